@@ -1,0 +1,63 @@
+package dev.contrastive.core.tensor;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Input validation shared by every public entry point: one IllegalArgumentException naming the tensor,
+ * its shape and what was expected.
+ */
+public final class TensorChecks {
+
+  private TensorChecks() {}
+
+  /** The array must exist, be floating point and have the given rank. */
+  public static void requireRank(String name, INDArray x, int rank, String layout) {
+    requirePresent(name, x);
+    if (x.rank() != rank) {
+      throw new IllegalArgumentException(
+          name + " has shape " + Arrays.toString(x.shape()) + " (rank " + x.rank()
+              + "), expected rank " + rank + " " + layout);
+    }
+  }
+
+  /** The array must exist and be FLOAT or DOUBLE. */
+  public static void requirePresent(String name, INDArray x) {
+    if (x == null) {
+      throw new IllegalArgumentException(name + " is missing");
+    }
+    if (x.dataType() != DataType.FLOAT && x.dataType() != DataType.DOUBLE) {
+      throw new IllegalArgumentException(
+          name + " has data type " + x.dataType() + " and shape " + Arrays.toString(x.shape())
+              + ", expected FLOAT or DOUBLE");
+    }
+  }
+
+  /** Dimension {@code dim} of {@code x} must equal {@code expected}; {@code what} says why. */
+  public static void requireDim(String name, INDArray x, int dim, long expected, String what) {
+    if (x.size(dim) != expected) {
+      throw new IllegalArgumentException(
+          name + " has shape " + Arrays.toString(x.shape()) + ", expected dimension " + dim + " = "
+              + expected + " (" + what + ")");
+    }
+  }
+
+  /** Every element must be finite: NaN or Inf in features poisons every score of the batch. */
+  public static void requireFinite(String name, INDArray x) {
+    if (x.isEmpty()) {
+      throw new IllegalArgumentException(
+          name + " has shape " + Arrays.toString(x.shape()) + ", expected a non-empty tensor");
+    }
+    long nan = Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition(
+            x, org.nd4j.linalg.indexing.conditions.Conditions.isNan())).getLong(0);
+    long inf = Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition(
+            x, org.nd4j.linalg.indexing.conditions.Conditions.isInfinite())).getLong(0);
+    if (nan + inf > 0) {
+      throw new IllegalArgumentException(
+          name + " with shape " + Arrays.toString(x.shape()) + " has " + nan + " NaN and " + inf
+              + " infinite values, expected finite features");
+    }
+  }
+}
