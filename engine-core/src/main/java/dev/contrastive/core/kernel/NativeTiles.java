@@ -29,22 +29,39 @@ public final class NativeTiles {
   private static final long PARALLEL_THRESHOLD = 1L << 15;
 
   private static final boolean LOADED = load();
+  private static volatile boolean enabled = LOADED;
 
   private NativeTiles() {}
 
-  /** Whether the native kernel is loaded and allowed. */
+  /** Whether the native library is loaded (and was not refused by {@code contrastive.kernel=nd4j}). */
   public static boolean isLoaded() {
     return LOADED;
   }
 
+  /** Whether float32 CPU tiles currently take the native path. */
+  public static boolean isEnabled() {
+    return enabled;
+  }
+
+  /**
+   * Switches float32 CPU tiles between the native and the pure ND4J path at run time, for benchmarks
+   * and tests that compare the two in one JVM. Calls already running finish on their path per tile.
+   */
+  public static void setEnabled(boolean on) {
+    if (on && !LOADED) {
+      throw new IllegalStateException("the native tile kernel is not loaded; see the startup warning");
+    }
+    enabled = on;
+  }
+
   /** Whether tiles of this array take the native path. */
   static boolean usable(INDArray like) {
-    return LOADED && like.dataType() == DataType.FLOAT && Nd4j.getEnvironment().isCPU();
+    return enabled && like.dataType() == DataType.FLOAT && Nd4j.getEnvironment().isCPU();
   }
 
   /** Name of the path float32 tiles take, for benchmark reports. */
   public static String activePath() {
-    return LOADED ? "native" : "nd4j";
+    return enabled ? "native" : "nd4j";
   }
 
   private static boolean load() {
