@@ -3,7 +3,10 @@ package dev.contrastive.core.tensor;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.conditions.Condition;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
  * Input validation shared by every public entry point: one IllegalArgumentException naming the tensor,
@@ -44,20 +47,33 @@ public final class TensorChecks {
     }
   }
 
+  /** {@code x} must have the same data type as {@code reference}, named {@code referenceName}. */
+  public static void requireSameType(String name, INDArray x, String referenceName, INDArray reference) {
+    if (x.dataType() != reference.dataType()) {
+      throw new IllegalArgumentException(
+          name + " has data type " + x.dataType() + " and shape " + Arrays.toString(x.shape())
+              + ", expected " + reference.dataType() + " like " + referenceName);
+    }
+  }
+
   /** Every element must be finite: NaN or Inf in features poisons every score of the batch. */
   public static void requireFinite(String name, INDArray x) {
     if (x.isEmpty()) {
       throw new IllegalArgumentException(
           name + " has shape " + Arrays.toString(x.shape()) + ", expected a non-empty tensor");
     }
-    long nan = Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition(
-            x, org.nd4j.linalg.indexing.conditions.Conditions.isNan())).getLong(0);
-    long inf = Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition(
-            x, org.nd4j.linalg.indexing.conditions.Conditions.isInfinite())).getLong(0);
+    long nan = count(x, Conditions.isNan());
+    long inf = count(x, Conditions.isInfinite());
     if (nan + inf > 0) {
       throw new IllegalArgumentException(
           name + " with shape " + Arrays.toString(x.shape()) + " has " + nan + " NaN and " + inf
               + " infinite values, expected finite features");
+    }
+  }
+
+  private static long count(INDArray x, Condition condition) {
+    try (INDArray matches = Nd4j.getExecutioner().exec(new MatchCondition(x, condition))) {
+      return matches.getLong(0);
     }
   }
 }

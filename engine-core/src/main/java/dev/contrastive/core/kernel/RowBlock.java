@@ -1,0 +1,65 @@
+package dev.contrastive.core.kernel;
+
+import java.util.Arrays;
+
+/**
+ * Per-row running statistics of one row block: the online log-sum-exp (running max and sum of
+ * exponentials, rescaled whenever the max grows) plus what the diagnostics need.
+ */
+final class RowBlock {
+
+  final int size;
+  /** Running max of every score in the softmax denominator. */
+  final double[] max;
+  /** Sum of exp(score - max) over the columns seen so far. */
+  final double[] sumExp;
+  /** Max over the negatives only, for NCE accuracy. */
+  final double[] negativeMax;
+  /** Sum of negative scores, for the mean negative score. */
+  final double[] negativeSum;
+
+  RowBlock(int size) {
+    this.size = size;
+    this.max = filled(size, Double.NEGATIVE_INFINITY);
+    this.sumExp = new double[size];
+    this.negativeMax = filled(size, Double.NEGATIVE_INFINITY);
+    this.negativeSum = new double[size];
+  }
+
+  private static double[] filled(int n, double v) {
+    double[] a = new double[n];
+    Arrays.fill(a, v);
+    return a;
+  }
+
+  /**
+   * Folds one tile into the running statistics.
+   *
+   * @param tileMax max of the tile's scores per row (-inf where the row had no scored column)
+   * @return the shift each row of the tile must subtract before exponentiating (finite)
+   */
+  double[] raiseMax(double[] tileMax) {
+    double[] shift = new double[size];
+    for (int i = 0; i < size; i++) {
+      double next = Math.max(max[i], tileMax[i]);
+      if (next > max[i] && max[i] != Double.NEGATIVE_INFINITY) {
+        sumExp[i] *= Math.exp(max[i] - next);
+      }
+      max[i] = next;
+      shift[i] = next == Double.NEGATIVE_INFINITY ? 0.0 : next;
+    }
+    return shift;
+  }
+
+  /** Adds one tile's sum of exp(score - max) per row. */
+  void addSumExp(double[] tileSumExp) {
+    for (int i = 0; i < size; i++) {
+      sumExp[i] += tileSumExp[i];
+    }
+  }
+
+  /** log of the softmax denominator of row i. */
+  double logSumExp(int i) {
+    return max[i] + Math.log(sumExp[i]);
+  }
+}

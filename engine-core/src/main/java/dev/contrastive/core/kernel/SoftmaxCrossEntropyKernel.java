@@ -1,0 +1,244 @@
+package dev.contrastive.core.kernel;
+
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+
+import dev.contrastive.core.loss.Tiling;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Fused, tiled softmax cross-entropy over the scores {@code S = scale * Q K^T}: row i's loss is
+ * {@code -S[i, label_i] + log sum_{j != excluded_i} exp(S[i, j])}, weighted by {@code weight_i}.
+ *
+ * <p>One call computes the loss and writes {@code dL/dQ} and {@code dL/dK}. Scores are produced in
+ * tiles of at most {@code tiling.rows() x tiling.columns()}; the full N x M matrix never exists. When
+ * one column tile spans all M columns, each row strip is scored once and its backward pass runs from
+ * the same buffer. Otherwise column tiles stream through a running max and sum-exp per row (pass 1),
+ * then each tile is recomputed to form the gradient (pass 2), as in Inf-CL.
+ *
+ * <p>InfoNCE (Q = K = all views, the row itself excluded) and CPC (Q = predictions, K = every patch
+ * vector) are both this kernel.
+ */
+public final class SoftmaxCrossEntropyKernel {
+
+  private SoftmaxCrossEntropyKernel() {}
+
+  /**
+   * @param q rows, (N, D), C order
+   * @param k columns, (M, D), C order
+   * @param scale multiplies every dot product
+   * @param labels positive column of each row, in [0, M)
+   * @param excluded column left out of each row's denominator (-1 for none); never a label
+   * @param weights loss weight of each row
+   * @param dq receives dL/dQ, (N, D); overwritten
+   * @param dk receives dL/dK, (M, D); overwritten
+   */
+  public static ScoreStats run(
+      INDArray q,
+      INDArray k,
+      double scale,
+      int[] labels,
+      int[] excluded,
+      double[] weights,
+      INDArray dq,
+      INDArray dk,
+      Tiling tiling) {
+    int n = (int) q.rows();
+    int m = (int) k.rows();
+    int rowTile = Math.min(tiling.rows(), n);
+    int colTile = Math.min(tiling.columns(), m);
+    dk.assign(0);
+    ScoreStats total = ScoreStats.EMPTY;
+    for (int r0 = 0; r0 < n; r0 += rowTile) {
+      int r1 = Math.min(n, r0 + rowTile);
+      try (MemoryWorkspace ignored = Scratch.rowBlock()) {
+        Block block = new Block(q, k, scale, labels, excluded, weights, dq, dk, r0, r1);
+        if (colTile >= m) {
+          block.singleStrip();
+        } else {
+          block.streamed(colTile);
+        }
+        total = total.plus(block.stats());
+      }
+    }
+    return total;
+  }
+
+  /** One block of rows [r0, r1) and its statistics. */
+  private static final class Block {
+    private final INDArray k;
+    private final INDArray dk;
+    private final INDArray qRows;
+    private final INDArray dqRows;
+    private final double scale;
+    private final int[] labels;
+    private final int[] excluded;
+    private final double[] weights;
+    private final int r0;
+    private final int t;
+    private final int m;
+    private final DataType type;
+    private final RowBlock rows;
+    private final double[] positive;
+
+    Block(
+        INDArray q,
+        INDArray k,
+        double scale,
+        int[] labels,
+        int[] excluded,
+        double[] weights,
+        INDArray dq,
+        INDArray dk,
+        int r0,
+        int r1) {
+      this.k = k;
+      this.dk = dk;
+      this.qRows = q.get(interval(r0, r1), all());
+      this.dqRows = dq.get(interval(r0, r1), all());
+      this.scale = scale;
+      this.labels = labels;
+      this.excluded = excluded;
+      this.weights = weights;
+      this.r0 = r0;
+      this.t = r1 - r0;
+      this.m = (int) k.rows();
+      this.type = q.dataType();
+      this.rows = new RowBlock(t);
+      this.positive = new double[t];
+    }
+
+    void singleStrip() {
+      try (MemoryWorkspace ignored = Scratch.tile()) {
+        INDArray s = scoreAndFold(0, m);
+        backward(s, 0, m, true, 0.0);
+      }
+    }
+
+    void streamed(int colTile) {
+      for (int c0 = 0; c0 < m; c0 += colTile) {
+        try (MemoryWorkspace ignored = Scratch.tile()) {
+          scoreAndFold(c0, Math.min(m, c0 + colTile));
+        }
+      }
+      double[] lse = new double[t];
+      for (int i = 0; i < t; i++) {
+        lse[i] = rows.logSumExp(i);
+      }
+      for (int c0 = 0; c0 < m; c0 += colTile) {
+        int c1 = Math.min(m, c0 + colTile);
+        try (MemoryWorkspace ignored = Scratch.tile()) {
+          INDArray s = scores(c0, c1);
+          maskExcluded(s, c0, c1);
+          s.subiColumnVector(Scratch.column(lse, t, type));
+          Transforms.exp(s, false);
+          backward(s, c0, c1, false, c0 == 0 ? 0.0 : 1.0);
+        }
+      }
+    }
+
+    private INDArray scores(int c0, int c1) {
+      INDArray s = Nd4j.createUninitialized(type, t, c1 - c0);
+      Nd4j.gemm(qRows, k.get(interval(c0, c1), all()), s, false, true, scale, 0.0);
+      return s;
+    }
+
+    private boolean inTile(int column, int c0, int c1) {
+      return column >= c0 && column < c1;
+    }
+
+    private void maskExcluded(INDArray s, int c0, int c1) {
+      if (excluded == null) {
+        return;
+      }
+      for (int i = 0; i < t; i++) {
+        int ex = excluded[r0 + i];
+        if (inTile(ex, c0, c1)) {
+          s.putScalar(i, ex - c0, Double.NEGATIVE_INFINITY);
+        }
+      }
+    }
+
+    /**
+     * Pass 1 on columns [c0, c1): scores the tile, records positives and diagnostics, folds the tile
+     * into the running max and sum-exp. Leaves exp(S - running max) in the returned buffer, with the
+     * excluded columns at 0.
+     */
+    private INDArray scoreAndFold(int c0, int c1) {
+      INDArray s = scores(c0, c1);
+      double[] negativeSum = s.sum(1).toDoubleVector();
+      for (int i = 0; i < t; i++) {
+        int label = labels[r0 + i];
+        if (inTile(label, c0, c1)) {
+          positive[i] = s.getDouble(i, label - c0);
+          negativeSum[i] -= positive[i];
+          s.putScalar(i, label - c0, Double.NEGATIVE_INFINITY);
+        }
+        int ex = excluded == null ? -1 : excluded[r0 + i];
+        if (inTile(ex, c0, c1)) {
+          negativeSum[i] -= s.getDouble(i, ex - c0);
+          s.putScalar(i, ex - c0, Double.NEGATIVE_INFINITY);
+        }
+      }
+      double[] tileMax = s.max(1).toDoubleVector();
+      for (int i = 0; i < t; i++) {
+        rows.negativeSum[i] += negativeSum[i];
+        rows.negativeMax[i] = Math.max(rows.negativeMax[i], tileMax[i]);
+        int label = labels[r0 + i];
+        if (inTile(label, c0, c1)) {
+          s.putScalar(i, label - c0, positive[i]);
+          tileMax[i] = Math.max(tileMax[i], positive[i]);
+        }
+      }
+      s.subiColumnVector(Scratch.column(rows.raiseMax(tileMax), t, type));
+      Transforms.exp(s, false);
+      rows.addSumExp(s.sum(1).toDoubleVector());
+      return s;
+    }
+
+    /**
+     * Turns {@code s = exp(S - shift)} on columns [c0, c1) into dL/dS and applies it. In a single strip
+     * the shift is the running max, so each row is still divided by its sum-exp; in pass 2 the shift
+     * already is the log-sum-exp.
+     */
+    private void backward(INDArray s, int c0, int c1, boolean divideBySumExp, double dqBeta) {
+      double[] coefficient = new double[t];
+      for (int i = 0; i < t; i++) {
+        double w = weights[r0 + i];
+        coefficient[i] = divideBySumExp ? w / rows.sumExp[i] : w;
+      }
+      s.muliColumnVector(Scratch.column(coefficient, t, type));
+      for (int i = 0; i < t; i++) {
+        int label = labels[r0 + i];
+        if (inTile(label, c0, c1)) {
+          s.putScalar(i, label - c0, s.getDouble(i, label - c0) - weights[r0 + i]);
+        }
+      }
+      Nd4j.gemm(s, k.get(interval(c0, c1), all()), dqRows, false, false, scale, dqBeta);
+      INDArray dkCols = dk.get(interval(c0, c1), all());
+      Nd4j.gemm(s, qRows, dkCols, true, false, scale, 1.0);
+    }
+
+    ScoreStats stats() {
+      double loss = 0;
+      double positiveSum = 0;
+      double negativeSum = 0;
+      long negatives = 0;
+      long correct = 0;
+      for (int i = 0; i < t; i++) {
+        loss += weights[r0 + i] * (rows.logSumExp(i) - positive[i]);
+        positiveSum += positive[i];
+        negativeSum += rows.negativeSum[i];
+        negatives += m - 1 - (excluded != null && excluded[r0 + i] >= 0 ? 1 : 0);
+        if (positive[i] > rows.negativeMax[i]) {
+          correct++;
+        }
+      }
+      return new ScoreStats(loss, positiveSum, t, negativeSum, negatives, correct, 0);
+    }
+  }
+}
