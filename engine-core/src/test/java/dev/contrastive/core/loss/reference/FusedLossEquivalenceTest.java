@@ -4,12 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contrastive.core.loss.AmdimComparison;
+import dev.contrastive.core.loss.AmdimLoss;
+import dev.contrastive.core.loss.AmdimOptions;
+import dev.contrastive.core.loss.CpcLoss;
+import dev.contrastive.core.loss.CpcOptions;
 import dev.contrastive.core.loss.Diagnostics;
 import dev.contrastive.core.loss.InfoNceLoss;
 import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.core.loss.LossResult;
+import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.core.loss.Tiling;
+import dev.contrastive.core.loss.YadimLoss;
+import dev.contrastive.core.loss.YadimOptions;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -54,6 +64,12 @@ class FusedLossEquivalenceTest {
     new Tiling(64, 1), new Tiling(4096, 1 << 20), Tiling.DEFAULT
   };
 
+  /**
+   * Random cases whose fused call would step through more score tiles than this are redrawn: the
+   * kernels pay a fixed cost per tile, and one-element tiles on a large batch would dominate the run.
+   */
+  private static final int MAX_TILES = 60;
+
   private static final double[] TEMPERATURES = {0.01, 0.05, 0.1, 0.5, 1, 10};
 
   // ---------------------------------------------------------------------------------------- InfoNCE
@@ -64,6 +80,10 @@ class FusedLossEquivalenceTest {
    */
   record InfoNceCase(long seed, int batch, int dim, double tau, boolean normalize, Tiling tiling,
       String features) {
+    int tiles() {
+      return tileCount(2 * batch, 2 * batch, tiling);
+    }
+
     @Override
     public String toString() {
       return "seed=" + seed + " B=" + batch + " D=" + dim + " tau=" + tau + " normalize=" + normalize
@@ -88,7 +108,7 @@ class FusedLossEquivalenceTest {
     cases.add(new InfoNceCase(13, 5, 4, 0.1, true, new Tiling(3, 5), "zeroRow"));
     SplittableRandom rng = new SplittableRandom(20240601);
     while (cases.size() < 50) {
-      cases.add(
+      InfoNceCase c =
           new InfoNceCase(
               100 + cases.size(),
               1 + rng.nextInt(12),
@@ -96,7 +116,10 @@ class FusedLossEquivalenceTest {
               TEMPERATURES[rng.nextInt(TEMPERATURES.length)],
               rng.nextBoolean(),
               TILINGS[rng.nextInt(TILINGS.length)],
-              "random"));
+              "random");
+      if (c.tiles() <= MAX_TILES) {
+        cases.add(c);
+      }
     }
     return cases.stream();
   }
@@ -116,7 +139,7 @@ class FusedLossEquivalenceTest {
       a = floatGaussian(rng, scale, c.batch(), c.dim());
       b = floatGaussian(rng, scale, c.batch(), c.dim());
       if (c.features().equals("zeroRow")) {
-        java.util.Arrays.fill(b.data(), c.dim(), 2 * c.dim(), 0.0);
+        Arrays.fill(b.data(), c.dim(), 2 * c.dim(), 0.0);
       }
     }
     ReferenceResult ref = InfoNceReference.compute(a, b, c.tau(), c.normalize());
@@ -130,6 +153,337 @@ class FusedLossEquivalenceTest {
         // Diagnostics' contract: ties count as misses, so identical features score 0.
         assertEquals(0.0, fused.diagnostics().accuracy(), 0.0, c + ": accuracy");
       }
+    }
+  }
+
+
+  // ------------------------------------------------------------------------------------------ AMDIM
+
+  /**
+   * Views hold r1 (one location, (B, D) or (B, D, 1, 1)), r5 (h5 x w5) and r7 (h7 x w7) whether or not
+   * the comparisons use them, so unused maps must come back with zero gradients.
+   *
+   * @param randomSampler draw locations with {@link SourceSampler#random} and read them back from the
+   *     result; otherwise give them with {@link SourceSampler#fixed}
+   * @param identical every image of a view is the same
+   */
+  record AmdimCase(long seed, int batch, int dim, boolean r1FourD, int h5, int w5, int h7, int w7,
+      List<AmdimComparison> comparisons, double tclip, double w, double featureScale, Tiling tiling,
+      boolean randomSampler, boolean identical) {
+    /** Rows are source images; column tiles hold whole target images (at least one). */
+    int tiles() {
+      int total = 0;
+      for (AmdimComparison c : comparisons) {
+        int locations = c.target().equals("r1") ? 1 : c.target().equals("r5") ? h5 * w5 : h7 * w7;
+        total += 2 * tileCount(batch, batch, new Tiling(tiling.rows(),
+            Math.max(1, tiling.columns() / locations)));
+      }
+      return total;
+    }
+
+    @Override
+    public String toString() {
+      return "seed=" + seed + " B=" + batch + " D=" + dim + " r1" + (r1FourD ? "(B,D,1,1)" : "(B,D)")
+          + " r5=" + h5 + "x" + w5 + " r7=" + h7 + "x" + w7 + " comparisons="
+          + comparisons.stream().map(AmdimComparison::name).toList() + " tclip=" + tclip + " w=" + w
+          + " featureScale=" + featureScale + " tiling=" + tiling.rows() + "x" + tiling.columns()
+          + (randomSampler ? " randomSampler" : " fixedSampler") + (identical ? " identical" : "");
+    }
+  }
+
+  private static final List<AmdimComparison> PAPER = AmdimOptions.PAPER_COMPARISONS;
+
+  static Stream<AmdimCase> amdimCases() {
+    List<AmdimCase> cases = new ArrayList<>();
+    List<AmdimComparison> custom =
+        List.of(new AmdimComparison("r5", "r1"), new AmdimComparison("r7", "r7"));
+    cases.add(new AmdimCase(1, 1, 4, false, 3, 3, 2, 2, PAPER, 20, 0.05, 1, new Tiling(3, 5), false,
+        false));
+    cases.add(new AmdimCase(2, 7, 5, false, 2, 3, 3, 3, PAPER, 20, 0.05, 1, new Tiling(3, 5), true,
+        false));
+    cases.add(new AmdimCase(3, 4, 3, true, 2, 2, 3, 1, PAPER, 10, 0.1, 1, new Tiling(1, 1), false,
+        false));
+    cases.add(new AmdimCase(4, 9, 6, false, 3, 2, 2, 2, PAPER, 20, 0.05, 1,
+        new Tiling(4096, 1 << 20), true, false));
+    // L = 1 everywhere
+    cases.add(new AmdimCase(5, 6, 4, true, 1, 1, 1, 1, PAPER, 20, 0.05, 1, new Tiling(3, 5), false,
+        false));
+    cases.add(new AmdimCase(6, 5, 4, false, 2, 2, 2, 3, PAPER, 20, 0.05, 1, new Tiling(3, 5), false,
+        true));
+    // raw scores ~ featureScale^2 = 16 against tclip 1 or 5: deep in the flat part of tanh
+    cases.add(new AmdimCase(7, 5, 4, false, 2, 2, 2, 2, PAPER, 1, 0.05, 4, new Tiling(3, 5), false,
+        false));
+    cases.add(new AmdimCase(8, 5, 4, false, 2, 2, 2, 2, PAPER, 5, 0.05, 4, new Tiling(2, 7), true,
+        false));
+    cases.add(new AmdimCase(9, 5, 4, false, 2, 2, 2, 2, PAPER, 5, 0, 4, new Tiling(3, 5), false,
+        false));
+    cases.add(new AmdimCase(10, 6, 3, false, 2, 2, 3, 2, custom, 20, 0.05, 1, new Tiling(5, 3), true,
+        false));
+    cases.add(new AmdimCase(11, 6, 3, false, 2, 2, 3, 2, custom, 20, 0, 1, new Tiling(3, 5), false,
+        false));
+    cases.add(new AmdimCase(12, 1, 3, false, 2, 2, 2, 1, custom, 5, 0.5, 2, new Tiling(1, 1), true,
+        false));
+    String[] names = {"r1", "r5", "r7"};
+    double[] tclips = {1, 5, 20, 20, 100};
+    double[] weights = {0, 0.05, 0.05, 1};
+    SplittableRandom rng = new SplittableRandom(8675309);
+    while (cases.size() < 50) {
+      List<AmdimComparison> comps = new ArrayList<>();
+      int count = 1 + rng.nextInt(3);
+      while (comps.size() < count) {
+        AmdimComparison c =
+            new AmdimComparison(names[rng.nextInt(3)], names[rng.nextInt(3)]);
+        if (!comps.contains(c)) {
+          comps.add(c);
+        }
+      }
+      Tiling tiling = TILINGS[rng.nextInt(TILINGS.length)];
+      int batch = 1 + rng.nextInt(9);
+      double tclip = tclips[rng.nextInt(tclips.length)];
+      AmdimCase c =
+          new AmdimCase(
+              100 + cases.size(),
+              batch,
+              1 + rng.nextInt(8),
+              rng.nextBoolean(),
+              1 + rng.nextInt(3),
+              1 + rng.nextInt(3),
+              1 + rng.nextInt(4),
+              1 + rng.nextInt(2),
+              comps,
+              tclip,
+              weights[rng.nextInt(weights.length)],
+              tclip <= 5 && rng.nextBoolean() ? 3 : 1,
+              tiling,
+              rng.nextBoolean(),
+              false);
+      if (c.tiles() <= MAX_TILES) {
+        cases.add(c);
+      }
+    }
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("amdimCases")
+  void amdim(AmdimCase c) {
+    SplittableRandom rng = new SplittableRandom(c.seed());
+    long[][] shapes = {
+      c.r1FourD() ? new long[] {c.batch(), c.dim(), 1, 1} : new long[] {c.batch(), c.dim()},
+      {c.batch(), c.dim(), c.h5(), c.w5()},
+      {c.batch(), c.dim(), c.h7(), c.w7()}
+    };
+    String[] names = {"r1", "r5", "r7"};
+    Map<String, Tensor64> a = new LinkedHashMap<>();
+    Map<String, Tensor64> b = new LinkedHashMap<>();
+    for (Map<String, Tensor64> view : List.of(a, b)) {
+      for (int m = 0; m < names.length; m++) {
+        view.put(names[m], features(rng, c.featureScale(), c.identical(), shapes[m]));
+      }
+    }
+    Map<String, int[]> given = new LinkedHashMap<>();
+    for (AmdimComparison comparison : c.comparisons()) {
+      int locations = a.get(comparison.source()).locations();
+      for (boolean ab : new boolean[] {true, false}) {
+        if (locations > 1) {
+          given.put(comparison.samplerKey(ab), rng.ints(c.batch(), 0, locations).toArray());
+        }
+      }
+    }
+    SourceSampler sampler =
+        c.randomSampler() ? SourceSampler.random(c.seed()) : SourceSampler.fixed(given);
+    AmdimLoss loss =
+        new AmdimLoss(new AmdimOptions(c.tclip(), c.w(), c.comparisons(), c.tiling()));
+    Map<String, INDArray> fa = toFloat(a);
+    Map<String, INDArray> fb = toFloat(b);
+    try (LossResult fused = loss.compute(fa, fb, sampler)) {
+      Map<String, int[]> used = fused.sourceLocations();
+      if (!c.randomSampler()) {
+        assertLocationsEqual(c + ": sourceLocations", given, used);
+      }
+      ReferenceResult ref =
+          AmdimReference.compute(a, b, c.tclip(), c.w(), c.comparisons(), used);
+      assertMatches(c.toString(), ref, fused);
+      if (c.identical() && c.batch() > 1) {
+        assertEquals(0.0, fused.diagnostics().accuracy(), 0.0, c + ": accuracy");
+      }
+    } finally {
+      fa.values().forEach(INDArray::close);
+      fb.values().forEach(INDArray::close);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ YADIM
+
+  /** @param shape (B, D) or (B, D, H, W) of both last maps */
+  record YadimCase(long seed, long[] shape, double tclip, double w, double featureScale,
+      Tiling tiling, boolean randomSampler, boolean identical) {
+    int tiles() {
+      int batch = (int) shape[0];
+      int locations = shape.length == 4 ? (int) (shape[2] * shape[3]) : 1;
+      return 2 * tileCount(batch, batch,
+          new Tiling(tiling.rows(), Math.max(1, tiling.columns() / locations)));
+    }
+
+    @Override
+    public String toString() {
+      return "seed=" + seed + " shape=" + Arrays.toString(shape) + " tclip=" + tclip + " w=" + w
+          + " featureScale=" + featureScale + " tiling=" + tiling.rows() + "x" + tiling.columns()
+          + (randomSampler ? " randomSampler" : " fixedSampler") + (identical ? " identical" : "");
+    }
+  }
+
+  static Stream<YadimCase> yadimCases() {
+    List<YadimCase> cases = new ArrayList<>();
+    cases.add(new YadimCase(1, new long[] {6, 8}, 20, 0.05, 1, new Tiling(3, 5), false, false));
+    cases.add(new YadimCase(2, new long[] {1, 4, 3, 3}, 20, 0.05, 1, new Tiling(3, 5), true, false));
+    cases.add(new YadimCase(3, new long[] {7, 4, 2, 3}, 20, 0.05, 1, new Tiling(3, 5), false, false));
+    cases.add(new YadimCase(4, new long[] {4, 3, 2, 2}, 10, 0.1, 1, new Tiling(1, 1), true, false));
+    cases.add(new YadimCase(5, new long[] {9, 5, 3, 2}, 20, 0.05, 1, new Tiling(4096, 1 << 20),
+        false, false));
+    cases.add(new YadimCase(6, new long[] {5, 4, 1, 1}, 20, 0.05, 1, new Tiling(3, 5), false, false));
+    cases.add(new YadimCase(7, new long[] {5, 4, 2, 2}, 20, 0.05, 1, new Tiling(3, 5), false, true));
+    cases.add(new YadimCase(8, new long[] {5, 4, 2, 2}, 1, 0.05, 4, new Tiling(2, 7), true, false));
+    cases.add(new YadimCase(9, new long[] {5, 4, 2, 2}, 5, 0, 4, new Tiling(3, 5), false, false));
+    cases.add(new YadimCase(10, new long[] {6, 6}, 20, 0, 1, new Tiling(1, 1), false, false));
+    double[] tclips = {1, 5, 20, 20, 100};
+    double[] weights = {0, 0.05, 0.05, 1};
+    SplittableRandom rng = new SplittableRandom(4242);
+    while (cases.size() < 50) {
+      Tiling tiling = TILINGS[rng.nextInt(TILINGS.length)];
+      int batch = 1 + rng.nextInt(10);
+      int dim = 1 + rng.nextInt(10);
+      long[] shape =
+          rng.nextInt(4) == 0
+              ? new long[] {batch, dim}
+              : new long[] {batch, dim, 1 + rng.nextInt(4), 1 + rng.nextInt(3)};
+      double tclip = tclips[rng.nextInt(tclips.length)];
+      YadimCase c =
+          new YadimCase(
+              100 + cases.size(),
+              shape,
+              tclip,
+              weights[rng.nextInt(weights.length)],
+              tclip <= 5 && rng.nextBoolean() ? 3 : 1,
+              tiling,
+              rng.nextBoolean(),
+              false);
+      if (c.tiles() <= MAX_TILES) {
+        cases.add(c);
+      }
+    }
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("yadimCases")
+  void yadim(YadimCase c) {
+    SplittableRandom rng = new SplittableRandom(c.seed());
+    Tensor64 a = features(rng, c.featureScale(), c.identical(), c.shape());
+    Tensor64 b = features(rng, c.featureScale(), c.identical(), c.shape());
+    int batch = (int) c.shape()[0];
+    Map<String, int[]> given = new LinkedHashMap<>();
+    if (a.locations() > 1) {
+      given.put("last_last_ab", rng.ints(batch, 0, a.locations()).toArray());
+      given.put("last_last_ba", rng.ints(batch, 0, a.locations()).toArray());
+    }
+    SourceSampler sampler =
+        c.randomSampler() ? SourceSampler.random(c.seed()) : SourceSampler.fixed(given);
+    YadimLoss loss = new YadimLoss(new YadimOptions(c.tclip(), c.w(), c.tiling()));
+    try (INDArray fa = a.toNd4j(DataType.FLOAT);
+        INDArray fb = b.toNd4j(DataType.FLOAT);
+        LossResult fused = loss.compute(fa, fb, sampler)) {
+      Map<String, int[]> used = fused.sourceLocations();
+      if (!c.randomSampler()) {
+        assertLocationsEqual(c + ": sourceLocations", given, used);
+      }
+      ReferenceResult ref = YadimReference.compute(a, b, c.tclip(), c.w(), used);
+      assertMatches(c.toString(), ref, fused);
+      if (c.identical() && batch > 1) {
+        assertEquals(0.0, fused.diagnostics().accuracy(), 0.0, c + ": accuracy");
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------- CPC
+
+  record CpcCase(long seed, int batch, int dim, int height, int width, int skip, int predict,
+      double embScale, Tiling tiling, boolean identical) {
+    int tiles() {
+      int total = 0;
+      for (int k = skip; k < skip + predict; k++) {
+        total += tileCount(batch * (height - k) * width, batch * height * width, tiling);
+      }
+      return total;
+    }
+
+    @Override
+    public String toString() {
+      return "seed=" + seed + " B=" + batch + " D=" + dim + " H=" + height + " W=" + width
+          + " skip=" + skip + " predict=" + predict + " embScale=" + embScale + " tiling="
+          + tiling.rows() + "x" + tiling.columns() + (identical ? " identical" : "");
+    }
+  }
+
+  static Stream<CpcCase> cpcCases() {
+    List<CpcCase> cases = new ArrayList<>();
+    // the defaults on the shortest grid they allow, H = max k + 1
+    cases.add(new CpcCase(1, 3, 8, 5, 3, 2, 3, 0.1, new Tiling(3, 5), false));
+    cases.add(new CpcCase(2, 1, 6, 4, 3, 1, 1, 1, new Tiling(3, 5), false));
+    cases.add(new CpcCase(3, 2, 5, 4, 1, 1, 2, 1, new Tiling(1, 1), false));
+    cases.add(new CpcCase(4, 5, 6, 5, 3, 2, 3, 0.1, new Tiling(4096, 1 << 20), false));
+    cases.add(new CpcCase(5, 3, 6, 4, 1, 1, 2, 1, new Tiling(3, 5), false));
+    cases.add(new CpcCase(6, 3, 6, 4, 3, 1, 3, 1, new Tiling(3, 5), true));
+    cases.add(new CpcCase(7, 3, 16, 3, 2, 2, 1, 2, new Tiling(2, 7), false));
+    cases.add(new CpcCase(8, 1, 4, 7, 2, 3, 4, 0.5, new Tiling(5, 3), false));
+    SplittableRandom rng = new SplittableRandom(1618);
+    double[] scales = {0.1, 0.5, 1, 2};
+    while (cases.size() < 50) {
+      Tiling tiling = TILINGS[rng.nextInt(TILINGS.length)];
+      int skip = 1 + rng.nextInt(3);
+      int predict = 1 + rng.nextInt(3);
+      int height = skip + predict + rng.nextInt(3);
+      CpcCase c =
+          new CpcCase(
+              100 + cases.size(),
+              1 + rng.nextInt(4),
+              1 + rng.nextInt(12),
+              height,
+              1 + rng.nextInt(4),
+              skip,
+              predict,
+              scales[rng.nextInt(scales.length)],
+              tiling,
+              false);
+      if (c.tiles() <= MAX_TILES) {
+        cases.add(c);
+      }
+    }
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cpcCases")
+  void cpc(CpcCase c) {
+    SplittableRandom rng = new SplittableRandom(c.seed());
+    long[] shape = {c.batch(), c.dim(), c.height(), c.width()};
+    Tensor64 targets = features(rng, 1, c.identical(), shape);
+    List<Tensor64> predictions = new ArrayList<>();
+    for (int s = 0; s < c.predict(); s++) {
+      predictions.add(features(rng, 1, c.identical(), shape));
+    }
+    ReferenceResult ref = CpcReference.compute(targets, predictions, c.skip(), c.embScale());
+    CpcLoss loss =
+        new CpcLoss(new CpcOptions(c.skip(), c.predict(), c.embScale(), c.tiling()));
+    List<INDArray> fp = predictions.stream().map(p -> p.toNd4j(DataType.FLOAT)).toList();
+    try (INDArray ft = targets.toNd4j(DataType.FLOAT);
+        LossResult fused = loss.compute(ft, fp)) {
+      assertMatches(c.toString(), ref, fused);
+      if (c.identical() && c.batch() > 1) {
+        assertEquals(0.0, fused.diagnostics().accuracy(), 0.0, c + ": accuracy");
+      }
+    } finally {
+      fp.forEach(INDArray::close);
     }
   }
 
@@ -155,7 +509,7 @@ class FusedLossEquivalenceTest {
       assertScalar(what + ": meanNegative", rd.meanNegative(), fd.meanNegative(), scoreFloor);
     }
     double tie = TIE * Math.max(1, ref.maxAbsScore());
-    long nearTies = java.util.Arrays.stream(ref.margins()).filter(m -> Math.abs(m) <= tie).count();
+    long nearTies = Arrays.stream(ref.margins()).filter(m -> Math.abs(m) <= tie).count();
     double allowed = (double) nearTies / ref.margins().length;
     assertTrue(
         Math.abs(fd.accuracy() - rd.accuracy()) <= allowed + 1e-12,
@@ -191,6 +545,37 @@ class FusedLossEquivalenceTest {
     assertTrue(
         Math.abs(actual - expected) <= tol,
         what + ": fused " + actual + " vs reference " + expected + " (tolerance " + tol + ")");
+  }
+
+  /** Number of score tiles of a rows x columns score matrix. */
+  static int tileCount(int rows, int columns, Tiling tiling) {
+    return ceilDiv(rows, tiling.rows()) * ceilDiv(columns, tiling.columns());
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+
+  /** Random float32 features, or (identical) one random image repeated over the batch. */
+  static Tensor64 features(SplittableRandom rng, double scale, boolean identical, long... shape) {
+    if (!identical) {
+      return floatGaussian(rng, scale, shape);
+    }
+    long[] one = shape.clone();
+    one[0] = 1;
+    return repeatRows(floatGaussian(rng, scale, one), (int) shape[0]);
+  }
+
+  private static Map<String, INDArray> toFloat(Map<String, Tensor64> view) {
+    Map<String, INDArray> out = new LinkedHashMap<>();
+    view.forEach((name, t) -> out.put(name, t.toNd4j(DataType.FLOAT)));
+    return out;
+  }
+
+  private static void assertLocationsEqual(
+      String what, Map<String, int[]> expected, Map<String, int[]> actual) {
+    assertEquals(expected.keySet(), actual.keySet(), what + " keys");
+    expected.forEach((key, loc) -> assertArrayEquals(loc, actual.get(key), what + " " + key));
   }
 
   /** Gaussian values rounded to float32, so that both implementations see the same numbers. */
