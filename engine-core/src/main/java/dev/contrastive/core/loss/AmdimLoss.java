@@ -45,7 +45,9 @@ public final class AmdimLoss {
    */
   public LossResult compute(
       Map<String, INDArray> viewA, Map<String, INDArray> viewB, SourceSampler sampler) {
-    Objects.requireNonNull(sampler, "sampler");
+    if (sampler == null) {
+      throw new IllegalArgumentException("sampler is null, expected a SourceSampler");
+    }
     int batch = validate(viewA, viewB);
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
         FeatureViews a = new FeatureViews("a", viewA);
@@ -64,7 +66,9 @@ public final class AmdimLoss {
           int[] sampled = null;
           if (source.locations() > 1) {
             String key = comparison.samplerKey(aToB);
-            sampled = sampler.sample(key, batch, source.locations());
+            sampled =
+                SourceSampler.checked(
+                    key, sampler.sample(key, batch, source.locations()), batch, source.locations());
             locations.put(key, sampled);
           }
           ScoreStats directed = score(source, sampled, target, batch);

@@ -48,6 +48,7 @@ public final class YadimLoss {
   public LossResult compute(INDArray a, INDArray b, SourceSampler sampler) {
     TensorChecks.requirePresent("a", a);
     TensorChecks.requirePresent("b", b);
+    TensorChecks.requireSameType("b", b, "a", a);
     if (a.rank() != 2 && a.rank() != 4) {
       throw new IllegalArgumentException(
           "a has shape " + Arrays.toString(a.shape()) + " (rank " + a.rank()

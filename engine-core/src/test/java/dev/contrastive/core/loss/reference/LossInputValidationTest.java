@@ -21,7 +21,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -171,9 +170,6 @@ class LossInputValidationTest {
    * location of L or -1 still indexes inside the flattened (B * L, D) map and would silently read a
    * neighbouring image's vector; a short array would score too few images.
    */
-  @Disabled(
-      "fails on main 2ef0822: AmdimLoss passes a custom sampler's locations to the kernels unchecked"
-          + " (no exception, wrong loss); enable once AmdimLoss validates every sampled array")
   @ParameterizedTest(name = "{0}")
   @MethodSource("badSamplers")
   void amdimCustomSamplerLocationsChecked(String what, int[] locations) {
