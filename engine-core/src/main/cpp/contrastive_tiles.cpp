@@ -257,4 +257,27 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeTiles_amdimBackwar
   }
 }
 
+JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeTiles_transposeImages(
+    JNIEnv*, jclass, jlong source, jlong target, jint image_begin, jint image_end, jint rows,
+    jint cols) {
+  // Blocked so that both the reads and the writes stay within a few cache lines per block.
+  constexpr int kBlock = 32;
+  const float* src = reinterpret_cast<const float*>(source);
+  float* dst = reinterpret_cast<float*>(target);
+  const int64_t plane = static_cast<int64_t>(rows) * cols;
+  for (int b = image_begin; b < image_end; ++b) {
+    const float* s = src + b * plane;
+    float* d = dst + b * plane;
+    for (int i0 = 0; i0 < rows; i0 += kBlock) {
+      const int i1 = i0 + kBlock < rows ? i0 + kBlock : rows;
+      for (int j0 = 0; j0 < cols; j0 += kBlock) {
+        const int j1 = j0 + kBlock < cols ? j0 + kBlock : cols;
+        for (int i = i0; i < i1; ++i) {
+          for (int j = j0; j < j1; ++j) d[static_cast<int64_t>(j) * rows + i] = s[static_cast<int64_t>(i) * cols + j];
+        }
+      }
+    }
+  }
+}
+
 }  // extern "C"

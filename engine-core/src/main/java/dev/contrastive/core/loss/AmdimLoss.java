@@ -37,7 +37,8 @@ public final class AmdimLoss {
   }
 
   /**
-   * @param viewA view A's maps by name, each (B, D, H, W), or (B, D) for a single location
+   * @param viewA view A's maps by name, each (B, D, H, W), or location-major (B, H*W, D), which
+   *     saves a transpose each way, or (B, D) for a single location
    * @param viewB view B's maps, the same names and shapes
    * @param sampler source locations for comparisons whose source map has several locations
    * @return loss; parts per comparison ({@code r1->r5}...) and {@code reg}; gradients
@@ -147,10 +148,10 @@ public final class AmdimLoss {
         String name = view + "_" + e.getKey();
         INDArray x = e.getValue();
         TensorChecks.requirePresent(name, x);
-        if (x.rank() != 2 && x.rank() != 4) {
+        if (x.rank() < 2 || x.rank() > 4) {
           throw new IllegalArgumentException(
               name + " has shape " + Arrays.toString(x.shape()) + " (rank " + x.rank()
-                  + "), expected rank 4 (B, D, H, W) or rank 2 (B, D)");
+                  + "), expected " + FeatureViews.LAYOUTS);
         }
         if (first == null) {
           first = x;
@@ -175,7 +176,7 @@ public final class AmdimLoss {
       INDArray src = viewA.get(c.source());
       INDArray trg = viewA.get(c.target());
       TensorChecks.requireDim(
-          "a_" + c.target(), trg, 1, src.size(1),
+          "a_" + c.target(), trg, trg.rank() == 3 ? 2 : 1, FeatureViews.dim(src.shape()),
           "feature dim D of source map a_" + c.source() + " in comparison " + c.name());
     }
     return (int) first.size(0);

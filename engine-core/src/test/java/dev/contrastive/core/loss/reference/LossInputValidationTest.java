@@ -128,9 +128,9 @@ class LossInputValidationTest {
   void amdimWrongRank() {
     Map<String, INDArray> a = view(4, 3);
     Map<String, INDArray> b = view(4, 3);
-    a.put("r5", ones(4, 3, 4));
-    b.put("r5", ones(4, 3, 4));
-    assertRejected(() -> amdim.compute(a, b, SAMPLER), "a_r5", shape(4, 3, 4), "rank");
+    a.put("r5", ones(4, 3, 2, 2, 1));
+    b.put("r5", ones(4, 3, 2, 2, 1));
+    assertRejected(() -> amdim.compute(a, b, SAMPLER), "a_r5", shape(4, 3, 2, 2, 1), "rank");
   }
 
   @Test
@@ -211,7 +211,8 @@ class LossInputValidationTest {
   @Test
   void yadimWrongRank() {
     assertRejected(
-        () -> yadim.compute(ones(4, 3, 2), ones(4, 3, 2), SAMPLER), "a", shape(4, 3, 2), "rank");
+        () -> yadim.compute(ones(4, 3, 2, 2, 1), ones(4, 3, 2, 2, 1), SAMPLER), "a",
+        shape(4, 3, 2, 2, 1), "rank");
   }
 
   // -------------------------------------------------------------------------------------------- CPC
