@@ -95,9 +95,7 @@ public final class AmdimLoss {
     long dim = source.dim();
     int locations = target.locations();
     try (INDArray src = sampled == null ? null : source.gatherLocations(sampled);
-        INDArray dsrc = Nd4j.createUninitialized(source.flat().dataType(), batch, dim);
-        INDArray dtrg =
-            Nd4j.createUninitialized(target.flat().dataType(), (long) batch * locations, dim)) {
+        INDArray dsrc = Nd4j.createUninitialized(source.flat().dataType(), batch, dim)) {
       ScoreStats stats =
           MultiPositiveNceKernel.run(
               src == null ? source.flat() : src,
@@ -108,9 +106,8 @@ public final class AmdimLoss {
               0.5 / ((double) batch * locations),
               0.5 * options.regWeight() / ((double) batch * batch * locations),
               dsrc,
-              dtrg,
+              target.gradient(),
               options.tiling());
-      target.gradient().addi(dtrg);
       if (sampled == null) {
         source.gradient().addi(dsrc);
       } else {

@@ -53,8 +53,7 @@ public final class CpcLoss {
     ScoreStats stats = ScoreStats.EMPTY;
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
         INDArray keys = Layouts.toLocationRows(targets);
-        INDArray keyGradient = Nd4j.zeros(keys.dataType(), keys.shape());
-        INDArray dk = Nd4j.createUninitialized(keys.dataType(), keys.shape())) {
+        INDArray keyGradient = Nd4j.zeros(keys.dataType(), keys.shape())) {
       for (int s = 0; s < options.stepsToPredict(); s++) {
         int k = options.offset(s);
         long usedRows = height - k;
@@ -74,9 +73,8 @@ public final class CpcLoss {
             INDArray dq = Nd4j.createUninitialized(queries.dataType(), n, dim)) {
           ScoreStats step =
               SoftmaxCrossEntropyKernel.run(
-                  queries, keys, options.embScale(), labels, null, weights, dq, dk,
+                  queries, keys, options.embScale(), labels, null, weights, dq, keyGradient,
                   options.tiling());
-          keyGradient.addi(dk);
           parts.put("k" + k, step.loss());
           stats = stats.plus(step);
           try (INDArray predictionGradient = Nd4j.zeros(dq.dataType(), batch * cells, dim)) {
