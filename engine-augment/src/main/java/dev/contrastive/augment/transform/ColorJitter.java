@@ -152,8 +152,13 @@ public record ColorJitter(double brightness, double contrast, double saturation,
     }
   }
 
-  /** RGB to HSV, hue shift, HSV to RGB: torchvision's tensor formulas, per pixel. */
+  /**
+   * RGB to HSV, hue shift, HSV to RGB: torchvision's tensor formulas, per pixel, simplified where they
+   * reduce exactly: with v = max and s = chroma / max, HSV's p = v (1 - s) is the min, q = max - chroma
+   * f and t = min + chroma f, so no division by max and no clamping is needed.
+   */
   private static void hue(float[] d, int base, int plane, float shift) {
+    float turn = 6f * shift;
     for (int i = 0; i < plane; i++) {
       int ri = base + i;
       int gi = ri + plane;
@@ -167,35 +172,29 @@ public record ColorJitter(double brightness, double contrast, double saturation,
       if (chroma == 0f) {
         continue; // gray pixel: hue is undefined and rotating it changes nothing
       }
-      float s = chroma / max;
-      float rc = (max - r) / chroma;
-      float gc = (max - g) / chroma;
-      float bc = (max - b) / chroma;
+      float inv = 1f / chroma;
+      // Hue in sixths of a turn, in [-1, 5).
       float h;
       if (max == r) {
-        h = bc - gc;
+        h = (g - b) * inv;
       } else if (max == g) {
-        h = 2f + rc - bc;
+        h = 2f + (b - r) * inv;
       } else {
-        h = 4f + gc - rc;
+        h = 4f + (r - g) * inv;
       }
-      h = h / 6f + 1f + shift;
-      h -= (float) Math.floor(h);
-      float h6 = h * 6f;
-      int sector = (int) Math.floor(h6);
+      // Shifted by at most 3 sixths, plus 6: positive, so the cast floors it.
+      float h6 = h + 6f + turn;
+      int sector = (int) h6;
       float frac = h6 - sector;
-      sector %= 6;
-      float v = max;
-      float pp = clamp(v * (1f - s));
-      float q = clamp(v * (1f - s * frac));
-      float t = clamp(v * (1f - s * (1f - frac)));
-      switch (sector) {
-        case 0 -> set(d, ri, gi, bi, v, t, pp);
-        case 1 -> set(d, ri, gi, bi, q, v, pp);
-        case 2 -> set(d, ri, gi, bi, pp, v, t);
-        case 3 -> set(d, ri, gi, bi, pp, q, v);
-        case 4 -> set(d, ri, gi, bi, t, pp, v);
-        default -> set(d, ri, gi, bi, v, pp, q);
+      float q = max - chroma * frac;
+      float t = min + chroma * frac;
+      switch (sector % 6) {
+        case 0 -> set(d, ri, gi, bi, max, t, min);
+        case 1 -> set(d, ri, gi, bi, q, max, min);
+        case 2 -> set(d, ri, gi, bi, min, max, t);
+        case 3 -> set(d, ri, gi, bi, min, q, max);
+        case 4 -> set(d, ri, gi, bi, t, min, max);
+        default -> set(d, ri, gi, bi, max, min, q);
       }
     }
   }

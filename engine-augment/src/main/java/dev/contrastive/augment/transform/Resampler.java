@@ -1,5 +1,7 @@
 package dev.contrastive.augment.transform;
 
+import java.util.Arrays;
+
 /**
  * Separable resampling of a box of one image to a new size, the way PIL's {@code Image.resize(size,
  * filter, box)} does it: each output pixel is a normalised weighted sum of the source pixels under the
@@ -16,7 +18,7 @@ final class Resampler {
   private Resampler() {}
 
   /** Filter taps of one axis: for output i, {@code count[i]} weights starting at source {@code first[i]}. */
-  private record Taps(int[] first, int[] count, double[] weights, int stride) {}
+  private record Taps(int[] first, int[] count, float[] weights, int stride) {}
 
   private static Taps taps(double start, double length, int sourceSize, int outSize,
       Interpolation filter) {
@@ -26,22 +28,20 @@ final class Resampler {
     int stride = (int) Math.ceil(support) * 2 + 1;
     int[] first = new int[outSize];
     int[] count = new int[outSize];
-    double[] weights = new double[outSize * stride];
+    float[] weights = new float[outSize * stride];
     for (int i = 0; i < outSize; i++) {
       double center = start + (i + 0.5) * scale;
       int lo = Math.max(0, (int) (center - support + 0.5));
       int hi = Math.min(sourceSize, (int) (center + support + 0.5));
       int n = Math.max(0, Math.min(hi - lo, stride));
+      double[] raw = new double[n];
       double sum = 0;
       for (int k = 0; k < n; k++) {
-        double wgt = filter.weight((k + lo - center + 0.5) / filterScale);
-        weights[i * stride + k] = wgt;
-        sum += wgt;
+        raw[k] = filter.weight((k + lo - center + 0.5) / filterScale);
+        sum += raw[k];
       }
-      if (sum != 0) {
-        for (int k = 0; k < n; k++) {
-          weights[i * stride + k] /= sum;
-        }
+      for (int k = 0; k < n; k++) {
+        weights[i * stride + k] = (float) (sum != 0 ? raw[k] / sum : 0);
       }
       first[i] = lo;
       count[i] = n;
@@ -65,13 +65,14 @@ final class Resampler {
     }
     int rowsUsed = rowHi - rowLo;
     float[] tmp = new float[rowsUsed * outW];
+    float[] acc = new float[outW];
     int[] hFirst = horizontal.first();
     int[] hCount = horizontal.count();
-    double[] hWeights = horizontal.weights();
+    float[] hWeights = horizontal.weights();
     int hStride = horizontal.stride();
     int[] vFirst = vertical.first();
     int[] vCount = vertical.count();
-    double[] vWeights = vertical.weights();
+    float[] vWeights = vertical.weights();
     int vStride = vertical.stride();
     for (int c = 0; c < channels; c++) {
       int plane = srcOff + c * srcH * srcW;
@@ -80,24 +81,30 @@ final class Resampler {
         for (int x = 0; x < outW; x++) {
           int s = line + hFirst[x];
           int wb = x * hStride;
-          double acc = 0;
+          float sum = 0;
           for (int k = 0, n = hCount[x]; k < n; k++) {
-            acc += hWeights[wb + k] * src[s + k];
+            sum += hWeights[wb + k] * src[s + k];
           }
-          tmp[y * outW + x] = (float) acc;
+          tmp[y * outW + x] = sum;
         }
       }
       int out = dstOff + c * outH * outW;
       for (int y = 0; y < outH; y++) {
+        // Row-wise accumulation: the inner loop runs along x over contiguous memory and vectorises.
+        Arrays.fill(acc, 0f);
         int f = vFirst[y] - rowLo;
-        int n = vCount[y];
         int wb = y * vStride;
-        for (int x = 0; x < outW; x++) {
-          double acc = 0;
-          for (int k = 0; k < n; k++) {
-            acc += vWeights[wb + k] * tmp[(f + k) * outW + x];
+        for (int k = 0, n = vCount[y]; k < n; k++) {
+          float w = vWeights[wb + k];
+          int from = (f + k) * outW;
+          for (int x = 0; x < outW; x++) {
+            acc[x] += w * tmp[from + x];
           }
-          dst[out + y * outW + x] = (float) Math.min(1.0, Math.max(0.0, acc));
+        }
+        int to = out + y * outW;
+        for (int x = 0; x < outW; x++) {
+          float v = acc[x];
+          dst[to + x] = v < 0f ? 0f : (v > 1f ? 1f : v);
         }
       }
     }

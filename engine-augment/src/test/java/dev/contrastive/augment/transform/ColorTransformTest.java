@@ -168,6 +168,53 @@ class ColorTransformTest {
     assertTrue(changed > 600, "changed " + changed + " of 720 pixels");
   }
 
+  /** Hue in turns, [0, 1), by the textbook formula. */
+  private static double hueOf(double r, double g, double b) {
+    double max = Math.max(r, Math.max(g, b));
+    double chroma = max - Math.min(r, Math.min(g, b));
+    double h = max == r ? (g - b) / chroma : max == g ? 2 + (b - r) / chroma : 4 + (r - g) / chroma;
+    return ((h / 6) % 1 + 1) % 1;
+  }
+
+  @Test
+  void hueRotatesEveryPixelOfARowByTheSameTurn() {
+    // Each row: a red, a green, a blue and an orange pixel, hues 0, 1/3, 2/3 and 1/12 apart.
+    float[][] colours = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {0.8f, 0.4f, 0}};
+    double[] hues = {0, 1 / 3.0, 2 / 3.0, 1 / 12.0};
+    int rows = 50;
+    float[] data = new float[rows * 3 * 4];
+    for (int r = 0; r < rows; r++) {
+      for (int p = 0; p < 4; p++) {
+        for (int c = 0; c < 3; c++) {
+          data[r * 12 + c * 4 + p] = colours[p][c];
+        }
+      }
+    }
+    ImageBatch out = new ColorJitter(0, 0, 0, 0.5, 1)
+        .apply(new ImageBatch(data, rows, ItemShape.image(3, 1, 4), ImageBatch.streams(3, rows)));
+    double smallest = 1;
+    double largest = 0;
+    for (int r = 0; r < rows; r++) {
+      double turn = -1;
+      for (int p = 0; p < 4; p++) {
+        float[] d = out.data();
+        double h = hueOf(d[r * 12 + p], d[r * 12 + 4 + p], d[r * 12 + 8 + p]);
+        double shift = ((h - hues[p]) % 1 + 1) % 1;
+        if (turn < 0) {
+          turn = shift;
+        }
+        double gap = Math.abs(shift - turn);
+        assertTrue(Math.min(gap, 1 - gap) < 1e-5, "row " + r + " pixel " + p + " turned "
+            + shift + ", pixel 0 " + turn);
+      }
+      double signed = turn > 0.5 ? turn - 1 : turn;
+      smallest = Math.min(smallest, signed);
+      largest = Math.max(largest, signed);
+    }
+    // Turns are uniform in [-0.5, 0.5].
+    assertTrue(smallest < -0.3 && largest > 0.3, "turns span " + smallest + ".." + largest);
+  }
+
   @Test
   void saturationAndHueLeaveOneChannelImages() {
     ImageBatch in = uniform(10, 1, 6, 6, 8);
