@@ -393,5 +393,8 @@ class ColorTransformTest {
       assertEquals(1, Math.sqrt(sq / (50 * plane) - m * m), 1e-4);
     }
     assertArrayEquals(before, normalize.inverse().apply(out).data(), 1e-5f);
+    float[] again = out.data().clone();
+    Normalize identity = new Normalize(new float[] {0, 0, 0}, new float[] {1, 1, 1});
+    assertArrayEquals(again, identity.apply(out).data());
   }
 }

@@ -46,6 +46,15 @@ class PatchifyAndPresetsTest {
   }
 
   @Test
+  void oneWholeImagePatchIsIdentity() {
+    ImageBatch in = uniform(3, 3, 8, 8, 11);
+    float[] before = in.data().clone();
+    ImageBatch out = new Patchify(1, 8, 8, Compose.of()).apply(in);
+    assertSameShape(ItemShape.image(3, 8, 8), out, 3);
+    assertArrayEquals(before, out.data());
+  }
+
+  @Test
   void patchifyRejectsImagesTheGridDoesNotCover() {
     Patchify patchify = new Patchify(7, 8, 4, Compose.of());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
