@@ -43,6 +43,26 @@ public final class Conv2d implements Module {
       boolean withBias,
       PadMode padMode,
       SplittableRandom rnd) {
+    this(params, arena, name, inChannels, outChannels, kernel, stride, padding, withBias, padMode, rnd, null);
+  }
+
+  /**
+   * As above, with explicit initial weights in C order of (out, in, k, k) (zero init of a residual
+   * branch's last conv, identity-like shortcuts); null means torch's default draw.
+   */
+  public Conv2d(
+      Parameters params,
+      Arena arena,
+      String name,
+      int inChannels,
+      int outChannels,
+      int kernel,
+      int stride,
+      int padding,
+      boolean withBias,
+      PadMode padMode,
+      SplittableRandom rnd,
+      double[] weightInit) {
     require(inChannels >= 1, name + ".inChannels must be >= 1, got " + inChannels);
     require(outChannels >= 1, name + ".outChannels must be >= 1, got " + outChannels);
     require(kernel >= 1, name + ".kernel must be >= 1, got " + kernel);
@@ -57,7 +77,9 @@ public final class Conv2d implements Module {
     long[] wShape = {outChannels, inChannels, kernel, kernel};
     this.weight =
         params.declare(
-            name + ".weight", wShape, Init.kaimingUniformSqrt5(outChannels * fanIn, fanIn, rnd));
+            name + ".weight",
+            wShape,
+            weightInit != null ? weightInit : Init.kaimingUniformSqrt5(outChannels * fanIn, fanIn, rnd));
     this.bias =
         withBias
             ? params.declare(

@@ -20,6 +20,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * optimiser update every parameter with a few whole-array ops, and make checkpoints one array each.
  * Declaration order fixes the layout, so the same model code gives the same layout.
  *
+ * <p>After sealing, declaring a name that exists (with the same shape and kind) binds to the
+ * existing tensor and ignores the initial values. That is how a replica of a model is built: a
+ * second module graph with its own forward caches over the same weights and running statistics,
+ * e.g. one per augmented view, since each module keeps the cache of its last forward only.
+ *
  * <p>Owns its three flat arrays; {@link #close()} frees them.
  */
 public final class Parameters implements AutoCloseable {
@@ -102,7 +107,16 @@ public final class Parameters implements AutoCloseable {
 
   private Tensor add(Tensor t) {
     if (flatValues != null) {
-      throw new IllegalStateException("cannot declare " + t.name + " after Parameters.seal()");
+      Tensor existing = tensors.get(t.name);
+      if (existing == null) {
+        throw new IllegalStateException("cannot declare new tensor " + t.name + " after Parameters.seal()");
+      }
+      if (!java.util.Arrays.equals(existing.shape, t.shape) || existing.trainable != t.trainable) {
+        throw new IllegalArgumentException(
+            "replica declares " + t.name + " as " + java.util.Arrays.toString(t.shape)
+                + " but it is " + java.util.Arrays.toString(existing.shape));
+      }
+      return existing;
     }
     if (tensors.containsKey(t.name)) {
       throw new IllegalArgumentException("parameter name declared twice: " + t.name);

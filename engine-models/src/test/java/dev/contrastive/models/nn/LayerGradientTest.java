@@ -164,6 +164,10 @@ class LayerGradientTest {
     assertEquals(3.0 * 54, params.flatGrads().sumNumber().doubleValue());
     assertArrayEquals(new long[] {3, 2, 3, 3}, a.weight().grad().shape());
     assertThrows(IllegalStateException.class, () -> new BatchNorm2d(params, arena, "late", 1));
+    // A replica binds to the sealed tensors by name.
+    BatchNorm2d replica = new BatchNorm2d(params, arena, "b", 3);
+    assertEquals(b.bias(), replica.bias());
+    assertThrows(IllegalArgumentException.class, () -> new BatchNorm2d(params, arena, "b", 4));
     assertThrows(IllegalArgumentException.class, () -> params.get("nope"));
   }
 
