@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * 2-D convolution, NCHW, weights (out, in, k, k) like torch, optional bias, zero or reflect
+ * 2-D convolution, NCHW, weights (out, in, kH, kW) like torch, optional bias, zero or reflect
  * padding. Forward is libnd4j's {@code conv2d}, backward its {@code conv2d_bp}; reflect padding is
  * applied before the op by {@link ReflectPad} and folded back after {@code conv2d_bp}.
  *
@@ -17,9 +17,11 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Conv2d implements Module {
 
   private final Arena arena;
-  private final int kernel;
+  private final int kH;
+  private final int kW;
   private final int stride;
-  private final int padding;
+  private final int pH;
+  private final int pW;
   private final PadMode padMode;
   private final Parameters.Tensor weight;
   private final Parameters.Tensor bias;
@@ -63,18 +65,46 @@ public final class Conv2d implements Module {
       PadMode padMode,
       SplittableRandom rnd,
       double[] weightInit) {
+    this(params, arena, name, inChannels, outChannels, kernel, kernel, stride, padding, padding, withBias, padMode,
+        rnd, weightInit);
+  }
+
+  /**
+   * The general form: a kH x kW kernel and padding pH rows, pW columns on each side (CPC's 1x3 and
+   * 2x1 context convolutions).
+   */
+  public Conv2d(
+      Parameters params,
+      Arena arena,
+      String name,
+      int inChannels,
+      int outChannels,
+      int kH,
+      int kW,
+      int stride,
+      int pH,
+      int pW,
+      boolean withBias,
+      PadMode padMode,
+      SplittableRandom rnd,
+      double[] weightInit) {
     require(inChannels >= 1, name + ".inChannels must be >= 1, got " + inChannels);
     require(outChannels >= 1, name + ".outChannels must be >= 1, got " + outChannels);
-    require(kernel >= 1, name + ".kernel must be >= 1, got " + kernel);
+    require(kH >= 1 && kW >= 1, name + ".kernel must be >= 1, got " + kH + "x" + kW);
     require(stride >= 1, name + ".stride must be >= 1, got " + stride);
-    require(padding >= 0, name + ".padding must be >= 0, got " + padding);
+    require(pH >= 0 && pW >= 0, name + ".padding must be >= 0, got " + pH + ", " + pW);
+    require(
+        padMode == PadMode.ZEROS || pH == pW,
+        name + ".padding must be the same on both axes with reflect padding, got " + pH + ", " + pW);
     this.arena = arena;
-    this.kernel = kernel;
+    this.kH = kH;
+    this.kW = kW;
     this.stride = stride;
-    this.padding = padding;
+    this.pH = pH;
+    this.pW = pW;
     this.padMode = padMode;
-    long fanIn = (long) inChannels * kernel * kernel;
-    long[] wShape = {outChannels, inChannels, kernel, kernel};
+    long fanIn = (long) inChannels * kH * kW;
+    long[] wShape = {outChannels, inChannels, kH, kW};
     this.weight =
         params.declare(
             name + ".weight",
@@ -85,7 +115,7 @@ public final class Conv2d implements Module {
             ? params.declare(
                 name + ".bias", new long[] {outChannels}, Init.defaultBias(outChannels, fanIn, rnd))
             : null;
-    this.reflect = padMode == PadMode.REFLECT && padding > 0 ? new ReflectPad(arena, padding) : null;
+    this.reflect = padMode == PadMode.REFLECT && pH > 0 ? new ReflectPad(arena, pH) : null;
   }
 
   public Parameters.Tensor weight() {
@@ -95,10 +125,6 @@ public final class Conv2d implements Module {
   /** The bias tensor, or null when the conv has none. */
   public Parameters.Tensor bias() {
     return bias;
-  }
-
-  private int opPadding() {
-    return reflect != null ? 0 : padding;
   }
 
   @Override
@@ -134,8 +160,10 @@ public final class Conv2d implements Module {
   }
 
   private int[] iArgs() {
-    int p = opPadding();
-    return new int[] {kernel, kernel, stride, stride, p, p, 1, 1, 0, 0, 1};
+    // Reflect padding was applied before the op.
+    int ph = reflect != null ? 0 : pH;
+    int pw = reflect != null ? 0 : pW;
+    return new int[] {kH, kW, stride, stride, ph, pw, 1, 1, 0, 0, 1};
   }
 
   private static void require(boolean ok, String message) {

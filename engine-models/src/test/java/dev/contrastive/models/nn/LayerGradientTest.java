@@ -183,6 +183,57 @@ class LayerGradientTest {
     assertEquals(bound, p1.flatValues().amaxNumber().doubleValue(), 0.05);
   }
 
+  @Test
+  void rectangularConvWithBias() {
+    Conv2d conv =
+        new Conv2d(params, arena, "c", 2, 3, 1, 3, 1, 0, 1, true, PadMode.ZEROS, rnd, null);
+    Conv2d tall = new Conv2d(params, arena, "t", 3, 2, 2, 1, 1, 0, 0, true, PadMode.ZEROS, rnd, null);
+    params.seal();
+    INDArray x = input(2, 2, 4, 5);
+    assertArrayEquals(new long[] {2, 3, 4, 5}, conv.forward(x, true).shape());
+    assertArrayEquals(new long[] {2, 2, 3, 5}, tall.forward(conv.forward(x, true), true).shape());
+    GradCheck.check(new Sequential(List.of(conv, tall)), params, arena, x, true, PROBES, TOL, 11);
+  }
+
+  @Test
+  void layerNormNormalisesEachSample() {
+    LayerNorm ln = new LayerNorm(params, arena, "ln", 3);
+    params.seal();
+    params.get("ln.weight").value().assign(input(3).addi(1.5));
+    params.get("ln.bias").value().assign(input(3));
+    INDArray x = input(2, 3, 3, 4).muli(3).addi(1);
+    GradCheck.check(ln, params, arena, x, true, PROBES, TOL, 12);
+    params.get("ln.weight").value().assign(1);
+    params.get("ln.bias").value().assign(0);
+    INDArray y = ln.forward(x, true);
+    for (int b = 0; b < 2; b++) {
+      INDArray yb = y.get(point(b), all(), all(), all()).dup();
+      assertEquals(0, yb.meanNumber().doubleValue(), 1e-12);
+      assertEquals(1, yb.mul(yb).meanNumber().doubleValue(), 1e-4);
+    }
+  }
+
+  @Test
+  void globalAvgPoolZeroPadPatchesAndGrid() {
+    Patches patches = new Patches(arena, 4, 2);
+    params.seal();
+    INDArray img = input(2, 3, 8, 8);
+    INDArray p = patches.forward(img, true);
+    assertArrayEquals(new long[] {2 * 9, 3, 4, 4}, p.shape());
+    // Patch (image 1, grid row 2, col 1) is the window at rows 4..7, cols 2..5.
+    assertClose(
+        img.get(point(1), all(), interval(4, 8), interval(2, 6)).dup(),
+        p.get(point(9 + 2 * 3 + 1), all(), all(), all()).dup());
+    GradCheck.check(patches, params, arena, img, true, PROBES, TOL, 13);
+    GradCheck.check(new GlobalAvgPool(arena), params, arena, input(2, 3, 4, 5), true, PROBES, TOL, 14);
+    GradCheck.check(new ZeroPad2d(arena, 1, 0, 2, 1), params, arena, input(2, 3, 4, 5), true, PROBES, TOL, 15);
+    ToGrid grid = new ToGrid(arena, 3);
+    INDArray vectors = input(2 * 9, 4, 1, 1);
+    INDArray g = grid.forward(vectors, true);
+    assertEquals(vectors.getDouble(9 + 5, 2, 0, 0), g.getDouble(1, 2, 1, 2), "image 1, cell (1, 2)");
+    GradCheck.check(grid, params, arena, vectors, true, PROBES, TOL, 16);
+  }
+
   private static void assertClose(INDArray expected, INDArray actual) {
     assertArrayEquals(expected.shape(), actual.shape());
     double err = expected.sub(actual).amaxNumber().doubleValue();
@@ -191,6 +242,10 @@ class LayerGradientTest {
 
   private static org.nd4j.linalg.indexing.INDArrayIndex all() {
     return org.nd4j.linalg.indexing.NDArrayIndex.all();
+  }
+
+  private static org.nd4j.linalg.indexing.INDArrayIndex interval(long from, long to) {
+    return org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to);
   }
 
   private static org.nd4j.linalg.indexing.INDArrayIndex point(long i) {
