@@ -3,6 +3,9 @@ package dev.contrastive.bench;
 import dev.contrastive.models.encoder.AmdimConfig;
 import dev.contrastive.models.encoder.AmdimEncoder;
 import dev.contrastive.models.encoder.AmdimFeatures;
+import dev.contrastive.models.encoder.CpcConfig;
+import dev.contrastive.models.encoder.CpcEncoder;
+import dev.contrastive.models.encoder.CpcFeatures;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -10,8 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Forward and forward+backward wall time of the AMDIM encoder (float32, training mode) for the
- * small and the published CIFAR configuration. A quick look, not a benchmark: medians of a few
+ * Forward and forward+backward wall time of the AMDIM and CPC v2 encoders (float32, training mode)
+ * for their small and CIFAR-scale configurations. A quick look, not a benchmark: medians of a few
  * runs after warm-up, with the load average printed since the machine is shared.
  *
  * <p>Usage: {@code EncoderTiming [batch] [runs]} (defaults 64 and 5).
@@ -27,6 +30,8 @@ public final class EncoderTiming {
     time("small (ndf 32, n_rkhs 256, n_depth 1, 1 channel)", AmdimConfig.small(1), batch, runs);
     time("small (ndf 32, n_rkhs 256, n_depth 1, 3 channels)", AmdimConfig.small(3), batch, runs);
     time("published CIFAR (ndf 128, n_rkhs 1024, n_depth 3)", AmdimConfig.publishedCifar(), batch, runs);
+    timeCpc("CPC v2 small (width 16, 1 block/stage, context 64)", CpcConfig.small(1), batch, runs);
+    timeCpc("CPC v2 CIFAR-scale (width 64, 3 blocks/stage, context 256)", CpcConfig.cifar(), batch, runs);
     System.out.printf("load average after: %.2f%n", load());
   }
 
@@ -41,6 +46,29 @@ public final class EncoderTiming {
         long t1 = System.nanoTime();
         enc.parameters().zeroGrad();
         enc.backward(f.r1(), f.r5(), f.r7());
+        long t2 = System.nanoTime();
+        if (r >= 0) {
+          fwd[r] = (t1 - t0) / 1e6;
+          step[r] = (t2 - t0) / 1e6;
+        }
+      }
+      System.out.printf(
+          "%s, %d parameters, B=%d: forward %.0f ms, forward+backward %.0f ms (medians of %d)%n",
+          label, enc.parameters().count(), batch, median(fwd), median(step), runs);
+    }
+  }
+
+  private static void timeCpc(String label, CpcConfig cfg, int batch, int runs) {
+    try (CpcEncoder enc = CpcEncoder.create(cfg, DataType.FLOAT, 1)) {
+      INDArray x = Nd4j.rand(DataType.FLOAT, batch, cfg.inChannels(), cfg.imageSize(), cfg.imageSize());
+      double[] fwd = new double[runs];
+      double[] step = new double[runs];
+      for (int r = -2; r < runs; r++) {
+        long t0 = System.nanoTime();
+        CpcFeatures f = enc.forward(x, true);
+        long t1 = System.nanoTime();
+        enc.parameters().zeroGrad();
+        enc.backward(f.targets(), f.predictions(), null);
         long t2 = System.nanoTime();
         if (r >= 0) {
           fwd[r] = (t1 - t0) / 1e6;

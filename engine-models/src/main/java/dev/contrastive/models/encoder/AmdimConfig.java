@@ -50,7 +50,7 @@ public record AmdimConfig(int encoderSize, int inChannels, int ndf, int nRkhs, i
 
   /**
    * The published CIFAR-10 configuration (amdim-public train.py defaults): ndf 128, n_rkhs 1024,
-   * n_depth 3, use_bn off, 32x32 RGB.
+   * n_depth 3, use_bn off, 32x32 RGB; 20.0 M parameters.
    */
   public static AmdimConfig publishedCifar() {
     return new AmdimConfig(32, 3, 128, 1024, 3, false);
@@ -58,8 +58,9 @@ public record AmdimConfig(int encoderSize, int inChannels, int ndf, int nRkhs, i
 
   /**
    * The small configuration that trains in minutes on 2 CPU cores: ndf 32, n_rkhs 256, n_depth 1,
-   * 32x32, for Fashion-MNIST (1 channel, padded to 32x32 by the data pipeline). About 0.4 M
-   * parameters, against about 14 M (hence ~35x fewer FLOPs) for {@link #publishedCifar()}.
+   * 32x32, for Fashion-MNIST (1 channel, padded to 32x32 by the data pipeline). 1.04 M parameters
+   * against 20.0 M for {@link #publishedCifar()}; at batch 64 one forward+backward took about 0.2 s
+   * here against about 1.9 s (engine-bench EncoderTiming, 2 shared cores).
    */
   public static AmdimConfig small(int inChannels) {
     return new AmdimConfig(32, inChannels, 32, 256, 1, false);
