@@ -15,7 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Forward and forward+backward wall time of the AMDIM and CPC v2 encoders (float32, training mode)
  * for their small and CIFAR-scale configurations. A quick look, not a benchmark: medians of a few
- * runs after warm-up, with the load average printed since the machine is shared.
+ * runs after warm-up, with the load average printed since the machine is shared. One
+ * {@code System.gc()} per step, untimed, bounds native memory (see the nn Arena).
  *
  * <p>Usage: {@code EncoderTiming [batch] [runs]} (defaults 64 and 5).
  */
@@ -31,7 +32,8 @@ public final class EncoderTiming {
     time("small (ndf 32, n_rkhs 256, n_depth 1, 3 channels)", AmdimConfig.small(3), batch, runs);
     time("published CIFAR (ndf 128, n_rkhs 1024, n_depth 3)", AmdimConfig.publishedCifar(), batch, runs);
     timeCpc("CPC v2 small (width 16, 1 block/stage, context 64)", CpcConfig.small(1), batch, runs);
-    timeCpc("CPC v2 CIFAR-scale (width 64, 3 blocks/stage, context 256)", CpcConfig.cifar(), batch, runs);
+    // 49 patches per image: batch / 4 keeps the CIFAR-scale CPC step within a few GB.
+    timeCpc("CPC v2 CIFAR-scale (width 64, 3 blocks/stage, context 256)", CpcConfig.cifar(), Math.max(2, batch / 4), runs);
     System.out.printf("load average after: %.2f%n", load());
   }
 
@@ -51,6 +53,8 @@ public final class EncoderTiming {
           fwd[r] = (t1 - t0) / 1e6;
           step[r] = (t2 - t0) / 1e6;
         }
+        // Outside the timed region: closed ND4J arrays only give back native memory after a GC.
+        System.gc();
       }
       System.out.printf(
           "%s, %d parameters, B=%d: forward %.0f ms, forward+backward %.0f ms (medians of %d)%n",
@@ -74,6 +78,8 @@ public final class EncoderTiming {
           fwd[r] = (t1 - t0) / 1e6;
           step[r] = (t2 - t0) / 1e6;
         }
+        // Outside the timed region: closed ND4J arrays only give back native memory after a GC.
+        System.gc();
       }
       System.out.printf(
           "%s, %d parameters, B=%d: forward %.0f ms, forward+backward %.0f ms (medians of %d)%n",

@@ -29,14 +29,17 @@ final class Channels {
     return Nd4j.getExecutioner().exec(new BroadcastAddOp(x, v, x.ulike(), 1));
   }
 
-  /** x[b, ...] - v[b]. */
+  /**
+   * x[b, ...] - v[b]. Implicit broadcasting of a (B, 1, 1, 1) view, not BroadcastSubOp along
+   * axis 0: measured 4-5x faster on (3136, 16, 8, 8), since the axis-0 broadcast walks strided TADs.
+   */
   static INDArray subPerSample(INDArray x, INDArray v) {
-    return Nd4j.getExecutioner().exec(new BroadcastSubOp(x, v, x.ulike(), 0));
+    return x.sub(v.reshape(v.length(), 1, 1, 1));
   }
 
-  /** x[b, ...] * v[b]. */
+  /** x[b, ...] * v[b], by implicit broadcasting like {@link #subPerSample}. */
   static INDArray mulPerSample(INDArray x, INDArray v) {
-    return Nd4j.getExecutioner().exec(new BroadcastMulOp(x, v, x.ulike(), 0));
+    return x.mul(v.reshape(v.length(), 1, 1, 1));
   }
 
   /** Sum over N, H, W: shape (C). */

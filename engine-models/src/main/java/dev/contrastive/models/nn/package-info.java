@@ -14,6 +14,7 @@
  * <p>Native memory: parameters, gradients and buffers live in three flat arrays owned by
  * {@link dev.contrastive.models.nn.Parameters}. Every activation and gradient a module allocates
  * during one step goes into an {@link dev.contrastive.models.nn.Arena} that the model owner clears
- * at the start of the next step (and on close), so one step's tape is the bound on live memory.
+ * at the start of the next step (and on close). In ND4J M2.1 closing does not by itself return
+ * native memory (see Arena): the training loop must also run a garbage collection per step.
  */
 package dev.contrastive.models.nn;

@@ -114,8 +114,9 @@ class AmdimEncoderTest {
                 + g.r5().mul(w5).sumNumber().doubleValue()
                 + g.r7().mul(w7).sumNumber().doubleValue();
           };
-      int probes = size == 128 ? 2 : 4;
-      double worst = GradCheck.maxError(x, dx, loss, 8, rnd, 1e-6);
+      // Two random entries per tensor (62 tensors in the first case) keeps the test within seconds.
+      int probes = 2;
+      double worst = GradCheck.maxError(x, dx, loss, 6, rnd, 1e-6);
       assertTrue(worst < 1e-6, "input gradient error " + worst);
       for (Parameters.Tensor t : p.trainable()) {
         double e = GradCheck.maxError(t.value(), t.grad(), loss, probes, rnd, 1e-6);
