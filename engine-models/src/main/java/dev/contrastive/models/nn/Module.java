@@ -1,0 +1,27 @@
+package dev.contrastive.models.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A differentiable block with a hand-written backward pass.
+ *
+ * <p>{@link #forward} may cache its input and intermediate results for {@link #backward}; a
+ * backward call uses the cache of the last forward call, so interleaving two forwards before one
+ * backward is not supported (use one module instance per pass, or run forward again).
+ */
+public interface Module {
+
+  /**
+   * @param x input, owned by the caller or the arena; not modified
+   * @param training batch statistics and running-stat updates in batch norm when true
+   * @return the output, owned by the module's arena
+   */
+  INDArray forward(INDArray x, boolean training);
+
+  /**
+   * @param dy gradient of the loss with respect to the last forward's output; not modified
+   * @return gradient with respect to the last forward's input, owned by the arena; parameter
+   *     gradients are added to their accumulators
+   */
+  INDArray backward(INDArray dy);
+}

@@ -1,0 +1,39 @@
+package dev.contrastive.models.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * max(x, 0) with libnd4j's {@code relu} (tArg 0: the cutoff, 0) and {@code relu_bp} (inputs: the
+ * forward input and gradO; passes gradO where input > 0). torch's in-place ReLU is not copied: the
+ * input is cached for backward, so the output must be a new array.
+ */
+public final class Relu implements Module {
+
+  private final Arena arena;
+  private INDArray input;
+
+  public Relu(Arena arena) {
+    this.arena = arena;
+  }
+
+  @Override
+  public INDArray forward(INDArray x, boolean training) {
+    input = x;
+    INDArray[] out =
+        Nd4j.exec(DynamicCustomOp.builder("relu").addInputs(x).addFloatingPointArguments(0.0).build());
+    return arena.own(out[0]);
+  }
+
+  @Override
+  public INDArray backward(INDArray dy) {
+    INDArray[] out =
+        Nd4j.exec(
+            DynamicCustomOp.builder("relu_bp")
+                .addInputs(input, dy)
+                .addFloatingPointArguments(0.0)
+                .build());
+    return arena.own(out[0]);
+  }
+}

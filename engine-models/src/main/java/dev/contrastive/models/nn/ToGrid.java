@@ -1,0 +1,38 @@
+package dev.contrastive.models.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Patch vectors (B * g * g, D, 1, 1), image-major then row-major (the order of {@link Patches}),
+ * to a (B, D, g, g) map, the layout the CPC context network and loss take. Backward inverts it.
+ */
+public final class ToGrid implements Module {
+
+  private final Arena arena;
+  private final int grid;
+
+  public ToGrid(Arena arena, int grid) {
+    if (grid < 1) {
+      throw new IllegalArgumentException("toGrid.grid must be >= 1, got " + grid);
+    }
+    this.arena = arena;
+    this.grid = grid;
+  }
+
+  @Override
+  public INDArray forward(INDArray x, boolean training) {
+    long cells = (long) grid * grid;
+    long b = x.size(0) / cells;
+    long d = x.size(1);
+    // Own the copy itself: the reshaped view cannot be closed.
+    return arena.own(x.reshape(b, cells, d).permute(0, 2, 1).dup('c')).reshape(b, d, grid, grid);
+  }
+
+  @Override
+  public INDArray backward(INDArray dy) {
+    long b = dy.size(0);
+    long d = dy.size(1);
+    long cells = (long) grid * grid;
+    return arena.own(dy.reshape(b, d, cells).permute(0, 2, 1).dup('c')).reshape(b * cells, d, 1, 1);
+  }
+}
