@@ -50,9 +50,10 @@ public final class AmdimLoss {
       throw new IllegalArgumentException("sampler is null, expected a SourceSampler");
     }
     int batch = validate(viewA, viewB);
-    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
-        FeatureViews a = new FeatureViews("a", viewA);
-        FeatureViews b = new FeatureViews("b", viewB)) {
+    MemoryWorkspace caller = LossScope.caller();
+    try (MemoryWorkspace ignored = LossScope.scratch()) {
+      FeatureViews a = new FeatureViews(viewA);
+      FeatureViews b = new FeatureViews(viewB);
       Map<String, Double> parts = new LinkedHashMap<>();
       Map<String, int[]> locations = new LinkedHashMap<>();
       double reg = 0;
@@ -83,8 +84,10 @@ public final class AmdimLoss {
       parts.put("reg", reg);
       double loss = parts.values().stream().mapToDouble(Double::doubleValue).sum();
       Map<String, INDArray> gradients = new LinkedHashMap<>();
-      a.gradients().forEach((name, g) -> gradients.put("a_" + name, g));
-      b.gradients().forEach((name, g) -> gradients.put("b_" + name, g));
+      try (MemoryWorkspace out = LossScope.outputs(caller)) {
+        a.gradients().forEach((name, g) -> gradients.put("a_" + name, g));
+        b.gradients().forEach((name, g) -> gradients.put("b_" + name, g));
+      }
       return new LossResult(loss, parts, Losses.diagnostics(stats), gradients, locations);
     }
   }
@@ -94,27 +97,26 @@ public final class AmdimLoss {
       FeatureViews.Map source, int[] sampled, FeatureViews.Map target, int batch) {
     long dim = source.dim();
     int locations = target.locations();
-    try (INDArray src = sampled == null ? null : source.gatherLocations(sampled);
-        INDArray dsrc = Nd4j.createUninitialized(source.flat().dataType(), batch, dim)) {
-      ScoreStats stats =
-          MultiPositiveNceKernel.run(
-              src == null ? source.flat() : src,
-              target.flat(),
-              locations,
-              1.0 / Math.sqrt(dim),
-              options.tclip(),
-              0.5 / ((double) batch * locations),
-              0.5 * options.regWeight() / ((double) batch * batch * locations),
-              dsrc,
-              target.gradient(),
-              options.tiling());
-      if (sampled == null) {
-        source.gradient().addi(dsrc);
-      } else {
-        source.scatterLocations(sampled, dsrc);
-      }
-      return stats;
+    INDArray src = sampled == null ? source.flat() : source.gatherLocations(sampled);
+    INDArray dsrc = Nd4j.createUninitialized(source.flat().dataType(), batch, dim);
+    ScoreStats stats =
+        MultiPositiveNceKernel.run(
+            src,
+            target.flat(),
+            locations,
+            1.0 / Math.sqrt(dim),
+            options.tclip(),
+            0.5 / ((double) batch * locations),
+            0.5 * options.regWeight() / ((double) batch * batch * locations),
+            dsrc,
+            target.gradient(),
+            options.tiling());
+    if (sampled == null) {
+      source.gradient().addi(dsrc);
+    } else {
+      source.scatterLocations(sampled, dsrc);
     }
+    return stats;
   }
 
   private int validate(Map<String, INDArray> viewA, Map<String, INDArray> viewB) {

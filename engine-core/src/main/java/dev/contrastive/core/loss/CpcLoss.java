@@ -49,11 +49,12 @@ public final class CpcLoss {
     long width = targets.size(3);
     long cells = height * width;
     Map<String, Double> parts = new LinkedHashMap<>();
-    Map<String, INDArray> gradients = new LinkedHashMap<>();
     ScoreStats stats = ScoreStats.EMPTY;
-    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
-        INDArray keys = Layouts.toLocationRows(targets);
-        INDArray keyGradient = Nd4j.zeros(keys.dataType(), keys.shape())) {
+    MemoryWorkspace caller = LossScope.caller();
+    try (MemoryWorkspace ignored = LossScope.scratch()) {
+      INDArray keys = Layouts.toLocationRows(targets);
+      INDArray keyGradient = Nd4j.zeros(keys.dataType(), keys.shape());
+      Map<String, INDArray> predictionRows = new LinkedHashMap<>();
       for (int s = 0; s < options.stepsToPredict(); s++) {
         int k = options.offset(s);
         long usedRows = height - k;
@@ -67,30 +68,31 @@ public final class CpcLoss {
           weights[i] = 1.0 / n;
         }
         INDArray predictionsNhwc = predictions.get(s).permute(0, 2, 3, 1);
-        try (INDArray queries =
-                predictionsNhwc.get(all(), interval(0, usedRows), all(), all()).dup('c')
-                    .reshape(n, dim);
-            INDArray dq = Nd4j.createUninitialized(queries.dataType(), n, dim)) {
-          ScoreStats step =
-              SoftmaxCrossEntropyKernel.run(
-                  queries, keys, options.embScale(), labels, null, weights, dq, keyGradient,
-                  options.tiling());
-          parts.put("k" + k, step.loss());
-          stats = stats.plus(step);
-          try (INDArray predictionGradient = Nd4j.zeros(dq.dataType(), batch * cells, dim)) {
-            predictionGradient
-                .reshape(batch, height, width, dim)
-                .get(all(), interval(0, usedRows), all(), all())
-                .assign(dq.reshape(batch, usedRows, width, dim));
-            gradients.put("pred_k" + k, Layouts.toMaps(predictionGradient, targets.shape()));
-          }
-        }
+        INDArray queries =
+            predictionsNhwc.get(all(), interval(0, usedRows), all(), all()).dup('c')
+                .reshape(n, dim);
+        INDArray dq = Nd4j.createUninitialized(queries.dataType(), n, dim);
+        ScoreStats step =
+            SoftmaxCrossEntropyKernel.run(
+                queries, keys, options.embScale(), labels, null, weights, dq, keyGradient,
+                options.tiling());
+        parts.put("k" + k, step.loss());
+        stats = stats.plus(step);
+        INDArray predictionGradient = Nd4j.zeros(dq.dataType(), batch * cells, dim);
+        predictionGradient
+            .reshape(batch, height, width, dim)
+            .get(all(), interval(0, usedRows), all(), all())
+            .assign(dq.reshape(batch, usedRows, width, dim));
+        predictionRows.put("pred_k" + k, predictionGradient);
       }
-      Map<String, INDArray> ordered = new LinkedHashMap<>();
-      ordered.put("targets", Layouts.toMaps(keyGradient, targets.shape()));
-      ordered.putAll(gradients);
+      Map<String, INDArray> gradients = new LinkedHashMap<>();
+      try (MemoryWorkspace out = LossScope.outputs(caller)) {
+        gradients.put("targets", Layouts.toMaps(keyGradient, targets.shape()));
+        predictionRows.forEach(
+            (name, rows) -> gradients.put(name, Layouts.toMaps(rows, targets.shape())));
+      }
       double loss = parts.values().stream().mapToDouble(Double::doubleValue).sum();
-      return new LossResult(loss, parts, Losses.diagnostics(stats), ordered, Map.of());
+      return new LossResult(loss, parts, Losses.diagnostics(stats), gradients, Map.of());
     }
   }
 

@@ -7,11 +7,11 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One view's feature maps as the kernels want them: each map flattened to (B * L, D) rows,
- * image-major, plus a gradient accumulator of the same layout. Owns all of it. NCHW maps are
+ * image-major, plus a gradient accumulator of the same layout, all in the loss call's scope. NCHW maps are
  * transposed on the way in and their gradients on the way out; location-major (B, L, D) maps, as an
  * encoder computing in NHWC produces them, are only copied.
  */
-final class FeatureViews implements AutoCloseable {
+final class FeatureViews {
 
   /** One flattened map and its gradient. */
   record Map(INDArray flat, INDArray gradient, long[] shape) {
@@ -66,7 +66,7 @@ final class FeatureViews implements AutoCloseable {
     return shape.length == 3 ? shape[2] : shape[1];
   }
 
-  FeatureViews(String view, java.util.Map<String, INDArray> inputs) {
+  FeatureViews(java.util.Map<String, INDArray> inputs) {
     inputs.forEach(
         (name, x) -> {
           INDArray flat = Layouts.toLocationRows(x);
@@ -83,13 +83,5 @@ final class FeatureViews implements AutoCloseable {
     java.util.Map<String, INDArray> out = new LinkedHashMap<>();
     maps.forEach((name, m) -> out.put(name, m.gradientInInputShape()));
     return out;
-  }
-
-  @Override
-  public void close() {
-    maps.values().forEach(m -> {
-      m.flat.close();
-      m.gradient.close();
-    });
   }
 }

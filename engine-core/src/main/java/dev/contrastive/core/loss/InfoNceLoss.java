@@ -58,10 +58,11 @@ public final class InfoNceLoss {
       self[i] = i;
       weights[i] = 1.0 / n;
     }
-    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
-        INDArray z = Nd4j.concat(0, a, b);
-        INDArray dq = Nd4j.createUninitialized(z.dataType(), z.shape());
-        INDArray dk = Nd4j.zeros(z.dataType(), z.shape())) {
+    MemoryWorkspace caller = LossScope.caller();
+    try (MemoryWorkspace ignored = LossScope.scratch()) {
+      INDArray z = Nd4j.concat(0, a, b);
+      INDArray dq = Nd4j.createUninitialized(z.dataType(), z.shape());
+      INDArray dk = Nd4j.zeros(z.dataType(), z.shape());
       INDArray norms = options.normalize() ? Normalization.normalizeRows(z) : null;
       ScoreStats stats =
           SoftmaxCrossEntropyKernel.run(
@@ -69,10 +70,13 @@ public final class InfoNceLoss {
       INDArray dz = dq.addi(dk);
       if (norms != null) {
         Normalization.backward(z, dz, norms);
-        norms.close();
       }
-      INDArray gradA = dz.get(interval(0, batch), all()).dup();
-      INDArray gradB = dz.get(interval(batch, n), all()).dup();
+      INDArray gradA;
+      INDArray gradB;
+      try (MemoryWorkspace out = LossScope.outputs(caller)) {
+        gradA = dz.get(interval(0, batch), all()).dup();
+        gradB = dz.get(interval(batch, n), all()).dup();
+      }
       return new LossResult(
           stats.loss(),
           Map.of("nce", stats.loss()),

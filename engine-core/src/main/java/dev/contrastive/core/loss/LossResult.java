@@ -8,8 +8,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Value, parts, diagnostics and gradients of one fused loss call.
  *
- * <p>The result owns its gradient arrays (detached from any workspace, same shape as the inputs they
- * belong to); {@link #close()} frees their native memory at once instead of waiting for the GC.
+ * <p>Gradients have the shape of the inputs they belong to. A call made inside an ND4J workspace
+ * allocates them in that workspace, so a training step that opens one per step reuses the same
+ * native memory every step. Outside any workspace they are plain arrays; {@link #close()} releases
+ * them, but ND4J 1.0.0-M2.1 returns that memory only at garbage collection (measured: closing an
+ * array does not lower the resident set).
  */
 public final class LossResult implements AutoCloseable {
 
@@ -72,6 +75,6 @@ public final class LossResult implements AutoCloseable {
 
   @Override
   public void close() {
-    gradients.values().forEach(INDArray::close);
+    gradients.values().stream().filter(INDArray::closeable).forEach(INDArray::close);
   }
 }

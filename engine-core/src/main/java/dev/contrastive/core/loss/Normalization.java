@@ -3,7 +3,7 @@ package dev.contrastive.core.loss;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** Row-wise L2 normalisation and its backward pass, in place. */
+/** Row-wise L2 normalisation and its backward pass, in place; temporaries go to the caller's scope. */
 final class Normalization {
 
   /** F.normalize's floor: rows with a smaller norm are divided by this instead. */
@@ -25,12 +25,9 @@ final class Normalization {
    * constant, as F.normalize's autograd does.
    */
   static void backward(INDArray z, INDArray dz, INDArray norms) {
-    try (INDArray dot = dz.mul(z).sum(true, 1);
-        INDArray projection = z.mulColumnVector(dot)) {
-      INDArray clipped = norms.gt(EPSILON).castTo(z.dataType());
-      projection.muliColumnVector(clipped);
-      clipped.close();
-      dz.subi(projection).diviColumnVector(norms);
-    }
+    INDArray dot = dz.mul(z).sum(true, 1);
+    INDArray projection = z.mulColumnVector(dot);
+    projection.muliColumnVector(norms.gt(EPSILON).castTo(z.dataType()));
+    dz.subi(projection).diviColumnVector(norms);
   }
 }
