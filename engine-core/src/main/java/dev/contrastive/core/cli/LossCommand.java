@@ -219,7 +219,7 @@ public final class LossCommand implements Callable<Integer> {
   @Option(
       names = "--tile-cols",
       paramLabel = "C",
-      description = "Score columns per tile of the fused kernel, at least 1; default 8192.")
+      description = "Score columns per tile of the fused kernel, at least 1; default 65536.")
   private Integer tileCols;
 
   @Option(
