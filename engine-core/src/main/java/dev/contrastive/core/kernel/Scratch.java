@@ -11,13 +11,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Workspaces that own the kernels' scratch arrays, so a tile loop reuses the same native memory
- * instead of leaving one allocation per tile for the GC.
+ * Workspaces that own the engine's scratch arrays, so a loop reuses the same native memory instead
+ * of leaving one allocation per pass for the GC.
  *
  * <p>Two nested scopes: one per row block (row statistics), one per tile (score buffers). Each resets
  * when it closes, so peak scratch is one row block's vectors plus one tile's buffers.
  */
-final class Scratch {
+public final class Scratch {
 
   private static final WorkspaceConfiguration CONFIG =
       WorkspaceConfiguration.builder()
@@ -31,14 +31,22 @@ final class Scratch {
 
   private Scratch() {}
 
+  /**
+   * Opens (or reopens) the workspace {@code id}: it learns its size on first use and hands the same
+   * memory to every later scope of that id on this thread.
+   */
+  public static MemoryWorkspace scope(String id) {
+    return Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, id);
+  }
+
   /** Scope for one row block's statistics. */
   static MemoryWorkspace rowBlock() {
-    return Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, "contrastive-row-block");
+    return scope("contrastive-row-block");
   }
 
   /** Scope for one tile's score buffers. */
   static MemoryWorkspace tile() {
-    return Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, "contrastive-tile");
+    return scope("contrastive-tile");
   }
 
   /** A (n, 1) column of the given values, for row-wise broadcasts. */

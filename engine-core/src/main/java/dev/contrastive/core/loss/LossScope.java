@@ -1,11 +1,7 @@
 package dev.contrastive.core.loss;
 
+import dev.contrastive.core.kernel.Scratch;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -17,16 +13,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class LossScope {
 
-  private static final WorkspaceConfiguration CONFIG =
-      WorkspaceConfiguration.builder()
-          .initialSize(0)
-          .policyAllocation(AllocationPolicy.OVERALLOCATE)
-          .overallocationLimit(0.1)
-          .policyLearning(LearningPolicy.FIRST_LOOP)
-          .policyReset(ResetPolicy.BLOCK_LEFT)
-          .policySpill(SpillPolicy.REALLOCATE)
-          .build();
-
   private LossScope() {}
 
   /** The workspace the caller is in, or null. */
@@ -36,7 +22,7 @@ final class LossScope {
 
   /** Opens the call's scratch workspace. */
   static MemoryWorkspace scratch() {
-    return Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, "contrastive-loss");
+    return Scratch.scope("contrastive-loss");
   }
 
   /** Scope in which the call's outputs are allocated: the caller's workspace, or none. */
