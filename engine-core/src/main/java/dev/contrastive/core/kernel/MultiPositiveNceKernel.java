@@ -1,0 +1,274 @@
+package dev.contrastive.core.kernel;
+
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
+
+import dev.contrastive.core.loss.Tiling;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Fused, tiled AMDIM NCE for one directed comparison: every source vector against every target
+ * location of every image, with several positives per row that share one set of negatives.
+ *
+ * <p>{@code raw[i, (j, l)] = scale * src_i . trg_(j, l)}, {@code c = tclip * tanh(raw / tclip)}. Row i's
+ * positives are image i's L locations, each with its own log-softmax over itself plus every location
+ * of every other image: {@code l_il = -c_iil + log(exp c_iil + sum_{j != i, l'} exp c_ijl')}. The loss is
+ * {@code nceWeight * sum_il l_il}; the regulariser {@code regWeight * sum raw^2} enters the gradient and
+ * its sum of squares is returned for the caller to weigh.
+ *
+ * <p>Tiles are whole images wide. As in {@link SoftmaxCrossEntropyKernel}, a row strip spanning every
+ * image runs its backward pass from the same buffers; narrower tiles stream with a running max and
+ * sum-exp of the negatives per row and are recomputed in the backward pass.
+ */
+public final class MultiPositiveNceKernel {
+
+  private MultiPositiveNceKernel() {}
+
+  /**
+   * @param src source vectors, (B, D), C order
+   * @param trg target vectors, (B * L, D), image j's locations at rows j*L .. j*L + L - 1
+   * @param locations L
+   * @param scale multiplies every dot product (1 / sqrt(D) in AMDIM)
+   * @param tclip soft-clip bound
+   * @param nceWeight weight of each l_il
+   * @param regWeight weight of each raw^2 in the regulariser
+   * @param dsrc receives dL/dsrc, (B, D); overwritten
+   * @param dtrg receives dL/dtrg, (B * L, D); overwritten
+   * @return NCE loss (regulariser excluded), diagnostics, and the sum of raw^2
+   */
+  public static ScoreStats run(
+      INDArray src,
+      INDArray trg,
+      int locations,
+      double scale,
+      double tclip,
+      double nceWeight,
+      double regWeight,
+      INDArray dsrc,
+      INDArray dtrg,
+      Tiling tiling) {
+    int batch = (int) src.rows();
+    int rowTile = Math.min(tiling.rows(), batch);
+    int imageTile = Math.min(batch, Math.max(1, tiling.columns() / locations));
+    Problem problem =
+        new Problem(src, trg, locations, scale, tclip, nceWeight, regWeight, dsrc, dtrg);
+    dtrg.assign(0);
+    ScoreStats total = ScoreStats.EMPTY;
+    for (int i0 = 0; i0 < batch; i0 += rowTile) {
+      int i1 = Math.min(batch, i0 + rowTile);
+      try (MemoryWorkspace ignored = Scratch.rowBlock()) {
+        Block block = new Block(problem, i0, i1);
+        if (imageTile >= batch) {
+          block.singleStrip();
+        } else {
+          block.streamed(imageTile);
+        }
+        total = total.plus(block.stats());
+      }
+    }
+    return total;
+  }
+
+  private record Problem(
+      INDArray src,
+      INDArray trg,
+      int locations,
+      double scale,
+      double tclip,
+      double nceWeight,
+      double regWeight,
+      INDArray dsrc,
+      INDArray dtrg) {
+
+    int batch() {
+      return (int) src.rows();
+    }
+  }
+
+  /** Buffers of one tile: raw scores, tanh(raw / tclip), and the clipped scores being transformed. */
+  private record Tile(INDArray raw, INDArray tanh, INDArray work, int j0, int j1) {}
+
+  /** Source rows (images) [i0, i1) and their statistics. */
+  private static final class Block {
+    private final Problem p;
+    private final INDArray srcRows;
+    private final INDArray dsrcRows;
+    private final int i0;
+    private final int t;
+    private final int batch;
+    private final int locations;
+    private final DataType type;
+    private final RowBlock rows;
+    private final double[][] positive;
+    private double squaredRawSum;
+    private double[] logSumExp;
+
+    Block(Problem p, int i0, int i1) {
+      this.p = p;
+      this.srcRows = p.src.get(interval(i0, i1), all());
+      this.dsrcRows = p.dsrc.get(interval(i0, i1), all());
+      this.i0 = i0;
+      this.t = i1 - i0;
+      this.batch = p.batch();
+      this.locations = p.locations;
+      this.type = p.src.dataType();
+      this.rows = new RowBlock(t);
+      this.positive = new double[t][];
+    }
+
+    void singleStrip() {
+      try (MemoryWorkspace ignored = Scratch.tile()) {
+        Tile tile = scoreAndFold(0, batch);
+        finishStatistics();
+        backward(tile, 0.0);
+      }
+    }
+
+    void streamed(int imageTile) {
+      for (int j0 = 0; j0 < batch; j0 += imageTile) {
+        try (MemoryWorkspace ignored = Scratch.tile()) {
+          scoreAndFold(j0, Math.min(batch, j0 + imageTile));
+        }
+      }
+      finishStatistics();
+      for (int j0 = 0; j0 < batch; j0 += imageTile) {
+        try (MemoryWorkspace ignored = Scratch.tile()) {
+          Tile tile = score(j0, Math.min(batch, j0 + imageTile));
+          tile.work.subiColumnVector(Scratch.column(rows.max, t, type));
+          Transforms.exp(tile.work, false);
+          backward(tile, j0 == 0 ? 0.0 : 1.0);
+        }
+      }
+    }
+
+    /** raw, tanh(raw / tclip) and c = tclip * tanh(raw / tclip) on images [j0, j1). */
+    private Tile score(int j0, int j1) {
+      INDArray raw = Nd4j.createUninitialized(type, t, (long) (j1 - j0) * locations);
+      Nd4j.gemm(srcRows, targetRows(p.trg, j0, j1), raw, false, true, p.scale, 0.0);
+      INDArray tanh = raw.div(p.tclip);
+      Transforms.tanh(tanh, false);
+      INDArray work = tanh.mul(p.tclip);
+      return new Tile(raw, tanh, work, j0, j1);
+    }
+
+    private INDArray targetRows(INDArray targets, int j0, int j1) {
+      return targets.get(interval((long) j0 * locations, (long) j1 * locations), all());
+    }
+
+    /** Row r's positive block (its own image's L locations) if that image lies in the tile. */
+    private INDArray positiveBlock(Tile tile, INDArray scores, int r) {
+      int image = i0 + r;
+      if (image < tile.j0 || image >= tile.j1) {
+        return null;
+      }
+      long start = (long) (image - tile.j0) * locations;
+      return scores.get(point(r), interval(start, start + locations));
+    }
+
+    /**
+     * Pass 1: records positives and diagnostics, masks the positives out, folds the negatives into the
+     * running max and sum-exp. Leaves exp(c - running max) in the work buffer, 0 at the positives.
+     */
+    private Tile scoreAndFold(int j0, int j1) {
+      Tile tile = score(j0, j1);
+      double norm = tile.raw.norm2Number().doubleValue();
+      squaredRawSum += norm * norm;
+      double[] negativeSum = tile.work.sum(1).toDoubleVector();
+      double[] positiveMax = new double[t];
+      java.util.Arrays.fill(positiveMax, Double.NEGATIVE_INFINITY);
+      for (int r = 0; r < t; r++) {
+        INDArray block = positiveBlock(tile, tile.work, r);
+        if (block != null) {
+          positive[r] = block.toDoubleVector();
+          for (double v : positive[r]) {
+            negativeSum[r] -= v;
+            positiveMax[r] = Math.max(positiveMax[r], v);
+          }
+          block.assign(Double.NEGATIVE_INFINITY);
+        }
+      }
+      double[] tileMax = tile.work.max(1).toDoubleVector();
+      for (int r = 0; r < t; r++) {
+        rows.negativeSum[r] += negativeSum[r];
+        rows.negativeMax[r] = Math.max(rows.negativeMax[r], tileMax[r]);
+        tileMax[r] = Math.max(tileMax[r], positiveMax[r]);
+      }
+      tile.work.subiColumnVector(Scratch.column(rows.raiseMax(tileMax), t, type));
+      Transforms.exp(tile.work, false);
+      rows.addSumExp(tile.work.sum(1).toDoubleVector());
+      return tile;
+    }
+
+    /** log(exp c_iil + sum of negatives' exp) for every positive, once all tiles are folded. */
+    private void finishStatistics() {
+      logSumExp = new double[t * locations];
+      for (int r = 0; r < t; r++) {
+        for (int l = 0; l < locations; l++) {
+          double shift = rows.max[r];
+          logSumExp[r * locations + l] =
+              shift + Math.log(Math.exp(positive[r][l] - shift) + rows.sumExp[r]);
+        }
+      }
+    }
+
+    /**
+     * Turns the work buffer, exp(c - running max) on the tile's images, into dL/draw and applies it to
+     * dsrc and dtrg.
+     */
+    private void backward(Tile tile, double dsrcBeta) {
+      double[] negativeCoefficient = new double[t];
+      for (int r = 0; r < t; r++) {
+        double sum = 0;
+        for (int l = 0; l < locations; l++) {
+          sum += Math.exp(rows.max[r] - logSumExp[r * locations + l]);
+        }
+        negativeCoefficient[r] = p.nceWeight * sum;
+      }
+      tile.work.muliColumnVector(Scratch.column(negativeCoefficient, t, type));
+      double[] positiveGradient = new double[locations];
+      for (int r = 0; r < t; r++) {
+        INDArray block = positiveBlock(tile, tile.work, r);
+        if (block != null) {
+          for (int l = 0; l < locations; l++) {
+            double lse = logSumExp[r * locations + l];
+            positiveGradient[l] = p.nceWeight * (Math.exp(positive[r][l] - lse) - 1.0);
+          }
+          block.assign(Nd4j.create(positiveGradient, new long[] {1, locations}, type));
+        }
+      }
+      // d tanh-clip / d raw = 1 - tanh^2; the regulariser adds 2 w raw.
+      tile.tanh.muli(tile.tanh).rsubi(1.0);
+      tile.work.muli(tile.tanh);
+      tile.work.addi(tile.raw.muli(2.0 * p.regWeight));
+      INDArray targets = targetRows(p.trg, tile.j0, tile.j1);
+      Nd4j.gemm(tile.work, targets, dsrcRows, false, false, p.scale, dsrcBeta);
+      Nd4j.gemm(tile.work, srcRows, targetRows(p.dtrg, tile.j0, tile.j1), true, false, p.scale, 1.0);
+    }
+
+    ScoreStats stats() {
+      double loss = 0;
+      double positiveSum = 0;
+      double negativeSum = 0;
+      long correct = 0;
+      for (int r = 0; r < t; r++) {
+        negativeSum += rows.negativeSum[r];
+        for (int l = 0; l < locations; l++) {
+          loss += logSumExp[r * locations + l] - positive[r][l];
+          positiveSum += positive[r][l];
+          if (positive[r][l] > rows.negativeMax[r]) {
+            correct++;
+          }
+        }
+      }
+      long positives = (long) t * locations;
+      long negatives = (long) t * (batch - 1) * locations;
+      return new ScoreStats(
+          p.nceWeight * loss, positiveSum, positives, negativeSum, negatives, correct, squaredRawSum);
+    }
+  }
+}

@@ -1,0 +1,179 @@
+package dev.contrastive.core.loss;
+
+import dev.contrastive.core.kernel.MultiPositiveNceKernel;
+import dev.contrastive.core.kernel.ScoreStats;
+import dev.contrastive.core.tensor.TensorChecks;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * AMDIM's multi-scale NCE (Bachman et al. 2019, amdim-public costs.py), fused and tiled.
+ *
+ * <p>For each comparison (source map, target map) and each direction (A->B, B->A): scores
+ * {@code raw = src . trg / sqrt(D)} of every source vector against every location of every target
+ * image, the regulariser {@code w * mean(raw^2)} taken before clipping, soft clipping
+ * {@code tclip * tanh(raw / tclip)}, and one log-softmax per positive location with the same image's
+ * other locations left out of the negatives. A comparison's loss is the mean of its two directions;
+ * the total is their sum plus half the sum of the six regularisers (see {@link MultiPositiveNceKernel}).
+ * No B x B x L array is ever allocated.
+ */
+public final class AmdimLoss {
+
+  private final AmdimOptions options;
+
+  public AmdimLoss(AmdimOptions options) {
+    this.options = Objects.requireNonNull(options, "options");
+  }
+
+  public AmdimOptions options() {
+    return options;
+  }
+
+  /**
+   * @param viewA view A's maps by name, each (B, D, H, W), or (B, D) for a single location
+   * @param viewB view B's maps, the same names and shapes
+   * @param sampler source locations for comparisons whose source map has several locations
+   * @return loss; parts per comparison ({@code r1->r5}...) and {@code reg}; gradients
+   *     {@code a_<map>} and {@code b_<map>} for every given map
+   */
+  public LossResult compute(
+      Map<String, INDArray> viewA, Map<String, INDArray> viewB, SourceSampler sampler) {
+    Objects.requireNonNull(sampler, "sampler");
+    int batch = validate(viewA, viewB);
+    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
+        FeatureViews a = new FeatureViews("a", viewA);
+        FeatureViews b = new FeatureViews("b", viewB)) {
+      Map<String, Double> parts = new LinkedHashMap<>();
+      Map<String, int[]> locations = new LinkedHashMap<>();
+      double reg = 0;
+      ScoreStats stats = ScoreStats.EMPTY;
+      for (AmdimComparison comparison : options.comparisons()) {
+        double part = 0;
+        for (boolean aToB : new boolean[] {true, false}) {
+          FeatureViews from = aToB ? a : b;
+          FeatureViews to = aToB ? b : a;
+          FeatureViews.Map source = from.map(comparison.source());
+          FeatureViews.Map target = to.map(comparison.target());
+          int[] sampled = null;
+          if (source.locations() > 1) {
+            String key = comparison.samplerKey(aToB);
+            sampled = sampler.sample(key, batch, source.locations());
+            locations.put(key, sampled);
+          }
+          ScoreStats directed = score(source, sampled, target, batch);
+          part += directed.loss();
+          reg += 0.5 * options.regWeight() * directed.squaredRawSum()
+              / ((double) batch * batch * target.locations());
+          stats = stats.plus(directed);
+        }
+        parts.put(comparison.name(), part);
+      }
+      parts.put("reg", reg);
+      double loss = parts.values().stream().mapToDouble(Double::doubleValue).sum();
+      Map<String, INDArray> gradients = new LinkedHashMap<>();
+      a.gradients().forEach((name, g) -> gradients.put("a_" + name, g));
+      b.gradients().forEach((name, g) -> gradients.put("b_" + name, g));
+      return new LossResult(loss, parts, Losses.diagnostics(stats), gradients, locations);
+    }
+  }
+
+  /** One directed comparison; accumulates its gradients into the source and target maps. */
+  private ScoreStats score(
+      FeatureViews.Map source, int[] sampled, FeatureViews.Map target, int batch) {
+    long dim = source.dim();
+    int locations = target.locations();
+    try (INDArray src = sampled == null ? null : source.gatherLocations(sampled);
+        INDArray dsrc = Nd4j.createUninitialized(source.flat().dataType(), batch, dim);
+        INDArray dtrg =
+            Nd4j.createUninitialized(target.flat().dataType(), (long) batch * locations, dim)) {
+      ScoreStats stats =
+          MultiPositiveNceKernel.run(
+              src == null ? source.flat() : src,
+              target.flat(),
+              locations,
+              1.0 / Math.sqrt(dim),
+              options.tclip(),
+              0.5 / ((double) batch * locations),
+              0.5 * options.regWeight() / ((double) batch * batch * locations),
+              dsrc,
+              dtrg,
+              options.tiling());
+      target.gradient().addi(dtrg);
+      if (sampled == null) {
+        source.gradient().addi(dsrc);
+      } else {
+        source.scatterLocations(sampled, dsrc);
+      }
+      return stats;
+    }
+  }
+
+  private int validate(Map<String, INDArray> viewA, Map<String, INDArray> viewB) {
+    if (viewA == null || viewB == null) {
+      throw new IllegalArgumentException("amdim views must not be null");
+    }
+    Set<String> needed = new LinkedHashSet<>();
+    for (AmdimComparison c : options.comparisons()) {
+      needed.add(c.source());
+      needed.add(c.target());
+    }
+    for (String name : needed) {
+      for (String view : new String[] {"a", "b"}) {
+        Map<String, INDArray> maps = view.equals("a") ? viewA : viewB;
+        if (!maps.containsKey(name)) {
+          throw new IllegalArgumentException(
+              "view " + view + " has no map '" + name + "' needed by comparisons "
+                  + options.comparisons().stream().map(AmdimComparison::name).toList()
+                  + "; it has " + maps.keySet());
+        }
+      }
+    }
+    INDArray first = null;
+    String firstName = null;
+    for (String view : new String[] {"a", "b"}) {
+      Map<String, INDArray> maps = view.equals("a") ? viewA : viewB;
+      for (Map.Entry<String, INDArray> e : maps.entrySet()) {
+        String name = view + "_" + e.getKey();
+        INDArray x = e.getValue();
+        TensorChecks.requirePresent(name, x);
+        if (x.rank() != 2 && x.rank() != 4) {
+          throw new IllegalArgumentException(
+              name + " has shape " + Arrays.toString(x.shape()) + " (rank " + x.rank()
+                  + "), expected rank 4 (B, D, H, W) or rank 2 (B, D)");
+        }
+        if (first == null) {
+          first = x;
+          firstName = name;
+        } else {
+          TensorChecks.requireSameType(name, x, firstName, first);
+          TensorChecks.requireDim(name, x, 0, first.size(0), "batch size B of " + firstName);
+        }
+        TensorChecks.requireFinite(name, x);
+      }
+    }
+    for (String name : viewA.keySet()) {
+      INDArray x = viewA.get(name);
+      INDArray y = viewB.get(name);
+      if (y == null || !Arrays.equals(x.shape(), y.shape())) {
+        throw new IllegalArgumentException(
+            "b_" + name + " has shape " + (y == null ? "none" : Arrays.toString(y.shape()))
+                + ", expected the shape of a_" + name + ": " + Arrays.toString(x.shape()));
+      }
+    }
+    for (AmdimComparison c : options.comparisons()) {
+      INDArray src = viewA.get(c.source());
+      INDArray trg = viewA.get(c.target());
+      TensorChecks.requireDim(
+          "a_" + c.target(), trg, 1, src.size(1),
+          "feature dim D of source map a_" + c.source() + " in comparison " + c.name());
+    }
+    return (int) first.size(0);
+  }
+}

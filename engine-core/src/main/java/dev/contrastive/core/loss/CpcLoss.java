@@ -1,0 +1,140 @@
+package dev.contrastive.core.loss;
+
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+
+import dev.contrastive.core.kernel.ScoreStats;
+import dev.contrastive.core.kernel.SoftmaxCrossEntropyKernel;
+import dev.contrastive.core.tensor.TensorChecks;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * CPC v2's InfoNCE (Henaff et al. 2019), fused and tiled.
+ *
+ * <p>For each offset k, the prediction made at grid position (r, c) of image b is scored against every
+ * patch vector of every image in the batch, {@code embScale * P_k[b, :, r, c] . T[b', :, r', c']};
+ * the target k rows below, (b, r + k, c), is the positive. {@code L_k} is the mean cross-entropy over
+ * the positions that have such a target; the loss is {@code sum_k L_k}. No (B * H * W)^2 array is
+ * ever allocated ({@link SoftmaxCrossEntropyKernel}).
+ */
+public final class CpcLoss {
+
+  private final CpcOptions options;
+
+  public CpcLoss(CpcOptions options) {
+    this.options = Objects.requireNonNull(options, "options");
+  }
+
+  public CpcOptions options() {
+    return options;
+  }
+
+  /**
+   * @param targets patch vectors, (B, D, H, W)
+   * @param predictions one (B, D, H, W) map per offset, index s predicting k = stepsToSkip + s
+   * @return loss; parts {@code k<k>}; gradients {@code targets} and {@code pred_k<k>}
+   */
+  public LossResult compute(INDArray targets, List<INDArray> predictions) {
+    validate(targets, predictions);
+    long batch = targets.size(0);
+    long dim = targets.size(1);
+    long height = targets.size(2);
+    long width = targets.size(3);
+    long cells = height * width;
+    Map<String, Double> parts = new LinkedHashMap<>();
+    Map<String, INDArray> gradients = new LinkedHashMap<>();
+    ScoreStats stats = ScoreStats.EMPTY;
+    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
+        INDArray keys = toRows(targets);
+        INDArray keyGradient = Nd4j.zeros(keys.dataType(), keys.shape());
+        INDArray dk = Nd4j.createUninitialized(keys.dataType(), keys.shape())) {
+      for (int s = 0; s < options.stepsToPredict(); s++) {
+        int k = options.offset(s);
+        long usedRows = height - k;
+        int n = (int) (batch * usedRows * width);
+        int[] labels = new int[n];
+        double[] weights = new double[n];
+        for (int i = 0; i < n; i++) {
+          long b = i / (usedRows * width);
+          long within = i % (usedRows * width);
+          labels[i] = (int) (b * cells + k * width + within);
+          weights[i] = 1.0 / n;
+        }
+        INDArray predictionsNhwc = predictions.get(s).permute(0, 2, 3, 1);
+        try (INDArray queries =
+                predictionsNhwc.get(all(), interval(0, usedRows), all(), all()).dup('c')
+                    .reshape(n, dim);
+            INDArray dq = Nd4j.createUninitialized(queries.dataType(), n, dim)) {
+          ScoreStats step =
+              SoftmaxCrossEntropyKernel.run(
+                  queries, keys, options.embScale(), labels, null, weights, dq, dk,
+                  options.tiling());
+          keyGradient.addi(dk);
+          parts.put("k" + k, step.loss());
+          stats = stats.plus(step);
+          INDArray predictionGradient = Nd4j.zeros(dq.dataType(), batch, height, width, dim);
+          predictionGradient
+              .get(all(), interval(0, usedRows), all(), all())
+              .assign(dq.reshape(batch, usedRows, width, dim));
+          gradients.put("pred_k" + k, toNchw(predictionGradient));
+        }
+      }
+      Map<String, INDArray> ordered = new LinkedHashMap<>();
+      ordered.put("targets", toNchw(keyGradient.reshape(batch, height, width, dim)));
+      ordered.putAll(gradients);
+      double loss = parts.values().stream().mapToDouble(Double::doubleValue).sum();
+      return new LossResult(loss, parts, Losses.diagnostics(stats), ordered, Map.of());
+    }
+  }
+
+  /** (B, D, H, W) to (B * H * W, D) rows, image-major then row-major over the grid. */
+  private static INDArray toRows(INDArray nchw) {
+    return nchw.permute(0, 2, 3, 1).dup('c').reshape(nchw.size(0) * nchw.size(2) * nchw.size(3),
+        nchw.size(1));
+  }
+
+  /** (B, H, W, D) gradient to a fresh C-order (B, D, H, W) array; closes the input if it owns one. */
+  private static INDArray toNchw(INDArray nhwc) {
+    INDArray out = nhwc.permute(0, 3, 1, 2).dup('c');
+    if (!nhwc.isView()) {
+      nhwc.close();
+    }
+    return out;
+  }
+
+  private void validate(INDArray targets, List<INDArray> predictions) {
+    TensorChecks.requireRank("targets", targets, 4, "(B, D, H, W)");
+    if (predictions == null || predictions.size() != options.stepsToPredict()) {
+      throw new IllegalArgumentException(
+          "predictions has " + (predictions == null ? 0 : predictions.size())
+              + " maps, expected stepsToPredict = " + options.stepsToPredict()
+              + " (offsets k = " + options.offset(0) + ".."
+              + options.offset(options.stepsToPredict() - 1) + ")");
+    }
+    int maxOffset = options.offset(options.stepsToPredict() - 1);
+    if (targets.size(2) <= maxOffset) {
+      throw new IllegalArgumentException(
+          "targets has shape " + java.util.Arrays.toString(targets.shape()) + ", expected grid height H > "
+              + maxOffset + " (the largest offset predicted)");
+    }
+    TensorChecks.requireFinite("targets", targets);
+    for (int s = 0; s < predictions.size(); s++) {
+      String name = "pred_k" + options.offset(s);
+      INDArray p = predictions.get(s);
+      TensorChecks.requireRank(name, p, 4, "(B, D, H, W)");
+      TensorChecks.requireSameType(name, p, "targets", targets);
+      if (!java.util.Arrays.equals(p.shape(), targets.shape())) {
+        throw new IllegalArgumentException(
+            name + " has shape " + java.util.Arrays.toString(p.shape())
+                + ", expected the shape of targets " + java.util.Arrays.toString(targets.shape()));
+      }
+      TensorChecks.requireFinite(name, p);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.contrastive.core.loss;
+
+import dev.contrastive.core.tensor.TensorChecks;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * YADIM (Falcon and Cho 2020): AMDIM's NCE scoring, soft clip and regulariser, applied to the
+ * encoders' last feature maps only instead of AMDIM's 1->5, 1->7 and 5->5 comparisons.
+ *
+ * <p>It is {@link AmdimLoss} with the single comparison {@code last -> last}, in both directions: a
+ * last map with one location contributes that vector as the source; a larger last map contributes one
+ * sampled location per image (sampler keys {@code last_last_ab} and {@code last_last_ba}), scored
+ * against every location of the other view's last map.
+ */
+public final class YadimLoss {
+
+  private static final String MAP = "last";
+
+  private final YadimOptions options;
+  private final AmdimLoss amdim;
+
+  public YadimLoss(YadimOptions options) {
+    this.options = Objects.requireNonNull(options, "options");
+    this.amdim =
+        new AmdimLoss(
+            new AmdimOptions(
+                options.tclip(),
+                options.regWeight(),
+                List.of(new AmdimComparison(MAP, MAP)),
+                options.tiling()));
+  }
+
+  public YadimOptions options() {
+    return options;
+  }
+
+  /**
+   * @param a view A's last map, (B, D, H, W) or (B, D)
+   * @param b view B's last map, same shape
+   * @param sampler source locations when the last map has more than one location
+   * @return loss; parts {@code last->last} and {@code reg}; gradients {@code a} and {@code b}
+   */
+  public LossResult compute(INDArray a, INDArray b, SourceSampler sampler) {
+    TensorChecks.requirePresent("a", a);
+    TensorChecks.requirePresent("b", b);
+    if (a.rank() != 2 && a.rank() != 4) {
+      throw new IllegalArgumentException(
+          "a has shape " + Arrays.toString(a.shape()) + " (rank " + a.rank()
+              + "), expected rank 4 (B, D, H, W) or rank 2 (B, D)");
+    }
+    if (!Arrays.equals(a.shape(), b.shape())) {
+      throw new IllegalArgumentException(
+          "b has shape " + Arrays.toString(b.shape()) + ", expected the shape of a: "
+              + Arrays.toString(a.shape()));
+    }
+    TensorChecks.requireFinite("a", a);
+    TensorChecks.requireFinite("b", b);
+    Map<String, INDArray> viewA = new LinkedHashMap<>();
+    viewA.put(MAP, a);
+    Map<String, INDArray> viewB = new LinkedHashMap<>();
+    viewB.put(MAP, b);
+    LossResult inner = amdim.compute(viewA, viewB, sampler);
+    return new LossResult(
+        inner.loss(),
+        inner.parts(),
+        inner.diagnostics(),
+        Losses.named("a", inner.gradient("a_" + MAP), "b", inner.gradient("b_" + MAP)),
+        inner.sourceLocations());
+  }
+}
