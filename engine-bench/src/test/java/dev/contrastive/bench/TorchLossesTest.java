@@ -10,11 +10,19 @@ import dev.contrastive.bench.materialized.MaterializedResult;
 import dev.contrastive.bench.torch.TorchLosses;
 import dev.contrastive.bench.torch.TorchResult;
 import dev.contrastive.bench.torch.TorchRuntime;
+import dev.contrastive.core.loss.AmdimLoss;
+import dev.contrastive.core.loss.AmdimOptions;
+import dev.contrastive.core.loss.CpcLoss;
+import dev.contrastive.core.loss.CpcOptions;
 import dev.contrastive.core.loss.InfoNceLoss;
 import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.core.loss.LossResult;
+import dev.contrastive.core.loss.SourceSampler;
+import dev.contrastive.core.loss.YadimLoss;
+import dev.contrastive.core.loss.YadimOptions;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,6 +74,85 @@ class TorchLossesTest {
         expected.assertMatches("torch " + options, Outcome.of(pytorch));
       }
     }
+  }
+
+  @Test
+  void amdimAgreesAcrossImplementations() {
+    int batch = 6;
+    int dim = 16;
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    shapes.put("r1", new long[] {batch, dim});
+    shapes.put("r5", new long[] {batch, dim, 3, 3});
+    shapes.put("r7", new long[] {batch, dim, 4, 4});
+    // A map no comparison reads must come back with a zero gradient.
+    shapes.put("r3", new long[] {batch, dim, 2, 2});
+    Map<String, Input> a = new LinkedHashMap<>();
+    Map<String, Input> b = new LinkedHashMap<>();
+    long seed = 10;
+    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+      a.put(e.getKey(), input(seed++, e.getValue()));
+      b.put(e.getKey(), input(seed++, e.getValue()));
+    }
+    SourceSampler sampler = SourceSampler.random(7);
+    for (AmdimOptions options :
+        new AmdimOptions[] {AmdimOptions.defaults(), AmdimOptions.defaults().withTclip(1.5)}) {
+      try (LossResult fused = new AmdimLoss(options).compute(nd4j(a), nd4j(b), sampler);
+          MaterializedResult materialized =
+              MaterializedLosses.amdim(nd4j(a), nd4j(b), options, sampler);
+          TorchResult pytorch = TorchLosses.amdim(torch(a), torch(b), options, sampler)) {
+        Outcome expected = Outcome.of(fused);
+        expected.assertMatches("materialized tclip " + options.tclip(), Outcome.of(materialized));
+        expected.assertMatches("torch tclip " + options.tclip(), Outcome.of(pytorch));
+        assertTrue(Arrays.stream(expected.gradients().get("a_r3")).allMatch(v -> v == 0));
+      }
+    }
+  }
+
+  @Test
+  void yadimAgreesAcrossImplementations() {
+    Input a = input(20, 5, 12, 3, 3);
+    Input b = input(21, 5, 12, 3, 3);
+    SourceSampler sampler = SourceSampler.random(11);
+    YadimOptions options = YadimOptions.defaults();
+    try (LossResult fused = new YadimLoss(options).compute(a.nd4j(), b.nd4j(), sampler);
+        MaterializedResult materialized =
+            MaterializedLosses.yadim(a.nd4j(), b.nd4j(), options, sampler);
+        TorchResult pytorch = TorchLosses.yadim(a.torch(), b.torch(), options, sampler)) {
+      Outcome expected = Outcome.of(fused);
+      expected.assertMatches("materialized", Outcome.of(materialized));
+      expected.assertMatches("torch", Outcome.of(pytorch));
+    }
+  }
+
+  @Test
+  void cpcAgreesAcrossImplementations() {
+    long[] shape = {4, 8, 6, 5};
+    Input targets = input(30, shape);
+    List<Input> predictions = List.of(input(31, shape), input(32, shape), input(33, shape));
+    CpcOptions options = CpcOptions.defaults().withEmbScale(0.5);
+    List<INDArray> nd4jPredictions = predictions.stream().map(Input::nd4j).toList();
+    try (LossResult fused = new CpcLoss(options).compute(targets.nd4j(), nd4jPredictions);
+        MaterializedResult materialized =
+            MaterializedLosses.cpc(targets.nd4j(), nd4jPredictions, options);
+        TorchResult pytorch =
+            TorchLosses.cpc(
+                targets.torch(), predictions.stream().map(Input::torch).toList(), options)) {
+      Outcome expected = Outcome.of(fused);
+      expected.assertMatches("materialized", Outcome.of(materialized));
+      expected.assertMatches("torch", Outcome.of(pytorch));
+    }
+  }
+
+  private static Map<String, INDArray> nd4j(Map<String, Input> view) {
+    Map<String, INDArray> m = new LinkedHashMap<>();
+    view.forEach((name, x) -> m.put(name, x.nd4j()));
+    return m;
+  }
+
+  private static Map<String, NDArray> torch(Map<String, Input> view) {
+    Map<String, NDArray> m = new LinkedHashMap<>();
+    view.forEach((name, x) -> m.put(name, x.torch()));
+    return m;
   }
 
   @Test
