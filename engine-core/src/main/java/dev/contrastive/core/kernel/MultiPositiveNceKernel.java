@@ -123,33 +123,102 @@ public final class MultiPositiveNceKernel {
 
     void singleStrip() {
       try (MemoryWorkspace ignored = Scratch.tile()) {
-        Tile tile = scoreAndFold(0, batch);
-        finishStatistics();
-        backward(tile, 0.0);
+        INDArray raw = rawScores(0, batch);
+        if (NativeTiles.usable(raw)) {
+          nativeFold(raw, 0, batch);
+          finishStatistics();
+          nativeScoreGradient(raw, 0, batch, 0.0);
+        } else {
+          Tile tile = clip(raw, 0, batch);
+          fold(tile);
+          finishStatistics();
+          backward(tile, 0.0);
+        }
       }
     }
 
     void streamed(int imageTile) {
       for (int j0 = 0; j0 < batch; j0 += imageTile) {
+        int j1 = Math.min(batch, j0 + imageTile);
         try (MemoryWorkspace ignored = Scratch.tile()) {
-          scoreAndFold(j0, Math.min(batch, j0 + imageTile));
+          INDArray raw = rawScores(j0, j1);
+          if (NativeTiles.usable(raw)) {
+            nativeFold(raw, j0, j1);
+          } else {
+            fold(clip(raw, j0, j1));
+          }
         }
       }
       finishStatistics();
       for (int j0 = 0; j0 < batch; j0 += imageTile) {
+        int j1 = Math.min(batch, j0 + imageTile);
+        double beta = j0 == 0 ? 0.0 : 1.0;
         try (MemoryWorkspace ignored = Scratch.tile()) {
-          Tile tile = score(j0, Math.min(batch, j0 + imageTile));
-          tile.work.subiColumnVector(Scratch.column(rows.max, t, type));
-          Transforms.exp(tile.work, false);
-          backward(tile, j0 == 0 ? 0.0 : 1.0);
+          INDArray raw = rawScores(j0, j1);
+          if (NativeTiles.usable(raw)) {
+            nativeScoreGradient(raw, j0, j1, beta);
+          } else {
+            Tile tile = clip(raw, j0, j1);
+            tile.work.subiColumnVector(Scratch.column(rows.max, t, type));
+            Transforms.exp(tile.work, false);
+            backward(tile, beta);
+          }
         }
       }
     }
 
-    /** raw, tanh(raw / tclip) and c = tclip * tanh(raw / tclip) on images [j0, j1). */
-    private Tile score(int j0, int j1) {
+    private INDArray rawScores(int j0, int j1) {
       INDArray raw = Nd4j.createUninitialized(type, t, (long) (j1 - j0) * locations);
       Nd4j.gemm(srcRows, targetRows(p.trg, j0, j1), raw, false, true, p.scale, 0.0);
+      return raw;
+    }
+
+    /** Column where row r's own image starts within images [j0, j1), -1 if outside. */
+    private int[] positiveStarts(int j0, int j1) {
+      int[] starts = new int[t];
+      for (int r = 0; r < t; r++) {
+        int image = i0 + r;
+        starts[r] = image >= j0 && image < j1 ? (image - j0) * locations : -1;
+      }
+      return starts;
+    }
+
+    private void nativeFold(INDArray raw, int j0, int j1) {
+      long address = NativeTiles.address(raw);
+      int cols = (j1 - j0) * locations;
+      int[] starts = positiveStarts(j0, j1);
+      double[] positives = new double[t * locations];
+      double[] squares = new double[t];
+      NativeTiles.forRows(t, cols, (b, e) -> NativeTiles.amdimFold(address, b, e, cols, locations,
+          starts, (float) p.tclip, rows.max, rows.sumExp, rows.negativeMax, rows.negativeSum,
+          positives, squares));
+      for (int r = 0; r < t; r++) {
+        squaredRawSum += squares[r];
+        if (starts[r] >= 0) {
+          positive[r] = java.util.Arrays.copyOfRange(positives, r * locations, (r + 1) * locations);
+        }
+      }
+    }
+
+    private void nativeScoreGradient(INDArray raw, int j0, int j1, double dsrcBeta) {
+      long address = NativeTiles.address(raw);
+      int cols = (j1 - j0) * locations;
+      int[] starts = positiveStarts(j0, j1);
+      double[] negativeCoefficient = negativeCoefficients();
+      double[] positiveGradient = new double[t * locations];
+      for (int r = 0; r < t; r++) {
+        if (starts[r] >= 0) {
+          System.arraycopy(positiveGradients(r), 0, positiveGradient, r * locations, locations);
+        }
+      }
+      NativeTiles.forRows(t, cols, (b, e) -> NativeTiles.amdimBackward(address, b, e, cols,
+          locations, starts, (float) p.tclip, rows.max, negativeCoefficient, positiveGradient,
+          (float) (2.0 * p.regWeight)));
+      applyScoreGradient(raw, j0, j1, dsrcBeta);
+    }
+
+    /** Adds tanh(raw / tclip) and c = tclip * tanh(raw / tclip) to raw scores of images [j0, j1). */
+    private Tile clip(INDArray raw, int j0, int j1) {
       INDArray tanh = raw.div(p.tclip);
       Transforms.tanh(tanh, false);
       INDArray work = tanh.mul(p.tclip);
@@ -174,8 +243,7 @@ public final class MultiPositiveNceKernel {
      * Pass 1: records positives and diagnostics, masks the positives out, folds the negatives into the
      * running max and sum-exp. Leaves exp(c - running max) in the work buffer, 0 at the positives.
      */
-    private Tile scoreAndFold(int j0, int j1) {
-      Tile tile = score(j0, j1);
+    private void fold(Tile tile) {
       double norm = tile.raw.norm2Number().doubleValue();
       squaredRawSum += norm * norm;
       double[] negativeSum = tile.work.sum(1).toDoubleVector();
@@ -201,7 +269,6 @@ public final class MultiPositiveNceKernel {
       tile.work.subiColumnVector(Scratch.column(rows.raiseMax(tileMax), t, type));
       Transforms.exp(tile.work, false);
       rows.addSumExp(tile.work.sum(1).toDoubleVector());
-      return tile;
     }
 
     /** log(exp c_iil + sum of negatives' exp) for every positive, once all tiles are folded. */
@@ -221,33 +288,47 @@ public final class MultiPositiveNceKernel {
      * dsrc and dtrg.
      */
     private void backward(Tile tile, double dsrcBeta) {
-      double[] negativeCoefficient = new double[t];
-      for (int r = 0; r < t; r++) {
-        double sum = 0;
-        for (int l = 0; l < locations; l++) {
-          sum += Math.exp(rows.max[r] - logSumExp[r * locations + l]);
-        }
-        negativeCoefficient[r] = p.nceWeight * sum;
-      }
-      tile.work.muliColumnVector(Scratch.column(negativeCoefficient, t, type));
-      double[] positiveGradient = new double[locations];
+      tile.work.muliColumnVector(Scratch.column(negativeCoefficients(), t, type));
       for (int r = 0; r < t; r++) {
         INDArray block = positiveBlock(tile, tile.work, r);
         if (block != null) {
-          for (int l = 0; l < locations; l++) {
-            double lse = logSumExp[r * locations + l];
-            positiveGradient[l] = p.nceWeight * (Math.exp(positive[r][l] - lse) - 1.0);
-          }
-          block.assign(Nd4j.create(positiveGradient, new long[] {1, locations}, type));
+          block.assign(Nd4j.create(positiveGradients(r), new long[] {1, locations}, type));
         }
       }
       // d tanh-clip / d raw = 1 - tanh^2; the regulariser adds 2 w raw.
       tile.tanh.muli(tile.tanh).rsubi(1.0);
       tile.work.muli(tile.tanh);
       tile.work.addi(tile.raw.muli(2.0 * p.regWeight));
-      INDArray targets = targetRows(p.trg, tile.j0, tile.j1);
-      Nd4j.gemm(tile.work, targets, dsrcRows, false, false, p.scale, dsrcBeta);
-      Nd4j.gemm(tile.work, srcRows, targetRows(p.dtrg, tile.j0, tile.j1), true, false, p.scale, 1.0);
+      applyScoreGradient(tile.work, tile.j0, tile.j1, dsrcBeta);
+    }
+
+    /** d loss / d c for negatives of row r is exp(c - max_r) times this. */
+    private double[] negativeCoefficients() {
+      double[] coefficient = new double[t];
+      for (int r = 0; r < t; r++) {
+        double sum = 0;
+        for (int l = 0; l < locations; l++) {
+          sum += Math.exp(rows.max[r] - logSumExp[r * locations + l]);
+        }
+        coefficient[r] = p.nceWeight * sum;
+      }
+      return coefficient;
+    }
+
+    /** d loss / d c at row r's positives: softmax probability minus one, weighted. */
+    private double[] positiveGradients(int r) {
+      double[] gradient = new double[locations];
+      for (int l = 0; l < locations; l++) {
+        double lse = logSumExp[r * locations + l];
+        gradient[l] = p.nceWeight * (Math.exp(positive[r][l] - lse) - 1.0);
+      }
+      return gradient;
+    }
+
+    /** dsrc_rows (+)= scale dRaw trg_tile and dtrg_tile += scale dRaw^T src_rows. */
+    private void applyScoreGradient(INDArray dRaw, int j0, int j1, double dsrcBeta) {
+      Nd4j.gemm(dRaw, targetRows(p.trg, j0, j1), dsrcRows, false, false, p.scale, dsrcBeta);
+      Nd4j.gemm(dRaw, srcRows, targetRows(p.dtrg, j0, j1), true, false, p.scale, 1.0);
     }
 
     ScoreStats stats() {

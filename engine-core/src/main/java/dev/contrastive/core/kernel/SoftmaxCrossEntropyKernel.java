@@ -114,31 +114,86 @@ public final class SoftmaxCrossEntropyKernel {
 
     void singleStrip() {
       try (MemoryWorkspace ignored = Scratch.tile()) {
-        INDArray s = scoreAndFold(0, m);
-        backward(s, 0, m, true, 0.0);
+        INDArray s = scores(0, m);
+        if (NativeTiles.usable(s)) {
+          nativeFold(s, 0, m);
+          nativeScoreGradient(s, 0, m);
+        } else {
+          fold(s, 0, m);
+          scoreGradient(s, 0, m, true);
+        }
+        applyScoreGradient(s, 0, m, 0.0);
       }
     }
 
     void streamed(int colTile) {
       for (int c0 = 0; c0 < m; c0 += colTile) {
+        int c1 = Math.min(m, c0 + colTile);
         try (MemoryWorkspace ignored = Scratch.tile()) {
-          scoreAndFold(c0, Math.min(m, c0 + colTile));
+          INDArray s = scores(c0, c1);
+          if (NativeTiles.usable(s)) {
+            nativeFold(s, c0, c1);
+          } else {
+            fold(s, c0, c1);
+          }
         }
-      }
-      double[] lse = new double[t];
-      for (int i = 0; i < t; i++) {
-        lse[i] = rows.logSumExp(i);
       }
       for (int c0 = 0; c0 < m; c0 += colTile) {
         int c1 = Math.min(m, c0 + colTile);
         try (MemoryWorkspace ignored = Scratch.tile()) {
           INDArray s = scores(c0, c1);
-          maskExcluded(s, c0, c1);
-          s.subiColumnVector(Scratch.column(lse, t, type));
-          Transforms.exp(s, false);
-          backward(s, c0, c1, false, c0 == 0 ? 0.0 : 1.0);
+          if (NativeTiles.usable(s)) {
+            nativeScoreGradient(s, c0, c1);
+          } else {
+            maskExcluded(s, c0, c1);
+            s.subiColumnVector(Scratch.column(logSumExp(), t, type));
+            Transforms.exp(s, false);
+            scoreGradient(s, c0, c1, false);
+          }
+          applyScoreGradient(s, c0, c1, c0 == 0 ? 0.0 : 1.0);
         }
       }
+    }
+
+    private double[] logSumExp() {
+      double[] lse = new double[t];
+      for (int i = 0; i < t; i++) {
+        lse[i] = rows.logSumExp(i);
+      }
+      return lse;
+    }
+
+    /** Column of each row's label (or excluded column) within tile [c0, c1), -1 outside it. */
+    private int[] tileColumns(int[] columns, int c0, int c1) {
+      if (columns == null) {
+        return null;
+      }
+      int[] local = new int[t];
+      for (int i = 0; i < t; i++) {
+        int c = columns[r0 + i];
+        local[i] = inTile(c, c0, c1) ? c - c0 : -1;
+      }
+      return local;
+    }
+
+    private void nativeFold(INDArray s, int c0, int c1) {
+      long address = NativeTiles.address(s);
+      int cols = c1 - c0;
+      int[] label = tileColumns(labels, c0, c1);
+      int[] ex = tileColumns(excluded, c0, c1);
+      NativeTiles.forRows(t, cols, (b, e) -> NativeTiles.softmaxFold(address, b, e, cols, label, ex,
+          rows.max, rows.sumExp, rows.negativeMax, rows.negativeSum, positive));
+    }
+
+    private void nativeScoreGradient(INDArray s, int c0, int c1) {
+      long address = NativeTiles.address(s);
+      int cols = c1 - c0;
+      int[] label = tileColumns(labels, c0, c1);
+      int[] ex = tileColumns(excluded, c0, c1);
+      double[] lse = logSumExp();
+      double[] w = java.util.Arrays.copyOfRange(weights, r0, r0 + t);
+      NativeTiles.forRows(t, cols,
+          (b, e) -> NativeTiles.softmaxBackward(address, b, e, cols, label, ex, lse, w));
     }
 
     private INDArray scores(int c0, int c1) {
@@ -164,12 +219,10 @@ public final class SoftmaxCrossEntropyKernel {
     }
 
     /**
-     * Pass 1 on columns [c0, c1): scores the tile, records positives and diagnostics, folds the tile
-     * into the running max and sum-exp. Leaves exp(S - running max) in the returned buffer, with the
-     * excluded columns at 0.
+     * Pass 1 on the scores of columns [c0, c1): records positives and diagnostics, folds the tile into
+     * the running max and sum-exp. Leaves exp(S - running max) in {@code s}, the excluded columns at 0.
      */
-    private INDArray scoreAndFold(int c0, int c1) {
-      INDArray s = scores(c0, c1);
+    private void fold(INDArray s, int c0, int c1) {
       double[] negativeSum = s.sum(1).toDoubleVector();
       for (int i = 0; i < t; i++) {
         int label = labels[r0 + i];
@@ -197,15 +250,14 @@ public final class SoftmaxCrossEntropyKernel {
       s.subiColumnVector(Scratch.column(rows.raiseMax(tileMax), t, type));
       Transforms.exp(s, false);
       rows.addSumExp(s.sum(1).toDoubleVector());
-      return s;
     }
 
     /**
-     * Turns {@code s = exp(S - shift)} on columns [c0, c1) into dL/dS and applies it. In a single strip
-     * the shift is the running max, so each row is still divided by its sum-exp; in pass 2 the shift
-     * already is the log-sum-exp.
+     * Turns {@code s = exp(S - shift)} on columns [c0, c1) into dL/dS. In a single strip the shift is
+     * the running max, so each row is still divided by its sum-exp; in pass 2 the shift already is the
+     * log-sum-exp.
      */
-    private void backward(INDArray s, int c0, int c1, boolean divideBySumExp, double dqBeta) {
+    private void scoreGradient(INDArray s, int c0, int c1, boolean divideBySumExp) {
       double[] coefficient = new double[t];
       for (int i = 0; i < t; i++) {
         double w = weights[r0 + i];
@@ -218,9 +270,13 @@ public final class SoftmaxCrossEntropyKernel {
           s.putScalar(i, label - c0, s.getDouble(i, label - c0) - weights[r0 + i]);
         }
       }
-      Nd4j.gemm(s, k.get(interval(c0, c1), all()), dqRows, false, false, scale, dqBeta);
+    }
+
+    /** dQ_rows (+)= scale dS K_cols and dK_cols += scale dS^T Q_rows. */
+    private void applyScoreGradient(INDArray dScores, int c0, int c1, double dqBeta) {
+      Nd4j.gemm(dScores, k.get(interval(c0, c1), all()), dqRows, false, false, scale, dqBeta);
       INDArray dkCols = dk.get(interval(c0, c1), all());
-      Nd4j.gemm(s, qRows, dkCols, true, false, scale, 1.0);
+      Nd4j.gemm(dScores, qRows, dkCols, true, false, scale, 1.0);
     }
 
     ScoreStats stats() {

@@ -1,0 +1,164 @@
+package dev.contrastive.core.kernel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hand-written CPU kernel (src/main/cpp, built by Maven with g++) for the elementwise part of each
+ * tile: masks, running max, vectorised exp and tanh, row sums and the score gradient, fused into one
+ * or two sweeps per row. The matrix products stay on ND4J's gemm.
+ *
+ * <p>Used for float32 tiles on the CPU backend when the library loads; the pure ND4J path remains the
+ * fallback. System property {@code contrastive.kernel}: {@code auto} (default), {@code native} (fail
+ * if the library cannot load) or {@code nd4j} (never use it).
+ */
+public final class NativeTiles {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NativeTiles.class);
+  private static final String LIBRARY = "libcontrastive_tiles-linux-x86_64.so";
+  /** Below this many tile elements, splitting rows across threads costs more than it saves. */
+  private static final long PARALLEL_THRESHOLD = 1L << 15;
+
+  private static final boolean LOADED = load();
+  private static volatile boolean enabled = LOADED;
+
+  private NativeTiles() {}
+
+  /** Whether the native library is loaded (and was not refused by {@code contrastive.kernel=nd4j}). */
+  public static boolean isLoaded() {
+    return LOADED;
+  }
+
+  /** Whether float32 CPU tiles currently take the native path. */
+  public static boolean isEnabled() {
+    return enabled;
+  }
+
+  /**
+   * Switches float32 CPU tiles between the native and the pure ND4J path at run time, for benchmarks
+   * and tests that compare the two in one JVM. Calls already running finish on their path per tile.
+   */
+  public static void setEnabled(boolean on) {
+    if (on && !LOADED) {
+      throw new IllegalStateException("the native tile kernel is not loaded; see the startup warning");
+    }
+    enabled = on;
+  }
+
+  /** Whether tiles of this array take the native path. */
+  static boolean usable(INDArray like) {
+    return enabled && like.dataType() == DataType.FLOAT && Nd4j.getEnvironment().isCPU();
+  }
+
+  /** Name of the path float32 tiles take, for benchmark reports. */
+  public static String activePath() {
+    return enabled ? "native" : "nd4j";
+  }
+
+  private static boolean load() {
+    String mode = System.getProperty("contrastive.kernel", "auto");
+    if (mode.equals("nd4j")) {
+      return false;
+    }
+    try (InputStream in = NativeTiles.class.getResourceAsStream(LIBRARY)) {
+      if (in == null) {
+        throw new IOException("resource " + LIBRARY + " is not in the jar (built on another OS?)");
+      }
+      Path file = Files.createTempFile("contrastive_tiles", ".so");
+      file.toFile().deleteOnExit();
+      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+      System.load(file.toAbsolutePath().toString());
+      return true;
+    } catch (IOException | UnsatisfiedLinkError e) {
+      if (mode.equals("native")) {
+        throw new IllegalStateException("contrastive.kernel=native but the library failed: " + e, e);
+      }
+      LOG.warn("native tile kernel unavailable, using the ND4J path: {}", e.toString());
+      return false;
+    }
+  }
+
+  /** Address of the first element of a C-order array. */
+  static long address(INDArray x) {
+    return x.data().addressPointer().address() + x.offset() * x.dataType().width();
+  }
+
+  /** Work on rows [begin, end) of a tile. */
+  @FunctionalInterface
+  interface RowRange {
+    void run(int begin, int end);
+  }
+
+  /** Splits the tile's rows across the common pool when the tile is big enough to pay for it. */
+  static void forRows(int rows, int cols, RowRange body) {
+    int workers = Runtime.getRuntime().availableProcessors();
+    if (workers == 1 || rows < 2 || (long) rows * cols < PARALLEL_THRESHOLD) {
+      body.run(0, rows);
+      return;
+    }
+    int chunks = Math.min(rows, workers);
+    IntStream.range(0, chunks)
+        .parallel()
+        .forEach(c -> body.run(rows * c / chunks, rows * (c + 1) / chunks));
+  }
+
+  static native void softmaxFold(
+      long scores,
+      int rowBegin,
+      int rowEnd,
+      int cols,
+      int[] labelColumn,
+      int[] excludedColumn,
+      double[] max,
+      double[] sumExp,
+      double[] negativeMax,
+      double[] negativeSum,
+      double[] positive);
+
+  static native void softmaxBackward(
+      long scores,
+      int rowBegin,
+      int rowEnd,
+      int cols,
+      int[] labelColumn,
+      int[] excludedColumn,
+      double[] logSumExp,
+      double[] weight);
+
+  static native void amdimFold(
+      long raw,
+      int rowBegin,
+      int rowEnd,
+      int cols,
+      int locations,
+      int[] positiveStart,
+      float tclip,
+      double[] max,
+      double[] sumExp,
+      double[] negativeMax,
+      double[] negativeSum,
+      double[] positive,
+      double[] squaredRaw);
+
+  static native void amdimBackward(
+      long raw,
+      int rowBegin,
+      int rowEnd,
+      int cols,
+      int locations,
+      int[] positiveStart,
+      float tclip,
+      double[] max,
+      double[] negativeCoefficient,
+      double[] positiveGradient,
+      float twoRegWeight);
+}

@@ -1,0 +1,29 @@
+package dev.contrastive.models.cli;
+
+import dev.contrastive.core.cli.LossCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+
+/** {@code contrastive}: the engine's command line; each task is a subcommand. */
+@Command(
+    name = "contrastive",
+    mixinStandardHelpOptions = true,
+    versionProvider = ContrastiveCli.ManifestVersion.class,
+    description = "Contrastive self-supervised learning engine (AMDIM, CPC v2, YADIM, InfoNCE).",
+    subcommands = {LossCommand.class})
+public final class ContrastiveCli {
+
+  /** The Implementation-Version of the engine-models jar, or "dev" when run from classes. */
+  static final class ManifestVersion implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = ContrastiveCli.class.getPackage().getImplementationVersion();
+      return new String[] {"contrastive " + (version != null ? version : "dev")};
+    }
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ContrastiveCli()).execute(args));
+  }
+}
