@@ -28,7 +28,8 @@ export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p bench-results
 json="bench-results/${prefix}-${stamp}.json"
-classpath="engine-bench/target/engine-bench.jar:engine-bench/target/lib/*"
+# The CPU backend's runtime jars (engine-bench/pom.xml copies them per backend): ND4J CPU vs libtorch CPU.
+classpath="engine-bench/target/engine-bench.jar:engine-bench/target/lib-cpu/*"
 jmh=(java -cp "$classpath" org.openjdk.jmh.Main "dev.contrastive.bench.${suite}"
   -rf json -rff "${json}.tmp" "$@")
 

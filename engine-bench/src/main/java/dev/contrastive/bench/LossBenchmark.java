@@ -7,6 +7,7 @@ import dev.contrastive.bench.materialized.MaterializedResult;
 import dev.contrastive.bench.torch.TorchLosses;
 import dev.contrastive.bench.torch.TorchResult;
 import dev.contrastive.bench.torch.TorchRuntime;
+import dev.contrastive.core.kernel.NativeTiles;
 import dev.contrastive.core.loss.AmdimComparison;
 import dev.contrastive.core.loss.AmdimLoss;
 import dev.contrastive.core.loss.AmdimOptions;
@@ -42,7 +43,9 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * Fused losses (forward + backward in one call) side by side with the same loss materialised on
  * ND4J, the same loss in PyTorch with autograd, and the BLAS time of the matrix products the loss
- * needs. Method names are {@code <loss><Method>}; {@code BenchReport} groups them by loss and shape.
+ * needs. {@code fused} takes the default kernel path (the C++ tile kernel when it loads), {@code
+ * fusedNd4j} the pure ND4J one. Method names are {@code <loss><Method>}; {@code BenchReport} groups
+ * them by loss and shape.
  *
  * <p>Shapes: InfoNCE B in {256, 1024, 4096}, D = 128 (SimCLR defaults, 2B x 2B scores). AMDIM B = 128,
  * D = 512 with a single comparison, r1 -> r5 (25 target locations) or r1 -> r7 (49), in both
@@ -113,6 +116,14 @@ public class LossBenchmark {
     }
   }
 
+  /** The same inputs with the fused kernels' elementwise work on ND4J ops instead of C++. */
+  public static class InfoNceNd4jPath extends InfoNceNd4j {
+    @Setup(Level.Trial)
+    public void useNd4jPath() {
+      NativeTiles.setEnabled(false);
+    }
+  }
+
   /** PyTorch inputs (the same values) and the operands of the matmul baseline. */
   public static class InfoNceTorch extends InfoNceShape {
     NDManager manager;
@@ -167,6 +178,15 @@ public class LossBenchmark {
     try (LossResult r = s.loss.compute(s.a, s.b)) {
       consume(bh, r.loss(), r.gradients().values());
     }
+  }
+
+  /**
+   * Our fused InfoNCE on the pure ND4J tile path. Pitfall: the path is a JVM-wide switch; set in this
+   * state's setup it holds for the whole fork and for no other benchmark, which each get a fresh JVM.
+   */
+  @Benchmark
+  public void infoNceFusedNd4j(InfoNceNd4jPath s, Blackhole bh) {
+    infoNceFused(s, bh);
   }
 
   /**
@@ -278,6 +298,14 @@ public class LossBenchmark {
     }
   }
 
+  /** The same views with the fused kernels' elementwise work on ND4J ops instead of C++. */
+  public static class AmdimNd4jPath extends AmdimNd4j {
+    @Setup(Level.Trial)
+    public void useNd4jPath() {
+      NativeTiles.setEnabled(false);
+    }
+  }
+
   /** PyTorch views with the same values. */
   public static class AmdimTorch extends AmdimShape {
     NDManager manager;
@@ -360,6 +388,15 @@ public class LossBenchmark {
     try (LossResult r = s.loss.compute(s.viewA, s.viewB, s.sampler)) {
       consume(bh, r.loss(), r.gradients().values());
     }
+  }
+
+  /**
+   * Our fused AMDIM on the pure ND4J tile path. Pitfall: the tile's elementwise work here is a dozen
+   * separate ND4J ops, each a full pass over the tile, so this path is bound by memory traffic.
+   */
+  @Benchmark
+  public void amdimFusedNd4j(AmdimNd4jPath s, Blackhole bh) {
+    amdimFused(s, bh);
   }
 
   /**
@@ -460,6 +497,14 @@ public class LossBenchmark {
     }
   }
 
+  /** The same maps with the fused kernels' elementwise work on ND4J ops instead of C++. */
+  public static class CpcNd4jPath extends CpcNd4j {
+    @Setup(Level.Trial)
+    public void useNd4jPath() {
+      NativeTiles.setEnabled(false);
+    }
+  }
+
   /** PyTorch targets and predictions with the same values. */
   public static class CpcTorch extends CpcShape {
     NDManager manager;
@@ -542,6 +587,15 @@ public class LossBenchmark {
     try (LossResult r = s.loss.compute(s.targets, s.predictions)) {
       consume(bh, r.loss(), r.gradients().values());
     }
+  }
+
+  /**
+   * Our fused CPC on the pure ND4J tile path. Pitfall: with tiles this small, per-op JNI overhead,
+   * not arithmetic, separates it from the native path.
+   */
+  @Benchmark
+  public void cpcFusedNd4j(CpcNd4jPath s, Blackhole bh) {
+    cpcFused(s, bh);
   }
 
   /**

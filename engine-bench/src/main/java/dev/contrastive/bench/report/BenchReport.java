@@ -2,6 +2,7 @@ package dev.contrastive.bench.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.contrastive.core.kernel.NativeTiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ public final class BenchReport {
 
   /** Method suffixes of LossBenchmark, in column order. */
   private static final List<String> METHODS =
-      List.of("Fused", "Materialized", "Torch", "TorchMatmul", "Sgemm");
+      List.of("Fused", "FusedNd4j", "Materialized", "Torch", "TorchMatmul", "Sgemm");
 
   /** Loss prefixes of LossBenchmark methods and how their shapes read. */
   private static final Map<String, String> LOSSES =
@@ -182,9 +183,9 @@ public final class BenchReport {
       }
     }
     md.append("## Losses\n\n");
-    md.append("| loss | shape | fused | materialized | torch | torch matmul | sgemm "
-        + "| fused/torch | fused/materialized | % of sgemm limit |\n");
-    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    md.append("| loss | shape | fused | fused (ND4J path) | materialized | torch | torch matmul "
+        + "| sgemm | fused/torch | fused/materialized | % of sgemm limit |\n");
+    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Shape s : shapes.values()) {
       md.append("| ").append(lossName(s.loss)).append(" | ").append(s.label());
       for (String m : METHODS) {
@@ -277,6 +278,7 @@ public final class BenchReport {
   private static String methodName(String method) {
     return switch (method) {
       case "TorchMatmul" -> "torch matmul";
+      case "FusedNd4j" -> "fused, ND4J path";
       default -> method.toLowerCase(Locale.ROOT);
     };
   }
@@ -331,7 +333,11 @@ public final class BenchReport {
     return String.join(" ", List.of(fields).subList(0, Math.min(3, fields.length)));
   }
 
-  /** CPU model and logical CPU count from /proc/cpuinfo, with the native thread settings. */
+  /**
+   * CPU model and logical CPU count from /proc/cpuinfo, the native thread settings, and the tile path
+   * the fused losses take on this machine (the C++ kernel loads here exactly when it loads in the
+   * forks: same class path, same system).
+   */
   static String machine() throws IOException {
     Path cpuinfo = Path.of("/proc/cpuinfo");
     String model = "unknown CPU";
@@ -351,6 +357,7 @@ public final class BenchReport {
       String v = System.getenv(name);
       env.append(env.isEmpty() ? "" : ", ").append(name).append('=').append(v == null ? "unset" : v);
     }
-    return model + ", " + cpus + " logical CPUs (" + env + ")";
+    return model + ", " + cpus + " logical CPUs (" + env + "); fused tiles on the "
+        + NativeTiles.activePath() + " path";
   }
 }
