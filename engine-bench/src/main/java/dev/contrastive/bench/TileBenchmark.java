@@ -1,5 +1,7 @@
 package dev.contrastive.bench;
 
+import dev.contrastive.core.kernel.MultiPositiveNceKernel;
+import dev.contrastive.core.kernel.ScoreStats;
 import dev.contrastive.core.loss.AmdimComparison;
 import dev.contrastive.core.loss.AmdimLoss;
 import dev.contrastive.core.loss.AmdimOptions;
@@ -12,7 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -37,12 +41,14 @@ import org.openjdk.jmh.infra.Blackhole;
  * <p>Columns that cover a whole row (8192 and up for InfoNCE; 8192 and up for AMDIM, whose columns are
  * rounded down to whole 49-location images) run the one-pass strip path; narrower ones stream and
  * recompute the scores in the backward pass. AMDIM sweeps rows {64, 128} only: the kernel clamps the
- * row tile to B = 128, so 256 and 512 would repeat the 128 runs.
+ * row tile to B = 128, so 256 and 512 would repeat the 128 runs. {@code amdimKernel} times the AMDIM
+ * kernel alone on one direction: in the whole loss, input validation and the NCHW-to-rows copies cost
+ * more than the kernel and their scatter hides the tile's effect.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
 @Fork(
     value = 1,
     jvmArgsAppend = {
@@ -132,6 +138,45 @@ public class TileBenchmark {
     }
   }
 
+  /** One AMDIM direction's kernel inputs (r1 sources, r7 target rows) with one tile shape. */
+  @State(Scope.Benchmark)
+  public static class AmdimKernel {
+    @Param({"64", "128"})
+    public int rows;
+
+    @Param({"1024", "4096", "8192", "65536"})
+    public int columns;
+
+    static final int LOCATIONS = Amdim.SIDE * Amdim.SIDE;
+
+    INDArray sources;
+    INDArray targets;
+    INDArray dSources;
+    INDArray dTargets;
+    Tiling tiling;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      NativeThreads.requireNd4jMatchesTorch();
+      long targetRows = (long) Amdim.BATCH * LOCATIONS;
+      sources = Features.nd4j(Features.gaussian(LossBenchmark.SEED, (long) Amdim.BATCH * Amdim.DIM),
+          Amdim.BATCH, Amdim.DIM);
+      targets = Features.nd4j(Features.gaussian(LossBenchmark.SEED + 2, targetRows * Amdim.DIM),
+          targetRows, Amdim.DIM);
+      dSources = Nd4j.create(DataType.FLOAT, Amdim.BATCH, Amdim.DIM);
+      dTargets = Nd4j.create(DataType.FLOAT, targetRows, Amdim.DIM);
+      tiling = new Tiling(rows, columns);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      sources.close();
+      targets.close();
+      dSources.close();
+      dTargets.close();
+    }
+  }
+
   /**
    * Fused InfoNCE with the state's tile. Pitfall: a narrow column tile computes every score twice
    * (pass 1 for the row statistics, pass 2 for the gradient), so it must win on cache reuse what it
@@ -154,5 +199,24 @@ public class TileBenchmark {
     try (LossResult r = s.loss.compute(s.viewA, s.viewB, s.sampler)) {
       LossBenchmark.consume(bh, r.loss(), r.gradients().values());
     }
+  }
+
+  /**
+   * One direction of AMDIM's kernel with the weights AmdimLoss passes (defaults: tclip 20, w 0.05).
+   * Pitfall: the outputs are preallocated and overwritten, so this leaves out the per-call
+   * allocations the loss makes around the kernel; it isolates the tile, not the loss.
+   */
+  @Benchmark
+  public void amdimKernel(AmdimKernel s, Blackhole bh) {
+    double batch = Amdim.BATCH;
+    double locations = AmdimKernel.LOCATIONS;
+    ScoreStats stats =
+        MultiPositiveNceKernel.run(
+            s.sources, s.targets, AmdimKernel.LOCATIONS, 1.0 / Math.sqrt(Amdim.DIM), 20.0,
+            0.5 / (batch * locations), 0.5 * 0.05 / (batch * batch * locations),
+            s.dSources, s.dTargets, s.tiling);
+    bh.consume(stats.loss());
+    bh.consume(s.dSources);
+    bh.consume(s.dTargets);
   }
 }

@@ -33,6 +33,7 @@ class BenchReportTest {
     metric.put("score", ms);
     metric.put("scoreError", ms / 10);
     metric.put("scoreUnit", unit);
+    metric.putArray("rawData").addArray().add(ms * 1.5).add(ms * 0.9).add(ms * 1.2);
     return n;
   }
 
@@ -57,6 +58,7 @@ class BenchReportTest {
         md.contains("| InfoNCE | batch = 256 | 10.0 | 12.0 | 40.0 | 8.00 | 2.00 | 5.00 | 1.25 | 0.25 | 50% |"),
         md);
     assertTrue(md.contains("| InfoNCE | batch = 1024 | 100 | — | — | — | — | — | — | — | — |"), md);
+    assertTrue(md.contains("| materialized | 40.0 | 4.00 | 36.0 | 4.00 |"), md);
     assertTrue(md.contains("2026-01-02T03:04:05"), md);
   }
 
@@ -68,8 +70,10 @@ class BenchReportTest {
     root.add(result("TileBenchmark.infoNce", "rows=64", 20, "ms/op"));
     ((ObjectNode) root.get(1).get("params")).put("columns", "8192");
     String md = render(root);
-    assertTrue(md.contains("| 64 | 30.0 ± 3.00 | **20.0 ± 2.00** |"), md);
-    assertTrue(md.contains("Fastest: rows = 64, columns = 8192 at 20.0 ms."), md);
+    assertTrue(md.contains("| 64 | 30.0 ± 3.00 (27.0) | **20.0 ± 2.00 (18.0)** |"), md);
+    assertTrue(
+        md.contains("Fastest: rows = 64, columns = 8192, fastest iteration 18.0 ms (mean 20.0 ms)."),
+        md);
   }
 
   @Test
