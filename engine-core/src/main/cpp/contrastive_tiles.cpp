@@ -109,6 +109,27 @@ class Pinned {
   T* data_;
 };
 
+// The running statistics of a tile's rows (RowBlock on the Java side), pinned for one call.
+struct RunningRows {
+  Pinned<jdouble> max;
+  Pinned<jdouble> sum_exp;
+  Pinned<jdouble> negative_max;
+  Pinned<jdouble> negative_sum;
+
+  RunningRows(JNIEnv* env, jdoubleArray mx, jdoubleArray se, jdoubleArray nmax, jdoubleArray nsum)
+      : max(env, mx), sum_exp(env, se), negative_max(env, nmax), negative_sum(env, nsum) {}
+
+  // Row i with its positives masked to -inf: records the negatives' sum and max, raises the running
+  // max to cover them and the positives' max; returns the shift to exponentiate the tile with.
+  float fold_negatives(int i, const float* masked, int cols, double negatives, float positive_max) {
+    negative_sum[i] += negatives;
+    const float neg_max = row_max(masked, cols);
+    negative_max[i] = negative_max[i] > neg_max ? negative_max[i] : neg_max;
+    const double tile_max = neg_max > positive_max ? neg_max : positive_max;
+    return raise_max(&max[i], &sum_exp[i], tile_max);
+  }
+};
+
 }  // namespace
 
 extern "C" {
@@ -120,10 +141,7 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeTiles_softmaxFold(
   std::vector<float> row(cols);
   Pinned<jint> label(env, label_col);
   Pinned<jint> excluded(env, excluded_col);
-  Pinned<jdouble> mx(env, max);
-  Pinned<jdouble> se(env, sum_exp);
-  Pinned<jdouble> nmax(env, negative_max);
-  Pinned<jdouble> nsum(env, negative_sum);
+  RunningRows rows(env, max, sum_exp, negative_max, negative_sum);
   Pinned<jdouble> pos(env, positive);
   float* base = reinterpret_cast<float*>(scores);
   for (int i = row_begin; i < row_end; ++i) {
@@ -132,24 +150,20 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeTiles_softmaxFold(
     double negatives = row_sum(r, cols);
     const int lab = label[i];
     const int ex = excluded.get() == nullptr ? -1 : excluded[i];
-    float tile_max_extra = kNegInf;
+    float positive_max = kNegInf;
     if (lab >= 0) {
       pos[i] = r[lab];
       negatives -= r[lab];
-      tile_max_extra = r[lab];
+      positive_max = r[lab];
       r[lab] = kNegInf;
     }
     if (ex >= 0) {
       negatives -= r[ex];
       r[ex] = kNegInf;
     }
-    nsum[i] += negatives;
-    const float neg_max = row_max(r, cols);
-    nmax[i] = nmax[i] > neg_max ? nmax[i] : neg_max;
-    const double tile_max = neg_max > tile_max_extra ? neg_max : tile_max_extra;
-    const float shift = raise_max(&mx[i], &se[i], tile_max);
+    const float shift = rows.fold_negatives(i, r, cols, negatives, positive_max);
     if (lab >= 0) r[lab] = static_cast<float>(pos[i]);
-    se[i] += row_sum_exp(r, cols, shift);
+    rows.sum_exp[i] += row_sum_exp(r, cols, shift);
   }
 }
 
@@ -178,10 +192,7 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeTiles_amdimFold(
     jdoubleArray squared_raw) {
   std::vector<float> clipped(cols);
   Pinned<jint> start(env, positive_start);
-  Pinned<jdouble> mx(env, max);
-  Pinned<jdouble> se(env, sum_exp);
-  Pinned<jdouble> nmax(env, negative_max);
-  Pinned<jdouble> nsum(env, negative_sum);
+  RunningRows rows(env, max, sum_exp, negative_max, negative_sum);
   Pinned<jdouble> pos(env, positive);
   Pinned<jdouble> sq(env, squared_raw);
   const float* base = reinterpret_cast<const float*>(raw);
@@ -196,23 +207,19 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeTiles_amdimFold(
     }
     sq[i] += squares;
     double negatives = row_sum(c, cols);
-    float tile_max_extra = kNegInf;
+    float positive_max = kNegInf;
     const int s = start[i];
     if (s >= 0) {
       for (int l = 0; l < locations; ++l) {
         const float v = c[s + l];
         pos[static_cast<int64_t>(i) * locations + l] = v;
         negatives -= v;
-        tile_max_extra = v > tile_max_extra ? v : tile_max_extra;
+        positive_max = v > positive_max ? v : positive_max;
         c[s + l] = kNegInf;
       }
     }
-    nsum[i] += negatives;
-    const float neg_max = row_max(c, cols);
-    nmax[i] = nmax[i] > neg_max ? nmax[i] : neg_max;
-    const double tile_max = neg_max > tile_max_extra ? neg_max : tile_max_extra;
-    const float shift = raise_max(&mx[i], &se[i], tile_max);
-    se[i] += row_sum_exp(c, cols, shift);
+    const float shift = rows.fold_negatives(i, c, cols, negatives, positive_max);
+    rows.sum_exp[i] += row_sum_exp(c, cols, shift);
   }
 }
 
@@ -245,6 +252,29 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeTiles_amdimBackwar
         const float th = fast_tanh(raw_score * inv_clip);
         const float d_score = static_cast<float>(pgrad[static_cast<int64_t>(i) * locations + l]);
         r[s + l] = d_score * (1.0f - th * th) + two_reg_weight * raw_score;
+      }
+    }
+  }
+}
+
+JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeTiles_transposeImages(
+    JNIEnv*, jclass, jlong source, jlong target, jint image_begin, jint image_end, jint rows,
+    jint cols) {
+  // Blocked so that both the reads and the writes stay within a few cache lines per block.
+  constexpr int kBlock = 32;
+  const float* src = reinterpret_cast<const float*>(source);
+  float* dst = reinterpret_cast<float*>(target);
+  const int64_t plane = static_cast<int64_t>(rows) * cols;
+  for (int b = image_begin; b < image_end; ++b) {
+    const float* s = src + b * plane;
+    float* d = dst + b * plane;
+    for (int i0 = 0; i0 < rows; i0 += kBlock) {
+      const int i1 = i0 + kBlock < rows ? i0 + kBlock : rows;
+      for (int j0 = 0; j0 < cols; j0 += kBlock) {
+        const int j1 = j0 + kBlock < cols ? j0 + kBlock : cols;
+        for (int i = i0; i < i1; ++i) {
+          for (int j = j0; j < j1; ++j) d[static_cast<int64_t>(j) * rows + i] = s[static_cast<int64_t>(i) * cols + j];
+        }
       }
     }
   }

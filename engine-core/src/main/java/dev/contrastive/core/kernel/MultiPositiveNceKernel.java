@@ -38,7 +38,7 @@ public final class MultiPositiveNceKernel {
    * @param nceWeight weight of each l_il
    * @param regWeight weight of each raw^2 in the regulariser
    * @param dsrc receives dL/dsrc, (B, D); overwritten
-   * @param dtrg receives dL/dtrg, (B * L, D); overwritten
+   * @param dtrg dL/dtrg, (B * L, D), is added to it, so one accumulator serves several comparisons
    * @return NCE loss (regulariser excluded), diagnostics, and the sum of raw^2
    */
   public static ScoreStats run(
@@ -57,7 +57,6 @@ public final class MultiPositiveNceKernel {
     int imageTile = Math.min(batch, Math.max(1, tiling.columns() / locations));
     Problem problem =
         new Problem(src, trg, locations, scale, tclip, nceWeight, regWeight, dsrc, dtrg);
-    dtrg.assign(0);
     ScoreStats total = ScoreStats.EMPTY;
     for (int i0 = 0; i0 < batch; i0 += rowTile) {
       int i1 = Math.min(batch, i0 + rowTile);

@@ -161,4 +161,11 @@ public final class NativeTiles {
       double[] negativeCoefficient,
       double[] positiveGradient,
       float twoRegWeight);
+
+  /**
+   * Transposes each image's (rows, cols) plane of a contiguous (images, rows, cols) float32 array into
+   * (cols, rows), for images [imageBegin, imageEnd).
+   */
+  static native void transposeImages(
+      long source, long target, int imageBegin, int imageEnd, int rows, int cols);
 }

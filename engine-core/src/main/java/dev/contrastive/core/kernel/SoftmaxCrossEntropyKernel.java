@@ -35,7 +35,7 @@ public final class SoftmaxCrossEntropyKernel {
    * @param excluded column left out of each row's denominator (-1 for none); never a label
    * @param weights loss weight of each row
    * @param dq receives dL/dQ, (N, D); overwritten
-   * @param dk receives dL/dK, (M, D); overwritten
+   * @param dk dL/dK, (M, D), is added to it, so one accumulator serves several calls
    */
   public static ScoreStats run(
       INDArray q,
@@ -51,7 +51,6 @@ public final class SoftmaxCrossEntropyKernel {
     int m = (int) k.rows();
     int rowTile = Math.min(tiling.rows(), n);
     int colTile = Math.min(tiling.columns(), m);
-    dk.assign(0);
     ScoreStats total = ScoreStats.EMPTY;
     for (int r0 = 0; r0 < n; r0 += rowTile) {
       int r1 = Math.min(n, r0 + rowTile);

@@ -37,7 +37,8 @@ public final class AmdimLoss {
   }
 
   /**
-   * @param viewA view A's maps by name, each (B, D, H, W), or (B, D) for a single location
+   * @param viewA view A's maps by name, each (B, D, H, W), or location-major (B, H*W, D), which
+   *     saves a transpose each way, or (B, D) for a single location
    * @param viewB view B's maps, the same names and shapes
    * @param sampler source locations for comparisons whose source map has several locations
    * @return loss; parts per comparison ({@code r1->r5}...) and {@code reg}; gradients
@@ -45,7 +46,9 @@ public final class AmdimLoss {
    */
   public LossResult compute(
       Map<String, INDArray> viewA, Map<String, INDArray> viewB, SourceSampler sampler) {
-    Objects.requireNonNull(sampler, "sampler");
+    if (sampler == null) {
+      throw new IllegalArgumentException("sampler is null, expected a SourceSampler");
+    }
     int batch = validate(viewA, viewB);
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
         FeatureViews a = new FeatureViews("a", viewA);
@@ -64,7 +67,9 @@ public final class AmdimLoss {
           int[] sampled = null;
           if (source.locations() > 1) {
             String key = comparison.samplerKey(aToB);
-            sampled = sampler.sample(key, batch, source.locations());
+            sampled =
+                SourceSampler.checked(
+                    key, sampler.sample(key, batch, source.locations()), batch, source.locations());
             locations.put(key, sampled);
           }
           ScoreStats directed = score(source, sampled, target, batch);
@@ -90,9 +95,7 @@ public final class AmdimLoss {
     long dim = source.dim();
     int locations = target.locations();
     try (INDArray src = sampled == null ? null : source.gatherLocations(sampled);
-        INDArray dsrc = Nd4j.createUninitialized(source.flat().dataType(), batch, dim);
-        INDArray dtrg =
-            Nd4j.createUninitialized(target.flat().dataType(), (long) batch * locations, dim)) {
+        INDArray dsrc = Nd4j.createUninitialized(source.flat().dataType(), batch, dim)) {
       ScoreStats stats =
           MultiPositiveNceKernel.run(
               src == null ? source.flat() : src,
@@ -103,9 +106,8 @@ public final class AmdimLoss {
               0.5 / ((double) batch * locations),
               0.5 * options.regWeight() / ((double) batch * batch * locations),
               dsrc,
-              dtrg,
+              target.gradient(),
               options.tiling());
-      target.gradient().addi(dtrg);
       if (sampled == null) {
         source.gradient().addi(dsrc);
       } else {
@@ -143,10 +145,10 @@ public final class AmdimLoss {
         String name = view + "_" + e.getKey();
         INDArray x = e.getValue();
         TensorChecks.requirePresent(name, x);
-        if (x.rank() != 2 && x.rank() != 4) {
+        if (x.rank() < 2 || x.rank() > 4) {
           throw new IllegalArgumentException(
               name + " has shape " + Arrays.toString(x.shape()) + " (rank " + x.rank()
-                  + "), expected rank 4 (B, D, H, W) or rank 2 (B, D)");
+                  + "), expected " + FeatureViews.LAYOUTS);
         }
         if (first == null) {
           first = x;
@@ -171,7 +173,7 @@ public final class AmdimLoss {
       INDArray src = viewA.get(c.source());
       INDArray trg = viewA.get(c.target());
       TensorChecks.requireDim(
-          "a_" + c.target(), trg, 1, src.size(1),
+          "a_" + c.target(), trg, trg.rank() == 3 ? 2 : 1, FeatureViews.dim(src.shape()),
           "feature dim D of source map a_" + c.source() + " in comparison " + c.name());
     }
     return (int) first.size(0);

@@ -3,6 +3,7 @@ package dev.contrastive.core.loss;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
+import dev.contrastive.core.kernel.Layouts;
 import dev.contrastive.core.kernel.ScoreStats;
 import dev.contrastive.core.kernel.SoftmaxCrossEntropyKernel;
 import dev.contrastive.core.tensor.TensorChecks;
@@ -51,9 +52,8 @@ public final class CpcLoss {
     Map<String, INDArray> gradients = new LinkedHashMap<>();
     ScoreStats stats = ScoreStats.EMPTY;
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
-        INDArray keys = toRows(targets);
-        INDArray keyGradient = Nd4j.zeros(keys.dataType(), keys.shape());
-        INDArray dk = Nd4j.createUninitialized(keys.dataType(), keys.shape())) {
+        INDArray keys = Layouts.toLocationRows(targets);
+        INDArray keyGradient = Nd4j.zeros(keys.dataType(), keys.shape())) {
       for (int s = 0; s < options.stepsToPredict(); s++) {
         int k = options.offset(s);
         long usedRows = height - k;
@@ -73,40 +73,27 @@ public final class CpcLoss {
             INDArray dq = Nd4j.createUninitialized(queries.dataType(), n, dim)) {
           ScoreStats step =
               SoftmaxCrossEntropyKernel.run(
-                  queries, keys, options.embScale(), labels, null, weights, dq, dk,
+                  queries, keys, options.embScale(), labels, null, weights, dq, keyGradient,
                   options.tiling());
-          keyGradient.addi(dk);
           parts.put("k" + k, step.loss());
           stats = stats.plus(step);
-          INDArray predictionGradient = Nd4j.zeros(dq.dataType(), batch, height, width, dim);
-          predictionGradient
-              .get(all(), interval(0, usedRows), all(), all())
-              .assign(dq.reshape(batch, usedRows, width, dim));
-          gradients.put("pred_k" + k, toNchw(predictionGradient));
+          try (INDArray predictionGradient = Nd4j.zeros(dq.dataType(), batch * cells, dim)) {
+            predictionGradient
+                .reshape(batch, height, width, dim)
+                .get(all(), interval(0, usedRows), all(), all())
+                .assign(dq.reshape(batch, usedRows, width, dim));
+            gradients.put("pred_k" + k, Layouts.toMaps(predictionGradient, targets.shape()));
+          }
         }
       }
       Map<String, INDArray> ordered = new LinkedHashMap<>();
-      ordered.put("targets", toNchw(keyGradient.reshape(batch, height, width, dim)));
+      ordered.put("targets", Layouts.toMaps(keyGradient, targets.shape()));
       ordered.putAll(gradients);
       double loss = parts.values().stream().mapToDouble(Double::doubleValue).sum();
       return new LossResult(loss, parts, Losses.diagnostics(stats), ordered, Map.of());
     }
   }
 
-  /** (B, D, H, W) to (B * H * W, D) rows, image-major then row-major over the grid. */
-  private static INDArray toRows(INDArray nchw) {
-    return nchw.permute(0, 2, 3, 1).dup('c').reshape(nchw.size(0) * nchw.size(2) * nchw.size(3),
-        nchw.size(1));
-  }
-
-  /** (B, H, W, D) gradient to a fresh C-order (B, D, H, W) array; closes the input if it owns one. */
-  private static INDArray toNchw(INDArray nhwc) {
-    INDArray out = nhwc.permute(0, 3, 1, 2).dup('c');
-    if (!nhwc.isView()) {
-      nhwc.close();
-    }
-    return out;
-  }
 
   private void validate(INDArray targets, List<INDArray> predictions) {
     TensorChecks.requireRank("targets", targets, 4, "(B, D, H, W)");

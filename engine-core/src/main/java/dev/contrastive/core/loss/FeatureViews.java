@@ -1,12 +1,15 @@
 package dev.contrastive.core.loss;
 
+import dev.contrastive.core.kernel.Layouts;
 import java.util.LinkedHashMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * One view's feature maps as the kernels want them: each (B, D, H, W) map flattened to
- * (B * H * W, D) rows, image-major, plus a gradient accumulator of the same layout. Owns all of it.
+ * One view's feature maps as the kernels want them: each map flattened to (B * L, D) rows,
+ * image-major, plus a gradient accumulator of the same layout. Owns all of it. NCHW maps are
+ * transposed on the way in and their gradients on the way out; location-major (B, L, D) maps, as an
+ * encoder computing in NHWC produces them, are only copied.
  */
 final class FeatureViews implements AutoCloseable {
 
@@ -14,11 +17,11 @@ final class FeatureViews implements AutoCloseable {
   record Map(INDArray flat, INDArray gradient, long[] shape) {
 
     int locations() {
-      return shape.length == 4 ? (int) (shape[2] * shape[3]) : 1;
+      return FeatureViews.locations(shape);
     }
 
     long dim() {
-      return shape[1];
+      return FeatureViews.dim(shape);
     }
 
     /** Row of image j at location loc_j, for each image. */
@@ -39,25 +42,34 @@ final class FeatureViews implements AutoCloseable {
 
     /** The gradient in the caller's layout, detached. */
     INDArray gradientInInputShape() {
-      if (shape.length == 2) {
-        return gradient.dup();
-      }
-      return gradient
-          .reshape(shape[0], shape[2], shape[3], shape[1])
-          .permute(0, 3, 1, 2)
-          .dup('c');
+      return Layouts.toMaps(gradient, shape);
     }
   }
 
+  /** Accepted map layouts, for messages. */
+  static final String LAYOUTS =
+      "rank 4 (B, D, H, W), rank 3 (B, H*W, D) location-major, or rank 2 (B, D)";
+
   private final java.util.Map<String, Map> maps = new LinkedHashMap<>();
+
+  /** Locations of a map of this shape (one of {@link #LAYOUTS}). */
+  static int locations(long[] shape) {
+    return switch (shape.length) {
+      case 4 -> (int) (shape[2] * shape[3]);
+      case 3 -> (int) shape[1];
+      default -> 1;
+    };
+  }
+
+  /** Feature dimension D of a map of this shape. */
+  static long dim(long[] shape) {
+    return shape.length == 3 ? shape[2] : shape[1];
+  }
 
   FeatureViews(String view, java.util.Map<String, INDArray> inputs) {
     inputs.forEach(
         (name, x) -> {
-          INDArray flat =
-              x.rank() == 2
-                  ? x.dup('c')
-                  : x.permute(0, 2, 3, 1).dup('c').reshape(x.size(0) * x.size(2) * x.size(3), x.size(1));
+          INDArray flat = Layouts.toLocationRows(x);
           maps.put(name, new Map(flat, Nd4j.zeros(flat.dataType(), flat.shape()), x.shape()));
         });
   }

@@ -61,7 +61,7 @@ public final class InfoNceLoss {
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
         INDArray z = Nd4j.concat(0, a, b);
         INDArray dq = Nd4j.createUninitialized(z.dataType(), z.shape());
-        INDArray dk = Nd4j.createUninitialized(z.dataType(), z.shape())) {
+        INDArray dk = Nd4j.zeros(z.dataType(), z.shape())) {
       INDArray norms = options.normalize() ? Normalization.normalizeRows(z) : null;
       ScoreStats stats =
           SoftmaxCrossEntropyKernel.run(

@@ -42,19 +42,32 @@ public interface SourceSampler {
         throw new IllegalArgumentException(
             "no source locations given for '" + key + "'; given: " + locationsByKey.keySet());
       }
-      if (idx.length != batch) {
-        throw new IllegalArgumentException(
-            "source locations '" + key + "' has " + idx.length + " entries, expected one per image: "
-                + batch);
-      }
-      for (int i = 0; i < idx.length; i++) {
-        if (idx[i] < 0 || idx[i] >= locations) {
-          throw new IllegalArgumentException(
-              "source locations '" + key + "'[" + i + "] = " + idx[i] + ", expected in [0, "
-                  + locations + ")");
-        }
-      }
-      return idx.clone();
+      return checked(key, idx.clone(), batch, locations);
     };
+  }
+
+  /**
+   * Checks what a sampler returned: one location per image, each in {@code [0, locations)}. A
+   * location outside that range would still index inside the flattened map and silently read a
+   * neighbouring image's vector.
+   */
+  static int[] checked(String key, int[] idx, int batch, int locations) {
+    if (idx == null) {
+      throw new IllegalArgumentException("source locations '" + key + "' is null, expected "
+          + batch + " locations in [0, " + locations + ")");
+    }
+    if (idx.length != batch) {
+      throw new IllegalArgumentException(
+          "source locations '" + key + "' has " + idx.length + " entries, expected one per image: "
+              + batch);
+    }
+    for (int i = 0; i < idx.length; i++) {
+      if (idx[i] < 0 || idx[i] >= locations) {
+        throw new IllegalArgumentException(
+            "source locations '" + key + "'[" + i + "] = " + idx[i] + ", expected in [0, "
+                + locations + ")");
+      }
+    }
+    return idx;
   }
 }

@@ -40,7 +40,7 @@ public final class YadimLoss {
   }
 
   /**
-   * @param a view A's last map, (B, D, H, W) or (B, D)
+   * @param a view A's last map, (B, D, H, W), location-major (B, H*W, D) or (B, D)
    * @param b view B's last map, same shape
    * @param sampler source locations when the last map has more than one location
    * @return loss; parts {@code last->last} and {@code reg}; gradients {@code a} and {@code b}
@@ -48,10 +48,11 @@ public final class YadimLoss {
   public LossResult compute(INDArray a, INDArray b, SourceSampler sampler) {
     TensorChecks.requirePresent("a", a);
     TensorChecks.requirePresent("b", b);
-    if (a.rank() != 2 && a.rank() != 4) {
+    TensorChecks.requireSameType("b", b, "a", a);
+    if (a.rank() < 2 || a.rank() > 4) {
       throw new IllegalArgumentException(
-          "a has shape " + Arrays.toString(a.shape()) + " (rank " + a.rank()
-              + "), expected rank 4 (B, D, H, W) or rank 2 (B, D)");
+          "a has shape " + Arrays.toString(a.shape()) + " (rank " + a.rank() + "), expected "
+              + FeatureViews.LAYOUTS);
     }
     if (!Arrays.equals(a.shape(), b.shape())) {
       throw new IllegalArgumentException(

@@ -62,6 +62,11 @@ public final class TensorChecks {
       throw new IllegalArgumentException(
           name + " has shape " + Arrays.toString(x.shape()) + ", expected a non-empty tensor");
     }
+    // One reduction decides the common case: a sum is finite only if every term is (or it overflowed,
+    // which the exact counts below then clear).
+    if (Double.isFinite(x.sumNumber().doubleValue())) {
+      return;
+    }
     long nan = count(x, Conditions.isNan());
     long inf = count(x, Conditions.isInfinite());
     if (nan + inf > 0) {

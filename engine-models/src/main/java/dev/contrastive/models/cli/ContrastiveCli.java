@@ -1,5 +1,7 @@
 package dev.contrastive.models.cli;
 
+import dev.contrastive.augment.cli.ViewsCommand;
+import dev.contrastive.augment.data.Datasets;
 import dev.contrastive.core.cli.LossCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,7 +25,12 @@ public final class ContrastiveCli {
     }
   }
 
+  /** The command line with every subcommand, datasets resolved by {@link Datasets#open}. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new ContrastiveCli()).addSubcommand(new ViewsCommand(Datasets::open));
+  }
+
   public static void main(String[] args) {
-    System.exit(new CommandLine(new ContrastiveCli()).execute(args));
+    System.exit(commandLine().execute(args));
   }
 }

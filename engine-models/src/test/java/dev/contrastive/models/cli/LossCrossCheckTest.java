@@ -119,7 +119,7 @@ class LossCrossCheckTest {
     command.addAll(lossOptions);
     command.addAll(commandOptions);
     StringWriter messages = new StringWriter();
-    CommandLine cli = new CommandLine(new ContrastiveCli());
+    CommandLine cli = ContrastiveCli.commandLine();
     cli.setOut(new PrintWriter(messages, true));
     cli.setErr(new PrintWriter(messages, true));
     assertEquals(0, cli.execute(command.toArray(String[]::new)), messages.toString());

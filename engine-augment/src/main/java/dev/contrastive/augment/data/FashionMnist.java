@@ -1,0 +1,195 @@
+package dev.contrastive.augment.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Fashion-MNIST (Zalando Research, MIT licence): 28 x 28 grey images of clothing in 10 classes.
+ *
+ * <p>{@link #train()} and {@link #test()} use the full set (60,000 and 10,000 images) when it is
+ * present, and otherwise a subset shipped in this jar: the first 1,000 training and 200 test images
+ * of each class in file order (10,000 and 2,000 images), made by {@code
+ * scripts/make-fashion-mnist-subset.sh} from the Debian package {@code dataset-fashion-mnist}.
+ * {@link DatasetInfo#name()} says which was used.
+ *
+ * <p>Where the full set is looked for, first match wins:
+ *
+ * <ol>
+ *   <li>the directory in system property {@value #PROPERTY};
+ *   <li>the directory in environment variable {@value #ENV};
+ *   <li>{@code /usr/share/datasets/fashion-mnist}, where {@code apt-get install
+ *       dataset-fashion-mnist} puts it.
+ * </ol>
+ *
+ * A directory given by the property or the variable must hold the set: it is a mistake to silently
+ * train on the subset instead. The default directory is used only if it holds all four files. The
+ * files are the published IDX files, gzip-compressed ({@code train-images-idx3-ubyte.gz}, ...) or
+ * not.
+ */
+public final class FashionMnist {
+
+  /** System property naming a directory with the full set. */
+  public static final String PROPERTY = "contrastive.fashion-mnist";
+
+  /** Environment variable naming a directory with the full set. */
+  public static final String ENV = "CONTRASTIVE_FASHION_MNIST";
+
+  /** Where the Debian package installs the full set. */
+  public static final Path DEBIAN_DIRECTORY = Path.of("/usr/share/datasets/fashion-mnist");
+
+  /** The two published splits, with their file prefix and sizes. */
+  public enum Split {
+    TRAIN("train", 60_000, 1_000),
+    TEST("t10k", 10_000, 200);
+
+    private final String prefix;
+    private final int fullSize;
+    private final int embeddedPerClass;
+
+    Split(String prefix, int fullSize, int embeddedPerClass) {
+      this.prefix = prefix;
+      this.fullSize = fullSize;
+      this.embeddedPerClass = embeddedPerClass;
+    }
+
+    /** Images in the full split. */
+    public int fullSize() {
+      return fullSize;
+    }
+
+    /** Images of each of the 10 classes in the embedded subset. */
+    public int embeddedPerClass() {
+      return embeddedPerClass;
+    }
+
+    String images() {
+      return prefix + "-images-idx3-ubyte";
+    }
+
+    String labels() {
+      return prefix + "-labels-idx1-ubyte";
+    }
+  }
+
+  private static final String RESOURCES = "fashion-mnist/";
+
+  private FashionMnist() {}
+
+  /** The training split: full set if present, else the embedded 10,000 images. */
+  public static Dataset train() throws IOException {
+    return open(Split.TRAIN);
+  }
+
+  /** The test split: full set if present, else the embedded 2,000 images. */
+  public static Dataset test() throws IOException {
+    return open(Split.TEST);
+  }
+
+  /** {@code split} from the full set if present, else from the embedded subset. */
+  public static Dataset open(Split split) throws IOException {
+    Optional<Path> directory = fullSetDirectory();
+    return directory.isPresent() ? full(directory.get(), split) : embedded(split);
+  }
+
+  /**
+   * The directory of the full set, if any (see the class comment for the order).
+   *
+   * @throws IllegalArgumentException if the property or variable names a directory without the set
+   */
+  public static Optional<Path> fullSetDirectory() {
+    String property = System.getProperty(PROPERTY);
+    if (property != null && !property.isBlank()) {
+      return Optional.of(requireFullSet(Path.of(property), "system property " + PROPERTY));
+    }
+    String env = System.getenv(ENV);
+    if (env != null && !env.isBlank()) {
+      return Optional.of(requireFullSet(Path.of(env), "environment variable " + ENV));
+    }
+    return missingFile(DEBIAN_DIRECTORY) == null ? Optional.of(DEBIAN_DIRECTORY) : Optional.empty();
+  }
+
+  /** {@code split} from the IDX files in {@code directory}. */
+  public static Dataset full(Path directory, Split split) throws IOException {
+    requireFullSet(directory, "directory");
+    Path images = file(directory, split.images());
+    Path labels = file(directory, split.labels());
+    FileChannel imageChannel = Decompression.open(images);
+    FileChannel labelChannel;
+    try {
+      labelChannel = Decompression.open(labels);
+    } catch (IOException | RuntimeException e) {
+      imageChannel.close();
+      throw e;
+    }
+    String name = "Fashion-MNIST " + split.prefix + ", full set from " + directory;
+    return IdxDataset.open(
+        name, images.toString(), imageChannel, labels.toString(), labelChannel);
+  }
+
+  /** {@code split} from the subset embedded in this jar. */
+  public static Dataset embedded(Split split) throws IOException {
+    String images = RESOURCES + split.images() + ".xz";
+    String labels = RESOURCES + split.labels() + ".xz";
+    FileChannel imageChannel = resource(images);
+    FileChannel labelChannel;
+    try {
+      labelChannel = resource(labels);
+    } catch (IOException | RuntimeException e) {
+      imageChannel.close();
+      throw e;
+    }
+    String name =
+        "Fashion-MNIST " + split.prefix + ", embedded subset (" + split.embeddedPerClass
+            + " per class of the " + split.fullSize + ")";
+    return IdxDataset.open(
+        name, "resource " + images, imageChannel, "resource " + labels, labelChannel);
+  }
+
+  private static FileChannel resource(String name) throws IOException {
+    try (InputStream in = FashionMnist.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(
+            "the class path lacks resource " + name + " next to " + FashionMnist.class.getName()
+                + " (run scripts/make-fashion-mnist-subset.sh and rebuild)");
+      }
+      return Decompression.open("resource " + name, in);
+    }
+  }
+
+  private static Path requireFullSet(Path directory, String origin) {
+    String missing = missingFile(directory);
+    if (missing != null) {
+      throw new IllegalArgumentException(
+          origin + " names " + directory + " for the full Fashion-MNIST set, but it has no "
+              + missing + " (nor " + missing + ".gz)");
+    }
+    return directory;
+  }
+
+  /** The first of the four files {@code directory} lacks, or null if it has all. */
+  private static String missingFile(Path directory) {
+    for (Split split : Split.values()) {
+      for (String name : new String[] {split.images(), split.labels()}) {
+        if (file(directory, name) == null) {
+          return name;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** {@code name.gz} or {@code name} in {@code directory}, or null. */
+  private static Path file(Path directory, String name) {
+    for (String candidate : new String[] {name + ".gz", name}) {
+      Path file = directory.resolve(candidate);
+      if (Files.isRegularFile(file)) {
+        return file;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,219 @@
+package dev.contrastive.augment.transform;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The published augmentation pipelines (shared MISSION.md section 2), step for step as the reference
+ * code runs them, and a grayscale pipeline for Fashion-MNIST.
+ *
+ * <p>AMDIM's order comes from amdim-public {@code datasets.py}: the image is flipped once (p = 0.5)
+ * and both views inherit the flip; then each view independently gets the spatial step (CIFAR: random
+ * translate with reflect padding 4, p = 0.8; STL-10 and ImageNet: RandomResizedCrop scale 0.3-1,
+ * ratio 0.7-1.4, bicubic), colour jitter (0.4, 0.4, 0.4, hue 0.2) with p = 0.8, random grayscale, and
+ * normalisation with the dataset's statistics. Grayscale is p = 0.25 for CIFAR and STL-10 and, in the
+ * reference code, p = 0.2 for ImageNet, which is what {@link #amdimImageNet()} uses.
+ */
+public final class Presets {
+
+  /** CIFAR-10 statistics, as amdim-public writes them: 0-255 values over 255. */
+  public static final Normalize CIFAR = new Normalize(
+      new float[] {125.3f / 255, 123.0f / 255, 113.9f / 255},
+      new float[] {63.0f / 255, 62.1f / 255, 66.7f / 255});
+
+  /** STL-10 statistics from amdim-public. */
+  public static final Normalize STL10 =
+      new Normalize(new float[] {0.43f, 0.42f, 0.39f}, new float[] {0.27f, 0.26f, 0.27f});
+
+  /** ImageNet statistics from amdim-public (torchvision's). */
+  public static final Normalize IMAGENET =
+      new Normalize(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
+
+  /** Published Fashion-MNIST training-set pixel mean and standard deviation, on [0, 1]. */
+  static final double FASHION_MEAN = 0.2860;
+
+  static final double FASHION_STD = 0.3530;
+
+  /**
+   * Probability of YADIM's colour drop. MISSION.md says YADIM merges the AMDIM and CPC pipelines but
+   * gives no probability for the step CPC adds; this is our choice, the same rate as grayscale, the
+   * milder colour removal it sits next to.
+   */
+  public static final double YADIM_COLOR_DROP_P = 0.25;
+
+  private static final Map<String, Supplier<Preset>> BY_NAME = new LinkedHashMap<>();
+
+  static {
+    BY_NAME.put("amdim-cifar", Presets::amdimCifar);
+    BY_NAME.put("amdim-stl", Presets::amdimStl);
+    BY_NAME.put("amdim-imagenet", Presets::amdimImageNet);
+    BY_NAME.put("cpc-cifar", Presets::cpcCifar);
+    BY_NAME.put("cpc-stl", Presets::cpcStl);
+    BY_NAME.put("yadim-cifar", Presets::yadimCifar);
+    BY_NAME.put("yadim-stl", Presets::yadimStl);
+    BY_NAME.put("fashion-mnist", Presets::fashionMnist);
+  }
+
+  private Presets() {}
+
+  /** Every preset name, in a stable order. */
+  public static List<String> names() {
+    return List.copyOf(BY_NAME.keySet());
+  }
+
+  /**
+   * The preset called {@code name}.
+   *
+   * @throws IllegalArgumentException naming the known presets, if there is none of that name
+   */
+  public static Preset byName(String name) {
+    Supplier<Preset> preset = BY_NAME.get(name);
+    if (preset == null) {
+      throw new IllegalArgumentException(
+          "preset must be one of " + String.join(", ", names()) + ", got '" + name + "'");
+    }
+    return preset.get();
+  }
+
+  private static ColorJitter amdimJitter() {
+    return new ColorJitter(0.4, 0.4, 0.4, 0.2, 0.8);
+  }
+
+  private static Transform amdimFlip() {
+    return new HorizontalFlip(0.5);
+  }
+
+  private static Transform stlCrop(int size) {
+    return RandomResizedCrop.square(size, 0.3, 1.0, 0.7, 1.4, Interpolation.BICUBIC);
+  }
+
+  /**
+   * AMDIM on CIFAR-10/100 (32 x 32 in and out): shared flip; per view translate (reflect, 4 px,
+   * p = 0.8), jitter, grayscale p = 0.25, CIFAR normalisation.
+   */
+  public static Preset amdimCifar() {
+    return new Preset("amdim-cifar", "AMDIM CIFAR: flip, translate 4 px, jitter, grayscale",
+        PairTransform.symmetric(amdimFlip(), Compose.of(new RandomTranslate(4, 0.8), amdimJitter(),
+            new RandomGrayscale(0.25), CIFAR)),
+        CIFAR);
+  }
+
+  /**
+   * AMDIM on STL-10 (96 x 96 in, 64 x 64 out): shared flip; per view RandomResizedCrop to 64, jitter,
+   * grayscale p = 0.25, STL-10 normalisation.
+   */
+  public static Preset amdimStl() {
+    return new Preset("amdim-stl", "AMDIM STL-10: flip, resized crop to 64, jitter, grayscale",
+        PairTransform.symmetric(amdimFlip(), Compose.of(stlCrop(64), amdimJitter(),
+            new RandomGrayscale(0.25), STL10)),
+        STL10);
+  }
+
+  /**
+   * AMDIM on ImageNet (128 x 128 out): shared flip; per view RandomResizedCrop to 128, jitter,
+   * grayscale p = 0.2 (the reference code's value for ImageNet), ImageNet normalisation.
+   */
+  public static Preset amdimImageNet() {
+    return new Preset("amdim-imagenet",
+        "AMDIM ImageNet: flip, resized crop to 128, jitter, grayscale",
+        PairTransform.symmetric(amdimFlip(), Compose.of(stlCrop(128), amdimJitter(),
+            new RandomGrayscale(0.2), IMAGENET)),
+        IMAGENET);
+  }
+
+  /**
+   * Per-patch augmentation of CPC v2: each patch is flipped (p = 0.5) and jittered on its own, then
+   * normalised, then keeps one of its three colour channels; the dropped ones are set to 0, the
+   * channel's dataset mean after normalisation. CPC v2 drops colour in every patch, so p = 1.
+   */
+  private static Transform cpcPerPatch(Normalize normalize) {
+    return Compose.of(new HorizontalFlip(0.5), amdimJitter(), normalize,
+        new ColorDrop(1, 0f, 1.0));
+  }
+
+  /**
+   * CPC v2 on CIFAR (32 x 32): whole-image shared flip and per-view translate (4 px, p = 0.8) as in
+   * the Lightning Bolts reproduction, then a 7 x 7 grid of 8 x 8 patches with stride 4, each augmented
+   * on its own (flip, jitter, colour drop).
+   */
+  public static Preset cpcCifar() {
+    return new Preset("cpc-cifar", "CPC v2 CIFAR: 7x7 patches of 8, per-patch flip/jitter/colour drop",
+        PairTransform.symmetric(amdimFlip(), Compose.of(new RandomTranslate(4, 0.8),
+            new Patchify(7, 8, 4, cpcPerPatch(CIFAR)))),
+        CIFAR);
+  }
+
+  /**
+   * CPC v2 on STL-10 (96 x 96 in): shared flip, per-view RandomResizedCrop to 64, then a 7 x 7 grid of
+   * 16 x 16 patches with stride 8, each augmented on its own.
+   */
+  public static Preset cpcStl() {
+    return new Preset("cpc-stl", "CPC v2 STL-10: crop to 64, 7x7 patches of 16, per-patch augmentation",
+        PairTransform.symmetric(amdimFlip(), Compose.of(stlCrop(64),
+            new Patchify(7, 16, 8, cpcPerPatch(STL10)))),
+        STL10);
+  }
+
+  /**
+   * YADIM on CIFAR: the union of the AMDIM and CPC pipelines on whole images (YADIM compares whole
+   * feature maps, not patches): AMDIM CIFAR's steps, then CPC's colour drop (keep 1 of 3, p =
+   * {@link #YADIM_COLOR_DROP_P}) after normalisation. CPC's other steps, flips and jitter, AMDIM has.
+   */
+  public static Preset yadimCifar() {
+    return new Preset("yadim-cifar", "YADIM CIFAR: AMDIM CIFAR plus CPC colour drop",
+        PairTransform.symmetric(amdimFlip(), Compose.of(new RandomTranslate(4, 0.8), amdimJitter(),
+            new RandomGrayscale(0.25), CIFAR, new ColorDrop(1, 0f, YADIM_COLOR_DROP_P))),
+        CIFAR);
+  }
+
+  /** YADIM on STL-10: AMDIM STL-10's steps, then CPC's colour drop, as {@link #yadimCifar()}. */
+  public static Preset yadimStl() {
+    return new Preset("yadim-stl", "YADIM STL-10: AMDIM STL-10 plus CPC colour drop",
+        PairTransform.symmetric(amdimFlip(), Compose.of(stlCrop(64), amdimJitter(),
+            new RandomGrayscale(0.25), STL10, new ColorDrop(1, 0f, YADIM_COLOR_DROP_P))),
+        STL10);
+  }
+
+  /**
+   * Fashion-MNIST (28 x 28 gray in, 32 x 32 out), AMDIM CIFAR's recipe adapted to one channel:
+   *
+   * <ul>
+   *   <li>pad 2 px of black (0) on every side, in the shared stage: the 32 x 32 AMDIM encoder's 7 x 7
+   *       and 5 x 5 taps need 32 x 32 input, and Fashion-MNIST's background is exactly 0, so the pad
+   *       adds background rather than resampling the garment;
+   *   <li>shared horizontal flip, p = 0.5: garments are left-right symmetric in kind, so a mirrored
+   *       shirt is still a shirt (no vertical flip: upside-down shoes are not in the data);
+   *   <li>translate 4 px with reflect padding, p = 0.8, as CIFAR at the same 32 x 32 size; within 2 px
+   *       the shift only moves the black border, beyond it at most 2 px of garment edge are mirrored;
+   *   <li>jitter brightness 0.4 and contrast 0.4, p = 0.8; saturation and hue are 0 because a gray
+   *       image has no colour to change (they would be no-ops);
+   *   <li>no random grayscale and no colour drop: the images are already one gray channel;
+   *   <li>normalise with the published Fashion-MNIST mean 0.2860 and std 0.3530 carried over to the
+   *       padded image (the pad adds pixels of value 0, see {@link #fashionNormalize(int, int)}).
+   * </ul>
+   */
+  public static Preset fashionMnist() {
+    Normalize normalize = fashionNormalize(28, 32);
+    return new Preset("fashion-mnist",
+        "Fashion-MNIST: pad to 32, flip, translate 4 px, brightness/contrast jitter",
+        PairTransform.symmetric(Compose.of(new Pad(2, 0f), amdimFlip()),
+            Compose.of(new RandomTranslate(4, 0.8), new ColorJitter(0.4, 0.4, 0, 0, 0.8),
+                normalize)),
+        normalize);
+  }
+
+  /**
+   * Fashion-MNIST's statistics after padding {@code side} x {@code side} images with zeros to
+   * {@code padded} x {@code padded}: a fraction f = side^2 / padded^2 of the pixels are the original
+   * ones, so mean' = f mean and E'[x^2] = f (std^2 + mean^2).
+   */
+  static Normalize fashionNormalize(int side, int padded) {
+    double f = (double) side * side / ((double) padded * padded);
+    double mean = f * FASHION_MEAN;
+    double square = f * (FASHION_STD * FASHION_STD + FASHION_MEAN * FASHION_MEAN);
+    double std = Math.sqrt(square - mean * mean);
+    return new Normalize(new float[] {(float) mean}, new float[] {(float) std});
+  }
+}

@@ -1,0 +1,70 @@
+package dev.contrastive.augment.transform;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every option record rejects out-of-range values with a message naming the field and range. */
+class OptionValidationTest {
+
+  static Stream<Arguments> invalid() {
+    return Stream.of(
+        Arguments.of("flip.p must be in [0, 1]", (Executable) () -> new HorizontalFlip(1.5)),
+        Arguments.of("flip.p must be in [0, 1]", (Executable) () -> new HorizontalFlip(Double.NaN)),
+        Arguments.of("translate.maxShift must be >= 0",
+            (Executable) () -> new RandomTranslate(-1, 0.5)),
+        Arguments.of("translate.p must be in [0, 1]", (Executable) () -> new RandomTranslate(4, -0.1)),
+        Arguments.of("crop.height must be >= 1",
+            (Executable) () -> new RandomResizedCrop(0, 8, 0.3, 1, 0.7, 1.4, Interpolation.BILINEAR)),
+        Arguments.of("crop.scaleMin must be in (0, 1]",
+            (Executable) () -> RandomResizedCrop.square(8, 0, 1, 0.7, 1.4, Interpolation.BILINEAR)),
+        Arguments.of("crop.scaleMax must be in [0.5, 1.0]",
+            (Executable) () -> RandomResizedCrop.square(8, 0.5, 0.4, 0.7, 1.4,
+                Interpolation.BILINEAR)),
+        Arguments.of("crop.ratioMax must be in [ratioMin = 1.4",
+            (Executable) () -> RandomResizedCrop.square(8, 0.3, 1, 1.4, 0.7,
+                Interpolation.BILINEAR)),
+        Arguments.of("crop.interpolation must be BILINEAR or BICUBIC",
+            (Executable) () -> RandomResizedCrop.square(8, 0.3, 1, 0.7, 1.4, null)),
+        Arguments.of("jitter.brightness must be in [0.0, 1000000.0]",
+            (Executable) () -> new ColorJitter(-0.1, 0, 0, 0, 1)),
+        Arguments.of("jitter.hue must be in [0.0, 0.5]",
+            (Executable) () -> new ColorJitter(0, 0, 0, 0.6, 1)),
+        Arguments.of("jitter.p must be in [0, 1]", (Executable) () -> new ColorJitter(0, 0, 0, 0, 2)),
+        Arguments.of("grayscale.p must be in [0, 1]", (Executable) () -> new RandomGrayscale(-1)),
+        Arguments.of("blur.kernelSize must be odd and in [1, 255]",
+            (Executable) () -> new GaussianBlur(4, 1, 2, 1)),
+        Arguments.of("blur.sigmaMax must be in [2.0, 1000.0]",
+            (Executable) () -> new GaussianBlur(5, 2, 1, 1)),
+        Arguments.of("colordrop.keep must be in [1, 3]", (Executable) () -> new ColorDrop(0, 0f, 1)),
+        Arguments.of("colordrop.fill must be finite",
+            (Executable) () -> new ColorDrop(1, Float.NaN, 1)),
+        Arguments.of("normalize.std must have 3 values",
+            (Executable) () -> new Normalize(new float[3], new float[1])),
+        Arguments.of("normalize.std[1] must be > 0",
+            (Executable) () -> new Normalize(new float[2], new float[] {1, 0})),
+        Arguments.of("pad.amount must be in [0.0, 4096.0]", (Executable) () -> new Pad(-1, 0f)),
+        Arguments.of("patchify.stride must be in [1.0, 8.0]",
+            (Executable) () -> new Patchify(7, 8, 9, Compose.of())),
+        Arguments.of("patchify.perPatch must not be null",
+            (Executable) () -> new Patchify(7, 8, 4, null)),
+        Arguments.of("normalize.mean and normalize.std have 3 channels, the images have 1",
+            (Executable) () -> Presets.CIFAR.outputShape(ItemShape.image(1, 4, 4))),
+        Arguments.of("shape.patches must be >= 1", (Executable) () -> new ItemShape(0, 1, 1, 1)),
+        Arguments.of("batch.data has 3 floats, expected rows * C * H * W = 4",
+            (Executable) () -> new ImageBatch(new float[3], 1, ItemShape.image(1, 2, 2),
+                ImageBatch.streams(0, 1))));
+  }
+
+  @ParameterizedTest
+  @MethodSource("invalid")
+  void rejectsWithAMessageNamingFieldAndRange(String message, Executable construct) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, construct);
+    assertTrue(e.getMessage().startsWith(message), "message: " + e.getMessage());
+  }
+}
