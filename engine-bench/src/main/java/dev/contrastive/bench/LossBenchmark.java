@@ -379,9 +379,10 @@ public class LossBenchmark {
   }
 
   /**
-   * Our fused AMDIM. Pitfall: tile columns are rounded down to whole images, so which path runs
-   * depends on L: at B = 128 the default tile holds every image for both L (one strip, three
-   * products), while a larger batch would time the streamed path that recomputes the scores.
+   * Our fused AMDIM. Pitfall: on ND4J 1.0.0-M2.1 {@code close()} does not return native memory; only
+   * a Java GC does. This loss allocates tens of MB of maps and gradients per call but little Java
+   * garbage, so with a 2 GB heap no GC runs during a measurement and every call faults in fresh pages
+   * (Nd4jCpu.allocateDataBuffer then dominates the profile): the time depends on -Xmx.
    */
   @Benchmark
   public void amdimFused(AmdimNd4j s, Blackhole bh) {

@@ -40,8 +40,9 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <p>Columns that cover a whole row (8192 and up for InfoNCE; 8192 and up for AMDIM, whose columns are
  * rounded down to whole 49-location images) run the one-pass strip path; narrower ones stream and
- * recompute the scores in the backward pass. AMDIM sweeps rows {64, 128} only: the kernel clamps the
- * row tile to B = 128, so 256 and 512 would repeat the 128 runs. {@code amdimKernel} times the AMDIM
+ * recompute the scores in the backward pass. AMDIM sweeps rows {64, 128, 256}: the kernel clamps the
+ * row tile to B = 128, so 256 (the default's rows) repeats 128, which shows the run-to-run noise, and
+ * 512 would only repeat it again. {@code amdimKernel} times the AMDIM
  * kernel alone on one direction: in the whole loss, input validation and the NCHW-to-rows copies cost
  * more than the kernel and their scatter hides the tile's effect.
  */
@@ -100,7 +101,7 @@ public class TileBenchmark {
     static final int DIM = 512;
     static final int SIDE = 7;
 
-    @Param({"64", "128"})
+    @Param({"64", "128", "256"})
     public int rows;
 
     @Param({"1024", "4096", "8192", "65536"})
@@ -141,7 +142,7 @@ public class TileBenchmark {
   /** One AMDIM direction's kernel inputs (r1 sources, r7 target rows) with one tile shape. */
   @State(Scope.Benchmark)
   public static class AmdimKernel {
-    @Param({"64", "128"})
+    @Param({"64", "128", "256"})
     public int rows;
 
     @Param({"1024", "4096", "8192", "65536"})

@@ -3,6 +3,7 @@ package dev.contrastive.bench.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.contrastive.core.kernel.NativeTiles;
+import dev.contrastive.core.loss.Tiling;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +23,8 @@ import java.util.TreeSet;
 /**
  * Turns a JMH JSON result file of {@code LossBenchmark} and/or {@code TileBenchmark} into a markdown
  * report: per loss and shape the ms/op of every method with the ratios fused/torch, fused/materialized
- * and the sgemm floor as a share of the fused time; per tiled loss a rows x columns grid.
+ * and the sgemm floor as a share of the fused time; per tiled loss a rows x columns grid, compared
+ * with {@code Tiling.DEFAULT}.
  *
  * <p>Usage: {@code BenchReport <jmh.json> <out.md> <invocation> <jmh command>}, with the load average
  * before the run in {@code -Dbench.loadBefore}. The report is written to a temporary file next to
@@ -240,8 +242,9 @@ public final class BenchReport {
 
   private static void renderTiles(StringBuilder md, List<Result> results) {
     md.append("## Tile sweep (fused loss by tile rows x columns)\n\n");
-    md.append("Cells: mean ms/op ± 99.9% half-width, then the fastest iteration in brackets; the "
-        + "fastest tile is chosen by that minimum, which other jobs on the machine cannot lower.\n\n");
+    md.append("Cells: mean ms/op ± 99.9% half-width, then the fastest iteration in brackets. A tile "
+        + "beats Tiling.DEFAULT (" + Tiling.DEFAULT.rows() + " x " + Tiling.DEFAULT.columns()
+        + ") only if their confidence intervals do not overlap.\n\n");
     Map<String, List<Result>> byLoss = new TreeMap<>();
     for (Result r : results) {
       byLoss.computeIfAbsent(r.method, k -> new ArrayList<>()).add(r);
@@ -258,7 +261,7 @@ public final class BenchReport {
             rows.add(row);
             columns.add(col);
             cell.put(row + "x" + col, r);
-            if (best == null || r.min < best.min) {
+            if (best == null || r.score < best.score) {
               best = r;
             }
           }
@@ -277,9 +280,19 @@ public final class BenchReport {
             }
             md.append('\n');
           }
-          md.append("\nFastest: rows = ").append(best.params.get("rows")).append(", columns = ")
-              .append(best.params.get("columns")).append(", fastest iteration ")
-              .append(ms(best.min)).append(" ms (mean ").append(ms(best.score)).append(" ms).\n\n");
+          md.append("\nLowest mean: rows = ").append(best.params.get("rows")).append(", columns = ")
+              .append(best.params.get("columns")).append(", ").append(ms(best.score)).append(" ± ")
+              .append(ms(best.error)).append(" ms. ");
+          Result standard = cell.get(Tiling.DEFAULT.rows() + "x" + Tiling.DEFAULT.columns());
+          if (standard == null) {
+            md.append("Tiling.DEFAULT was not measured.\n\n");
+          } else if (best.score + best.error < standard.score - standard.error) {
+            md.append("Tiling.DEFAULT: ").append(ms(standard.score)).append(" ± ")
+                .append(ms(standard.error)).append(" ms, significantly slower.\n\n");
+          } else {
+            md.append("Tiling.DEFAULT: ").append(ms(standard.score)).append(" ± ")
+                .append(ms(standard.error)).append(" ms, within the noise of the lowest.\n\n");
+          }
         });
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.contrastive.core.loss.Tiling;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -62,18 +63,25 @@ class BenchReportTest {
     assertTrue(md.contains("2026-01-02T03:04:05"), md);
   }
 
+  private static ObjectNode tile(int rows, int columns, double ms) {
+    ObjectNode n = result("TileBenchmark.infoNce", "rows=" + rows, ms, "ms/op");
+    ((ObjectNode) n.get("params")).put("columns", Integer.toString(columns));
+    return n;
+  }
+
   @Test
-  void tileGridMarksTheFastestTile() {
+  void tileGridMarksTheLowestMeanAndJudgesTheDefaultByOverlap() {
     ArrayNode root = JSON.createArrayNode();
-    root.add(result("TileBenchmark.infoNce", "rows=64", 30, "ms/op"));
-    ((ObjectNode) root.get(0).get("params")).put("columns", "1024");
-    root.add(result("TileBenchmark.infoNce", "rows=64", 20, "ms/op"));
-    ((ObjectNode) root.get(1).get("params")).put("columns", "8192");
+    root.add(tile(64, 1024, 30));
+    root.add(tile(64, 8192, 20));
+    root.add(tile(Tiling.DEFAULT.rows(), Tiling.DEFAULT.columns(), 21));
     String md = render(root);
     assertTrue(md.contains("| 64 | 30.0 ± 3.00 (27.0) | **20.0 ± 2.00 (18.0)** |"), md);
-    assertTrue(
-        md.contains("Fastest: rows = 64, columns = 8192, fastest iteration 18.0 ms (mean 20.0 ms)."),
-        md);
+    assertTrue(md.contains("Lowest mean: rows = 64, columns = 8192, 20.0 ± 2.00 ms."), md);
+    assertTrue(md.contains("within the noise of the lowest"), md);
+
+    ((ObjectNode) root.get(2).get("primaryMetric")).put("score", 40.0);
+    assertTrue(render(root).contains("significantly slower"));
   }
 
   @Test
