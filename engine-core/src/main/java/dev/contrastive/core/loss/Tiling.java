@@ -29,9 +29,4 @@ public record Tiling(int rows, int columns) {
       throw new IllegalArgumentException("tiling.columns must be >= 1, got " + columns);
     }
   }
-
-  /** Number of scratch floats one tile needs. */
-  public long tileElements() {
-    return (long) rows * columns;
-  }
 }
