@@ -54,10 +54,6 @@ public record AdamOptions(
     return new AdamOptions(2e-4, 0.8, 0.999, 1e-8, 1e-5, false, 0);
   }
 
-  public AdamOptions withLr(double newLr) {
-    return new AdamOptions(newLr, beta1, beta2, eps, weightDecay, decoupled, maxGradNorm);
-  }
-
   public AdamOptions withWeightDecay(double newWeightDecay, boolean newDecoupled) {
     return new AdamOptions(lr, beta1, beta2, eps, newWeightDecay, newDecoupled, maxGradNorm);
   }
