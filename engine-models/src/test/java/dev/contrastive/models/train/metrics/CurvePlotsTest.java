@@ -1,0 +1,67 @@
+package dev.contrastive.models.train.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CurvePlotsTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void writesLossAndAccuracyPngsOfTheDocumentedSize() throws IOException {
+    Path csv = dir.resolve("metrics.csv");
+    try (CsvMetrics m = CsvMetrics.open(csv, 0)) {
+      for (int step = 0; step < 200; step++) {
+        Map<String, Double> s = new LinkedHashMap<>();
+        s.put("train/loss", 5.0 / (1 + step));
+        s.put("train/loss_1t5", 3.0 / (1 + step));
+        s.put("train/loss_5t5", 2.0 / (1 + step));
+        s.put("train/nce_acc", step / 200.0);
+        s.put("train/lr", 2e-4);
+        if (step == 100) {
+          s.put("train/loss", Double.NaN);
+        }
+        if (step % 50 == 49) {
+          s.put("val/probe_acc", step / 400.0);
+        }
+        m.log(step, s);
+      }
+    }
+    Path out = dir.resolve("plots");
+    List<Path> written = CurvePlots.write(csv, out);
+    assertEquals(List.of(out.resolve("loss.png"), out.resolve("accuracy.png")), written);
+    for (Path png : written) {
+      BufferedImage image = ImageIO.read(png.toFile());
+      assertNotNull(image, png + " does not decode as an image");
+      assertEquals(CurvePlots.WIDTH, image.getWidth());
+      assertEquals(CurvePlots.HEIGHT, image.getHeight());
+    }
+    try (Stream<Path> files = Files.list(out)) {
+      assertTrue(files.noneMatch(p -> p.toString().endsWith(".tmp")));
+    }
+  }
+
+  @Test
+  void chartWithoutDataIsNotWritten() throws IOException {
+    Path csv = dir.resolve("metrics.csv");
+    try (CsvMetrics m = CsvMetrics.open(csv, 0)) {
+      m.log(0, Map.of("train/loss", 1.0, "train/lr", 1e-3));
+      m.log(1, Map.of("train/loss", 0.5, "train/lr", 1e-3));
+    }
+    assertEquals(List.of(dir.resolve("loss.png")), CurvePlots.write(csv, dir));
+    assertTrue(Files.notExists(dir.resolve("accuracy.png")));
+  }
+}
