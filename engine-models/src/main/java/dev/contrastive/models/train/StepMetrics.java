@@ -1,5 +1,7 @@
 package dev.contrastive.models.train;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -25,6 +27,7 @@ public record StepMetrics(
     double stepsPerSecond) {
 
   public StepMetrics {
-    parts = Map.copyOf(parts);
+    // Kept in the loss's order, so that writers of columns get a stable one.
+    parts = Collections.unmodifiableMap(new LinkedHashMap<>(parts));
   }
 }

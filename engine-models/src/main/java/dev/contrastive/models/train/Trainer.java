@@ -258,7 +258,11 @@ public final class Trainer {
     }
     assign(params.flatValues(), c, "params", from);
     assign(params.flatBuffers(), c, "buffers", from);
-    adam.importState(new AdamState(c.state().get("adam.step")[0], toDouble(tensor(c, "adam.m", from)),
+    long[] adamStep = c.state().get("adam.step");
+    if (adamStep == null || adamStep.length != 1) {
+      throw new IllegalArgumentException("trainer: " + from + " has no 'adam.step' counter");
+    }
+    adam.importState(new AdamState(adamStep[0], toDouble(tensor(c, "adam.m", from)),
         toDouble(tensor(c, "adam.v", from))));
   }
 
