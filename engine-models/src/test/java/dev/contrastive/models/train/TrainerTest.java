@@ -14,6 +14,7 @@ import dev.contrastive.core.loss.AmdimOptions;
 import dev.contrastive.models.encoder.AmdimConfig;
 import dev.contrastive.models.encoder.AmdimEncoder;
 import dev.contrastive.models.nn.Parameters;
+import dev.contrastive.models.train.checkpoint.Checkpoint;
 import dev.contrastive.models.train.checkpoint.CheckpointIO;
 import dev.contrastive.models.train.optim.AdamOptions;
 import dev.contrastive.models.train.optim.LearningRateSchedule;
@@ -114,6 +115,13 @@ class TrainerTest {
     }
     assertEquals(straight.subList(0, 13), beforeCrash);
     assertEquals(straight.subList(10, 20), after, "steps 11-20 after resuming from step 10");
+    // The losses do not see the running statistics (training-mode batch norm), the final state does.
+    Checkpoint a = CheckpointIO.latest(tmp.resolve("straight")).newest().orElseThrow().checkpoint();
+    Checkpoint b = CheckpointIO.latest(tmp.resolve("resumed")).newest().orElseThrow().checkpoint();
+    assertEquals(List.of(20L, 1, 4L), List.of(b.step(), b.epoch(), b.positionInEpoch()));
+    assertEquals(List.of(a.step(), a.epoch(), a.positionInEpoch()), List.of(b.step(), b.epoch(), b.positionInEpoch()));
+    assertEquals(a.tensors(), b.tensors(), "weights, running statistics and Adam moments at step 20");
+    assertArrayEquals(a.state().get("adam.step"), b.state().get("adam.step"));
   }
 
   @Test
