@@ -1,0 +1,121 @@
+package dev.contrastive.models.train;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.contrastive.core.loss.AmdimOptions;
+import dev.contrastive.models.encoder.AmdimConfig;
+import dev.contrastive.models.train.optim.AdamOptions;
+import dev.contrastive.models.train.optim.LearningRateSchedule;
+
+/**
+ * Everything that fixes a training run's result, stored in every checkpoint so that a resume can
+ * refuse a run directory trained under another configuration.
+ *
+ * @param steps optimiser steps in the run, in [1, 10^9]; 0 when {@code epochs} sets the length
+ * @param epochs whole epochs in the run, in [1, 10^6]; 0 when {@code steps} sets the length
+ * @param batch images per step, in [2, 65536] (the NCE needs at least one negative)
+ * @param seed seed of the data order, the augmentations and the loss's source locations
+ * @param threads augmentation worker threads, in [1, 256]; the batches are the same for any value
+ * @param checkpointEvery steps between checkpoints, in [1, 10^9]; one is also written at the end
+ * @param runDir directory of the checkpoints (created if absent)
+ * @param encoder the AMDIM encoder's hyper-parameters; {@link #encoderNamed} gives the named ones
+ * @param loss the fused AMDIM loss's options
+ * @param adam the optimiser's options
+ * @param schedule the learning rate of each step
+ */
+public record TrainerConfig(
+    long steps,
+    int epochs,
+    int batch,
+    long seed,
+    int threads,
+    long checkpointEvery,
+    String runDir,
+    AmdimConfig encoder,
+    AmdimOptions loss,
+    AdamOptions adam,
+    LearningRateSchedule schedule) {
+
+  private static final long MAX_STEPS = 1_000_000_000L;
+
+  /**
+   * Adds the type tag a sealed schedule needs in JSON, without annotating the optim package (which
+   * knows nothing of serialisation).
+   */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = LearningRateSchedule.Constant.class, name = "constant"),
+    @JsonSubTypes.Type(value = LearningRateSchedule.WarmUp.class, name = "warmUp"),
+    @JsonSubTypes.Type(value = LearningRateSchedule.StepDecay.class, name = "stepDecay"),
+    @JsonSubTypes.Type(value = LearningRateSchedule.Cosine.class, name = "cosine")
+  })
+  private interface ScheduleTypes {}
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().addMixIn(LearningRateSchedule.class, ScheduleTypes.class);
+
+  public TrainerConfig {
+    if ((steps > 0) == (epochs > 0)) {
+      throw new IllegalArgumentException(
+          "trainer: exactly one of steps and epochs must be > 0, got steps=" + steps + ", epochs=" + epochs);
+    }
+    if (steps < 0 || steps > MAX_STEPS) {
+      throw new IllegalArgumentException("trainer.steps must be in [1, " + MAX_STEPS + "] or 0, got " + steps);
+    }
+    if (epochs < 0 || epochs > 1_000_000) {
+      throw new IllegalArgumentException("trainer.epochs must be in [1, 1000000] or 0, got " + epochs);
+    }
+    if (batch < 2 || batch > 65536) {
+      throw new IllegalArgumentException("trainer.batch must be in [2, 65536], got " + batch);
+    }
+    if (threads < 1 || threads > 256) {
+      throw new IllegalArgumentException("trainer.threads must be in [1, 256], got " + threads);
+    }
+    if (checkpointEvery < 1 || checkpointEvery > MAX_STEPS) {
+      throw new IllegalArgumentException(
+          "trainer.checkpointEvery must be in [1, " + MAX_STEPS + "], got " + checkpointEvery);
+    }
+    if (runDir == null || runDir.isBlank()) {
+      throw new IllegalArgumentException("trainer.runDir must name a directory, got '" + runDir + "'");
+    }
+    if (encoder == null || loss == null || adam == null || schedule == null) {
+      throw new IllegalArgumentException(
+          "trainer.encoder, trainer.loss, trainer.adam and trainer.schedule must all be set");
+    }
+  }
+
+  /**
+   * A named encoder configuration: "small" ({@link AmdimConfig#small}) or "cifar" ({@link
+   * AmdimConfig#publishedCifar}, which is RGB only).
+   */
+  public static AmdimConfig encoderNamed(String name, int inChannels) {
+    return switch (name) {
+      case "small" -> AmdimConfig.small(inChannels);
+      case "cifar" -> {
+        if (inChannels != 3) {
+          throw new IllegalArgumentException("trainer.encoder 'cifar' takes 3 channels, got " + inChannels);
+        }
+        yield AmdimConfig.publishedCifar();
+      }
+      default -> throw new IllegalArgumentException(
+          "trainer.encoder must be 'small' or 'cifar', got '" + name + "'");
+    };
+  }
+
+  /** This configuration as a JSON tree, the form a checkpoint stores. */
+  public JsonNode toJson() {
+    return JSON.valueToTree(this);
+  }
+
+  /** The inverse of {@link #toJson()}; validates as the constructor does. */
+  public static TrainerConfig fromJson(JsonNode json) {
+    try {
+      return JSON.treeToValue(json, TrainerConfig.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not a trainer config: " + e.getOriginalMessage(), e);
+    }
+  }
+}
