@@ -293,11 +293,14 @@ public final class PairProducer implements AutoCloseable {
     return new long[] {(long) n * s.patches(), s.channels(), s.height(), s.width()};
   }
 
+  /** A submitted batch task and the flag that decides whether its worker or discard() owns it. */
+  private record Task(Future<PairBatch> future, AtomicBoolean claimed) {}
+
   /** One epoch's iterator: the in-order window of at most {@code prefetch} batch tasks. */
   private final class EpochRun implements Iterator<PairBatch> {
     private final int epoch;
     private final int[] order;
-    private final ArrayDeque<Future<PairBatch>> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<Task> inFlight = new ArrayDeque<>();
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private int submitted;
     private int taken;
@@ -326,7 +329,7 @@ public final class PairProducer implements AutoCloseable {
           throw new NoSuchElementException("epoch " + epoch + " has " + batches + " batches");
         }
         fill();
-        head = inFlight.poll();
+        head = inFlight.poll().future();
         number = taken++;
         fill();
       }
@@ -362,7 +365,14 @@ public final class PairProducer implements AutoCloseable {
         int from = number * options.batchSize();
         int to = Math.min(from + options.batchSize(), order.length);
         int[] indices = Arrays.copyOfRange(order, from, to);
-        inFlight.add(executor.submit(() -> make(epoch, number, indices, cancelled)));
+        AtomicBoolean claimed = new AtomicBoolean();
+        Future<PairBatch> future = executor.submit(() -> {
+          if (!claimed.compareAndSet(false, true)) {
+            throw new CancellationException(); // discard() claimed it first: make nothing
+          }
+          return make(epoch, number, indices, cancelled);
+        });
+        inFlight.add(new Task(future, claimed));
       }
     }
 
@@ -381,13 +391,16 @@ public final class PairProducer implements AutoCloseable {
       ended = true;
       cancelled.set(true);
       boolean interrupted = false;
-      for (Future<PairBatch> future : inFlight) {
-        if (future.cancel(false)) {
-          continue; // never started, never will
+      for (Task task : inFlight) {
+        // Future.cancel(false) also succeeds on a task already running, whose batch would then be
+        // lost unclosed; the claim decides once and for all who owns the task.
+        if (task.claimed().compareAndSet(false, true)) {
+          task.future().cancel(false);
+          continue; // its worker will find it claimed and make nothing
         }
         while (true) {
           try {
-            future.get().close();
+            task.future().get().close();
             break;
           } catch (InterruptedException e) {
             interrupted = true;
