@@ -19,7 +19,7 @@ class FashionMnistProbeTest {
       FeatureExtractor extractor = FeatureExtractor.fashionMnist(500);
       FeatureSet trainFeatures = extractor.rawPixels(new Subset(train, train.size() / 2000, 2000));
       FeatureSet testFeatures = extractor.rawPixels(new Subset(test, test.size() / 500, 500));
-      ProbeResult result = new LinearProbe(new ProbeOptions(10, 1e-3, 1e-4, 128, 0))
+      ProbeResult result = new LinearProbe(new ProbeOptions(5, 3e-3, 1e-4, 200, 0))
           .fitAndEvaluate(trainFeatures, testFeatures);
       assertEquals(1024, result.featureDim());
       // Chance is 10%; a linear model on pixels reaches ~80% on this set.

@@ -11,7 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class LinearProbeTest {
 
-  private static final ProbeOptions FAST = new ProbeOptions(10, 1e-2, 0, 64, 7);
+  private static final ProbeOptions FAST = new ProbeOptions(5, 3e-2, 0, 100, 7);
 
   @Test
   void separableClassesAreLearnedAlmostPerfectly() {
@@ -27,7 +27,7 @@ class LinearProbeTest {
   @Test
   void randomLabelsStayNearChanceOnTest() {
     // 64 features for 200 rows: the probe can memorise part of the train labels, never the test's.
-    ProbeResult result = new LinearProbe(new ProbeOptions(30, 1e-2, 0, 32, 3))
+    ProbeResult result = new LinearProbe(new ProbeOptions(25, 3e-2, 0, 50, 3))
         .fitAndEvaluate(Synthetic.noise(200, 64, 4, 11), Synthetic.noise(2000, 64, 4, 12));
     assertTrue(result.trainAccuracy() > 0.5, "memorises train: " + result);
     // Chance is 0.25; 2000 test rows put the binomial sd at ~0.01, so 0.32 is > 6 sd above it.
@@ -51,7 +51,7 @@ class LinearProbeTest {
       test[i] = 1f + 2f * (i + 0.5f) / n;
       testLabels[i] = 1;
     }
-    ProbeResult result = new LinearProbe(new ProbeOptions(40, 5e-2, 0, 32, 5)).fitAndEvaluate(
+    ProbeResult result = new LinearProbe(new ProbeOptions(15, 1e-1, 0, 100, 5)).fitAndEvaluate(
         new FeatureSet(Nd4j.create(train, new long[] {n, 1}, DataType.FLOAT), trainLabels, 2),
         new FeatureSet(Nd4j.create(test, new long[] {n, 1}, DataType.FLOAT), testLabels, 2));
     assertTrue(result.trainAccuracy() >= 0.97, "train " + result);
