@@ -28,10 +28,11 @@ public record ProbeOptions(int epochs, double learningRate, double l2, int batch
   }
 
   /**
-   * 20 epochs of Adam at 1e-3 over minibatches of 256, L2 1e-4. Measured on the embedded
-   * Fashion-MNIST subset's raw pixels (10,000 train / 2,000 test): 88.3% train, 84.9% test.
+   * 10 epochs of Adam at 3e-3 over minibatches of 512, L2 1e-4. Measured on the embedded
+   * Fashion-MNIST subset's raw pixels (10,000 train / 2,000 test, 2 loaded cores): 87.7% train,
+   * 84.75% test in 12 s, against 85.25% test in 59 s for 20 epochs at 1e-3 over batches of 256.
    */
   public static ProbeOptions defaults() {
-    return new ProbeOptions(20, 1e-3, 1e-4, 256, 0);
+    return new ProbeOptions(10, 3e-3, 1e-4, 512, 0);
   }
 }
