@@ -31,7 +31,7 @@ public record ProbeOptions(int epochs, double learningRate, double l2, int batch
    * 10 epochs of Adam at 3e-3 over minibatches of 512, L2 1e-4. Measured on the embedded
    * Fashion-MNIST subset's raw pixels (10,000 train / 2,000 test, 2 shared cores), two runs:
    * 87.7% train, 84.4-84.8% test in 12-27 s, against 85.3% test in 59 s for 20 epochs at 1e-3
-   * over batches of 256. Runs with the same seed differ slightly: native BLAS sums in parallel.
+   * over batches of 256. Runs with the same seed differed slightly (likely parallel native sums).
    */
   public static ProbeOptions defaults() {
     return new ProbeOptions(10, 3e-3, 1e-4, 512, 0);
