@@ -1,0 +1,166 @@
+package dev.contrastive.models.eval;
+
+import dev.contrastive.augment.data.Dataset;
+import dev.contrastive.augment.data.Image;
+import dev.contrastive.augment.transform.Compose;
+import dev.contrastive.augment.transform.ImageBatch;
+import dev.contrastive.augment.transform.ItemShape;
+import dev.contrastive.augment.transform.Pad;
+import dev.contrastive.augment.transform.Presets;
+import dev.contrastive.augment.transform.Transform;
+import dev.contrastive.models.encoder.AmdimEncoder;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Turns a labelled dataset into an (N, F) float feature matrix, in index order and in batches.
+ *
+ * <p>Extraction is deterministic: the preprocessing must be a fixed transform (pad and normalise),
+ * never a random augmentation, so the same dataset always gives the same features. The random
+ * streams {@link ImageBatch} requires are seeded with a constant and go unused by such transforms.
+ *
+ * <p>Native memory stays bounded by the batch, not the dataset: the encoder's activations of each
+ * batch live in one reused workspace (in nd4j-native 1.0.0-M2.1 {@code INDArray.close()} does not
+ * return memory, see {@link dev.contrastive.models.nn.Arena}), and each batch's features are
+ * copied into one output matrix allocated once, outside the workspace.
+ */
+public final class FeatureExtractor {
+
+  /** Reused for every batch; grows to the first batch's need, then is reset per batch. */
+  private static final WorkspaceConfiguration WORKSPACE =
+      WorkspaceConfiguration.builder()
+          .initialSize(0)
+          .policyAllocation(AllocationPolicy.OVERALLOCATE)
+          .overallocationLimit(0.1)
+          .policyLearning(LearningPolicy.FIRST_LOOP)
+          .policyReset(ResetPolicy.BLOCK_LEFT)
+          .policySpill(SpillPolicy.REALLOCATE)
+          .build();
+
+  private static final String WORKSPACE_ID = "probe-batch";
+
+  private final Transform preprocess;
+  private final int batchSize;
+
+  /**
+   * @param preprocess a deterministic transform from the dataset's images to the model's input
+   * @param batchSize images per batch, >= 1
+   */
+  public FeatureExtractor(Transform preprocess, int batchSize) {
+    if (preprocess == null) {
+      throw new IllegalArgumentException("featureExtractor.preprocess must not be null");
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException(
+          "featureExtractor.batchSize must be >= 1, got " + batchSize);
+    }
+    this.preprocess = preprocess;
+    this.batchSize = batchSize;
+  }
+
+  /**
+   * The evaluation-time view of the {@code fashion-mnist} preset: its pad of 2 px of black to 32 x
+   * 32 and its normalisation, without the flip, translate and jitter used for training.
+   */
+  public static FeatureExtractor fashionMnist(int batchSize) {
+    return new FeatureExtractor(
+        Compose.of(new Pad(2, 0f), Presets.fashionMnist().normalize()), batchSize);
+  }
+
+  /** The transform every image goes through before features are taken. */
+  public Transform preprocess() {
+    return preprocess;
+  }
+
+  /** The preprocessed pixels, flattened: F = C * H * W of the transform's output. */
+  public FeatureSet rawPixels(Dataset dataset) {
+    int n = checkLabeled(dataset);
+    int dim = outputShape(dataset).rowSize();
+    // Plain Java floats, then one native matrix: no per-batch native arrays to free.
+    float[] out = new float[Math.multiplyExact(n, dim)];
+    int[] labels = new int[n];
+    for (int start = 0; start < n; start += batchSize) {
+      ImageBatch batch = preprocessed(dataset, start, Math.min(n, start + batchSize), labels);
+      System.arraycopy(batch.data(), 0, out, start * dim, batch.data().length);
+    }
+    return new FeatureSet(Nd4j.create(out, new long[] {n, dim}, DataType.FLOAT), labels,
+        dataset.info().classes());
+  }
+
+  /**
+   * The frozen encoder's r1 features, flattened: F = n_rkhs. The encoder runs in evaluation mode
+   * (batch norm with running statistics), so a row does not depend on the rest of its batch.
+   */
+  public FeatureSet encoderR1(Dataset dataset, AmdimEncoder encoder) {
+    int n = checkLabeled(dataset);
+    ItemShape shape = outputShape(dataset);
+    int size = encoder.config().encoderSize();
+    if (shape.channels() != encoder.config().inChannels() || shape.height() != size
+        || shape.width() != size) {
+      throw new IllegalArgumentException("featureExtractor.preprocess makes " + shape
+          + " images, the encoder needs " + encoder.config().inChannels() + " x " + size + " x "
+          + size);
+    }
+    int dim = encoder.config().nRkhs();
+    INDArray out = Nd4j.create(DataType.FLOAT, n, dim);
+    int[] labels = new int[n];
+    for (int start = 0; start < n; start += batchSize) {
+      int end = Math.min(n, start + batchSize);
+      ImageBatch batch = preprocessed(dataset, start, end, labels);
+      try (MemoryWorkspace ignored =
+          Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
+        INDArray x = Nd4j.create(batch.data(),
+            new long[] {end - start, shape.channels(), shape.height(), shape.width()},
+            DataType.FLOAT);
+        INDArray r1 = encoder.forward(x, false).r1();
+        out.get(NDArrayIndex.interval(start, end), NDArrayIndex.all())
+            .assign(r1.reshape(end - start, dim));
+      }
+    }
+    return new FeatureSet(out, labels, dataset.info().classes());
+  }
+
+  private static int checkLabeled(Dataset dataset) {
+    if (!dataset.info().labeled()) {
+      throw new IllegalArgumentException(
+          "featureExtractor needs a labelled dataset, " + dataset.info().name() + " has no classes");
+    }
+    if (dataset.size() == 0) {
+      throw new IllegalArgumentException(
+          "featureExtractor needs a non-empty dataset, " + dataset.info().name() + " is empty");
+    }
+    return dataset.size();
+  }
+
+  private ItemShape outputShape(Dataset dataset) {
+    ItemShape shape = preprocess.outputShape(ItemShape.image(
+        dataset.info().channels(), dataset.info().height(), dataset.info().width()));
+    // One feature row per image: a transform that cuts patches would misalign rows and labels.
+    if (shape.patches() != 1) {
+      throw new IllegalArgumentException("featureExtractor.preprocess must keep one row per image,"
+          + " it makes " + shape);
+    }
+    return shape;
+  }
+
+  /** Images [start, end) preprocessed; their labels written to {@code labels[start..end)}. */
+  private ImageBatch preprocessed(Dataset dataset, int start, int end, int[] labels) {
+    List<Image> images = new ArrayList<>(end - start);
+    for (int i = start; i < end; i++) {
+      Image image = dataset.get(i);
+      labels[i] = image.label();
+      images.add(image);
+    }
+    return preprocess.apply(ImageBatch.fromImages(images, ImageBatch.streams(0, images.size())));
+  }
+}

@@ -1,0 +1,99 @@
+package dev.contrastive.models.eval;
+
+import java.util.Random;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * What every probe shares: checks that the splits match, standardises both with the train split's
+ * statistics (see {@link Standardizer}), fits a softmax network on shuffled train minibatches whose
+ * order comes from {@link ProbeOptions#seed()}, and scores both splits in inference mode.
+ */
+final class ProbeTraining {
+
+  private ProbeTraining() {}
+
+  /**
+   * Fits {@code net} (input F = train.dim(), softmax output over train.classes()) on {@code
+   * train} and scores it on both splits.
+   *
+   */
+  static ProbeResult fitAndEvaluate(MultiLayerNetwork net, FeatureSet train, FeatureSet test,
+      ProbeOptions options) {
+    Standardizer standardizer = Standardizer.fit(train.features());
+    INDArray x = standardizer.apply(train.features()).castTo(DataType.FLOAT);
+    INDArray xTest = standardizer.apply(test.features()).castTo(DataType.FLOAT);
+    fit(net, options, x, train.labels(), train.classes());
+    return new ProbeResult(accuracy(net, options, x, train.labels()),
+        accuracy(net, options, xTest, test.labels()), train.size(), test.size(), train.dim());
+  }
+
+  /** @throws IllegalArgumentException if the splits differ in feature dimension or classes */
+  static void checkSplits(String probe, FeatureSet train, FeatureSet test) {
+    if (train.dim() != test.dim() || train.classes() != test.classes()) {
+      throw new IllegalArgumentException(probe + " needs train and test of the same shape, got "
+          + train.dim() + " features / " + train.classes() + " classes and " + test.dim()
+          + " / " + test.classes());
+    }
+  }
+
+  private static void fit(MultiLayerNetwork net, ProbeOptions options, INDArray x, int[] labels, int classes) {
+    int n = labels.length;
+    INDArray oneHot = oneHot(labels, classes);
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    Random random = new Random(options.seed());
+    for (int epoch = 0; epoch < options.epochs(); epoch++) {
+      shuffle(order, random);
+      // One gather per epoch, then contiguous views: a gather per minibatch costs about as much as
+      // the minibatch's fit step (measured ~14 ms per getRows of 256 rows here).
+      INDArray xs = x.getRows(order);
+      INDArray ys = oneHot.getRows(order);
+      for (int start = 0; start < n; start += options.batchSize()) {
+        int end = Math.min(n, start + options.batchSize());
+        net.fit(xs.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()),
+            ys.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()));
+      }
+    }
+  }
+
+  /** Fisher-Yates with the probe's own generator, so the order depends only on the seed. */
+  private static void shuffle(int[] order, Random random) {
+    for (int i = order.length - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+  }
+
+  private static INDArray oneHot(int[] labels, int classes) {
+    float[] data = new float[labels.length * classes];
+    for (int i = 0; i < labels.length; i++) {
+      data[i * classes + labels[i]] = 1f;
+    }
+    return Nd4j.create(data, new long[] {labels.length, classes}, DataType.FLOAT);
+  }
+
+  /** Fraction of rows whose arg-max class is the label, predicted in batches of the probe's size. */
+  private static double accuracy(MultiLayerNetwork net, ProbeOptions options, INDArray x, int[] labels) {
+    int correct = 0;
+    for (int start = 0; start < labels.length; start += options.batchSize()) {
+      int end = Math.min(labels.length, start + options.batchSize());
+      INDArray probabilities =
+          net.output(x.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()), false);
+      long[] predicted = probabilities.argMax(1).toLongVector();
+      for (int i = start; i < end; i++) {
+        if (predicted[i - start] == labels[i]) {
+          correct++;
+        }
+      }
+    }
+    return (double) correct / labels.length;
+  }
+}

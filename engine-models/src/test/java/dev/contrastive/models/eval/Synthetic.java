@@ -1,0 +1,42 @@
+package dev.contrastive.models.eval;
+
+import java.util.Random;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Small feature sets with known structure for the probe and kNN tests. */
+final class Synthetic {
+
+  private Synthetic() {}
+
+  /**
+   * {@code n} rows in {@code dim} dimensions: Gaussian noise (sd 1) around one of {@code classes}
+   * centres placed 8 apart on distinct axes, so the classes are linearly separable with margin.
+   */
+  static FeatureSet blobs(int n, int dim, int classes, long seed) {
+    Random random = new Random(seed);
+    float[] x = new float[n * dim];
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      labels[i] = i % classes;
+      for (int d = 0; d < dim; d++) {
+        x[i * dim + d] = (float) random.nextGaussian() + (d == labels[i] ? 8f : 0f);
+      }
+    }
+    return new FeatureSet(Nd4j.create(x, new long[] {n, dim}, DataType.FLOAT), labels, classes);
+  }
+
+  /** Gaussian features with labels drawn independently of them: nothing to learn. */
+  static FeatureSet noise(int n, int dim, int classes, long seed) {
+    Random random = new Random(seed);
+    float[] x = new float[n * dim];
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      labels[i] = random.nextInt(classes);
+      for (int d = 0; d < dim; d++) {
+        x[i * dim + d] = (float) random.nextGaussian();
+      }
+    }
+    return new FeatureSet(Nd4j.create(x, new long[] {n, dim}, DataType.FLOAT), labels, classes);
+  }
+}
