@@ -1,13 +1,10 @@
 package dev.contrastive.models.eval;
 
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
@@ -42,13 +39,7 @@ public final class LinearProbe {
   }
 
   private MultiLayerNetwork network(int dim, int classes) {
-    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-        .seed(options.seed())
-        .dataType(DataType.FLOAT)
-        .updater(new Adam(options.learningRate()))
-        .weightInit(WeightInit.XAVIER)
-        .l2(options.l2())
-        .list()
+    MultiLayerConfiguration conf = ProbeTraining.layers(options, WeightInit.XAVIER)
         .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
             .nIn(dim)
             .nOut(classes)

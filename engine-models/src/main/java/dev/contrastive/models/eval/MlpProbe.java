@@ -1,7 +1,6 @@
 package dev.contrastive.models.eval;
 
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -10,8 +9,6 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
@@ -50,13 +47,7 @@ public final class MlpProbe {
   }
 
   private MultiLayerNetwork network(int dim, int classes) {
-    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
-        .seed(options.seed())
-        .dataType(DataType.FLOAT)
-        .updater(new Adam(options.learningRate()))
-        .weightInit(WeightInit.RELU)
-        .l2(options.l2())
-        .list()
+    MultiLayerConfiguration conf = ProbeTraining.layers(options, WeightInit.RELU)
         .layer(new DenseLayer.Builder()
             .nIn(dim)
             .nOut(HIDDEN)

@@ -1,7 +1,10 @@
 package dev.contrastive.models.eval;
 
 import java.util.Random;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -32,6 +35,17 @@ final class ProbeTraining {
   }
 
   /** @throws IllegalArgumentException if the splits differ in feature dimension or classes */
+  /** What every probe network shares: seed, float32, Adam at the options' rate, L2, initialisation. */
+  static NeuralNetConfiguration.ListBuilder layers(ProbeOptions options, WeightInit init) {
+    return new NeuralNetConfiguration.Builder()
+        .seed(options.seed())
+        .dataType(DataType.FLOAT)
+        .updater(new Adam(options.learningRate()))
+        .weightInit(init)
+        .l2(options.l2())
+        .list();
+  }
+
   static void checkSplits(String probe, FeatureSet train, FeatureSet test) {
     if (train.dim() != test.dim() || train.classes() != test.classes()) {
       throw new IllegalArgumentException(probe + " needs train and test of the same shape, got "
