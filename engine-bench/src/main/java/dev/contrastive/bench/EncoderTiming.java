@@ -40,51 +40,55 @@ public final class EncoderTiming {
   private static void time(String label, AmdimConfig cfg, int batch, int runs) {
     try (AmdimEncoder enc = AmdimEncoder.create(cfg, DataType.FLOAT, 1)) {
       INDArray x = Nd4j.rand(DataType.FLOAT, batch, cfg.inChannels(), cfg.encoderSize(), cfg.encoderSize());
-      double[] fwd = new double[runs];
-      double[] step = new double[runs];
-      for (int r = -2; r < runs; r++) {
-        long t0 = System.nanoTime();
+      report(label, enc.parameters().count(), batch, runs, () -> {
         AmdimFeatures f = enc.forward(x, true);
-        long t1 = System.nanoTime();
-        enc.parameters().zeroGrad();
-        enc.backward(f.r1(), f.r5(), f.r7());
-        long t2 = System.nanoTime();
-        if (r >= 0) {
-          fwd[r] = (t1 - t0) / 1e6;
-          step[r] = (t2 - t0) / 1e6;
-        }
-        // Outside the timed region: closed ND4J arrays only give back native memory after a GC.
-        System.gc();
-      }
-      System.out.printf(
-          "%s, %d parameters, B=%d: forward %.0f ms, forward+backward %.0f ms (medians of %d)%n",
-          label, enc.parameters().count(), batch, median(fwd), median(step), runs);
+        return () -> {
+          enc.parameters().zeroGrad();
+          enc.backward(f.r1(), f.r5(), f.r7());
+        };
+      });
     }
   }
 
   private static void timeCpc(String label, CpcConfig cfg, int batch, int runs) {
     try (CpcEncoder enc = CpcEncoder.create(cfg, DataType.FLOAT, 1)) {
       INDArray x = Nd4j.rand(DataType.FLOAT, batch, cfg.inChannels(), cfg.imageSize(), cfg.imageSize());
-      double[] fwd = new double[runs];
-      double[] step = new double[runs];
-      for (int r = -2; r < runs; r++) {
-        long t0 = System.nanoTime();
+      report(label, enc.parameters().count(), batch, runs, () -> {
         CpcFeatures f = enc.forward(x, true);
-        long t1 = System.nanoTime();
-        enc.parameters().zeroGrad();
-        enc.backward(f.targets(), f.predictions(), null);
-        long t2 = System.nanoTime();
-        if (r >= 0) {
-          fwd[r] = (t1 - t0) / 1e6;
-          step[r] = (t2 - t0) / 1e6;
-        }
-        // Outside the timed region: closed ND4J arrays only give back native memory after a GC.
-        System.gc();
-      }
-      System.out.printf(
-          "%s, %d parameters, B=%d: forward %.0f ms, forward+backward %.0f ms (medians of %d)%n",
-          label, enc.parameters().count(), batch, median(fwd), median(step), runs);
+        return () -> {
+          enc.parameters().zeroGrad();
+          enc.backward(f.targets(), f.predictions(), null);
+        };
+      });
     }
+  }
+
+  /** One training-mode pass: runs the forward pass and returns its backward pass. */
+  @FunctionalInterface
+  private interface Pass {
+    Runnable forward();
+  }
+
+  /** Times forward and forward+backward after two warm-up passes and prints their medians. */
+  private static void report(String label, long parameters, int batch, int runs, Pass pass) {
+    double[] fwd = new double[runs];
+    double[] step = new double[runs];
+    for (int r = -2; r < runs; r++) {
+      long t0 = System.nanoTime();
+      Runnable backward = pass.forward();
+      long t1 = System.nanoTime();
+      backward.run();
+      long t2 = System.nanoTime();
+      if (r >= 0) {
+        fwd[r] = (t1 - t0) / 1e6;
+        step[r] = (t2 - t0) / 1e6;
+      }
+      // Outside the timed region: closed ND4J arrays only give back native memory after a GC.
+      System.gc();
+    }
+    System.out.printf(
+        "%s, %d parameters, B=%d: forward %.0f ms, forward+backward %.0f ms (medians of %d)%n",
+        label, parameters, batch, median(fwd), median(step), runs);
   }
 
   private static double median(double[] v) {
