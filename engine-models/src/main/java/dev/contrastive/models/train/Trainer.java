@@ -5,11 +5,7 @@ import dev.contrastive.augment.pipeline.PairBatch;
 import dev.contrastive.augment.pipeline.PairProducer;
 import dev.contrastive.augment.pipeline.ProducerOptions;
 import dev.contrastive.augment.transform.PairTransform;
-import dev.contrastive.core.loss.AmdimLoss;
-import dev.contrastive.core.loss.LossResult;
-import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.models.encoder.AmdimEncoder;
-import dev.contrastive.models.encoder.AmdimFeatures;
 import dev.contrastive.models.nn.Parameters;
 import dev.contrastive.models.train.checkpoint.Checkpoint;
 import dev.contrastive.models.train.checkpoint.CheckpointIO;
@@ -24,10 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -68,13 +60,6 @@ public final class Trainer {
 
   /** Checkpoints kept in the run directory; two would do, a third is cheap insurance. */
   private static final int KEEP_CHECKPOINTS = 3;
-
-  private static final WorkspaceConfiguration STEP_WORKSPACE =
-      WorkspaceConfiguration.builder()
-          .policyLearning(LearningPolicy.FIRST_LOOP)
-          .policyAllocation(AllocationPolicy.OVERALLOCATE)
-          .policySpill(SpillPolicy.REALLOCATE)
-          .build();
 
   private final TrainerConfig config;
   private final AmdimEncoder model;
@@ -122,9 +107,8 @@ public final class Trainer {
     Files.createDirectories(runDir);
     Parameters params = model.parameters();
     Adam adam = new Adam(config.adam(), params);
-    AmdimLoss loss = new AmdimLoss(config.loss());
     ProducerOptions options = ProducerOptions.of(config.batch(), config.seed()).withThreads(config.threads());
-    try (AmdimEncoder replica = model.replica();
+    try (AmdimStep computation = new AmdimStep(model, config.loss());
         PairProducer producer = new PairProducer(dataset, pairs, options)) {
       long total = config.steps() > 0 ? config.steps() : (long) config.epochs() * producer.batchesPerEpoch();
       long step = 0;
@@ -153,8 +137,8 @@ public final class Trainer {
         step++;
         StepMetrics metrics;
         try (PairBatch batch = batches.next();
-            MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, "train-step")) {
-          metrics = step(step, epoch, batch, replica, loss, adam, params, started);
+            MemoryWorkspace ws = AmdimStep.openWorkspace()) {
+          metrics = step(step, epoch, batch, computation, adam, params, started);
         }
         position++;
         if (step % config.checkpointEvery() == 0 || step == total) {
@@ -170,31 +154,13 @@ public final class Trainer {
     }
   }
 
-  private StepMetrics step(long step, int epoch, PairBatch batch, AmdimEncoder replica, AmdimLoss loss,
-      Adam adam, Parameters params, long started) {
-    AmdimFeatures a = model.forward(batch.viewA(), true);
-    AmdimFeatures b = replica.forward(batch.viewB(), true);
-    // Checked here rather than left to the loss, whose input validation would name no step.
-    requireFinite(step, "a_", a.asMap());
-    requireFinite(step, "b_", b.asMap());
-    try (LossResult r = loss.compute(a.asMap(), b.asMap(), SourceSampler.random(stepSeed(step)))) {
-      requireFinite(step, "loss", r.loss());
-      for (Map.Entry<String, Double> part : r.parts().entrySet()) {
-        requireFinite(step, "loss part " + part.getKey(), part.getValue());
-      }
-      params.zeroGrad();
-      model.backward(r.gradient("a_r1"), r.gradient("a_r5"), r.gradient("a_r7"));
-      replica.backward(r.gradient("b_r1"), r.gradient("b_r5"), r.gradient("b_r7"));
-      double gradNorm = params.flatGrads().norm2Number().doubleValue();
-      if (!Double.isFinite(gradNorm)) {
-        throw divergedGradient(step, params);
-      }
-      double lr = config.schedule().rate(adam.stepCount() + 1);
-      adam.step(params, lr);
-      double seconds = (System.nanoTime() - started) / 1e9;
-      return new StepMetrics(step, epoch, r.loss(), r.parts(), r.diagnostics().accuracy(), lr, gradNorm,
-          1 / seconds);
-    }
+  private StepMetrics step(long step, int epoch, PairBatch batch, AmdimStep computation, Adam adam,
+      Parameters params, long started) {
+    AmdimStep.Outcome o = computation.trainingStep(step, batch, stepSeed(step));
+    double lr = config.schedule().rate(adam.stepCount() + 1);
+    adam.step(params, lr);
+    double seconds = (System.nanoTime() - started) / 1e9;
+    return new StepMetrics(step, epoch, o.loss(), o.parts(), o.accuracy(), lr, o.gradNorm(), 1 / seconds);
   }
 
   /**
@@ -206,33 +172,6 @@ public final class Trainer {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);
-  }
-
-  private static void requireFinite(long step, String tensor, double value) {
-    if (!Double.isFinite(value)) {
-      throw new TrainingDivergedException(step, tensor, "is " + value);
-    }
-  }
-
-  private static void requireFinite(long step, String prefix, Map<String, INDArray> features) {
-    for (Map.Entry<String, INDArray> f : features.entrySet()) {
-      INDArray x = f.getValue();
-      if (x.isNaN().any() || x.isInfinite().any()) {
-        throw new TrainingDivergedException(step, "encoder output " + prefix + f.getKey(),
-            "has NaN or infinite values");
-      }
-    }
-  }
-
-  /** The first parameter whose gradient is not finite, named; the global norm only says that one is. */
-  static TrainingDivergedException divergedGradient(long step, Parameters params) {
-    for (Parameters.Tensor t : params.trainable()) {
-      double norm = t.grad().norm2Number().doubleValue();
-      if (!Double.isFinite(norm)) {
-        return new TrainingDivergedException(step, "gradient of " + t.name(), "has norm " + norm);
-      }
-    }
-    return new TrainingDivergedException(step, "gradient", "has a non-finite global norm");
   }
 
   private void save(Path runDir, long step, int epoch, long position, Parameters params, Adam adam)

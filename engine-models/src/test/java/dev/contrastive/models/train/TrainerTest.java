@@ -168,7 +168,7 @@ class TrainerTest {
       p.declare("bad", new long[] {3}, new double[3]);
       p.seal();
       p.get("bad").grad().putScalar(1, Float.POSITIVE_INFINITY);
-      TrainingDivergedException e = Trainer.divergedGradient(42, p);
+      TrainingDivergedException e = AmdimStep.divergedGradient(42, p);
       assertEquals(42, e.step());
       assertEquals("gradient of bad", e.tensor());
       assertTrue(e.getMessage().startsWith("training diverged at step 42: gradient of bad"), e.getMessage());
