@@ -20,8 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Trains an AMDIM encoder on a dataset: the caller supplies the model and the data, {@link #fit()}
@@ -195,31 +193,14 @@ public final class Trainer {
           "trainer: " + from + " was written by a run with another config; use a new run directory."
               + "\n  checkpoint: " + c.config() + "\n  this run:   " + config.toJson());
     }
-    assign(params.flatValues(), c, "params", from);
-    assign(params.flatBuffers(), c, "buffers", from);
+    TrainedEncoder.assign(params.flatValues(), c, "params", from);
+    TrainedEncoder.assign(params.flatBuffers(), c, "buffers", from);
     long[] adamStep = c.state().get("adam.step");
     if (adamStep == null || adamStep.length != 1) {
       throw new IllegalArgumentException("trainer: " + from + " has no 'adam.step' counter");
     }
-    adam.importState(new AdamState(adamStep[0], toDouble(tensor(c, "adam.m", from)),
-        toDouble(tensor(c, "adam.v", from))));
-  }
-
-  private static void assign(INDArray target, Checkpoint c, String name, Path from) {
-    float[] data = tensor(c, name, from);
-    if (data.length != target.length()) {
-      throw new IllegalArgumentException("trainer: " + from + " has " + data.length + " " + name
-          + " but the model has " + target.length());
-    }
-    target.assign(Nd4j.createFromArray(data));
-  }
-
-  private static float[] tensor(Checkpoint c, String name, Path from) {
-    Checkpoint.Tensor t = c.tensors().get(name);
-    if (t == null) {
-      throw new IllegalArgumentException("trainer: " + from + " has no tensor '" + name + "'");
-    }
-    return t.data();
+    adam.importState(new AdamState(adamStep[0], toDouble(TrainedEncoder.tensor(c, "adam.m", from)),
+        toDouble(TrainedEncoder.tensor(c, "adam.v", from))));
   }
 
   private static Checkpoint.Tensor vector(float[] data) {
