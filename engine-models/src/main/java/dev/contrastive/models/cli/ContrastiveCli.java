@@ -27,7 +27,9 @@ public final class ContrastiveCli {
 
   /** The command line with every subcommand, datasets resolved by {@link Datasets#open}. */
   public static CommandLine commandLine() {
-    return new CommandLine(new ContrastiveCli()).addSubcommand(new ViewsCommand(Datasets::open));
+    return new CommandLine(new ContrastiveCli())
+        .addSubcommand(new ViewsCommand(Datasets::open))
+        .addSubcommand(new TrainCommand(Datasets::open));
   }
 
   public static void main(String[] args) {

@@ -15,6 +15,8 @@ import java.util.Map;
  * @param learningRate the rate this step's update used
  * @param gradNorm the global L2 norm of the gradients before any clipping
  * @param stepsPerSecond the inverse of this step's wall time, data wait included
+ * @param onlineAccuracy the online evaluator's accuracy on this batch before its update; NaN when
+ *     there is no online evaluator
  */
 public record StepMetrics(
     long step,
@@ -24,10 +26,26 @@ public record StepMetrics(
     double accuracy,
     double learningRate,
     double gradNorm,
-    double stepsPerSecond) {
+    double stepsPerSecond,
+    double onlineAccuracy) {
 
   public StepMetrics {
     // Kept in the loss's order, so that writers of columns get a stable one.
     parts = Collections.unmodifiableMap(new LinkedHashMap<>(parts));
+  }
+
+  /** The scalars as logged: {@code train/...} names, the loss's parts as {@code train/loss_<part>}. */
+  public Map<String, Double> scalars() {
+    Map<String, Double> s = new LinkedHashMap<>();
+    s.put("train/loss", loss);
+    parts.forEach((name, value) -> s.put("train/loss_" + name, value));
+    s.put("train/nce_acc", accuracy);
+    if (!Double.isNaN(onlineAccuracy)) {
+      s.put("train/online_acc", onlineAccuracy);
+    }
+    s.put("train/lr", learningRate);
+    s.put("train/grad_norm", gradNorm);
+    s.put("train/steps_per_s", stepsPerSecond);
+    return s;
   }
 }

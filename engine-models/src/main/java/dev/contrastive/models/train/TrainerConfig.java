@@ -25,6 +25,10 @@ import dev.contrastive.models.train.optim.LearningRateSchedule;
  * @param loss the fused AMDIM loss's options
  * @param adam the optimiser's options
  * @param schedule the learning rate of each step
+ * @param validation when to validate and whether to stop early
+ * @param onlineProbeLr Adam step size of the online evaluator (a linear head on the detached r1
+ *     features, trained beside the encoder), in [0, 1]; 0 turns it off. It never changes the
+ *     encoder's training.
  */
 public record TrainerConfig(
     long steps,
@@ -37,7 +41,12 @@ public record TrainerConfig(
     AmdimConfig encoder,
     AmdimOptions loss,
     AdamOptions adam,
-    LearningRateSchedule schedule) {
+    LearningRateSchedule schedule,
+    ValidationOptions validation,
+    double onlineProbeLr) {
+
+  /** The online evaluator's default step size: 1e-3 reaches a plateau within an epoch of the subset. */
+  public static final double DEFAULT_ONLINE_PROBE_LR = 1e-3;
 
   private static final long MAX_STEPS = 1_000_000_000L;
 
@@ -81,10 +90,21 @@ public record TrainerConfig(
     if (runDir == null || runDir.isBlank()) {
       throw new IllegalArgumentException("trainer.runDir must name a directory, got '" + runDir + "'");
     }
-    if (encoder == null || loss == null || adam == null || schedule == null) {
-      throw new IllegalArgumentException(
-          "trainer.encoder, trainer.loss, trainer.adam and trainer.schedule must all be set");
+    if (encoder == null || loss == null || adam == null || schedule == null || validation == null) {
+      throw new IllegalArgumentException("trainer.encoder, trainer.loss, trainer.adam, trainer.schedule"
+          + " and trainer.validation must all be set");
     }
+    if (!(onlineProbeLr >= 0 && onlineProbeLr <= 1)) {
+      throw new IllegalArgumentException(
+          "trainer.onlineProbeLr must be in [0, 1] (0 = no online evaluator), got " + onlineProbeLr);
+    }
+  }
+
+  /** A run with the default validation (each epoch end, no early stopping) and online evaluator. */
+  public TrainerConfig(long steps, int epochs, int batch, long seed, int threads, long checkpointEvery,
+      String runDir, AmdimConfig encoder, AmdimOptions loss, AdamOptions adam, LearningRateSchedule schedule) {
+    this(steps, epochs, batch, seed, threads, checkpointEvery, runDir, encoder, loss, adam, schedule,
+        ValidationOptions.defaults(), DEFAULT_ONLINE_PROBE_LR);
   }
 
   /**
@@ -103,6 +123,12 @@ public record TrainerConfig(
       default -> throw new IllegalArgumentException(
           "trainer.encoder must be 'small' or 'cifar', got '" + name + "'");
     };
+  }
+
+  /** This configuration with another run directory (a run moved or named by another path). */
+  public TrainerConfig withRunDir(String newRunDir) {
+    return new TrainerConfig(steps, epochs, batch, seed, threads, checkpointEvery, newRunDir, encoder, loss, adam,
+        schedule, validation, onlineProbeLr);
   }
 
   /** This configuration as a JSON tree, the form a checkpoint stores. */

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.augment.data.Dataset;
-import dev.contrastive.augment.data.DatasetInfo;
-import dev.contrastive.augment.data.FashionMnist;
-import dev.contrastive.augment.data.Image;
 import dev.contrastive.augment.transform.Presets;
 import dev.contrastive.core.loss.AmdimOptions;
 import dev.contrastive.models.encoder.AmdimConfig;
@@ -16,6 +13,8 @@ import dev.contrastive.models.encoder.AmdimEncoder;
 import dev.contrastive.models.nn.Parameters;
 import dev.contrastive.models.train.checkpoint.Checkpoint;
 import dev.contrastive.models.train.checkpoint.CheckpointIO;
+import dev.contrastive.models.train.metrics.CsvMetrics;
+import dev.contrastive.models.train.metrics.MetricsTable;
 import dev.contrastive.models.train.optim.AdamOptions;
 import dev.contrastive.models.train.optim.LearningRateSchedule;
 import java.io.IOException;
@@ -23,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,21 +30,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 
-/**
- * End-to-end runs of a tiny AMDIM (ndf 8, n_rkhs 32, depth 1) on 256 embedded Fashion-MNIST
- * images, batch 16: 16 steps per epoch, a few tens of milliseconds per step on 2 cores.
- */
+/** End-to-end runs of {@link TinyRun}'s tiny AMDIM. */
 class TrainerTest {
 
-  private static final AmdimConfig TINY = new AmdimConfig(32, 1, 8, 32, 1, false);
-  private static final long MODEL_SEED = 5;
+  private static final AmdimConfig TINY = TinyRun.TINY;
+  private static final long MODEL_SEED = TinyRun.MODEL_SEED;
   private static Dataset data;
 
   @TempDir Path tmp;
 
   @BeforeAll
   static void openData() throws IOException {
-    data = new FirstImages(FashionMnist.embedded(FashionMnist.Split.TRAIN), 256);
+    data = TinyRun.trainImages();
   }
 
   @AfterAll
@@ -52,9 +49,8 @@ class TrainerTest {
     data.close();
   }
 
-  private TrainerConfig config(long steps, long checkpointEvery, Path runDir) {
-    return new TrainerConfig(steps, 0, 16, 11, 2, checkpointEvery, runDir.toString(), TINY,
-        AmdimOptions.defaults(), AdamOptions.amdim(), new LearningRateSchedule.Constant(2e-3));
+  private static TrainerConfig config(long steps, long checkpointEvery, Path runDir) {
+    return TinyRun.config(steps, checkpointEvery, runDir);
   }
 
   /** Runs {@code cfg} on a fresh model, collecting each step's loss; the listener may throw. */
@@ -110,7 +106,7 @@ class TrainerTest {
     try (AmdimEncoder model = AmdimEncoder.create(TINY, DataType.FLOAT, MODEL_SEED + 1)) {
       long done = new Trainer(cfg, model, data, Presets.fashionMnist().pairs())
           .onStep(m -> after.add(m.loss()))
-          .fit();
+          .fit().steps();
       assertEquals(20, done);
     }
     assertEquals(straight.subList(0, 13), beforeCrash);
@@ -122,6 +118,69 @@ class TrainerTest {
     assertEquals(List.of(a.step(), a.epoch(), a.positionInEpoch()), List.of(b.step(), b.epoch(), b.positionInEpoch()));
     assertEquals(a.tensors(), b.tensors(), "weights, running statistics and Adam moments at step 20");
     assertArrayEquals(a.state().get("adam.step"), b.state().get("adam.step"));
+    assertArrayEquals(a.state().get("epoch.sums"), b.state().get("epoch.sums"));
+    // The metrics file of the resumed run: steps 11-13 logged before the crash were replaced.
+    for (String column : List.of("train/loss", "train/online_acc", "epoch/loss", "epoch/online_acc")) {
+      assertEquals(series(tmp.resolve("straight"), column), series(tmp.resolve("resumed"), column), column);
+    }
+    assertEquals(20, series(tmp.resolve("resumed"), "train/loss").size());
+  }
+
+  /** (step, value) pairs of one metrics column, as a comparable list. */
+  static List<List<Double>> series(Path runDir, String column) throws IOException {
+    return CsvMetrics.read(runDir.resolve(Trainer.METRICS_CSV)).series(column).stream()
+        .map(p -> List.of(p[0], p[1])).toList();
+  }
+
+  @Test
+  void validatesStopsEarlyAndWritesTheRunDirectory() throws IOException {
+    Path runDir = tmp.resolve("validated");
+    // No validation can improve NCE accuracy by a whole 1.0, so the second one stops the run.
+    TrainerConfig cfg = new TrainerConfig(40, 0, 16, 11, 2, 100, runDir.toString(), TINY,
+        AmdimOptions.defaults(), AdamOptions.amdim(), new LearningRateSchedule.Constant(2e-3),
+        new ValidationOptions(3, 2, new EarlyStopping(EarlyStopping.Monitor.VAL_NCE_ACCURACY, 1, 1.0)), 1e-3);
+    List<ValidationMetrics> validations = new ArrayList<>();
+    TrainingListener collect = new TrainingListener() {
+      @Override
+      public void onStep(StepMetrics m) {}
+
+      @Override
+      public void onValidation(ValidationMetrics v) {
+        validations.add(v);
+      }
+    };
+    TrainingResult result;
+    try (Dataset val = TinyRun.testImages(64);
+        AmdimEncoder model = AmdimEncoder.create(TINY, DataType.FLOAT, MODEL_SEED)) {
+      result = TinyRun.trainer(cfg, model, data).validateOn(val, Presets.fashionMnist().pairs())
+          .listen(collect).fit();
+      assertEquals(6, result.steps());
+      assertTrue(result.earlyStopped());
+      assertEquals(List.of(3L, 6L), validations.stream().map(ValidationMetrics::step).toList());
+      ValidationMetrics last = validations.get(1);
+      assertEquals(last, result.lastValidation().orElseThrow());
+      assertEquals(32, last.images(), "2 batches of 16");
+      assertTrue(last.loss() > 0 && last.accuracy() >= 0 && last.accuracy() <= 1, last.toString());
+      assertTrue(last.onlineAccuracy() >= 0 && last.onlineAccuracy() <= 1, last.toString());
+      assertEquals(runDir.resolve(CheckpointIO.fileName(6)), result.checkpoint());
+
+      // A rerun of a run that stopped early trains nothing and reports the same end.
+      TrainingResult again = TinyRun.trainer(cfg, model, data).validateOn(val, Presets.fashionMnist().pairs()).fit();
+      assertEquals(List.of(6L, true, Optional.of(last)), List.of(again.steps(), again.earlyStopped(),
+          again.lastValidation()));
+    }
+    MetricsTable table = CsvMetrics.read(runDir.resolve(Trainer.METRICS_CSV));
+    assertEquals(6, table.rows().size());
+    assertTrue(table.columns().containsAll(List.of("train/loss", "train/loss_reg", "train/nce_acc",
+        "train/online_acc", "train/lr", "train/grad_norm", "train/steps_per_s", "val/loss", "val/nce_acc",
+        "val/online_acc")), table.columns().toString());
+    assertEquals(List.of(List.of(3.0, validations.get(0).loss()), List.of(6.0, validations.get(1).loss())),
+        series(runDir, "val/loss"));
+    assertTrue(Files.size(runDir.resolve("loss.png")) > 1000 && Files.size(runDir.resolve("accuracy.png")) > 1000);
+    try (Stream<Path> files = Files.list(runDir)) {
+      assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("events.out.tfevents.")),
+          "a TensorBoard event file");
+    }
   }
 
   @Test
@@ -147,8 +206,10 @@ class TrainerTest {
     assertArrayEquals(saved[0], Files.readAllBytes(runDir.resolve(CheckpointIO.fileName(5))));
     try (Stream<Path> files = Files.list(runDir)) {
       assertEquals(List.of(CheckpointIO.fileName(5)),
-          files.map(p -> p.getFileName().toString()).toList(), "no checkpoint after the bad step");
+          files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("ckpt-")).toList(),
+          "no checkpoint after the bad step");
     }
+    assertEquals(5, CsvMetrics.read(runDir.resolve(Trainer.METRICS_CSV)).rows().size(), "no metrics row for step 6");
   }
 
   @Test
@@ -180,25 +241,6 @@ class TrainerTest {
       return Files.readAllBytes(p);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  /** The first {@code n} images of a dataset. */
-  private record FirstImages(Dataset base, int n) implements Dataset {
-    @Override
-    public DatasetInfo info() {
-      DatasetInfo i = base.info();
-      return new DatasetInfo(i.name() + " (first " + n + ")", n, i.channels(), i.height(), i.width(), i.classes());
-    }
-
-    @Override
-    public Image get(int index) {
-      return base.get(index);
-    }
-
-    @Override
-    public void close() throws IOException {
-      base.close();
     }
   }
 }

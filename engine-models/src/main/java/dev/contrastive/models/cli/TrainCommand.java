@@ -1,0 +1,353 @@
+package dev.contrastive.models.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.contrastive.augment.data.Dataset;
+import dev.contrastive.augment.transform.Preset;
+import dev.contrastive.augment.transform.Presets;
+import dev.contrastive.core.loss.AmdimOptions;
+import dev.contrastive.models.encoder.AmdimConfig;
+import dev.contrastive.models.encoder.AmdimEncoder;
+import dev.contrastive.models.train.EarlyStopping;
+import dev.contrastive.models.train.Trainer;
+import dev.contrastive.models.train.TrainerConfig;
+import dev.contrastive.models.train.TrainingResult;
+import dev.contrastive.models.train.ValidationOptions;
+import dev.contrastive.models.train.optim.AdamOptions;
+import dev.contrastive.models.train.optim.LearningRateSchedule;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import org.nd4j.linalg.api.buffer.DataType;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code train}: trains an AMDIM encoder with {@link Trainer}, everything written to a run directory.
+ *
+ * <p>Options come from flags, from a YAML or JSON file ({@code --config}) whose keys are the long
+ * option names without dashes, or both (flags win). The options a run used are saved as {@code
+ * job.yaml} in its run directory, and a later {@code train --run-dir DIR} without {@code --config}
+ * reads them back, so rerunning the same command, or just naming the run directory, resumes the
+ * run from its newest checkpoint; a completed run is left as it is.
+ */
+@Command(
+    name = "train",
+    sortOptions = false,
+    usageHelpWidth = 100,
+    mixinStandardHelpOptions = true,
+    description = "Train an AMDIM encoder; checkpoints, metrics.csv, TensorBoard events and PNG curves "
+        + "go to the run directory. Rerun with the same --run-dir to resume.",
+    footerHeading = "%n",
+    footer = {
+      "Config file example (YAML; JSON works too), every key optional:",
+      "  data: fashion-mnist:train",
+      "  steps: 2000",
+      "  batch: 64",
+      "  lr: 1.0e-3",
+      "  schedule: cosine",
+      "Exit codes: 0 done, 1 training failed (diverged, I/O), 2 bad options."
+    })
+public final class TrainCommand implements Callable<Integer> {
+
+  /** The options file a run directory keeps. */
+  public static final String JOB_FILE = "job.yaml";
+
+  private static final YAMLMapper YAML = new YAMLMapper();
+
+  @Spec private CommandSpec spec;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "YAML or JSON file of options (keys: the long option names without --); flags override it.")
+  private Path config;
+
+  @Option(names = "--run-dir", defaultValue = "runs/fashion-mnist-small", paramLabel = "DIR",
+      description = "Run directory: checkpoints, metrics, curves (default: ${DEFAULT-VALUE}).")
+  private Path runDir;
+
+  @Option(names = "--data", defaultValue = "fashion-mnist:train", paramLabel = "DATA",
+      description = "Training images: a dataset path or fashion-mnist[:train|:test] (default: ${DEFAULT-VALUE}).")
+  private String data;
+
+  @Option(names = "--val-data", defaultValue = "fashion-mnist:test", paramLabel = "DATA",
+      description = "Validation images, or 'none' (default: ${DEFAULT-VALUE}).")
+  private String valData;
+
+  @Option(names = "--preset", defaultValue = "fashion-mnist", paramLabel = "NAME",
+      description = "Augmentation preset (default: ${DEFAULT-VALUE}).")
+  private String preset;
+
+  @Option(names = "--encoder", defaultValue = "small", paramLabel = "NAME",
+      description = "small (ndf 32, n_rkhs 256, depth 1) or cifar (published: ndf 128, n_rkhs 1024, depth 3)"
+          + " (default: ${DEFAULT-VALUE}).")
+  private String encoder;
+
+  @Option(names = "--steps", defaultValue = "600", paramLabel = "N",
+      description = "Optimiser steps; ignored when --epochs is set (default: ${DEFAULT-VALUE}).")
+  private long steps;
+
+  @Option(names = "--epochs", defaultValue = "0", paramLabel = "N",
+      description = "Whole epochs instead of --steps; 0 = use --steps (default: ${DEFAULT-VALUE}).")
+  private int epochs;
+
+  @Option(names = "--batch", defaultValue = "64", paramLabel = "N",
+      description = "Images per step (default: ${DEFAULT-VALUE}).")
+  private int batch;
+
+  @Option(names = "--seed", defaultValue = "1", paramLabel = "N",
+      description = "Seed of the data order, augmentations and loss sampling (default: ${DEFAULT-VALUE}).")
+  private long seed;
+
+  @Option(names = "--model-seed", defaultValue = "1", paramLabel = "N",
+      description = "Seed of the encoder's initial weights (default: ${DEFAULT-VALUE}).")
+  private long modelSeed;
+
+  @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
+      description = "Augmentation worker threads; results do not depend on it (default: ${DEFAULT-VALUE}).")
+  private int threads;
+
+  @Option(names = "--checkpoint-every", defaultValue = "100", paramLabel = "N",
+      description = "Steps between checkpoints; one is also written at the end (default: ${DEFAULT-VALUE}).")
+  private long checkpointEvery;
+
+  @Option(names = "--lr", defaultValue = "2e-4", paramLabel = "RATE",
+      description = "Adam learning rate (default: ${DEFAULT-VALUE}, AMDIM's).")
+  private double lr;
+
+  @Option(names = "--warmup", defaultValue = "500", paramLabel = "N",
+      description = "Linear warm-up steps, 0 for none (default: ${DEFAULT-VALUE}, AMDIM's).")
+  private long warmup;
+
+  @Option(names = "--schedule", defaultValue = "constant", paramLabel = "KIND",
+      description = "After warm-up: constant, cosine (to 0 at the last step) or step (default: ${DEFAULT-VALUE}).")
+  private String schedule;
+
+  @Option(names = "--step-every", defaultValue = "1000", paramLabel = "N",
+      description = "For --schedule step: steps between decays (default: ${DEFAULT-VALUE}).")
+  private long stepEvery;
+
+  @Option(names = "--step-gamma", defaultValue = "0.1", paramLabel = "F",
+      description = "For --schedule step: the decay factor (default: ${DEFAULT-VALUE}).")
+  private double stepGamma;
+
+  @Option(names = "--weight-decay", defaultValue = "1e-5", paramLabel = "F",
+      description = "Adam weight decay (default: ${DEFAULT-VALUE}, AMDIM's, added to the gradient).")
+  private double weightDecay;
+
+  @Option(names = "--decoupled-weight-decay", defaultValue = "false", paramLabel = "BOOL", arity = "0..1",
+      description = "AdamW-style decay instead (default: ${DEFAULT-VALUE}).")
+  private boolean decoupled;
+
+  @Option(names = "--max-grad-norm", defaultValue = "0", paramLabel = "F",
+      description = "Clip the global gradient norm to this; 0 = no clipping (default: ${DEFAULT-VALUE}).")
+  private double maxGradNorm;
+
+  @Option(names = "--validate-every", defaultValue = "0", paramLabel = "N",
+      description = "Steps between validations; 0 = each epoch end (default: ${DEFAULT-VALUE}).")
+  private long validateEvery;
+
+  @Option(names = "--val-batches", defaultValue = "0", paramLabel = "N",
+      description = "Validation batches per validation; 0 = all (default: ${DEFAULT-VALUE}).")
+  private int valBatches;
+
+  @Option(names = "--early-stop", defaultValue = "val_loss", paramLabel = "METRIC",
+      description = "Metric early stopping watches: val_loss, val_nce_acc or val_online_acc (default: ${DEFAULT-VALUE}).")
+  private String earlyStopMetric;
+
+  @Option(names = "--patience", defaultValue = "0", paramLabel = "N",
+      description = "Validations without improvement before stopping; 0 = no early stopping (default: ${DEFAULT-VALUE}).")
+  private int patience;
+
+  @Option(names = "--min-delta", defaultValue = "0", paramLabel = "F",
+      description = "Least change that counts as an improvement (default: ${DEFAULT-VALUE}).")
+  private double minDelta;
+
+  @Option(names = "--online-lr", defaultValue = "1e-3", paramLabel = "RATE",
+      description = "Step size of the online linear evaluator on r1; 0 = off (default: ${DEFAULT-VALUE}).")
+  private double onlineLr;
+
+  private final Function<String, Dataset> datasets;
+
+  /** @param datasets opens a {@code --data} spec; the command closes what it returns */
+  public TrainCommand(Function<String, Dataset> datasets) {
+    this.datasets = datasets;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    Path fromFile = config;
+    if (fromFile == null && Files.isRegularFile(runDir.resolve(JOB_FILE))) {
+      fromFile = runDir.resolve(JOB_FILE);
+    }
+    if (fromFile != null) {
+      // Re-parse with the file's options first, so the flags given now override them.
+      TrainCommand merged = new TrainCommand(datasets);
+      CommandLine line = new CommandLine(merged).setOverwrittenOptionsAllowed(true);
+      List<String> args = optionsFrom(fromFile);
+      args.addAll(spec.commandLine().getParseResult().originalArgs());
+      line.parseArgs(args.toArray(String[]::new));
+      return merged.train();
+    }
+    return train();
+  }
+
+  /** The file's keys as {@code --key=value} arguments; unknown keys are an error naming the file. */
+  private List<String> optionsFrom(Path file) throws IOException {
+    JsonNode tree;
+    try {
+      tree = YAML.readTree(file.toFile());
+    } catch (JsonProcessingException e) {
+      throw new ParameterException(spec.commandLine(), "--config " + file + " is not valid YAML or JSON: "
+          + e.getOriginalMessage());
+    }
+    if (tree == null || tree.isMissingNode() || tree.isNull()) {
+      return new ArrayList<>();
+    }
+    if (!(tree instanceof ObjectNode object)) {
+      throw new ParameterException(spec.commandLine(), "--config " + file + " must hold a map of option names"
+          + " to values, found " + tree.getNodeType());
+    }
+    List<String> args = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      OptionSpec option = spec.findOption("--" + e.getKey());
+      if (option == null || e.getKey().equals("config") || option.usageHelp() || option.versionHelp()) {
+        throw new ParameterException(spec.commandLine(), "--config " + file + ": unknown key '" + e.getKey()
+            + "'; known keys: " + String.join(", ", knownKeys()));
+      }
+      if (!e.getValue().isValueNode()) {
+        throw new ParameterException(spec.commandLine(), "--config " + file + ": key '" + e.getKey()
+            + "' must have a single value, found " + e.getValue().getNodeType());
+      }
+      args.add("--" + e.getKey() + "=" + e.getValue().asText());
+    }
+    return args;
+  }
+
+  private List<String> knownKeys() {
+    List<String> keys = new ArrayList<>();
+    for (OptionSpec o : spec.options()) {
+      String name = o.longestName().substring(2);
+      if (!name.equals("config") && !o.usageHelp() && !o.versionHelp()) {
+        keys.add(name);
+      }
+    }
+    return keys;
+  }
+
+  private int train() throws IOException {
+    Preset chosen;
+    try {
+      chosen = Presets.byName(preset);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
+    }
+    try (Dataset train = open("--data", data);
+        Dataset validation = "none".equals(valData) ? null : open("--val-data", valData)) {
+      TrainerConfig trainerConfig = trainerConfig(train);
+      try (AmdimEncoder model = AmdimEncoder.create(trainerConfig.encoder(), DataType.FLOAT, modelSeed)) {
+        Files.createDirectories(runDir);
+        writeJob();
+        Trainer trainer = new Trainer(trainerConfig, model, train, chosen.pairs()).listen(TrainingProgress.forConsole());
+        if (validation != null) {
+          trainer.validateOn(validation, chosen.pairs());
+        }
+        printSummary(trainer.fit());
+        return 0;
+      }
+    }
+  }
+
+  private Dataset open(String option, String dataSpec) {
+    try {
+      return datasets.apply(dataSpec);
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      throw new ParameterException(spec.commandLine(), option + " '" + dataSpec + "' cannot be opened: "
+          + e.getMessage());
+    }
+  }
+
+  /** The options as validated records; a bad value is a usage error naming its option. */
+  private TrainerConfig trainerConfig(Dataset train) {
+    try {
+      AmdimConfig encoderConfig = TrainerConfig.encoderNamed(encoder, train.info().channels());
+      long totalSteps = epochs > 0 ? (long) epochs * (train.info().size() / batch) : steps;
+      LearningRateSchedule after = switch (schedule) {
+        case "constant" -> new LearningRateSchedule.Constant(lr);
+        case "cosine" -> new LearningRateSchedule.Cosine(lr, 0, Math.max(2, totalSteps));
+        case "step" -> new LearningRateSchedule.StepDecay(lr, stepGamma, stepEvery);
+        default -> throw new IllegalArgumentException(
+            "--schedule must be constant, cosine or step, got '" + schedule + "'");
+      };
+      LearningRateSchedule rates = warmup > 0 ? new LearningRateSchedule.WarmUp(warmup, after) : after;
+      EarlyStopping stopping = new EarlyStopping(monitor(earlyStopMetric), patience, minDelta);
+      AdamOptions amdim = AdamOptions.amdim();
+      return new TrainerConfig(epochs > 0 ? 0 : steps, epochs, batch, seed, threads, checkpointEvery,
+          runDir.toString(), encoderConfig, AmdimOptions.defaults(),
+          new AdamOptions(lr, amdim.beta1(), amdim.beta2(), amdim.eps(), weightDecay, decoupled, maxGradNorm),
+          rates, new ValidationOptions(validateEvery, valBatches, stopping), onlineLr);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "bad training options: " + e.getMessage());
+    }
+  }
+
+  private static EarlyStopping.Monitor monitor(String name) {
+    return switch (name) {
+      case "val_loss" -> EarlyStopping.Monitor.VAL_LOSS;
+      case "val_nce_acc" -> EarlyStopping.Monitor.VAL_NCE_ACCURACY;
+      case "val_online_acc" -> EarlyStopping.Monitor.VAL_ONLINE_ACCURACY;
+      default -> throw new IllegalArgumentException(
+          "--early-stop must be val_loss, val_nce_acc or val_online_acc, got '" + name + "'");
+    };
+  }
+
+  /** The closing lines of a run on standard output, after the log. */
+  private void printSummary(TrainingResult r) {
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(Locale.ROOT, "trained %d steps%s; checkpoint %s%n", r.steps(),
+        r.earlyStopped() ? " (stopped early)" : "", r.checkpoint());
+    r.lastValidation().ifPresent(v -> out.printf(Locale.ROOT,
+        "validation after step %d: loss %.4f, nce accuracy %.4f, online linear accuracy %s%n", v.step(),
+        v.loss(), v.accuracy(),
+        Double.isNaN(v.onlineAccuracy()) ? "n/a" : String.format(Locale.ROOT, "%.4f", v.onlineAccuracy())));
+    out.printf("metrics %s, curves %s and %s; tensorboard --logdir %s%n", runDir.resolve(Trainer.METRICS_CSV),
+        runDir.resolve("loss.png"), runDir.resolve("accuracy.png"), runDir);
+    // Last, in a fixed form: scripts/train.sh reads it to find the run it evaluates.
+    out.println("run directory: " + runDir);
+    out.flush();
+  }
+
+  /** Saves the options of this run, so naming the run directory alone resumes it. */
+  private void writeJob() throws IOException {
+    Map<String, String> job = new TreeMap<>();
+    for (OptionSpec o : spec.options()) {
+      String name = o.longestName().substring(2);
+      if (!name.equals("config") && !o.usageHelp() && !o.versionHelp()) {
+        Object value = o.getValue();
+        job.put(name, String.valueOf(value));
+      }
+    }
+    Path target = runDir.resolve(JOB_FILE);
+    Path tmp = runDir.resolve(JOB_FILE + ".tmp");
+    YAML.writeValue(tmp.toFile(), job);
+    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+}

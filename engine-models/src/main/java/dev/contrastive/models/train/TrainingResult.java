@@ -1,0 +1,15 @@
+package dev.contrastive.models.train;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * How a {@link Trainer#fit()} ended.
+ *
+ * @param steps steps completed, the resumed ones included
+ * @param earlyStopped whether early stopping ended the run before its configured length
+ * @param lastValidation the last validation of the run, if it validated
+ * @param checkpoint the checkpoint holding the final weights
+ */
+public record TrainingResult(long steps, boolean earlyStopped, Optional<ValidationMetrics> lastValidation,
+    Path checkpoint) {}
