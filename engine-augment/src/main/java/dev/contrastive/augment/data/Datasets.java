@@ -15,6 +15,10 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@code fashion-mnist} or {@code fashion-mnist:train}, {@code fashion-mnist:test}: the full
  *       set when present, else the embedded subset ({@link FashionMnist});
+ *   <li>{@code fashion-mnist-subset[:train|:test]}: always the embedded subset, so a run gives the
+ *       same result whether or not the full set is installed;
+ *   <li>{@code fashion-mnist-full[:train|:test]}: the full set, an error naming where it was looked
+ *       for when absent;
  *   <li>{@code *.h5}, {@code *.hdf5}: {@link Hdf5Dataset};
  *   <li>a folder holding {@code *-images-idx3-ubyte[.gz|.xz]} and the matching labels file: {@link
  *       IdxDataset} (the training files when both splits are there);
@@ -48,10 +52,25 @@ public final class Datasets {
     if (lower.equals("fashion-mnist:test")) {
       return FashionMnist.test();
     }
+    if (lower.startsWith("fashion-mnist-subset") || lower.startsWith("fashion-mnist-full")) {
+      FashionMnist.Split split = switch (lower.substring(lower.indexOf(':') < 0 ? lower.length() : lower.indexOf(':'))) {
+        case "", ":train" -> FashionMnist.Split.TRAIN;
+        case ":test" -> FashionMnist.Split.TEST;
+        default -> throw new IllegalArgumentException(
+            "dataset '" + spec + "': the split must be :train or :test");
+      };
+      if (lower.startsWith("fashion-mnist-subset")) {
+        return FashionMnist.embedded(split);
+      }
+      Path full = FashionMnist.fullSetDirectory().orElseThrow(() -> new IllegalArgumentException(
+          "dataset '" + spec + "': the full Fashion-MNIST set is not installed (looked in -D"
+              + FashionMnist.PROPERTY + ", $" + FashionMnist.ENV + " and " + FashionMnist.DEBIAN_DIRECTORY + ")"));
+      return FashionMnist.full(full, split);
+    }
     Path path = Path.of(spec);
     if (!Files.exists(path)) {
       throw new IllegalArgumentException(
-          "dataset '" + spec + "' is neither fashion-mnist[:train|:test] nor an existing path");
+          "dataset '" + spec + "' is neither fashion-mnist[-subset|-full][:train|:test] nor an existing path");
     }
     if (lower.endsWith(".h5") || lower.endsWith(".hdf5")) {
       return Hdf5Dataset.open(path);

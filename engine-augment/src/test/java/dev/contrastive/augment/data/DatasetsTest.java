@@ -24,6 +24,31 @@ class DatasetsTest {
   }
 
   @Test
+  void subsetKeywordAlwaysOpensTheEmbeddedSubset() throws Exception {
+    try (Dataset train = Datasets.open("fashion-mnist-subset");
+        Dataset trainNamed = Datasets.open("fashion-mnist-subset:train");
+        Dataset test = Datasets.open("fashion-mnist-subset:test")) {
+      assertEquals(List.of(10_000, 10_000, 2_000), List.of(train.size(), trainNamed.size(), test.size()));
+    }
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Datasets.open("fashion-mnist-subset:val"));
+    assertTrue(e.getMessage().contains(":train or :test"), e.getMessage());
+  }
+
+  @Test
+  void fullKeywordOpensTheFullSetOrSaysWhereItLooked() throws Exception {
+    if (FashionMnist.fullSetDirectory().isPresent()) {
+      try (Dataset train = Datasets.open("fashion-mnist-full"); Dataset test = Datasets.open("fashion-mnist-full:test")) {
+        assertEquals(List.of(60_000, 10_000), List.of(train.size(), test.size()));
+      }
+    } else {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> Datasets.open("fashion-mnist-full"));
+      assertTrue(e.getMessage().contains(FashionMnist.DEBIAN_DIRECTORY.toString()), e.getMessage());
+    }
+  }
+
+  @Test
   void idxFolderIsRecognisedByItsFileNames() throws Exception {
     List<Image> images = DataFiles.randomImages(1, 5, 1, 4, 3, 10);
     DataFiles.write(dir.resolve("train-images-idx3-ubyte.gz"),

@@ -23,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -83,11 +84,11 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Run directory: checkpoints, metrics, curves (default: ${DEFAULT-VALUE}).")
   private Path runDir;
 
-  @Option(names = "--data", defaultValue = "fashion-mnist:train", paramLabel = "DATA",
-      description = "Training images: a dataset path or fashion-mnist[:train|:test] (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--data", defaultValue = "fashion-mnist-subset:train", paramLabel = "DATA",
+      description = "Training images: a dataset path or fashion-mnist[-subset|-full][:train|:test] (default: ${DEFAULT-VALUE}).")
   private String data;
 
-  @Option(names = "--val-data", defaultValue = "fashion-mnist:test", paramLabel = "DATA",
+  @Option(names = "--val-data", defaultValue = "fashion-mnist-subset:test", paramLabel = "DATA",
       description = "Validation images, or 'none' (default: ${DEFAULT-VALUE}).")
   private String valData;
 
@@ -180,6 +181,11 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Least change that counts as an improvement (default: ${DEFAULT-VALUE}).")
   private double minDelta;
 
+  @Option(names = "--max-minutes", defaultValue = "0", paramLabel = "MIN",
+      description = "Stop (with a checkpoint) after this much training time in this process; 0 = no limit;"
+          + " a rerun continues (default: ${DEFAULT-VALUE}).")
+  private double maxMinutes;
+
   @Option(names = "--online-lr", defaultValue = "1e-3", paramLabel = "RATE",
       description = "Step size of the online linear evaluator on r1; 0 = off (default: ${DEFAULT-VALUE}).")
   private double onlineLr;
@@ -270,6 +276,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (validation != null) {
           trainer.validateOn(validation, chosen.pairs());
         }
+        if (maxMinutes > 0) {
+          trainer.withTimeLimit(Duration.ofMillis(Math.round(maxMinutes * 60_000)));
+        }
         printSummary(trainer.fit());
         return 0;
       }
@@ -288,6 +297,9 @@ public final class TrainCommand implements Callable<Integer> {
   /** The options as validated records; a bad value is a usage error naming its option. */
   private TrainerConfig trainerConfig(Dataset train) {
     try {
+      if (!(maxMinutes >= 0 && Double.isFinite(maxMinutes))) {
+        throw new IllegalArgumentException("--max-minutes must be >= 0 (0 = no limit), got " + maxMinutes);
+      }
       AmdimConfig encoderConfig = TrainerConfig.encoderNamed(encoder, train.info().channels());
       long totalSteps = epochs > 0 ? (long) epochs * (train.info().size() / batch) : steps;
       LearningRateSchedule after = switch (schedule) {
@@ -322,8 +334,8 @@ public final class TrainCommand implements Callable<Integer> {
   /** The closing lines of a run on standard output, after the log. */
   private void printSummary(TrainingResult r) {
     PrintWriter out = spec.commandLine().getOut();
-    out.printf(Locale.ROOT, "trained %d steps%s; checkpoint %s%n", r.steps(),
-        r.earlyStopped() ? " (stopped early)" : "", r.checkpoint());
+    out.printf(Locale.ROOT, "trained %d of %d steps%s; checkpoint %s%n", r.steps(), r.plannedSteps(),
+        r.earlyStopped() ? " (stopped early)" : r.steps() < r.plannedSteps() ? " (time limit)" : "", r.checkpoint());
     r.lastValidation().ifPresent(v -> out.printf(Locale.ROOT,
         "validation after step %d: loss %.4f, nce accuracy %.4f, online linear accuracy %s%n", v.step(),
         v.loss(), v.accuracy(),

@@ -18,6 +18,7 @@ import dev.contrastive.models.train.optim.AdamState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -99,6 +100,7 @@ public final class Trainer {
   private Dataset validationData;
   private PairTransform validationPairs;
   private final List<StepListener> listeners = new ArrayList<>();
+  private Duration timeLimit;
 
   /**
    * @param model the encoder to train, float32 and built with {@code config.encoder()}; on resume
@@ -127,6 +129,19 @@ public final class Trainer {
   public Trainer validateOn(Dataset data, PairTransform validationPairTransform) {
     this.validationData = data;
     this.validationPairs = validationPairTransform;
+    return this;
+  }
+
+  /**
+   * Ends {@link #fit()} after the first step that finishes past {@code limit} of wall time in this
+   * process, with a checkpoint and a validation, as Lightning's {@code max_time}: how far such a run
+   * gets depends on the machine, so the limit is not part of the config. Rerunning continues.
+   */
+  public Trainer withTimeLimit(Duration limit) {
+    if (limit == null || limit.isNegative() || limit.isZero()) {
+      throw new IllegalArgumentException("trainer.timeLimit must be positive, got " + limit);
+    }
+    this.timeLimit = limit;
     return this;
   }
 
@@ -193,7 +208,9 @@ public final class Trainer {
       long lastSaved = state.step;
       try (CsvMetrics csv = CsvMetrics.open(runDir.resolve(METRICS_CSV), state.step + 1);
           TensorBoardWriter tensorBoard = new TensorBoardWriter(runDir)) {
-        while (state.step < total && !state.stoppedEarly) {
+        long deadline = timeLimit == null ? Long.MAX_VALUE : System.nanoTime() + timeLimit.toNanos();
+        boolean timeUp = false;
+        while (state.step < total && !state.stoppedEarly && !timeUp) {
           long started = System.nanoTime();
           if (!batches.hasNext()) {
             state.epoch++;
@@ -215,7 +232,9 @@ public final class Trainer {
           }
           ValidationMetrics validated = null;
           long every = config.validation().every();
-          if (validation != null && ((every > 0 ? state.step % every == 0 : epochEnds) || state.step == total)) {
+          timeUp = System.nanoTime() >= deadline;
+          boolean last = state.step == total || timeUp;
+          if (validation != null && ((every > 0 ? state.step % every == 0 : epochEnds) || last)) {
             validated = validate(state.step, validation, computation, probe);
             scalars.putAll(validated.scalars());
             state.lastValidation = validated;
@@ -224,7 +243,7 @@ public final class Trainer {
           // Metrics before the checkpoint: a crash in between re-logs this step on resume.
           csv.log(state.step, scalars);
           tensorBoard.log(state.step, scalars);
-          if (state.step % config.checkpointEvery() == 0 || state.step == total || state.stoppedEarly) {
+          if (state.step % config.checkpointEvery() == 0 || last || state.stoppedEarly) {
             lastCheckpoint = save(runDir, state, params, adam, probe);
             lastSaved = state.step;
           }
@@ -238,9 +257,12 @@ public final class Trainer {
         if (lastSaved != state.step || lastCheckpoint == null) {
           lastCheckpoint = save(runDir, state, params, adam, probe);
         }
+        if (timeUp && state.step < total) {
+          LOG.info("time limit of {} reached at step {} of {}", timeLimit, state.step, total);
+        }
       }
       CurvePlots.write(runDir.resolve(METRICS_CSV), runDir);
-      TrainingResult result = new TrainingResult(state.step, state.stoppedEarly,
+      TrainingResult result = new TrainingResult(state.step, total, state.stoppedEarly,
           Optional.ofNullable(state.lastValidation), lastCheckpoint);
       for (StepListener l : listeners) {
         if (l instanceof TrainingListener t) {
@@ -333,9 +355,7 @@ public final class Trainer {
 
   private void restore(Checkpoint c, Parameters params, Adam adam, OnlineEvaluator probe, RunState state,
       Path from) {
-    // The run directory may be named by another path than the one it was written under.
-    TrainerConfig saved = TrainerConfig.fromJson(c.config()).withRunDir(config.runDir());
-    if (!saved.equals(config)) {
+    if (!config.continues(TrainerConfig.fromJson(c.config()))) {
       throw new IllegalArgumentException(
           "trainer: " + from + " was written by a run with another config; use a new run directory."
               + "\n  checkpoint: " + c.config() + "\n  this run:   " + config.toJson());

@@ -125,10 +125,18 @@ public record TrainerConfig(
     };
   }
 
-  /** This configuration with another run directory (a run moved or named by another path). */
-  public TrainerConfig withRunDir(String newRunDir) {
-    return new TrainerConfig(steps, epochs, batch, seed, threads, checkpointEvery, newRunDir, encoder, loss, adam,
-        schedule, validation, onlineProbeLr);
+  /**
+   * Whether a checkpoint written under {@code other} may continue under this configuration: all
+   * fields equal except those that do not change the steps' results: the run's length (a finished
+   * run may be extended), the run directory's path (a run may be moved) and the augmentation threads.
+   */
+  public boolean continues(TrainerConfig other) {
+    return resultDefining().equals(other.resultDefining());
+  }
+
+  private TrainerConfig resultDefining() {
+    return new TrainerConfig(1, 0, batch, seed, 1, checkpointEvery, ".", encoder, loss, adam, schedule, validation,
+        onlineProbeLr);
   }
 
   /** This configuration as a JSON tree, the form a checkpoint stores. */

@@ -1,6 +1,7 @@
 package dev.contrastive.models.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,18 @@ class TrainerConfigTest {
   }
 
   @Test
+  void aRunContinuesUnderAnotherLengthOrPathButNotOtherHyperParameters() {
+    TrainerConfig c = withSteps(100, 0, 16);
+    assertTrue(c.continues(withSteps(0, 5, 16)), "another length");
+    assertTrue(c.continues(new TrainerConfig(100, 0, 16, 1, 7, 10, "/elsewhere", AmdimConfig.small(1),
+        AmdimOptions.defaults(), AdamOptions.amdim(), LearningRateSchedule.amdim())), "another path and thread count");
+    assertFalse(c.continues(withSteps(100, 0, 32)), "another batch");
+    assertFalse(c.continues(new TrainerConfig(100, 0, 16, 1, 2, 10, "/tmp/run", AmdimConfig.small(1),
+        AmdimOptions.defaults(), AdamOptions.amdim(), LearningRateSchedule.amdim(),
+        new ValidationOptions(5, 0, EarlyStopping.off()), 1e-3)), "another validation schedule");
+  }
+
+  @Test
   void validationNamesTheFieldAndItsRange() {
     assertMessage(() -> withSteps(10, 2, 16), "exactly one of steps and epochs");
     assertMessage(() -> withSteps(0, 0, 16), "exactly one of steps and epochs");
@@ -41,6 +54,11 @@ class TrainerConfigTest {
         "trainer.checkpointEvery must be in [1, 1000000000], got 0");
     assertMessage(() -> new TrainerConfig(10, 0, 16, 1, 2, 10, " ", AmdimConfig.small(1),
         AmdimOptions.defaults(), AdamOptions.amdim(), LearningRateSchedule.amdim()), "trainer.runDir");
+    assertMessage(() -> new ValidationOptions(-1, 0, EarlyStopping.off()), "validation.every must be in [0, 1000000000]");
+    assertMessage(() -> new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, -1, 0), "earlyStopping.patience");
+    assertMessage(() -> new TrainerConfig(10, 0, 16, 1, 2, 10, "/tmp/run", AmdimConfig.small(1),
+        AmdimOptions.defaults(), AdamOptions.amdim(), LearningRateSchedule.amdim(), ValidationOptions.defaults(), 2),
+        "trainer.onlineProbeLr must be in [0, 1]");
   }
 
   private static void assertMessage(Runnable r, String part) {

@@ -1,0 +1,117 @@
+package dev.contrastive.models.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.contrastive.augment.data.Dataset;
+import dev.contrastive.augment.data.DatasetInfo;
+import dev.contrastive.augment.data.FashionMnist;
+import dev.contrastive.augment.data.Image;
+import dev.contrastive.models.train.Trainer;
+import dev.contrastive.models.train.checkpoint.CheckpointIO;
+import dev.contrastive.models.train.metrics.CsvMetrics;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code train} end to end on 64 embedded images with the small encoder, a few steps each. */
+class TrainCommandTest {
+
+  @TempDir Path dir;
+
+  /** "tiny" is the first 64 embedded training images; anything else is not a dataset. */
+  private static Dataset tiny(String spec) {
+    if (!spec.equals("tiny")) {
+      throw new IllegalArgumentException("no dataset '" + spec + "'");
+    }
+    try {
+      Dataset base = FashionMnist.embedded(FashionMnist.Split.TRAIN);
+      return new Dataset() {
+        @Override
+        public DatasetInfo info() {
+          DatasetInfo i = base.info();
+          return new DatasetInfo("tiny", 64, i.channels(), i.height(), i.width(), i.classes());
+        }
+
+        @Override
+        public Image get(int index) {
+          return base.get(index);
+        }
+
+        @Override
+        public void close() throws IOException {
+          base.close();
+        }
+      };
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run train(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine line = new CommandLine(new TrainCommand(TrainCommandTest::tiny))
+        .setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+    int code = line.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void configFileFlagsOverrideAndARerunOfTheRunDirectoryResumes() throws Exception {
+    Path runDir = dir.resolve("run");
+    Path config = Files.writeString(dir.resolve("job.yaml"), String.join("\n",
+        "run-dir: " + runDir,
+        "data: tiny",
+        "val-data: tiny",
+        "steps: 100       # overridden by the flag",
+        "batch: 16",
+        "val-batches: 1",
+        "checkpoint-every: 2",
+        "warmup: 0",
+        ""));
+    Run first = train("--config", config.toString(), "--steps", "3");
+    assertEquals(0, first.code(), first.err());
+    assertTrue(first.out().contains("trained 3 of 3 steps"), first.out());
+    assertTrue(first.out().endsWith("run directory: " + runDir + System.lineSeparator()), first.out());
+    assertTrue(Files.readString(runDir.resolve(TrainCommand.JOB_FILE)).contains("steps: \"3\""));
+    assertEquals(3, CheckpointIO.latest(runDir).newest().orElseThrow().checkpoint().step());
+
+    // Naming the run directory alone brings the options back; --steps 5 extends the run by 2 steps.
+    Run again = train("--run-dir", runDir.toString(), "--steps", "5");
+    assertEquals(0, again.code(), again.err());
+    assertTrue(again.out().contains("trained 5 of 5 steps"), again.out());
+    assertEquals(5, CsvMetrics.read(runDir.resolve(Trainer.METRICS_CSV)).series("train/loss").size());
+  }
+
+  @Test
+  void anUnknownConfigKeyIsAUsageErrorListingTheKnownOnes() throws Exception {
+    Path config = Files.writeString(dir.resolve("bad.yaml"), "stepz: 3\n");
+    Run r = train("--config", config.toString(), "--run-dir", dir.resolve("r").toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("unknown key 'stepz'") && r.err().contains("steps"), r.err());
+  }
+
+  @Test
+  void anOutOfRangeValueNamesTheField() {
+    Run r = train("--data", "tiny", "--val-data", "none", "--batch", "1", "--run-dir", dir.resolve("r").toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("trainer.batch must be in [2, 65536], got 1"), r.err());
+    assertTrue(!Files.exists(dir.resolve("r")), "nothing written for a bad option");
+  }
+
+  @Test
+  void anUnknownDatasetNamesTheOption() {
+    Run r = train("--data", "nope", "--run-dir", dir.resolve("r").toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--data 'nope' cannot be opened"), r.err());
+  }
+}
