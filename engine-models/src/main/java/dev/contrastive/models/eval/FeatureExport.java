@@ -134,8 +134,11 @@ public final class FeatureExport {
     }
     int n = set.size();
     int f = set.dim();
-    float[] values = set.features().castTo(DataType.FLOAT).reshape('c', (long) n * f)
-        .toFloatVector();
+    float[] values = new float[Math.multiplyExact(n, f)];
+    float[][] rows = set.features().castTo(DataType.FLOAT).toFloatMatrix();
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(rows[i], 0, values, i * f, f);
+    }
     int[] labels = set.labels();
     // Beside the target, so the final rename stays on one file system and is atomic.
     Path temp = absolute.resolveSibling("." + absolute.getFileName() + "."
