@@ -52,7 +52,7 @@ class EvaluationTest {
     EvaluationOptions options = EvaluationOptions.defaults()
         .withProbes(EnumSet.of(Probe.LINEAR, Probe.KNN))
         .withBaselines(true)
-        .withProbe(new ProbeOptions(30, 1e-2, 1e-4, 100, 0));
+        .withProbe(new ProbeOptions(10, 1e-2, 1e-4, 100, 0));
     EvaluationReport report = new Evaluation(options)
         .run(trained, train, test, FeatureExtractor.fashionMnist(250));
     System.out.println(report.toJson());
