@@ -11,6 +11,10 @@ usage() {
   echo "  e.g. scripts/eval.sh runs/fmnist --probes linear,knn --probe-epochs 20" >&2
 }
 
+if [[ $# -ge 1 && ( "$1" == "-h" || "$1" == "--help" ) ]]; then
+  usage
+  exit 0
+fi
 if [[ $# -lt 1 || "$1" == -* ]]; then
   usage
   exit 2
