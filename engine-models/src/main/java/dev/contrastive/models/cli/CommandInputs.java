@@ -34,6 +34,9 @@ final class CommandInputs {
     } catch (IOException e) {
       throw new IllegalArgumentException("--checkpoint " + path + ": " + e.getMessage()
           + rejectedIn(path), e);
+    } catch (IllegalArgumentException e) {
+      // A verified file whose configuration or tensors do not make an encoder.
+      throw new IllegalArgumentException("--checkpoint " + path + ": " + e.getMessage(), e);
     }
   }
 
