@@ -22,8 +22,11 @@ import org.bytedeco.hdf5.IntType;
  * different files. So every call, including the C++ destructors that close handles, runs while
  * holding {@link #LOCK}. For the destructors that means every owned handle is closed explicitly
  * (try-with-resources) inside the lock, never left to JavaCPP's garbage-collector deallocator thread.
+ *
+ * <p>{@link #locked} is public so that HDF5 code in other modules (feature export) shares this lock
+ * rather than adding a second one, which would not exclude this module's calls.
  */
-final class Hdf5 {
+public final class Hdf5 {
 
   /** Reentrant so a helper may be called from a block that already holds it. */
   private static final ReentrantLock LOCK = new ReentrantLock();
@@ -34,12 +37,12 @@ final class Hdf5 {
 
   /** Work on HDF5 handles. */
   @FunctionalInterface
-  interface Body<T> {
+  public interface Body<T> {
     T run() throws IOException;
   }
 
   /** Runs {@code body} holding the HDF5 lock. */
-  static <T> T locked(Body<T> body) throws IOException {
+  public static <T> T locked(Body<T> body) throws IOException {
     LOCK.lock();
     try {
       if (!initialised) {

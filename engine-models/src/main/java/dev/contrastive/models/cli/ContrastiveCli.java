@@ -13,7 +13,7 @@ import picocli.CommandLine.IVersionProvider;
     mixinStandardHelpOptions = true,
     versionProvider = ContrastiveCli.ManifestVersion.class,
     description = "Contrastive self-supervised learning engine (AMDIM, CPC v2, YADIM, InfoNCE).",
-    subcommands = {LossCommand.class})
+    subcommands = {LossCommand.class, EvalCommand.class, ExportCommand.class})
 public final class ContrastiveCli {
 
   /** The Implementation-Version of the engine-models jar, or "dev" when run from classes. */

@@ -1,0 +1,75 @@
+package dev.contrastive.models.cli;
+
+import dev.contrastive.augment.data.Dataset;
+import dev.contrastive.augment.data.Datasets;
+import dev.contrastive.models.train.TrainedEncoder;
+import dev.contrastive.models.train.checkpoint.CheckpointFormatException;
+import dev.contrastive.models.train.checkpoint.CheckpointIO;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+
+/**
+ * What the eval and export commands read, turned into one {@link IllegalArgumentException} per bad
+ * input that names the option and the file, so the commands can print it and exit with 2.
+ */
+final class CommandInputs {
+
+  /** Exit code of a bad option or input file: one line on stderr, no stack trace. */
+  static final int EXIT_BAD_INPUT = 2;
+
+  private CommandInputs() {}
+
+  /** The encoder of a checkpoint file, or of the newest valid checkpoint in a run directory. */
+  static TrainedEncoder checkpoint(Path path) {
+    if (!Files.exists(path)) {
+      throw new IllegalArgumentException("--checkpoint " + path + " does not exist");
+    }
+    try {
+      return TrainedEncoder.load(path);
+    } catch (CheckpointFormatException e) {
+      throw new IllegalArgumentException("--checkpoint " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--checkpoint " + path + ": " + e.getMessage()
+          + rejectedIn(path), e);
+    } catch (IllegalArgumentException e) {
+      // A verified file whose configuration or tensors do not make an encoder.
+      throw new IllegalArgumentException("--checkpoint " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Why each checkpoint of a run directory was rejected, when that explains a failed load. */
+  private static String rejectedIn(Path path) {
+    if (!Files.isDirectory(path)) {
+      return "";
+    }
+    try {
+      var rejected = CheckpointIO.latest(path).rejected();
+      return rejected.isEmpty() ? "" : "; rejected: " + rejected.stream()
+          .map(Throwable::getMessage).collect(Collectors.joining("; "));
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** The dataset {@code spec} names, for option {@code option}. */
+  static Dataset dataset(String option, String spec) {
+    try {
+      return Datasets.open(spec);
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      throw new IllegalArgumentException(option + " '" + spec + "' cannot be opened: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** Fails unless the directory {@code out} is to be written in exists. */
+  static void outputDirectoryExists(String option, Path out) {
+    Path dir = out.toAbsolutePath().getParent();
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(option + " " + out + ": directory " + dir
+          + " does not exist");
+    }
+  }
+}
