@@ -14,9 +14,9 @@ import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
-import org.bytedeco.javacpp.PointerScope;
 import org.nd4j.jita.allocator.impl.AtomicAllocator;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
@@ -114,7 +114,7 @@ public final class CudaLossKernels implements DeviceKernels {
         pq, pk, n, m, d, s, pLabels, pExcluded, pWeights, pStats, pdq);
     launch.run("ce_backward_dk", tiles(m), splitsBackward,
         pq, pk, n, m, d, s, pLabels, pExcluded, pWeights, pStats, launch.pointer(dkd));
-    launch.finish(dqd, dkd, stats);
+    launch.finish(dkd, stats);
     copyBack(dqd, dq);
     copyBack(dkd, dk);
 
@@ -186,7 +186,7 @@ public final class CudaLossKernels implements DeviceKernels {
         ps, pt, b, locations, d, s, clip, twoReg, pStats, pGradient, pdsrc);
     launch.run("amdim_backward_dtrg", tiles(cols), splitsBackward,
         ps, pt, b, locations, d, s, clip, twoReg, pStats, pGradient, launch.pointer(dtd));
-    launch.finish(dsd, dtd, stats);
+    launch.finish(dtd, stats);
     copyBack(dsd, dsrc);
     copyBack(dtd, dtrg);
 
@@ -252,38 +252,47 @@ public final class CudaLossKernels implements DeviceKernels {
   }
 
   /**
-   * One launch sequence on ND4J's stream: the arrays are brought to the device before it, and marked
-   * as read and written after it, so ND4J's host/device tracking stays right.
+   * One launch sequence on ND4J's stream, bracketed like ND4J's own ops: prepareAction before (the
+   * first array is the one written), registerAction after, so ND4J's host/device tracking and locks
+   * stay right. Device pointers point at the buffer's start, hence {@link #dense} arrays only.
    */
   private static final class Launch {
     private final CudaModule module;
     private final AtomicAllocator allocator = AtomicAllocator.getInstance();
     private final CudaContext context;
     private final CUstream_st stream;
+    private final INDArray output;
+    private final INDArray[] operands;
 
     Launch(CudaModule module, INDArray output, INDArray... operands) {
       this.module = module;
+      this.output = output;
       List<INDArray> present = new ArrayList<>();
       for (INDArray x : operands) {
         if (x != null) {
           present.add(x);
         }
       }
-      this.context =
-          allocator.getFlowController().prepareAction(output, present.toArray(new INDArray[0]));
+      this.operands = present.toArray(new INDArray[0]);
+      this.context = allocator.getFlowController().prepareAction(output, this.operands);
       this.stream = new CUstream_st(context.getOldStream());
       module.makeCurrent();
     }
 
-    /** Device address of the array (0, a null pointer, for null). */
+    /**
+     * Device address of the array (0, a null pointer, for null). In ND4J 1.0.0-M2.1 getPointer does
+     * not move host data to the device (it returns null or throws), so the array is placed there first.
+     */
     long pointer(INDArray x) {
-      return x == null ? 0L : allocator.getPointer(x, context).address();
+      if (x == null) {
+        return 0L;
+      }
+      Nd4j.getAffinityManager().ensureLocation(x, AffinityManager.Location.DEVICE);
+      return allocator.getPointer(x, context).address();
     }
 
     void clear(long address, long floats) {
-      CudaModule.check(
-          cuMemsetD32Async(address, 0, floats, stream),
-          "cuMemsetD32Async");
+      CudaModule.check(cuMemsetD32Async(address, 0, floats, stream), "cuMemsetD32Async");
     }
 
     /**
@@ -291,8 +300,9 @@ public final class CudaLossKernels implements DeviceKernels {
      * int, Float = float, in the kernel's parameter order.
      */
     void run(String kernel, int gridX, int gridY, Object... args) {
-      try (PointerScope scope = new PointerScope()) {
-        Pointer[] values = new Pointer[args.length];
+      // cuLaunchKernel copies the argument values, so they are freed as soon as it returns.
+      Pointer[] values = new Pointer[args.length];
+      try (PointerPointer<Pointer> params = new PointerPointer<>(args.length)) {
         for (int i = 0; i < args.length; i++) {
           Object a = args[i];
           if (a instanceof Long v) {
@@ -304,23 +314,33 @@ public final class CudaLossKernels implements DeviceKernels {
           } else {
             throw new IllegalArgumentException(kernel + " argument " + i + " has type " + a);
           }
+          params.put(i, values[i]);
         }
         CudaModule.check(
             cuLaunchKernel(
-                module.function(kernel), gridX, gridY, 1, THREADS, 1, 1, 0, stream,
-                new PointerPointer<>(values), (PointerPointer<?>) null),
+                module.function(kernel), gridX, gridY, 1, THREADS, 1, 1, 0, stream, params,
+                (PointerPointer<?>) null),
             "cuLaunchKernel " + kernel);
+      } finally {
+        for (Pointer p : values) {
+          if (p != null) {
+            p.close();
+          }
+        }
       }
     }
 
     /**
      * Waits for the stream (the row statistics are read next, and an error inside a kernel surfaces
-     * here) and tells ND4J which arrays the kernels wrote.
+     * here), then closes the action opened in the constructor (the output marked as written on the
+     * device, the operands as read) and marks the operands the kernels also wrote as newer on the
+     * device than on the host.
      */
-    void finish(INDArray... written) {
+    void finish(INDArray... alsoWritten) {
       CudaModule.check(cuStreamSynchronize(stream), "the loss kernels on ND4J's stream");
-      for (INDArray x : written) {
-        allocator.getFlowController().registerAction(context, x);
+      allocator.getFlowController().registerAction(context, output, operands);
+      for (INDArray x : alsoWritten) {
+        allocator.tickDeviceWrite(x);
       }
     }
   }
