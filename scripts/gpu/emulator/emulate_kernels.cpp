@@ -2,8 +2,9 @@
 // cuda_shim.h) on the CPU and compares loss and gradients with a float64 reference: a check of the
 // kernels' index arithmetic, masking, online log-sum-exp, split merging and ADD/WRITE contracts that
 // needs no GPU. It cannot see GPU-only faults (races between real warps, occupancy, launch limits):
-// scripts/gpu/verify_kernels.py checks those on a GPU. Sizes are small; the split counts are the ones
-// the Java binding picks on a 132-multiprocessor H100/H200, plus 1 (no atomics) and 3.
+// scripts/gpu/verify_kernels.py checks those on a GPU. Sizes are small; the feature dimensions cover
+// both gradient paths (registers up to 128, global memory above); the split counts are the ones the
+// Java binding picks on a 132-multiprocessor H100/H200, plus 1 (no atomics) and 3.
 #include "cuda_shim.h"
 #include "contrastive_kernels.cu"
 #include <cstdio>
@@ -151,10 +152,13 @@ int main() {
     check_ce(134, 134, 33, 5.f, true, forced, 0.2f);
     check_ce(45, 75, 8, 0.1f, false, forced, 1.f);
     check_ce(70, 200, 130, 0.1f, false, forced, 1.f);
+    check_ce(130, 130, 128, 10.f, true, forced, 0.1f);
+    check_ce(66, 70, 64, 0.5f, false, forced, 1.f);
     check_amdim(2, 16, 1, 20.f, forced, 1.f);
     check_amdim(3, 40, 5, 20.f, forced, 1.f);
     check_amdim(65, 70, 7, 10.f, forced, 1.f);
     check_amdim(70, 64, 3, 10.f, forced, 4.f);
+    check_amdim(20, 200, 4, 20.f, forced, 1.f);
   }
   std::printf("%d failures\n", failures);
   return failures != 0;

@@ -143,6 +143,47 @@ __device__ void apply_gradient_tile(const float* __restrict__ other, int otherRo
   }
 }
 
+// Register-resident variant for d <= kTile * kRegChunks (InfoNCE's 128, CPC's 64): the strip's output
+// stays in registers across all of the block's tiles and is written once (plain, or one atomicAdd per
+// element and split), instead of a read-modify-write of the strip in global memory per tile.
+constexpr int kRegChunks = 2;
+
+__device__ void accumulate_gradient_tile(const float* __restrict__ other, int otherRows, int x0,
+                                         int d, Shared& sm,
+                                         float o[kRegChunks][kMicro][kMicro]) {
+  float* oth = sm.stage;  // kTile x kTile, pitch kTile
+  const int ty = thread_row();
+  const int tx = thread_col();
+#pragma unroll
+  for (int chunk = 0; chunk < kRegChunks; ++chunk) {
+    const int d0 = chunk * kTile;
+    if (d0 >= d) break;  // uniform across the block, so no barrier is skipped by only some threads
+    for (int e = threadIdx.x; e < kTile * kTile; e += kThreads) {
+      const int x = e / kTile;
+      const int k = e % kTile;
+      const int gx = x0 + x;
+      const int gk = d0 + k;
+      oth[x * kTile + k] = (gx < otherRows && gk < d) ? other[(size_t)gx * d + gk] : 0.f;
+    }
+    __syncthreads();
+#pragma unroll 8
+    for (int x = 0; x < kTile; ++x) {
+      float g[kMicro];
+      float v[kMicro];
+#pragma unroll
+      for (int r = 0; r < kMicro; ++r) g[r] = sm.grad[(ty + kSide * r) * kPitch + x];
+#pragma unroll
+      for (int c = 0; c < kMicro; ++c) v[c] = oth[x * kTile + tx + kSide * c];
+#pragma unroll
+      for (int r = 0; r < kMicro; ++r) {
+#pragma unroll
+        for (int c = 0; c < kMicro; ++c) o[chunk][r][c] = fmaf(g[r], v[c], o[chunk][r][c]);
+      }
+    }
+    __syncthreads();
+  }
+}
+
 // Online log-sum-exp state merge: (m, s) and (om, os) -> (max, combined sum); -inf max means empty.
 __device__ __forceinline__ void merge_lse(float& m, float& s, float om, float os) {
   const float nm = fmaxf(m, om);
@@ -219,36 +260,82 @@ struct AmdimGradient {
   }
 };
 
+// Recomputes score tile (o0, x0) and leaves dL/dS (owner rows x other rows) in sm.grad, followed by a
+// barrier. OWN_ROWS: the owner is the query (row) side of S; otherwise the key (column) side.
+template <bool OWN_ROWS, class Gradient>
+__device__ void gradient_tile(const float* __restrict__ own, int ownRows, int o0,
+                              const float* __restrict__ other, int otherRows, int x0, int d,
+                              float scale, const Gradient& gradient, Shared& sm) {
+  const int ty = thread_row();
+  const int tx = thread_col();
+  float acc[kMicro][kMicro];
+  score_tile(own, ownRows, o0, other, otherRows, x0, d, sm, acc);
+#pragma unroll
+  for (int r = 0; r < kMicro; ++r) {
+    const int o = o0 + ty + kSide * r;
+#pragma unroll
+    for (int c = 0; c < kMicro; ++c) {
+      const int x = x0 + tx + kSide * c;
+      const float s = scale * acc[r][c];
+      sm.grad[(ty + kSide * r) * kPitch + tx + kSide * c] =
+          OWN_ROWS ? gradient(o, x, s) : gradient(x, o, s);
+    }
+  }
+  __syncthreads();
+}
+
 // Backward strip: the block owns rows [o0, o0 + kTile) of `own` and adds the gradient of those rows,
-// scale * sum over the other side of dL/dS * other. OWN_ROWS: the owner is the query (row) side of S;
-// otherwise the key (column) side, with S transposed.
+// scale * sum over the other side of dL/dS * other, over its share of the other side's tiles.
 template <bool OWN_ROWS, class Gradient>
 __device__ void backward_strip(const float* __restrict__ own, int ownRows,
                                const float* __restrict__ other, int otherRows, int d, float scale,
                                const Gradient& gradient, float* __restrict__ out) {
   __shared__ Shared sm;
   const int o0 = blockIdx.x * kTile;
-  const int ty = thread_row();
-  const int tx = thread_col();
   const bool atomic = gridDim.y > 1;
   const int tiles = tile_count(otherRows);
-  for (int t = blockIdx.y; t < tiles; t += gridDim.y) {
-    const int x0 = t * kTile;
-    float acc[kMicro][kMicro];
-    score_tile(own, ownRows, o0, other, otherRows, x0, d, sm, acc);
+  if (d > kTile * kRegChunks) {
+    for (int t = blockIdx.y; t < tiles; t += gridDim.y) {
+      const int x0 = t * kTile;
+      gradient_tile<OWN_ROWS>(own, ownRows, o0, other, otherRows, x0, d, scale, gradient, sm);
+      apply_gradient_tile(other, otherRows, x0, ownRows, o0, d, scale, sm, out, atomic);
+    }
+    return;
+  }
+  float o[kRegChunks][kMicro][kMicro];
+#pragma unroll
+  for (int chunk = 0; chunk < kRegChunks; ++chunk) {
 #pragma unroll
     for (int r = 0; r < kMicro; ++r) {
-      const int o = o0 + ty + kSide * r;
+#pragma unroll
+      for (int c = 0; c < kMicro; ++c) o[chunk][r][c] = 0.f;
+    }
+  }
+  for (int t = blockIdx.y; t < tiles; t += gridDim.y) {
+    const int x0 = t * kTile;
+    gradient_tile<OWN_ROWS>(own, ownRows, o0, other, otherRows, x0, d, scale, gradient, sm);
+    accumulate_gradient_tile(other, otherRows, x0, d, sm, o);
+  }
+  const int ty = thread_row();
+  const int tx = thread_col();
+#pragma unroll
+  for (int chunk = 0; chunk < kRegChunks; ++chunk) {
+#pragma unroll
+    for (int r = 0; r < kMicro; ++r) {
+      const int row = o0 + ty + kSide * r;
 #pragma unroll
       for (int c = 0; c < kMicro; ++c) {
-        const int x = x0 + tx + kSide * c;
-        const float s = scale * acc[r][c];
-        sm.grad[(ty + kSide * r) * kPitch + tx + kSide * c] =
-            OWN_ROWS ? gradient(o, x, s) : gradient(x, o, s);
+        const int col = chunk * kTile + tx + kSide * c;
+        if (row < ownRows && col < d) {
+          float* p = out + (size_t)row * d + col;
+          if (atomic) {
+            atomicAdd(p, scale * o[chunk][r][c]);
+          } else {
+            *p += scale * o[chunk][r][c];
+          }
+        }
       }
     }
-    __syncthreads();
-    apply_gradient_tile(other, otherRows, x0, ownRows, o0, d, scale, sm, out, atomic);
   }
 }
 
