@@ -1,7 +1,10 @@
 package dev.contrastive.core.kernel;
 
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Chooses between the device kernels ({@link DeviceKernels}, present in {@code -Pcuda} builds) and the
@@ -11,6 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class DeviceDispatch {
 
+  private static final Logger LOG = LoggerFactory.getLogger(DeviceDispatch.class);
   private static final DeviceKernels PROVIDER = load();
   private static volatile boolean enabled = PROVIDER != null;
 
@@ -48,8 +52,15 @@ public final class DeviceDispatch {
     if ("nd4j".equals(System.getProperty("contrastive.kernel", "auto"))) {
       return null;
     }
-    return ServiceLoader.load(DeviceKernels.class, DeviceDispatch.class.getClassLoader())
-        .findFirst()
-        .orElse(null);
+    try {
+      return ServiceLoader.load(DeviceKernels.class, DeviceDispatch.class.getClassLoader())
+          .findFirst()
+          .orElse(null);
+    } catch (ServiceConfigurationError | LinkageError e) {
+      // A provider whose backend classes are missing (a CPU build over stale -Pcuda classes).
+      LOG.warn("device kernels unavailable, using the tiled path (stale -Pcuda output in target/?"
+          + " mvn clean fixes that): {}", e.toString());
+      return null;
+    }
   }
 }

@@ -20,7 +20,6 @@ import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.jcublas.JCublasBackend;
 import org.nd4j.linalg.jcublas.context.CudaContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +54,7 @@ public final class CudaLossKernels implements DeviceKernels {
 
   @Override
   public boolean accepts(INDArray like) {
-    if (failed || like.dataType() != DataType.FLOAT || !(Nd4j.getBackend() instanceof JCublasBackend)) {
+    if (failed || like.dataType() != DataType.FLOAT || !cudaBackend()) {
       return false;
     }
     try {
@@ -207,6 +206,14 @@ public final class CudaLossKernels implements DeviceKernels {
     long negatives = (long) b * (b - 1) * locations;
     return new ScoreStats(
         nceWeight * lossSum, positiveSum, positiveCount, negativeSum, negatives, correct, squares);
+  }
+
+  /**
+   * Whether ND4J runs on nd4j-cuda. By class name, so that a JVM with only nd4j-native (a CPU build
+   * over stale -Pcuda classes) never loads a CUDA class.
+   */
+  private static boolean cudaBackend() {
+    return Nd4j.getBackend().getClass().getName().contains("JCublas");
   }
 
   /** Splits of the other side's tiles: about BLOCKS_PER_MULTIPROCESSOR blocks per multiprocessor. */
