@@ -49,12 +49,12 @@ public final class CudaLossKernels implements DeviceKernels {
 
   private volatile boolean failed;
 
-  /** For {@link java.util.ServiceLoader}; nothing touches the GPU until the first accepted call. */
+  /** For {@code DeviceDispatch}, by reflection; nothing touches the GPU until the first call. */
   public CudaLossKernels() {}
 
   @Override
   public boolean accepts(INDArray like) {
-    if (failed || like.dataType() != DataType.FLOAT || !cudaBackend()) {
+    if (failed || like.dataType() != DataType.FLOAT) {
       return false;
     }
     try {
@@ -206,14 +206,6 @@ public final class CudaLossKernels implements DeviceKernels {
     long negatives = (long) b * (b - 1) * locations;
     return new ScoreStats(
         nceWeight * lossSum, positiveSum, positiveCount, negativeSum, negatives, correct, squares);
-  }
-
-  /**
-   * Whether ND4J runs on nd4j-cuda. By class name, so that a JVM with only nd4j-native (a CPU build
-   * over stale -Pcuda classes) never loads a CUDA class.
-   */
-  private static boolean cudaBackend() {
-    return Nd4j.getBackend().getClass().getName().contains("JCublas");
   }
 
   /** Splits of the other side's tiles: about BLOCKS_PER_MULTIPROCESSOR blocks per multiprocessor. */

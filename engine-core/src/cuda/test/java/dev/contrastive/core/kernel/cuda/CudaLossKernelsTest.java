@@ -52,7 +52,7 @@ class CudaLossKernelsTest {
 
   @Test
   void floatArraysTakeTheKernels() {
-    assertTrue(DeviceDispatch.isAvailable(), "the CudaLossKernels service was not found");
+    assertTrue(DeviceDispatch.isAvailable(), "DeviceDispatch did not pick up the CUDA kernels");
     assertTrue(
         new CudaLossKernels().accepts(Nd4j.rand(DataType.FLOAT, 2, 2)),
         "the fatbin did not load on this GPU; see the log");
