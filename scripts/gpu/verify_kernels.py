@@ -27,6 +27,7 @@ import time
 import traceback
 from pathlib import Path
 
+CUDA_DIR = Path(__file__).resolve().parents[2] / "engine-core" / "src" / "main" / "cuda"
 TILE = 64
 THREADS = 256
 CE_PARTIAL_FIELDS = 4
@@ -81,7 +82,15 @@ class Kernels:
 
         self.cupy = cupy
         self.torch = torch
-        self.module = cupy.RawModule(path=str(fatbin))
+        try:
+            self.module = cupy.RawModule(path=str(fatbin))
+            self.module.get_function("ce_forward")
+            self.source = "fatbin"
+        except Exception as e:  # the same source and flags through CuPy's nvcc backend instead
+            print(f"loading {fatbin} failed ({e!r}); compiling the source with nvcc", flush=True)
+            self.module = cupy.RawModule(code=(CUDA_DIR / "contrastive_kernels.cu").read_text(),
+                                         backend="nvcc", options=("-O3", "-std=c++17", f"-I{CUDA_DIR}"))
+            self.source = f"nvcc from source (fatbin failed: {e!r})"
         names = [
             "ce_forward", "ce_finish", "ce_backward_dq", "ce_backward_dk",
             "amdim_forward", "amdim_finish", "amdim_backward_dsrc", "amdim_backward_dtrg",
@@ -606,6 +615,7 @@ def main(argv):
         results["device"] = torch.cuda.get_device_name(0)
         results["torch"] = torch.__version__
         kernels = Kernels(fatbin)
+        results["module"] = kernels.source
         run_checks(kernels, results)
         guarded(results, "timings", lambda: run_timings(kernels, results, started))
     except Exception as e:
