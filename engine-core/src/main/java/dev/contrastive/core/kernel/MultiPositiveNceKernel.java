@@ -23,7 +23,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>Tiles are whole images wide. As in {@link SoftmaxCrossEntropyKernel}, a row strip spanning every
  * image runs its backward pass from the same buffers; narrower tiles stream with a running max and
- * sum-exp of the negatives per row and are recomputed in the backward pass.
+ * sum-exp of the negatives per row and are recomputed in the backward pass. On the CUDA backend the
+ * whole call goes to the device kernels when {@link DeviceDispatch} selects them.
  */
 public final class MultiPositiveNceKernel {
 
@@ -52,6 +53,11 @@ public final class MultiPositiveNceKernel {
       INDArray dsrc,
       INDArray dtrg,
       Tiling tiling) {
+    DeviceKernels device = DeviceDispatch.forArrays(src);
+    if (device != null) {
+      return device.multiPositiveNce(
+          src, trg, locations, scale, tclip, nceWeight, regWeight, dsrc, dtrg);
+    }
     int batch = (int) src.rows();
     int rowTile = Math.min(tiling.rows(), batch);
     int imageTile = Math.min(batch, Math.max(1, tiling.columns() / locations));

@@ -21,7 +21,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * then each tile is recomputed to form the gradient (pass 2), as in Inf-CL.
  *
  * <p>InfoNCE (Q = K = all views, the row itself excluded) and CPC (Q = predictions, K = every patch
- * vector) are both this kernel.
+ * vector) are both this kernel. On the CUDA backend the whole call goes to the device kernels when
+ * {@link DeviceDispatch} selects them.
  */
 public final class SoftmaxCrossEntropyKernel {
 
@@ -47,6 +48,10 @@ public final class SoftmaxCrossEntropyKernel {
       INDArray dq,
       INDArray dk,
       Tiling tiling) {
+    DeviceKernels device = DeviceDispatch.forArrays(q);
+    if (device != null) {
+      return device.softmaxCrossEntropy(q, k, scale, labels, excluded, weights, dq, dk);
+    }
     int n = (int) q.rows();
     int m = (int) k.rows();
     int rowTile = Math.min(tiling.rows(), n);

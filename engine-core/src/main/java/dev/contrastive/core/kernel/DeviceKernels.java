@@ -1,0 +1,39 @@
+package dev.contrastive.core.kernel;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Fused loss kernels on an accelerator: the {@code -Pcuda} build adds one
+ * ({@code dev.contrastive.core.kernel.cuda.CudaLossKernels}), the CPU build has none.
+ * {@link SoftmaxCrossEntropyKernel} and {@link MultiPositiveNceKernel} hand a whole problem to it when
+ * {@link DeviceDispatch} selects it, under their own contracts (the first gradient overwritten, the
+ * second added to). The tiling option does not apply there: device tiles have a fixed shape.
+ */
+public interface DeviceKernels {
+
+  /** Whether these kernels run on arrays like this one (type and backend); false keeps the CPU path. */
+  boolean accepts(INDArray like);
+
+  /** {@link SoftmaxCrossEntropyKernel#run} on the device, same arguments less the tiling. */
+  ScoreStats softmaxCrossEntropy(
+      INDArray q,
+      INDArray k,
+      double scale,
+      int[] labels,
+      int[] excluded,
+      double[] weights,
+      INDArray dq,
+      INDArray dk);
+
+  /** {@link MultiPositiveNceKernel#run} on the device, same arguments less the tiling. */
+  ScoreStats multiPositiveNce(
+      INDArray src,
+      INDArray trg,
+      int locations,
+      double scale,
+      double tclip,
+      double nceWeight,
+      double regWeight,
+      INDArray dsrc,
+      INDArray dtrg);
+}

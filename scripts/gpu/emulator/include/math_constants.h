@@ -1,0 +1,3 @@
+#pragma once
+#include <cmath>
+#define CUDART_INF_F INFINITY
