@@ -206,7 +206,8 @@ public final class TrainCommand implements Callable<Integer> {
     if (fromFile != null) {
       // Re-parse with the file's options first, so the flags given now override them.
       TrainCommand merged = new TrainCommand(datasets);
-      CommandLine line = new CommandLine(merged).setOverwrittenOptionsAllowed(true);
+      CommandLine line = new CommandLine(merged).setOverwrittenOptionsAllowed(true)
+          .setOut(spec.commandLine().getOut()).setErr(spec.commandLine().getErr());
       List<String> args = optionsFrom(fromFile);
       args.addAll(spec.commandLine().getParseResult().originalArgs());
       line.parseArgs(args.toArray(String[]::new));

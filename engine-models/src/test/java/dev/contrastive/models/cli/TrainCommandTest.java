@@ -82,7 +82,8 @@ class TrainCommandTest {
     assertEquals(0, first.code(), first.err());
     assertTrue(first.out().contains("trained 3 of 3 steps"), first.out());
     assertTrue(first.out().endsWith("run directory: " + runDir + System.lineSeparator()), first.out());
-    assertTrue(Files.readString(runDir.resolve(TrainCommand.JOB_FILE)).contains("steps: \"3\""));
+    String job = Files.readString(runDir.resolve(TrainCommand.JOB_FILE));
+    assertTrue(job.contains("steps: \"3\""), job);
     assertEquals(3, CheckpointIO.latest(runDir).newest().orElseThrow().checkpoint().step());
 
     // Naming the run directory alone brings the options back; --steps 5 extends the run by 2 steps.
