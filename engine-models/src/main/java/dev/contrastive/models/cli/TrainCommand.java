@@ -129,12 +129,15 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Steps between checkpoints; one is also written at the end (default: ${DEFAULT-VALUE}).")
   private long checkpointEvery;
 
-  @Option(names = "--lr", defaultValue = "2e-4", paramLabel = "RATE",
-      description = "Adam learning rate (default: ${DEFAULT-VALUE}, AMDIM's).")
+  // AMDIM's published 2e-4 with a 500-step warm-up suits batch 200 over hundreds of epochs; for
+  // runs of minutes at batch 64, 1e-3 after 50 steps measured better (embedded subset, validation
+  // online accuracy after 156 steps 0.668 against 0.539).
+  @Option(names = "--lr", defaultValue = "1e-3", paramLabel = "RATE",
+      description = "Adam learning rate (default: ${DEFAULT-VALUE}; AMDIM published 2e-4).")
   private double lr;
 
-  @Option(names = "--warmup", defaultValue = "500", paramLabel = "N",
-      description = "Linear warm-up steps, 0 for none (default: ${DEFAULT-VALUE}, AMDIM's).")
+  @Option(names = "--warmup", defaultValue = "50", paramLabel = "N",
+      description = "Linear warm-up steps, 0 for none (default: ${DEFAULT-VALUE}; AMDIM published 500).")
   private long warmup;
 
   @Option(names = "--schedule", defaultValue = "constant", paramLabel = "KIND",
@@ -209,7 +212,15 @@ public final class TrainCommand implements Callable<Integer> {
       CommandLine line = new CommandLine(merged).setOverwrittenOptionsAllowed(true)
           .setOut(spec.commandLine().getOut()).setErr(spec.commandLine().getErr());
       List<String> args = optionsFrom(fromFile);
-      args.addAll(spec.commandLine().getParseResult().originalArgs());
+      // The options given now, as typed (originalArgs would also hold the parent command's words).
+      for (OptionSpec given : spec.commandLine().getParseResult().matchedOptions()) {
+        if (given.originalStringValues().isEmpty()) {
+          args.add(given.longestName());
+        }
+        for (String value : given.originalStringValues()) {
+          args.add(given.longestName() + "=" + value);
+        }
+      }
       line.parseArgs(args.toArray(String[]::new));
       return merged.train();
     }

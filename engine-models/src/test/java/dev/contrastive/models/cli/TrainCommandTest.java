@@ -94,6 +94,20 @@ class TrainCommandTest {
   }
 
   @Test
+  void theTopLevelCommandLineTrainsFromAConfigFile() throws Exception {
+    Path runDir = dir.resolve("top");
+    Path config = Files.writeString(dir.resolve("top.yaml"),
+        "data: fashion-mnist-subset:train\nval-data: none\nbatch: 16\nsteps: 2\nrun-dir: " + runDir + "\n");
+    StringWriter out = new StringWriter();
+    int code = ContrastiveCli.commandLine().setOut(new PrintWriter(out))
+        .execute("train", "--config", config.toString(), "--decoupled-weight-decay", "--steps", "1");
+    assertEquals(0, code, out.toString());
+    assertTrue(out.toString().contains("trained 1 of 1 steps"), out.toString());
+    String job = Files.readString(runDir.resolve(TrainCommand.JOB_FILE));
+    assertTrue(job.contains("decoupled-weight-decay: \"true\""), job);
+  }
+
+  @Test
   void anUnknownConfigKeyIsAUsageErrorListingTheKnownOnes() throws Exception {
     Path config = Files.writeString(dir.resolve("bad.yaml"), "stepz: 3\n");
     Run r = train("--config", config.toString(), "--run-dir", dir.resolve("r").toString());
