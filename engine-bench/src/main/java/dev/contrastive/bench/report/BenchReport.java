@@ -323,7 +323,7 @@ public final class BenchReport {
     };
   }
 
-  private static String ms(Double v) {
+  static String ms(Double v) {
     if (v == null || v.isNaN()) {
       return "—";
     }
@@ -336,26 +336,26 @@ public final class BenchReport {
     return String.format(Locale.ROOT, "%.2f", v);
   }
 
-  private static String ratio(Double a, Double b) {
+  static String ratio(Double a, Double b) {
     if (a == null || b == null) {
       return "—";
     }
     return String.format(Locale.ROOT, "%.2f", a / b);
   }
 
-  private static String percent(Double part, Double whole) {
+  static String percent(Double part, Double whole) {
     if (part == null || whole == null) {
       return "—";
     }
     return String.format(Locale.ROOT, "%.0f%%", 100 * part / whole);
   }
 
-  private static String text(JsonNode n, String field) {
+  static String text(JsonNode n, String field) {
     JsonNode v = n.get(field);
     return v == null ? "?" : v.asText();
   }
 
-  private static List<String> strings(JsonNode array) {
+  static List<String> strings(JsonNode array) {
     List<String> out = new ArrayList<>();
     if (array != null) {
       array.forEach(v -> out.add(v.asText()));

@@ -12,6 +12,7 @@ import dev.contrastive.core.loss.CpcOptions;
 import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.core.loss.YadimOptions;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -82,9 +83,23 @@ public final class TorchLosses {
           Map<String, NDArray> b = new LinkedHashMap<>();
           viewA.keySet().forEach(name -> a.put(name, leaves.get("a_" + name)));
           viewB.keySet().forEach(name -> b.put(name, leaves.get("b_" + name)));
-          return amdimParts(a, b, options.comparisons(), options.tclip(), options.regWeight(),
-              sampler, scope);
+          return amdimGraph(a, b, options, sampler, scope);
         });
+  }
+
+  /**
+   * The AMDIM loss graph on arrays that may carry autograd history (an encoder's outputs inside the
+   * caller's {@code GradientCollector}): named scalar parts whose sum is the loss, as in
+   * {@link #amdim}. Intermediates are attached to {@code scope}.
+   */
+  public static Map<String, NDArray> amdimGraph(
+      Map<String, NDArray> viewA,
+      Map<String, NDArray> viewB,
+      AmdimOptions options,
+      SourceSampler sampler,
+      NDManager scope) {
+    return amdimParts(viewA, viewB, options.comparisons(), options.tclip(), options.regWeight(),
+        sampler, scope);
   }
 
   /** YADIM: AMDIM's scoring on the last maps only; gradients {@code a}, {@code b}. */
@@ -134,35 +149,49 @@ public final class TorchLosses {
     return run(
         inputs,
         (leaves, scope) -> {
-          long batch = shape.get(0);
-          long dim = shape.get(1);
-          long width = shape.get(3);
-          NDArray candidates =
-              leaves.get("targets").transpose(0, 2, 3, 1).reshape(batch * height * width, dim);
-          Map<String, NDArray> parts = new LinkedHashMap<>();
+          List<NDArray> preds = new ArrayList<>();
           for (int s = 0; s < predictions.size(); s++) {
-            int k = options.offset(s);
-            long rowsHigh = height - k;
-            NDArray rows =
-                leaves.get("pred_k" + k)
-                    .get(new NDIndex(":, :, :{}, :", rowsHigh))
-                    .transpose(0, 2, 3, 1)
-                    .reshape(batch * rowsHigh * width, dim);
-            long[] label = new long[Math.toIntExact(batch * rowsHigh * width)];
-            int row = 0;
-            for (long img = 0; img < batch; img++) {
-              for (long r = 0; r < rowsHigh; r++) {
-                for (long c = 0; c < width; c++) {
-                  label[row++] = (img * height + r + k) * width + c;
-                }
-              }
-            }
-            NDArray scores = rows.matMul(candidates.transpose()).mul(options.embScale());
-            NDArray labels = scope.create(label, new Shape(label.length, 1));
-            parts.put("k" + k, scores.logSoftmax(1).gather(labels, 1).mean().neg());
+            preds.add(leaves.get("pred_k" + options.offset(s)));
           }
-          return parts;
+          return cpcGraph(leaves.get("targets"), preds, options, scope);
         });
+  }
+
+  /**
+   * The CPC v2 loss graph on arrays that may carry autograd history: parts {@code k<k>} as in
+   * {@link #cpc}, shapes already validated by the caller.
+   */
+  public static Map<String, NDArray> cpcGraph(
+      NDArray targets, List<NDArray> predictions, CpcOptions options, NDManager scope) {
+    Shape shape = targets.getShape();
+    long batch = shape.get(0);
+    long dim = shape.get(1);
+    long height = shape.get(2);
+    long width = shape.get(3);
+    NDArray candidates = targets.transpose(0, 2, 3, 1).reshape(batch * height * width, dim);
+    Map<String, NDArray> parts = new LinkedHashMap<>();
+    for (int s = 0; s < predictions.size(); s++) {
+      int k = options.offset(s);
+      long rowsHigh = height - k;
+      NDArray rows =
+          predictions.get(s)
+              .get(new NDIndex(":, :, :{}, :", rowsHigh))
+              .transpose(0, 2, 3, 1)
+              .reshape(batch * rowsHigh * width, dim);
+      long[] label = new long[Math.toIntExact(batch * rowsHigh * width)];
+      int row = 0;
+      for (long img = 0; img < batch; img++) {
+        for (long r = 0; r < rowsHigh; r++) {
+          for (long c = 0; c < width; c++) {
+            label[row++] = (img * height + r + k) * width + c;
+          }
+        }
+      }
+      NDArray scores = rows.matMul(candidates.transpose()).mul(options.embScale());
+      NDArray labels = scope.create(label, new Shape(label.length, 1));
+      parts.put("k" + k, scores.logSoftmax(1).gather(labels, 1).mean().neg());
+    }
+    return parts;
   }
 
   /** Parts of AMDIM's loss: {@code 0.5 (L_ab + L_ba)} per comparison, then the summed regulariser. */

@@ -74,8 +74,16 @@ public final class AmdimStep implements AutoCloseable {
    * @throws TrainingDivergedException if an encoder output, the loss or a gradient is not finite
    */
   public Outcome trainingStep(long step, PairBatch batch, long lossSeed) {
-    AmdimFeatures a = model.forward(batch.viewA(), true);
-    AmdimFeatures b = replica.forward(batch.viewB(), true);
+    return trainingStep(step, batch.viewA(), batch.viewB(), lossSeed);
+  }
+
+  /**
+   * {@link #trainingStep(long, PairBatch, long)} on two view arrays (B, C, H, W), for callers
+   * without a data pipeline: benchmarks and memory tests with fixed views.
+   */
+  public Outcome trainingStep(long step, INDArray viewA, INDArray viewB, long lossSeed) {
+    AmdimFeatures a = model.forward(viewA, true);
+    AmdimFeatures b = replica.forward(viewB, true);
     // Checked here rather than left to the loss, whose input validation would name no step.
     requireFinite(step, "a_", a.asMap());
     requireFinite(step, "b_", b.asMap());

@@ -1,0 +1,395 @@
+package dev.contrastive.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.contrastive.bench.torch.TorchRuntime;
+import dev.contrastive.bench.torch.TorchTrainSteps;
+import dev.contrastive.bench.train.ConvOps;
+import dev.contrastive.bench.train.TrainShape;
+import dev.contrastive.core.loss.AmdimOptions;
+import dev.contrastive.core.loss.CpcOptions;
+import dev.contrastive.models.encoder.AmdimEncoder;
+import dev.contrastive.models.encoder.AmdimFeatures;
+import dev.contrastive.models.encoder.CpcEncoder;
+import dev.contrastive.models.encoder.CpcFeatures;
+import dev.contrastive.models.train.AmdimStep;
+import dev.contrastive.models.train.CpcStep;
+import dev.contrastive.models.train.optim.Adam;
+import dev.contrastive.models.train.optim.AdamOptions;
+import java.util.concurrent.TimeUnit;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One training step of AMDIM and CPC v2, ours (ND4J, hand-written backward, fused losses) side by
+ * side with the same architecture, loss and optimiser in PyTorch with autograd (DJL), plus what the
+ * step is made of: the encoder's forward alone, forward+backward alone, and the bare libnd4j
+ * convolutions of the encoder's layer shapes (the throughput the encoder is measured against).
+ * {@code BenchReport} turns the results into ours/PyTorch ratios and shares of conv throughput.
+ *
+ * <p>Shapes ({@link TrainShape}): {@code amdim-small} (AmdimConfig.small(1), Fashion-MNIST 1x32x32)
+ * and {@code amdim-cifar} (publishedCifar: ndf 128, n_rkhs 1024, n_depth 3, 3x32x32) at batch 64
+ * and 200, and {@code cpc-small} (CpcConfig.small(1), 49 patches per image) at batch 64; the
+ * encoder-alone and conv measurements at batch 64 only, to keep the run within minutes. A step is
+ * what the trainer runs per batch: AmdimStep.trainingStep (both views, fused AMDIM loss, backward)
+ * plus one Adam update with AdamOptions.amdim(), inside AmdimStep.openWorkspace(); for CPC the same
+ * with CpcStep. The views are fixed random tensors made at setup: in training, augmentation runs on
+ * producer threads ahead of the step, and the pipeline has its own benchmark (PairProducerBenchmark).
+ * The PyTorch side gets a copy of our initial weights (TorchEncodersTest checks that both compute
+ * the same features and losses).
+ *
+ * <p>Big shapes take seconds per call, so iterations are few and long: with AverageTime an
+ * iteration runs at least one call, which for amdim-cifar/200 makes each iteration a single shot.
+ * The native thread count comes from the environment ({@code scripts/bench-train.sh}), checked
+ * against PyTorch's at setup, except for the one-thread methods, which fork through
+ * {@code scripts/jmh-fork-1thread.sh}.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 1, time = 2)
+@Measurement(iterations = 2, time = 3)
+@Fork(
+    value = 1,
+    jvmArgsAppend = {
+      ForkJvm.HEAP_MIN,
+      ForkJvm.HEAP_MAX,
+      ForkJvm.NO_BYTE_LIMIT,
+      ForkJvm.NO_PHYSICAL_LIMIT,
+      ForkJvm.DJL_OFFLINE,
+      ForkJvm.QUIET_LOG
+    })
+public class TrainBenchmark {
+
+  static final long SEED = 20261129L;
+  static final double LR = AdamOptions.amdim().lr();
+
+  /** Our model, step, optimiser and fixed views for one shape. */
+  @State(Scope.Benchmark)
+  public abstract static class OursBase {
+    TrainShape model;
+    AmdimEncoder amdim;
+    AmdimStep amdimStep;
+    CpcEncoder cpc;
+    CpcStep cpcStep;
+    Adam adam;
+    INDArray viewA;
+    INDArray viewB;
+    long step;
+
+    void init(String text) {
+      NativeThreads.requireNd4jMatchesTorch();
+      model = TrainShape.parse(text);
+      long[] s = model.imageShape();
+      viewA = Features.nd4j(Features.gaussian(SEED, Features.count(s)), s);
+      viewB = Features.nd4j(Features.gaussian(SEED + 1, Features.count(s)), s);
+      if (model.isAmdim()) {
+        amdim = AmdimEncoder.create(model.amdimConfig(), DataType.FLOAT, SEED);
+        amdimStep = new AmdimStep(amdim, AmdimOptions.defaults());
+        adam = new Adam(AdamOptions.amdim(), amdim.parameters());
+      } else {
+        cpc = CpcEncoder.create(model.cpcConfig(), DataType.FLOAT, SEED);
+        cpcStep = new CpcStep(cpc, CpcOptions.defaults());
+        adam = new Adam(AdamOptions.amdim(), cpc.parameters());
+      }
+    }
+
+    MemoryWorkspace workspace() {
+      return model.isAmdim() ? AmdimStep.openWorkspace() : CpcStep.openWorkspace();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      if (amdimStep != null) {
+        amdimStep.close();
+        amdim.close();
+      }
+      if (cpc != null) {
+        cpc.close();
+      }
+    }
+  }
+
+  /** Every benchmarked shape. */
+  public static class Ours extends OursBase {
+    @Param({"amdim-small/64", "amdim-small/200", "amdim-cifar/64", "amdim-cifar/200", "cpc-small/64"})
+    public String shape;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      init(shape);
+    }
+  }
+
+  /** Shapes of the encoder-alone and conv measurements (batch 200 would only scale them). */
+  public static class OursEncoder extends OursBase {
+    @Param({"amdim-small/64", "amdim-cifar/64", "cpc-small/64"})
+    public String shape;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      init(shape);
+    }
+  }
+
+  /** The shape of the thread-count comparison. */
+  public static class OursOneThread extends OursBase {
+    @Param({"amdim-small/64"})
+    public String shape;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      init(shape);
+    }
+  }
+
+  /** The PyTorch step over a copy of our initial weights, and the same views. */
+  @State(Scope.Benchmark)
+  public abstract static class TorchBase {
+    TrainShape model;
+    NDManager manager;
+    TorchTrainSteps.Amdim amdim;
+    TorchTrainSteps.Cpc cpc;
+    NDArray viewA;
+    NDArray viewB;
+    long step;
+
+    void init(String text) {
+      NativeThreads.requireNd4jMatchesTorch();
+      model = TrainShape.parse(text);
+      manager = TorchRuntime.engine().newBaseManager();
+      long[] s = model.imageShape();
+      viewA = Features.torch(manager, Features.gaussian(SEED, Features.count(s)), s);
+      viewB = Features.torch(manager, Features.gaussian(SEED + 1, Features.count(s)), s);
+      if (model.isAmdim()) {
+        try (AmdimEncoder ours = AmdimEncoder.create(model.amdimConfig(), DataType.FLOAT, SEED)) {
+          amdim = new TorchTrainSteps.Amdim(
+              model.amdimConfig(), ours.parameters(), AmdimOptions.defaults(), AdamOptions.amdim(), manager);
+        }
+      } else {
+        try (CpcEncoder ours = CpcEncoder.create(model.cpcConfig(), DataType.FLOAT, SEED)) {
+          cpc = new TorchTrainSteps.Cpc(
+              model.cpcConfig(), ours.parameters(), CpcOptions.defaults(), AdamOptions.amdim(), manager);
+        }
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      manager.close();
+    }
+  }
+
+  public static class Torch extends TorchBase {
+    @Param({"amdim-small/64", "amdim-small/200", "amdim-cifar/64", "amdim-cifar/200", "cpc-small/64"})
+    public String shape;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      init(shape);
+    }
+  }
+
+  public static class TorchEncoder extends TorchBase {
+    @Param({"amdim-small/64", "amdim-cifar/64", "cpc-small/64"})
+    public String shape;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      init(shape);
+    }
+  }
+
+  public static class TorchOneThread extends TorchBase {
+    @Param({"amdim-small/64"})
+    public String shape;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      init(shape);
+    }
+  }
+
+  /** The bare conv ops of one encoder pass at this shape. */
+  @State(Scope.Benchmark)
+  public static class Convs {
+    @Param({"amdim-small/64", "amdim-cifar/64", "cpc-small/64"})
+    public String shape;
+
+    ConvOps ops;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      NativeThreads.requireNd4jMatchesTorch();
+      ops = new ConvOps(TrainShape.parse(shape).convShapes(), SEED);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      ops.close();
+    }
+  }
+
+  /**
+   * Our training step. Pitfall: the workspace must enclose the step and the Adam update, as in the
+   * trainer; without it every step's arrays are fresh native memory that only a garbage collection
+   * returns, and the timing would include faulting in new pages.
+   */
+  @Benchmark
+  public double ourStep(Ours s) {
+    return runStep(s);
+  }
+
+  /**
+   * PyTorch's step: forward, loss, backward(), Adam. Pitfall: DJL attaches every intermediate, and
+   * every gradient wrapper, to a manager; the step runs in a sub-manager closed at its end, or native
+   * memory would grow call after call and later calls would be slower.
+   */
+  @Benchmark
+  public double torchStep(Torch t) {
+    return runTorchStep(t);
+  }
+
+  /**
+   * Our step with one native thread. Pitfall: OMP_NUM_THREADS is read when the native libraries
+   * load, so it cannot come from jvmArgs or a system property: the fork starts through a launcher
+   * script that exports it (NativeThreads checks that ND4J and PyTorch both got 1).
+   */
+  @Benchmark
+  @Fork(
+      value = 1,
+      jvm = "scripts/jmh-fork-1thread.sh",
+      jvmArgsAppend = {
+        ForkJvm.HEAP_MIN,
+        ForkJvm.HEAP_MAX,
+        ForkJvm.NO_BYTE_LIMIT,
+        ForkJvm.NO_PHYSICAL_LIMIT,
+        ForkJvm.DJL_OFFLINE,
+        ForkJvm.QUIET_LOG
+      })
+  public double ourStepOneThread(OursOneThread s) {
+    return runStep(s);
+  }
+
+  /** PyTorch's step with one intra-op thread; see {@link #ourStepOneThread}. */
+  @Benchmark
+  @Fork(
+      value = 1,
+      jvm = "scripts/jmh-fork-1thread.sh",
+      jvmArgsAppend = {
+        ForkJvm.HEAP_MIN,
+        ForkJvm.HEAP_MAX,
+        ForkJvm.NO_BYTE_LIMIT,
+        ForkJvm.NO_PHYSICAL_LIMIT,
+        ForkJvm.DJL_OFFLINE,
+        ForkJvm.QUIET_LOG
+      })
+  public double torchStepOneThread(TorchOneThread t) {
+    return runTorchStep(t);
+  }
+
+  /**
+   * Our encoder's forward pass on one view, training mode. Pitfall: evaluation mode (running
+   * statistics) would time a different, cheaper computation than the one a step runs.
+   */
+  @Benchmark
+  public Object ourForward(OursEncoder s) {
+    try (MemoryWorkspace ws = s.workspace()) {
+      return s.model.isAmdim() ? s.amdim.forward(s.viewA, true) : s.cpc.forward(s.viewA, true);
+    }
+  }
+
+  /**
+   * Our encoder's forward and backward on one view, the taps' gradients being the taps themselves.
+   * Pitfall: a backward pass cannot be timed alone, it consumes its forward's cache; backward time is
+   * this minus {@link #ourForward}.
+   */
+  @Benchmark
+  public Object ourForwardBackward(OursEncoder s) {
+    try (MemoryWorkspace ws = s.workspace()) {
+      if (s.model.isAmdim()) {
+        AmdimFeatures f = s.amdim.forward(s.viewA, true);
+        s.amdim.parameters().zeroGrad();
+        return s.amdim.backward(f.r1(), f.r5(), f.r7());
+      }
+      CpcFeatures f = s.cpc.forward(s.viewA, true);
+      s.cpc.parameters().zeroGrad();
+      return s.cpc.backward(f.targets(), f.predictions(), null);
+    }
+  }
+
+  /** PyTorch's encoder forward on one view, training mode, no autograd recording. */
+  @Benchmark
+  public void torchForward(TorchEncoder t) {
+    if (t.model.isAmdim()) {
+      t.amdim.encoderPass(t.viewA, false);
+    } else {
+      t.cpc.encoderPass(t.viewA, false);
+    }
+  }
+
+  /**
+   * PyTorch's encoder forward and backward on one view (backward of sum(r^2)/2 over the outputs,
+   * the same tap gradients as ours). Pitfall: the forward must run inside the GradientCollector, or
+   * autograd records nothing and backward() has no graph.
+   */
+  @Benchmark
+  public void torchForwardBackward(TorchEncoder t) {
+    if (t.model.isAmdim()) {
+      t.amdim.encoderPass(t.viewA, true);
+    } else {
+      t.cpc.encoderPass(t.viewA, true);
+    }
+  }
+
+  /**
+   * libnd4j conv2d of every convolution in one encoder forward pass, nothing else. Pitfall: the
+   * outputs are preallocated, so this is the ops' own throughput; the encoder's Conv2d allocates its
+   * outputs (in the workspace), which is part of what the comparison exposes.
+   */
+  @Benchmark
+  public void convForward(Convs c) {
+    c.ops.forwardAll();
+  }
+
+  /** conv2d then conv2d_bp of every convolution of one encoder pass; see {@link #convForward}. */
+  @Benchmark
+  public void convForwardBackward(Convs c) {
+    c.ops.forwardBackwardAll();
+  }
+
+  private static double runStep(OursBase s) {
+    try (MemoryWorkspace ws = s.workspace()) {
+      long i = s.step++;
+      double loss;
+      if (s.model.isAmdim()) {
+        loss = s.amdimStep.trainingStep(i, s.viewA, s.viewB, SEED + i).loss();
+        s.adam.step(s.amdim.parameters(), LR);
+      } else {
+        loss = s.cpcStep.trainingStep(i, s.viewA).loss();
+        s.adam.step(s.cpc.parameters(), LR);
+      }
+      return loss;
+    }
+  }
+
+  private static double runTorchStep(TorchBase t) {
+    long i = t.step++;
+    return t.model.isAmdim()
+        ? t.amdim.step(t.viewA, t.viewB, SEED + i, LR)
+        : t.cpc.step(t.viewA, LR);
+  }
+}

@@ -1,0 +1,115 @@
+package dev.contrastive.bench.train;
+
+import dev.contrastive.bench.torch.ConvShape;
+import dev.contrastive.models.encoder.AmdimEncoder;
+import dev.contrastive.models.encoder.AmdimFeatures;
+import dev.contrastive.models.encoder.CpcEncoder;
+import dev.contrastive.models.encoder.CpcFeatures;
+import dev.contrastive.models.train.AmdimStep;
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Where our encoder's time goes: per convolution layer shape, libnd4j conv2d and conv2d_bp alone
+ * (ms and GFLOP/s), against the whole encoder's forward and forward+backward, so that "other" (batch
+ * norm, ReLU, pooling, residual adds, allocation) is the difference. Medians of a few runs after
+ * warm-up; not a benchmark (TrainBenchmark is), a profile for deciding what to change.
+ *
+ * <p>Usage: {@code EncoderProfile [shape] [runs]}, e.g. {@code amdim-small/64 5}.
+ */
+public final class EncoderProfile {
+
+  private EncoderProfile() {}
+
+  public static void main(String[] args) {
+    TrainShape shape = TrainShape.parse(args.length > 0 ? args[0] : "amdim-small/64");
+    int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    System.out.printf("%s, threads %d, load average %.2f%n", shape, Nd4j.getEnvironment().maxThreads(),
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    List<ConvShape> shapes = shape.convShapes();
+    double convFwd = 0;
+    double convBwd = 0;
+    double flops = 0;
+    try (ConvOps ops = new ConvOps(shapes, 1)) {
+      System.out.println("| # | input (N, C, H, W) | weights (Cout, Cin, kH, kW) / stride | fwd ms | fwd GFLOP/s | bwd ms | bwd GFLOP/s |");
+      System.out.println("|---|---|---|---:|---:|---:|---:|");
+      for (int i = 0; i < shapes.size(); i++) {
+        int layer = i;
+        ConvShape s = shapes.get(i);
+        double f = median(runs, () -> ops.forward(layer));
+        double b = median(runs, () -> ops.backward(layer));
+        convFwd += f;
+        convBwd += b;
+        flops += s.forwardFlops();
+        System.out.printf(Locale.ROOT, "| %d | %d, %d, %d, %d | %d, %d, %d, %d / %d | %.2f | %.1f | %.2f | %.1f |%n",
+            i, s.n(), s.cIn(), s.h(), s.w(), s.cOut(), s.cIn(), s.kH(), s.kW(), s.stride(), f,
+            s.forwardFlops() / f / 1e6, b, s.backwardFlops() / b / 1e6);
+      }
+    }
+    double[] enc = shape.isAmdim() ? amdim(shape, runs) : cpc(shape, runs);
+    double encBwd = enc[1] - enc[0];
+    System.out.printf(Locale.ROOT, "conv ops: forward %.1f ms (%.1f GFLOP/s), backward %.1f ms (%.1f GFLOP/s)%n",
+        convFwd, flops / convFwd / 1e6, convBwd, 2 * flops / convBwd / 1e6);
+    System.out.printf(Locale.ROOT,
+        "encoder: forward %.1f ms (conv %.0f%%, other %.1f ms), backward %.1f ms (conv %.0f%%, other %.1f ms)%n",
+        enc[0], 100 * convFwd / enc[0], enc[0] - convFwd, encBwd, 100 * convBwd / encBwd, encBwd - convBwd);
+  }
+
+  private static double[] amdim(TrainShape shape, int runs) {
+    try (AmdimEncoder enc = AmdimEncoder.create(shape.amdimConfig(), DataType.FLOAT, 1)) {
+      INDArray x = Nd4j.rand(DataType.FLOAT, shape.imageShape());
+      double f = median(runs, () -> {
+        try (MemoryWorkspace ws = AmdimStep.openWorkspace()) {
+          enc.forward(x, true);
+        }
+      });
+      double fb = median(runs, () -> {
+        try (MemoryWorkspace ws = AmdimStep.openWorkspace()) {
+          AmdimFeatures a = enc.forward(x, true);
+          enc.parameters().zeroGrad();
+          enc.backward(a.r1(), a.r5(), a.r7());
+        }
+      });
+      return new double[] {f, fb};
+    }
+  }
+
+  private static double[] cpc(TrainShape shape, int runs) {
+    try (CpcEncoder enc = CpcEncoder.create(shape.cpcConfig(), DataType.FLOAT, 1)) {
+      INDArray x = Nd4j.rand(DataType.FLOAT, shape.imageShape());
+      double f = median(runs, () -> {
+        try (MemoryWorkspace ws = AmdimStep.openWorkspace()) {
+          enc.forward(x, true);
+        }
+      });
+      double fb = median(runs, () -> {
+        try (MemoryWorkspace ws = AmdimStep.openWorkspace()) {
+          CpcFeatures a = enc.forward(x, true);
+          enc.parameters().zeroGrad();
+          enc.backward(a.targets(), a.predictions(), null);
+        }
+      });
+      return new double[] {f, fb};
+    }
+  }
+
+  /** Median ms of {@code runs} calls after two warm-up calls. */
+  private static double median(int runs, Runnable call) {
+    double[] t = new double[runs];
+    for (int r = -2; r < runs; r++) {
+      long t0 = System.nanoTime();
+      call.run();
+      if (r >= 0) {
+        t[r] = (System.nanoTime() - t0) / 1e6;
+      }
+    }
+    Arrays.sort(t);
+    return t[runs / 2];
+  }
+}
