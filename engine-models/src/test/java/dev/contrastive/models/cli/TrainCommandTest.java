@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.augment.data.Dataset;
-import dev.contrastive.augment.data.DatasetInfo;
 import dev.contrastive.augment.data.FashionMnist;
-import dev.contrastive.augment.data.Image;
+import dev.contrastive.models.train.TinyRun;
 import dev.contrastive.models.train.Trainer;
 import dev.contrastive.models.train.checkpoint.CheckpointIO;
 import dev.contrastive.models.train.metrics.CsvMetrics;
@@ -31,24 +30,7 @@ class TrainCommandTest {
       throw new IllegalArgumentException("no dataset '" + spec + "'");
     }
     try {
-      Dataset base = FashionMnist.embedded(FashionMnist.Split.TRAIN);
-      return new Dataset() {
-        @Override
-        public DatasetInfo info() {
-          DatasetInfo i = base.info();
-          return new DatasetInfo("tiny", 64, i.channels(), i.height(), i.width(), i.classes());
-        }
-
-        @Override
-        public Image get(int index) {
-          return base.get(index);
-        }
-
-        @Override
-        public void close() throws IOException {
-          base.close();
-        }
-      };
+      return new TinyRun.FirstImages(FashionMnist.embedded(FashionMnist.Split.TRAIN), 64);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -63,6 +63,7 @@ class AmdimStepMemoryTest {
           step.trainingStep(i, viewA, viewB, i);
           adam.step(model.parameters(), 2e-4);
         }
+        Trainer.releaseNativeGarbage(i + 1);
       }
       long rssEnd = rssBytes();
       long heapEnd = usedHeapAfterGc();

@@ -19,7 +19,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * 256 embedded Fashion-MNIST training images, batch 16 (16 steps per epoch, a few tens of
  * milliseconds per step on 2 cores). {@link #main} runs it in a child process, for the kill test.
  */
-final class TinyRun {
+public final class TinyRun {
 
   static final AmdimConfig TINY = new AmdimConfig(32, 1, 8, 32, 1, false);
   static final long MODEL_SEED = 5;
@@ -52,7 +52,7 @@ final class TinyRun {
   }
 
   /** The first {@code n} images of a dataset. */
-  record FirstImages(Dataset base, int n) implements Dataset {
+  public record FirstImages(Dataset base, int n) implements Dataset {
     @Override
     public DatasetInfo info() {
       DatasetInfo i = base.info();

@@ -23,8 +23,11 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 class TrainerKillTest {
 
-  private static final long STEPS = 30;
+  /** The child's planned length: far more than it gets to before the kill, however fast it runs. */
+  private static final long CHILD_STEPS = 400;
   private static final long CHECKPOINT_EVERY = 5;
+  /** Steps compared after the resume. */
+  private static final long AFTER = 10;
 
   @TempDir Path tmp;
 
@@ -33,7 +36,7 @@ class TrainerKillTest {
     Path killed = tmp.resolve("killed");
     Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), TinyRun.class.getName(),
-        killed.toString(), Long.toString(STEPS), Long.toString(CHECKPOINT_EVERY))
+        killed.toString(), Long.toString(CHILD_STEPS), Long.toString(CHECKPOINT_EVERY))
         .redirectErrorStream(true)
         .redirectOutput(tmp.resolve("child.log").toFile())
         .start();
@@ -42,24 +45,26 @@ class TrainerKillTest {
     assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child did not die");
     assertEquals(137, child.exitValue(), "killed by SIGKILL (128 + 9)");
     long resumedFrom = CheckpointIO.latest(killed).newest().orElseThrow().checkpoint().step();
-    assertTrue(resumedFrom >= checkpointed && resumedFrom < STEPS,
-        "killed mid-run: newest checkpoint " + resumedFrom + " of " + STEPS);
+    assertTrue(resumedFrom >= checkpointed && resumedFrom < CHILD_STEPS,
+        "killed mid-run: newest checkpoint " + resumedFrom + " of " + CHILD_STEPS);
+    // A run may be resumed with another length; both runs below end AFTER steps past the checkpoint.
+    long steps = resumedFrom + AFTER;
 
     List<StepMetrics> resumed = new ArrayList<>();
     List<StepMetrics> straight = new ArrayList<>();
     try (Dataset data = TinyRun.trainImages()) {
       try (AmdimEncoder fresh = AmdimEncoder.create(TinyRun.TINY, DataType.FLOAT, TinyRun.MODEL_SEED + 1)) {
-        TrainingResult r = TinyRun.trainer(TinyRun.config(STEPS, CHECKPOINT_EVERY, killed), fresh, data)
+        TrainingResult r = TinyRun.trainer(TinyRun.config(steps, CHECKPOINT_EVERY, killed), fresh, data)
             .onStep(resumed::add).fit();
-        assertEquals(STEPS, r.steps());
+        assertEquals(steps, r.steps());
       }
       try (AmdimEncoder model = AmdimEncoder.create(TinyRun.TINY, DataType.FLOAT, TinyRun.MODEL_SEED)) {
-        TinyRun.trainer(TinyRun.config(STEPS, CHECKPOINT_EVERY, tmp.resolve("straight")), model, data)
+        TinyRun.trainer(TinyRun.config(steps, CHECKPOINT_EVERY, tmp.resolve("straight")), model, data)
             .onStep(straight::add).fit();
       }
     }
     assertEquals(resumedFrom + 1, resumed.get(0).step(), "the first step after the checkpoint");
-    List<StepMetrics> expected = straight.subList((int) resumedFrom, (int) STEPS);
+    List<StepMetrics> expected = straight.subList((int) resumedFrom, (int) steps);
     assertEquals(expected.stream().map(StepMetrics::step).toList(), resumed.stream().map(StepMetrics::step).toList());
     assertEquals(expected.stream().map(StepMetrics::loss).toList(), resumed.stream().map(StepMetrics::loss).toList(),
         "losses after resuming from step " + resumedFrom);
