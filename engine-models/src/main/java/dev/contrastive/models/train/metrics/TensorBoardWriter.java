@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -47,15 +48,29 @@ public final class TensorBoardWriter implements MetricsSink {
 
   /**
    * Creates a new event file in {@code runDir} (created if missing) and writes its version record.
+   * The name is TensorFlow's {@code events.out.tfevents.<seconds>.<host>.<pid>.<n>}: a run resumed
+   * within the same second, even by the same process, gets a file of its own ({@code n} counts up
+   * past existing names), never appending to or replacing another writer's file.
    *
-   * @throws IOException if the file cannot be created, including when one of the same name exists
+   * @throws IOException if the file cannot be created
    */
   public TensorBoardWriter(Path runDir) throws IOException {
     Files.createDirectories(runDir);
     long nowMillis = System.currentTimeMillis();
-    this.file = runDir.resolve("events.out.tfevents." + (nowMillis / 1000) + "." + hostName());
-    this.out =
-        new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE_NEW));
+    String prefix = "events.out.tfevents." + (nowMillis / 1000) + "." + hostName() + "."
+        + ProcessHandle.current().pid() + ".";
+    OutputStream opened = null;
+    Path chosen = null;
+    for (int n = 0; opened == null; n++) {
+      chosen = runDir.resolve(prefix + n);
+      try {
+        opened = Files.newOutputStream(chosen, StandardOpenOption.CREATE_NEW);
+      } catch (FileAlreadyExistsException taken) {
+        // Another writer of this run in the same second: try the next number.
+      }
+    }
+    this.file = chosen;
+    this.out = new BufferedOutputStream(opened);
     writeRecord(versionEvent(nowMillis / 1000.0));
   }
 

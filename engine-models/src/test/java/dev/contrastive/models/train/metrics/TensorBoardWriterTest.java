@@ -1,6 +1,7 @@
 package dev.contrastive.models.train.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,6 +105,15 @@ class TensorBoardWriterTest {
       }
     }
     return new Event(wallTime, step, fileVersion, values);
+  }
+
+  @Test
+  void writersOpenedInTheSameSecondGetFilesOfTheirOwn() throws IOException {
+    try (TensorBoardWriter a = new TensorBoardWriter(dir.resolve("run"));
+        TensorBoardWriter b = new TensorBoardWriter(dir.resolve("run"))) {
+      assertNotEquals(a.file(), b.file());
+      assertTrue(b.file().getFileName().toString().startsWith("events.out.tfevents."), b.file().toString());
+    }
   }
 
   @Test
