@@ -5,13 +5,10 @@ import dev.contrastive.augment.data.FashionMnist;
 import dev.contrastive.augment.data.Hdf5WriteOptions;
 import dev.contrastive.augment.data.Hdf5Writer;
 import dev.contrastive.augment.transform.Presets;
-import dev.contrastive.core.loss.AmdimOptions;
 import dev.contrastive.models.encoder.AmdimConfig;
 import dev.contrastive.models.encoder.AmdimEncoder;
 import dev.contrastive.models.train.Trainer;
 import dev.contrastive.models.train.TrainerConfig;
-import dev.contrastive.models.train.optim.AdamOptions;
-import dev.contrastive.models.train.optim.LearningRateSchedule;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -23,7 +20,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public final class TinyRun {
 
-  public static final AmdimConfig TINY = new AmdimConfig(32, 1, 8, 32, 1, false);
+  public static final AmdimConfig TINY = dev.contrastive.models.train.TinyRun.TINY;
 
   private TinyRun() {}
 
@@ -32,10 +29,9 @@ public final class TinyRun {
    * into {@code runDir} (a second or so on 2 cores).
    */
   public static Path train(Path runDir, int steps) throws IOException {
-    TrainerConfig config = new TrainerConfig(steps, 0, 16, 11, 2, steps, runDir.toString(), TINY,
-        AmdimOptions.defaults(), AdamOptions.amdim(), new LearningRateSchedule.Constant(2e-3));
+    TrainerConfig config = dev.contrastive.models.train.TinyRun.config(steps, steps, runDir);
     try (Dataset base = FashionMnist.embedded(FashionMnist.Split.TRAIN);
-        AmdimEncoder model = AmdimEncoder.create(TINY, DataType.FLOAT, 5)) {
+        AmdimEncoder model = AmdimEncoder.create(TINY, DataType.FLOAT, dev.contrastive.models.train.TinyRun.MODEL_SEED)) {
       new Trainer(config, model, strided(base, 256), Presets.fashionMnist().pairs()).fit();
     }
     return runDir;

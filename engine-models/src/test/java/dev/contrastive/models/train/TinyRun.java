@@ -21,12 +21,12 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public final class TinyRun {
 
-  static final AmdimConfig TINY = new AmdimConfig(32, 1, 8, 32, 1, false);
-  static final long MODEL_SEED = 5;
+  public static final AmdimConfig TINY = new AmdimConfig(32, 1, 8, 32, 1, false);
+  public static final long MODEL_SEED = 5;
 
   private TinyRun() {}
 
-  static TrainerConfig config(long steps, long checkpointEvery, Path runDir) {
+  public static TrainerConfig config(long steps, long checkpointEvery, Path runDir) {
     return new TrainerConfig(steps, 0, 16, 11, 2, checkpointEvery, runDir.toString(), TINY,
         AmdimOptions.defaults(), AdamOptions.amdim(), new LearningRateSchedule.Constant(2e-3));
   }
