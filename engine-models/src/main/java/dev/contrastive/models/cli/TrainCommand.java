@@ -247,7 +247,7 @@ public final class TrainCommand implements Callable<Integer> {
     for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       OptionSpec option = spec.findOption("--" + e.getKey());
-      if (option == null || e.getKey().equals("config") || option.usageHelp() || option.versionHelp()) {
+      if (option == null || !savable(option)) {
         throw new ParameterException(spec.commandLine(), "--config " + file + ": unknown key '" + e.getKey()
             + "'; known keys: " + String.join(", ", knownKeys()));
       }
@@ -263,12 +263,16 @@ public final class TrainCommand implements Callable<Integer> {
   private List<String> knownKeys() {
     List<String> keys = new ArrayList<>();
     for (OptionSpec o : spec.options()) {
-      String name = o.longestName().substring(2);
-      if (!name.equals("config") && !o.usageHelp() && !o.versionHelp()) {
-        keys.add(name);
+      if (savable(o)) {
+        keys.add(o.longestName().substring(2));
       }
     }
     return keys;
+  }
+
+  /** The options a config file or job.yaml may set: all but --config itself and --help/--version. */
+  private static boolean savable(OptionSpec o) {
+    return !o.longestName().equals("--config") && !o.usageHelp() && !o.versionHelp();
   }
 
   private int train() throws IOException {
@@ -363,10 +367,8 @@ public final class TrainCommand implements Callable<Integer> {
   private void writeJob() throws IOException {
     Map<String, String> job = new TreeMap<>();
     for (OptionSpec o : spec.options()) {
-      String name = o.longestName().substring(2);
-      if (!name.equals("config") && !o.usageHelp() && !o.versionHelp()) {
-        Object value = o.getValue();
-        job.put(name, String.valueOf(value));
+      if (savable(o)) {
+        job.put(o.longestName().substring(2), String.valueOf((Object) o.getValue()));
       }
     }
     Path target = runDir.resolve(JOB_FILE);

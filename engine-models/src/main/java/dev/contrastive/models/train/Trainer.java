@@ -107,7 +107,7 @@ public final class Trainer {
   private final PairTransform pairs;
   private Dataset validationData;
   private PairTransform validationPairs;
-  private final List<StepListener> listeners = new ArrayList<>();
+  private final List<TrainingListener> listeners = new ArrayList<>();
   private Duration timeLimit;
 
   /**
@@ -155,7 +155,7 @@ public final class Trainer {
 
   /** Adds a per-step callback. */
   public Trainer onStep(StepListener listener) {
-    listeners.add(listener);
+    listeners.add(listener::onStep);
     return this;
   }
 
@@ -201,10 +201,8 @@ public final class Trainer {
         LOG.info("resuming from {} (step {}, epoch {})", lastCheckpoint, state.step, state.epoch);
       }
       long total = config.steps() > 0 ? config.steps() : (long) config.epochs() * producer.batchesPerEpoch();
-      for (StepListener l : listeners) {
-        if (l instanceof TrainingListener t) {
-          t.onStart(state.step, total);
-        }
+      for (TrainingListener l : listeners) {
+        l.onStart(state.step, total);
       }
       if (state.stoppedEarly) {
         LOG.info("this run stopped early at step {}; nothing to do", state.step);
@@ -256,10 +254,10 @@ public final class Trainer {
             lastCheckpoint = save(runDir, state, params, adam, probe);
             lastSaved = state.step;
           }
-          for (StepListener l : listeners) {
+          for (TrainingListener l : listeners) {
             l.onStep(metrics);
-            if (validated != null && l instanceof TrainingListener t) {
-              t.onValidation(validated);
+            if (validated != null) {
+              l.onValidation(validated);
             }
           }
         }
@@ -273,10 +271,8 @@ public final class Trainer {
       CurvePlots.write(runDir.resolve(METRICS_CSV), runDir);
       TrainingResult result = new TrainingResult(state.step, total, state.stoppedEarly,
           Optional.ofNullable(state.lastValidation), lastCheckpoint);
-      for (StepListener l : listeners) {
-        if (l instanceof TrainingListener t) {
-          t.onEnd(result);
-        }
+      for (TrainingListener l : listeners) {
+        l.onEnd(result);
       }
       return result;
     }
