@@ -1,0 +1,95 @@
+package dev.contrastive.models.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The gemm path of convolutions with a 1 x 1 output (window = whole input): finite differences in
+ * float64, the naive loop forward, and agreement with libnd4j's conv2d / conv2d_bp path in float32.
+ */
+class Conv2dDenseTest {
+
+  private final SplittableRandom rnd = new SplittableRandom(11);
+
+  @AfterEach
+  void restoreDefault() {
+    Conv2d.setDenseAsGemm(true);
+  }
+
+  @Test
+  void kernelCoveringTheInputWithBiasMatchesFiniteDifferences() {
+    Parameters params = new Parameters(DataType.DOUBLE);
+    Arena arena = new Arena();
+    Conv2d conv = new Conv2d(params, arena, "c", 3, 5, 3, 1, 0, true, PadMode.ZEROS, rnd);
+    params.seal();
+    INDArray x = GradCheck.random(rnd, 1.0, 4, 3, 3, 3);
+    INDArray y = conv.forward(x, true);
+    assertArrayEquals(new long[] {4, 5, 1, 1}, y.shape());
+    assertTrue(Naive.conv(x, conv.weight().value(), conv.bias().value(), 1, 0, false).equalsWithEps(y, 1e-12));
+    GradCheck.check(conv, params, arena, x, true, 40, 1e-6, 1);
+  }
+
+  @Test
+  void oneByOneOnOneByOneWithoutBiasMatchesFiniteDifferences() {
+    Parameters params = new Parameters(DataType.DOUBLE);
+    Arena arena = new Arena();
+    Conv2d conv = new Conv2d(params, arena, "c", 6, 4, 1, 1, 0, false, PadMode.ZEROS, rnd);
+    params.seal();
+    INDArray x = GradCheck.random(rnd, 1.0, 3, 6, 1, 1);
+    assertTrue(Naive.conv(x, conv.weight().value(), null, 1, 0, false).equalsWithEps(conv.forward(x, true), 1e-12));
+    GradCheck.check(conv, params, arena, x, true, 40, 1e-6, 2);
+  }
+
+  @Test
+  void gemmPathAgreesWithTheConvOpPathInFloat32() {
+    Parameters params = new Parameters(DataType.FLOAT);
+    Arena arena = new Arena();
+    Conv2d conv = new Conv2d(params, arena, "c", 16, 24, 3, 1, 0, true, PadMode.ZEROS, rnd);
+    params.seal();
+    INDArray x = GradCheck.randomOf(DataType.FLOAT, rnd, 1.0, 8, 16, 3, 3);
+    INDArray dy = GradCheck.randomOf(DataType.FLOAT, rnd, 1.0, 8, 24, 1, 1);
+
+    Conv2d.setDenseAsGemm(false);
+    INDArray[] op = run(conv, params, x, dy);
+    Conv2d.setDenseAsGemm(true);
+    INDArray[] gemm = run(conv, params, x, dy);
+
+    String[] names = {"y", "dx", "dW", "dB"};
+    for (int i = 0; i < names.length; i++) {
+      double scale = Math.max(1.0, op[i].amaxNumber().doubleValue());
+      double diff = op[i].sub(gemm[i]).amaxNumber().doubleValue();
+      assertTrue(diff <= 1e-5 * scale, names[i] + " differs by " + diff + " (scale " + scale + ")");
+    }
+  }
+
+  @Test
+  void backwardAccumulatesWeightGradients() {
+    Parameters params = new Parameters(DataType.DOUBLE);
+    Arena arena = new Arena();
+    Conv2d conv = new Conv2d(params, arena, "c", 2, 3, 2, 1, 0, true, PadMode.ZEROS, rnd);
+    params.seal();
+    INDArray x = GradCheck.random(rnd, 1.0, 5, 2, 2, 2);
+    INDArray dy = GradCheck.random(rnd, 1.0, 5, 3, 1, 1);
+    INDArray[] once = run(conv, params, x, dy);
+    params.zeroGrad();
+    conv.forward(x, true);
+    conv.backward(dy);
+    conv.backward(dy);
+    assertTrue(conv.weight().grad().equalsWithEps(once[2].mul(2), 1e-12), "weight gradients are added");
+    assertTrue(conv.bias().grad().equalsWithEps(once[3].mul(2), 1e-12), "bias gradients are added");
+  }
+
+  /** y, dx, dW, dB of one forward and backward from zeroed gradients, copied out. */
+  private static INDArray[] run(Conv2d conv, Parameters params, INDArray x, INDArray dy) {
+    params.zeroGrad();
+    INDArray y = conv.forward(x, true).dup();
+    INDArray dx = conv.backward(dy).dup();
+    return new INDArray[] {y, dx, conv.weight().grad().dup(), conv.bias().grad().dup()};
+  }
+}
