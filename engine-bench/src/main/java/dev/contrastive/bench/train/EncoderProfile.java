@@ -21,6 +21,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * norm, ReLU, pooling, residual adds, allocation) is the difference. Medians of a few runs after
  * warm-up; not a benchmark (TrainBenchmark is), a profile for deciding what to change.
  *
+ * <p>Then the encoder's own breakdown: a Java Flight Recorder recording of forward+backward passes
+ * (execution and native-method samples of the calling thread, which runs every libnd4j op and waits
+ * in it while the op's worker threads finish), each sample charged to the innermost layer on its
+ * stack ({@code BatchNorm2d.backward}, {@code Residual.forward} for its add, ...). In-situ shares,
+ * unlike the isolated conv op timings above, which run on warm caches.
+ *
  * <p>Usage: {@code EncoderProfile [shape] [runs]}, e.g. {@code amdim-small/64 5}.
  */
 public final class EncoderProfile {
@@ -53,6 +59,7 @@ public final class EncoderProfile {
       }
     }
     double[] enc = shape.isAmdim() ? amdim(shape, runs) : cpc(shape, runs);
+    LayerSamples.print(shape.isAmdim() ? () -> amdim(shape, Math.max(runs, 20)) : () -> cpc(shape, Math.max(runs, 20)));
     double encBwd = enc[1] - enc[0];
     System.out.printf(Locale.ROOT, "conv ops: forward %.1f ms (%.1f GFLOP/s), backward %.1f ms (%.1f GFLOP/s)%n",
         convFwd, flops / convFwd / 1e6, convBwd, 2 * flops / convBwd / 1e6);
