@@ -1,6 +1,11 @@
 package dev.contrastive.models.nn;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -10,12 +15,24 @@ import org.nd4j.linalg.factory.Nd4j;
  * padding. Forward is libnd4j's {@code conv2d}, backward its {@code conv2d_bp}; reflect padding is
  * applied before the op by {@link ReflectPad} and folded back after {@code conv2d_bp}.
  *
- * <p>A convolution whose window covers its whole unpadded input (a k x k kernel on a k x k map, output
- * 1 x 1: AMDIM's last 3x3 conv and its 1x1 convs on 1x1 maps) is a dense layer, and runs as two
- * gemms instead: {@code y = x (N, Cin k k) W^T}, {@code dx = dy W}, {@code dW += dy^T x}. Same
- * arithmetic, but libnd4j's conv2d_bp took 120 ms for the (64, 512, 3, 3) -> 1024 layer of the
- * published CIFAR encoder where the gemms take 5 ms (oneDNN's reorders and im2col dominate at 1 x 1
- * output). {@link #setDenseAsGemm(boolean)} switches it off, for tests and benchmarks that compare.
+ * <p>Two shapes take faster paths ({@link #setFastPaths(boolean)} switches both off, for tests and
+ * benchmarks that compare):
+ *
+ * <ul>
+ *   <li>A convolution whose window covers its whole unpadded input (a k x k kernel on a k x k map,
+ *       output 1 x 1: AMDIM's last 3x3 conv and its 1x1 convs on 1x1 maps) is a dense layer and runs
+ *       as gemms: {@code y = x (N, Cin k k) W^T}, {@code dx = dy W}, {@code dW += dy^T x}. libnd4j's
+ *       conv2d_bp took 120 ms for the (64, 512, 3, 3) -> 1024 layer of the published CIFAR encoder,
+ *       the gemms 5 ms (oneDNN's reorders and im2col dominate at a 1 x 1 output).
+ *   <li>The backward of a float32 3x3 stride-1 convolution with at least 256 input channels, on a CPU
+ *       with AVX-512, runs as libnd4j's {@code deconv2d} (dx: a transposed convolution is exactly the
+ *       backward-data pass) plus {@code deconv2d_bp(dy, W, x)} (its weight gradient is this
+ *       convolution's dW; the forward convolution it also computes is discarded). conv2d_bp asks
+ *       oneDNN for {@code convolution_auto}, which on AVX-512 picks Winograd for 3x3 stride-1
+ *       backward data: 83 ms for the CIFAR encoder's (64, 512, 5, 5) layer, 37 ms this way; 104 vs 81
+ *       ms at 7 x 7. With fewer channels the measured gain was mixed (CPC's 16-32-64-channel patch
+ *       convs, AMDIM small's 128), so they keep conv2d_bp.
+ * </ul>
  *
  * <p>Op arguments (libnd4j conv2d.cpp): inputs (input, weights[, bias]); iArgs kH, kW, sH, sW, pH,
  * pW, dH, dW, isSameMode (0 = explicit padding), dataFormat (0 = NCHW), weightFormat (1 = [oC, iC,
@@ -23,7 +40,10 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Conv2d implements Module {
 
-  private static volatile boolean denseAsGemm = true;
+  /** oneDNN's Winograd kernels, the reason for the deconvolution backward, exist for AVX-512 only. */
+  static final boolean WINOGRAD_CPU = cpuHasAvx512();
+  private static final int DECONV_BACKWARD_MIN_CHANNELS = 256;
+  private static volatile boolean fastPaths = true;
 
   private final Arena arena;
   private final int kH;
@@ -36,6 +56,7 @@ public final class Conv2d implements Module {
   private final Parameters.Tensor bias;
   private final ReflectPad reflect;
   private INDArray input;
+  private final int inChannels;
   private boolean denseLast;
 
   /**
@@ -107,6 +128,7 @@ public final class Conv2d implements Module {
         padMode == PadMode.ZEROS || pH == pW,
         name + ".padding must be the same on both axes with reflect padding, got " + pH + ", " + pW);
     this.arena = arena;
+    this.inChannels = inChannels;
     this.kH = kH;
     this.kW = kW;
     this.stride = stride;
@@ -137,22 +159,19 @@ public final class Conv2d implements Module {
     return bias;
   }
 
-  /**
-   * Whether convolutions with a 1 x 1 output run as gemms (default true); false sends them through
-   * libnd4j's conv2d like every other shape. Read at each forward.
-   */
-  public static void setDenseAsGemm(boolean on) {
-    denseAsGemm = on;
+  /** Whether the dense and deconvolution paths run where they apply (default true). */
+  public static void setFastPaths(boolean on) {
+    fastPaths = on;
   }
 
-  public static boolean denseAsGemm() {
-    return denseAsGemm;
+  public static boolean fastPaths() {
+    return fastPaths;
   }
 
   @Override
   public INDArray forward(INDArray x, boolean training) {
     input = reflect != null ? reflect.forward(x, training) : x;
-    denseLast = denseAsGemm && pH == 0 && pW == 0 && input.size(2) == kH && input.size(3) == kW;
+    denseLast = fastPaths && pH == 0 && pW == 0 && input.size(2) == kH && input.size(3) == kW;
     if (denseLast) {
       return denseForward();
     }
@@ -170,6 +189,9 @@ public final class Conv2d implements Module {
   public INDArray backward(INDArray dy) {
     if (denseLast) {
       return denseBackward(dy);
+    }
+    if (deconvBackwardApplies()) {
+      return deconvBackward(dy);
     }
     INDArray[] inputs =
         bias != null
@@ -211,6 +233,48 @@ public final class Conv2d implements Module {
       bias.grad().addi(dyRows.sum(0));
     }
     return dx;
+  }
+
+  private boolean deconvBackwardApplies() {
+    return fastPaths
+        && WINOGRAD_CPU
+        && kH == 3
+        && kW == 3
+        && stride == 1
+        && inChannels >= DECONV_BACKWARD_MIN_CHANNELS
+        && input.dataType() == DataType.FLOAT
+        && Nd4j.getEnvironment().isCPU();
+  }
+
+  private INDArray deconvBackward(INDArray dy) {
+    INDArray w = weight.value();
+    int[] args = iArgs();
+    // deconv2d's weight format 1 is [its input channels, its output channels, kH, kW]: ours as is.
+    INDArray dx = arena.own(Nd4j.create(input.dataType(), input.shape()));
+    Nd4j.exec(DynamicCustomOp.builder("deconv2d").addInputs(dy, w).addOutputs(dx).addIntegerArguments(args).build());
+    INDArray discardedForward = Nd4j.create(dy.dataType(), dy.shape());
+    INDArray dW = Nd4j.create(w.dataType(), w.shape());
+    Nd4j.exec(
+        DynamicCustomOp.builder("deconv2d_bp")
+            .addInputs(dy, w, input)
+            .addOutputs(discardedForward, dW)
+            .addIntegerArguments(args)
+            .build());
+    weight.grad().addi(dW);
+    if (bias != null) {
+      bias.grad().addi(dy.sum(0, 2, 3));
+    }
+    discardedForward.close();
+    dW.close();
+    return reflect != null ? reflect.backward(dx) : dx;
+  }
+
+  private static boolean cpuHasAvx512() {
+    try {
+      return Files.readString(Path.of("/proc/cpuinfo")).contains(" avx512f");
+    } catch (IOException | UncheckedIOException e) {
+      return false;
+    }
   }
 
   /** (N, everything else) of a C-order array: a view when it is contiguous, a copy otherwise. */

@@ -45,7 +45,7 @@ class FastPathLossCurveTest {
   }
 
   private static void fastPaths(boolean on) {
-    Conv2d.setDenseAsGemm(on);
+    Conv2d.setFastPaths(on);
   }
 
   private static void assertSameCurve(double[] slow, double[] fast) {

@@ -2,6 +2,7 @@ package dev.contrastive.models.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -10,16 +11,18 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The gemm path of convolutions with a 1 x 1 output (window = whole input): finite differences in
- * float64, the naive loop forward, and agreement with libnd4j's conv2d / conv2d_bp path in float32.
+ * Conv2d's fast paths. The gemm path of convolutions with a 1 x 1 output (window = whole input):
+ * finite differences in float64, the naive loop forward, and agreement with libnd4j's conv2d /
+ * conv2d_bp path in float32. The deconvolution backward of wide 3x3 stride-1 convolutions: agreement
+ * with conv2d_bp in float32.
  */
-class Conv2dDenseTest {
+class Conv2dFastPathTest {
 
   private final SplittableRandom rnd = new SplittableRandom(11);
 
   @AfterEach
   void restoreDefault() {
-    Conv2d.setDenseAsGemm(true);
+    Conv2d.setFastPaths(true);
   }
 
   @Test
@@ -48,16 +51,34 @@ class Conv2dDenseTest {
 
   @Test
   void gemmPathAgreesWithTheConvOpPathInFloat32() {
+    assertFastPathAgrees(16, 24, 0, new long[] {8, 16, 3, 3});
+  }
+
+  @Test
+  void deconvolutionBackwardAgreesWithConv2dBpInFloat32() {
+    assumeTrue(Conv2d.WINOGRAD_CPU, "the deconvolution backward runs on AVX-512 CPUs only");
+    assertFastPathAgrees(256, 16, 0, new long[] {3, 256, 5, 5});
+  }
+
+  @Test
+  void deconvolutionBackwardWithPaddingAgreesWithConv2dBp() {
+    assumeTrue(Conv2d.WINOGRAD_CPU, "the deconvolution backward runs on AVX-512 CPUs only");
+    assertFastPathAgrees(256, 8, 1, new long[] {2, 256, 4, 4});
+  }
+
+  /** A 3x3 stride-1 conv with bias: output and gradients on the fast path and on the op path. */
+  private void assertFastPathAgrees(int in, int out, int padding, long[] inputShape) {
     Parameters params = new Parameters(DataType.FLOAT);
     Arena arena = new Arena();
-    Conv2d conv = new Conv2d(params, arena, "c", 16, 24, 3, 1, 0, true, PadMode.ZEROS, rnd);
+    Conv2d conv = new Conv2d(params, arena, "c", in, out, 3, 1, padding, true, PadMode.ZEROS, rnd);
     params.seal();
-    INDArray x = GradCheck.randomOf(DataType.FLOAT, rnd, 1.0, 8, 16, 3, 3);
-    INDArray dy = GradCheck.randomOf(DataType.FLOAT, rnd, 1.0, 8, 24, 1, 1);
+    INDArray x = GradCheck.randomOf(DataType.FLOAT, rnd, 1.0, inputShape);
+    long outSize = inputShape[2] + 2L * padding - 2;
+    INDArray dy = GradCheck.randomOf(DataType.FLOAT, rnd, 1.0, inputShape[0], out, outSize, outSize);
 
-    Conv2d.setDenseAsGemm(false);
+    Conv2d.setFastPaths(false);
     INDArray[] op = run(conv, params, x, dy);
-    Conv2d.setDenseAsGemm(true);
+    Conv2d.setFastPaths(true);
     INDArray[] gemm = run(conv, params, x, dy);
 
     String[] names = {"y", "dx", "dW", "dB"};
