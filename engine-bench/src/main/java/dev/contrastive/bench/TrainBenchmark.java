@@ -12,6 +12,7 @@ import dev.contrastive.models.encoder.AmdimEncoder;
 import dev.contrastive.models.encoder.AmdimFeatures;
 import dev.contrastive.models.encoder.CpcEncoder;
 import dev.contrastive.models.encoder.CpcFeatures;
+import dev.contrastive.models.nn.FastPaths;
 import dev.contrastive.models.train.AmdimStep;
 import dev.contrastive.models.train.CpcStep;
 import dev.contrastive.models.train.optim.Adam;
@@ -156,6 +157,21 @@ public class TrainBenchmark {
     }
   }
 
+  /**
+   * Our step with every fast path switched off ({@link FastPaths}): each layer on its plain libnd4j
+   * ops, the design before the fast paths, measured in the same run as {@link Ours}.
+   */
+  public static class OursOpPath extends OursBase {
+    @Param({"amdim-small/64", "amdim-cifar/64", "cpc-small/64"})
+    public String shape;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      FastPaths.setEnabled(false);
+      init(shape);
+    }
+  }
+
   /** The PyTorch step over a copy of our initial weights, and the same views. */
   @State(Scope.Benchmark)
   public abstract static class TorchBase {
@@ -250,6 +266,16 @@ public class TrainBenchmark {
    */
   @Benchmark
   public double ourStep(Ours s) {
+    return runStep(s);
+  }
+
+  /**
+   * Our step on the plain libnd4j-op path. Pitfall: the switch is process-wide; JMH forks a JVM per
+   * method and shape, so it cannot leak into {@link #ourStep}'s measurements (with forks = 0 it
+   * would).
+   */
+  @Benchmark
+  public double ourStepOpPath(OursOpPath s) {
     return runStep(s);
   }
 

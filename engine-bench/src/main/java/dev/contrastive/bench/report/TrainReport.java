@@ -23,7 +23,8 @@ import java.util.TreeMap;
  * Turns a JMH JSON result file of {@code TrainBenchmark} into markdown: per shape the training step
  * ours vs PyTorch, the encoder's forward and forward+backward alone (ours vs PyTorch), the
  * convolution FLOPs of one encoder pass and the GFLOP/s the encoder and the bare conv ops reach,
- * and the one-thread against the default-thread step.
+ * the step with and without the layers' fast paths, and the one-thread against the default-thread
+ * step.
  *
  * <p>Usage: {@code TrainReport <jmh.json> <out.md> <invocation> <jmh command>}, load average before
  * the run in {@code -Dbench.loadBefore}. FLOPs are counted from the layer shapes the PyTorch twin
@@ -101,6 +102,20 @@ public final class TrainReport {
         md.append("| ").append(shape).append(" | ").append(BenchReport.ms(m.get("ourStep"))).append(" | ")
             .append(BenchReport.ms(m.get("torchStep"))).append(" | ")
             .append(BenchReport.ratio(m.get("ourStep"), m.get("torchStep"))).append(" |\n");
+      }
+    });
+
+    md.append("\n## Fast paths (training step)\n\n");
+    md.append("The same step with the layers' fast paths switched off (`FastPaths.setEnabled(false)`: every "
+        + "layer on its plain libnd4j ops, as before they existed), in the same run.\n\n");
+    md.append("| shape | fast paths | libnd4j ops only | fast / ops only | ops only / PyTorch |\n"
+        + "|---|---:|---:|---:|---:|\n");
+    byShape.forEach((shape, m) -> {
+      if (m.containsKey("ourStepOpPath")) {
+        md.append("| ").append(shape).append(" | ").append(BenchReport.ms(m.get("ourStep"))).append(" | ")
+            .append(BenchReport.ms(m.get("ourStepOpPath"))).append(" | ")
+            .append(BenchReport.ratio(m.get("ourStep"), m.get("ourStepOpPath"))).append(" | ")
+            .append(BenchReport.ratio(m.get("ourStepOpPath"), m.get("torchStep"))).append(" |\n");
       }
     });
 

@@ -15,8 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * padding. Forward is libnd4j's {@code conv2d}, backward its {@code conv2d_bp}; reflect padding is
  * applied before the op by {@link ReflectPad} and folded back after {@code conv2d_bp}.
  *
- * <p>Two shapes take faster paths ({@link #setFastPaths(boolean)} switches both off, for tests and
- * benchmarks that compare):
+ * <p>Two shapes take faster paths ({@link FastPaths} switches both off, for tests and benchmarks that
+ * compare):
  *
  * <ul>
  *   <li>A convolution whose window covers its whole unpadded input (a k x k kernel on a k x k map,
@@ -160,11 +160,11 @@ public final class Conv2d implements Module {
   }
 
   /** Whether the dense and deconvolution paths run where they apply (default true). */
-  public static void setFastPaths(boolean on) {
+  static void setFastPaths(boolean on) {
     fastPaths = on;
   }
 
-  public static boolean fastPaths() {
+  static boolean fastPaths() {
     return fastPaths;
   }
 

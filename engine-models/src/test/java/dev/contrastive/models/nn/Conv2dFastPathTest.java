@@ -22,7 +22,7 @@ class Conv2dFastPathTest {
 
   @AfterEach
   void restoreDefault() {
-    Conv2d.setFastPaths(true);
+    FastPaths.setEnabled(true);
   }
 
   @Test
@@ -76,9 +76,9 @@ class Conv2dFastPathTest {
     long outSize = inputShape[2] + 2L * padding - 2;
     INDArray dy = GradCheck.randomOf(DataType.FLOAT, rnd, 1.0, inputShape[0], out, outSize, outSize);
 
-    Conv2d.setFastPaths(false);
+    FastPaths.setEnabled(false);
     INDArray[] op = run(conv, params, x, dy);
-    Conv2d.setFastPaths(true);
+    FastPaths.setEnabled(true);
     INDArray[] gemm = run(conv, params, x, dy);
 
     String[] names = {"y", "dx", "dW", "dB"};

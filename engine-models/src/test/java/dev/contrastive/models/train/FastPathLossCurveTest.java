@@ -8,7 +8,7 @@ import dev.contrastive.models.encoder.AmdimConfig;
 import dev.contrastive.models.encoder.AmdimEncoder;
 import dev.contrastive.models.encoder.CpcConfig;
 import dev.contrastive.models.encoder.CpcEncoder;
-import dev.contrastive.models.nn.Conv2d;
+import dev.contrastive.models.nn.FastPaths;
 import dev.contrastive.models.nn.GradCheck;
 import dev.contrastive.models.train.optim.Adam;
 import dev.contrastive.models.train.optim.AdamOptions;
@@ -45,7 +45,7 @@ class FastPathLossCurveTest {
   }
 
   private static void fastPaths(boolean on) {
-    Conv2d.setFastPaths(on);
+    FastPaths.setEnabled(on);
   }
 
   private static void assertSameCurve(double[] slow, double[] fast) {
