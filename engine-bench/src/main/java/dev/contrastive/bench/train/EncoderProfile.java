@@ -80,7 +80,7 @@ public final class EncoderProfile {
         try (MemoryWorkspace ws = AmdimStep.openWorkspace()) {
           AmdimFeatures a = enc.forward(x, true);
           enc.parameters().zeroGrad();
-          enc.backward(a.r1(), a.r5(), a.r7());
+          enc.backwardToParameters(a.r1(), a.r5(), a.r7());
         }
       });
       return new double[] {f, fb};

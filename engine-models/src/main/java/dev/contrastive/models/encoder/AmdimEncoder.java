@@ -173,6 +173,18 @@ public final class AmdimEncoder implements AutoCloseable {
    * @return the gradient with respect to the input, owned by this instance's arena
    */
   public INDArray backward(INDArray dr1, INDArray dr5, INDArray dr7) {
+    return backward(dr1, dr5, dr7, true);
+  }
+
+  /**
+   * {@link #backward} without the gradient with respect to the input, which training does not use:
+   * the first convolution computes its weight gradient only (see {@code Module.backwardToParameters}).
+   */
+  public void backwardToParameters(INDArray dr1, INDArray dr5, INDArray dr7) {
+    backward(dr1, dr5, dr7, false);
+  }
+
+  private INDArray backward(INDArray dr1, INDArray dr5, INDArray dr7, boolean inputGradient) {
     if (!forwarded) {
       throw new IllegalStateException("amdim encoder backward called before forward");
     }
@@ -184,6 +196,10 @@ public final class AmdimEncoder implements AutoCloseable {
       if (g == null) {
         // Nothing reaches this layer yet (the taps above it were all null).
         continue;
+      }
+      if (i == 0 && !inputGradient) {
+        layers.get(0).backwardToParameters(g);
+        return null;
       }
       g = layers.get(i).backward(g);
     }

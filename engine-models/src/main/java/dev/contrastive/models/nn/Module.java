@@ -24,4 +24,13 @@ public interface Module {
    *     gradients are added to their accumulators
    */
   INDArray backward(INDArray dy);
+
+  /**
+   * {@link #backward} for a module whose input needs no gradient, the first layer of an encoder
+   * (PyTorch likewise skips grad_input when the input does not require grad): adds the parameter
+   * gradients and may skip the input gradient. The default runs {@link #backward}.
+   */
+  default void backwardToParameters(INDArray dy) {
+    backward(dy);
+  }
 }

@@ -33,4 +33,13 @@ public final class Sequential implements Module {
     }
     return g;
   }
+
+  @Override
+  public void backwardToParameters(INDArray dy) {
+    INDArray g = dy;
+    for (int i = modules.size() - 1; i > 0; i--) {
+      g = modules.get(i).backward(g);
+    }
+    modules.get(0).backwardToParameters(g);
+  }
 }

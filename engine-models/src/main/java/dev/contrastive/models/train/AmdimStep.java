@@ -94,8 +94,8 @@ public final class AmdimStep implements AutoCloseable {
       }
       Parameters params = model.parameters();
       params.zeroGrad();
-      model.backward(r.gradient("a_r1"), r.gradient("a_r5"), r.gradient("a_r7"));
-      replica.backward(r.gradient("b_r1"), r.gradient("b_r5"), r.gradient("b_r7"));
+      model.backwardToParameters(r.gradient("a_r1"), r.gradient("a_r5"), r.gradient("a_r7"));
+      replica.backwardToParameters(r.gradient("b_r1"), r.gradient("b_r5"), r.gradient("b_r7"));
       double gradNorm = params.flatGrads().norm2Number().doubleValue();
       if (!Double.isFinite(gradNorm)) {
         throw divergedGradient(step, params);

@@ -66,6 +66,30 @@ class Conv2dFastPathTest {
     assertFastPathAgrees(256, 8, 1, new long[] {2, 256, 4, 4});
   }
 
+  @Test
+  void parameterGradientsWithoutInputGradientMatchBackward() {
+    // CPC's first layer (1 channel, padded), AMDIM's (unpadded), a strided one (conv2d_bp fallback),
+    // and a dense one.
+    int[][] cases = {{1, 16, 3, 1, 1, 8}, {1, 8, 3, 1, 0, 12}, {3, 8, 4, 2, 0, 10}, {4, 6, 3, 1, 0, 3}};
+    for (int[] c : cases) {
+      Parameters params = new Parameters(DataType.FLOAT);
+      Arena arena = new Arena();
+      Conv2d conv = new Conv2d(params, arena, "c", c[0], c[1], c[2], c[3], c[4], true, PadMode.ZEROS, rnd);
+      params.seal();
+      INDArray x = GradCheck.randomOf(DataType.FLOAT, rnd, 1.0, 5, c[0], c[5], c[5]);
+      INDArray y = conv.forward(x, true);
+      INDArray dy = GradCheck.randomOf(DataType.FLOAT, rnd, 1.0, y.shape());
+      params.zeroGrad();
+      conv.backward(dy);
+      INDArray full = params.flatGrads().dup();
+      params.zeroGrad();
+      conv.backwardToParameters(dy);
+      double scale = Math.max(1.0, full.amaxNumber().doubleValue());
+      double diff = full.sub(params.flatGrads()).amaxNumber().doubleValue();
+      assertTrue(diff <= 1e-5 * scale, java.util.Arrays.toString(c) + ": gradients differ by " + diff);
+    }
+  }
+
   /** A 3x3 stride-1 conv with bias: output and gradients on the fast path and on the op path. */
   private void assertFastPathAgrees(int in, int out, int padding, long[] inputShape) {
     Parameters params = new Parameters(DataType.FLOAT);
