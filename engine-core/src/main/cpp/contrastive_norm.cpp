@@ -20,8 +20,10 @@ using contrastive::Pinned;
 // Float accumulation run per flush into double: long enough to vectorise, short enough that float
 // rounding stays ~1e-7 relative.
 constexpr int64_t kBlock = 512;
-// Batch norm planes smaller than this (e.g. (N, C, 1, 1) features) are walked in memory order with
-// per-channel accumulators: a plane-at-a-time walk would jump C*H*W floats per element.
+// Batch norm planes smaller than this (e.g. (N, C, 1, 1) features) are walked in memory order, one
+// sample's channel range at a time, with the per-channel constants and accumulators spread out to one
+// per element of that range: plane-sized inner loops of 1-15 elements do not vectorise and cost
+// several ns per element in loop overhead.
 constexpr int kSmallPlane = 16;
 
 // The affine and the ReLU mask, shared by forward and backward so that both take the same rounding
@@ -55,6 +57,17 @@ void moments(double shift, double s1, double s2, double m, double* mean, double*
   *var = v > 0.0 ? v : 0.0;
 }
 
+// Per-channel values of channels [c_begin, c_begin + width) repeated hw times: index k * hw + j.
+template <typename T, typename F>
+std::vector<T> spread(int width, int hw, F value_of_channel) {
+  std::vector<T> out(static_cast<int64_t>(width) * hw);
+  for (int k = 0; k < width; ++k) {
+    const T v = value_of_channel(k);
+    for (int j = 0; j < hw; ++j) out[static_cast<int64_t>(k) * hw + j] = v;
+  }
+  return out;
+}
+
 // A double mean split into a float and a float remainder: (x - hi) - lo is accurate in float even
 // when |mean| >> std, where x - (float)mean would lose the low bits of the mean.
 struct SplitMean {
@@ -63,6 +76,121 @@ struct SplitMean {
   explicit SplitMean(double mean)
       : hi(static_cast<float>(mean)), lo(static_cast<float>(mean - static_cast<float>(mean))) {}
   float centre(float x) const { return (x - hi) - lo; }
+};
+
+// Batch norm backward over channels [c_begin, c_begin + width): pass 1 sums g and g * (x - mean)
+// per channel, pass 2 writes dx; each pass either plane by plane or, for small planes, in memory
+// order over a sample's whole channel range.
+struct BatchBackward {
+  const float* x;
+  const float* dy;
+  float* dx;
+  int n;
+  int64_t sample;
+  int hw;
+  int c_begin;
+  int width;
+  const float* scale;
+  const float* shift;
+  bool relu;
+  bool training;
+  std::vector<SplitMean> centre;
+
+  int64_t offset(int i, int k) const { return i * sample + static_cast<int64_t>(c_begin + k) * hw; }
+
+  void sums_planes(double* sg, double* sgx) const {
+    for (int i = 0; i < n; ++i) {
+      for (int k = 0; k < width; ++k) {
+        const int64_t off = offset(i, k);
+        const float s = scale[c_begin + k];
+        const float b = shift[c_begin + k];
+        const SplitMean mu = centre[k];
+        for (int64_t blk = 0; blk < hw; blk += kBlock) {
+          const int64_t e = blk + kBlock < hw ? blk + kBlock : hw;
+          float a = 0.0f;
+          float ax = 0.0f;
+          for (int64_t j = blk; j < e; ++j) {
+            const float xv = x[off + j];
+            const float g = masked(relu, affine(xv, s, b), dy[off + j]);
+            a += g;
+            ax += g * mu.centre(xv);
+          }
+          sg[k] += a;
+          sgx[k] += ax;
+        }
+      }
+    }
+  }
+
+  void sums_small(double* sg, double* sgx) const {
+    const int64_t span = static_cast<int64_t>(width) * hw;
+    const std::vector<float> s = spread<float>(width, hw, [&](int k) { return scale[c_begin + k]; });
+    const std::vector<float> b = spread<float>(width, hw, [&](int k) { return shift[c_begin + k]; });
+    const std::vector<float> hi = spread<float>(width, hw, [&](int k) { return centre[k].hi; });
+    const std::vector<float> lo = spread<float>(width, hw, [&](int k) { return centre[k].lo; });
+    std::vector<double> g_sum(span, 0.0);
+    std::vector<double> gx_sum(span, 0.0);
+    for (int i = 0; i < n; ++i) {
+      const float* xr = x + offset(i, 0);
+      const float* dyr = dy + offset(i, 0);
+      for (int64_t e = 0; e < span; ++e) {
+        const float xv = xr[e];
+        const float g = masked(relu, affine(xv, s[e], b[e]), dyr[e]);
+        g_sum[e] += g;
+        gx_sum[e] += g * ((xv - hi[e]) - lo[e]);
+      }
+    }
+    for (int k = 0; k < width; ++k) {
+      for (int j = 0; j < hw; ++j) {
+        sg[k] += g_sum[static_cast<int64_t>(k) * hw + j];
+        sgx[k] += gx_sum[static_cast<int64_t>(k) * hw + j];
+      }
+    }
+  }
+
+  void dx_planes(const float* bias, const float* slope) const {
+    for (int i = 0; i < n; ++i) {
+      for (int k = 0; k < width; ++k) {
+        const int64_t off = offset(i, k);
+        const float s = scale[c_begin + k];
+        const float b = shift[c_begin + k];
+        const SplitMean mu = centre[k];
+        const float bk = bias[k];
+        const float sk = slope[k];
+        if (training) {
+          for (int j = 0; j < hw; ++j) {
+            const float xv = x[off + j];
+            const float g = masked(relu, affine(xv, s, b), dy[off + j]);
+            dx[off + j] = s * g - bk - sk * mu.centre(xv);
+          }
+        } else {
+          for (int j = 0; j < hw; ++j) {
+            dx[off + j] = s * masked(relu, affine(x[off + j], s, b), dy[off + j]);
+          }
+        }
+      }
+    }
+  }
+
+  void dx_small(const float* bias, const float* slope) const {
+    const int64_t span = static_cast<int64_t>(width) * hw;
+    const std::vector<float> s = spread<float>(width, hw, [&](int k) { return scale[c_begin + k]; });
+    const std::vector<float> b = spread<float>(width, hw, [&](int k) { return shift[c_begin + k]; });
+    const std::vector<float> hi = spread<float>(width, hw, [&](int k) { return centre[k].hi; });
+    const std::vector<float> lo = spread<float>(width, hw, [&](int k) { return centre[k].lo; });
+    const std::vector<float> bk = spread<float>(width, hw, [&](int k) { return bias[k]; });
+    const std::vector<float> sk = spread<float>(width, hw, [&](int k) { return slope[k]; });
+    for (int i = 0; i < n; ++i) {
+      const float* xr = x + offset(i, 0);
+      const float* dyr = dy + offset(i, 0);
+      float* dxr = dx + offset(i, 0);
+      for (int64_t e = 0; e < span; ++e) {
+        const float xv = xr[e];
+        const float g = masked(relu, affine(xv, s[e], b[e]), dyr[e]);
+        dxr[e] = s[e] * g - bk[e] - sk[e] * ((xv - hi[e]) - lo[e]);
+      }
+    }
+  }
 };
 
 }  // namespace
@@ -83,15 +211,22 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_statsRange(
   std::vector<float> shift(width);
   for (int k = 0; k < width; ++k) shift[k] = x[static_cast<int64_t>(c_begin + k) * hw];
   if (hw < kSmallPlane) {
+    const int64_t span = static_cast<int64_t>(width) * hw;
+    const std::vector<float> sh = spread<float>(width, hw, [&](int k) { return shift[k]; });
+    std::vector<double> e1(span, 0.0);
+    std::vector<double> e2(span, 0.0);
     for (int i = 0; i < n; ++i) {
       const float* row = x + i * sample + static_cast<int64_t>(c_begin) * hw;
-      for (int k = 0; k < width; ++k) {
-        const float* p = row + static_cast<int64_t>(k) * hw;
-        for (int j = 0; j < hw; ++j) {
-          const double d = static_cast<double>(p[j]) - shift[k];
-          s1[k] += d;
-          s2[k] += d * d;
-        }
+      for (int64_t e = 0; e < span; ++e) {
+        const double d = static_cast<double>(row[e]) - sh[e];
+        e1[e] += d;
+        e2[e] += d * d;
+      }
+    }
+    for (int k = 0; k < width; ++k) {
+      for (int j = 0; j < hw; ++j) {
+        s1[k] += e1[static_cast<int64_t>(k) * hw + j];
+        s2[k] += e2[static_cast<int64_t>(k) * hw + j];
       }
     }
   } else {
@@ -112,6 +247,23 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_affineRange(
   const float* x = reinterpret_cast<const float*>(x_addr);
   float* y = reinterpret_cast<float*>(y_addr);
   const int64_t sample = static_cast<int64_t>(c) * hw;
+  if (hw < kSmallPlane) {
+    const int width = c_end - c_begin;
+    const int64_t span = static_cast<int64_t>(width) * hw;
+    const std::vector<float> s = spread<float>(width, hw, [&](int k) { return scale[c_begin + k]; });
+    const std::vector<float> b = spread<float>(width, hw, [&](int k) { return shift[c_begin + k]; });
+    for (int i = 0; i < n; ++i) {
+      const int64_t off = i * sample + static_cast<int64_t>(c_begin) * hw;
+      const float* p = x + off;
+      float* q = y + off;
+      if (relu) {
+        for (int64_t e = 0; e < span; ++e) q[e] = relu_of(affine(p[e], s[e], b[e]));
+      } else {
+        for (int64_t e = 0; e < span; ++e) q[e] = affine(p[e], s[e], b[e]);
+      }
+    }
+    return;
+  }
   for (int i = 0; i < n; ++i) {
     for (int ch = c_begin; ch < c_end; ++ch) {
       const int64_t off = i * sample + static_cast<int64_t>(ch) * hw;
@@ -139,72 +291,33 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_batchBackward
   Pinned<jfloat> shift(env, shift_in);
   Pinned<jdouble> d_gamma(env, d_gamma_out);
   Pinned<jdouble> d_beta(env, d_beta_out);
-  const float* x = reinterpret_cast<const float*>(x_addr);
-  const float* dy = reinterpret_cast<const float*>(dy_addr);
-  float* dx = reinterpret_cast<float*>(dx_addr);
-  const int64_t sample = static_cast<int64_t>(c) * hw;
-  const int width = c_end - c_begin;
-  std::vector<SplitMean> centre;
-  centre.reserve(width);
-  for (int k = 0; k < width; ++k) centre.emplace_back(mean[c_begin + k]);
-  // Pass 1: sum g and sum g * (x - mean) per channel.
-  std::vector<double> sg(width, 0.0);
-  std::vector<double> sgx(width, 0.0);
-  for (int i = 0; i < n; ++i) {
-    for (int k = 0; k < width; ++k) {
-      const int ch = c_begin + k;
-      const int64_t off = i * sample + static_cast<int64_t>(ch) * hw;
-      const float s = scale[ch];
-      const float b = shift[ch];
-      const SplitMean mu = centre[k];
-      for (int64_t blk = 0; blk < hw; blk += kBlock) {
-        const int64_t e = blk + kBlock < hw ? blk + kBlock : hw;
-        float a = 0.0f;
-        float ax = 0.0f;
-        for (int64_t j = blk; j < e; ++j) {
-          const float xv = x[off + j];
-          const float g = masked(relu, affine(xv, s, b), dy[off + j]);
-          a += g;
-          ax += g * mu.centre(xv);
-        }
-        sg[k] += a;
-        sgx[k] += ax;
-      }
-    }
+  BatchBackward job{reinterpret_cast<const float*>(x_addr), reinterpret_cast<const float*>(dy_addr),
+                    reinterpret_cast<float*>(dx_addr), n, static_cast<int64_t>(c) * hw, hw, c_begin,
+                    c_end - c_begin, scale.get(), shift.get(), relu != JNI_FALSE, training != JNI_FALSE,
+                    {}};
+  for (int k = 0; k < job.width; ++k) job.centre.emplace_back(mean[c_begin + k]);
+  std::vector<double> sg(job.width, 0.0);
+  std::vector<double> sgx(job.width, 0.0);
+  if (hw < kSmallPlane) {
+    job.sums_small(sg.data(), sgx.data());
+  } else {
+    job.sums_planes(sg.data(), sgx.data());
   }
   const double m = static_cast<double>(n) * hw;
-  std::vector<float> bias(width);
-  std::vector<float> slope(width);
-  for (int k = 0; k < width; ++k) {
+  std::vector<float> bias(job.width);
+  std::vector<float> slope(job.width);
+  for (int k = 0; k < job.width; ++k) {
     const int ch = c_begin + k;
     d_beta[ch] = sg[k];
     d_gamma[ch] = sgx[k] * inv_std[ch];
     // dx = scale * (g - dBeta / m - xhat * dGamma / m) = scale * g - bias - slope * (x - mean).
-    bias[k] = training ? static_cast<float>(scale[ch] * d_beta[ch] / m) : 0.0f;
-    slope[k] = training ? static_cast<float>(scale[ch] * inv_std[ch] * d_gamma[ch] / m) : 0.0f;
+    bias[k] = job.training ? static_cast<float>(scale[ch] * d_beta[ch] / m) : 0.0f;
+    slope[k] = job.training ? static_cast<float>(scale[ch] * inv_std[ch] * d_gamma[ch] / m) : 0.0f;
   }
-  // Pass 2: dx.
-  for (int i = 0; i < n; ++i) {
-    for (int k = 0; k < width; ++k) {
-      const int ch = c_begin + k;
-      const int64_t off = i * sample + static_cast<int64_t>(ch) * hw;
-      const float s = scale[ch];
-      const float b = shift[ch];
-      const SplitMean mu = centre[k];
-      const float bk = bias[k];
-      const float sk = slope[k];
-      if (training) {
-        for (int j = 0; j < hw; ++j) {
-          const float xv = x[off + j];
-          const float g = masked(relu, affine(xv, s, b), dy[off + j]);
-          dx[off + j] = s * g - bk - sk * mu.centre(xv);
-        }
-      } else {
-        for (int j = 0; j < hw; ++j) {
-          dx[off + j] = s * masked(relu, affine(x[off + j], s, b), dy[off + j]);
-        }
-      }
-    }
+  if (hw < kSmallPlane) {
+    job.dx_small(bias.data(), slope.data());
+  } else {
+    job.dx_planes(bias.data(), slope.data());
   }
 }
 

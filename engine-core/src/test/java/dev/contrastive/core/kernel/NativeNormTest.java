@@ -25,9 +25,13 @@ class NativeNormTest {
 
   private static final double TOL = 1e-5;
 
-  /** (N, C, H, W): odd sizes, H*W = 1, planes below and above the kernel's small-plane and block sizes, N = 2. */
+  /**
+   * (N, C, H, W): odd sizes, H*W = 1, planes below and above the kernel's small-plane (16) and block
+   * (512) sizes, N = 2, and the last three large enough to be split across threads.
+   */
   private static final int[][] SHAPES = {
-    {2, 3, 5, 7}, {64, 24, 1, 1}, {3, 5, 2, 3}, {2, 4, 4, 4}, {3, 2, 23, 29}, {4, 16, 32, 32}, {40, 16, 8, 8}
+    {2, 3, 5, 7}, {64, 24, 1, 1}, {3, 5, 2, 3}, {2, 4, 4, 4}, {3, 2, 23, 29}, {4, 16, 32, 32}, {40, 16, 8, 8},
+    {40, 300, 2, 2}
   };
 
   private final SplittableRandom rnd = new SplittableRandom(11);
