@@ -193,6 +193,57 @@ struct BatchBackward {
   }
 };
 
+// Layer norm backward for planes under kSmallPlane: the same two passes as the plane-by-plane
+// version, each one loop over the sample with gamma and beta spread out per element, and dGamma /
+// dBeta accumulated per element across the samples before the per-channel reduction.
+void layer_backward_small(const float* x, const float* dy, float* dx, int c, int hw, int n_begin,
+                          int n_end, const float* gamma, const float* beta, const float* mean,
+                          const float* inv_std, bool relu, double* d_gamma, double* d_beta) {
+  const int64_t sample = static_cast<int64_t>(c) * hw;
+  const std::vector<float> gamma_e = spread<float>(c, hw, [&](int k) { return gamma[k]; });
+  const std::vector<float> beta_e = spread<float>(c, hw, [&](int k) { return beta[k]; });
+  std::vector<double> g_sum(sample, 0.0);
+  std::vector<double> gx_sum(sample, 0.0);
+  for (int i = n_begin; i < n_end; ++i) {
+    const float* xr = x + i * sample;
+    const float* dyr = dy + i * sample;
+    float* dxr = dx + i * sample;
+    const float mf = mean[i];
+    const float inv = inv_std[i];
+    double sum_dxhat = 0.0;
+    double sum_dxhat_xhat = 0.0;
+    for (int64_t blk = 0; blk < sample; blk += kBlock) {
+      const int64_t end = blk + kBlock < sample ? blk + kBlock : sample;
+      float acc = 0.0f;
+      float accx = 0.0f;
+      for (int64_t e = blk; e < end; ++e) {
+        const float centred = xr[e] - mf;
+        const float g = masked(relu, affine(centred, inv * gamma_e[e], beta_e[e]), dyr[e]);
+        const float gx = g * (centred * inv);
+        g_sum[e] += g;
+        gx_sum[e] += gx;
+        acc += g * gamma_e[e];
+        accx += gx * gamma_e[e];
+      }
+      sum_dxhat += acc;
+      sum_dxhat_xhat += accx;
+    }
+    const float mean_dxhat = static_cast<float>(sum_dxhat / sample);
+    const float mean_dxhat_xhat = static_cast<float>(sum_dxhat_xhat / sample);
+    for (int64_t e = 0; e < sample; ++e) {
+      const float centred = xr[e] - mf;
+      const float g = masked(relu, affine(centred, inv * gamma_e[e], beta_e[e]), dyr[e]);
+      dxr[e] = inv * (g * gamma_e[e] - mean_dxhat - centred * inv * mean_dxhat_xhat);
+    }
+  }
+  for (int k = 0; k < c; ++k) {
+    for (int j = 0; j < hw; ++j) {
+      d_beta[k] += g_sum[static_cast<int64_t>(k) * hw + j];
+      d_gamma[k] += gx_sum[static_cast<int64_t>(k) * hw + j];
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" {
@@ -332,6 +383,14 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_layerForwardR
   const float* x = reinterpret_cast<const float*>(x_addr);
   float* y = reinterpret_cast<float*>(y_addr);
   const int64_t sample = static_cast<int64_t>(c) * hw;
+  // Small planes: one loop over the sample with gamma and beta spread out per element.
+  const bool small = hw < kSmallPlane;
+  std::vector<float> gamma_e;
+  std::vector<float> beta_e;
+  if (small) {
+    gamma_e = spread<float>(c, hw, [&](int k) { return gamma[k]; });
+    beta_e = spread<float>(c, hw, [&](int k) { return beta[k]; });
+  }
   for (int i = n_begin; i < n_end; ++i) {
     const float* p = x + i * sample;
     float* q = y + i * sample;
@@ -345,6 +404,16 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_layerForwardR
     const float inv = static_cast<float>(1.0 / std::sqrt(var + eps));
     mean[i] = mf;
     inv_std[i] = inv;
+    if (small) {
+      const float* g = gamma_e.data();
+      const float* b = beta_e.data();
+      if (relu) {
+        for (int64_t e = 0; e < sample; ++e) q[e] = relu_of(affine(p[e] - mf, inv * g[e], b[e]));
+      } else {
+        for (int64_t e = 0; e < sample; ++e) q[e] = affine(p[e] - mf, inv * g[e], b[e]);
+      }
+      continue;
+    }
     for (int ch = 0; ch < c; ++ch) {
       const int64_t off = static_cast<int64_t>(ch) * hw;
       const float a = inv * gamma[ch];
@@ -372,6 +441,11 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_layerBackward
   const float* dy = reinterpret_cast<const float*>(dy_addr);
   float* dx = reinterpret_cast<float*>(dx_addr);
   const int64_t sample = static_cast<int64_t>(c) * hw;
+  if (hw < kSmallPlane) {
+    layer_backward_small(x, dy, dx, c, hw, n_begin, n_end, gamma.get(), beta.get(), mean.get(),
+                         inv_std.get(), relu != JNI_FALSE, d_gamma.get(), d_beta.get());
+    return;
+  }
   for (int i = n_begin; i < n_end; ++i) {
     const int64_t base = i * sample;
     const float mf = mean[i];
