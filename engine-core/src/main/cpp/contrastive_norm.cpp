@@ -18,12 +18,12 @@ namespace {
 using contrastive::Pinned;
 
 // Float accumulation run per flush into double: long enough to vectorise, short enough that float
-// rounding stays ~1e-7 relative.
+// rounding stays far below the 1e-5 relative the kernels are tested to.
 constexpr int64_t kBlock = 512;
-// Batch norm planes smaller than this (e.g. (N, C, 1, 1) features) are walked in memory order, one
-// sample's channel range at a time, with the per-channel constants and accumulators spread out to one
-// per element of that range: plane-sized inner loops of 1-15 elements do not vectorise and cost
-// several ns per element in loop overhead.
+// Planes smaller than this (e.g. (N, C, 1, 1) features) are walked in memory order, one loop over a
+// sample's channel range (batch norm) or whole sample (layer norm), with the per-channel constants
+// and accumulators spread out to one per element: plane-sized inner loops of 1-15 elements do not
+// vectorise and cost several ns per element in loop overhead (measured ~10 ns in batch norm backward).
 constexpr int kSmallPlane = 16;
 
 // The affine and the ReLU mask, shared by forward and backward so that both take the same rounding
