@@ -56,7 +56,8 @@ public final class NativeNorm {
 
   /**
    * Switches the norm layers between the native and the ND4J path at run time, for tests and
-   * benchmarks that compare the two in one JVM.
+   * benchmarks that compare the two in one JVM. The kernel methods below do not consult it: callers
+   * choose their path with {@link #usable}.
    */
   public static void setEnabled(boolean on) {
     if (on && !isLoaded()) {
@@ -156,6 +157,8 @@ public final class NativeNorm {
 
   /**
    * Layer norm forward over (C, H, W) of each sample, then the per-channel affine and optional ReLU.
+   * The statistics are accumulated in double but handed out, and used, as float32: with |mean| >>
+   * std the centring carries the mean's float rounding (about 6e-8 |mean|), as the ND4J path does.
    *
    * @param x (N, C, H, W) float32
    * @param gamma length C
@@ -259,7 +262,11 @@ public final class NativeNorm {
   /** The (N, C, H*W) of a validated input, and checks of the other arguments against it. */
   private record Shape(String name, long[] shape, int n, int c, int hw) {
 
+    /** Validates the main input; every kernel call starts here, so it also requires the library. */
     static Shape of(String name, INDArray x) {
+      if (!isLoaded()) {
+        throw new IllegalStateException("the native norm kernel is not loaded; see the startup warning");
+      }
       if (x.dataType() != DataType.FLOAT) {
         throw new IllegalArgumentException(name + " must be FLOAT, got " + x.dataType());
       }
