@@ -12,8 +12,11 @@
 #include <vector>
 
 #include "dev_contrastive_core_kernel_NativeTiles.h"
+#include "jni_pinned.h"
 
 namespace {
+
+using contrastive::Pinned;
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
@@ -88,26 +91,6 @@ float raise_max(double* max, double* sum_exp, double tile_max) {
   *max = next;
   return next == -std::numeric_limits<double>::infinity() ? 0.0f : static_cast<float>(next);
 }
-
-// Pins Java arrays for the duration of one call (no JNI calls in between).
-template <typename T>
-class Pinned {
- public:
-  Pinned(JNIEnv* env, jarray array)
-      : env_(env), array_(array),
-        data_(array == nullptr ? nullptr
-                               : static_cast<T*>(env->GetPrimitiveArrayCritical(array, nullptr))) {}
-  ~Pinned() {
-    if (data_ != nullptr) env_->ReleasePrimitiveArrayCritical(array_, data_, 0);
-  }
-  T* get() const { return data_; }
-  T& operator[](int i) const { return data_[i]; }
-
- private:
-  JNIEnv* env_;
-  jarray array_;
-  T* data_;
-};
 
 // The running statistics of a tile's rows (RowBlock on the Java side), pinned for one call.
 struct RunningRows {

@@ -5,5 +5,8 @@
  * (running max, sum-exp) are folded on the host, and every scratch array lives in a workspace that is
  * reset per tile. The loss classes in {@code dev.contrastive.core.loss} are their only intended
  * callers; their inputs are validated there.
+ *
+ * <p>{@link dev.contrastive.core.kernel.NativeNorm} is the exception: fused CPU kernels for the
+ * encoders' batch norm and layer norm layers (engine-models); it validates its own arguments.
  */
 package dev.contrastive.core.kernel;

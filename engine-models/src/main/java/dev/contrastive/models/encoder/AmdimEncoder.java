@@ -35,6 +35,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * not shrink; batch norm weight 1, bias 0. Parameter names follow torch's state_dict of the
  * encoder ("layer_list.2.layer_list.0.conv1.weight", "rkhs_block_5.bn_out.bn.weight", ...).
  * amdim declares MaybeBatchNorm2d's parameters even when it is off; here they exist only when used.
+ * Where a batch norm is followed by a ReLU (ConvResNxN, FakeRKHSConvNet's hidden layer) the two are
+ * one {@link BatchNorm2d#withRelu} module, which adds no parameters (see {@link BatchNorm2d} for
+ * its native and ND4J paths).
  *
  * <p>Each instance keeps the forward cache of one batch. For two views per step, use
  * {@link #replica()}: the same parameters, a separate cache. Batch statistics are then per view,
@@ -292,10 +295,7 @@ public final class AmdimEncoder implements AutoCloseable {
     private Module convResNxN(String n, int in, int out, int k, int s, int inSize) {
       List<Module> branch = new ArrayList<>();
       branch.add(new Conv2d(params, arena, n + ".conv1", in, out, k, s, 0, false, PadMode.ZEROS, rnd));
-      if (config.useBn()) {
-        branch.add(new BatchNorm2d(params, arena, n + ".bn1.bn", out));
-      }
-      branch.add(new Relu(arena));
+      branch.add(config.useBn() ? BatchNorm2d.withRelu(params, arena, n + ".bn1.bn", out) : new Relu(arena));
       branch.add(
           new Conv2d(
               params, arena, n + ".conv2", out, out, 1, 1, 0, false, PadMode.ZEROS, rnd,
@@ -318,10 +318,7 @@ public final class AmdimEncoder implements AutoCloseable {
     Module fakeRkhs(String n, int in, int out) {
       List<Module> branch = new ArrayList<>();
       branch.add(new Conv2d(params, arena, n + ".conv1", in, out, 1, 1, 0, false, PadMode.ZEROS, rnd));
-      if (config.useBn()) {
-        branch.add(new BatchNorm2d(params, arena, n + ".bn_hid.bn", out));
-      }
-      branch.add(new Relu(arena));
+      branch.add(config.useBn() ? BatchNorm2d.withRelu(params, arena, n + ".bn_hid.bn", out) : new Relu(arena));
       branch.add(
           new Conv2d(
               params, arena, n + ".conv2", out, out, 1, 1, 0, false, PadMode.ZEROS, rnd,

@@ -37,10 +37,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       the context per predicted step ({@code ctx2pred.s}), all to targetDim, with bias.
  * </ul>
  *
- * <p>Convolutions and pooling are libnd4j ops with their {@code *_bp} twins; LayerNorm is ND4J
- * reductions. Initialisation: torch defaults (kaiming_uniform(a = sqrt 5), uniform biases), LN
- * weight 1, bias 0. Owns an {@link Arena} for one step; {@link #replica()} gives a second cache
- * over the same parameters.
+ * <p>Convolutions and pooling are libnd4j ops with their {@code *_bp} twins. LayerNorm, fused with
+ * the ReLU that follows it in the stem and after each block's first conv, takes the native kernels
+ * of {@link dev.contrastive.core.kernel.NativeNorm} in float32 on the CPU and ND4J reductions
+ * otherwise (see {@link LayerNorm}). Initialisation: torch defaults (kaiming_uniform(a = sqrt 5),
+ * uniform biases), LN weight 1, bias 0. Owns an {@link Arena} for one step; {@link #replica()} gives
+ * a second cache over the same parameters.
  */
 public final class CpcEncoder implements AutoCloseable {
 
@@ -74,8 +76,7 @@ public final class CpcEncoder implements AutoCloseable {
     List<Module> enc = new ArrayList<>();
     enc.add(new Patches(arena, config.patchSize(), config.patchStride()));
     enc.add(conv("encoder.stem.conv", config.inChannels(), w, 3, 3, 1, 1, 1, false, rnd));
-    enc.add(new LayerNorm(params, arena, "encoder.stem.ln", w));
-    enc.add(new Relu(arena));
+    enc.add(LayerNorm.withRelu(params, arena, "encoder.stem.ln", w));
     int in = w;
     for (int stage = 0; stage < 3; stage++) {
       int out = w << stage;
@@ -125,8 +126,7 @@ public final class CpcEncoder implements AutoCloseable {
         new Sequential(
             List.of(
                 conv(n + ".conv1", in, out, 3, 3, stride, 1, 1, false, rnd),
-                new LayerNorm(params, arena, n + ".ln1", out),
-                new Relu(arena),
+                LayerNorm.withRelu(params, arena, n + ".ln1", out),
                 conv(n + ".conv2", out, out, 3, 3, 1, 1, 1, false, rnd),
                 new LayerNorm(params, arena, n + ".ln2", out)));
     Module shortcut =

@@ -1,55 +1,142 @@
 package dev.contrastive.models.nn;
 
+import dev.contrastive.core.kernel.NativeNorm;
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Layer norm for conv features, CPC v2's replacement of batch norm: each sample normalised over
- * (C, H, W), then a per-channel affine, i.e. torch's {@code GroupNorm(1, C)}, eps 1e-5. Per-sample
- * statistics keep the patch vectors of one image independent of the rest of the batch, which is
- * why CPC v2 uses it. Same computation in training and eval.
+ * (C, H, W), then a per-channel affine, i.e. torch's {@code GroupNorm(1, C)}, eps 1e-5; optionally
+ * fused with the ReLU that follows it ({@link #withRelu}). Per-sample statistics keep the patch
+ * vectors of one image independent of the rest of the batch, which is why CPC v2 uses it. Same
+ * computation in training and eval.
  *
- * <p>Backward: {@code dxhat = dy * gamma}; {@code dx = invStd * (dxhat - mean(dxhat) - xhat *
- * mean(dxhat * xhat))} with the means per sample.
+ * <p>Backward: {@code dxhat = dy * gamma} (dy masked by the ReLU first when it is fused);
+ * {@code dx = invStd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))} with the means per
+ * sample.
  *
- * <p>Parameters: {@code name.weight} (1), {@code name.bias} (0), shape (C).
+ * <p>Two paths, chosen per forward call. Float32 contiguous NCHW input on the CPU backend
+ * ({@link NativeNorm#usable}) takes the fused native kernels: statistics and output in one sweep
+ * per sample, backward in two. The CPC encoder normalises thousands of small patches (e.g.
+ * (3136, 16, 8, 8)), where the ND4J formulation (about ten ops, each a memory pass, plus a
+ * separate ReLU) dominated the encoder's time. Everything else (float64 gradient checks, other
+ * backends, the kernel switched off) takes the ND4J ops below, followed by libnd4j's {@code relu} /
+ * {@code relu_bp} when the ReLU is fused.
+ *
+ * <p>Parameters: {@code name.weight} (1), {@code name.bias} (0), shape (C). The fused ReLU adds none.
  */
 public final class LayerNorm implements Module {
 
   public static final double EPS = 1e-5;
 
   private final Arena arena;
+  private final int channels;
   private final Parameters.Tensor gamma;
   private final Parameters.Tensor beta;
+  /** The fused ReLU on the ND4J path; null when the ReLU is not fused. */
+  private final Relu relu;
+  private boolean nativeLast;
+  // ND4J path cache.
   private INDArray xhat;
-  private INDArray invStd;
+  private INDArray invStdArray;
+  // Native path cache: the input, per-sample statistics and the affine the forward used.
+  private INDArray input;
+  private float[] mean;
+  private float[] invStd;
+  private float[] gammaUsed;
+  private float[] betaUsed;
 
+  /** Layer norm without an activation. */
   public LayerNorm(Parameters params, Arena arena, String name, int channels) {
+    this(params, arena, name, channels, false);
+  }
+
+  private LayerNorm(Parameters params, Arena arena, String name, int channels, boolean fusedRelu) {
     if (channels < 1) {
       throw new IllegalArgumentException(name + ".channels must be >= 1, got " + channels);
     }
     this.arena = arena;
+    this.channels = channels;
     gamma = params.declare(name + ".weight", new long[] {channels}, Init.constant(channels, 1));
     beta = params.declare(name + ".bias", new long[] {channels}, Init.constant(channels, 0));
+    relu = fusedRelu ? new Relu(arena) : null;
+  }
+
+  /** Layer norm followed by max(0, .), in one module: same parameters as the plain constructor. */
+  public static LayerNorm withRelu(Parameters params, Arena arena, String name, int channels) {
+    return new LayerNorm(params, arena, name, channels, true);
+  }
+
+  /** Whether the ReLU that follows is fused into this module. */
+  public boolean fusedRelu() {
+    return relu != null;
   }
 
   @Override
   public INDArray forward(INDArray x, boolean training) {
-    INDArray mean = arena.own(x.mean(1, 2, 3));
-    INDArray centred = arena.own(Channels.subPerSample(x, mean));
+    if (x.rank() != 4 || x.size(1) != channels) {
+      throw new IllegalArgumentException(
+          "layer norm input must be (N, " + channels + ", H, W), got shape " + Arrays.toString(x.shape()));
+    }
+    nativeLast = NativeNorm.usable(x);
+    if (nativeLast) {
+      return forwardNative(x);
+    }
+    INDArray y = forwardNd4j(x);
+    return relu == null ? y : relu.forward(y, training);
+  }
+
+  @Override
+  public INDArray backward(INDArray dy) {
+    if (nativeLast) {
+      return backwardNative(dy);
+    }
+    return backwardNd4j(relu == null ? dy : relu.backward(dy));
+  }
+
+  private INDArray forwardNative(INDArray x) {
+    int n = (int) x.size(0);
+    mean = new float[n];
+    invStd = new float[n];
+    gammaUsed = gamma.value().toFloatVector();
+    betaUsed = beta.value().toFloatVector();
+    input = x;
+    xhat = null;
+    invStdArray = null;
+    INDArray y = arena.own(x.ulike());
+    NativeNorm.layerNormForward(x, gammaUsed, betaUsed, EPS, relu != null, y, mean, invStd);
+    return y;
+  }
+
+  private INDArray backwardNative(INDArray dy) {
+    // The kernel reads dy as a dense C-order block; a strided gradient is copied once.
+    INDArray g = NativeNorm.usable(dy) ? dy : arena.own(dy.dup('c'));
+    INDArray dx = arena.own(input.ulike());
+    double[] dGamma = new double[channels];
+    double[] dBeta = new double[channels];
+    NativeNorm.layerNormBackward(input, g, gammaUsed, betaUsed, mean, invStd, relu != null, dx, dGamma, dBeta);
+    Channels.addInto(gamma.grad(), dGamma);
+    Channels.addInto(beta.grad(), dBeta);
+    return dx;
+  }
+
+  private INDArray forwardNd4j(INDArray x) {
+    INDArray sampleMean = arena.own(x.mean(1, 2, 3));
+    INDArray centred = arena.own(Channels.subPerSample(x, sampleMean));
     INDArray sq = centred.mul(centred);
     INDArray var = arena.own(sq.mean(1, 2, 3));
     sq.close();
-    invStd = arena.own(Transforms.pow(var.add(EPS), -0.5, false));
-    xhat = arena.own(Channels.mulPerSample(centred, invStd));
+    input = null;
+    invStdArray = arena.own(Transforms.pow(var.add(EPS), -0.5, false));
+    xhat = arena.own(Channels.mulPerSample(centred, invStdArray));
     INDArray scaled = Channels.mul(xhat, gamma.value());
     INDArray y = arena.own(Channels.add(scaled, beta.value()));
     scaled.close();
     return y;
   }
 
-  @Override
-  public INDArray backward(INDArray dy) {
+  private INDArray backwardNd4j(INDArray dy) {
     INDArray dyXhat = dy.mul(xhat);
     INDArray dGamma = Channels.sum(dyXhat);
     INDArray dBeta = Channels.sum(dy);
@@ -62,7 +149,7 @@ public final class LayerNorm implements Module {
     INDArray t1 = Channels.subPerSample(dxhat, meanDxhat);
     INDArray t2 = Channels.mulPerSample(xhat, meanProd);
     t1.subi(t2);
-    INDArray dx = arena.own(Channels.mulPerSample(t1, invStd));
+    INDArray dx = arena.own(Channels.mulPerSample(t1, invStdArray));
     for (INDArray a : new INDArray[] {dyXhat, dGamma, dBeta, dxhat, meanDxhat, prod, meanProd, t1, t2}) {
       a.close();
     }

@@ -70,6 +70,21 @@ class LayerGradientTest {
   }
 
   @Test
+  void batchNormWithReluTrainingAndEval() {
+    BatchNorm2d bn = BatchNorm2d.withRelu(params, arena, "bn", 3);
+    params.seal();
+    params.get("bn.weight").value().assign(input(3).addi(1.5));
+    params.get("bn.bias").value().assign(input(3));
+    INDArray x = input(3, 3, 4, 5).muli(2).addi(0.5);
+    GradCheck.check(bn, params, arena, x, true, PROBES, TOL, 17);
+    INDArray y = bn.forward(x, true);
+    assertClose(reluOf(new BatchNorm2d(params, arena, "bn", 3).forward(x, true)), y);
+    params.get("bn.running_mean").value().assign(input(3));
+    params.get("bn.running_var").value().assign(input(3).addi(2));
+    GradCheck.check(bn, params, arena, x, false, PROBES, TOL, 18);
+  }
+
+  @Test
   void batchNormMatchesTorchStatistics() {
     BatchNorm2d bn = new BatchNorm2d(params, arena, "bn", 2);
     params.seal();
@@ -213,6 +228,17 @@ class LayerGradientTest {
   }
 
   @Test
+  void layerNormWithRelu() {
+    LayerNorm ln = LayerNorm.withRelu(params, arena, "ln", 3);
+    params.seal();
+    params.get("ln.weight").value().assign(input(3).addi(1.5));
+    params.get("ln.bias").value().assign(input(3));
+    INDArray x = input(2, 3, 3, 4).muli(3).addi(1);
+    GradCheck.check(ln, params, arena, x, true, PROBES, TOL, 19);
+    assertClose(reluOf(new LayerNorm(params, arena, "ln", 3).forward(x, true)), ln.forward(x, true));
+  }
+
+  @Test
   void globalAvgPoolZeroPadPatchesAndGrid() {
     Patches patches = new Patches(arena, 4, 2);
     params.seal();
@@ -231,6 +257,14 @@ class LayerGradientTest {
     INDArray g = grid.forward(vectors, true);
     assertEquals(vectors.getDouble(9 + 5, 2, 0, 0), g.getDouble(1, 2, 1, 2), "image 1, cell (1, 2)");
     GradCheck.check(grid, params, arena, vectors, true, PROBES, TOL, 16);
+  }
+
+  private static INDArray reluOf(INDArray x) {
+    INDArray r = x.dup();
+    for (long i = 0; i < r.length(); i++) {
+      r.putScalar(i, Math.max(0, x.getDouble(i)));
+    }
+    return r;
   }
 
   private static void assertClose(INDArray expected, INDArray actual) {

@@ -1,0 +1,387 @@
+package dev.contrastive.core.kernel;
+
+import java.util.Arrays;
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Fused CPU kernels (src/main/cpp/contrastive_norm.cpp, in the same library as {@link NativeTiles})
+ * for batch norm and layer norm on NCHW activations, each optionally fused with the ReLU that
+ * follows. Written with ND4J ops, each of these layers is 7-10 ops, each a full memory pass with its
+ * own overhead, plus a separate ReLU; here a forward is one or two sweeps and a backward two.
+ *
+ * <p>Formulas (m = N*H*W for batch norm; per sample over C*H*W for layer norm; {@code relu} applies
+ * {@code max(0, .)} to the output and masks the incoming gradient where the pre-activation was not
+ * positive, recomputing the pre-activation from x with the forward's exact float expression):
+ *
+ * <ul>
+ *   <li>{@link #batchStats}: per-channel mean and biased variance over (N, H, W), accumulated in
+ *       double from shifted sums, so that |mean| >> std costs no precision.
+ *   <li>{@link #channelAffine}: {@code y = scale[c] * x + shift[c]} (one fma). Batch norm's forward
+ *       with {@code scale = gamma * invStd}, {@code shift = beta - mean * scale}.
+ *   <li>{@link #batchNormBackward}: {@code dBeta = sum g}, {@code dGamma = sum g * xhat}; training
+ *       {@code dx = scale * (g - dBeta / m - xhat * dGamma / m)}, eval {@code dx = scale * g}.
+ *   <li>{@link #layerNormForward}: torch's {@code GroupNorm(1, C)}: {@code y = (x - mean[n]) *
+ *       invStd[n] * gamma[c] + beta[c]}.
+ *   <li>{@link #layerNormBackward}: {@code dxhat = g * gamma}; {@code dx = invStd * (dxhat -
+ *       mean(dxhat) - xhat * mean(dxhat * xhat))} with the means per sample.
+ * </ul>
+ *
+ * <p>Applies to float32, rank-4, contiguous C-order arrays on the CPU backend ({@link #usable}); the
+ * layers keep their ND4J path for everything else (float64 gradient checks, GPU backends). Work is
+ * split over channel (batch norm) or sample (layer norm) ranges on the common pool. The library is
+ * loaded by {@link NativeTiles}, so {@code -Dcontrastive.kernel=nd4j} turns this kernel off too; its
+ * run-time switch {@link #setEnabled} is separate from NativeTiles'.
+ */
+public final class NativeNorm {
+
+  /** Below this many elements, splitting across threads costs more than it saves. */
+  private static final long PARALLEL_THRESHOLD = 1L << 15;
+
+  private static volatile boolean enabled = NativeTiles.isLoaded();
+
+  private NativeNorm() {}
+
+  /** Whether the native library is loaded (see {@link NativeTiles#isLoaded}). */
+  public static boolean isLoaded() {
+    return NativeTiles.isLoaded();
+  }
+
+  /** Whether usable arrays currently take the native kernels. */
+  public static boolean isEnabled() {
+    return enabled;
+  }
+
+  /**
+   * Switches the norm layers between the native and the ND4J path at run time, for tests and
+   * benchmarks that compare the two in one JVM. The kernel methods below do not consult it: callers
+   * choose their path with {@link #usable}.
+   */
+  public static void setEnabled(boolean on) {
+    if (on && !isLoaded()) {
+      throw new IllegalStateException("the native norm kernel is not loaded; see the startup warning");
+    }
+    enabled = on;
+  }
+
+  /** Whether {@code x} can take the native kernels now: enabled, float32, CPU, rank 4, contiguous C order. */
+  public static boolean usable(INDArray x) {
+    return enabled
+        && x.dataType() == DataType.FLOAT
+        && x.rank() == 4
+        && contiguous(x)
+        && Nd4j.getEnvironment().isCPU();
+  }
+
+  /**
+   * Per-channel mean and biased variance of {@code x} over (N, H, W).
+   *
+   * @param x (N, C, H, W) float32
+   * @param mean output, length C
+   * @param var output, length C
+   */
+  public static void batchStats(INDArray x, double[] mean, double[] var) {
+    Shape s = Shape.of("x", x);
+    s.length("mean", mean.length, s.c);
+    s.length("var", var.length, s.c);
+    long addr = NativeTiles.address(x);
+    split(s.c, (long) s.n * s.hw, (b, e, k) -> statsRange(addr, s.n, s.c, s.hw, b, e, mean, var));
+  }
+
+  /**
+   * {@code y = scale[c] * x + shift[c]}, then {@code max(0, .)} when {@code relu}.
+   *
+   * @param x (N, C, H, W) float32
+   * @param scale length C
+   * @param shift length C
+   * @param y output, same shape as x (may be x itself)
+   */
+  public static void channelAffine(INDArray x, float[] scale, float[] shift, boolean relu, INDArray y) {
+    Shape s = Shape.of("x", x);
+    s.length("scale", scale.length, s.c);
+    s.length("shift", shift.length, s.c);
+    s.same("y", y);
+    long xa = NativeTiles.address(x);
+    long ya = NativeTiles.address(y);
+    split(s.c, (long) s.n * s.hw, (b, e, k) -> affineRange(xa, ya, s.n, s.c, s.hw, b, e, scale, shift, relu));
+  }
+
+  /**
+   * Batch norm backward for a forward {@code channelAffine(x, scale, shift, relu, y)}.
+   *
+   * @param x the forward input, (N, C, H, W) float32
+   * @param dy gradient of the output, same shape
+   * @param mean the mean the forward normalised with (batch or running), length C
+   * @param invStd {@code 1 / sqrt(var + eps)} of the forward, length C
+   * @param scale the forward's scale ({@code gamma * invStd}), length C
+   * @param shift the forward's shift, length C
+   * @param relu whether the forward applied the ReLU
+   * @param training whether the forward used batch statistics (the gradient flows through them)
+   * @param dx output, same shape as x
+   * @param dGamma output (written, not accumulated), length C
+   * @param dBeta output (written, not accumulated), length C
+   */
+  public static void batchNormBackward(
+      INDArray x,
+      INDArray dy,
+      double[] mean,
+      double[] invStd,
+      float[] scale,
+      float[] shift,
+      boolean relu,
+      boolean training,
+      INDArray dx,
+      double[] dGamma,
+      double[] dBeta) {
+    Shape s = Shape.of("x", x);
+    s.same("dy", dy);
+    s.same("dx", dx);
+    s.length("mean", mean.length, s.c);
+    s.length("invStd", invStd.length, s.c);
+    s.length("scale", scale.length, s.c);
+    s.length("shift", shift.length, s.c);
+    s.length("dGamma", dGamma.length, s.c);
+    s.length("dBeta", dBeta.length, s.c);
+    long xa = NativeTiles.address(x);
+    long dya = NativeTiles.address(dy);
+    long dxa = NativeTiles.address(dx);
+    split(
+        s.c,
+        (long) s.n * s.hw,
+        (b, e, k) ->
+            batchBackwardRange(
+                xa, dya, dxa, s.n, s.c, s.hw, b, e, mean, invStd, scale, shift, relu, training, dGamma, dBeta));
+  }
+
+  /**
+   * Layer norm forward over (C, H, W) of each sample, then the per-channel affine and optional ReLU.
+   * The statistics are accumulated in double but handed out, and used, as float32: with |mean| >>
+   * std the centring carries the mean's float rounding (about 6e-8 |mean|), as the ND4J path does.
+   *
+   * @param x (N, C, H, W) float32
+   * @param gamma length C
+   * @param beta length C
+   * @param eps added to the variance, > 0
+   * @param y output, same shape as x
+   * @param mean output, per-sample mean, length N
+   * @param invStd output, per-sample {@code 1 / sqrt(var + eps)}, length N
+   */
+  public static void layerNormForward(
+      INDArray x, float[] gamma, float[] beta, double eps, boolean relu, INDArray y, float[] mean, float[] invStd) {
+    Shape s = Shape.of("x", x);
+    s.length("gamma", gamma.length, s.c);
+    s.length("beta", beta.length, s.c);
+    s.length("mean", mean.length, s.n);
+    s.length("invStd", invStd.length, s.n);
+    s.same("y", y);
+    if (!(eps > 0)) {
+      throw new IllegalArgumentException("eps must be > 0, got " + eps);
+    }
+    long xa = NativeTiles.address(x);
+    long ya = NativeTiles.address(y);
+    split(
+        s.n,
+        (long) s.c * s.hw,
+        (b, e, k) -> layerForwardRange(xa, ya, s.c, s.hw, b, e, gamma, beta, eps, relu, mean, invStd));
+  }
+
+  /**
+   * Layer norm backward for a forward {@code layerNormForward(x, gamma, beta, eps, relu, y, mean,
+   * invStd)}.
+   *
+   * @param x the forward input, (N, C, H, W) float32
+   * @param dy gradient of the output, same shape
+   * @param mean the forward's per-sample mean, length N
+   * @param invStd the forward's per-sample inverse std, length N
+   * @param dx output, same shape as x
+   * @param dGamma output (written, not accumulated), length C
+   * @param dBeta output (written, not accumulated), length C
+   */
+  public static void layerNormBackward(
+      INDArray x,
+      INDArray dy,
+      float[] gamma,
+      float[] beta,
+      float[] mean,
+      float[] invStd,
+      boolean relu,
+      INDArray dx,
+      double[] dGamma,
+      double[] dBeta) {
+    Shape s = Shape.of("x", x);
+    s.same("dy", dy);
+    s.same("dx", dx);
+    s.length("gamma", gamma.length, s.c);
+    s.length("beta", beta.length, s.c);
+    s.length("mean", mean.length, s.n);
+    s.length("invStd", invStd.length, s.n);
+    s.length("dGamma", dGamma.length, s.c);
+    s.length("dBeta", dBeta.length, s.c);
+    long xa = NativeTiles.address(x);
+    long dya = NativeTiles.address(dy);
+    long dxa = NativeTiles.address(dx);
+    int chunks = chunks(s.n, (long) s.c * s.hw);
+    // Chunks of samples all touch every channel: each sums into its own partials.
+    double[][] partGamma = new double[chunks][s.c];
+    double[][] partBeta = new double[chunks][s.c];
+    split(
+        s.n,
+        (long) s.c * s.hw,
+        (b, e, k) ->
+            layerBackwardRange(
+                xa, dya, dxa, s.c, s.hw, b, e, gamma, beta, mean, invStd, relu, partGamma[k], partBeta[k]));
+    Arrays.fill(dGamma, 0);
+    Arrays.fill(dBeta, 0);
+    for (int k = 0; k < chunks; k++) {
+      for (int c = 0; c < s.c; c++) {
+        dGamma[c] += partGamma[k][c];
+        dBeta[c] += partBeta[k][c];
+      }
+    }
+  }
+
+  private static boolean contiguous(INDArray x) {
+    if (x.ordering() != 'c') {
+      return false;
+    }
+    long[] shape = x.shape();
+    long[] stride = x.stride();
+    long expected = 1;
+    for (int d = shape.length - 1; d >= 0; d--) {
+      // A size-1 dimension's stride is never used to address an element.
+      if (shape[d] != 1 && stride[d] != expected) {
+        return false;
+      }
+      expected *= shape[d];
+    }
+    return true;
+  }
+
+  /** The (N, C, H*W) of a validated input, and checks of the other arguments against it. */
+  private record Shape(String name, long[] shape, int n, int c, int hw) {
+
+    /** Validates the main input; every kernel call starts here, so it also requires the library. */
+    static Shape of(String name, INDArray x) {
+      if (!isLoaded()) {
+        throw new IllegalStateException("the native norm kernel is not loaded; see the startup warning");
+      }
+      if (x.dataType() != DataType.FLOAT) {
+        throw new IllegalArgumentException(name + " must be FLOAT, got " + x.dataType());
+      }
+      if (x.rank() != 4) {
+        throw new IllegalArgumentException(
+            name + " must be rank 4 (N, C, H, W), got shape " + Arrays.toString(x.shape()));
+      }
+      if (!contiguous(x)) {
+        throw new IllegalArgumentException(
+            name + " must be a contiguous C-order array, got a strided view of shape " + Arrays.toString(x.shape()));
+      }
+      long[] s = x.shape();
+      long hw = s[2] * s[3];
+      if (s[0] < 1 || s[1] < 1 || hw < 1 || s[0] > Integer.MAX_VALUE || s[1] > Integer.MAX_VALUE
+          || hw > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(
+            name + " must have N, C and H*W in [1, 2^31 - 1], got shape " + Arrays.toString(s));
+      }
+      return new Shape(name, s, (int) s[0], (int) s[1], (int) hw);
+    }
+
+    void length(String what, int actual, int expected) {
+      if (actual != expected) {
+        throw new IllegalArgumentException(
+            what + " must have length " + expected + " for " + name + " of shape " + Arrays.toString(shape)
+                + ", got " + actual);
+      }
+    }
+
+    void same(String what, INDArray a) {
+      if (a.dataType() != DataType.FLOAT || !Arrays.equals(a.shape(), shape) || !contiguous(a)) {
+        throw new IllegalArgumentException(
+            what + " must be a contiguous C-order FLOAT array of shape " + Arrays.toString(shape) + ", got "
+                + a.dataType() + " " + Arrays.toString(a.shape()) + (contiguous(a) ? "" : " (strided view)"));
+      }
+    }
+  }
+
+  /** Work on units [begin, end), as chunk {@code chunk} of {@link #chunks}. */
+  @FunctionalInterface
+  private interface Range {
+    void run(int begin, int end, int chunk);
+  }
+
+  private static int chunks(int units, long perUnit) {
+    int workers = Runtime.getRuntime().availableProcessors();
+    if (workers == 1 || units < 2 || (long) units * perUnit < PARALLEL_THRESHOLD) {
+      return 1;
+    }
+    return Math.min(units, workers);
+  }
+
+  /** Splits units (channels or samples) across the common pool when the work is big enough. */
+  private static void split(int units, long perUnit, Range body) {
+    int chunks = chunks(units, perUnit);
+    if (chunks == 1) {
+      body.run(0, units, 0);
+      return;
+    }
+    IntStream.range(0, chunks)
+        .parallel()
+        .forEach(k -> body.run(units * k / chunks, units * (k + 1) / chunks, k));
+  }
+
+  private static native void statsRange(
+      long x, int n, int c, int hw, int cBegin, int cEnd, double[] mean, double[] var);
+
+  private static native void affineRange(
+      long x, long y, int n, int c, int hw, int cBegin, int cEnd, float[] scale, float[] shift, boolean relu);
+
+  private static native void batchBackwardRange(
+      long x,
+      long dy,
+      long dx,
+      int n,
+      int c,
+      int hw,
+      int cBegin,
+      int cEnd,
+      double[] mean,
+      double[] invStd,
+      float[] scale,
+      float[] shift,
+      boolean relu,
+      boolean training,
+      double[] dGamma,
+      double[] dBeta);
+
+  private static native void layerForwardRange(
+      long x,
+      long y,
+      int c,
+      int hw,
+      int nBegin,
+      int nEnd,
+      float[] gamma,
+      float[] beta,
+      double eps,
+      boolean relu,
+      float[] mean,
+      float[] invStd);
+
+  private static native void layerBackwardRange(
+      long x,
+      long dy,
+      long dx,
+      int c,
+      int hw,
+      int nBegin,
+      int nEnd,
+      float[] gamma,
+      float[] beta,
+      float[] mean,
+      float[] invStd,
+      boolean relu,
+      double[] dGamma,
+      double[] dBeta);
+}
