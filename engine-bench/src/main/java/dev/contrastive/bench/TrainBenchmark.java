@@ -355,7 +355,8 @@ public class TrainBenchmark {
       }
       CpcFeatures f = s.cpc.forward(s.viewA, true);
       s.cpc.parameters().zeroGrad();
-      return s.cpc.backward(f.targets(), f.predictions(), null);
+      s.cpc.backwardToParameters(f.targets(), f.predictions(), null);
+      return f;
     }
   }
 

@@ -99,7 +99,7 @@ public final class EncoderProfile {
         try (MemoryWorkspace ws = AmdimStep.openWorkspace()) {
           CpcFeatures a = enc.forward(x, true);
           enc.parameters().zeroGrad();
-          enc.backward(a.targets(), a.predictions(), null);
+          enc.backwardToParameters(a.targets(), a.predictions(), null);
         }
       });
       return new double[] {f, fb};

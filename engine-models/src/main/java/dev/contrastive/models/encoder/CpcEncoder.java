@@ -50,6 +50,7 @@ public final class CpcEncoder implements AutoCloseable {
   private final Parameters params;
   private final boolean ownsParams;
   private final Arena arena = new Arena();
+  private final Patches patches;
   private final Sequential patchEncoder;
   private final Sequential context;
   private final Conv2d z2target;
@@ -73,8 +74,10 @@ public final class CpcEncoder implements AutoCloseable {
     this.params = params;
     this.ownsParams = ownsParams;
     int w = config.width();
+    // Outside the patch encoder's Sequential, so that its first conv is the first module and can
+    // skip the input gradient in training.
+    patches = new Patches(arena, config.patchSize(), config.patchStride());
     List<Module> enc = new ArrayList<>();
-    enc.add(new Patches(arena, config.patchSize(), config.patchStride()));
     enc.add(conv("encoder.stem.conv", config.inChannels(), w, 3, 3, 1, 1, 1, false, rnd));
     enc.add(LayerNorm.withRelu(params, arena, "encoder.stem.ln", w));
     int in = w;
@@ -162,7 +165,7 @@ public final class CpcEncoder implements AutoCloseable {
       throw new IllegalArgumentException("cpc encoder input must be " + params.dataType() + ", got " + x.dataType());
     }
     arena.clear();
-    INDArray z = patchEncoder.forward(x, training);
+    INDArray z = patchEncoder.forward(patches.forward(x, training), training);
     INDArray c = context.forward(z, training);
     INDArray targets = z2target.forward(z, training);
     List<INDArray> preds = new ArrayList<>();
@@ -180,6 +183,19 @@ public final class CpcEncoder implements AutoCloseable {
    * @return the gradient with respect to the input images
    */
   public INDArray backward(INDArray dTargets, List<INDArray> dPredictions, INDArray dLatents) {
+    return patches.backward(patchEncoder.backward(latentGradient(dTargets, dPredictions, dLatents)));
+  }
+
+  /**
+   * {@link #backward} without the gradient with respect to the images, which training does not use:
+   * the first convolution computes its weight gradient only and the patches are not folded back.
+   */
+  public void backwardToParameters(INDArray dTargets, List<INDArray> dPredictions, INDArray dLatents) {
+    patchEncoder.backwardToParameters(latentGradient(dTargets, dPredictions, dLatents));
+  }
+
+  /** Back-propagates through the heads and the context network to the patch vectors. */
+  private INDArray latentGradient(INDArray dTargets, List<INDArray> dPredictions, INDArray dLatents) {
     if (!forwarded) {
       throw new IllegalStateException("cpc encoder backward called before forward");
     }
@@ -196,7 +212,7 @@ public final class CpcEncoder implements AutoCloseable {
     if (dLatents != null) {
       dz.addi(dLatents);
     }
-    return patchEncoder.backward(dz);
+    return dz;
   }
 
   @Override

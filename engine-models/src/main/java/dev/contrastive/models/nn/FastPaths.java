@@ -1,8 +1,12 @@
 package dev.contrastive.models.nn;
 
+import dev.contrastive.core.kernel.NativeNorm;
+
 /**
  * One switch for every shape- or platform-specific fast path of the layers: convolutions with a
- * 1 x 1 output as gemms and the deconvolution backward of wide 3x3 convolutions ({@link Conv2d}).
+ * 1 x 1 output as gemms, the deconvolution backward of wide 3x3 convolutions and the weight-only
+ * gradient of first layers ({@link Conv2d}), and the fused native batch and layer norm kernels
+ * ({@link NativeNorm}, used by {@link BatchNorm2d} and {@link LayerNorm}).
  * They are on by default; switching them off runs every layer on its plain libnd4j ops, the
  * reference the fast paths are tested and benchmarked against. Process-wide; set it before the
  * steps it should affect, not while another thread is training.
@@ -13,10 +17,13 @@ public final class FastPaths {
 
   public static void setEnabled(boolean on) {
     Conv2d.setFastPaths(on);
+    if (NativeNorm.isLoaded()) {
+      NativeNorm.setEnabled(on);
+    }
   }
 
-  /** Whether the fast paths are on (the default). */
+  /** Whether the fast paths are on (the default; the native kernels only where their library loads). */
   public static boolean enabled() {
-    return Conv2d.fastPaths();
+    return Conv2d.fastPaths() && (NativeNorm.isEnabled() || !NativeNorm.isLoaded());
   }
 }

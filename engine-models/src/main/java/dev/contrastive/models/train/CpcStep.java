@@ -91,7 +91,7 @@ public final class CpcStep {
       }
       Parameters params = model.parameters();
       params.zeroGrad();
-      model.backward(r.gradient("targets"), dPredictions, null);
+      model.backwardToParameters(r.gradient("targets"), dPredictions, null);
       double gradNorm = params.flatGrads().norm2Number().doubleValue();
       if (!Double.isFinite(gradNorm)) {
         throw AmdimStep.divergedGradient(step, params);

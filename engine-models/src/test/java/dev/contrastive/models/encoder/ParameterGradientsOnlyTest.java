@@ -3,6 +3,8 @@ package dev.contrastive.models.encoder;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.models.nn.GradCheck;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -26,6 +28,27 @@ class ParameterGradientsOnlyTest {
       enc.forward(x, true);
       enc.parameters().zeroGrad();
       enc.backwardToParameters(d1, d5, d7);
+      assertSame(full, enc.parameters().flatGrads());
+    }
+  }
+
+  @Test
+  void cpcParameterGradientsMatchFullBackward() {
+    SplittableRandom rnd = new SplittableRandom(32);
+    INDArray x = GradCheck.randomOf(DataType.FLOAT, rnd, 1, 2, 1, 32, 32);
+    try (CpcEncoder enc = CpcEncoder.create(new CpcConfig(32, 1, 8, 4, 2, 1, 4, 3, 3), DataType.FLOAT, 2)) {
+      CpcFeatures f = enc.forward(x, true);
+      INDArray dt = GradCheck.randomOf(DataType.FLOAT, rnd, 1, f.targets().shape());
+      List<INDArray> dp = new ArrayList<>();
+      for (INDArray p : f.predictions()) {
+        dp.add(GradCheck.randomOf(DataType.FLOAT, rnd, 1, p.shape()));
+      }
+      enc.parameters().zeroGrad();
+      enc.backward(dt, dp, null);
+      INDArray full = enc.parameters().flatGrads().dup();
+      enc.forward(x, true);
+      enc.parameters().zeroGrad();
+      enc.backwardToParameters(dt, dp, null);
       assertSame(full, enc.parameters().flatGrads());
     }
   }

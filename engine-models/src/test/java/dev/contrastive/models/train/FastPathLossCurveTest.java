@@ -20,8 +20,9 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Fixed-seed short training runs on the fast paths (convolutions with a 1 x 1 output as gemms) and
- * on the plain libnd4j-op path: the loss curves agree within float32 tolerance, step by step.
+ * Fixed-seed short training runs with the layers' fast paths ({@link FastPaths}: dense convolutions
+ * as gemms, first-layer weight-only gradients, the fused native batch / layer norm kernels) and on
+ * the plain libnd4j-op path: the loss curves agree within float32 tolerance, step by step.
  */
 class FastPathLossCurveTest {
 
