@@ -248,6 +248,21 @@ void layer_backward_small(const float* x, const float* dy, float* dx, int c, int
 
 extern "C" {
 
+JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_reluRange(
+    JNIEnv*, jclass, jlong x_addr, jlong y_addr, jlong begin, jlong end) {
+  const float* x = reinterpret_cast<const float*>(x_addr);
+  float* y = reinterpret_cast<float*>(y_addr);
+  for (int64_t i = begin; i < end; ++i) y[i] = relu_of(x[i]);
+}
+
+JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_reluBackwardRange(
+    JNIEnv*, jclass, jlong x_addr, jlong dy_addr, jlong dx_addr, jlong begin, jlong end) {
+  const float* x = reinterpret_cast<const float*>(x_addr);
+  const float* dy = reinterpret_cast<const float*>(dy_addr);
+  float* dx = reinterpret_cast<float*>(dx_addr);
+  for (int64_t i = begin; i < end; ++i) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+}
+
 JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_statsRange(
     JNIEnv* env, jclass, jlong x_addr, jint n, jint c, jint hw, jint c_begin, jint c_end,
     jdoubleArray mean_out, jdoubleArray var_out) {

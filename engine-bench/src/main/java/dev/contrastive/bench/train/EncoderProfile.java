@@ -5,7 +5,9 @@ import dev.contrastive.models.encoder.AmdimEncoder;
 import dev.contrastive.models.encoder.AmdimFeatures;
 import dev.contrastive.models.encoder.CpcEncoder;
 import dev.contrastive.models.encoder.CpcFeatures;
+import dev.contrastive.models.nn.FastPaths;
 import dev.contrastive.models.train.AmdimStep;
+import dev.contrastive.models.train.CpcStep;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
@@ -22,22 +24,28 @@ import org.nd4j.linalg.factory.Nd4j;
  * warm-up; not a benchmark (TrainBenchmark is), a profile for deciding what to change.
  *
  * <p>Then the encoder's own breakdown: a Java Flight Recorder recording of forward+backward passes
- * (execution and native-method samples of the calling thread, which runs every libnd4j op and waits
+ * (20 passes; execution and native-method samples of the calling thread, which runs every libnd4j op and waits
  * in it while the op's worker threads finish), each sample charged to the innermost layer on its
  * stack ({@code BatchNorm2d.backward}, {@code Residual.forward} for its add, ...). In-situ shares,
  * unlike the isolated conv op timings above, which run on warm caches.
  *
- * <p>Usage: {@code EncoderProfile [shape] [runs]}, e.g. {@code amdim-small/64 5}.
+ * <p>Usage: {@code EncoderProfile [shape] [runs] [fast|ops-only]}, e.g. {@code amdim-small/64 5
+ * ops-only}; {@code ops-only} switches the layers' {@link FastPaths} off, the design before them.
  */
 public final class EncoderProfile {
 
   private EncoderProfile() {}
 
+  private static final int SAMPLED_PASSES = 20;
+
   public static void main(String[] args) {
     TrainShape shape = TrainShape.parse(args.length > 0 ? args[0] : "amdim-small/64");
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-    System.out.printf("%s, threads %d, load average %.2f%n", shape, Nd4j.getEnvironment().maxThreads(),
-        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    boolean opsOnly = args.length > 2 && args[2].equals("ops-only");
+    FastPaths.setEnabled(!opsOnly);
+    System.out.printf("%s, threads %d, load average %.2f, %s%n", shape, Nd4j.getEnvironment().maxThreads(),
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+        opsOnly ? "fast paths off (libnd4j ops only)" : "fast paths on");
     List<ConvShape> shapes = shape.convShapes();
     double convFwd = 0;
     double convBwd = 0;
@@ -58,8 +66,16 @@ public final class EncoderProfile {
             s.forwardFlops() / f / 1e6, b, s.backwardFlops() / b / 1e6);
       }
     }
-    double[] enc = shape.isAmdim() ? amdim(shape, runs) : cpc(shape, runs);
-    LayerSamples.print(shape.isAmdim() ? () -> amdim(shape, Math.max(runs, 20)) : () -> cpc(shape, Math.max(runs, 20)));
+    double[] enc = new double[2];
+    try (Passes p = passes(shape)) {
+      enc[0] = median(runs, p::forward);
+      enc[1] = median(runs, p::forwardBackward);
+      LayerSamples.print(() -> {
+        for (int i = 0; i < SAMPLED_PASSES; i++) {
+          p.forwardBackward();
+        }
+      });
+    }
     double encBwd = enc[1] - enc[0];
     System.out.printf(Locale.ROOT, "conv ops: forward %.1f ms (%.1f GFLOP/s), backward %.1f ms (%.1f GFLOP/s)%n",
         convFwd, flops / convFwd / 1e6, convBwd, 2 * flops / convBwd / 1e6);
@@ -68,42 +84,66 @@ public final class EncoderProfile {
         enc[0], 100 * convFwd / enc[0], enc[0] - convFwd, encBwd, 100 * convBwd / encBwd, encBwd - convBwd);
   }
 
-  private static double[] amdim(TrainShape shape, int runs) {
-    try (AmdimEncoder enc = AmdimEncoder.create(shape.amdimConfig(), DataType.FLOAT, 1)) {
-      INDArray x = Nd4j.rand(DataType.FLOAT, shape.imageShape());
-      double f = median(runs, () -> {
-        try (MemoryWorkspace ws = AmdimStep.openWorkspace()) {
-          enc.forward(x, true);
-        }
-      });
-      double fb = median(runs, () -> {
-        try (MemoryWorkspace ws = AmdimStep.openWorkspace()) {
-          AmdimFeatures a = enc.forward(x, true);
-          enc.parameters().zeroGrad();
-          enc.backwardToParameters(a.r1(), a.r5(), a.r7());
-        }
-      });
-      return new double[] {f, fb};
-    }
+  /** One encoder's forward and forward+backward passes (parameter gradients) on a fixed random batch. */
+  private interface Passes extends AutoCloseable {
+    void forward();
+
+    void forwardBackward();
+
+    @Override
+    void close();
   }
 
-  private static double[] cpc(TrainShape shape, int runs) {
-    try (CpcEncoder enc = CpcEncoder.create(shape.cpcConfig(), DataType.FLOAT, 1)) {
-      INDArray x = Nd4j.rand(DataType.FLOAT, shape.imageShape());
-      double f = median(runs, () -> {
-        try (MemoryWorkspace ws = AmdimStep.openWorkspace()) {
+  private static Passes passes(TrainShape shape) {
+    INDArray x = Nd4j.rand(DataType.FLOAT, shape.imageShape());
+    if (shape.isAmdim()) {
+      AmdimEncoder enc = AmdimEncoder.create(shape.amdimConfig(), DataType.FLOAT, 1);
+      return new Passes() {
+        @Override
+        public void forward() {
+          try (MemoryWorkspace ws = AmdimStep.openWorkspace()) {
+            enc.forward(x, true);
+          }
+        }
+
+        @Override
+        public void forwardBackward() {
+          try (MemoryWorkspace ws = AmdimStep.openWorkspace()) {
+            AmdimFeatures a = enc.forward(x, true);
+            enc.parameters().zeroGrad();
+            enc.backwardToParameters(a.r1(), a.r5(), a.r7());
+          }
+        }
+
+        @Override
+        public void close() {
+          enc.close();
+        }
+      };
+    }
+    CpcEncoder enc = CpcEncoder.create(shape.cpcConfig(), DataType.FLOAT, 1);
+    return new Passes() {
+      @Override
+      public void forward() {
+        try (MemoryWorkspace ws = CpcStep.openWorkspace()) {
           enc.forward(x, true);
         }
-      });
-      double fb = median(runs, () -> {
-        try (MemoryWorkspace ws = AmdimStep.openWorkspace()) {
+      }
+
+      @Override
+      public void forwardBackward() {
+        try (MemoryWorkspace ws = CpcStep.openWorkspace()) {
           CpcFeatures a = enc.forward(x, true);
           enc.parameters().zeroGrad();
           enc.backwardToParameters(a.targets(), a.predictions(), null);
         }
-      });
-      return new double[] {f, fb};
-    }
+      }
+
+      @Override
+      public void close() {
+        enc.close();
+      }
+    };
   }
 
   /** Median ms of {@code runs} calls after two warm-up calls. */

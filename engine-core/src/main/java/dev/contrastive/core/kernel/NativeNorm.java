@@ -242,6 +242,41 @@ public final class NativeNorm {
     }
   }
 
+  /**
+   * {@code y = max(0, x)}, for a ReLU with no norm before it (AMDIM's convolutions without batch norm,
+   * CPC's ReLU after each residual sum): one vectorised pass instead of libnd4j's relu op.
+   *
+   * @param x (N, C, H, W) float32
+   * @param y output, the same shape
+   */
+  public static void relu(INDArray x, INDArray y) {
+    Shape s = Shape.of("x", x);
+    s.same("y", y);
+    long xa = NativeTiles.address(x);
+    long ya = NativeTiles.address(y);
+    long perSample = (long) s.c * s.hw;
+    split(s.n, perSample, (b, e, k) -> reluRange(xa, ya, b * perSample, e * perSample));
+  }
+
+  /**
+   * The ReLU's backward, {@code dx = x > 0 ? dy : 0}, as libnd4j's relu_bp: the mask comes from the
+   * forward input (or from the output, which is positive exactly where the input is).
+   *
+   * @param x the forward input (N, C, H, W) float32
+   * @param dy gradient of the output, the same shape
+   * @param dx output, the same shape
+   */
+  public static void reluBackward(INDArray x, INDArray dy, INDArray dx) {
+    Shape s = Shape.of("x", x);
+    s.same("dy", dy);
+    s.same("dx", dx);
+    long xa = NativeTiles.address(x);
+    long dya = NativeTiles.address(dy);
+    long dxa = NativeTiles.address(dx);
+    long perSample = (long) s.c * s.hw;
+    split(s.n, perSample, (b, e, k) -> reluBackwardRange(xa, dya, dxa, b * perSample, e * perSample));
+  }
+
   private static boolean contiguous(INDArray x) {
     if (x.ordering() != 'c') {
       return false;
@@ -330,6 +365,10 @@ public final class NativeNorm {
         .parallel()
         .forEach(k -> body.run(units * k / chunks, units * (k + 1) / chunks, k));
   }
+
+  private static native void reluRange(long x, long y, long begin, long end);
+
+  private static native void reluBackwardRange(long x, long dy, long dx, long begin, long end);
 
   private static native void statsRange(
       long x, int n, int c, int hw, int cBegin, int cEnd, double[] mean, double[] var);

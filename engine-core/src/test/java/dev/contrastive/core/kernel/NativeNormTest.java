@@ -89,6 +89,28 @@ class NativeNormTest {
   }
 
   @Test
+  void reluForwardAndBackwardAreExactIncludingZeros() {
+    for (int[] s : SHAPES) {
+      INDArray x = random(s, 0.0, 1.0);
+      // Exact zeros: the mask is "x > 0", as libnd4j's relu_bp, so a zero input passes no gradient.
+      x.putScalar(0, 0f);
+      INDArray dy = random(s, 0.0, 1.0);
+      INDArray y = x.ulike();
+      INDArray dx = x.ulike();
+      NativeNorm.relu(x, y);
+      NativeNorm.reluBackward(x, dy, dx);
+      float[] v = x.data().asFloat();
+      float[] g = dy.data().asFloat();
+      float[] ys = y.data().asFloat();
+      float[] dxs = dx.data().asFloat();
+      for (int i = 0; i < v.length; i++) {
+        assertEquals(Math.max(0f, v[i]), ys[i], 0f, "relu " + i + " of " + shape(s));
+        assertEquals(v[i] > 0f ? g[i] : 0f, dxs[i], 0f, "relu backward " + i + " of " + shape(s));
+      }
+    }
+  }
+
+  @Test
   void batchNormBackwardTrainingAndEval() {
     for (int[] s : SHAPES) {
       for (boolean relu : new boolean[] {false, true}) {
@@ -247,6 +269,15 @@ class NativeNormTest {
     } finally {
       NativeNorm.setEnabled(true);
     }
+  }
+
+  @Test
+  void reluRejectsAMismatchedOutput() {
+    INDArray x = random(new int[] {2, 3, 4, 4}, 0, 1);
+    rejects("y must be a contiguous C-order FLOAT array of shape [2, 3, 4, 4]",
+        () -> NativeNorm.relu(x, Nd4j.create(DataType.FLOAT, 2, 3, 4, 5)));
+    rejects("dy must be a contiguous C-order FLOAT array of shape [2, 3, 4, 4]",
+        () -> NativeNorm.reluBackward(x, Nd4j.create(DataType.DOUBLE, 2, 3, 4, 4), x.ulike()));
   }
 
   @Test
