@@ -29,7 +29,9 @@ constexpr int kSmallPlane = 16;
 // The affine and the ReLU mask, shared by forward and backward so that both take the same rounding
 // (explicit fma, not left to the compiler's contraction) and the masks agree bit for bit.
 inline float affine(float x, float scale, float shift) { return std::fma(x, scale, shift); }
-inline float relu_of(float v) { return v > 0.0f ? v : 0.0f; }
+// NaN passes through, as in torch.relu and libnd4j's relu: a diverged value must stay visible to the
+// trainer's finite checks, not turn into 0.
+inline float relu_of(float v) { return v < 0.0f ? 0.0f : v; }
 inline float masked(bool relu, float pre, float dy) { return relu && !(pre > 0.0f) ? 0.0f : dy; }
 
 // Adds sum(p - shift) and sum((p - shift)^2) over len floats to s1 and s2. Shifting by a value of

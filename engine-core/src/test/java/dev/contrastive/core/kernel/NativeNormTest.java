@@ -272,6 +272,17 @@ class NativeNormTest {
   }
 
   @Test
+  void reluPropagatesNaN() {
+    INDArray x = Nd4j.createFromArray(new float[] {Float.NaN, -1f, 2f, Float.NaN}).reshape(1, 1, 2, 2);
+    INDArray y = x.ulike();
+    NativeNorm.relu(x, y);
+    assertTrue(Float.isNaN(y.getFloat(0)) && Float.isNaN(y.getFloat(3)), "NaN must pass: " + y);
+    INDArray z = x.ulike();
+    NativeNorm.channelAffine(x, new float[] {1f}, new float[] {0f}, true, z);
+    assertTrue(Float.isNaN(z.getFloat(0)), "NaN must pass the fused ReLU: " + z);
+  }
+
+  @Test
   void reluRejectsAMismatchedOutput() {
     INDArray x = random(new int[] {2, 3, 4, 4}, 0, 1);
     rejects("y must be a contiguous C-order FLOAT array of shape [2, 3, 4, 4]",

@@ -3,10 +3,11 @@ package dev.contrastive.models.nn;
 import dev.contrastive.core.kernel.NativeNorm;
 
 /**
- * One switch for every shape- or platform-specific fast path of the layers: convolutions with a
- * 1 x 1 output as gemms, the deconvolution backward of wide 3x3 convolutions and the weight-only
- * gradient of first layers ({@link Conv2d}), and the fused native batch and layer norm kernels
- * ({@link NativeNorm}, used by {@link BatchNorm2d} and {@link LayerNorm}).
+ * One switch for every shape- or platform-specific fast path of a training step: convolutions with
+ * a 1 x 1 output as gemms, the deconvolution backward of wide 3x3 convolutions and the weight-only
+ * gradient of first layers ({@link Conv2d}), and the native CPU kernels ({@link NativeNorm}: batch
+ * norm, layer norm and ReLU in {@link BatchNorm2d}, {@link LayerNorm} and {@link Relu}; and the
+ * one-sweep Adam update, {@code NativeAdam}, which follows the same switch).
  * They are on by default; switching them off runs every layer on its plain libnd4j ops, the
  * reference the fast paths are tested and benchmarked against. Process-wide; set it before the
  * steps it should affect, not while another thread is training.

@@ -130,7 +130,7 @@ public final class AmdimStep implements AutoCloseable {
   private static void requireFinite(long step, String prefix, Map<String, INDArray> features) {
     for (Map.Entry<String, INDArray> f : features.entrySet()) {
       INDArray x = f.getValue();
-      if (x.isNaN().any() || x.isInfinite().any()) {
+      if (!Finite.all(x)) {
         throw new TrainingDivergedException(step, "encoder output " + prefix + f.getKey(),
             "has NaN or infinite values");
       }

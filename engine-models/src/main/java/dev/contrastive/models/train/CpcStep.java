@@ -101,7 +101,7 @@ public final class CpcStep {
   }
 
   private static void requireFinite(long step, String name, INDArray x) {
-    if (x.isNaN().any() || x.isInfinite().any()) {
+    if (!Finite.all(x)) {
       throw new TrainingDivergedException(step, "encoder output " + name, "has NaN or infinite values");
     }
   }

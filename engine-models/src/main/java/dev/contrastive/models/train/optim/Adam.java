@@ -1,5 +1,6 @@
 package dev.contrastive.models.train.optim;
 
+import dev.contrastive.core.kernel.NativeAdam;
 import dev.contrastive.models.nn.Parameters;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.floating.Norm2;
@@ -9,8 +10,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * Adam and AdamW over the flat parameter arrays of one {@link Parameters}, updated in place.
  *
- * <p>One step is about a dozen whole-array ND4J ops on {@code flatValues()}/{@code flatGrads()}
- * and on arrays allocated once here (the two moments, one scratch array, one scalar for the norm),
+ * <p>Float32 on the CPU takes {@link NativeAdam}: the gradient norm (one ND4J reduction), then the
+ * whole update in one native sweep. Otherwise one step is about a dozen whole-array ND4J ops on
+ * {@code flatValues()}/{@code flatGrads()} and on arrays allocated once here (the two moments, one scratch array, one scalar for the norm),
  * in the parameters' data type. No op allocates a fresh array: in ND4J M2.1 {@code close()} does
  * not return native memory (see {@code nn.Arena}), so a per-step temporary would be freed only by
  * the garbage collector; everything writes into the preallocated arrays instead.
@@ -84,6 +86,16 @@ public final class Adam {
     if (options.maxGradNorm() > 0) {
       // clip_grad_norm_ multiplies by min(1, max / (norm + 1e-6)).
       scale = Math.min(1.0, options.maxGradNorm() / (gradNorm + CLIP_EPS));
+    }
+    if (NativeAdam.usable(p, g, m, v)) {
+      step++;
+      NativeAdam.step(p, g, m, v, (float) scale,
+          (float) (options.decoupled() ? 0 : wd),
+          (float) (options.decoupled() ? 1 - lr * wd : 1),
+          (float) b1, (float) (1 - b1), (float) b2, (float) (1 - b2), (float) Math.sqrt(1 - Math.pow(b2, step)),
+          (float) options.eps(),
+          (float) (lr / (1 - Math.pow(b1, step))));
+      return gradNorm;
     }
     INDArray d = g.mul(scale, scratch);
     if (wd > 0 && !options.decoupled()) {

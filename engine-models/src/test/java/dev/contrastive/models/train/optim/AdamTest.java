@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contrastive.core.kernel.NativeNorm;
 import dev.contrastive.models.nn.Parameters;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -114,6 +115,23 @@ class AdamTest {
     matchesReference(BASE.withMaxGradNorm(1.5).withWeightDecay(0.5, false));
     // Above every norm: no clipping.
     matchesReference(BASE.withMaxGradNorm(1e3));
+  }
+
+  /**
+   * The tests above run float32 on the native one-sweep kernel where its library loads; the ND4J
+   * whole-array path must match the same reference.
+   */
+  @Test
+  void nd4jPathMatchesTorchToo() {
+    boolean was = NativeNorm.isEnabled();
+    try {
+      NativeNorm.setEnabled(false);
+      matchesReference(BASE);
+      matchesReference(BASE.withMaxGradNorm(1.5).withWeightDecay(0.5, true));
+      matchesReference(BASE.withMaxGradNorm(1.5).withWeightDecay(0.5, false));
+    } finally {
+      NativeNorm.setEnabled(was);
+    }
   }
 
   @Test
