@@ -6,7 +6,9 @@
  * reset per tile. The loss classes in {@code dev.contrastive.core.loss} are their only intended
  * callers; their inputs are validated there.
  *
- * <p>{@link dev.contrastive.core.kernel.NativeNorm} is the exception: fused CPU kernels for the
- * encoders' batch norm and layer norm layers (engine-models); it validates its own arguments.
+ * <p>{@link dev.contrastive.core.kernel.NativeNorm} and {@link dev.contrastive.core.kernel.NativeAdam}
+ * are the exceptions, native CPU kernels for the training step outside the losses: the encoders'
+ * batch norm, layer norm and ReLU layers, and the Adam update (engine-models). They validate their
+ * own arguments.
  */
 package dev.contrastive.core.kernel;
