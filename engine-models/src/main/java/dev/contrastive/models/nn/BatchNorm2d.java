@@ -21,8 +21,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * (and ReLU) in a second, backward in two; written with ND4J ops the same layer is about ten ops,
  * each a memory pass, plus a separate ReLU, and that made batch norm a large share of the AMDIM
  * encoder's time. Everything else (float64 gradient checks, other backends, the kernel switched
- * off) takes the ND4J reductions below, followed by libnd4j's {@code relu} / {@code relu_bp} when
- * the ReLU is fused. The per-channel vectors (running statistics, scale, shift) are tiny and are
+ * off) takes the ND4J reductions below, followed by a {@link Relu} module when the ReLU is fused. The per-channel vectors (running statistics, scale, shift) are tiny and are
  * computed in Java on the native path.
  *
  * <p>Parameters: {@code name.weight} (gamma, 1), {@code name.bias} (beta, 0); buffers

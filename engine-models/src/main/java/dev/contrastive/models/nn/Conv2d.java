@@ -15,8 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * padding. Forward is libnd4j's {@code conv2d}, backward its {@code conv2d_bp}; reflect padding is
  * applied before the op by {@link ReflectPad} and folded back after {@code conv2d_bp}.
  *
- * <p>Two shapes take faster paths ({@link FastPaths} switches both off, for tests and benchmarks that
- * compare):
+ * <p>Three cases take faster paths ({@link FastPaths} switches them off, for tests and benchmarks
+ * that compare):
  *
  * <ul>
  *   <li>A convolution whose window covers its whole unpadded input (a k x k kernel on a k x k map,
@@ -55,8 +55,8 @@ public final class Conv2d implements Module {
   private final Parameters.Tensor weight;
   private final Parameters.Tensor bias;
   private final ReflectPad reflect;
-  private INDArray input;
   private final int inChannels;
+  private INDArray input;
   private boolean denseLast;
 
   /**

@@ -21,8 +21,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * per sample, backward in two. The CPC encoder normalises thousands of small patches (e.g.
  * (3136, 16, 8, 8)), where the ND4J formulation (about ten ops, each a memory pass, plus a
  * separate ReLU) dominated the encoder's time. Everything else (float64 gradient checks, other
- * backends, the kernel switched off) takes the ND4J ops below, followed by libnd4j's {@code relu} /
- * {@code relu_bp} when the ReLU is fused.
+ * backends, the kernel switched off) takes the ND4J ops below, followed by a {@link Relu} module
+ * when the ReLU is fused.
  *
  * <p>Parameters: {@code name.weight} (1), {@code name.bias} (0), shape (C). The fused ReLU adds none.
  */

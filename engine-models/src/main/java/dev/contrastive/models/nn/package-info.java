@@ -13,7 +13,13 @@
  * outside the convolutions, largely in these layers). Everything else (float64 gradient checks,
  * other backends, {@code NativeNorm.setEnabled(false)}) takes ND4J reductions.
  * Both can fuse the ReLU that follows ({@code BatchNorm2d.withRelu}, {@code LayerNorm.withRelu}):
- * natively it is part of the same sweep, on the ND4J path it is libnd4j's {@code relu} op.
+ * natively it is part of the same sweep, on the ND4J path a {@link dev.contrastive.models.nn.Relu}
+ * module, which itself takes a native pass for float32 CPU input and libnd4j's {@code relu} otherwise.
+ *
+ * <p>Convolutions have measured fast paths for a few shapes (gemms for 1 x 1 outputs, a
+ * deconvolution backward for wide 3 x 3 ones, weight-only gradients for first layers; see
+ * {@link dev.contrastive.models.nn.Conv2d}); {@link dev.contrastive.models.nn.FastPaths} switches
+ * every fast path off at once.
  *
  * <p>Contract of a {@link dev.contrastive.models.nn.Module}: {@code forward(x, training)} caches
  * what its backward needs; {@code backward(dy)} returns dx and <em>adds</em> the parameter
