@@ -16,8 +16,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code v = beta2 v + oneMinusBeta2 d^2} (the complements passed in, rounded from double like the
  * ND4J path's scalars, not 1 - beta in float, which is off by 5e-5 relative for 0.999), {@code p = p * decoupledFactor - stepSize * m / (sqrt(v) /
  * bias2Sqrt + eps)} in float32. Elements are independent, so splitting across threads does not change
- * the result. Follows {@link NativeNorm}'s switch: enabled when the library loads, off with {@code
- * NativeNorm.setEnabled(false)} or {@code -Dcontrastive.kernel=nd4j}.
+ * the result. Follows {@link NativeLayers}'s switch: enabled when the library loads, off with {@code
+ * NativeLayers.setEnabled(false)} or {@code -Dcontrastive.kernel=nd4j}.
  */
 public final class NativeAdam {
 
@@ -31,7 +31,7 @@ public final class NativeAdam {
    * contiguous rank-1 arrays of one length.
    */
   public static boolean usable(INDArray p, INDArray g, INDArray m, INDArray v) {
-    if (!NativeNorm.isEnabled() || !Nd4j.getEnvironment().isCPU()) {
+    if (!NativeLayers.isEnabled() || !Nd4j.getEnvironment().isCPU()) {
       return false;
     }
     for (INDArray a : new INDArray[] {p, g, m, v}) {

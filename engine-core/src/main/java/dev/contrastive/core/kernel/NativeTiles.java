@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * <p>Used for float32 tiles on the CPU backend when the library loads; the pure ND4J path remains the
  * fallback. System property {@code contrastive.kernel}: {@code auto} (default), {@code native} (fail
  * if the library cannot load) or {@code nd4j} (never use it). The same library carries the norm and
- * ReLU kernels of {@link NativeNorm} and the Adam kernel of {@link NativeAdam}, which this class
+ * ReLU kernels of {@link NativeLayers} and the Adam kernel of {@link NativeAdam}, which this class
  * loads for them.
  */
 public final class NativeTiles {

@@ -19,7 +19,7 @@ class NativeAdamTest {
   @BeforeEach
   void requireLibrary() {
     assumeTrue(NativeTiles.isLoaded(), "native library not loaded");
-    NativeNorm.setEnabled(true);
+    NativeLayers.setEnabled(true);
   }
 
   @Test

@@ -2,14 +2,13 @@ package dev.contrastive.models.encoder;
 
 import dev.contrastive.models.nn.Arena;
 import dev.contrastive.models.nn.BatchNorm2d;
-import dev.contrastive.models.nn.ChannelPad;
 import dev.contrastive.models.nn.Conv2d;
 import dev.contrastive.models.nn.Identity;
 import dev.contrastive.models.nn.Init;
 import dev.contrastive.models.nn.Module;
 import dev.contrastive.models.nn.PadMode;
 import dev.contrastive.models.nn.Parameters;
-import dev.contrastive.models.nn.Pool2d;
+import dev.contrastive.models.nn.PooledResidual;
 import dev.contrastive.models.nn.Relu;
 import dev.contrastive.models.nn.Residual;
 import dev.contrastive.models.nn.Sequential;
@@ -300,15 +299,7 @@ public final class AmdimEncoder implements AutoCloseable {
           new Conv2d(
               params, arena, n + ".conv2", out, out, 1, 1, 0, false, PadMode.ZEROS, rnd,
               new double[out * out]));
-      List<Module> shortcut = new ArrayList<>();
-      if (k != 1 || s != 1) {
-        shortcut.add(new Pool2d(arena, Pool2d.Kind.AVG, k, s, 0));
-      }
-      if (out > in) {
-        shortcut.add(new ChannelPad(arena, in, out));
-      }
-      Module sc = shortcut.isEmpty() ? new Identity() : new Sequential(shortcut);
-      return new Residual(arena, new Sequential(branch), sc);
+      return new PooledResidual(arena, new Sequential(branch), in, out, k, s);
     }
 
     /**

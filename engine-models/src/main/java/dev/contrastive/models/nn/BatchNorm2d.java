@@ -1,6 +1,6 @@
 package dev.contrastive.models.nn;
 
-import dev.contrastive.core.kernel.NativeNorm;
+import dev.contrastive.core.kernel.NativeLayers;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -17,7 +17,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code batchnorm_bp}: SameDiff batch norm backprop has open bug reports in M2.1.
  *
  * <p>Two paths, chosen per forward call. Float32 contiguous NCHW input on the CPU backend
- * ({@link NativeNorm#usable}) takes the fused native kernels: statistics in one sweep, the affine
+ * ({@link NativeLayers#usable}) takes the fused native kernels: statistics in one sweep, the affine
  * (and ReLU) in a second, backward in two; written with ND4J ops the same layer is about ten ops,
  * each a memory pass, plus a separate ReLU, and that made batch norm a large share of the AMDIM
  * encoder's time. Everything else (float64 gradient checks, other backends, the kernel switched
@@ -102,7 +102,7 @@ public final class BatchNorm2d implements Module {
           "batch norm in training needs more than one value per channel, got shape " + Arrays.toString(x.shape()));
     }
     trainedLast = training;
-    nativeLast = NativeNorm.usable(x);
+    nativeLast = NativeLayers.usable(x);
     if (nativeLast) {
       return forwardNative(x, training, m);
     }
@@ -123,7 +123,7 @@ public final class BatchNorm2d implements Module {
     if (training) {
       mean = new double[channels];
       var = new double[channels];
-      NativeNorm.batchStats(x, mean, var);
+      NativeLayers.batchStats(x, mean, var);
       INDArray rm = runningMean.value();
       INDArray rv = runningVar.value();
       for (int c = 0; c < channels; c++) {
@@ -149,17 +149,17 @@ public final class BatchNorm2d implements Module {
     xhat = null;
     invStdArray = null;
     INDArray y = arena.own(x.ulike());
-    NativeNorm.channelAffine(x, scale, shift, relu != null, y);
+    NativeLayers.channelAffine(x, scale, shift, relu != null, y);
     return y;
   }
 
   private INDArray backwardNative(INDArray dy) {
     // The kernel reads dy as a dense C-order block; a strided gradient is copied once.
-    INDArray g = NativeNorm.usable(dy) ? dy : arena.own(dy.dup('c'));
+    INDArray g = NativeLayers.usable(dy) ? dy : arena.own(dy.dup('c'));
     INDArray dx = arena.own(input.ulike());
     double[] dGamma = new double[channels];
     double[] dBeta = new double[channels];
-    NativeNorm.batchNormBackward(input, g, mean, invStd, scale, shift, relu != null, trainedLast, dx, dGamma, dBeta);
+    NativeLayers.batchNormBackward(input, g, mean, invStd, scale, shift, relu != null, trainedLast, dx, dGamma, dBeta);
     Channels.addInto(gamma.grad(), dGamma);
     Channels.addInto(beta.grad(), dBeta);
     return dx;

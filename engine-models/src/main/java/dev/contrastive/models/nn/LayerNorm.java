@@ -1,6 +1,6 @@
 package dev.contrastive.models.nn;
 
-import dev.contrastive.core.kernel.NativeNorm;
+import dev.contrastive.core.kernel.NativeLayers;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -17,7 +17,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * sample.
  *
  * <p>Two paths, chosen per forward call. Float32 contiguous NCHW input on the CPU backend
- * ({@link NativeNorm#usable}) takes the fused native kernels: statistics and output in one sweep
+ * ({@link NativeLayers#usable}) takes the fused native kernels: statistics and output in one sweep
  * per sample, backward in two. The CPC encoder normalises thousands of small patches (e.g.
  * (3136, 16, 8, 8)), where the ND4J formulation (about ten ops, each a memory pass, plus a
  * separate ReLU) dominated the encoder's time. Everything else (float64 gradient checks, other
@@ -79,7 +79,7 @@ public final class LayerNorm implements Module {
       throw new IllegalArgumentException(
           "layer norm input must be (N, " + channels + ", H, W), got shape " + Arrays.toString(x.shape()));
     }
-    nativeLast = NativeNorm.usable(x);
+    nativeLast = NativeLayers.usable(x);
     if (nativeLast) {
       return forwardNative(x);
     }
@@ -105,17 +105,17 @@ public final class LayerNorm implements Module {
     xhat = null;
     invStdArray = null;
     INDArray y = arena.own(x.ulike());
-    NativeNorm.layerNormForward(x, gammaUsed, betaUsed, EPS, relu != null, y, mean, invStd);
+    NativeLayers.layerNormForward(x, gammaUsed, betaUsed, EPS, relu != null, y, mean, invStd);
     return y;
   }
 
   private INDArray backwardNative(INDArray dy) {
     // The kernel reads dy as a dense C-order block; a strided gradient is copied once.
-    INDArray g = NativeNorm.usable(dy) ? dy : arena.own(dy.dup('c'));
+    INDArray g = NativeLayers.usable(dy) ? dy : arena.own(dy.dup('c'));
     INDArray dx = arena.own(input.ulike());
     double[] dGamma = new double[channels];
     double[] dBeta = new double[channels];
-    NativeNorm.layerNormBackward(input, g, gammaUsed, betaUsed, mean, invStd, relu != null, dx, dGamma, dBeta);
+    NativeLayers.layerNormBackward(input, g, gammaUsed, betaUsed, mean, invStd, relu != null, dx, dGamma, dBeta);
     Channels.addInto(gamma.grad(), dGamma);
     Channels.addInto(beta.grad(), dBeta);
     return dx;

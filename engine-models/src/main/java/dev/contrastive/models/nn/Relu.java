@@ -1,12 +1,12 @@
 package dev.contrastive.models.nn;
 
-import dev.contrastive.core.kernel.NativeNorm;
+import dev.contrastive.core.kernel.NativeLayers;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * max(x, 0). Float32 CPU input takes {@link NativeNorm#relu} / {@link NativeNorm#reluBackward} (one
+ * max(x, 0). Float32 CPU input takes {@link NativeLayers#relu} / {@link NativeLayers#reluBackward} (one
  * vectorised pass each); otherwise libnd4j's {@code relu} (tArg 0: the cutoff, 0) and {@code
  * relu_bp} (inputs: the forward input and gradO; passes gradO where input > 0). torch's in-place
  * ReLU is not copied: the input is cached for backward, so the output must be a new array.
@@ -23,9 +23,9 @@ public final class Relu implements Module {
   @Override
   public INDArray forward(INDArray x, boolean training) {
     input = x;
-    if (NativeNorm.usable(x)) {
+    if (NativeLayers.usable(x)) {
       INDArray y = arena.own(x.ulike());
-      NativeNorm.relu(x, y);
+      NativeLayers.relu(x, y);
       return y;
     }
     INDArray[] out =
@@ -35,11 +35,11 @@ public final class Relu implements Module {
 
   @Override
   public INDArray backward(INDArray dy) {
-    if (NativeNorm.usable(input)) {
+    if (NativeLayers.usable(input)) {
       // The kernel reads dy as a dense C-order block; a strided gradient is copied once.
-      INDArray g = NativeNorm.usable(dy) ? dy : arena.own(dy.dup('c'));
+      INDArray g = NativeLayers.usable(dy) ? dy : arena.own(dy.dup('c'));
       INDArray dx = arena.own(input.ulike());
-      NativeNorm.reluBackward(input, g, dx);
+      NativeLayers.reluBackward(input, g, dx);
       return dx;
     }
     INDArray[] out =

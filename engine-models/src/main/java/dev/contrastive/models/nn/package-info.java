@@ -8,10 +8,10 @@
  *
  * <p>Batch norm and layer norm have their analytic gradients and two paths each, chosen per forward
  * call: float32 contiguous NCHW arrays on the CPU backend take the fused native kernels of
- * {@link dev.contrastive.core.kernel.NativeNorm}: one or two sweeps over the data instead of about
+ * {@link dev.contrastive.core.kernel.NativeLayers}: one or two sweeps over the data instead of about
  * ten ND4J ops (profiled before, the AMDIM and CPC encoders spent about 45% and 65% of their time
  * outside the convolutions, largely in these layers). Everything else (float64 gradient checks,
- * other backends, {@code NativeNorm.setEnabled(false)}) takes ND4J reductions.
+ * other backends, {@code NativeLayers.setEnabled(false)}) takes ND4J reductions.
  * Both can fuse the ReLU that follows ({@code BatchNorm2d.withRelu}, {@code LayerNorm.withRelu}):
  * natively it is part of the same sweep, on the ND4J path a {@link dev.contrastive.models.nn.Relu}
  * module, which itself takes a native pass for float32 CPU input and libnd4j's {@code relu} otherwise.

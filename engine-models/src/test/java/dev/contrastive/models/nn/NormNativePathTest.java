@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.contrastive.core.kernel.NativeNorm;
+import dev.contrastive.core.kernel.NativeLayers;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
@@ -57,8 +57,42 @@ class NormNativePathTest {
     }
   }
 
+  /** AMDIM's shortcut sums: 4x4/2 with zero channels, 2x2/2, the plain residual sum. */
+  @Test
+  void pooledResidual() {
+    assumeTrue(NativeLayers.isLoaded(), "native library not loaded");
+    int[][] cases = {{4, 3, 6, 30, 4, 2}, {3, 4, 8, 14, 2, 2}, {2, 5, 5, 7, 1, 1}};
+    for (int[] t : cases) {
+      Parameters params = new Parameters(DataType.FLOAT);
+      Arena arena = new Arena();
+      Conv2d conv = new Conv2d(params, arena, "c", t[1], t[2], t[4], t[5], 0, true, PadMode.ZEROS, rnd);
+      PooledResidual block = new PooledResidual(arena, conv, t[1], t[2], t[4], t[5]);
+      params.seal();
+      INDArray x = random(0.2, 1.0, t[0], t[1], t[3], t[3]);
+      long ho = (t[3] - t[4]) / t[5] + 1;
+      INDArray dy = random(0.0, 1.0, t[0], t[2], ho, ho);
+      boolean was = NativeLayers.isEnabled();
+      INDArray[] composition;
+      INDArray[] fused;
+      try {
+        NativeLayers.setEnabled(false);
+        composition = run(block, params, x, dy, true);
+        NativeLayers.setEnabled(true);
+        fused = run(block, params, x, dy, true);
+      } finally {
+        NativeLayers.setEnabled(was);
+      }
+      String[] parts = {"y", "dx", "grads"};
+      for (int i = 0; i < parts.length; i++) {
+        assertClose(composition[i], fused[i], "pooled residual " + parts[i] + " " + Arrays.toString(t));
+      }
+      arena.close();
+      params.close();
+    }
+  }
+
   private void compare(BiFunction<Parameters, Arena, Module> make, long[] shape, boolean training, String what) {
-    assumeTrue(NativeNorm.isLoaded(), "native library not loaded");
+    assumeTrue(NativeLayers.isLoaded(), "native library not loaded");
     Parameters params = new Parameters(DataType.FLOAT);
     Arena arena = new Arena();
     Module m = make.apply(params, arena);
@@ -75,19 +109,19 @@ class NormNativePathTest {
     INDArray wide = random(0.0, 1.0, shape[0], shape[1], shape[2], shape[3] + 1);
     INDArray dy = wide.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, shape[3]));
     INDArray buffers = params.flatBuffers().dup();
-    assertTrue(NativeNorm.usable(x), "the input must qualify for the native path");
+    assertTrue(NativeLayers.usable(x), "the input must qualify for the native path");
 
-    boolean was = NativeNorm.isEnabled();
+    boolean was = NativeLayers.isEnabled();
     INDArray[] nd4j;
     INDArray[] fused;
     try {
-      NativeNorm.setEnabled(false);
+      NativeLayers.setEnabled(false);
       nd4j = run(m, params, x, dy, training);
       params.flatBuffers().assign(buffers);
-      NativeNorm.setEnabled(true);
+      NativeLayers.setEnabled(true);
       fused = run(m, params, x, dy, training);
     } finally {
-      NativeNorm.setEnabled(was);
+      NativeLayers.setEnabled(was);
     }
     String[] parts = {"y", "dx", "grads", "buffers"};
     for (int i = 0; i < parts.length; i++) {

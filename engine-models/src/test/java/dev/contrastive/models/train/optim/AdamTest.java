@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.contrastive.core.kernel.NativeNorm;
+import dev.contrastive.core.kernel.NativeLayers;
 import dev.contrastive.models.nn.Parameters;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -123,14 +123,14 @@ class AdamTest {
    */
   @Test
   void nd4jPathMatchesTorchToo() {
-    boolean was = NativeNorm.isEnabled();
+    boolean was = NativeLayers.isEnabled();
     try {
-      NativeNorm.setEnabled(false);
+      NativeLayers.setEnabled(false);
       matchesReference(BASE);
       matchesReference(BASE.withMaxGradNorm(1.5).withWeightDecay(0.5, true));
       matchesReference(BASE.withMaxGradNorm(1.5).withWeightDecay(0.5, false));
     } finally {
-      NativeNorm.setEnabled(was);
+      NativeLayers.setEnabled(was);
     }
   }
 

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "dev_contrastive_core_kernel_NativeNorm.h"
+#include "dev_contrastive_core_kernel_NativeLayers.h"
 #include "jni_pinned.h"
 
 namespace {
@@ -250,14 +250,14 @@ void layer_backward_small(const float* x, const float* dy, float* dx, int c, int
 
 extern "C" {
 
-JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_reluRange(
+JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_reluRange(
     JNIEnv*, jclass, jlong x_addr, jlong y_addr, jlong begin, jlong end) {
   const float* x = reinterpret_cast<const float*>(x_addr);
   float* y = reinterpret_cast<float*>(y_addr);
   for (int64_t i = begin; i < end; ++i) y[i] = relu_of(x[i]);
 }
 
-JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_reluBackwardRange(
+JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_reluBackwardRange(
     JNIEnv*, jclass, jlong x_addr, jlong dy_addr, jlong dx_addr, jlong begin, jlong end) {
   const float* x = reinterpret_cast<const float*>(x_addr);
   const float* dy = reinterpret_cast<const float*>(dy_addr);
@@ -265,7 +265,78 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_reluBackwardR
   for (int64_t i = begin; i < end; ++i) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
 }
 
-JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_statsRange(
+JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_pooledShortcutRange(
+    JNIEnv*, jclass, jlong b_addr, jlong x_addr, jlong y_addr, jint n_begin, jint n_end, jint c_out,
+    jint c_in, jint h, jint w, jint ho, jint wo, jint k, jint s) {
+  const float* b = reinterpret_cast<const float*>(b_addr);
+  const float* x = reinterpret_cast<const float*>(x_addr);
+  float* y = reinterpret_cast<float*>(y_addr);
+  const int64_t out_plane = static_cast<int64_t>(ho) * wo;
+  const int64_t in_plane = static_cast<int64_t>(h) * w;
+  const float inv_window = 1.0f / static_cast<float>(k * k);
+  for (int64_t n = n_begin; n < n_end; ++n) {
+    for (int c = 0; c < c_out; ++c) {
+      const float* bp = b + (n * c_out + c) * out_plane;
+      float* yp = y + (n * c_out + c) * out_plane;
+      if (c >= c_in) {
+        for (int64_t e = 0; e < out_plane; ++e) yp[e] = bp[e];
+        continue;
+      }
+      const float* xp = x + (n * c_in + c) * in_plane;
+      if (k == 1 && s == 1) {
+        // The plain residual sum, written out so that it vectorises.
+        for (int64_t e = 0; e < out_plane; ++e) yp[e] = bp[e] + xp[e];
+        continue;
+      }
+      for (int i = 0; i < ho; ++i) {
+        for (int j = 0; j < wo; ++j) {
+          float sum = 0.0f;
+          for (int a = 0; a < k; ++a) {
+            const float* row = xp + static_cast<int64_t>(i * s + a) * w + j * s;
+            for (int d = 0; d < k; ++d) sum += row[d];
+          }
+          yp[i * wo + j] = bp[i * wo + j] + sum * inv_window;
+        }
+      }
+    }
+  }
+}
+
+JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_pooledShortcutGradientRange(
+    JNIEnv*, jclass, jlong dy_addr, jlong db_addr, jlong dx_addr, jint n_begin, jint n_end, jint c_out,
+    jint c_in, jint h, jint w, jint ho, jint wo, jint k, jint s) {
+  const float* dy = reinterpret_cast<const float*>(dy_addr);
+  const float* db = reinterpret_cast<const float*>(db_addr);
+  float* dx = reinterpret_cast<float*>(dx_addr);
+  const int64_t out_plane = static_cast<int64_t>(ho) * wo;
+  const int64_t in_plane = static_cast<int64_t>(h) * w;
+  const float inv_window = 1.0f / static_cast<float>(k * k);
+  for (int64_t n = n_begin; n < n_end; ++n) {
+    for (int c = 0; c < c_in; ++c) {
+      const float* gp = dy + (n * c_out + c) * out_plane;
+      const float* bp = db + (n * c_in + c) * in_plane;
+      float* xp = dx + (n * c_in + c) * in_plane;
+      if (k == 1 && s == 1) {
+        for (int64_t e = 0; e < in_plane; ++e) xp[e] = bp[e] + gp[e];
+        continue;
+      }
+      // The branch's gradient first (dx may be db itself), then each window's share on top: windows
+      // overlap when s < k, and cells no window covers keep the branch's gradient alone.
+      for (int64_t e = 0; e < in_plane; ++e) xp[e] = bp[e];
+      for (int i = 0; i < ho; ++i) {
+        for (int j = 0; j < wo; ++j) {
+          const float g = gp[i * wo + j] * inv_window;
+          for (int a = 0; a < k; ++a) {
+            float* row = xp + static_cast<int64_t>(i * s + a) * w + j * s;
+            for (int d = 0; d < k; ++d) row[d] += g;
+          }
+        }
+      }
+    }
+  }
+}
+
+JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_statsRange(
     JNIEnv* env, jclass, jlong x_addr, jint n, jint c, jint hw, jint c_begin, jint c_end,
     jdoubleArray mean_out, jdoubleArray var_out) {
   Pinned<jdouble> mean(env, mean_out);
@@ -307,7 +378,7 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_statsRange(
   for (int k = 0; k < width; ++k) moments(shift[k], s1[k], s2[k], m, &mean[c_begin + k], &var[c_begin + k]);
 }
 
-JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_affineRange(
+JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_affineRange(
     JNIEnv* env, jclass, jlong x_addr, jlong y_addr, jint n, jint c, jint hw, jint c_begin,
     jint c_end, jfloatArray scale_in, jfloatArray shift_in, jboolean relu) {
   Pinned<jfloat> scale(env, scale_in);
@@ -348,7 +419,7 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_affineRange(
   }
 }
 
-JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_batchBackwardRange(
+JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_batchBackwardRange(
     JNIEnv* env, jclass, jlong x_addr, jlong dy_addr, jlong dx_addr, jint n, jint c, jint hw,
     jint c_begin, jint c_end, jdoubleArray mean_in, jdoubleArray inv_std_in, jfloatArray scale_in,
     jfloatArray shift_in, jboolean relu, jboolean training, jdoubleArray d_gamma_out,
@@ -389,7 +460,7 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_batchBackward
   }
 }
 
-JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_layerForwardRange(
+JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_layerForwardRange(
     JNIEnv* env, jclass, jlong x_addr, jlong y_addr, jint c, jint hw, jint n_begin, jint n_end,
     jfloatArray gamma_in, jfloatArray beta_in, jdouble eps, jboolean relu,
     jfloatArray mean_out, jfloatArray inv_std_out) {
@@ -444,7 +515,7 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_layerForwardR
   }
 }
 
-JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeNorm_layerBackwardRange(
+JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_layerBackwardRange(
     JNIEnv* env, jclass, jlong x_addr, jlong dy_addr, jlong dx_addr, jint c, jint hw, jint n_begin,
     jint n_end, jfloatArray gamma_in, jfloatArray beta_in, jfloatArray mean_in,
     jfloatArray inv_std_in, jboolean relu, jdoubleArray d_gamma_acc, jdoubleArray d_beta_acc) {

@@ -7,9 +7,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Fused CPU kernels (src/main/cpp/contrastive_norm.cpp, in the same library as {@link NativeTiles})
- * for batch norm and layer norm on NCHW activations, each optionally fused with the ReLU that
- * follows. Written with ND4J ops, each of these layers is 7-10 ops, each a full memory pass with its
+ * Fused CPU kernels (src/main/cpp/contrastive_layers.cpp, in the same library as {@link NativeTiles})
+ * for the encoders' layers other than convolutions: batch norm and layer norm on NCHW activations,
+ * each optionally fused with the ReLU that follows, ReLU alone, and AMDIM's residual sum with its
+ * pooled, zero-padded shortcut. Written with ND4J ops, each of these layers is 7-10 ops, each a full memory pass with its
  * own overhead, plus a separate ReLU; here a forward is one or two sweeps and a backward two.
  *
  * <p>Formulas (m = N*H*W for batch norm; per sample over C*H*W for layer norm; {@code relu} applies
@@ -35,14 +36,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * loaded by {@link NativeTiles}, so {@code -Dcontrastive.kernel=nd4j} turns this kernel off too; its
  * run-time switch {@link #setEnabled} is separate from NativeTiles'.
  */
-public final class NativeNorm {
+public final class NativeLayers {
 
   /** Below this many elements, splitting across threads costs more than it saves. */
   private static final long PARALLEL_THRESHOLD = 1L << 15;
 
   private static volatile boolean enabled = NativeTiles.isLoaded();
 
-  private NativeNorm() {}
+  private NativeLayers() {}
 
   /** Whether the native library is loaded (see {@link NativeTiles#isLoaded}). */
   public static boolean isLoaded() {
@@ -61,7 +62,7 @@ public final class NativeNorm {
    */
   public static void setEnabled(boolean on) {
     if (on && !isLoaded()) {
-      throw new IllegalStateException("the native norm kernel is not loaded; see the startup warning");
+      throw new IllegalStateException("the native layer kernels are not loaded; see the startup warning");
     }
     enabled = on;
   }
@@ -277,6 +278,71 @@ public final class NativeNorm {
     split(s.n, perSample, (b, e, k) -> reluBackwardRange(xa, dya, dxa, b * perSample, e * perSample));
   }
 
+  /**
+   * {@code y = b + shortcut(x)}, AMDIM's ConvResNxN sum: the shortcut is {@code avg_pool2d(x, k, s)}
+   * (no padding, window mean) with channels {@code c >= Cin} zero (amdim's {@code F.pad} to the
+   * branch's width); {@code k = s = 1} is the plain residual sum. One sweep instead of the pooling op,
+   * the padded copy and the add.
+   *
+   * @param b the branch output (N, Cout, Ho, Wo) float32, Ho = (H - k) / s + 1, likewise Wo
+   * @param x the block input (N, Cin, H, W) float32, Cin <= Cout
+   * @param y output, the shape of b
+   */
+  public static void addPooledShortcut(INDArray b, INDArray x, int k, int s, INDArray y) {
+    Shape bs = Shape.of("b", b);
+    bs.same("y", y);
+    Shape xs = pooledShortcutInput(bs, x, k, s);
+    long ba = NativeTiles.address(b);
+    long xa = NativeTiles.address(x);
+    long ya = NativeTiles.address(y);
+    int h = (int) xs.shape[2];
+    int w = (int) xs.shape[3];
+    split(bs.n, (long) bs.c * bs.hw, (from, to, chunk) -> pooledShortcutRange(
+        ba, xa, ya, from, to, bs.c, xs.c, h, w, (int) bs.shape[2], (int) bs.shape[3], k, s));
+  }
+
+  /**
+   * The block input's gradient: the branch's input gradient plus the shortcut's, {@code dx =
+   * branchGradient + avg_pool2d backward(dy[:, :Cin])}, each output gradient spread evenly over its
+   * window (overlapping windows add up). One sweep instead of the slice copy, the pooling backward
+   * op and the add.
+   *
+   * @param dy gradient of the block output (N, Cout, Ho, Wo) float32
+   * @param k window
+   * @param s stride
+   * @param branchGradient the branch's gradient with respect to the block input (N, Cin, H, W)
+   * @param dx output, the shape of branchGradient; may be branchGradient itself
+   */
+  public static void pooledShortcutGradient(INDArray dy, int k, int s, INDArray branchGradient, INDArray dx) {
+    Shape ds = Shape.of("dy", dy);
+    Shape xs = pooledShortcutInput(ds, branchGradient, k, s);
+    xs.same("dx", dx);
+    long dya = NativeTiles.address(dy);
+    long dba = NativeTiles.address(branchGradient);
+    long dxa = NativeTiles.address(dx);
+    int h = (int) xs.shape[2];
+    int w = (int) xs.shape[3];
+    split(ds.n, (long) ds.c * ds.hw, (from, to, chunk) -> pooledShortcutGradientRange(
+        dya, dba, dxa, from, to, ds.c, xs.c, h, w, (int) ds.shape[2], (int) ds.shape[3], k, s));
+  }
+
+  /** Validates the shortcut input (or its gradient) against the block output's shape. */
+  private static Shape pooledShortcutInput(Shape out, INDArray x, int k, int s) {
+    if (k < 1 || s < 1) {
+      throw new IllegalArgumentException("pooled shortcut window and stride must be >= 1, got " + k + ", " + s);
+    }
+    Shape xs = Shape.of(out.name.equals("b") ? "x" : "branchGradient", x);
+    long[] o = out.shape;
+    long[] i = xs.shape;
+    if (i[0] != o[0] || i[1] > o[1] || i[2] < k || i[3] < k
+        || (i[2] - k) / s + 1 != o[2] || (i[3] - k) / s + 1 != o[3]) {
+      throw new IllegalArgumentException(
+          "pooled shortcut input must be (" + o[0] + ", <= " + o[1] + ", H, W) with (H - " + k + ") / " + s
+              + " + 1 = " + o[2] + " and (W - " + k + ") / " + s + " + 1 = " + o[3] + ", got " + Arrays.toString(i));
+    }
+    return xs;
+  }
+
   private static boolean contiguous(INDArray x) {
     if (x.ordering() != 'c') {
       return false;
@@ -300,7 +366,7 @@ public final class NativeNorm {
     /** Validates the main input; every kernel call starts here, so it also requires the library. */
     static Shape of(String name, INDArray x) {
       if (!isLoaded()) {
-        throw new IllegalStateException("the native norm kernel is not loaded; see the startup warning");
+        throw new IllegalStateException("the native layer kernels are not loaded; see the startup warning");
       }
       if (x.dataType() != DataType.FLOAT) {
         throw new IllegalArgumentException(name + " must be FLOAT, got " + x.dataType());
@@ -367,6 +433,12 @@ public final class NativeNorm {
   }
 
   private static native void reluRange(long x, long y, long begin, long end);
+
+  private static native void pooledShortcutRange(long b, long x, long y, int nBegin, int nEnd, int cOut, int cIn,
+      int h, int w, int ho, int wo, int k, int s);
+
+  private static native void pooledShortcutGradientRange(long dy, long db, long dx, int nBegin, int nEnd, int cOut,
+      int cIn, int h, int w, int ho, int wo, int k, int s);
 
   private static native void reluBackwardRange(long x, long dy, long dx, long begin, long end);
 

@@ -21,7 +21,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@link Math#fma(float, float, float)}, the same correctly rounded float expression as the kernel,
  * so that the masks agree exactly and only the arithmetic is compared.
  */
-class NativeNormTest {
+class NativeLayersTest {
 
   private static final double TOL = 1e-5;
 
@@ -38,8 +38,8 @@ class NativeNormTest {
 
   @BeforeEach
   void requireLibrary() {
-    assumeTrue(NativeNorm.isLoaded(), "native library not loaded");
-    NativeNorm.setEnabled(true);
+    assumeTrue(NativeLayers.isLoaded(), "native library not loaded");
+    NativeLayers.setEnabled(true);
   }
 
   @Test
@@ -58,7 +58,7 @@ class NativeNormTest {
     int c = s[1];
     double[] mean = new double[c];
     double[] var = new double[c];
-    NativeNorm.batchStats(x, mean, var);
+    NativeLayers.batchStats(x, mean, var);
     double[][] ref = refStats(v, s);
     for (int ch = 0; ch < c; ch++) {
       assertEquals(ref[0][ch], mean[ch], 1e-6 * spread + 1e-12 * Math.abs(offset), "mean " + ch + " of " + shape(s));
@@ -74,7 +74,7 @@ class NativeNormTest {
         float[] scale = randomFloats(s[1], 0.5, 1.0);
         float[] shift = randomFloats(s[1], 0.0, 1.0);
         INDArray y = x.ulike();
-        NativeNorm.channelAffine(x, scale, shift, relu, y);
+        NativeLayers.channelAffine(x, scale, shift, relu, y);
         float[] v = x.data().asFloat();
         double[] ref = new double[v.length];
         int hw = s[2] * s[3];
@@ -97,8 +97,8 @@ class NativeNormTest {
       INDArray dy = random(s, 0.0, 1.0);
       INDArray y = x.ulike();
       INDArray dx = x.ulike();
-      NativeNorm.relu(x, y);
-      NativeNorm.reluBackward(x, dy, dx);
+      NativeLayers.relu(x, y);
+      NativeLayers.reluBackward(x, dy, dx);
       float[] v = x.data().asFloat();
       float[] g = dy.data().asFloat();
       float[] ys = y.data().asFloat();
@@ -145,7 +145,7 @@ class NativeNormTest {
     INDArray dx = x.ulike();
     double[] dGamma = new double[c];
     double[] dBeta = new double[c];
-    NativeNorm.batchNormBackward(x, dy, mean, invStd, scale, shift, relu, training, dx, dGamma, dBeta);
+    NativeLayers.batchNormBackward(x, dy, mean, invStd, scale, shift, relu, training, dx, dGamma, dBeta);
 
     double[] g = new double[v.length];
     double[] xhat = new double[v.length];
@@ -194,7 +194,7 @@ class NativeNormTest {
     float[] mean = new float[n];
     float[] invStd = new float[n];
     INDArray y = x.ulike();
-    NativeNorm.layerNormForward(x, gamma, beta, eps, relu, y, mean, invStd);
+    NativeLayers.layerNormForward(x, gamma, beta, eps, relu, y, mean, invStd);
     String what = " relu=" + relu + " " + shape(s);
 
     double[] refY = new double[v.length];
@@ -222,7 +222,7 @@ class NativeNormTest {
     INDArray dx = x.ulike();
     double[] dGamma = new double[c];
     double[] dBeta = new double[c];
-    NativeNorm.layerNormBackward(x, dy, gamma, beta, mean, invStd, relu, dx, dGamma, dBeta);
+    NativeLayers.layerNormBackward(x, dy, gamma, beta, mean, invStd, relu, dx, dGamma, dBeta);
     double[] refGamma = new double[c];
     double[] refBeta = new double[c];
     double[] refDx = new double[v.length];
@@ -255,30 +255,96 @@ class NativeNormTest {
   @Test
   void usableOnlyForContiguousFloat32Rank4() {
     INDArray x = random(new int[] {2, 4, 3, 3}, 0, 1);
-    assertTrue(NativeNorm.usable(x));
-    assertTrue(NativeNorm.usable(x.get(NDArrayIndex.interval(1, 2), NDArrayIndex.all(), NDArrayIndex.all(),
+    assertTrue(NativeLayers.usable(x));
+    assertTrue(NativeLayers.usable(x.get(NDArrayIndex.interval(1, 2), NDArrayIndex.all(), NDArrayIndex.all(),
         NDArrayIndex.all())), "a leading slice is contiguous");
-    assertFalse(NativeNorm.usable(x.castTo(DataType.DOUBLE)));
-    assertFalse(NativeNorm.usable(x.reshape(2, 36)));
-    assertFalse(NativeNorm.usable(x.permute(0, 2, 3, 1)));
-    assertFalse(NativeNorm.usable(x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2), NDArrayIndex.all(),
+    assertFalse(NativeLayers.usable(x.castTo(DataType.DOUBLE)));
+    assertFalse(NativeLayers.usable(x.reshape(2, 36)));
+    assertFalse(NativeLayers.usable(x.permute(0, 2, 3, 1)));
+    assertFalse(NativeLayers.usable(x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2), NDArrayIndex.all(),
         NDArrayIndex.all())));
-    NativeNorm.setEnabled(false);
+    NativeLayers.setEnabled(false);
     try {
-      assertFalse(NativeNorm.usable(x));
+      assertFalse(NativeLayers.usable(x));
     } finally {
-      NativeNorm.setEnabled(true);
+      NativeLayers.setEnabled(true);
     }
+  }
+
+  @Test
+  void pooledShortcutSumAndGradientMatchTheReference() {
+    // {N, Cin, Cout, H, k, s}: AMDIM's 4x4/2 and 2x2/2 blocks (overlapping and tiling windows), a
+    // 3x3/1 one, the plain residual sum, and channels padded with zeros.
+    int[][] cases = {{2, 3, 5, 30, 4, 2}, {3, 4, 8, 14, 2, 2}, {2, 6, 6, 5, 3, 1}, {4, 5, 5, 7, 1, 1},
+        {2, 2, 7, 9, 1, 1}, {1, 3, 3, 11, 4, 2}};
+    for (int[] t : cases) {
+      int n = t[0];
+      int cin = t[1];
+      int cout = t[2];
+      int h = t[3];
+      int k = t[4];
+      int st = t[5];
+      int ho = (h - k) / st + 1;
+      INDArray x = random(new int[] {n, cin, h, h}, 0.1, 1.0);
+      INDArray b = random(new int[] {n, cout, ho, ho}, -0.2, 1.0);
+      INDArray dy = random(new int[] {n, cout, ho, ho}, 0.0, 1.0);
+      INDArray db = random(new int[] {n, cin, h, h}, 0.0, 1.0);
+      float[] xv = x.data().asFloat();
+      float[] bv = b.data().asFloat();
+      float[] gv = dy.data().asFloat();
+      float[] dbv = db.data().asFloat();
+      double[] y = new double[bv.length];
+      double[] dx = new double[dbv.length];
+      for (int i = 0; i < dbv.length; i++) {
+        dx[i] = dbv[i];
+      }
+      for (int s0 = 0; s0 < n; s0++) {
+        for (int c = 0; c < cout; c++) {
+          for (int i = 0; i < ho; i++) {
+            for (int j = 0; j < ho; j++) {
+              int o = ((s0 * cout + c) * ho + i) * ho + j;
+              double pooled = 0;
+              for (int a = 0; a < k && c < cin; a++) {
+                for (int d = 0; d < k; d++) {
+                  int xi = ((s0 * cin + c) * h + i * st + a) * h + j * st + d;
+                  pooled += xv[xi] / (double) (k * k);
+                  dx[xi] += gv[o] / (double) (k * k);
+                }
+              }
+              y[o] = bv[o] + pooled;
+            }
+          }
+        }
+      }
+      INDArray out = b.ulike();
+      NativeLayers.addPooledShortcut(b, x, k, st, out);
+      assertClose(y, out.data().asFloat(), "pooled shortcut sum " + Arrays.toString(t));
+      INDArray grad = db.ulike();
+      NativeLayers.pooledShortcutGradient(dy, k, st, db, grad);
+      assertClose(dx, grad.data().asFloat(), "pooled shortcut gradient " + Arrays.toString(t));
+      // In place: dx may be the branch's gradient array itself.
+      NativeLayers.pooledShortcutGradient(dy, k, st, db, db);
+      assertClose(dx, db.data().asFloat(), "pooled shortcut gradient in place " + Arrays.toString(t));
+    }
+  }
+
+  @Test
+  void pooledShortcutRejectsMismatchedShapes() {
+    INDArray b = random(new int[] {2, 4, 14, 14}, 0, 1);
+    rejects("pooled shortcut input must be (2, <= 4, H, W) with (H - 4) / 2 + 1 = 14",
+        () -> NativeLayers.addPooledShortcut(b, random(new int[] {2, 3, 28, 28}, 0, 1), 4, 2, b.ulike()));
+    rejects("pooled shortcut input must be (2, <= 4, H, W)",
+        () -> NativeLayers.addPooledShortcut(b, random(new int[] {2, 5, 30, 30}, 0, 1), 4, 2, b.ulike()));
   }
 
   @Test
   void reluPropagatesNaN() {
     INDArray x = Nd4j.createFromArray(new float[] {Float.NaN, -1f, 2f, Float.NaN}).reshape(1, 1, 2, 2);
     INDArray y = x.ulike();
-    NativeNorm.relu(x, y);
+    NativeLayers.relu(x, y);
     assertTrue(Float.isNaN(y.getFloat(0)) && Float.isNaN(y.getFloat(3)), "NaN must pass: " + y);
     INDArray z = x.ulike();
-    NativeNorm.channelAffine(x, new float[] {1f}, new float[] {0f}, true, z);
+    NativeLayers.channelAffine(x, new float[] {1f}, new float[] {0f}, true, z);
     assertTrue(Float.isNaN(z.getFloat(0)), "NaN must pass the fused ReLU: " + z);
   }
 
@@ -286,9 +352,9 @@ class NativeNormTest {
   void reluRejectsAMismatchedOutput() {
     INDArray x = random(new int[] {2, 3, 4, 4}, 0, 1);
     rejects("y must be a contiguous C-order FLOAT array of shape [2, 3, 4, 4]",
-        () -> NativeNorm.relu(x, Nd4j.create(DataType.FLOAT, 2, 3, 4, 5)));
+        () -> NativeLayers.relu(x, Nd4j.create(DataType.FLOAT, 2, 3, 4, 5)));
     rejects("dy must be a contiguous C-order FLOAT array of shape [2, 3, 4, 4]",
-        () -> NativeNorm.reluBackward(x, Nd4j.create(DataType.DOUBLE, 2, 3, 4, 4), x.ulike()));
+        () -> NativeLayers.reluBackward(x, Nd4j.create(DataType.DOUBLE, 2, 3, 4, 4), x.ulike()));
   }
 
   @Test
@@ -296,25 +362,25 @@ class NativeNormTest {
     INDArray x = random(new int[] {2, 3, 4, 4}, 0, 1);
     float[] three = new float[3];
     double[] threeD = new double[3];
-    rejects("mean must have length 3", () -> NativeNorm.batchStats(x, new double[2], threeD));
-    rejects("var must have length 3", () -> NativeNorm.batchStats(x, threeD, new double[4]));
-    rejects("x must be FLOAT", () -> NativeNorm.batchStats(x.castTo(DataType.DOUBLE), threeD, threeD));
-    rejects("x must be rank 4", () -> NativeNorm.batchStats(x.reshape(2, 3, 16), threeD, threeD));
-    rejects("x must be a contiguous", () -> NativeNorm.batchStats(x.permute(0, 1, 3, 2), threeD, threeD));
+    rejects("mean must have length 3", () -> NativeLayers.batchStats(x, new double[2], threeD));
+    rejects("var must have length 3", () -> NativeLayers.batchStats(x, threeD, new double[4]));
+    rejects("x must be FLOAT", () -> NativeLayers.batchStats(x.castTo(DataType.DOUBLE), threeD, threeD));
+    rejects("x must be rank 4", () -> NativeLayers.batchStats(x.reshape(2, 3, 16), threeD, threeD));
+    rejects("x must be a contiguous", () -> NativeLayers.batchStats(x.permute(0, 1, 3, 2), threeD, threeD));
     rejects("y must be a contiguous C-order FLOAT array of shape [2, 3, 4, 4]",
-        () -> NativeNorm.channelAffine(x, three, three, true, Nd4j.create(DataType.FLOAT, 2, 3, 4, 5)));
-    rejects("shift must have length 3", () -> NativeNorm.channelAffine(x, three, new float[1], true, x.ulike()));
-    rejects("dy must be", () -> NativeNorm.batchNormBackward(x, x.castTo(DataType.DOUBLE), threeD, threeD, three,
+        () -> NativeLayers.channelAffine(x, three, three, true, Nd4j.create(DataType.FLOAT, 2, 3, 4, 5)));
+    rejects("shift must have length 3", () -> NativeLayers.channelAffine(x, three, new float[1], true, x.ulike()));
+    rejects("dy must be", () -> NativeLayers.batchNormBackward(x, x.castTo(DataType.DOUBLE), threeD, threeD, three,
         three, false, true, x.ulike(), threeD, threeD));
-    rejects("dGamma must have length 3", () -> NativeNorm.batchNormBackward(x, x, threeD, threeD, three, three,
+    rejects("dGamma must have length 3", () -> NativeLayers.batchNormBackward(x, x, threeD, threeD, three, three,
         false, true, x.ulike(), new double[5], threeD));
-    rejects("mean must have length 2", () -> NativeNorm.layerNormForward(x, three, three, 1e-5, false, x.ulike(),
+    rejects("mean must have length 2", () -> NativeLayers.layerNormForward(x, three, three, 1e-5, false, x.ulike(),
         new float[3], new float[2]));
-    rejects("eps must be > 0", () -> NativeNorm.layerNormForward(x, three, three, 0, false, x.ulike(),
+    rejects("eps must be > 0", () -> NativeLayers.layerNormForward(x, three, three, 0, false, x.ulike(),
         new float[2], new float[2]));
-    rejects("gamma must have length 3", () -> NativeNorm.layerNormBackward(x, x, new float[4], three,
+    rejects("gamma must have length 3", () -> NativeLayers.layerNormBackward(x, x, new float[4], three,
         new float[2], new float[2], true, x.ulike(), threeD, threeD));
-    rejects("dx must be", () -> NativeNorm.layerNormBackward(x, x, three, three, new float[2], new float[2], true,
+    rejects("dx must be", () -> NativeLayers.layerNormBackward(x, x, three, three, new float[2], new float[2], true,
         x.reshape(2, 3, 16, 1), threeD, threeD));
   }
 
