@@ -400,7 +400,7 @@ public class TrainBenchmark {
     c.ops.forwardBackwardAll();
   }
 
-  private static double runStep(OursBase s) {
+  static double runStep(OursBase s) {
     try (MemoryWorkspace ws = s.workspace()) {
       long i = s.step++;
       double loss;
@@ -415,7 +415,7 @@ public class TrainBenchmark {
     }
   }
 
-  private static double runTorchStep(TorchBase t) {
+  static double runTorchStep(TorchBase t) {
     long i = t.step++;
     return t.model.isAmdim()
         ? t.amdim.step(t.viewA, t.viewB, SEED + i, LR)

@@ -378,7 +378,7 @@ public final class BenchReport {
    * the fused losses take on this machine (the C++ kernel loads here exactly when it loads in the
    * forks: same class path, same system).
    */
-  static String machine() throws IOException {
+  public static String machine() throws IOException {
     Path cpuinfo = Path.of("/proc/cpuinfo");
     String model = "unknown CPU";
     int cpus = 0;
