@@ -22,6 +22,12 @@ import org.apache.commons.math3.stat.descriptive.rank.Percentile;
  * its own fork, minutes apart, which on a shared machine moved the big shapes' ratios by 0.1-0.2
  * between runs. Same steps and states as TrainBenchmark (its {@code Ours} and {@code Torch}).
  *
+ * <p>What it trades for that: both frameworks share one process, its caches, allocator and two
+ * OpenMP runtimes. Measured here (2026-11-29), PyTorch's CIFAR step at batch 200 took 15.6 s when
+ * alternating with ours against 8.6-9.5 s alone in its JMH fork, and our CPC step lost 10% the same
+ * way; so TrainBenchmark's separate forks stay the headline, and this is the check of how much of a
+ * ratio is load drift.
+ *
  * <p>Usage: {@code InterleavedSteps OUT.md ROUNDS SHAPE...}, e.g. {@code out.md 15 amdim-small/64}.
  */
 public final class InterleavedSteps {
