@@ -1,5 +1,6 @@
 package dev.contrastive.models.nn;
 
+import dev.contrastive.core.kernel.NativeLayers;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,6 +31,14 @@ public final class Arena implements AutoCloseable {
   public INDArray own(INDArray a) {
     owned.add(a);
     return a;
+  }
+
+  /**
+   * {@code a} itself when the native layer kernels can read it (a dense C-order block), otherwise a
+   * C-order copy owned here: a gradient handed back as a strided view is copied once.
+   */
+  INDArray nativeReadable(INDArray a) {
+    return NativeLayers.usable(a) ? a : own(a.dup('c'));
   }
 
   /** Number of arrays currently owned. */

@@ -248,7 +248,7 @@ public final class Conv2d implements Module {
       addBiasGradient(dy);
       return;
     }
-    if (!(fastPaths && stride == 1 && input.dataType() == DataType.FLOAT && Nd4j.getEnvironment().isCPU())) {
+    if (!deconvolutionUsable()) {
       backward(dy);
       return;
     }
@@ -256,15 +256,17 @@ public final class Conv2d implements Module {
     addBiasGradient(dy);
   }
 
+  /** Whether libnd4j's deconvolution ops can stand in for this conv's backward (stride 1, float32, CPU). */
+  private boolean deconvolutionUsable() {
+    return fastPaths && stride == 1 && input.dataType() == DataType.FLOAT && Nd4j.getEnvironment().isCPU();
+  }
+
   private boolean deconvBackwardApplies() {
-    return fastPaths
+    return deconvolutionUsable()
         && WINOGRAD_CPU
         && kH == 3
         && kW == 3
-        && stride == 1
-        && inChannels >= DECONV_BACKWARD_MIN_CHANNELS
-        && input.dataType() == DataType.FLOAT
-        && Nd4j.getEnvironment().isCPU();
+        && inChannels >= DECONV_BACKWARD_MIN_CHANNELS;
   }
 
   private INDArray deconvBackward(INDArray dy) {

@@ -110,8 +110,7 @@ public final class LayerNorm implements Module {
   }
 
   private INDArray backwardNative(INDArray dy) {
-    // The kernel reads dy as a dense C-order block; a strided gradient is copied once.
-    INDArray g = NativeLayers.usable(dy) ? dy : arena.own(dy.dup('c'));
+    INDArray g = arena.nativeReadable(dy);
     INDArray dx = arena.own(input.ulike());
     double[] dGamma = new double[channels];
     double[] dBeta = new double[channels];

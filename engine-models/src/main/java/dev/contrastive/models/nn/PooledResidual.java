@@ -52,7 +52,7 @@ public final class PooledResidual implements Module {
     if (!nativeLast) {
       return composition.forward(x, training);
     }
-    INDArray b = dense(branch.forward(x, training));
+    INDArray b = arena.nativeReadable(branch.forward(x, training));
     INDArray y = arena.own(b.ulike());
     NativeLayers.addPooledShortcut(b, x, kernel, stride, y);
     return y;
@@ -63,15 +63,10 @@ public final class PooledResidual implements Module {
     if (!nativeLast) {
       return composition.backward(dy);
     }
-    INDArray g = dense(dy);
-    INDArray branchGradient = dense(branch.backward(g));
+    INDArray g = arena.nativeReadable(dy);
+    INDArray branchGradient = arena.nativeReadable(branch.backward(g));
     INDArray dx = arena.own(branchGradient.ulike());
     NativeLayers.pooledShortcutGradient(g, kernel, stride, branchGradient, dx);
     return dx;
-  }
-
-  /** The kernels read dense C-order blocks; a strided array is copied once. */
-  private INDArray dense(INDArray a) {
-    return NativeLayers.usable(a) ? a : arena.own(a.dup('c'));
   }
 }

@@ -36,8 +36,7 @@ public final class Relu implements Module {
   @Override
   public INDArray backward(INDArray dy) {
     if (NativeLayers.usable(input)) {
-      // The kernel reads dy as a dense C-order block; a strided gradient is copied once.
-      INDArray g = NativeLayers.usable(dy) ? dy : arena.own(dy.dup('c'));
+      INDArray g = arena.nativeReadable(dy);
       INDArray dx = arena.own(input.ulike());
       NativeLayers.reluBackward(input, g, dx);
       return dx;

@@ -87,21 +87,21 @@ public final class Adam {
       // clip_grad_norm_ multiplies by min(1, max / (norm + 1e-6)).
       scale = Math.min(1.0, options.maxGradNorm() / (gradNorm + CLIP_EPS));
     }
+    step++;
+    double bias1 = 1 - Math.pow(b1, step);
+    double bias2Sqrt = Math.sqrt(1 - Math.pow(b2, step));
     if (NativeAdam.usable(p, g, m, v)) {
-      step++;
       NativeAdam.step(p, g, m, v, (float) scale,
           (float) (options.decoupled() ? 0 : wd),
           (float) (options.decoupled() ? 1 - lr * wd : 1),
-          (float) b1, (float) (1 - b1), (float) b2, (float) (1 - b2), (float) Math.sqrt(1 - Math.pow(b2, step)),
-          (float) options.eps(),
-          (float) (lr / (1 - Math.pow(b1, step))));
+          (float) b1, (float) (1 - b1), (float) b2, (float) (1 - b2), (float) bias2Sqrt, (float) options.eps(),
+          (float) (lr / bias1));
       return gradNorm;
     }
     INDArray d = g.mul(scale, scratch);
     if (wd > 0 && !options.decoupled()) {
       axpy(wd, p, d); // torch.optim.Adam: grad = grad + wd * param
     }
-    step++;
     m.muli(b1);
     axpy(1 - b1, d, m);
     d.muli(d);
@@ -110,8 +110,6 @@ public final class Adam {
     if (wd > 0 && options.decoupled()) {
       p.muli(1 - lr * wd); // torch.optim.AdamW: param *= 1 - lr * wd, before the Adam step
     }
-    double bias1 = 1 - Math.pow(b1, step);
-    double bias2Sqrt = Math.sqrt(1 - Math.pow(b2, step));
     // param -= lr / bias1 * m / (sqrt(v) / sqrt(bias2) + eps), in PyTorch's order of operations.
     d.assign(v);
     Transforms.sqrt(d, false);
