@@ -9,14 +9,12 @@ import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.Iterator;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The full Fashion-MNIST set of the Debian package {@code dataset-fashion-mnist}, skipped where it is
  * not installed ({@code .ci/run} may install it).
  */
-@Tag("slow")
 class FashionMnistFullSetIT {
 
   private static void assumeInstalled() {

@@ -10,16 +10,12 @@ import dev.contrastive.core.loss.CpcOptions;
 import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.core.loss.YadimOptions;
+import dev.contrastive.core.memory.NativeMemory;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -37,16 +33,6 @@ public final class MaterializedLosses {
 
   /** F.normalize's floor on the row norm. */
   private static final double NORM_FLOOR = 1e-12;
-
-  private static final WorkspaceConfiguration WORKSPACE =
-      WorkspaceConfiguration.builder()
-          .initialSize(0)
-          .policyAllocation(AllocationPolicy.OVERALLOCATE)
-          .overallocationLimit(0.1)
-          .policyLearning(LearningPolicy.FIRST_LOOP)
-          .policyReset(ResetPolicy.BLOCK_LEFT)
-          .policySpill(SpillPolicy.REALLOCATE)
-          .build();
 
   private static final String WORKSPACE_ID = "bench-materialized-loss";
 
@@ -194,7 +180,7 @@ public final class MaterializedLosses {
   }
 
   private static MemoryWorkspace workspace() {
-    return Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID);
+    return NativeMemory.scope(WORKSPACE_ID);
   }
 
   /**

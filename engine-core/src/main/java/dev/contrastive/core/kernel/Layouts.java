@@ -1,8 +1,8 @@
 package dev.contrastive.core.kernel;
 
+import dev.contrastive.core.memory.NativeMemory;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Between the encoders' NCHW feature maps and the kernels' layout, one row per (image, location).
@@ -33,7 +33,7 @@ public final class Layouts {
       return maps.permute(0, 2, 3, 1).dup('c').reshape(batch * locations, dim);
     }
     INDArray source = contiguous(maps);
-    INDArray rows = Nd4j.createUninitialized(maps.dataType(), batch * locations, dim);
+    INDArray rows = NativeMemory.uninitialized(maps.dataType(), batch * locations, dim);
     transpose(source, rows, (int) batch, (int) dim, (int) locations);
     if (source != maps) {
       source.close();
@@ -53,7 +53,7 @@ public final class Layouts {
       return rows.reshape(batch, shape[2], shape[3], dim).permute(0, 3, 1, 2).dup('c');
     }
     INDArray source = contiguous(rows);
-    INDArray maps = Nd4j.createUninitialized(rows.dataType(), shape);
+    INDArray maps = NativeMemory.uninitialized(rows.dataType(), shape);
     transpose(source, maps, (int) batch, (int) locations, (int) dim);
     if (source != rows) {
       source.close();

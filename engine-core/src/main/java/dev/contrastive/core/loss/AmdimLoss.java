@@ -2,6 +2,7 @@ package dev.contrastive.core.loss;
 
 import dev.contrastive.core.kernel.MultiPositiveNceKernel;
 import dev.contrastive.core.kernel.ScoreStats;
+import dev.contrastive.core.memory.NativeMemory;
 import dev.contrastive.core.tensor.TensorChecks;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -11,7 +12,6 @@ import java.util.Objects;
 import java.util.Set;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * AMDIM's multi-scale NCE (Bachman et al. 2019, amdim-public costs.py), fused and tiled.
@@ -98,7 +98,7 @@ public final class AmdimLoss {
     long dim = source.dim();
     int locations = target.locations();
     INDArray src = sampled == null ? source.flat() : source.gatherLocations(sampled);
-    INDArray dsrc = Nd4j.createUninitialized(source.flat().dataType(), batch, dim);
+    INDArray dsrc = NativeMemory.uninitialized(source.flat().dataType(), batch, dim);
     ScoreStats stats =
         MultiPositiveNceKernel.run(
             src,

@@ -6,6 +6,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import dev.contrastive.core.kernel.Layouts;
 import dev.contrastive.core.kernel.ScoreStats;
 import dev.contrastive.core.kernel.SoftmaxCrossEntropyKernel;
+import dev.contrastive.core.memory.NativeMemory;
 import dev.contrastive.core.tensor.TensorChecks;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,7 +72,7 @@ public final class CpcLoss {
         INDArray queries =
             predictionsNhwc.get(all(), interval(0, usedRows), all(), all()).dup('c')
                 .reshape(n, dim);
-        INDArray dq = Nd4j.createUninitialized(queries.dataType(), n, dim);
+        INDArray dq = NativeMemory.uninitialized(queries.dataType(), n, dim);
         ScoreStats step =
             SoftmaxCrossEntropyKernel.run(
                 queries, keys, options.embScale(), labels, null, weights, dq, keyGradient,
@@ -95,7 +96,6 @@ public final class CpcLoss {
       return new LossResult(loss, parts, Losses.diagnostics(stats), gradients, Map.of());
     }
   }
-
 
   private void validate(INDArray targets, List<INDArray> predictions) {
     TensorChecks.requireRank("targets", targets, 4, "(B, D, H, W)");

@@ -5,6 +5,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 import dev.contrastive.core.kernel.ScoreStats;
 import dev.contrastive.core.kernel.SoftmaxCrossEntropyKernel;
+import dev.contrastive.core.memory.NativeMemory;
 import dev.contrastive.core.tensor.TensorChecks;
 import java.util.Arrays;
 import java.util.Map;
@@ -61,7 +62,7 @@ public final class InfoNceLoss {
     MemoryWorkspace caller = LossScope.caller();
     try (MemoryWorkspace ignored = LossScope.scratch()) {
       INDArray z = Nd4j.concat(0, a, b);
-      INDArray dq = Nd4j.createUninitialized(z.dataType(), z.shape());
+      INDArray dq = NativeMemory.uninitialized(z.dataType(), z.shape());
       INDArray dk = Nd4j.zeros(z.dataType(), z.shape());
       INDArray norms = options.normalize() ? Normalization.normalizeRows(z) : null;
       ScoreStats stats =

@@ -1,6 +1,6 @@
 package dev.contrastive.core.loss;
 
-import dev.contrastive.core.kernel.Scratch;
+import dev.contrastive.core.memory.NativeMemory;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -22,7 +22,7 @@ final class LossScope {
 
   /** Opens the call's scratch workspace. */
   static MemoryWorkspace scratch() {
-    return Scratch.scope("contrastive-loss");
+    return NativeMemory.scope("contrastive-loss");
   }
 
   /** Scope in which the call's outputs are allocated: the caller's workspace, or none. */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,7 +15,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * materialised loss needs far more than the 1 GiB allowed here. Slow (tens of seconds of compute), so
  * it runs in {@code verify} (failsafe), with a pre-touched fixed heap so only native memory grows.
  */
-@Tag("slow")
 class LossMemoryIT {
 
   private static final long GIB = 1L << 30;

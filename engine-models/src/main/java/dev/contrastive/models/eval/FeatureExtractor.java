@@ -8,16 +8,12 @@ import dev.contrastive.augment.transform.ItemShape;
 import dev.contrastive.augment.transform.Pad;
 import dev.contrastive.augment.transform.Presets;
 import dev.contrastive.augment.transform.Transform;
+import dev.contrastive.core.memory.NativeMemory;
 import dev.contrastive.models.encoder.AmdimEncoder;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -35,17 +31,6 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * copied into one output matrix allocated once, outside the workspace.
  */
 public final class FeatureExtractor {
-
-  /** Reused for every batch; grows to the first batch's need, then is reset per batch. */
-  private static final WorkspaceConfiguration WORKSPACE =
-      WorkspaceConfiguration.builder()
-          .initialSize(0)
-          .policyAllocation(AllocationPolicy.OVERALLOCATE)
-          .overallocationLimit(0.1)
-          .policyLearning(LearningPolicy.FIRST_LOOP)
-          .policyReset(ResetPolicy.BLOCK_LEFT)
-          .policySpill(SpillPolicy.REALLOCATE)
-          .build();
 
   private static final String WORKSPACE_ID = "probe-batch";
 
@@ -118,7 +103,7 @@ public final class FeatureExtractor {
       int end = Math.min(n, start + batchSize);
       ImageBatch batch = preprocessed(dataset, start, end, labels);
       try (MemoryWorkspace ignored =
-          Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
+          NativeMemory.scope(WORKSPACE_ID)) {
         INDArray x = Nd4j.create(batch.data(),
             new long[] {end - start, shape.channels(), shape.height(), shape.width()},
             DataType.FLOAT);

@@ -1,15 +1,10 @@
 package dev.contrastive.models.eval;
 
+import dev.contrastive.core.memory.NativeMemory;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -23,16 +18,6 @@ public final class KnnEvaluation {
 
   /** Rows with a smaller norm (all-zero features) are left at zero rather than divided by ~0. */
   private static final double NORM_FLOOR = 1e-12;
-
-  private static final WorkspaceConfiguration WORKSPACE =
-      WorkspaceConfiguration.builder()
-          .initialSize(0)
-          .policyAllocation(AllocationPolicy.OVERALLOCATE)
-          .overallocationLimit(0.1)
-          .policyLearning(LearningPolicy.FIRST_LOOP)
-          .policyReset(ResetPolicy.BLOCK_LEFT)
-          .policySpill(SpillPolicy.REALLOCATE)
-          .build();
 
   private static final String WORKSPACE_ID = "knn-block";
 
@@ -86,7 +71,7 @@ public final class KnnEvaluation {
       int end = Math.min(test.size(), start + options.blockSize());
       float[] block;
       try (MemoryWorkspace ignored =
-          Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
+          NativeMemory.scope(WORKSPACE_ID)) {
         block = testN.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).mmul(trainT).ravel()
             .toFloatVector();
       }

@@ -5,17 +5,13 @@ import dev.contrastive.core.loss.AmdimLoss;
 import dev.contrastive.core.loss.AmdimOptions;
 import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.SourceSampler;
+import dev.contrastive.core.memory.NativeMemory;
 import dev.contrastive.models.encoder.AmdimEncoder;
 import dev.contrastive.models.encoder.AmdimFeatures;
 import dev.contrastive.models.nn.Parameters;
 import java.util.Map;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * AMDIM's computation on one batch of paired views, without the update: the encoder on view A and
@@ -31,13 +27,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Not thread-safe. Closing it closes the replica, not the encoder.
  */
 public final class AmdimStep implements AutoCloseable {
-
-  private static final WorkspaceConfiguration WORKSPACE =
-      WorkspaceConfiguration.builder()
-          .policyLearning(LearningPolicy.FIRST_LOOP)
-          .policyAllocation(AllocationPolicy.OVERALLOCATE)
-          .policySpill(SpillPolicy.REALLOCATE)
-          .build();
 
   private final AmdimEncoder model;
   private final AmdimEncoder replica;
@@ -62,7 +51,7 @@ public final class AmdimStep implements AutoCloseable {
 
   /** The workspace to open around each call; reset (reused) by the next open of the same thread. */
   public static MemoryWorkspace openWorkspace() {
-    return Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, "train-step");
+    return NativeMemory.scope("train-step");
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.contrastive.models.train;
 import dev.contrastive.core.loss.CpcLoss;
 import dev.contrastive.core.loss.CpcOptions;
 import dev.contrastive.core.loss.LossResult;
+import dev.contrastive.core.memory.NativeMemory;
 import dev.contrastive.models.encoder.CpcEncoder;
 import dev.contrastive.models.encoder.CpcFeatures;
 import dev.contrastive.models.nn.Parameters;
@@ -10,12 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * CPC v2's computation on one batch of images, without the update: the patch encoder, context
@@ -30,13 +26,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Not thread-safe.
  */
 public final class CpcStep {
-
-  private static final WorkspaceConfiguration WORKSPACE =
-      WorkspaceConfiguration.builder()
-          .policyLearning(LearningPolicy.FIRST_LOOP)
-          .policyAllocation(AllocationPolicy.OVERALLOCATE)
-          .policySpill(SpillPolicy.REALLOCATE)
-          .build();
 
   private final CpcEncoder model;
   private final CpcLoss loss;
@@ -63,7 +52,7 @@ public final class CpcStep {
 
   /** The workspace to open around each call; reset (reused) by the next open of the same thread. */
   public static MemoryWorkspace openWorkspace() {
-    return Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, "cpc-train-step");
+    return NativeMemory.scope("cpc-train-step");
   }
 
   /**

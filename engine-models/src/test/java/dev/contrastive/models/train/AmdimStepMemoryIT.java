@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -34,8 +33,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (+0.49 MB per step) and the post-GC heap +46 MB; with the trainer's collection every 50 steps,
  * RSS 394.1 -> 412.7 MB (+18.5 MB, 0.01 MB per step) and heap +7.6 MB over steps 200-2,000.
  */
-@Tag("slow")
-class AmdimStepMemoryTest {
+class AmdimStepMemoryIT {
 
   private static final int WARM_UP = 200;
   private static final int STEPS = 2_000;
