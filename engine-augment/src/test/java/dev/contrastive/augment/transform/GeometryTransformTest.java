@@ -232,4 +232,114 @@ class GeometryTransformTest {
     ImageBatch same = uniform(2, 1, 3, 3, 13);
     assertArrayEquals(before, new Pad(0, 0f).apply(same).data());
   }
+
+  @Test
+  void resizeSetsTheShorterSideAndTruncatesTheLongerOne() {
+    Resize resize = new Resize(70, Interpolation.BICUBIC);
+    assertEquals(ItemShape.image(3, 70, 70), resize.outputShape(ItemShape.image(3, 96, 96)));
+    // torchvision: int(146 * 160 / 140) = int(166.86) = 166.
+    assertEquals(ItemShape.image(3, 166, 146),
+        new Resize(146, Interpolation.BICUBIC).outputShape(ItemShape.image(3, 160, 140)));
+    assertEquals(new ItemShape(4, 1, 6, 8),
+        new Resize(6, Interpolation.BILINEAR).outputShape(new ItemShape(4, 1, 3, 4)));
+    assertSameShape(ItemShape.image(3, 70, 70), resize.apply(uniform(2, 3, 96, 96, 14)), 2);
+  }
+
+  @Test
+  void resizeUpsamplesWithPilsFilterWeights() {
+    // A 1 x 2 ramp (0, 1) to a shorter side of 2: 2 x 4. Output x samples the source at (x + 0.5) / 2
+    // - 0.5 = -0.25, 0.25, 0.75, 1.25 pixels, the filter truncated at the image's edge.
+    ImageBatch in = new ImageBatch(new float[] {0f, 1f}, 1, ItemShape.image(1, 1, 2),
+        ImageBatch.streams(0, 1));
+    ImageBatch bilinear = new Resize(2, Interpolation.BILINEAR).apply(in);
+    assertSameShape(ItemShape.image(1, 2, 4), bilinear, 1);
+    assertArrayEquals(new float[] {0f, 0.25f, 0.75f, 1f, 0f, 0.25f, 0.75f, 1f}, bilinear.data(),
+        1e-6f);
+
+    // Keys a = -0.5 at the sample 0.25 px right of pixel 0: weights 111/128 and 29/128 of the two
+    // pixels, normalised: 29/140. At -0.25 pixel 1's weight is negative and the result clamps to 0.
+    ImageBatch again = new ImageBatch(new float[] {0f, 1f}, 1, ItemShape.image(1, 1, 2),
+        ImageBatch.streams(0, 1));
+    ImageBatch bicubic = new Resize(2, Interpolation.BICUBIC).apply(again);
+    float[] row = {0f, 29f / 140, 111f / 140, 1f};
+    assertArrayEquals(new float[] {row[0], row[1], row[2], row[3], row[0], row[1], row[2], row[3]},
+        bicubic.data(), 1e-6f);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Interpolation.class)
+  void resizeKeepsConstantsAndLeavesAnImageOfTheRightSizeAlone(Interpolation filter) {
+    float[] gray = new float[2 * 3 * 30 * 40];
+    Arrays.fill(gray, 0.61f);
+    ImageBatch flat = new ImageBatch(gray, 2, ItemShape.image(3, 30, 40), ImageBatch.streams(0, 2));
+    ImageBatch shrunk = new Resize(17, filter).apply(flat);
+    assertSameShape(ItemShape.image(3, 17, 22), shrunk, 2);
+    for (float v : shrunk.data()) {
+      assertEquals(0.61f, v, 1e-6f);
+    }
+
+    ImageBatch in = uniform(3, 3, 12, 15, 15);
+    float[] before = in.data().clone();
+    assertArrayEquals(before, new Resize(12, filter).apply(in).data());
+  }
+
+  @Test
+  void resizeShrinkingAverages() {
+    // As for the resized crop: a halved 1-pixel checkerboard is 0.5 away from the edges.
+    float[] board = new float[32 * 32];
+    for (int y = 0; y < 32; y++) {
+      for (int x = 0; x < 32; x++) {
+        board[y * 32 + x] = (x + y) % 2;
+      }
+    }
+    ImageBatch in = new ImageBatch(board, 1, ItemShape.image(1, 32, 32), ImageBatch.streams(0, 1));
+    ImageBatch out = new Resize(16, Interpolation.BICUBIC).apply(in);
+    for (int y = 2; y < 14; y++) {
+      for (int x = 2; x < 14; x++) {
+        assertEquals(0.5f, at(out, 0, 0, y, x), 0.02f);
+      }
+    }
+  }
+
+  @Test
+  void centerCropKeepsTheMiddleRoundingHalfToEven() {
+    // 4 x 5 to 2 x 2: top (4 - 2) / 2 = 1, left round(1.5) = 2.
+    float[] pixels = new float[2 * 4 * 5];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = i;
+    }
+    ImageBatch in = new ImageBatch(pixels, 1, ItemShape.image(2, 4, 5), ImageBatch.streams(0, 1));
+    ImageBatch out = new CenterCrop(2).apply(in);
+    assertSameShape(ItemShape.image(2, 2, 2), out, 1);
+    assertArrayEquals(new float[] {7, 8, 12, 13, 27, 28, 32, 33}, out.data());
+
+    // 6 x 6 to 3 x 3: round(1.5) = 2 on both axes; 7 x 7 to 3 x 3: 2 as well.
+    assertEquals(2 * 6 + 2, new CenterCrop(3).apply(indexed(6, 6)).data()[0]);
+    assertEquals(2 * 7 + 2, new CenterCrop(3).apply(indexed(7, 7)).data()[0]);
+  }
+
+  private static ImageBatch indexed(int h, int w) {
+    float[] pixels = new float[h * w];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = i;
+    }
+    return new ImageBatch(pixels, 1, ItemShape.image(1, h, w), ImageBatch.streams(0, 1));
+  }
+
+  @Test
+  void centerCropOfTheWholeImageIsIdentityAndPatchesKeepTheirCount() {
+    ImageBatch in = uniform(2, 3, 8, 8, 16);
+    float[] before = in.data().clone();
+    assertArrayEquals(before, new CenterCrop(8).apply(in).data());
+    assertEquals(new ItemShape(49, 3, 6, 6), new CenterCrop(6).outputShape(new ItemShape(49, 3, 8,
+        8)));
+  }
+
+  @Test
+  void centerCropRejectsImagesSmallerThanTheCropNamingTheirShape() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new CenterCrop(64).apply(uniform(1, 3, 60, 96, 0)));
+    assertEquals("centercrop.size 64 needs images of at least 64 x 64, got 3 x 60 x 96",
+        e.getMessage());
+  }
 }
