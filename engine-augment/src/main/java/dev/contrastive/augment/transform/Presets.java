@@ -6,8 +6,18 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The published augmentation pipelines (shared MISSION.md section 2), step for step as the reference
- * code runs them, and a grayscale pipeline for Fashion-MNIST.
+ * The published augmentation pipelines, step for step as the reference code runs them, and a
+ * grayscale pipeline for Fashion-MNIST adapted from them. The sources:
+ *
+ * <ul>
+ *   <li>AMDIM: Bachman, Hjelm and Buchwalter, "Learning Representations by Maximizing Mutual
+ *       Information Across Views", NeurIPS 2019 (arXiv:1906.00910), and its reference code,
+ *       amdim-public {@code datasets.py};
+ *   <li>CPC v2: Henaff et al., "Data-Efficient Image Recognition with Contrastive Predictive Coding",
+ *       2019 (arXiv:1905.09272);
+ *   <li>YADIM: Falcon and Cho, "A Framework For Contrastive Self-Supervised Learning And Designing A
+ *       New Approach", 2020 (arXiv:2009.00104).
+ * </ul>
  *
  * <p>AMDIM's order comes from amdim-public {@code datasets.py}: the image is flipped once (p = 0.5)
  * and both views inherit the flip; then each view independently gets the spatial step (CIFAR: random
@@ -15,6 +25,13 @@ import java.util.function.Supplier;
  * ratio 0.7-1.4, bicubic), colour jitter (0.4, 0.4, 0.4, hue 0.2) with p = 0.8, random grayscale, and
  * normalisation with the dataset's statistics. Grayscale is p = 0.25 for CIFAR and STL-10 and, in the
  * reference code, p = 0.2 for ImageNet, which is what {@link #amdimImageNet()} uses.
+ *
+ * <p>Every preset's {@link Preset#evaluation() evaluation} transform is amdim-public's test
+ * transform for its dataset, whatever the method, so that probes compare encoders on the same
+ * inputs: CIFAR normalisation alone; on STL-10 Resize(70, bicubic), CenterCrop(64) and STL-10
+ * normalisation; on ImageNet Resize(146, bicubic), CenterCrop(128) and ImageNet normalisation; on
+ * Fashion-MNIST the pad to 32 x 32 and its normalisation. Patch presets (CPC) evaluate on the whole
+ * image their patch grid covers: the model cuts its own patches from it.
  */
 public final class Presets {
 
@@ -37,9 +54,9 @@ public final class Presets {
   static final double FASHION_STD = 0.3530;
 
   /**
-   * Probability of YADIM's colour drop. MISSION.md says YADIM merges the AMDIM and CPC pipelines but
-   * gives no probability for the step CPC adds; this is our choice, the same rate as grayscale, the
-   * milder colour removal it sits next to.
+   * Probability of YADIM's colour drop. Falcon and Cho (2020) build YADIM's pipeline by merging the
+   * AMDIM and CPC pipelines but give no probability for the step CPC adds; this is our choice, the
+   * same rate as grayscale, the milder colour removal it sits next to.
    */
   public static final double YADIM_COLOR_DROP_P = 0.25;
 
@@ -89,6 +106,24 @@ public final class Presets {
     return RandomResizedCrop.square(size, 0.3, 1.0, 0.7, 1.4, Interpolation.BICUBIC);
   }
 
+  /** amdim-public's STL-10 test transform: 96 x 96 to 70 x 70, the central 64 x 64, normalised. */
+  private static Transform stlEvaluation() {
+    return Compose.of(new Resize(70, Interpolation.BICUBIC), new CenterCrop(64), STL10);
+  }
+
+  /**
+   * Brightness and contrast jitter 0.4 with p = 0.8, AMDIM's strengths (and SimCLR's at colour
+   * strength 0.5) without saturation and hue, which do nothing to one gray channel.
+   */
+  private static ColorJitter fashionJitter() {
+    return new ColorJitter(0.4, 0.4, 0, 0, 0.8);
+  }
+
+  /** The {@code fashion-mnist} pad to 32 x 32 and normalisation, without the random steps. */
+  private static Transform fashionEvaluation(Normalize normalize) {
+    return Compose.of(new Pad(2, 0f), normalize);
+  }
+
   /**
    * AMDIM on CIFAR-10/100 (32 x 32 in and out): shared flip; per view translate (reflect, 4 px,
    * p = 0.8), jitter, grayscale p = 0.25, CIFAR normalisation.
@@ -97,30 +132,33 @@ public final class Presets {
     return new Preset("amdim-cifar", "AMDIM CIFAR: flip, translate 4 px, jitter, grayscale",
         PairTransform.symmetric(amdimFlip(), Compose.of(new RandomTranslate(4, 0.8), amdimJitter(),
             new RandomGrayscale(0.25), CIFAR)),
-        CIFAR);
+        CIFAR, CIFAR);
   }
 
   /**
    * AMDIM on STL-10 (96 x 96 in, 64 x 64 out): shared flip; per view RandomResizedCrop to 64, jitter,
-   * grayscale p = 0.25, STL-10 normalisation.
+   * grayscale p = 0.25, STL-10 normalisation. Evaluation: Resize(70, bicubic), CenterCrop(64), STL-10
+   * normalisation, the reference's test transform.
    */
   public static Preset amdimStl() {
     return new Preset("amdim-stl", "AMDIM STL-10: flip, resized crop to 64, jitter, grayscale",
         PairTransform.symmetric(amdimFlip(), Compose.of(stlCrop(64), amdimJitter(),
             new RandomGrayscale(0.25), STL10)),
-        STL10);
+        STL10, stlEvaluation());
   }
 
   /**
    * AMDIM on ImageNet (128 x 128 out): shared flip; per view RandomResizedCrop to 128, jitter,
-   * grayscale p = 0.2 (the reference code's value for ImageNet), ImageNet normalisation.
+   * grayscale p = 0.2 (the reference code's value for ImageNet), ImageNet normalisation. Evaluation:
+   * Resize(146, bicubic), CenterCrop(128), ImageNet normalisation, the reference's test transform.
    */
   public static Preset amdimImageNet() {
     return new Preset("amdim-imagenet",
         "AMDIM ImageNet: flip, resized crop to 128, jitter, grayscale",
         PairTransform.symmetric(amdimFlip(), Compose.of(stlCrop(128), amdimJitter(),
             new RandomGrayscale(0.2), IMAGENET)),
-        IMAGENET);
+        IMAGENET,
+        Compose.of(new Resize(146, Interpolation.BICUBIC), new CenterCrop(128), IMAGENET));
   }
 
   /**
@@ -136,24 +174,26 @@ public final class Presets {
   /**
    * CPC v2 on CIFAR (32 x 32): whole-image shared flip and per-view translate (4 px, p = 0.8) as in
    * the Lightning Bolts reproduction, then a 7 x 7 grid of 8 x 8 patches with stride 4, each augmented
-   * on its own (flip, jitter, colour drop).
+   * on its own (flip, jitter, colour drop). Evaluation gives whole 32 x 32 images, CIFAR-normalised:
+   * the CPC model cuts its own patch grid from them.
    */
   public static Preset cpcCifar() {
     return new Preset("cpc-cifar", "CPC v2 CIFAR: 7x7 patches of 8, per-patch flip/jitter/colour drop",
         PairTransform.symmetric(amdimFlip(), Compose.of(new RandomTranslate(4, 0.8),
             new Patchify(7, 8, 4, cpcPerPatch(CIFAR)))),
-        CIFAR);
+        CIFAR, CIFAR);
   }
 
   /**
    * CPC v2 on STL-10 (96 x 96 in): shared flip, per-view RandomResizedCrop to 64, then a 7 x 7 grid of
-   * 16 x 16 patches with stride 8, each augmented on its own.
+   * 16 x 16 patches with stride 8, each augmented on its own. Evaluation gives whole 64 x 64 images,
+   * as the other STL-10 presets.
    */
   public static Preset cpcStl() {
     return new Preset("cpc-stl", "CPC v2 STL-10: crop to 64, 7x7 patches of 16, per-patch augmentation",
         PairTransform.symmetric(amdimFlip(), Compose.of(stlCrop(64),
             new Patchify(7, 16, 8, cpcPerPatch(STL10)))),
-        STL10);
+        STL10, stlEvaluation());
   }
 
   /**
@@ -165,7 +205,7 @@ public final class Presets {
     return new Preset("yadim-cifar", "YADIM CIFAR: AMDIM CIFAR plus CPC colour drop",
         PairTransform.symmetric(amdimFlip(), Compose.of(new RandomTranslate(4, 0.8), amdimJitter(),
             new RandomGrayscale(0.25), CIFAR, new ColorDrop(1, 0f, YADIM_COLOR_DROP_P))),
-        CIFAR);
+        CIFAR, CIFAR);
   }
 
   /** YADIM on STL-10: AMDIM STL-10's steps, then CPC's colour drop, as {@link #yadimCifar()}. */
@@ -173,7 +213,7 @@ public final class Presets {
     return new Preset("yadim-stl", "YADIM STL-10: AMDIM STL-10 plus CPC colour drop",
         PairTransform.symmetric(amdimFlip(), Compose.of(stlCrop(64), amdimJitter(),
             new RandomGrayscale(0.25), STL10, new ColorDrop(1, 0f, YADIM_COLOR_DROP_P))),
-        STL10);
+        STL10, stlEvaluation());
   }
 
   /**
@@ -193,15 +233,16 @@ public final class Presets {
    *   <li>normalise with the published Fashion-MNIST mean 0.2860 and std 0.3530 carried over to the
    *       padded image (the pad adds pixels of value 0, see {@link #fashionNormalize(int, int)}).
    * </ul>
+   *
+   * <p>Evaluation: the pad and the normalisation alone.
    */
   public static Preset fashionMnist() {
     Normalize normalize = fashionNormalize(28, 32);
     return new Preset("fashion-mnist",
         "Fashion-MNIST: pad to 32, flip, translate 4 px, brightness/contrast jitter",
         PairTransform.symmetric(Compose.of(new Pad(2, 0f), amdimFlip()),
-            Compose.of(new RandomTranslate(4, 0.8), new ColorJitter(0.4, 0.4, 0, 0, 0.8),
-                normalize)),
-        normalize);
+            Compose.of(new RandomTranslate(4, 0.8), fashionJitter(), normalize)),
+        normalize, fashionEvaluation(normalize));
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * Augmentations: small, composable, seeded {@link dev.contrastive.augment.transform.Transform}s over
  * whole batches, the {@link dev.contrastive.augment.transform.PairTransform} that makes two views of
- * each image, and the published pipelines in {@link dev.contrastive.augment.transform.Presets}.
+ * each image, and the published pipelines in {@link dev.contrastive.augment.transform.Presets}, each
+ * with the deterministic evaluation transform (resize, centre crop, pad, normalise) that matches it.
  *
  * <p><b>Plain float[] rather than ND4J.</b> A batch is one Java {@code float[]} in (rows, C, H, W)
  * order ({@link dev.contrastive.augment.transform.ImageBatch}). The work is per image and branchy:

@@ -60,6 +60,10 @@ class OptionValidationTest {
         Arguments.of("centercrop.size must be >= 1", (Executable) () -> new CenterCrop(0)),
         Arguments.of("centercrop.size 64 needs images of at least 64 x 64, got 3 x 70 x 60",
             (Executable) () -> new CenterCrop(64).outputShape(ItemShape.image(3, 70, 60))),
+        Arguments.of(
+            "preset.name, preset.pairs, preset.normalize and preset.evaluation are required",
+            (Executable) () -> new Preset("p", "", Presets.amdimCifar().pairs(), Presets.CIFAR,
+                null)),
         Arguments.of("normalize.mean and normalize.std have 3 channels, the images have 1",
             (Executable) () -> Presets.CIFAR.outputShape(ItemShape.image(1, 4, 4))),
         Arguments.of("shape.patches must be >= 1", (Executable) () -> new ItemShape(0, 1, 1, 1)),

@@ -1,5 +1,6 @@
 package dev.contrastive.augment.transform;
 
+import static dev.contrastive.augment.transform.Batches.assertInRange;
 import static dev.contrastive.augment.transform.Batches.assertSameShape;
 import static dev.contrastive.augment.transform.Batches.at;
 import static dev.contrastive.augment.transform.Batches.replay;
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.augment.transform.PairTransform.ViewPair;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -152,9 +154,106 @@ class PatchifyAndPresetsTest {
     assertFalse(Arrays.equals(views.a().data(), preset.pairs().apply(replay(in, 8)).a().data()));
   }
 
+  @ParameterizedTest
+  @MethodSource("presets")
+  void presetViewsAreNormalisedPixelsOfZeroToOne(String name, ItemShape input, ItemShape expected) {
+    // Every step before the normalisation keeps pixels in [0, 1] and colour drop fills with the
+    // normalised mean, so undoing the normalisation must land in [0, 1].
+    Preset preset = Presets.byName(name);
+    ImageBatch in = uniform(8, input.channels(), input.height(), input.width(), 17);
+    ViewPair views = preset.pairs().apply(in);
+    assertInRange(preset.normalize().inverse().apply(views.a()), -1e-5f, 1 + 1e-5f);
+    assertInRange(preset.normalize().inverse().apply(views.b()), -1e-5f, 1 + 1e-5f);
+  }
+
+  /**
+   * The whole image each view is made from: the view itself, or for patch presets the image the
+   * patch grid is cut from, what the pipeline holds when it reaches its {@link Patchify}.
+   */
+  private static ItemShape wholeViewShape(Preset preset, ItemShape input) {
+    ItemShape current = preset.pairs().shared().outputShape(input);
+    for (Transform step : ((Compose) preset.pairs().viewA()).steps()) {
+      if (step instanceof Patchify) {
+        return current;
+      }
+      current = step.outputShape(current);
+    }
+    return current;
+  }
+
+  @ParameterizedTest
+  @MethodSource("presets")
+  void evaluationIsDeterministicAndMakesTheTrainingViewsWholeShape(String name, ItemShape input,
+      ItemShape expected) {
+    Preset preset = Presets.byName(name);
+    ItemShape whole = wholeViewShape(preset, input);
+    assertEquals(1, whole.patches());
+    if (expected.patches() == 1) {
+      assertEquals(expected, whole);
+    } else {
+      Patchify grid = (Patchify) ((Compose) preset.pairs().viewA()).steps().stream()
+          .filter(Patchify.class::isInstance).findFirst().orElseThrow();
+      assertEquals(grid.imageSize(), whole.height());
+      assertEquals(grid.imageSize(), whole.width());
+    }
+    assertEquals(whole, preset.evaluation().outputShape(input));
+
+    ImageBatch in = uniform(3, input.channels(), input.height(), input.width(), 18);
+    ImageBatch first = preset.evaluation().apply(replay(in, 1));
+    ImageBatch second = preset.evaluation().apply(replay(in, 2));
+    assertSameShape(whole, first, 3);
+    assertArrayEquals(first.data(), second.data());
+    assertInRange(preset.normalize().inverse().apply(first), -1e-5f, 1 + 1e-5f);
+  }
+
+  @Test
+  void evaluationTransformsAreTheReferenceTestTransforms() {
+    Transform stl = Compose.of(new Resize(70, Interpolation.BICUBIC), new CenterCrop(64),
+        Presets.STL10);
+    for (String name : new String[] {"amdim-stl", "cpc-stl", "yadim-stl"}) {
+      assertEquals(stl, Presets.byName(name).evaluation(), name);
+    }
+    for (String name : new String[] {"amdim-cifar", "cpc-cifar", "yadim-cifar"}) {
+      assertEquals(Presets.CIFAR, Presets.byName(name).evaluation(), name);
+    }
+    assertEquals(Compose.of(new Resize(146, Interpolation.BICUBIC), new CenterCrop(128),
+        Presets.IMAGENET), Presets.amdimImageNet().evaluation());
+    // What FeatureExtractor.fashionMnist has always run: the pad, then the preset's normalisation.
+    Transform fashion = Compose.of(new Pad(2, 0f), Presets.fashionMnist().normalize());
+    for (String name : new String[] {"fashion-mnist"}) {
+      assertEquals(fashion, Presets.byName(name).evaluation(), name);
+      assertEquals(Presets.fashionMnist().normalize(), Presets.byName(name).normalize(), name);
+    }
+  }
+
+  @Test
+  void stlEvaluationIsTheCentreOfTheResizedImage() {
+    // Resize 96 -> 70 then the central 64 (offset 3): the same pixels as resizing and cropping by
+    // hand, then normalising.
+    ImageBatch in = uniform(2, 3, 96, 96, 19);
+    ImageBatch resized = new Resize(70, Interpolation.BICUBIC).apply(replay(in, 0));
+    ImageBatch out = Presets.amdimStl().evaluation().apply(replay(in, 0));
+    float[] mean = Presets.STL10.mean();
+    float[] std = Presets.STL10.std();
+    for (int r = 0; r < 2; r++) {
+      for (int c = 0; c < 3; c++) {
+        for (int y = 0; y < 64; y += 7) {
+          for (int x = 0; x < 64; x += 5) {
+            assertEquals((at(resized, r, c, y + 3, x + 3) - mean[c]) / std[c], at(out, r, c, y, x),
+                1e-5f);
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void presetNamesAreAllKnownAndAnUnknownOneListsThem() {
-    assertEquals(8, Presets.names().size());
+    assertEquals(List.of("amdim-cifar", "amdim-stl", "amdim-imagenet", "cpc-cifar", "cpc-stl",
+        "yadim-cifar", "yadim-stl", "fashion-mnist"), Presets.names());
+    for (String name : Presets.names()) {
+      assertEquals(name, Presets.byName(name).name());
+    }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Presets.byName("simclr"));
     assertTrue(e.getMessage().contains("amdim-cifar") && e.getMessage().contains("'simclr'"),
