@@ -16,7 +16,10 @@ import java.util.function.Supplier;
  *   <li>CPC v2: Henaff et al., "Data-Efficient Image Recognition with Contrastive Predictive Coding",
  *       2019 (arXiv:1905.09272);
  *   <li>YADIM: Falcon and Cho, "A Framework For Contrastive Self-Supervised Learning And Designing A
- *       New Approach", 2020 (arXiv:2009.00104).
+ *       New Approach", 2020 (arXiv:2009.00104);
+ *   <li>SimCLR: Chen, Kornblith, Norouzi and Hinton, "A Simple Framework for Contrastive Learning of
+ *       Visual Representations", ICML 2020 (arXiv:2002.05709), and its reference code,
+ *       google-research/simclr {@code data_util.py}.
  * </ul>
  *
  * <p>AMDIM's order comes from amdim-public {@code datasets.py}: the image is flipped once (p = 0.5)
@@ -70,6 +73,8 @@ public final class Presets {
     BY_NAME.put("cpc-stl", Presets::cpcStl);
     BY_NAME.put("yadim-cifar", Presets::yadimCifar);
     BY_NAME.put("yadim-stl", Presets::yadimStl);
+    BY_NAME.put("simclr-cifar", Presets::simclrCifar);
+    BY_NAME.put("simclr-stl", Presets::simclrStl);
     BY_NAME.put("fashion-mnist", Presets::fashionMnist);
   }
 
@@ -213,6 +218,70 @@ public final class Presets {
     return new Preset("yadim-stl", "YADIM STL-10: AMDIM STL-10 plus CPC colour drop",
         PairTransform.symmetric(amdimFlip(), Compose.of(stlCrop(64), amdimJitter(),
             new RandomGrayscale(0.25), STL10, new ColorDrop(1, 0f, YADIM_COLOR_DROP_P))),
+        STL10, stlEvaluation());
+  }
+
+  /** SimCLR's crop as torchvision runs it, see {@link #simclrCifar()}. */
+  private static Transform simclrCrop(int size) {
+    return RandomResizedCrop.square(size, 0.08, 1.0, 3.0 / 4, 4.0 / 3, Interpolation.BILINEAR);
+  }
+
+  /**
+   * SimCLR's colour jitter at strength s (reference {@code color_jitter}, applied with p = 0.8 by
+   * {@code random_color_jitter}, which then grays with p = 0.2): (0.8 s, 0.8 s, 0.8 s, hue 0.2 s) in
+   * random order. Brightness is multiplicative, as the reference's default {@code simclrv2}
+   * brightness; the other three follow torchvision, as {@link ColorJitter} says.
+   */
+  private static ColorJitter simclrJitter(double strength) {
+    return new ColorJitter(0.8 * strength, 0.8 * strength, 0.8 * strength, 0.2 * strength, 0.8);
+  }
+
+  /**
+   * SimCLR on CIFAR-10 (32 x 32 in and out), as Chen et al. (2020) appendix B.9 and the reference
+   * code's CIFAR-10 command ({@code --color_jitter_strength=0.5 --use_blur=False}) run it: per view,
+   * independently (nothing shared: the reference preprocesses each view from the raw image),
+   * RandomResizedCrop to 32 (scale 0.08-1, ratio 3/4-4/3), horizontal flip p = 0.5, colour jitter at
+   * strength 0.5 i.e. (0.4, 0.4, 0.4, hue 0.1) with p = 0.8, grayscale p = 0.2, no blur.
+   *
+   * <p>Deviations: the crop's scale and ratio are the reference {@code crop_and_resize}'s, but it runs
+   * as torchvision's RandomResizedCrop with its default bilinear filter, as the PyTorch
+   * reproductions run it; the reference draws up to 100 boxes with TensorFlow's {@code
+   * sample_distorted_bounding_box} (the whole image when none fits) and resizes bicubic. The views
+   * end with CIFAR normalisation, as every preset here, so that encoders and probes see the same
+   * input scale whatever the method; the reference feeds [0, 1] pixels. Evaluation: CIFAR
+   * normalisation alone; the reference also leaves images of 32 px or less uncropped at test time.
+   */
+  public static Preset simclrCifar() {
+    return new Preset("simclr-cifar",
+        "SimCLR CIFAR: resized crop 0.08-1, flip, jitter strength 0.5, grayscale",
+        PairTransform.symmetric(Compose.of(), Compose.of(simclrCrop(32), new HorizontalFlip(0.5),
+            simclrJitter(0.5), new RandomGrayscale(0.2), CIFAR)),
+        CIFAR, CIFAR);
+  }
+
+  /**
+   * SimCLR's ImageNet recipe (Chen et al. 2020, appendix A) on STL-10, 96 x 96 in, 64 x 64 out: per
+   * view, independently, RandomResizedCrop to 64 (scale 0.08-1, ratio 3/4-4/3, bilinear, as {@link
+   * #simclrCifar()}), horizontal flip p = 0.5, colour jitter at strength 1.0 i.e. (0.8, 0.8, 0.8,
+   * hue 0.2) with p = 0.8, grayscale p = 0.2, Gaussian blur with p = 0.5, STL-10 normalisation.
+   *
+   * <p>The blur is the reference's {@code random_blur} at 64 px: its kernel size is a tenth of the
+   * side, 64 / 10 = 6, which its {@code gaussian_blur} makes 2 * 3 + 1 = 7 taps; sigma is uniform in
+   * [0.1, 2.0] pixels, not scaled with the image, as in the reference. {@link GaussianBlur} pads by
+   * reflection, as torchvision does; the reference zero-pads ({@code SAME}).
+   *
+   * <p>Deviations: SimCLR publishes no STL-10 pretraining; 64 x 64 is the size the other STL-10
+   * presets train at, so that the same encoders and evaluation serve all of them. The views end
+   * with STL-10 normalisation, see {@link #simclrCifar()}. Evaluation: amdim-public's STL-10 test
+   * transform, as the other STL-10 presets, rather than SimCLR's central 87.5% crop resized bicubic,
+   * so that probes compare the methods on the same inputs.
+   */
+  public static Preset simclrStl() {
+    return new Preset("simclr-stl",
+        "SimCLR STL-10: resized crop 0.08-1 to 64, flip, jitter strength 1, grayscale, blur",
+        PairTransform.symmetric(Compose.of(), Compose.of(simclrCrop(64), new HorizontalFlip(0.5),
+            simclrJitter(1.0), new RandomGrayscale(0.2), new GaussianBlur(7, 0.1, 2.0, 0.5),
+            STL10)),
         STL10, stlEvaluation());
   }
 

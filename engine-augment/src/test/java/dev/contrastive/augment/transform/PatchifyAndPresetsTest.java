@@ -129,6 +129,8 @@ class PatchifyAndPresetsTest {
       {"cpc-stl", ItemShape.image(3, 96, 96), new ItemShape(49, 3, 16, 16)},
       {"yadim-cifar", ItemShape.image(3, 32, 32), ItemShape.image(3, 32, 32)},
       {"yadim-stl", ItemShape.image(3, 96, 96), ItemShape.image(3, 64, 64)},
+      {"simclr-cifar", ItemShape.image(3, 32, 32), ItemShape.image(3, 32, 32)},
+      {"simclr-stl", ItemShape.image(3, 96, 96), ItemShape.image(3, 64, 64)},
       {"fashion-mnist", ItemShape.image(1, 28, 28), ItemShape.image(1, 32, 32)},
     };
   }
@@ -210,10 +212,10 @@ class PatchifyAndPresetsTest {
   void evaluationTransformsAreTheReferenceTestTransforms() {
     Transform stl = Compose.of(new Resize(70, Interpolation.BICUBIC), new CenterCrop(64),
         Presets.STL10);
-    for (String name : new String[] {"amdim-stl", "cpc-stl", "yadim-stl"}) {
+    for (String name : new String[] {"amdim-stl", "cpc-stl", "yadim-stl", "simclr-stl"}) {
       assertEquals(stl, Presets.byName(name).evaluation(), name);
     }
-    for (String name : new String[] {"amdim-cifar", "cpc-cifar", "yadim-cifar"}) {
+    for (String name : new String[] {"amdim-cifar", "cpc-cifar", "yadim-cifar", "simclr-cifar"}) {
       assertEquals(Presets.CIFAR, Presets.byName(name).evaluation(), name);
     }
     assertEquals(Compose.of(new Resize(146, Interpolation.BICUBIC), new CenterCrop(128),
@@ -250,7 +252,8 @@ class PatchifyAndPresetsTest {
   @Test
   void presetNamesAreAllKnownAndAnUnknownOneListsThem() {
     assertEquals(List.of("amdim-cifar", "amdim-stl", "amdim-imagenet", "cpc-cifar", "cpc-stl",
-        "yadim-cifar", "yadim-stl", "fashion-mnist"), Presets.names());
+        "yadim-cifar", "yadim-stl", "simclr-cifar", "simclr-stl", "fashion-mnist"),
+        Presets.names());
     for (String name : Presets.names()) {
       assertEquals(name, Presets.byName(name).name());
     }
@@ -318,5 +321,22 @@ class PatchifyAndPresetsTest {
     Compose stlView = (Compose) p.get("stl").pairs().viewA();
     assertEquals(RandomResizedCrop.square(64, 0.3, 1.0, 0.7, 1.4, Interpolation.BICUBIC),
         stlView.steps().get(0));
+  }
+
+  @Test
+  void simclrPresetsAgreeWithTheReferenceParameters() {
+    PairTransform cifar = Presets.simclrCifar().pairs();
+    assertEquals(Compose.of(), cifar.shared());
+    assertEquals(Compose.of(
+        RandomResizedCrop.square(32, 0.08, 1.0, 0.75, 4.0 / 3, Interpolation.BILINEAR),
+        new HorizontalFlip(0.5), new ColorJitter(0.4, 0.4, 0.4, 0.1, 0.8), new RandomGrayscale(0.2),
+        Presets.CIFAR), cifar.viewA());
+
+    PairTransform stl = Presets.simclrStl().pairs();
+    assertEquals(Compose.of(), stl.shared());
+    assertEquals(Compose.of(
+        RandomResizedCrop.square(64, 0.08, 1.0, 0.75, 4.0 / 3, Interpolation.BILINEAR),
+        new HorizontalFlip(0.5), new ColorJitter(0.8, 0.8, 0.8, 0.2, 0.8), new RandomGrayscale(0.2),
+        new GaussianBlur(7, 0.1, 2.0, 0.5), Presets.STL10), stl.viewA());
   }
 }
