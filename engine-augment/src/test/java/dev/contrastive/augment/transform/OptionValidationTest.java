@@ -64,6 +64,8 @@ class OptionValidationTest {
             "preset.name, preset.pairs, preset.normalize and preset.evaluation are required",
             (Executable) () -> new Preset("p", "", Presets.amdimCifar().pairs(), Presets.CIFAR,
                 null)),
+        Arguments.of("fashionMnistCrop.minScale must be in (0, 1]",
+            (Executable) () -> Presets.fashionMnistCrop(0)),
         Arguments.of("normalize.mean and normalize.std have 3 channels, the images have 1",
             (Executable) () -> Presets.CIFAR.outputShape(ItemShape.image(1, 4, 4))),
         Arguments.of("shape.patches must be >= 1", (Executable) () -> new ItemShape(0, 1, 1, 1)),

@@ -132,6 +132,8 @@ class PatchifyAndPresetsTest {
       {"simclr-cifar", ItemShape.image(3, 32, 32), ItemShape.image(3, 32, 32)},
       {"simclr-stl", ItemShape.image(3, 96, 96), ItemShape.image(3, 64, 64)},
       {"fashion-mnist", ItemShape.image(1, 28, 28), ItemShape.image(1, 32, 32)},
+      {"fashion-mnist-crop", ItemShape.image(1, 28, 28), ItemShape.image(1, 32, 32)},
+      {"fashion-mnist-patches", ItemShape.image(1, 28, 28), new ItemShape(49, 1, 8, 8)},
     };
   }
 
@@ -222,7 +224,8 @@ class PatchifyAndPresetsTest {
         Presets.IMAGENET), Presets.amdimImageNet().evaluation());
     // What FeatureExtractor.fashionMnist has always run: the pad, then the preset's normalisation.
     Transform fashion = Compose.of(new Pad(2, 0f), Presets.fashionMnist().normalize());
-    for (String name : new String[] {"fashion-mnist"}) {
+    for (String name : new String[] {"fashion-mnist", "fashion-mnist-crop",
+        "fashion-mnist-patches"}) {
       assertEquals(fashion, Presets.byName(name).evaluation(), name);
       assertEquals(Presets.fashionMnist().normalize(), Presets.byName(name).normalize(), name);
     }
@@ -252,8 +255,8 @@ class PatchifyAndPresetsTest {
   @Test
   void presetNamesAreAllKnownAndAnUnknownOneListsThem() {
     assertEquals(List.of("amdim-cifar", "amdim-stl", "amdim-imagenet", "cpc-cifar", "cpc-stl",
-        "yadim-cifar", "yadim-stl", "simclr-cifar", "simclr-stl", "fashion-mnist"),
-        Presets.names());
+        "yadim-cifar", "yadim-stl", "simclr-cifar", "simclr-stl", "fashion-mnist",
+        "fashion-mnist-crop", "fashion-mnist-patches"), Presets.names());
     for (String name : Presets.names()) {
       assertEquals(name, Presets.byName(name).name());
     }
@@ -338,5 +341,39 @@ class PatchifyAndPresetsTest {
         RandomResizedCrop.square(64, 0.08, 1.0, 0.75, 4.0 / 3, Interpolation.BILINEAR),
         new HorizontalFlip(0.5), new ColorJitter(0.8, 0.8, 0.8, 0.2, 0.8), new RandomGrayscale(0.2),
         new GaussianBlur(7, 0.1, 2.0, 0.5), Presets.STL10), stl.viewA());
+  }
+
+  @Test
+  void fashionMnistCropUsesItsMinScaleAndRejectsOneOutsideZeroToOne() {
+    Compose named = (Compose) Presets.byName("fashion-mnist-crop").pairs().viewA();
+    assertEquals(RandomResizedCrop.square(32, Presets.FASHION_CROP_MIN_SCALE, 1.0, 0.75, 4.0 / 3,
+        Interpolation.BILINEAR), named.steps().get(0));
+    assertEquals(0.3, Presets.FASHION_CROP_MIN_SCALE);
+    assertEquals(new Pad(2, 0f), Presets.byName("fashion-mnist-crop").pairs().shared());
+
+    Preset mild = Presets.fashionMnistCrop(0.9);
+    assertEquals(0.9, ((RandomResizedCrop) ((Compose) mild.pairs().viewA()).steps().get(0))
+        .scaleMin());
+    assertTrue(mild.summary().contains("scale 0.9-1"), mild.summary());
+    assertEquals(ItemShape.image(1, 32, 32), mild.pairs().outputShape(ItemShape.image(1, 28, 28)));
+    assertEquals(ItemShape.image(1, 32, 32),
+        Presets.fashionMnistCrop(1).pairs().outputShape(ItemShape.image(1, 28, 28)));
+
+    for (double bad : new double[] {0, -0.1, 1.01, Double.NaN}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> Presets.fashionMnistCrop(bad));
+      assertEquals("fashionMnistCrop.minScale must be in (0, 1], got " + bad, e.getMessage());
+    }
+  }
+
+  @Test
+  void fashionMnistPatchesCutThePaddedImageIntoCpcCifarsGrid() {
+    PairTransform pairs = Presets.fashionMnistPatches().pairs();
+    assertEquals(Compose.of(new Pad(2, 0f), new HorizontalFlip(0.5)), pairs.shared());
+    Compose view = (Compose) pairs.viewA();
+    assertEquals(new RandomTranslate(4, 0.8), view.steps().get(0));
+    Patchify grid = (Patchify) view.steps().get(1);
+    assertEquals(new Patchify(7, 8, 4, Compose.of(new HorizontalFlip(0.5),
+        new ColorJitter(0.4, 0.4, 0, 0, 0.8), Presets.fashionMnist().normalize())), grid);
   }
 }
