@@ -6,10 +6,13 @@ Usage: verify_kernels.py FATBIN OUT_DIR
 For each kernel family (softmax cross-entropy as InfoNCE and CPC; AMDIM's directed NCE) it
   1. checks loss and both feature gradients against float64 PyTorch autograd on fresh random inputs,
      relative error ||x - ref|| / ||ref|| < 1e-4, over shapes that are not multiples of the 64-wide tile,
-     B = 1 / L = 1 edge cases, scores large enough to reach the tanh clip, and both one split (no
-     atomics) and the automatic split count; buffers the kernels WRITE are poisoned with NaN first,
-     buffers they ADD to start from random values that are subtracted afterwards (the loss's error is
-     taken relative to max(|ref|, 1), since InfoNCE at B = 1 has loss 0);
+     B = 1 / L = 1 edge cases, scores large enough to reach the tanh clip, saturated cases where every
+     positive dominates its row (1 - softmax at the positive ~ 1e-12 or less, where autograd's
+     softmax - 1 cancels even in float64: the references take minus the other columns' share instead,
+     see cross_entropy_exact), and both one split (no atomics) and the automatic split count; buffers
+     the kernels WRITE are poisoned with NaN first, buffers they ADD to start from random values that
+     are subtracted afterwards (the loss's error is taken relative to max(|ref|, 1), since InfoNCE at
+     B = 1 has loss 0);
   2. times forward + backward (CUDA events, median of >= 20 runs after warm-up) against PyTorch eager
      autograd of the same loss and torch.compile of it (a failure or OOM there is recorded, not fatal);
   3. records peak device memory of InfoNCE at B = 65536, D = 128.
@@ -31,7 +34,7 @@ CUDA_DIR = Path(__file__).resolve().parents[2] / "engine-core" / "src" / "main" 
 TILE = 64
 THREADS = 256
 CE_PARTIAL_FIELDS = 4
-CE_STAT_FIELDS = 4
+CE_STAT_FIELDS = 5
 AMDIM_PARTIAL_FIELDS = 5
 AMDIM_STAT_FIELDS = 7
 TOLERANCE = 1e-4
@@ -171,8 +174,27 @@ def normalize_rows(z):
     return z / z.norm(dim=1, keepdim=True).clamp_min(1e-12)
 
 
-def infonce_reference(a, b, temperature, normalize):
-    """InfoNceLoss's definition; any dtype; materialises the 2B x 2B scores."""
+def cross_entropy_exact(s, positive, excluded=None):
+    """Per row, -log softmax(s)[positive] over the columns not excluded, written as
+    log(1 + sum_others exp(s_j - s_positive)): autograd then gives minus the other columns' share at
+    the positive, where the usual form's softmax - 1 cancels (even in float64) once the positive
+    dominates its row. For the checks; the timed PyTorch peers keep the usual form."""
+    import torch
+
+    rows = torch.arange(s.shape[0], device=s.device)
+    mask = torch.zeros_like(s, dtype=torch.bool)
+    mask[rows, positive] = True
+    if excluded is not None:
+        mask[rows, excluded] = True
+    # A row with no other column gives log(1 + 0) = 0; masked_fill's backward zeroes the NaN that
+    # logsumexp's backward leaves in such a row.
+    others = (s - s[rows, positive][:, None]).masked_fill(mask, float("-inf"))
+    return torch.logaddexp(torch.zeros_like(others[:, 0]), torch.logsumexp(others, dim=1))
+
+
+def infonce_reference(a, b, temperature, normalize, exact=False):
+    """InfoNceLoss's definition; any dtype; materialises the 2B x 2B scores. exact: see
+    cross_entropy_exact."""
     import torch
 
     n = 2 * a.shape[0]
@@ -180,9 +202,12 @@ def infonce_reference(a, b, temperature, normalize):
     if normalize:
         z = normalize_rows(z)
     s = z @ z.T / temperature
+    rows = torch.arange(n, device=z.device)
+    positive = (rows + n // 2) % n
+    if exact:
+        return cross_entropy_exact(s, positive, rows).mean()
     s = s.masked_fill(torch.eye(n, dtype=torch.bool, device=z.device), float("-inf"))
-    positive = (torch.arange(n, device=z.device) + n // 2) % n
-    return (torch.logsumexp(s, dim=1) - s[torch.arange(n, device=z.device), positive]).mean()
+    return (torch.logsumexp(s, dim=1) - s[rows, positive]).mean()
 
 
 def infonce_labels(batch, device):
@@ -221,8 +246,10 @@ def infonce_kernel(kernels, a, b, temperature, normalize, labels=None, forced_sp
     return ((lse - positive) * weights.double()).sum(), stats
 
 
-def amdim_reference(src, trg, locs, scale, tclip, nce_weight, reg_weight):
-    """One directed AMDIM comparison as MultiPositiveNceKernel defines it: NCE plus regulariser."""
+def amdim_reference(src, trg, locs, scale, tclip, nce_weight, reg_weight, exact=False):
+    """One directed AMDIM comparison as MultiPositiveNceKernel defines it: NCE plus regulariser.
+    exact: each positive's term as log(1 + exp(negative_lse - positive)), whose gradient at the
+    positive is minus the negatives' share (see cross_entropy_exact)."""
     import torch
 
     b = src.shape[0]
@@ -234,6 +261,9 @@ def amdim_reference(src, trg, locs, scale, tclip, nce_weight, reg_weight):
     negatives = c.masked_fill(torch.eye(b, dtype=torch.bool, device=src.device)[:, :, None],
                               float("-inf")).reshape(b, b * locs)
     negative_lse = torch.logsumexp(negatives, dim=1, keepdim=True)
+    if exact:
+        nce = torch.logaddexp(torch.zeros_like(positive), negative_lse - positive)
+        return nce_weight * nce.sum() + reg
     lse = torch.logaddexp(positive, negative_lse)
     return nce_weight * (lse - positive).sum() + reg
 
@@ -273,7 +303,8 @@ def cpc_labels(b, h, w, k, device):
     return (image * h * w + k * w + within).to(torch.int32)
 
 
-def cpc_reference(targets, predictions, offsets, emb_scale):
+def cpc_reference(targets, predictions, offsets, emb_scale, exact=False):
+    """exact: see cross_entropy_exact."""
     import torch
 
     b, d, h, w = targets.shape
@@ -282,7 +313,11 @@ def cpc_reference(targets, predictions, offsets, emb_scale):
     for k, prediction in zip(offsets, predictions):
         q = cpc_queries(prediction, k)
         s = emb_scale * q @ keys.T
-        total = total + torch.nn.functional.cross_entropy(s, cpc_labels(b, h, w, k, s.device).long())
+        labels = cpc_labels(b, h, w, k, s.device).long()
+        if exact:
+            total = total + cross_entropy_exact(s, labels).mean()
+        else:
+            total = total + torch.nn.functional.cross_entropy(s, labels)
     return total
 
 
@@ -312,14 +347,22 @@ def cpc_kernel(kernels, targets, predictions, offsets, emb_scale, forced_splits=
 # --- checks -----------------------------------------------------------------------------------------
 
 
-def check_infonce(kernels, shape, forced, results):
+def check_infonce(kernels, shape, forced, results, saturated=False):
+    """saturated: rows of length magnitude and b = a + 0.01 noise, so that at temperature 0.01 (and
+    magnitude 1) every positive outscores its row by ~30 or more."""
     import torch
 
     batch, dim, temperature, normalize, magnitude = shape
     a0 = torch.randn(batch, dim, device="cuda", dtype=torch.float64) * magnitude
-    b0 = torch.randn(batch, dim, device="cuda", dtype=torch.float64) * magnitude
+    if saturated:
+        a0 = normalize_rows(a0) * magnitude
+        b0 = a0 + 0.01 * torch.randn_like(a0)
+    else:
+        b0 = torch.randn(batch, dim, device="cuda", dtype=torch.float64) * magnitude
+    # float32 inputs, so that the reference sees exactly what the kernels see
+    a0, b0 = a0.float().double(), b0.float().double()
     a64, b64 = a0.clone().requires_grad_(), b0.clone().requires_grad_()
-    ref = infonce_reference(a64, b64, temperature, normalize)
+    ref = infonce_reference(a64, b64, temperature, normalize, exact=True)
     ref.backward()
     a32, b32 = a0.float().requires_grad_(), b0.float().requires_grad_()
     loss, stats = infonce_kernel(kernels, a32, b32, temperature, normalize, forced_splits=forced,
@@ -332,23 +375,36 @@ def check_infonce(kernels, shape, forced, results):
         "stats_finite": bool(torch.isfinite(stats[:2]).all().item()),
     }
     record(results, "infonce", dict(batch=batch, dim=dim, temperature=temperature,
-                                    normalize=normalize, magnitude=magnitude, splits=forced), errors)
+                                    normalize=normalize, magnitude=magnitude, splits=forced,
+                                    saturated=saturated), errors)
 
 
-def check_cpc(kernels, shape, forced, results):
+def check_cpc(kernels, shape, forced, results, saturated=False):
+    """saturated: unit patch vectors, each prediction its target k rows below plus 0.01 noise, scores
+    scaled by 60: every label outscores its row by ~15 or more (D >= 19)."""
     import torch
 
     batch, dim, height, width = shape
     offsets = [2, 3, 4]
     t0 = torch.randn(batch, dim, height, width, device="cuda", dtype=torch.float64)
-    p0 = [torch.randn_like(t0) for _ in offsets]
+    if saturated:
+        t0 = t0 / t0.norm(dim=1, keepdim=True)
+        p0 = []
+        for k in offsets:
+            p = 0.01 * torch.randn_like(t0)
+            p[:, :, : height - k] += t0[:, :, k:]
+            p0.append(p)
+    else:
+        p0 = [torch.randn_like(t0) for _ in offsets]
+    t0, p0 = t0.float().double(), [p.float().double() for p in p0]
+    emb_scale = 60.0 if saturated else 0.1
     t64 = t0.clone().requires_grad_()
     p64 = [p.clone().requires_grad_() for p in p0]
-    ref = cpc_reference(t64, p64, offsets, 0.1)
+    ref = cpc_reference(t64, p64, offsets, emb_scale, exact=True)
     ref.backward()
     t32 = t0.float().requires_grad_()
     p32 = [p.float().requires_grad_() for p in p0]
-    loss = cpc_kernel(kernels, t32, p32, offsets, 0.1, forced, poison=True)
+    loss = cpc_kernel(kernels, t32, p32, offsets, emb_scale, forced, poison=True)
     torch.cuda.synchronize()
     errors = {
         "loss": loss_error(loss, ref),
@@ -356,21 +412,32 @@ def check_cpc(kernels, shape, forced, results):
     }
     for k, p, r in zip(offsets, p32, p64):
         errors[f"grad_pred_k{k}"] = relative_error(p.grad, r.grad)
-    record(results, "cpc", dict(batch=batch, dim=dim, height=height, width=width, splits=forced),
-           errors)
+    record(results, "cpc", dict(batch=batch, dim=dim, height=height, width=width, splits=forced,
+                                saturated=saturated), errors)
 
 
-def check_amdim(kernels, shape, forced, results):
+def check_amdim(kernels, shape, forced, results, saturated=False):
+    """saturated: source i and every location of target image i are magnitude times the i-th of
+    batch orthonormal directions (batch <= dim) plus 0.05 noise, with no regulariser (its gradient
+    would swamp the NCE's): raw scores of magnitude^2 / sqrt(dim) at the positives, ~0 elsewhere."""
     import torch
 
     batch, dim, locs, tclip, magnitude = shape
     scale = 1.0 / math.sqrt(dim)
     nce_weight = 0.5 / (batch * locs)
-    reg_weight = 0.5 * 0.05 / (batch * batch * locs)
-    s0 = torch.randn(batch, dim, device="cuda", dtype=torch.float64) * magnitude
-    t0 = torch.randn(batch * locs, dim, device="cuda", dtype=torch.float64) * magnitude
+    reg_weight = 0.0 if saturated else 0.5 * 0.05 / (batch * batch * locs)
+    if saturated:
+        q, _ = torch.linalg.qr(torch.randn(dim, batch, device="cuda", dtype=torch.float64))
+        u = q.T * magnitude
+        s0 = u + 0.05 * torch.randn_like(u)
+        t0 = u.repeat_interleave(locs, dim=0)
+        t0 = t0 + 0.05 * torch.randn_like(t0)
+    else:
+        s0 = torch.randn(batch, dim, device="cuda", dtype=torch.float64) * magnitude
+        t0 = torch.randn(batch * locs, dim, device="cuda", dtype=torch.float64) * magnitude
+    s0, t0 = s0.float().double(), t0.float().double()
     s64, t64 = s0.clone().requires_grad_(), t0.clone().requires_grad_()
-    ref = amdim_reference(s64, t64, locs, scale, tclip, nce_weight, reg_weight)
+    ref = amdim_reference(s64, t64, locs, scale, tclip, nce_weight, reg_weight, exact=True)
     ref.backward()
     # dtrg is added to: start from random values of the gradient's own size (larger ones would
     # cancel digits when subtracted) and take them off again.
@@ -387,7 +454,7 @@ def check_amdim(kernels, shape, forced, results):
         "stats_finite": bool(torch.isfinite(stats).all().item()),
     }
     record(results, "amdim", dict(batch=batch, dim=dim, locations=locs, tclip=tclip,
-                                  magnitude=magnitude, splits=forced), errors)
+                                  magnitude=magnitude, splits=forced, saturated=saturated), errors)
 
 
 def record(results, kernel, case, errors):
@@ -416,12 +483,26 @@ def run_checks(kernels, results):
         (512, 1024, 49, 20.0, 1.0),
     ]
     cpc_shapes = [(2, 8, 5, 5), (5, 33, 7, 7), (64, 64, 7, 7)]
+    # every positive dominating its row (margins ~15 to 50): the gradient at the positive must not be
+    # formed as softmax - 1
+    saturated_shapes = [
+        (check_infonce, (37, 19, 0.01, True, 1.0)),
+        (check_infonce, (37, 19, 0.01, False, 1.0)),
+        (check_infonce, (1000, 19, 0.01, True, 1.0)),
+        (check_cpc, (5, 19, 7, 7)),
+        (check_amdim, (5, 8, 4, 50.0, 10.6)),
+        (check_amdim, (130, 256, 4, 50.0, 32.0)),
+    ]
     for check, shapes in ((check_infonce, infonce_shapes), (check_amdim, amdim_shapes),
                           (check_cpc, cpc_shapes)):
         for shape in shapes:
             for forced in (1, None):
                 guarded(results, f"{check.__name__}{shape} splits={forced}",
                         lambda: check(kernels, shape, forced, results))
+    for check, shape in saturated_shapes:
+        for forced in (1, None):
+            guarded(results, f"{check.__name__}{shape} saturated splits={forced}",
+                    lambda: check(kernels, shape, forced, results, saturated=True))
 
 
 def guarded(results, what, body):

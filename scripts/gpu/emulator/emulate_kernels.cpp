@@ -4,7 +4,9 @@
 // needs no GPU. It cannot see GPU-only faults (races between real warps, occupancy, launch limits):
 // scripts/gpu/verify_kernels.py checks those on a GPU. Sizes are small; the feature dimensions cover
 // both gradient paths (registers up to 128, global memory above); the split counts are the ones the
-// Java binding picks on a 132-multiprocessor H100/H200, plus 1 (no atomics) and 3.
+// Java binding picks on a 132-multiprocessor H100/H200, plus 1 (no atomics) and 3. "Saturated" cases
+// make every positive dominate its row (1 - softmax ~ 1e-12 or less), where a gradient formed as
+// softmax - 1 cancels; the float64 reference takes it as minus the other columns' share instead.
 #include "cuda_shim.h"
 #include "contrastive_kernels.cu"
 #include <cstdio>
@@ -15,6 +17,33 @@ static std::mt19937 rng(42);
 // Outputs the kernels WRITE start as NaN; outputs they ADD to start from random values of the
 // gradient's own size, taken off again before the comparison.
 static V randn(size_t n, float mag) { std::normal_distribution<float> d(0, mag); V v(n); for (auto& x : v) x = d(rng); return v; }
+// rows x d rows of length mag in random directions, orthonormal ones when rows <= d (Gram-Schmidt).
+static V directions(int rows, int d, float mag) {
+  V g = randn((size_t)rows * d, 1.f);
+  std::vector<double> u(g.begin(), g.end());
+  for (int i = 0; i < rows; ++i) {
+    double* r = &u[(size_t)i * d];
+    for (int j = 0; j < i && rows <= d; ++j) {
+      double dot = 0;
+      for (int t = 0; t < d; ++t) dot += r[t] * u[(size_t)j * d + t];
+      for (int t = 0; t < d; ++t) r[t] -= dot * u[(size_t)j * d + t];
+    }
+    double norm = 0;
+    for (int t = 0; t < d; ++t) norm += r[t] * r[t];
+    for (int t = 0; t < d; ++t) r[t] /= std::sqrt(norm);
+  }
+  V v(u.size());
+  for (size_t e = 0; e < v.size(); ++e) v[e] = (float)(mag * u[e]);
+  return v;
+}
+// Row rows[i] of `of` (d wide) plus Gaussian noise of standard deviation `noise`, for each i.
+static V near(const V& of, const std::vector<int>& rows, int d, float noise) {
+  V v((size_t)rows.size() * d);
+  std::normal_distribution<float> g(0, noise);
+  for (size_t i = 0; i < rows.size(); ++i)
+    for (int t = 0; t < d; ++t) v[i * d + t] = of[(size_t)rows[i] * d + t] + g(rng);
+  return v;
+}
 static int cdiv(int a, int b) { return (a + b - 1) / b; }
 static int splits(int rows, int other, int forced) {
   int tiles = cdiv(other, 64);
@@ -38,17 +67,36 @@ static void report(const char* what, double e) {
   std::printf("  %-10s %.2e %s\n", what, e, ok ? "ok" : "FAIL");
 }
 
-static void check_ce(int n, int m, int d, float scale, bool infonce, int forced, float mag) {
-  V q = randn((size_t)n * d, mag), k = infonce ? q : randn((size_t)m * d, mag);
+// saturated: unit rows (mag unused) whose label is their own row plus noise of 0.01: the other view
+// (InfoNCE, n even) or the labelled key.
+static void check_ce(int n, int m, int d, float scale, bool infonce, int forced, float mag,
+                     bool saturated = false) {
+  V q, k;
+  if (!saturated) {
+    q = randn((size_t)n * d, mag);
+    k = infonce ? q : randn((size_t)m * d, mag);
+  }
   std::vector<int> labels(n), excluded(n);
   std::uniform_int_distribution<int> pick(0, m - 1);
   for (int i = 0; i < n; ++i) {
     if (infonce) { labels[i] = (i + n / 2) % n; excluded[i] = i; }
     else { labels[i] = pick(rng); excluded[i] = -1; }
   }
+  if (saturated && infonce) {
+    q = directions(n / 2, d, 1.f);
+    std::vector<int> views(n / 2);
+    for (int i = 0; i < n / 2; ++i) views[i] = i;
+    V b = near(q, views, d, 0.01f);
+    q.insert(q.end(), b.begin(), b.end());
+    k = q;
+  } else if (saturated) {
+    k = directions(m, d, 1.f);
+    q = near(k, labels, d, 0.01f);
+  }
   V w(n, 1.0f / n);
   int sf = splits(n, m, forced), sb = splits(m, n, forced);
-  V partial((size_t)4 * sf * n, NAN), stats((size_t)4 * n, NAN), dq((size_t)n * d, 0.f);
+  V partial((size_t)CE_PARTIAL_FIELDS * sf * n, NAN), stats((size_t)CE_STAT_FIELDS * n, NAN);
+  V dq((size_t)n * d, 0.f);
   V start, dk;
   const int* ex = infonce ? excluded.data() : nullptr;
     // float64 reference
@@ -67,9 +115,12 @@ static void check_ce(int n, int m, int d, float scale, bool infonce, int forced,
     for (int j = 0; j < m; ++j) if (j != excluded[i]) se += std::exp(s[j] - mx);
     double lse = mx + std::log(se);
     rloss += w[i] * (lse - s[labels[i]]);
+    // softmax - 1 at the label, as minus the other columns' share (the difference cancels)
+    double others = 0;
+    for (int j = 0; j < m; ++j) if (j != excluded[i] && j != labels[i]) others += std::exp(s[j] - lse);
     for (int j = 0; j < m; ++j) {
       if (j == excluded[i]) continue;
-      double g = w[i] * (std::exp(s[j] - lse) - (j == labels[i] ? 1.0 : 0.0));
+      double g = w[i] * (j == labels[i] ? -others : std::exp(s[j] - lse));
       for (int t = 0; t < d; ++t) {
         rdq[(size_t)i * d + t] += scale * g * k[(size_t)j * d + t];
         rdk[(size_t)j * d + t] += scale * g * q[(size_t)i * d + t];
@@ -86,18 +137,35 @@ static void check_ce(int n, int m, int d, float scale, bool infonce, int forced,
   for (int i = 0; i < n; ++i) loss += w[i] * ((double)stats[i] - stats[n + i]);
   V dkAdded(dk.size());
   for (size_t e = 0; e < dk.size(); ++e) dkAdded[e] = dk[e] - start[e];
-  std::printf("ce n=%d m=%d d=%d infonce=%d splits=%d/%d\n", n, m, d, infonce, sf, sb);
+  std::printf("ce n=%d m=%d d=%d infonce=%d%s splits=%d/%d\n", n, m, d, infonce,
+              saturated ? " saturated" : "", sf, sb);
   report("loss", rel0(loss, rloss));
   report("dq", rel(dq, rdq));
   report("dk", rel(dkAdded, rdk));
 }
 
-static void check_amdim(int b, int d, int L, float tclip, int forced, float mag) {
+// saturated: image i's source and every target location are mag times the i-th of b orthonormal
+// directions (b <= d) plus noise of 0.05, and no regulariser (its gradient would swamp the NCE's).
+static void check_amdim(int b, int d, int L, float tclip, int forced, float mag,
+                        bool saturated = false) {
   int cols = b * L;
-  float scale = 1.0f / std::sqrt((float)d), nceW = 0.5f / (b * L), regW = 0.5f * 0.05f / ((float)b * b * L);
-  V src = randn((size_t)b * d, mag), trg = randn((size_t)cols * d, mag);
+  float scale = 1.0f / std::sqrt((float)d), nceW = 0.5f / (b * L);
+  float regW = saturated ? 0.f : 0.5f * 0.05f / ((float)b * b * L);
+  V src, trg;
+  if (saturated) {
+    V u = directions(b, d, mag);
+    std::vector<int> images(b), locations(cols);
+    for (int i = 0; i < b; ++i) images[i] = i;
+    for (int j = 0; j < cols; ++j) locations[j] = j / L;
+    src = near(u, images, d, 0.05f);
+    trg = near(u, locations, d, 0.05f);
+  } else {
+    src = randn((size_t)b * d, mag);
+    trg = randn((size_t)cols * d, mag);
+  }
   int sf = splits(b, cols, forced), sb = splits(cols, b, forced);
-  V partial((size_t)5 * sf * b, NAN), pos((size_t)b * L, NAN), stats((size_t)7 * b, NAN), pg((size_t)b * L, NAN);
+  V partial((size_t)AMDIM_PARTIAL_FIELDS * sf * b, NAN), pos((size_t)b * L, NAN);
+  V stats((size_t)AMDIM_STAT_FIELDS * b, NAN), pg((size_t)b * L, NAN);
   V dsrc((size_t)b * d, 0.f), start, dtrg;
     double rloss = 0;
   std::vector<double> rds((size_t)b * d, 0), rdt((size_t)cols * d, 0), raw(cols), c(cols), th(cols), g(cols);
@@ -116,9 +184,11 @@ static void check_amdim(int b, int d, int L, float tclip, int forced, float mag)
     for (int l = 0; l < L; ++l) {
       double cp = c[i * L + l];
       double mm = std::max(cp, negMax);
-      double lse = mm + std::log(std::exp(cp - mm) + (negMax == -INFINITY ? 0 : negSum * std::exp(negMax - mm)));
+      double negatives = negMax == -INFINITY ? 0 : negSum * std::exp(negMax - mm);
+      double lse = mm + std::log(std::exp(cp - mm) + negatives);
       rloss += nceW * (lse - cp);
-      g[i * L + l] += nceW * (std::exp(cp - lse) - 1);
+      // softmax - 1 at the positive, as minus the negatives' share (the difference cancels)
+      g[i * L + l] -= nceW * negatives / (std::exp(cp - mm) + negatives);
       for (int j = 0; j < cols; ++j) if (j / L != i) g[j] += nceW * std::exp(c[j] - lse);
     }
     for (int j = 0; j < cols; ++j) {
@@ -139,7 +209,8 @@ static void check_amdim(int b, int d, int L, float tclip, int forced, float mag)
   for (int i = 0; i < b; ++i) loss += (double)nceW * stats[2 * b + i] + (double)regW * stats[6 * b + i];
   V dtAdded(dtrg.size());
   for (size_t e = 0; e < dtrg.size(); ++e) dtAdded[e] = dtrg[e] - start[e];
-  std::printf("amdim b=%d d=%d L=%d tclip=%g mag=%g splits=%d/%d\n", b, d, L, tclip, mag, sf, sb);
+  std::printf("amdim b=%d d=%d L=%d tclip=%g mag=%g%s splits=%d/%d\n", b, d, L, tclip, mag,
+              saturated ? " saturated" : "", sf, sb);
   report("loss", rel0(loss, rloss));
   report("dsrc", rel(dsrc, rds));
   report("dtrg", rel(dtAdded, rdt));
@@ -159,6 +230,16 @@ int main() {
     check_amdim(65, 70, 7, 10.f, forced, 1.f);
     check_amdim(70, 64, 3, 10.f, forced, 4.f);
     check_amdim(20, 200, 4, 20.f, forced, 1.f);
+  }
+  // After the others, so that their random inputs stay as they were.
+  for (int forced : {1, 0, 3}) {
+    // InfoNCE at B = 37, D = 19, tau = 0.01 and B = 100; a CPC-like case
+    check_ce(74, 74, 19, 100.f, true, forced, 0.f, true);
+    check_ce(200, 200, 19, 100.f, true, forced, 0.f, true);
+    check_ce(45, 75, 19, 60.f, false, forced, 0.f, true);
+    // raw scores ~40 at the positives, ~0 elsewhere: clipped margins ~32 at tclip = 50
+    check_amdim(5, 8, 4, 50.f, forced, 10.6f, true);
+    check_amdim(20, 200, 4, 50.f, forced, 23.8f, true);
   }
   std::printf("%d failures\n", failures);
   return failures != 0;

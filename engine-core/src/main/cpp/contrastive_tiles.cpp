@@ -82,11 +82,14 @@ double row_sum_exp(const float* r, int n, float shift) {
   return s;
 }
 
-// Folds a tile's row maximum into the running (max, sumExp) pair; returns the shift to exponentiate with.
-float raise_max(double* max, double* sum_exp, double tile_max) {
+// Folds a tile's row maximum into the running (max, sumExp) pair, rescaling other_sum_exp (if given)
+// with sumExp; returns the shift to exponentiate with.
+float raise_max(double* max, double* sum_exp, double* other_sum_exp, double tile_max) {
   const double next = *max > tile_max ? *max : tile_max;
   if (next > *max && *max != -std::numeric_limits<double>::infinity()) {
-    *sum_exp *= std::exp(*max - next);
+    const double rescale = std::exp(*max - next);
+    *sum_exp *= rescale;
+    if (other_sum_exp != nullptr) *other_sum_exp *= rescale;
   }
   *max = next;
   return next == -std::numeric_limits<double>::infinity() ? 0.0f : static_cast<float>(next);
@@ -96,11 +99,15 @@ float raise_max(double* max, double* sum_exp, double tile_max) {
 struct RunningRows {
   Pinned<jdouble> max;
   Pinned<jdouble> sum_exp;
+  // The part of sum_exp from columns other than the label; softmax cross-entropy only (null for AMDIM).
+  Pinned<jdouble> other_sum_exp;
   Pinned<jdouble> negative_max;
   Pinned<jdouble> negative_sum;
 
-  RunningRows(JNIEnv* env, jdoubleArray mx, jdoubleArray se, jdoubleArray nmax, jdoubleArray nsum)
-      : max(env, mx), sum_exp(env, se), negative_max(env, nmax), negative_sum(env, nsum) {}
+  RunningRows(JNIEnv* env, jdoubleArray mx, jdoubleArray se, jdoubleArray ose, jdoubleArray nmax,
+              jdoubleArray nsum)
+      : max(env, mx), sum_exp(env, se), other_sum_exp(env, ose), negative_max(env, nmax),
+        negative_sum(env, nsum) {}
 
   // Row i with its positives masked to -inf: records the negatives' sum and max, raises the running
   // max to cover them and the positives' max; returns the shift to exponentiate the tile with.
@@ -109,7 +116,8 @@ struct RunningRows {
     const float neg_max = row_max(masked, cols);
     negative_max[i] = negative_max[i] > neg_max ? negative_max[i] : neg_max;
     const double tile_max = neg_max > positive_max ? neg_max : positive_max;
-    return raise_max(&max[i], &sum_exp[i], tile_max);
+    double* other = other_sum_exp.get() == nullptr ? nullptr : &other_sum_exp[i];
+    return raise_max(&max[i], &sum_exp[i], other, tile_max);
   }
 };
 
@@ -120,11 +128,12 @@ extern "C" {
 JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeTiles_softmaxFold(
     JNIEnv* env, jclass, jlong scores, jint row_begin, jint row_end, jint cols,
     jintArray label_col, jintArray excluded_col, jdoubleArray max, jdoubleArray sum_exp,
-    jdoubleArray negative_max, jdoubleArray negative_sum, jdoubleArray positive) {
+    jdoubleArray other_sum_exp, jdoubleArray negative_max, jdoubleArray negative_sum,
+    jdoubleArray positive) {
   std::vector<float> row(cols);
   Pinned<jint> label(env, label_col);
   Pinned<jint> excluded(env, excluded_col);
-  RunningRows rows(env, max, sum_exp, negative_max, negative_sum);
+  RunningRows rows(env, max, sum_exp, other_sum_exp, negative_max, negative_sum);
   Pinned<jdouble> pos(env, positive);
   float* base = reinterpret_cast<float*>(scores);
   for (int i = row_begin; i < row_end; ++i) {
@@ -145,18 +154,23 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeTiles_softmaxFold(
       r[ex] = kNegInf;
     }
     const float shift = rows.fold_negatives(i, r, cols, negatives, positive_max);
-    if (lab >= 0) r[lab] = static_cast<float>(pos[i]);
-    rows.sum_exp[i] += row_sum_exp(r, cols, shift);
+    // The label stays masked and its term is added apart, so that other_sum_exp gets every other
+    // column of the denominator.
+    const double others = row_sum_exp(r, cols, shift);
+    rows.other_sum_exp[i] += others;
+    rows.sum_exp[i] += others + (lab >= 0 ? fast_exp(static_cast<float>(pos[i]) - shift) : 0.0);
   }
 }
 
 JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeTiles_softmaxBackward(
     JNIEnv* env, jclass, jlong scores, jint row_begin, jint row_end, jint cols,
-    jintArray label_col, jintArray excluded_col, jdoubleArray log_sum_exp, jdoubleArray weight) {
+    jintArray label_col, jintArray excluded_col, jdoubleArray log_sum_exp, jdoubleArray weight,
+    jdoubleArray other_share) {
   Pinned<jint> label(env, label_col);
   Pinned<jint> excluded(env, excluded_col);
   Pinned<jdouble> lse(env, log_sum_exp);
   Pinned<jdouble> w(env, weight);
+  Pinned<jdouble> share(env, other_share);
   float* base = reinterpret_cast<float*>(scores);
   for (int i = row_begin; i < row_end; ++i) {
     float* r = base + static_cast<int64_t>(i) * cols;
@@ -164,7 +178,9 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeTiles_softmaxBackw
     const float wi = static_cast<float>(w[i]);
     for (int j = 0; j < cols; ++j) r[j] = fast_exp(r[j] - shift) * wi;
     if (excluded.get() != nullptr && excluded[i] >= 0) r[excluded[i]] = 0.0f;
-    if (label[i] >= 0) r[label[i]] -= wi;
+    // w (softmax - 1) at the label, taken as -w times the other columns' share: the difference
+    // cancels to nothing in float32 when the label dominates its row.
+    if (label[i] >= 0) r[label[i]] = static_cast<float>(-w[i] * share[i]);
   }
 }
 
@@ -175,7 +191,7 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeTiles_amdimFold(
     jdoubleArray squared_raw) {
   std::vector<float> clipped(cols);
   Pinned<jint> start(env, positive_start);
-  RunningRows rows(env, max, sum_exp, negative_max, negative_sum);
+  RunningRows rows(env, max, sum_exp, nullptr, negative_max, negative_sum);
   Pinned<jdouble> pos(env, positive);
   Pinned<jdouble> sq(env, squared_raw);
   const float* base = reinterpret_cast<const float*>(raw);

@@ -208,8 +208,8 @@ __device__ __forceinline__ void reduce_row(float& m, float& s, float& negSum, fl
 }
 
 // Folds one tile's candidate values into a row's running max and sum-exp. value[c] is -inf for
-// columns outside the denominator; maxCandidate may exceed every value (AMDIM's positives raise the
-// shift without entering the negatives' sum).
+// columns outside the sum; maxCandidate may exceed every value (the softmax cross-entropy's label and
+// AMDIM's positives raise the shift without entering the sum).
 __device__ __forceinline__ void fold_row(float& m, float& s, float maxCandidate,
                                          const float value[kMicro]) {
   if (maxCandidate > m) {
@@ -226,7 +226,8 @@ __device__ __forceinline__ int tile_count(int rows) { return (rows + kTile - 1) 
 
 // --- softmax cross-entropy ------------------------------------------------------------------------
 
-// dL/dS for row i, column j of the softmax cross-entropy.
+// dL/dS for row i, column j of the softmax cross-entropy. At the label, w (softmax - 1) is taken as
+// -w times the other columns' share: the difference cancels when the label dominates its row.
 struct CeGradient {
   int n, m;
   const int* labels;
@@ -238,9 +239,7 @@ struct CeGradient {
     if (i >= n || j >= m) return 0.f;
     if (excluded != nullptr && excluded[i] == j) return 0.f;
     const float w = weights[i];
-    float g = w * expf(s - stats[i]);
-    if (labels[i] == j) g -= w;
-    return g;
+    return labels[i] == j ? -w * stats[4 * n + i] : w * expf(s - stats[i]);
   }
 };
 
@@ -345,7 +344,8 @@ __device__ void backward_strip(const float* __restrict__ own, int ownRows,
 
 // Pass 1 of the softmax cross-entropy. q (n, d), k (m, d); labels[n] in [0, m); excluded[n] in
 // [-1, m) or nullptr (no exclusion), never equal to the label. grid (ceil(n / 64), splits).
-// Writes partial (CE_PARTIAL_FIELDS x splits x n) and stats[n + i] = S[i, labels[i]].
+// Writes partial (CE_PARTIAL_FIELDS x splits x n) and stats[n + i] = S[i, labels[i]]. The label
+// raises the running max but stays out of the running sum, which ce_finish completes.
 extern "C" __global__ void __launch_bounds__(CK_THREADS)
 ce_forward(const float* __restrict__ q, const float* __restrict__ k, int n, int m, int d,
            float scale, const int* __restrict__ labels, const int* __restrict__ excluded,
@@ -382,12 +382,13 @@ ce_forward(const float* __restrict__ q, const float* __restrict__ k, int n, int 
         const int j = x0 + tx + kSide * c;
         const float s = scale * acc[r][c];
         const bool scored = i < n && j < m && j != skip[r];
-        value[c] = scored ? s : -CUDART_INF_F;
+        value[c] = -CUDART_INF_F;
         if (scored) {
           tileMax = fmaxf(tileMax, s);
           if (j == label[r]) {
             stats[n + i] = s;
           } else {
+            value[c] = s;
             negSum[r] += s;
             negMax[r] = fmaxf(negMax[r], s);
           }
@@ -412,8 +413,9 @@ ce_forward(const float* __restrict__ q, const float* __restrict__ k, int n, int 
 }
 
 // Merges the partials of ce_forward: stats[i] = log-sum-exp, stats[2n + i] = negative sum,
-// stats[3n + i] = negative max (-inf when the row has no negative). One thread per row, any grid
-// covering n.
+// stats[3n + i] = negative max (-inf when the row has no negative), stats[4n + i] = the other
+// columns' share of the denominator, 1 - softmax at the label without that subtraction, which
+// cancels when the label dominates its row. One thread per row, any grid covering n.
 extern "C" __global__ void __launch_bounds__(CK_THREADS)
 ce_finish(int n, int splits, const float* __restrict__ partial, float* __restrict__ stats) {
   const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -425,13 +427,16 @@ ce_finish(int n, int splits, const float* __restrict__ partial, float* __restric
     negSum += partial[(size_t)2 * splits * n + at];
     negMax = fmaxf(negMax, partial[(size_t)3 * splits * n + at]);
   }
-  stats[i] = m + logf(s);
+  // s has every term but the label's; m covers the label, so its term is at most 1.
+  const float sumExp = s + expf(stats[n + i] - m);
+  stats[i] = m + logf(sumExp);
   stats[2 * n + i] = negSum;
   stats[3 * n + i] = negMax;
+  stats[4 * n + i] = s / sumExp;
 }
 
-// dQ += scale * dS K with dS[i, j] = w_i (softmax_ij - [j == label_i]), 0 at the excluded column.
-// stats as left by ce_finish. grid (ceil(n / 64), splits); dq (n, d).
+// dQ += scale * dS K with dS[i, j] = w_i (softmax_ij - [j == label_i]) (-w_i stats[4n + i] at the
+// label), 0 at the excluded column. stats as left by ce_finish. grid (ceil(n / 64), splits); dq (n, d).
 extern "C" __global__ void __launch_bounds__(CK_THREADS)
 ce_backward_dq(const float* __restrict__ q, const float* __restrict__ k, int n, int m, int d,
                float scale, const int* __restrict__ labels, const int* __restrict__ excluded,
@@ -528,9 +533,10 @@ amdim_forward(const float* __restrict__ src, const float* __restrict__ trg, int 
 }
 
 // Merges amdim_forward's partials into stats (AMDIM_STAT_FIELDS x b, see the header) and writes
-// positiveGradient[i * locs + l] = nceWeight * (softmax of positive l - 1). With
-// lse_il = log(exp c_iil + sum_negatives exp c), the gradient at a negative of row i is
-// exp(c - max_i) * stats[b + i]. One thread per source, any grid covering b.
+// positiveGradient[i * locs + l] = nceWeight * (softmax of positive l - 1), taken as minus the
+// negatives' share of that softmax's denominator (the difference cancels when the positive
+// dominates). With lse_il = log(exp c_iil + sum_negatives exp c), the gradient at a negative of row i
+// is exp(c - max_i) * stats[b + i]. One thread per source, any grid covering b.
 extern "C" __global__ void __launch_bounds__(CK_THREADS)
 amdim_finish(int b, int locs, int splits, float nceWeight, const float* __restrict__ partial,
              const float* __restrict__ positives, float* __restrict__ stats,
@@ -549,12 +555,13 @@ amdim_finish(int b, int locs, int splits, float nceWeight, const float* __restri
   float coefficient = 0.f, loss = 0.f, positiveSum = 0.f, correct = 0.f;
   for (int l = 0; l < locs; ++l) {
     const float c = positives[(size_t)i * locs + l];
-    const float lse = m + logf(expf(c - m) + s);
+    const float sumExp = expf(c - m) + s;
+    const float lse = m + logf(sumExp);
     loss += lse - c;
     positiveSum += c;
     coefficient += expf(m - lse);
     correct += c > negMax ? 1.f : 0.f;
-    positiveGradient[(size_t)i * locs + l] = nceWeight * (expf(c - lse) - 1.f);
+    positiveGradient[(size_t)i * locs + l] = -nceWeight * (s / sumExp);
   }
   stats[i] = m;
   stats[b + i] = nceWeight * coefficient;

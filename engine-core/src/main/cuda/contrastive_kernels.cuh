@@ -24,11 +24,12 @@
 // Depth (feature-dimension chunk) of the shared-memory staging of the score tile.
 #define CK_DEPTH 32
 
-// Softmax cross-entropy (InfoNCE, CPC): partial fields max, sumExp, negativeSum, negativeMax.
+// Softmax cross-entropy (InfoNCE, CPC): partial fields max (label included), otherSumExp (sum of
+// exp(S - max) over the denominator's columns other than the label), negativeSum, negativeMax.
 #define CE_PARTIAL_FIELDS 4
 // Softmax cross-entropy per-row statistics, stats[f * n + i]: logSumExp, positive, negativeSum,
-// negativeMax.
-#define CE_STAT_FIELDS 4
+// negativeMax, otherShare (1 - softmax at the label, as the other columns' share of the denominator).
+#define CE_STAT_FIELDS 5
 
 // AMDIM: partial fields max, negativeSumExp, negativeSum, negativeMax, squaredRawSum.
 #define AMDIM_PARTIAL_FIELDS 5

@@ -320,12 +320,17 @@ public final class MultiPositiveNceKernel {
       return coefficient;
     }
 
-    /** d loss / d c at row r's positives: softmax probability minus one, weighted. */
+    /**
+     * d loss / d c at row r's positives: softmax probability minus one, weighted, taken as minus the
+     * negatives' share exp(log negSumExp - lse), since the difference cancels when the positive
+     * dominates its row.
+     */
     private double[] positiveGradients(int r) {
       double[] gradient = new double[locations];
+      double negativeLogSumExp = rows.max[r] + Math.log(rows.sumExp[r]);
       for (int l = 0; l < locations; l++) {
         double lse = logSumExp[r * locations + l];
-        gradient[l] = p.nceWeight * (Math.exp(positive[r][l] - lse) - 1.0);
+        gradient[l] = -p.nceWeight * Math.exp(negativeLogSumExp - lse);
       }
       return gradient;
     }

@@ -122,6 +122,7 @@ public final class NativeTiles {
       int[] excludedColumn,
       double[] max,
       double[] sumExp,
+      double[] otherSumExp,
       double[] negativeMax,
       double[] negativeSum,
       double[] positive);
@@ -134,7 +135,8 @@ public final class NativeTiles {
       int[] labelColumn,
       int[] excludedColumn,
       double[] logSumExp,
-      double[] weight);
+      double[] weight,
+      double[] otherShare);
 
   static native void amdimFold(
       long raw,

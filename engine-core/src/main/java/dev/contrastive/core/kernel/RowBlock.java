@@ -13,6 +13,12 @@ final class RowBlock {
   final double[] max;
   /** Sum of exp(score - max) over the columns seen so far. */
   final double[] sumExp;
+  /**
+   * The part of sumExp from columns other than the row's label (softmax cross-entropy; AMDIM's sumExp
+   * holds only negatives already), rescaled with it: 1 - softmax at the label is otherSumExp / sumExp,
+   * which does not cancel when the label dominates the row as the difference would.
+   */
+  final double[] otherSumExp;
   /** Max over the negatives only, for NCE accuracy. */
   final double[] negativeMax;
   /** Sum of negative scores, for the mean negative score. */
@@ -22,6 +28,7 @@ final class RowBlock {
     this.size = size;
     this.max = filled(size, Double.NEGATIVE_INFINITY);
     this.sumExp = new double[size];
+    this.otherSumExp = new double[size];
     this.negativeMax = filled(size, Double.NEGATIVE_INFINITY);
     this.negativeSum = new double[size];
   }
@@ -43,7 +50,9 @@ final class RowBlock {
     for (int i = 0; i < size; i++) {
       double next = Math.max(max[i], tileMax[i]);
       if (next > max[i] && max[i] != Double.NEGATIVE_INFINITY) {
-        sumExp[i] *= Math.exp(max[i] - next);
+        double rescale = Math.exp(max[i] - next);
+        sumExp[i] *= rescale;
+        otherSumExp[i] *= rescale;
       }
       max[i] = next;
       shift[i] = next == Double.NEGATIVE_INFINITY ? 0.0 : next;
@@ -56,6 +65,22 @@ final class RowBlock {
     for (int i = 0; i < size; i++) {
       sumExp[i] += tileSumExp[i];
     }
+  }
+
+  /**
+   * Adds one tile's sums of exp(score - max) per row: over its columns other than the label, and the
+   * label's own term (0 where the label is not in the tile).
+   */
+  void addSumExp(double[] others, double[] label) {
+    for (int i = 0; i < size; i++) {
+      otherSumExp[i] += others[i];
+      sumExp[i] += others[i] + label[i];
+    }
+  }
+
+  /** 1 - softmax at row i's label: the other columns' share of the denominator. */
+  double otherShare(int i) {
+    return otherSumExp[i] / sumExp[i];
   }
 
   /** log of the softmax denominator of row i. */

@@ -186,7 +186,7 @@ public final class SoftmaxCrossEntropyKernel {
       int[] label = tileColumns(labels, c0, c1);
       int[] ex = tileColumns(excluded, c0, c1);
       NativeTiles.forRows(t, cols, (b, e) -> NativeTiles.softmaxFold(address, b, e, cols, label, ex,
-          rows.max, rows.sumExp, rows.negativeMax, rows.negativeSum, positive));
+          rows.max, rows.sumExp, rows.otherSumExp, rows.negativeMax, rows.negativeSum, positive));
     }
 
     private void nativeScoreGradient(INDArray s, int c0, int c1) {
@@ -196,8 +196,12 @@ public final class SoftmaxCrossEntropyKernel {
       int[] ex = tileColumns(excluded, c0, c1);
       double[] lse = logSumExp();
       double[] w = java.util.Arrays.copyOfRange(weights, r0, r0 + t);
+      double[] share = new double[t];
+      for (int i = 0; i < t; i++) {
+        share[i] = rows.otherShare(i);
+      }
       NativeTiles.forRows(t, cols,
-          (b, e) -> NativeTiles.softmaxBackward(address, b, e, cols, label, ex, lse, w));
+          (b, e) -> NativeTiles.softmaxBackward(address, b, e, cols, label, ex, lse, w, share));
     }
 
     private INDArray scores(int c0, int c1) {
@@ -224,7 +228,8 @@ public final class SoftmaxCrossEntropyKernel {
 
     /**
      * Pass 1 on the scores of columns [c0, c1): records positives and diagnostics, folds the tile into
-     * the running max and sum-exp. Leaves exp(S - running max) in {@code s}, the excluded columns at 0.
+     * the running max and sum-exp. Leaves exp(S - running max) in {@code s}, the label and excluded
+     * columns at 0: the label's term is added apart, so that the others' sum is kept on its own.
      */
     private void fold(INDArray s, int c0, int c1) {
       double[] negativeSum = s.sum(1).toDoubleVector();
@@ -245,21 +250,27 @@ public final class SoftmaxCrossEntropyKernel {
       for (int i = 0; i < t; i++) {
         rows.negativeSum[i] += negativeSum[i];
         rows.negativeMax[i] = Math.max(rows.negativeMax[i], tileMax[i]);
-        int label = labels[r0 + i];
-        if (inTile(label, c0, c1)) {
-          s.putScalar(i, label - c0, positive[i]);
+        if (inTile(labels[r0 + i], c0, c1)) {
           tileMax[i] = Math.max(tileMax[i], positive[i]);
         }
       }
-      s.subiColumnVector(Scratch.column(rows.raiseMax(tileMax), t, type));
+      double[] shift = rows.raiseMax(tileMax);
+      double[] labelExp = new double[t];
+      for (int i = 0; i < t; i++) {
+        if (inTile(labels[r0 + i], c0, c1)) {
+          labelExp[i] = Math.exp(positive[i] - shift[i]);
+        }
+      }
+      s.subiColumnVector(Scratch.column(shift, t, type));
       Transforms.exp(s, false);
-      rows.addSumExp(s.sum(1).toDoubleVector());
+      rows.addSumExp(s.sum(1).toDoubleVector(), labelExp);
     }
 
     /**
      * Turns {@code s = exp(S - shift)} on columns [c0, c1) into dL/dS. In a single strip the shift is
      * the running max, so each row is still divided by its sum-exp; in pass 2 the shift already is the
-     * log-sum-exp.
+     * log-sum-exp. At the label, w (softmax - 1) is written as -w times the other columns' share of
+     * the denominator: the difference cancels when the label dominates its row.
      */
     private void scoreGradient(INDArray s, int c0, int c1, boolean divideBySumExp) {
       double[] coefficient = new double[t];
@@ -271,7 +282,7 @@ public final class SoftmaxCrossEntropyKernel {
       for (int i = 0; i < t; i++) {
         int label = labels[r0 + i];
         if (inTile(label, c0, c1)) {
-          s.putScalar(i, label - c0, s.getDouble(i, label - c0) - weights[r0 + i]);
+          s.putScalar(i, label - c0, -weights[r0 + i] * rows.otherShare(i));
         }
       }
     }

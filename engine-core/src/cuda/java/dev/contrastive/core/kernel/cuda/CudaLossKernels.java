@@ -41,7 +41,7 @@ public final class CudaLossKernels implements DeviceKernels {
   static final int TILE = 64;
   static final int THREADS = 256;
   static final int CE_PARTIAL_FIELDS = 4;
-  static final int CE_STAT_FIELDS = 4;
+  static final int CE_STAT_FIELDS = 5;
   static final int AMDIM_PARTIAL_FIELDS = 5;
   static final int AMDIM_STAT_FIELDS = 7;
   /** Blocks per multiprocessor the split count aims at, so a short strip side still fills the GPU. */

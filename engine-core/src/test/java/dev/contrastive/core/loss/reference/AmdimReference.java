@@ -156,8 +156,9 @@ public final class AmdimReference {
         double m = Math.max(pos, negLse);
         double logZ = m + Math.log(Math.exp(pos - m) + Math.exp(negLse - m));
         nce += (logZ - pos) / ((double) batch * nl);
-        // dl_il/dc_iil = p_pos - 1; dl_il/dc_ijl' = exp(c_ijl' - log Z_il) for j != i.
-        gc[i][i][l] += dirWeight * (Math.exp(pos - logZ) - 1);
+        // dl_il/dc_iil = p_pos - 1 = -exp(negLse - log Z_il), the negatives' share, taken directly
+        // (p_pos - 1 cancels when the positive dominates); dl_il/dc_ijl' = exp(c_ijl' - log Z_il).
+        gc[i][i][l] -= dirWeight * Math.exp(negLse - logZ);
         for (int j = 0; j < batch; j++) {
           if (j != i) {
             for (int l2 = 0; l2 < nl; l2++) {

@@ -102,10 +102,17 @@ public final class CpcReference {
               correct++;
             }
             rowsTotal++;
-            // d(L_k)/d score_q = (softmax_q - [q == label]) / rows; score_q = e * p . t_q, so
-            // dp += e * g_q * t_q and dt_q += e * g_q * p.
+            // d(L_k)/d score_q = (softmax_q - [q == label]) / rows, at the label minus the other
+            // candidates' softmax mass (softmax_label - 1 cancels when the label dominates);
+            // score_q = e * p . t_q, so dp += e * g_q * t_q and dt_q += e * g_q * p.
+            double others = 0;
             for (int q = 0; q < candidates; q++) {
-              double g = (Math.exp(score[q] - lse) - (q == label ? 1 : 0)) / rows * embScale;
+              if (q != label) {
+                others += Math.exp(score[q] - lse);
+              }
+            }
+            for (int q = 0; q < candidates; q++) {
+              double g = (q == label ? -others : Math.exp(score[q] - lse)) / rows * embScale;
               int tb = q / hw;
               int tl = q % hw;
               for (int d = 0; d < dim; d++) {

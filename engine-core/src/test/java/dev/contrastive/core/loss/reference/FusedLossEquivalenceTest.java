@@ -34,7 +34,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The fused float32 losses against the float64 references: loss, parts, diagnostics and every gradient,
  * over many seeded random shapes plus the edge cases (B = 1, B not a multiple of the tile, one-element
- * and huge tiles, identical features, saturated clipping, extreme temperatures).
+ * and huge tiles, identical features, saturated clipping, extreme temperatures, positives that
+ * dominate their rows).
  *
  * <p>Inputs are generated as float32 values, so the reference sees exactly what the fused loss sees and
  * every difference is the fused loss's own arithmetic. Most cases run in float32 (the native tile
@@ -68,6 +69,15 @@ class FusedLossEquivalenceTest {
     static Precision of(DataType type) {
       return type == DataType.DOUBLE ? FLOAT64 : FLOAT32;
     }
+
+    /**
+     * Without the gradient floor: where every positive dominates its row, whole gradient tensors are
+     * as small as the floor or far below it (1e-17 to 1e-7 in the saturated cases), and the floor
+     * would accept any answer.
+     */
+    Precision relativeGradients() {
+      return new Precision(rel, 0, scoreRounding, tie);
+    }
   }
 
   /** Tile shapes: one element, odd small tiles that split images, and one tile covering everything. */
@@ -90,8 +100,10 @@ class FusedLossEquivalenceTest {
   // ---------------------------------------------------------------------------------------- InfoNCE
 
   /**
-   * @param features "random", "identical" (every a row equal, every b row equal) or "zeroRow" (one
-   *     all-zero row, which normalisation divides by the 1e-12 floor)
+   * @param features "random", "identical" (every a row equal, every b row equal), "zeroRow" (one
+   *     all-zero row, which normalisation divides by the 1e-12 floor) or "saturated" (b = a + small
+   *     noise on unit rows: at tau = 0.01 every positive outscores its row's negatives by 30 or more,
+   *     so 1 - softmax at the positive is 1e-11 or less)
    */
   record InfoNceCase(long seed, int batch, int dim, double tau, boolean normalize, Tiling tiling,
       String features, DataType type) {
@@ -121,6 +133,12 @@ class FusedLossEquivalenceTest {
     cases.add(new InfoNceCase(11, 8, 16, 10, false, new Tiling(4096, 1 << 20), "random", FLOAT));
     cases.add(new InfoNceCase(12, 6, 1, 0.3, false, new Tiling(3, 5), "random", FLOAT));
     cases.add(new InfoNceCase(13, 5, 4, 0.1, true, new Tiling(3, 5), "zeroRow", FLOAT));
+    cases.add(new InfoNceCase(14, 37, 19, 0.01, true, Tiling.DEFAULT, "saturated", FLOAT));
+    cases.add(new InfoNceCase(15, 37, 19, 0.01, false, Tiling.DEFAULT, "saturated", FLOAT));
+    cases.add(new InfoNceCase(16, 37, 19, 0.01, true, new Tiling(5, 7), "saturated", FLOAT));
+    cases.add(new InfoNceCase(17, 37, 19, 0.01, false, new Tiling(5, 7), "saturated", FLOAT));
+    cases.add(new InfoNceCase(18, 37, 19, 0.01, true, new Tiling(5, 7), "saturated", DOUBLE));
+    cases.add(new InfoNceCase(19, 37, 19, 0.01, false, Tiling.DEFAULT, "saturated", DOUBLE));
     SplittableRandom rng = new SplittableRandom(20240601);
     while (cases.size() < CASES) {
       InfoNceCase c =
@@ -151,6 +169,10 @@ class FusedLossEquivalenceTest {
     if (c.features().equals("identical")) {
       a = repeatRows(floatGaussian(rng, scale, 1, c.dim()), c.batch());
       b = repeatRows(floatGaussian(rng, scale, 1, c.dim()), c.batch());
+    } else if (c.features().equals("saturated")) {
+      double[][] directions = unitRows(rng, c.batch(), c.dim());
+      a = aligned(rng, directions, 1, 0, c.batch(), c.dim());
+      b = aligned(rng, directions, 1, 0.01, c.batch(), c.dim());
     } else {
       a = floatGaussian(rng, scale, c.batch(), c.dim());
       b = floatGaussian(rng, scale, c.batch(), c.dim());
@@ -164,7 +186,7 @@ class FusedLossEquivalenceTest {
     try (INDArray fa = a.toNd4j(c.type());
         INDArray fb = b.toNd4j(c.type());
         LossResult fused = loss.compute(fa, fb)) {
-      assertMatches(c.toString(), ref, fused, Precision.of(c.type()));
+      assertMatches(c.toString(), ref, fused, precision(c.type(), c.features()));
       if (c.features().equals("identical")) {
         // Diagnostics' contract: ties count as misses, so identical features score 0.
         assertEquals(0.0, fused.diagnostics().accuracy(), 0.0, c + ": accuracy");
@@ -181,11 +203,14 @@ class FusedLossEquivalenceTest {
    *
    * @param randomSampler draw locations with {@link SourceSampler#random} and read them back from the
    *     result; otherwise give them with {@link SourceSampler#fixed}
-   * @param identical every image of a view is the same
+   * @param features "random", "identical" (every image of a view is the same) or "saturated" (image
+   *     i's every location is featureScale times the same unit direction plus small noise, the
+   *     directions orthonormal across images: raw scores of featureScale^2 / sqrt(D) at the positives,
+   *     ~0 elsewhere)
    */
   record AmdimCase(long seed, int batch, int dim, boolean r1FourD, int h5, int w5, int h7, int w7,
       List<AmdimComparison> comparisons, double tclip, double w, double featureScale, Tiling tiling,
-      boolean randomSampler, boolean identical, DataType type) {
+      boolean randomSampler, String features, DataType type) {
     /** Rows are source images; column tiles hold whole target images (at least one). */
     int tiles() {
       int total = 0;
@@ -203,43 +228,54 @@ class FusedLossEquivalenceTest {
           + " r5=" + h5 + "x" + w5 + " r7=" + h7 + "x" + w7 + " comparisons="
           + comparisons.stream().map(AmdimComparison::name).toList() + " tclip=" + tclip + " w=" + w
           + " featureScale=" + featureScale + " tiling=" + tiling.rows() + "x" + tiling.columns()
-          + (randomSampler ? " randomSampler" : " fixedSampler") + (identical ? " identical" : "")
-          + " " + type;
+          + (randomSampler ? " randomSampler" : " fixedSampler") + " " + features + " " + type;
     }
   }
 
   private static final List<AmdimComparison> PAPER = AmdimOptions.PAPER_COMPARISONS;
+
+  /** Noise per component of "saturated" AMDIM and YADIM features. */
+  private static final double ALIGNED_NOISE = 0.05;
 
   static Stream<AmdimCase> amdimCases() {
     List<AmdimCase> cases = new ArrayList<>();
     List<AmdimComparison> custom =
         List.of(new AmdimComparison("r5", "r1"), new AmdimComparison("r7", "r7"));
     cases.add(new AmdimCase(1, 1, 4, false, 3, 3, 2, 2, PAPER, 20, 0.05, 1, new Tiling(3, 5), false,
-        false, FLOAT));
+        "random", FLOAT));
     cases.add(new AmdimCase(2, 7, 5, false, 2, 3, 3, 3, PAPER, 20, 0.05, 1, new Tiling(3, 5), true,
-        false, FLOAT));
+        "random", FLOAT));
     cases.add(new AmdimCase(3, 4, 3, true, 2, 2, 3, 1, PAPER, 10, 0.1, 1, new Tiling(1, 1), false,
-        false, FLOAT));
+        "random", FLOAT));
     cases.add(new AmdimCase(4, 9, 6, false, 3, 2, 2, 2, PAPER, 20, 0.05, 1,
-        new Tiling(4096, 1 << 20), true, false, FLOAT));
+        new Tiling(4096, 1 << 20), true, "random", FLOAT));
     // L = 1 everywhere
     cases.add(new AmdimCase(5, 6, 4, true, 1, 1, 1, 1, PAPER, 20, 0.05, 1, new Tiling(3, 5), false,
-        false, FLOAT));
+        "random", FLOAT));
     cases.add(new AmdimCase(6, 5, 4, false, 2, 2, 2, 3, PAPER, 20, 0.05, 1, new Tiling(3, 5), false,
-        true, FLOAT));
+        "identical", FLOAT));
     // raw scores ~ featureScale^2 = 16 against tclip 1 or 5: deep in the flat part of tanh
     cases.add(new AmdimCase(7, 5, 4, false, 2, 2, 2, 2, PAPER, 1, 0.05, 4, new Tiling(3, 5), false,
-        false, FLOAT));
+        "random", FLOAT));
     cases.add(new AmdimCase(8, 5, 4, false, 2, 2, 2, 2, PAPER, 5, 0.05, 4, new Tiling(2, 7), true,
-        false, FLOAT));
+        "random", FLOAT));
     cases.add(new AmdimCase(9, 5, 4, false, 2, 2, 2, 2, PAPER, 5, 0, 4, new Tiling(3, 5), false,
-        false, FLOAT));
+        "random", FLOAT));
     cases.add(new AmdimCase(10, 6, 3, false, 2, 2, 3, 2, custom, 20, 0.05, 1, new Tiling(5, 3), true,
-        false, FLOAT));
+        "random", FLOAT));
     cases.add(new AmdimCase(11, 6, 3, false, 2, 2, 3, 2, custom, 20, 0, 1, new Tiling(3, 5), false,
-        false, FLOAT));
+        "random", FLOAT));
     cases.add(new AmdimCase(12, 1, 3, false, 2, 2, 2, 1, custom, 5, 0.5, 2, new Tiling(1, 1), true,
-        false, FLOAT));
+        "random", FLOAT));
+    // dominant positives: raw scores ~40 at the positives and ~0 elsewhere, so with tclip = 50 every
+    // positive outscores its negatives by ~32 after the clip; no regulariser, whose gradient would
+    // swamp the ~1e-13 NCE gradients
+    cases.add(new AmdimCase(13, 5, 8, false, 2, 2, 2, 2, PAPER, 50, 0, 10.6, new Tiling(3, 5), false,
+        "saturated", FLOAT));
+    cases.add(new AmdimCase(14, 6, 8, true, 2, 3, 3, 2, PAPER, 50, 0, 10.6, Tiling.DEFAULT, true,
+        "saturated", FLOAT));
+    cases.add(new AmdimCase(15, 5, 8, false, 2, 2, 2, 2, PAPER, 50, 0, 10.6, new Tiling(2, 7), false,
+        "saturated", DOUBLE));
     String[] names = {"r1", "r5", "r7"};
     double[] tclips = {1, 5, 20, 20, 100};
     double[] weights = {0, 0.05, 0.05, 1};
@@ -273,7 +309,7 @@ class FusedLossEquivalenceTest {
               tclip <= 5 && rng.nextBoolean() ? 3 : 1,
               tiling,
               rng.nextBoolean(),
-              false,
+              "random",
               randomType(rng));
       if (c.tiles() <= MAX_TILES) {
         cases.add(c);
@@ -294,9 +330,13 @@ class FusedLossEquivalenceTest {
     String[] names = {"r1", "r5", "r7"};
     Map<String, Tensor64> a = new LinkedHashMap<>();
     Map<String, Tensor64> b = new LinkedHashMap<>();
+    double[][] directions =
+        c.features().equals("saturated") ? orthonormalRows(rng, c.batch(), c.dim()) : null;
     for (Map<String, Tensor64> view : List.of(a, b)) {
       for (int m = 0; m < names.length; m++) {
-        view.put(names[m], features(rng, c.featureScale(), c.identical(), shapes[m]));
+        view.put(names[m], directions != null
+            ? aligned(rng, directions, c.featureScale(), ALIGNED_NOISE, shapes[m])
+            : features(rng, c.featureScale(), c.features().equals("identical"), shapes[m]));
       }
     }
     Map<String, int[]> given = new LinkedHashMap<>();
@@ -321,8 +361,8 @@ class FusedLossEquivalenceTest {
       }
       ReferenceResult ref =
           AmdimReference.compute(a, b, c.tclip(), c.w(), c.comparisons(), used);
-      assertMatches(c.toString(), ref, fused, Precision.of(c.type()));
-      if (c.identical() && c.batch() > 1) {
+      assertMatches(c.toString(), ref, fused, precision(c.type(), c.features()));
+      if (c.features().equals("identical") && c.batch() > 1) {
         assertEquals(0.0, fused.diagnostics().accuracy(), 0.0, c + ": accuracy");
       }
     } finally {
@@ -335,7 +375,7 @@ class FusedLossEquivalenceTest {
 
   /** @param shape (B, D) or (B, D, H, W) of both last maps */
   record YadimCase(long seed, long[] shape, double tclip, double w, double featureScale,
-      Tiling tiling, boolean randomSampler, boolean identical, DataType type) {
+      Tiling tiling, boolean randomSampler, String features, DataType type) {
     int tiles() {
       int batch = (int) shape[0];
       int locations = shape.length == 4 ? (int) (shape[2] * shape[3]) : 1;
@@ -347,24 +387,30 @@ class FusedLossEquivalenceTest {
     public String toString() {
       return "seed=" + seed + " shape=" + Arrays.toString(shape) + " tclip=" + tclip + " w=" + w
           + " featureScale=" + featureScale + " tiling=" + tiling.rows() + "x" + tiling.columns()
-          + (randomSampler ? " randomSampler" : " fixedSampler") + (identical ? " identical" : "")
-          + " " + type;
+          + (randomSampler ? " randomSampler" : " fixedSampler") + " " + features + " " + type;
     }
   }
 
   static Stream<YadimCase> yadimCases() {
     List<YadimCase> cases = new ArrayList<>();
-    cases.add(new YadimCase(1, new long[] {6, 8}, 20, 0.05, 1, new Tiling(3, 5), false, false, FLOAT));
-    cases.add(new YadimCase(2, new long[] {1, 4, 3, 3}, 20, 0.05, 1, new Tiling(3, 5), true, false, FLOAT));
-    cases.add(new YadimCase(3, new long[] {7, 4, 2, 3}, 20, 0.05, 1, new Tiling(3, 5), false, false, FLOAT));
-    cases.add(new YadimCase(4, new long[] {4, 3, 2, 2}, 10, 0.1, 1, new Tiling(1, 1), true, false, FLOAT));
+    cases.add(new YadimCase(1, new long[] {6, 8}, 20, 0.05, 1, new Tiling(3, 5), false, "random", FLOAT));
+    cases.add(new YadimCase(2, new long[] {1, 4, 3, 3}, 20, 0.05, 1, new Tiling(3, 5), true, "random", FLOAT));
+    cases.add(new YadimCase(3, new long[] {7, 4, 2, 3}, 20, 0.05, 1, new Tiling(3, 5), false, "random", FLOAT));
+    cases.add(new YadimCase(4, new long[] {4, 3, 2, 2}, 10, 0.1, 1, new Tiling(1, 1), true, "random", FLOAT));
     cases.add(new YadimCase(5, new long[] {9, 5, 3, 2}, 20, 0.05, 1, new Tiling(4096, 1 << 20),
-        false, false, FLOAT));
-    cases.add(new YadimCase(6, new long[] {5, 4, 1, 1}, 20, 0.05, 1, new Tiling(3, 5), false, false, FLOAT));
-    cases.add(new YadimCase(7, new long[] {5, 4, 2, 2}, 20, 0.05, 1, new Tiling(3, 5), false, true, FLOAT));
-    cases.add(new YadimCase(8, new long[] {5, 4, 2, 2}, 1, 0.05, 4, new Tiling(2, 7), true, false, FLOAT));
-    cases.add(new YadimCase(9, new long[] {5, 4, 2, 2}, 5, 0, 4, new Tiling(3, 5), false, false, FLOAT));
-    cases.add(new YadimCase(10, new long[] {6, 6}, 20, 0, 1, new Tiling(1, 1), false, false, FLOAT));
+        false, "random", FLOAT));
+    cases.add(new YadimCase(6, new long[] {5, 4, 1, 1}, 20, 0.05, 1, new Tiling(3, 5), false, "random", FLOAT));
+    cases.add(new YadimCase(7, new long[] {5, 4, 2, 2}, 20, 0.05, 1, new Tiling(3, 5), false, "identical", FLOAT));
+    cases.add(new YadimCase(8, new long[] {5, 4, 2, 2}, 1, 0.05, 4, new Tiling(2, 7), true, "random", FLOAT));
+    cases.add(new YadimCase(9, new long[] {5, 4, 2, 2}, 5, 0, 4, new Tiling(3, 5), false, "random", FLOAT));
+    cases.add(new YadimCase(10, new long[] {6, 6}, 20, 0, 1, new Tiling(1, 1), false, "random", FLOAT));
+    // dominant positives, as in AMDIM's saturated cases
+    cases.add(new YadimCase(11, new long[] {6, 8, 2, 2}, 50, 0, 10.6, new Tiling(3, 5), false,
+        "saturated", FLOAT));
+    cases.add(new YadimCase(12, new long[] {6, 8}, 50, 0, 10.6, Tiling.DEFAULT, true, "saturated",
+        FLOAT));
+    cases.add(new YadimCase(13, new long[] {5, 8, 2, 3}, 50, 0, 10.6, new Tiling(2, 7), false,
+        "saturated", DOUBLE));
     double[] tclips = {1, 5, 20, 20, 100};
     double[] weights = {0, 0.05, 0.05, 1};
     SplittableRandom rng = new SplittableRandom(4242);
@@ -386,7 +432,7 @@ class FusedLossEquivalenceTest {
               tclip <= 5 && rng.nextBoolean() ? 3 : 1,
               tiling,
               rng.nextBoolean(),
-              false,
+              "random",
               randomType(rng));
       if (c.tiles() <= MAX_TILES) {
         cases.add(c);
@@ -399,9 +445,18 @@ class FusedLossEquivalenceTest {
   @MethodSource("yadimCases")
   void yadim(YadimCase c) {
     SplittableRandom rng = new SplittableRandom(c.seed());
-    Tensor64 a = features(rng, c.featureScale(), c.identical(), c.shape());
-    Tensor64 b = features(rng, c.featureScale(), c.identical(), c.shape());
     int batch = (int) c.shape()[0];
+    Tensor64 a;
+    Tensor64 b;
+    if (c.features().equals("saturated")) {
+      double[][] directions = orthonormalRows(rng, batch, (int) c.shape()[1]);
+      a = aligned(rng, directions, c.featureScale(), ALIGNED_NOISE, c.shape());
+      b = aligned(rng, directions, c.featureScale(), ALIGNED_NOISE, c.shape());
+    } else {
+      boolean identical = c.features().equals("identical");
+      a = features(rng, c.featureScale(), identical, c.shape());
+      b = features(rng, c.featureScale(), identical, c.shape());
+    }
     Map<String, int[]> given = new LinkedHashMap<>();
     if (a.locations() > 1) {
       given.put("last_last_ab", rng.ints(batch, 0, a.locations()).toArray());
@@ -418,8 +473,8 @@ class FusedLossEquivalenceTest {
         assertLocationsEqual(c + ": sourceLocations", given, used);
       }
       ReferenceResult ref = YadimReference.compute(a, b, c.tclip(), c.w(), used);
-      assertMatches(c.toString(), ref, fused, Precision.of(c.type()));
-      if (c.identical() && batch > 1) {
+      assertMatches(c.toString(), ref, fused, precision(c.type(), c.features()));
+      if (c.features().equals("identical") && batch > 1) {
         assertEquals(0.0, fused.diagnostics().accuracy(), 0.0, c + ": accuracy");
       }
     }
@@ -428,7 +483,7 @@ class FusedLossEquivalenceTest {
   // -------------------------------------------------------------------------------------------- CPC
 
   record CpcCase(long seed, int batch, int dim, int height, int width, int skip, int predict,
-      double embScale, Tiling tiling, boolean identical, DataType type) {
+      double embScale, Tiling tiling, String features, DataType type) {
     int tiles() {
       int total = 0;
       for (int k = skip; k < skip + predict; k++) {
@@ -441,21 +496,26 @@ class FusedLossEquivalenceTest {
     public String toString() {
       return "seed=" + seed + " B=" + batch + " D=" + dim + " H=" + height + " W=" + width
           + " skip=" + skip + " predict=" + predict + " embScale=" + embScale + " tiling="
-          + tiling.rows() + "x" + tiling.columns() + (identical ? " identical" : "") + " " + type;
+          + tiling.rows() + "x" + tiling.columns() + " " + features + " " + type;
     }
   }
 
   static Stream<CpcCase> cpcCases() {
     List<CpcCase> cases = new ArrayList<>();
     // the defaults on the shortest grid they allow, H = max k + 1
-    cases.add(new CpcCase(1, 3, 8, 5, 3, 2, 3, 0.1, new Tiling(3, 5), false, FLOAT));
-    cases.add(new CpcCase(2, 1, 6, 4, 3, 1, 1, 1, new Tiling(3, 5), false, FLOAT));
-    cases.add(new CpcCase(3, 2, 5, 4, 1, 1, 2, 1, new Tiling(1, 1), false, FLOAT));
-    cases.add(new CpcCase(4, 5, 6, 5, 3, 2, 3, 0.1, new Tiling(4096, 1 << 20), false, FLOAT));
-    cases.add(new CpcCase(5, 3, 6, 4, 1, 1, 2, 1, new Tiling(3, 5), false, FLOAT));
-    cases.add(new CpcCase(6, 3, 6, 4, 3, 1, 3, 1, new Tiling(3, 5), true, FLOAT));
-    cases.add(new CpcCase(7, 3, 16, 3, 2, 2, 1, 2, new Tiling(2, 7), false, FLOAT));
-    cases.add(new CpcCase(8, 1, 4, 7, 2, 3, 4, 0.5, new Tiling(5, 3), false, FLOAT));
+    cases.add(new CpcCase(1, 3, 8, 5, 3, 2, 3, 0.1, new Tiling(3, 5), "random", FLOAT));
+    cases.add(new CpcCase(2, 1, 6, 4, 3, 1, 1, 1, new Tiling(3, 5), "random", FLOAT));
+    cases.add(new CpcCase(3, 2, 5, 4, 1, 1, 2, 1, new Tiling(1, 1), "random", FLOAT));
+    cases.add(new CpcCase(4, 5, 6, 5, 3, 2, 3, 0.1, new Tiling(4096, 1 << 20), "random", FLOAT));
+    cases.add(new CpcCase(5, 3, 6, 4, 1, 1, 2, 1, new Tiling(3, 5), "random", FLOAT));
+    cases.add(new CpcCase(6, 3, 6, 4, 3, 1, 3, 1, new Tiling(3, 5), "identical", FLOAT));
+    cases.add(new CpcCase(7, 3, 16, 3, 2, 2, 1, 2, new Tiling(2, 7), "random", FLOAT));
+    cases.add(new CpcCase(8, 1, 4, 7, 2, 3, 4, 0.5, new Tiling(5, 3), "random", FLOAT));
+    // predictions nearly equal to their unit-length targets: scores of ~60 at the labels and 60 cos
+    // elsewhere, so every label outscores its row by 17 or more (~30 typically)
+    cases.add(new CpcCase(9, 3, 19, 5, 3, 2, 3, 60, new Tiling(3, 5), "saturated", FLOAT));
+    cases.add(new CpcCase(10, 3, 19, 5, 3, 2, 3, 60, Tiling.DEFAULT, "saturated", FLOAT));
+    cases.add(new CpcCase(11, 3, 19, 5, 3, 2, 3, 60, new Tiling(4, 7), "saturated", DOUBLE));
     SplittableRandom rng = new SplittableRandom(1618);
     double[] scales = {0.1, 0.5, 1, 2};
     while (cases.size() < CASES) {
@@ -474,7 +534,7 @@ class FusedLossEquivalenceTest {
               predict,
               scales[rng.nextInt(scales.length)],
               tiling,
-              false,
+              "random",
               randomType(rng));
       if (c.tiles() <= MAX_TILES) {
         cases.add(c);
@@ -488,10 +548,19 @@ class FusedLossEquivalenceTest {
   void cpc(CpcCase c) {
     SplittableRandom rng = new SplittableRandom(c.seed());
     long[] shape = {c.batch(), c.dim(), c.height(), c.width()};
-    Tensor64 targets = features(rng, 1, c.identical(), shape);
     List<Tensor64> predictions = new ArrayList<>();
-    for (int s = 0; s < c.predict(); s++) {
-      predictions.add(features(rng, 1, c.identical(), shape));
+    Tensor64 targets;
+    if (c.features().equals("saturated")) {
+      targets = unitPatches(rng, shape);
+      for (int s = 0; s < c.predict(); s++) {
+        predictions.add(nearTargets(rng, targets, c.skip() + s, 0.01));
+      }
+    } else {
+      boolean identical = c.features().equals("identical");
+      targets = features(rng, 1, identical, shape);
+      for (int s = 0; s < c.predict(); s++) {
+        predictions.add(features(rng, 1, identical, shape));
+      }
     }
     ReferenceResult ref = CpcReference.compute(targets, predictions, c.skip(), c.embScale());
     CpcLoss loss =
@@ -499,8 +568,8 @@ class FusedLossEquivalenceTest {
     List<INDArray> fp = predictions.stream().map(p -> p.toNd4j(c.type())).toList();
     try (INDArray ft = targets.toNd4j(c.type());
         LossResult fused = loss.compute(ft, fp)) {
-      assertMatches(c.toString(), ref, fused, Precision.of(c.type()));
-      if (c.identical() && c.batch() > 1) {
+      assertMatches(c.toString(), ref, fused, precision(c.type(), c.features()));
+      if (c.features().equals("identical") && c.batch() > 1) {
         assertEquals(0.0, fused.diagnostics().accuracy(), 0.0, c + ": accuracy");
       }
     } finally {
@@ -588,6 +657,12 @@ class FusedLossEquivalenceTest {
     return (a + b - 1) / b;
   }
 
+  /** Precision for a case's features; see {@link Precision#relativeGradients}. */
+  static Precision precision(DataType type, String features) {
+    Precision p = Precision.of(type);
+    return features.equals("saturated") ? p.relativeGradients() : p;
+  }
+
   /** Random float32 features, or (identical) one random image repeated over the batch. */
   static Tensor64 features(SplittableRandom rng, double scale, boolean identical, long... shape) {
     if (!identical) {
@@ -617,6 +692,91 @@ class FusedLossEquivalenceTest {
       t.data()[i] = (float) (scale * rng.nextGaussian());
     }
     return t;
+  }
+
+  /** Random unit vectors, one per row. */
+  static double[][] unitRows(SplittableRandom rng, int rows, int dim) {
+    double[][] u = new double[rows][dim];
+    for (double[] row : u) {
+      for (int d = 0; d < dim; d++) {
+        row[d] = rng.nextGaussian();
+      }
+      normalize(row);
+    }
+    return u;
+  }
+
+  /** Random orthonormal rows (Gram-Schmidt on Gaussian ones); needs rows <= dim. */
+  static double[][] orthonormalRows(SplittableRandom rng, int rows, int dim) {
+    double[][] u = unitRows(rng, rows, dim);
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < i; j++) {
+        double along = InfoNceReference.dot(u[i], u[j]);
+        for (int d = 0; d < dim; d++) {
+          u[i][d] -= along * u[j][d];
+        }
+      }
+      normalize(u[i]);
+    }
+    return u;
+  }
+
+  private static void normalize(double[] v) {
+    double norm = Math.sqrt(InfoNceReference.dot(v, v));
+    for (int d = 0; d < v.length; d++) {
+      v[d] /= norm;
+    }
+  }
+
+  /**
+   * A float32 map (B, D) or (B, D, H, W) whose every location of image b is {@code radius *
+   * directions[b]} plus Gaussian noise of standard deviation {@code noise} per component.
+   */
+  static Tensor64 aligned(
+      SplittableRandom rng, double[][] directions, double radius, double noise, long... shape) {
+    Tensor64 t = Tensor64.zeros(shape);
+    for (int b = 0; b < t.dim(0); b++) {
+      for (int d = 0; d < t.dim(1); d++) {
+        for (int l = 0; l < t.locations(); l++) {
+          t.data()[t.mapIndex(b, d, l)] =
+              (float) (radius * directions[b][d] + noise * rng.nextGaussian());
+        }
+      }
+    }
+    return t;
+  }
+
+  /** A float32 (B, D, H, W) map whose every patch vector is a random unit vector. */
+  static Tensor64 unitPatches(SplittableRandom rng, long... shape) {
+    Tensor64 t = Tensor64.zeros(shape);
+    for (int b = 0; b < t.dim(0); b++) {
+      double[][] patches = unitRows(rng, t.locations(), t.dim(1));
+      for (int l = 0; l < t.locations(); l++) {
+        for (int d = 0; d < t.dim(1); d++) {
+          t.data()[t.mapIndex(b, d, l)] = (float) patches[l][d];
+        }
+      }
+    }
+    return t;
+  }
+
+  /**
+   * CPC predictions for offset k that nearly hit their labels: each patch is the target patch k rows
+   * below plus Gaussian noise of standard deviation {@code noise} (rows with nothing k rows below,
+   * which the loss ignores, are noise alone).
+   */
+  static Tensor64 nearTargets(SplittableRandom rng, Tensor64 targets, int k, double noise) {
+    Tensor64 p = Tensor64.zeros(targets.shape());
+    int below = k * targets.dim(3);
+    for (int b = 0; b < p.dim(0); b++) {
+      for (int d = 0; d < p.dim(1); d++) {
+        for (int l = 0; l < p.locations(); l++) {
+          double target = l + below < p.locations() ? targets.data()[p.mapIndex(b, d, l + below)] : 0;
+          p.data()[p.mapIndex(b, d, l)] = (float) (target + noise * rng.nextGaussian());
+        }
+      }
+    }
+    return p;
   }
 
   /** {@code times} copies of the single image of {@code one} along the batch axis. */

@@ -51,7 +51,8 @@ public final class InfoNceReference {
     }
 
     // Loss and dLoss/ds: for j != i, dl_i/ds_ij = softmax_{j != i}(s_i.)_j - [j == pos(i)], and the
-    // mean over the 2B rows divides by n.
+    // mean over the 2B rows divides by n. At the positive that is minus the other columns' softmax
+    // mass, summed directly: softmax_pos - 1 cancels when the positive dominates its row.
     double loss = 0;
     double[][] gs = new double[n][n];
     double posSum = 0;
@@ -75,11 +76,14 @@ public final class InfoNceReference {
       }
       double lse = max + Math.log(sum);
       loss += (lse - s[i][pos]) / n;
+      double others = 0;
       for (int j = 0; j < n; j++) {
-        if (j != i) {
-          gs[i][j] = (Math.exp(s[i][j] - lse) - (j == pos ? 1 : 0)) / n;
+        if (j != i && j != pos) {
+          gs[i][j] = Math.exp(s[i][j] - lse) / n;
+          others += gs[i][j];
         }
       }
+      gs[i][pos] = -others;
 
       posSum += s[i][pos];
       double maxNeg = Double.NEGATIVE_INFINITY;
