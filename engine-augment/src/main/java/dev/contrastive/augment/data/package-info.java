@@ -9,6 +9,8 @@
  *   <li>{@link dev.contrastive.augment.data.Hdf5Dataset} and {@link
  *       dev.contrastive.augment.data.Hdf5Writer}: uint8 N x C x H x W images (+ labels) in HDF5;
  *   <li>{@link dev.contrastive.augment.data.ImageFolderDataset}: PNG/JPEG, one subfolder per class;
+ *   <li>{@link dev.contrastive.augment.data.InMemoryDataset}: arrays already in memory (a list of
+ *       images, an ND4J array) or NumPy {@code .npy} files;
  *   <li>{@link dev.contrastive.augment.data.FashionMnist}: the full set if installed, else the subset
  *       shipped in the jar.
  * </ul>
