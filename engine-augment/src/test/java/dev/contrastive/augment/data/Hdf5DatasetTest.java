@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contrastive.augment.fixtures.TestDatasets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ class Hdf5DatasetTest {
   @Test
   void roundTripWithLabelsIsChunkedAndDeflated() throws IOException {
     Path file = dir.resolve("train.h5");
-    Hdf5Writer.write(file, ListDataset.of(images, 5), SMALL_CHUNKS);
+    Hdf5Writer.write(file, InMemoryDataset.of("list", images, 5), SMALL_CHUNKS);
     try (Hdf5Dataset data = Hdf5Dataset.open(file)) {
       assertEquals(new DatasetInfo(file.toString(), 73, 3, 8, 6, 5), data.info());
       assertEquals(images, DataFiles.readAll(data));
@@ -62,7 +63,7 @@ class Hdf5DatasetTest {
   void roundTripWithoutLabels() throws IOException {
     List<Image> gray = DataFiles.randomImages(8, 30, 1, 28, 28, 0);
     Path file = dir.resolve("unlabeled.h5");
-    Hdf5Writer.write(file, ListDataset.of(gray, 0), Hdf5WriteOptions.defaults());
+    Hdf5Writer.write(file, InMemoryDataset.of("list", gray, 0), Hdf5WriteOptions.defaults());
     try (Hdf5Dataset data = Hdf5Dataset.open(file)) {
       assertFalse(data.info().labeled());
       assertEquals(1, data.info().channels());
@@ -78,7 +79,7 @@ class Hdf5DatasetTest {
       flat.add(new Image(new byte[3 * 32 * 32], 3, 32, 32, i % 10));
     }
     Path file = dir.resolve("flat.h5");
-    Hdf5Writer.write(file, ListDataset.of(flat, 10), Hdf5WriteOptions.defaults());
+    Hdf5Writer.write(file, InMemoryDataset.of("list", flat, 10), Hdf5WriteOptions.defaults());
     assertTrue(Files.size(file) < 200 * 3072 / 10, "deflated size " + Files.size(file));
     try (Hdf5Dataset data = Hdf5Dataset.open(file)) {
       assertEquals(flat, DataFiles.readAll(data));
@@ -89,7 +90,7 @@ class Hdf5DatasetTest {
   void nestedLayoutCreatesGroups() throws IOException {
     Hdf5Layout layout = new Hdf5Layout("train/x", "train/y");
     Path file = dir.resolve("nested.h5");
-    Hdf5Writer.write(file, ListDataset.of(images, 5), SMALL_CHUNKS.withLayout(layout));
+    Hdf5Writer.write(file, InMemoryDataset.of("list", images, 5), SMALL_CHUNKS.withLayout(layout));
     try (Hdf5Dataset data = Hdf5Dataset.open(file, layout)) {
       assertEquals(images, DataFiles.readAll(data));
     }
@@ -102,7 +103,7 @@ class Hdf5DatasetTest {
   @Test
   void concurrentReadsFromTwoThreadsStayCorrect() throws Exception {
     Path file = dir.resolve("shared.h5");
-    Hdf5Writer.write(file, ListDataset.of(images, 5), SMALL_CHUNKS);
+    Hdf5Writer.write(file, InMemoryDataset.of("list", images, 5), SMALL_CHUNKS);
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try (Hdf5Dataset data = Hdf5Dataset.open(file)) {
       List<Future<Integer>> results = new ArrayList<>();
@@ -157,13 +158,12 @@ class Hdf5DatasetTest {
   @Test
   void failedWriteLeavesTheOldTargetInPlace() throws IOException {
     Path file = dir.resolve("kept.h5");
-    Hdf5Writer.write(file, ListDataset.of(images, 5), SMALL_CHUNKS);
+    Hdf5Writer.write(file, InMemoryDataset.of("list", images, 5), SMALL_CHUNKS);
     byte[] before = Files.readAllBytes(file);
-    List<Image> badLast = new ArrayList<>(images.subList(0, 3));
-    badLast.add(new Image(new byte[144], 3, 8, 6, Image.UNLABELED));
+    Dataset badLast = TestDatasets.replacing(InMemoryDataset.of("list", images.subList(0, 4), 5),
+        3, new Image(new byte[144], 3, 8, 6, Image.UNLABELED));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Hdf5Writer.write(file, new ListDataset(
-            new DatasetInfo("list", 4, 3, 8, 6, 5), badLast), SMALL_CHUNKS));
+        () -> Hdf5Writer.write(file, badLast, SMALL_CHUNKS));
     assertEquals("image 3 has no label, but the file is labeled", e.getMessage());
     assertArrayEquals(before, Files.readAllBytes(file));
     try (Stream<Path> left = Files.list(dir)) {
@@ -193,7 +193,7 @@ class Hdf5DatasetTest {
   @Test
   void truncatedFileIsReported() throws IOException {
     Path file = dir.resolve("cut.h5");
-    Hdf5Writer.write(file, ListDataset.of(images, 5), SMALL_CHUNKS);
+    Hdf5Writer.write(file, InMemoryDataset.of("list", images, 5), SMALL_CHUNKS);
     DataFiles.truncate(file, Files.size(file) / 2);
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(file));
