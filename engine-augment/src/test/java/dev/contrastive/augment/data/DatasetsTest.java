@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,37 +16,55 @@ class DatasetsTest {
 
   @TempDir Path dir;
 
+  @AfterEach
+  void clearProperty() {
+    System.clearProperty(FashionMnist.PROPERTY);
+  }
+
+  private static List<Integer> sizes(String... specs) throws Exception {
+    List<Integer> sizes = new ArrayList<>();
+    for (String spec : specs) {
+      try (Dataset data = Datasets.open(spec)) {
+        sizes.add(data.size());
+      }
+    }
+    return sizes;
+  }
+
   @Test
-  void fashionMnistKeywordOpensTrainAndTestSplits() throws Exception {
-    try (Dataset train = Datasets.open("fashion-mnist");
-        Dataset test = Datasets.open("fashion-mnist:test")) {
+  void fashionMnistIsTheEmbeddedSubsetWhereTheFullSetIsInstalledToo() throws Exception {
+    System.setProperty(FashionMnist.PROPERTY, FashionMnistTest.fakeFullSet(dir, true).toString());
+    assertEquals(List.of(10_000, 10_000, 2_000, 10_000, 10_000, 2_000),
+        sizes("fashion-mnist", "fashion-mnist:train", "fashion-mnist:test",
+            "fashion-mnist-subset", "Fashion-MNIST-subset:train", "fashion-mnist-subset:test"));
+    assertEquals(List.of(20, 20, 7),
+        sizes("fashion-mnist-full", "fashion-mnist-full:train", "fashion-mnist-full:test"));
+    try (Dataset train = Datasets.open("fashion-mnist")) {
       assertEquals(10, train.info().classes());
-      assertTrue(train.size() > test.size(), train.size() + " vs " + test.size());
+      assertTrue(train.info().name().contains("embedded subset"), train.info().name());
     }
   }
 
   @Test
-  void subsetKeywordAlwaysOpensTheEmbeddedSubset() throws Exception {
-    try (Dataset train = Datasets.open("fashion-mnist-subset");
-        Dataset trainNamed = Datasets.open("fashion-mnist-subset:train");
-        Dataset test = Datasets.open("fashion-mnist-subset:test")) {
-      assertEquals(List.of(10_000, 10_000, 2_000), List.of(train.size(), trainNamed.size(), test.size()));
+  void aSplitOtherThanTrainOrTestIsRefused() {
+    for (String spec : new String[] {"fashion-mnist:val", "fashion-mnist-subset:val",
+        "fashion-mnist-full:", "fashion-mnist:train:test"}) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> Datasets.open(spec));
+      assertEquals("dataset '" + spec + "': the split must be :train or :test", e.getMessage());
     }
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Datasets.open("fashion-mnist-subset:val"));
-    assertTrue(e.getMessage().contains(":train or :test"), e.getMessage());
   }
 
   @Test
   void fullKeywordOpensTheFullSetOrSaysWhereItLooked() throws Exception {
     if (FashionMnist.fullSetDirectory().isPresent()) {
-      try (Dataset train = Datasets.open("fashion-mnist-full"); Dataset test = Datasets.open("fashion-mnist-full:test")) {
-        assertEquals(List.of(60_000, 10_000), List.of(train.size(), test.size()));
-      }
+      assertEquals(List.of(60_000, 10_000), sizes("fashion-mnist-full", "fashion-mnist-full:test"));
     } else {
       IllegalArgumentException e =
           assertThrows(IllegalArgumentException.class, () -> Datasets.open("fashion-mnist-full"));
-      assertTrue(e.getMessage().contains(FashionMnist.DEBIAN_DIRECTORY.toString()), e.getMessage());
+      assertEquals("dataset 'fashion-mnist-full': the full Fashion-MNIST set is not installed"
+          + " (looked in -Dcontrastive.fashion-mnist, $CONTRASTIVE_FASHION_MNIST and "
+          + FashionMnist.DEBIAN_DIRECTORY + ")", e.getMessage());
     }
   }
 
@@ -72,10 +92,14 @@ class DatasetsTest {
   }
 
   @Test
-  void unknownNameNamesTheSpec() {
+  void anUnknownSpecIsNamedWithTheAcceptedForms() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> Datasets.open("no/such/place"));
-    assertTrue(e.getMessage().contains("no/such/place"), e.getMessage());
+    assertEquals("dataset 'no/such/place' is neither an existing path nor one of the accepted"
+        + " forms: fashion-mnist[:train|:test] (the embedded subset),"
+        + " fashion-mnist-subset[:train|:test] (the same), fashion-mnist-full[:train|:test], an"
+        + " HDF5 file (.h5, .hdf5), or a folder of IDX, CIFAR-10, CIFAR-100 or STL-10 files or of"
+        + " one subfolder of images per class", e.getMessage());
   }
 
   @Test
