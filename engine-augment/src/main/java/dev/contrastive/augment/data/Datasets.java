@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -11,8 +12,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Opens a dataset named on a command line: a keyword for the built-in data, or a path whose format
- * is recognised from its name and contents. A spec names one data set: it means
+ * Opens a dataset named on a command line: a keyword for the built-in data, {@code npy:} files, or
+ * a path whose format is recognised from its name and contents. A spec names one data set: it means
  * the same images on every machine, or fails.
  *
  * <ul>
@@ -21,6 +22,7 @@ import java.util.stream.Stream;
  *   <li>{@code fashion-mnist-subset[:train|:test]}: the same, by its explicit name;
  *   <li>{@code fashion-mnist-full[:train|:test]}: the full set, an error naming where it was looked
  *       for when absent;
+ *   <li>{@code npy:IMAGES.npy[,LABELS.npy]}: NumPy files ({@link InMemoryDataset#fromNpy});
  *   <li>{@code *.h5}, {@code *.hdf5}: {@link Hdf5Dataset};
  *   <li>a folder holding {@code *-images-idx3-ubyte[.gz|.xz]} and the matching labels file: {@link
  *       IdxDataset} (the training files when both splits are there);
@@ -37,13 +39,15 @@ public final class Datasets {
   /** The accepted forms, for the message of a spec that matches none. */
   private static final String FORMS =
       "fashion-mnist[:train|:test] (the embedded subset), fashion-mnist-subset[:train|:test] (the"
-          + " same), fashion-mnist-full[:train|:test], an HDF5 file"
+          + " same), fashion-mnist-full[:train|:test], npy:IMAGES.npy[,LABELS.npy], an HDF5 file"
           + " (.h5, .hdf5), or a folder of IDX, CIFAR-10, CIFAR-100 or STL-10 files or of one"
           + " subfolder of images per class";
 
   /** A Fashion-MNIST keyword: the family suffix, then the split with its colon. */
   private static final Pattern FASHION_MNIST =
       Pattern.compile("fashion-mnist(-subset|-full)?(:.*)?");
+
+  private static final String NPY = "npy:";
 
   private Datasets() {}
 
@@ -65,6 +69,9 @@ public final class Datasets {
     if (fashionMnist.matches()) {
       return fashionMnist(spec, fashionMnist.group(1), fashionMnist.group(2));
     }
+    if (lower.startsWith(NPY)) {
+      return npy(spec);
+    }
     Path path = Path.of(spec);
     if (!Files.exists(path)) {
       throw new IllegalArgumentException(
@@ -75,9 +82,11 @@ public final class Datasets {
       return Hdf5Dataset.open(path);
     }
     if (!Files.isDirectory(path)) {
+      String npyHint = lower.endsWith(".npy") ? "; a .npy file is named " + NPY + spec
+          + "[,LABELS.npy]" : "";
       throw new IllegalArgumentException(
           "dataset file '" + spec + "' is not HDF5 (.h5, .hdf5); give the folder of IDX, CIFAR or"
-              + " STL-10 files instead");
+              + " STL-10 files instead" + npyHint);
     }
     List<Path> files;
     try (Stream<Path> list = Files.list(path)) {
@@ -129,6 +138,25 @@ public final class Datasets {
             + FashionMnist.PROPERTY + ", $" + FashionMnist.ENV + " and "
             + FashionMnist.DEBIAN_DIRECTORY + ")"));
     return FashionMnist.full(full, which);
+  }
+
+  /** {@code npy:IMAGES.npy[,LABELS.npy]}; the names are taken as given, commas separate them. */
+  private static Dataset npy(String spec) throws IOException {
+    String[] names = spec.substring(NPY.length()).split(",", -1);
+    if (names.length > 2 || Arrays.stream(names).anyMatch(String::isBlank)) {
+      throw new IllegalArgumentException(
+          "dataset '" + spec + "': expected " + NPY + "IMAGES.npy or " + NPY
+              + "IMAGES.npy,LABELS.npy");
+    }
+    Path[] files = new Path[names.length];
+    for (int i = 0; i < names.length; i++) {
+      files[i] = Path.of(names[i]);
+      if (!Files.isRegularFile(files[i])) {
+        throw new IllegalArgumentException(
+            "dataset '" + spec + "': no such file " + files[i]);
+      }
+    }
+    return InMemoryDataset.fromNpy(files[0], files.length == 2 ? files[1] : null);
   }
 
   private static Path first(List<Path> files, String nameContains) {

@@ -1,10 +1,12 @@
 package dev.contrastive.augment.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contrastive.core.io.Npy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +71,35 @@ class DatasetsTest {
   }
 
   @Test
+  void npyFilesWithAndWithoutLabels() throws Exception {
+    List<Image> images = DataFiles.randomImages(5, 4, 1, 3, 2, 3);
+    Path x = DataFiles.write(dir.resolve("x.npy"),
+        DataFiles.npy("|u1", new long[] {4, 3, 2}, DataFiles.pixels(images)));
+    Path y = dir.resolve("y.npy");
+    Npy.writeInts(y, images.stream().mapToInt(Image::label).toArray());
+    try (Dataset labeled = Datasets.open("npy:" + x + "," + y);
+        Dataset unlabeled = Datasets.open("NPY:" + x)) {
+      assertInstanceOf(InMemoryDataset.class, labeled);
+      assertEquals(images, DataFiles.readAll(labeled));
+      assertEquals(4, unlabeled.size());
+      assertFalse(unlabeled.info().labeled());
+    }
+    for (String spec : new String[] {"npy:", "npy:" + x + ",", "npy:" + x + "," + y + "," + y}) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> Datasets.open(spec));
+      assertEquals("dataset '" + spec + "': expected npy:IMAGES.npy or npy:IMAGES.npy,LABELS.npy",
+          e.getMessage());
+    }
+    Path absent = dir.resolve("absent.npy");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Datasets.open("npy:" + x + "," + absent));
+    assertEquals("dataset 'npy:" + x + "," + absent + "': no such file " + absent, e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Datasets.open(x.toString()));
+    assertTrue(e.getMessage().endsWith("; a .npy file is named npy:" + x + "[,LABELS.npy]"),
+        e.getMessage());
+  }
+
+  @Test
   void idxFolderIsRecognisedByItsFileNames() throws Exception {
     List<Image> images = DataFiles.randomImages(1, 5, 1, 4, 3, 10);
     DataFiles.write(dir.resolve("train-images-idx3-ubyte.gz"),
@@ -97,9 +128,9 @@ class DatasetsTest {
         assertThrows(IllegalArgumentException.class, () -> Datasets.open("no/such/place"));
     assertEquals("dataset 'no/such/place' is neither an existing path nor one of the accepted"
         + " forms: fashion-mnist[:train|:test] (the embedded subset),"
-        + " fashion-mnist-subset[:train|:test] (the same), fashion-mnist-full[:train|:test], an"
-        + " HDF5 file (.h5, .hdf5), or a folder of IDX, CIFAR-10, CIFAR-100 or STL-10 files or of"
-        + " one subfolder of images per class", e.getMessage());
+        + " fashion-mnist-subset[:train|:test] (the same), fashion-mnist-full[:train|:test],"
+        + " npy:IMAGES.npy[,LABELS.npy], an HDF5 file (.h5, .hdf5), or a folder of IDX, CIFAR-10,"
+        + " CIFAR-100 or STL-10 files or of one subfolder of images per class", e.getMessage());
   }
 
   @Test
