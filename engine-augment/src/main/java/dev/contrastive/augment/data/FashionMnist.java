@@ -14,7 +14,8 @@ import java.util.Optional;
  * #embedded(Split)}: the first 1,000 training and 200 test images of each class in file order
  * (10,000 and 2,000 images), made by {@code scripts/make-fashion-mnist-subset.sh} from the Debian
  * package {@code dataset-fashion-mnist}. They are the same on every machine: whether the full set
- * is installed somewhere never changes what they hold.
+ * is installed somewhere never changes what they hold. Either set has 10 classes: a label outside
+ * [0, 10) fails at open naming the labels file, the label's index and its value.
  *
  * <p>The full set (60,000 and 10,000 images) is read only when asked for, by {@link #full(Path,
  * Split)} with the directory that {@link #fullSetDirectory()} finds, first match wins:
@@ -75,6 +76,9 @@ public final class FashionMnist {
     }
   }
 
+  /** Fixed by the data set: a label outside [0, 10) is a damaged or foreign file, not a class. */
+  static final int CLASSES = 10;
+
   private static final String RESOURCES = "fashion-mnist/";
 
   private FashionMnist() {}
@@ -121,7 +125,7 @@ public final class FashionMnist {
     }
     String name = "Fashion-MNIST " + split.prefix + ", full set from " + directory;
     return IdxDataset.open(
-        name, images.toString(), imageChannel, labels.toString(), labelChannel);
+        name, images.toString(), imageChannel, labels.toString(), labelChannel, CLASSES);
   }
 
   /** {@code split} from the subset embedded in this jar. */
@@ -140,7 +144,7 @@ public final class FashionMnist {
         "Fashion-MNIST " + split.prefix + ", embedded subset (" + split.embeddedPerClass
             + " per class of the " + split.fullSize + ")";
     return IdxDataset.open(
-        name, "resource " + images, imageChannel, "resource " + labels, labelChannel);
+        name, "resource " + images, imageChannel, "resource " + labels, labelChannel, CLASSES);
   }
 
   private static FileChannel resource(String name) throws IOException {

@@ -121,6 +121,19 @@ class FashionMnistTest {
   }
 
   @Test
+  void aLabelOutsideTheTenClassesNamesTheFileItsIndexAndValue() throws IOException {
+    Path full = fakeFullSet(dir, true);
+    Path labels = full.resolve("t10k-labels-idx1-ubyte");
+    byte[] bytes = Files.readAllBytes(labels);
+    bytes[8 + 5] = 12;
+    Files.write(labels, bytes);
+    DatasetFormatException e = assertThrows(DatasetFormatException.class,
+        () -> FashionMnist.full(full, Split.TEST));
+    assertEquals(labels + ": label 5 (offset 13): expected a class in [0, 10), found 12",
+        e.getMessage());
+  }
+
+  @Test
   void aGivenDirectoryWithoutTheSetIsAnErrorNotASilentFallback() throws IOException {
     Path incomplete = fakeFullSet(dir, false);
     System.setProperty(FashionMnist.PROPERTY, incomplete.toString());

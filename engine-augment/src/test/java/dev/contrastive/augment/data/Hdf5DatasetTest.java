@@ -2,6 +2,7 @@ package dev.contrastive.augment.data;
 
 import static org.bytedeco.hdf5.global.hdf5.H5D_CHUNKED;
 import static org.bytedeco.hdf5.global.hdf5.H5F_ACC_RDONLY;
+import static org.bytedeco.hdf5.global.hdf5.H5F_ACC_RDWR;
 import static org.bytedeco.hdf5.global.hdf5.H5F_ACC_TRUNC;
 import static org.bytedeco.hdf5.global.hdf5.H5Z_FILTER_DEFLATE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -28,6 +29,7 @@ import org.bytedeco.hdf5.DataSpace;
 import org.bytedeco.hdf5.H5File;
 import org.bytedeco.hdf5.LinkCreatPropList;
 import org.bytedeco.hdf5.PredType;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.SizeTPointer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -282,6 +284,31 @@ class Hdf5DatasetTest {
   }
 
   @Test
+  void theClassCountIsInferredFromTheLargestLabelAndSaid() throws IOException {
+    Path file = dir.resolve("stray.h5");
+    createDataset(file, "images", PredType.STD_U8LE(), 4, 1, 2, 2);
+    createLabels(file, 0, 3, 77, 3);
+    try (LogLines log = new LogLines(Hdf5Dataset.class);
+        Hdf5Dataset data = Hdf5Dataset.open(file)) {
+      assertEquals(78, data.info().classes());
+      assertEquals(77, data.get(2).label());
+      assertEquals(List.of(file + " dataset 'labels': 78 classes inferred from the largest label,"
+          + " 77 (3 distinct labels occur)"), log.info());
+    }
+  }
+
+  @Test
+  void aNegativeLabelIsReportedWithItsElement() throws IOException {
+    Path file = dir.resolve("negative.h5");
+    createDataset(file, "images", PredType.STD_U8LE(), 3, 1, 2, 2);
+    createLabels(file, 0, -2, 1);
+    DatasetFormatException e =
+        assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(file));
+    assertEquals(file + ": dataset 'labels' element 1: expected a class index in [0, 2147483647),"
+        + " found -2", e.getMessage());
+  }
+
+  @Test
   void missingFileIsAnIoError() {
     assertThrows(java.nio.file.NoSuchFileException.class,
         () -> Hdf5Dataset.open(dir.resolve("absent.h5")));
@@ -310,13 +337,29 @@ class Hdf5DatasetTest {
         () -> {
           boolean exists = Files.exists(file);
           try (H5File h5 = new H5File(file.toString(),
-                  exists ? org.bytedeco.hdf5.global.hdf5.H5F_ACC_RDWR : H5F_ACC_TRUNC);
+                  exists ? H5F_ACC_RDWR : H5F_ACC_TRUNC);
               DataSpace space = new DataSpace(dims.length, dims)) {
             if (name.contains("/")) {
               h5.createGroup(name.substring(0, name.lastIndexOf('/'))).close();
             }
             h5.createDataSet(name, type, space, DSetCreatPropList.DEFAULT(),
                 DSetAccPropList.DEFAULT(), LinkCreatPropList.DEFAULT()).close();
+          }
+          return null;
+        });
+  }
+
+  /** An int64 "labels" dataset holding {@code values}, added to {@code file}. */
+  private static void createLabels(Path file, long... values) throws IOException {
+    Hdf5.locked(
+        () -> {
+          try (H5File h5 = new H5File(file.toString(), H5F_ACC_RDWR);
+              DataSpace space = new DataSpace(1, new long[] {values.length});
+              DataSet labels = h5.createDataSet("labels", PredType.STD_I64LE(), space,
+                  DSetCreatPropList.DEFAULT(), DSetAccPropList.DEFAULT(),
+                  LinkCreatPropList.DEFAULT());
+              LongPointer buffer = new LongPointer(values)) {
+            labels.write(buffer, PredType.NATIVE_INT64());
           }
           return null;
         });
