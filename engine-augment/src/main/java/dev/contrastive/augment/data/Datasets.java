@@ -4,21 +4,25 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Opens a dataset named on a command line: a keyword for the built-in data, or a path whose format
- * is recognised from its name and contents.
+ * Opens a dataset named on a command line: a keyword for the built-in data, {@code npy:} files, or
+ * a path whose format is recognised from its name and contents. A spec names one data set: it means
+ * the same images on every machine, or fails.
  *
  * <ul>
- *   <li>{@code fashion-mnist} or {@code fashion-mnist:train}, {@code fashion-mnist:test}: the full
- *       set when present, else the embedded subset ({@link FashionMnist});
- *   <li>{@code fashion-mnist-subset[:train|:test]}: always the embedded subset, so a run gives the
- *       same result whether or not the full set is installed;
+ *   <li>{@code fashion-mnist[:train|:test]}: the Fashion-MNIST subset embedded in the jar ({@link
+ *       FashionMnist#embedded}), whether or not the full set is installed;
+ *   <li>{@code fashion-mnist-subset[:train|:test]}: the same, by its explicit name;
  *   <li>{@code fashion-mnist-full[:train|:test]}: the full set, an error naming where it was looked
  *       for when absent;
+ *   <li>{@code npy:IMAGES.npy[,LABELS.npy]}: NumPy files ({@link InMemoryDataset#fromNpy});
  *   <li>{@code *.h5}, {@code *.hdf5}: {@link Hdf5Dataset};
  *   <li>a folder holding {@code *-images-idx3-ubyte[.gz|.xz]} and the matching labels file: {@link
  *       IdxDataset} (the training files when both splits are there);
@@ -27,8 +31,23 @@ import java.util.stream.Stream;
  *       alone: the unlabeled split);
  *   <li>any other folder: an image folder, one subfolder per class.
  * </ul>
+ *
+ * The split is {@code :train} when not given.
  */
 public final class Datasets {
+
+  /** The accepted forms, for the message of a spec that matches none. */
+  private static final String FORMS =
+      "fashion-mnist[:train|:test] (the embedded subset), fashion-mnist-subset[:train|:test] (the"
+          + " same), fashion-mnist-full[:train|:test], npy:IMAGES.npy[,LABELS.npy], an HDF5 file"
+          + " (.h5, .hdf5), or a folder of IDX, CIFAR-10, CIFAR-100 or STL-10 files or of one"
+          + " subfolder of images per class";
+
+  /** A Fashion-MNIST keyword: the family suffix, then the split with its colon. */
+  private static final Pattern FASHION_MNIST =
+      Pattern.compile("fashion-mnist(-subset|-full)?(:.*)?");
+
+  private static final String NPY = "npy:";
 
   private Datasets() {}
 
@@ -46,39 +65,28 @@ public final class Datasets {
 
   private static Dataset openChecked(String spec) throws IOException {
     String lower = spec.toLowerCase(Locale.ROOT);
-    if (lower.equals("fashion-mnist") || lower.equals("fashion-mnist:train")) {
-      return FashionMnist.train();
+    Matcher fashionMnist = FASHION_MNIST.matcher(lower);
+    if (fashionMnist.matches()) {
+      return fashionMnist(spec, fashionMnist.group(1), fashionMnist.group(2));
     }
-    if (lower.equals("fashion-mnist:test")) {
-      return FashionMnist.test();
-    }
-    if (lower.startsWith("fashion-mnist-subset") || lower.startsWith("fashion-mnist-full")) {
-      FashionMnist.Split split = switch (lower.substring(lower.indexOf(':') < 0 ? lower.length() : lower.indexOf(':'))) {
-        case "", ":train" -> FashionMnist.Split.TRAIN;
-        case ":test" -> FashionMnist.Split.TEST;
-        default -> throw new IllegalArgumentException(
-            "dataset '" + spec + "': the split must be :train or :test");
-      };
-      if (lower.startsWith("fashion-mnist-subset")) {
-        return FashionMnist.embedded(split);
-      }
-      Path full = FashionMnist.fullSetDirectory().orElseThrow(() -> new IllegalArgumentException(
-          "dataset '" + spec + "': the full Fashion-MNIST set is not installed (looked in -D"
-              + FashionMnist.PROPERTY + ", $" + FashionMnist.ENV + " and " + FashionMnist.DEBIAN_DIRECTORY + ")"));
-      return FashionMnist.full(full, split);
+    if (lower.startsWith(NPY)) {
+      return npy(spec);
     }
     Path path = Path.of(spec);
     if (!Files.exists(path)) {
       throw new IllegalArgumentException(
-          "dataset '" + spec + "' is neither fashion-mnist[-subset|-full][:train|:test] nor an existing path");
+          "dataset '" + spec + "' is neither an existing path nor one of the accepted forms: "
+              + FORMS);
     }
     if (lower.endsWith(".h5") || lower.endsWith(".hdf5")) {
       return Hdf5Dataset.open(path);
     }
     if (!Files.isDirectory(path)) {
+      String npyHint = lower.endsWith(".npy") ? "; a .npy file is named " + NPY + spec
+          + "[,LABELS.npy]" : "";
       throw new IllegalArgumentException(
           "dataset file '" + spec + "' is not HDF5 (.h5, .hdf5); give the folder of IDX, CIFAR or"
-              + " STL-10 files instead");
+              + " STL-10 files instead" + npyHint);
     }
     List<Path> files;
     try (Stream<Path> list = Files.list(path)) {
@@ -108,6 +116,47 @@ public final class Datasets {
       return Stl10Dataset.openUnlabeled(path.resolve("unlabeled_X.bin"));
     }
     return ImageFolderDataset.open(path);
+  }
+
+  /**
+   * @param family null (the embedded subset), "-subset" or "-full"
+   * @param split null (training split), ":train" or ":test"
+   */
+  private static Dataset fashionMnist(String spec, String family, String split)
+      throws IOException {
+    FashionMnist.Split which = switch (split == null ? ":train" : split) {
+      case ":train" -> FashionMnist.Split.TRAIN;
+      case ":test" -> FashionMnist.Split.TEST;
+      default -> throw new IllegalArgumentException(
+          "dataset '" + spec + "': the split must be :train or :test");
+    };
+    if (!"-full".equals(family)) {
+      return FashionMnist.embedded(which);
+    }
+    Path full = FashionMnist.fullSetDirectory().orElseThrow(() -> new IllegalArgumentException(
+        "dataset '" + spec + "': the full Fashion-MNIST set is not installed (looked in -D"
+            + FashionMnist.PROPERTY + ", $" + FashionMnist.ENV + " and "
+            + FashionMnist.DEBIAN_DIRECTORY + ")"));
+    return FashionMnist.full(full, which);
+  }
+
+  /** {@code npy:IMAGES.npy[,LABELS.npy]}; the names are taken as given, commas separate them. */
+  private static Dataset npy(String spec) throws IOException {
+    String[] names = spec.substring(NPY.length()).split(",", -1);
+    if (names.length > 2 || Arrays.stream(names).anyMatch(String::isBlank)) {
+      throw new IllegalArgumentException(
+          "dataset '" + spec + "': expected " + NPY + "IMAGES.npy or " + NPY
+              + "IMAGES.npy,LABELS.npy");
+    }
+    Path[] files = new Path[names.length];
+    for (int i = 0; i < names.length; i++) {
+      files[i] = Path.of(names[i]);
+      if (!Files.isRegularFile(files[i])) {
+        throw new IllegalArgumentException(
+            "dataset '" + spec + "': no such file " + files[i]);
+      }
+    }
+    return InMemoryDataset.fromNpy(files[0], files.length == 2 ? files[1] : null);
   }
 
   private static Path first(List<Path> files, String nameContains) {

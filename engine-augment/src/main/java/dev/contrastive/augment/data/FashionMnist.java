@@ -10,13 +10,15 @@ import java.util.Optional;
 /**
  * Fashion-MNIST (Zalando Research, MIT licence): 28 x 28 grey images of clothing in 10 classes.
  *
- * <p>{@link #train()} and {@link #test()} use the full set (60,000 and 10,000 images) when it is
- * present, and otherwise a subset shipped in this jar: the first 1,000 training and 200 test images
- * of each class in file order (10,000 and 2,000 images), made by {@code
- * scripts/make-fashion-mnist-subset.sh} from the Debian package {@code dataset-fashion-mnist}.
- * {@link DatasetInfo#name()} says which was used.
+ * <p>{@link #train()} and {@link #test()} are the subset shipped in this jar, {@link
+ * #embedded(Split)}: the first 1,000 training and 200 test images of each class in file order
+ * (10,000 and 2,000 images), made by {@code scripts/make-fashion-mnist-subset.sh} from the Debian
+ * package {@code dataset-fashion-mnist}. They are the same on every machine: whether the full set
+ * is installed somewhere never changes what they hold. Either set has 10 classes: a label outside
+ * [0, 10) fails at open naming the labels file, the label's index and its value.
  *
- * <p>Where the full set is looked for, first match wins:
+ * <p>The full set (60,000 and 10,000 images) is read only when asked for, by {@link #full(Path,
+ * Split)} with the directory that {@link #fullSetDirectory()} finds, first match wins:
  *
  * <ol>
  *   <li>the directory in system property {@value #PROPERTY};
@@ -25,10 +27,9 @@ import java.util.Optional;
  *       dataset-fashion-mnist} puts it.
  * </ol>
  *
- * A directory given by the property or the variable must hold the set: it is a mistake to silently
- * train on the subset instead. The default directory is used only if it holds all four files. The
- * files are the published IDX files, gzip-compressed ({@code train-images-idx3-ubyte.gz}, ...) or
- * not.
+ * A directory given by the property or the variable must hold the set: a mistyped path is an error,
+ * not an absent set. The default directory is used only if it holds all four files. The files are
+ * the published IDX files, gzip-compressed ({@code train-images-idx3-ubyte.gz}, ...) or not.
  */
 public final class FashionMnist {
 
@@ -75,24 +76,21 @@ public final class FashionMnist {
     }
   }
 
+  /** Fixed by the data set: a label outside [0, 10) is a damaged or foreign file, not a class. */
+  static final int CLASSES = 10;
+
   private static final String RESOURCES = "fashion-mnist/";
 
   private FashionMnist() {}
 
-  /** The training split: full set if present, else the embedded 10,000 images. */
+  /** The training split of the embedded subset, 10,000 images: {@code embedded(Split.TRAIN)}. */
   public static Dataset train() throws IOException {
-    return open(Split.TRAIN);
+    return embedded(Split.TRAIN);
   }
 
-  /** The test split: full set if present, else the embedded 2,000 images. */
+  /** The test split of the embedded subset, 2,000 images: {@code embedded(Split.TEST)}. */
   public static Dataset test() throws IOException {
-    return open(Split.TEST);
-  }
-
-  /** {@code split} from the full set if present, else from the embedded subset. */
-  public static Dataset open(Split split) throws IOException {
-    Optional<Path> directory = fullSetDirectory();
-    return directory.isPresent() ? full(directory.get(), split) : embedded(split);
+    return embedded(Split.TEST);
   }
 
   /**
@@ -127,7 +125,7 @@ public final class FashionMnist {
     }
     String name = "Fashion-MNIST " + split.prefix + ", full set from " + directory;
     return IdxDataset.open(
-        name, images.toString(), imageChannel, labels.toString(), labelChannel);
+        name, images.toString(), imageChannel, labels.toString(), labelChannel, CLASSES);
   }
 
   /** {@code split} from the subset embedded in this jar. */
@@ -146,7 +144,7 @@ public final class FashionMnist {
         "Fashion-MNIST " + split.prefix + ", embedded subset (" + split.embeddedPerClass
             + " per class of the " + split.fullSize + ")";
     return IdxDataset.open(
-        name, "resource " + images, imageChannel, "resource " + labels, labelChannel);
+        name, "resource " + images, imageChannel, "resource " + labels, labelChannel, CLASSES);
   }
 
   private static FileChannel resource(String name) throws IOException {

@@ -28,6 +28,8 @@ import org.bytedeco.hdf5.PredType;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Images in an HDF5 file: a uint8 dataset of shape N x C x H x W (C is 1 or 3) and, if present, an
@@ -37,14 +39,18 @@ import org.bytedeco.javacpp.Pointer;
  * <p>Checked at open, failing with one {@link DatasetFormatException} naming the file and the
  * dataset: the file is HDF5 and opens; the images dataset exists, has rank 4, C in {1, 3}, H and W >=
  * 1, and is unsigned 8-bit; the labels dataset, if it exists, is a dataset of rank 1 with N entries of
- * an integer type, each in [0, 2^31 - 1). Labels are read into memory at open; the number of classes
- * is the largest label + 1. Images are read from the file as asked, one hyperslab per {@link #get},
- * blocks of whole chunks per {@link #stream} step.
+ * an integer type, each in [0, 2^31 - 1) (a negative label fails naming its element). Labels are
+ * read into memory at open. The file does not say how many classes there are: the count is the
+ * largest label + 1, logged at INFO with the file and dataset so that a stray label is seen.
+ * Images are read from the file as asked, one hyperslab per {@link #get}, blocks of whole chunks
+ * per {@link #stream} step.
  *
  * <p>Thread safety: every HDF5 call takes one JVM-wide lock (see {@link Hdf5} for why), so {@link
  * #get} is safe from several threads but they take turns inside the library.
  */
 public final class Hdf5Dataset implements Dataset {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Hdf5Dataset.class);
 
   private static final byte[] SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
   /** Bytes a stream reads per step, rounded to whole chunks. */
@@ -148,12 +154,8 @@ public final class Hdf5Dataset implements Dataset {
     }
     int[] labels =
         Hdf5.isDataset(h5, layout.labels()) ? readLabels(source, h5, layout.labels(), size) : null;
-    int classes = 0;
-    if (labels != null) {
-      for (int label : labels) {
-        classes = Math.max(classes, label + 1);
-      }
-    }
+    String labelsWhere = source + " dataset '" + layout.labels() + "'";
+    int classes = labels == null ? 0 : ClassCount.inferred(LOG, labelsWhere, labels);
     int channels = (int) dims[1];
     int height = (int) dims[2];
     int width = (int) dims[3];

@@ -6,6 +6,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * MNIST-style IDX files: an images file ({@code idx3-ubyte}: magic {@code 0x00000803}, count, rows,
@@ -20,12 +22,19 @@ import java.util.List;
  *
  * <p>Checked at open, each failing with one {@link DatasetFormatException}: both magic numbers, the
  * header fields, the file sizes against the declared counts (truncated or trailing data), a damaged
- * or truncated compressed stream, and the label count against the image count. The number of classes
- * is the largest label + 1.
+ * or truncated compressed stream, and the label count against the image count.
+ *
+ * <p>Classes: IDX does not say how many there are. {@link #open(Path, Path)} takes the largest
+ * label + 1 and logs that count at INFO with the labels file, so that a stray label (77 in a
+ * 10-class set makes 78 classes) is seen. A set whose count is known, as Fashion-MNIST's 10, is
+ * opened with it, and a label outside it fails naming the file, the label's index and its value.
+ * Labels are unsigned bytes, so none is negative.
  *
  * <p>{@link #get} is safe from several threads.
  */
 public final class IdxDataset extends RecordDataset {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IdxDataset.class);
 
   static final int IMAGES_MAGIC = 0x00000803;
   static final int LABELS_MAGIC = 0x00000801;
@@ -52,7 +61,8 @@ public final class IdxDataset extends RecordDataset {
       imageChannel.close();
       throw e;
     }
-    return open(images.toString(), images.toString(), imageChannel, labels.toString(), labelChannel);
+    return open(
+        images.toString(), images.toString(), imageChannel, labels.toString(), labelChannel, 0);
   }
 
   /**
@@ -60,13 +70,16 @@ public final class IdxDataset extends RecordDataset {
    * otherwise).
    *
    * @param name the dataset's {@link DatasetInfo#name()}
+   * @param classes the number of classes the data set has, every label below it; or 0 for the
+   *     largest label + 1, logged
    */
   static IdxDataset open(
       String name,
       String imagesSource,
       FileChannel imageChannel,
       String labelsSource,
-      FileChannel labelChannel)
+      FileChannel labelChannel,
+      int classes)
       throws IOException {
     Images images;
     try (labelChannel) {
@@ -78,12 +91,18 @@ public final class IdxDataset extends RecordDataset {
       }
       try {
         byte[] labels = readLabels(labelsSource, labelChannel, images.file.records(), imagesSource);
-        int classes = 0;
-        for (byte label : labels) {
-          classes = Math.max(classes, Byte.toUnsignedInt(label) + 1);
+        int[] values = new int[labels.length];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = Byte.toUnsignedInt(labels[i]);
+          if (classes > 0 && values[i] >= classes) {
+            throw new DatasetFormatException(
+                labelsSource, "label " + i + " (offset " + (8 + i) + ")",
+                "a class in [0, " + classes + ")", Integer.toString(values[i]));
+          }
         }
+        int classCount = classes > 0 ? classes : ClassCount.inferred(LOG, labelsSource, values);
         DatasetInfo info =
-            new DatasetInfo(name, labels.length, 1, images.rows, images.columns, classes);
+            new DatasetInfo(name, labels.length, 1, images.rows, images.columns, classCount);
         return new IdxDataset(info, images.file, labels);
       } catch (IOException | RuntimeException e) {
         images.file.close();

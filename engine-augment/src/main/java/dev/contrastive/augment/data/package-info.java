@@ -9,8 +9,11 @@
  *   <li>{@link dev.contrastive.augment.data.Hdf5Dataset} and {@link
  *       dev.contrastive.augment.data.Hdf5Writer}: uint8 N x C x H x W images (+ labels) in HDF5;
  *   <li>{@link dev.contrastive.augment.data.ImageFolderDataset}: PNG/JPEG, one subfolder per class;
- *   <li>{@link dev.contrastive.augment.data.FashionMnist}: the full set if installed, else the subset
- *       shipped in the jar.
+ *   <li>{@link dev.contrastive.augment.data.InMemoryDataset}: arrays already in memory (a list of
+ *       images, an ND4J array) or NumPy {@code .npy} files;
+ *   <li>{@link dev.contrastive.augment.data.FashionMnist}: the subset shipped in the jar, or the full
+ *       set where installed, each only by its own name;
+ *   <li>{@link dev.contrastive.augment.data.Datasets}: opens what a command line names.
  * </ul>
  *
  * <p>A malformed file fails with one {@link dev.contrastive.augment.data.DatasetFormatException}

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.augment.data.Dataset;
 import dev.contrastive.augment.data.Image;
-import dev.contrastive.augment.fixtures.ArrayDataset;
+import dev.contrastive.augment.data.InMemoryDataset;
+import dev.contrastive.augment.fixtures.TestDatasets;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -26,12 +27,12 @@ class ViewsCommandTest {
 
   @TempDir Path dir;
 
-  private final Map<String, ArrayDataset> known = Map.of(
-      "gray", ArrayDataset.random(16, 1, 28, 28, 10, 1),
-      "color", ArrayDataset.random(40, 3, 32, 32, 10, 2));
+  private final Map<String, InMemoryDataset> known = Map.of(
+      "gray", TestDatasets.random(16, 1, 28, 28, 10, 1),
+      "color", TestDatasets.random(40, 3, 32, 32, 10, 2));
 
   private final Function<String, Dataset> resolver = name -> {
-    ArrayDataset d = known.get(name);
+    InMemoryDataset d = known.get(name);
     if (d == null) {
       throw new IllegalArgumentException("no dataset called " + name);
     }

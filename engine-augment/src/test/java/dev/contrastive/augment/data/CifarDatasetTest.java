@@ -130,6 +130,26 @@ class CifarDatasetTest {
   }
 
   @Test
+  void outOfRangeCoarseLabelIsReportedAndALabelByteIsUnsigned() throws IOException {
+    List<Image> images = DataFiles.randomImages(1, 2, 3, 32, 32, 100);
+    Path file = DataFiles.write(dir.resolve("bad.bin"), DataFiles.cifar100(images,
+        new int[] {1, 20}));
+    try (CifarDataset data = CifarDataset.open100(CifarDataset.Cifar100Labels.COARSE, file)) {
+      DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> data.get(1));
+      assertEquals(file + ": coarse label of record 1 (offset 3074): expected a value in [0, 20),"
+          + " found 20", e.getMessage());
+    }
+    byte[] bytes = DataFiles.cifar10(images);
+    bytes[0] = (byte) 255;
+    Path cifar10 = DataFiles.write(dir.resolve("data_batch_1.bin"), bytes);
+    try (CifarDataset data = CifarDataset.open10(cifar10)) {
+      DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> data.get(0));
+      assertEquals(cifar10 + ": label of record 0 (offset 0): expected a value in [0, 10), found"
+          + " 255", e.getMessage());
+    }
+  }
+
+  @Test
   void noFilesIsRejected() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> CifarDataset.open10());

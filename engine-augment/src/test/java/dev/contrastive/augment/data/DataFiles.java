@@ -108,6 +108,34 @@ final class DataFiles {
     return out;
   }
 
+  /**
+   * A {@code .npy} file, format 1.0, as {@code np.save} writes it: the header dict padded with
+   * spaces to a multiple of 64 bytes, then {@code data}.
+   *
+   * @param descr the dtype, e.g. "|u1", "<f4", ">f8"
+   */
+  static byte[] npy(String descr, long[] shape, byte[] data) {
+    String tuple = shape.length == 1 ? "(" + shape[0] + ",)"
+        : Arrays.stream(shape).mapToObj(Long::toString)
+            .collect(java.util.stream.Collectors.joining(", ", "(", ")"));
+    String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + tuple + ", }";
+    int length = dict.length() + 1;
+    length += (64 - (10 + length) % 64) % 64;
+    ByteBuffer out = ByteBuffer.allocate(10 + length + data.length)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    out.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) length);
+    String padded = dict + " ".repeat(length - dict.length() - 1) + "\n";
+    out.put(padded.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put(data);
+    return out.array();
+  }
+
+  /** The pixels of {@code images}, one after another: a uint8 N x C x H x W array's data. */
+  static byte[] pixels(List<Image> images) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    images.forEach(image -> out.writeBytes(image.pixels()));
+    return out.toByteArray();
+  }
+
   static Path write(Path file, byte[] bytes) throws IOException {
     Files.createDirectories(file.getParent());
     return Files.write(file, bytes);

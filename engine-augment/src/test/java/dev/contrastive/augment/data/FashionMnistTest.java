@@ -73,8 +73,11 @@ class FashionMnistTest {
     }
   }
 
-  /** Writes a small fake full set: gzip IDX files as the Debian package has them. */
-  private Path fakeFullSet(boolean withTestSplit) throws IOException {
+  /**
+   * Writes a small fake full set under {@code dir}: gzip IDX files as the Debian package has them,
+   * 20 training images (randomImages seed 1) and 7 test images.
+   */
+  static Path fakeFullSet(Path dir, boolean withTestSplit) throws IOException {
     Path full = dir.resolve("full");
     List<Image> train = DataFiles.randomImages(1, 20, 1, 28, 28, 10);
     DataFiles.write(full.resolve("train-images-idx3-ubyte.gz"),
@@ -91,11 +94,12 @@ class FashionMnistTest {
   }
 
   @Test
-  void aFullSetGivenByTheSystemPropertyIsPreferred() throws IOException {
-    Path full = fakeFullSet(true);
+  void aFullSetGivenByTheSystemPropertyIsFoundAndRead() throws IOException {
+    Path full = fakeFullSet(dir, true);
     System.setProperty(FashionMnist.PROPERTY, full.toString());
     assertEquals(Optional.of(full), FashionMnist.fullSetDirectory());
-    try (Dataset train = FashionMnist.train(); Dataset test = FashionMnist.test()) {
+    try (Dataset train = FashionMnist.full(full, Split.TRAIN);
+        Dataset test = FashionMnist.full(full, Split.TEST)) {
       assertEquals(20, train.size());
       assertEquals("Fashion-MNIST train, full set from " + full, train.info().name());
       assertEquals(DataFiles.randomImages(1, 20, 1, 28, 28, 10), DataFiles.readAll(train));
@@ -105,11 +109,36 @@ class FashionMnistTest {
   }
 
   @Test
+  void trainAndTestAreTheEmbeddedSubsetEvenWhereTheFullSetIsInstalled() throws IOException {
+    System.setProperty(FashionMnist.PROPERTY, fakeFullSet(dir, true).toString());
+    try (Dataset train = FashionMnist.train(); Dataset test = FashionMnist.test();
+        Dataset embeddedTest = FashionMnist.embedded(Split.TEST)) {
+      assertEquals(10_000, train.size());
+      assertTrue(train.info().name().contains("embedded subset"), train.info().name());
+      assertEquals(2_000, test.size());
+      assertEquals(embeddedTest.info(), test.info());
+    }
+  }
+
+  @Test
+  void aLabelOutsideTheTenClassesNamesTheFileItsIndexAndValue() throws IOException {
+    Path full = fakeFullSet(dir, true);
+    Path labels = full.resolve("t10k-labels-idx1-ubyte");
+    byte[] bytes = Files.readAllBytes(labels);
+    bytes[8 + 5] = 12;
+    Files.write(labels, bytes);
+    DatasetFormatException e = assertThrows(DatasetFormatException.class,
+        () -> FashionMnist.full(full, Split.TEST));
+    assertEquals(labels + ": label 5 (offset 13): expected a class in [0, 10), found 12",
+        e.getMessage());
+  }
+
+  @Test
   void aGivenDirectoryWithoutTheSetIsAnErrorNotASilentFallback() throws IOException {
-    Path incomplete = fakeFullSet(false);
+    Path incomplete = fakeFullSet(dir, false);
     System.setProperty(FashionMnist.PROPERTY, incomplete.toString());
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, FashionMnist::train);
+        assertThrows(IllegalArgumentException.class, FashionMnist::fullSetDirectory);
     assertEquals("system property contrastive.fashion-mnist names " + incomplete + " for the full"
         + " Fashion-MNIST set, but it has no t10k-images-idx3-ubyte (nor"
         + " t10k-images-idx3-ubyte.gz)", e.getMessage());

@@ -2,6 +2,7 @@ package dev.contrastive.augment.data;
 
 import static org.bytedeco.hdf5.global.hdf5.H5D_CHUNKED;
 import static org.bytedeco.hdf5.global.hdf5.H5F_ACC_RDONLY;
+import static org.bytedeco.hdf5.global.hdf5.H5F_ACC_RDWR;
 import static org.bytedeco.hdf5.global.hdf5.H5F_ACC_TRUNC;
 import static org.bytedeco.hdf5.global.hdf5.H5Z_FILTER_DEFLATE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contrastive.augment.fixtures.TestDatasets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +29,7 @@ import org.bytedeco.hdf5.DataSpace;
 import org.bytedeco.hdf5.H5File;
 import org.bytedeco.hdf5.LinkCreatPropList;
 import org.bytedeco.hdf5.PredType;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.SizeTPointer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +47,7 @@ class Hdf5DatasetTest {
   @Test
   void roundTripWithLabelsIsChunkedAndDeflated() throws IOException {
     Path file = dir.resolve("train.h5");
-    Hdf5Writer.write(file, ListDataset.of(images, 5), SMALL_CHUNKS);
+    Hdf5Writer.write(file, InMemoryDataset.of("list", images, 5), SMALL_CHUNKS);
     try (Hdf5Dataset data = Hdf5Dataset.open(file)) {
       assertEquals(new DatasetInfo(file.toString(), 73, 3, 8, 6, 5), data.info());
       assertEquals(images, DataFiles.readAll(data));
@@ -62,7 +65,7 @@ class Hdf5DatasetTest {
   void roundTripWithoutLabels() throws IOException {
     List<Image> gray = DataFiles.randomImages(8, 30, 1, 28, 28, 0);
     Path file = dir.resolve("unlabeled.h5");
-    Hdf5Writer.write(file, ListDataset.of(gray, 0), Hdf5WriteOptions.defaults());
+    Hdf5Writer.write(file, InMemoryDataset.of("list", gray, 0), Hdf5WriteOptions.defaults());
     try (Hdf5Dataset data = Hdf5Dataset.open(file)) {
       assertFalse(data.info().labeled());
       assertEquals(1, data.info().channels());
@@ -78,7 +81,7 @@ class Hdf5DatasetTest {
       flat.add(new Image(new byte[3 * 32 * 32], 3, 32, 32, i % 10));
     }
     Path file = dir.resolve("flat.h5");
-    Hdf5Writer.write(file, ListDataset.of(flat, 10), Hdf5WriteOptions.defaults());
+    Hdf5Writer.write(file, InMemoryDataset.of("list", flat, 10), Hdf5WriteOptions.defaults());
     assertTrue(Files.size(file) < 200 * 3072 / 10, "deflated size " + Files.size(file));
     try (Hdf5Dataset data = Hdf5Dataset.open(file)) {
       assertEquals(flat, DataFiles.readAll(data));
@@ -89,7 +92,7 @@ class Hdf5DatasetTest {
   void nestedLayoutCreatesGroups() throws IOException {
     Hdf5Layout layout = new Hdf5Layout("train/x", "train/y");
     Path file = dir.resolve("nested.h5");
-    Hdf5Writer.write(file, ListDataset.of(images, 5), SMALL_CHUNKS.withLayout(layout));
+    Hdf5Writer.write(file, InMemoryDataset.of("list", images, 5), SMALL_CHUNKS.withLayout(layout));
     try (Hdf5Dataset data = Hdf5Dataset.open(file, layout)) {
       assertEquals(images, DataFiles.readAll(data));
     }
@@ -102,7 +105,7 @@ class Hdf5DatasetTest {
   @Test
   void concurrentReadsFromTwoThreadsStayCorrect() throws Exception {
     Path file = dir.resolve("shared.h5");
-    Hdf5Writer.write(file, ListDataset.of(images, 5), SMALL_CHUNKS);
+    Hdf5Writer.write(file, InMemoryDataset.of("list", images, 5), SMALL_CHUNKS);
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try (Hdf5Dataset data = Hdf5Dataset.open(file)) {
       List<Future<Integer>> results = new ArrayList<>();
@@ -157,13 +160,12 @@ class Hdf5DatasetTest {
   @Test
   void failedWriteLeavesTheOldTargetInPlace() throws IOException {
     Path file = dir.resolve("kept.h5");
-    Hdf5Writer.write(file, ListDataset.of(images, 5), SMALL_CHUNKS);
+    Hdf5Writer.write(file, InMemoryDataset.of("list", images, 5), SMALL_CHUNKS);
     byte[] before = Files.readAllBytes(file);
-    List<Image> badLast = new ArrayList<>(images.subList(0, 3));
-    badLast.add(new Image(new byte[144], 3, 8, 6, Image.UNLABELED));
+    Dataset badLast = TestDatasets.replacing(InMemoryDataset.of("list", images.subList(0, 4), 5),
+        3, new Image(new byte[144], 3, 8, 6, Image.UNLABELED));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Hdf5Writer.write(file, new ListDataset(
-            new DatasetInfo("list", 4, 3, 8, 6, 5), badLast), SMALL_CHUNKS));
+        () -> Hdf5Writer.write(file, badLast, SMALL_CHUNKS));
     assertEquals("image 3 has no label, but the file is labeled", e.getMessage());
     assertArrayEquals(before, Files.readAllBytes(file));
     try (Stream<Path> left = Files.list(dir)) {
@@ -193,7 +195,7 @@ class Hdf5DatasetTest {
   @Test
   void truncatedFileIsReported() throws IOException {
     Path file = dir.resolve("cut.h5");
-    Hdf5Writer.write(file, ListDataset.of(images, 5), SMALL_CHUNKS);
+    Hdf5Writer.write(file, InMemoryDataset.of("list", images, 5), SMALL_CHUNKS);
     DataFiles.truncate(file, Files.size(file) / 2);
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(file));
@@ -282,6 +284,31 @@ class Hdf5DatasetTest {
   }
 
   @Test
+  void theClassCountIsInferredFromTheLargestLabelAndSaid() throws IOException {
+    Path file = dir.resolve("stray.h5");
+    createDataset(file, "images", PredType.STD_U8LE(), 4, 1, 2, 2);
+    createLabels(file, 0, 3, 77, 3);
+    try (LogLines log = new LogLines(Hdf5Dataset.class);
+        Hdf5Dataset data = Hdf5Dataset.open(file)) {
+      assertEquals(78, data.info().classes());
+      assertEquals(77, data.get(2).label());
+      assertEquals(List.of(file + " dataset 'labels': 78 classes inferred from the largest label,"
+          + " 77 (3 distinct labels occur)"), log.info());
+    }
+  }
+
+  @Test
+  void aNegativeLabelIsReportedWithItsElement() throws IOException {
+    Path file = dir.resolve("negative.h5");
+    createDataset(file, "images", PredType.STD_U8LE(), 3, 1, 2, 2);
+    createLabels(file, 0, -2, 1);
+    DatasetFormatException e =
+        assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(file));
+    assertEquals(file + ": dataset 'labels' element 1: expected a class index in [0, 2147483647),"
+        + " found -2", e.getMessage());
+  }
+
+  @Test
   void missingFileIsAnIoError() {
     assertThrows(java.nio.file.NoSuchFileException.class,
         () -> Hdf5Dataset.open(dir.resolve("absent.h5")));
@@ -310,13 +337,29 @@ class Hdf5DatasetTest {
         () -> {
           boolean exists = Files.exists(file);
           try (H5File h5 = new H5File(file.toString(),
-                  exists ? org.bytedeco.hdf5.global.hdf5.H5F_ACC_RDWR : H5F_ACC_TRUNC);
+                  exists ? H5F_ACC_RDWR : H5F_ACC_TRUNC);
               DataSpace space = new DataSpace(dims.length, dims)) {
             if (name.contains("/")) {
               h5.createGroup(name.substring(0, name.lastIndexOf('/'))).close();
             }
             h5.createDataSet(name, type, space, DSetCreatPropList.DEFAULT(),
                 DSetAccPropList.DEFAULT(), LinkCreatPropList.DEFAULT()).close();
+          }
+          return null;
+        });
+  }
+
+  /** An int64 "labels" dataset holding {@code values}, added to {@code file}. */
+  private static void createLabels(Path file, long... values) throws IOException {
+    Hdf5.locked(
+        () -> {
+          try (H5File h5 = new H5File(file.toString(), H5F_ACC_RDWR);
+              DataSpace space = new DataSpace(1, new long[] {values.length});
+              DataSet labels = h5.createDataSet("labels", PredType.STD_I64LE(), space,
+                  DSetCreatPropList.DEFAULT(), DSetAccPropList.DEFAULT(),
+                  LinkCreatPropList.DEFAULT());
+              LongPointer buffer = new LongPointer(values)) {
+            labels.write(buffer, PredType.NATIVE_INT64());
           }
           return null;
         });

@@ -177,6 +177,24 @@ class IdxDatasetTest {
   }
 
   @Test
+  void theClassCountIsInferredFromTheLargestLabelAndSaid() throws IOException {
+    // The reported case: one stray 77 among labels 0..9 made 78 classes without a word.
+    List<Image> stray = new java.util.ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      stray.add(new Image(new byte[6], 1, 2, 3, i == 11 ? 77 : i % 10));
+    }
+    Path x = DataFiles.write(dir.resolve("x"), DataFiles.idxImages(stray, 2, 3));
+    Path y = DataFiles.write(dir.resolve("y"), DataFiles.idxLabels(stray));
+    try (LogLines log = new LogLines(IdxDataset.class);
+        IdxDataset data = IdxDataset.open(x, y)) {
+      assertEquals(78, data.info().classes());
+      assertEquals(77, data.get(11).label());
+      assertEquals(List.of(y + ": 78 classes inferred from the largest label, 77 (11 distinct"
+          + " labels occur)"), log.info());
+    }
+  }
+
+  @Test
   void missingFileIsAnIoError() {
     assertThrows(java.nio.file.NoSuchFileException.class,
         () -> IdxDataset.open(dir.resolve("absent"), dir.resolve("absent-too")));

@@ -85,5 +85,10 @@ class Stl10DatasetTest {
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> Stl10Dataset.open(x, y));
     assertEquals(y + ": label 3 (offset 3): expected a class in [1, 10], found 0", e.getMessage());
+    labels[3] = 1;
+    labels[5] = 11;
+    DataFiles.write(y, labels);
+    e = assertThrows(DatasetFormatException.class, () -> Stl10Dataset.open(x, y));
+    assertEquals(y + ": label 5 (offset 5): expected a class in [1, 10], found 11", e.getMessage());
   }
 }

@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.contrastive.augment.fixtures.ArrayDataset;
+import dev.contrastive.augment.data.Dataset;
+import dev.contrastive.augment.fixtures.TestDatasets;
 import dev.contrastive.augment.transform.Presets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,7 +67,7 @@ class PairProducerTest {
 
   @Test
   void oneAndTwoThreadsMakeIdenticalBatches() {
-    ArrayDataset data = ArrayDataset.random(45, 3, 32, 32, 10, 1);
+    Dataset data = TestDatasets.random(45, 3, 32, 32, 10, 1);
     List<List<Snapshot>> runs = new ArrayList<>();
     for (int threads : new int[] {1, 2}) {
       try (PairProducer producer =
@@ -83,7 +84,7 @@ class PairProducerTest {
 
   @Test
   void anImagesViewsDependOnlyOnSeedEpochAndIndexNotOnTheBatch() {
-    ArrayDataset data = ArrayDataset.random(12, 3, 32, 32, 0, 2);
+    Dataset data = TestDatasets.random(12, 3, 32, 32, 0, 2);
     List<Snapshot> fours;
     List<Snapshot> fives;
     ProducerOptions base = new ProducerOptions(4, 2, 4, false, false, 7, false);
@@ -115,7 +116,7 @@ class PairProducerTest {
 
   @Test
   void anEpochEndsCleanlyKeepingOrDroppingTheLastPartialBatch() {
-    ArrayDataset data = ArrayDataset.random(10, 1, 28, 28, 10, 3);
+    Dataset data = TestDatasets.random(10, 1, 28, 28, 10, 3);
     for (boolean dropLast : new boolean[] {false, true}) {
       ProducerOptions options = new ProducerOptions(4, 2, 3, dropLast, true, 5, false);
       try (PairProducer producer =
@@ -149,7 +150,7 @@ class PairProducerTest {
 
   @Test
   void shufflingDrawsAFreshOrderEachEpochAndIndexOrderWithoutIt() {
-    ArrayDataset data = ArrayDataset.random(64, 1, 28, 28, 0, 4);
+    Dataset data = TestDatasets.random(64, 1, 28, 28, 0, 4);
     ProducerOptions options = new ProducerOptions(64, 1, 1, true, true, 9, false);
     try (PairProducer producer = new PairProducer(data, Presets.fashionMnist().pairs(), options)) {
       int[] first = epoch(producer, 0).get(0).indices();
@@ -171,7 +172,7 @@ class PairProducerTest {
 
   @Test
   void patchViewsAreFlatOrGroupedByImage() {
-    ArrayDataset data = ArrayDataset.random(6, 3, 32, 32, 10, 5);
+    Dataset data = TestDatasets.random(6, 3, 32, 32, 10, 5);
     ProducerOptions options = new ProducerOptions(3, 1, 1, true, false, 1, false);
     try (PairProducer producer = new PairProducer(data, Presets.cpcCifar().pairs(), options)) {
       Snapshot s = epoch(producer, 0).get(0);
@@ -186,7 +187,7 @@ class PairProducerTest {
 
   @Test
   void aPipelineThatDoesNotFitTheDatasetFailsAtConstruction() {
-    ArrayDataset gray = ArrayDataset.random(8, 1, 28, 28, 10, 6);
+    Dataset gray = TestDatasets.random(8, 1, 28, 28, 10, 6);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new PairProducer(gray, Presets.amdimCifar().pairs(), options(4, 1)));
     assertTrue(e.getMessage().contains("normalize.mean and normalize.std have 3 channels"),
@@ -199,7 +200,8 @@ class PairProducerTest {
 
   @Test
   void aFailedReadIsThrownOnceNamingTheBatchAndEndsTheEpoch() {
-    ArrayDataset data = ArrayDataset.random(16, 1, 28, 28, 10, 7).failingAt(i -> i == 9);
+    Dataset data =
+        TestDatasets.failingAt(TestDatasets.random(16, 1, 28, 28, 10, 7), i -> i == 9);
     ProducerOptions options = new ProducerOptions(4, 2, 4, true, false, 1, false);
     try (PairProducer producer = new PairProducer(data, Presets.fashionMnist().pairs(), options)) {
       Iterator<PairBatch> batches = producer.epoch(0);
@@ -214,7 +216,7 @@ class PairProducerTest {
 
   @Test
   void startingAnEpochEndsThePreviousIterator() {
-    ArrayDataset data = ArrayDataset.random(16, 1, 28, 28, 10, 8);
+    Dataset data = TestDatasets.random(16, 1, 28, 28, 10, 8);
     try (PairProducer producer =
         new PairProducer(data, Presets.fashionMnist().pairs(), options(4, 2))) {
       Iterator<PairBatch> first = producer.epoch(0);
@@ -235,7 +237,7 @@ class PairProducerTest {
 
   @Test
   void closeEndsEveryWorkerThreadAndFreesTheBatchesMadeAhead() throws InterruptedException {
-    ArrayDataset data = ArrayDataset.random(256, 3, 32, 32, 10, 9);
+    Dataset data = TestDatasets.random(256, 3, 32, 32, 10, 9);
     ProducerOptions options = new ProducerOptions(16, 2, 6, true, true, 3, false);
     Set<Thread> before = liveThreads();
     PairProducer producer = new PairProducer(data, Presets.amdimCifar().pairs(), options);
@@ -270,7 +272,7 @@ class PairProducerTest {
 
   @Test
   void closeWhileWorkersAreBusyFreesEverythingTheyFinish() {
-    ArrayDataset data = ArrayDataset.random(512, 3, 96, 96, 10, 11);
+    Dataset data = TestDatasets.random(512, 3, 96, 96, 10, 11);
     ProducerOptions options = new ProducerOptions(64, 2, 4, true, true, 3, false);
     Set<Thread> before = liveThreads();
     PairProducer producer = new PairProducer(data, Presets.amdimStl().pairs(), options);
@@ -289,7 +291,7 @@ class PairProducerTest {
 
   @Test
   void aBatchClosesItsArraysOnce() {
-    ArrayDataset data = ArrayDataset.random(4, 1, 28, 28, 10, 10);
+    Dataset data = TestDatasets.random(4, 1, 28, 28, 10, 10);
     try (PairProducer producer =
         new PairProducer(data, Presets.fashionMnist().pairs(), options(4, 1))) {
       PairBatch batch = producer.epoch(0).next();
