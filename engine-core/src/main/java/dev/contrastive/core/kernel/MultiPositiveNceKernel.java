@@ -5,6 +5,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 import dev.contrastive.core.loss.Tiling;
+import dev.contrastive.core.memory.NativeMemory;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -173,7 +174,7 @@ public final class MultiPositiveNceKernel {
     }
 
     private INDArray rawScores(int j0, int j1) {
-      INDArray raw = Nd4j.createUninitialized(type, t, (long) (j1 - j0) * locations);
+      INDArray raw = NativeMemory.uninitialized(type, t, (long) (j1 - j0) * locations);
       Nd4j.gemm(srcRows, targetRows(p.trg, j0, j1), raw, false, true, p.scale, 0.0);
       return raw;
     }

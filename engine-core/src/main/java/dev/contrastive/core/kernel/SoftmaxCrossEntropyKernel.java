@@ -4,6 +4,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 import dev.contrastive.core.loss.Tiling;
+import dev.contrastive.core.memory.NativeMemory;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -205,7 +206,7 @@ public final class SoftmaxCrossEntropyKernel {
     }
 
     private INDArray scores(int c0, int c1) {
-      INDArray s = Nd4j.createUninitialized(type, t, c1 - c0);
+      INDArray s = NativeMemory.uninitialized(type, t, c1 - c0);
       Nd4j.gemm(qRows, k.get(interval(c0, c1), all()), s, false, true, scale, 0.0);
       return s;
     }

@@ -2,7 +2,8 @@ package dev.contrastive.models.cli;
 
 import dev.contrastive.augment.data.Dataset;
 import dev.contrastive.augment.data.Datasets;
-import dev.contrastive.models.train.TrainedEncoder;
+import dev.contrastive.models.registry.Methods;
+import dev.contrastive.models.train.TrainedModel;
 import dev.contrastive.models.train.checkpoint.CheckpointFormatException;
 import dev.contrastive.models.train.checkpoint.CheckpointIO;
 import java.io.IOException;
@@ -22,20 +23,31 @@ final class CommandInputs {
 
   private CommandInputs() {}
 
-  /** The encoder of a checkpoint file, or of the newest valid checkpoint in a run directory. */
-  static TrainedEncoder checkpoint(Path path) {
+  /**
+   * The model of a checkpoint file, or of the newest valid checkpoint in a run directory.
+   *
+   * @param method the method the checkpoint must hold, or null for any
+   */
+  static TrainedModel checkpoint(Path path, String method) {
+    if (method != null) {
+      try {
+        Methods.get(method);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--" + e.getMessage(), e);
+      }
+    }
     if (!Files.exists(path)) {
       throw new IllegalArgumentException("--checkpoint " + path + " does not exist");
     }
     try {
-      return TrainedEncoder.load(path);
+      return method == null ? TrainedModel.load(path) : TrainedModel.load(path, method);
     } catch (CheckpointFormatException e) {
       throw new IllegalArgumentException("--checkpoint " + e.getMessage(), e);
     } catch (IOException e) {
       throw new IllegalArgumentException("--checkpoint " + path + ": " + e.getMessage()
           + rejectedIn(path), e);
     } catch (IllegalArgumentException e) {
-      // A verified file whose configuration or tensors do not make an encoder.
+      // A verified file whose configuration or tensors do not make its model.
       throw new IllegalArgumentException("--checkpoint " + path + ": " + e.getMessage(), e);
     }
   }

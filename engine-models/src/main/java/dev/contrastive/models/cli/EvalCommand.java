@@ -6,10 +6,9 @@ import dev.contrastive.models.eval.EvaluationOptions;
 import dev.contrastive.models.eval.EvaluationOptions.Probe;
 import dev.contrastive.models.eval.EvaluationReport;
 import dev.contrastive.models.eval.EvaluationReport.Scores;
-import dev.contrastive.models.eval.FeatureExtractor;
 import dev.contrastive.models.eval.ProbeOptions;
 import dev.contrastive.models.eval.ProbeResult;
-import dev.contrastive.models.train.TrainedEncoder;
+import dev.contrastive.models.train.TrainedModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -25,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code eval}: linear (and optionally MLP and kNN) probes on a checkpoint's frozen r1 features,
+ * {@code eval}: linear (and optionally MLP and kNN) probes on a checkpoint's frozen features,
  * fitted on the train split and scored on the test split, optionally beside the raw-pixel and
  * random-init baselines; prints one line per accuracy and writes the full report as JSON.
  */
@@ -33,17 +32,16 @@ import picocli.CommandLine.Spec;
     name = "eval",
     sortOptions = false,
     usageHelpWidth = 100,
-    description = "Evaluate a checkpoint's r1 features with probes fitted on a train split.",
+    description = "Evaluate a checkpoint's features with probes fitted on a train split.",
     footerHeading = "%n",
     footer = {
       "Output: one line per accuracy, e.g. with --baselines:",
-      "  linear probe test accuracy (learned r1, step 2000): 0.8123",
+      "  linear probe test accuracy (learned amdim, step 2000): 0.8123",
       "  linear probe test accuracy (raw pixels):         0.8456",
       "  linear probe test accuracy (random-init encoder): 0.6530",
       "then the same for mlp probe and knn when asked for, the train accuracies, and where the",
-      "JSON report went. Only Fashion-MNIST-shaped data (1 x 28 x 28) is supported: a checkpoint",
-      "does not record its augmentation preset, and Fashion-MNIST's is the only evaluation",
-      "preprocessing known to match.",
+      "JSON report went. Images go through the evaluation transform of the augmentation preset",
+      "the checkpoint trained with (recorded in it).",
       "Exit codes: 0 ok, 2 bad input or options (one message on stderr), 1 unexpected error."
     })
 public final class EvalCommand implements Callable<Integer> {
@@ -53,6 +51,10 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--checkpoint", required = true, paramLabel = "PATH",
       description = "A checkpoint file, or a run directory (its newest valid checkpoint).")
   private Path checkpoint;
+
+  @Option(names = "--method", paramLabel = "NAME",
+      description = "Refuse a checkpoint of any other method (default: take the checkpoint's).")
+  private String method;
 
   @Option(names = "--train-data", defaultValue = "fashion-mnist:train", paramLabel = "SPEC",
       description = "Split the probes are fitted on (default: ${DEFAULT-VALUE}).")
@@ -67,8 +69,8 @@ public final class EvalCommand implements Callable<Integer> {
   private List<String> probes;
 
   @Option(names = "--baselines",
-      description = "Also measure raw pixels and a randomly initialised encoder of the same"
-          + " configuration.")
+      description = "Also measure raw pixels and a randomly initialised model of the same"
+          + " configuration (the same features).")
   private boolean baselines;
 
   @Option(names = "--out", paramLabel = "FILE",
@@ -122,12 +124,10 @@ public final class EvalCommand implements Callable<Integer> {
     CommandInputs.outputDirectoryExists("--out", report);
 
     EvaluationReport result;
-    try (TrainedEncoder trained = CommandInputs.checkpoint(checkpoint);
+    try (TrainedModel trained = CommandInputs.checkpoint(checkpoint, method);
         Dataset train = CommandInputs.dataset("--train-data", trainData);
         Dataset test = CommandInputs.dataset("--test-data", testData)) {
-      FeatureExtractor extractor =
-          Evaluation.extractorFor(train.info(), trained.config().encoder(), batch);
-      result = new Evaluation(options).run(trained, train, test, extractor);
+      result = new Evaluation(options).run(trained, train, test, batch);
     }
     result.writeJson(report);
     print(result, report);
@@ -136,7 +136,7 @@ public final class EvalCommand implements Callable<Integer> {
 
   private void print(EvaluationReport r, Path report) {
     PrintWriter o = spec.commandLine().getOut();
-    String learned = "(learned r1, step " + r.step() + "): ";
+    String learned = "(learned " + r.method() + ", step " + r.step() + "): ";
     // The exact baseline lines scripts/train.sh greps for; do not change their spacing.
     String raw = "(raw pixels):         ";
     String random = "(random-init encoder): ";

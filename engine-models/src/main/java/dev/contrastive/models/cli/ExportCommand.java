@@ -1,12 +1,11 @@
 package dev.contrastive.models.cli;
 
 import dev.contrastive.augment.data.Dataset;
-import dev.contrastive.models.eval.Evaluation;
 import dev.contrastive.models.eval.FeatureExport;
 import dev.contrastive.models.eval.FeatureExport.Kind;
 import dev.contrastive.models.eval.FeatureExtractor;
 import dev.contrastive.models.eval.FeatureSet;
-import dev.contrastive.models.train.TrainedEncoder;
+import dev.contrastive.models.train.TrainedModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -17,20 +16,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code export}: writes a dataset's features under a checkpoint's encoder, with the labels, to an
- * HDF5 file ({@link FeatureExport}), for analysis outside the engine.
+ * {@code export}: writes a dataset's features under a checkpoint's model, with the labels, to an
+ * HDF5 file ({@link FeatureExport}), for analysis outside the engine. The images are preprocessed
+ * with the evaluation transform of the preset the checkpoint trained with.
  */
 @Command(
     name = "export",
     sortOptions = false,
     usageHelpWidth = 100,
-    description = "Write a dataset's r1 (or raw-pixel) features and labels to an HDF5 file.",
+    description = "Write a dataset's learned (or raw-pixel) features and labels to an HDF5 file.",
     footerHeading = "%n",
     footer = {
       "The file holds 'features' (N, F) float32 and 'labels' (N) int32, chunked and deflated, and",
-      "root attributes checkpoint, step, data, trainer_config (JSON) and feature_kind (r1 or raw).",
-      "It is written under a temporary name and renamed, so --out is complete or untouched.",
-      "Only Fashion-MNIST-shaped data (1 x 28 x 28) is supported, as for eval.",
+      "root attributes checkpoint, step, data, trainer_config (JSON) and feature_kind (learned or",
+      "raw). It is written under a temporary name and renamed, so --out is complete or untouched.",
+      "The images go through the evaluation transform of the checkpoint's augmentation preset.",
       "Exit codes: 0 ok, 2 bad input or options (one message on stderr), 1 unexpected error."
     })
 public final class ExportCommand implements Callable<Integer> {
@@ -40,6 +40,10 @@ public final class ExportCommand implements Callable<Integer> {
   @Option(names = "--checkpoint", required = true, paramLabel = "PATH",
       description = "A checkpoint file, or a run directory (its newest valid checkpoint).")
   private Path checkpoint;
+
+  @Option(names = "--method", paramLabel = "NAME",
+      description = "Refuse a checkpoint of any other method (default: take the checkpoint's).")
+  private String method;
 
   @Option(names = "--data", required = true, paramLabel = "SPEC",
       description = "The images, e.g. fashion-mnist:test or a .h5 file.")
@@ -53,8 +57,8 @@ public final class ExportCommand implements Callable<Integer> {
       description = "Images per batch, 1 to 65536 (default: ${DEFAULT-VALUE}).")
   private int batch;
 
-  @Option(names = "--features", defaultValue = "r1", paramLabel = "KIND",
-      description = "r1 (the encoder's features) or raw (preprocessed pixels) (default:"
+  @Option(names = "--features", defaultValue = "learned", paramLabel = "KIND",
+      description = "learned (the features the probes read) or raw (preprocessed pixels) (default:"
           + " ${DEFAULT-VALUE}).")
   private String features;
 
@@ -76,18 +80,17 @@ public final class ExportCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--batch must be in [1, 65536], got " + batch);
     }
     Kind kind = switch (features.toLowerCase(Locale.ROOT)) {
-      case "r1" -> Kind.R1;
+      case "learned" -> Kind.LEARNED;
       case "raw" -> Kind.RAW;
       default -> throw new IllegalArgumentException(
-          "--features must be r1 or raw, got '" + features + "'");
+          "--features must be learned or raw, got '" + features + "'");
     };
     CommandInputs.outputDirectoryExists("--out", out);
-    try (TrainedEncoder trained = CommandInputs.checkpoint(checkpoint);
+    try (TrainedModel trained = CommandInputs.checkpoint(checkpoint, method);
         Dataset dataset = CommandInputs.dataset("--data", data)) {
-      FeatureExtractor extractor =
-          Evaluation.extractorFor(dataset.info(), trained.config().encoder(), batch);
-      FeatureSet set = kind == Kind.R1
-          ? extractor.encoderR1(dataset, trained.encoder())
+      FeatureExtractor extractor = FeatureExtractor.forPreset(trained.preset(), batch);
+      FeatureSet set = kind == Kind.LEARNED
+          ? extractor.features(dataset, trained.method())
           : extractor.rawPixels(dataset);
       try {
         FeatureExport.write(out, set, new FeatureExport.Attributes(

@@ -5,14 +5,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.contrastive.augment.data.Dataset;
+import dev.contrastive.augment.transform.ItemShape;
 import dev.contrastive.augment.transform.Preset;
 import dev.contrastive.augment.transform.Presets;
-import dev.contrastive.core.loss.AmdimOptions;
-import dev.contrastive.models.encoder.AmdimConfig;
-import dev.contrastive.models.encoder.AmdimEncoder;
+import dev.contrastive.models.method.Method;
+import dev.contrastive.models.method.MethodConfig;
+import dev.contrastive.models.method.MethodProvider;
+import dev.contrastive.models.registry.Methods;
 import dev.contrastive.models.train.EarlyStopping;
+import dev.contrastive.models.train.RunStart;
 import dev.contrastive.models.train.Trainer;
 import dev.contrastive.models.train.TrainerConfig;
+import dev.contrastive.models.train.TrainingListener;
 import dev.contrastive.models.train.TrainingResult;
 import dev.contrastive.models.train.ValidationOptions;
 import dev.contrastive.models.train.optim.AdamOptions;
@@ -32,7 +36,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
-import org.nd4j.linalg.api.buffer.DataType;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,7 +46,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code train}: trains an AMDIM encoder with {@link Trainer}, everything written to a run directory.
+ * {@code train}: trains a method of the registry ({@link Methods}) with {@link Trainer}, everything
+ * written to a run directory.
  *
  * <p>Options come from flags, from a YAML or JSON file ({@code --config}) whose keys are the long
  * option names without dashes, or both (flags win). The options a run used are saved as {@code
@@ -55,11 +60,13 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     usageHelpWidth = 100,
     mixinStandardHelpOptions = true,
-    description = "Train an AMDIM encoder; checkpoints, metrics.csv, TensorBoard events and PNG curves "
-        + "go to the run directory. Rerun with the same --run-dir to resume.",
+    description = "Train a contrastive method (amdim, cpc, yadim, simclr); checkpoints, metrics.csv,"
+        + " TensorBoard events and PNG curves go to the run directory. Rerun with the same --run-dir to"
+        + " resume.",
     footerHeading = "%n",
     footer = {
       "Config file example (YAML; JSON works too), every key optional:",
+      "  method: simclr",
       "  data: fashion-mnist:train",
       "  steps: 2000",
       "  batch: 64",
@@ -71,6 +78,9 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** The options file a run directory keeps. */
   public static final String JOB_FILE = "job.yaml";
+
+  /** The method of the main job (scripts/train.sh), chosen by the sweep in bench-results/quality-methods.md. */
+  static final String DEFAULT_METHOD = "amdim";
 
   private static final YAMLMapper YAML = new YAMLMapper();
 
@@ -92,13 +102,17 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Validation images, or 'none' (default: ${DEFAULT-VALUE}).")
   private String valData;
 
-  @Option(names = "--preset", defaultValue = "fashion-mnist", paramLabel = "NAME",
-      description = "Augmentation preset (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--method", defaultValue = DEFAULT_METHOD, paramLabel = "NAME",
+      description = "The method: amdim, cpc, yadim or simclr (default: ${DEFAULT-VALUE}).")
+  private String method;
+
+  @Option(names = "--preset", defaultValue = "", paramLabel = "NAME",
+      description = "Augmentation preset (default: the method's preset for the data's shape).")
   private String preset;
 
-  @Option(names = "--encoder", defaultValue = "small", paramLabel = "NAME",
-      description = "small (ndf 32, n_rkhs 256, depth 1) or cifar (published: ndf 128, n_rkhs 1024, depth 3)"
-          + " (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--encoder", defaultValue = "small", paramLabel = "SIZE",
+      description = "small (trains in minutes on a few cores) or published (the paper's configuration"
+          + " for the data's size) (default: ${DEFAULT-VALUE}).")
   private String encoder;
 
   @Option(names = "--steps", defaultValue = "600", paramLabel = "N",
@@ -121,9 +135,9 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Seed of the encoder's initial weights (default: ${DEFAULT-VALUE}).")
   private long modelSeed;
 
-  @Option(names = "--threads", defaultValue = "1", paramLabel = "N",
+  @Option(names = "--augment-threads", defaultValue = "1", paramLabel = "N",
       description = "Augmentation worker threads; results do not depend on it (default: ${DEFAULT-VALUE}).")
-  private int threads;
+  private int augmentThreads;
 
   @Option(names = "--checkpoint-every", defaultValue = "100", paramLabel = "N",
       description = "Steps between checkpoints; one is also written at the end (default: ${DEFAULT-VALUE}).")
@@ -190,7 +204,8 @@ public final class TrainCommand implements Callable<Integer> {
   private double maxMinutes;
 
   @Option(names = "--online-lr", defaultValue = "1e-3", paramLabel = "RATE",
-      description = "Step size of the online linear evaluator on r1; 0 = off (default: ${DEFAULT-VALUE}).")
+      description = "Step size of the online linear evaluator on the probe features; 0 = off (default:"
+          + " ${DEFAULT-VALUE}).")
   private double onlineLr;
 
   private final Function<String, Dataset> datasets;
@@ -222,9 +237,22 @@ public final class TrainCommand implements Callable<Integer> {
         }
       }
       line.parseArgs(args.toArray(String[]::new));
-      return merged.train();
+      return merged.trainOrRefuse();
     }
-    return train();
+    return trainOrRefuse();
+  }
+
+  /**
+   * {@link #train()}; a run the trainer refuses (a run directory of another method or config, data
+   * that does not fit) is one line on stderr and exit 2, with nothing written.
+   */
+  private int trainOrRefuse() throws IOException {
+    try {
+      return train();
+    } catch (IllegalArgumentException refused) {
+      spec.commandLine().getErr().println("train: " + refused.getMessage());
+      return CommandInputs.EXIT_BAD_INPUT;
+    }
   }
 
   /** The file's keys as {@code --key=value} arguments; unknown keys are an error naming the file. */
@@ -276,21 +304,23 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   private int train() throws IOException {
-    Preset chosen;
-    try {
-      chosen = Presets.byName(preset);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
-    }
+    MethodProvider<?> provider = option("--method", () -> Methods.get(method));
     try (Dataset train = open("--data", data);
         Dataset validation = "none".equals(valData) ? null : open("--val-data", valData)) {
-      TrainerConfig trainerConfig = trainerConfig(train);
-      try (AmdimEncoder model = AmdimEncoder.create(trainerConfig.encoder(), DataType.FLOAT, modelSeed)) {
-        Files.createDirectories(runDir);
-        writeJob();
-        Trainer trainer = new Trainer(trainerConfig, model, train, chosen.pairs()).listen(TrainingProgress.forConsole());
+      String presetName = preset.isEmpty()
+          ? option("--preset", () -> provider.defaultPreset(train.info())) : preset;
+      Preset chosen = option("--preset", () -> Presets.byName(presetName));
+      ItemShape image = option("--preset", () -> chosen.evaluation().outputShape(
+          ItemShape.image(train.info().channels(), train.info().height(), train.info().width())));
+      MethodConfig methodConfig = option("--encoder", () -> provider.defaultConfig(image, encoder));
+      TrainerConfig trainerConfig = trainerConfig(methodConfig, presetName, train);
+      try (Method model = Methods.create(methodConfig, modelSeed)) {
+        Trainer trainer = option("--preset", () -> new Trainer(trainerConfig, model, train))
+            .inDirectory(runDir, Trainer.RunMode.RESUME_OR_NEW)
+            .listen(TrainingProgress.forConsole())
+            .listen(new JobFile());
         if (validation != null) {
-          trainer.validateOn(validation, chosen.pairs());
+          option("--val-data", () -> trainer.validateOn(validation));
         }
         if (maxMinutes > 0) {
           trainer.withTimeLimit(Duration.ofMillis(Math.round(maxMinutes * 60_000)));
@@ -298,6 +328,15 @@ public final class TrainCommand implements Callable<Integer> {
         printSummary(trainer.fit());
         return 0;
       }
+    }
+  }
+
+  /** {@code value}, or a usage error naming {@code option} with the reason it was refused. */
+  private <T> T option(String option, Supplier<T> value) {
+    try {
+      return value.get();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage());
     }
   }
 
@@ -310,28 +349,41 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** The options as validated records; a bad value is a usage error naming its option. */
-  private TrainerConfig trainerConfig(Dataset train) {
+  /** The options as a validated config; a bad value is a usage error naming its option. */
+  private TrainerConfig trainerConfig(MethodConfig methodConfig, String presetName, Dataset train) {
     try {
       if (!(maxMinutes >= 0 && Double.isFinite(maxMinutes))) {
         throw new IllegalArgumentException("--max-minutes must be >= 0 (0 = no limit), got " + maxMinutes);
       }
-      AmdimConfig encoderConfig = TrainerConfig.encoderNamed(encoder, train.info().channels());
+      if (warmup < 0) {
+        throw new IllegalArgumentException("--warmup must be >= 0 (0 = none), got " + warmup);
+      }
       long totalSteps = epochs > 0 ? (long) epochs * (train.info().size() / batch) : steps;
       LearningRateSchedule after = switch (schedule) {
-        case "constant" -> new LearningRateSchedule.Constant(lr);
-        case "cosine" -> new LearningRateSchedule.Cosine(lr, 0, Math.max(2, totalSteps));
-        case "step" -> new LearningRateSchedule.StepDecay(lr, stepGamma, stepEvery);
+        case "constant" -> LearningRateSchedule.constant();
+        case "cosine" -> new LearningRateSchedule.Cosine(0, Math.max(2, totalSteps));
+        case "step" -> new LearningRateSchedule.StepDecay(stepGamma, stepEvery);
         default -> throw new IllegalArgumentException(
             "--schedule must be constant, cosine or step, got '" + schedule + "'");
       };
       LearningRateSchedule rates = warmup > 0 ? new LearningRateSchedule.WarmUp(warmup, after) : after;
       EarlyStopping stopping = new EarlyStopping(monitor(earlyStopMetric), patience, minDelta);
-      AdamOptions amdim = AdamOptions.amdim();
-      return new TrainerConfig(epochs > 0 ? 0 : steps, epochs, batch, seed, threads, checkpointEvery,
-          runDir.toString(), encoderConfig, AmdimOptions.defaults(),
-          new AdamOptions(lr, amdim.beta1(), amdim.beta2(), amdim.eps(), weightDecay, decoupled, maxGradNorm),
-          rates, new ValidationOptions(validateEvery, valBatches, stopping), onlineLr);
+      TrainerConfig.Builder b = TrainerConfig.builder(methodConfig).preset(presetName);
+      if (epochs > 0) {
+        b.epochs(epochs);
+      } else {
+        b.steps(steps);
+      }
+      return b.batch(batch)
+          .seed(seed)
+          .augmentThreads(augmentThreads)
+          .checkpointEvery(checkpointEvery)
+          .adam(AdamOptions.amdim().withLr(lr).withWeightDecay(weightDecay, decoupled)
+              .withMaxGradNorm(maxGradNorm))
+          .schedule(rates)
+          .validation(new ValidationOptions(validateEvery, valBatches, stopping))
+          .onlineProbeLr(onlineLr)
+          .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "bad training options: " + e.getMessage());
     }
@@ -351,7 +403,8 @@ public final class TrainCommand implements Callable<Integer> {
   private void printSummary(TrainingResult r) {
     PrintWriter out = spec.commandLine().getOut();
     out.printf(Locale.ROOT, "trained %d of %d steps%s; checkpoint %s%n", r.steps(), r.plannedSteps(),
-        r.earlyStopped() ? " (stopped early)" : r.steps() < r.plannedSteps() ? " (time limit)" : "", r.checkpoint());
+        r.earlyStopped() ? " (stopped early)" : r.steps() < r.plannedSteps() ? " (time limit)" : "",
+        r.checkpoint().map(Path::toString).orElse("none"));
     r.lastValidation().ifPresent(v -> out.printf(Locale.ROOT,
         "validation after step %d: loss %.4f, nce accuracy %.4f, online linear accuracy %s%n", v.step(),
         v.loss(), v.accuracy(),
@@ -363,17 +416,27 @@ public final class TrainCommand implements Callable<Integer> {
     out.flush();
   }
 
-  /** Saves the options of this run, so naming the run directory alone resumes it. */
-  private void writeJob() throws IOException {
-    Map<String, String> job = new TreeMap<>();
-    for (OptionSpec o : spec.options()) {
-      if (savable(o)) {
-        job.put(o.longestName().substring(2), String.valueOf((Object) o.getValue()));
+  /**
+   * Saves the options of this run when it starts, so naming the run directory alone resumes it: after
+   * the trainer accepted the run directory, so a refused resume leaves the saved options as they were.
+   */
+  private final class JobFile implements TrainingListener {
+    @Override
+    public void onStart(RunStart start) {
+      Map<String, String> job = new TreeMap<>();
+      for (OptionSpec o : spec.options()) {
+        if (savable(o)) {
+          job.put(o.longestName().substring(2), String.valueOf((Object) o.getValue()));
+        }
+      }
+      Path target = runDir.resolve(JOB_FILE);
+      Path tmp = runDir.resolve(JOB_FILE + ".tmp");
+      try {
+        YAML.writeValue(tmp.toFile(), job);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
       }
     }
-    Path target = runDir.resolve(JOB_FILE);
-    Path tmp = runDir.resolve(JOB_FILE + ".tmp");
-    YAML.writeValue(tmp.toFile(), job);
-    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

@@ -61,19 +61,36 @@ public final class AmdimEncoder implements AutoCloseable {
 
   /** A new encoder with weights drawn from {@code seed}; float32 for training, float64 for checks. */
   public static AmdimEncoder create(AmdimConfig config, DataType dataType, long seed) {
+    return create(config, dataType, seed, true);
+  }
+
+  /**
+   * {@link #create(AmdimConfig, DataType, long)}; without {@code tapHeads} the r5 and r7 heads
+   * (FakeRKHSConvNet) are not built, for methods that read r1 alone: no parameters, no optimiser work.
+   */
+  public static AmdimEncoder create(AmdimConfig config, DataType dataType, long seed, boolean tapHeads) {
     Parameters params = new Parameters(dataType);
-    AmdimEncoder e = new AmdimEncoder(config, params, new SplittableRandom(seed), true);
+    AmdimEncoder e = new AmdimEncoder(config, params, new SplittableRandom(seed), true, tapHeads);
     params.seal();
     return e;
+  }
+
+  /**
+   * An encoder that declares its tensors in {@code params}, unsealed, beside those of other modules
+   * (a projection head): the caller seals {@code params} once everything is declared, and owns it.
+   */
+  public static AmdimEncoder declare(AmdimConfig config, Parameters params, long seed, boolean tapHeads) {
+    return new AmdimEncoder(config, params, new SplittableRandom(seed), false, tapHeads);
   }
 
   /** A second module graph over the same parameters with its own forward cache and arena. */
   public AmdimEncoder replica() {
     // The draws are discarded: every declaration binds to the sealed tensor of the same name.
-    return new AmdimEncoder(config, params, new SplittableRandom(0), false);
+    return new AmdimEncoder(config, params, new SplittableRandom(0), false, rkhs5 != null);
   }
 
-  private AmdimEncoder(AmdimConfig config, Parameters params, SplittableRandom rnd, boolean ownsParams) {
+  private AmdimEncoder(AmdimConfig config, Parameters params, SplittableRandom rnd, boolean ownsParams,
+      boolean tapHeads) {
     this.config = config;
     this.params = params;
     this.ownsParams = ownsParams;
@@ -118,8 +135,8 @@ public final class AmdimEncoder implements AutoCloseable {
     tap1 = b.lastOfSize[1];
     tap5 = b.lastOfSize[5];
     tap7 = b.lastOfSize[7];
-    rkhs5 = b.fakeRkhs("rkhs_block_5", b.channelsAt.get(tap5), config.nRkhs());
-    rkhs7 = b.fakeRkhs("rkhs_block_7", b.channelsAt.get(tap7), config.nRkhs());
+    rkhs5 = tapHeads ? b.fakeRkhs("rkhs_block_5", b.channelsAt.get(tap5), config.nRkhs()) : null;
+    rkhs7 = tapHeads ? b.fakeRkhs("rkhs_block_7", b.channelsAt.get(tap7), config.nRkhs()) : null;
   }
 
   public AmdimConfig config() {
@@ -131,11 +148,26 @@ public final class AmdimEncoder implements AutoCloseable {
   }
 
   /**
-   * Runs the encoder on x (B, inChannels, size, size), clearing this instance's previous step.
+   * Runs the encoder on x (B, inChannels, size, size), clearing this instance's previous step; r5
+   * and r7 are computed when the encoder has their heads.
    *
    * @param training batch statistics (and running-stat updates) when true, running stats when false
    */
   public AmdimFeatures forward(INDArray x, boolean training) {
+    return forward(x, training, rkhs5 != null);
+  }
+
+  /**
+   * {@link #forward(INDArray, boolean)}, computing the r5 and r7 taps' heads only when {@code
+   * tapHeads}: a loss or probe that reads r1 alone skips them (their features are then null and
+   * their gradients must be null in backward).
+   *
+   * @throws IllegalStateException if {@code tapHeads} is asked of an encoder built without them
+   */
+  public AmdimFeatures forward(INDArray x, boolean training, boolean tapHeads) {
+    if (tapHeads && rkhs5 == null) {
+      throw new IllegalStateException("this amdim encoder was built without the r5 and r7 heads");
+    }
     int s = config.encoderSize();
     if (x.rank() != 4 || x.size(1) != config.inChannels() || x.size(2) != s || x.size(3) != s) {
       throw new IllegalArgumentException(
@@ -156,10 +188,10 @@ public final class AmdimEncoder implements AutoCloseable {
       if (i == tap1) {
         r1 = h;
       }
-      if (i == tap5) {
+      if (i == tap5 && tapHeads) {
         r5 = rkhs5.forward(h, training);
       }
-      if (i == tap7) {
+      if (i == tap7 && tapHeads) {
         r7 = rkhs7.forward(h, training);
       }
     }

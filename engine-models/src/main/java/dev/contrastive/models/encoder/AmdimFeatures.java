@@ -6,8 +6,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The AMDIM encoder's taps for one batch: r1 (B, n_rkhs, 1, 1), r5 (B, n_rkhs, 5, 5) and r7 (B,
- * n_rkhs, 7, 7). The arrays belong to the encoder replica that produced them and stay valid until
- * its next forward or close.
+ * n_rkhs, 7, 7); r5 and r7 are null when the forward skipped their heads. The arrays belong to the
+ * encoder replica that produced them and stay valid until its next forward or close.
  */
 public record AmdimFeatures(INDArray r1, INDArray r5, INDArray r7) {
 

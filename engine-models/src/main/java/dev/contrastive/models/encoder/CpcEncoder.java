@@ -56,6 +56,8 @@ public final class CpcEncoder implements AutoCloseable {
   private final Conv2d z2target;
   private final List<Conv2d> ctx2pred = new ArrayList<>();
   private boolean forwarded;
+  /** Whether the last forward cut the patches itself (its input was whole images). */
+  private boolean cutHere;
 
   public static CpcEncoder create(CpcConfig config, DataType dataType, long seed) {
     Parameters params = new Parameters(dataType);
@@ -151,21 +153,20 @@ public final class CpcEncoder implements AutoCloseable {
   }
 
   /**
-   * @param x images (B, inChannels, imageSize, imageSize); clears this instance's previous step
+   * @param x whole images (B, inChannels, imageSize, imageSize), whose grid this encoder cuts, or
+   *     patches already cut (and augmented one by one) in the grid's order, image-major then
+   *     row-major: (B * g * g, inChannels, p, p) or (B, g * g, inChannels, p, p); clears this
+   *     instance's previous step
    * @param training unused by LayerNorm; kept for the common module contract
    */
   public CpcFeatures forward(INDArray x, boolean training) {
-    int s = config.imageSize();
-    if (x.rank() != 4 || x.size(1) != config.inChannels() || x.size(2) != s || x.size(3) != s) {
-      throw new IllegalArgumentException(
-          "cpc encoder input must be (B, " + config.inChannels() + ", " + s + ", " + s + "), got "
-              + java.util.Arrays.toString(x.shape()));
-    }
     if (x.dataType() != params.dataType()) {
       throw new IllegalArgumentException("cpc encoder input must be " + params.dataType() + ", got " + x.dataType());
     }
+    INDArray cut = preCutPatches(x);
     arena.clear();
-    INDArray z = patchEncoder.forward(patches.forward(x, training), training);
+    cutHere = cut == null;
+    INDArray z = patchEncoder.forward(cutHere ? patches.forward(x, training) : cut, training);
     INDArray c = context.forward(z, training);
     INDArray targets = z2target.forward(z, training);
     List<INDArray> preds = new ArrayList<>();
@@ -177,13 +178,39 @@ public final class CpcEncoder implements AutoCloseable {
   }
 
   /**
+   * {@code x} as (B * g * g, C, p, p) if it is a batch of cut patches, null if it is a batch of whole
+   * images; anything else is an error naming the three accepted layouts. The two cannot be confused:
+   * a grid needs images larger than one patch.
+   */
+  private INDArray preCutPatches(INDArray x) {
+    int s = config.imageSize();
+    int p = config.patchSize();
+    long cells = (long) config.grid() * config.grid();
+    long c = config.inChannels();
+    if (x.rank() == 4 && x.size(1) == c && x.size(2) == s && x.size(3) == s) {
+      return null;
+    }
+    if (x.rank() == 4 && x.size(1) == c && x.size(2) == p && x.size(3) == p && x.size(0) % cells == 0) {
+      return x;
+    }
+    if (x.rank() == 5 && x.size(1) == cells && x.size(2) == c && x.size(3) == p && x.size(4) == p) {
+      return x.reshape(x.size(0) * cells, c, p, p);
+    }
+    throw new IllegalArgumentException("cpc encoder input must be images (B, " + c + ", " + s + ", " + s
+        + ") or their " + config.grid() + "x" + config.grid() + " patches (B * " + cells + ", " + c + ", " + p
+        + ", " + p + ") or (B, " + cells + ", " + c + ", " + p + ", " + p + "), got "
+        + java.util.Arrays.toString(x.shape()));
+  }
+
+  /**
    * Back-propagates the loss gradients of targets and predictions (and optionally of the patch
    * vectors themselves, null when unused), adding every parameter gradient.
    *
-   * @return the gradient with respect to the input images
+   * @return the gradient with respect to the input, in its layout (images, or cut patches as rows)
    */
   public INDArray backward(INDArray dTargets, List<INDArray> dPredictions, INDArray dLatents) {
-    return patches.backward(patchEncoder.backward(latentGradient(dTargets, dPredictions, dLatents)));
+    INDArray dPatches = patchEncoder.backward(latentGradient(dTargets, dPredictions, dLatents));
+    return cutHere ? patches.backward(dPatches) : dPatches;
   }
 
   /**

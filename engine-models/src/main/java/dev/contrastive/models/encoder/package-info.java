@@ -8,8 +8,7 @@
  *   <li>{@link dev.contrastive.models.encoder.CpcEncoder}: CPC v2's patch encoder (ResNet with
  *       LayerNorm), PixelCNN context network and per-step prediction heads; targets and predictions
  *       are what {@code CpcLoss} takes.
- *   <li>{@link dev.contrastive.models.encoder.YadimEncoder}: the AMDIM encoder with one tap as the
- *       last map for {@code YadimLoss}.
+ *   <li>{@link dev.contrastive.models.encoder.ProbeTaps}: which AMDIM taps the probes read.
  * </ul>
  *
  * <p>What runs on what: every convolution and pooling is a libnd4j op called directly

@@ -2,28 +2,27 @@ package dev.contrastive.models.eval;
 
 import dev.contrastive.augment.data.Dataset;
 import dev.contrastive.augment.data.DatasetInfo;
-import dev.contrastive.models.encoder.AmdimConfig;
-import dev.contrastive.models.encoder.AmdimEncoder;
 import dev.contrastive.models.eval.EvaluationOptions.Probe;
 import dev.contrastive.models.eval.EvaluationReport.Scores;
 import dev.contrastive.models.eval.EvaluationReport.Split;
-import dev.contrastive.models.train.TrainedEncoder;
+import dev.contrastive.models.method.Method;
+import dev.contrastive.models.registry.Methods;
+import dev.contrastive.models.train.TrainedModel;
 import java.util.function.Function;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * Measures how good an encoder's frozen r1 features are: the probes of {@link EvaluationOptions}
- * fitted on the train split's features and scored on the test split's, and optionally the same
- * probes on the two baselines, raw pixels and a randomly initialised encoder of the same
- * configuration, so that the learned features are judged against them in one run with one
- * preprocessing.
+ * Measures how good a method's frozen features are: the probes of {@link EvaluationOptions} fitted
+ * on the train split's features and scored on the test split's, and optionally the same probes on
+ * the two baselines, raw pixels and a randomly initialised model of the same configuration (the same
+ * features of the same architecture), so that the learned features are judged against them in one
+ * run with one preprocessing.
  */
 public final class Evaluation {
 
   /** Names of the three kinds of features, as they appear in the report and the CLI's lines. */
-  public static final String LEARNED = "learned r1";
+  public static final String LEARNED = "learned";
   public static final String RAW_PIXELS = "raw pixels";
-  public static final String RANDOM_INIT = "random-init r1";
+  public static final String RANDOM_INIT = "random-init";
 
   private final EvaluationOptions options;
 
@@ -35,50 +34,27 @@ public final class Evaluation {
   }
 
   /**
-   * The evaluation transform for {@code data} and an encoder of configuration {@code encoder}.
+   * Evaluates a checkpoint's method, preprocessing with the evaluation transform of the preset it
+   * trained with; see {@link #run(String, long, Method, Dataset, Dataset, FeatureExtractor)}.
    *
-   * <p>A checkpoint does not record the augmentation preset it was trained with, so the transform
-   * cannot be read from it; the only one known to match training is Fashion-MNIST's (pad 28 x 28
-   * grayscale to 32 x 32, the preset's normalisation). Anything else is refused rather than
-   * evaluated with a guessed normalisation that would quietly lower the accuracies.
-   *
-   * @throws IllegalArgumentException naming the dataset's shape and the supported data
+   * @param batch images per feature-extraction batch
    */
-  public static FeatureExtractor extractorFor(DatasetInfo data, AmdimConfig encoder, int batch) {
-    boolean fashionShaped = data.channels() == 1 && data.height() == 28 && data.width() == 28;
-    if (!fashionShaped) {
-      throw new IllegalArgumentException("dataset '" + data.name() + "' has " + data.channels()
-          + " x " + data.height() + " x " + data.width() + " images; evaluation supports only"
-          + " Fashion-MNIST-shaped data (1 x 28 x 28: fashion-mnist:train, fashion-mnist:test, or"
-          + " an IDX folder or HDF5 file of such images), the one preprocessing a checkpoint is"
-          + " known to have been trained with");
-    }
-    if (encoder.inChannels() != 1 || encoder.encoderSize() != 32) {
-      throw new IllegalArgumentException("dataset '" + data.name() + "' is Fashion-MNIST-shaped"
-          + " (padded to 1 x 32 x 32), but the encoder takes " + encoder.inChannels() + " x "
-          + encoder.encoderSize() + " x " + encoder.encoderSize());
-    }
-    return FeatureExtractor.fashionMnist(batch);
-  }
-
-  /** Evaluates a checkpoint's encoder; see {@link #run(String, long, AmdimEncoder, Dataset, Dataset, FeatureExtractor)}. */
-  public EvaluationReport run(
-      TrainedEncoder trained, Dataset train, Dataset test, FeatureExtractor extractor) {
-    return run(trained.checkpoint().toString(), trained.step(), trained.encoder(), train, test,
-        extractor);
+  public EvaluationReport run(TrainedModel trained, Dataset train, Dataset test, int batch) {
+    return run(trained.checkpoint().toString(), trained.step(), trained.method(), train, test,
+        FeatureExtractor.forPreset(trained.preset(), batch));
   }
 
   /**
    * Fits every probe on {@code train} and scores it on {@code test}.
    *
-   * @param checkpoint where the encoder came from, for the report; null if from nowhere
-   * @param step the encoder's optimiser step, for the report
-   * @param encoder the encoder; not closed
+   * @param checkpoint where the method came from, for the report; null if from nowhere
+   * @param step the method's optimiser step, for the report
+   * @param method the method; not closed
    * @param extractor preprocessing and batch size of the feature extraction
-   * @throws IllegalArgumentException if a split is unlabelled or empty, or the splits differ in
-   *     classes or image shape
+   * @throws IllegalArgumentException if a split is unlabelled or empty, the splits differ in classes or
+   *     image shape, or the preprocessing does not make the method's input
    */
-  public EvaluationReport run(String checkpoint, long step, AmdimEncoder encoder, Dataset train,
+  public EvaluationReport run(String checkpoint, long step, Method method, Dataset train,
       Dataset test, FeatureExtractor extractor) {
     DatasetInfo a = train.info();
     DatasetInfo b = test.info();
@@ -92,17 +68,16 @@ public final class Evaluation {
           + b.name() + "' has " + b.channels() + " x " + b.height() + " x " + b.width());
     }
     long start = System.nanoTime();
-    Scores learned = score(LEARNED, d -> extractor.encoderR1(d, encoder), train, test);
+    Scores learned = score(LEARNED, d -> extractor.features(d, method), train, test);
     Scores raw = null;
     Scores random = null;
     if (options.baselines()) {
       raw = score(RAW_PIXELS, extractor::rawPixels, train, test);
-      try (AmdimEncoder init =
-          AmdimEncoder.create(encoder.config(), DataType.FLOAT, options.randomInitSeed())) {
-        random = score(RANDOM_INIT, d -> extractor.encoderR1(d, init), train, test);
+      try (Method init = Methods.create(method.config(), options.randomInitSeed())) {
+        random = score(RANDOM_INIT, d -> extractor.features(d, init), train, test);
       }
     }
-    return new EvaluationReport(checkpoint, step,
+    return new EvaluationReport(checkpoint, step, method.config().method(),
         new Split(a.name(), a.size(), a.classes()), new Split(b.name(), b.size(), b.classes()),
         options, learned, raw, random, seconds(start));
   }

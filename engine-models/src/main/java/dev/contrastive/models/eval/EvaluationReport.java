@@ -11,22 +11,24 @@ import java.nio.file.StandardCopyOption;
 /**
  * What one {@link Evaluation} measured, in the form written to {@code eval.json}.
  *
- * @param checkpoint the checkpoint file the encoder came from, or null for an encoder given directly
- * @param step the optimiser step of the encoder's weights, >= 0
+ * @param checkpoint the checkpoint file the method came from, or null for a method given directly
+ * @param step the optimiser step of the method's weights, >= 0
+ * @param method the method's registry name
  * @param train the split the probes were fitted on
  * @param test the split they were scored on
  * @param options what was measured and how
- * @param learned scores of the encoder's r1 features
+ * @param learned scores of the method's probe features
  * @param rawPixels scores of the preprocessed pixels; present exactly when {@code
  *     options.baselines()}
- * @param randomInit scores of r1 of a randomly initialised encoder of the same configuration;
- *     present exactly when {@code options.baselines()}
+ * @param randomInit scores of the same features of a randomly initialised model of the same
+ *     configuration; present exactly when {@code options.baselines()}
  * @param seconds wall time of the whole evaluation, >= 0
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EvaluationReport(
     String checkpoint,
     long step,
+    String method,
     Split train,
     Split test,
     EvaluationOptions options,
@@ -62,7 +64,7 @@ public record EvaluationReport(
   /**
    * What the probes reached on one kind of features.
    *
-   * @param features which features: "learned r1", "raw pixels" or "random-init r1"
+   * @param features which features: "learned", "raw pixels" or "random-init"
    * @param featureDim feature dimension, >= 1
    * @param extractionSeconds wall time to compute the train and test features, >= 0
    * @param linear the linear probe, or null when not run
@@ -104,9 +106,9 @@ public record EvaluationReport(
     if (step < 0) {
       throw new IllegalArgumentException("evaluation.step must be >= 0, got " + step);
     }
-    if (train == null || test == null || options == null || learned == null) {
-      throw new IllegalArgumentException(
-          "evaluation.train, evaluation.test, evaluation.options and evaluation.learned must be set");
+    if (method == null || train == null || test == null || options == null || learned == null) {
+      throw new IllegalArgumentException("evaluation.method, evaluation.train, evaluation.test,"
+          + " evaluation.options and evaluation.learned must be set");
     }
     if ((rawPixels != null) != options.baselines() || (randomInit != null) != options.baselines()) {
       throw new IllegalArgumentException("evaluation.rawPixels and evaluation.randomInit must be "

@@ -57,8 +57,8 @@ public final class FeatureExport {
 
   /** Which features a file holds. */
   public enum Kind {
-    /** The encoder's r1 vectors. */
-    R1,
+    /** The trained method's probe features ({@code Method.features}). */
+    LEARNED,
     /** The preprocessed pixels, flattened. */
     RAW;
 
@@ -70,11 +70,11 @@ public final class FeatureExport {
   /**
    * Root attributes of an exported file.
    *
-   * @param checkpoint the checkpoint file of the encoder
+   * @param checkpoint the checkpoint file of the model
    * @param step its optimiser step, >= 0
    * @param data the dataset spec the features were computed from
    * @param trainerConfig the run's trainer configuration as JSON
-   * @param featureKind "r1" or "raw" ({@link Kind#cliName()})
+   * @param featureKind "learned" or "raw" ({@link Kind#cliName()})
    */
   public record Attributes(
       String checkpoint, long step, String data, String trainerConfig, String featureKind) {

@@ -2,14 +2,12 @@ package dev.contrastive.models.eval;
 
 import dev.contrastive.augment.data.Dataset;
 import dev.contrastive.augment.data.Image;
-import dev.contrastive.augment.transform.Compose;
 import dev.contrastive.augment.transform.ImageBatch;
 import dev.contrastive.augment.transform.ItemShape;
-import dev.contrastive.augment.transform.Pad;
-import dev.contrastive.augment.transform.Presets;
+import dev.contrastive.augment.transform.Preset;
 import dev.contrastive.augment.transform.Transform;
 import dev.contrastive.core.memory.NativeMemory;
-import dev.contrastive.models.encoder.AmdimEncoder;
+import dev.contrastive.models.method.Method;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -26,9 +24,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * streams {@link ImageBatch} requires are seeded with a constant and go unused by such transforms.
  *
  * <p>Native memory stays bounded by the batch, not the dataset: the encoder's activations of each
- * batch live in one reused workspace (in nd4j-native 1.0.0-M2.1 {@code INDArray.close()} does not
- * return memory, see {@link dev.contrastive.models.nn.Arena}), and each batch's features are
- * copied into one output matrix allocated once, outside the workspace.
+ * batch live in one reused {@link NativeMemory} scope, and each batch's features are copied into one
+ * output matrix allocated once, outside it.
  */
 public final class FeatureExtractor {
 
@@ -53,13 +50,9 @@ public final class FeatureExtractor {
     this.batchSize = batchSize;
   }
 
-  /**
-   * The evaluation-time view of the {@code fashion-mnist} preset: its pad of 2 px of black to 32 x
-   * 32 and its normalisation, without the flip, translate and jitter used for training.
-   */
-  public static FeatureExtractor fashionMnist(int batchSize) {
-    return new FeatureExtractor(
-        Compose.of(new Pad(2, 0f), Presets.fashionMnist().normalize()), batchSize);
+  /** The evaluation transform of {@code preset}: its geometry and normalisation, no randomness. */
+  public static FeatureExtractor forPreset(Preset preset, int batchSize) {
+    return new FeatureExtractor(preset.evaluation(), batchSize);
   }
 
   /** The transform every image goes through before features are taken. */
@@ -83,33 +76,29 @@ public final class FeatureExtractor {
   }
 
   /**
-   * The frozen encoder's r1 features, flattened: F = n_rkhs. The encoder runs in evaluation mode
-   * (batch norm with running statistics), so a row does not depend on the rest of its batch.
+   * The frozen method's probe features ({@link Method#features}): (N, featureDim). The method runs in
+   * evaluation mode (batch norm with running statistics), so a row does not depend on the rest of
+   * its batch.
    */
-  public FeatureSet encoderR1(Dataset dataset, AmdimEncoder encoder) {
+  public FeatureSet features(Dataset dataset, Method method) {
     int n = checkLabeled(dataset);
     ItemShape shape = outputShape(dataset);
-    int size = encoder.config().encoderSize();
-    if (shape.channels() != encoder.config().inChannels() || shape.height() != size
-        || shape.width() != size) {
-      throw new IllegalArgumentException("featureExtractor.preprocess makes " + shape
-          + " images, the encoder needs " + encoder.config().inChannels() + " x " + size + " x "
-          + size);
+    ItemShape expected = method.config().imageShape();
+    if (!shape.equals(expected)) {
+      throw new IllegalArgumentException("featureExtractor.preprocess makes " + shape + " images of '"
+          + dataset.info().name() + "', the " + method.config().method() + " model takes " + expected);
     }
-    int dim = encoder.config().nRkhs();
+    int dim = method.featureDim();
     INDArray out = Nd4j.create(DataType.FLOAT, n, dim);
     int[] labels = new int[n];
     for (int start = 0; start < n; start += batchSize) {
       int end = Math.min(n, start + batchSize);
       ImageBatch batch = preprocessed(dataset, start, end, labels);
-      try (MemoryWorkspace ignored =
-          NativeMemory.scope(WORKSPACE_ID)) {
+      try (MemoryWorkspace ignored = NativeMemory.scope(WORKSPACE_ID)) {
         INDArray x = Nd4j.create(batch.data(),
             new long[] {end - start, shape.channels(), shape.height(), shape.width()},
             DataType.FLOAT);
-        INDArray r1 = encoder.forward(x, false).r1();
-        out.get(NDArrayIndex.interval(start, end), NDArrayIndex.all())
-            .assign(r1.reshape(end - start, dim));
+        out.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).assign(method.features(x));
       }
     }
     return new FeatureSet(out, labels, dataset.info().classes());

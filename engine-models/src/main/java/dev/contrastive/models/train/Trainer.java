@@ -1,18 +1,22 @@
 package dev.contrastive.models.train;
 
 import dev.contrastive.augment.data.Dataset;
+import dev.contrastive.augment.data.DatasetInfo;
 import dev.contrastive.augment.pipeline.PairBatch;
 import dev.contrastive.augment.pipeline.PairProducer;
 import dev.contrastive.augment.pipeline.ProducerOptions;
+import dev.contrastive.augment.transform.ItemShape;
 import dev.contrastive.augment.transform.PairTransform;
-import dev.contrastive.models.encoder.AmdimEncoder;
+import dev.contrastive.augment.transform.Presets;
+import dev.contrastive.core.memory.NativeMemory;
+import dev.contrastive.models.method.Method;
+import dev.contrastive.models.method.StepOutcome;
+import dev.contrastive.models.method.TrainingDivergedException;
 import dev.contrastive.models.nn.Parameters;
+import dev.contrastive.models.train.RunStart.StartMode;
 import dev.contrastive.models.train.checkpoint.Checkpoint;
 import dev.contrastive.models.train.checkpoint.CheckpointFormatException;
 import dev.contrastive.models.train.checkpoint.CheckpointIO;
-import dev.contrastive.models.train.metrics.CsvMetrics;
-import dev.contrastive.models.train.metrics.CurvePlots;
-import dev.contrastive.models.train.metrics.TensorBoardWriter;
 import dev.contrastive.models.train.optim.Adam;
 import dev.contrastive.models.train.optim.AdamState;
 import java.io.IOException;
@@ -31,53 +35,46 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains an AMDIM encoder on a dataset: the caller supplies the model and the data, {@link #fit()}
- * runs the loop, as in Lightning's {@code Trainer.fit(model, train, val)}.
+ * Trains a {@link Method} on a dataset: the caller supplies the method and the data, {@link #fit()}
+ * runs the loop, as Lightning's {@code Trainer.fit(model, data)}.
  *
- * <p>One step: the next {@link PairBatch}; {@link AmdimStep} (the encoder on view A and its replica
- * on view B, {@link dev.contrastive.core.loss.AmdimLoss} with source locations drawn from (seed,
- * step), backward through both views, checks that the loss and every gradient are finite); one Adam
- * update at {@code schedule.rate(step)}; and, for a labelled dataset, one update of the {@link
- * OnlineEvaluator} on the detached r1 features.
+ * <p>One step: the next {@link PairBatch} of the config's augmentation preset; the method's {@link
+ * Method#forwardBackward} (loss with random choices drawn from (seed, step), finite checks); one Adam
+ * update at {@code config.learningRate(step)}; and, for a labelled dataset, one update of the {@link
+ * OnlineEvaluator} on the step's detached probe features. Then the listeners ({@link
+ * TrainingListener}): progress, metrics files, early stopping, the periodic native-memory collection.
  *
- * <p><b>Run directory.</b> Everything a run writes goes to {@code config.runDir()}: checkpoints
- * ({@code ckpt-*.ckpt}), {@code metrics.csv} (per step {@code train/*}, per epoch {@code epoch/*},
- * per validation {@code val/*}), TensorBoard event files ({@code tensorboard --logdir RUN_DIR}), and
- * at the end {@code loss.png} and {@code accuracy.png}.
+ * <p><b>Where a run lives.</b> By default in memory: nothing is written, and when {@link #fit()}
+ * returns the method's parameters hold the trained weights. {@link #inDirectory} makes it a run
+ * directory instead, {@link RunMode#NEW}, {@link RunMode#RESUME} or {@link RunMode#RESUME_OR_NEW}:
+ * checkpoints ({@code ckpt-000000100.bin}), {@code metrics.csv} (per step {@code train/*}, per epoch
+ * {@code epoch/*}, per validation {@code val/*}), TensorBoard event files and, at the end, {@code
+ * loss.png} and {@code accuracy.png}. {@link TrainingResult#start()} says which it was.
  *
  * <p><b>Validation.</b> Given validation data ({@link #validateOn}), the trainer validates every
  * {@code validation.every()} steps (or at each epoch end) and after the last step: the mean loss
- * and NCE accuracy of fixed validation pairs with the encoder in evaluation mode, and the online
- * evaluator's accuracy on them. {@link EarlyStopping} ends the run when the monitored metric has
- * not improved for {@code patience} validations; a rerun of a run that stopped early does nothing.
+ * and NCE accuracy of fixed validation pairs in evaluation mode, and the online evaluator's accuracy
+ * on them. {@link EarlyStopping} ends the run when the monitored metric has not improved for {@code
+ * patience} validations.
  *
- * <p><b>Exact resume.</b> Every {@code checkpointEvery} steps and at the end, a checkpoint holds the
- * weights, the batch-norm running statistics, Adam's moments and step count, the online
- * evaluator's weights and moments, the early-stopping state, the running per-epoch sums, the step,
- * the epoch and the batches consumed in it, and the config. {@link #fit()} first looks for the
- * newest valid checkpoint in the run directory (a damaged newer file is reported and skipped); if
- * there is one it restores all of that, re-creates the epoch's batch order (a function of the seed
- * and the epoch) and skips the batches already consumed. Since the augmentations, the order and
- * the loss's sampling are all functions of (seed, epoch, position, step), the steps after a resume
- * are the steps the uninterrupted run would have taken. The metrics CSV drops the rows a killed
- * run logged after its last checkpoint, so the resumed run's rows replace them.
+ * <p><b>Exact resume.</b> A checkpoint holds the weights, the batch-norm running statistics, Adam's
+ * moments and step count, the online evaluator's weights and moments, the listeners' state (early
+ * stopping), the running per-epoch sums, the step, the epoch and the batches consumed in it, and the
+ * config. Since the augmentations, the order and the loss's sampling are all functions of (seed,
+ * epoch, position, step), the steps after a resume are the steps the uninterrupted run would have
+ * taken.
  *
  * <p><b>Divergence.</b> A NaN or infinity in the encoder's outputs, the loss or a gradient ends
- * {@link #fit()} with a {@link TrainingDivergedException} naming the step and the tensor, before
- * the update and without a checkpoint, so the last checkpoint on disk is the last good one. No
- * step is ever skipped.
+ * {@link #fit()} with a {@link TrainingDivergedException} naming the step and the tensor, before the
+ * update and without a checkpoint, so the last checkpoint on disk is the last good one. No step is
+ * ever skipped.
  *
- * <p><b>Memory.</b> Each step runs inside one ND4J workspace that is reset at the next step
- * ({@link AmdimStep#openWorkspace()}), so the activations, the loss's gradients and the encoder's
- * backward arrays reuse the same native memory every step. What a step still allocates outside it
- * (the producer's batches, a few small op results) returns its native memory only when the Java
- * objects are collected, since {@code INDArray.close()} does not free in ND4J 1.0.0-M2.1 (see
- * {@code nn.Arena}); a step makes too little heap garbage for collections to come by themselves,
- * so the trainer collects every {@value #NATIVE_GC_EVERY} steps. The parameters, Adam's moments and
- * the online evaluator live outside the workspace for the whole run.
+ * <p><b>Memory.</b> Each step runs inside one {@link NativeMemory} scope reused by the next, so the
+ * activations, the loss's gradients and the backward arrays take the same native memory every step;
+ * see {@code docs/memory.md}. The parameters, Adam's moments and the online evaluator live outside it.
  *
- * <p>The model must be float32 (checkpoints store float32, which then round-trips exactly). The
- * trainer does not close the model or the datasets. Not thread-safe.
+ * <p>The method must be float32 (checkpoints store float32, which then round-trips exactly). The
+ * trainer does not close the method or the datasets. Not thread-safe.
  */
 public final class Trainer {
 
@@ -89,54 +86,79 @@ public final class Trainer {
   /** Mixed into the seed for the validation pairs, so they differ from any training epoch's. */
   private static final long VALIDATION_SEED_SALT = 0x5EED_0F_7E57L;
 
-  /**
-   * Steps between two garbage collections. ND4J returns the native memory of arrays made outside a
-   * workspace (the producer's batches, small results of ops) only when their Java objects are
-   * collected, and a step makes too little heap garbage for collections to come by themselves:
-   * measured on the encoder's forward and backward, 0.35 MB of resident memory per step without a
-   * collection and 0.08 MB with one every 50 steps; a collection costs about 15 ms, 0.3 ms a step.
-   */
-  static final int NATIVE_GC_EVERY = 50;
-
   /** The metrics file in the run directory. */
   public static final String METRICS_CSV = "metrics.csv";
 
+  /** The workspace scope of one step. */
+  private static final String STEP_SCOPE = "train-step";
+
+  /** Where a run directory's run starts. */
+  public enum RunMode {
+    /** A fresh run; refused if the directory already holds checkpoints. */
+    NEW,
+    /** Continue from the newest valid checkpoint; refused if there is none. */
+    RESUME,
+    /** Continue if there is a checkpoint, else start afresh: what rerunning a batch job wants. */
+    RESUME_OR_NEW
+  }
+
   private final TrainerConfig config;
-  private final AmdimEncoder model;
+  private final Method method;
   private final Dataset dataset;
   private final PairTransform pairs;
   private Dataset validationData;
-  private PairTransform validationPairs;
   private final List<TrainingListener> listeners = new ArrayList<>();
   private Duration timeLimit;
+  private Path runDir;
+  private RunMode runMode;
 
   /**
-   * @param model the encoder to train, float32 and built with {@code config.encoder()}; on resume
-   *     its weights and running statistics are replaced by the checkpoint's
-   * @param pairs the paired-view augmentation for {@code dataset}'s images
+   * @param method the method to train, float32 and built with {@code config.method()}; on resume its
+   *     weights and running statistics are replaced by the checkpoint's
+   * @param dataset the training images; the config's preset must make views the method takes
+   * @throws IllegalArgumentException if the method, its config, the preset and the data do not fit
    */
-  public Trainer(TrainerConfig config, AmdimEncoder model, Dataset dataset, PairTransform pairs) {
-    if (!model.config().equals(config.encoder())) {
+  public Trainer(TrainerConfig config, Method method, Dataset dataset) {
+    if (!method.config().equals(config.method())) {
       throw new IllegalArgumentException(
-          "trainer: model is " + model.config() + " but the config says " + config.encoder());
+          "trainer: the method is " + method.config() + " but the config says " + config.method());
     }
-    if (model.parameters().dataType() != DataType.FLOAT) {
-      throw new IllegalArgumentException(
-          "trainer: model must be FLOAT (checkpoints are float32), got " + model.parameters().dataType());
+    if (method.parameters().dataType() != DataType.FLOAT) {
+      throw new IllegalArgumentException("trainer: the method must be FLOAT (checkpoints are float32), got "
+          + method.parameters().dataType());
     }
     this.config = config;
-    this.model = model;
+    this.method = method;
     this.dataset = dataset;
-    this.pairs = pairs;
+    this.pairs = Presets.byName(config.preset()).pairs();
+    requireFits(dataset.info());
   }
 
-  /**
-   * Validates on {@code data}'s images, paired by {@code validationPairs} with a fixed seed, as
-   * {@code config.validation()} says.
-   */
-  public Trainer validateOn(Dataset data, PairTransform validationPairTransform) {
+  /** The preset's views of {@code data} must be what the method takes, and the batch must fit in it. */
+  private void requireFits(DatasetInfo data) {
+    ItemShape views;
+    try {
+      views = pairs.outputShape(ItemShape.image(data.channels(), data.height(), data.width()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("preset '" + config.preset() + "' cannot take '" + data.name()
+          + "' (" + data.channels() + " x " + data.height() + " x " + data.width() + "): " + e.getMessage(), e);
+    }
+    try {
+      config.method().requireViews(views);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("preset '" + config.preset() + "' on '" + data.name() + "': "
+          + e.getMessage(), e);
+    }
+    if (data.size() < config.batch()) {
+      throw new IllegalArgumentException("dataset '" + data.name() + "' has " + data.size()
+          + " images, fewer than one batch of " + config.batch());
+    }
+  }
+
+  /** Validates on {@code data}'s images, paired by the same preset with a fixed seed. */
+  public Trainer validateOn(Dataset data) {
+    requireFits(data.info());
     this.validationData = data;
-    this.validationPairs = validationPairTransform;
     return this;
   }
 
@@ -153,58 +175,56 @@ public final class Trainer {
     return this;
   }
 
-  /** Adds a per-step callback. */
-  public Trainer onStep(StepListener listener) {
-    listeners.add(listener::onStep);
+  /** Makes the run a run directory's, started as {@code mode} says (see the class comment). */
+  public Trainer inDirectory(Path dir, RunMode mode) {
+    if (dir == null || mode == null) {
+      throw new IllegalArgumentException("trainer.inDirectory needs a directory and a mode");
+    }
+    this.runDir = dir;
+    this.runMode = mode;
     return this;
   }
 
-  /** Adds a listener of the run's start, steps, validations and end. */
+  /** Adds a listener of the run's start, steps and end. */
   public Trainer listen(TrainingListener listener) {
     listeners.add(listener);
     return this;
   }
 
   /**
-   * Trains to the configured length or until early stopping, resuming from the newest valid
-   * checkpoint in the run directory if there is one.
+   * Trains to the configured length or until early stopping or the time limit.
    *
-   * @throws TrainingDivergedException on a NaN or infinity in the loss or a gradient
-   * @throws IllegalArgumentException if the run directory's checkpoint has another config
-   * @throws IOException if a checkpoint or a metrics file cannot be read or written
+   * @throws TrainingDivergedException on a NaN or infinity in an output, the loss or a gradient
+   * @throws IllegalArgumentException if the run directory's checkpoint has another config, or the mode
+   *     refuses the directory's state
+   * @throws IOException if a checkpoint cannot be read or written
    */
   public TrainingResult fit() throws IOException {
-    Path runDir = Path.of(config.runDir());
-    Files.createDirectories(runDir);
-    Parameters params = model.parameters();
+    Parameters params = method.parameters();
     Adam adam = new Adam(config.adam(), params);
     int classes = dataset.info().classes();
     boolean online = config.onlineProbeLr() > 0 && classes >= 2;
-    ProducerOptions options = ProducerOptions.of(config.batch(), config.seed()).withThreads(config.threads());
-    try (AmdimStep computation = new AmdimStep(model, config.loss());
-        OnlineEvaluator probe = online
-            ? new OnlineEvaluator(config.encoder().nRkhs(), classes, config.onlineProbeLr()) : null;
+    EarlyStopper earlyStopper = new EarlyStopper(config.validation().earlyStopping());
+    List<TrainingListener> all = new ArrayList<>(listeners);
+    all.add(earlyStopper);
+    all.add(new NativeMemoryCollector());
+    if (runDir != null) {
+      all.add(new RunFiles(runDir));
+    }
+    ProducerOptions options =
+        ProducerOptions.of(config.batch(), config.seed()).withThreads(config.augmentThreads());
+    try (OnlineEvaluator probe = online
+            ? new OnlineEvaluator(method.featureDim(), classes, config.onlineProbeLr()) : null;
         PairProducer producer = new PairProducer(dataset, pairs, options);
         PairProducer validation = validationData == null ? null : new PairProducer(validationData,
-            validationPairs, ProducerOptions.of(config.batch(), config.seed() ^ VALIDATION_SEED_SALT)
-                .withThreads(config.threads()).withShuffle(false))) {
+            pairs, ProducerOptions.of(config.batch(), config.seed() ^ VALIDATION_SEED_SALT)
+                .withThreads(config.augmentThreads()).withShuffle(false));
+        Listeners notify = new Listeners(all)) {
       RunState state = new RunState();
-      CheckpointIO.Scan scan = CheckpointIO.latest(runDir);
-      for (CheckpointFormatException rejected : scan.rejected()) {
-        LOG.warn("skipping damaged checkpoint: {}", rejected.getMessage());
-      }
-      Optional<CheckpointIO.Found> found = scan.newest();
-      Path lastCheckpoint = null;
-      if (found.isPresent()) {
-        restore(found.get().checkpoint(), params, adam, probe, state, found.get().path());
-        lastCheckpoint = found.get().path();
-        LOG.info("resuming from {} (step {}, epoch {})", lastCheckpoint, state.step, state.epoch);
-      }
+      StartMode mode = start(params, adam, probe, state, all);
       long total = config.steps() > 0 ? config.steps() : (long) config.epochs() * producer.batchesPerEpoch();
-      for (TrainingListener l : listeners) {
-        l.onStart(state.step, total);
-      }
-      if (state.stoppedEarly) {
+      notify.start(new RunStart(state.step, total, mode, Optional.ofNullable(runDir)));
+      if (notify.stopRequested()) {
         LOG.info("this run stopped early at step {}; nothing to do", state.step);
       }
       Iterator<PairBatch> batches = producer.epoch(state.epoch);
@@ -212,94 +232,100 @@ public final class Trainer {
         batches.next().close();
       }
       long lastSaved = state.step;
-      try (CsvMetrics csv = CsvMetrics.open(runDir.resolve(METRICS_CSV), state.step + 1);
-          TensorBoardWriter tensorBoard = new TensorBoardWriter(runDir)) {
-        long deadline = timeLimit == null ? Long.MAX_VALUE : System.nanoTime() + timeLimit.toNanos();
-        boolean timeUp = false;
-        while (state.step < total && !state.stoppedEarly && !timeUp) {
-          long started = System.nanoTime();
-          if (!batches.hasNext()) {
-            state.epoch++;
-            state.position = 0;
-            batches = producer.epoch(state.epoch);
-          }
-          state.step++;
-          StepMetrics metrics;
-          try (PairBatch batch = batches.next(); MemoryWorkspace ws = AmdimStep.openWorkspace()) {
-            metrics = step(state, batch, computation, adam, params, probe, started);
-          }
-          state.position++;
-          releaseNativeGarbage(state.step);
-          Map<String, Double> scalars = metrics.scalars();
-          state.epochSums.add(metrics);
-          boolean epochEnds = !batches.hasNext();
-          if (epochEnds) {
-            scalars.putAll(state.epochSums.means());
-            state.epochSums = new EpochSums();
-          }
-          ValidationMetrics validated = null;
-          long every = config.validation().every();
-          timeUp = System.nanoTime() >= deadline;
-          boolean last = state.step == total || timeUp;
-          if (validation != null && ((every > 0 ? state.step % every == 0 : epochEnds) || last)) {
-            validated = validate(state.step, validation, computation, probe);
-            scalars.putAll(validated.scalars());
-            state.lastValidation = validated;
-            state.earlyStopping(config.validation().earlyStopping(), validated);
-          }
-          // Metrics before the checkpoint: a crash in between re-logs this step on resume.
-          csv.log(state.step, scalars);
-          tensorBoard.log(state.step, scalars);
-          if (state.step % config.checkpointEvery() == 0 || last || state.stoppedEarly) {
-            lastCheckpoint = save(runDir, state, params, adam, probe);
-            lastSaved = state.step;
-          }
-          for (TrainingListener l : listeners) {
-            l.onStep(metrics);
-            if (validated != null) {
-              l.onValidation(validated);
-            }
-          }
+      Path lastCheckpoint = state.restoredFrom;
+      long deadline = timeLimit == null ? Long.MAX_VALUE : System.nanoTime() + timeLimit.toNanos();
+      boolean timeUp = false;
+      boolean stop = notify.stopRequested();
+      while (state.step < total && !stop && !timeUp) {
+        long started = System.nanoTime();
+        if (!batches.hasNext()) {
+          state.epoch++;
+          state.position = 0;
+          batches = producer.epoch(state.epoch);
         }
-        if (lastSaved != state.step || lastCheckpoint == null) {
-          lastCheckpoint = save(runDir, state, params, adam, probe);
+        state.step++;
+        StepMetrics metrics;
+        try (PairBatch batch = batches.next(); MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
+          metrics = step(state, batch, adam, params, probe, started);
         }
-        if (timeUp && state.step < total) {
-          LOG.info("time limit of {} reached at step {} of {}", timeLimit, state.step, total);
+        state.position++;
+        state.epochSums.add(metrics);
+        Map<String, Double> epochMeans = Map.of();
+        boolean epochEnds = !batches.hasNext();
+        if (epochEnds) {
+          epochMeans = state.epochSums.means();
+          state.epochSums = new EpochSums();
+        }
+        timeUp = System.nanoTime() >= deadline;
+        boolean last = state.step == total || timeUp;
+        Optional<ValidationMetrics> validated = Optional.empty();
+        long every = config.validation().every();
+        if (validation != null && ((every > 0 ? state.step % every == 0 : epochEnds) || last)) {
+          validated = Optional.of(validate(state.step, validation, probe));
+          state.lastValidation = validated.get();
+        }
+        notify.step(new StepReport(metrics, epochMeans, validated));
+        stop = notify.stopRequested();
+        if (runDir != null && (state.step % config.checkpointEvery() == 0 || last || stop)) {
+          lastCheckpoint = save(state, params, adam, probe, all);
+          lastSaved = state.step;
         }
       }
-      CurvePlots.write(runDir.resolve(METRICS_CSV), runDir);
-      TrainingResult result = new TrainingResult(state.step, total, state.stoppedEarly,
-          Optional.ofNullable(state.lastValidation), lastCheckpoint);
-      for (TrainingListener l : listeners) {
-        l.onEnd(result);
+      if (runDir != null && (lastSaved != state.step || lastCheckpoint == null)) {
+        lastCheckpoint = save(state, params, adam, probe, all);
       }
+      if (timeUp && state.step < total) {
+        LOG.info("time limit of {} reached at step {} of {}", timeLimit, state.step, total);
+      }
+      TrainingResult result = new TrainingResult(state.step, total, earlyStopper.stopRequested(),
+          Optional.ofNullable(state.lastValidation), mode, Optional.ofNullable(lastCheckpoint));
+      notify.end(result);
       return result;
     }
   }
 
-  private StepMetrics step(RunState state, PairBatch batch, AmdimStep computation, Adam adam,
-      Parameters params, OnlineEvaluator probe, long started) {
-    AmdimStep.Outcome o = computation.trainingStep(state.step, batch, stepSeed(state.step));
-    double lr = config.schedule().rate(adam.stepCount() + 1);
+  /** Restores the newest valid checkpoint when the run directory's mode allows it, and says how the run starts. */
+  private StartMode start(Parameters params, Adam adam, OnlineEvaluator probe, RunState state,
+      List<TrainingListener> all) throws IOException {
+    if (runDir == null) {
+      return StartMode.IN_MEMORY;
+    }
+    Files.createDirectories(runDir);
+    CheckpointIO.Scan scan = CheckpointIO.latest(runDir);
+    for (CheckpointFormatException rejected : scan.rejected()) {
+      LOG.warn("skipping damaged checkpoint: {}", rejected.getMessage());
+    }
+    Optional<CheckpointIO.Found> found = scan.newest();
+    if (found.isEmpty()) {
+      if (runMode == RunMode.RESUME) {
+        throw new IllegalArgumentException("trainer: run directory " + runDir + " holds no valid checkpoint"
+            + " to resume from");
+      }
+      return StartMode.NEW_RUN;
+    }
+    if (runMode == RunMode.NEW) {
+      throw new IllegalArgumentException("trainer: run directory " + runDir + " already holds a run ("
+          + found.get().path().getFileName() + "); resume it or choose a new directory");
+    }
+    restore(found.get().checkpoint(), params, adam, probe, state, all, found.get().path());
+    LOG.info("resuming from {} (step {}, epoch {})", found.get().path(), state.step, state.epoch);
+    return StartMode.RESUMED;
+  }
+
+  private StepMetrics step(RunState state, PairBatch batch, Adam adam, Parameters params,
+      OnlineEvaluator probe, long started) {
+    StepOutcome o = method.forwardBackward(state.step, batch.viewA(), batch.viewB(), stepSeed(state.step));
+    double lr = config.learningRate(adam.stepCount() + 1);
     adam.step(params, lr);
     double onlineAccuracy = probe == null || batch.labels() == null
-        ? Double.NaN : probe.trainStep(o.r1(), batch.labels());
+        ? Double.NaN : probe.trainStep(o.features(), batch.labels());
     double seconds = (System.nanoTime() - started) / 1e9;
     return new StepMetrics(state.step, state.epoch, o.loss(), o.parts(), o.accuracy(), lr, o.gradNorm(),
         1 / seconds, onlineAccuracy);
   }
 
-  /** Collects garbage every {@link #NATIVE_GC_EVERY} steps, so native memory freed only by it is returned. */
-  static void releaseNativeGarbage(long step) {
-    if (step % NATIVE_GC_EVERY == 0) {
-      System.gc();
-    }
-  }
-
-  /** Means over the fixed validation pairs, the encoder in evaluation mode; nothing is updated. */
-  private ValidationMetrics validate(long step, PairProducer validation, AmdimStep computation,
-      OnlineEvaluator probe) {
+  /** Means over the fixed validation pairs in evaluation mode; nothing is updated. */
+  private ValidationMetrics validate(long step, PairProducer validation, OnlineEvaluator probe) {
     int limit = config.validation().maxBatches();
     double lossSum = 0;
     double accuracySum = 0;
@@ -309,13 +335,13 @@ public final class Trainer {
     int batchesSeen = 0;
     Iterator<PairBatch> batches = validation.epoch(0);
     while (batches.hasNext() && (limit == 0 || batchesSeen < limit)) {
-      try (PairBatch batch = batches.next(); MemoryWorkspace ws = AmdimStep.openWorkspace()) {
-        AmdimStep.Outcome o = computation.evaluate(batch, stepSeed(-1 - batchesSeen));
+      try (PairBatch batch = batches.next(); MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
+        StepOutcome o = method.evaluate(batch.viewA(), batch.viewB(), stepSeed(-1 - batchesSeen));
         lossSum += o.loss() * batch.size();
         accuracySum += o.accuracy() * batch.size();
         images += batch.size();
         if (probe != null && batch.labels() != null) {
-          double accuracy = probe.accuracy(o.r1(), batch.labels());
+          double accuracy = probe.accuracy(o.features(), batch.labels());
           if (!Double.isNaN(accuracy)) {
             onlineCorrect += accuracy * batch.size();
             onlineImages += batch.size();
@@ -329,8 +355,8 @@ public final class Trainer {
   }
 
   /**
-   * The seed of step {@code step}'s source locations: a SplitMix64 finaliser of (seed, step), so
-   * neighbouring steps and seeds draw unrelated locations and a resumed step draws the same ones.
+   * The seed of step {@code step}'s random choices: a SplitMix64 finaliser of (seed, step), so
+   * neighbouring steps and seeds draw unrelated values and a resumed step draws the same ones.
    */
   private long stepSeed(long step) {
     long z = config.seed() + step * 0x9E3779B97F4A7C15L;
@@ -339,8 +365,8 @@ public final class Trainer {
     return z ^ (z >>> 31);
   }
 
-  private Path save(Path runDir, RunState state, Parameters params, Adam adam, OnlineEvaluator probe)
-      throws IOException {
+  private Path save(RunState state, Parameters params, Adam adam, OnlineEvaluator probe,
+      List<TrainingListener> all) throws IOException {
     AdamState s = adam.exportState();
     Map<String, Checkpoint.Tensor> tensors = new LinkedHashMap<>();
     tensors.put("params", vector(params.flatValues().toFloatVector()));
@@ -357,8 +383,11 @@ public final class Trainer {
       counters.put("online.adam.step", new long[] {o.step()});
     }
     state.exportTo(counters);
+    for (TrainingListener l : all) {
+      counters.putAll(l.checkpointState());
+    }
     Checkpoint c = new Checkpoint(state.step, state.epoch, state.position, config.toJson(), tensors,
-        counters, Map.of("writer", Trainer.class.getName()));
+        counters, Map.of("writer", Trainer.class.getName(), "method", config.method().method()));
     Path file = runDir.resolve(CheckpointIO.fileName(state.step));
     CheckpointIO.write(file, c);
     CheckpointIO.retain(runDir, KEEP_CHECKPOINTS);
@@ -366,22 +395,31 @@ public final class Trainer {
   }
 
   private void restore(Checkpoint c, Parameters params, Adam adam, OnlineEvaluator probe, RunState state,
-      Path from) {
-    if (!config.continues(TrainerConfig.fromJson(c.config()))) {
+      List<TrainingListener> all, Path from) {
+    TrainerConfig saved = TrainerConfig.fromJson(c.config());
+    if (!saved.method().method().equals(config.method().method())) {
+      throw new IllegalArgumentException("trainer: " + from + " holds a run of method " + saved.method().method()
+          + ", this run trains " + config.method().method() + "; use a new run directory");
+    }
+    if (!config.continues(saved)) {
       throw new IllegalArgumentException(
           "trainer: " + from + " was written by a run with another config; use a new run directory."
               + "\n  checkpoint: " + c.config() + "\n  this run:   " + config.toJson());
     }
-    TrainedEncoder.assign(params.flatValues(), c, "params", from);
-    TrainedEncoder.assign(params.flatBuffers(), c, "buffers", from);
+    TrainedModel.assign(params.flatValues(), c, "params", from);
+    TrainedModel.assign(params.flatBuffers(), c, "buffers", from);
     adam.importState(adamState(c, "adam", from));
     if (probe != null) {
-      probe.restore(TrainedEncoder.tensor(c, "online.params", from), adamState(c, "online.adam", from));
+      probe.restore(TrainedModel.tensor(c, "online.params", from), adamState(c, "online.adam", from));
     }
     state.step = c.step();
     state.epoch = c.epoch();
     state.position = c.positionInEpoch();
+    state.restoredFrom = from;
     state.importFrom(c.state(), from);
+    for (TrainingListener l : all) {
+      l.restoreState(c.state());
+    }
   }
 
   private static AdamState adamState(Checkpoint c, String prefix, Path from) {
@@ -389,8 +427,8 @@ public final class Trainer {
     if (step == null || step.length != 1) {
       throw new IllegalArgumentException("trainer: " + from + " has no '" + prefix + ".step' counter");
     }
-    return new AdamState(step[0], toDouble(TrainedEncoder.tensor(c, prefix + ".m", from)),
-        toDouble(TrainedEncoder.tensor(c, prefix + ".v", from)));
+    return new AdamState(step[0], toDouble(TrainedModel.tensor(c, prefix + ".m", from)),
+        toDouble(TrainedModel.tensor(c, prefix + ".v", from)));
   }
 
   private static Checkpoint.Tensor vector(float[] data) {
@@ -412,6 +450,50 @@ public final class Trainer {
       d[i] = f[i];
     }
     return d;
+  }
+
+  /** The listeners of one fit, called in order; every one is closed however the run ends. */
+  private static final class Listeners implements AutoCloseable {
+    private final List<TrainingListener> all;
+
+    Listeners(List<TrainingListener> all) {
+      this.all = all;
+    }
+
+    void start(RunStart start) {
+      all.forEach(l -> l.onStart(start));
+    }
+
+    void step(StepReport report) {
+      all.forEach(l -> l.onStep(report));
+    }
+
+    boolean stopRequested() {
+      return all.stream().anyMatch(TrainingListener::stopRequested);
+    }
+
+    void end(TrainingResult result) {
+      all.forEach(l -> l.onEnd(result));
+    }
+
+    @Override
+    public void close() {
+      RuntimeException first = null;
+      for (TrainingListener l : all) {
+        try {
+          l.close();
+        } catch (RuntimeException e) {
+          if (first == null) {
+            first = e;
+          } else {
+            first.addSuppressed(e);
+          }
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+    }
   }
 
   /** Per-epoch running sums of the step scalars, checkpointed so a resumed epoch's means are exact. */
@@ -458,36 +540,17 @@ public final class Trainer {
     }
   }
 
-  /** Where the run is: everything besides the tensors that a checkpoint must restore. */
+  /** Where the run is: everything besides the tensors and listeners that a checkpoint must restore. */
   private static final class RunState {
     long step;
     int epoch;
     long position;
     EpochSums epochSums = new EpochSums();
-    double bestMonitored = Double.NaN;
-    long validationsWithoutImprovement;
-    boolean stoppedEarly;
     ValidationMetrics lastValidation;
-
-    void earlyStopping(EarlyStopping rule, ValidationMetrics v) {
-      if (!rule.enabled()) {
-        return;
-      }
-      double value = v.value(rule.monitor());
-      if (rule.improves(value, bestMonitored)) {
-        bestMonitored = value;
-        validationsWithoutImprovement = 0;
-      } else if (++validationsWithoutImprovement >= rule.patience()) {
-        stoppedEarly = true;
-        LOG.info("early stopping at step {}: {} has not improved on {} for {} validations",
-            step, rule.monitor().metric(), bestMonitored, validationsWithoutImprovement);
-      }
-    }
+    Path restoredFrom;
 
     void exportTo(Map<String, long[]> counters) {
       counters.put("epoch.sums", epochSums.bits());
-      counters.put("earlyStopping", new long[] {Double.doubleToRawLongBits(bestMonitored),
-          validationsWithoutImprovement, stoppedEarly ? 1 : 0});
       if (lastValidation != null) {
         counters.put("validation.last", new long[] {lastValidation.step(),
             Double.doubleToRawLongBits(lastValidation.loss()), Double.doubleToRawLongBits(lastValidation.accuracy()),
@@ -497,15 +560,11 @@ public final class Trainer {
 
     void importFrom(Map<String, long[]> counters, Path from) {
       long[] sums = counters.get("epoch.sums");
-      long[] stopping = counters.get("earlyStopping");
-      if (sums == null || sums.length != 5 || stopping == null || stopping.length != 3) {
+      if (sums == null || sums.length != 5) {
         throw new IllegalArgumentException("trainer: " + from
-            + " lacks the 'epoch.sums' (5) or 'earlyStopping' (3) counters of a trainer checkpoint");
+            + " lacks the 'epoch.sums' (5) counters of a trainer checkpoint");
       }
       epochSums = EpochSums.fromBits(sums);
-      bestMonitored = Double.longBitsToDouble(stopping[0]);
-      validationsWithoutImprovement = stopping[1];
-      stoppedEarly = stopping[2] == 1;
       long[] v = counters.get("validation.last");
       if (v != null && v.length == 5) {
         lastValidation = new ValidationMetrics(v[0], Double.longBitsToDouble(v[1]), Double.longBitsToDouble(v[2]),

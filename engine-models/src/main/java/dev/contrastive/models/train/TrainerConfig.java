@@ -5,55 +5,31 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.contrastive.core.loss.AmdimOptions;
-import dev.contrastive.models.encoder.AmdimConfig;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.contrastive.augment.transform.Presets;
+import dev.contrastive.models.method.MethodConfig;
+import dev.contrastive.models.registry.Methods;
 import dev.contrastive.models.train.optim.AdamOptions;
 import dev.contrastive.models.train.optim.LearningRateSchedule;
+import java.util.Objects;
 
 /**
- * Everything that fixes a training run's result, stored in every checkpoint so that a resume can
- * refuse a run directory trained under another configuration.
+ * Everything that fixes a training run's result: the method and its configs, the augmentation
+ * preset, the run's length, the batch, the seed, the optimiser and its schedule, validation and the
+ * online evaluator. Stored in every checkpoint, so that a resume refuses a run trained under another
+ * configuration and evaluation rebuilds the method and its preprocessing from the checkpoint alone.
  *
- * @param steps optimiser steps in the run, in [1, 10^9]; 0 when {@code epochs} sets the length
- * @param epochs whole epochs in the run, in [1, 10^6]; 0 when {@code steps} sets the length
- * @param batch images per step, in [2, 65536] (the NCE needs at least one negative)
- * @param seed seed of the data order, the augmentations and the loss's source locations
- * @param threads augmentation worker threads, in [1, 256]; the batches are the same for any value
- * @param checkpointEvery steps between checkpoints, in [1, 10^9]; one is also written at the end
- * @param runDir directory of the checkpoints (created if absent)
- * @param encoder the AMDIM encoder's hyper-parameters; {@link #encoderNamed} gives the named ones
- * @param loss the fused AMDIM loss's options
- * @param adam the optimiser's options
- * @param schedule the learning rate of each step
- * @param validation when to validate and whether to stop early
- * @param onlineProbeLr Adam step size of the online evaluator (a linear head on the detached r1
- *     features, trained beside the encoder), in [0, 1]; 0 turns it off. It never changes the
- *     encoder's training.
+ * <p>Made with {@link #builder(MethodConfig)}, every setting named, each validated where it is set
+ * (the message names the setting and its range). Immutable.
  */
-public record TrainerConfig(
-    long steps,
-    int epochs,
-    int batch,
-    long seed,
-    int threads,
-    long checkpointEvery,
-    String runDir,
-    AmdimConfig encoder,
-    AmdimOptions loss,
-    AdamOptions adam,
-    LearningRateSchedule schedule,
-    ValidationOptions validation,
-    double onlineProbeLr) {
+public final class TrainerConfig {
 
   /** The online evaluator's default step size: 1e-3 reaches a plateau within an epoch of the subset. */
   public static final double DEFAULT_ONLINE_PROBE_LR = 1e-3;
 
   private static final long MAX_STEPS = 1_000_000_000L;
 
-  /**
-   * Adds the type tag a sealed schedule needs in JSON, without annotating the optim package (which
-   * knows nothing of serialisation).
-   */
+  /** Adds the type tag a sealed schedule needs in JSON, without annotating the optim package. */
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
   @JsonSubTypes({
     @JsonSubTypes.Type(value = LearningRateSchedule.Constant.class, name = "constant"),
@@ -66,90 +42,337 @@ public record TrainerConfig(
   private static final ObjectMapper JSON =
       new ObjectMapper().addMixIn(LearningRateSchedule.class, ScheduleTypes.class);
 
-  public TrainerConfig {
-    if ((steps > 0) == (epochs > 0)) {
-      throw new IllegalArgumentException(
-          "trainer: exactly one of steps and epochs must be > 0, got steps=" + steps + ", epochs=" + epochs);
-    }
-    if (steps < 0 || steps > MAX_STEPS) {
-      throw new IllegalArgumentException("trainer.steps must be in [1, " + MAX_STEPS + "] or 0, got " + steps);
-    }
-    if (epochs < 0 || epochs > 1_000_000) {
-      throw new IllegalArgumentException("trainer.epochs must be in [1, 1000000] or 0, got " + epochs);
-    }
-    if (batch < 2 || batch > 65536) {
-      throw new IllegalArgumentException("trainer.batch must be in [2, 65536], got " + batch);
-    }
-    if (threads < 1 || threads > 256) {
-      throw new IllegalArgumentException("trainer.threads must be in [1, 256], got " + threads);
-    }
-    if (checkpointEvery < 1 || checkpointEvery > MAX_STEPS) {
-      throw new IllegalArgumentException(
-          "trainer.checkpointEvery must be in [1, " + MAX_STEPS + "], got " + checkpointEvery);
-    }
-    if (runDir == null || runDir.isBlank()) {
-      throw new IllegalArgumentException("trainer.runDir must name a directory, got '" + runDir + "'");
-    }
-    if (encoder == null || loss == null || adam == null || schedule == null || validation == null) {
-      throw new IllegalArgumentException("trainer.encoder, trainer.loss, trainer.adam, trainer.schedule"
-          + " and trainer.validation must all be set");
-    }
-    if (!(onlineProbeLr >= 0 && onlineProbeLr <= 1)) {
-      throw new IllegalArgumentException(
-          "trainer.onlineProbeLr must be in [0, 1] (0 = no online evaluator), got " + onlineProbeLr);
-    }
-  }
+  private final MethodConfig method;
+  private final String preset;
+  private final long steps;
+  private final int epochs;
+  private final int batch;
+  private final long seed;
+  private final int augmentThreads;
+  private final long checkpointEvery;
+  private final AdamOptions adam;
+  private final LearningRateSchedule schedule;
+  private final ValidationOptions validation;
+  private final double onlineProbeLr;
 
-  /** A run with the default validation (each epoch end, no early stopping) and online evaluator. */
-  public TrainerConfig(long steps, int epochs, int batch, long seed, int threads, long checkpointEvery,
-      String runDir, AmdimConfig encoder, AmdimOptions loss, AdamOptions adam, LearningRateSchedule schedule) {
-    this(steps, epochs, batch, seed, threads, checkpointEvery, runDir, encoder, loss, adam, schedule,
-        ValidationOptions.defaults(), DEFAULT_ONLINE_PROBE_LR);
+  private TrainerConfig(Builder b) {
+    this.method = b.method;
+    this.preset = b.preset;
+    this.steps = b.steps;
+    this.epochs = b.epochs;
+    this.batch = b.batch;
+    this.seed = b.seed;
+    this.augmentThreads = b.augmentThreads;
+    this.checkpointEvery = b.checkpointEvery;
+    this.adam = b.adam;
+    this.schedule = b.schedule;
+    this.validation = b.validation;
+    this.onlineProbeLr = b.onlineProbeLr;
   }
 
   /**
-   * A named encoder configuration: "small" ({@link AmdimConfig#small}) or "cifar" ({@link
-   * AmdimConfig#publishedCifar}, which is RGB only).
+   * A builder with the defaults: 600 steps of 64 images, seed 1, Adam at lr 1e-3 with AMDIM's betas
+   * and weight decay, 50 warm-up steps then constant, a checkpoint every 100 steps, validation at each
+   * epoch end, the online evaluator on. The preset must be set: the method's registry entry names a
+   * default for the data ({@code Methods.get(name).defaultPreset(data)}).
    */
-  public static AmdimConfig encoderNamed(String name, int inChannels) {
-    return switch (name) {
-      case "small" -> AmdimConfig.small(inChannels);
-      case "cifar" -> {
-        if (inChannels != 3) {
-          throw new IllegalArgumentException("trainer.encoder 'cifar' takes 3 channels, got " + inChannels);
-        }
-        yield AmdimConfig.publishedCifar();
-      }
-      default -> throw new IllegalArgumentException(
-          "trainer.encoder must be 'small' or 'cifar', got '" + name + "'");
-    };
+  public static Builder builder(MethodConfig method) {
+    return new Builder(method);
+  }
+
+  /** A builder holding this configuration's settings, to change some of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder(method);
+    b.preset = preset;
+    b.steps = steps;
+    b.epochs = epochs;
+    b.batch = batch;
+    b.seed = seed;
+    b.augmentThreads = augmentThreads;
+    b.checkpointEvery = checkpointEvery;
+    b.adam = adam;
+    b.schedule = schedule;
+    b.validation = validation;
+    b.onlineProbeLr = onlineProbeLr;
+    return b;
+  }
+
+  /** The method and its hyper-parameters. */
+  public MethodConfig method() {
+    return method;
+  }
+
+  /** The augmentation preset's name ({@code augment.transform.Presets}). */
+  public String preset() {
+    return preset;
+  }
+
+  /** Optimiser steps in the run; 0 when {@link #epochs()} sets the length. */
+  public long steps() {
+    return steps;
+  }
+
+  /** Whole epochs in the run; 0 when {@link #steps()} sets the length. */
+  public int epochs() {
+    return epochs;
+  }
+
+  /** Images per step. */
+  public int batch() {
+    return batch;
+  }
+
+  /** Seed of the data order, the augmentations and the loss's random choices. */
+  public long seed() {
+    return seed;
+  }
+
+  /** Augmentation worker threads; the batches are the same for any value. */
+  public int augmentThreads() {
+    return augmentThreads;
+  }
+
+  /** Steps between checkpoints in a run directory; one is also written at the end. */
+  public long checkpointEvery() {
+    return checkpointEvery;
+  }
+
+  /** The optimiser, whose {@code lr} is the run's learning rate. */
+  public AdamOptions adam() {
+    return adam;
+  }
+
+  /** The learning rate's shape over the run, as factors of {@code adam().lr()}. */
+  public LearningRateSchedule schedule() {
+    return schedule;
+  }
+
+  /** The rate of update {@code step} (from 1): {@code adam().lr() * schedule().factor(step)}. */
+  public double learningRate(long step) {
+    return adam.lr() * schedule.factor(step);
+  }
+
+  /** When to validate and whether to stop early. */
+  public ValidationOptions validation() {
+    return validation;
+  }
+
+  /** Adam step size of the online evaluator; 0 when it is off. */
+  public double onlineProbeLr() {
+    return onlineProbeLr;
   }
 
   /**
    * Whether a checkpoint written under {@code other} may continue under this configuration: all
-   * fields equal except those that do not change the steps' results: the run's length (a finished
-   * run may be extended), the run directory's path (a run may be moved) and the augmentation threads.
+   * settings equal except those that do not change the steps' results: the run's length (a finished
+   * run may be extended) and the augmentation threads.
    */
   public boolean continues(TrainerConfig other) {
     return resultDefining().equals(other.resultDefining());
   }
 
   private TrainerConfig resultDefining() {
-    return new TrainerConfig(1, 0, batch, seed, 1, checkpointEvery, ".", encoder, loss, adam, schedule, validation,
-        onlineProbeLr);
+    return toBuilder().steps(1).augmentThreads(1).build();
   }
 
   /** This configuration as a JSON tree, the form a checkpoint stores. */
   public JsonNode toJson() {
-    return JSON.valueToTree(this);
+    ObjectNode n = JSON.createObjectNode();
+    n.set("method", Methods.toJson(method));
+    n.put("preset", preset);
+    n.put("steps", steps);
+    n.put("epochs", epochs);
+    n.put("batch", batch);
+    n.put("seed", seed);
+    n.put("augmentThreads", augmentThreads);
+    n.put("checkpointEvery", checkpointEvery);
+    n.set("adam", JSON.valueToTree(adam));
+    n.set("schedule", JSON.valueToTree(schedule));
+    n.set("validation", JSON.valueToTree(validation));
+    n.put("onlineProbeLr", onlineProbeLr);
+    return n;
   }
 
-  /** The inverse of {@link #toJson()}; validates as the constructor does. */
+  /**
+   * The inverse of {@link #toJson()}; validates as the builder does.
+   *
+   * @throws IllegalArgumentException naming the missing or malformed setting
+   */
   public static TrainerConfig fromJson(JsonNode json) {
+    if (json == null || !json.isObject()) {
+      throw new IllegalArgumentException("not a trainer config: expected a JSON object, got " + json);
+    }
     try {
-      return JSON.treeToValue(json, TrainerConfig.class);
+      Builder b = builder(Methods.fromJson(required(json, "method")));
+      b.preset(required(json, "preset").asText());
+      long steps = required(json, "steps").asLong();
+      int epochs = required(json, "epochs").asInt();
+      if (steps > 0 && epochs == 0) {
+        b.steps(steps);
+      } else if (epochs > 0 && steps == 0) {
+        b.epochs(epochs);
+      } else {
+        throw new IllegalArgumentException("not a trainer config: exactly one of steps and epochs must be"
+            + " > 0, got steps=" + steps + ", epochs=" + epochs);
+      }
+      return b.batch(required(json, "batch").asInt())
+          .seed(required(json, "seed").asLong())
+          .augmentThreads(required(json, "augmentThreads").asInt())
+          .checkpointEvery(required(json, "checkpointEvery").asLong())
+          .adam(JSON.treeToValue(required(json, "adam"), AdamOptions.class))
+          .schedule(JSON.treeToValue(required(json, "schedule"), LearningRateSchedule.class))
+          .validation(JSON.treeToValue(required(json, "validation"), ValidationOptions.class))
+          .onlineProbeLr(required(json, "onlineProbeLr").asDouble())
+          .build();
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("not a trainer config: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  private static JsonNode required(JsonNode json, String field) {
+    JsonNode v = json.get(field);
+    if (v == null || v.isNull()) {
+      throw new IllegalArgumentException("not a trainer config: '" + field + "' is missing");
+    }
+    return v;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TrainerConfig c && toJson().equals(c.toJson());
+  }
+
+  @Override
+  public int hashCode() {
+    return toJson().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return toJson().toString();
+  }
+
+  /** Collects the settings, each checked as it is set; {@link #steps} and {@link #epochs} replace each other. */
+  public static final class Builder {
+    private final MethodConfig method;
+    private String preset;
+    private long steps = 600;
+    private int epochs;
+    private int batch = 64;
+    private long seed = 1;
+    private int augmentThreads = 1;
+    private long checkpointEvery = 100;
+    private AdamOptions adam = AdamOptions.amdim().withLr(1e-3);
+    private LearningRateSchedule schedule = new LearningRateSchedule.WarmUp(50, LearningRateSchedule.constant());
+    private ValidationOptions validation = ValidationOptions.defaults();
+    private double onlineProbeLr = DEFAULT_ONLINE_PROBE_LR;
+
+    private Builder(MethodConfig method) {
+      if (method == null) {
+        throw new IllegalArgumentException("trainer.method must be set");
+      }
+      this.method = method;
+    }
+
+    /** The augmentation preset, by name. */
+    public Builder preset(String name) {
+      Presets.byName(name);
+      this.preset = name;
+      return this;
+    }
+
+    /** A run of {@code n} optimiser steps, in [1, 10^9]. */
+    public Builder steps(long n) {
+      if (n < 1 || n > MAX_STEPS) {
+        throw new IllegalArgumentException("trainer.steps must be in [1, " + MAX_STEPS + "], got " + n);
+      }
+      this.steps = n;
+      this.epochs = 0;
+      return this;
+    }
+
+    /** A run of {@code n} whole epochs, in [1, 10^6]. */
+    public Builder epochs(int n) {
+      if (n < 1 || n > 1_000_000) {
+        throw new IllegalArgumentException("trainer.epochs must be in [1, 1000000], got " + n);
+      }
+      this.epochs = n;
+      this.steps = 0;
+      return this;
+    }
+
+    /** Images per step, in [2, 65536] (the NCE needs at least one negative). */
+    public Builder batch(int n) {
+      if (n < 2 || n > 65536) {
+        throw new IllegalArgumentException("trainer.batch must be in [2, 65536], got " + n);
+      }
+      this.batch = n;
+      return this;
+    }
+
+    /** Seed of the data order, the augmentations and the loss's random choices. */
+    public Builder seed(long s) {
+      this.seed = s;
+      return this;
+    }
+
+    /** Augmentation worker threads, in [1, 256]. */
+    public Builder augmentThreads(int n) {
+      if (n < 1 || n > 256) {
+        throw new IllegalArgumentException("trainer.augmentThreads must be in [1, 256], got " + n);
+      }
+      this.augmentThreads = n;
+      return this;
+    }
+
+    /** Steps between checkpoints, in [1, 10^9]. */
+    public Builder checkpointEvery(long n) {
+      if (n < 1 || n > MAX_STEPS) {
+        throw new IllegalArgumentException(
+            "trainer.checkpointEvery must be in [1, " + MAX_STEPS + "], got " + n);
+      }
+      this.checkpointEvery = n;
+      return this;
+    }
+
+    /** The optimiser; its {@code lr} is the run's learning rate. */
+    public Builder adam(AdamOptions a) {
+      this.adam = Objects.requireNonNull(a, "trainer.adam");
+      return this;
+    }
+
+    /** Shorthand for {@code adam(adam.withLr(lr))}. */
+    public Builder lr(double lr) {
+      return adam(adam.withLr(lr));
+    }
+
+    /** The learning rate's shape over the run. */
+    public Builder schedule(LearningRateSchedule s) {
+      this.schedule = Objects.requireNonNull(s, "trainer.schedule");
+      return this;
+    }
+
+    public Builder validation(ValidationOptions v) {
+      this.validation = Objects.requireNonNull(v, "trainer.validation");
+      return this;
+    }
+
+    /** Adam step size of the online evaluator on the probe features, in [0, 1]; 0 turns it off. */
+    public Builder onlineProbeLr(double lr) {
+      if (!(lr >= 0 && lr <= 1)) {
+        throw new IllegalArgumentException(
+            "trainer.onlineProbeLr must be in [0, 1] (0 = no online evaluator), got " + lr);
+      }
+      this.onlineProbeLr = lr;
+      return this;
+    }
+
+    public TrainerConfig build() {
+      if (preset == null) {
+        throw new IllegalArgumentException("trainer.preset must be set (the method's default for the data is"
+            + " Methods.get(\"" + method.method() + "\").defaultPreset(data))");
+      }
+      return new TrainerConfig(this);
     }
   }
 }

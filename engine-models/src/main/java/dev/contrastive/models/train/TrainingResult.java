@@ -11,7 +11,8 @@ import java.util.Optional;
  *     limit ended the run
  * @param earlyStopped whether early stopping ended the run before its configured length
  * @param lastValidation the last validation of the run, if it validated
- * @param checkpoint the checkpoint holding the final weights
+ * @param start how the run started: in memory, a new run directory or a resumed one
+ * @param checkpoint the checkpoint holding the final weights; empty in memory
  */
-public record TrainingResult(long steps, long plannedSteps, boolean earlyStopped, Optional<ValidationMetrics> lastValidation,
-    Path checkpoint) {}
+public record TrainingResult(long steps, long plannedSteps, boolean earlyStopped,
+    Optional<ValidationMetrics> lastValidation, RunStart.StartMode start, Optional<Path> checkpoint) {}

@@ -1,5 +1,7 @@
 package dev.contrastive.models.cli;
 
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,8 +16,8 @@ import dev.contrastive.models.eval.EvaluationReport;
 import dev.contrastive.models.eval.FeatureExport;
 import dev.contrastive.models.eval.FeatureExtractor;
 import dev.contrastive.models.eval.FeatureSet;
-import dev.contrastive.models.eval.TinyRun;
-import dev.contrastive.models.train.TrainedEncoder;
+import dev.contrastive.models.train.TinyRun;
+import dev.contrastive.models.train.TrainedModel;
 import dev.contrastive.models.train.TrainerConfig;
 import dev.contrastive.models.train.checkpoint.CheckpointIO;
 import java.io.IOException;
@@ -52,7 +54,7 @@ class EvalExportCommandTest {
 
   @BeforeAll
   static void makeRunAndData() throws IOException {
-    runDir = TinyRun.train(shared.resolve("run"), STEPS);
+    runDir = TinyRun.train(shared.resolve("run"), "amdim", STEPS);
     checkpointFile = runDir.resolve(CheckpointIO.fileName(STEPS));
     trainFile = TinyRun.subsetFile(shared.resolve("train.h5"), FashionMnist.Split.TRAIN, 300);
     testFile = TinyRun.subsetFile(shared.resolve("test.h5"), FashionMnist.Split.TEST, 100);
@@ -86,13 +88,13 @@ class EvalExportCommandTest {
         "--test-data", testFile.toString(), "--baselines", "--probe-epochs", "3", "--batch", "100");
     assertEquals(0, r.code(), r.err());
     String accuracy = "(0\\.\\d{4}|1\\.0000)";
-    assertTrue(line(r.out(), "linear probe test accuracy (learned r1").matches(
-        "linear probe test accuracy \\(learned r1, step " + STEPS + "\\): " + accuracy), r.out());
+    assertTrue(line(r.out(), "linear probe test accuracy (learned amdim").matches(
+        "linear probe test accuracy \\(learned amdim, step " + STEPS + "\\): " + accuracy), r.out());
     assertTrue(line(r.out(), "linear probe test accuracy (raw pixels)").matches(
         "linear probe test accuracy \\(raw pixels\\):         " + accuracy), r.out());
     assertTrue(line(r.out(), "linear probe test accuracy (random-init").matches(
         "linear probe test accuracy \\(random-init encoder\\): " + accuracy), r.out());
-    line(r.out(), "linear probe train accuracy (learned r1");
+    line(r.out(), "linear probe train accuracy (learned amdim");
 
     EvaluationReport report = EvaluationReport.readJson(runDir.resolve("eval.json"));
     assertEquals(checkpointFile.toString(), report.checkpoint());
@@ -125,16 +127,17 @@ class EvalExportCommandTest {
     assertEquals(0, r.code(), r.err());
     FeatureExport.Contents c = FeatureExport.read(out);
     assertEquals(100, c.rows());
-    assertEquals(TinyRun.TINY.nRkhs(), c.dim());
+    assertEquals(TinyRun.TINY_AMDIM.nRkhs(), c.dim());
     assertEquals(checkpointFile.toString(), c.attributes().checkpoint());
     assertEquals(STEPS, c.attributes().step());
     assertEquals(testFile.toString(), c.attributes().data());
-    assertEquals("r1", c.attributes().featureKind());
-    try (TrainedEncoder trained = TrainedEncoder.load(checkpointFile);
+    assertEquals("learned", c.attributes().featureKind());
+    try (TrainedModel trained = TrainedModel.load(checkpointFile);
         Dataset data = Datasets.open(testFile.toString())) {
       assertEquals(trained.config(),
           TrainerConfig.fromJson(new ObjectMapper().readTree(c.attributes().trainerConfig())));
-      FeatureSet expected = FeatureExtractor.fashionMnist(50).encoderR1(data, trained.encoder());
+      FeatureSet expected =
+          FeatureExtractor.forPreset(trained.preset(), 50).features(data, trained.method());
       assertArrayEquals(expected.labels(), c.labels());
       assertArrayEquals(expected.features().reshape(100L * c.dim()).toFloatVector(), c.features());
     }
@@ -173,5 +176,49 @@ class EvalExportCommandTest {
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertFalse(Files.exists(out));
     assertEquals(List.of("corrupted.bin"), files(dir));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cpc", "simclr"})
+  void evalAndExportWorkOnCifarShapedDataWithThePresetTheCheckpointRecorded(String method)
+      throws IOException {
+    Path rgbRun;
+    Path rgbTrain;
+    Path rgbTest;
+    try (Dataset train = TinyRun.rgbImages(FashionMnist.Split.TRAIN, 256);
+        Dataset test = TinyRun.rgbImages(FashionMnist.Split.TEST, 100)) {
+      rgbRun = TinyRun.train(dir.resolve("rgb-" + method), method, 4, train);
+      rgbTrain = TinyRun.hdf5(dir.resolve("rgb-train.h5"), train);
+      rgbTest = TinyRun.hdf5(dir.resolve("rgb-test.h5"), test);
+    }
+    Run r = run("eval", "--checkpoint", rgbRun.toString(), "--train-data", rgbTrain.toString(),
+        "--test-data", rgbTest.toString(), "--baselines", "--probe-epochs", "2", "--method", method);
+    assertEquals(0, r.code(), r.err());
+    line(r.out(), "linear probe test accuracy (learned " + method + ", step 4)");
+    line(r.out(), "linear probe test accuracy (raw pixels)");
+    EvaluationReport report = EvaluationReport.readJson(rgbRun.resolve("eval.json"));
+    assertEquals(3 * 32 * 32, report.rawPixels().featureDim(), "the CIFAR preset's 3 x 32 x 32 pixels");
+
+    Path out = dir.resolve("rgb.h5");
+    Run export = run("export", "--checkpoint", rgbRun.toString(), "--data", rgbTest.toString(),
+        "--out", out.toString());
+    assertEquals(0, export.code(), export.err());
+    try (TrainedModel trained = TrainedModel.load(rgbRun)) {
+      assertEquals(method, trained.config().method().method());
+      assertEquals(trained.method().featureDim(), FeatureExport.read(out).dim());
+    }
+  }
+
+  @Test
+  void aCheckpointOfAnotherMethodIsRefusedWithExitCode2() {
+    Run r = run("eval", "--checkpoint", runDir.toString(), "--train-data", trainFile.toString(),
+        "--test-data", testFile.toString(), "--method", "simclr");
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertEquals("eval: --checkpoint " + runDir + ": checkpoint " + checkpointFile
+        + " holds method amdim, not simclr", r.err().strip());
+    Run export = run("export", "--checkpoint", runDir.toString(), "--data", testFile.toString(),
+        "--out", dir.resolve("x.h5").toString(), "--method", "cpc");
+    assertEquals(2, export.code(), export.out() + export.err());
+    assertTrue(export.err().contains("holds method amdim, not cpc"), export.err());
   }
 }

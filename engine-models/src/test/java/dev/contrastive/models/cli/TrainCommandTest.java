@@ -1,5 +1,8 @@
 package dev.contrastive.models.cli;
 
+import dev.contrastive.models.train.TrainedModel;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,13 +27,13 @@ class TrainCommandTest {
 
   @TempDir Path dir;
 
-  /** "tiny" is the first 64 embedded training images; anything else is not a dataset. */
+  /** "tiny" is 64 embedded training images of every class; anything else is not a dataset. */
   private static Dataset tiny(String spec) {
     if (!spec.equals("tiny")) {
       throw new IllegalArgumentException("no dataset '" + spec + "'");
     }
     try {
-      return new TinyRun.FirstImages(FashionMnist.embedded(FashionMnist.Split.TRAIN), 64);
+      return TinyRun.strided(FashionMnist.embedded(FashionMnist.Split.TRAIN), 64);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -110,5 +113,46 @@ class TrainCommandTest {
     Run r = train("--data", "nope", "--run-dir", dir.resolve("r").toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--data 'nope' cannot be opened"), r.err());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"amdim", "cpc", "yadim", "simclr"})
+  void everyMethodTrainsFromTheCommandLineWithItsDefaultPreset(String method) throws Exception {
+    Path runDir = dir.resolve(method);
+    Run r = train("--method", method, "--data", "tiny", "--val-data", "none", "--batch", "16", "--steps", "2",
+        "--run-dir", runDir.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("trained 2 of 2 steps"), r.out());
+    try (TrainedModel trained = TrainedModel.load(runDir)) {
+      assertEquals(method, trained.config().method().method());
+    }
+  }
+
+  @Test
+  void anUnknownMethodOrAPresetThatDoesNotFitTheMethodIsAUsageErrorListingTheChoices() {
+    Run unknown = train("--method", "moco", "--data", "tiny", "--run-dir", dir.resolve("u").toString());
+    assertEquals(2, unknown.code());
+    assertTrue(unknown.err().contains("--method: method must be one of amdim, cpc, yadim, simclr, got 'moco'"),
+        unknown.err());
+    Run patches = train("--method", "amdim", "--preset", "fashion-mnist-patches", "--data", "tiny",
+        "--val-data", "none", "--run-dir", dir.resolve("p").toString());
+    assertEquals(2, patches.code());
+    assertTrue(patches.err().contains("amdim takes views of 1 x 32 x 32, the preset makes 49 x 1 x 8 x 8"),
+        patches.err());
+    assertTrue(!Files.exists(dir.resolve("p")), "nothing written for a bad option");
+  }
+
+  @Test
+  void resumingARunDirectoryWithAnotherMethodIsRefusedWithExitCode2AndChangesNothing() throws Exception {
+    Path runDir = dir.resolve("run");
+    Run first = train("--data", "tiny", "--val-data", "none", "--batch", "16", "--steps", "2",
+        "--run-dir", runDir.toString());
+    assertEquals(0, first.code(), first.err());
+    String job = Files.readString(runDir.resolve(TrainCommand.JOB_FILE));
+    Run other = train("--method", "cpc", "--data", "tiny", "--val-data", "none", "--batch", "16", "--steps", "4",
+        "--run-dir", runDir.toString());
+    assertEquals(2, other.code(), other.out() + other.err());
+    assertTrue(other.err().contains("holds a run of method amdim, this run trains cpc"), other.err());
+    assertEquals(job, Files.readString(runDir.resolve(TrainCommand.JOB_FILE)), "job.yaml untouched");
   }
 }

@@ -1,5 +1,9 @@
 package dev.contrastive.models.eval;
 
+import dev.contrastive.augment.data.Image;
+import dev.contrastive.augment.data.InMemoryDataset;
+import java.util.ArrayList;
+import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -11,7 +15,8 @@ import dev.contrastive.augment.data.DatasetInfo;
 import dev.contrastive.augment.data.FashionMnist;
 import dev.contrastive.models.eval.EvaluationOptions.Probe;
 import dev.contrastive.models.eval.EvaluationReport.Scores;
-import dev.contrastive.models.train.TrainedEncoder;
+import dev.contrastive.models.train.TrainedModel;
+import dev.contrastive.models.train.TinyRun;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -25,7 +30,7 @@ class EvaluationTest {
 
   @TempDir static Path tmp;
 
-  private static TrainedEncoder trained;
+  private static TrainedModel trained;
   private static Dataset trainBase;
   private static Dataset testBase;
   private static Dataset train;
@@ -33,7 +38,7 @@ class EvaluationTest {
 
   @BeforeAll
   static void trainTinyRun() throws IOException {
-    trained = TrainedEncoder.load(TinyRun.train(tmp.resolve("run"), 20));
+    trained = TrainedModel.load(TinyRun.train(tmp.resolve("run"), "amdim", 20));
     trainBase = FashionMnist.embedded(FashionMnist.Split.TRAIN);
     testBase = FashionMnist.embedded(FashionMnist.Split.TEST);
     train = TinyRun.strided(trainBase, 500);
@@ -54,10 +59,11 @@ class EvaluationTest {
         .withBaselines(true)
         .withProbe(new ProbeOptions(10, 1e-2, 1e-4, 100, 0));
     EvaluationReport report = new Evaluation(options)
-        .run(trained, train, test, FeatureExtractor.fashionMnist(250));
+        .run(trained, train, test, 250);
     System.out.println(report.toJson());
 
     assertEquals(20, report.step());
+    assertEquals("amdim", report.method());
     assertEquals(trained.checkpoint().toString(), report.checkpoint());
     assertEquals(500, report.train().size());
     assertEquals(200, report.test().size());
@@ -89,7 +95,7 @@ class EvaluationTest {
   void withoutBaselinesOnlyTheLearnedFeaturesAreScored() {
     EvaluationReport report = new Evaluation(EvaluationOptions.defaults()
         .withProbes(EnumSet.of(Probe.MLP)).withProbe(new ProbeOptions(2, 3e-3, 1e-4, 200, 0)))
-        .run(trained, train, TinyRun.strided(testBase, 100), FeatureExtractor.fashionMnist(250));
+        .run(trained, train, TinyRun.strided(testBase, 100), 250);
     assertNull(report.rawPixels());
     assertNull(report.randomInit());
     assertNull(report.learned().linear());
@@ -98,12 +104,15 @@ class EvaluationTest {
   }
 
   @Test
-  void onlyFashionMnistShapedDataIsAccepted() {
-    DatasetInfo cifar = new DatasetInfo("cifar", 10, 3, 32, 32, 10);
+  void dataThePresetCannotPreprocessIsRefusedNamingTheShapes() {
+    List<Image> images = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      images.add(new Image(new byte[3 * 28 * 28], 3, 28, 28, i));
+    }
+    Dataset rgb = InMemoryDataset.of("rgb", images, 10);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Evaluation.extractorFor(cifar, TinyRun.TINY, 64));
-    assertTrue(e.getMessage().contains("3 x 32 x 32") && e.getMessage().contains("fashion-mnist"),
-        e.getMessage());
+        () -> new Evaluation(EvaluationOptions.defaults()).run(trained, rgb, rgb, 4));
+    assertTrue(e.getMessage().contains("3"), e.getMessage());
   }
 
   @Test

@@ -1,5 +1,7 @@
 package dev.contrastive.models.eval;
 
+import dev.contrastive.augment.transform.Presets;
+import dev.contrastive.models.train.TinyRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,9 +18,9 @@ class FashionMnistProbeTest {
     try (Dataset train = FashionMnist.train(); Dataset test = FashionMnist.test()) {
       // Strided so that all 10 classes are present whether the embedded subset (stored class by
       // class) or the full set is installed: 2,000 of >= 10,000 train, 500 of >= 2,000 test.
-      FeatureExtractor extractor = FeatureExtractor.fashionMnist(500);
-      FeatureSet trainFeatures = extractor.rawPixels(new Subset(train, train.size() / 2000, 2000));
-      FeatureSet testFeatures = extractor.rawPixels(new Subset(test, test.size() / 500, 500));
+      FeatureExtractor extractor = FeatureExtractor.forPreset(Presets.fashionMnist(), 500);
+      FeatureSet trainFeatures = extractor.rawPixels(TinyRun.strided(train, 2000));
+      FeatureSet testFeatures = extractor.rawPixels(TinyRun.strided(test, 500));
       ProbeResult result = new LinearProbe(new ProbeOptions(5, 3e-3, 1e-4, 200, 0))
           .fitAndEvaluate(trainFeatures, testFeatures);
       assertEquals(1024, result.featureDim());

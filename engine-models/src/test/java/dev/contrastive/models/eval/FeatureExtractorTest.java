@@ -12,7 +12,12 @@ import dev.contrastive.augment.transform.ImageBatch;
 import dev.contrastive.augment.transform.Normalize;
 import dev.contrastive.augment.transform.Presets;
 import dev.contrastive.models.encoder.AmdimConfig;
-import dev.contrastive.models.encoder.AmdimEncoder;
+import dev.contrastive.models.method.Method;
+import dev.contrastive.models.method.amdim.AmdimMethodConfig;
+import dev.contrastive.models.registry.Methods;
+import dev.contrastive.models.train.TinyRun;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,17 +36,17 @@ class FeatureExtractorTest {
   @BeforeAll
   static void open() throws IOException {
     train = FashionMnist.train();
-    images = new Subset(train, 997, 10);
+    images = TinyRun.strided(train, 10);
   }
 
   @AfterAll
   static void close() throws IOException {
-    train.close();
+    images.close();
   }
 
   @Test
   void rawPixelsArePaddedNormalisedAndFlattened() {
-    FeatureSet set = FeatureExtractor.fashionMnist(3).rawPixels(images);
+    FeatureSet set = FeatureExtractor.forPreset(Presets.fashionMnist(), 3).rawPixels(images);
     assertArrayEquals(new long[] {10, 32 * 32}, set.features().shape());
     assertEquals(10, set.classes());
     Normalize n = Presets.fashionMnist().normalize();
@@ -60,42 +65,43 @@ class FeatureExtractorTest {
     }
   }
 
-  @Test
-  void encoderFeaturesMatchOneForwardOverTheWholeSet() {
-    try (AmdimEncoder encoder = AmdimEncoder.create(AmdimConfig.small(1), DataType.FLOAT, 3)) {
-      // Batches of 4 (the last one of 2) through the workspace, against one plain forward of all
-      // ten: the same rows, so per-batch copying and workspace reuse lose nothing.
-      FeatureSet set = FeatureExtractor.fashionMnist(4).encoderR1(images, encoder);
-      int dim = encoder.config().nRkhs();
+  @ParameterizedTest
+  @ValueSource(strings = {"amdim", "cpc", "yadim", "simclr"})
+  void methodFeaturesMatchOneForwardOverTheWholeSet(String name) {
+    try (Method method = TinyRun.create(name, 3)) {
+      // Batches of 4 (the last one of 2) through the workspace, against one plain call on all ten:
+      // the same rows, so per-batch copying and workspace reuse lose nothing.
+      FeatureSet set = FeatureExtractor.forPreset(Presets.fashionMnist(), 4).features(images, method);
+      int dim = method.featureDim();
       assertArrayEquals(new long[] {10, dim}, set.features().shape());
 
       List<Image> all = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         all.add(images.get(i));
       }
-      ImageBatch batch = FeatureExtractor.fashionMnist(1).preprocess()
+      ImageBatch batch = FeatureExtractor.forPreset(Presets.fashionMnist(), 1).preprocess()
           .apply(ImageBatch.fromImages(all, ImageBatch.streams(0, 10)));
       INDArray x = Nd4j.create(batch.data(), new long[] {10, 1, 32, 32}, DataType.FLOAT);
-      INDArray expected = encoder.forward(x, false).r1().reshape(10, dim);
+      INDArray expected = method.features(x).dup();
       assertEquals(0.0, expected.sub(set.features()).amaxNumber().doubleValue(), 1e-5);
       assertTrue(expected.norm2Number().doubleValue() > 0, "the features are not all zero");
     }
   }
 
   @Test
-  void mismatchedEncoderInputIsRejected() {
-    try (AmdimEncoder encoder = AmdimEncoder.create(AmdimConfig.small(3), DataType.FLOAT, 3)) {
+  void mismatchedModelInputIsRejected() {
+    try (Method method = Methods.create(AmdimMethodConfig.of(AmdimConfig.small(3)), 3)) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> FeatureExtractor.fashionMnist(4).encoderR1(images, encoder));
-      assertEquals("featureExtractor.preprocess makes 1 x 32 x 32 images, the encoder needs"
-          + " 3 x 32 x 32", e.getMessage());
+          () -> FeatureExtractor.forPreset(Presets.fashionMnist(), 4).features(images, method));
+      assertEquals("featureExtractor.preprocess makes 1 x 32 x 32 images of '" + images.info().name()
+          + "', the amdim model takes 3 x 32 x 32", e.getMessage());
     }
   }
 
   @Test
   void batchSizeIsValidated() {
     assertEquals("featureExtractor.batchSize must be >= 1, got 0",
-        assertThrows(IllegalArgumentException.class, () -> FeatureExtractor.fashionMnist(0))
+        assertThrows(IllegalArgumentException.class, () -> FeatureExtractor.forPreset(Presets.fashionMnist(), 0))
             .getMessage());
   }
 }

@@ -6,59 +6,78 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.core.loss.AmdimOptions;
-import dev.contrastive.models.encoder.AmdimConfig;
+import dev.contrastive.models.encoder.ProbeTaps;
+import dev.contrastive.models.method.amdim.AmdimMethodConfig;
 import dev.contrastive.models.train.optim.AdamOptions;
 import dev.contrastive.models.train.optim.LearningRateSchedule;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TrainerConfigTest {
 
-  private static TrainerConfig withSteps(long steps, int epochs, int batch) {
-    return new TrainerConfig(steps, epochs, batch, 1, 2, 10, "/tmp/run", AmdimConfig.small(1),
-        AmdimOptions.defaults(), AdamOptions.amdim(), LearningRateSchedule.amdim());
-  }
-
-  @Test
-  void roundTripsThroughJsonWithItsSchedule() {
-    TrainerConfig c = new TrainerConfig(0, 3, 64, 7, 2, 100, "/tmp/run", TrainerConfig.encoderNamed("small", 1),
-        AmdimOptions.defaults().withTclip(10), AdamOptions.amdim().withMaxGradNorm(1),
-        new LearningRateSchedule.WarmUp(50, new LearningRateSchedule.Cosine(1e-3, 1e-5, 1000)));
+  @ParameterizedTest
+  @ValueSource(strings = {"amdim", "cpc", "yadim", "simclr"})
+  void roundTripsThroughJsonWithItsMethodAndSchedule(String method) {
+    TrainerConfig c = TinyRun.builder(method).epochs(3)
+        .adam(AdamOptions.amdim().withMaxGradNorm(1))
+        .schedule(new LearningRateSchedule.WarmUp(50, new LearningRateSchedule.Cosine(1e-2, 1000)))
+        .build();
     assertEquals(c, TrainerConfig.fromJson(c.toJson()));
+    assertEquals(method, TrainerConfig.fromJson(c.toJson()).method().method());
     assertEquals("warmUp", c.toJson().get("schedule").get("kind").asText());
   }
 
   @Test
-  void aRunContinuesUnderAnotherLengthOrPathButNotOtherHyperParameters() {
-    TrainerConfig c = withSteps(100, 0, 16);
-    assertTrue(c.continues(withSteps(0, 5, 16)), "another length");
-    assertTrue(c.continues(new TrainerConfig(100, 0, 16, 1, 7, 10, "/elsewhere", AmdimConfig.small(1),
-        AmdimOptions.defaults(), AdamOptions.amdim(), LearningRateSchedule.amdim())), "another path and thread count");
-    assertFalse(c.continues(withSteps(100, 0, 32)), "another batch");
-    assertFalse(c.continues(new TrainerConfig(100, 0, 16, 1, 2, 10, "/tmp/run", AmdimConfig.small(1),
-        AmdimOptions.defaults(), AdamOptions.amdim(), LearningRateSchedule.amdim(),
-        new ValidationOptions(5, 0, EarlyStopping.off()), 1e-3)), "another validation schedule");
+  void theLearningRateIsAdamsTimesTheSchedulesFactor() {
+    TrainerConfig c = TinyRun.builder("amdim").lr(4e-3)
+        .schedule(new LearningRateSchedule.WarmUp(4, LearningRateSchedule.constant())).build();
+    assertEquals(1e-3, c.learningRate(1), 1e-15);
+    assertEquals(4e-3, c.learningRate(4), 1e-15);
+    assertEquals(4e-3, c.learningRate(100), 1e-15);
   }
 
   @Test
-  void validationNamesTheFieldAndItsRange() {
-    assertMessage(() -> withSteps(10, 2, 16), "exactly one of steps and epochs");
-    assertMessage(() -> withSteps(0, 0, 16), "exactly one of steps and epochs");
-    assertMessage(() -> withSteps(10, 0, 1), "trainer.batch must be in [2, 65536], got 1");
-    assertMessage(() -> TrainerConfig.encoderNamed("huge", 1), "'small' or 'cifar'");
-    assertMessage(() -> TrainerConfig.encoderNamed("cifar", 1), "takes 3 channels");
-    assertMessage(() -> new TrainerConfig(10, 0, 16, 1, 0, 10, "/tmp/run", AmdimConfig.small(1),
-        AmdimOptions.defaults(), AdamOptions.amdim(), LearningRateSchedule.amdim()),
-        "trainer.threads must be in [1, 256], got 0");
-    assertMessage(() -> new TrainerConfig(10, 0, 16, 1, 2, 0, "/tmp/run", AmdimConfig.small(1),
-        AmdimOptions.defaults(), AdamOptions.amdim(), LearningRateSchedule.amdim()),
-        "trainer.checkpointEvery must be in [1, 1000000000], got 0");
-    assertMessage(() -> new TrainerConfig(10, 0, 16, 1, 2, 10, " ", AmdimConfig.small(1),
-        AmdimOptions.defaults(), AdamOptions.amdim(), LearningRateSchedule.amdim()), "trainer.runDir");
+  void aRunContinuesUnderAnotherLengthOrThreadCountButNotOtherHyperParameters() {
+    TrainerConfig c = TinyRun.builder("amdim").steps(100).build();
+    assertTrue(c.continues(c.toBuilder().epochs(5).build()), "another length");
+    assertTrue(c.continues(c.toBuilder().augmentThreads(7).build()), "another thread count");
+    assertFalse(c.continues(c.toBuilder().batch(32).build()), "another batch");
+    assertFalse(c.continues(c.toBuilder().lr(1e-4).build()), "another learning rate");
+    assertFalse(c.continues(c.toBuilder()
+        .validation(new ValidationOptions(5, 0, EarlyStopping.off())).build()), "another validation schedule");
+    assertFalse(c.continues(TrainerConfig.builder(((AmdimMethodConfig) c.method()).withProbe(ProbeTaps.R1_POOLED_R5_R7))
+        .preset(c.preset()).steps(100).batch(16).seed(11).lr(2e-3).schedule(LearningRateSchedule.constant())
+        .build()), "another method config");
+    assertFalse(c.continues(TinyRun.builder("yadim").steps(100).build()), "another method");
+  }
+
+  @Test
+  void settingsAreValidatedWhereTheyAreSetNamingTheFieldAndItsRange() {
+    TrainerConfig.Builder b = TinyRun.builder("amdim");
+    assertMessage(() -> b.batch(1), "trainer.batch must be in [2, 65536], got 1");
+    assertMessage(() -> b.steps(0), "trainer.steps must be in [1, 1000000000], got 0");
+    assertMessage(() -> b.epochs(-2), "trainer.epochs must be in [1, 1000000], got -2");
+    assertMessage(() -> b.augmentThreads(0), "trainer.augmentThreads must be in [1, 256], got 0");
+    assertMessage(() -> b.checkpointEvery(0), "trainer.checkpointEvery must be in [1, 1000000000], got 0");
+    assertMessage(() -> b.onlineProbeLr(2), "trainer.onlineProbeLr must be in [0, 1]");
+    assertMessage(() -> b.preset("no-such-preset"), "preset must be one of");
+    assertMessage(() -> b.lr(-1), "adam.lr must be finite and > 0, got -1.0");
+    assertMessage(() -> TrainerConfig.builder(AmdimMethodConfig.of(TinyRun.TINY_AMDIM)).build(),
+        "trainer.preset must be set");
     assertMessage(() -> new ValidationOptions(-1, 0, EarlyStopping.off()), "validation.every must be in [0, 1000000000]");
     assertMessage(() -> new EarlyStopping(EarlyStopping.Monitor.VAL_LOSS, -1, 0), "earlyStopping.patience");
-    assertMessage(() -> new TrainerConfig(10, 0, 16, 1, 2, 10, "/tmp/run", AmdimConfig.small(1),
-        AmdimOptions.defaults(), AdamOptions.amdim(), LearningRateSchedule.amdim(), ValidationOptions.defaults(), 2),
-        "trainer.onlineProbeLr must be in [0, 1]");
+    assertMessage(() -> new AmdimMethodConfig(TinyRun.TINY_AMDIM, AmdimOptions.defaults(), null), "amdim.probe");
+  }
+
+  @Test
+  void aDamagedConfigNamesTheMissingSetting() {
+    var json = (com.fasterxml.jackson.databind.node.ObjectNode) TinyRun.config("amdim", 10, 5).toJson();
+    json.remove("batch");
+    assertMessage(() -> TrainerConfig.fromJson(json), "'batch' is missing");
+    json.put("batch", 16);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("method")).put("name", "moco");
+    assertMessage(() -> TrainerConfig.fromJson(json), "method must be one of amdim, cpc, yadim, simclr, got 'moco'");
   }
 
   private static void assertMessage(Runnable r, String part) {

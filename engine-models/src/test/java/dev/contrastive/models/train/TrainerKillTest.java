@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.augment.data.Dataset;
-import dev.contrastive.models.encoder.AmdimEncoder;
+import dev.contrastive.models.method.Method;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import dev.contrastive.models.train.checkpoint.CheckpointIO;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,9 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * A training process killed with SIGKILL (no shutdown hook, no flush: as when a node dies or a job
@@ -31,12 +31,13 @@ class TrainerKillTest {
 
   @TempDir Path tmp;
 
-  @Test
-  void aKilledRunResumesWithTheSameStepsAndLosses() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"amdim", "cpc", "yadim", "simclr"})
+  void aKilledRunResumesWithTheSameStepsAndLosses(String method) throws Exception {
     Path killed = tmp.resolve("killed");
     Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), TinyRun.class.getName(),
-        killed.toString(), Long.toString(CHILD_STEPS), Long.toString(CHECKPOINT_EVERY))
+        killed.toString(), method, Long.toString(CHILD_STEPS), Long.toString(CHECKPOINT_EVERY))
         .redirectErrorStream(true)
         .redirectOutput(tmp.resolve("child.log").toFile())
         .start();
@@ -52,15 +53,16 @@ class TrainerKillTest {
 
     List<StepMetrics> resumed = new ArrayList<>();
     List<StepMetrics> straight = new ArrayList<>();
+    TrainerConfig config = TinyRun.config(method, steps, CHECKPOINT_EVERY);
     try (Dataset data = TinyRun.trainImages()) {
-      try (AmdimEncoder fresh = AmdimEncoder.create(TinyRun.TINY, DataType.FLOAT, TinyRun.MODEL_SEED + 1)) {
-        TrainingResult r = TinyRun.trainer(TinyRun.config(steps, CHECKPOINT_EVERY, killed), fresh, data)
-            .onStep(resumed::add).fit();
+      try (Method fresh = TinyRun.create(method, TinyRun.MODEL_SEED + 1)) {
+        TrainingResult r = new Trainer(config, fresh, data).inDirectory(killed, Trainer.RunMode.RESUME)
+            .listen(collect(resumed)).fit();
         assertEquals(steps, r.steps());
       }
-      try (AmdimEncoder model = AmdimEncoder.create(TinyRun.TINY, DataType.FLOAT, TinyRun.MODEL_SEED)) {
-        TinyRun.trainer(TinyRun.config(steps, CHECKPOINT_EVERY, tmp.resolve("straight")), model, data)
-            .onStep(straight::add).fit();
+      try (Method model = TinyRun.create(method, TinyRun.MODEL_SEED)) {
+        new Trainer(config, model, data).inDirectory(tmp.resolve("straight"), Trainer.RunMode.NEW)
+            .listen(collect(straight)).fit();
       }
     }
     assertEquals(resumedFrom + 1, resumed.get(0).step(), "the first step after the checkpoint");
@@ -70,6 +72,15 @@ class TrainerKillTest {
         "losses after resuming from step " + resumedFrom);
     // The killed run's metrics rows past its checkpoint were replaced by the resumed run's.
     assertEquals(TrainerTest.series(tmp.resolve("straight"), "train/loss"), TrainerTest.series(killed, "train/loss"));
+  }
+
+  private static TrainingListener collect(List<StepMetrics> into) {
+    return new TrainingListener() {
+      @Override
+      public void onStep(StepReport report) {
+        into.add(report.metrics());
+      }
+    };
   }
 
   /** Polls until the run directory holds a checkpoint of at least {@code step}; returns its step. */

@@ -2,39 +2,42 @@ package dev.contrastive.models.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.augment.data.Dataset;
-import dev.contrastive.augment.transform.Presets;
-import dev.contrastive.core.loss.AmdimOptions;
-import dev.contrastive.models.encoder.AmdimConfig;
-import dev.contrastive.models.encoder.AmdimEncoder;
+import dev.contrastive.models.method.Method;
+import dev.contrastive.models.method.MethodConfig;
+import dev.contrastive.models.method.StepOutcome;
+import dev.contrastive.models.method.StepChecks;
+import dev.contrastive.models.method.TrainingDivergedException;
 import dev.contrastive.models.nn.Parameters;
+import dev.contrastive.models.train.RunStart.StartMode;
 import dev.contrastive.models.train.checkpoint.Checkpoint;
 import dev.contrastive.models.train.checkpoint.CheckpointIO;
 import dev.contrastive.models.train.metrics.CsvMetrics;
 import dev.contrastive.models.train.metrics.MetricsTable;
-import dev.contrastive.models.train.optim.AdamOptions;
-import dev.contrastive.models.train.optim.LearningRateSchedule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** End-to-end runs of {@link TinyRun}'s tiny AMDIM. */
+/** End-to-end runs of {@link TinyRun}'s tiny methods. */
 class TrainerTest {
 
-  private static final AmdimConfig TINY = TinyRun.TINY;
-  private static final long MODEL_SEED = TinyRun.MODEL_SEED;
   private static Dataset data;
 
   @TempDir Path tmp;
@@ -49,32 +52,38 @@ class TrainerTest {
     data.close();
   }
 
-  private static TrainerConfig config(long steps, long checkpointEvery, Path runDir) {
-    return TinyRun.config(steps, checkpointEvery, runDir);
+  /** A listener that hands every step's metrics to {@code onStep}, which may throw. */
+  private static TrainingListener steps(Consumer<StepMetrics> onStep) {
+    return new TrainingListener() {
+      @Override
+      public void onStep(StepReport report) {
+        onStep.accept(report.metrics());
+      }
+    };
   }
 
-  /** Runs {@code cfg} on a fresh model, collecting each step's loss; the listener may throw. */
-  private static List<Double> run(TrainerConfig cfg, StepListener extra) throws IOException {
+  /** Runs {@code cfg} in {@code runDir} on a fresh model, collecting each step's loss; {@code extra} may throw. */
+  private static List<Double> run(TrainerConfig cfg, Path runDir, Consumer<StepMetrics> extra) throws IOException {
     List<Double> losses = new ArrayList<>();
-    try (AmdimEncoder model = AmdimEncoder.create(TINY, DataType.FLOAT, MODEL_SEED)) {
-      new Trainer(cfg, model, data, Presets.fashionMnist().pairs())
-          .onStep(m -> {
+    try (Method model = TinyRun.create(cfg.method().method(), TinyRun.MODEL_SEED)) {
+      new Trainer(cfg, model, data)
+          .inDirectory(runDir, Trainer.RunMode.RESUME_OR_NEW)
+          .listen(steps(m -> {
             losses.add(m.loss());
-            extra.onStep(m);
-          })
+            extra.accept(m);
+          }))
           .fit();
     }
     return losses;
   }
 
   @Test
-  void lossFallsOverThirtySteps() throws IOException {
+  void lossFallsOverThirtyStepsAndTheEndIsCheckpointed() throws IOException {
     List<StepMetrics> seen = new ArrayList<>();
-    List<Double> losses = run(config(30, 100, tmp.resolve("run")), seen::add);
+    List<Double> losses = run(TinyRun.config("amdim", 30, 100), tmp.resolve("run"), seen::add);
     assertEquals(30, losses.size());
     double first = losses.subList(0, 5).stream().mapToDouble(d -> d).average().orElseThrow();
     double last = losses.subList(25, 30).stream().mapToDouble(d -> d).average().orElseThrow();
-    System.out.printf("tiny amdim: mean loss of steps 1-5 %.4f, of steps 26-30 %.4f%n", first, last);
     assertTrue(last < first - 0.1, "loss did not fall: " + losses);
     StepMetrics m = seen.get(29);
     assertEquals(30, m.step());
@@ -86,15 +95,16 @@ class TrainerTest {
     assertEquals(30, CheckpointIO.latest(tmp.resolve("run")).newest().orElseThrow().checkpoint().step());
   }
 
-  @Test
-  void interruptedAndResumedRunGivesTheSameLosses() throws IOException {
-    List<Double> straight = run(config(20, 10, tmp.resolve("straight")), m -> {});
+  @ParameterizedTest
+  @ValueSource(strings = {"amdim", "cpc", "yadim", "simclr"})
+  void interruptedAndResumedRunGivesTheSameLosses(String method) throws IOException {
+    TrainerConfig cfg = TinyRun.config(method, 20, 10);
+    List<Double> straight = run(cfg, tmp.resolve("straight"), m -> {});
 
     // Crashes after step 13: the checkpoint of step 10 is the newest, steps 11-13 are lost.
-    TrainerConfig cfg = config(20, 10, tmp.resolve("resumed"));
     RuntimeException crash = new IllegalStateException("simulated crash");
     List<Double> beforeCrash = new ArrayList<>();
-    RuntimeException thrown = assertThrows(RuntimeException.class, () -> run(cfg, m -> {
+    RuntimeException thrown = assertThrows(RuntimeException.class, () -> run(cfg, tmp.resolve("resumed"), m -> {
       beforeCrash.add(m.loss());
       if (m.step() == 13) {
         throw crash;
@@ -103,11 +113,13 @@ class TrainerTest {
     assertEquals(crash, thrown);
     // A new trainer and a new, differently initialised model: everything comes from the checkpoint.
     List<Double> after = new ArrayList<>();
-    try (AmdimEncoder model = AmdimEncoder.create(TINY, DataType.FLOAT, MODEL_SEED + 1)) {
-      long done = new Trainer(cfg, model, data, Presets.fashionMnist().pairs())
-          .onStep(m -> after.add(m.loss()))
-          .fit().steps();
-      assertEquals(20, done);
+    try (Method model = TinyRun.create(method, TinyRun.MODEL_SEED + 1)) {
+      TrainingResult r = new Trainer(cfg, model, data)
+          .inDirectory(tmp.resolve("resumed"), Trainer.RunMode.RESUME)
+          .listen(steps(m -> after.add(m.loss())))
+          .fit();
+      assertEquals(20, r.steps());
+      assertEquals(StartMode.RESUMED, r.start());
     }
     assertEquals(straight.subList(0, 13), beforeCrash);
     assertEquals(straight.subList(10, 20), after, "steps 11-20 after resuming from step 10");
@@ -115,10 +127,10 @@ class TrainerTest {
     Checkpoint a = CheckpointIO.latest(tmp.resolve("straight")).newest().orElseThrow().checkpoint();
     Checkpoint b = CheckpointIO.latest(tmp.resolve("resumed")).newest().orElseThrow().checkpoint();
     assertEquals(List.of(20L, 1, 4L), List.of(b.step(), b.epoch(), b.positionInEpoch()));
-    assertEquals(List.of(a.step(), a.epoch(), a.positionInEpoch()), List.of(b.step(), b.epoch(), b.positionInEpoch()));
     assertEquals(a.tensors(), b.tensors(), "weights, running statistics and Adam moments at step 20");
     assertArrayEquals(a.state().get("adam.step"), b.state().get("adam.step"));
     assertArrayEquals(a.state().get("epoch.sums"), b.state().get("epoch.sums"));
+    assertEquals(method, b.metadata().get("method"));
     // The metrics file of the resumed run: steps 11-13 logged before the crash were replaced.
     for (String column : List.of("train/loss", "train/online_acc", "epoch/loss", "epoch/online_acc")) {
       assertEquals(series(tmp.resolve("straight"), column), series(tmp.resolve("resumed"), column), column);
@@ -136,36 +148,34 @@ class TrainerTest {
   void validatesStopsEarlyAndWritesTheRunDirectory() throws IOException {
     Path runDir = tmp.resolve("validated");
     // No validation can improve NCE accuracy by a whole 1.0, so the second one stops the run.
-    TrainerConfig cfg = new TrainerConfig(40, 0, 16, 11, 2, 100, runDir.toString(), TINY,
-        AmdimOptions.defaults(), AdamOptions.amdim(), new LearningRateSchedule.Constant(2e-3),
-        new ValidationOptions(3, 2, new EarlyStopping(EarlyStopping.Monitor.VAL_NCE_ACCURACY, 1, 1.0)), 1e-3);
+    TrainerConfig cfg = TinyRun.builder("amdim").steps(40)
+        .validation(new ValidationOptions(3, 2, new EarlyStopping(EarlyStopping.Monitor.VAL_NCE_ACCURACY, 1, 1.0)))
+        .build();
     List<ValidationMetrics> validations = new ArrayList<>();
     TrainingListener collect = new TrainingListener() {
       @Override
-      public void onStep(StepMetrics m) {}
-
-      @Override
-      public void onValidation(ValidationMetrics v) {
-        validations.add(v);
+      public void onStep(StepReport report) {
+        report.validation().ifPresent(validations::add);
       }
     };
     TrainingResult result;
-    try (Dataset val = TinyRun.testImages(64);
-        AmdimEncoder model = AmdimEncoder.create(TINY, DataType.FLOAT, MODEL_SEED)) {
-      result = TinyRun.trainer(cfg, model, data).validateOn(val, Presets.fashionMnist().pairs())
+    try (Dataset val = TinyRun.testImages(64); Method model = TinyRun.create("amdim", TinyRun.MODEL_SEED)) {
+      result = new Trainer(cfg, model, data).validateOn(val).inDirectory(runDir, Trainer.RunMode.NEW)
           .listen(collect).fit();
       assertEquals(6, result.steps());
       assertTrue(result.earlyStopped());
+      assertEquals(StartMode.NEW_RUN, result.start());
       assertEquals(List.of(3L, 6L), validations.stream().map(ValidationMetrics::step).toList());
       ValidationMetrics last = validations.get(1);
       assertEquals(last, result.lastValidation().orElseThrow());
       assertEquals(32, last.images(), "2 batches of 16");
       assertTrue(last.loss() > 0 && last.accuracy() >= 0 && last.accuracy() <= 1, last.toString());
       assertTrue(last.onlineAccuracy() >= 0 && last.onlineAccuracy() <= 1, last.toString());
-      assertEquals(runDir.resolve(CheckpointIO.fileName(6)), result.checkpoint());
+      assertEquals(Optional.of(runDir.resolve(CheckpointIO.fileName(6))), result.checkpoint());
 
       // A rerun of a run that stopped early trains nothing and reports the same end.
-      TrainingResult again = TinyRun.trainer(cfg, model, data).validateOn(val, Presets.fashionMnist().pairs()).fit();
+      TrainingResult again = new Trainer(cfg, model, data).validateOn(val)
+          .inDirectory(runDir, Trainer.RunMode.RESUME).fit();
       assertEquals(List.of(6L, true, Optional.of(last)), List.of(again.steps(), again.earlyStopped(),
           again.lastValidation()));
     }
@@ -184,42 +194,121 @@ class TrainerTest {
   }
 
   @Test
-  void nanStopsTrainingNamingTheStepAndLeavesTheLastCheckpointIntact() throws IOException {
-    Path runDir = tmp.resolve("nan");
-    TrainerConfig cfg = config(20, 5, runDir);
-    byte[][] saved = new byte[1][];
-    TrainingDivergedException e;
-    try (AmdimEncoder model = AmdimEncoder.create(TINY, DataType.FLOAT, MODEL_SEED)) {
-      Trainer trainer = new Trainer(cfg, model, data, Presets.fashionMnist().pairs())
-          .onStep(m -> {
-            if (m.step() == 5) {
-              // After step 5's checkpoint: poison the first conv's weight, so step 6's features are NaN.
-              saved[0] = readUnchecked(runDir.resolve(CheckpointIO.fileName(5)));
-              model.parameters().get("layer_list.0.conv.weight").value().putScalar(0, Float.NaN);
-            }
-          });
-      e = assertThrows(TrainingDivergedException.class, trainer::fit);
+  void inMemoryRunsWriteNothingAndLeaveTheTrainedWeightsInTheMethod() throws IOException {
+    try (Method model = TinyRun.create("simclr", TinyRun.MODEL_SEED)) {
+      float[] before = model.parameters().flatValues().toFloatVector();
+      TrainingResult r = new Trainer(TinyRun.config("simclr", 5, 1), model, data).fit();
+      assertEquals(StartMode.IN_MEMORY, r.start());
+      assertEquals(Optional.empty(), r.checkpoint());
+      assertEquals(5, r.steps());
+      assertFalse(java.util.Arrays.equals(before, model.parameters().flatValues().toFloatVector()));
     }
+    try (Stream<Path> files = Files.list(tmp)) {
+      assertEquals(0, files.count(), "nothing written");
+    }
+  }
+
+  @Test
+  void runModesRefuseTheDirectoryStateTheyDoNotExpect() throws IOException {
+    Path runDir = tmp.resolve("modes");
+    TrainerConfig cfg = TinyRun.config("amdim", 2, 1);
+    try (Method model = TinyRun.create("amdim", TinyRun.MODEL_SEED)) {
+      IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+          () -> new Trainer(cfg, model, data).inDirectory(runDir, Trainer.RunMode.RESUME).fit());
+      assertTrue(none.getMessage().contains("holds no valid checkpoint"), none.getMessage());
+      new Trainer(cfg, model, data).inDirectory(runDir, Trainer.RunMode.NEW).fit();
+      IllegalArgumentException taken = assertThrows(IllegalArgumentException.class,
+          () -> new Trainer(cfg, model, data).inDirectory(runDir, Trainer.RunMode.NEW).fit());
+      assertTrue(taken.getMessage().contains("already holds a run"), taken.getMessage());
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"amdim", "cpc", "yadim", "simclr"})
+  void nanStopsTrainingNamingTheStepAndTheTensorAndLeavesTheLastCheckpointIntact(String method)
+      throws IOException {
+    Path runDir = tmp.resolve("nan");
+    TrainerConfig cfg = TinyRun.config(method, 20, 5);
+    TrainingDivergedException e;
+    try (Method model = TinyRun.create(method, TinyRun.MODEL_SEED)) {
+      e = assertThrows(TrainingDivergedException.class, () -> new Trainer(cfg, new PoisonedAt(6, model), data)
+          .inDirectory(runDir, Trainer.RunMode.NEW).fit());
+    }
+    String expected = switch (method) {
+      case "amdim" -> "encoder output a_r1";
+      case "cpc" -> "encoder output targets";
+      case "yadim" -> "encoder output a_last";
+      default -> "encoder output a_projection";
+    };
     assertEquals(6, e.step());
-    assertEquals("encoder output a_r1", e.tensor());
-    assertTrue(e.getMessage().contains("step 6") && e.getMessage().contains("a_r1"), e.getMessage());
-    assertArrayEquals(saved[0], Files.readAllBytes(runDir.resolve(CheckpointIO.fileName(5))));
+    assertEquals(expected, e.tensor());
+    assertTrue(e.getMessage().contains("step 6") && e.getMessage().contains(expected), e.getMessage());
     try (Stream<Path> files = Files.list(runDir)) {
       assertEquals(List.of(CheckpointIO.fileName(5)),
           files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("ckpt-")).toList(),
           "no checkpoint after the bad step");
     }
+    try (TrainedModel last = TrainedModel.load(runDir)) {
+      assertEquals(5, last.step());
+      assertTrue(StepChecks.allFinite(last.method().parameters().flatValues()), "the last checkpoint is good");
+    }
     assertEquals(5, CsvMetrics.read(runDir.resolve(Trainer.METRICS_CSV)).rows().size(), "no metrics row for step 6");
   }
 
+  /** A method whose first parameter turns NaN just before step {@code step}'s forward. */
+  private record PoisonedAt(long step, Method method) implements Method {
+    @Override
+    public StepOutcome forwardBackward(long s, INDArray viewA, INDArray viewB, long lossSeed) {
+      if (s == step) {
+        method.parameters().trainable().get(0).value().putScalar(0, Float.NaN);
+      }
+      return method.forwardBackward(s, viewA, viewB, lossSeed);
+    }
+
+    @Override
+    public MethodConfig config() {
+      return method.config();
+    }
+
+    @Override
+    public Parameters parameters() {
+      return method.parameters();
+    }
+
+    @Override
+    public int views() {
+      return method.views();
+    }
+
+    @Override
+    public StepOutcome evaluate(INDArray viewA, INDArray viewB, long lossSeed) {
+      return method.evaluate(viewA, viewB, lossSeed);
+    }
+
+    @Override
+    public INDArray features(INDArray images) {
+      return method.features(images);
+    }
+
+    @Override
+    public int featureDim() {
+      return method.featureDim();
+    }
+
+    @Override
+    public void close() {}
+  }
+
   @Test
-  void refusesToResumeARunDirectoryOfAnotherConfig() throws IOException {
+  void refusesToResumeARunDirectoryOfAnotherConfigOrMethod() throws IOException {
     Path runDir = tmp.resolve("other");
-    run(config(2, 1, runDir), m -> {});
-    TrainerConfig changed = new TrainerConfig(4, 0, 16, 12, 2, 1, runDir.toString(), TINY,
-        AmdimOptions.defaults(), AdamOptions.amdim(), new LearningRateSchedule.Constant(2e-3));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run(changed, m -> {}));
-    assertTrue(e.getMessage().contains("another config"), e.getMessage());
+    run(TinyRun.config("amdim", 2, 1), runDir, m -> {});
+    IllegalArgumentException config = assertThrows(IllegalArgumentException.class,
+        () -> run(TinyRun.builder("amdim").steps(4).seed(12).build(), runDir, m -> {}));
+    assertTrue(config.getMessage().contains("another config"), config.getMessage());
+    IllegalArgumentException method = assertThrows(IllegalArgumentException.class,
+        () -> run(TinyRun.config("cpc", 4, 1), runDir, m -> {}));
+    assertTrue(method.getMessage().contains("holds a run of method amdim, this run trains cpc"), method.getMessage());
   }
 
   @Test
@@ -229,18 +318,11 @@ class TrainerTest {
       p.declare("bad", new long[] {3}, new double[3]);
       p.seal();
       p.get("bad").grad().putScalar(1, Float.POSITIVE_INFINITY);
-      TrainingDivergedException e = AmdimStep.divergedGradient(42, p);
+      TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+          () -> StepChecks.finiteGradNorm(42, p));
       assertEquals(42, e.step());
       assertEquals("gradient of bad", e.tensor());
       assertTrue(e.getMessage().startsWith("training diverged at step 42: gradient of bad"), e.getMessage());
-    }
-  }
-
-  private static byte[] readUnchecked(Path p) {
-    try {
-      return Files.readAllBytes(p);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
     }
   }
 }

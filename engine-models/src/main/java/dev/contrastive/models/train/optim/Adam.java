@@ -61,7 +61,7 @@ public final class Adam {
   /**
    * Applies one update to {@code params.flatValues()} from {@code params.flatGrads()}.
    *
-   * @param lr the learning rate of this step, normally {@code schedule.rate(stepCount() + 1)}
+   * @param lr the learning rate of this step, normally {@code options.lr() * schedule.factor(stepCount() + 1)}
    * @return the global L2 norm of the gradients before clipping (computed whether or not
    *     clipping is on, since the trainer logs it)
    */

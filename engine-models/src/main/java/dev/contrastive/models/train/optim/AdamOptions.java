@@ -3,7 +3,8 @@ package dev.contrastive.models.train.optim;
 /**
  * Hyper-parameters of {@link Adam}.
  *
- * @param lr base learning rate; schedules scale from it, {@link Adam#step} takes the rate per step
+ * @param lr the learning rate, the only one: a {@link LearningRateSchedule} gives each step's factor
+ *     of it, and {@link Adam#step} takes the product
  * @param beta1 decay of the first-moment average, in [0, 1)
  * @param beta2 decay of the second-moment average, in [0, 1)
  * @param eps added to the bias-corrected root of the second moment, > 0
@@ -48,10 +49,15 @@ public record AdamOptions(
   /**
    * The published AMDIM defaults: lr 2e-4, betas (0.8, 0.999), eps 1e-8, weight decay 1e-5 added
    * to the gradient (AMDIM uses {@code torch.optim.Adam}, not AdamW), no clipping. The 500-step
-   * warm-up is the schedule's part: {@link LearningRateSchedule#amdim()}.
+   * warm-up is the schedule's part: {@link LearningRateSchedule#amdim()}. For runs of minutes,
+   * {@code withLr(1e-3)} with a short warm-up learns much faster (see docs/training.md).
    */
   public static AdamOptions amdim() {
     return new AdamOptions(2e-4, 0.8, 0.999, 1e-8, 1e-5, false, 0);
+  }
+
+  public AdamOptions withLr(double newLr) {
+    return new AdamOptions(newLr, beta1, beta2, eps, weightDecay, decoupled, maxGradNorm);
   }
 
   public AdamOptions withWeightDecay(double newWeightDecay, boolean newDecoupled) {

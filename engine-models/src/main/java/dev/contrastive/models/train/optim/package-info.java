@@ -10,6 +10,6 @@
  * against a float64 transcription of those three.
  *
  * <p>Step numbering: steps count from 1, the number of the update about to be applied, the same
- * {@code t} Adam uses for bias correction, so {@code schedule.rate(t)} and {@code adam.step} agree.
+ * {@code t} Adam uses for bias correction, so {@code lr * schedule.factor(t)} and {@code adam.step} agree.
  */
 package dev.contrastive.models.train.optim;

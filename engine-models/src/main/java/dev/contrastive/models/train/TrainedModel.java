@@ -1,27 +1,30 @@
 package dev.contrastive.models.train;
 
-import dev.contrastive.models.encoder.AmdimEncoder;
+import dev.contrastive.augment.transform.Preset;
+import dev.contrastive.augment.transform.Presets;
+import dev.contrastive.models.method.Method;
+import dev.contrastive.models.registry.Methods;
 import dev.contrastive.models.train.checkpoint.Checkpoint;
 import dev.contrastive.models.train.checkpoint.CheckpointFormatException;
 import dev.contrastive.models.train.checkpoint.CheckpointIO;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * An encoder restored from a {@link Trainer} checkpoint, for evaluation and export: the weights and
- * batch-norm running statistics of the checkpoint's step, built with the encoder configuration the
- * checkpoint's {@link TrainerConfig} names.
+ * A method restored from a {@link Trainer} checkpoint, for evaluation and export: the weights and
+ * batch-norm running statistics of the checkpoint's step, in the architecture its {@link
+ * TrainerConfig} names, with the augmentation preset it trained with (whose evaluation transform is
+ * the probes' and the export's preprocessing).
  *
  * @param checkpoint the file it was read from
  * @param step the optimiser step the weights are from
  * @param config the run's configuration
- * @param encoder the restored float32 encoder, owned by this record
+ * @param method the restored float32 method, owned by this record
  */
-public record TrainedEncoder(Path checkpoint, long step, TrainerConfig config, AmdimEncoder encoder)
+public record TrainedModel(Path checkpoint, long step, TrainerConfig config, Method method)
     implements AutoCloseable {
 
   /**
@@ -29,9 +32,9 @@ public record TrainedEncoder(Path checkpoint, long step, TrainerConfig config, A
    *
    * @throws CheckpointFormatException if the file is damaged or not a checkpoint
    * @throws IOException if it cannot be read, or a run directory holds no valid checkpoint
-   * @throws IllegalArgumentException if the checkpoint lacks the encoder's tensors
+   * @throws IllegalArgumentException if the checkpoint's config or tensors do not fit its method
    */
-  public static TrainedEncoder load(Path path) throws IOException {
+  public static TrainedModel load(Path path) throws IOException {
     Path file = path;
     Checkpoint c;
     if (Files.isDirectory(path)) {
@@ -43,16 +46,41 @@ public record TrainedEncoder(Path checkpoint, long step, TrainerConfig config, A
     } else {
       c = CheckpointIO.read(path);
     }
-    TrainerConfig config = TrainerConfig.fromJson(c.config());
-    AmdimEncoder encoder = AmdimEncoder.create(config.encoder(), DataType.FLOAT, 0);
+    TrainerConfig config;
     try {
-      assign(encoder.parameters().flatValues(), c, "params", file);
-      assign(encoder.parameters().flatBuffers(), c, "buffers", file);
+      config = TrainerConfig.fromJson(c.config());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("checkpoint " + file + ": " + e.getMessage(), e);
+    }
+    Method method = Methods.create(config.method(), 0);
+    try {
+      assign(method.parameters().flatValues(), c, "params", file);
+      assign(method.parameters().flatBuffers(), c, "buffers", file);
     } catch (RuntimeException e) {
-      encoder.close();
+      method.close();
       throw e;
     }
-    return new TrainedEncoder(file, c.step(), config, encoder);
+    return new TrainedModel(file, c.step(), config, method);
+  }
+
+  /**
+   * {@link #load}, refusing a checkpoint of another method than {@code expected}.
+   *
+   * @throws IllegalArgumentException naming both methods
+   */
+  public static TrainedModel load(Path path, String expected) throws IOException {
+    TrainedModel m = load(path);
+    if (!m.config.method().method().equals(expected)) {
+      m.close();
+      throw new IllegalArgumentException("checkpoint " + m.checkpoint + " holds method "
+          + m.config.method().method() + ", not " + expected);
+    }
+    return m;
+  }
+
+  /** The augmentation preset the method trained with. */
+  public Preset preset() {
+    return Presets.byName(config.preset());
   }
 
   /** Copies checkpoint tensor {@code name} into {@code target}, whose length it must have. */
@@ -75,6 +103,6 @@ public record TrainedEncoder(Path checkpoint, long step, TrainerConfig config, A
 
   @Override
   public void close() {
-    encoder.close();
+    method.close();
   }
 }

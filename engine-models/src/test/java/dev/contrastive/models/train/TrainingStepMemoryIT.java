@@ -2,9 +2,8 @@ package dev.contrastive.models.train;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.contrastive.core.loss.AmdimOptions;
-import dev.contrastive.models.encoder.AmdimConfig;
-import dev.contrastive.models.encoder.AmdimEncoder;
+import dev.contrastive.core.memory.NativeMemory;
+import dev.contrastive.models.method.Method;
 import dev.contrastive.models.nn.GradCheck;
 import dev.contrastive.models.train.optim.Adam;
 import dev.contrastive.models.train.optim.AdamOptions;
@@ -12,18 +11,19 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Native memory (RSS) and used heap stay flat over 2,000 training steps (AmdimStep plus one Adam
- * update inside {@link AmdimStep#openWorkspace()}, with the trainer's collection every {@link
- * Trainer#NATIVE_GC_EVERY} steps, as the trainer drives them). Arrays a step makes outside the
- * workspace return their native memory only when collected (see {@code nn.Arena}).
+ * Native memory (RSS) and used heap stay flat over 2,000 training steps of every method (its step
+ * plus one Adam update inside one reused {@link NativeMemory} scope, with the trainer's collection
+ * every {@link NativeMemoryCollector#EVERY} steps, as the trainer drives them). Arrays a step makes
+ * outside the scope return their native memory only when collected (see docs/memory.md).
  *
- * <p>Bounds: one step of this tiny config allocates about 6 MB of activations and gradients, so a
+ * <p>Bounds: one step of the tiny AMDIM allocates about 6 MB of activations and gradients, so a
  * per-step leak of even a few percent of a step would add well over 64 MB in 1,800 steps; 64 MB of
  * RSS also leaves room for the JIT's code cache and glibc arena growth, which are not leaks. The
  * heap is compared after a full collection at both ends, so only objects still reachable count;
@@ -31,24 +31,23 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Measured (2026-11-29, 2-core machine): without collections in the loop RSS grew 562 -> 1438 MB
  * (+0.49 MB per step) and the post-GC heap +46 MB; with the trainer's collection every 50 steps,
- * RSS 394.1 -> 412.7 MB (+18.5 MB, 0.01 MB per step) and heap +7.6 MB over steps 200-2,000.
+ * RSS 394.1 -> 412.7 MB (+18.5 MB, 0.01 MB per step) and heap +7.6 MB over steps 200-2,000 (AMDIM).
  */
-class AmdimStepMemoryIT {
+class TrainingStepMemoryIT {
 
   private static final int WARM_UP = 200;
   private static final int STEPS = 2_000;
   private static final long RSS_BOUND = 64L << 20;
   private static final long HEAP_BOUND = 16L << 20;
 
-  @Test
-  void rssAndHeapStayFlatOver2000Steps() throws IOException {
-    AmdimConfig cfg = new AmdimConfig(32, 1, 8, 32, 1, false);
+  @ParameterizedTest
+  @ValueSource(strings = {"amdim", "cpc", "yadim", "simclr"})
+  void rssAndHeapStayFlatOver2000Steps(String method) throws IOException {
     SplittableRandom rnd = new SplittableRandom(21);
     INDArray viewA = GradCheck.randomOf(DataType.FLOAT, rnd, 1, 16, 1, 32, 32);
     INDArray viewB = GradCheck.randomOf(DataType.FLOAT, rnd, 1, 16, 1, 32, 32);
-    try (AmdimEncoder model = AmdimEncoder.create(cfg, DataType.FLOAT, 3);
-        AmdimStep step = new AmdimStep(model, AmdimOptions.defaults())) {
-      Adam adam = new Adam(AdamOptions.amdim(), model.parameters());
+    try (Method m = TinyRun.create(method, 3)) {
+      Adam adam = new Adam(AdamOptions.amdim(), m.parameters());
       long rssWarm = 0;
       long heapWarm = 0;
       for (int i = 0; i < STEPS; i++) {
@@ -56,16 +55,19 @@ class AmdimStepMemoryIT {
           rssWarm = rssBytes();
           heapWarm = usedHeapAfterGc();
         }
-        try (MemoryWorkspace ws = AmdimStep.openWorkspace()) {
-          step.trainingStep(i, viewA, viewB, i);
-          adam.step(model.parameters(), 2e-4);
+        try (MemoryWorkspace ws = NativeMemory.scope("memory-test-step")) {
+          m.forwardBackward(i, viewA, viewB, i);
+          adam.step(m.parameters(), 2e-4);
         }
-        Trainer.releaseNativeGarbage(i + 1);
+        // The trainer's collection (NativeMemoryCollector).
+        if ((i + 1) % NativeMemoryCollector.EVERY == 0) {
+          System.gc();
+        }
       }
       long rssEnd = rssBytes();
       long heapEnd = usedHeapAfterGc();
       System.out.printf(
-          "AmdimStepMemoryTest: steps %d..%d, RSS %.1f -> %.1f MB (%+.1f), used heap %.1f -> %.1f MB (%+.1f)%n",
+          "TrainingStepMemoryIT " + method + ": steps %d..%d, RSS %.1f -> %.1f MB (%+.1f), used heap %.1f -> %.1f MB (%+.1f)%n",
           WARM_UP, STEPS, mb(rssWarm), mb(rssEnd), mb(rssEnd - rssWarm), mb(heapWarm), mb(heapEnd),
           mb(heapEnd - heapWarm));
       assertTrue(rssEnd - rssWarm < RSS_BOUND,

@@ -1,4 +1,4 @@
-package dev.contrastive.models.train;
+package dev.contrastive.models.method;
 
 /**
  * A NaN or infinity in the encoder's outputs, the loss or a gradient. Training stops before the update, so the

@@ -1,0 +1,49 @@
+package dev.contrastive.models.method.amdim;
+
+import dev.contrastive.augment.transform.ItemShape;
+import dev.contrastive.core.loss.AmdimOptions;
+import dev.contrastive.models.encoder.AmdimConfig;
+import dev.contrastive.models.encoder.ProbeTaps;
+import dev.contrastive.models.method.MethodConfig;
+
+/**
+ * AMDIM (Bachman, Hjelm and Buchwalter 2019): the encoder, its loss and the features its probes read.
+ *
+ * @param encoder the encoder's hyper-parameters
+ * @param loss the fused loss's options (comparisons 1->5, 1->7, 5->5; tclip; regulariser weight)
+ * @param probe the taps the probes read
+ */
+public record AmdimMethodConfig(AmdimConfig encoder, AmdimOptions loss, ProbeTaps probe)
+    implements MethodConfig {
+
+  public static final String NAME = "amdim";
+
+  public AmdimMethodConfig {
+    if (encoder == null || loss == null || probe == null) {
+      throw new IllegalArgumentException("amdim.encoder, amdim.loss and amdim.probe must all be set");
+    }
+  }
+
+  /** The published loss on {@code encoder}, probes on r1 as AMDIM's evaluation. */
+  public static AmdimMethodConfig of(AmdimConfig encoder) {
+    return new AmdimMethodConfig(encoder, AmdimOptions.defaults(), ProbeTaps.R1);
+  }
+
+  public AmdimMethodConfig withLoss(AmdimOptions l) {
+    return new AmdimMethodConfig(encoder, l, probe);
+  }
+
+  public AmdimMethodConfig withProbe(ProbeTaps p) {
+    return new AmdimMethodConfig(encoder, loss, p);
+  }
+
+  @Override
+  public String method() {
+    return NAME;
+  }
+
+  @Override
+  public ItemShape imageShape() {
+    return ItemShape.image(encoder.inChannels(), encoder.encoderSize(), encoder.encoderSize());
+  }
+}

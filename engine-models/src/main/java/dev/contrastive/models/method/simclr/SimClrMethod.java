@@ -1,0 +1,116 @@
+package dev.contrastive.models.method.simclr;
+
+import dev.contrastive.core.loss.InfoNceLoss;
+import dev.contrastive.core.loss.LossResult;
+import dev.contrastive.models.encoder.AmdimEncoder;
+import dev.contrastive.models.method.Method;
+import dev.contrastive.models.method.StepChecks;
+import dev.contrastive.models.method.StepOutcome;
+import dev.contrastive.models.nn.Parameters;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * SimCLR's step: trunk and projection head on each view (a replica of both for view B, so batch
+ * statistics are per view), NT-Xent ({@link InfoNceLoss}: positives the other view of the same image,
+ * negatives every other image of both views) on the two projections, and the backward pass through
+ * the heads into the trunks. The trunk is built without the AMDIM encoder's r5 and r7 heads, which
+ * are not part of SimCLR.
+ */
+public final class SimClrMethod implements Method {
+
+  private final SimClrConfig config;
+  private final Parameters params;
+  private final AmdimEncoder trunk;
+  private final AmdimEncoder trunkB;
+  private final ProjectionHead head;
+  private final ProjectionHead headB;
+  private final InfoNceLoss loss;
+
+  /**
+   * @param dataType FLOAT to train (checkpoints are float32); DOUBLE for gradient checks
+   * @param seed seed of the initial weights (the trunk's, then the head's draws)
+   */
+  public SimClrMethod(SimClrConfig config, DataType dataType, long seed) {
+    this.config = config;
+    this.params = new Parameters(dataType);
+    int rep = config.trunk().nRkhs();
+    this.trunk = AmdimEncoder.declare(config.trunk(), params, seed, false);
+    this.head = new ProjectionHead(params, rep, config.hidden(), config.projection(),
+        new SplittableRandom(seed ^ 0x5eedL));
+    params.seal();
+    this.trunkB = trunk.replica();
+    this.headB = new ProjectionHead(params, rep, config.hidden(), config.projection(), new SplittableRandom(0));
+    this.loss = new InfoNceLoss(config.loss());
+  }
+
+  @Override
+  public SimClrConfig config() {
+    return config;
+  }
+
+  @Override
+  public Parameters parameters() {
+    return params;
+  }
+
+  @Override
+  public int views() {
+    return 2;
+  }
+
+  @Override
+  public StepOutcome forwardBackward(long step, INDArray viewA, INDArray viewB, long lossSeed) {
+    INDArray repA = trunk.forward(viewA, true, false).r1();
+    INDArray repB = trunkB.forward(viewB, true, false).r1();
+    INDArray za = flat(head.forward(repA, true));
+    INDArray zb = flat(headB.forward(repB, true));
+    StepChecks.requireFiniteOutput(step, "a_projection", za);
+    StepChecks.requireFiniteOutput(step, "b_projection", zb);
+    try (LossResult r = loss.compute(za, zb)) {
+      StepChecks.requireFiniteLoss(step, r.loss(), r.parts());
+      params.zeroGrad();
+      trunk.backwardToParameters(head.backward(unflat(r.gradient("a"))), null, null);
+      trunkB.backwardToParameters(headB.backward(unflat(r.gradient("b"))), null, null);
+      double gradNorm = StepChecks.finiteGradNorm(step, params);
+      return new StepOutcome(r.loss(), r.parts(), r.diagnostics().accuracy(), gradNorm, flat(repA));
+    }
+  }
+
+  @Override
+  public StepOutcome evaluate(INDArray viewA, INDArray viewB, long lossSeed) {
+    INDArray repA = trunk.forward(viewA, false, false).r1();
+    INDArray repB = trunkB.forward(viewB, false, false).r1();
+    try (LossResult r = loss.compute(flat(head.forward(repA, false)), flat(headB.forward(repB, false)))) {
+      return new StepOutcome(r.loss(), r.parts(), r.diagnostics().accuracy(), Double.NaN, flat(repA));
+    }
+  }
+
+  @Override
+  public INDArray features(INDArray images) {
+    return flat(trunk.forward(images, false, false).r1());
+  }
+
+  @Override
+  public int featureDim() {
+    return config.trunk().nRkhs();
+  }
+
+  private static INDArray flat(INDArray x) {
+    return x.reshape(x.size(0), x.length() / x.size(0));
+  }
+
+  private static INDArray unflat(INDArray x) {
+    return x.reshape(x.size(0), x.size(1), 1, 1);
+  }
+
+  @Override
+  public void close() {
+    headB.close();
+    head.close();
+    trunkB.close();
+    trunk.close();
+    params.close();
+  }
+}

@@ -1,0 +1,122 @@
+package dev.contrastive.models.method.yadim;
+
+import dev.contrastive.core.loss.LossResult;
+import dev.contrastive.core.loss.SourceSampler;
+import dev.contrastive.core.loss.YadimLoss;
+import dev.contrastive.models.encoder.AmdimEncoder;
+import dev.contrastive.models.encoder.AmdimFeatures;
+import dev.contrastive.models.method.Method;
+import dev.contrastive.models.method.StepChecks;
+import dev.contrastive.models.method.StepOutcome;
+import dev.contrastive.models.method.yadim.YadimMethodConfig.Tap;
+import dev.contrastive.models.nn.Parameters;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * YADIM's step: the AMDIM encoder on both views (a replica for view B), {@link YadimLoss} on the two
+ * last maps, and the backward pass from that map alone. With r1 as the last map and probes on r1, the
+ * encoder has no r5 and r7 heads at all; otherwise the unused taps receive no gradient.
+ */
+public final class YadimMethod implements Method {
+
+  private final YadimMethodConfig config;
+  private final AmdimEncoder model;
+  private final AmdimEncoder replica;
+  private final YadimLoss loss;
+  /** The encoder has, and the step computes, what the loss and the probes read, nothing more. */
+  private final boolean tapHeads;
+
+  /**
+   * @param dataType FLOAT to train (checkpoints are float32); DOUBLE for gradient checks
+   * @param seed seed of the initial weights
+   */
+  public YadimMethod(YadimMethodConfig config, DataType dataType, long seed) {
+    this.config = config;
+    this.tapHeads = config.last() != Tap.R1 || config.probe().needsTapHeads();
+    this.model = AmdimEncoder.create(config.encoder(), dataType, seed, tapHeads);
+    this.replica = model.replica();
+    this.loss = new YadimLoss(config.loss());
+  }
+
+  @Override
+  public YadimMethodConfig config() {
+    return config;
+  }
+
+  @Override
+  public Parameters parameters() {
+    return model.parameters();
+  }
+
+  @Override
+  public int views() {
+    return 2;
+  }
+
+  @Override
+  public StepOutcome forwardBackward(long step, INDArray viewA, INDArray viewB, long lossSeed) {
+    AmdimFeatures a = model.forward(viewA, true, tapHeads);
+    AmdimFeatures b = replica.forward(viewB, true, tapHeads);
+    INDArray lastA = last(a);
+    INDArray lastB = last(b);
+    StepChecks.requireFiniteOutput(step, "a_last", lastA);
+    StepChecks.requireFiniteOutput(step, "b_last", lastB);
+    try (LossResult r = loss.compute(lastA, lastB, SourceSampler.random(lossSeed))) {
+      StepChecks.requireFiniteLoss(step, r.loss(), r.parts());
+      Parameters params = model.parameters();
+      params.zeroGrad();
+      backward(model, r.gradient("a"));
+      backward(replica, r.gradient("b"));
+      double gradNorm = StepChecks.finiteGradNorm(step, params);
+      return new StepOutcome(r.loss(), r.parts(), r.diagnostics().accuracy(), gradNorm, probeFeatures(a));
+    }
+  }
+
+  @Override
+  public StepOutcome evaluate(INDArray viewA, INDArray viewB, long lossSeed) {
+    AmdimFeatures a = model.forward(viewA, false, tapHeads);
+    AmdimFeatures b = replica.forward(viewB, false, tapHeads);
+    try (LossResult r = loss.compute(last(a), last(b), SourceSampler.random(lossSeed))) {
+      return new StepOutcome(r.loss(), r.parts(), r.diagnostics().accuracy(), Double.NaN, probeFeatures(a));
+    }
+  }
+
+  @Override
+  public INDArray features(INDArray images) {
+    return config.probe().features(model.forward(images, false, config.probe().needsTapHeads()));
+  }
+
+  @Override
+  public int featureDim() {
+    return config.probe().dim(config.encoder());
+  }
+
+
+
+  private INDArray probeFeatures(AmdimFeatures f) {
+    return config.probe().features(f);
+  }
+
+  private INDArray last(AmdimFeatures f) {
+    return switch (config.last()) {
+      case R1 -> f.r1();
+      case R5 -> f.r5();
+      case R7 -> f.r7();
+    };
+  }
+
+  private void backward(AmdimEncoder encoder, INDArray dLast) {
+    switch (config.last()) {
+      case R1 -> encoder.backwardToParameters(dLast, null, null);
+      case R5 -> encoder.backwardToParameters(null, dLast, null);
+      case R7 -> encoder.backwardToParameters(null, null, dLast);
+    }
+  }
+
+  @Override
+  public void close() {
+    replica.close();
+    model.close();
+  }
+}

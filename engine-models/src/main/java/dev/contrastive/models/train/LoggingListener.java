@@ -1,0 +1,75 @@
+package dev.contrastive.models.train;
+
+import java.time.Duration;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reports a run's progress as SLF4J log lines (logger {@code contrastive.train}): the start, a line at
+ * most every {@code every} of wall time with the step, loss, accuracies, steps/s and the time left,
+ * every validation, and the end. Suited to batch jobs and to research code that embeds the trainer:
+ * the lines go wherever the application's logging sends them.
+ */
+public final class LoggingListener implements TrainingListener {
+
+  private static final Logger LOG = LoggerFactory.getLogger("contrastive.train");
+
+  private final Duration every;
+  private long total;
+  private long firstStep;
+  private long startedNanos;
+  private long lastLogNanos;
+
+  /** @param every the least time between two step lines; zero logs every step */
+  public LoggingListener(Duration every) {
+    if (every == null || every.isNegative()) {
+      throw new IllegalArgumentException("loggingListener.every must be >= 0, got " + every);
+    }
+    this.every = every;
+  }
+
+  @Override
+  public void onStart(RunStart start) {
+    total = start.total();
+    firstStep = start.completed();
+    startedNanos = System.nanoTime();
+    lastLogNanos = startedNanos;
+    LOG.info("{}: steps {}-{}{}", start.mode().name().toLowerCase(Locale.ROOT).replace('_', ' '),
+        start.completed() + 1, start.total(), start.runDirectory().map(d -> " in " + d).orElse(""));
+  }
+
+  @Override
+  public void onStep(StepReport report) {
+    StepMetrics m = report.metrics();
+    long now = System.nanoTime();
+    if (now - lastLogNanos >= every.toNanos() || m.step() == total) {
+      lastLogNanos = now;
+      double rate = (m.step() - firstStep) / ((now - startedNanos) / 1e9);
+      long etaSeconds = rate > 0 ? Math.round((total - m.step()) / rate) : -1;
+      LOG.info(String.format(Locale.ROOT, "step %d/%d  %s  %.2f steps/s  ETA %s", m.step(), total, summary(m),
+          rate, etaSeconds < 0 ? "?" : Duration.ofSeconds(etaSeconds).toString().substring(2).toLowerCase(Locale.ROOT)));
+    }
+    report.validation().ifPresent(v -> LOG.info(validationLine(v)));
+  }
+
+  @Override
+  public void onEnd(TrainingResult result) {
+    LOG.info("{} at step {}{}", result.earlyStopped() ? "stopped early" : "done", result.steps(),
+        result.checkpoint().map(c -> "; final weights in " + c).orElse(""));
+  }
+
+  /** Loss and accuracies of one step, for a progress line. */
+  public static String summary(StepMetrics m) {
+    return String.format(Locale.ROOT, "loss %.4f  nce_acc %.3f%s", m.loss(), m.accuracy(),
+        Double.isNaN(m.onlineAccuracy()) ? "" : String.format(Locale.ROOT, "  online_acc %.3f", m.onlineAccuracy()));
+  }
+
+  /** One validation, for a progress line. */
+  public static String validationLine(ValidationMetrics v) {
+    return String.format(Locale.ROOT, "validation after step %d: loss %.4f  nce_acc %.4f%s  (%d images)",
+        v.step(), v.loss(), v.accuracy(),
+        Double.isNaN(v.onlineAccuracy()) ? "" : String.format(Locale.ROOT, "  online_acc %.4f", v.onlineAccuracy()),
+        v.images());
+  }
+}
