@@ -6,15 +6,17 @@ import dev.contrastive.bench.torch.TorchRuntime;
 import dev.contrastive.bench.torch.TorchTrainSteps;
 import dev.contrastive.bench.train.ConvOps;
 import dev.contrastive.bench.train.TrainShape;
-import dev.contrastive.core.loss.AmdimOptions;
-import dev.contrastive.core.loss.CpcOptions;
+import dev.contrastive.core.memory.NativeMemory;
 import dev.contrastive.models.encoder.AmdimEncoder;
 import dev.contrastive.models.encoder.AmdimFeatures;
 import dev.contrastive.models.encoder.CpcEncoder;
 import dev.contrastive.models.encoder.CpcFeatures;
+import dev.contrastive.models.method.Method;
+import dev.contrastive.models.method.amdim.AmdimMethod;
+import dev.contrastive.models.method.amdim.AmdimMethodConfig;
+import dev.contrastive.models.method.cpc.CpcMethod;
+import dev.contrastive.models.method.cpc.CpcMethodConfig;
 import dev.contrastive.models.nn.FastPaths;
-import dev.contrastive.models.train.AmdimStep;
-import dev.contrastive.models.train.CpcStep;
 import dev.contrastive.models.train.optim.Adam;
 import dev.contrastive.models.train.optim.AdamOptions;
 import java.util.concurrent.TimeUnit;
@@ -46,12 +48,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * and {@code amdim-cifar} (publishedCifar: ndf 128, n_rkhs 1024, n_depth 3, 3x32x32) at batch 64
  * and 200, and {@code cpc-small} (CpcConfig.small(1), 49 patches per image) at batch 64; the
  * encoder-alone and conv measurements at batch 64 only, to keep the run within minutes. A step is
- * what the trainer runs per batch: AmdimStep.trainingStep (both views, fused AMDIM loss, backward)
- * plus one Adam update with AdamOptions.amdim(), inside AmdimStep.openWorkspace(); for CPC the same
- * with CpcStep. The views are fixed random tensors made at setup: in training, augmentation runs on
- * producer threads ahead of the step, and the pipeline has its own benchmark (PairProducerBenchmark).
- * The PyTorch side gets a copy of our initial weights (TorchEncodersTest checks that both compute
- * the same features and losses).
+ * what the trainer runs per batch: {@link Method#forwardBackward} ({@link AmdimMethod}: both views,
+ * fused AMDIM loss, backward; {@link CpcMethod}: one view, fused CPC loss, backward) plus one Adam
+ * update at the full rate of AdamOptions.amdim() (a schedule's factor 1, past AMDIM's warm-up), both
+ * inside one {@code NativeMemory.scope("train-step")}, the scope the trainer opens per step. The
+ * views are fixed random tensors made at setup: in training, augmentation runs on producer threads
+ * ahead of the step, and the pipeline has its own benchmark (PairProducerBenchmark). The PyTorch side
+ * gets a copy of our initial weights and the method config's loss options (TorchEncodersTest checks
+ * that both compute the same features and losses).
  *
  * <p>Big shapes take seconds per call, so iterations are few and long: with AverageTime an
  * iteration runs at least one call, which for amdim-cifar/200 makes each iteration a single shot.
@@ -77,15 +81,28 @@ public class TrainBenchmark {
 
   static final long SEED = 20261129L;
   static final double LR = AdamOptions.amdim().lr();
+  /** The trainer's per-step workspace scope: the step and the Adam update run inside it. */
+  static final String STEP_SCOPE = "train-step";
 
-  /** Our model, step, optimiser and fixed views for one shape. */
+  /** The AMDIM method (published loss) of an AMDIM shape. */
+  static AmdimMethodConfig amdimMethod(TrainShape shape) {
+    return AmdimMethodConfig.of(shape.amdimConfig());
+  }
+
+  /** The CPC v2 method (the paper's loss) of a CPC shape. */
+  static CpcMethodConfig cpcMethod(TrainShape shape) {
+    return CpcMethodConfig.of(shape.cpcConfig());
+  }
+
+  /** Our method (model and fused loss), optimiser and fixed views for one shape. */
   @State(Scope.Benchmark)
   public abstract static class OursBase {
     TrainShape model;
+    Method method;
+    /** The encoder of {@link #method}, for the encoder-alone measurements; null for CPC. */
     AmdimEncoder amdim;
-    AmdimStep amdimStep;
+    /** The model of {@link #method}, for the encoder-alone measurements; null for AMDIM. */
     CpcEncoder cpc;
-    CpcStep cpcStep;
     Adam adam;
     INDArray viewA;
     INDArray viewB;
@@ -98,28 +115,26 @@ public class TrainBenchmark {
       viewA = Features.nd4j(Features.gaussian(SEED, Features.count(s)), s);
       viewB = Features.nd4j(Features.gaussian(SEED + 1, Features.count(s)), s);
       if (model.isAmdim()) {
-        amdim = AmdimEncoder.create(model.amdimConfig(), DataType.FLOAT, SEED);
-        amdimStep = new AmdimStep(amdim, AmdimOptions.defaults());
-        adam = new Adam(AdamOptions.amdim(), amdim.parameters());
+        AmdimMethod m = new AmdimMethod(amdimMethod(model), DataType.FLOAT, SEED);
+        method = m;
+        amdim = m.encoder();
       } else {
-        cpc = CpcEncoder.create(model.cpcConfig(), DataType.FLOAT, SEED);
-        cpcStep = new CpcStep(cpc, CpcOptions.defaults());
-        adam = new Adam(AdamOptions.amdim(), cpc.parameters());
+        CpcMethod m = new CpcMethod(cpcMethod(model), DataType.FLOAT, SEED);
+        method = m;
+        cpc = m.encoder();
       }
+      adam = new Adam(AdamOptions.amdim(), method.parameters());
     }
 
     MemoryWorkspace workspace() {
-      return model.isAmdim() ? AmdimStep.openWorkspace() : CpcStep.openWorkspace();
+      return NativeMemory.scope(STEP_SCOPE);
     }
 
+    /** Closes the method, which closes its encoder(s) and parameters. */
     @TearDown(Level.Trial)
     public void tearDown() {
-      if (amdimStep != null) {
-        amdimStep.close();
-        amdim.close();
-      }
-      if (cpc != null) {
-        cpc.close();
+      if (method != null) {
+        method.close();
       }
     }
   }
@@ -191,14 +206,16 @@ public class TrainBenchmark {
       viewA = Features.torch(manager, Features.gaussian(SEED, Features.count(s)), s);
       viewB = Features.torch(manager, Features.gaussian(SEED + 1, Features.count(s)), s);
       if (model.isAmdim()) {
-        try (AmdimEncoder ours = AmdimEncoder.create(model.amdimConfig(), DataType.FLOAT, SEED)) {
+        AmdimMethodConfig config = amdimMethod(model);
+        try (AmdimMethod ours = new AmdimMethod(config, DataType.FLOAT, SEED)) {
           amdim = new TorchTrainSteps.Amdim(
-              model.amdimConfig(), ours.parameters(), AmdimOptions.defaults(), AdamOptions.amdim(), manager);
+              config.encoder(), ours.parameters(), config.loss(), AdamOptions.amdim(), manager);
         }
       } else {
-        try (CpcEncoder ours = CpcEncoder.create(model.cpcConfig(), DataType.FLOAT, SEED)) {
+        CpcMethodConfig config = cpcMethod(model);
+        try (CpcMethod ours = new CpcMethod(config, DataType.FLOAT, SEED)) {
           cpc = new TorchTrainSteps.Cpc(
-              model.cpcConfig(), ours.parameters(), CpcOptions.defaults(), AdamOptions.amdim(), manager);
+              config.model(), ours.parameters(), config.loss(), AdamOptions.amdim(), manager);
         }
       }
     }
@@ -400,17 +417,16 @@ public class TrainBenchmark {
     c.ops.forwardBackwardAll();
   }
 
+  /**
+   * One training step as the trainer runs it: the method's forward, loss and backward, then the
+   * Adam update, inside one workspace scope. CPC ({@code views() == 1}) is given view A only.
+   */
   static double runStep(OursBase s) {
     try (MemoryWorkspace ws = s.workspace()) {
       long i = s.step++;
-      double loss;
-      if (s.model.isAmdim()) {
-        loss = s.amdimStep.trainingStep(i, s.viewA, s.viewB, SEED + i).loss();
-        s.adam.step(s.amdim.parameters(), LR);
-      } else {
-        loss = s.cpcStep.trainingStep(i, s.viewA).loss();
-        s.adam.step(s.cpc.parameters(), LR);
-      }
+      INDArray viewB = s.method.views() == 2 ? s.viewB : null;
+      double loss = s.method.forwardBackward(i, s.viewA, viewB, SEED + i).loss();
+      s.adam.step(s.method.parameters(), LR);
       return loss;
     }
   }

@@ -117,14 +117,23 @@ public final class TorchAmdimEncoder {
 
   /** r1, r5 and r7 of {@code x} (B, C, 32, 32), named as {@code AmdimFeatures.asMap()}. */
   public Map<String, NDArray> forward(NDArray x, boolean training) {
+    return forward(x, training, true);
+  }
+
+  /**
+   * {@link #forward(NDArray, boolean)}; without {@code tapHeads} the r5 and r7 heads are not run and
+   * their parameters not read, so this also serves an encoder declared without them ({@code
+   * AmdimEncoder.declare(..., tapHeads=false)}, SimCLR's trunk): the map then holds r1 alone.
+   */
+  public Map<String, NDArray> forward(NDArray x, boolean training, boolean tapHeads) {
     Map<String, NDArray> out = new LinkedHashMap<>();
     NDArray h = x;
     for (int i = 0; i < layers.size(); i++) {
       h = layers.get(i).forward(h, training);
-      if (i == tap7) {
+      if (i == tap7 && tapHeads) {
         out.put("r7", fakeRkhs("rkhs_block_7", h, training));
       }
-      if (i == tap5) {
+      if (i == tap5 && tapHeads) {
         out.put("r5", fakeRkhs("rkhs_block_5", h, training));
       }
       if (i == tap1) {
@@ -133,8 +142,10 @@ public final class TorchAmdimEncoder {
     }
     Map<String, NDArray> ordered = new LinkedHashMap<>();
     ordered.put("r1", out.get("r1"));
-    ordered.put("r5", out.get("r5"));
-    ordered.put("r7", out.get("r7"));
+    if (tapHeads) {
+      ordered.put("r5", out.get("r5"));
+      ordered.put("r7", out.get("r7"));
+    }
     return ordered;
   }
 }

@@ -42,26 +42,34 @@ public final class TorchLosses {
     Map<String, NDArray> inputs = new LinkedHashMap<>();
     inputs.put("a", a);
     inputs.put("b", b);
-    return run(
-        inputs,
-        (leaves, scope) -> {
-          int batch = Math.toIntExact(leaves.get("a").getShape().get(0));
-          int n = 2 * batch;
-          NDArray z = leaves.get("a").concat(leaves.get("b"), 0);
-          if (options.normalize()) {
-            z = z.normalize(2, 1, 1e-12);
-          }
-          NDArray scores = z.matMul(z.transpose()).div(options.temperature());
-          // SimCLR's own masking: a score minus 1e9 contributes exp(-1e9) = 0 to its row.
-          NDArray self = scope.eye(n).toType(scores.getDataType(), false);
-          scores = scores.sub(self.mul(SELF_MASK));
-          long[] positive = new long[n];
-          for (int i = 0; i < n; i++) {
-            positive[i] = (i + batch) % n;
-          }
-          NDArray labels = scope.create(positive, new Shape(n, 1));
-          return Map.of("nce", scores.logSoftmax(1).gather(labels, 1).mean().neg());
-        });
+    return run(inputs, (leaves, scope) -> infoNceGraph(leaves.get("a"), leaves.get("b"), options, scope));
+  }
+
+  /**
+   * The InfoNCE / NT-Xent graph on (B, D) arrays that may carry autograd history (a projection
+   * head's outputs inside the caller's {@code GradientCollector}): part {@code nce} as in {@link
+   * #infoNce}, over the 2B rows of both views, L2-normalised when the options say so, scores divided
+   * by the temperature, each row's positive the other view of its image and its own score masked
+   * out. Intermediates are attached to {@code scope}.
+   */
+  public static Map<String, NDArray> infoNceGraph(
+      NDArray a, NDArray b, InfoNceOptions options, NDManager scope) {
+    int batch = Math.toIntExact(a.getShape().get(0));
+    int n = 2 * batch;
+    NDArray z = a.concat(b, 0);
+    if (options.normalize()) {
+      z = z.normalize(2, 1, 1e-12);
+    }
+    NDArray scores = z.matMul(z.transpose()).div(options.temperature());
+    // SimCLR's own masking: a score minus 1e9 contributes exp(-1e9) = 0 to its row.
+    NDArray self = scope.eye(n).toType(scores.getDataType(), false);
+    scores = scores.sub(self.mul(SELF_MASK));
+    long[] positive = new long[n];
+    for (int i = 0; i < n; i++) {
+      positive[i] = (i + batch) % n;
+    }
+    NDArray labels = scope.create(positive, new Shape(n, 1));
+    return Map.of("nce", scores.logSoftmax(1).gather(labels, 1).mean().neg());
   }
 
   /**

@@ -4,8 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.contrastive.models.nn.Parameters;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -50,6 +52,40 @@ public final class TorchParameters {
   /** Every tensor, trainable or buffer. */
   public Collection<NDArray> all() {
     return all.values();
+  }
+
+  /**
+   * Names of the tensors that hold a NaN or an infinity, for a failure message that has to say where
+   * a non-finite loss came from: parameters and buffers by name, and {@code grad(name)} for a
+   * trainable tensor whose gradient does. {@link TorchAdam} zeroes gradients by multiplying them by
+   * 0, which leaves a NaN or infinite entry NaN, so after a step this still shows which gradients of
+   * the last backward pass were not finite. Copies every tensor to the JVM: for diagnostics, not for
+   * a timed path.
+   */
+  public List<String> nonFinite() {
+    List<String> names = new ArrayList<>();
+    for (Map.Entry<String, NDArray> e : all.entrySet()) {
+      if (!finite(e.getValue())) {
+        names.add(e.getKey());
+      }
+    }
+    for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
+      try (NDArray g = e.getValue().getGradient()) {
+        if (!finite(g)) {
+          names.add("grad(" + e.getKey() + ")");
+        }
+      }
+    }
+    return names;
+  }
+
+  private static boolean finite(NDArray x) {
+    for (float v : x.toFloatArray()) {
+      if (!Float.isFinite(v)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Number of scalars in the trainable tensors. */

@@ -9,6 +9,7 @@ import dev.contrastive.core.loss.CpcOptions;
 import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.models.encoder.AmdimConfig;
 import dev.contrastive.models.encoder.CpcConfig;
+import dev.contrastive.models.method.simclr.SimClrConfig;
 import dev.contrastive.models.nn.Parameters;
 import dev.contrastive.models.train.optim.AdamOptions;
 import java.util.ArrayList;
@@ -16,8 +17,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The PyTorch training steps the benchmark compares ours with: forward (both views for AMDIM),
- * the loss of {@link TorchLosses}, {@code backward()} through autograd, one {@link TorchAdam}
+ * The PyTorch training steps the benchmark compares ours with: forward (both views for AMDIM and
+ * SimCLR), the loss of {@link TorchLosses}, {@code backward()} through autograd, one {@link TorchAdam}
  * update. Each call runs in a sub-manager that is closed before it returns, with the parameters,
  * moments and inputs borrowed into it, so nothing a step creates outlives it.
  */
@@ -148,6 +149,50 @@ public final class TorchTrainSteps {
         try (GradientCollector collector = TorchRuntime.engine().newGradientCollector()) {
           TorchCpcEncoder.Output out = encoder.forward(images);
           NDArray total = sum(TorchLosses.cpcGraph(out.targets(), out.predictions(), lossOptions, scope));
+          collector.backward(total);
+          loss = total.toType(DataType.FLOAT64, false).getDouble();
+        }
+        adam.step(lr, scope);
+        return loss;
+      }
+    }
+  }
+
+  /**
+   * SimCLR: trunk and projection head called once per view (batch statistics per view, as ours with
+   * its replicas), NT-Xent ({@link TorchLosses#infoNceGraph}) on the two projections.
+   */
+  public static final class SimClr {
+    private final NDManager manager;
+    private final TorchParameters params;
+    private final TorchSimClr model;
+    private final TorchAdam adam;
+
+    /** Copies {@code ours} (the method's parameters: trunk and head) into {@code manager}. */
+    public SimClr(SimClrConfig config, Parameters ours, AdamOptions adamOptions, NDManager manager) {
+      this.manager = manager;
+      this.params = new TorchParameters(ours, manager);
+      this.model = new TorchSimClr(config, params);
+      this.adam = new TorchAdam(adamOptions, params, manager);
+    }
+
+    public TorchParameters parameters() {
+      return params;
+    }
+
+    public TorchSimClr model() {
+      return model;
+    }
+
+    /** Forward of both views, NT-Xent, backward and update; returns the loss. */
+    public double step(NDArray viewA, NDArray viewB, double lr) {
+      try (NDManager scope = manager.newSubManager()) {
+        borrow(scope, params, adam, viewA, viewB);
+        double loss;
+        try (GradientCollector collector = TorchRuntime.engine().newGradientCollector()) {
+          NDArray za = model.forward(viewA, true);
+          NDArray zb = model.forward(viewB, true);
+          NDArray total = sum(TorchLosses.infoNceGraph(za, zb, model.config().loss(), scope));
           collector.backward(total);
           loss = total.toType(DataType.FLOAT64, false).getDouble();
         }

@@ -1,13 +1,12 @@
 package dev.contrastive.bench.train;
 
 import dev.contrastive.bench.torch.ConvShape;
+import dev.contrastive.core.memory.NativeMemory;
 import dev.contrastive.models.encoder.AmdimEncoder;
 import dev.contrastive.models.encoder.AmdimFeatures;
 import dev.contrastive.models.encoder.CpcEncoder;
 import dev.contrastive.models.encoder.CpcFeatures;
 import dev.contrastive.models.nn.FastPaths;
-import dev.contrastive.models.train.AmdimStep;
-import dev.contrastive.models.train.CpcStep;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
@@ -29,6 +28,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * stack ({@code BatchNorm2d.backward}, {@code Residual.forward} for its add, ...). In-situ shares,
  * unlike the isolated conv op timings above, which run on warm caches.
  *
+ * <p>Every pass runs inside the trainer's per-step workspace scope ({@code
+ * NativeMemory.scope("train-step")}), so its arrays reuse the same native memory pass after pass, as
+ * in training.
+ *
  * <p>Usage: {@code EncoderProfile [shape] [runs] [fast|ops-only]}, e.g. {@code amdim-small/64 5
  * ops-only}; {@code ops-only} switches the layers' {@link FastPaths} off, the design before them.
  */
@@ -37,6 +40,9 @@ public final class EncoderProfile {
   private EncoderProfile() {}
 
   private static final int SAMPLED_PASSES = 20;
+
+  /** Each pass runs in the workspace scope the trainer opens around a training step. */
+  private static final String STEP_SCOPE = "train-step";
 
   public static void main(String[] args) {
     TrainShape shape = TrainShape.parse(args.length > 0 ? args[0] : "amdim-small/64");
@@ -101,14 +107,14 @@ public final class EncoderProfile {
       return new Passes() {
         @Override
         public void forward() {
-          try (MemoryWorkspace ws = AmdimStep.openWorkspace()) {
+          try (MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
             enc.forward(x, true);
           }
         }
 
         @Override
         public void forwardBackward() {
-          try (MemoryWorkspace ws = AmdimStep.openWorkspace()) {
+          try (MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
             AmdimFeatures a = enc.forward(x, true);
             enc.parameters().zeroGrad();
             enc.backwardToParameters(a.r1(), a.r5(), a.r7());
@@ -125,14 +131,14 @@ public final class EncoderProfile {
     return new Passes() {
       @Override
       public void forward() {
-        try (MemoryWorkspace ws = CpcStep.openWorkspace()) {
+        try (MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
           enc.forward(x, true);
         }
       }
 
       @Override
       public void forwardBackward() {
-        try (MemoryWorkspace ws = CpcStep.openWorkspace()) {
+        try (MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
           CpcFeatures a = enc.forward(x, true);
           enc.parameters().zeroGrad();
           enc.backwardToParameters(a.targets(), a.predictions(), null);
