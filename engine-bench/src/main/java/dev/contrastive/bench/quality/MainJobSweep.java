@@ -32,8 +32,9 @@ import java.util.Map;
 /**
  * The sweep behind the main job's settings: each trial trains one method in memory on a training
  * split with the settings it names, then fits the linear probe the main job's evaluation fits (same
- * options, same splits) on the learned features, raw pixels and the random-init model, at the eval
- * default of 10 epochs and at 100, and appends one markdown row per probe budget to the output file.
+ * options, same splits) on the learned features, raw pixels and the random-init model, with a fixed
+ * 10-epoch probe and with the default probe (epochs chosen on held-out train rows), and appends one
+ * markdown row per probe to the output file.
  * Usage:
  *
  * <pre>
@@ -48,8 +49,13 @@ import java.util.Map;
  */
 public final class MainJobSweep {
 
-  /** The main job's probe budget (the eval default) and a probe trained closer to convergence. */
-  private static final int[] PROBE_EPOCHS = {10, 100};
+  /**
+   * Probe budgets: 10 epochs on every train row (the eval default before validation-chosen epochs),
+   * and the default, at most 100 epochs with the epoch chosen on 10% of the train rows.
+   */
+  private static final ProbeOptions[] PROBES = {
+    ProbeOptions.defaults().withEpochs(10).withValidationFraction(0), ProbeOptions.defaults()
+  };
 
   private MainJobSweep() {}
 
@@ -58,7 +64,7 @@ public final class MainJobSweep {
       throw new IllegalArgumentException("usage: MainJobSweep OUT.md TRAIN_SPEC TEST_SPEC TRIAL...");
     }
     Path out = Path.of(args[0]);
-    Files.writeString(out, "| trial | settings | train s | steps/s | probe epochs | learned | raw | random"
+    Files.writeString(out, "| trial | settings | train s | steps/s | probe epochs (chosen) | learned | raw | random"
         + " | learned - raw |\n|---|---|---|---|---|---|---|---|---|\n", StandardCharsets.UTF_8,
         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     try (Dataset train = Datasets.open(args[1]); Dataset test = Datasets.open(args[2])) {
@@ -103,19 +109,27 @@ public final class MainJobSweep {
       double seconds = (System.nanoTime() - started) / 1e9;
       String settings = String.join(" ", s.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
       StringBuilder rows = new StringBuilder();
-      for (int epochs : PROBE_EPOCHS) {
-        ProbeOptions d = ProbeOptions.defaults();
-        EvaluationOptions options = EvaluationOptions.defaults().withBaselines(true)
-            .withProbe(new ProbeOptions(epochs, d.learningRate(), d.l2(), d.batchSize(), d.seed()));
+      for (ProbeOptions probe : PROBES) {
+        EvaluationOptions options = EvaluationOptions.defaults().withBaselines(true).withProbe(probe);
         EvaluationReport r = new Evaluation(options).run(null, tc.steps(), m, train, test, extractor);
         double learned = r.learned().linear().testAccuracy();
         double raw = r.rawPixels().linear().testAccuracy();
         rows.append(rows.length() == 0 ? "" : "\n").append(String.format(Locale.ROOT,
             "| %s | %s | %.0f | %.2f | %d | %.4f | %.4f | %.4f | %+.4f |", parts[0], settings, seconds,
-            tc.steps() / seconds, epochs, learned, raw, r.randomInit().linear().testAccuracy(), learned - raw));
+            tc.steps() / seconds, probeName(probe, r), learned, raw, r.randomInit().linear().testAccuracy(),
+            learned - raw));
       }
       return rows.toString();
     }
+  }
+
+  /** "10" for a fixed budget, "<=100 (a/b/c)" with the epochs validation chose for learned/raw/random. */
+  private static String probeName(ProbeOptions probe, EvaluationReport r) {
+    if (probe.validationFraction() == 0) {
+      return Integer.toString(probe.epochs());
+    }
+    return "<=" + probe.epochs() + " (" + r.learned().linear().epochs() + "/" + r.rawPixels().linear().epochs()
+        + "/" + r.randomInit().linear().epochs() + ")";
   }
 
   private static MethodConfig methodConfig(String method, ItemShape image, Map<String, String> s) {

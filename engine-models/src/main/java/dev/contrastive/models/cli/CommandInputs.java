@@ -18,9 +18,6 @@ import java.util.stream.Collectors;
  */
 final class CommandInputs {
 
-  /** Exit code of a bad option or input file: one line on stderr, no stack trace. */
-  static final int EXIT_BAD_INPUT = 2;
-
   private CommandInputs() {}
 
   /**
@@ -76,12 +73,19 @@ final class CommandInputs {
     }
   }
 
-  /** Fails unless the directory {@code out} is to be written in exists. */
-  static void outputDirectoryExists(String option, Path out) {
+  /** Fails unless {@code out} can be written: not a directory, in an existing, writable directory. */
+  static void writableOutput(String option, Path out) {
+    if (Files.isDirectory(out)) {
+      throw new IllegalArgumentException(option + " " + out + " is a directory; name a file");
+    }
     Path dir = out.toAbsolutePath().getParent();
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException(option + " " + out + ": directory " + dir
           + " does not exist");
+    }
+    if (!Files.isWritable(dir)) {
+      throw new IllegalArgumentException(option + " " + out + ": directory " + dir
+          + " is not writable by this user");
     }
   }
 }

@@ -25,11 +25,15 @@ public final class ContrastiveCli {
     }
   }
 
-  /** The command line with every subcommand, datasets resolved by {@link Datasets#open}. */
+  /**
+   * The command line with every subcommand, datasets resolved by {@link Datasets#open}, and one
+   * mapping of failures to exit codes ({@link ExitCodes}).
+   */
   public static CommandLine commandLine() {
     return new CommandLine(new ContrastiveCli())
         .addSubcommand(new ViewsCommand(Datasets::open))
-        .addSubcommand(new TrainCommand(Datasets::open));
+        .addSubcommand(new TrainCommand(Datasets::open))
+        .setExecutionExceptionHandler(ExitCodes::handle);
   }
 
   public static void main(String[] args) {

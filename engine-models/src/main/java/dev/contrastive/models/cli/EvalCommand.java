@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
       "then the same for mlp probe and knn when asked for, the train accuracies, and where the",
       "JSON report went. Images go through the evaluation transform of the augmentation preset",
       "the checkpoint trained with (recorded in it).",
-      "Exit codes: 0 ok, 2 bad input or options (one message on stderr), 1 unexpected error."
+      "Exit codes: 0 ok, 2 bad input, options or environment (one message on stderr), 1 engine fault."
     })
 public final class EvalCommand implements Callable<Integer> {
 
@@ -82,7 +82,8 @@ public final class EvalCommand implements Callable<Integer> {
   private int batch;
 
   @Option(names = "--probe-epochs", paramLabel = "N",
-      description = "Epochs of the linear and MLP probes, 1 to 10000 (default: 10).")
+      description = "Most epochs of the linear and MLP probes, 1 to 10000; the epoch kept is the best on"
+          + " 10% of the train split held out (default: 100).")
   private Integer probeEpochs;
 
   @Option(names = "--seed", defaultValue = "0", paramLabel = "N",
@@ -93,15 +94,8 @@ public final class EvalCommand implements Callable<Integer> {
   private boolean helpRequested;
 
   @Override
-  public Integer call() throws IOException {
-    try {
-      return evaluate();
-    } catch (IllegalArgumentException badInput) {
-      // Options, checkpoints, datasets and the evaluation's records report bad input this way,
-      // naming the option or file; anything else is unexpected and keeps picocli's stack trace.
-      spec.commandLine().getErr().println("eval: " + badInput.getMessage());
-      return CommandInputs.EXIT_BAD_INPUT;
-    }
+  public Integer call() {
+    return ExitCodes.run(spec, this::evaluate);
   }
 
   private int evaluate() throws IOException {
@@ -113,15 +107,17 @@ public final class EvalCommand implements Callable<Integer> {
       chosen.add(Probe.byCliName(name.trim().toLowerCase(Locale.ROOT)));
     }
     ProbeOptions defaults = ProbeOptions.defaults();
-    ProbeOptions probe = new ProbeOptions(probeEpochs != null ? probeEpochs : defaults.epochs(),
-        defaults.learningRate(), defaults.l2(), defaults.batchSize(), seed);
+    ProbeOptions probe = ProbeOptions.defaults().withSeed(seed);
+    if (probeEpochs != null) {
+      probe = probe.withEpochs(probeEpochs);
+    }
     EvaluationOptions options = EvaluationOptions.defaults().withProbes(chosen)
         .withBaselines(baselines).withProbe(probe).withRandomInitSeed(seed);
     Path report = out != null ? out
         : (Files.isDirectory(checkpoint) ? checkpoint : checkpoint.toAbsolutePath().getParent())
             .resolve("eval.json");
     // Checked before the minutes of evaluation, not after.
-    CommandInputs.outputDirectoryExists("--out", report);
+    CommandInputs.writableOutput("--out", report);
 
     EvaluationReport result;
     try (TrainedModel trained = CommandInputs.checkpoint(checkpoint, method);
@@ -129,12 +125,17 @@ public final class EvalCommand implements Callable<Integer> {
         Dataset test = CommandInputs.dataset("--test-data", testData)) {
       result = new Evaluation(options).run(trained, train, test, batch);
     }
+    // The accuracies first: a report that cannot be written must not cost the user the results.
+    print(result);
     result.writeJson(report);
-    print(result, report);
+    PrintWriter o = spec.commandLine().getOut();
+    o.printf(Locale.ROOT, "eval: wrote %s (%d train, %d test images, %.1f s)%n", report,
+        result.train().size(), result.test().size(), result.seconds());
+    o.flush();
     return 0;
   }
 
-  private void print(EvaluationReport r, Path report) {
+  private void print(EvaluationReport r) {
     PrintWriter o = spec.commandLine().getOut();
     String learned = "(learned " + r.method() + ", step " + r.step() + "): ";
     // The exact baseline lines scripts/train.sh greps for; do not change their spacing.
@@ -156,8 +157,6 @@ public final class EvalCommand implements Callable<Integer> {
         }
       }
     }
-    o.printf(Locale.ROOT, "eval: wrote %s (%d train, %d test images, %.1f s)%n", report,
-        r.train().size(), r.test().size(), r.seconds());
     o.flush();
   }
 

@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
       "root attributes checkpoint, step, data, trainer_config (JSON) and feature_kind (learned or",
       "raw). It is written under a temporary name and renamed, so --out is complete or untouched.",
       "The images go through the evaluation transform of the checkpoint's augmentation preset.",
-      "Exit codes: 0 ok, 2 bad input or options (one message on stderr), 1 unexpected error."
+      "Exit codes: 0 ok, 2 bad input, options or environment (one message on stderr), 1 engine fault."
     })
 public final class ExportCommand implements Callable<Integer> {
 
@@ -66,13 +66,8 @@ public final class ExportCommand implements Callable<Integer> {
   private boolean helpRequested;
 
   @Override
-  public Integer call() throws IOException {
-    try {
-      return export();
-    } catch (IllegalArgumentException badInput) {
-      spec.commandLine().getErr().println("export: " + badInput.getMessage());
-      return CommandInputs.EXIT_BAD_INPUT;
-    }
+  public Integer call() {
+    return ExitCodes.run(spec, this::export);
   }
 
   private int export() throws IOException {
@@ -85,7 +80,7 @@ public final class ExportCommand implements Callable<Integer> {
       default -> throw new IllegalArgumentException(
           "--features must be learned or raw, got '" + features + "'");
     };
-    CommandInputs.outputDirectoryExists("--out", out);
+    CommandInputs.writableOutput("--out", out);
     try (TrainedModel trained = CommandInputs.checkpoint(checkpoint, method);
         Dataset dataset = CommandInputs.dataset("--data", data)) {
       FeatureExtractor extractor = FeatureExtractor.forPreset(trained.preset(), batch);

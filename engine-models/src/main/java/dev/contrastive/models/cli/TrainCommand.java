@@ -72,7 +72,8 @@ import picocli.CommandLine.Spec;
       "  batch: 64",
       "  lr: 1.0e-3",
       "  schedule: cosine",
-      "Exit codes: 0 done, 1 training failed (diverged, I/O), 2 bad options."
+      "Exit codes: 0 done; 1 training diverged or an engine fault; 2 bad options, data, run directory or",
+      "a full disk (one line on stderr); 143 / 130 stopped by SIGTERM / SIGINT after a last checkpoint."
     })
 public final class TrainCommand implements Callable<Integer> {
 
@@ -198,6 +199,10 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Least change that counts as an improvement (default: ${DEFAULT-VALUE}).")
   private double minDelta;
 
+  @Option(names = "--restart", description = "Start the run afresh in a run directory whose every"
+      + " checkpoint is damaged (they are kept aside as *.damaged); never needed otherwise.")
+  private boolean restart;
+
   @Option(names = "--max-minutes", defaultValue = "0", paramLabel = "MIN",
       description = "Stop (with a checkpoint) after this much training time in this process; 0 = no limit;"
           + " a rerun continues (default: ${DEFAULT-VALUE}).")
@@ -216,43 +221,46 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws IOException {
-    Path fromFile = config;
-    if (fromFile == null && Files.isRegularFile(runDir.resolve(JOB_FILE))) {
-      fromFile = runDir.resolve(JOB_FILE);
-    }
-    if (fromFile != null) {
-      // Re-parse with the file's options first, so the flags given now override them.
-      TrainCommand merged = new TrainCommand(datasets);
-      CommandLine line = new CommandLine(merged).setOverwrittenOptionsAllowed(true)
-          .setOut(spec.commandLine().getOut()).setErr(spec.commandLine().getErr());
-      List<String> args = optionsFrom(fromFile);
-      // The options given now, as typed (originalArgs would also hold the parent command's words).
-      for (OptionSpec given : spec.commandLine().getParseResult().matchedOptions()) {
-        if (given.originalStringValues().isEmpty()) {
-          args.add(given.longestName());
-        }
-        for (String value : given.originalStringValues()) {
-          args.add(given.longestName() + "=" + value);
-        }
-      }
-      line.parseArgs(args.toArray(String[]::new));
-      return merged.trainOrRefuse();
-    }
-    return trainOrRefuse();
+  public Integer call() {
+    return ExitCodes.run(spec, this::run);
   }
 
-  /**
-   * {@link #train()}; a run the trainer refuses (a run directory of another method or config, data
-   * that does not fit) is one line on stderr and exit 2, with nothing written.
-   */
-  private int trainOrRefuse() throws IOException {
-    try {
-      return train();
-    } catch (IllegalArgumentException refused) {
-      spec.commandLine().getErr().println("train: " + refused.getMessage());
-      return CommandInputs.EXIT_BAD_INPUT;
+  private int run() throws IOException {
+    Path fromFile = config;
+    if (fromFile != null && !Files.isRegularFile(fromFile)) {
+      throw new IllegalArgumentException("--config " + fromFile
+          + (Files.isDirectory(fromFile) ? " is a directory, not a YAML or JSON file" : " does not exist"));
     }
+    if (fromFile == null && Files.isRegularFile(runDir.resolve(JOB_FILE))) {
+      fromFile = runDir.resolve(JOB_FILE);
+      if (optionsFrom(fromFile).isEmpty()) {
+        throw new IllegalArgumentException(fromFile + " is empty: the options of the run in " + runDir
+            + " are lost; give them again (--config or flags), or restore the file");
+      }
+    }
+    if (fromFile == null) {
+      return train();
+    }
+    // Re-parse with the file's options first, so the flags given now override them.
+    TrainCommand merged = new TrainCommand(datasets);
+    CommandLine line = new CommandLine(merged).setOverwrittenOptionsAllowed(true)
+        .setOut(spec.commandLine().getOut()).setErr(spec.commandLine().getErr());
+    List<String> args = optionsFrom(fromFile);
+    // The options given now, as typed (originalArgs would also hold the parent command's words).
+    for (OptionSpec given : spec.commandLine().getParseResult().matchedOptions()) {
+      if (given.originalStringValues().isEmpty()) {
+        args.add(given.longestName());
+      }
+      for (String value : given.originalStringValues()) {
+        args.add(given.longestName() + "=" + value);
+      }
+    }
+    try {
+      line.parseArgs(args.toArray(String[]::new));
+    } catch (ParameterException e) {
+      throw new IllegalArgumentException(fromFile + ": " + e.getMessage(), e);
+    }
+    return merged.train();
   }
 
   /** The file's keys as {@code --key=value} arguments; unknown keys are an error naming the file. */
@@ -261,27 +269,26 @@ public final class TrainCommand implements Callable<Integer> {
     try {
       tree = YAML.readTree(file.toFile());
     } catch (JsonProcessingException e) {
-      throw new ParameterException(spec.commandLine(), "--config " + file + " is not valid YAML or JSON: "
-          + e.getOriginalMessage());
+      throw new IllegalArgumentException(file + " is not valid YAML or JSON: " + e.getOriginalMessage(), e);
     }
     if (tree == null || tree.isMissingNode() || tree.isNull()) {
       return new ArrayList<>();
     }
     if (!(tree instanceof ObjectNode object)) {
-      throw new ParameterException(spec.commandLine(), "--config " + file + " must hold a map of option names"
-          + " to values, found " + tree.getNodeType());
+      throw new IllegalArgumentException(file + " must hold a map of option names to values, found "
+          + tree.getNodeType());
     }
     List<String> args = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       OptionSpec option = spec.findOption("--" + e.getKey());
       if (option == null || !savable(option)) {
-        throw new ParameterException(spec.commandLine(), "--config " + file + ": unknown key '" + e.getKey()
-            + "'; known keys: " + String.join(", ", knownKeys()));
+        throw new IllegalArgumentException(file + ": unknown key '" + e.getKey() + "'; known keys: "
+            + String.join(", ", knownKeys()));
       }
       if (!e.getValue().isValueNode()) {
-        throw new ParameterException(spec.commandLine(), "--config " + file + ": key '" + e.getKey()
-            + "' must have a single value, found " + e.getValue().getNodeType());
+        throw new IllegalArgumentException(file + ": key '" + e.getKey() + "' must have a single value, found "
+            + e.getValue().getNodeType());
       }
       args.add("--" + e.getKey() + "=" + e.getValue().asText());
     }
@@ -310,15 +317,23 @@ public final class TrainCommand implements Callable<Integer> {
       String presetName = preset.isEmpty()
           ? option("--preset", () -> provider.defaultPreset(train.info())) : preset;
       Preset chosen = option("--preset", () -> Presets.byName(presetName));
-      ItemShape image = option("--preset", () -> chosen.evaluation().outputShape(
-          ItemShape.image(train.info().channels(), train.info().height(), train.info().width())));
+      ItemShape dataShape = ItemShape.image(train.info().channels(), train.info().height(), train.info().width());
+      ItemShape image = option("--preset", () -> {
+        try {
+          return chosen.evaluation().outputShape(dataShape);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("preset '" + presetName + "' cannot take '" + train.info().name()
+              + "' (" + dataShape + "): " + e.getMessage(), e);
+        }
+      });
       MethodConfig methodConfig = option("--encoder", () -> provider.defaultConfig(image, encoder));
       TrainerConfig trainerConfig = trainerConfig(methodConfig, presetName, train);
-      try (Method model = Methods.create(methodConfig, modelSeed)) {
+      try (Method model = Methods.create(methodConfig, modelSeed); SignalStop signals = SignalStop.install()) {
         Trainer trainer = option("--preset", () -> new Trainer(trainerConfig, model, train))
-            .inDirectory(runDir, Trainer.RunMode.RESUME_OR_NEW)
+            .inDirectory(runDir, restart ? Trainer.RunMode.NEW : Trainer.RunMode.RESUME_OR_NEW)
             .listen(TrainingProgress.forConsole())
-            .listen(new JobFile());
+            .listen(new JobFile())
+            .listen(signals.listener());
         if (validation != null) {
           option("--val-data", () -> trainer.validateOn(validation));
         }
@@ -331,12 +346,12 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** {@code value}, or a usage error naming {@code option} with the reason it was refused. */
-  private <T> T option(String option, Supplier<T> value) {
+  /** {@code value}, or an error naming {@code option} with the reason it was refused. */
+  private static <T> T option(String option, Supplier<T> value) {
     try {
       return value.get();
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage());
+      throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
     }
   }
 
@@ -344,8 +359,7 @@ public final class TrainCommand implements Callable<Integer> {
     try {
       return datasets.apply(dataSpec);
     } catch (IllegalArgumentException | UncheckedIOException e) {
-      throw new ParameterException(spec.commandLine(), option + " '" + dataSpec + "' cannot be opened: "
-          + e.getMessage());
+      throw new IllegalArgumentException(option + " '" + dataSpec + "' cannot be opened: " + e.getMessage(), e);
     }
   }
 
@@ -385,7 +399,7 @@ public final class TrainCommand implements Callable<Integer> {
           .onlineProbeLr(onlineLr)
           .build();
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "bad training options: " + e.getMessage());
+      throw new IllegalArgumentException("bad training options: " + e.getMessage(), e);
     }
   }
 
@@ -402,8 +416,13 @@ public final class TrainCommand implements Callable<Integer> {
   /** The closing lines of a run on standard output, after the log. */
   private void printSummary(TrainingResult r) {
     PrintWriter out = spec.commandLine().getOut();
-    out.printf(Locale.ROOT, "trained %d of %d steps%s; checkpoint %s%n", r.steps(), r.plannedSteps(),
-        r.earlyStopped() ? " (stopped early)" : r.steps() < r.plannedSteps() ? " (time limit)" : "",
+    String why = switch (r.stop()) {
+      case COMPLETED -> "";
+      case EARLY_STOPPING -> " (stopped early)";
+      case TIME_LIMIT -> " (time limit; rerun to continue)";
+      case REQUESTED -> " (stopped by a signal; rerun to continue)";
+    };
+    out.printf(Locale.ROOT, "trained %d of %d steps%s; checkpoint %s%n", r.steps(), r.plannedSteps(), why,
         r.checkpoint().map(Path::toString).orElse("none"));
     r.lastValidation().ifPresent(v -> out.printf(Locale.ROOT,
         "validation after step %d: loss %.4f, nce accuracy %.4f, online linear accuracy %s%n", v.step(),

@@ -12,8 +12,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * What every probe shares: checks that the splits match, standardises both with the train split's
- * statistics (see {@link Standardizer}), fits a softmax network on shuffled train minibatches whose
- * order comes from {@link ProbeOptions#seed()}, and scores both splits in inference mode.
+ * statistics (see {@link Standardizer}), holds out {@link ProbeOptions#validationFraction()} of the
+ * train rows, fits a softmax network on shuffled minibatches of the rest (order from {@link
+ * ProbeOptions#seed()}) keeping the epoch that scores best on the held-out rows, and scores in
+ * inference mode.
  */
 final class ProbeTraining {
 
@@ -29,10 +31,25 @@ final class ProbeTraining {
     Standardizer standardizer = Standardizer.fit(train.features());
     INDArray x = standardizer.apply(train.features()).castTo(DataType.FLOAT);
     INDArray xTest = standardizer.apply(test.features()).castTo(DataType.FLOAT);
-    fit(net, options, x, train.labels(), train.classes());
-    return new ProbeResult(accuracy(net, options, x, train.labels()),
-        accuracy(net, options, xTest, test.labels()), train.size(), test.size(), train.dim());
+    int n = train.size();
+    int held = (int) Math.round(n * options.validationFraction());
+    int[] order = permutation(n, new Random(options.seed() ^ VALIDATION_SALT));
+    int[] fitRows = java.util.Arrays.copyOfRange(order, held, n);
+    int[] validationRows = java.util.Arrays.copyOf(order, held);
+    INDArray xFit = held == 0 ? x : Nd4j.pullRows(x, 1, fitRows);
+    int[] yFit = held == 0 ? train.labels() : pick(train.labels(), fitRows);
+    INDArray xValidation = held == 0 ? null : Nd4j.pullRows(x, 1, validationRows);
+    int[] yValidation = held == 0 ? null : pick(train.labels(), validationRows);
+    Fitted best = fit(net, options, xFit, yFit, train.classes(), xValidation, yValidation);
+    return new ProbeResult(accuracy(net, options, xFit, yFit), accuracy(net, options, xTest, test.labels()),
+        train.size(), test.size(), train.dim(), best.epochs(), best.validationAccuracy());
   }
+
+  /** Mixed into the probe's seed for the validation split, so it differs from the minibatch order. */
+  private static final long VALIDATION_SALT = 0x5a17_0f_7a11L;
+
+  /** The kept epoch count and its validation accuracy (NaN without validation rows). */
+  private record Fitted(int epochs, double validationAccuracy) {}
 
   /** @throws IllegalArgumentException if the splits differ in feature dimension or classes */
   /** What every probe network shares: seed, float32, Adam at the options' rate, L2, initialisation. */
@@ -54,20 +71,26 @@ final class ProbeTraining {
     }
   }
 
-  private static void fit(MultiLayerNetwork net, ProbeOptions options, INDArray x, int[] labels, int classes) {
+  /**
+   * Trains {@code net} for up to {@code options.epochs()} epochs; with validation rows, scores them
+   * after every epoch and leaves {@code net} with the weights of the best epoch (the earliest of
+   * equal scores).
+   */
+  private static Fitted fit(MultiLayerNetwork net, ProbeOptions options, INDArray x, int[] labels, int classes,
+      INDArray xValidation, int[] yValidation) {
     int n = labels.length;
     INDArray oneHot = oneHot(labels, classes);
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
+    int[] order = permutation(n, null);
     Random random = new Random(options.seed());
     // One native gather per epoch into arrays allocated once, then contiguous views: a gather per
     // minibatch costs about as much as the minibatch's fit step (~14 ms per getRows of 256 rows),
     // and getRows(order) of a whole split copies row by row from Java.
     INDArray xs = Nd4j.create(x.dataType(), x.shape());
     INDArray ys = Nd4j.create(oneHot.dataType(), oneHot.shape());
-    for (int epoch = 0; epoch < options.epochs(); epoch++) {
+    INDArray bestParams = null;
+    int bestEpochs = options.epochs();
+    double bestAccuracy = Double.NaN;
+    for (int epoch = 1; epoch <= options.epochs(); epoch++) {
       shuffle(order, random);
       Nd4j.pullRows(x, xs, 1, order);
       Nd4j.pullRows(oneHot, ys, 1, order);
@@ -76,7 +99,39 @@ final class ProbeTraining {
         net.fit(xs.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()),
             ys.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()));
       }
+      if (xValidation != null) {
+        double accuracy = accuracy(net, options, xValidation, yValidation);
+        if (bestParams == null || accuracy > bestAccuracy) {
+          bestAccuracy = accuracy;
+          bestEpochs = epoch;
+          bestParams = net.params().dup();
+        }
+      }
     }
+    if (bestParams != null) {
+      net.setParams(bestParams);
+    }
+    return new Fitted(bestEpochs, bestAccuracy);
+  }
+
+  /** 0 .. n-1, shuffled by {@code random} when it is given. */
+  private static int[] permutation(int n, Random random) {
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    if (random != null) {
+      shuffle(order, random);
+    }
+    return order;
+  }
+
+  private static int[] pick(int[] values, int[] rows) {
+    int[] out = new int[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      out[i] = values[rows[i]];
+    }
+    return out;
   }
 
   /** Fisher-Yates with the probe's own generator, so the order depends only on the seed. */

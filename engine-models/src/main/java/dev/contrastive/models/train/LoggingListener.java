@@ -55,8 +55,13 @@ public final class LoggingListener implements TrainingListener {
 
   @Override
   public void onEnd(TrainingResult result) {
-    LOG.info("{} at step {}{}", result.earlyStopped() ? "stopped early" : "done", result.steps(),
-        result.checkpoint().map(c -> "; final weights in " + c).orElse(""));
+    String how = switch (result.stop()) {
+      case COMPLETED -> "done";
+      case EARLY_STOPPING -> "stopped early";
+      case TIME_LIMIT -> "time limit reached";
+      case REQUESTED -> "stopped on request";
+    };
+    LOG.info("{} at step {}{}", how, result.steps(), result.checkpoint().map(c -> "; weights in " + c).orElse(""));
   }
 
   /** Loss and accuracies of one step, for a progress line. */

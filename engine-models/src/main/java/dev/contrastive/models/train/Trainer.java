@@ -22,6 +22,7 @@ import dev.contrastive.models.train.optim.AdamState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -49,7 +50,10 @@ import org.slf4j.LoggerFactory;
  * directory instead, {@link RunMode#NEW}, {@link RunMode#RESUME} or {@link RunMode#RESUME_OR_NEW}:
  * checkpoints ({@code ckpt-000000100.bin}), {@code metrics.csv} (per step {@code train/*}, per epoch
  * {@code epoch/*}, per validation {@code val/*}), TensorBoard event files and, at the end, {@code
- * loss.png} and {@code accuracy.png}. {@link TrainingResult#start()} says which it was.
+ * loss.png} and {@code accuracy.png}. {@link TrainingResult#start()} says which it was. One trainer at
+ * a time: {@link #fit()} holds an operating-system lock on the directory ({@code .lock}, released when
+ * the process dies). A resume must see the same training data: the checkpoint records the data's
+ * size, shape and a hash of its first records, and a mismatch is refused.
  *
  * <p><b>Validation.</b> Given validation data ({@link #validateOn}), the trainer validates every
  * {@code validation.every()} steps (or at each epoch end) and after the last step: the mean loss
@@ -94,11 +98,14 @@ public final class Trainer {
 
   /** Where a run directory's run starts. */
   public enum RunMode {
-    /** A fresh run; refused if the directory already holds checkpoints. */
+    /** A fresh run; refused if the directory already holds a valid checkpoint. */
     NEW,
     /** Continue from the newest valid checkpoint; refused if there is none. */
     RESUME,
-    /** Continue if there is a checkpoint, else start afresh: what rerunning a batch job wants. */
+    /**
+     * Continue if there is a valid checkpoint, else start afresh: what rerunning a batch job wants.
+     * A directory whose every checkpoint is damaged is refused rather than restarted.
+     */
     RESUME_OR_NEW
   }
 
@@ -213,7 +220,9 @@ public final class Trainer {
     }
     ProducerOptions options =
         ProducerOptions.of(config.batch(), config.seed()).withThreads(config.augmentThreads());
-    try (OnlineEvaluator probe = online
+    DataFingerprint data = DataFingerprint.of(dataset);
+    try (RunDirectoryLock lock = runDir == null ? null : lockRunDirectory();
+        OnlineEvaluator probe = online
             ? new OnlineEvaluator(method.featureDim(), classes, config.onlineProbeLr()) : null;
         PairProducer producer = new PairProducer(dataset, pairs, options);
         PairProducer validation = validationData == null ? null : new PairProducer(validationData,
@@ -221,7 +230,7 @@ public final class Trainer {
                 .withThreads(config.augmentThreads()).withShuffle(false));
         Listeners notify = new Listeners(all)) {
       RunState state = new RunState();
-      StartMode mode = start(params, adam, probe, state, all);
+      StartMode mode = start(params, adam, probe, state, all, data);
       long total = config.steps() > 0 ? config.steps() : (long) config.epochs() * producer.batchesPerEpoch();
       notify.start(new RunStart(state.step, total, mode, Optional.ofNullable(runDir)));
       if (notify.stopRequested()) {
@@ -267,33 +276,57 @@ public final class Trainer {
         notify.step(new StepReport(metrics, epochMeans, validated));
         stop = notify.stopRequested();
         if (runDir != null && (state.step % config.checkpointEvery() == 0 || last || stop)) {
-          lastCheckpoint = save(state, params, adam, probe, all);
+          lastCheckpoint = save(state, params, adam, probe, all, data);
           lastSaved = state.step;
         }
       }
       if (runDir != null && (lastSaved != state.step || lastCheckpoint == null)) {
-        lastCheckpoint = save(state, params, adam, probe, all);
+        lastCheckpoint = save(state, params, adam, probe, all, data);
       }
-      if (timeUp && state.step < total) {
+      TrainingResult.Stop why = earlyStopper.stopRequested() ? TrainingResult.Stop.EARLY_STOPPING
+          : stop ? TrainingResult.Stop.REQUESTED
+          : state.step < total ? TrainingResult.Stop.TIME_LIMIT : TrainingResult.Stop.COMPLETED;
+      if (why == TrainingResult.Stop.TIME_LIMIT) {
         LOG.info("time limit of {} reached at step {} of {}", timeLimit, state.step, total);
       }
-      TrainingResult result = new TrainingResult(state.step, total, earlyStopper.stopRequested(),
+      TrainingResult result = new TrainingResult(state.step, total, why,
           Optional.ofNullable(state.lastValidation), mode, Optional.ofNullable(lastCheckpoint));
       notify.end(result);
       return result;
     }
   }
 
-  /** Restores the newest valid checkpoint when the run directory's mode allows it, and says how the run starts. */
+  /** Creates the run directory if needed and takes its lock, or says why it cannot be a run directory. */
+  private RunDirectoryLock lockRunDirectory() throws IOException {
+    if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
+      throw new IllegalArgumentException("run directory " + runDir + " is a file, not a directory");
+    }
+    try {
+      Files.createDirectories(runDir);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot create run directory " + runDir + ": " + e, e);
+    }
+    if (!Files.isWritable(runDir)) {
+      throw new IllegalArgumentException("run directory " + runDir + " is not writable by this user");
+    }
+    return RunDirectoryLock.acquire(runDir);
+  }
+
+  /**
+   * Restores the newest valid checkpoint when the run directory's mode allows it, and says how the run
+   * starts. Damaged checkpoints are moved aside ({@code *.damaged}), never deleted; when every
+   * checkpoint is damaged, nothing restarts from step 0 unless the mode is {@link RunMode#NEW}.
+   */
   private StartMode start(Parameters params, Adam adam, OnlineEvaluator probe, RunState state,
-      List<TrainingListener> all) throws IOException {
+      List<TrainingListener> all, DataFingerprint data) throws IOException {
     if (runDir == null) {
       return StartMode.IN_MEMORY;
     }
-    Files.createDirectories(runDir);
     CheckpointIO.Scan scan = CheckpointIO.latest(runDir);
     for (CheckpointFormatException rejected : scan.rejected()) {
-      LOG.warn("skipping damaged checkpoint: {}", rejected.getMessage());
+      Path aside = rejected.file().resolveSibling(rejected.file().getFileName() + ".damaged");
+      Files.move(rejected.file(), aside, StandardCopyOption.REPLACE_EXISTING);
+      LOG.warn("damaged checkpoint moved aside to {}: {}", aside, rejected.getMessage());
     }
     Optional<CheckpointIO.Found> found = scan.newest();
     if (found.isEmpty()) {
@@ -301,13 +334,26 @@ public final class Trainer {
         throw new IllegalArgumentException("trainer: run directory " + runDir + " holds no valid checkpoint"
             + " to resume from");
       }
+      if (!scan.rejected().isEmpty() && runMode != RunMode.NEW) {
+        throw new IllegalArgumentException("trainer: every checkpoint in " + runDir + " is damaged ("
+            + scan.rejected().size() + ", moved aside as *.damaged); start the run afresh explicitly"
+            + " (RunMode.NEW, or train --restart) or restore a checkpoint");
+      }
       return StartMode.NEW_RUN;
     }
     if (runMode == RunMode.NEW) {
       throw new IllegalArgumentException("trainer: run directory " + runDir + " already holds a run ("
           + found.get().path().getFileName() + "); resume it or choose a new directory");
     }
-    restore(found.get().checkpoint(), params, adam, probe, state, all, found.get().path());
+    Checkpoint c = found.get().checkpoint();
+    DataFingerprint trained = DataFingerprint.from(c.metadata());
+    if (trained != null && !trained.sameData(data)) {
+      throw new IllegalArgumentException("trainer: " + found.get().path() + " was trained on '" + trained.name()
+          + "' (" + trained.shape() + ", sha256 " + trained.hash().substring(0, 12) + "), this run's data is '"
+          + data.name() + "' (" + data.shape() + ", sha256 " + data.hash().substring(0, 12)
+          + "); resume on the same data or use a new run directory");
+    }
+    restore(c, params, adam, probe, state, all, found.get().path());
     LOG.info("resuming from {} (step {}, epoch {})", found.get().path(), state.step, state.epoch);
     return StartMode.RESUMED;
   }
@@ -366,7 +412,7 @@ public final class Trainer {
   }
 
   private Path save(RunState state, Parameters params, Adam adam, OnlineEvaluator probe,
-      List<TrainingListener> all) throws IOException {
+      List<TrainingListener> all, DataFingerprint data) throws IOException {
     AdamState s = adam.exportState();
     Map<String, Checkpoint.Tensor> tensors = new LinkedHashMap<>();
     tensors.put("params", vector(params.flatValues().toFloatVector()));
@@ -386,8 +432,12 @@ public final class Trainer {
     for (TrainingListener l : all) {
       counters.putAll(l.checkpointState());
     }
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("writer", Trainer.class.getName());
+    metadata.put("method", config.method().method());
+    metadata.putAll(data.metadata());
     Checkpoint c = new Checkpoint(state.step, state.epoch, state.position, config.toJson(), tensors,
-        counters, Map.of("writer", Trainer.class.getName(), "method", config.method().method()));
+        counters, metadata);
     Path file = runDir.resolve(CheckpointIO.fileName(state.step));
     CheckpointIO.write(file, c);
     CheckpointIO.retain(runDir, KEEP_CHECKPOINTS);

@@ -57,7 +57,7 @@ class EvaluationTest {
     EvaluationOptions options = EvaluationOptions.defaults()
         .withProbes(EnumSet.of(Probe.LINEAR, Probe.KNN))
         .withBaselines(true)
-        .withProbe(new ProbeOptions(10, 1e-2, 1e-4, 100, 0));
+        .withProbe(new ProbeOptions(10, 1e-2, 1e-4, 100, 0, 0));
     EvaluationReport report = new Evaluation(options)
         .run(trained, train, test, 250);
     System.out.println(report.toJson());
@@ -94,7 +94,7 @@ class EvaluationTest {
   @Test
   void withoutBaselinesOnlyTheLearnedFeaturesAreScored() {
     EvaluationReport report = new Evaluation(EvaluationOptions.defaults()
-        .withProbes(EnumSet.of(Probe.MLP)).withProbe(new ProbeOptions(2, 3e-3, 1e-4, 200, 0)))
+        .withProbes(EnumSet.of(Probe.MLP)).withProbe(new ProbeOptions(2, 3e-3, 1e-4, 200, 0, 0)))
         .run(trained, train, TinyRun.strided(testBase, 100), 250);
     assertNull(report.rawPixels());
     assertNull(report.randomInit());

@@ -31,7 +31,7 @@ class MlpProbeTest {
 
   @Test
   void hiddenLayerSolvesWhatALinearProbeCannot() {
-    ProbeOptions options = new ProbeOptions(4, 1e-2, 0, 100, 1);
+    ProbeOptions options = new ProbeOptions(4, 1e-2, 0, 100, 1, 0);
     FeatureSet train = xor(1000, 1);
     FeatureSet test = xor(500, 2);
     ProbeResult mlp = new MlpProbe(options).fitAndEvaluate(train, test);

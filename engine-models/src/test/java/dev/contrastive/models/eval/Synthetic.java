@@ -39,4 +39,22 @@ final class Synthetic {
     }
     return new FeatureSet(Nd4j.create(x, new long[] {n, dim}, DataType.FLOAT), labels, classes);
   }
+
+  /**
+   * Blobs whose centres are only 3 apart (so the classes overlap), with a {@code noisy} fraction of the
+   * labels replaced by random ones.
+   */
+  static FeatureSet noisyBlobs(int n, int dim, int classes, double noisy, long seed) {
+    Random random = new Random(seed);
+    float[] x = new float[n * dim];
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      int centre = i % classes;
+      for (int d = 0; d < dim; d++) {
+        x[i * dim + d] = (float) random.nextGaussian() + (d == centre ? 3f : 0f);
+      }
+      labels[i] = random.nextDouble() < noisy ? random.nextInt(classes) : centre;
+    }
+    return new FeatureSet(Nd4j.create(x, new long[] {n, dim}, DataType.FLOAT), labels, classes);
+  }
 }

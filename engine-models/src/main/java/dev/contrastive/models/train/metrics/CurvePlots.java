@@ -2,6 +2,7 @@ package dev.contrastive.models.train.metrics;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import javax.imageio.ImageIO;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -29,6 +30,12 @@ public final class CurvePlots {
 
   /** Height of each PNG in pixels. */
   public static final int HEIGHT = 600;
+
+  static {
+    // ImageIO's default disk cache registers a shutdown hook per stream, which fails while the JVM
+    // shuts down: the curves of a run stopped by SIGTERM are drawn then. A PNG of this size fits in memory.
+    ImageIO.setUseCache(false);
+  }
 
   private CurvePlots() {}
 
