@@ -26,9 +26,23 @@ done
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-# stdout (results) and stderr (progress, logs) both reach the terminal and the run's train.log.
-"$root/scripts/contrastive" train "${args[@]}" > >(tee -a "$log") 2> >(tee -a "$log" >&2)
+# stdout (results) and stderr (progress, logs) both reach the terminal and the run's train.log. The
+# trainer runs in the background so that SIGTERM / SIGINT (SLURM before a time limit, Ctrl-C) reach
+# it: it finishes its step, writes a checkpoint and exits 143 / 130, and so does this script.
+"$root/scripts/contrastive" train "${args[@]}" > >(tee -a "$log") 2> >(tee -a "$log" >&2) &
+trainer=$!
+trap 'kill -TERM "$trainer" 2>/dev/null' TERM
+trap 'kill -INT "$trainer" 2>/dev/null' INT
+status=0
+wait "$trainer" || status=$?
+# A trapped signal interrupts the first wait; the second waits for the trainer's checkpoint.
+if kill -0 "$trainer" 2>/dev/null; then wait "$trainer" || status=$?; fi
+trap - TERM INT
 wait
+if [[ "$status" != 0 ]]; then
+  [[ "$status" == 143 || "$status" == 130 ]] && echo "train.sh: stopped by a signal; rerun the same command to resume" >&2
+  exit "$status"
+fi
 run_dir="$(sed -n 's/^run directory: //p' "$log" | tail -n 1)"
 if [[ -z "$run_dir" ]]; then
   echo "train.sh: the train command did not report its run directory" >&2

@@ -104,8 +104,8 @@ public class LossBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
       NativeThreads.requireNd4jMatchesTorch();
-      a = Features.nd4j(Features.gaussian(SEED, (long) batch * DIM), batch, DIM);
-      b = Features.nd4j(Features.gaussian(SEED + 1, (long) batch * DIM), batch, DIM);
+      a = RandomInputs.nd4j(RandomInputs.gaussian(SEED, (long) batch * DIM), batch, DIM);
+      b = RandomInputs.nd4j(RandomInputs.gaussian(SEED + 1, (long) batch * DIM), batch, DIM);
       loss = new InfoNceLoss(InfoNceOptions.defaults());
     }
 
@@ -134,8 +134,8 @@ public class LossBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
       manager = TorchRuntime.engine().newBaseManager();
-      a = Features.torch(manager, Features.gaussian(SEED, (long) batch * DIM), batch, DIM);
-      b = Features.torch(manager, Features.gaussian(SEED + 1, (long) batch * DIM), batch, DIM);
+      a = RandomInputs.torch(manager, RandomInputs.gaussian(SEED, (long) batch * DIM), batch, DIM);
+      b = RandomInputs.torch(manager, RandomInputs.gaussian(SEED + 1, (long) batch * DIM), batch, DIM);
       z = a.concat(b, 0).normalize(2, 1, 1e-12);
     }
 
@@ -155,7 +155,7 @@ public class LossBenchmark {
     public void setUp() {
       NativeThreads.requireNd4jMatchesTorch();
       int n = 2 * batch;
-      z = Features.nd4j(Features.gaussian(SEED, (long) n * DIM), n, DIM);
+      z = RandomInputs.nd4j(RandomInputs.gaussian(SEED, (long) n * DIM), n, DIM);
       z.diviColumnVector(z.norm2(true, 1));
       scores = Nd4j.create(DataType.FLOAT, n, n);
       dz = Nd4j.create(DataType.FLOAT, n, DIM);
@@ -282,11 +282,11 @@ public class LossBenchmark {
       viewA = new LinkedHashMap<>();
       viewB = new LinkedHashMap<>();
       long[] r1 = {BATCH, DIM};
-      viewA.put("r1", Features.nd4j(Features.gaussian(SEED, Features.count(r1)), r1));
-      viewB.put("r1", Features.nd4j(Features.gaussian(SEED + 1, Features.count(r1)), r1));
+      viewA.put("r1", RandomInputs.nd4j(RandomInputs.gaussian(SEED, RandomInputs.count(r1)), r1));
+      viewB.put("r1", RandomInputs.nd4j(RandomInputs.gaussian(SEED + 1, RandomInputs.count(r1)), r1));
       long[] t = targetShape();
-      viewA.put(target(), Features.nd4j(Features.gaussian(SEED + 2, Features.count(t)), t));
-      viewB.put(target(), Features.nd4j(Features.gaussian(SEED + 3, Features.count(t)), t));
+      viewA.put(target(), RandomInputs.nd4j(RandomInputs.gaussian(SEED + 2, RandomInputs.count(t)), t));
+      viewB.put(target(), RandomInputs.nd4j(RandomInputs.gaussian(SEED + 3, RandomInputs.count(t)), t));
       loss = new AmdimLoss(options());
       sampler = SourceSampler.random(SEED);
     }
@@ -321,11 +321,11 @@ public class LossBenchmark {
       viewA = new LinkedHashMap<>();
       viewB = new LinkedHashMap<>();
       long[] r1 = {BATCH, DIM};
-      viewA.put("r1", Features.torch(manager, Features.gaussian(SEED, Features.count(r1)), r1));
-      viewB.put("r1", Features.torch(manager, Features.gaussian(SEED + 1, Features.count(r1)), r1));
+      viewA.put("r1", RandomInputs.torch(manager, RandomInputs.gaussian(SEED, RandomInputs.count(r1)), r1));
+      viewB.put("r1", RandomInputs.torch(manager, RandomInputs.gaussian(SEED + 1, RandomInputs.count(r1)), r1));
       long[] t = targetShape();
-      viewA.put(target(), Features.torch(manager, Features.gaussian(SEED + 2, Features.count(t)), t));
-      viewB.put(target(), Features.torch(manager, Features.gaussian(SEED + 3, Features.count(t)), t));
+      viewA.put(target(), RandomInputs.torch(manager, RandomInputs.gaussian(SEED + 2, RandomInputs.count(t)), t));
+      viewB.put(target(), RandomInputs.torch(manager, RandomInputs.gaussian(SEED + 3, RandomInputs.count(t)), t));
       sampler = SourceSampler.random(SEED);
       sources = new NDArray[] {viewA.get("r1"), viewB.get("r1")};
       targets = new NDArray[] {targetRows(viewB), targetRows(viewA)};
@@ -358,8 +358,8 @@ public class LossBenchmark {
       sources = new INDArray[2];
       targets = new INDArray[2];
       for (int d = 0; d < 2; d++) {
-        sources[d] = Features.nd4j(Features.gaussian(SEED + d, (long) BATCH * DIM), BATCH, DIM);
-        targets[d] = Features.nd4j(Features.gaussian(SEED + 2 + d, rows * DIM), rows, DIM);
+        sources[d] = RandomInputs.nd4j(RandomInputs.gaussian(SEED + d, (long) BATCH * DIM), BATCH, DIM);
+        targets[d] = RandomInputs.nd4j(RandomInputs.gaussian(SEED + 2 + d, rows * DIM), rows, DIM);
       }
       raw = Nd4j.create(DataType.FLOAT, BATCH, rows);
       dSource = Nd4j.create(DataType.FLOAT, BATCH, DIM);
@@ -482,11 +482,11 @@ public class LossBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
       NativeThreads.requireNd4jMatchesTorch();
-      long n = Features.count(SHAPE);
-      targets = Features.nd4j(Features.gaussian(SEED, n), SHAPE);
+      long n = RandomInputs.count(SHAPE);
+      targets = RandomInputs.nd4j(RandomInputs.gaussian(SEED, n), SHAPE);
       predictions = new ArrayList<>();
       for (int s = 0; s < options().stepsToPredict(); s++) {
-        predictions.add(Features.nd4j(Features.gaussian(SEED + 1 + s, n), SHAPE));
+        predictions.add(RandomInputs.nd4j(RandomInputs.gaussian(SEED + 1 + s, n), SHAPE));
       }
       loss = new CpcLoss(options());
     }
@@ -517,11 +517,11 @@ public class LossBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
       manager = TorchRuntime.engine().newBaseManager();
-      long n = Features.count(SHAPE);
-      targets = Features.torch(manager, Features.gaussian(SEED, n), SHAPE);
+      long n = RandomInputs.count(SHAPE);
+      targets = RandomInputs.torch(manager, RandomInputs.gaussian(SEED, n), SHAPE);
       predictions = new ArrayList<>();
       for (int s = 0; s < options().stepsToPredict(); s++) {
-        predictions.add(Features.torch(manager, Features.gaussian(SEED + 1 + s, n), SHAPE));
+        predictions.add(RandomInputs.torch(manager, RandomInputs.gaussian(SEED + 1 + s, n), SHAPE));
       }
       keys = targets.transpose(0, 2, 3, 1).reshape((long) BATCH * GRID * GRID, DIM);
       queries = new NDArray[predictions.size()];
@@ -553,13 +553,13 @@ public class LossBenchmark {
       NativeThreads.requireNd4jMatchesTorch();
       int cells = BATCH * GRID * GRID;
       int steps = options().stepsToPredict();
-      keys = Features.nd4j(Features.gaussian(SEED, (long) cells * DIM), cells, DIM);
+      keys = RandomInputs.nd4j(RandomInputs.gaussian(SEED, (long) cells * DIM), cells, DIM);
       queries = new INDArray[steps];
       scores = new INDArray[steps];
       dQueries = new INDArray[steps];
       for (int s = 0; s < steps; s++) {
         int rows = BATCH * (GRID - options().offset(s)) * GRID;
-        queries[s] = Features.nd4j(Features.gaussian(SEED + 1 + s, (long) rows * DIM), rows, DIM);
+        queries[s] = RandomInputs.nd4j(RandomInputs.gaussian(SEED + 1 + s, (long) rows * DIM), rows, DIM);
         scores[s] = Nd4j.create(DataType.FLOAT, rows, cells);
         dQueries[s] = Nd4j.create(DataType.FLOAT, rows, DIM);
       }

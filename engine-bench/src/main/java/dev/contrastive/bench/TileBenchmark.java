@@ -82,8 +82,8 @@ public class TileBenchmark {
     public void setUp() {
       NativeThreads.requireNd4jMatchesTorch();
       long n = (long) BATCH * DIM;
-      a = Features.nd4j(Features.gaussian(LossBenchmark.SEED, n), BATCH, DIM);
-      b = Features.nd4j(Features.gaussian(LossBenchmark.SEED + 1, n), BATCH, DIM);
+      a = RandomInputs.nd4j(RandomInputs.gaussian(LossBenchmark.SEED, n), BATCH, DIM);
+      b = RandomInputs.nd4j(RandomInputs.gaussian(LossBenchmark.SEED + 1, n), BATCH, DIM);
       loss = new InfoNceLoss(InfoNceOptions.defaults().withTiling(new Tiling(rows, columns)));
     }
 
@@ -120,10 +120,10 @@ public class TileBenchmark {
       long seed = LossBenchmark.SEED;
       viewA = new LinkedHashMap<>();
       viewB = new LinkedHashMap<>();
-      viewA.put("r1", Features.nd4j(Features.gaussian(seed, Features.count(r1)), r1));
-      viewB.put("r1", Features.nd4j(Features.gaussian(seed + 1, Features.count(r1)), r1));
-      viewA.put("r7", Features.nd4j(Features.gaussian(seed + 2, Features.count(r7)), r7));
-      viewB.put("r7", Features.nd4j(Features.gaussian(seed + 3, Features.count(r7)), r7));
+      viewA.put("r1", RandomInputs.nd4j(RandomInputs.gaussian(seed, RandomInputs.count(r1)), r1));
+      viewB.put("r1", RandomInputs.nd4j(RandomInputs.gaussian(seed + 1, RandomInputs.count(r1)), r1));
+      viewA.put("r7", RandomInputs.nd4j(RandomInputs.gaussian(seed + 2, RandomInputs.count(r7)), r7));
+      viewB.put("r7", RandomInputs.nd4j(RandomInputs.gaussian(seed + 3, RandomInputs.count(r7)), r7));
       loss =
           new AmdimLoss(
               AmdimOptions.defaults()
@@ -160,9 +160,9 @@ public class TileBenchmark {
     public void setUp() {
       NativeThreads.requireNd4jMatchesTorch();
       long targetRows = (long) Amdim.BATCH * LOCATIONS;
-      sources = Features.nd4j(Features.gaussian(LossBenchmark.SEED, (long) Amdim.BATCH * Amdim.DIM),
+      sources = RandomInputs.nd4j(RandomInputs.gaussian(LossBenchmark.SEED, (long) Amdim.BATCH * Amdim.DIM),
           Amdim.BATCH, Amdim.DIM);
-      targets = Features.nd4j(Features.gaussian(LossBenchmark.SEED + 2, targetRows * Amdim.DIM),
+      targets = RandomInputs.nd4j(RandomInputs.gaussian(LossBenchmark.SEED + 2, targetRows * Amdim.DIM),
           targetRows, Amdim.DIM);
       dSources = Nd4j.create(DataType.FLOAT, Amdim.BATCH, Amdim.DIM);
       dTargets = Nd4j.create(DataType.FLOAT, targetRows, Amdim.DIM);

@@ -112,8 +112,8 @@ public class TrainBenchmark {
       NativeThreads.requireNd4jMatchesTorch();
       model = TrainShape.parse(text);
       long[] s = model.imageShape();
-      viewA = Features.nd4j(Features.gaussian(SEED, Features.count(s)), s);
-      viewB = Features.nd4j(Features.gaussian(SEED + 1, Features.count(s)), s);
+      viewA = RandomInputs.nd4j(RandomInputs.gaussian(SEED, RandomInputs.count(s)), s);
+      viewB = RandomInputs.nd4j(RandomInputs.gaussian(SEED + 1, RandomInputs.count(s)), s);
       if (model.isAmdim()) {
         AmdimMethod m = new AmdimMethod(amdimMethod(model), DataType.FLOAT, SEED);
         method = m;
@@ -203,8 +203,8 @@ public class TrainBenchmark {
       model = TrainShape.parse(text);
       manager = TorchRuntime.engine().newBaseManager();
       long[] s = model.imageShape();
-      viewA = Features.torch(manager, Features.gaussian(SEED, Features.count(s)), s);
-      viewB = Features.torch(manager, Features.gaussian(SEED + 1, Features.count(s)), s);
+      viewA = RandomInputs.torch(manager, RandomInputs.gaussian(SEED, RandomInputs.count(s)), s);
+      viewB = RandomInputs.torch(manager, RandomInputs.gaussian(SEED + 1, RandomInputs.count(s)), s);
       if (model.isAmdim()) {
         AmdimMethodConfig config = amdimMethod(model);
         try (AmdimMethod ours = new AmdimMethod(config, DataType.FLOAT, SEED)) {

@@ -100,8 +100,8 @@ class TorchEncodersTest {
   void amdimFeaturesAndTrainingLossesAgree() {
     AmdimMethodConfig cfg = AmdimMethodConfig.of(new AmdimConfig(32, 3, 8, 48, 2, true));
     int batch = 6;
-    INDArray viewA = Features.nd4j(Features.gaussian(1, batch * 3 * 32 * 32), batch, 3, 32, 32);
-    INDArray viewB = Features.nd4j(Features.gaussian(2, batch * 3 * 32 * 32), batch, 3, 32, 32);
+    INDArray viewA = RandomInputs.nd4j(RandomInputs.gaussian(1, batch * 3 * 32 * 32), batch, 3, 32, 32);
+    INDArray viewB = RandomInputs.nd4j(RandomInputs.gaussian(2, batch * 3 * 32 * 32), batch, 3, 32, 32);
     try (AmdimMethod ours = new AmdimMethod(cfg, DataType.FLOAT, 5)) {
       randomise(ours.parameters(), 3);
       TorchTrainSteps.Amdim peer =
@@ -131,7 +131,7 @@ class TorchEncodersTest {
   void cpcFeaturesAndTrainingLossesAgree() {
     CpcMethodConfig cfg = CpcMethodConfig.of(new CpcConfig(32, 3, 8, 4, 4, 2, 8, 6, 3));
     int batch = 3;
-    INDArray images = Features.nd4j(Features.gaussian(3, batch * 3 * 32 * 32), batch, 3, 32, 32);
+    INDArray images = RandomInputs.nd4j(RandomInputs.gaussian(3, batch * 3 * 32 * 32), batch, 3, 32, 32);
     try (CpcMethod ours = new CpcMethod(cfg, DataType.FLOAT, 6)) {
       randomise(ours.parameters(), 4);
       TorchTrainSteps.Cpc peer = new TorchTrainSteps.Cpc(cfg.model(), ours.parameters(), cfg.loss(), ADAM, torch);
@@ -164,8 +164,8 @@ class TorchEncodersTest {
     SimClrConfig cfg = new SimClrConfig(trunk, 32, 16,
         InfoNceOptions.defaults().withTemperature(SimClrConfig.CIFAR_TEMPERATURE).withNormalize(true));
     int batch = 6;
-    INDArray viewA = Features.nd4j(Features.gaussian(7, batch * 3 * 32 * 32), batch, 3, 32, 32);
-    INDArray viewB = Features.nd4j(Features.gaussian(8, batch * 3 * 32 * 32), batch, 3, 32, 32);
+    INDArray viewA = RandomInputs.nd4j(RandomInputs.gaussian(7, batch * 3 * 32 * 32), batch, 3, 32, 32);
+    INDArray viewB = RandomInputs.nd4j(RandomInputs.gaussian(8, batch * 3 * 32 * 32), batch, 3, 32, 32);
     try (SimClrMethod ours = new SimClrMethod(cfg, DataType.FLOAT, 9)) {
       randomise(ours.parameters(), 10);
       TorchTrainSteps.SimClr peer = new TorchTrainSteps.SimClr(cfg, ours.parameters(), ADAM, torch);
@@ -306,7 +306,7 @@ class TorchEncodersTest {
 
   private static void randomise(Parameters p, long seed) {
     INDArray values = p.flatValues();
-    INDArray r = Features.nd4j(Features.gaussian(seed, values.length()), values.length());
+    INDArray r = RandomInputs.nd4j(RandomInputs.gaussian(seed, values.length()), values.length());
     values.assign(r.muli(0.2));
   }
 

@@ -54,8 +54,8 @@ class TorchLossesTest {
   private record Input(INDArray nd4j, NDArray torch) {}
 
   private static Input input(long seed, long... shape) {
-    float[] values = Features.gaussian(seed, Features.count(shape));
-    return new Input(Features.nd4j(values, shape), Features.torch(torch, values, shape));
+    float[] values = RandomInputs.gaussian(seed, RandomInputs.count(shape));
+    return new Input(RandomInputs.nd4j(values, shape), RandomInputs.torch(torch, values, shape));
   }
 
   @Test

@@ -13,7 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The float32 path (where libnd4j dispatches conv2d and pooling to oneDNN) against the float64 path
  * (libnd4j's generic kernels, verified by finite differences) with the same weights and input:
- * outputs and every gradient within 1e-4 relative per tensor ({@link Relative}).
+ * outputs and every gradient within 1e-4 relative per tensor ({@link RelativeError}).
  */
 class AmdimFloat32Test {
 
@@ -32,9 +32,9 @@ class AmdimFloat32Test {
       AmdimFeatures f64 = e64.forward(x, true);
       AmdimFeatures f32 = e32.forward(x.castTo(DataType.FLOAT), true);
       double worst = 0;
-      worst = Math.max(worst, Relative.check("r1", f32.r1(), f64.r1(), 0, TOL));
-      worst = Math.max(worst, Relative.check("r5", f32.r5(), f64.r5(), 0, TOL));
-      worst = Math.max(worst, Relative.check("r7", f32.r7(), f64.r7(), 0, TOL));
+      worst = Math.max(worst, RelativeError.check("r1", f32.r1(), f64.r1(), 0, TOL));
+      worst = Math.max(worst, RelativeError.check("r5", f32.r5(), f64.r5(), 0, TOL));
+      worst = Math.max(worst, RelativeError.check("r7", f32.r7(), f64.r7(), 0, TOL));
       INDArray w1 = GradCheck.random(rnd, 1, f64.r1().shape());
       INDArray w5 = GradCheck.random(rnd, 1, f64.r5().shape());
       INDArray w7 = GradCheck.random(rnd, 1, f64.r7().shape());
@@ -43,12 +43,12 @@ class AmdimFloat32Test {
       INDArray dx64 = e64.backward(w1, w5, w7);
       INDArray dx32 =
           e32.backward(w1.castTo(DataType.FLOAT), w5.castTo(DataType.FLOAT), w7.castTo(DataType.FLOAT));
-      worst = Math.max(worst, Relative.check("d input", dx32, dx64, 0, TOL));
+      worst = Math.max(worst, RelativeError.check("d input", dx32, dx64, 0, TOL));
       double largest =
-          Relative.largest(e64.parameters().trainable().stream().map(Parameters.Tensor::grad).toList());
+          RelativeError.largest(e64.parameters().trainable().stream().map(Parameters.Tensor::grad).toList());
       for (Parameters.Tensor t : e64.parameters().trainable()) {
         worst =
-            Math.max(worst, Relative.check("d " + t.name(), e32.parameters().get(t.name()).grad(), t.grad(), largest, TOL));
+            Math.max(worst, RelativeError.check("d " + t.name(), e32.parameters().get(t.name()).grad(), t.grad(), largest, TOL));
       }
       System.out.printf("amdim %d float32 vs float64: worst relative error %.2e%n", size, worst);
     }

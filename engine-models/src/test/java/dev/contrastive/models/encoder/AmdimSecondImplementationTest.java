@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * AmdimEncoder's forward outputs and every gradient (parameters and input) against the SameDiff
  * implementation of the same network with the same weights, in float32, relative error 1e-4 per
- * tensor ({@link Relative}).
+ * tensor ({@link RelativeError}).
  */
 class AmdimSecondImplementationTest {
 
@@ -39,16 +39,16 @@ class AmdimSecondImplementationTest {
       AmdimSameDiffReference ref = new AmdimSameDiffReference(cfg, p, x);
       Map<String, INDArray> out = ref.outputs();
       double worst = 0;
-      worst = Math.max(worst, Relative.check("r1", f.r1(), out.get("r1"), 0, TOL));
-      worst = Math.max(worst, Relative.check("r5", f.r5(), out.get("r5"), 0, TOL));
-      worst = Math.max(worst, Relative.check("r7", f.r7(), out.get("r7"), 0, TOL));
+      worst = Math.max(worst, RelativeError.check("r1", f.r1(), out.get("r1"), 0, TOL));
+      worst = Math.max(worst, RelativeError.check("r5", f.r5(), out.get("r5"), 0, TOL));
+      worst = Math.max(worst, RelativeError.check("r7", f.r7(), out.get("r7"), 0, TOL));
       Map<String, INDArray> grads = ref.gradients(w1, w5, w7);
-      worst = Math.max(worst, Relative.check("d input", dx, grads.get("x"), 0, TOL));
+      worst = Math.max(worst, RelativeError.check("d input", dx, grads.get("x"), 0, TOL));
       assertTrue(ref.varOf.size() == p.trainable().size(), "the reference uses every parameter");
-      double largest = Relative.largest(p.trainable().stream().map(Parameters.Tensor::grad).toList());
+      double largest = RelativeError.largest(p.trainable().stream().map(Parameters.Tensor::grad).toList());
       for (Parameters.Tensor t : p.trainable()) {
         worst =
-            Math.max(worst, Relative.check("d " + t.name(), t.grad(), grads.get(ref.varOf.get(t.name())), largest, TOL));
+            Math.max(worst, RelativeError.check("d " + t.name(), t.grad(), grads.get(ref.varOf.get(t.name())), largest, TOL));
       }
       System.out.printf("amdim %d vs SameDiff: worst relative error %.2e over %d tensors%n",
           size, worst, p.trainable().size() + 4);

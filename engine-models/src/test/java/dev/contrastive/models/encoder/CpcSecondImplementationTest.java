@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * CpcEncoder's outputs and every gradient against the SameDiff implementation with the same
- * weights, float32, 1e-4 relative per tensor ({@link Relative}).
+ * weights, float32, 1e-4 relative per tensor ({@link RelativeError}).
  */
 class CpcSecondImplementationTest {
 
@@ -40,17 +40,17 @@ class CpcSecondImplementationTest {
 
       CpcSameDiffReference ref = new CpcSameDiffReference(cfg, p, x);
       Map<String, INDArray> out = ref.outputs();
-      double worst = Relative.check("latents", f.latents(), out.get("latents"), 0, TOL);
-      worst = Math.max(worst, Relative.check("targets", f.targets(), out.get("targets"), 0, TOL));
+      double worst = RelativeError.check("latents", f.latents(), out.get("latents"), 0, TOL);
+      worst = Math.max(worst, RelativeError.check("targets", f.targets(), out.get("targets"), 0, TOL));
       for (int s = 0; s < wp.size(); s++) {
-        worst = Math.max(worst, Relative.check("pred" + s, f.predictions().get(s), out.get("pred" + s), 0, TOL));
+        worst = Math.max(worst, RelativeError.check("pred" + s, f.predictions().get(s), out.get("pred" + s), 0, TOL));
       }
       Map<String, INDArray> grads = ref.gradients(wz, wt, wp);
-      worst = Math.max(worst, Relative.check("d input", dx, grads.get("x"), 0, TOL));
+      worst = Math.max(worst, RelativeError.check("d input", dx, grads.get("x"), 0, TOL));
       assertEquals(p.trainable().size(), ref.varOf.size(), "the reference uses every parameter");
-      double largest = Relative.largest(p.trainable().stream().map(Parameters.Tensor::grad).toList());
+      double largest = RelativeError.largest(p.trainable().stream().map(Parameters.Tensor::grad).toList());
       for (Parameters.Tensor t : p.trainable()) {
-        worst = Math.max(worst, Relative.check("d " + t.name(), t.grad(), grads.get(ref.varOf.get(t.name())), largest, TOL));
+        worst = Math.max(worst, RelativeError.check("d " + t.name(), t.grad(), grads.get(ref.varOf.get(t.name())), largest, TOL));
       }
       System.out.printf("cpc vs SameDiff: worst relative error %.2e over %d tensors%n", worst, p.trainable().size() + 6);
     }

@@ -34,7 +34,7 @@ class Conv2dFastPathTest {
     INDArray x = GradCheck.random(rnd, 1.0, 4, 3, 3, 3);
     INDArray y = conv.forward(x, true);
     assertArrayEquals(new long[] {4, 5, 1, 1}, y.shape());
-    assertTrue(Naive.conv(x, conv.weight().value(), conv.bias().value(), 1, 0, false).equalsWithEps(y, 1e-12));
+    assertTrue(LoopReference.conv(x, conv.weight().value(), conv.bias().value(), 1, 0, false).equalsWithEps(y, 1e-12));
     GradCheck.check(conv, params, arena, x, true, 40, 1e-6, 1);
   }
 
@@ -45,7 +45,7 @@ class Conv2dFastPathTest {
     Conv2d conv = new Conv2d(params, arena, "c", 6, 4, 1, 1, 0, false, PadMode.ZEROS, rnd);
     params.seal();
     INDArray x = GradCheck.random(rnd, 1.0, 3, 6, 1, 1);
-    assertTrue(Naive.conv(x, conv.weight().value(), null, 1, 0, false).equalsWithEps(conv.forward(x, true), 1e-12));
+    assertTrue(LoopReference.conv(x, conv.weight().value(), null, 1, 0, false).equalsWithEps(conv.forward(x, true), 1e-12));
     GradCheck.check(conv, params, arena, x, true, 40, 1e-6, 2);
   }
 

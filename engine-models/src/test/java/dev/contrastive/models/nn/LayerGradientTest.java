@@ -33,7 +33,7 @@ class LayerGradientTest {
     Conv2d conv = new Conv2d(params, arena, "c", 3, 4, 3, 2, 1, true, PadMode.ZEROS, rnd);
     params.seal();
     INDArray x = input(2, 3, 7, 6);
-    assertClose(Naive.conv(x, conv.weight().value(), conv.bias().value(), 2, 1, false), conv.forward(x, true));
+    assertClose(LoopReference.conv(x, conv.weight().value(), conv.bias().value(), 2, 1, false), conv.forward(x, true));
     GradCheck.check(conv, params, arena, x, true, PROBES, TOL, 1);
   }
 
@@ -42,7 +42,7 @@ class LayerGradientTest {
     Conv2d conv = new Conv2d(params, arena, "c", 2, 3, 4, 2, 0, false, PadMode.ZEROS, rnd);
     params.seal();
     INDArray x = input(2, 2, 8, 8);
-    assertClose(Naive.conv(x, conv.weight().value(), null, 2, 0, false), conv.forward(x, true));
+    assertClose(LoopReference.conv(x, conv.weight().value(), null, 2, 0, false), conv.forward(x, true));
     GradCheck.check(conv, params, arena, x, true, PROBES, TOL, 2);
   }
 
@@ -51,7 +51,7 @@ class LayerGradientTest {
     Conv2d conv = new Conv2d(params, arena, "c", 2, 3, 5, 2, 2, true, PadMode.REFLECT, rnd);
     params.seal();
     INDArray x = input(2, 2, 9, 8);
-    assertClose(Naive.conv(x, conv.weight().value(), conv.bias().value(), 2, 2, true), conv.forward(x, true));
+    assertClose(LoopReference.conv(x, conv.weight().value(), conv.bias().value(), 2, 2, true), conv.forward(x, true));
     GradCheck.check(conv, params, arena, x, true, PROBES, TOL, 3);
   }
 
@@ -129,7 +129,7 @@ class LayerGradientTest {
     Pool2d pool = Pool2d.resnetMaxPool(arena);
     params.seal();
     INDArray x = input(2, 2, 7, 6);
-    assertClose(Naive.pool(x, 3, 2, 1, true), pool.forward(x, true));
+    assertClose(LoopReference.pool(x, 3, 2, 1, true), pool.forward(x, true));
     GradCheck.check(pool, params, arena, x, true, PROBES, TOL, 7);
   }
 
@@ -138,7 +138,7 @@ class LayerGradientTest {
     Pool2d pool = new Pool2d(arena, Pool2d.Kind.AVG, 4, 2, 0);
     params.seal();
     INDArray x = input(2, 3, 8, 8);
-    assertClose(Naive.pool(x, 4, 2, 0, false), pool.forward(x, true));
+    assertClose(LoopReference.pool(x, 4, 2, 0, false), pool.forward(x, true));
     GradCheck.check(pool, params, arena, x, true, PROBES, TOL, 8);
   }
 
@@ -147,7 +147,7 @@ class LayerGradientTest {
     Pool2d pool = new Pool2d(arena, Pool2d.Kind.AVG, 3, 2, 1);
     params.seal();
     INDArray x = input(1, 2, 5, 5);
-    assertClose(Naive.pool(x, 3, 2, 1, false), pool.forward(x, true));
+    assertClose(LoopReference.pool(x, 3, 2, 1, false), pool.forward(x, true));
     GradCheck.check(pool, params, arena, x, true, PROBES, TOL, 9);
   }
 

@@ -4,9 +4,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Loop implementations of torch's conv2d, max_pool2d and avg_pool2d, float64, for tests only. */
-final class Naive {
+final class LoopReference {
 
-  private Naive() {}
+  private LoopReference() {}
 
   /** torch index of padded position i in an axis of size n: reflect or out of range (-1). */
   private static int source(int i, int n, boolean reflect) {

@@ -15,12 +15,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * over noise. A tensor whose reference is below {@link #ZERO} times the model's largest gradient
  * is checked as zero instead: both sides must be below that bound.
  */
-final class Relative {
+final class RelativeError {
 
   /** Relative to the model's largest gradient, what counts as a structural zero. */
   static final double ZERO = 1e-5;
 
-  private Relative() {}
+  private RelativeError() {}
 
   static double error(INDArray actual, INDArray expected) {
     INDArray a = actual.castTo(DataType.DOUBLE).reshape(expected.shape());

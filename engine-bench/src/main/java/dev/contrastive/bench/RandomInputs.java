@@ -11,9 +11,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * Seeded random features, handed to ND4J and PyTorch as the same float values, so every
  * implementation scores identical inputs.
  */
-public final class Features {
+public final class RandomInputs {
 
-  private Features() {}
+  private RandomInputs() {}
 
   /** {@code count} standard-normal floats from a stream seeded with {@code seed}. */
   public static float[] gaussian(long seed, long count) {
