@@ -26,6 +26,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class AmdimLoss {
 
+  /** This loss's scope for a call's scratch arrays, reused by every call (see NativeMemory). */
+  private static final String LOSS_SCOPE = "amdim-loss";
+
   private final AmdimOptions options;
 
   public AmdimLoss(AmdimOptions options) {
@@ -50,8 +53,8 @@ public final class AmdimLoss {
       throw new IllegalArgumentException("sampler is null, expected a SourceSampler");
     }
     int batch = validate(viewA, viewB);
-    MemoryWorkspace caller = LossScope.caller();
-    try (MemoryWorkspace ignored = LossScope.scratch()) {
+    MemoryWorkspace caller = NativeMemory.current();
+    try (MemoryWorkspace ignored = NativeMemory.scope(LOSS_SCOPE)) {
       FeatureViews a = new FeatureViews(viewA);
       FeatureViews b = new FeatureViews(viewB);
       Map<String, Double> parts = new LinkedHashMap<>();
@@ -84,7 +87,7 @@ public final class AmdimLoss {
       parts.put("reg", reg);
       double loss = parts.values().stream().mapToDouble(Double::doubleValue).sum();
       Map<String, INDArray> gradients = new LinkedHashMap<>();
-      try (MemoryWorkspace out = LossScope.outputs(caller)) {
+      try (MemoryWorkspace out = NativeMemory.outputsTo(caller)) {
         a.gradients().forEach((name, g) -> gradients.put("a_" + name, g));
         b.gradients().forEach((name, g) -> gradients.put("b_" + name, g));
       }

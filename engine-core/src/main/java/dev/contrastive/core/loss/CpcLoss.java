@@ -27,6 +27,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class CpcLoss {
 
+  /** This loss's scope for a call's scratch arrays, reused by every call (see NativeMemory). */
+  private static final String LOSS_SCOPE = "cpc-loss";
+
   private final CpcOptions options;
 
   public CpcLoss(CpcOptions options) {
@@ -51,8 +54,8 @@ public final class CpcLoss {
     long cells = height * width;
     Map<String, Double> parts = new LinkedHashMap<>();
     ScoreStats stats = ScoreStats.EMPTY;
-    MemoryWorkspace caller = LossScope.caller();
-    try (MemoryWorkspace ignored = LossScope.scratch()) {
+    MemoryWorkspace caller = NativeMemory.current();
+    try (MemoryWorkspace ignored = NativeMemory.scope(LOSS_SCOPE)) {
       INDArray keys = Layouts.toLocationRows(targets);
       INDArray keyGradient = Nd4j.zeros(keys.dataType(), keys.shape());
       Map<String, INDArray> predictionRows = new LinkedHashMap<>();
@@ -87,7 +90,7 @@ public final class CpcLoss {
         predictionRows.put("pred_k" + k, predictionGradient);
       }
       Map<String, INDArray> gradients = new LinkedHashMap<>();
-      try (MemoryWorkspace out = LossScope.outputs(caller)) {
+      try (MemoryWorkspace out = NativeMemory.outputsTo(caller)) {
         gradients.put("targets", Layouts.toMaps(keyGradient, targets.shape()));
         predictionRows.forEach(
             (name, rows) -> gradients.put(name, Layouts.toMaps(rows, targets.shape())));

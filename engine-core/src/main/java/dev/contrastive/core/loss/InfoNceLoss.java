@@ -25,6 +25,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class InfoNceLoss {
 
+  /** This loss's scope for a call's scratch arrays, reused by every call (see NativeMemory). */
+  private static final String LOSS_SCOPE = "infonce-loss";
+
   private final InfoNceOptions options;
 
   public InfoNceLoss(InfoNceOptions options) {
@@ -59,8 +62,8 @@ public final class InfoNceLoss {
       self[i] = i;
       weights[i] = 1.0 / n;
     }
-    MemoryWorkspace caller = LossScope.caller();
-    try (MemoryWorkspace ignored = LossScope.scratch()) {
+    MemoryWorkspace caller = NativeMemory.current();
+    try (MemoryWorkspace ignored = NativeMemory.scope(LOSS_SCOPE)) {
       INDArray z = Nd4j.concat(0, a, b);
       INDArray dq = NativeMemory.uninitialized(z.dataType(), z.shape());
       INDArray dk = Nd4j.zeros(z.dataType(), z.shape());
@@ -74,7 +77,7 @@ public final class InfoNceLoss {
       }
       INDArray gradA;
       INDArray gradB;
-      try (MemoryWorkspace out = LossScope.outputs(caller)) {
+      try (MemoryWorkspace out = NativeMemory.outputsTo(caller)) {
         gradA = dz.get(interval(0, batch), all()).dup();
         gradB = dz.get(interval(batch, n), all()).dup();
       }

@@ -71,6 +71,23 @@ public final class NativeMemory {
     return ws;
   }
 
+  /** The scope the calling thread is in, or null outside every scope. */
+  public static MemoryWorkspace current() {
+    return Nd4j.getMemoryManager().getCurrentWorkspace();
+  }
+
+  /**
+   * Where a call's results go when the call itself runs its scratch in an inner scope: into {@code
+   * caller}, the scope the call was made in (returned by {@link #current()} on entry), or outside
+   * every scope when the caller was in none. Used as a try-with-resources block around the results'
+   * allocation.
+   */
+  public static MemoryWorkspace outputsTo(MemoryWorkspace caller) {
+    return caller == null
+        ? Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()
+        : caller.notifyScopeBorrowed();
+  }
+
   /** A new array whose contents are undefined (NaN while poisoning): the caller writes all of it. */
   public static INDArray uninitialized(DataType type, long... shape) {
     INDArray a = Nd4j.createUninitialized(type, shape);
