@@ -39,7 +39,7 @@ import java.util.stream.Stream;
  * therefore at every moment its old content (or absent) or the complete new file. On any failure
  * the temporary file is deleted, the target is left as it was, and the {@link IOException} names
  * the target, the cause as the operating system words it (for example "No space left on device"
- * or "File too large") and the step that failed.
+ * or "File too large") and the step that failed ({@link WriteFailedException}).
  *
  * <p>A process killed mid-write (SIGKILL, power loss) leaves its temporary file; the next
  * successful write of the same target removes it.
@@ -81,9 +81,9 @@ public final class AtomicFiles {
   /**
    * Replaces {@code target} with what {@code content} writes; see the class documentation.
    *
-   * @throws IOException naming {@code target} and the cause, the target left as it was; an
-   *     exception of {@code content} is wrapped the same way (a RuntimeException passes unchanged,
-   *     the temporary file removed all the same)
+   * @throws WriteFailedException naming {@code target} and the cause, the target left as it was;
+   *     an IOException of {@code content} is wrapped the same way (a RuntimeException passes
+   *     unchanged, the temporary file removed all the same)
    */
   public static void write(Path target, Content content) throws IOException {
     write(target, content, UnaryOperator.identity());
@@ -125,7 +125,7 @@ public final class AtomicFiles {
       syncDirectory(dir);
     } catch (IOException e) {
       IOException failure =
-          new FailedWrite(
+          new WriteFailedException(
               absolute,
               reason(e),
               step
@@ -158,7 +158,8 @@ public final class AtomicFiles {
    * after the next successful replacement. A symbolic link {@code target} is followed: the
    * directory it points to is replaced and the link kept.
    *
-   * @throws IOException naming {@code target} and the cause
+   * @throws WriteFailedException naming {@code target} and the cause (a file that failed inside is
+   *     named relative to the temporary directory)
    */
   public static void replaceDirectory(Path target, DirectoryContent content) throws IOException {
     Path absolute = target.toAbsolutePath();
@@ -185,12 +186,12 @@ public final class AtomicFiles {
     } catch (IOException e) {
       // A file written inside is named relative to the temporary directory, which is removed.
       IOException failure =
-          e instanceof FailedWrite inner && inner.target.startsWith(fresh)
-              ? new FailedWrite(
+          e instanceof WriteFailedException inner && inner.target().startsWith(fresh)
+              ? new WriteFailedException(
                   absolute,
-                  inner.reason,
+                  inner.reason(),
                   "writing "
-                      + fresh.relativize(inner.target)
+                      + fresh.relativize(inner.target())
                       + " into the temporary directory "
                       + fresh
                       + "; "
@@ -220,7 +221,7 @@ public final class AtomicFiles {
           Files.move(old, absolute, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException undo) {
           failure =
-              new FailedWrite(
+              new WriteFailedException(
                   absolute,
                   reason(e),
                   step
@@ -236,7 +237,7 @@ public final class AtomicFiles {
     try {
       syncDirectory(parent);
     } catch (IOException e) {
-      throw new FailedWrite(
+      throw new WriteFailedException(
           absolute,
           reason(e),
           "syncing the directory "
@@ -302,22 +303,8 @@ public final class AtomicFiles {
   }
 
   private static IOException directoryFailure(Path target, String step, IOException e) {
-    return new FailedWrite(
+    return new WriteFailedException(
         target, reason(e), step + "; " + target.getFileName() + " is unchanged", e);
-  }
-
-  /** "cannot write TARGET: REASON (STEP)", its parts kept for an enclosing directory's message. */
-  private static final class FailedWrite extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    private final transient Path target;
-    private final String reason;
-
-    FailedWrite(Path target, String reason, String step, IOException cause) {
-      super("cannot write " + target + ": " + reason + " (" + step + ")", cause);
-      this.target = target;
-      this.reason = reason;
-    }
   }
 
   private static String hiddenName(Path target, String suffix) {
