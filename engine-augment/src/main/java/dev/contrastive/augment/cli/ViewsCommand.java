@@ -9,12 +9,12 @@ import dev.contrastive.augment.transform.ItemShape;
 import dev.contrastive.augment.transform.PairTransform.ViewPair;
 import dev.contrastive.augment.transform.Preset;
 import dev.contrastive.augment.transform.Presets;
+import dev.contrastive.core.io.AtomicFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -23,6 +23,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -266,20 +268,16 @@ public final class ViewsCommand implements Callable<Integer> {
     }
   }
 
-  /** Writes next to the target and moves into place, so a reader never sees half a PNG. */
+  /** Through {@link AtomicFiles}: a reader never sees half a PNG, a full disk keeps the old one. */
   private static void write(BufferedImage grid, Path out) throws IOException {
-    Path target = out.toAbsolutePath();
-    Path dir = target.getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
-    try {
-      if (!ImageIO.write(grid, "png", tmp.toFile())) {
-        throw new IOException("no PNG writer in this Java runtime");
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    AtomicFiles.write(out, file -> {
+      // An ImageOutputStream over an OutputStream would otherwise buffer in java.io.tmpdir.
+      try (ImageOutputStream stream = new MemoryCacheImageOutputStream(file)) {
+        if (!ImageIO.write(grid, "png", stream)) {
+          throw new IOException("no PNG writer in this Java runtime");
+        }
       }
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    });
   }
 }

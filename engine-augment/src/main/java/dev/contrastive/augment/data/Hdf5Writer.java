@@ -1,16 +1,15 @@
 package dev.contrastive.augment.data;
 
-import static org.bytedeco.hdf5.global.hdf5.H5F_ACC_EXCL;
 import static org.bytedeco.hdf5.global.hdf5.H5S_SELECT_SET;
 import static org.bytedeco.hdf5.global.hdf5.H5S_UNLIMITED;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.UnaryOperator;
 import org.bytedeco.hdf5.DSetAccPropList;
 import org.bytedeco.hdf5.DSetCreatPropList;
 import org.bytedeco.hdf5.DSetMemXferPropList;
@@ -28,10 +27,12 @@ import org.bytedeco.javacpp.Pointer;
  * for a labeled file, an int32 N dataset, both chunked along N, extendible (so N need not be known in
  * advance) and deflate-compressed as {@link Hdf5WriteOptions} says.
  *
- * <p>The file is written beside the target under a temporary name and renamed into place by {@link
- * #commit}, so the target is complete or untouched: {@link #close} without {@code commit} (an
- * exception in a try-with-resources block) deletes the temporary file. Images are buffered a whole
- * chunk at a time, so each chunk is compressed once.
+ * <p>The file is built in memory and written to the target by {@link #commit} through {@link
+ * dev.contrastive.core.io.AtomicFiles}, so the target is complete or untouched, and a full disk is
+ * an {@link IOException} naming the target rather than a crash of libhdf5 (see {@link Hdf5}): it
+ * needs memory for the compressed file, twice that while {@code commit} copies it out. {@link
+ * #close} without {@code commit} (an exception in a try-with-resources block) discards it. Images
+ * are buffered a whole chunk at a time, so each chunk is compressed once.
  *
  * <p>Not for concurrent use; every HDF5 call takes the JVM-wide lock of {@link Hdf5}.
  *
@@ -47,8 +48,10 @@ public final class Hdf5Writer implements AutoCloseable {
   /** Labels per chunk (64 KiB of int32): labels are small, so few and reasonably big chunks. */
   static final int LABEL_CHUNK = 1 << 14;
 
+  /** Growth of the in-memory file: few reallocations for files of gigabytes, little waste. */
+  private static final long MEMORY_INCREMENT = 8 << 20;
+
   private final Path target;
-  private final Path temp;
   private final int channels;
   private final int height;
   private final int width;
@@ -65,10 +68,9 @@ public final class Hdf5Writer implements AutoCloseable {
   private boolean finished;
 
   private Hdf5Writer(
-      Path target, Path temp, int channels, int height, int width, int chunkImages, H5File file,
+      Path target, int channels, int height, int width, int chunkImages, H5File file,
       DataSet images, DataSet labels) {
     this.target = target;
-    this.temp = temp;
     this.channels = channels;
     this.height = height;
     this.width = width;
@@ -98,22 +100,17 @@ public final class Hdf5Writer implements AutoCloseable {
               + height + " x " + width);
     }
     Path absolute = target.toAbsolutePath();
-    // Beside the target, so the final rename stays on one file system and is atomic.
-    Path temp =
-        absolute.resolveSibling(
-            "." + absolute.getFileName() + "."
-                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+    // The file is built in memory, so a missing directory would otherwise show only at commit.
+    if (!Files.isDirectory(absolute.getParent())) {
+      throw new IOException("cannot write HDF5 file " + absolute + ": its directory "
+          + absolute.getParent() + " does not exist");
+    }
     int imageBytes = channels * height * width;
     int chunkImages = Math.max(1, options.chunkBytes() / imageBytes);
     Hdf5Layout layout = options.layout();
     return Hdf5.locked(
         () -> {
-          H5File h5;
-          try {
-            h5 = new H5File(temp.toString(), H5F_ACC_EXCL);
-          } catch (RuntimeException e) {
-            throw new IOException("cannot create HDF5 file " + temp + ": " + e.getMessage(), e);
-          }
+          H5File h5 = Hdf5.createInMemory(absolute, MEMORY_INCREMENT);
           DataSet imageSet = null;
           try {
             imageSet =
@@ -126,14 +123,15 @@ public final class Hdf5Writer implements AutoCloseable {
                         new long[] {LABEL_CHUNK}, options.deflateLevel())
                     : null;
             return new Hdf5Writer(
-                absolute, temp, channels, height, width, chunkImages, h5, imageSet, labelSet);
+                absolute, channels, height, width, chunkImages, h5, imageSet, labelSet);
           } catch (RuntimeException e) {
             if (imageSet != null) {
               imageSet.close();
             }
             h5.close();
-            Files.deleteIfExists(temp);
-            throw e;
+            throw new IOException("cannot write HDF5 file " + absolute + ": creating datasets "
+                + layout.images() + (labeled ? " and " + layout.labels() : "") + ": "
+                + e.getMessage(), e);
           }
         });
   }
@@ -195,50 +193,66 @@ public final class Hdf5Writer implements AutoCloseable {
     return imagesWritten + pendingImageCount;
   }
 
-  /** Writes what is buffered, closes the file and renames it to the target. */
+  /**
+   * Writes what is buffered, closes the file and writes it to the target.
+   *
+   * @throws IOException naming the target and the cause; the target is then left as it was
+   */
   public void commit() throws IOException {
+    commit(UnaryOperator.identity());
+  }
+
+  /** {@link #commit()} with the stream to the disk decorated: tests make it fail. */
+  void commit(UnaryOperator<OutputStream> decorate) throws IOException {
     if (finished) {
       throw new IllegalStateException("writer of " + target + " is already committed or closed");
     }
-    flushImages();
-    if (labels != null) {
-      flushLabels();
-    }
-    closeHandles();
     try {
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+      flushImages();
+      if (labels != null) {
+        flushLabels();
+      }
     } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(temp);
+      close();
       throw e;
     }
+    finished = true;
+    Hdf5.locked(
+        () -> {
+          try (DataSet closedImages = images;
+              DataSet closedLabels = labels) {
+            // _close() throws on failure, where the destructor would only print it.
+            images._close();
+            if (labels != null) {
+              labels._close();
+            }
+          } catch (RuntimeException e) {
+            file.close();
+            throw new IOException("cannot write HDF5 file " + target + ": " + e.getMessage(), e);
+          }
+          return null;
+        });
+    Hdf5.commit(file, target, decorate);
   }
 
   /** Discards the file unless {@link #commit} succeeded; the target is left as it was. */
   @Override
   public void close() throws IOException {
     if (!finished) {
-      try {
-        closeHandles();
-      } finally {
-        Files.deleteIfExists(temp);
-      }
-    }
-  }
-
-  private void closeHandles() throws IOException {
-    finished = true;
-    Hdf5.locked(
-        () -> {
-          try {
-            images.close();
-            if (labels != null) {
-              labels.close();
+      finished = true;
+      Hdf5.locked(
+          () -> {
+            try {
+              images.close();
+              if (labels != null) {
+                labels.close();
+              }
+            } finally {
+              file.close();
             }
-          } finally {
-            file.close();
-          }
-          return null;
-        });
+            return null;
+          });
+    }
   }
 
   private void flushImages() throws IOException {
@@ -269,7 +283,7 @@ public final class Hdf5Writer implements AutoCloseable {
   }
 
   /** Extends {@code dataset} by {@code count} rows and writes them from {@code buffer}. */
-  private static void writeRows(
+  private void writeRows(
       DataSet dataset, Pointer buffer, PredType memoryType, long first, int count, long[] rowShape)
       throws IOException {
     long[] extent = new long[rowShape.length + 1];
@@ -287,13 +301,19 @@ public final class Hdf5Writer implements AutoCloseable {
     long total = elements;
     Hdf5.locked(
         () -> {
-          dataset.extend(extent);
-          try (DataSpace fileSpace = dataset.getSpace();
-              DataSpace memorySpace = new DataSpace(1, new long[] {total})) {
-            // The C++ API takes (count, start), in that order.
-            fileSpace.selectHyperslab(H5S_SELECT_SET, block, start);
-            dataset.write(
-                buffer, memoryType, memorySpace, fileSpace, DSetMemXferPropList.DEFAULT());
+          try {
+            dataset.extend(extent);
+            try (DataSpace fileSpace = dataset.getSpace();
+                DataSpace memorySpace = new DataSpace(1, new long[] {total})) {
+              // The C++ API takes (count, start), in that order.
+              fileSpace.selectHyperslab(H5S_SELECT_SET, block, start);
+              dataset.write(
+                  buffer, memoryType, memorySpace, fileSpace, DSetMemXferPropList.DEFAULT());
+            }
+          } catch (RuntimeException e) {
+            throw new IOException(
+                "cannot write HDF5 file " + target + ": rows " + first + " to "
+                    + (first + count - 1) + ": " + e.getMessage(), e);
           }
           return null;
         });

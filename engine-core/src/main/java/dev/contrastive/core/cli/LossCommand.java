@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.contrastive.core.io.AtomicFiles;
 import dev.contrastive.core.io.Npy;
 import dev.contrastive.core.loss.AmdimComparison;
 import dev.contrastive.core.loss.AmdimLoss;
@@ -17,13 +18,13 @@ import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.core.loss.Tiling;
 import dev.contrastive.core.loss.YadimLoss;
 import dev.contrastive.core.loss.YadimOptions;
+import dev.contrastive.core.tensor.TensorChecks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.LinkOption;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -45,6 +47,14 @@ import picocli.CommandLine.TypeConversionException;
  * {@code loss}: computes one loss and its gradients from {@code .npy} inputs, so that another
  * implementation (scripts/loss_reference.py) can check them on exactly the same inputs and source
  * locations.
+ *
+ * <p>The files of one run are committed as one unit ({@link AtomicFiles#replaceDirectory}): they
+ * are written into a hidden sibling of --out, which is fsync'd and then renamed to --out, the
+ * previous --out renamed aside first and deleted after. A reader, a full disk or a kill therefore
+ * never shows one run's gradients beside another run's loss.json. The price is that --out is
+ * replaced as a whole, so a directory holding anything but this command's outputs is refused rather
+ * than emptied. A loss or gradient that is not finite (scores that overflowed) is an error, and
+ * nothing is written.
  */
 @Command(
     name = "loss",
@@ -70,19 +80,26 @@ import picocli.CommandLine.TypeConversionException;
       "                                     from view A to B (ab) or B to A (ba); yadim's are",
       "                                     src_loc_last_last_ab.npy and src_loc_last_last_ba.npy.",
       "                                     When none are given they are sampled with --seed.",
-      "Output files in --out (created if missing; grad_*.npy and src_loc_*.npy left there by an",
-      "earlier run are removed, so --out always describes one run):",
+      "Output files in --out, written as one unit: into a hidden sibling directory that then",
+      "replaces --out, so --out holds the complete output of the previous run or of this one,",
+      "never a mix (a crash between the two renames leaves it absent and the previous output in",
+      "the sibling .<name>.*.old). --out must be new, empty or hold only these files:",
       "  loss.json                          type, loss, parts, meanPositive, meanNegative,"
           + " accuracy,",
       "                                     options, inputShapes; NaN is written as null",
       "  grad_<name>.npy                    d loss / d input for every input, e.g. grad_a.npy,",
       "                                     grad_a_r5.npy, grad_targets.npy, grad_pred_k2.npy",
       "  src_loc_<src>_<trg>_<ab|ba>.npy    every source location array used (amdim, yadim)",
-      "Exit codes: 0 ok, 2 bad input or options (one message on stderr), 1 unexpected error."
+      "Exit codes: 0 ok; 2 bad input or options, or a loss or gradient that is not finite",
+      "(scores overflowed), with nothing written; 1 the outputs could not be written (--out is",
+      "left as it was) or an unexpected error. Errors but the unexpected are one line on stderr."
     })
 public final class LossCommand implements Callable<Integer> {
 
   static final int EXIT_BAD_INPUT = 2;
+  static final int EXIT_WRITE_FAILED = 1;
+
+  private static final String REPORT = "loss.json";
 
   /** The losses this command computes, by their command-line names. */
   enum LossType {
@@ -149,7 +166,8 @@ public final class LossCommand implements Callable<Integer> {
       names = "--out",
       required = true,
       paramLabel = "DIR",
-      description = "Directory for loss.json, grad_*.npy and src_loc_*.npy.")
+      description =
+          "Directory for loss.json, grad_*.npy and src_loc_*.npy, replaced as a whole (see below).")
   private Path outputDir;
 
   // Unset options stay null and the options record's published default applies.
@@ -240,6 +258,8 @@ public final class LossCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     try {
       rejectOptionsOfOtherTypes();
+      // Before the computation, which can take minutes.
+      requireReplaceableOutput();
       try (InputDirectory inputs = new InputDirectory(inputDir)) {
         Computation computation =
             switch (type) {
@@ -249,7 +269,14 @@ public final class LossCommand implements Callable<Integer> {
               case CPC -> cpc(inputs);
             };
         try (LossResult result = computation.result()) {
-          writeOutputs(result, computation.options(), inputs);
+          requireFinite(result);
+          try {
+            writeOutputs(result, computation.options(), inputs);
+          } catch (IOException writeFailed) {
+            // It names the file and the cause (a full disk, a read-only directory).
+            spec.commandLine().getErr().println("loss: " + writeFailed.getMessage());
+            return EXIT_WRITE_FAILED;
+          }
           spec.commandLine()
               .getOut()
               .printf(
@@ -465,49 +492,136 @@ public final class LossCommand implements Callable<Integer> {
     used.put("tileCols", tiling.columns());
   }
 
+  /**
+   * Scores that overflow (raw features of large norm, a tiny temperature) make the loss or its
+   * gradients NaN or infinite; such numbers would pass for a result in loss.json and the .npy
+   * files, so the run fails before anything is written.
+   */
+  private void requireFinite(LossResult result) {
+    List<String> overflowed = new ArrayList<>();
+    if (!Double.isFinite(result.loss())) {
+      overflowed.add("the loss is " + result.loss());
+    }
+    result
+        .parts()
+        .forEach(
+            (name, value) -> {
+              if (!Double.isFinite(value) && result.parts().size() > 1) {
+                overflowed.add("part " + name + " is " + value);
+              }
+            });
+    String dataType = null;
+    for (Map.Entry<String, INDArray> gradient : result.gradients().entrySet()) {
+      long bad = TensorChecks.nonFiniteCount(gradient.getValue());
+      if (bad > 0) {
+        overflowed.add(
+            GRADIENT_PREFIX
+                + gradient.getKey()
+                + ".npy would hold "
+                + bad
+                + " of "
+                + gradient.getValue().length()
+                + " values NaN or infinite");
+      }
+      dataType = gradient.getValue().dataType() == DataType.DOUBLE ? "float64" : "float32";
+    }
+    if (overflowed.isEmpty()) {
+      return;
+    }
+    throw new IllegalArgumentException(
+        "the "
+            + type.cliName()
+            + " loss is not finite, its scores overflowed"
+            + (dataType != null ? " " + dataType : "")
+            + ": "
+            + String.join(", ", overflowed)
+            + "; "
+            + overflowAdvice()
+            + ". Nothing was written to --out "
+            + outputDir);
+  }
+
+  private String overflowAdvice() {
+    return switch (type) {
+      case INFONCE ->
+          noNormalize
+              ? "score L2-normalised features (drop --no-normalize) or scale the inputs down"
+              : "raise --temperature or scale the inputs down";
+      case CPC -> "lower --emb-scale or scale the inputs down";
+      case AMDIM, YADIM -> "scale the inputs down";
+    };
+  }
+
+  /** Writes the run's files into a new directory that replaces --out as a whole. */
   private void writeOutputs(LossResult result, ObjectNode options, InputDirectory inputs)
       throws IOException {
-    if (Files.exists(outputDir) && !Files.isDirectory(outputDir)) {
+    Path parent = outputDir.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(parent);
+    } catch (IOException e) {
+      throw new IOException(
+          "cannot create " + parent + ", the parent directory of --out: " + e.getMessage(), e);
+    }
+    byte[] report = report(result, options, inputs.shapes());
+    AtomicFiles.replaceDirectory(
+        outputDir,
+        dir -> {
+          for (Map.Entry<String, INDArray> gradient : result.gradients().entrySet()) {
+            Npy.write(
+                dir.resolve(GRADIENT_PREFIX + gradient.getKey() + ".npy"), gradient.getValue());
+          }
+          for (Map.Entry<String, int[]> locations : result.sourceLocations().entrySet()) {
+            Npy.writeInts(
+                dir.resolve(InputDirectory.LOCATION_PREFIX + locations.getKey() + ".npy"),
+                locations.getValue());
+          }
+          AtomicFiles.write(dir.resolve(REPORT), report);
+        });
+  }
+
+  /**
+   * --out is replaced as a whole, so it may hold only what this command writes: anything else (the
+   * inputs, when --out is --in; a user's notes) would be deleted with it.
+   */
+  private void requireReplaceableOutput() throws IOException {
+    if (!Files.exists(outputDir)) {
+      return;
+    }
+    if (!Files.isDirectory(outputDir)) {
       throw new IllegalArgumentException("--out " + outputDir + " exists and is not a directory");
     }
-    Files.createDirectories(outputDir);
-    Set<String> written = new HashSet<>();
-    for (Map.Entry<String, INDArray> gradient : result.gradients().entrySet()) {
-      String file = GRADIENT_PREFIX + gradient.getKey() + ".npy";
-      Npy.write(outputDir.resolve(file), gradient.getValue());
-      written.add(file);
-    }
-    for (Map.Entry<String, int[]> locations : result.sourceLocations().entrySet()) {
-      String file = InputDirectory.LOCATION_PREFIX + locations.getKey() + ".npy";
-      Npy.writeInts(outputDir.resolve(file), locations.getValue());
-      written.add(file);
-    }
-    removeStaleOutputs(written);
-    writeReport(result, options, inputs.shapes());
-  }
-
-  private void removeStaleOutputs(Set<String> written) throws IOException {
-    List<Path> stale;
+    List<String> foreign;
     try (Stream<Path> files = Files.list(outputDir)) {
-      stale =
+      foreign =
           files
-              .filter(
-                  file -> {
-                    String name = file.getFileName().toString();
-                    return (name.startsWith(GRADIENT_PREFIX)
-                            || name.startsWith(InputDirectory.LOCATION_PREFIX))
-                        && name.endsWith(".npy")
-                        && !written.contains(name);
-                  })
+              .filter(file -> !isOutput(file))
+              .map(file -> file.getFileName().toString())
+              .sorted()
               .toList();
     }
-    for (Path file : stale) {
-      Files.delete(file);
+    if (!foreign.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--out "
+              + outputDir
+              + " holds "
+              + String.join(", ", foreign.subList(0, Math.min(5, foreign.size())))
+              + (foreign.size() > 5 ? " and " + (foreign.size() - 5) + " more" : "")
+              + ", which this command does not write; --out is replaced as a whole, so give a new"
+              + " or empty directory, or one an earlier loss run wrote");
     }
   }
 
-  /** loss.json goes last, so its presence means the gradients beside it are complete. */
-  private void writeReport(LossResult result, ObjectNode options, Map<String, long[]> shapes)
+  private static boolean isOutput(Path file) {
+    String name = file.getFileName().toString();
+    return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+        && (name.equals(REPORT)
+            || ((name.startsWith(GRADIENT_PREFIX)
+                    || name.startsWith(InputDirectory.LOCATION_PREFIX))
+                && name.endsWith(".npy")));
+  }
+
+  /** loss.json: the loss, its parts and diagnostics, the options used and the input shapes. */
+  private byte[] report(LossResult result, ObjectNode options, Map<String, long[]> shapes)
       throws IOException {
     ObjectNode report = json.createObjectNode();
     report.put("type", type.cliName());
@@ -526,10 +640,7 @@ public final class LossCommand implements Callable<Integer> {
             dims.add(dim);
           }
         });
-    Path target = outputDir.resolve("loss.json");
-    Path temp = outputDir.resolve(".loss.json.tmp");
-    json.writeValue(temp.toFile(), report);
-    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    return json.writeValueAsBytes(report);
   }
 
   /** JSON has no NaN or infinity; null says "no value" (for example meanNegative with B = 1). */

@@ -4,12 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -111,8 +108,7 @@ public final class Npy {
 
   /**
    * Writes a FLOAT or DOUBLE array in C order (also when {@code array} is a view or in 'f' order).
-   * The file appears complete or not at all: it is written beside the target and renamed into
-   * place.
+   * The file appears complete or not at all ({@link AtomicFiles}).
    */
   public static void write(Path file, INDArray array) throws IOException {
     DataType type = array.dataType();
@@ -200,34 +196,14 @@ public final class Npy {
         .order(header.dtype().byteOrder());
   }
 
+  /** The header, then the data: through {@link AtomicFiles}, so a failed write changes nothing. */
   private static void writeAtomically(Path file, byte[] header, ByteBuffer data)
       throws IOException {
-    Path target = file.toAbsolutePath();
-    // Not Files.createTempFile: it creates mode 0600, and the rename would keep that mode.
-    Path temp =
-        target.resolveSibling(
-            "."
-                + target.getFileName()
-                + "."
-                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36)
-                + ".tmp");
-    try {
-      try (FileChannel channel =
-          FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer headerBuffer = ByteBuffer.wrap(header);
-        while (headerBuffer.hasRemaining()) {
-          channel.write(headerBuffer);
-        }
-        data.rewind();
-        while (data.hasRemaining()) {
-          channel.write(data);
-        }
-        channel.force(true);
-      }
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(temp);
-      throw e;
-    }
+    AtomicFiles.write(
+        file,
+        out -> {
+          out.write(header);
+          out.write(data.array(), data.arrayOffset(), data.limit());
+        });
   }
 }

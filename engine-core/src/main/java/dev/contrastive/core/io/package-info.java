@@ -1,8 +1,13 @@
 /**
- * File formats shared with other tools, so results can be cross-checked outside the JVM.
+ * File formats shared with other tools, so results can be cross-checked outside the JVM, and the
+ * one way the engine writes its outputs.
  *
  * <p>{@link dev.contrastive.core.io.Npy} reads and writes NumPy {@code .npy} files; malformed files
  * fail with a {@link dev.contrastive.core.io.NpyFormatException} that names the file, the offending
  * field or byte offset, and what was expected.
+ *
+ * <p>{@link dev.contrastive.core.io.AtomicFiles} writes a file (or replaces a directory) so that it
+ * is at every moment the old content or the complete new one; a failure is a {@link
+ * dev.contrastive.core.io.WriteFailedException} naming the target and the cause.
  */
 package dev.contrastive.core.io;

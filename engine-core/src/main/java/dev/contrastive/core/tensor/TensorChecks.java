@@ -76,6 +76,15 @@ public final class TensorChecks {
     }
   }
 
+  /** How many elements of {@code x} are NaN or infinite. */
+  public static long nonFiniteCount(INDArray x) {
+    // As in requireFinite: one reduction clears the common case.
+    if (x.isEmpty() || Double.isFinite(x.sumNumber().doubleValue())) {
+      return 0;
+    }
+    return count(x, Conditions.isNan()) + count(x, Conditions.isInfinite());
+  }
+
   private static long count(INDArray x, Condition condition) {
     try (INDArray matches = Nd4j.getExecutioner().exec(new MatchCondition(x, condition))) {
       return matches.getLong(0);

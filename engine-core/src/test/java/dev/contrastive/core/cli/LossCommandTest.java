@@ -458,16 +458,69 @@ class LossCommandTest {
     Files.createDirectories(out);
     Files.writeString(out.resolve("grad_a_r5.npy"), "stale");
     Files.writeString(out.resolve("src_loc_r5_r5_ab.npy"), "stale");
-    Files.writeString(out.resolve("notes.txt"), "mine");
+    Files.writeString(out.resolve("loss.json"), "stale");
 
     Run run = loss("--type", "infonce", "--in", in.toString(), "--out", out.toString());
 
     assertEquals(0, run.exitCode(), run.stderr());
-    try (Stream<Path> files = Files.list(out)) {
-      assertEquals(
-          List.of("grad_a.npy", "grad_b.npy", "loss.json", "notes.txt"),
-          files.map(f -> f.getFileName().toString()).sorted().toList());
-    }
+    assertEquals(List.of("grad_a.npy", "grad_b.npy", "loss.json"), names(out));
+    assertEquals("infonce", report().get("type").asText());
+    assertEquals(List.of("in", "out"), names(dir), "no temporary or previous directory left");
+  }
+
+  @Test
+  void anOutputDirectoryHoldingOtherFilesIsRefusedAndLeftAlone() throws IOException {
+    writeFeatures("a", 4, 8);
+    writeFeatures("b", 4, 8);
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("loss.json"), "earlier");
+    Files.writeString(out.resolve("notes.txt"), "mine");
+
+    Run notes = loss("--type", "infonce", "--in", in.toString(), "--out", out.toString());
+    Run intoInputs = loss("--type", "infonce", "--in", in.toString(), "--out", in.toString());
+
+    assertBadInput(
+        notes,
+        "--out "
+            + out
+            + " holds notes.txt, which this command does not write; --out is replaced as a whole");
+    assertBadInput(intoInputs, "--out " + in + " holds a.npy, b.npy, which this command");
+    assertEquals(List.of("loss.json", "notes.txt"), names(out));
+    assertEquals("earlier", Files.readString(out.resolve("loss.json")));
+    assertEquals(List.of("a.npy", "b.npy"), names(in));
+  }
+
+  @Test
+  void scoresThatOverflowFailWithExitTwoAndWriteNothing() throws IOException {
+    // Raw float32 features of norm ~1e20: every score overflows to infinity, the loss is NaN.
+    Npy.write(in.resolve("a.npy"), Nd4j.randn(DataType.FLOAT, 4, 8).muli(1e19));
+    Npy.write(in.resolve("b.npy"), Nd4j.randn(DataType.FLOAT, 4, 8).muli(1e19));
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("loss.json"), "earlier");
+
+    Run raw =
+        loss(
+            "--type",
+            "infonce",
+            "--in",
+            in.toString(),
+            "--out",
+            out.toString(),
+            "--no-normalize");
+
+    assertBadInput(raw, "loss: the infonce loss is not finite, its scores overflowed float32: ");
+    assertTrue(raw.stderr().contains("the loss is NaN"), raw.stderr());
+    assertTrue(raw.stderr().contains("grad_a.npy would hold 32 of 32 values NaN or infinite"),
+        raw.stderr());
+    assertTrue(raw.stderr().contains("; score L2-normalised features (drop --no-normalize) or"
+        + " scale the inputs down. Nothing was written to --out " + out), raw.stderr());
+    assertEquals(List.of("loss.json"), names(out));
+    assertEquals("earlier", Files.readString(out.resolve("loss.json")));
+    assertEquals(List.of("in", "out"), names(dir));
+
+    // The same features normalised are fine.
+    Run normalised = loss("--type", "infonce", "--in", in.toString(), "--out", out.toString());
+    assertEquals(0, normalised.exitCode(), normalised.stderr());
   }
 
   @Test
@@ -519,6 +572,12 @@ class LossCommandTest {
             "default " + Tiling.DEFAULT.rows() + ".",
             "default " + Tiling.DEFAULT.columns() + ".")) {
       assertTrue(text.contains(documented), () -> "'" + documented + "' not in usage:\n" + text);
+    }
+  }
+
+  private static List<String> names(Path directory) throws IOException {
+    try (Stream<Path> files = Files.list(directory)) {
+      return files.map(f -> f.getFileName().toString()).sorted().toList();
     }
   }
 

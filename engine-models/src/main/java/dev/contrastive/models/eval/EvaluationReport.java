@@ -3,10 +3,9 @@ package dev.contrastive.models.eval;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.contrastive.core.io.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * What one {@link Evaluation} measured, in the form written to {@code eval.json}.
@@ -142,17 +141,13 @@ public record EvaluationReport(
     return JSON.writeValueAsString(this);
   }
 
-  /** Writes {@link #toJson()} to a temporary file beside {@code target}, then renames it. */
+  /**
+   * Writes {@link #toJson()} to {@code target} with {@link AtomicFiles}: complete or not at all.
+   *
+   * @throws IOException naming {@code target} and the cause; the target is then left as it was
+   */
   public void writeJson(Path target) throws IOException {
-    Path absolute = target.toAbsolutePath();
-    Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
-    try {
-      Files.writeString(temp, toJson());
-      Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+    AtomicFiles.writeString(target, toJson());
   }
 
   /** Reads what {@link #writeJson} wrote, validating it as the constructor does. */

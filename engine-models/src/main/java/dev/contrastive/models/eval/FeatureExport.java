@@ -1,6 +1,5 @@
 package dev.contrastive.models.eval;
 
-import static org.bytedeco.hdf5.global.hdf5.H5F_ACC_EXCL;
 import static org.bytedeco.hdf5.global.hdf5.H5F_ACC_RDONLY;
 import static org.bytedeco.hdf5.global.hdf5.H5S_SCALAR;
 import static org.bytedeco.hdf5.global.hdf5.H5T_CSET_UTF8;
@@ -14,9 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
 import org.bytedeco.hdf5.Attribute;
 import org.bytedeco.hdf5.DSetAccPropList;
 import org.bytedeco.hdf5.DSetCreatPropList;
@@ -39,10 +36,11 @@ import org.nd4j.linalg.api.buffer.DataType;
  * saying where the features came from ({@link Attributes}).
  *
  * <p>Like {@link dev.contrastive.augment.data.Hdf5Writer}: datasets chunked along N (512 KiB chunks)
- * and deflate level 6; the file is written beside the target under a temporary name and renamed
- * into place, so the target is complete or untouched, and the temporary file is deleted on any
- * error. Every HDF5 call holds the JVM-wide lock of {@link Hdf5#locked}, since the bundled libhdf5
- * is not thread-safe.
+ * and deflate level 6; the file is built in memory and written with {@link
+ * dev.contrastive.core.io.AtomicFiles} ({@link Hdf5#commit}), so the target is complete or
+ * untouched and a full disk is an IOException naming it, never a crash of libhdf5 at exit. Every
+ * HDF5 call holds the JVM-wide lock of {@link Hdf5#locked}, since the bundled libhdf5 is not
+ * thread-safe.
  */
 public final class FeatureExport {
 
@@ -123,7 +121,8 @@ public final class FeatureExport {
    * Writes {@code set} to {@code target}, replacing a file already there.
    *
    * @throws IllegalArgumentException if the directory of {@code target} does not exist
-   * @throws IOException if the file cannot be written; the target is then left as it was
+   * @throws IOException naming the target and the cause (for example "No space left on device") if
+   *     the file cannot be written; the target is then left as it was
    */
   public static void write(Path target, FeatureSet set, Attributes attributes) throws IOException {
     Path absolute = target.toAbsolutePath();
@@ -140,42 +139,31 @@ public final class FeatureExport {
       System.arraycopy(rows[i], 0, values, i * f, f);
     }
     int[] labels = set.labels();
-    // Beside the target, so the final rename stays on one file system and is atomic.
-    Path temp = absolute.resolveSibling("." + absolute.getFileName() + "."
-        + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-    try {
-      Hdf5.locked(() -> {
-        H5File h5;
-        try {
-          h5 = new H5File(temp.toString(), H5F_ACC_EXCL);
-        } catch (RuntimeException e) {
-          throw new IOException("cannot create HDF5 file " + temp + ": " + e.getMessage(), e);
+    H5File built = Hdf5.locked(() -> {
+      // The uncompressed size: the in-memory image then never grows.
+      H5File h5 = Hdf5.createInMemory(absolute, 4L * values.length + 4L * n + (1 << 20));
+      try {
+        int rowsPerChunk = Math.max(1, Math.min(n, CHUNK_BYTES / (4 * f)));
+        try (FloatPointer buffer = new FloatPointer(values)) {
+          writeDataset(h5, FEATURES, PredType.IEEE_F32LE(), PredType.NATIVE_FLOAT(),
+              new long[] {n, f}, new long[] {rowsPerChunk, f}, buffer);
         }
-        try (h5) {
-          int rowsPerChunk = Math.max(1, Math.min(n, CHUNK_BYTES / (4 * f)));
-          try (FloatPointer buffer = new FloatPointer(values)) {
-            writeDataset(h5, FEATURES, PredType.IEEE_F32LE(), PredType.NATIVE_FLOAT(),
-                new long[] {n, f}, new long[] {rowsPerChunk, f}, buffer);
-          }
-          try (IntPointer buffer = new IntPointer(labels)) {
-            writeDataset(h5, LABELS, PredType.STD_I32LE(), PredType.NATIVE_INT32(),
-                new long[] {n}, new long[] {Math.min(n, LABEL_CHUNK)}, buffer);
-          }
-          writeString(h5, "checkpoint", attributes.checkpoint());
-          writeLong(h5, "step", attributes.step());
-          writeString(h5, "data", attributes.data());
-          writeString(h5, "trainer_config", attributes.trainerConfig());
-          writeString(h5, "feature_kind", attributes.featureKind());
-        } catch (RuntimeException e) {
-          throw new IOException("cannot write HDF5 file " + temp + ": " + e.getMessage(), e);
+        try (IntPointer buffer = new IntPointer(labels)) {
+          writeDataset(h5, LABELS, PredType.STD_I32LE(), PredType.NATIVE_INT32(),
+              new long[] {n}, new long[] {Math.min(n, LABEL_CHUNK)}, buffer);
         }
-        return null;
-      });
-      Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+        writeString(h5, "checkpoint", attributes.checkpoint());
+        writeLong(h5, "step", attributes.step());
+        writeString(h5, "data", attributes.data());
+        writeString(h5, "trainer_config", attributes.trainerConfig());
+        writeString(h5, "feature_kind", attributes.featureKind());
+        return h5;
+      } catch (RuntimeException e) {
+        h5.close();
+        throw new IOException("cannot write HDF5 file " + absolute + ": " + e.getMessage(), e);
+      }
+    });
+    Hdf5.commit(built, absolute);
   }
 
   private static void writeDataset(H5File h5, String name, PredType fileType, PredType memoryType,
@@ -187,6 +175,8 @@ public final class FeatureExport {
       try (DataSet dataset = h5.createDataSet(name, fileType, space, plist,
           DSetAccPropList.DEFAULT(), LinkCreatPropList.DEFAULT())) {
         dataset.write(buffer, memoryType);
+        // Throws on failure, where the destructor would only print it.
+        dataset._close();
       }
     }
   }
@@ -202,6 +192,7 @@ public final class FeatureExport {
           BytePointer buffer = new BytePointer(Math.max(1, bytes.length))) {
         buffer.put(bytes);
         attribute.write(type, (Pointer) buffer);
+        attribute._close();
       }
     }
   }
@@ -212,6 +203,7 @@ public final class FeatureExport {
         LongPointer buffer = new LongPointer(1)) {
       buffer.put(value);
       attribute.write(PredType.NATIVE_INT64(), (Pointer) buffer);
+      attribute._close();
     }
   }
 

@@ -5,9 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.contrastive.core.io.AtomicFiles;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,7 +16,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,11 +67,11 @@ public final class CheckpointIO {
   }
 
   /**
-   * Writes {@code checkpoint} to {@code target} so that {@code target} is at all times either
-   * absent, its previous content, or the complete new file: the bytes go to a temp file in the same
-   * directory (same file system, so the rename is atomic), which is fsync'd, then renamed over
-   * {@code target} with ATOMIC_MOVE, then the directory is fsync'd so the rename survives a power
-   * loss. On failure the temp file is deleted and the exception rethrown.
+   * Writes {@code checkpoint} to {@code target} with {@link AtomicFiles}, so that {@code target} is
+   * at all times either absent, its previous content, or the complete new file: the bytes go to a
+   * temp file in the same directory, which is fsync'd, renamed over {@code target} with
+   * ATOMIC_MOVE, and the directory fsync'd. On failure the temp file is deleted and the
+   * IOException names {@code target} and the cause (for example "No space left on device").
    */
   public static void write(Path target, Checkpoint checkpoint) throws IOException {
     write(target, checkpoint, UnaryOperator.identity());
@@ -83,39 +80,11 @@ public final class CheckpointIO {
   /** {@link #write(Path, Checkpoint)} with the file stream decorated; tests inject failures here. */
   static void write(Path target, Checkpoint checkpoint, UnaryOperator<OutputStream> decorate)
       throws IOException {
-    Path dir = target.toAbsolutePath().getParent();
-    // Not Files.createTempFile: that makes the file owner-only (0600), and the rename would carry
-    // those permissions to the checkpoint. A leading dot keeps the name out of NAME's pattern.
-    Path tmp = Files.createFile(dir.resolve("." + target.getFileName() + "."
-        + Long.toHexString(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX));
-    boolean done = false;
-    try {
-      try (FileOutputStream file = new FileOutputStream(tmp.toFile())) {
-        OutputStream out = new BufferedOutputStream(decorate.apply(file), 1 << 16);
-        writeTo(out, checkpoint);
-        out.flush();
-        file.getFD().sync();
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      done = true;
-    } finally {
-      if (!done) {
-        Files.deleteIfExists(tmp);
-      }
-    }
-    syncDirectory(dir);
-  }
-
-  private static void syncDirectory(Path dir) throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      // Windows cannot open a directory as a channel; there NTFS journals the rename itself. On
-      // Linux and macOS the open succeeds, so a failure of force() is rethrown.
-      if (!System.getProperty("os.name", "").startsWith("Windows")) {
-        throw e;
-      }
-    }
+    AtomicFiles.write(target, out -> {
+      OutputStream file = decorate.apply(out);
+      writeTo(file, checkpoint);
+      file.flush();
+    });
   }
 
   /** Serialises {@code c} in the file format to {@code out}; does not close it. */

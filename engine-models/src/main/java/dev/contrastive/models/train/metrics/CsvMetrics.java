@@ -1,12 +1,12 @@
 package dev.contrastive.models.train.metrics;
 
-import java.io.BufferedWriter;
+import dev.contrastive.core.io.AtomicFiles;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,12 +19,13 @@ import java.util.Objects;
  *
  * <p>Columns come from the first row's keys in iteration order. A later row that brings a new name
  * (per-epoch validation metrics first appear at the end of epoch 1) rewrites the file with the
- * column appended, through a temp file and a rename so a crash leaves either the old or the new
- * file; earlier rows get an empty cell there. A row that lacks a known name also gets an empty
- * cell. Values are written with {@link Double#toString}, which reads back bit-exact.
+ * column appended, through {@link AtomicFiles} so a crash or a full disk leaves either the old or
+ * the new file; earlier rows get an empty cell there. A row that lacks a known name also gets an
+ * empty cell. Values are written with {@link Double#toString}, which reads back bit-exact.
  *
- * <p>Each row is flushed to the operating system before {@link #log} returns, so a killed process
- * keeps every row it logged.
+ * <p>Each row is appended and flushed to the operating system before {@link #log} returns, so a
+ * killed process keeps every row it logged. An append cut short (a full disk) leaves a last line
+ * without its newline, which {@link #open} drops on resume.
  */
 public final class CsvMetrics implements MetricsSink {
 
@@ -57,7 +58,7 @@ public final class CsvMetrics implements MetricsSink {
     Files.createDirectories(parent);
     List<String> columns = new ArrayList<>();
     if (Files.exists(file)) {
-      MetricsTable old = read(file);
+      MetricsTable old = parse(file, completeLines(file));
       columns.addAll(old.columns());
       List<MetricsTable.Row> kept = new ArrayList<>();
       for (MetricsTable.Row row : old.rows()) {
@@ -118,7 +119,20 @@ public final class CsvMetrics implements MetricsSink {
    * @throws IOException if it cannot be read, or a line is not a well-formed metrics row
    */
   public static MetricsTable read(Path file) throws IOException {
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    return parse(file, Files.readAllLines(file, StandardCharsets.UTF_8));
+  }
+
+  /** The lines of {@code file} less a last one without its newline: a row whose append failed. */
+  private static List<String> completeLines(Path file) throws IOException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    List<String> lines = new ArrayList<>(text.lines().toList());
+    if (!text.isEmpty() && !text.endsWith("\n")) {
+      lines.remove(lines.size() - 1);
+    }
+    return lines;
+  }
+
+  private static MetricsTable parse(Path file, List<String> lines) throws IOException {
     if (lines.isEmpty()) {
       return new MetricsTable(List.of(), List.of());
     }
@@ -161,16 +175,16 @@ public final class CsvMetrics implements MetricsSink {
 
   private static void rewrite(Path file, List<String> columns, List<MetricsTable.Row> rows)
       throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-      if (!columns.isEmpty()) {
-        writeHeader(w, columns);
+    AtomicFiles.write(file, out -> {
+      try (Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
+        if (!columns.isEmpty()) {
+          writeHeader(w, columns);
+        }
+        for (MetricsTable.Row row : rows) {
+          writeRow(w, columns, row.step(), row.values());
+        }
       }
-      for (MetricsTable.Row row : rows) {
-        writeRow(w, columns, row.step(), row.values());
-      }
-    }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    });
   }
 
   private static void writeHeader(Writer w, List<String> columns) throws IOException {

@@ -1,14 +1,18 @@
 package dev.contrastive.models.train.metrics;
 
+import dev.contrastive.core.io.AtomicFiles;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import javax.imageio.ImageIO;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
+import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -41,7 +45,8 @@ public final class CurvePlots {
 
   /**
    * Draws {@code loss.png} and {@code accuracy.png} into {@code outDir} from {@code csv}. Each is
-   * written to a temp file then renamed, so a viewer never sees half a PNG.
+   * written with {@link AtomicFiles}, so a viewer never sees half a PNG and a full disk leaves the
+   * previous one.
    *
    * @return the files written, loss first
    * @throws IOException if the CSV cannot be read or a PNG cannot be written
@@ -100,10 +105,16 @@ public final class CurvePlots {
     if (!any) {
       return false;
     }
-    byte[] bytes = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-    Path tmp = png.resolveSibling(png.getFileName() + ".tmp");
-    Files.write(tmp, bytes);
-    Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    BufferedImage image = BitmapEncoder.getBufferedImage(chart);
+    AtomicFiles.write(png, out -> {
+      // Not ImageIO.write to an OutputStream (nor XChart's getBitmapBytes, which does that): it
+      // buffers through a file in java.io.tmpdir, which a full /tmp would fail.
+      try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+        if (!ImageIO.write(image, "png", stream)) {
+          throw new IOException("this JRE has no PNG writer");
+        }
+      }
+    });
     return true;
   }
 }

@@ -237,7 +237,8 @@ class CheckpointIOTest {
     for (long limit : new long[] {0, 10, 500, 100_000}) {
       IOException e = assertThrows(IOException.class,
           () -> CheckpointIO.write(target, sample(9), out -> new FailAfter(out, limit)));
-      assertTrue(e.getMessage().contains("simulated"), e.getMessage());
+      assertTrue(e.getMessage().startsWith("cannot write " + target
+          + ": No space left on device (simulated) (writing the temporary file"), e.getMessage());
       assertFalse(Files.exists(target), "limit " + limit);
       assertEquals(List.of(), listing(), "no temp file left, limit " + limit);
     }
@@ -249,8 +250,11 @@ class CheckpointIOTest {
     Checkpoint old = sample(1);
     CheckpointIO.write(target, old);
     byte[] before = Files.readAllBytes(target);
-    assertThrows(IOException.class,
+    IOException e = assertThrows(IOException.class,
         () -> CheckpointIO.write(target, sample(2), out -> new FailAfter(out, 1000)));
+    assertTrue(e.getMessage().startsWith("cannot write " + target.toAbsolutePath()
+        + ": No space left on device (simulated)"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("; last.bin is unchanged)"), e.getMessage());
     assertArrayEquals(before, Files.readAllBytes(target));
     assertEquals(old, CheckpointIO.read(target));
     assertEquals(List.of("last.bin"), listing());

@@ -1,16 +1,20 @@
 package dev.contrastive.models.train.metrics;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contrastive.models.FileSizeLimit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -138,6 +142,56 @@ class CsvMetricsTest {
     Files.writeString(csv, "step,loss\n0,1.0\n1,oops\n", StandardCharsets.UTF_8);
     IOException e = assertThrows(IOException.class, () -> CsvMetrics.open(csv, 5));
     assertTrue(e.getMessage().contains("line 3"), e.getMessage());
+  }
+
+  @Test
+  void aRowCutShortByAFullDiskIsDroppedOnResume() throws IOException {
+    Path csv = dir.resolve("metrics.csv");
+    try (CsvMetrics m = CsvMetrics.open(csv, 0)) {
+      for (int step = 0; step < 5; step++) {
+        m.log(step, row(10 - step, step / 10.0));
+      }
+    }
+    // The append of step 5 got two bytes onto the disk.
+    Files.writeString(csv, "5,", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    try (CsvMetrics m = CsvMetrics.open(csv, 5)) {
+      m.log(5, row(-5, 0.55));
+    }
+    MetricsTable t = CsvMetrics.read(csv);
+    assertEquals(6, t.rows().size());
+    assertEquals(-5.0, t.rows().get(5).values().get("train/loss"));
+  }
+
+  @Test
+  void aRewriteRefusedByAFileSizeLimitKeepsTheOldFile() throws Exception {
+    Path csv = dir.resolve("metrics.csv");
+    try (CsvMetrics m = CsvMetrics.open(csv, 0)) {
+      for (int step = 0; step < 3000; step++) {
+        m.log(step, row(1.0 / (step + 1), step / 3000.0));
+      }
+    }
+    byte[] before = Files.readAllBytes(csv);
+    // Resuming at step 2000 rewrites ~60 KB; the limit is 8 KiB.
+    FileSizeLimit.Result r = FileSizeLimit.run(dir, 8, ResumeMain.class, csv.toString(), "2000");
+    assertEquals(FileSizeLimit.EXIT_IO, r.exitCode(), r.output());
+    assertTrue(r.output().startsWith("cannot write " + csv + ": File too large (writing the"
+        + " temporary file"), r.output());
+    assertArrayEquals(before, Files.readAllBytes(csv));
+    try (Stream<Path> files = Files.list(dir)) {
+      assertEquals(List.of(csv), files.toList(), "no temporary file, no hs_err_pid*.log");
+    }
+  }
+
+  /** The child of the file-size test: opens the metrics to resume at a step. */
+  public static final class ResumeMain {
+    public static void main(String[] args) {
+      try (CsvMetrics m = CsvMetrics.open(Path.of(args[0]), Long.parseLong(args[1]))) {
+        m.log(Long.parseLong(args[1]), row(0, 0));
+      } catch (IOException e) {
+        System.out.println(e.getMessage());
+        System.exit(FileSizeLimit.EXIT_IO);
+      }
+    }
   }
 
   private static long countHeaderLines(Path csv) throws IOException {

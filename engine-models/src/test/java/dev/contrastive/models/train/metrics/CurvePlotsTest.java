@@ -1,9 +1,11 @@
 package dev.contrastive.models.train.metrics;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contrastive.models.FileSizeLimit;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,5 +65,49 @@ class CurvePlotsTest {
     }
     assertEquals(List.of(dir.resolve("loss.png")), CurvePlots.write(csv, dir));
     assertTrue(Files.notExists(dir.resolve("accuracy.png")));
+  }
+
+  @Test
+  void aPngRefusedByAFileSizeLimitKeepsThePreviousOne() throws Exception {
+    Path csv = dir.resolve("metrics.csv");
+    Path next = dir.resolve("next.csv");
+    try (CsvMetrics m = CsvMetrics.open(csv, 0);
+        CsvMetrics n = CsvMetrics.open(next, 0)) {
+      for (int step = 0; step < 200; step++) {
+        m.log(step, Map.of("train/loss", 5.0 / (1 + step), "train/nce_acc", step / 200.0));
+        n.log(step, Map.of("train/loss", 9.0 / (1 + step), "train/nce_acc", step / 300.0));
+      }
+    }
+    Path out = Files.createDirectory(dir.resolve("plots"));
+    CurvePlots.write(csv, out);
+    byte[] loss = Files.readAllBytes(out.resolve("loss.png"));
+    byte[] accuracy = Files.readAllBytes(out.resolve("accuracy.png"));
+
+    // A PNG of 900 x 600 takes tens of KiB; the limit is 8 KiB.
+    FileSizeLimit.Result r =
+        FileSizeLimit.run(out, 8, DrawMain.class, next.toString(), out.toString());
+
+    assertEquals(FileSizeLimit.EXIT_IO, r.exitCode(), r.output());
+    assertTrue(r.output().startsWith("cannot write " + out.resolve("loss.png") + ": File too large"
+        + " (writing the temporary file"), r.output());
+    assertArrayEquals(loss, Files.readAllBytes(out.resolve("loss.png")));
+    assertArrayEquals(accuracy, Files.readAllBytes(out.resolve("accuracy.png")));
+    try (Stream<Path> files = Files.list(out)) {
+      assertEquals(List.of("accuracy.png", "loss.png"),
+          files.map(p -> p.getFileName().toString()).sorted().toList(),
+          "no temporary file, no hs_err_pid*.log");
+    }
+  }
+
+  /** The child of the file-size test: draws the curves of a CSV into a directory. */
+  public static final class DrawMain {
+    public static void main(String[] args) {
+      try {
+        CurvePlots.write(Path.of(args[0]), Path.of(args[1]));
+      } catch (IOException e) {
+        System.out.println(e.getMessage());
+        System.exit(FileSizeLimit.EXIT_IO);
+      }
+    }
   }
 }
