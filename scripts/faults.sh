@@ -16,10 +16,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cli="$root/scripts/contrastive"
 
-# The exit codes the commands document: 1 for an output that cannot be written (export and eval:
-# "1 unexpected error"; train: "1 training failed (diverged, I/O)"; loss: "1 the outputs could not
-# be written"), 2 for a loss that overflowed.
-EXIT_WRITE=1
+# The exit codes the commands document: 2 for an output that cannot be written (a full disk, a
+# read-only directory: problems the user can fix) and for a loss that overflowed.
+EXIT_WRITE=2
 EXIT_OVERFLOW=2
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/contrastive-faults.XXXXXX")"

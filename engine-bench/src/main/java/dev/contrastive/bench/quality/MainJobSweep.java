@@ -115,7 +115,7 @@ public final class MainJobSweep {
         double learned = r.learned().linear().testAccuracy();
         double raw = r.rawPixels().linear().testAccuracy();
         rows.append(rows.length() == 0 ? "" : "\n").append(String.format(Locale.ROOT,
-            "| %s | %s | %.0f | %.2f | %d | %.4f | %.4f | %.4f | %+.4f |", parts[0], settings, seconds,
+            "| %s | %s | %.0f | %.2f | %s | %.4f | %.4f | %.4f | %+.4f |", parts[0], settings, seconds,
             tc.steps() / seconds, probeName(probe, r), learned, raw, r.randomInit().linear().testAccuracy(),
             learned - raw));
       }

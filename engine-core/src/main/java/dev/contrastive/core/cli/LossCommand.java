@@ -90,14 +90,14 @@ import picocli.CommandLine.TypeConversionException;
       "  grad_<name>.npy                    d loss / d input for every input, e.g. grad_a.npy,",
       "                                     grad_a_r5.npy, grad_targets.npy, grad_pred_k2.npy",
       "  src_loc_<src>_<trg>_<ab|ba>.npy    every source location array used (amdim, yadim)",
-      "Exit codes: 0 ok; 2 bad input or options, or a loss or gradient that is not finite",
-      "(scores overflowed), with nothing written; 1 the outputs could not be written (--out is",
-      "left as it was) or an unexpected error. Errors but the unexpected are one line on stderr."
+      "Exit codes: 0 ok; 2 bad input or options, a loss or gradient that is not finite (scores",
+      "overflowed; nothing written), or outputs that could not be written (--out is left as it",
+      "was); 1 an internal error of the engine. Errors but the internal ones are one line on stderr."
     })
 public final class LossCommand implements Callable<Integer> {
 
   static final int EXIT_BAD_INPUT = 2;
-  static final int EXIT_WRITE_FAILED = 1;
+  static final int EXIT_WRITE_FAILED = 2;
 
   private static final String REPORT = "loss.json";
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.contrastive.augment.data.Dataset;
+import dev.contrastive.core.io.AtomicFiles;
 import dev.contrastive.augment.transform.ItemShape;
 import dev.contrastive.augment.transform.Preset;
 import dev.contrastive.augment.transform.Presets;
@@ -26,7 +27,6 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -448,13 +448,10 @@ public final class TrainCommand implements Callable<Integer> {
           job.put(o.longestName().substring(2), String.valueOf((Object) o.getValue()));
         }
       }
-      Path target = runDir.resolve(JOB_FILE);
-      Path tmp = runDir.resolve(JOB_FILE + ".tmp");
       try {
-        YAML.writeValue(tmp.toFile(), job);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(runDir.resolve(JOB_FILE), YAML.writeValueAsBytes(job));
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(e.getMessage(), e);
       }
     }
   }

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CommandOutputFaultsTest {
 
-  /** Exit code of an error other than bad input in eval and export ("1 unexpected error"). */
-  private static final int EXIT_FAILED = 1;
+  /** Exit code of an output that cannot be written: a problem of the environment the user can fix. */
+  private static final int EXIT_FAILED = 2;
 
   @TempDir static Path shared;
   @TempDir Path dir;

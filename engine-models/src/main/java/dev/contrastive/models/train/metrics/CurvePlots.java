@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
-import javax.imageio.ImageIO;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.knowm.xchart.BitmapEncoder;
@@ -34,12 +33,6 @@ public final class CurvePlots {
 
   /** Height of each PNG in pixels. */
   public static final int HEIGHT = 600;
-
-  static {
-    // ImageIO's default disk cache registers a shutdown hook per stream, which fails while the JVM
-    // shuts down: the curves of a run stopped by SIGTERM are drawn then. A PNG of this size fits in memory.
-    ImageIO.setUseCache(false);
-  }
 
   private CurvePlots() {}
 
