@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Evaluates a trained checkpoint with the baselines beside it: linear probes on the learned r1
-# features, on raw pixels and on a randomly initialised encoder, fitted on fashion-mnist:train and
-# scored on fashion-mnist:test; the report goes to <run dir>/eval.json unless --out says otherwise.
+# Evaluates a trained checkpoint with the baselines beside it: linear probes on the learned features
+# (those its method offers the probes), on raw pixels and on a randomly initialised model of the same
+# configuration, fitted on fashion-mnist:train and scored on fashion-mnist:test (the embedded subset);
+# the report goes to <run dir>/eval.json unless --out says otherwise.
 #
 # Usage: scripts/eval.sh CHECKPOINT_OR_RUN_DIR [more eval flags, e.g. --probes linear,knn]
 set -euo pipefail
