@@ -51,7 +51,7 @@ public final class MainJobSweep {
 
   /**
    * Probe budgets: 10 epochs on every train row (the eval default before validation-chosen epochs),
-   * and the default, at most 100 epochs with the epoch chosen on 10% of the train rows.
+   * and the default, at most 300 epochs with the epoch chosen on 10% of the train rows.
    */
   private static final ProbeOptions[] PROBES = {
     ProbeOptions.defaults().withEpochs(10).withValidationFraction(0), ProbeOptions.defaults()
@@ -123,7 +123,7 @@ public final class MainJobSweep {
     }
   }
 
-  /** "10" for a fixed budget, "<=100 (a/b/c)" with the epochs validation chose for learned/raw/random. */
+  /** "10" for a fixed budget, "<=300 (a/b/c)" with the epochs validation chose for learned/raw/random. */
   private static String probeName(ProbeOptions probe, EvaluationReport r) {
     if (probe.validationFraction() == 0) {
       return Integer.toString(probe.epochs());

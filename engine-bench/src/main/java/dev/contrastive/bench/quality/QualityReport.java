@@ -72,7 +72,7 @@ public final class QualityReport {
     String text = "# Every method under the main job's budget\n\n"
         + Instant.now() + ", " + BenchReport.machine() + "\n\n"
         + "Command: `" + args[2] + "`\n\n" + table
-        + "\nlinear: the main job's linear probe (at most 100 epochs, the epoch chosen on 10% of the training"
+        + "\nlinear: the main job's linear probe (at most 300 epochs, the epoch chosen on 10% of the training"
         + " split); kNN: k-nearest neighbours on the same features; raw and random: the same probe on the"
         + " preprocessed pixels and on a randomly initialised model of the same configuration. Minutes are"
         + " the sum of the step times (data wait included, validation excluded).\n\n"

@@ -45,6 +45,12 @@ final class ProbeTraining {
         train.size(), test.size(), train.dim(), best.epochs(), best.validationAccuracy());
   }
 
+  /**
+   * Epochs without a better validation score after which fitting stops: the kept weights are the
+   * best epoch's either way, so this only saves the epochs that could not be kept.
+   */
+  static final int PATIENCE = 20;
+
   /** Mixed into the probe's seed for the validation split, so it differs from the minibatch order. */
   private static final long VALIDATION_SALT = 0x5a17_0f_7a11L;
 
@@ -105,6 +111,8 @@ final class ProbeTraining {
           bestAccuracy = accuracy;
           bestEpochs = epoch;
           bestParams = net.params().dup();
+        } else if (epoch - bestEpochs >= PATIENCE) {
+          break;
         }
       }
     }
