@@ -1,5 +1,6 @@
 package dev.contrastive.models.encoder;
 
+import dev.contrastive.models.export.OnnxGraph;
 import dev.contrastive.models.nn.Arena;
 import dev.contrastive.models.nn.BatchNorm2d;
 import dev.contrastive.models.nn.Conv2d;
@@ -197,6 +198,38 @@ public final class AmdimEncoder implements AutoCloseable {
     }
     forwarded = true;
     return new AmdimFeatures(r1, r5, r7);
+  }
+
+  /** The names of the taps in an ONNX graph; r5 and r7 null when their heads were not exported. */
+  public record TapNames(String r1, String r5, String r7) {}
+
+  /**
+   * Appends the evaluation-mode {@link #forward(INDArray, boolean, boolean)} to an ONNX graph: from
+   * {@code images} (N, inChannels, size, size) to the taps.
+   *
+   * @throws IllegalStateException if {@code tapHeads} is asked of an encoder built without them
+   */
+  public TapNames export(OnnxGraph g, String images, boolean tapHeads) {
+    if (tapHeads && rkhs5 == null) {
+      throw new IllegalStateException("this amdim encoder was built without the r5 and r7 heads");
+    }
+    String h = images;
+    String r1 = null;
+    String r5 = null;
+    String r7 = null;
+    for (int i = 0; i < layers.size(); i++) {
+      h = layers.get(i).emit(g, h);
+      if (i == tap1) {
+        r1 = h;
+      }
+      if (i == tap5 && tapHeads) {
+        r5 = rkhs5.emit(g, h);
+      }
+      if (i == tap7 && tapHeads) {
+        r7 = rkhs7.emit(g, h);
+      }
+    }
+    return new TapNames(r1, r5, r7);
   }
 
   /**

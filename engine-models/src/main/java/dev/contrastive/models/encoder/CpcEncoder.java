@@ -1,5 +1,6 @@
 package dev.contrastive.models.encoder;
 
+import dev.contrastive.models.export.OnnxGraph;
 import dev.contrastive.models.nn.Arena;
 import dev.contrastive.models.nn.Conv2d;
 import dev.contrastive.models.nn.GlobalAvgPool;
@@ -200,6 +201,15 @@ public final class CpcEncoder implements AutoCloseable {
         + ") or their " + config.grid() + "x" + config.grid() + " patches (B * " + cells + ", " + c + ", " + p
         + ", " + p + ") or (B, " + cells + ", " + c + ", " + p + ", " + p + "), got "
         + java.util.Arrays.toString(x.shape()));
+  }
+
+  /**
+   * Appends the patch vectors' forward to an ONNX graph: from {@code images}, a graph input (N,
+   * inChannels, imageSize, imageSize), through the patch grid and the patch encoder to (N, 4 width,
+   * g, g). The context network and heads are training-only and not exported.
+   */
+  public String exportLatents(OnnxGraph g, String images) {
+    return patchEncoder.emit(g, patches.emit(g, images));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.contrastive.models.encoder;
 
+import dev.contrastive.models.export.OnnxGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -33,5 +34,16 @@ public enum ProbeTaps {
       return flat;
     }
     return Nd4j.hstack(flat, f.r5().mean(2, 3), f.r7().mean(2, 3));
+  }
+
+  /** {@link #features} in an ONNX graph, on the taps an encoder's export named: (N, dim). */
+  public String export(OnnxGraph g, AmdimEncoder.TapNames taps) {
+    String flat = g.op("Flatten", taps.r1()).integer("axis", 1).output();
+    if (this == R1) {
+      return flat;
+    }
+    String r5 = g.op("ReduceMean", taps.r5()).ints("axes", 2, 3).integer("keepdims", 0).output();
+    String r7 = g.op("ReduceMean", taps.r7()).ints("axes", 2, 3).integer("keepdims", 0).output();
+    return g.op("Concat", flat, r5, r7).integer("axis", 1).output();
   }
 }

@@ -1,5 +1,6 @@
 package dev.contrastive.models.method;
 
+import dev.contrastive.models.export.OnnxGraph;
 import dev.contrastive.models.nn.Parameters;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -55,6 +56,18 @@ public interface Method extends AutoCloseable {
 
   /** Width of {@link #features}. */
   int featureDim();
+
+  /**
+   * Appends {@link #features} to an ONNX graph, as {@code dev.contrastive.models.export.OnnxExport}
+   * writes it: from {@code images}, the graph input (N, C, S, S) of {@link MethodConfig#imageShape()},
+   * to (N, {@link #featureDim()}) in evaluation mode.
+   *
+   * @return the name of the features' value
+   * @throws UnsupportedOperationException naming the method, for one without an ONNX form (the default)
+   */
+  default String exportFeatures(OnnxGraph g, String images) {
+    throw new UnsupportedOperationException(config().method() + " has no ONNX export of its features");
+  }
 
   @Override
   void close();

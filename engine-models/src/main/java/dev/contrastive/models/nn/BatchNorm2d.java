@@ -1,6 +1,7 @@
 package dev.contrastive.models.nn;
 
 import dev.contrastive.core.kernel.NativeLayers;
+import dev.contrastive.models.export.OnnxGraph;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -116,6 +117,16 @@ public final class BatchNorm2d implements Module {
       return backwardNative(dy);
     }
     return backwardNd4j(relu == null ? dy : relu.backward(dy));
+  }
+
+  /** BatchNormalization on the running statistics, then Relu when it is fused. */
+  @Override
+  public String emit(OnnxGraph g, String input) {
+    String y =
+        g.op("BatchNormalization", input, g.weight(gamma), g.weight(beta), g.weight(runningMean), g.weight(runningVar))
+            .real("epsilon", (float) EPS)
+            .output();
+    return relu == null ? y : relu.emit(g, y);
   }
 
   private INDArray forwardNative(INDArray x, boolean training, long m) {

@@ -1,5 +1,6 @@
 package dev.contrastive.models.nn;
 
+import dev.contrastive.models.export.OnnxGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -36,5 +37,10 @@ public final class ChannelPad implements Module {
     return arena.own(
         dy.get(NDArrayIndex.all(), NDArrayIndex.interval(0, in), NDArrayIndex.all(), NDArrayIndex.all())
             .dup('c'));
+  }
+
+  @Override
+  public String emit(OnnxGraph g, String input) {
+    return g.op("Pad", input, g.ints(0, 0, 0, 0, 0, out - in, 0, 0)).output();
   }
 }

@@ -1,5 +1,6 @@
 package dev.contrastive.models.nn;
 
+import dev.contrastive.models.export.OnnxGraph;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -254,6 +255,18 @@ public final class Conv2d implements Module {
     }
     addDeconvWeightGradient(dy);
     addBiasGradient(dy);
+  }
+
+  /** Conv (the dense path computes the same), after a reflect Pad when the padding reflects. */
+  @Override
+  public String emit(OnnxGraph g, String input) {
+    String x = reflect != null ? reflect.emit(g, input) : input;
+    String w = g.weight(weight);
+    OnnxGraph.Node conv = bias != null ? g.op("Conv", x, w, g.weight(bias)) : g.op("Conv", x, w);
+    // Reflect padding was its own node.
+    int ph = reflect != null ? 0 : pH;
+    int pw = reflect != null ? 0 : pW;
+    return conv.ints("kernel_shape", kH, kW).ints("strides", stride, stride).ints("pads", ph, pw, ph, pw).output();
   }
 
   /** Whether libnd4j's deconvolution ops can stand in for this conv's backward (stride 1, float32, CPU). */

@@ -1,5 +1,6 @@
 package dev.contrastive.models.nn;
 
+import dev.contrastive.models.export.OnnxGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -28,5 +29,10 @@ public final class GlobalAvgPool implements Module {
     zeros.close();
     perCell.close();
     return arena.own(dx);
+  }
+
+  @Override
+  public String emit(OnnxGraph g, String input) {
+    return g.op("GlobalAveragePool", input).output();
   }
 }

@@ -1,5 +1,6 @@
 package dev.contrastive.models.nn;
 
+import dev.contrastive.models.export.OnnxGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Passes input and gradient through; amdim's MaybeBatchNorm2d with use_bn off, and its NopNet. */
@@ -13,5 +14,10 @@ public final class Identity implements Module {
   @Override
   public INDArray backward(INDArray dy) {
     return dy;
+  }
+
+  @Override
+  public String emit(OnnxGraph g, String input) {
+    return input;
   }
 }

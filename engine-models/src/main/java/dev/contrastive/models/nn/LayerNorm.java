@@ -1,6 +1,7 @@
 package dev.contrastive.models.nn;
 
 import dev.contrastive.core.kernel.NativeLayers;
+import dev.contrastive.models.export.OnnxGraph;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -93,6 +94,23 @@ public final class LayerNorm implements Module {
       return backwardNative(dy);
     }
     return backwardNd4j(relu == null ? dy : relu.backward(dy));
+  }
+
+  /**
+   * Opset 13 has no layer or group normalization, so the ND4J path's steps: per-sample mean and
+   * biased variance over (C, H, W), divide by sqrt(var + eps), per-channel affine, Relu when fused.
+   */
+  @Override
+  public String emit(OnnxGraph g, String input) {
+    String mean = g.op("ReduceMean", input).ints("axes", 1, 2, 3).output();
+    String centred = g.op("Sub", input, mean).output();
+    String var = g.op("ReduceMean", g.op("Mul", centred, centred).output()).ints("axes", 1, 2, 3).output();
+    String std = g.op("Sqrt", g.op("Add", var, g.scalar((float) EPS)).output()).output();
+    String xhat = g.op("Div", centred, std).output();
+    long[] perChannel = {channels, 1, 1};
+    String scaled = g.op("Mul", xhat, g.weight(gamma, perChannel)).output();
+    String y = g.op("Add", scaled, g.weight(beta, perChannel)).output();
+    return relu == null ? y : relu.emit(g, y);
   }
 
   private INDArray forwardNative(INDArray x) {

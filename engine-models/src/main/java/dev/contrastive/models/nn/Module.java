@@ -1,5 +1,6 @@
 package dev.contrastive.models.nn;
 
+import dev.contrastive.models.export.OnnxGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -32,5 +33,18 @@ public interface Module {
    */
   default void backwardToParameters(INDArray dy) {
     backward(dy);
+  }
+
+  /**
+   * Appends this module's evaluation-mode forward ({@code forward(x, false)}) to an ONNX graph, its
+   * weights read from {@link Parameters} by name.
+   *
+   * @param input the name of the value this module reads
+   * @return the name of the value it produces
+   * @throws UnsupportedOperationException naming the module's class, for a module without an ONNX
+   *     form (the default)
+   */
+  default String emit(OnnxGraph g, String input) {
+    throw new UnsupportedOperationException(getClass().getName() + " has no ONNX form");
   }
 }

@@ -1,5 +1,7 @@
 package dev.contrastive.models.nn;
 
+import dev.contrastive.models.export.OnnxGraph;
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
@@ -64,6 +66,32 @@ public final class Patches implements Module {
       }
     }
     return dx;
+  }
+
+  /**
+   * One Slice per patch, concatenated along the channels, (B, g g C, p, p), then reshaped to (B g g,
+   * C, p, p): the same image-major, row-major order. The grid comes from the input's declared shape,
+   * so the input must be a graph input.
+   */
+  @Override
+  public String emit(OnnxGraph g, String input) {
+    long[] shape = g.inputShape(input);
+    if (shape.length != 4 || shape[2] != shape[3]) {
+      throw new IllegalArgumentException("patches need square images (N, C, S, S), got " + Arrays.toString(shape));
+    }
+    int grid = gridFor(shape[2]);
+    String axes = g.ints(2, 3);
+    String[] cells = new String[grid * grid];
+    for (int i = 0; i < grid; i++) {
+      for (int j = 0; j < grid; j++) {
+        long top = (long) i * stride;
+        long left = (long) j * stride;
+        cells[i * grid + j] =
+            g.op("Slice", input, g.ints(top, left), g.ints(top + patch, left + patch), axes).output();
+      }
+    }
+    String stacked = g.op("Concat", cells).integer("axis", 1).output();
+    return g.op("Reshape", stacked, g.ints(-1, shape[1], patch, patch)).output();
   }
 
   private INDArray window(INDArray img, int i, int j) {

@@ -1,5 +1,6 @@
 package dev.contrastive.models.nn;
 
+import dev.contrastive.models.export.OnnxGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -61,6 +62,17 @@ public final class Pool2d implements Module {
     String op = kind == Kind.MAX ? "maxpool2d_bp" : "avgpool2d_bp";
     return arena.own(
         Nd4j.exec(DynamicCustomOp.builder(op).addInputs(input, dy).addIntegerArguments(iArgs()).build())[0]);
+  }
+
+  /** MaxPool, or AveragePool dividing by the whole window (count_include_pad) as extraParam0 = 1 does. */
+  @Override
+  public String emit(OnnxGraph g, String input) {
+    OnnxGraph.Node pool =
+        kind == Kind.MAX ? g.op("MaxPool", input) : g.op("AveragePool", input).integer("count_include_pad", 1);
+    return pool.ints("kernel_shape", kernel, kernel)
+        .ints("strides", stride, stride)
+        .ints("pads", padding, padding, padding, padding)
+        .output();
   }
 
   private int[] iArgs() {

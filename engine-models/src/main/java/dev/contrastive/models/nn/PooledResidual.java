@@ -1,6 +1,7 @@
 package dev.contrastive.models.nn;
 
 import dev.contrastive.core.kernel.NativeLayers;
+import dev.contrastive.models.export.OnnxGraph;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -68,5 +69,11 @@ public final class PooledResidual implements Module {
     INDArray dx = arena.own(branchGradient.ulike());
     NativeLayers.pooledShortcutGradient(g, kernel, stride, branchGradient, dx);
     return dx;
+  }
+
+  /** The composition's nodes: the native sweep computes the same sum. */
+  @Override
+  public String emit(OnnxGraph g, String input) {
+    return composition.emit(g, input);
   }
 }

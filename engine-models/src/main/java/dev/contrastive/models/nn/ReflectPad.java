@@ -1,5 +1,6 @@
 package dev.contrastive.models.nn;
 
+import dev.contrastive.models.export.OnnxGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
@@ -73,6 +74,12 @@ public final class ReflectPad implements Module {
           .addi(centreCols.get(all(), all(), NDArrayIndex.point(p + h - 1 + r), all()));
     }
     return arena.own(centreCols.get(all(), all(), NDArrayIndex.interval(p, p + h), all()).dup('c'));
+  }
+
+  /** ONNX's reflect mode is numpy's, which is torch's: the edge is not repeated. */
+  @Override
+  public String emit(OnnxGraph g, String input) {
+    return g.op("Pad", input, g.ints(0, 0, p, p, 0, 0, p, p)).string("mode", "reflect").output();
   }
 
   private static INDArrayIndex all() {

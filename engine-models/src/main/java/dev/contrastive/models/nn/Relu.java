@@ -1,6 +1,7 @@
 package dev.contrastive.models.nn;
 
 import dev.contrastive.core.kernel.NativeLayers;
+import dev.contrastive.models.export.OnnxGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -48,5 +49,10 @@ public final class Relu implements Module {
                 .addFloatingPointArguments(0.0)
                 .build());
     return arena.own(out[0]);
+  }
+
+  @Override
+  public String emit(OnnxGraph g, String input) {
+    return g.op("Relu", input).output();
   }
 }

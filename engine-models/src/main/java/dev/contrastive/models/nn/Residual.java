@@ -1,5 +1,6 @@
 package dev.contrastive.models.nn;
 
+import dev.contrastive.models.export.OnnxGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** {@code branch(x) + shortcut(x)}; backward sums the two paths' input gradients. */
@@ -27,5 +28,10 @@ public final class Residual implements Module {
     INDArray db = branch.backward(dy);
     INDArray ds = shortcut.backward(dy);
     return arena.own(db.add(ds));
+  }
+
+  @Override
+  public String emit(OnnxGraph g, String input) {
+    return g.op("Add", branch.emit(g, input), shortcut.emit(g, input)).output();
   }
 }

@@ -1,5 +1,6 @@
 package dev.contrastive.models.nn;
 
+import dev.contrastive.models.export.OnnxGraph;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -41,5 +42,14 @@ public final class Sequential implements Module {
       g = modules.get(i).backward(g);
     }
     modules.get(0).backwardToParameters(g);
+  }
+
+  @Override
+  public String emit(OnnxGraph g, String input) {
+    String h = input;
+    for (Module m : modules) {
+      h = m.emit(g, h);
+    }
+    return h;
   }
 }

@@ -1,5 +1,6 @@
 package dev.contrastive.models.nn;
 
+import dev.contrastive.models.export.OnnxGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -34,5 +35,16 @@ public final class ToGrid implements Module {
     long d = dy.size(1);
     long cells = (long) grid * grid;
     return arena.own(dy.reshape(b, d, cells).permute(0, 2, 1).dup('c')).reshape(b * cells, d, 1, 1);
+  }
+
+  /**
+   * (B g g, D, 1, 1) to (D, B g g, 1, 1) to (D, B, g, g) to (B, D, g, g): D stays symbolic, as
+   * Reshape's 0 copies it, so the module needs no width.
+   */
+  @Override
+  public String emit(OnnxGraph g, String input) {
+    String channelsFirst = g.op("Transpose", input).ints("perm", 1, 0, 2, 3).output();
+    String grids = g.op("Reshape", channelsFirst, g.ints(0, -1, grid, grid)).output();
+    return g.op("Transpose", grids).ints("perm", 1, 0, 2, 3).output();
   }
 }

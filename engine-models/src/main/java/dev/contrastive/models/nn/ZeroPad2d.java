@@ -1,5 +1,6 @@
 package dev.contrastive.models.nn;
 
+import dev.contrastive.models.export.OnnxGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -41,6 +42,12 @@ public final class ZeroPad2d implements Module {
   @Override
   public INDArray backward(INDArray dy) {
     return arena.own(interior(dy).dup('c'));
+  }
+
+  @Override
+  public String emit(OnnxGraph g, String input) {
+    // Pad's pads are every axis's begin, then every axis's end.
+    return g.op("Pad", input, g.ints(0, 0, top, left, 0, 0, bottom, right)).output();
   }
 
   private INDArray interior(INDArray padded) {

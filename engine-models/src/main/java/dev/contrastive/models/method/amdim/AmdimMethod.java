@@ -5,6 +5,7 @@ import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.models.encoder.AmdimEncoder;
 import dev.contrastive.models.encoder.AmdimFeatures;
+import dev.contrastive.models.export.OnnxGraph;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.StepChecks;
 import dev.contrastive.models.method.StepOutcome;
@@ -93,6 +94,11 @@ public final class AmdimMethod implements Method {
   @Override
   public int featureDim() {
     return config.probe().dim(config.encoder());
+  }
+
+  @Override
+  public String exportFeatures(OnnxGraph g, String images) {
+    return config.probe().export(g, model.export(g, images, config.probe().needsTapHeads()));
   }
 
   private static void requireFinite(long step, String prefix, AmdimFeatures f) {

@@ -4,6 +4,7 @@ import dev.contrastive.core.loss.CpcLoss;
 import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.models.encoder.CpcEncoder;
 import dev.contrastive.models.encoder.CpcFeatures;
+import dev.contrastive.models.export.OnnxGraph;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.StepChecks;
 import dev.contrastive.models.method.StepOutcome;
@@ -89,6 +90,12 @@ public final class CpcMethod implements Method {
   @Override
   public int featureDim() {
     return config.model().latentDim();
+  }
+
+  /** The patch vectors averaged over the grid, as {@link #features}. */
+  @Override
+  public String exportFeatures(OnnxGraph g, String images) {
+    return g.op("ReduceMean", model.exportLatents(g, images)).ints("axes", 2, 3).integer("keepdims", 0).output();
   }
 
   private List<INDArray> predictionGradients(LossResult r) {

@@ -3,6 +3,7 @@ package dev.contrastive.models.method.simclr;
 import dev.contrastive.core.loss.InfoNceLoss;
 import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.models.encoder.AmdimEncoder;
+import dev.contrastive.models.export.OnnxGraph;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.StepChecks;
 import dev.contrastive.models.method.StepOutcome;
@@ -95,6 +96,12 @@ public final class SimClrMethod implements Method {
   @Override
   public int featureDim() {
     return config.trunk().nRkhs();
+  }
+
+  /** The trunk's r1, flattened; the projection head is training-only. */
+  @Override
+  public String exportFeatures(OnnxGraph g, String images) {
+    return g.op("Flatten", trunk.export(g, images, false).r1()).integer("axis", 1).output();
   }
 
   private static INDArray flat(INDArray x) {

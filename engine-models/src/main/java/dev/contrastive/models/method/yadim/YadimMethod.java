@@ -5,6 +5,7 @@ import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.core.loss.YadimLoss;
 import dev.contrastive.models.encoder.AmdimEncoder;
 import dev.contrastive.models.encoder.AmdimFeatures;
+import dev.contrastive.models.export.OnnxGraph;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.StepChecks;
 import dev.contrastive.models.method.StepOutcome;
@@ -90,6 +91,11 @@ public final class YadimMethod implements Method {
   @Override
   public int featureDim() {
     return config.probe().dim(config.encoder());
+  }
+
+  @Override
+  public String exportFeatures(OnnxGraph g, String images) {
+    return config.probe().export(g, model.export(g, images, config.probe().needsTapHeads()));
   }
 
 
