@@ -1,6 +1,6 @@
 package dev.contrastive.models.encoder;
 
-import dev.contrastive.models.export.OnnxGraph;
+import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.nn.Arena;
 import dev.contrastive.models.nn.BatchNorm2d;
 import dev.contrastive.models.nn.Conv2d;

@@ -1,6 +1,6 @@
 package dev.contrastive.models.encoder;
 
-import dev.contrastive.models.export.OnnxGraph;
+import dev.contrastive.models.nn.OnnxGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 

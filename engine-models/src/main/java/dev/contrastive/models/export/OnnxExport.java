@@ -3,6 +3,7 @@ package dev.contrastive.models.export;
 import dev.contrastive.augment.transform.ItemShape;
 import dev.contrastive.core.io.AtomicFiles;
 import dev.contrastive.models.method.Method;
+import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.registry.Methods;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.contrastive.models.method;
 
-import dev.contrastive.models.export.OnnxGraph;
+import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.nn.Parameters;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -1,6 +1,5 @@
 package dev.contrastive.models.nn;
 
-import dev.contrastive.models.export.OnnxGraph;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

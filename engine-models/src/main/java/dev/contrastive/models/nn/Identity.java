@@ -1,6 +1,5 @@
 package dev.contrastive.models.nn;
 
-import dev.contrastive.models.export.OnnxGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Passes input and gradient through; amdim's MaybeBatchNorm2d with use_bn off, and its NopNet. */

@@ -1,6 +1,5 @@
 package dev.contrastive.models.nn;
 
-import dev.contrastive.models.export.OnnxGraph;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -1,5 +1,6 @@
 package dev.contrastive.models.export;
 
+import dev.contrastive.models.nn.OnnxGraph;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -5,7 +5,7 @@ import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.models.encoder.AmdimEncoder;
 import dev.contrastive.models.encoder.AmdimFeatures;
-import dev.contrastive.models.export.OnnxGraph;
+import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.StepChecks;
 import dev.contrastive.models.method.StepOutcome;

@@ -3,7 +3,7 @@ package dev.contrastive.models.method.simclr;
 import dev.contrastive.core.loss.InfoNceLoss;
 import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.models.encoder.AmdimEncoder;
-import dev.contrastive.models.export.OnnxGraph;
+import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.StepChecks;
 import dev.contrastive.models.method.StepOutcome;

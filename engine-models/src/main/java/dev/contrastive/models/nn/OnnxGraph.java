@@ -1,6 +1,5 @@
-package dev.contrastive.models.export;
+package dev.contrastive.models.nn;
 
-import dev.contrastive.models.nn.Parameters;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -158,7 +157,7 @@ public final class OnnxGraph {
   }
 
   /** A model of this graph, its IR version and opset set; the caller adds its metadata. */
-  ModelProto.Builder toModel() {
+  public ModelProto.Builder toModel() {
     return ModelProto.newBuilder()
         .setIrVersion(IR_VERSION)
         .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
