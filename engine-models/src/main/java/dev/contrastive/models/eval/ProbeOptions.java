@@ -39,7 +39,7 @@ public record ProbeOptions(int epochs, double learningRate, double l2, int batch
 
   /**
    * At most 300 epochs of Adam at 3e-3 over minibatches of 512, L2 1e-4, the epoch chosen on 10% of
-   * the train split (fitting stops 20 epochs after the best). A fixed budget favours one kind of
+   * the train split (fitting stops 50 epochs after the best). A fixed budget favours one kind of
    * features over another: on the embedded Fashion-MNIST subset (10,000 train / 2,000 test), raw
    * pixels score 84.9% after 10 epochs and 84.1% after 100 (they overfit), while the small AMDIM's
    * learned features score 83.0% after 10 and 84.4% after 100 (they were still underfitting, and chose
