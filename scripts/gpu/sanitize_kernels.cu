@@ -2,7 +2,8 @@
 // finds what neither the CPU emulator nor a numerical comparison can: out-of-bounds accesses, shared-
 // memory races between warps, divergent barriers. Shapes are not multiples of the tile, cover both
 // gradient paths (D <= 128 in registers, D > 128 through global memory) and one and several splits.
-// Exit status 1 on any CUDA error or non-finite output. Built and run by verify_kernels.sh.
+// AMDIM also runs on shards (source rows of a range of images against all of them). Exit status 1
+// on any CUDA error or non-finite output. Built and run by verify_kernels.sh.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -90,33 +91,37 @@ bool run_ce(int n, int m, int d, bool exclude, int splits) {
   return ok;
 }
 
-bool run_amdim(int b, int locs, int d, int splits) {
+// The n source rows of images [first, first + n) against all b images' locations (n = b, first = 0:
+// the full loss).
+bool run_amdim(int b, int locs, int d, int splits, int first = 0, int n = -1) {
+  if (n < 0) n = b;
   const int cols = b * locs;
-  float* src = device_random((size_t)b * d, 4);
+  float* src = device_random((size_t)n * d, 4);
   float* trg = device_random((size_t)cols * d, 5);
   float *partial, *positives, *stats, *gradient, *dsrc, *dtrg;
-  CHECK(cudaMalloc(&partial, sizeof(float) * AMDIM_PARTIAL_FIELDS * splits * b));
-  CHECK(cudaMalloc(&positives, sizeof(float) * cols));
-  CHECK(cudaMalloc(&stats, sizeof(float) * AMDIM_STAT_FIELDS * b));
-  CHECK(cudaMalloc(&gradient, sizeof(float) * cols));
-  CHECK(cudaMalloc(&dsrc, sizeof(float) * b * d));
+  CHECK(cudaMalloc(&partial, sizeof(float) * AMDIM_PARTIAL_FIELDS * splits * n));
+  CHECK(cudaMalloc(&positives, sizeof(float) * n * locs));
+  CHECK(cudaMalloc(&stats, sizeof(float) * AMDIM_STAT_FIELDS * n));
+  CHECK(cudaMalloc(&gradient, sizeof(float) * n * locs));
+  CHECK(cudaMalloc(&dsrc, sizeof(float) * n * d));
   CHECK(cudaMalloc(&dtrg, sizeof(float) * cols * d));
-  CHECK(cudaMemset(dsrc, 0, sizeof(float) * b * d));
+  CHECK(cudaMemset(dsrc, 0, sizeof(float) * n * d));
   CHECK(cudaMemset(dtrg, 0, sizeof(float) * cols * d));
   const float scale = 1.0f / std::sqrt((float)d);
-  amdim_forward<<<dim3(cdiv(b, CK_TILE), splits), CK_THREADS>>>(src, trg, b, locs, d, scale, 10.f,
-                                                                partial, positives);
-  amdim_finish<<<cdiv(b, CK_THREADS), CK_THREADS>>>(b, locs, splits, 0.01f, partial, positives,
+  amdim_forward<<<dim3(cdiv(n, CK_TILE), splits), CK_THREADS>>>(src, trg, n, first, b, locs, d,
+                                                                scale, 10.f, partial, positives);
+  amdim_finish<<<cdiv(n, CK_THREADS), CK_THREADS>>>(n, locs, splits, 0.01f, partial, positives,
                                                     stats, gradient);
-  amdim_backward_dsrc<<<dim3(cdiv(b, CK_TILE), splits), CK_THREADS>>>(
-      src, trg, b, locs, d, scale, 10.f, 1e-4f, stats, gradient, dsrc);
+  amdim_backward_dsrc<<<dim3(cdiv(n, CK_TILE), splits), CK_THREADS>>>(
+      src, trg, n, first, b, locs, d, scale, 10.f, 1e-4f, stats, gradient, dsrc);
   amdim_backward_dtrg<<<dim3(cdiv(cols, CK_TILE), splits), CK_THREADS>>>(
-      src, trg, b, locs, d, scale, 10.f, 1e-4f, stats, gradient, dtrg);
+      src, trg, n, first, b, locs, d, scale, 10.f, 1e-4f, stats, gradient, dtrg);
   CHECK(cudaGetLastError());
   CHECK(cudaDeviceSynchronize());
-  bool ok = all_finite(stats, (size_t)AMDIM_STAT_FIELDS * b) && all_finite(dsrc, (size_t)b * d) &&
+  bool ok = all_finite(stats, (size_t)AMDIM_STAT_FIELDS * n) && all_finite(dsrc, (size_t)n * d) &&
             all_finite(dtrg, (size_t)cols * d);
-  std::printf("amdim b=%d L=%d d=%d splits=%d: %s\n", b, locs, d, splits, ok ? "ok" : "NON-FINITE");
+  std::printf("amdim b=%d L=%d d=%d shard=[%d, %d) splits=%d: %s\n", b, locs, d, first, first + n,
+              splits, ok ? "ok" : "NON-FINITE");
   for (void* p : {(void*)src, (void*)trg, (void*)partial, (void*)positives, (void*)stats,
                   (void*)gradient, (void*)dsrc, (void*)dtrg}) {
     CHECK(cudaFree(p));
@@ -133,6 +138,8 @@ int main() {
     ok &= run_ce(70, 200, 130, false, splits);
     ok &= run_amdim(65, 7, 70, splits);
     ok &= run_amdim(20, 4, 200, splits);
+    ok &= run_amdim(130, 2, 40, splits, 50, 70);
+    ok &= run_amdim(70, 3, 200, splits, 69, 1);
   }
   return ok ? 0 : 1;
 }

@@ -9,7 +9,9 @@ For each kernel family (softmax cross-entropy as InfoNCE and CPC; AMDIM's direct
      B = 1 / L = 1 edge cases, scores large enough to reach the tanh clip, saturated cases where every
      positive dominates its row (1 - softmax at the positive ~ 1e-12 or less, where autograd's
      softmax - 1 cancels even in float64: the references take minus the other columns' share instead,
-     see cross_entropy_exact), and both one split (no atomics) and the automatic split count; buffers
+     see cross_entropy_exact), AMDIM shards (the source rows of images [first, first + n) against
+     every target image, as a data-parallel replica runs them), and both one split (no atomics) and
+     the automatic split count; buffers
      the kernels WRITE are poisoned with NaN first, buffers they ADD to start from random values that
      are subtracted afterwards (the loss's error is taken relative to max(|ref|, 1), since InfoNCE at
      B = 1 has loss 0);
@@ -142,27 +144,30 @@ class Kernels:
         return stats
 
     def amdim(self, src, trg, locs, scale, tclip, nce_weight, reg_weight, dsrc, dtrg,
-              forced_splits=None, poison=False):
-        """MultiPositiveNceKernel.run on the GPU: dsrc overwritten, dtrg added to."""
+              forced_splits=None, poison=False, first=0):
+        """MultiPositiveNceKernel.run on the GPU: src (n, d) the sources of images first ...
+        first + n - 1, trg all b images' locations; dsrc overwritten, dtrg added to."""
         torch = self.torch
-        b, d = src.shape
-        cols = b * locs
-        splits_f = choose_splits(b, cols, self.sms, forced_splits)
-        splits_b = choose_splits(cols, b, self.sms, forced_splits)
+        n, d = src.shape
+        cols = trg.shape[0]
+        b = cols // locs
+        splits_f = choose_splits(n, cols, self.sms, forced_splits)
+        splits_b = choose_splits(cols, n, self.sms, forced_splits)
         fill = float("nan") if poison else 0.0
-        partial = torch.full((AMDIM_PARTIAL_FIELDS * splits_f * b,), fill, device=src.device)
-        positives = torch.full((b * locs,), fill, device=src.device)
-        stats = torch.full((AMDIM_STAT_FIELDS, b), fill, device=src.device)
-        positive_gradient = torch.full((b * locs,), fill, device=src.device)
-        self.launch("amdim_forward", (ceil_div(b, TILE), splits_f, 1),
-                    [src, trg, b, locs, d, float(scale), float(tclip), partial, positives])
-        self.launch("amdim_finish", (ceil_div(b, THREADS), 1, 1),
-                    [b, locs, splits_f, float(nce_weight), partial, positives, stats,
+        partial = torch.full((AMDIM_PARTIAL_FIELDS * splits_f * n,), fill, device=src.device)
+        positives = torch.full((n * locs,), fill, device=src.device)
+        stats = torch.full((AMDIM_STAT_FIELDS, n), fill, device=src.device)
+        positive_gradient = torch.full((n * locs,), fill, device=src.device)
+        self.launch("amdim_forward", (ceil_div(n, TILE), splits_f, 1),
+                    [src, trg, n, first, b, locs, d, float(scale), float(tclip), partial,
+                     positives])
+        self.launch("amdim_finish", (ceil_div(n, THREADS), 1, 1),
+                    [n, locs, splits_f, float(nce_weight), partial, positives, stats,
                      positive_gradient])
         dsrc.zero_()
-        common = [src, trg, b, locs, d, float(scale), float(tclip), float(2.0 * reg_weight), stats,
-                  positive_gradient]
-        self.launch("amdim_backward_dsrc", (ceil_div(b, TILE), splits_f, 1), common + [dsrc])
+        common = [src, trg, n, first, b, locs, d, float(scale), float(tclip),
+                  float(2.0 * reg_weight), stats, positive_gradient]
+        self.launch("amdim_backward_dsrc", (ceil_div(n, TILE), splits_f, 1), common + [dsrc])
         self.launch("amdim_backward_dtrg", (ceil_div(cols, TILE), splits_b, 1), common + [dtrg])
         return stats, positives
 
@@ -246,20 +251,24 @@ def infonce_kernel(kernels, a, b, temperature, normalize, labels=None, forced_sp
     return ((lse - positive) * weights.double()).sum(), stats
 
 
-def amdim_reference(src, trg, locs, scale, tclip, nce_weight, reg_weight, exact=False):
-    """One directed AMDIM comparison as MultiPositiveNceKernel defines it: NCE plus regulariser.
+def amdim_reference(src, trg, locs, scale, tclip, nce_weight, reg_weight, exact=False, first=0):
+    """One directed AMDIM comparison as MultiPositiveNceKernel defines it: NCE plus regulariser, of
+    the source rows src (images first, first + 1, ...) against all of trg's images.
     exact: each positive's term as log(1 + exp(negative_lse - positive)), whose gradient at the
     positive is minus the negatives' share (see cross_entropy_exact)."""
     import torch
 
-    b = src.shape[0]
+    n = src.shape[0]
+    b = trg.shape[0] // locs
     raw = (src @ trg.T) * scale
     reg = reg_weight * (raw * raw).sum()
-    c = (tclip * torch.tanh(raw / tclip)).view(b, b, locs)
-    own = torch.arange(b, device=src.device)
-    positive = c[own, own]
-    negatives = c.masked_fill(torch.eye(b, dtype=torch.bool, device=src.device)[:, :, None],
-                              float("-inf")).reshape(b, b * locs)
+    c = (tclip * torch.tanh(raw / tclip)).view(n, b, locs)
+    rows = torch.arange(n, device=src.device)
+    own = rows + first
+    positive = c[rows, own]
+    mask = torch.zeros(n, b, dtype=torch.bool, device=src.device)
+    mask[rows, own] = True
+    negatives = c.masked_fill(mask[:, :, None], float("-inf")).reshape(n, b * locs)
     negative_lse = torch.logsumexp(negatives, dim=1, keepdim=True)
     if exact:
         nce = torch.logaddexp(torch.zeros_like(positive), negative_lse - positive)
@@ -269,13 +278,13 @@ def amdim_reference(src, trg, locs, scale, tclip, nce_weight, reg_weight, exact=
 
 
 def amdim_kernel(kernels, src, trg, locs, scale, tclip, nce_weight, reg_weight, forced_splits=None,
-                 poison=False, dtrg_start=None):
+                 poison=False, dtrg_start=None, first=0):
     import torch
 
     dsrc = torch.empty_like(src)
     dtrg = dtrg_start.clone() if dtrg_start is not None else torch.zeros_like(trg)
     stats, positives = kernels.amdim(src, trg, locs, scale, tclip, nce_weight, reg_weight, dsrc,
-                                     dtrg, forced_splits, poison)
+                                     dtrg, forced_splits, poison, first)
     loss = nce_weight * stats[2].double().sum() + reg_weight * stats[6].double().sum()
     if dtrg_start is not None:
         dtrg = dtrg - dtrg_start
@@ -416,13 +425,16 @@ def check_cpc(kernels, shape, forced, results, saturated=False):
                                 saturated=saturated), errors)
 
 
-def check_amdim(kernels, shape, forced, results, saturated=False):
+def check_amdim(kernels, shape, forced, results, saturated=False, shard=None):
     """saturated: source i and every location of target image i are magnitude times the i-th of
     batch orthonormal directions (batch <= dim) plus 0.05 noise, with no regulariser (its gradient
-    would swamp the NCE's): raw scores of magnitude^2 / sqrt(dim) at the positives, ~0 elsewhere."""
+    would swamp the NCE's): raw scores of magnitude^2 / sqrt(dim) at the positives, ~0 elsewhere.
+    shard: (first, n), the kernel and the reference get the source rows of images [first, first + n)
+    only, with the whole batch's weights."""
     import torch
 
     batch, dim, locs, tclip, magnitude = shape
+    first, n = shard if shard is not None else (0, batch)
     scale = 1.0 / math.sqrt(dim)
     nce_weight = 0.5 / (batch * locs)
     reg_weight = 0.0 if saturated else 0.5 * 0.05 / (batch * batch * locs)
@@ -435,9 +447,10 @@ def check_amdim(kernels, shape, forced, results, saturated=False):
     else:
         s0 = torch.randn(batch, dim, device="cuda", dtype=torch.float64) * magnitude
         t0 = torch.randn(batch * locs, dim, device="cuda", dtype=torch.float64) * magnitude
-    s0, t0 = s0.float().double(), t0.float().double()
+    s0, t0 = s0[first:first + n].float().double(), t0.float().double()
     s64, t64 = s0.clone().requires_grad_(), t0.clone().requires_grad_()
-    ref = amdim_reference(s64, t64, locs, scale, tclip, nce_weight, reg_weight, exact=True)
+    ref = amdim_reference(s64, t64, locs, scale, tclip, nce_weight, reg_weight, exact=True,
+                          first=first)
     ref.backward()
     # dtrg is added to: start from random values of the gradient's own size (larger ones would
     # cancel digits when subtracted) and take them off again.
@@ -445,7 +458,8 @@ def check_amdim(kernels, shape, forced, results, saturated=False):
              * t64.grad.pow(2).mean().sqrt()).float()
     loss, dsrc, dtrg, stats = amdim_kernel(kernels, s0.float().contiguous(),
                                            t0.float().contiguous(), locs, scale, tclip, nce_weight,
-                                           reg_weight, forced, poison=True, dtrg_start=start)
+                                           reg_weight, forced, poison=True, dtrg_start=start,
+                                           first=first)
     torch.cuda.synchronize()
     errors = {
         "loss": loss_error(loss, ref),
@@ -454,7 +468,8 @@ def check_amdim(kernels, shape, forced, results, saturated=False):
         "stats_finite": bool(torch.isfinite(stats).all().item()),
     }
     record(results, "amdim", dict(batch=batch, dim=dim, locations=locs, tclip=tclip,
-                                  magnitude=magnitude, splits=forced, saturated=saturated), errors)
+                                  magnitude=magnitude, splits=forced, saturated=saturated,
+                                  shard=[first, first + n]), errors)
 
 
 def record(results, kernel, case, errors):
@@ -503,6 +518,20 @@ def run_checks(kernels, results):
         for forced in (1, None):
             guarded(results, f"{check.__name__}{shape} saturated splits={forced}",
                     lambda: check(kernels, shape, forced, results, saturated=True))
+    # AMDIM shards (first, n): the first image, a range across the 64-row tile, the last image, a
+    # quarter of B = 512 as one of four replicas holds it, and a saturated middle range
+    shard_cases = [
+        ((7, 16, 3, 20.0, 1.0), (0, 1), False),
+        ((130, 40, 2, 20.0, 1.0), (50, 70), False),
+        ((70, 64, 3, 10.0, 4.0), (69, 1), False),
+        ((512, 1024, 49, 20.0, 1.0), (256, 128), False),
+        ((130, 256, 4, 50.0, 32.0), (10, 100), True),
+    ]
+    for shape, shard, saturated in shard_cases:
+        for forced in (1, None):
+            guarded(results, f"check_amdim{shape} shard={shard} splits={forced}",
+                    lambda: check_amdim(kernels, shape, forced, results, saturated=saturated,
+                                        shard=shard))
 
 
 def guarded(results, what, body):

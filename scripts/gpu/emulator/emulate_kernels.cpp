@@ -7,6 +7,8 @@
 // Java binding picks on a 132-multiprocessor H100/H200, plus 1 (no atomics) and 3. "Saturated" cases
 // make every positive dominate its row (1 - softmax ~ 1e-12 or less), where a gradient formed as
 // softmax - 1 cancels; the float64 reference takes it as minus the other columns' share instead.
+// "Shard" cases give the AMDIM kernels the source rows of images [first, first + n) only, against
+// every target image, as a data-parallel replica does; the reference keeps those rows' terms.
 #include "cuda_shim.h"
 #include "contrastive_kernels.cu"
 #include <cstdio>
@@ -146,8 +148,11 @@ static void check_ce(int n, int m, int d, float scale, bool infonce, int forced,
 
 // saturated: image i's source and every target location are mag times the i-th of b orthonormal
 // directions (b <= d) plus noise of 0.05, and no regulariser (its gradient would swamp the NCE's).
+// first, n: the shard of source images [first, first + n) (n < 0: all b); the weights stay the
+// whole batch's.
 static void check_amdim(int b, int d, int L, float tclip, int forced, float mag,
-                        bool saturated = false) {
+                        bool saturated = false, int first = 0, int n = -1) {
+  if (n < 0) n = b;
   int cols = b * L;
   float scale = 1.0f / std::sqrt((float)d), nceW = 0.5f / (b * L);
   float regW = saturated ? 0.f : 0.5f * 0.05f / ((float)b * b * L);
@@ -163,13 +168,14 @@ static void check_amdim(int b, int d, int L, float tclip, int forced, float mag,
     src = randn((size_t)b * d, mag);
     trg = randn((size_t)cols * d, mag);
   }
-  int sf = splits(b, cols, forced), sb = splits(cols, b, forced);
-  V partial((size_t)AMDIM_PARTIAL_FIELDS * sf * b, NAN), pos((size_t)b * L, NAN);
-  V stats((size_t)AMDIM_STAT_FIELDS * b, NAN), pg((size_t)b * L, NAN);
-  V dsrc((size_t)b * d, 0.f), start, dtrg;
-    double rloss = 0;
-  std::vector<double> rds((size_t)b * d, 0), rdt((size_t)cols * d, 0), raw(cols), c(cols), th(cols), g(cols);
-  for (int i = 0; i < b; ++i) {
+  int sf = splits(n, cols, forced), sb = splits(cols, n, forced);
+  V partial((size_t)AMDIM_PARTIAL_FIELDS * sf * n, NAN), pos((size_t)n * L, NAN);
+  V stats((size_t)AMDIM_STAT_FIELDS * n, NAN), pg((size_t)n * L, NAN);
+  V dsrc((size_t)n * d, 0.f), start, dtrg;
+  const float* shard = src.data() + (size_t)first * d;
+  double rloss = 0;
+  std::vector<double> rds((size_t)n * d, 0), rdt((size_t)cols * d, 0), raw(cols), c(cols), th(cols), g(cols);
+  for (int i = first; i < first + n; ++i) {
     double negMax = -INFINITY;
     for (int j = 0; j < cols; ++j) {
       double acc = 0;
@@ -194,23 +200,23 @@ static void check_amdim(int b, int d, int L, float tclip, int forced, float mag,
     for (int j = 0; j < cols; ++j) {
       double dr = g[j] * (1 - th[j] * th[j]) + 2 * regW * raw[j];
       for (int t = 0; t < d; ++t) {
-        rds[(size_t)i * d + t] += scale * dr * trg[(size_t)j * d + t];
+        rds[(size_t)(i - first) * d + t] += scale * dr * trg[(size_t)j * d + t];
         rdt[(size_t)j * d + t] += scale * dr * src[(size_t)i * d + t];
       }
     }
   }
   start = randn((size_t)cols * d, rms(rdt));
   dtrg = start;
-  emu_launch({(unsigned)cdiv(b, 64), (unsigned)sf, 1}, 256, [&] { amdim_forward(src.data(), trg.data(), b, L, d, scale, tclip, partial.data(), pos.data()); });
-  emu_launch({(unsigned)cdiv(b, 256), 1, 1}, 256, [&] { amdim_finish(b, L, sf, nceW, partial.data(), pos.data(), stats.data(), pg.data()); });
-  emu_launch({(unsigned)cdiv(b, 64), (unsigned)sf, 1}, 256, [&] { amdim_backward_dsrc(src.data(), trg.data(), b, L, d, scale, tclip, 2 * regW, stats.data(), pg.data(), dsrc.data()); });
-  emu_launch({(unsigned)cdiv(cols, 64), (unsigned)sb, 1}, 256, [&] { amdim_backward_dtrg(src.data(), trg.data(), b, L, d, scale, tclip, 2 * regW, stats.data(), pg.data(), dtrg.data()); });
+  emu_launch({(unsigned)cdiv(n, 64), (unsigned)sf, 1}, 256, [&] { amdim_forward(shard, trg.data(), n, first, b, L, d, scale, tclip, partial.data(), pos.data()); });
+  emu_launch({(unsigned)cdiv(n, 256), 1, 1}, 256, [&] { amdim_finish(n, L, sf, nceW, partial.data(), pos.data(), stats.data(), pg.data()); });
+  emu_launch({(unsigned)cdiv(n, 64), (unsigned)sf, 1}, 256, [&] { amdim_backward_dsrc(shard, trg.data(), n, first, b, L, d, scale, tclip, 2 * regW, stats.data(), pg.data(), dsrc.data()); });
+  emu_launch({(unsigned)cdiv(cols, 64), (unsigned)sb, 1}, 256, [&] { amdim_backward_dtrg(shard, trg.data(), n, first, b, L, d, scale, tclip, 2 * regW, stats.data(), pg.data(), dtrg.data()); });
   double loss = 0;
-  for (int i = 0; i < b; ++i) loss += (double)nceW * stats[2 * b + i] + (double)regW * stats[6 * b + i];
+  for (int i = 0; i < n; ++i) loss += (double)nceW * stats[2 * n + i] + (double)regW * stats[6 * n + i];
   V dtAdded(dtrg.size());
   for (size_t e = 0; e < dtrg.size(); ++e) dtAdded[e] = dtrg[e] - start[e];
-  std::printf("amdim b=%d d=%d L=%d tclip=%g mag=%g%s splits=%d/%d\n", b, d, L, tclip, mag,
-              saturated ? " saturated" : "", sf, sb);
+  std::printf("amdim b=%d d=%d L=%d tclip=%g mag=%g%s shard=[%d, %d) splits=%d/%d\n", b, d, L,
+              tclip, mag, saturated ? " saturated" : "", first, first + n, sf, sb);
   report("loss", rel0(loss, rloss));
   report("dsrc", rel(dsrc, rds));
   report("dtrg", rel(dtAdded, rdt));
@@ -240,6 +246,15 @@ int main() {
     // raw scores ~40 at the positives, ~0 elsewhere: clipped margins ~32 at tclip = 50
     check_amdim(5, 8, 4, 50.f, forced, 10.6f, true);
     check_amdim(20, 200, 4, 50.f, forced, 23.8f, true);
+  }
+  // Shards, last for the same reason: the first image, a middle range, a range across the 64-row
+  // tile, the last image, and a saturated middle range.
+  for (int forced : {1, 0, 3}) {
+    check_amdim(7, 16, 3, 20.f, forced, 1.f, false, 0, 1);
+    check_amdim(65, 70, 7, 10.f, forced, 1.f, false, 20, 30);
+    check_amdim(130, 40, 2, 20.f, forced, 1.f, false, 50, 70);
+    check_amdim(70, 64, 3, 10.f, forced, 4.f, false, 69, 1);
+    check_amdim(20, 200, 4, 50.f, forced, 23.8f, true, 5, 9);
   }
   std::printf("%d failures\n", failures);
   return failures != 0;

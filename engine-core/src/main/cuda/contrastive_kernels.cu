@@ -6,7 +6,8 @@
 //   ce_forward, ce_finish, ce_backward_dq, ce_backward_dk        softmax cross-entropy over
 //       S = scale * Q K^T with one label and at most one excluded column per row (InfoNCE, CPC);
 //   amdim_forward, amdim_finish, amdim_backward_dsrc, amdim_backward_dtrg
-//       AMDIM's multi-positive NCE with the tanh clip and the raw-score regulariser.
+//       AMDIM's multi-positive NCE with the tanh clip and the raw-score regulariser, for the source
+//       rows of a contiguous range of images (a shard; all of them in the full loss).
 //
 // Arithmetic is plain fp32 FMA with accurate expf/tanhf (no fast-math): on the CPU emulator
 // (scripts/gpu/emulate_kernels.sh) results are within 4e-7 relative of float64; tensor cores in TF32
@@ -243,20 +244,21 @@ struct CeGradient {
   }
 };
 
-// dL/draw for source i, target column j of AMDIM (clip derivative and regulariser included).
+// dL/draw for source row i (image first + i), target column j of AMDIM (clip derivative and
+// regulariser included).
 struct AmdimGradient {
-  int b, locs;
+  int n, first, b, locs;
   float tclip, twoRegWeight;
   const float* stats;
   const float* positiveGradient;
 
   __device__ __forceinline__ float operator()(int i, int j, float raw) const {
-    if (i >= b || j >= b * locs) return 0.f;
+    if (i >= n || j >= b * locs) return 0.f;
     const float t = tanhf(raw / tclip);
     const float c = tclip * t;
     const int image = j / locs;
-    const float g = image == i ? positiveGradient[(size_t)i * locs + (j - image * locs)]
-                               : expf(c - stats[i]) * stats[b + i];
+    const float g = image == first + i ? positiveGradient[(size_t)i * locs + (j - image * locs)]
+                                       : expf(c - stats[i]) * stats[n + i];
     return g * (1.f - t * t) + twoRegWeight * raw;
   }
 };
@@ -459,12 +461,13 @@ ce_backward_dk(const float* __restrict__ q, const float* __restrict__ k, int n, 
 
 // --- AMDIM multi-positive NCE -----------------------------------------------------------------------
 
-// Pass 1 of AMDIM. src (b, d); trg (b * locs, d), image j's locations at rows j * locs ...
-// raw = scale * src . trg, c = tclip * tanh(raw / tclip). grid (ceil(b / 64), splits).
-// Writes partial (AMDIM_PARTIAL_FIELDS x splits x b) and positives[i * locs + l] = c[i, i, l].
+// Pass 1 of AMDIM. src (n, d), row i the source of image first + i (first + n <= b); trg
+// (b * locs, d), image j's locations at rows j * locs ... raw = scale * src . trg,
+// c = tclip * tanh(raw / tclip). grid (ceil(n / 64), splits).
+// Writes partial (AMDIM_PARTIAL_FIELDS x splits x n) and positives[i * locs + l] = c[i, first + i, l].
 extern "C" __global__ void __launch_bounds__(CK_THREADS)
-amdim_forward(const float* __restrict__ src, const float* __restrict__ trg, int b, int locs, int d,
-              float scale, float tclip, float* __restrict__ partial,
+amdim_forward(const float* __restrict__ src, const float* __restrict__ trg, int n, int first, int b,
+              int locs, int d, float scale, float tclip, float* __restrict__ partial,
               float* __restrict__ positives) {
   __shared__ Shared sm;
   const int cols = b * locs;
@@ -484,7 +487,7 @@ amdim_forward(const float* __restrict__ src, const float* __restrict__ trg, int 
   for (int t = blockIdx.y; t < tiles; t += gridDim.y) {
     const int x0 = t * kTile;
     float acc[kMicro][kMicro];
-    score_tile(src, b, o0, trg, cols, x0, d, sm, acc);
+    score_tile(src, n, o0, trg, cols, x0, d, sm, acc);
 #pragma unroll
     for (int r = 0; r < kMicro; ++r) {
       const int i = o0 + ty + kSide * r;
@@ -494,13 +497,13 @@ amdim_forward(const float* __restrict__ src, const float* __restrict__ trg, int 
       for (int c = 0; c < kMicro; ++c) {
         const int j = x0 + tx + kSide * c;
         value[c] = -CUDART_INF_F;
-        if (i < b && j < cols) {
+        if (i < n && j < cols) {
           const float raw = scale * acc[r][c];
           const float clipped = tclip * tanhf(raw / tclip);
           const int image = j / locs;
           squares[r] = fmaf(raw, raw, squares[r]);
           tileMax = fmaxf(tileMax, clipped);
-          if (image == i) {
+          if (image == first + i) {
             positives[(size_t)i * locs + (j - image * locs)] = clipped;
           } else {
             value[c] = clipped;
@@ -521,35 +524,35 @@ amdim_forward(const float* __restrict__ src, const float* __restrict__ trg, int 
       squares[r] += __shfl_xor_sync(0xffffffffu, squares[r], off);
     }
     const int i = o0 + ty + kSide * r;
-    if (tx == 0 && i < b) {
-      const size_t at = (size_t)blockIdx.y * b + i;
+    if (tx == 0 && i < n) {
+      const size_t at = (size_t)blockIdx.y * n + i;
       partial[at] = mx[r];
-      partial[(size_t)splits * b + at] = se[r];
-      partial[(size_t)2 * splits * b + at] = negSum[r];
-      partial[(size_t)3 * splits * b + at] = negMax[r];
-      partial[(size_t)4 * splits * b + at] = squares[r];
+      partial[(size_t)splits * n + at] = se[r];
+      partial[(size_t)2 * splits * n + at] = negSum[r];
+      partial[(size_t)3 * splits * n + at] = negMax[r];
+      partial[(size_t)4 * splits * n + at] = squares[r];
     }
   }
 }
 
-// Merges amdim_forward's partials into stats (AMDIM_STAT_FIELDS x b, see the header) and writes
+// Merges amdim_forward's partials into stats (AMDIM_STAT_FIELDS x n, see the header) and writes
 // positiveGradient[i * locs + l] = nceWeight * (softmax of positive l - 1), taken as minus the
 // negatives' share of that softmax's denominator (the difference cancels when the positive
 // dominates). With lse_il = log(exp c_iil + sum_negatives exp c), the gradient at a negative of row i
-// is exp(c - max_i) * stats[b + i]. One thread per source, any grid covering b.
+// is exp(c - max_i) * stats[n + i]. One thread per source row, any grid covering n.
 extern "C" __global__ void __launch_bounds__(CK_THREADS)
-amdim_finish(int b, int locs, int splits, float nceWeight, const float* __restrict__ partial,
+amdim_finish(int n, int locs, int splits, float nceWeight, const float* __restrict__ partial,
              const float* __restrict__ positives, float* __restrict__ stats,
              float* __restrict__ positiveGradient) {
   const int i = blockIdx.x * blockDim.x + threadIdx.x;
-  if (i >= b) return;
+  if (i >= n) return;
   float m = -CUDART_INF_F, s = 0.f, negSum = 0.f, negMax = -CUDART_INF_F, squares = 0.f;
   for (int p = 0; p < splits; ++p) {
-    const size_t at = (size_t)p * b + i;
-    merge_lse(m, s, partial[at], partial[(size_t)splits * b + at]);
-    negSum += partial[(size_t)2 * splits * b + at];
-    negMax = fmaxf(negMax, partial[(size_t)3 * splits * b + at]);
-    squares += partial[(size_t)4 * splits * b + at];
+    const size_t at = (size_t)p * n + i;
+    merge_lse(m, s, partial[at], partial[(size_t)splits * n + at]);
+    negSum += partial[(size_t)2 * splits * n + at];
+    negMax = fmaxf(negMax, partial[(size_t)3 * splits * n + at]);
+    squares += partial[(size_t)4 * splits * n + at];
   }
   // m is the max over positives and negatives alike, so every exp below is at most 1.
   float coefficient = 0.f, loss = 0.f, positiveSum = 0.f, correct = 0.f;
@@ -564,31 +567,33 @@ amdim_finish(int b, int locs, int splits, float nceWeight, const float* __restri
     positiveGradient[(size_t)i * locs + l] = -nceWeight * (s / sumExp);
   }
   stats[i] = m;
-  stats[b + i] = nceWeight * coefficient;
-  stats[2 * b + i] = loss;
-  stats[3 * b + i] = positiveSum;
-  stats[4 * b + i] = negSum;
-  stats[5 * b + i] = correct;
-  stats[6 * b + i] = squares;
+  stats[n + i] = nceWeight * coefficient;
+  stats[2 * n + i] = loss;
+  stats[3 * n + i] = positiveSum;
+  stats[4 * n + i] = negSum;
+  stats[5 * n + i] = correct;
+  stats[6 * n + i] = squares;
 }
 
-// dsrc += scale * dRaw trg, dRaw = dL/dc * (1 - tanh^2) + twoRegWeight * raw.
-// grid (ceil(b / 64), splits); dsrc (b, d).
+// dsrc += scale * dRaw trg, dRaw = dL/dc * (1 - tanh^2) + twoRegWeight * raw. Arguments as for
+// amdim_forward, stats and positiveGradient as amdim_finish left them.
+// grid (ceil(n / 64), splits); dsrc (n, d).
 extern "C" __global__ void __launch_bounds__(CK_THREADS)
-amdim_backward_dsrc(const float* __restrict__ src, const float* __restrict__ trg, int b, int locs,
-                    int d, float scale, float tclip, float twoRegWeight,
+amdim_backward_dsrc(const float* __restrict__ src, const float* __restrict__ trg, int n, int first,
+                    int b, int locs, int d, float scale, float tclip, float twoRegWeight,
                     const float* __restrict__ stats, const float* __restrict__ positiveGradient,
                     float* __restrict__ dsrc) {
-  const AmdimGradient g{b, locs, tclip, twoRegWeight, stats, positiveGradient};
-  backward_strip<true>(src, b, trg, b * locs, d, scale, g, dsrc);
+  const AmdimGradient g{n, first, b, locs, tclip, twoRegWeight, stats, positiveGradient};
+  backward_strip<true>(src, n, trg, b * locs, d, scale, g, dsrc);
 }
 
-// dtrg += scale * dRaw^T src. grid (ceil(b * locs / 64), splits); dtrg (b * locs, d).
+// dtrg += scale * dRaw^T src, the n source rows' share of every target row's gradient.
+// grid (ceil(b * locs / 64), splits); dtrg (b * locs, d).
 extern "C" __global__ void __launch_bounds__(CK_THREADS)
-amdim_backward_dtrg(const float* __restrict__ src, const float* __restrict__ trg, int b, int locs,
-                    int d, float scale, float tclip, float twoRegWeight,
+amdim_backward_dtrg(const float* __restrict__ src, const float* __restrict__ trg, int n, int first,
+                    int b, int locs, int d, float scale, float tclip, float twoRegWeight,
                     const float* __restrict__ stats, const float* __restrict__ positiveGradient,
                     float* __restrict__ dtrg) {
-  const AmdimGradient g{b, locs, tclip, twoRegWeight, stats, positiveGradient};
-  backward_strip<false>(trg, b * locs, src, b, d, scale, g, dtrg);
+  const AmdimGradient g{n, first, b, locs, tclip, twoRegWeight, stats, positiveGradient};
+  backward_strip<false>(trg, b * locs, src, n, d, scale, g, dtrg);
 }

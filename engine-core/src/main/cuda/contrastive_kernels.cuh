@@ -31,9 +31,11 @@
 // negativeMax, otherShare (1 - softmax at the label, as the other columns' share of the denominator).
 #define CE_STAT_FIELDS 5
 
-// AMDIM: partial fields max, negativeSumExp, negativeSum, negativeMax, squaredRawSum.
+// AMDIM: n source rows, row i the source of image first + i (a shard of the b target images; n = b,
+// first = 0 for all of them), scored against all b * locs target rows. Partial fields max,
+// negativeSumExp, negativeSum, negativeMax, squaredRawSum, over the n source rows.
 #define AMDIM_PARTIAL_FIELDS 5
-// AMDIM per-source statistics, stats[f * b + i]: max, negativeCoefficient, lossSum (sum over the
+// AMDIM per-source statistics, stats[f * n + i]: max, negativeCoefficient, lossSum (sum over the
 // positives of logSumExp - c, unweighted), positiveSum, negativeSum, correct (count, as float),
 // squaredRawSum.
 #define AMDIM_STAT_FIELDS 7

@@ -25,11 +25,16 @@ public interface DeviceKernels {
       INDArray dq,
       INDArray dk);
 
-  /** {@link MultiPositiveNceKernel#run} on the device, same arguments less the tiling. */
+  /**
+   * {@link MultiPositiveNceKernel#run(INDArray, INDArray, int, int, double, double, double, double,
+   * INDArray, INDArray, dev.contrastive.core.loss.Tiling)} on the device, same arguments less the
+   * tiling: source row r is image {@code firstImage + r} of the target images.
+   */
   ScoreStats multiPositiveNce(
       INDArray src,
       INDArray trg,
       int locations,
+      int firstImage,
       double scale,
       double tclip,
       double nceWeight,

@@ -20,7 +20,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * positives are image i's L locations, each with its own log-softmax over itself plus every location
  * of every other image: {@code l_il = -c_iil + log(exp c_iil + sum_{j != i, l'} exp c_ijl')}. The loss is
  * {@code nceWeight * sum_il l_il}; the regulariser {@code regWeight * sum raw^2} enters the gradient and
- * its sum of squares is returned for the caller to weigh.
+ * its sum of squares is returned for the caller to weigh. The source rows may be a contiguous range of
+ * the images (a shard): row r is then image {@code firstImage + r}, scored against every target image.
  *
  * <p>Tiles are whole images wide. As in {@link SoftmaxCrossEntropyKernel}, a row strip spanning every
  * image runs its backward pass from the same buffers; narrower tiles stream with a running max and
@@ -32,16 +33,8 @@ public final class MultiPositiveNceKernel {
   private MultiPositiveNceKernel() {}
 
   /**
-   * @param src source vectors, (B, D), C order
-   * @param trg target vectors, (B * L, D), image j's locations at rows j*L .. j*L + L - 1
-   * @param locations L
-   * @param scale multiplies every dot product (1 / sqrt(D) in AMDIM)
-   * @param tclip soft-clip bound
-   * @param nceWeight weight of each l_il
-   * @param regWeight weight of each raw^2 in the regulariser
-   * @param dsrc receives dL/dsrc, (B, D); overwritten
-   * @param dtrg dL/dtrg, (B * L, D), is added to it, so one accumulator serves several comparisons
-   * @return NCE loss (regulariser excluded), diagnostics, and the sum of raw^2
+   * Every image as a source: {@link #run(INDArray, INDArray, int, int, double, double, double, double,
+   * INDArray, INDArray, Tiling)} from image 0, with {@code src} (B, D).
    */
   public static ScoreStats run(
       INDArray src,
@@ -54,22 +47,65 @@ public final class MultiPositiveNceKernel {
       INDArray dsrc,
       INDArray dtrg,
       Tiling tiling) {
+    return run(src, trg, locations, 0, scale, tclip, nceWeight, regWeight, dsrc, dtrg, tiling);
+  }
+
+  /**
+   * @param src source vectors of images firstImage .. firstImage + S - 1, (S, D), C order
+   * @param trg target vectors of all B images, (B * L, D), image j's locations at rows
+   *     j*L .. j*L + L - 1
+   * @param locations L
+   * @param firstImage the image of source row 0, whose positives are that image's locations;
+   *     {@code firstImage + S <= B}
+   * @param scale multiplies every dot product (1 / sqrt(D) in AMDIM)
+   * @param tclip soft-clip bound
+   * @param nceWeight weight of each l_il
+   * @param regWeight weight of each raw^2 in the regulariser
+   * @param dsrc receives dL/dsrc, (S, D); overwritten
+   * @param dtrg dL/dtrg, (B * L, D), is added to it, so one accumulator serves several comparisons
+   *     (and shards)
+   * @return NCE loss of the S source rows (regulariser excluded), their diagnostics, and their sum of
+   *     raw^2
+   */
+  public static ScoreStats run(
+      INDArray src,
+      INDArray trg,
+      int locations,
+      int firstImage,
+      double scale,
+      double tclip,
+      double nceWeight,
+      double regWeight,
+      INDArray dsrc,
+      INDArray dtrg,
+      Tiling tiling) {
+    int sources = (int) src.rows();
+    int images = (int) (trg.rows() / locations);
+    if (trg.rows() != (long) images * locations) {
+      throw new IllegalArgumentException(
+          "trg has " + trg.rows() + " rows, expected a multiple of locations = " + locations);
+    }
+    if (firstImage < 0 || (long) firstImage + sources > images) {
+      throw new IllegalArgumentException(
+          "src rows are images [" + firstImage + ", " + ((long) firstImage + sources)
+              + "), expected images within the " + images + " target images of trg");
+    }
     DeviceKernels device = DeviceDispatch.forArrays(src);
     if (device != null) {
       return device.multiPositiveNce(
-          src, trg, locations, scale, tclip, nceWeight, regWeight, dsrc, dtrg);
+          src, trg, locations, firstImage, scale, tclip, nceWeight, regWeight, dsrc, dtrg);
     }
-    int batch = (int) src.rows();
-    int rowTile = Math.min(tiling.rows(), batch);
-    int imageTile = Math.min(batch, Math.max(1, tiling.columns() / locations));
+    int rowTile = Math.min(tiling.rows(), sources);
+    int imageTile = Math.min(images, Math.max(1, tiling.columns() / locations));
     Problem problem =
-        new Problem(src, trg, locations, scale, tclip, nceWeight, regWeight, dsrc, dtrg);
+        new Problem(
+            src, trg, locations, firstImage, scale, tclip, nceWeight, regWeight, dsrc, dtrg);
     ScoreStats total = ScoreStats.EMPTY;
-    for (int i0 = 0; i0 < batch; i0 += rowTile) {
-      int i1 = Math.min(batch, i0 + rowTile);
+    for (int i0 = 0; i0 < sources; i0 += rowTile) {
+      int i1 = Math.min(sources, i0 + rowTile);
       try (MemoryWorkspace ignored = Scratch.rowBlock()) {
         Block block = new Block(problem, i0, i1);
-        if (imageTile >= batch) {
+        if (imageTile >= images) {
           block.singleStrip();
         } else {
           block.streamed(imageTile);
@@ -84,6 +120,7 @@ public final class MultiPositiveNceKernel {
       INDArray src,
       INDArray trg,
       int locations,
+      int firstImage,
       double scale,
       double tclip,
       double nceWeight,
@@ -91,22 +128,24 @@ public final class MultiPositiveNceKernel {
       INDArray dsrc,
       INDArray dtrg) {
 
-    int batch() {
-      return (int) src.rows();
+    /** Target images. */
+    int images() {
+      return (int) (trg.rows() / locations);
     }
   }
 
   /** Buffers of one tile: raw scores, tanh(raw / tclip), and the clipped scores being transformed. */
   private record Tile(INDArray raw, INDArray tanh, INDArray work, int j0, int j1) {}
 
-  /** Source rows (images) [i0, i1) and their statistics. */
+  /** Source rows [i0, i1) (images firstImage + i0 ...) and their statistics. */
   private static final class Block {
     private final Problem p;
     private final INDArray srcRows;
     private final INDArray dsrcRows;
     private final int i0;
     private final int t;
-    private final int batch;
+    /** Target images, every one scored. */
+    private final int images;
     private final int locations;
     private final DataType type;
     private final RowBlock rows;
@@ -120,7 +159,7 @@ public final class MultiPositiveNceKernel {
       this.dsrcRows = p.dsrc.get(interval(i0, i1), all());
       this.i0 = i0;
       this.t = i1 - i0;
-      this.batch = p.batch();
+      this.images = p.images();
       this.locations = p.locations;
       this.type = p.src.dataType();
       this.rows = new RowBlock(t);
@@ -129,13 +168,13 @@ public final class MultiPositiveNceKernel {
 
     void singleStrip() {
       try (MemoryWorkspace ignored = Scratch.tile()) {
-        INDArray raw = rawScores(0, batch);
+        INDArray raw = rawScores(0, images);
         if (NativeTiles.usable(raw)) {
-          nativeFold(raw, 0, batch);
+          nativeFold(raw, 0, images);
           finishStatistics();
-          nativeScoreGradient(raw, 0, batch, 0.0);
+          nativeScoreGradient(raw, 0, images, 0.0);
         } else {
-          Tile tile = clip(raw, 0, batch);
+          Tile tile = clip(raw, 0, images);
           fold(tile);
           finishStatistics();
           backward(tile, 0.0);
@@ -144,8 +183,8 @@ public final class MultiPositiveNceKernel {
     }
 
     void streamed(int imageTile) {
-      for (int j0 = 0; j0 < batch; j0 += imageTile) {
-        int j1 = Math.min(batch, j0 + imageTile);
+      for (int j0 = 0; j0 < images; j0 += imageTile) {
+        int j1 = Math.min(images, j0 + imageTile);
         try (MemoryWorkspace ignored = Scratch.tile()) {
           INDArray raw = rawScores(j0, j1);
           if (NativeTiles.usable(raw)) {
@@ -156,8 +195,8 @@ public final class MultiPositiveNceKernel {
         }
       }
       finishStatistics();
-      for (int j0 = 0; j0 < batch; j0 += imageTile) {
-        int j1 = Math.min(batch, j0 + imageTile);
+      for (int j0 = 0; j0 < images; j0 += imageTile) {
+        int j1 = Math.min(images, j0 + imageTile);
         double beta = j0 == 0 ? 0.0 : 1.0;
         try (MemoryWorkspace ignored = Scratch.tile()) {
           INDArray raw = rawScores(j0, j1);
@@ -183,7 +222,7 @@ public final class MultiPositiveNceKernel {
     private int[] positiveStarts(int j0, int j1) {
       int[] starts = new int[t];
       for (int r = 0; r < t; r++) {
-        int image = i0 + r;
+        int image = p.firstImage + i0 + r;
         starts[r] = image >= j0 && image < j1 ? (image - j0) * locations : -1;
       }
       return starts;
@@ -237,7 +276,7 @@ public final class MultiPositiveNceKernel {
 
     /** Row r's positive block (its own image's L locations) if that image lies in the tile. */
     private INDArray positiveBlock(Tile tile, INDArray scores, int r) {
-      int image = i0 + r;
+      int image = p.firstImage + i0 + r;
       if (image < tile.j0 || image >= tile.j1) {
         return null;
       }
@@ -358,7 +397,7 @@ public final class MultiPositiveNceKernel {
         }
       }
       long positives = (long) t * locations;
-      long negatives = (long) t * (batch - 1) * locations;
+      long negatives = (long) t * (images - 1) * locations;
       return new ScoreStats(
           p.nceWeight * loss, positiveSum, positives, negativeSum, negatives, correct, squaredRawSum);
     }

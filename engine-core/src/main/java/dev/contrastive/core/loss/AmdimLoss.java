@@ -1,5 +1,8 @@
 package dev.contrastive.core.loss;
 
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+
 import dev.contrastive.core.kernel.MultiPositiveNceKernel;
 import dev.contrastive.core.kernel.ScoreStats;
 import dev.contrastive.core.memory.NativeMemory;
@@ -49,10 +52,37 @@ public final class AmdimLoss {
    */
   public LossResult compute(
       Map<String, INDArray> viewA, Map<String, INDArray> viewB, SourceSampler sampler) {
-    if (sampler == null) {
-      throw new IllegalArgumentException("sampler is null, expected a SourceSampler");
-    }
-    int batch = validate(viewA, viewB);
+    int batch = validate(viewA, viewB, sampler);
+    return computeShard(viewA, viewB, sampler, batch, Shard.all(batch));
+  }
+
+  /**
+   * The terms of one shard's anchors: source images {@code [start, start + count)} of every
+   * comparison and direction, each scored against every location of all B target images, with the
+   * full call's weights. Multi-location sources draw for the whole batch, exactly as the full call
+   * draws, and use the shard's rows of the draw; the regulariser contributes the shard's source rows
+   * of mean(raw^2), still divided by B * B * L.
+   *
+   * @param viewA view A's maps of the whole (gathered) batch, as for {@link #compute(Map, Map,
+   *     SourceSampler)}
+   * @param viewB view B's maps
+   * @param sampler source locations for the whole batch
+   * @param shard the anchor images
+   * @return the shard's loss and parts, the diagnostics of its anchors, its share of the gradients
+   *     for all B images of every map, and the batch's source locations. Summed over a partition of
+   *     the batch ({@link LossResult#combine}) they are the full call's.
+   */
+  public LossResult compute(
+      Map<String, INDArray> viewA, Map<String, INDArray> viewB, SourceSampler sampler,
+      Shard shard) {
+    int batch = validate(viewA, viewB, sampler);
+    Losses.requireShard(shard, batch);
+    return computeShard(viewA, viewB, sampler, batch, shard);
+  }
+
+  private LossResult computeShard(
+      Map<String, INDArray> viewA, Map<String, INDArray> viewB, SourceSampler sampler, int batch,
+      Shard shard) {
     MemoryWorkspace caller = NativeMemory.current();
     try (MemoryWorkspace ignored = NativeMemory.scope(LOSS_SCOPE)) {
       FeatureViews a = new FeatureViews(viewA);
@@ -76,7 +106,7 @@ public final class AmdimLoss {
                     key, sampler.sample(key, batch, source.locations()), batch, source.locations());
             locations.put(key, sampled);
           }
-          ScoreStats directed = score(source, sampled, target, batch);
+          ScoreStats directed = score(source, sampled, target, batch, shard);
           part += directed.loss();
           reg += 0.5 * options.regWeight() * directed.squaredRawSum()
               / ((double) batch * batch * target.locations());
@@ -91,22 +121,31 @@ public final class AmdimLoss {
         a.gradients().forEach((name, g) -> gradients.put("a_" + name, g));
         b.gradients().forEach((name, g) -> gradients.put("b_" + name, g));
       }
-      return new LossResult(loss, parts, Losses.diagnostics(stats), gradients, locations);
+      return Losses.result(loss, parts, stats, gradients, locations);
     }
   }
 
-  /** One directed comparison; accumulates its gradients into the source and target maps. */
+  /**
+   * The shard's rows of one directed comparison; accumulates their gradients into the source and
+   * target maps.
+   */
   private ScoreStats score(
-      FeatureViews.Map source, int[] sampled, FeatureViews.Map target, int batch) {
+      FeatureViews.Map source, int[] sampled, FeatureViews.Map target, int batch, Shard shard) {
     long dim = source.dim();
     int locations = target.locations();
-    INDArray src = sampled == null ? source.flat() : source.gatherLocations(sampled);
-    INDArray dsrc = NativeMemory.uninitialized(source.flat().dataType(), batch, dim);
+    // A copy, not a row view: ND4J 1.0.0-M2.1 turns a one-row interval that ends a view with an
+    // offset into a scalar, which the kernel's row blocks would take of a view.
+    INDArray src =
+        sampled == null
+            ? source.flat().get(interval(shard.start(), shard.end()), all()).dup()
+            : source.gatherLocations(sampled, shard);
+    INDArray dsrc = NativeMemory.uninitialized(source.flat().dataType(), shard.count(), dim);
     ScoreStats stats =
         MultiPositiveNceKernel.run(
             src,
             target.flat(),
             locations,
+            shard.start(),
             1.0 / Math.sqrt(dim),
             options.tclip(),
             0.5 / ((double) batch * locations),
@@ -115,14 +154,18 @@ public final class AmdimLoss {
             target.gradient(),
             options.tiling());
     if (sampled == null) {
-      source.gradient().addi(dsrc);
+      source.gradient().get(interval(shard.start(), shard.end()), all()).addi(dsrc);
     } else {
-      source.scatterLocations(sampled, dsrc);
+      source.scatterLocations(sampled, shard, dsrc);
     }
     return stats;
   }
 
-  private int validate(Map<String, INDArray> viewA, Map<String, INDArray> viewB) {
+  private int validate(
+      Map<String, INDArray> viewA, Map<String, INDArray> viewB, SourceSampler sampler) {
+    if (sampler == null) {
+      throw new IllegalArgumentException("sampler is null, expected a SourceSampler");
+    }
     if (viewA == null || viewB == null) {
       throw new IllegalArgumentException("amdim views must not be null");
     }

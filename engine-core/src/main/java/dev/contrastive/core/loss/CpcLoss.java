@@ -47,6 +47,29 @@ public final class CpcLoss {
    */
   public LossResult compute(INDArray targets, List<INDArray> predictions) {
     validate(targets, predictions);
+    return computeShard(targets, predictions, Shard.all((int) targets.size(0)));
+  }
+
+  /**
+   * The terms of one shard's anchors: the predictions of images {@code [start, start + count)}, at
+   * every offset, each scored against every patch vector of all B images, with the full call's
+   * weights (1 over the batch's rows per offset).
+   *
+   * @param targets patch vectors of the whole (gathered) batch, (B, D, H, W)
+   * @param predictions one (B, D, H, W) map per offset
+   * @param shard the anchor images
+   * @return the shard's loss and parts {@code k<k>}, the diagnostics of its anchors, and its share of
+   *     the gradients for all B images: {@code targets}, and {@code pred_k<k>}, zero outside the
+   *     shard's images. Summed over a partition of the batch ({@link LossResult#combine}) they are
+   *     {@link #compute(INDArray, List)}'s.
+   */
+  public LossResult compute(INDArray targets, List<INDArray> predictions, Shard shard) {
+    validate(targets, predictions);
+    Losses.requireShard(shard, (int) targets.size(0));
+    return computeShard(targets, predictions, shard);
+  }
+
+  private LossResult computeShard(INDArray targets, List<INDArray> predictions, Shard shard) {
     long batch = targets.size(0);
     long dim = targets.size(1);
     long height = targets.size(2);
@@ -62,18 +85,22 @@ public final class CpcLoss {
       for (int s = 0; s < options.stepsToPredict(); s++) {
         int k = options.offset(s);
         long usedRows = height - k;
-        int n = (int) (batch * usedRows * width);
+        // Every image's rows count in the mean; the shard's rows are the queries.
+        double weight = 1.0 / (batch * usedRows * width);
+        int n = (int) (shard.count() * usedRows * width);
         int[] labels = new int[n];
         double[] weights = new double[n];
         for (int i = 0; i < n; i++) {
-          long b = i / (usedRows * width);
+          long b = shard.start() + i / (usedRows * width);
           long within = i % (usedRows * width);
           labels[i] = (int) (b * cells + k * width + within);
-          weights[i] = 1.0 / n;
+          weights[i] = weight;
         }
         INDArray predictionsNhwc = predictions.get(s).permute(0, 2, 3, 1);
         INDArray queries =
-            predictionsNhwc.get(all(), interval(0, usedRows), all(), all()).dup('c')
+            predictionsNhwc
+                .get(interval(shard.start(), shard.end()), interval(0, usedRows), all(), all())
+                .dup('c')
                 .reshape(n, dim);
         INDArray dq = NativeMemory.uninitialized(queries.dataType(), n, dim);
         ScoreStats step =
@@ -85,8 +112,8 @@ public final class CpcLoss {
         INDArray predictionGradient = Nd4j.zeros(dq.dataType(), batch * cells, dim);
         predictionGradient
             .reshape(batch, height, width, dim)
-            .get(all(), interval(0, usedRows), all(), all())
-            .assign(dq.reshape(batch, usedRows, width, dim));
+            .get(interval(shard.start(), shard.end()), interval(0, usedRows), all(), all())
+            .assign(dq.reshape(shard.count(), usedRows, width, dim));
         predictionRows.put("pred_k" + k, predictionGradient);
       }
       Map<String, INDArray> gradients = new LinkedHashMap<>();
@@ -96,7 +123,7 @@ public final class CpcLoss {
             (name, rows) -> gradients.put(name, Layouts.toMaps(rows, targets.shape())));
       }
       double loss = parts.values().stream().mapToDouble(Double::doubleValue).sum();
-      return new LossResult(loss, parts, Losses.diagnostics(stats), gradients, Map.of());
+      return Losses.result(loss, parts, stats, gradients, Map.of());
     }
   }
 

@@ -24,19 +24,22 @@ final class FeatureViews {
       return FeatureViews.dim(shape);
     }
 
-    /** Row of image j at location loc_j, for each image. */
-    INDArray gatherLocations(int[] locationPerImage) {
-      int[] rows = new int[locationPerImage.length];
-      for (int j = 0; j < rows.length; j++) {
-        rows[j] = j * locations() + locationPerImage[j];
+    /** Row of image j at location loc_j, for each image j of the shard. */
+    INDArray gatherLocations(int[] locationPerImage, Shard shard) {
+      int[] rows = new int[shard.count()];
+      for (int r = 0; r < rows.length; r++) {
+        int j = shard.start() + r;
+        rows[r] = j * locations() + locationPerImage[j];
       }
-      return Nd4j.pullRows(flat, 1, rows);
+      // pullRows can drop the row axis of a single row
+      return Nd4j.pullRows(flat, 1, rows).reshape(rows.length, flat.columns());
     }
 
-    /** Adds each image's row of {@code perImage} to its gradient at loc_j. */
-    void scatterLocations(int[] locationPerImage, INDArray perImage) {
-      for (int j = 0; j < locationPerImage.length; j++) {
-        gradient.getRow((long) j * locations() + locationPerImage[j]).addi(perImage.getRow(j));
+    /** Adds row r of {@code perImage} to the gradient of image j = start + r at loc_j. */
+    void scatterLocations(int[] locationPerImage, Shard shard, INDArray perImage) {
+      for (int r = 0; r < shard.count(); r++) {
+        int j = shard.start() + r;
+        gradient.getRow((long) j * locations() + locationPerImage[j]).addi(perImage.getRow(r));
       }
     }
 

@@ -46,6 +46,27 @@ public final class YadimLoss {
    * @return loss; parts {@code last->last} and {@code reg}; gradients {@code a} and {@code b}
    */
   public LossResult compute(INDArray a, INDArray b, SourceSampler sampler) {
+    validate(a, b);
+    return yadim(amdim.compute(views(a), views(b), sampler));
+  }
+
+  /**
+   * The terms of one shard's anchors, as {@link AmdimLoss#compute(Map, Map, SourceSampler, Shard)}
+   * defines them for the single comparison {@code last -> last}.
+   *
+   * @param a view A's last map of the whole (gathered) batch
+   * @param b view B's last map, same shape
+   * @param sampler source locations for the whole batch
+   * @param shard the anchor images
+   * @return the shard's loss and parts, the diagnostics of its anchors, and its share of the
+   *     gradients {@code a} and {@code b} for all B images
+   */
+  public LossResult compute(INDArray a, INDArray b, SourceSampler sampler, Shard shard) {
+    validate(a, b);
+    return yadim(amdim.compute(views(a), views(b), sampler, shard));
+  }
+
+  private static void validate(INDArray a, INDArray b) {
     TensorChecks.requirePresent("a", a);
     TensorChecks.requirePresent("b", b);
     TensorChecks.requireSameType("b", b, "a", a);
@@ -61,15 +82,22 @@ public final class YadimLoss {
     }
     TensorChecks.requireFinite("a", a);
     TensorChecks.requireFinite("b", b);
-    Map<String, INDArray> viewA = new LinkedHashMap<>();
-    viewA.put(MAP, a);
-    Map<String, INDArray> viewB = new LinkedHashMap<>();
-    viewB.put(MAP, b);
-    LossResult inner = amdim.compute(viewA, viewB, sampler);
+  }
+
+  private static Map<String, INDArray> views(INDArray last) {
+    Map<String, INDArray> view = new LinkedHashMap<>();
+    view.put(MAP, last);
+    return view;
+  }
+
+  /** AMDIM's result under YADIM's gradient names. */
+  private static LossResult yadim(LossResult inner) {
     return new LossResult(
         inner.loss(),
         inner.parts(),
         inner.diagnostics(),
+        inner.positives(),
+        inner.negatives(),
         Losses.named("a", inner.gradient("a_" + MAP), "b", inner.gradient("b_" + MAP)),
         inner.sourceLocations());
   }

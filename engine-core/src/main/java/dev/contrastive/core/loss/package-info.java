@@ -8,5 +8,10 @@
  * loss, its parts, {@link dev.contrastive.core.loss.Diagnostics} and the gradient for every input as
  * a {@link dev.contrastive.core.loss.LossResult} that owns the gradients' native memory. Scores are
  * computed in tiles ({@link dev.contrastive.core.loss.Tiling}); no B x B score matrix is allocated.
+ *
+ * <p>Each loss also has a shard form for data-parallel training and micro-batching: given a {@link
+ * dev.contrastive.core.loss.Shard} of anchor images of the (gathered) batch, it returns their terms,
+ * scored against every image, and the gradients they give every input row; {@link
+ * dev.contrastive.core.loss.LossResult#combine} sums the shards of a partition into the full call.
  */
 package dev.contrastive.core.loss;

@@ -42,6 +42,44 @@ class LossMemoryIT {
     assertTrue(extra < GIB, "InfoNCE used " + extra + " bytes extra, expected < 1 GiB");
   }
 
+  /**
+   * A data-parallel replica's call: 8,192 anchor images against a gathered batch of 65,536 images
+   * (131,072 rows of z, wider than one strip of the default tiling, so the column tiles stream).
+   * Inputs exist before the measurement; the two (B, D) gradients are outputs and are not counted
+   * against the bound.
+   */
+  @Test
+  void infoNceShardOf8192AnchorsAgainst65536ImagesRunsInUnderOneGibibyteExtra() throws Exception {
+    int batch = 65536;
+    int dim = 128;
+    Shard shard = new Shard(batch / 2, 8192);
+    INDArray a = Nd4j.randn(DataType.FLOAT, batch, dim);
+    INDArray b = Nd4j.randn(DataType.FLOAT, batch, dim);
+    InfoNceLoss loss = new InfoNceLoss(InfoNceOptions.defaults());
+    warmUp(() -> loss.compute(a.get(interval(64)), b.get(interval(64)), new Shard(16, 16)).close());
+
+    long extra;
+    long started = System.nanoTime();
+    try (PeakResidentMemory memory = new PeakResidentMemory();
+        LossResult result = loss.compute(a, b, shard)) {
+      extra = memory.extraBytes();
+      assertTrue(Double.isFinite(result.loss()), "loss " + result.loss());
+      assertArrayEquals(a.shape(), result.gradient("a").shape());
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    long outputs = 2L * 4 * batch * dim;
+    long materialised = 4L * (2L * shard.count()) * (2L * batch);
+    System.out.printf(
+        "InfoNCE shard of %d anchors, B=%d (%d rows) D=%d: %.1f MiB extra native memory, %.1f MiB"
+            + " beyond the %.0f MiB of gradients, %.0f s (the shard's materialised scores: %.1f"
+            + " GiB)%n",
+        shard.count(), batch, 2 * batch, dim, extra / 1048576.0, (extra - outputs) / 1048576.0,
+        outputs / 1048576.0, seconds, materialised / (double) GIB);
+    assertTrue(extra - outputs < GIB,
+        "the InfoNCE shard used " + extra + " bytes extra, " + outputs + " of them gradients;"
+            + " expected < 1 GiB beyond them");
+  }
+
   @Test
   void amdimAtBatch1024With49LocationsRunsInUnderOneGibibyteExtra() throws Exception {
     int batch = 1024;

@@ -142,27 +142,30 @@ public final class CudaLossKernels implements DeviceKernels {
       INDArray src,
       INDArray trg,
       int locations,
+      int firstImage,
       double scale,
       double tclip,
       double nceWeight,
       double regWeight,
       INDArray dsrc,
       INDArray dtrg) {
-    int b = Math.toIntExact(src.rows());
+    // n source rows (images firstImage ...) against all b target images
+    int n = Math.toIntExact(src.rows());
     int cols = Math.toIntExact(trg.rows());
+    int b = cols / locations;
     int d = Math.toIntExact(src.columns());
     CudaModule module = CudaModule.forCurrentDevice();
-    int splitsForward = splits(b, cols, module.multiprocessors());
-    int splitsBackward = splits(cols, b, module.multiprocessors());
+    int splitsForward = splits(n, cols, module.multiprocessors());
+    int splitsBackward = splits(cols, n, module.multiprocessors());
     INDArray sd = dense(src);
     INDArray td = dense(trg);
     INDArray dsd = dense(dsrc);
     INDArray dtd = dense(dtrg);
     INDArray partial =
-        Nd4j.createUninitialized(DataType.FLOAT, (long) AMDIM_PARTIAL_FIELDS * splitsForward * b);
-    INDArray positives = Nd4j.createUninitialized(DataType.FLOAT, (long) b * locations);
-    INDArray positiveGradient = Nd4j.createUninitialized(DataType.FLOAT, (long) b * locations);
-    INDArray stats = Nd4j.createUninitialized(DataType.FLOAT, (long) AMDIM_STAT_FIELDS * b);
+        Nd4j.createUninitialized(DataType.FLOAT, (long) AMDIM_PARTIAL_FIELDS * splitsForward * n);
+    INDArray positives = Nd4j.createUninitialized(DataType.FLOAT, (long) n * locations);
+    INDArray positiveGradient = Nd4j.createUninitialized(DataType.FLOAT, (long) n * locations);
+    INDArray stats = Nd4j.createUninitialized(DataType.FLOAT, (long) AMDIM_STAT_FIELDS * n);
 
     Launch launch =
         new Launch(module, dsd, sd, td, dtd, partial, positives, positiveGradient, stats);
@@ -176,15 +179,16 @@ public final class CudaLossKernels implements DeviceKernels {
     float s = (float) scale;
     float clip = (float) tclip;
     float twoReg = (float) (2.0 * regWeight);
-    launch.run("amdim_forward", tiles(b), splitsForward,
-        ps, pt, b, locations, d, s, clip, pPartial, pPositives);
-    launch.run("amdim_finish", blocks(b), 1,
-        b, locations, splitsForward, (float) nceWeight, pPartial, pPositives, pStats, pGradient);
-    launch.clear(pdsrc, (long) b * d);
-    launch.run("amdim_backward_dsrc", tiles(b), splitsForward,
-        ps, pt, b, locations, d, s, clip, twoReg, pStats, pGradient, pdsrc);
+    launch.run("amdim_forward", tiles(n), splitsForward,
+        ps, pt, n, firstImage, b, locations, d, s, clip, pPartial, pPositives);
+    launch.run("amdim_finish", blocks(n), 1,
+        n, locations, splitsForward, (float) nceWeight, pPartial, pPositives, pStats, pGradient);
+    launch.clear(pdsrc, (long) n * d);
+    launch.run("amdim_backward_dsrc", tiles(n), splitsForward,
+        ps, pt, n, firstImage, b, locations, d, s, clip, twoReg, pStats, pGradient, pdsrc);
     launch.run("amdim_backward_dtrg", tiles(cols), splitsBackward,
-        ps, pt, b, locations, d, s, clip, twoReg, pStats, pGradient, launch.pointer(dtd));
+        ps, pt, n, firstImage, b, locations, d, s, clip, twoReg, pStats, pGradient,
+        launch.pointer(dtd));
     launch.finish(dtd, stats);
     copyBack(dsd, dsrc);
     copyBack(dtd, dtrg);
@@ -195,15 +199,15 @@ public final class CudaLossKernels implements DeviceKernels {
     double negativeSum = 0;
     long correct = 0;
     double squares = 0;
-    for (int i = 0; i < b; i++) {
-      lossSum += st[2 * b + i];
-      positiveSum += st[3 * b + i];
-      negativeSum += st[4 * b + i];
-      correct += Math.round(st[5 * b + i]);
-      squares += st[6 * b + i];
+    for (int i = 0; i < n; i++) {
+      lossSum += st[2 * n + i];
+      positiveSum += st[3 * n + i];
+      negativeSum += st[4 * n + i];
+      correct += Math.round(st[5 * n + i]);
+      squares += st[6 * n + i];
     }
-    long positiveCount = (long) b * locations;
-    long negatives = (long) b * (b - 1) * locations;
+    long positiveCount = (long) n * locations;
+    long negatives = (long) n * (b - 1) * locations;
     return new ScoreStats(
         nceWeight * lossSum, positiveSum, positiveCount, negativeSum, negatives, correct, squares);
   }

@@ -15,6 +15,11 @@ import java.util.Map;
  * c_ijl = tclip tanh(raw_ijl / tclip), l_il = -c_iil + log(exp(c_iil) + sum_{j != i, l'} exp(c_ijl')),
  * L_dir = mean_il l_il, reg_dir = w mean_ijl raw_ijl^2. Loss = sum_comparisons 0.5 (L_ab + L_ba)
  * + 0.5 sum_{comparisons, directions} reg_dir.
+ *
+ * <p>A shard [start, start + count) keeps the terms of its source images i only: their l_il (still
+ * divided by B L) and their raw_ijl^2 (still divided by B^2 L), with their diagnostics and the
+ * gradients they give every input. Source locations are the whole batch's, of which it reads the
+ * shard's.
  */
 public final class AmdimReference {
 
@@ -33,6 +38,21 @@ public final class AmdimReference {
       double regWeight,
       List<AmdimComparison> comparisons,
       Map<String, int[]> locations) {
+    return compute(
+        viewA, viewB, tclip, regWeight, comparisons, locations, 0, viewA.values().iterator().next()
+            .dim(0));
+  }
+
+  /** The terms of source images [start, start + count) only. */
+  public static ReferenceResult compute(
+      Map<String, Tensor64> viewA,
+      Map<String, Tensor64> viewB,
+      double tclip,
+      double regWeight,
+      List<AmdimComparison> comparisons,
+      Map<String, int[]> locations,
+      int start,
+      int count) {
     Map<String, Tensor64> grads = new LinkedHashMap<>();
     viewA.forEach((name, map) -> grads.put("a_" + name, Tensor64.zeros(map.shape())));
     viewB.forEach((name, map) -> grads.put("b_" + name, Tensor64.zeros(map.shape())));
@@ -59,7 +79,9 @@ public final class AmdimReference {
                 regWeight,
                 grads.get(xs + comparison.source()),
                 grads.get(ys + comparison.target()),
-                pooled);
+                pooled,
+                start,
+                count);
         nce += 0.5 * d.nce;
         regTotal += 0.5 * d.reg;
       }
@@ -88,7 +110,9 @@ public final class AmdimReference {
       double w,
       Tensor64 srcGrad,
       Tensor64 trgGrad,
-      Pooled pooled) {
+      Pooled pooled,
+      int start,
+      int count) {
     int batch = srcMap.dim(0);
     int dim = srcMap.dim(1);
     int nl = trgMap.locations();
@@ -114,7 +138,7 @@ public final class AmdimReference {
     double[][][] raw = new double[batch][batch][nl];
     double[][][] c = new double[batch][batch][nl];
     double regSum = 0;
-    for (int i = 0; i < batch; i++) {
+    for (int i = start; i < start + count; i++) {
       for (int j = 0; j < batch; j++) {
         for (int l = 0; l < nl; l++) {
           raw[i][j][l] = InfoNceReference.dot(s[i], t[j][l]) / sqrtD;
@@ -131,7 +155,7 @@ public final class AmdimReference {
     double dirWeight = 0.5 / ((double) batch * nl);
     double[][][] gc = new double[batch][batch][nl];
     double nce = 0;
-    for (int i = 0; i < batch; i++) {
+    for (int i = start; i < start + count; i++) {
       double negMax = Double.NEGATIVE_INFINITY;
       for (int j = 0; j < batch; j++) {
         for (int l = 0; l < nl; l++) {
@@ -176,7 +200,7 @@ public final class AmdimReference {
     // value instead of cancelling in 1 - tanh^2. The regulariser adds
     // d(0.5 w mean raw^2)/draw = w raw / (B^2 L).
     double regScale = w / ((double) batch * batch * nl);
-    for (int i = 0; i < batch; i++) {
+    for (int i = start; i < start + count; i++) {
       for (int j = 0; j < batch; j++) {
         for (int l = 0; l < nl; l++) {
           double ch = Math.cosh(raw[i][j][l] / tclip);

@@ -12,6 +12,9 @@ import java.util.Map;
  * <p>For offset k and every row (b, r, c) with r < H - k: score to each of the B*H*W target patch
  * vectors = embScale * P_k[b, :, r, c] . T[b', :, r', c']; cross-entropy against label (b, r + k, c);
  * L_k = mean over rows; loss = sum_k L_k.
+ *
+ * <p>A shard [start, start + count) keeps the rows of its images only, still divided by the batch's
+ * row count, with their diagnostics and the gradients they give every input.
  */
 public final class CpcReference {
 
@@ -23,6 +26,13 @@ public final class CpcReference {
    */
   public static ReferenceResult compute(
       Tensor64 targets, List<Tensor64> predictions, int stepsToSkip, double embScale) {
+    return compute(targets, predictions, stepsToSkip, embScale, 0, targets.dim(0));
+  }
+
+  /** The terms of the rows of images [start, start + count) only. */
+  public static ReferenceResult compute(
+      Tensor64 targets, List<Tensor64> predictions, int stepsToSkip, double embScale, int start,
+      int count) {
     if (targets.rank() != 4) {
       throw new IllegalArgumentException("targets must be (B, D, H, W), got " + targets);
     }
@@ -70,7 +80,7 @@ public final class CpcReference {
       double lk = 0;
       double[] score = new double[candidates];
       double[] pv = new double[dim];
-      for (int b = 0; b < batch; b++) {
+      for (int b = start; b < start + count; b++) {
         for (int r = 0; r < height - k; r++) {
           for (int c = 0; c < width; c++) {
             int l = r * width + c;

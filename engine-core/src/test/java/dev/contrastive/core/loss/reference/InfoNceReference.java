@@ -11,6 +11,9 @@ import java.util.Map;
  * <p>Rows z_0..z_{B-1} are a, z_B..z_{2B-1} are b; optionally z_i <- z_i / max(||z_i||, 1e-12);
  * s_ij = z_i . z_j / tau; l_i = -s_{i,pos(i)} + log sum_{j != i} exp(s_ij), pos(i) = (i + B) mod 2B;
  * loss = mean_i l_i.
+ *
+ * <p>A shard [start, start + count) keeps the terms l_i of its anchor rows only (i and B + i for its
+ * images i), still divided by 2B, with their diagnostics and the gradients they give every row.
  */
 public final class InfoNceReference {
 
@@ -20,6 +23,12 @@ public final class InfoNceReference {
   private InfoNceReference() {}
 
   public static ReferenceResult compute(Tensor64 a, Tensor64 b, double tau, boolean normalize) {
+    return compute(a, b, tau, normalize, 0, a.dim(0));
+  }
+
+  /** The terms of anchor images [start, start + count) only. */
+  public static ReferenceResult compute(
+      Tensor64 a, Tensor64 b, double tau, boolean normalize, int start, int count) {
     if (a.rank() != 2 || b.rank() != 2 || a.dim(0) != b.dim(0) || a.dim(1) != b.dim(1)) {
       throw new IllegalArgumentException("a and b must both be (B, D), got " + a + " and " + b);
     }
@@ -39,12 +48,17 @@ public final class InfoNceReference {
       z[i] = scale(x[i], 1.0 / norm[i]);
     }
 
+    boolean[] anchor = new boolean[n];
+    for (int i = start; i < start + count; i++) {
+      anchor[i] = true;
+      anchor[batch + i] = true;
+    }
     double[][] s = new double[n][n];
     double maxAbsScore = 0;
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) {
         s[i][j] = dot(z[i], z[j]) / tau;
-        if (j != i) {
+        if (j != i && anchor[i]) {
           maxAbsScore = Math.max(maxAbsScore, Math.abs(s[i][j]));
         }
       }
@@ -59,8 +73,12 @@ public final class InfoNceReference {
     double negSum = 0;
     long negCount = 0;
     int correct = 0;
-    double[] margins = new double[n];
+    double[] margins = new double[2 * count];
+    int anchors = 0;
     for (int i = 0; i < n; i++) {
+      if (!anchor[i]) {
+        continue;
+      }
       int pos = (i + batch) % n;
       double max = Double.NEGATIVE_INFINITY;
       for (int j = 0; j < n; j++) {
@@ -95,10 +113,11 @@ public final class InfoNceReference {
         }
       }
       // With B = 1 there is no negative: the margin is +inf and the row counts as correct (spec).
-      margins[i] = s[i][pos] - maxNeg;
-      if (margins[i] > 0) {
+      margins[anchors] = s[i][pos] - maxNeg;
+      if (margins[anchors] > 0) {
         correct++;
       }
+      anchors++;
     }
 
     // s_ij = z_i . z_j / tau, so dL/dz_i = sum_j (gs_ij + gs_ji) z_j / tau.
@@ -143,7 +162,8 @@ public final class InfoNceReference {
     grads.put("b", gb);
     Diagnostics diag =
         new Diagnostics(
-            posSum / n, negCount == 0 ? Double.NaN : negSum / negCount, (double) correct / n);
+            posSum / anchors, negCount == 0 ? Double.NaN : negSum / negCount,
+            (double) correct / anchors);
     return new ReferenceResult(loss, parts, diag, grads, margins, maxAbsScore);
   }
 

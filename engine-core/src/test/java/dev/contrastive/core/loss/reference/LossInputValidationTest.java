@@ -10,10 +10,13 @@ import dev.contrastive.core.loss.CpcLoss;
 import dev.contrastive.core.loss.CpcOptions;
 import dev.contrastive.core.loss.InfoNceLoss;
 import dev.contrastive.core.loss.InfoNceOptions;
+import dev.contrastive.core.loss.LossResult;
+import dev.contrastive.core.loss.Shard;
 import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.core.loss.Tiling;
 import dev.contrastive.core.loss.YadimLoss;
 import dev.contrastive.core.loss.YadimOptions;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -280,6 +283,65 @@ class LossInputValidationTest {
         "rank 4");
   }
 
+  // ----------------------------------------------------------------------------------------- shards
+
+  /**
+   * Shards that reach past the batch, on every loss (B = 4), and a missing shard: the message names
+   * the shard's range and B.
+   */
+  static Stream<Arguments> shardsOutsideTheBatch() {
+    List<Arguments> cases = new ArrayList<>();
+    for (Shard shard : List.of(new Shard(0, 5), new Shard(3, 2), new Shard(4, 1))) {
+      String range = "[" + shard.start() + ", " + shard.end() + ")";
+      cases.add(shardCase("infonce " + shard, () -> new InfoNceLoss(InfoNceOptions.defaults())
+          .compute(ones(4, 3), ones(4, 3), shard), range));
+      cases.add(shardCase("amdim " + shard, () -> new AmdimLoss(AmdimOptions.defaults())
+          .compute(view(4, 3), view(4, 3), SAMPLER, shard), range));
+      cases.add(shardCase("yadim " + shard, () -> new YadimLoss(YadimOptions.defaults())
+          .compute(ones(4, 3, 2, 2), ones(4, 3, 2, 2), SAMPLER, shard), range));
+      cases.add(shardCase("cpc " + shard, () -> new CpcLoss(CpcOptions.defaults())
+          .compute(ones(4, 3, 5, 2), predictions(3, 4, 3, 5, 2), shard), range));
+    }
+    cases.add(shardCase("infonce null", () -> new InfoNceLoss(InfoNceOptions.defaults())
+        .compute(ones(4, 3), ones(4, 3), null), "shard is null"));
+    cases.add(shardCase("amdim null", () -> new AmdimLoss(AmdimOptions.defaults())
+        .compute(view(4, 3), view(4, 3), SAMPLER, null), "shard is null"));
+    cases.add(shardCase("yadim null", () -> new YadimLoss(YadimOptions.defaults())
+        .compute(ones(4, 3), ones(4, 3), SAMPLER, null), "shard is null"));
+    cases.add(shardCase("cpc null", () -> new CpcLoss(CpcOptions.defaults())
+        .compute(ones(4, 3, 5, 2), predictions(3, 4, 3, 5, 2), null), "shard is null"));
+    return cases.stream();
+  }
+
+  private static Arguments shardCase(String name, Executable call, String what) {
+    return Arguments.of(name, call, what);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("shardsOutsideTheBatch")
+  void shardOutsideTheBatch(String name, Executable call, String what) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+    assertContains(e.getMessage(), what, "B = 4");
+  }
+
+  @Test
+  void shardOfAnEmptyBatch() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Shard.all(0));
+    assertContains(e.getMessage(), "batch size B", ">= 1", "got 0");
+  }
+
+  @Test
+  void shardsOfOtherBatchesDoNotCombine() {
+    InfoNceLoss loss = new InfoNceLoss(InfoNceOptions.defaults());
+    LossResult four = loss.compute(ones(4, 3), ones(4, 3), new Shard(0, 2));
+    LossResult five = loss.compute(ones(5, 3), ones(5, 3), new Shard(2, 3));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> LossResult.combine(List.of(four, five)));
+    assertContains(e.getMessage(), "shards[1]", "gradient 'a'", "[5, 3]", "[4, 3]");
+    assertContains(assertThrows(IllegalArgumentException.class,
+        () -> LossResult.combine(List.of())).getMessage(), "at least one");
+  }
+
   // ---------------------------------------------------------------------------------------- options
 
   static Stream<Arguments> badOptions() {
@@ -306,7 +368,9 @@ class LossInputValidationTest {
         option(() -> CpcOptions.defaults().withEmbScale(0), "cpc.embScale", "(0, 1e4]", "0.0"),
         option(() -> CpcOptions.defaults().withEmbScale(Double.POSITIVE_INFINITY), "cpc.embScale", "(0, 1e4]", "Infinity"),
         option(() -> new Tiling(0, 8), "tiling.rows", ">= 1", "0"),
-        option(() -> new Tiling(8, -2), "tiling.columns", ">= 1", "-2"));
+        option(() -> new Tiling(8, -2), "tiling.columns", ">= 1", "-2"),
+        option(() -> new Shard(-1, 2), "shard.start", ">= 0", "-1"),
+        option(() -> new Shard(0, 0), "shard.count", ">= 1", "0"));
   }
 
   private static Arguments option(Executable build, String field, String... expected) {

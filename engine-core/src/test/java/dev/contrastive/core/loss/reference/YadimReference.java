@@ -18,9 +18,17 @@ public final class YadimReference {
    */
   public static ReferenceResult compute(
       Tensor64 a, Tensor64 b, double tclip, double regWeight, Map<String, int[]> locations) {
+    return compute(a, b, tclip, regWeight, locations, 0, a.dim(0));
+  }
+
+  /** The terms of anchor images [start, start + count) only (see AmdimReference). */
+  public static ReferenceResult compute(
+      Tensor64 a, Tensor64 b, double tclip, double regWeight, Map<String, int[]> locations,
+      int start, int count) {
     ReferenceResult r =
         AmdimReference.compute(
-            Map.of("last", a), Map.of("last", b), tclip, regWeight, List.of(LAST), locations);
+            Map.of("last", a), Map.of("last", b), tclip, regWeight, List.of(LAST), locations,
+            start, count);
     Map<String, Tensor64> grads = new LinkedHashMap<>();
     grads.put("a", r.gradient("a_last"));
     grads.put("b", r.gradient("b_last"));

@@ -12,6 +12,7 @@ import dev.contrastive.core.loss.CpcOptions;
 import dev.contrastive.core.loss.InfoNceLoss;
 import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.core.loss.LossResult;
+import dev.contrastive.core.loss.Shard;
 import dev.contrastive.core.loss.SourceSampler;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +90,35 @@ class CudaLossKernelsTest {
             Nd4j.randn(DataType.FLOAT, 5, 16, 7, 7));
     compare(
         () -> loss.compute(targets, predictions),
+        List.of("targets", "pred_k2", "pred_k3", "pred_k4"));
+  }
+
+  @Test
+  void shardsMatchTheNd4jPath() {
+    INDArray a = Nd4j.randn(DataType.FLOAT, 70, 33);
+    INDArray b = Nd4j.randn(DataType.FLOAT, 70, 33);
+    InfoNceLoss infoNce = new InfoNceLoss(InfoNceOptions.defaults());
+    compare(() -> infoNce.compute(a, b, new Shard(5, 60)), List.of("a", "b"));
+
+    // Source rows from image 20 on: the kernels' positives must follow the offset.
+    Map<String, INDArray> viewA = maps(67, 40);
+    Map<String, INDArray> viewB = maps(67, 40);
+    AmdimLoss amdim = new AmdimLoss(AmdimOptions.defaults());
+    compare(
+        () -> LossResult.combine(List.of(
+            amdim.compute(viewA, viewB, SourceSampler.random(7), new Shard(20, 47)),
+            amdim.compute(viewA, viewB, SourceSampler.random(7), new Shard(0, 20)))),
+        List.of("a_r1", "a_r5", "a_r7", "b_r1", "b_r5", "b_r7"));
+
+    CpcLoss cpc = new CpcLoss(CpcOptions.defaults());
+    INDArray targets = Nd4j.randn(DataType.FLOAT, 5, 16, 7, 7);
+    List<INDArray> predictions =
+        List.of(
+            Nd4j.randn(DataType.FLOAT, 5, 16, 7, 7),
+            Nd4j.randn(DataType.FLOAT, 5, 16, 7, 7),
+            Nd4j.randn(DataType.FLOAT, 5, 16, 7, 7));
+    compare(
+        () -> cpc.compute(targets, predictions, new Shard(3, 2)),
         List.of("targets", "pred_k2", "pred_k3", "pred_k4"));
   }
 
