@@ -31,26 +31,6 @@ public final class LossResult implements AutoCloseable {
   private final long negatives;
 
   /**
-   * A result that does not record how many scores its diagnostics pool ({@link #positives()} and
-   * {@link #negatives()} are 0), so {@link #combine} refuses it.
-   *
-   * @param loss the total loss
-   * @param parts named terms whose sum is the loss (for example {@code r1->r5} and {@code reg})
-   * @param diagnostics mean positive and negative scores and NCE accuracy
-   * @param gradients d loss / d input, keyed like the inputs
-   * @param sourceLocations the random source locations the loss drew or was given, keyed as in
-   *     {@link SourceSampler}
-   */
-  public LossResult(
-      double loss,
-      Map<String, Double> parts,
-      Diagnostics diagnostics,
-      Map<String, INDArray> gradients,
-      Map<String, int[]> sourceLocations) {
-    this(loss, parts, diagnostics, 0, 0, gradients, sourceLocations);
-  }
-
-  /**
    * @param loss the total loss
    * @param parts named terms whose sum is the loss (for example {@code r1->r5} and {@code reg})
    * @param diagnostics mean positive and negative scores and NCE accuracy
