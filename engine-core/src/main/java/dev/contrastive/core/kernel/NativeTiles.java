@@ -89,9 +89,13 @@ public final class NativeTiles {
     }
   }
 
-  /** Address of the first element of a C-order array. */
+  /**
+   * Address of the first element of a C-order array. A view's buffer is itself offset (ND4J gives a
+   * view a buffer that starts at its first element), so {@code addressPointer()} already points there;
+   * adding {@code offset()} again read another part of the base array.
+   */
   static long address(INDArray x) {
-    return x.data().addressPointer().address() + x.offset() * x.dataType().width();
+    return x.data().addressPointer().address();
   }
 
   /** Work on rows [begin, end) of a tile. */

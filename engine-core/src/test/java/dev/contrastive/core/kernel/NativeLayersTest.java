@@ -1,5 +1,6 @@
 package dev.contrastive.core.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -250,6 +251,55 @@ class NativeLayersTest {
     assertClose(refDx, dx.data().asFloat(), "dx" + what);
     assertClose(refGamma, dGamma, "dGamma" + what);
     assertClose(refBeta, dBeta, "dBeta" + what);
+  }
+
+  /**
+   * The kernels on row views of a larger array (a micro-batch's or replica's rows, offset into their
+   * base) read and write the view's elements, exactly as on a copy.
+   */
+  @Test
+  void offsetRowViewsActAsTheirCopies() {
+    int[] s = {4, 6, 5, 5};
+    INDArray xBase = random(new int[] {12, 6, 5, 5}, 0.1, 1.0);
+    INDArray dyBase = random(new int[] {12, 6, 5, 5}, 0.0, 1.0);
+    INDArray x = xBase.get(NDArrayIndex.interval(4, 8));
+    INDArray dy = dyBase.get(NDArrayIndex.interval(8, 12));
+    INDArray xCopy = x.dup();
+    INDArray dyCopy = dy.dup();
+    assertTrue(NativeLayers.usable(x) && x.offset() > 0, "a contiguous view with an offset");
+
+    double[] mean = new double[s[1]];
+    double[] var = new double[s[1]];
+    double[] meanCopy = new double[s[1]];
+    double[] varCopy = new double[s[1]];
+    NativeLayers.batchStats(x, mean, var);
+    NativeLayers.batchStats(xCopy, meanCopy, varCopy);
+    assertArrayEquals(meanCopy, mean, 0, "batchStats mean");
+    assertArrayEquals(varCopy, var, 0, "batchStats var");
+
+    INDArray outBase = Nd4j.zeros(DataType.FLOAT, 12, 6, 5, 5);
+    INDArray out = outBase.get(NDArrayIndex.interval(4, 8));
+    INDArray outCopy = xCopy.ulike();
+    NativeLayers.reluBackward(x, dy, out);
+    NativeLayers.reluBackward(xCopy, dyCopy, outCopy);
+    assertEquals(outCopy, out, "reluBackward into a view");
+    assertEquals(0, outBase.get(NDArrayIndex.interval(0, 4)).norm1Number().doubleValue(), 0,
+        "rows before the view untouched");
+    assertEquals(0, outBase.get(NDArrayIndex.interval(8, 12)).norm1Number().doubleValue(), 0,
+        "rows after the view untouched");
+
+    double[] invStd = Arrays.stream(var).map(v -> 1 / Math.sqrt(v + 1e-5)).toArray();
+    float[] scale = randomFloats(s[1], 0.5, 1.0);
+    float[] shift = randomFloats(s[1], 0.0, 1.0);
+    double[][] grads = new double[4][s[1]];
+    INDArray dx = x.ulike();
+    INDArray dxCopy = x.ulike();
+    NativeLayers.batchNormBackward(x, dy, mean, invStd, scale, shift, true, false, dx, grads[0], grads[1]);
+    NativeLayers.batchNormBackward(xCopy, dyCopy, mean, invStd, scale, shift, true, false, dxCopy, grads[2],
+        grads[3]);
+    assertEquals(dxCopy, dx, "batchNormBackward dx");
+    assertArrayEquals(grads[2], grads[0], 0, "batchNormBackward dGamma");
+    assertArrayEquals(grads[3], grads[1], 0, "batchNormBackward dBeta");
   }
 
   @Test
