@@ -2,6 +2,7 @@ package dev.contrastive.models.method;
 
 import dev.contrastive.augment.data.DatasetInfo;
 import dev.contrastive.augment.transform.ItemShape;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * A method's entry in the registry: its name, how to size a default config for the data, which
@@ -33,6 +34,10 @@ public interface MethodProvider<C extends MethodConfig> {
    */
   C defaultConfig(ItemShape image, String size);
 
-  /** A new instance with weights drawn from {@code seed}, float32. */
-  Method create(C config, long seed);
+  /**
+   * A new instance with weights drawn from {@code seed}, its parameters and arithmetic in {@code
+   * type}: FLOAT to train (the native kernels are float32), DOUBLE for gradient checks and
+   * equivalence tests.
+   */
+  Method create(C config, DataType type, long seed);
 }

@@ -14,6 +14,7 @@ import dev.contrastive.models.method.yadim.YadimProvider;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Every method the engine trains, by name: adding a method is one package under {@code
@@ -61,12 +62,17 @@ public final class Methods {
 
   /** A new float32 instance of the method {@code config} configures, weights drawn from {@code seed}. */
   public static Method create(MethodConfig config, long seed) {
-    return create(get(config.method()), config, seed);
+    return create(config, DataType.FLOAT, seed);
+  }
+
+  /** As {@link #create(MethodConfig, long)}, in {@code type} (DOUBLE for gradient checks). */
+  public static Method create(MethodConfig config, DataType type, long seed) {
+    return create(get(config.method()), config, type, seed);
   }
 
   private static <C extends MethodConfig> Method create(MethodProvider<C> provider, MethodConfig config,
-      long seed) {
-    return provider.create(provider.configType().cast(config), seed);
+      DataType type, long seed) {
+    return provider.create(provider.configType().cast(config), type, seed);
   }
 
   /** {@code {"name": method, "config": {...the record's fields}}}. */

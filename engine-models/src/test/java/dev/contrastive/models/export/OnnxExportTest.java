@@ -7,13 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.contrastive.core.loss.LossResult;
+import dev.contrastive.core.loss.Shard;
 import dev.contrastive.augment.transform.ItemShape;
 import dev.contrastive.models.FileSizeLimit;
 import dev.contrastive.models.encoder.AmdimConfig;
 import dev.contrastive.models.encoder.ProbeTaps;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.MethodConfig;
-import dev.contrastive.models.method.StepOutcome;
 import dev.contrastive.models.method.amdim.AmdimMethodConfig;
 import dev.contrastive.models.method.yadim.YadimMethodConfig;
 import dev.contrastive.models.nn.GradCheck;
@@ -173,13 +174,23 @@ class OnnxExportTest {
     }
 
     @Override
-    public StepOutcome forwardBackward(long step, INDArray viewA, INDArray viewB, long lossSeed) {
-      return inner.forwardBackward(step, viewA, viewB, lossSeed);
+    public Map<String, INDArray> forward(long step, INDArray viewA, INDArray viewB, boolean training) {
+      return inner.forward(step, viewA, viewB, training);
     }
 
     @Override
-    public StepOutcome evaluate(INDArray viewA, INDArray viewB, long lossSeed) {
-      return inner.evaluate(viewA, viewB, lossSeed);
+    public LossResult loss(Map<String, INDArray> maps, Shard shard, long lossSeed) {
+      return inner.loss(maps, shard, lossSeed);
+    }
+
+    @Override
+    public void backward(Map<String, INDArray> mapGradients) {
+      inner.backward(mapGradients);
+    }
+
+    @Override
+    public INDArray probeFeatures() {
+      return inner.probeFeatures();
     }
 
     @Override

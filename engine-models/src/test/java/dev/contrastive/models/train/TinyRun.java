@@ -73,14 +73,7 @@ public final class TinyRun {
 
   /** A fresh instance of the tiny {@code method} in {@code type}: DOUBLE for gradient checks. */
   public static Method create(String method, DataType type, long seed) {
-    MethodConfig c = method(method);
-    return switch (method) {
-      case "amdim" -> new AmdimMethod((AmdimMethodConfig) c, type, seed);
-      case "cpc" -> new CpcMethod((CpcMethodConfig) c, type, seed);
-      case "yadim" -> new YadimMethod((YadimMethodConfig) c, type, seed);
-      case "simclr" -> new SimClrMethod((SimClrConfig) c, type, seed);
-      default -> throw new IllegalArgumentException("no tiny " + method);
-    };
+    return Methods.create(method(method), type, seed);
   }
 
   /** {@code steps} steps of the tiny {@code method} at batch 16, constant lr 2e-3, seed 11. */

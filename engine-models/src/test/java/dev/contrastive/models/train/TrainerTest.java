@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contrastive.core.loss.LossResult;
+import dev.contrastive.core.loss.Shard;
 import dev.contrastive.augment.data.Dataset;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.MethodConfig;
-import dev.contrastive.models.method.StepOutcome;
 import dev.contrastive.models.method.StepChecks;
 import dev.contrastive.models.method.TrainingDivergedException;
 import dev.contrastive.models.nn.Parameters;
@@ -21,6 +22,7 @@ import dev.contrastive.models.train.metrics.MetricsTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -258,11 +260,26 @@ class TrainerTest {
   /** A method whose first parameter turns NaN just before step {@code step}'s forward. */
   private record PoisonedAt(long step, Method method) implements Method {
     @Override
-    public StepOutcome forwardBackward(long s, INDArray viewA, INDArray viewB, long lossSeed) {
+    public Map<String, INDArray> forward(long s, INDArray viewA, INDArray viewB, boolean training) {
       if (s == step) {
         method.parameters().trainable().get(0).value().putScalar(0, Float.NaN);
       }
-      return method.forwardBackward(s, viewA, viewB, lossSeed);
+      return method.forward(s, viewA, viewB, training);
+    }
+
+    @Override
+    public LossResult loss(Map<String, INDArray> maps, Shard shard, long lossSeed) {
+      return method.loss(maps, shard, lossSeed);
+    }
+
+    @Override
+    public void backward(Map<String, INDArray> mapGradients) {
+      method.backward(mapGradients);
+    }
+
+    @Override
+    public INDArray probeFeatures() {
+      return method.probeFeatures();
     }
 
     @Override
@@ -278,11 +295,6 @@ class TrainerTest {
     @Override
     public int views() {
       return method.views();
-    }
-
-    @Override
-    public StepOutcome evaluate(INDArray viewA, INDArray viewB, long lossSeed) {
-      return method.evaluate(viewA, viewB, lossSeed);
     }
 
     @Override

@@ -2,14 +2,15 @@ package dev.contrastive.models.method.amdim;
 
 import dev.contrastive.core.loss.AmdimLoss;
 import dev.contrastive.core.loss.LossResult;
+import dev.contrastive.core.loss.Shard;
 import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.models.encoder.AmdimEncoder;
 import dev.contrastive.models.encoder.AmdimFeatures;
 import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.StepChecks;
-import dev.contrastive.models.method.StepOutcome;
 import dev.contrastive.models.nn.Parameters;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -25,6 +26,8 @@ public final class AmdimMethod implements Method {
   private final AmdimEncoder model;
   private final AmdimEncoder replica;
   private final AmdimLoss loss;
+  /** View A's taps of the last forward, for the probe features. */
+  private AmdimFeatures lastA;
 
   /**
    * @param dataType FLOAT to train (checkpoints are float32); DOUBLE for gradient checks
@@ -58,32 +61,48 @@ public final class AmdimMethod implements Method {
   }
 
   @Override
-  public StepOutcome forwardBackward(long step, INDArray viewA, INDArray viewB, long lossSeed) {
-    AmdimFeatures a = model.forward(viewA, true);
-    AmdimFeatures b = replica.forward(viewB, true);
+  public Map<String, INDArray> forward(long step, INDArray viewA, INDArray viewB, boolean training) {
+    lastA = model.forward(viewA, training);
+    AmdimFeatures b = replica.forward(viewB, training);
+    Map<String, INDArray> maps = new LinkedHashMap<>();
     // Checked here rather than left to the loss, whose input validation would name no step.
-    requireFinite(step, "a_", a);
-    requireFinite(step, "b_", b);
-    try (LossResult r = loss.compute(a.asMap(), b.asMap(), SourceSampler.random(lossSeed))) {
-      StepChecks.requireFiniteLoss(step, r.loss(), r.parts());
-      Parameters params = model.parameters();
-      params.zeroGrad();
-      model.backwardToParameters(r.gradient("a_r1"), r.gradient("a_r5"), r.gradient("a_r7"));
-      replica.backwardToParameters(r.gradient("b_r1"), r.gradient("b_r5"), r.gradient("b_r7"));
-      double gradNorm = StepChecks.finiteGradNorm(step, params);
-      return new StepOutcome(r.loss(), r.parts(), r.diagnostics().accuracy(), gradNorm,
-          config.probe().features(a));
+    for (Map.Entry<String, INDArray> tap : lastA.asMap().entrySet()) {
+      StepChecks.requireFiniteOutput(step, "a_" + tap.getKey(), tap.getValue());
+      maps.put("a_" + tap.getKey(), tap.getValue());
     }
+    for (Map.Entry<String, INDArray> tap : b.asMap().entrySet()) {
+      StepChecks.requireFiniteOutput(step, "b_" + tap.getKey(), tap.getValue());
+      maps.put("b_" + tap.getKey(), tap.getValue());
+    }
+    return maps;
+  }
+
+  /** The maps {@code a_<tap>} and {@code b_<tap>} of {@link #forward}, as AmdimLoss names its gradients. */
+  @Override
+  public LossResult loss(Map<String, INDArray> maps, Shard shard, long lossSeed) {
+    return loss.compute(view(maps, "a_"), view(maps, "b_"), SourceSampler.random(lossSeed), shard);
   }
 
   @Override
-  public StepOutcome evaluate(INDArray viewA, INDArray viewB, long lossSeed) {
-    AmdimFeatures a = model.forward(viewA, false);
-    AmdimFeatures b = replica.forward(viewB, false);
-    try (LossResult r = loss.compute(a.asMap(), b.asMap(), SourceSampler.random(lossSeed))) {
-      return new StepOutcome(r.loss(), r.parts(), r.diagnostics().accuracy(), Double.NaN,
-          config.probe().features(a));
-    }
+  public void backward(Map<String, INDArray> g) {
+    model.backwardToParameters(g.get("a_r1"), g.get("a_r5"), g.get("a_r7"));
+    replica.backwardToParameters(g.get("b_r1"), g.get("b_r5"), g.get("b_r7"));
+  }
+
+  @Override
+  public INDArray probeFeatures() {
+    return config.probe().features(lastA);
+  }
+
+  /** The maps of one view, without their view prefix. */
+  private static Map<String, INDArray> view(Map<String, INDArray> maps, String prefix) {
+    Map<String, INDArray> view = new LinkedHashMap<>();
+    maps.forEach((name, map) -> {
+      if (name.startsWith(prefix)) {
+        view.put(name.substring(prefix.length()), map);
+      }
+    });
+    return view;
   }
 
   @Override
@@ -99,12 +118,6 @@ public final class AmdimMethod implements Method {
   @Override
   public String exportFeatures(OnnxGraph g, String images) {
     return config.probe().export(g, model.export(g, images, config.probe().needsTapHeads()));
-  }
-
-  private static void requireFinite(long step, String prefix, AmdimFeatures f) {
-    for (Map.Entry<String, INDArray> tap : f.asMap().entrySet()) {
-      StepChecks.requireFiniteOutput(step, prefix + tap.getKey(), tap.getValue());
-    }
   }
 
   /** Closes both encoder instances and the parameters. */

@@ -58,7 +58,7 @@ public final class AmdimProvider implements MethodProvider<AmdimMethodConfig> {
   }
 
   @Override
-  public Method create(AmdimMethodConfig config, long seed) {
-    return new AmdimMethod(config, DataType.FLOAT, seed);
+  public Method create(AmdimMethodConfig config, DataType type, long seed) {
+    return new AmdimMethod(config, type, seed);
   }
 }

@@ -2,15 +2,17 @@ package dev.contrastive.models.method.cpc;
 
 import dev.contrastive.core.loss.CpcLoss;
 import dev.contrastive.core.loss.LossResult;
+import dev.contrastive.core.loss.Shard;
 import dev.contrastive.models.encoder.CpcEncoder;
 import dev.contrastive.models.encoder.CpcFeatures;
 import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.StepChecks;
-import dev.contrastive.models.method.StepOutcome;
 import dev.contrastive.models.nn.Parameters;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -25,6 +27,8 @@ public final class CpcMethod implements Method {
   private final CpcMethodConfig config;
   private final CpcEncoder model;
   private final CpcLoss loss;
+  /** The outputs of the last forward, for the probe features. */
+  private CpcFeatures last;
 
   /**
    * @param dataType FLOAT to train (checkpoints are float32); DOUBLE for gradient checks
@@ -56,30 +60,46 @@ public final class CpcMethod implements Method {
     return 1;
   }
 
+  /** The maps {@code targets} and {@code pred_k<offset>}, as CpcLoss names its gradients. */
   @Override
-  public StepOutcome forwardBackward(long step, INDArray viewA, INDArray viewB, long lossSeed) {
-    CpcFeatures f = model.forward(viewA, true);
+  public Map<String, INDArray> forward(long step, INDArray viewA, INDArray viewB, boolean training) {
+    last = model.forward(viewA, training);
     // Checked here rather than left to the loss, whose input validation would name no step.
-    StepChecks.requireFiniteOutput(step, "targets", f.targets());
-    for (int s = 0; s < f.predictions().size(); s++) {
-      StepChecks.requireFiniteOutput(step, "prediction " + s, f.predictions().get(s));
+    StepChecks.requireFiniteOutput(step, "targets", last.targets());
+    Map<String, INDArray> maps = new LinkedHashMap<>();
+    maps.put("targets", last.targets());
+    for (int s = 0; s < last.predictions().size(); s++) {
+      StepChecks.requireFiniteOutput(step, "prediction " + s, last.predictions().get(s));
+      maps.put(prediction(s), last.predictions().get(s));
     }
-    try (LossResult r = loss.compute(f.targets(), f.predictions())) {
-      StepChecks.requireFiniteLoss(step, r.loss(), r.parts());
-      Parameters params = model.parameters();
-      params.zeroGrad();
-      model.backwardToParameters(r.gradient("targets"), predictionGradients(r), null);
-      double gradNorm = StepChecks.finiteGradNorm(step, params);
-      return new StepOutcome(r.loss(), r.parts(), r.diagnostics().accuracy(), gradNorm, pooled(f));
-    }
+    return maps;
   }
 
   @Override
-  public StepOutcome evaluate(INDArray viewA, INDArray viewB, long lossSeed) {
-    CpcFeatures f = model.forward(viewA, false);
-    try (LossResult r = loss.compute(f.targets(), f.predictions())) {
-      return new StepOutcome(r.loss(), r.parts(), r.diagnostics().accuracy(), Double.NaN, pooled(f));
+  public LossResult loss(Map<String, INDArray> maps, Shard shard, long lossSeed) {
+    List<INDArray> predictions = new ArrayList<>();
+    for (int s = 0; s < config.loss().stepsToPredict(); s++) {
+      predictions.add(maps.get(prediction(s)));
     }
+    return loss.compute(maps.get("targets"), predictions, shard);
+  }
+
+  @Override
+  public void backward(Map<String, INDArray> g) {
+    List<INDArray> dPredictions = new ArrayList<>();
+    for (int s = 0; s < config.loss().stepsToPredict(); s++) {
+      dPredictions.add(g.get(prediction(s)));
+    }
+    model.backwardToParameters(g.get("targets"), dPredictions, null);
+  }
+
+  @Override
+  public INDArray probeFeatures() {
+    return pooled(last);
+  }
+
+  private String prediction(int s) {
+    return "pred_k" + config.loss().offset(s);
   }
 
   @Override
@@ -96,14 +116,6 @@ public final class CpcMethod implements Method {
   @Override
   public String exportFeatures(OnnxGraph g, String images) {
     return g.op("ReduceMean", model.exportLatents(g, images)).ints("axes", 2, 3).integer("keepdims", 0).output();
-  }
-
-  private List<INDArray> predictionGradients(LossResult r) {
-    List<INDArray> d = new ArrayList<>();
-    for (int s = 0; s < config.loss().stepsToPredict(); s++) {
-      d.add(r.gradient("pred_k" + config.loss().offset(s)));
-    }
-    return d;
   }
 
   /** The patch vectors (B, D, g, g) averaged over the grid: (B, D). */

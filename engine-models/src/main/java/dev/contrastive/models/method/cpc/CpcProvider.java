@@ -54,7 +54,7 @@ public final class CpcProvider implements MethodProvider<CpcMethodConfig> {
   }
 
   @Override
-  public Method create(CpcMethodConfig config, long seed) {
-    return new CpcMethod(config, DataType.FLOAT, seed);
+  public Method create(CpcMethodConfig config, DataType type, long seed) {
+    return new CpcMethod(config, type, seed);
   }
 }

@@ -2,12 +2,14 @@ package dev.contrastive.models.method.simclr;
 
 import dev.contrastive.core.loss.InfoNceLoss;
 import dev.contrastive.core.loss.LossResult;
+import dev.contrastive.core.loss.Shard;
 import dev.contrastive.models.encoder.AmdimEncoder;
 import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.StepChecks;
-import dev.contrastive.models.method.StepOutcome;
 import dev.contrastive.models.nn.Parameters;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,6 +30,8 @@ public final class SimClrMethod implements Method {
   private final ProjectionHead head;
   private final ProjectionHead headB;
   private final InfoNceLoss loss;
+  /** View A's trunk output of the last forward, for the probe features. */
+  private INDArray lastRepresentation;
 
   /**
    * @param dataType FLOAT to train (checkpoints are float32); DOUBLE for gradient checks
@@ -61,31 +65,34 @@ public final class SimClrMethod implements Method {
     return 2;
   }
 
+  /** The projections {@code a} and {@code b} (B, projection), as InfoNceLoss names its gradients. */
   @Override
-  public StepOutcome forwardBackward(long step, INDArray viewA, INDArray viewB, long lossSeed) {
-    INDArray repA = trunk.forward(viewA, true, false).r1();
-    INDArray repB = trunkB.forward(viewB, true, false).r1();
-    INDArray za = flat(head.forward(repA, true));
-    INDArray zb = flat(headB.forward(repB, true));
+  public Map<String, INDArray> forward(long step, INDArray viewA, INDArray viewB, boolean training) {
+    lastRepresentation = trunk.forward(viewA, training, false).r1();
+    INDArray za = flat(head.forward(lastRepresentation, training));
+    INDArray zb = flat(headB.forward(trunkB.forward(viewB, training, false).r1(), training));
     StepChecks.requireFiniteOutput(step, "a_projection", za);
     StepChecks.requireFiniteOutput(step, "b_projection", zb);
-    try (LossResult r = loss.compute(za, zb)) {
-      StepChecks.requireFiniteLoss(step, r.loss(), r.parts());
-      params.zeroGrad();
-      trunk.backwardToParameters(head.backward(unflat(r.gradient("a"))), null, null);
-      trunkB.backwardToParameters(headB.backward(unflat(r.gradient("b"))), null, null);
-      double gradNorm = StepChecks.finiteGradNorm(step, params);
-      return new StepOutcome(r.loss(), r.parts(), r.diagnostics().accuracy(), gradNorm, flat(repA));
-    }
+    Map<String, INDArray> maps = new LinkedHashMap<>();
+    maps.put("a", za);
+    maps.put("b", zb);
+    return maps;
   }
 
   @Override
-  public StepOutcome evaluate(INDArray viewA, INDArray viewB, long lossSeed) {
-    INDArray repA = trunk.forward(viewA, false, false).r1();
-    INDArray repB = trunkB.forward(viewB, false, false).r1();
-    try (LossResult r = loss.compute(flat(head.forward(repA, false)), flat(headB.forward(repB, false)))) {
-      return new StepOutcome(r.loss(), r.parts(), r.diagnostics().accuracy(), Double.NaN, flat(repA));
-    }
+  public LossResult loss(Map<String, INDArray> maps, Shard shard, long lossSeed) {
+    return loss.compute(maps.get("a"), maps.get("b"), shard);
+  }
+
+  @Override
+  public void backward(Map<String, INDArray> g) {
+    trunk.backwardToParameters(head.backward(unflat(g.get("a"))), null, null);
+    trunkB.backwardToParameters(headB.backward(unflat(g.get("b"))), null, null);
+  }
+
+  @Override
+  public INDArray probeFeatures() {
+    return flat(lastRepresentation);
   }
 
   @Override

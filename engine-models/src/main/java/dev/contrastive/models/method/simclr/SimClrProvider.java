@@ -38,7 +38,7 @@ public final class SimClrProvider implements MethodProvider<SimClrConfig> {
   }
 
   @Override
-  public Method create(SimClrConfig config, long seed) {
-    return new SimClrMethod(config, DataType.FLOAT, seed);
+  public Method create(SimClrConfig config, DataType type, long seed) {
+    return new SimClrMethod(config, type, seed);
   }
 }

@@ -1,6 +1,7 @@
 package dev.contrastive.models.method.yadim;
 
 import dev.contrastive.core.loss.LossResult;
+import dev.contrastive.core.loss.Shard;
 import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.core.loss.YadimLoss;
 import dev.contrastive.models.encoder.AmdimEncoder;
@@ -8,9 +9,10 @@ import dev.contrastive.models.encoder.AmdimFeatures;
 import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.StepChecks;
-import dev.contrastive.models.method.StepOutcome;
 import dev.contrastive.models.method.yadim.YadimMethodConfig.Tap;
 import dev.contrastive.models.nn.Parameters;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -25,6 +27,8 @@ public final class YadimMethod implements Method {
   private final AmdimEncoder model;
   private final AmdimEncoder replica;
   private final YadimLoss loss;
+  /** View A's taps of the last forward, for the probe features. */
+  private AmdimFeatures lastA;
   /** The encoder has, and the step computes, what the loss and the probes read, nothing more. */
   private final boolean tapHeads;
 
@@ -55,32 +59,34 @@ public final class YadimMethod implements Method {
     return 2;
   }
 
+  /** The last maps {@code a} and {@code b}, as YadimLoss names its gradients. */
   @Override
-  public StepOutcome forwardBackward(long step, INDArray viewA, INDArray viewB, long lossSeed) {
-    AmdimFeatures a = model.forward(viewA, true, tapHeads);
-    AmdimFeatures b = replica.forward(viewB, true, tapHeads);
-    INDArray lastA = last(a);
-    INDArray lastB = last(b);
-    StepChecks.requireFiniteOutput(step, "a_last", lastA);
-    StepChecks.requireFiniteOutput(step, "b_last", lastB);
-    try (LossResult r = loss.compute(lastA, lastB, SourceSampler.random(lossSeed))) {
-      StepChecks.requireFiniteLoss(step, r.loss(), r.parts());
-      Parameters params = model.parameters();
-      params.zeroGrad();
-      backward(model, r.gradient("a"));
-      backward(replica, r.gradient("b"));
-      double gradNorm = StepChecks.finiteGradNorm(step, params);
-      return new StepOutcome(r.loss(), r.parts(), r.diagnostics().accuracy(), gradNorm, probeFeatures(a));
-    }
+  public Map<String, INDArray> forward(long step, INDArray viewA, INDArray viewB, boolean training) {
+    lastA = model.forward(viewA, training, tapHeads);
+    INDArray a = last(lastA);
+    INDArray b = last(replica.forward(viewB, training, tapHeads));
+    StepChecks.requireFiniteOutput(step, "a_last", a);
+    StepChecks.requireFiniteOutput(step, "b_last", b);
+    Map<String, INDArray> maps = new LinkedHashMap<>();
+    maps.put("a", a);
+    maps.put("b", b);
+    return maps;
   }
 
   @Override
-  public StepOutcome evaluate(INDArray viewA, INDArray viewB, long lossSeed) {
-    AmdimFeatures a = model.forward(viewA, false, tapHeads);
-    AmdimFeatures b = replica.forward(viewB, false, tapHeads);
-    try (LossResult r = loss.compute(last(a), last(b), SourceSampler.random(lossSeed))) {
-      return new StepOutcome(r.loss(), r.parts(), r.diagnostics().accuracy(), Double.NaN, probeFeatures(a));
-    }
+  public LossResult loss(Map<String, INDArray> maps, Shard shard, long lossSeed) {
+    return loss.compute(maps.get("a"), maps.get("b"), SourceSampler.random(lossSeed), shard);
+  }
+
+  @Override
+  public void backward(Map<String, INDArray> g) {
+    backward(model, g.get("a"));
+    backward(replica, g.get("b"));
+  }
+
+  @Override
+  public INDArray probeFeatures() {
+    return config.probe().features(lastA);
   }
 
   @Override
@@ -99,10 +105,6 @@ public final class YadimMethod implements Method {
   }
 
 
-
-  private INDArray probeFeatures(AmdimFeatures f) {
-    return config.probe().features(f);
-  }
 
   private INDArray last(AmdimFeatures f) {
     return switch (config.last()) {

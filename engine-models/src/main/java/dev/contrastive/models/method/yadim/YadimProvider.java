@@ -39,7 +39,7 @@ public final class YadimProvider implements MethodProvider<YadimMethodConfig> {
   }
 
   @Override
-  public Method create(YadimMethodConfig config, long seed) {
-    return new YadimMethod(config, DataType.FLOAT, seed);
+  public Method create(YadimMethodConfig config, DataType type, long seed) {
+    return new YadimMethod(config, type, seed);
   }
 }
