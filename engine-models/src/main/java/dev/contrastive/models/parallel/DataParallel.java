@@ -141,14 +141,29 @@ public final class DataParallel implements AutoCloseable {
    * One global batch: on return replica 0's (the caller's) method holds the whole batch's parameter
    * gradients; nothing is updated.
    *
-   * @param viewA the global batch's first views, N B rows (replica r takes rows [r B, (r + 1) B))
+   * @param viewA the global batch's first views, one row per image (replica r takes the images [r B,
+   *     (r + 1) B))
    * @param viewB the second views, same shape; ignored (may be null) for one-view methods
    * @throws IllegalArgumentException if the global batch does not divide among the replicas, or a
    *     replica's shard among its micro-batches
    * @throws TrainingDivergedException naming the replica and the tensor, if one is not finite
    */
   public StepOutcome forwardBackward(long step, INDArray viewA, INDArray viewB, long lossSeed) {
-    int global = Math.toIntExact(viewA.size(0));
+    return forwardBackward(step, Math.toIntExact(viewA.size(0)), viewA, viewB, lossSeed);
+  }
+
+  /**
+   * As {@link #forwardBackward(long, INDArray, INDArray, long)} for views of {@code images} images
+   * whose rows come in equal consecutive groups per image: CPC's patches, (images * 49, C, 8, 8).
+   *
+   * @throws IllegalArgumentException if the views' rows are not a multiple of {@code images}
+   */
+  public StepOutcome forwardBackward(long step, int images, INDArray viewA, INDArray viewB, long lossSeed) {
+    if (images < 1 || viewA.size(0) % images != 0) {
+      throw new IllegalArgumentException("views of " + viewA.size(0) + " rows are not " + images
+          + " images of equal row groups");
+    }
+    int global = images;
     int n = options.replicas();
     if (global % n != 0) {
       throw new IllegalArgumentException("the global batch of " + global + " images does not divide among "
@@ -163,8 +178,8 @@ public final class DataParallel implements AutoCloseable {
     List<Future<Partial>> futures = new ArrayList<>();
     for (int r = 0; r < n; r++) {
       int rank = r;
-      futures.add(threads.get(r).submit(() -> replicaStep(rank, step, rows(viewA, rank, shard),
-          viewB == null ? null : rows(viewB, rank, shard), shard, micro, lossSeed)));
+      futures.add(threads.get(r).submit(() -> replicaStep(rank, step, images(viewA, rank, shard, global),
+          viewB == null ? null : images(viewB, rank, shard, global), shard, micro, lossSeed)));
     }
     List<Partial> partials = new ArrayList<>();
     RuntimeException first = null;
@@ -183,6 +198,18 @@ public final class DataParallel implements AutoCloseable {
       throw first;
     }
     return combine(step, partials);
+  }
+
+  /**
+   * Copies replica 0's weights and batch-norm statistics to the other replicas: after the caller
+   * loads a checkpoint into it.
+   */
+  public void syncAll() {
+    syncWeights();
+    INDArray buffers = replicas.get(0).parameters().flatBuffers();
+    for (int r = 1; r < replicas.size(); r++) {
+      replicas.get(r).parameters().flatBuffers().assign(buffers);
+    }
   }
 
   /** Copies replica 0's weights (after the caller's update) to the other replicas. */
@@ -243,8 +270,8 @@ public final class DataParallel implements AutoCloseable {
     for (int m = 0; m < shard; m += micro) {
       try (MemoryWorkspace inner = NativeMemory.scope(MICRO_SCOPE)) {
         Map<String, INDArray> maps =
-            method.forward(step, rows(viewA, m / micro, micro), viewB == null ? null : rows(viewB, m / micro, micro),
-                training);
+            method.forward(step, images(viewA, m / micro, micro, shard),
+                viewB == null ? null : images(viewB, m / micro, micro, shard), training);
         try (MemoryWorkspace out = NativeMemory.outputsTo(outer)) {
           maps.forEach((name, map) -> parts.computeIfAbsent(name, k -> new ArrayList<>()).add(map.dup()));
         }
@@ -272,7 +299,8 @@ public final class DataParallel implements AutoCloseable {
     for (int m = 0; m < shard; m += micro) {
       try (MemoryWorkspace inner = NativeMemory.scope(MICRO_SCOPE)) {
         int index = m / micro;
-        method.forward(step, rows(viewA, index, micro), viewB == null ? null : rows(viewB, index, micro), training);
+        method.forward(step, images(viewA, index, micro, shard),
+            viewB == null ? null : images(viewB, index, micro, shard), training);
         buffers.assign(statistics);
         Map<String, INDArray> slice = new LinkedHashMap<>();
         gradients.forEach((name, g) -> slice.put(name, rows(g, index, micro)));
@@ -311,6 +339,12 @@ public final class DataParallel implements AutoCloseable {
   private static INDArray rows(INDArray x, int index, int size) {
     return x.get(NDArrayIndex.interval((long) index * size, (long) (index + 1) * size));
   }
+  /** The rows of images [index * size, (index + 1) * size) of {@code x}, which holds {@code images} images. */
+  private static INDArray images(INDArray x, int index, int size, int images) {
+    long perImage = x.size(0) / images;
+    return rows(x, index, Math.toIntExact(size * perImage));
+  }
+
 
   /** A copy outside every scope, valid after this thread's scopes are reused. */
   private static INDArray detached(INDArray x) {

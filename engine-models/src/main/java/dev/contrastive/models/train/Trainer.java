@@ -13,6 +13,7 @@ import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.StepOutcome;
 import dev.contrastive.models.method.TrainingDivergedException;
 import dev.contrastive.models.nn.Parameters;
+import dev.contrastive.models.parallel.DataParallel;
 import dev.contrastive.models.train.RunStart.StartMode;
 import dev.contrastive.models.train.checkpoint.Checkpoint;
 import dev.contrastive.models.train.checkpoint.CheckpointFormatException;
@@ -228,9 +229,14 @@ public final class Trainer {
         PairProducer validation = validationData == null ? null : new PairProducer(validationData,
             pairs, ProducerOptions.of(config.batch(), config.seed() ^ VALIDATION_SEED_SALT)
                 .withThreads(config.augmentThreads()).withShuffle(false));
+        DataParallel parallel = config.replicas() > 1 || config.microBatch() > 0 ? new DataParallel(method,
+            DataParallel.Options.replicas(config.replicas()).withMicroBatch(config.microBatch())) : null;
         Listeners notify = new Listeners(all)) {
       RunState state = new RunState();
       StartMode mode = start(params, adam, probe, state, all, data);
+      if (parallel != null) {
+        parallel.syncAll();
+      }
       long total = config.steps() > 0 ? config.steps() : (long) config.epochs() * producer.batchesPerEpoch();
       notify.start(new RunStart(state.step, total, mode, Optional.ofNullable(runDir)));
       if (notify.stopRequested()) {
@@ -255,7 +261,7 @@ public final class Trainer {
         state.step++;
         StepMetrics metrics;
         try (PairBatch batch = batches.next(); MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
-          metrics = step(state, batch, adam, params, probe, started);
+          metrics = step(state, batch, adam, params, probe, parallel, started);
         }
         state.position++;
         state.epochSums.add(metrics);
@@ -359,10 +365,16 @@ public final class Trainer {
   }
 
   private StepMetrics step(RunState state, PairBatch batch, Adam adam, Parameters params,
-      OnlineEvaluator probe, long started) {
-    StepOutcome o = method.forwardBackward(state.step, batch.viewA(), batch.viewB(), stepSeed(state.step));
+      OnlineEvaluator probe, DataParallel parallel, long started) {
+    long seed = stepSeed(state.step);
+    StepOutcome o = parallel == null
+        ? method.forwardBackward(state.step, batch.viewA(), batch.viewB(), seed)
+        : parallel.forwardBackward(state.step, batch.size(), batch.viewA(), batch.viewB(), seed);
     double lr = config.learningRate(adam.stepCount() + 1);
     adam.step(params, lr);
+    if (parallel != null) {
+      parallel.syncWeights();
+    }
     double onlineAccuracy = probe == null || batch.labels() == null
         ? Double.NaN : probe.trainStep(o.features(), batch.labels());
     double seconds = (System.nanoTime() - started) / 1e9;

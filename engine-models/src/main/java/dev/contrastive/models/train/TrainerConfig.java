@@ -49,6 +49,8 @@ public final class TrainerConfig {
   private final int batch;
   private final long seed;
   private final int augmentThreads;
+  private final int replicas;
+  private final int microBatch;
   private final long checkpointEvery;
   private final AdamOptions adam;
   private final LearningRateSchedule schedule;
@@ -63,6 +65,8 @@ public final class TrainerConfig {
     this.batch = b.batch;
     this.seed = b.seed;
     this.augmentThreads = b.augmentThreads;
+    this.replicas = b.replicas;
+    this.microBatch = b.microBatch;
     this.checkpointEvery = b.checkpointEvery;
     this.adam = b.adam;
     this.schedule = b.schedule;
@@ -89,6 +93,8 @@ public final class TrainerConfig {
     b.batch = batch;
     b.seed = seed;
     b.augmentThreads = augmentThreads;
+    b.replicas = replicas;
+    b.microBatch = microBatch;
     b.checkpointEvery = checkpointEvery;
     b.adam = adam;
     b.schedule = schedule;
@@ -132,6 +138,24 @@ public final class TrainerConfig {
     return augmentThreads;
   }
 
+  /**
+   * In-process replicas the global batch is split across ({@code models.parallel.DataParallel}): each
+   * encodes {@code batch / replicas} images and scores its anchors against the whole gathered batch.
+   * 1 trains in the calling thread. Batch norm keeps per-replica statistics, as in the published
+   * methods.
+   */
+  public int replicas() {
+    return replicas;
+  }
+
+  /**
+   * Images each replica encodes at once when it splits its share of the batch in time (gradient
+   * caching); 0 when it encodes its share in one piece. Batch norm sees micro-batch statistics.
+   */
+  public int microBatch() {
+    return microBatch;
+  }
+
   /** Steps between checkpoints in a run directory; one is also written at the end. */
   public long checkpointEvery() {
     return checkpointEvery;
@@ -165,14 +189,15 @@ public final class TrainerConfig {
   /**
    * Whether a checkpoint written under {@code other} may continue under this configuration: all
    * settings equal except those that do not change the steps' results: the run's length (a finished
-   * run may be extended) and the augmentation threads.
+   * run may be extended), the augmentation threads, and how the batch is split across replicas and
+   * micro-batches (the same global batch and loss; only batch norm's statistics are per split).
    */
   public boolean continues(TrainerConfig other) {
     return resultDefining().equals(other.resultDefining());
   }
 
   private TrainerConfig resultDefining() {
-    return toBuilder().steps(1).augmentThreads(1).build();
+    return toBuilder().steps(1).augmentThreads(1).split(1, 0).build();
   }
 
   /** This configuration as a JSON tree, the form a checkpoint stores. */
@@ -185,6 +210,8 @@ public final class TrainerConfig {
     n.put("batch", batch);
     n.put("seed", seed);
     n.put("augmentThreads", augmentThreads);
+    n.put("replicas", replicas);
+    n.put("microBatch", microBatch);
     n.put("checkpointEvery", checkpointEvery);
     n.set("adam", JSON.valueToTree(adam));
     n.set("schedule", JSON.valueToTree(schedule));
@@ -218,6 +245,8 @@ public final class TrainerConfig {
       return b.batch(required(json, "batch").asInt())
           .seed(required(json, "seed").asLong())
           .augmentThreads(required(json, "augmentThreads").asInt())
+          // Checkpoints from before data parallelism have neither: one replica, no micro-batches.
+          .split(json.path("replicas").asInt(1), json.path("microBatch").asInt(0))
           .checkpointEvery(required(json, "checkpointEvery").asLong())
           .adam(JSON.treeToValue(required(json, "adam"), AdamOptions.class))
           .schedule(JSON.treeToValue(required(json, "schedule"), LearningRateSchedule.class))
@@ -261,6 +290,8 @@ public final class TrainerConfig {
     private int batch = 64;
     private long seed = 1;
     private int augmentThreads = 1;
+    private int replicas = 1;
+    private int microBatch;
     private long checkpointEvery = 100;
     private AdamOptions adam = AdamOptions.amdim().withLr(1e-3);
     private LearningRateSchedule schedule = new LearningRateSchedule.WarmUp(50, LearningRateSchedule.constant());
@@ -325,6 +356,24 @@ public final class TrainerConfig {
       return this;
     }
 
+    /**
+     * The batch split: {@code replicas} in [1, 1024] in-process replicas, each encoding its share in
+     * micro-batches of {@code microBatch} images (0: in one piece). {@link #build()} checks that they
+     * divide the batch.
+     */
+    public Builder split(int replicas, int microBatch) {
+      if (replicas < 1 || replicas > 1024) {
+        throw new IllegalArgumentException("trainer.replicas must be in [1, 1024], got " + replicas);
+      }
+      if (microBatch < 0 || microBatch > 65536) {
+        throw new IllegalArgumentException(
+            "trainer.microBatch must be in [1, 65536], or 0 for no micro-batches, got " + microBatch);
+      }
+      this.replicas = replicas;
+      this.microBatch = microBatch;
+      return this;
+    }
+
     /** Steps between checkpoints, in [1, 10^9]. */
     public Builder checkpointEvery(long n) {
       if (n < 1 || n > MAX_STEPS) {
@@ -371,6 +420,15 @@ public final class TrainerConfig {
       if (preset == null) {
         throw new IllegalArgumentException("trainer.preset must be set (the method's default for the data is"
             + " Methods.get(\"" + method.method() + "\").defaultPreset(data))");
+      }
+      if (batch % replicas != 0) {
+        throw new IllegalArgumentException("trainer.batch of " + batch + " does not divide among trainer.replicas = "
+            + replicas + ": use a batch that is a multiple of " + replicas);
+      }
+      int share = batch / replicas;
+      if (microBatch > 0 && share % microBatch != 0) {
+        throw new IllegalArgumentException("trainer.microBatch of " + microBatch + " does not divide each replica's "
+            + share + " images (trainer.batch " + batch + " / trainer.replicas " + replicas + ")");
       }
       return new TrainerConfig(this);
     }

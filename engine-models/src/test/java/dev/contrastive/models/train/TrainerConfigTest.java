@@ -42,6 +42,7 @@ class TrainerConfigTest {
     TrainerConfig c = TinyRun.builder("amdim").steps(100).build();
     assertTrue(c.continues(c.toBuilder().epochs(5).build()), "another length");
     assertTrue(c.continues(c.toBuilder().augmentThreads(7).build()), "another thread count");
+    assertTrue(c.continues(c.toBuilder().split(4, 2).build()), "another split of the same global batch");
     assertFalse(c.continues(c.toBuilder().batch(32).build()), "another batch");
     assertFalse(c.continues(c.toBuilder().lr(1e-4).build()), "another learning rate");
     assertFalse(c.continues(c.toBuilder()
@@ -60,6 +61,14 @@ class TrainerConfigTest {
     assertMessage(() -> b.epochs(-2), "trainer.epochs must be in [1, 1000000], got -2");
     assertMessage(() -> b.augmentThreads(0), "trainer.augmentThreads must be in [1, 256], got 0");
     assertMessage(() -> b.checkpointEvery(0), "trainer.checkpointEvery must be in [1, 1000000000], got 0");
+    assertMessage(() -> b.split(0, 0), "trainer.replicas must be in [1, 1024], got 0");
+    assertMessage(() -> b.split(2, -1), "trainer.microBatch must be in [1, 65536], or 0 for no micro-batches, got -1");
+    assertMessage(() -> TinyRun.builder("amdim").batch(16).split(3, 0).build(),
+        "trainer.batch of 16 does not divide among trainer.replicas = 3: use a batch that is a multiple of 3");
+    assertMessage(() -> TinyRun.builder("amdim").batch(16).split(2, 3).build(),
+        "trainer.microBatch of 3 does not divide each replica's 8 images (trainer.batch 16 / trainer.replicas 2)");
+    TrainerConfig split = TinyRun.builder("amdim").batch(16).split(2, 4).build();
+    assertEquals(split, TrainerConfig.fromJson(split.toJson()), "the split survives JSON");
     assertMessage(() -> b.onlineProbeLr(2), "trainer.onlineProbeLr must be in [0, 1]");
     assertMessage(() -> b.preset("no-such-preset"), "preset must be one of");
     assertMessage(() -> b.lr(-1), "adam.lr must be finite and > 0, got -1.0");

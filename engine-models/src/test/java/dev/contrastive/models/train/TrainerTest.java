@@ -146,6 +146,28 @@ class TrainerTest {
         .map(p -> List.of(p[0], p[1])).toList();
   }
 
+  /**
+   * A run checkpointed at step 10 by one replica and resumed by two, each encoding its 8 images in
+   * micro-batches of 4, goes on as the uninterrupted single replica: the same global batches, source
+   * draws and loss. CPC, whose layer norm is per image, so that the split changes no statistic; the
+   * losses agree to float32 rounding of the regrouped sums.
+   */
+  @Test
+  void resumingWithAnotherReplicaCountGivesTheSameLosses() throws IOException {
+    TrainerConfig cfg = TinyRun.config("cpc", 20, 10);
+    List<Double> straight = run(cfg, tmp.resolve("one-replica"), m -> {});
+    List<Double> first = run(cfg.toBuilder().steps(10).build(), tmp.resolve("split"), m -> {});
+    TrainerConfig split = cfg.toBuilder().split(2, 4).build();
+    assertTrue(split.continues(cfg), "the split is not result-defining");
+    List<Double> resumed = run(split, tmp.resolve("split"), m -> {});
+    assertEquals(straight.subList(0, 10), first);
+    assertEquals(10, resumed.size(), "steps 11-20");
+    for (int i = 0; i < 10; i++) {
+      double expected = straight.get(10 + i);
+      assertEquals(expected, resumed.get(i), 1e-4 * Math.abs(expected), "step " + (11 + i) + ": " + resumed);
+    }
+  }
+
   @Test
   void validatesStopsEarlyAndWritesTheRunDirectory() throws IOException {
     Path runDir = tmp.resolve("validated");
