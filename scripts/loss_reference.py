@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Float64 NumPy reference for the engine's four contrastive losses (InfoNCE, AMDIM, YADIM, CPC v2).
 
-Implements the loss contract (LOSS_SPEC.md) with hand-derived analytic gradients, to cross-check the
+Implements the loss contract (docs/losses.md) with hand-derived analytic gradients, to cross-check the
 Java losses run through `scripts/contrastive loss`. Needs only NumPy.
 
   loss_reference.py make DIR --type T [--seed S] [shape options]    write random inputs for type T

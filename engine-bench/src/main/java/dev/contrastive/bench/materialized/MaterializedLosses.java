@@ -21,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * The four losses of LOSS_SPEC.md on ND4J the plain way: the whole score matrix (2B x 2B, B x B*L or
+ * The four losses of docs/losses.md on ND4J the plain way: the whole score matrix (2B x 2B, B x B*L or
  * rows x B*H*W) is materialised, and the backward pass is written out by hand from it.
  *
  * <p>Every call runs in one ND4J workspace, as a DL4J training step would, so the score matrices of

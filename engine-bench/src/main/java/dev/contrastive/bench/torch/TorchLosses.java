@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The four losses of LOSS_SPEC.md in PyTorch (through DJL), written as a PyTorch user would: the whole
+ * The four losses of docs/losses.md in PyTorch (through DJL), written as a PyTorch user would: the whole
  * score matrix is materialised, the softmax denominators come from {@code log_softmax} or a
  * max-shifted log-sum-exp, and masks select positives and negatives. Autograd computes the gradients.
  *

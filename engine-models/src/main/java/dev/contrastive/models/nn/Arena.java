@@ -6,22 +6,10 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Owns the arrays one training or evaluation step allocates (activations, cached inputs,
- * gradients) and closes them together when the step is over.
- *
- * <p>Why an arena instead of ND4J workspaces: the arrays of a step have one lifetime (forward
- * allocates, backward reads, the next step discards), outputs must stay valid for the caller
- * between forward and backward (the loss runs outside the encoder), and ops allocate their own
- * outputs; a list closed at once expresses exactly that without workspace scopes leaking into
- * every layer and into the caller.
- *
- * <p>Measured caveat (nd4j-native 1.0.0-M2.1, onednn-avx2): {@code INDArray.close()} marks the
- * array released but does not return its native memory; only the deallocator run after a garbage
- * collection does. A loop of {@code create(64, 32, 30, 30); close()} grows the resident set by the
- * array's 7 MB per iteration, and the small AMDIM encoder at batch 64 by about 110 MB per step,
- * while with one {@code System.gc()} per step (about 15 ms here) it stays flat at about 540 MB.
- * So closing here keeps use-after-step errors loud, and the owner of the training loop must
- * collect once per step (or per few steps) to bound native memory.
+ * The arrays one module instance's forward made (inputs, activations) and its backward reads, dropped
+ * together by the next forward. Inside a {@code NativeMemory} scope, where training steps run, the
+ * memory is the scope's and this is bookkeeping; outside one, dropping closes the arrays so that a
+ * use after the step fails loudly. docs/memory.md explains who owns native memory.
  */
 public final class Arena implements AutoCloseable {
 

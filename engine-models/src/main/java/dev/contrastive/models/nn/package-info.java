@@ -3,7 +3,7 @@
  *
  * <p>Why not DL4J layers or SameDiff: on this machine DL4J's ConvolutionLayer runs about 5x slower
  * than PyTorch while libnd4j's own {@code conv2d} op (oneDNN) runs near peak, and SameDiff batch
- * norm has backprop bugs in M2.1 (shared MISSION.md section 4). So each layer calls the libnd4j op
+ * norm gradients are wrong in M2.1 (a known defect of that release). So each layer calls the libnd4j op
  * directly in {@code forward} and its {@code *_bp} twin in {@code backward}.
  *
  * <p>Batch norm and layer norm have their analytic gradients and two paths each, chosen per forward

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * AMDIM's multi-scale NCE in float64, fully materialised, straight from LOSS_SPEC.md.
+ * AMDIM's multi-scale NCE in float64, fully materialised, straight from docs/losses.md.
  *
  * <p>For each comparison (src, trg) and direction x->y: source vectors s_i (the sole location of x.src,
  * or location loc_i), targets t_jl = y.trg[j, :, l], raw_ijl = s_i . t_jl / sqrt(D),

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * CPC v2's InfoNCE in float64, fully materialised, straight from LOSS_SPEC.md.
+ * CPC v2's InfoNCE in float64, fully materialised, straight from docs/losses.md.
  *
  * <p>For offset k and every row (b, r, c) with r < H - k: score to each of the B*H*W target patch
  * vectors = embScale * P_k[b, :, r, c] . T[b', :, r', c']; cross-entropy against label (b, r + k, c);

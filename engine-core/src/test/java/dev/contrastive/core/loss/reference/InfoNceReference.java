@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * InfoNCE / NT-Xent in float64, fully materialised, straight from LOSS_SPEC.md.
+ * InfoNCE / NT-Xent in float64, fully materialised, straight from docs/losses.md.
  *
  * <p>Rows z_0..z_{B-1} are a, z_B..z_{2B-1} are b; optionally z_i <- z_i / max(||z_i||, 1e-12);
  * s_ij = z_i . z_j / tau; l_i = -s_{i,pos(i)} + log sum_{j != i} exp(s_ij), pos(i) = (i + B) mod 2B;
