@@ -524,7 +524,7 @@ class LossCommandTest {
   }
 
   @Test
-  void unexpectedFailureExitsWithOne() throws IOException {
+  void outputThatCannotBeCreatedExitsWithTwoNamingIt() throws IOException {
     writeFeatures("a", 4, 8);
     writeFeatures("b", 4, 8);
     Path file = Files.writeString(dir.resolve("file"), "x");
@@ -532,7 +532,9 @@ class LossCommandTest {
     Run run =
         loss("--type", "infonce", "--in", in.toString(), "--out", file.resolve("out").toString());
 
-    assertEquals(1, run.exitCode(), run.stderr());
+    // Like a full disk or a read-only directory: the user's to fix, one line naming the path.
+    assertEquals(2, run.exitCode(), run.stderr());
+    assertTrue(run.stderr().startsWith("loss: cannot create " + file), run.stderr());
   }
 
   @Test
