@@ -333,6 +333,7 @@ public final class TrainCommand implements Callable<Integer> {
             .inDirectory(runDir, restart ? Trainer.RunMode.NEW : Trainer.RunMode.RESUME_OR_NEW)
             .listen(TrainingProgress.forConsole())
             .listen(new JobFile())
+            .listen(new Curves())
             .listen(signals.listener());
         if (validation != null) {
           option("--val-data", () -> trainer.validateOn(validation));
@@ -452,6 +453,21 @@ public final class TrainCommand implements Callable<Integer> {
         AtomicFiles.write(runDir.resolve(JOB_FILE), YAML.writeValueAsBytes(job));
       } catch (IOException e) {
         throw new UncheckedIOException(e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * Draws loss.png and accuracy.png from the run's metrics.csv when the run ends; the trainer, a
+   * library, draws no charts. Every row is flushed when logged, so the CSV is complete here.
+   */
+  private final class Curves implements TrainingListener {
+    @Override
+    public void onEnd(TrainingResult result) {
+      try {
+        CurvePlots.write(runDir.resolve(Trainer.METRICS_CSV), runDir);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot draw the curves of " + runDir + ": " + e.getMessage(), e);
       }
     }
   }

@@ -69,6 +69,8 @@ class TrainCommandTest {
     assertTrue(first.out().endsWith("run directory: " + runDir + System.lineSeparator()), first.out());
     String job = Files.readString(runDir.resolve(TrainCommand.JOB_FILE));
     assertTrue(job.contains("steps: \"3\""), job);
+    // The command draws the curves; the library's trainer writes only metrics.csv and TensorBoard events.
+    assertTrue(Files.size(runDir.resolve("loss.png")) > 1000 && Files.size(runDir.resolve("accuracy.png")) > 1000);
     assertEquals(3, CheckpointIO.latest(runDir).newest().orElseThrow().checkpoint().step());
 
     // Naming the run directory alone brings the options back; --steps 5 extends the run by 2 steps.

@@ -1,6 +1,8 @@
-package dev.contrastive.models.train.metrics;
+package dev.contrastive.cli;
 
 import dev.contrastive.core.io.AtomicFiles;
+import dev.contrastive.models.train.metrics.CsvMetrics;
+import dev.contrastive.models.train.metrics.MetricsTable;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,14 +21,14 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * PNG training curves drawn from the metrics CSV with XChart, at the end of a run.
+ * PNG training curves drawn from the metrics CSV with XChart, at the end of a {@code train} run.
  *
  * <p>{@code loss.png} has every column whose name contains {@code loss} (the total and its parts);
  * {@code accuracy.png} every column whose name contains {@code acc} (NCE accuracy, probe accuracy).
  * Both are plotted against the step. Non-finite values are left out of a series, so one NaN step
  * does not blank the chart. A chart with no data to draw is not written.
  */
-public final class CurvePlots {
+final class CurvePlots {
 
   /** Width of each PNG in pixels. */
   public static final int WIDTH = 900;

@@ -1,4 +1,4 @@
-package dev.contrastive.models.train.metrics;
+package dev.contrastive.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.models.FileSizeLimit;
+import dev.contrastive.models.train.metrics.CsvMetrics;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
