@@ -83,7 +83,7 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Option(names = "--probe-epochs", paramLabel = "N",
       description = "Most epochs of the linear and MLP probes, 1 to 10000; the epoch kept is the best on"
-          + " 10% of the train split held out (default: 100).")
+          + " 10%% of the train split held out (default: 100).")
   private Integer probeEpochs;
 
   @Option(names = "--seed", defaultValue = "0", paramLabel = "N",
