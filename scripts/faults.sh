@@ -237,15 +237,18 @@ if [[ "$(id -u)" == 0 ]]; then
   chown nobody "$work/javacpp-nobody" 2>/dev/null || true
 fi
 if [[ "$readonly_ok" == 1 ]]; then
+  # export, eval and train refuse a directory they cannot write before any work (CommandInputs, the
+  # trainer's run-directory checks); loss finds out creating its temporary directory, from the OS.
+  refused="not writable by this user"
   denied="Permission denied"
-  attack read-only "$EXIT_WRITE" "$ro/f.h5" "$denied" -- \
+  attack read-only "$EXIT_WRITE" "$ro/f.h5" "$refused" -- \
     export --checkpoint "$work/run" --data "$data" --out "$ro/f.h5"
-  attack read-only "$EXIT_WRITE" "$ro/eval.json" "$denied" -- \
+  attack read-only "$EXIT_WRITE" "$ro/eval.json" "$refused" -- \
     eval --checkpoint "$work/run" --train-data "$data" --test-data "$data" --probe-epochs 1 \
     --out "$ro/eval.json"
   attack read-only "$EXIT_WRITE" "$ro/out" "$denied" -- \
     loss --type infonce --in "$work/in-big" --out "$ro/out"
-  attack read-only "$EXIT_WRITE" "$ro/run/" "$denied" -- \
+  attack read-only "$EXIT_WRITE" "$ro/run" "$refused" -- \
     train --run-dir "$ro/run" --steps 8
   intact "$ro" "$work/ro.before"
   no_leftovers "$ro"

@@ -1,7 +1,5 @@
 package dev.contrastive.bench.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.contrastive.core.kernel.NativeTiles;
 import dev.contrastive.core.loss.Tiling;
 import java.io.IOException;
@@ -19,6 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
  * Turns a JMH JSON result file of {@code LossBenchmark} and/or {@code TileBenchmark} into a markdown
@@ -143,7 +143,7 @@ public final class BenchReport {
       Map<String, String> params = new TreeMap<>();
       JsonNode p = n.get("params");
       if (p != null) {
-        p.properties().forEach(e -> params.put(e.getKey(), e.getValue().asText()));
+        p.fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
       }
       JsonNode metric = n.get("primaryMetric");
       String unit = metric.get("scoreUnit").asText();

@@ -1,7 +1,5 @@
 package dev.contrastive.bench.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.contrastive.bench.torch.ConvShape;
 import dev.contrastive.bench.train.ConvOps;
 import dev.contrastive.bench.train.TrainShape;
@@ -18,6 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
  * Turns a JMH JSON result file of {@code TrainBenchmark} into markdown: per shape the training step

@@ -6,17 +6,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chooses between the device kernels ({@link DeviceKernels}, present in {@code -Pcuda} builds) and the
- * tiled CPU/ND4J path. On the nd4j-cuda backend the CUDA kernels take every float32 call they accept;
- * system property {@code contrastive.kernel=nd4j} keeps every loss on the ND4J path, as it does for
- * the CPU's native kernel.
+ * Chooses between the device kernels ({@link DeviceKernels}, present when engine-core's {@code cuda}
+ * jar is on the class path) and the tiled CPU/ND4J path. On the nd4j-cuda backend the CUDA kernels
+ * take every float32 call they accept; system property {@code contrastive.kernel=nd4j} keeps every
+ * loss on the ND4J path, as it does for the CPU's native kernel.
  */
 public final class DeviceDispatch {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeviceDispatch.class);
   /**
-   * Compiled only by -Pcuda (src/cuda/java). Looked up by name, and only on the CUDA backend, so that
-   * a CPU build never loads a class that needs nd4j-cuda, even over stale -Pcuda output in target/.
+   * In engine-core's cuda jar only (src/cuda/java, built by -Pcuda). Looked up by name, and only on
+   * the CUDA backend, so that a CPU class path never loads a class that needs nd4j-cuda.
    */
   private static final String CUDA_KERNELS = "dev.contrastive.core.kernel.cuda.CudaLossKernels";
   private static final DeviceKernels PROVIDER = load();
@@ -25,7 +25,7 @@ public final class DeviceDispatch {
   private DeviceDispatch() {}
 
   /**
-   * Whether device kernels are available: a -Pcuda build on the nd4j-cuda backend, not refused by
+   * Whether device kernels are available: the cuda jar on the nd4j-cuda backend, not refused by
    * {@code contrastive.kernel}.
    */
   public static boolean isAvailable() {
@@ -44,8 +44,8 @@ public final class DeviceDispatch {
   public static void setEnabled(boolean on) {
     if (on && PROVIDER == null) {
       throw new IllegalStateException(
-          "no device kernels: they need a -Pcuda build on the nd4j-cuda backend, and"
-              + " contrastive.kernel=nd4j refuses them");
+          "no device kernels: they need engine-core's cuda jar (-Pcuda) on the nd4j-cuda backend,"
+              + " and contrastive.kernel=nd4j refuses them");
     }
     enabled = on;
   }
@@ -64,7 +64,7 @@ public final class DeviceDispatch {
     try {
       return (DeviceKernels) Class.forName(CUDA_KERNELS).getDeclaredConstructor().newInstance();
     } catch (ReflectiveOperationException | LinkageError e) {
-      LOG.warn("nd4j-cuda backend but no CUDA loss kernels in this build (built without -Pcuda?),"
+      LOG.warn("nd4j-cuda backend but no CUDA loss kernels (engine-core's cuda jar, from -Pcuda),"
           + " using the tiled ND4J path: {}", e.toString());
       return null;
     }

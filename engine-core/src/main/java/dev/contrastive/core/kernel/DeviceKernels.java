@@ -3,8 +3,8 @@ package dev.contrastive.core.kernel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Fused loss kernels on an accelerator: the {@code -Pcuda} build adds one
- * ({@code dev.contrastive.core.kernel.cuda.CudaLossKernels}), the CPU build has none.
+ * Fused loss kernels on an accelerator: engine-core's {@code cuda} jar (built by {@code -Pcuda})
+ * adds one ({@code dev.contrastive.core.kernel.cuda.CudaLossKernels}); without it there are none.
  * {@link SoftmaxCrossEntropyKernel} and {@link MultiPositiveNceKernel} hand a whole problem to it when
  * {@link DeviceDispatch} selects it, under their own contracts (the first gradient overwritten, the
  * second added to). The tiling option does not apply there: device tiles have a fixed shape.

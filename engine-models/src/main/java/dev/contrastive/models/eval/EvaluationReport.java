@@ -1,11 +1,11 @@
 package dev.contrastive.models.eval;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.contrastive.core.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.nd4j.shade.jackson.annotation.JsonInclude;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.SerializationFeature;
 
 /**
  * What one {@link Evaluation} measured, in the form written to {@code eval.json}.

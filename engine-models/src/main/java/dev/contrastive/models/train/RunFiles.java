@@ -1,7 +1,6 @@
 package dev.contrastive.models.train;
 
 import dev.contrastive.models.train.metrics.CsvMetrics;
-import dev.contrastive.models.train.metrics.CurvePlots;
 import dev.contrastive.models.train.metrics.TensorBoardWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,9 +8,9 @@ import java.nio.file.Path;
 
 /**
  * The metrics a run directory keeps: one {@code metrics.csv} row and one TensorBoard event per step
- * (its step, epoch and validation scalars together), and at the end {@code loss.png} and {@code
- * accuracy.png} drawn from the CSV. On resume the CSV drops the rows a killed run logged after its
- * last checkpoint, which the resumed run logs again.
+ * (its step, epoch and validation scalars together). On resume the CSV drops the rows a killed run
+ * logged after its last checkpoint, which the resumed run logs again. Charts are the application's
+ * to draw from the CSV (the command line's {@code train} draws PNG curves).
  */
 final class RunFiles implements TrainingListener {
 
@@ -48,11 +47,6 @@ final class RunFiles implements TrainingListener {
   @Override
   public void onEnd(TrainingResult result) {
     closeWriters();
-    try {
-      CurvePlots.write(runDir.resolve(Trainer.METRICS_CSV), runDir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot draw the curves of " + runDir + ": " + e.getMessage(), e);
-    }
   }
 
   @Override

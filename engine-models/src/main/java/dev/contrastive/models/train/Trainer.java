@@ -50,8 +50,9 @@ import org.slf4j.LoggerFactory;
  * returns the method's parameters hold the trained weights. {@link #inDirectory} makes it a run
  * directory instead, {@link RunMode#NEW}, {@link RunMode#RESUME} or {@link RunMode#RESUME_OR_NEW}:
  * checkpoints ({@code ckpt-000000100.bin}), {@code metrics.csv} (per step {@code train/*}, per epoch
- * {@code epoch/*}, per validation {@code val/*}), TensorBoard event files and, at the end, {@code
- * loss.png} and {@code accuracy.png}. {@link TrainingResult#start()} says which it was. One trainer at
+ * {@code epoch/*}, per validation {@code val/*}) and TensorBoard event files; the trainer draws no
+ * charts (the command line's {@code train} draws {@code loss.png} and {@code accuracy.png} from
+ * {@code metrics.csv} at the end). {@link TrainingResult#start()} says which it was. One trainer at
  * a time: {@link #fit()} holds an operating-system lock on the directory ({@code .lock}, released when
  * the process dies). A resume must see the same training data: the checkpoint records the data's
  * size, shape and a hash of its first records, and a mismatch is refused.

@@ -1,17 +1,17 @@
 package dev.contrastive.models.train;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.contrastive.augment.transform.Presets;
 import dev.contrastive.models.method.MethodConfig;
 import dev.contrastive.models.registry.Methods;
 import dev.contrastive.models.train.optim.AdamOptions;
 import dev.contrastive.models.train.optim.LearningRateSchedule;
 import java.util.Objects;
+import org.nd4j.shade.jackson.annotation.JsonSubTypes;
+import org.nd4j.shade.jackson.annotation.JsonTypeInfo;
+import org.nd4j.shade.jackson.core.JsonProcessingException;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /**
  * Everything that fixes a training run's result: the method and its configs, the augmentation

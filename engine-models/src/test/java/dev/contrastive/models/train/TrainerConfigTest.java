@@ -81,11 +81,11 @@ class TrainerConfigTest {
 
   @Test
   void aDamagedConfigNamesTheMissingSetting() {
-    var json = (com.fasterxml.jackson.databind.node.ObjectNode) TinyRun.config("amdim", 10, 5).toJson();
+    var json = (org.nd4j.shade.jackson.databind.node.ObjectNode) TinyRun.config("amdim", 10, 5).toJson();
     json.remove("batch");
     assertMessage(() -> TrainerConfig.fromJson(json), "'batch' is missing");
     json.put("batch", 16);
-    ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("method")).put("name", "moco");
+    ((org.nd4j.shade.jackson.databind.node.ObjectNode) json.get("method")).put("name", "moco");
     assertMessage(() -> TrainerConfig.fromJson(json), "method must be one of amdim, cpc, yadim, simclr, got 'moco'");
   }
 

@@ -210,7 +210,8 @@ class TrainerTest {
         "val/online_acc")), table.columns().toString());
     assertEquals(List.of(List.of(3.0, validations.get(0).loss()), List.of(6.0, validations.get(1).loss())),
         series(runDir, "val/loss"));
-    assertTrue(Files.size(runDir.resolve("loss.png")) > 1000 && Files.size(runDir.resolve("accuracy.png")) > 1000);
+    // Charts are the application's: the library draws no PNG.
+    assertFalse(Files.exists(runDir.resolve("loss.png")) || Files.exists(runDir.resolve("accuracy.png")));
     try (Stream<Path> files = Files.list(runDir)) {
       assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("events.out.tfevents.")),
           "a TensorBoard event file");

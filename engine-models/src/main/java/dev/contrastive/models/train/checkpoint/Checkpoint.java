@@ -1,11 +1,11 @@
 package dev.contrastive.models.train.checkpoint;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.nd4j.shade.jackson.databind.JsonNode;
 
 /**
  * Everything needed to resume training exactly: position in the run, tensors, counters and config.

@@ -1,6 +1,5 @@
 package dev.contrastive.models.train.metrics;
 
-import com.google.protobuf.CodedOutputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Objects;
 import java.util.zip.CRC32C;
+import org.nd4j.shade.protobuf.CodedOutputStream;
 
 /**
  * Scalars as a TensorBoard event file, {@code events.out.tfevents.<seconds>.<host>} in the run
@@ -29,11 +29,12 @@ import java.util.zip.CRC32C;
  * uint64 length (little-endian) | uint32 masked_crc32c(length bytes) | data | uint32 masked_crc32c(data)
  * </pre>
  *
- * <p>The messages are encoded field by field with protobuf-java's {@link CodedOutputStream}, using
- * TensorFlow's field numbers (event.proto, summary.proto): {@code Event{double wall_time = 1; int64
- * step = 2; string file_version = 3; Summary summary = 5}}, {@code Summary{repeated Value value =
- * 1}}, {@code Value{string tag = 1; float simple_value = 2}}. Only these fields are written, so no
- * generated classes are needed. CRC32C is {@link CRC32C} from the JDK.
+ * <p>The messages are encoded field by field with {@link CodedOutputStream} (protobuf-java as ND4J
+ * shades it, already on every ND4J class path), using TensorFlow's field numbers (event.proto,
+ * summary.proto): {@code Event{double wall_time = 1; int64 step = 2; string file_version = 3; Summary
+ * summary = 5}}, {@code Summary{repeated Value value = 1}}, {@code Value{string tag = 1; float
+ * simple_value = 2}}. Only these fields are written, so no generated classes are needed. CRC32C is
+ * {@link CRC32C} from the JDK.
  *
  * <p>Every record is flushed before {@link #log} returns, so a killed run keeps what it logged. A
  * resumed run opens a new file beside the old one; TensorBoard reads all event files of a folder.

@@ -1,0 +1,109 @@
+package dev.contrastive.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.contrastive.augment.data.FashionMnist;
+import dev.contrastive.models.FileSizeLimit;
+import dev.contrastive.models.eval.FeatureExport;
+import dev.contrastive.models.train.TinyRun;
+import dev.contrastive.models.train.checkpoint.CheckpointIO;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * export and eval in a child JVM under a file-size limit (ulimit -f): the write of their output
+ * fails with EFBIG ("File too large"), as on a full disk. The command must fail naming the file,
+ * leave the previous output intact and readable, and the JVM must not crash: an export used to
+ * report success, replace the file with a damaged one and die in libhdf5 (SIGSEGV in
+ * H5F_get_nrefs, exit 134, an hs_err_pid*.log in the working directory).
+ */
+class CommandOutputFaultsTest {
+
+  /** Exit code of an output that cannot be written: a problem of the environment the user can fix. */
+  private static final int EXIT_FAILED = 2;
+
+  @TempDir static Path shared;
+  @TempDir Path dir;
+
+  private static Path checkpointFile;
+  private static Path trainFile;
+  private static Path testFile;
+
+  @BeforeAll
+  static void makeRunAndData() throws IOException {
+    Path runDir = TinyRun.train(shared.resolve("run"), "amdim", 4);
+    checkpointFile = runDir.resolve(CheckpointIO.fileName(4));
+    trainFile = TinyRun.subsetFile(shared.resolve("train.h5"), FashionMnist.Split.TRAIN, 300);
+    testFile = TinyRun.subsetFile(shared.resolve("test.h5"), FashionMnist.Split.TEST, 100);
+  }
+
+  private static void runHere(String... args) {
+    StringWriter err = new StringWriter();
+    int code = ContrastiveCli.commandLine().setOut(new PrintWriter(new StringWriter()))
+        .setErr(new PrintWriter(err, true)).execute(args);
+    assertEquals(0, code, err.toString());
+  }
+
+  @Test
+  void anExportRefusedByTheFileSizeLimitFailsNamingTheFileAndKeepsTheOldOneReadable()
+      throws Exception {
+    Path out = dir.resolve("f.h5");
+    runHere("export", "--checkpoint", checkpointFile.toString(), "--data", testFile.toString(),
+        "--out", out.toString());
+    byte[] before = Files.readAllBytes(out);
+    FeatureExport.Contents old = FeatureExport.read(out);
+
+    // Raw pixels: 100 x 1024 floats, far over the 16 KiB limit even deflated.
+    FileSizeLimit.Result r = FileSizeLimit.run(dir, 16, ContrastiveCli.class, "export",
+        "--checkpoint", checkpointFile.toString(), "--data", testFile.toString(), "--out",
+        out.toString(), "--features", "raw");
+
+    assertEquals(EXIT_FAILED, r.exitCode(), r.output());
+    assertTrue(r.output().contains("cannot write " + out + ": File too large (writing the"
+        + " temporary file"), r.output());
+    assertFalse(r.output().contains("export: wrote"), r.output());
+    assertFalse(r.output().contains("H5Fclose failed"), r.output());
+    assertArrayEquals(before, Files.readAllBytes(out));
+    assertEquals(old.dim(), FeatureExport.read(out).dim());
+    assertEquals(List.of("f.h5"), names(dir), "no temporary file, no hs_err_pid*.log");
+  }
+
+  @Test
+  void anEvalReportRefusedByTheFileSizeLimitFailsNamingTheFileAndKeepsTheOldOne()
+      throws Exception {
+    Path report = dir.resolve("eval.json");
+    String[] eval = {"eval", "--checkpoint", checkpointFile.toString(), "--train-data",
+        trainFile.toString(), "--test-data", testFile.toString(), "--probe-epochs", "1", "--out",
+        report.toString()};
+    runHere(eval);
+    byte[] before = Files.readAllBytes(report);
+
+    // With the baselines the report is over 1 KiB, the limit.
+    String[] withBaselines = Stream.concat(Stream.of(eval), Stream.of("--baselines"))
+        .toArray(String[]::new);
+    FileSizeLimit.Result r = FileSizeLimit.run(dir, 1, ContrastiveCli.class, withBaselines);
+
+    assertEquals(EXIT_FAILED, r.exitCode(), r.output());
+    assertTrue(r.output().contains("cannot write " + report + ": File too large (writing the"
+        + " temporary file"), r.output());
+    assertArrayEquals(before, Files.readAllBytes(report));
+    assertEquals(List.of("eval.json"), names(dir), "no temporary file, no hs_err_pid*.log");
+  }
+
+  private static List<String> names(Path directory) throws IOException {
+    try (Stream<Path> files = Files.list(directory)) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package dev.contrastive.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ContrastiveCliTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void viewsWritesAGridOfTheEmbeddedFashionMnist() throws Exception {
+    Path out = dir.resolve("views.png");
+    int code =
+        ContrastiveCli.commandLine()
+            .execute("views", "--data", "fashion-mnist", "--preset", "fashion-mnist", "--out",
+                out.toString(), "--seed", "3");
+    assertEquals(0, code);
+    BufferedImage grid = ImageIO.read(out.toFile());
+    assertTrue(grid.getWidth() > 32 * 3 && grid.getHeight() > 32, grid.getWidth() + "x" + grid.getHeight());
+  }
+
+  @Test
+  void viewsRejectsAnUnknownDatasetWithExitCode2() {
+    int code =
+        ContrastiveCli.commandLine()
+            .execute("views", "--data", dir.resolve("missing").toString(), "--out",
+                dir.resolve("v.png").toString());
+    assertEquals(2, code);
+  }
+}
