@@ -140,6 +140,17 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Augmentation worker threads; results do not depend on it (default: ${DEFAULT-VALUE}).")
   private int augmentThreads;
 
+  @Option(names = "--replicas", defaultValue = "1", paramLabel = "N",
+      description = "In-process replicas the batch is split across, each scoring its images against the whole"
+          + " gathered batch; 1 to 1024, dividing --batch (default: ${DEFAULT-VALUE}).")
+  private int replicas;
+
+  @Option(names = "--micro-batch", defaultValue = "0", paramLabel = "M",
+      description = "Encode each replica's share of the batch M images at a time (gradient caching: a batch"
+          + " larger than activation memory allows, one update per batch); 0 for one piece (default:"
+          + " ${DEFAULT-VALUE}).")
+  private int microBatch;
+
   @Option(names = "--checkpoint-every", defaultValue = "100", paramLabel = "N",
       description = "Steps between checkpoints; one is also written at the end (default: ${DEFAULT-VALUE}).")
   private long checkpointEvery;
@@ -392,6 +403,7 @@ public final class TrainCommand implements Callable<Integer> {
       return b.batch(batch)
           .seed(seed)
           .augmentThreads(augmentThreads)
+          .split(replicas, microBatch)
           .checkpointEvery(checkpointEvery)
           .adam(AdamOptions.amdim().withLr(lr).withWeightDecay(weightDecay, decoupled)
               .withMaxGradNorm(maxGradNorm))

@@ -111,6 +111,23 @@ class TrainCommandTest {
   }
 
   @Test
+  void replicasAndMicroBatchesSplitTheBatchAndABatchThatDoesNotDivideIsAUsageError() throws Exception {
+    Path runDir = dir.resolve("split");
+    Run r = train("--data", "tiny", "--val-data", "none", "--batch", "16", "--steps", "2", "--replicas", "2",
+        "--micro-batch", "4", "--run-dir", runDir.toString());
+    assertEquals(0, r.code(), r.err());
+    try (TrainedModel trained = TrainedModel.load(runDir)) {
+      assertEquals(2, trained.config().replicas());
+      assertEquals(4, trained.config().microBatch());
+    }
+    Run uneven = train("--data", "tiny", "--val-data", "none", "--batch", "16", "--replicas", "3",
+        "--run-dir", dir.resolve("uneven").toString());
+    assertEquals(2, uneven.code());
+    assertTrue(uneven.err().contains("trainer.batch of 16 does not divide among trainer.replicas = 3"), uneven.err());
+    assertTrue(!Files.exists(dir.resolve("uneven")), "nothing written for a bad option");
+  }
+
+  @Test
   void anUnknownDatasetNamesTheOption() {
     Run r = train("--data", "nope", "--run-dir", dir.resolve("r").toString());
     assertEquals(2, r.code());
