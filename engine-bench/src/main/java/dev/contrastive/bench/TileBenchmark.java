@@ -9,7 +9,7 @@ import dev.contrastive.core.loss.InfoNceLoss;
 import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.SourceSampler;
-import dev.contrastive.core.loss.Tiling;
+import dev.contrastive.core.kernel.Tiling;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

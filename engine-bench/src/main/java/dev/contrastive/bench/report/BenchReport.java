@@ -1,7 +1,7 @@
 package dev.contrastive.bench.report;
 
 import dev.contrastive.core.kernel.NativeTiles;
-import dev.contrastive.core.loss.Tiling;
+import dev.contrastive.core.kernel.Tiling;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package dev.contrastive.bench.report;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.contrastive.core.loss.Tiling;
+import dev.contrastive.core.kernel.Tiling;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.nd4j.shade.jackson.databind.JsonNode;

@@ -15,7 +15,7 @@ import dev.contrastive.core.loss.InfoNceLoss;
 import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.SourceSampler;
-import dev.contrastive.core.loss.Tiling;
+import dev.contrastive.core.kernel.Tiling;
 import dev.contrastive.core.loss.YadimOptions;
 import java.io.IOException;
 import java.io.PrintWriter;

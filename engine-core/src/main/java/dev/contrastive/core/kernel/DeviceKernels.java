@@ -27,7 +27,7 @@ public interface DeviceKernels {
 
   /**
    * {@link MultiPositiveNceKernel#run(INDArray, INDArray, int, int, double, double, double, double,
-   * INDArray, INDArray, dev.contrastive.core.loss.Tiling)} on the device, same arguments less the
+   * INDArray, INDArray, dev.contrastive.core.kernel.Tiling)} on the device, same arguments less the
    * tiling: source row r is image {@code firstImage + r} of the target images.
    */
   ScoreStats multiPositiveNce(

@@ -3,7 +3,6 @@ package dev.contrastive.core.kernel;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
-import dev.contrastive.core.loss.Tiling;
 import dev.contrastive.core.memory.NativeMemory;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;

@@ -1,5 +1,6 @@
 package dev.contrastive.core.loss;
 
+import dev.contrastive.core.kernel.Tiling;
 import java.util.List;
 
 /**

@@ -1,5 +1,7 @@
 package dev.contrastive.core.loss;
 
+import dev.contrastive.core.kernel.Tiling;
+
 /**
  * Options of {@link CpcLoss}, with CPC v2's published values.
  *

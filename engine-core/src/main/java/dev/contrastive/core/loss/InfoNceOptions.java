@@ -1,5 +1,7 @@
 package dev.contrastive.core.loss;
 
+import dev.contrastive.core.kernel.Tiling;
+
 /**
  * Options of {@link InfoNceLoss} (NT-Xent).
  *

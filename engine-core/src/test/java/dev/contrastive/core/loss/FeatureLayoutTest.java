@@ -1,5 +1,6 @@
 package dev.contrastive.core.loss;
 
+import dev.contrastive.core.kernel.Tiling;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.contrastive.core.loss;
+package dev.contrastive.core.kernel;
 
 /**
  * Tile shape of the fused kernels: how many score rows and columns are held at once.
