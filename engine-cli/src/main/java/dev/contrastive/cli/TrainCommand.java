@@ -142,7 +142,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--replicas", defaultValue = "1", paramLabel = "N",
       description = "In-process replicas the batch is split across, each scoring its images against the whole"
-          + " gathered batch; 1 to 1024, dividing --batch (default: ${DEFAULT-VALUE}).")
+          + " gathered batch; 1 to 64, dividing --batch (default: ${DEFAULT-VALUE}).")
   private int replicas;
 
   @Option(names = "--micro-batch", defaultValue = "0", paramLabel = "M",

@@ -357,13 +357,13 @@ public final class TrainerConfig {
     }
 
     /**
-     * The batch split: {@code replicas} in [1, 1024] in-process replicas, each encoding its share in
+     * The batch split: {@code replicas} in [1, 64] in-process replicas, each encoding its share in
      * micro-batches of {@code microBatch} images (0: in one piece). {@link #build()} checks that they
      * divide the batch.
      */
     public Builder split(int replicas, int microBatch) {
-      if (replicas < 1 || replicas > 1024) {
-        throw new IllegalArgumentException("trainer.replicas must be in [1, 1024], got " + replicas);
+      if (replicas < 1 || replicas > 64) {
+        throw new IllegalArgumentException("trainer.replicas must be in [1, 64], got " + replicas);
       }
       if (microBatch < 0 || microBatch > 65536) {
         throw new IllegalArgumentException(

@@ -61,7 +61,7 @@ class TrainerConfigTest {
     assertMessage(() -> b.epochs(-2), "trainer.epochs must be in [1, 1000000], got -2");
     assertMessage(() -> b.augmentThreads(0), "trainer.augmentThreads must be in [1, 256], got 0");
     assertMessage(() -> b.checkpointEvery(0), "trainer.checkpointEvery must be in [1, 1000000000], got 0");
-    assertMessage(() -> b.split(0, 0), "trainer.replicas must be in [1, 1024], got 0");
+    assertMessage(() -> b.split(0, 0), "trainer.replicas must be in [1, 64], got 0");
     assertMessage(() -> b.split(2, -1), "trainer.microBatch must be in [1, 65536], or 0 for no micro-batches, got -1");
     assertMessage(() -> TinyRun.builder("amdim").batch(16).split(3, 0).build(),
         "trainer.batch of 16 does not divide among trainer.replicas = 3: use a batch that is a multiple of 3");
