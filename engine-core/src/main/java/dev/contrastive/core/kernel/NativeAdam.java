@@ -59,10 +59,10 @@ public final class NativeAdam {
               + ", g " + describe(g) + ", m " + describe(m) + ", v " + describe(v));
     }
     long n = p.length();
-    long pa = NativeTiles.address(p);
-    long ga = NativeTiles.address(g);
-    long ma = NativeTiles.address(m);
-    long va = NativeTiles.address(v);
+    long pa = NativeLibrary.address(p);
+    long ga = NativeLibrary.address(g);
+    long ma = NativeLibrary.address(m);
+    long va = NativeLibrary.address(v);
     int workers = Runtime.getRuntime().availableProcessors();
     int chunks = (int) Math.max(1, Math.min(workers, n / PARALLEL_THRESHOLD));
     IntStream.range(0, chunks)

@@ -87,7 +87,7 @@ public final class NativeLayers {
     Shape s = Shape.of("x", x);
     s.length("mean", mean.length, s.c);
     s.length("var", var.length, s.c);
-    long addr = NativeTiles.address(x);
+    long addr = NativeLibrary.address(x);
     split(s.c, (long) s.n * s.hw, (b, e, k) -> statsRange(addr, s.n, s.c, s.hw, b, e, mean, var));
   }
 
@@ -104,8 +104,8 @@ public final class NativeLayers {
     s.length("scale", scale.length, s.c);
     s.length("shift", shift.length, s.c);
     s.same("y", y);
-    long xa = NativeTiles.address(x);
-    long ya = NativeTiles.address(y);
+    long xa = NativeLibrary.address(x);
+    long ya = NativeLibrary.address(y);
     split(s.c, (long) s.n * s.hw, (b, e, k) -> affineRange(xa, ya, s.n, s.c, s.hw, b, e, scale, shift, relu));
   }
 
@@ -145,9 +145,9 @@ public final class NativeLayers {
     s.length("shift", shift.length, s.c);
     s.length("dGamma", dGamma.length, s.c);
     s.length("dBeta", dBeta.length, s.c);
-    long xa = NativeTiles.address(x);
-    long dya = NativeTiles.address(dy);
-    long dxa = NativeTiles.address(dx);
+    long xa = NativeLibrary.address(x);
+    long dya = NativeLibrary.address(dy);
+    long dxa = NativeLibrary.address(dx);
     split(
         s.c,
         (long) s.n * s.hw,
@@ -180,8 +180,8 @@ public final class NativeLayers {
     if (!(eps > 0)) {
       throw new IllegalArgumentException("eps must be > 0, got " + eps);
     }
-    long xa = NativeTiles.address(x);
-    long ya = NativeTiles.address(y);
+    long xa = NativeLibrary.address(x);
+    long ya = NativeLibrary.address(y);
     split(
         s.n,
         (long) s.c * s.hw,
@@ -220,9 +220,9 @@ public final class NativeLayers {
     s.length("invStd", invStd.length, s.n);
     s.length("dGamma", dGamma.length, s.c);
     s.length("dBeta", dBeta.length, s.c);
-    long xa = NativeTiles.address(x);
-    long dya = NativeTiles.address(dy);
-    long dxa = NativeTiles.address(dx);
+    long xa = NativeLibrary.address(x);
+    long dya = NativeLibrary.address(dy);
+    long dxa = NativeLibrary.address(dx);
     int chunks = chunks(s.n, (long) s.c * s.hw);
     // Chunks of samples all touch every channel: each sums into its own partials.
     double[][] partGamma = new double[chunks][s.c];
@@ -253,8 +253,8 @@ public final class NativeLayers {
   public static void relu(INDArray x, INDArray y) {
     Shape s = Shape.of("x", x);
     s.same("y", y);
-    long xa = NativeTiles.address(x);
-    long ya = NativeTiles.address(y);
+    long xa = NativeLibrary.address(x);
+    long ya = NativeLibrary.address(y);
     long perSample = (long) s.c * s.hw;
     split(s.n, perSample, (b, e, k) -> reluRange(xa, ya, b * perSample, e * perSample));
   }
@@ -271,9 +271,9 @@ public final class NativeLayers {
     Shape s = Shape.of("x", x);
     s.same("dy", dy);
     s.same("dx", dx);
-    long xa = NativeTiles.address(x);
-    long dya = NativeTiles.address(dy);
-    long dxa = NativeTiles.address(dx);
+    long xa = NativeLibrary.address(x);
+    long dya = NativeLibrary.address(dy);
+    long dxa = NativeLibrary.address(dx);
     long perSample = (long) s.c * s.hw;
     split(s.n, perSample, (b, e, k) -> reluBackwardRange(xa, dya, dxa, b * perSample, e * perSample));
   }
@@ -292,9 +292,9 @@ public final class NativeLayers {
     Shape bs = Shape.of("b", b);
     bs.same("y", y);
     Shape xs = pooledShortcutInput(bs, x, k, s);
-    long ba = NativeTiles.address(b);
-    long xa = NativeTiles.address(x);
-    long ya = NativeTiles.address(y);
+    long ba = NativeLibrary.address(b);
+    long xa = NativeLibrary.address(x);
+    long ya = NativeLibrary.address(y);
     int h = (int) xs.shape[2];
     int w = (int) xs.shape[3];
     split(bs.n, (long) bs.c * bs.hw, (from, to, chunk) -> pooledShortcutRange(
@@ -317,9 +317,9 @@ public final class NativeLayers {
     Shape ds = Shape.of("dy", dy);
     Shape xs = pooledShortcutInput(ds, branchGradient, k, s);
     xs.same("dx", dx);
-    long dya = NativeTiles.address(dy);
-    long dba = NativeTiles.address(branchGradient);
-    long dxa = NativeTiles.address(dx);
+    long dya = NativeLibrary.address(dy);
+    long dba = NativeLibrary.address(branchGradient);
+    long dxa = NativeLibrary.address(dx);
     int h = (int) xs.shape[2];
     int w = (int) xs.shape[3];
     split(ds.n, (long) ds.c * ds.hw, (from, to, chunk) -> pooledShortcutGradientRange(

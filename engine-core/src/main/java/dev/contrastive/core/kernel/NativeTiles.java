@@ -1,16 +1,9 @@
 package dev.contrastive.core.kernel;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The hand-written CPU kernel (src/main/cpp, built by Maven with g++) for the elementwise part of each
@@ -25,12 +18,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class NativeTiles {
 
-  private static final Logger LOG = LoggerFactory.getLogger(NativeTiles.class);
-  private static final String LIBRARY = "libcontrastive_tiles-linux-x86_64.so";
   /** Below this many tile elements, splitting rows across threads costs more than it saves. */
   private static final long PARALLEL_THRESHOLD = 1L << 15;
 
-  private static final boolean LOADED = load();
+  private static final boolean LOADED =
+      NativeLibrary.load(NativeTiles.class, "contrastive_tiles", "the losses' float32 tiles");
   private static volatile boolean enabled = LOADED;
 
   private NativeTiles() {}
@@ -64,38 +56,6 @@ public final class NativeTiles {
   /** Name of the path float32 tiles take, for benchmark reports. */
   public static String activePath() {
     return enabled ? "native" : "nd4j";
-  }
-
-  private static boolean load() {
-    String mode = System.getProperty("contrastive.kernel", "auto");
-    if (mode.equals("nd4j")) {
-      return false;
-    }
-    try (InputStream in = NativeTiles.class.getResourceAsStream(LIBRARY)) {
-      if (in == null) {
-        throw new IOException("resource " + LIBRARY + " is not in the jar (built on another OS?)");
-      }
-      Path file = Files.createTempFile("contrastive_tiles", ".so");
-      file.toFile().deleteOnExit();
-      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-      System.load(file.toAbsolutePath().toString());
-      return true;
-    } catch (IOException | UnsatisfiedLinkError e) {
-      if (mode.equals("native")) {
-        throw new IllegalStateException("contrastive.kernel=native but the library failed: " + e, e);
-      }
-      LOG.warn("native tile kernel unavailable, using the ND4J path: {}", e.toString());
-      return false;
-    }
-  }
-
-  /**
-   * Address of the first element of a C-order array. A view's buffer is itself offset (ND4J gives a
-   * view a buffer that starts at its first element), so {@code addressPointer()} already points there;
-   * adding {@code offset()} again read another part of the base array.
-   */
-  static long address(INDArray x) {
-    return x.data().addressPointer().address();
   }
 
   /** Work on rows [begin, end) of a tile. */
