@@ -6,15 +6,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The hand-written CPU kernel (src/main/cpp, built by Maven with g++) for the elementwise part of each
- * tile: masks, running max, vectorised exp and tanh, row sums and the score gradient, fused into one
- * or two sweeps per row. The matrix products stay on ND4J's gemm.
+ * The hand-written CPU kernel (src/main/cpp/contrastive_tiles.cpp, library {@code contrastive_loss},
+ * built by Maven with g++) for the elementwise part of each tile: masks, running max, vectorised exp
+ * and tanh, row sums and the score gradient, fused into one or two sweeps per row. The matrix products
+ * stay on ND4J's gemm.
  *
  * <p>Used for float32 tiles on the CPU backend when the library loads; the pure ND4J path remains the
- * fallback. System property {@code contrastive.kernel}: {@code auto} (default), {@code native} (fail
- * if the library cannot load) or {@code nd4j} (never use it). The same library carries the norm and
- * ReLU kernels of {@link NativeLayers} and the Adam kernel of {@link NativeAdam}, which this class
- * loads for them.
+ * fallback. System property {@code contrastive.kernel} ({@link NativeLibrary}): {@code auto}
+ * (default), {@code native} (fail if the library cannot load) or {@code nd4j} (never use it).
  */
 public final class NativeTiles {
 
@@ -22,7 +21,7 @@ public final class NativeTiles {
   private static final long PARALLEL_THRESHOLD = 1L << 15;
 
   private static final boolean LOADED =
-      NativeLibrary.load(NativeTiles.class, "contrastive_tiles", "the losses' float32 tiles");
+      NativeLibrary.load(NativeTiles.class, "contrastive_loss", "the losses' float32 tiles");
   private static volatile boolean enabled = LOADED;
 
   private NativeTiles() {}

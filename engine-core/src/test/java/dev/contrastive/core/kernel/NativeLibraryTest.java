@@ -38,7 +38,7 @@ class NativeLibraryTest {
   void theLossLibraryLoadsWhereItIsBuilt() {
     assumeTrue(System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64"));
     assumeTrue(!"nd4j".equals(System.getProperty("contrastive.kernel")));
-    assertTrue(NativeTiles.isLoaded(), NativeLibrary.fileName("contrastive_tiles") + " did not load");
+    assertTrue(NativeTiles.isLoaded(), NativeLibrary.fileName("contrastive_loss") + " did not load");
   }
 
   @Test

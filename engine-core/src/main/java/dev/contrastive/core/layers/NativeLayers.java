@@ -1,5 +1,6 @@
-package dev.contrastive.core.kernel;
+package dev.contrastive.core.layers;
 
+import dev.contrastive.core.kernel.NativeLibrary;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -7,8 +8,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Fused CPU kernels (src/main/cpp/contrastive_layers.cpp, in the same library as {@link NativeTiles})
- * for the encoders' layers other than convolutions: batch norm and layer norm on NCHW activations,
+ * Fused CPU kernels (src/main/cpp/contrastive_layers.cpp, library {@code contrastive_layers}) for
+ * the encoders' layers other than convolutions: batch norm and layer norm on NCHW activations,
  * each optionally fused with the ReLU that follows, ReLU alone, and AMDIM's residual sum with its
  * pooled, zero-padded shortcut. Written with ND4J ops, each of these layers is 7-10 ops, each a full memory pass with its
  * own overhead, plus a separate ReLU; here a forward is one or two sweeps and a backward two.
@@ -32,22 +33,24 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Applies to float32, rank-4, contiguous C-order arrays on the CPU backend ({@link #usable}); the
  * layers keep their ND4J path for everything else (float64 gradient checks, GPU backends). Work is
- * split over channel (batch norm) or sample (layer norm) ranges on the common pool. The library is
- * loaded by {@link NativeTiles}, so {@code -Dcontrastive.kernel=nd4j} turns this kernel off too; its
- * run-time switch {@link #setEnabled} is separate from NativeTiles'.
+ * split over channel (batch norm) or sample (layer norm) ranges on the common pool. The library
+ * loads under the same switch as the loss kernels', {@code -Dcontrastive.kernel} ({@link
+ * NativeLibrary}); the run-time switch {@link #setEnabled} is this class's own.
  */
 public final class NativeLayers {
 
   /** Below this many elements, splitting across threads costs more than it saves. */
   private static final long PARALLEL_THRESHOLD = 1L << 15;
 
-  private static volatile boolean enabled = NativeTiles.isLoaded();
+  private static final boolean LOADED =
+      NativeLibrary.load(NativeLayers.class, "contrastive_layers", "the norm, ReLU and pooled-residual layers and the Adam update");
+  private static volatile boolean enabled = LOADED;
 
   private NativeLayers() {}
 
-  /** Whether the native library is loaded (see {@link NativeTiles#isLoaded}). */
+  /** Whether the native library is loaded (and was not refused by {@code contrastive.kernel=nd4j}). */
   public static boolean isLoaded() {
-    return NativeTiles.isLoaded();
+    return LOADED;
   }
 
   /** Whether usable arrays currently take the native kernels. */
