@@ -5,7 +5,7 @@
 #   scripts/bench-parallel.sh throughput [ROUNDS [BATCH]]
 #       ReplicaThroughput: steps/s of 2 replicas (r2), 1 replica in micro-batches of 16 (r1m16) and
 #       1 replica through DataParallel's path (r1) against the plain step, small AMDIM, global batch
-#       BATCH (64), interleaved in one JVM for ROUNDS (15) rounds.   -> parallel-throughput-DATE.md
+#       BATCH (64), interleaved in one JVM for ROUNDS (20) rounds.   -> parallel-throughput-DATE.md
 #   scripts/bench-parallel.sh memory [LIMIT_MIB [GLOBAL...]]
 #       MicroBatchMemory: peak resident memory of one training step, plain and in micro-batches of 64,
 #       at GLOBAL (256 512 1024 2048 4096), and the plain step at 64; one child JVM per point; a plain
@@ -42,7 +42,7 @@ pkg=dev.contrastive.bench.parallel
 case "$what" in
   throughput)
     out="bench-results/parallel-throughput-$day.md"
-    "${java[@]}" -Xms2g -Xmx2g "$pkg.ReplicaThroughput" "$out" "$invocation" "$cpu" "${1:-15}" "${2:-64}" \
+    "${java[@]}" -Xms2g -Xmx2g "$pkg.ReplicaThroughput" "$out" "$invocation" "$cpu" "${1:-20}" "${2:-64}" \
       plain r2 r1m16 r1
     ;;
   memory)

@@ -55,7 +55,9 @@ public final class GatheredInfoNce {
   private static final String STEP_SCOPE = "train-step";
   /** The scopes the loss opens (InfoNceLoss, SoftmaxCrossEntropyKernel's Scratch), innermost last. */
   private static final List<String> LOSS_SCOPES = List.of("infonce-loss", "contrastive-row-block", "contrastive-tile");
-  private static final List<String> PHASES = List.of("all-gather", "loss", "reduce-scatter");
+  /** The three phases, then the scopes' closing, when each reallocates its buffer to the step's size. */
+  private static final List<String> PHASES = List.of("all-gather", "loss", "reduce-scatter",
+      "scopes closing (after the last phase)");
   private static final int WARM_UP_IMAGES = 16;
   private static final double MIB = 1 << 20;
 
@@ -109,8 +111,8 @@ public final class GatheredInfoNce {
       long t0 = System.nanoTime();
       List<ReplicaBytes> bytes = runStep(threads, loss, a, b, phaseEnd);
       double seconds = (System.nanoTime() - t0) / 1e9;
-      ResidentMemory end = ResidentMemory.read();
-      String body = render(replicas, perReplica, dim, baseline, marks, end, bytes, seconds);
+      marks.add(ResidentMemory.read());
+      String body = render(replicas, perReplica, dim, baseline, marks, bytes, seconds);
       AtomicFiles.writeString(out, header.markdown("Gathered InfoNCE memory: " + replicas + " in-process replicas,"
           + " global batch " + (long) replicas * perReplica, started) + body);
       System.out.print(body);
@@ -191,8 +193,10 @@ public final class GatheredInfoNce {
     }
   }
 
+  /** The report's body; {@code marks} holds VmRSS and VmHWM at the end of each of {@link #PHASES}. */
   static String render(int replicas, int perReplica, int dim, ResidentMemory baseline, List<ResidentMemory> marks,
-      ResidentMemory end, List<ReplicaBytes> bytes, double seconds) {
+      List<ReplicaBytes> bytes, double seconds) {
+    ResidentMemory end = marks.get(marks.size() - 1);
     long global = (long) replicas * perReplica;
     long rows = 2 * global;
     long peakKib = marks.stream().mapToLong(ResidentMemory::peakKib).max().orElseThrow();

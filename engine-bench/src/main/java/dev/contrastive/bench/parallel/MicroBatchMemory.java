@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.TreeSet;
 import javax.imageio.ImageIO;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
@@ -179,18 +180,16 @@ public final class MicroBatchMemory {
     md.append("| global batch | split | before, MiB | peak step 1, MiB | peak per step 2.., MiB | headline peak, MiB"
         + " | headline above before, MiB |\n");
     md.append("|---:|---|---:|---:|---|---:|---:|\n");
-    for (MemoryPoint.Result p : points) {
-      StringBuilder later = new StringBuilder();
-      for (int s = 1; s < p.steps(); s++) {
-        later.append(s == 1 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f", ResidentMemory.mib(p.peakKib().get(s))));
+    // By global batch, plain first; a skipped point in its place.
+    TreeSet<Integer> globals = new TreeSet<>();
+    points.forEach(p -> globals.add(p.global()));
+    skipped.forEach(s -> globals.add(s.global()));
+    for (int g : globals) {
+      for (Split split : List.of(plain, micro)) {
+        points.stream().filter(p -> p.global() == g && p.split().equals(split)).forEach(p -> md.append(row(p)));
+        skipped.stream().filter(s -> s.global() == g && s.split().equals(split)).forEach(s -> md.append(
+            String.format(Locale.ROOT, "| %d | %s | skipped: %s | | | | |%n", g, split.describe(), s.reason())));
       }
-      md.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %s | %.0f | %.0f |%n", p.global(),
-          p.split().describe(), ResidentMemory.mib(p.beforeKib()), ResidentMemory.mib(p.peakKib().get(0)), later,
-          ResidentMemory.mib(p.steadyPeakKib()), ResidentMemory.mib(p.steadyPeakKib() - p.beforeKib())));
-    }
-    for (Skipped s : skipped) {
-      md.append(String.format(Locale.ROOT, "| %d | %s | skipped: %s | | | | |%n", s.global(), s.split().describe(),
-          s.reason()));
     }
     md.append('\n');
     Optional<MemoryPoint.Result> reference = points.stream()
@@ -219,6 +218,16 @@ public final class MicroBatchMemory {
     return md.toString();
   }
 
+  private static String row(MemoryPoint.Result p) {
+    StringBuilder later = new StringBuilder();
+    for (int s = 1; s < p.steps(); s++) {
+      later.append(s == 1 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f", ResidentMemory.mib(p.peakKib().get(s))));
+    }
+    return String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %s | %.0f | %.0f |%n", p.global(),
+        p.split().describe(), ResidentMemory.mib(p.beforeKib()), ResidentMemory.mib(p.peakKib().get(0)), later,
+        ResidentMemory.mib(p.steadyPeakKib()), ResidentMemory.mib(p.steadyPeakKib() - p.beforeKib()));
+  }
+
   private static String checkLine(String what, int global, long bigKib, long refKib) {
     double ratio = (double) bigKib / refKib;
     return String.format(Locale.ROOT, "- %s: global %d in micro-batches %.0f MiB / plain step %.0f MiB = **%.2fx**,"
@@ -231,6 +240,8 @@ public final class MicroBatchMemory {
         .title("Peak resident memory of one training step (small AMDIM, steady state)")
         .xAxisTitle("global batch (images per view)").yAxisTitle("resident MiB (VmHWM, whole JVM)").build();
     chart.getStyler().setXAxisLogarithmic(true);
+    // From zero, so that the heights compare as the ratios in the report do.
+    chart.getStyler().setYAxisMin(0.0);
     for (Split split : List.of(Split.plainStep(), Split.parallel(1, settings.micro()))) {
       List<Double> x = new ArrayList<>();
       List<Double> y = new ArrayList<>();

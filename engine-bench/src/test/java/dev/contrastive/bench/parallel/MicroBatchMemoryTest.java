@@ -61,7 +61,9 @@ class MicroBatchMemoryTest {
         List.of(new MicroBatchMemory.Skipped(4096, PLAIN, "predicted too much")), settings, "m.png");
     assertTrue(md.contains("| 4096 | DataParallel, 1 replica, micro-batches of 64 | 700 | 1500 | 1100, 1000 | 1100 | 400 |"),
         md);
-    assertTrue(md.contains("| 4096 | plain step (Method.forwardBackward) | skipped: predicted too much |"), md);
+    assertTrue(md.contains("| 4096 | plain step (Method.forwardBackward) | skipped: predicted too much | | | | |\n"
+        + "| 4096 | DataParallel, 1 replica, micro-batches of 64 | 700 |"), md);
+    assertTrue(md.indexOf("| 64 | plain") < md.indexOf("| 256 | DataParallel"), md);
     assertTrue(md.contains("headline (steady-state) peak: global 4096 in micro-batches 1100 MiB / plain step 800 MiB"
         + " = **1.38x**, within 1.5x"), md);
     assertTrue(md.contains("whole-run peak, step 1 included: global 4096 in micro-batches 1500 MiB / plain step"
