@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,7 +71,7 @@ public final class GatheredInfoNce {
       throw new IllegalArgumentException("usage: GatheredInfoNce OUT.md COMMAND CPU REPLICAS IMAGES_PER_REPLICA DIM");
     }
     Path out = Path.of(args[0]);
-    RunHeader header = new RunHeader(args[1], args[2]);
+    RunHeader header = RunHeader.startingNow(args[1], args[2]);
     int replicas = Integer.parseInt(args[3]);
     int perReplica = Integer.parseInt(args[4]);
     int dim = Integer.parseInt(args[5]);
@@ -80,7 +79,6 @@ public final class GatheredInfoNce {
       throw new IllegalArgumentException("REPLICAS must be >= 1, IMAGES_PER_REPLICA >= " + WARM_UP_IMAGES
           + ", DIM >= 1; got " + replicas + ", " + perReplica + ", " + dim);
     }
-    Instant started = Instant.now();
     InfoNceLoss loss = new InfoNceLoss(InfoNceOptions.defaults());
     INDArray[] a = new INDArray[replicas];
     INDArray[] b = new INDArray[replicas];
@@ -114,7 +112,7 @@ public final class GatheredInfoNce {
       marks.add(ResidentMemory.read());
       String body = render(replicas, perReplica, dim, baseline, marks, bytes, seconds);
       AtomicFiles.writeString(out, header.markdown("Gathered InfoNCE memory: " + replicas + " in-process replicas,"
-          + " global batch " + (long) replicas * perReplica, started) + body);
+          + " global batch " + (long) replicas * perReplica) + body);
       System.out.print(body);
     } finally {
       threads.shutdownNow();

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -75,7 +74,7 @@ public final class MicroBatchMemory {
     }
     Path md = Path.of(args[0]);
     Path png = Path.of(args[1]);
-    RunHeader header = new RunHeader(args[2], args[3]);
+    RunHeader header = RunHeader.startingNow(args[2], args[3]);
     Settings settings = new Settings(args[4], Long.parseLong(args[5]), Integer.parseInt(args[6]),
         Integer.parseInt(args[7]));
     List<Integer> globals = new ArrayList<>();
@@ -87,7 +86,6 @@ public final class MicroBatchMemory {
       }
       globals.add(g);
     }
-    Instant started = Instant.now();
     Split plain = Split.plainStep();
     Split micro = Split.parallel(1, settings.micro());
     List<MemoryPoint.Result> points = new ArrayList<>();
@@ -99,8 +97,7 @@ public final class MicroBatchMemory {
     }
     String body = render(points, skipped, settings, png.getFileName().toString());
     writeChart(png, points, settings);
-    AtomicFiles.writeString(md, header.markdown("Micro-batch memory: peak resident memory of one training step",
-        started) + body);
+    AtomicFiles.writeString(md, header.markdown("Micro-batch memory: peak resident memory of one training step") + body);
     System.out.print(body);
   }
 

@@ -5,7 +5,6 @@ import dev.contrastive.models.method.MethodConfig;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,7 +40,7 @@ public final class ReplicaThroughput {
           "usage: ReplicaThroughput OUT.md COMMAND CPU ROUNDS BATCH REFERENCE_SPLIT SPLIT...");
     }
     Path out = Path.of(args[0]);
-    RunHeader header = new RunHeader(args[1], args[2]);
+    RunHeader header = RunHeader.startingNow(args[1], args[2]);
     int rounds = Integer.parseInt(args[3]);
     if (rounds < 3) {
       throw new IllegalArgumentException("ROUNDS must be >= 3 for quartiles, got " + rounds);
@@ -58,10 +57,9 @@ public final class ReplicaThroughput {
       }
       splits.add(split);
     }
-    Instant started = Instant.now();
     double[][] ms = measure(TrainingStep.smallAmdim(), splits, batch, rounds);
     double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    String md = header.markdown("Data-parallel throughput on the CPU, interleaved", started)
+    String md = header.markdown("Data-parallel throughput on the CPU, interleaved")
         + render(splits, ms, batch, rounds, loadAfter);
     AtomicFiles.writeString(out, md);
     System.out.print(md);
