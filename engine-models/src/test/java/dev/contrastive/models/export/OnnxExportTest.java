@@ -26,8 +26,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -111,6 +113,35 @@ class OnnxExportTest {
             label + ": relative difference " + batch + " at batch " + IMAGES + ", " + single + " at batch 1");
       }
     }
+  }
+
+  @Test
+  void extraMetadataFollowsTheExportsOwn() throws Exception {
+    Path file = dir.resolve("model.onnx");
+    Map<String, String> extra = new LinkedHashMap<>();
+    extra.put("checkpoint", "runs/a/checkpoint-4.ckpt");
+    extra.put("step", "4");
+    try (Method method = TinyRun.create("amdim", TinyRun.MODEL_SEED)) {
+      OnnxExport.write(method, extra, file);
+      try (OrtSession session = OnnxRuntimeRun.session(Files.readAllBytes(file))) {
+        Map<String, String> meta = session.getMetadata().getCustomMetadata();
+        assertEquals(Set.of("method", "config", "input", "output", "feature_dim", "checkpoint", "step"),
+            meta.keySet());
+        assertEquals("runs/a/checkpoint-4.ckpt", meta.get("checkpoint"));
+        assertEquals(Integer.toString(method.featureDim()), meta.get("feature_dim"));
+      }
+    }
+  }
+
+  @Test
+  void extraMetadataMayNotRepeatTheExportsKeys() throws IOException {
+    Path file = dir.resolve("model.onnx");
+    try (Method method = TinyRun.create("amdim", TinyRun.MODEL_SEED)) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> OnnxExport.write(method, Map.of("method", "cpc"), file));
+      assertTrue(e.getMessage().startsWith("ONNX metadata key 'method' is the export's own ["), e.getMessage());
+    }
+    assertEquals(List.of(), listing(dir), "nothing written");
   }
 
   @Test
