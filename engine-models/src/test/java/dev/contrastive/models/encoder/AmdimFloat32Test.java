@@ -1,6 +1,5 @@
 package dev.contrastive.models.encoder;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.models.nn.GradCheck;
 import dev.contrastive.models.nn.Parameters;

@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.augment.data.Dataset;
-import dev.contrastive.augment.data.DatasetInfo;
 import dev.contrastive.augment.data.FashionMnist;
 import dev.contrastive.models.eval.EvaluationOptions.Probe;
 import dev.contrastive.models.eval.EvaluationReport.Scores;
