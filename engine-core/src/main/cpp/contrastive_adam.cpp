@@ -7,11 +7,11 @@
 #include <cmath>
 #include <cstdint>
 
-#include "dev_contrastive_core_kernel_NativeAdam.h"
+#include "dev_contrastive_core_layers_NativeAdam.h"
 
 extern "C" {
 
-JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeAdam_stepRange(
+JNIEXPORT void JNICALL Java_dev_contrastive_core_layers_NativeAdam_stepRange(
     JNIEnv*, jclass, jlong p_addr, jlong g_addr, jlong m_addr, jlong v_addr, jlong begin, jlong end,
     jfloat grad_scale, jfloat coupled_decay, jfloat decoupled_factor, jfloat beta1,
     jfloat one_minus_b1, jfloat beta2, jfloat one_minus_b2, jfloat bias2_sqrt, jfloat eps,

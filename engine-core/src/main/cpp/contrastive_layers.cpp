@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "dev_contrastive_core_kernel_NativeLayers.h"
+#include "dev_contrastive_core_layers_NativeLayers.h"
 #include "jni_pinned.h"
 
 namespace {
@@ -250,14 +250,14 @@ void layer_backward_small(const float* x, const float* dy, float* dx, int c, int
 
 extern "C" {
 
-JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_reluRange(
+JNIEXPORT void JNICALL Java_dev_contrastive_core_layers_NativeLayers_reluRange(
     JNIEnv*, jclass, jlong x_addr, jlong y_addr, jlong begin, jlong end) {
   const float* x = reinterpret_cast<const float*>(x_addr);
   float* y = reinterpret_cast<float*>(y_addr);
   for (int64_t i = begin; i < end; ++i) y[i] = relu_of(x[i]);
 }
 
-JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_reluBackwardRange(
+JNIEXPORT void JNICALL Java_dev_contrastive_core_layers_NativeLayers_reluBackwardRange(
     JNIEnv*, jclass, jlong x_addr, jlong dy_addr, jlong dx_addr, jlong begin, jlong end) {
   const float* x = reinterpret_cast<const float*>(x_addr);
   const float* dy = reinterpret_cast<const float*>(dy_addr);
@@ -265,7 +265,7 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_reluBackwar
   for (int64_t i = begin; i < end; ++i) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
 }
 
-JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_pooledShortcutRange(
+JNIEXPORT void JNICALL Java_dev_contrastive_core_layers_NativeLayers_pooledShortcutRange(
     JNIEnv*, jclass, jlong b_addr, jlong x_addr, jlong y_addr, jint n_begin, jint n_end, jint c_out,
     jint c_in, jint h, jint w, jint ho, jint wo, jint k, jint s) {
   const float* b = reinterpret_cast<const float*>(b_addr);
@@ -302,7 +302,7 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_pooledShort
   }
 }
 
-JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_pooledShortcutGradientRange(
+JNIEXPORT void JNICALL Java_dev_contrastive_core_layers_NativeLayers_pooledShortcutGradientRange(
     JNIEnv*, jclass, jlong dy_addr, jlong db_addr, jlong dx_addr, jint n_begin, jint n_end, jint c_out,
     jint c_in, jint h, jint w, jint ho, jint wo, jint k, jint s) {
   const float* dy = reinterpret_cast<const float*>(dy_addr);
@@ -336,7 +336,7 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_pooledShort
   }
 }
 
-JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_statsRange(
+JNIEXPORT void JNICALL Java_dev_contrastive_core_layers_NativeLayers_statsRange(
     JNIEnv* env, jclass, jlong x_addr, jint n, jint c, jint hw, jint c_begin, jint c_end,
     jdoubleArray mean_out, jdoubleArray var_out) {
   Pinned<jdouble> mean(env, mean_out);
@@ -378,7 +378,7 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_statsRange(
   for (int k = 0; k < width; ++k) moments(shift[k], s1[k], s2[k], m, &mean[c_begin + k], &var[c_begin + k]);
 }
 
-JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_affineRange(
+JNIEXPORT void JNICALL Java_dev_contrastive_core_layers_NativeLayers_affineRange(
     JNIEnv* env, jclass, jlong x_addr, jlong y_addr, jint n, jint c, jint hw, jint c_begin,
     jint c_end, jfloatArray scale_in, jfloatArray shift_in, jboolean relu) {
   Pinned<jfloat> scale(env, scale_in);
@@ -419,7 +419,7 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_affineRange
   }
 }
 
-JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_batchBackwardRange(
+JNIEXPORT void JNICALL Java_dev_contrastive_core_layers_NativeLayers_batchBackwardRange(
     JNIEnv* env, jclass, jlong x_addr, jlong dy_addr, jlong dx_addr, jint n, jint c, jint hw,
     jint c_begin, jint c_end, jdoubleArray mean_in, jdoubleArray inv_std_in, jfloatArray scale_in,
     jfloatArray shift_in, jboolean relu, jboolean training, jdoubleArray d_gamma_out,
@@ -460,7 +460,7 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_batchBackwa
   }
 }
 
-JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_layerForwardRange(
+JNIEXPORT void JNICALL Java_dev_contrastive_core_layers_NativeLayers_layerForwardRange(
     JNIEnv* env, jclass, jlong x_addr, jlong y_addr, jint c, jint hw, jint n_begin, jint n_end,
     jfloatArray gamma_in, jfloatArray beta_in, jdouble eps, jboolean relu,
     jfloatArray mean_out, jfloatArray inv_std_out) {
@@ -515,7 +515,7 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_layerForwar
   }
 }
 
-JNIEXPORT void JNICALL Java_dev_contrastive_core_kernel_NativeLayers_layerBackwardRange(
+JNIEXPORT void JNICALL Java_dev_contrastive_core_layers_NativeLayers_layerBackwardRange(
     JNIEnv* env, jclass, jlong x_addr, jlong dy_addr, jlong dx_addr, jint c, jint hw, jint n_begin,
     jint n_end, jfloatArray gamma_in, jfloatArray beta_in, jfloatArray mean_in,
     jfloatArray inv_std_in, jboolean relu, jdoubleArray d_gamma_acc, jdoubleArray d_beta_acc) {

@@ -1,5 +1,6 @@
 // Pins a Java primitive array for the duration of one native call; shared by the kernels in this
-// directory, which are linked into one library.
+// directory. Header-only, so each library built from them (contrastive_loss, contrastive_layers)
+// compiles its own copy.
 #ifndef CONTRASTIVE_JNI_PINNED_H_
 #define CONTRASTIVE_JNI_PINNED_H_
 

@@ -67,8 +67,8 @@ public final class Layouts {
   }
 
   private static void transpose(INDArray source, INDArray target, int images, int rows, int cols) {
-    long from = NativeTiles.address(source);
-    long to = NativeTiles.address(target);
+    long from = NativeLibrary.address(source);
+    long to = NativeLibrary.address(target);
     NativeTiles.forRows(images, rows * cols,
         (b, e) -> NativeTiles.transposeImages(from, to, b, e, rows, cols));
   }

@@ -228,7 +228,7 @@ public final class MultiPositiveNceKernel {
     }
 
     private void nativeFold(INDArray raw, int j0, int j1) {
-      long address = NativeTiles.address(raw);
+      long address = NativeLibrary.address(raw);
       int cols = (j1 - j0) * locations;
       int[] starts = positiveStarts(j0, j1);
       double[] positives = new double[t * locations];
@@ -245,7 +245,7 @@ public final class MultiPositiveNceKernel {
     }
 
     private void nativeScoreGradient(INDArray raw, int j0, int j1, double dsrcBeta) {
-      long address = NativeTiles.address(raw);
+      long address = NativeLibrary.address(raw);
       int cols = (j1 - j0) * locations;
       int[] starts = positiveStarts(j0, j1);
       double[] negativeCoefficient = negativeCoefficients();

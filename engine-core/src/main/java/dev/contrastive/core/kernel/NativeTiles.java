@@ -1,36 +1,27 @@
 package dev.contrastive.core.kernel;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The hand-written CPU kernel (src/main/cpp, built by Maven with g++) for the elementwise part of each
- * tile: masks, running max, vectorised exp and tanh, row sums and the score gradient, fused into one
- * or two sweeps per row. The matrix products stay on ND4J's gemm.
+ * The hand-written CPU kernel (src/main/cpp/contrastive_tiles.cpp, library {@code contrastive_loss},
+ * built by Maven with g++) for the elementwise part of each tile: masks, running max, vectorised exp
+ * and tanh, row sums and the score gradient, fused into one or two sweeps per row. The matrix products
+ * stay on ND4J's gemm.
  *
  * <p>Used for float32 tiles on the CPU backend when the library loads; the pure ND4J path remains the
- * fallback. System property {@code contrastive.kernel}: {@code auto} (default), {@code native} (fail
- * if the library cannot load) or {@code nd4j} (never use it). The same library carries the norm and
- * ReLU kernels of {@link NativeLayers} and the Adam kernel of {@link NativeAdam}, which this class
- * loads for them.
+ * fallback. System property {@code contrastive.kernel} ({@link NativeLibrary}): {@code auto}
+ * (default), {@code native} (fail if the library cannot load) or {@code nd4j} (never use it).
  */
 public final class NativeTiles {
 
-  private static final Logger LOG = LoggerFactory.getLogger(NativeTiles.class);
-  private static final String LIBRARY = "libcontrastive_tiles-linux-x86_64.so";
   /** Below this many tile elements, splitting rows across threads costs more than it saves. */
   private static final long PARALLEL_THRESHOLD = 1L << 15;
 
-  private static final boolean LOADED = load();
+  private static final boolean LOADED =
+      NativeLibrary.load(NativeTiles.class, "contrastive_loss", "the losses' float32 tiles");
   private static volatile boolean enabled = LOADED;
 
   private NativeTiles() {}
@@ -64,38 +55,6 @@ public final class NativeTiles {
   /** Name of the path float32 tiles take, for benchmark reports. */
   public static String activePath() {
     return enabled ? "native" : "nd4j";
-  }
-
-  private static boolean load() {
-    String mode = System.getProperty("contrastive.kernel", "auto");
-    if (mode.equals("nd4j")) {
-      return false;
-    }
-    try (InputStream in = NativeTiles.class.getResourceAsStream(LIBRARY)) {
-      if (in == null) {
-        throw new IOException("resource " + LIBRARY + " is not in the jar (built on another OS?)");
-      }
-      Path file = Files.createTempFile("contrastive_tiles", ".so");
-      file.toFile().deleteOnExit();
-      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-      System.load(file.toAbsolutePath().toString());
-      return true;
-    } catch (IOException | UnsatisfiedLinkError e) {
-      if (mode.equals("native")) {
-        throw new IllegalStateException("contrastive.kernel=native but the library failed: " + e, e);
-      }
-      LOG.warn("native tile kernel unavailable, using the ND4J path: {}", e.toString());
-      return false;
-    }
-  }
-
-  /**
-   * Address of the first element of a C-order array. A view's buffer is itself offset (ND4J gives a
-   * view a buffer that starts at its first element), so {@code addressPointer()} already points there;
-   * adding {@code offset()} again read another part of the base array.
-   */
-  static long address(INDArray x) {
-    return x.data().addressPointer().address();
   }
 
   /** Work on rows [begin, end) of a tile. */

@@ -181,7 +181,7 @@ public final class SoftmaxCrossEntropyKernel {
     }
 
     private void nativeFold(INDArray s, int c0, int c1) {
-      long address = NativeTiles.address(s);
+      long address = NativeLibrary.address(s);
       int cols = c1 - c0;
       int[] label = tileColumns(labels, c0, c1);
       int[] ex = tileColumns(excluded, c0, c1);
@@ -190,7 +190,7 @@ public final class SoftmaxCrossEntropyKernel {
     }
 
     private void nativeScoreGradient(INDArray s, int c0, int c1) {
-      long address = NativeTiles.address(s);
+      long address = NativeLibrary.address(s);
       int cols = c1 - c0;
       int[] label = tileColumns(labels, c0, c1);
       int[] ex = tileColumns(excluded, c0, c1);

@@ -6,9 +6,8 @@
  * reset per tile. The loss classes in {@code dev.contrastive.core.loss} are their only intended
  * callers; their inputs are validated there.
  *
- * <p>{@link dev.contrastive.core.kernel.NativeLayers} and {@link dev.contrastive.core.kernel.NativeAdam}
- * are the exceptions, native CPU kernels for the training step outside the losses: the encoders'
- * batch norm, layer norm and ReLU layers, and the Adam update (engine-models). They validate their
- * own arguments.
+ * <p>{@link dev.contrastive.core.kernel.NativeLibrary}, the loader of the JNI libraries, is the
+ * exception: {@code dev.contrastive.core.layers} uses it too, so that its library follows the same
+ * switch. This package imports nothing from there.
  */
 package dev.contrastive.core.kernel;

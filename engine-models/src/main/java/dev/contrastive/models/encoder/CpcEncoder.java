@@ -40,7 +40,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Convolutions and pooling are libnd4j ops with their {@code *_bp} twins. LayerNorm, fused with
  * the ReLU that follows it in the stem and after each block's first conv, takes the native kernels
- * of {@link dev.contrastive.core.kernel.NativeLayers} in float32 on the CPU and ND4J reductions
+ * of {@link dev.contrastive.core.layers.NativeLayers} in float32 on the CPU and ND4J reductions
  * otherwise (see {@link LayerNorm}). Initialisation: torch defaults (kaiming_uniform(a = sqrt 5),
  * uniform biases), LN weight 1, bias 0. Owns an {@link Arena} for one step; {@link #replica()} gives
  * a second cache over the same parameters.

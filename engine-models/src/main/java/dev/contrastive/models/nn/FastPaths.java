@@ -1,6 +1,6 @@
 package dev.contrastive.models.nn;
 
-import dev.contrastive.core.kernel.NativeLayers;
+import dev.contrastive.core.layers.NativeLayers;
 
 /**
  * One switch for every shape- or platform-specific fast path of a training step: convolutions with

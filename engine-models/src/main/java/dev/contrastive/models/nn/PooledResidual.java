@@ -1,6 +1,6 @@
 package dev.contrastive.models.nn;
 
-import dev.contrastive.core.kernel.NativeLayers;
+import dev.contrastive.core.layers.NativeLayers;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,6 +1,6 @@
 package dev.contrastive.models.nn;
 
-import dev.contrastive.core.kernel.NativeLayers;
+import dev.contrastive.core.layers.NativeLayers;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;

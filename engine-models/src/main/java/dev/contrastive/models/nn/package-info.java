@@ -8,7 +8,7 @@
  *
  * <p>Batch norm and layer norm have their analytic gradients and two paths each, chosen per forward
  * call: float32 contiguous NCHW arrays on the CPU backend take the fused native kernels of
- * {@link dev.contrastive.core.kernel.NativeLayers}: one or two sweeps over the data instead of about
+ * {@link dev.contrastive.core.layers.NativeLayers}: one or two sweeps over the data instead of about
  * ten ND4J ops (profiled before, the AMDIM and CPC encoders spent about 45% and 65% of their time
  * outside the convolutions, largely in these layers). Everything else (float64 gradient checks,
  * other backends, {@code NativeLayers.setEnabled(false)}) takes ND4J reductions.

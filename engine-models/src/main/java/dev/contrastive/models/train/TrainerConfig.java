@@ -75,7 +75,7 @@ public final class TrainerConfig {
   }
 
   /**
-   * A builder with the defaults: 600 steps of 64 images, seed 1, Adam at lr 1e-3 with AMDIM's betas
+   * A builder with the defaults: 300 steps of 128 images, seed 1, Adam at lr 3e-3 with AMDIM's betas
    * and weight decay, 50 warm-up steps then constant, a checkpoint every 100 steps, validation at each
    * epoch end, the online evaluator on. The preset must be set: the method's registry entry names a
    * default for the data ({@code Methods.get(name).defaultPreset(data)}).
@@ -285,15 +285,15 @@ public final class TrainerConfig {
   public static final class Builder {
     private final MethodConfig method;
     private String preset;
-    private long steps = 600;
+    private long steps = 300;
     private int epochs;
-    private int batch = 64;
+    private int batch = 128;
     private long seed = 1;
     private int augmentThreads = 1;
     private int replicas = 1;
     private int microBatch;
     private long checkpointEvery = 100;
-    private AdamOptions adam = AdamOptions.amdim().withLr(1e-3);
+    private AdamOptions adam = AdamOptions.amdim().withLr(3e-3);
     private LearningRateSchedule schedule = new LearningRateSchedule.WarmUp(50, LearningRateSchedule.constant());
     private ValidationOptions validation = ValidationOptions.defaults();
     private double onlineProbeLr = DEFAULT_ONLINE_PROBE_LR;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.contrastive.core.kernel.NativeLayers;
+import dev.contrastive.core.layers.NativeLayers;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;

@@ -47,7 +47,7 @@ class TrainerConfigTest {
     assertFalse(c.continues(c.toBuilder().lr(1e-4).build()), "another learning rate");
     assertFalse(c.continues(c.toBuilder()
         .validation(new ValidationOptions(5, 0, EarlyStopping.off())).build()), "another validation schedule");
-    assertFalse(c.continues(TrainerConfig.builder(((AmdimMethodConfig) c.method()).withProbe(ProbeTaps.R1_POOLED_R5_R7))
+    assertFalse(c.continues(TrainerConfig.builder(((AmdimMethodConfig) c.method()).withProbe(ProbeTaps.R1))
         .preset(c.preset()).steps(100).batch(16).seed(11).lr(2e-3).schedule(LearningRateSchedule.constant())
         .build()), "another method config");
     assertFalse(c.continues(TinyRun.builder("yadim").steps(100).build()), "another method");

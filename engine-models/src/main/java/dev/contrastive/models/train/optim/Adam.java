@@ -1,6 +1,6 @@
 package dev.contrastive.models.train.optim;
 
-import dev.contrastive.core.kernel.NativeAdam;
+import dev.contrastive.core.layers.NativeAdam;
 import dev.contrastive.models.nn.Parameters;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.floating.Norm2;

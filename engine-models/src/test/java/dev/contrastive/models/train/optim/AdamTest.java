@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.contrastive.core.kernel.NativeLayers;
+import dev.contrastive.core.layers.NativeLayers;
 import dev.contrastive.models.nn.Parameters;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.contrastive.core.kernel;
+package dev.contrastive.core.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,7 +18,7 @@ class NativeAdamTest {
 
   @BeforeEach
   void requireLibrary() {
-    assumeTrue(NativeTiles.isLoaded(), "native library not loaded");
+    assumeTrue(NativeLayers.isLoaded(), "native library not loaded");
     NativeLayers.setEnabled(true);
   }
 

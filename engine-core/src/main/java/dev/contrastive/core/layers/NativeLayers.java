@@ -1,5 +1,6 @@
-package dev.contrastive.core.kernel;
+package dev.contrastive.core.layers;
 
+import dev.contrastive.core.kernel.NativeLibrary;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -7,8 +8,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Fused CPU kernels (src/main/cpp/contrastive_layers.cpp, in the same library as {@link NativeTiles})
- * for the encoders' layers other than convolutions: batch norm and layer norm on NCHW activations,
+ * Fused CPU kernels (src/main/cpp/contrastive_layers.cpp, library {@code contrastive_layers}) for
+ * the encoders' layers other than convolutions: batch norm and layer norm on NCHW activations,
  * each optionally fused with the ReLU that follows, ReLU alone, and AMDIM's residual sum with its
  * pooled, zero-padded shortcut. Written with ND4J ops, each of these layers is 7-10 ops, each a full memory pass with its
  * own overhead, plus a separate ReLU; here a forward is one or two sweeps and a backward two.
@@ -32,22 +33,24 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Applies to float32, rank-4, contiguous C-order arrays on the CPU backend ({@link #usable}); the
  * layers keep their ND4J path for everything else (float64 gradient checks, GPU backends). Work is
- * split over channel (batch norm) or sample (layer norm) ranges on the common pool. The library is
- * loaded by {@link NativeTiles}, so {@code -Dcontrastive.kernel=nd4j} turns this kernel off too; its
- * run-time switch {@link #setEnabled} is separate from NativeTiles'.
+ * split over channel (batch norm) or sample (layer norm) ranges on the common pool. The library
+ * loads under the same switch as the loss kernels', {@code -Dcontrastive.kernel} ({@link
+ * NativeLibrary}); the run-time switch {@link #setEnabled} is this class's own.
  */
 public final class NativeLayers {
 
   /** Below this many elements, splitting across threads costs more than it saves. */
   private static final long PARALLEL_THRESHOLD = 1L << 15;
 
-  private static volatile boolean enabled = NativeTiles.isLoaded();
+  private static final boolean LOADED =
+      NativeLibrary.load(NativeLayers.class, "contrastive_layers", "the norm, ReLU and pooled-residual layers and the Adam update");
+  private static volatile boolean enabled = LOADED;
 
   private NativeLayers() {}
 
-  /** Whether the native library is loaded (see {@link NativeTiles#isLoaded}). */
+  /** Whether the native library is loaded (and was not refused by {@code contrastive.kernel=nd4j}). */
   public static boolean isLoaded() {
-    return NativeTiles.isLoaded();
+    return LOADED;
   }
 
   /** Whether usable arrays currently take the native kernels. */
@@ -87,7 +90,7 @@ public final class NativeLayers {
     Shape s = Shape.of("x", x);
     s.length("mean", mean.length, s.c);
     s.length("var", var.length, s.c);
-    long addr = NativeTiles.address(x);
+    long addr = NativeLibrary.address(x);
     split(s.c, (long) s.n * s.hw, (b, e, k) -> statsRange(addr, s.n, s.c, s.hw, b, e, mean, var));
   }
 
@@ -104,8 +107,8 @@ public final class NativeLayers {
     s.length("scale", scale.length, s.c);
     s.length("shift", shift.length, s.c);
     s.same("y", y);
-    long xa = NativeTiles.address(x);
-    long ya = NativeTiles.address(y);
+    long xa = NativeLibrary.address(x);
+    long ya = NativeLibrary.address(y);
     split(s.c, (long) s.n * s.hw, (b, e, k) -> affineRange(xa, ya, s.n, s.c, s.hw, b, e, scale, shift, relu));
   }
 
@@ -145,9 +148,9 @@ public final class NativeLayers {
     s.length("shift", shift.length, s.c);
     s.length("dGamma", dGamma.length, s.c);
     s.length("dBeta", dBeta.length, s.c);
-    long xa = NativeTiles.address(x);
-    long dya = NativeTiles.address(dy);
-    long dxa = NativeTiles.address(dx);
+    long xa = NativeLibrary.address(x);
+    long dya = NativeLibrary.address(dy);
+    long dxa = NativeLibrary.address(dx);
     split(
         s.c,
         (long) s.n * s.hw,
@@ -180,8 +183,8 @@ public final class NativeLayers {
     if (!(eps > 0)) {
       throw new IllegalArgumentException("eps must be > 0, got " + eps);
     }
-    long xa = NativeTiles.address(x);
-    long ya = NativeTiles.address(y);
+    long xa = NativeLibrary.address(x);
+    long ya = NativeLibrary.address(y);
     split(
         s.n,
         (long) s.c * s.hw,
@@ -220,9 +223,9 @@ public final class NativeLayers {
     s.length("invStd", invStd.length, s.n);
     s.length("dGamma", dGamma.length, s.c);
     s.length("dBeta", dBeta.length, s.c);
-    long xa = NativeTiles.address(x);
-    long dya = NativeTiles.address(dy);
-    long dxa = NativeTiles.address(dx);
+    long xa = NativeLibrary.address(x);
+    long dya = NativeLibrary.address(dy);
+    long dxa = NativeLibrary.address(dx);
     int chunks = chunks(s.n, (long) s.c * s.hw);
     // Chunks of samples all touch every channel: each sums into its own partials.
     double[][] partGamma = new double[chunks][s.c];
@@ -253,8 +256,8 @@ public final class NativeLayers {
   public static void relu(INDArray x, INDArray y) {
     Shape s = Shape.of("x", x);
     s.same("y", y);
-    long xa = NativeTiles.address(x);
-    long ya = NativeTiles.address(y);
+    long xa = NativeLibrary.address(x);
+    long ya = NativeLibrary.address(y);
     long perSample = (long) s.c * s.hw;
     split(s.n, perSample, (b, e, k) -> reluRange(xa, ya, b * perSample, e * perSample));
   }
@@ -271,9 +274,9 @@ public final class NativeLayers {
     Shape s = Shape.of("x", x);
     s.same("dy", dy);
     s.same("dx", dx);
-    long xa = NativeTiles.address(x);
-    long dya = NativeTiles.address(dy);
-    long dxa = NativeTiles.address(dx);
+    long xa = NativeLibrary.address(x);
+    long dya = NativeLibrary.address(dy);
+    long dxa = NativeLibrary.address(dx);
     long perSample = (long) s.c * s.hw;
     split(s.n, perSample, (b, e, k) -> reluBackwardRange(xa, dya, dxa, b * perSample, e * perSample));
   }
@@ -292,9 +295,9 @@ public final class NativeLayers {
     Shape bs = Shape.of("b", b);
     bs.same("y", y);
     Shape xs = pooledShortcutInput(bs, x, k, s);
-    long ba = NativeTiles.address(b);
-    long xa = NativeTiles.address(x);
-    long ya = NativeTiles.address(y);
+    long ba = NativeLibrary.address(b);
+    long xa = NativeLibrary.address(x);
+    long ya = NativeLibrary.address(y);
     int h = (int) xs.shape[2];
     int w = (int) xs.shape[3];
     split(bs.n, (long) bs.c * bs.hw, (from, to, chunk) -> pooledShortcutRange(
@@ -317,9 +320,9 @@ public final class NativeLayers {
     Shape ds = Shape.of("dy", dy);
     Shape xs = pooledShortcutInput(ds, branchGradient, k, s);
     xs.same("dx", dx);
-    long dya = NativeTiles.address(dy);
-    long dba = NativeTiles.address(branchGradient);
-    long dxa = NativeTiles.address(dx);
+    long dya = NativeLibrary.address(dy);
+    long dba = NativeLibrary.address(branchGradient);
+    long dxa = NativeLibrary.address(dx);
     int h = (int) xs.shape[2];
     int w = (int) xs.shape[3];
     split(ds.n, (long) ds.c * ds.hw, (from, to, chunk) -> pooledShortcutGradientRange(

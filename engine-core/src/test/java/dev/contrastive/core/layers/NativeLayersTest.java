@@ -1,4 +1,4 @@
-package dev.contrastive.core.kernel;
+package dev.contrastive.core.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,7 @@
-package dev.contrastive.core.kernel;
+package dev.contrastive.core.layers;
 
+import dev.contrastive.core.kernel.NativeLibrary;
+import java.util.Arrays;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -7,7 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The Adam / AdamW update of flat float32 arrays in one native sweep (src/main/cpp/contrastive_adam.cpp,
- * in the tile kernel's library): parameters, gradients and both moments are each read once and
+ * in {@link NativeLayers}' library): parameters, gradients and both moments are each read once and
  * written at most once, where the ND4J form of the update makes a dozen passes. The published CIFAR
  * AMDIM encoder has 20 M parameters, so each pass moves 80 MB.
  *
@@ -50,7 +52,7 @@ public final class NativeAdam {
   public static void step(INDArray p, INDArray g, INDArray m, INDArray v, float gradScale, float coupledDecay,
       float decoupledFactor, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2, float bias2Sqrt,
       float eps, float stepSize) {
-    if (!NativeTiles.isLoaded()) {
+    if (!NativeLayers.isLoaded()) {
       throw new IllegalStateException("the native adam kernel is not loaded; see the startup warning");
     }
     if (!usable(p, g, m, v)) {
@@ -59,10 +61,10 @@ public final class NativeAdam {
               + ", g " + describe(g) + ", m " + describe(m) + ", v " + describe(v));
     }
     long n = p.length();
-    long pa = NativeTiles.address(p);
-    long ga = NativeTiles.address(g);
-    long ma = NativeTiles.address(m);
-    long va = NativeTiles.address(v);
+    long pa = NativeLibrary.address(p);
+    long ga = NativeLibrary.address(g);
+    long ma = NativeLibrary.address(m);
+    long va = NativeLibrary.address(v);
     int workers = Runtime.getRuntime().availableProcessors();
     int chunks = (int) Math.max(1, Math.min(workers, n / PARALLEL_THRESHOLD));
     IntStream.range(0, chunks)
@@ -72,7 +74,7 @@ public final class NativeAdam {
   }
 
   private static String describe(INDArray a) {
-    return a.dataType() + " " + java.util.Arrays.toString(a.shape());
+    return a.dataType() + " " + Arrays.toString(a.shape());
   }
 
   private static native void stepRange(long p, long g, long m, long v, long begin, long end, float gradScale,
