@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.contrastive.augment.data.Dataset;
 import dev.contrastive.models.encoder.AmdimConfig;
 import dev.contrastive.models.encoder.CpcConfig;
+import dev.contrastive.models.encoder.ProbeTaps;
 import dev.contrastive.models.eval.EvaluationReport;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.amdim.AmdimMethodConfig;
@@ -42,14 +43,20 @@ class LegacyFormatsTest {
 
   @Test
   void checkpointsWrittenBeforeLoadWithTheirConfigs() throws IOException {
-    AdamOptions adam = new AdamOptions(3e-3, 0.85, 0.995, 1e-7, 2e-5, true, 1.5);
+    AdamOptions adam = AdamOptions.builder().lr(3e-3).beta1(0.85).beta2(0.995).eps(1e-7)
+        .weightDecay(2e-5).decoupled(true).maxGradNorm(1.5).build();
     try (TrainedModel amdim = TrainedModel.load(copy("amdim-ckpt-000000001.bin"))) {
-      assertEquals(AmdimMethodConfig.of(new AmdimConfig(32, 1, 1, 4, 1, true)), amdim.config().method());
+      // Written when R1 alone was AMDIM's default probe: the checkpoint keeps the probe it trained with.
+      AmdimConfig encoder = AmdimConfig.builder().encoderSize(32).inChannels(1).ndf(1).nRkhs(4).nDepth(1)
+          .useBn(true).build();
+      assertEquals(AmdimMethodConfig.of(encoder).withProbe(ProbeTaps.R1), amdim.config().method());
       assertEquals(adam, amdim.config().adam());
       assertEquals(1, amdim.step());
     }
     try (TrainedModel cpc = TrainedModel.load(copy("cpc-ckpt-000000001.bin"))) {
-      assertEquals(CpcMethodConfig.of(new CpcConfig(32, 1, 8, 4, 1, 1, 1, 1, 3)), cpc.config().method());
+      assertEquals(CpcMethodConfig.of(CpcConfig.builder().imageSize(32).inChannels(1).patchSize(8)
+          .patchStride(4).width(1).blocksPerStage(1).contextChannels(1).targetDim(1)
+          .predictionSteps(3).build()), cpc.config().method());
       assertEquals(adam, cpc.config().adam());
     }
   }

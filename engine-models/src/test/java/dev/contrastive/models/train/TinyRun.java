@@ -55,7 +55,9 @@ public final class TinyRun {
     AmdimConfig amdim = tinyAmdim(channels);
     return switch (method) {
       case "amdim" -> AmdimMethodConfig.of(amdim);
-      case "cpc" -> CpcMethodConfig.of(new CpcConfig(32, channels, 8, 4, 4, 1, 8, 8, 3));
+      case "cpc" -> CpcMethodConfig.of(CpcConfig.builder().imageSize(32).inChannels(channels)
+          .patchSize(8).patchStride(4).width(4).blocksPerStage(1).contextChannels(8).targetDim(8)
+          .predictionSteps(3).build());
       case "yadim" -> YadimMethodConfig.of(amdim);
       case "simclr" -> new SimClrConfig(amdim, 32, 16, InfoNceOptions.defaults().withTemperature(0.5));
       default -> throw new IllegalArgumentException("no tiny " + method);
@@ -63,7 +65,8 @@ public final class TinyRun {
   }
 
   private static AmdimConfig tinyAmdim(int channels) {
-    return new AmdimConfig(32, channels, 8, 32, 1, false);
+    return AmdimConfig.builder().encoderSize(32).inChannels(channels).ndf(8).nRkhs(32).nDepth(1)
+        .useBn(false).build();
   }
 
   /** A fresh float32 instance of the tiny {@code method}. */
