@@ -86,7 +86,8 @@ public final class TinyRun {
 
   /** The tiny run's settings for 1 x 28 x 28 images, to change some. */
   public static TrainerConfig.Builder builder(String method) {
-    return builder(method, new DatasetInfo("fashion-mnist", 256, 1, 28, 28, 10));
+    return builder(method, DatasetInfo.builder().name("fashion-mnist").size(256).channels(1)
+        .height(28).width(28).classes(10).build());
   }
 
   /** The tiny run's settings for images of {@code data}'s shape (Fashion-MNIST or CIFAR's), with the method's preset for it. */
@@ -174,8 +175,8 @@ public final class TinyRun {
       @Override
       public DatasetInfo info() {
         DatasetInfo i = base.info();
-        return new DatasetInfo(i.name() + " (every " + stride + "th, " + size + ")", size, i.channels(),
-            i.height(), i.width(), i.classes());
+        return i.toBuilder().name(i.name() + " (every " + stride + "th, " + size + ")").size(size)
+            .build();
       }
 
       @Override
