@@ -56,9 +56,12 @@ class ConfigBuildersTest {
   void aSetterRejectsABadValueNamingTheFieldAndRange() {
     rejects("amdim.ndf must be in [1, 4096], got 0", () -> AmdimConfig.builder().ndf(0));
     rejects("amdim.nDepth must be in [1, 64], got 65", () -> AmdimConfig.builder().nDepth(65));
+    rejects("amdim.nRkhs must be in [1, 65536], got 0", () -> AmdimConfig.builder().nRkhs(0));
     rejects("amdim.nRkhs must be in [512, 65536]", () -> AmdimConfig.builder().nRkhs(256).build());
     rejects("cpc.width must be in [1, 1024], got 0", () -> CpcConfig.builder().width(0));
     rejects("cpc.patchStride must be in [1, 8], got 9", () -> CpcConfig.builder().patchStride(9).build());
+    rejects("cpc.predictionSteps must be in [1, 1020], got 0", () -> CpcConfig.builder().predictionSteps(0));
+    rejects("cpc.predictionSteps must be in [1, 6]", () -> CpcConfig.builder().predictionSteps(7).build());
     rejects("adam.beta2 must be in [0, 1), got 1.0", () -> AdamOptions.builder().beta2(1));
     rejects("probe.validationFraction must be in [0, 0.5), got 0.5",
         () -> ProbeOptions.builder().validationFraction(0.5));

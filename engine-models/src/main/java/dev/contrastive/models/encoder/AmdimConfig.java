@@ -174,10 +174,13 @@ public final class AmdimConfig {
     }
 
     /**
-     * Width of the embeddings: at least the 7x7 stage width (amdim's ConvResNxN asserts n_out >=
-     * n_in) and at most 65536, checked by {@link #build()} once ndf and the size are known.
+     * Width of the embeddings, in [1, 65536] and at least the 7x7 stage width (amdim's ConvResNxN
+     * asserts n_out >= n_in), which {@link #build()} checks once ndf and the size are known.
      */
     public Builder nRkhs(int width) {
+      if (width < 1 || width > 65536) {
+        throw new IllegalArgumentException("amdim.nRkhs must be in [1, 65536], got " + width);
+      }
       this.nRkhs = width;
       return this;
     }

@@ -252,10 +252,13 @@ public final class CpcConfig {
       return this;
     }
 
-    /** Predicted row offsets, in [1, grid - 1] (the upper bound checked by {@link #build()}). */
+    /**
+     * Predicted row offsets, in [1, 1020] (the largest grid's side less one) and at most this grid's
+     * side less one, which {@link #build()} checks once the grid is known.
+     */
     public Builder predictionSteps(int steps) {
-      if (steps < 1) {
-        throw new IllegalArgumentException("cpc.predictionSteps must be >= 1, got " + steps);
+      if (steps < 1 || steps > 1020) {
+        throw new IllegalArgumentException("cpc.predictionSteps must be in [1, 1020], got " + steps);
       }
       this.predictionSteps = steps;
       return this;
