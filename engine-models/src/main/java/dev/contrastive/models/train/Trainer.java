@@ -8,6 +8,7 @@ import dev.contrastive.augment.pipeline.ProducerOptions;
 import dev.contrastive.augment.transform.ItemShape;
 import dev.contrastive.augment.transform.PairTransform;
 import dev.contrastive.augment.transform.Presets;
+import dev.contrastive.core.EngineVersion;
 import dev.contrastive.core.memory.NativeMemory;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.StepOutcome;
@@ -447,6 +448,7 @@ public final class Trainer {
     }
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("writer", Trainer.class.getName());
+    metadata.put("engine.version", EngineVersion.get());
     metadata.put("method", config.method().method());
     metadata.putAll(data.metadata());
     Checkpoint c = new Checkpoint(state.step, state.epoch, state.position, config.toJson(), tensors,

@@ -56,7 +56,8 @@ class EvaluationTest {
     EvaluationOptions options = EvaluationOptions.defaults()
         .withProbes(EnumSet.of(Probe.LINEAR, Probe.KNN))
         .withBaselines(true)
-        .withProbe(new ProbeOptions(10, 1e-2, 1e-4, 100, 0, 0));
+        .withProbe(ProbeOptions.builder().epochs(10).learningRate(1e-2).l2(1e-4).batchSize(100)
+            .seed(0).validationFraction(0).build());
     EvaluationReport report = new Evaluation(options)
         .run(trained, train, test, 250);
     System.out.println(report.toJson());
@@ -94,7 +95,8 @@ class EvaluationTest {
   @Test
   void withoutBaselinesOnlyTheLearnedFeaturesAreScored() {
     EvaluationReport report = new Evaluation(EvaluationOptions.defaults()
-        .withProbes(EnumSet.of(Probe.MLP)).withProbe(new ProbeOptions(2, 3e-3, 1e-4, 200, 0, 0)))
+        .withProbes(EnumSet.of(Probe.MLP)).withProbe(ProbeOptions.builder().epochs(2)
+            .learningRate(3e-3).l2(1e-4).batchSize(200).seed(0).validationFraction(0).build()))
         .run(trained, train, TinyRun.strided(testBase, 100), 250);
     assertNull(report.rawPixels());
     assertNull(report.randomInit());

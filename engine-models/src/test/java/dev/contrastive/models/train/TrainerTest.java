@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contrastive.core.EngineVersion;
 import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.Shard;
 import dev.contrastive.augment.data.Dataset;
@@ -133,6 +134,7 @@ class TrainerTest {
     assertArrayEquals(a.state().get("adam.step"), b.state().get("adam.step"));
     assertArrayEquals(a.state().get("epoch.sums"), b.state().get("epoch.sums"));
     assertEquals(method, b.metadata().get("method"));
+    assertEquals(EngineVersion.get(), b.metadata().get("engine.version"));
     // The metrics file of the resumed run: steps 11-13 logged before the crash were replaced.
     for (String column : List.of("train/loss", "train/online_acc", "epoch/loss", "epoch/online_acc")) {
       assertEquals(series(tmp.resolve("straight"), column), series(tmp.resolve("resumed"), column), column);
