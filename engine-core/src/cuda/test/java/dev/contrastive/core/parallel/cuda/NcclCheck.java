@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Optional;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -81,9 +82,13 @@ final class NcclCheck {
   }
 
   public static void main(String[] args) throws Exception {
-    Path scratch = Files.createTempDirectory("nccl-check");
-    ProcessGroupSpec spec = ProcessGroupSpec.fromEnvironment(System.getenv(), scratch)
-        .orElse(new ProcessGroupSpec(0, 1, 0, scratch.resolve("id"), null, Duration.ofMinutes(2)));
+    // Under srun without CONTRASTIVE_NCCL_ID_FILE the id file defaults to the working directory, which
+    // every node sees when it is the repository on the shared filesystem.
+    Optional<ProcessGroupSpec> launched = ProcessGroupSpec.fromEnvironment(System.getenv(),
+        Path.of("").toAbsolutePath());
+    Path alone = launched.isPresent() ? null : Files.createTempDirectory("nccl-check");
+    ProcessGroupSpec spec = launched.orElseGet(() ->
+        new ProcessGroupSpec(0, 1, 0, alone.resolve("id"), null, Duration.ofMinutes(2)));
     try (ProcessGroups.Group group = ProcessGroups.open(spec)) {
       verify(group);
       System.out.printf("nccl_check: rank %d of %d (local rank %d, GPU %s): allGather, reduceScatter,"
@@ -93,6 +98,10 @@ final class NcclCheck {
       System.err.println("nccl_check: rank " + spec.rank() + " of " + spec.worldSize() + " FAILED: " + e);
       e.printStackTrace();
       System.exit(1);
+    } finally {
+      if (alone != null) {
+        Files.deleteIfExists(alone);
+      }
     }
   }
 }
