@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """The ONNX checker over exported models: onnx.checker.check_model(model, full_check=True), which also
-runs strict shape inference, on every file named on the command line.
+runs strict shape inference, on every file named on the command line and every *.onnx file in every
+directory named.
 
-  check-onnx.py FILE...                 e.g. check-onnx.py engine-models/target/onnx/*.onnx
+  check-onnx.py FILE_OR_DIR...          e.g. check-onnx.py engine-models/target/onnx engine-cli/target/onnx
 
 Prints one line per file: "ok FILE (IR v, opset o, method m)" or "FAILED FILE: reason". Exits 1 if any
-file fails, 2 without files or without the onnx package (Debian: apt-get install python3-onnx, which
-installs it for /usr/bin/python3, not for a pyenv or virtualenv python3 earlier on the PATH).
-OnnxExportTest writes every method's tiny model into engine-models/target/onnx/ for this check.
+file fails; 2 without arguments, for a directory that holds no .onnx file (the tests that should have
+written there did not run, and nothing checked must not pass), or without the onnx package (Debian:
+apt-get install python3-onnx, which installs it for /usr/bin/python3, not for a pyenv or virtualenv
+python3 earlier on the PATH). OnnxExportTest and engine-cli's OnnxExportCommandTest write their models
+into engine-models/target/onnx/ and engine-cli/target/onnx/ for this check.
 """
 
+import pathlib
 import sys
 
 try:
@@ -33,17 +37,37 @@ def check(path):
     return f"ok {path} (IR {model.ir_version}, opset {opsets}, method {method})", True
 
 
+def files(argv):
+    """The files to check, in order: each argument, or a directory's *.onnx files sorted; None, with a
+    message, when a directory holds none."""
+    paths = []
+    for arg in argv:
+        p = pathlib.Path(arg)
+        if p.is_dir():
+            found = sorted(str(f) for f in p.glob("*.onnx"))
+            if not found:
+                print(f"check-onnx.py: no .onnx file in {arg}", file=sys.stderr)
+                return None
+            paths += found
+        else:
+            paths.append(arg)
+    return paths
+
+
 def main(argv):
     if not argv:
-        print("usage: check-onnx.py FILE...", file=sys.stderr)
+        print("usage: check-onnx.py FILE_OR_DIR...", file=sys.stderr)
+        return 2
+    paths = files(argv)
+    if paths is None:
         return 2
     failed = 0
-    for path in argv:
+    for path in paths:
         line, ok = check(path)
         print(line, flush=True)
         failed += not ok
     if failed:
-        print(f"{failed} of {len(argv)} files failed the ONNX checker", file=sys.stderr)
+        print(f"{failed} of {len(paths)} files failed the ONNX checker", file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * export and eval in a child JVM under a file-size limit (ulimit -f): the write of their output
+ * export (HDF5 and ONNX) and eval in a child JVM under a file-size limit (ulimit -f): the write of their output
  * fails with EFBIG ("File too large"), as on a full disk. The command must fail naming the file,
  * leave the previous output intact and readable, and the JVM must not crash: an export used to
  * report success, replace the file with a damaged one and die in libhdf5 (SIGSEGV in
@@ -77,6 +77,23 @@ class CommandOutputFaultsTest {
     assertArrayEquals(before, Files.readAllBytes(out));
     assertEquals(old.dim(), FeatureExport.read(out).dim());
     assertEquals(List.of("f.h5"), names(dir), "no temporary file, no hs_err_pid*.log");
+  }
+
+  @Test
+  void anOnnxExportRefusedByTheFileSizeLimitFailsNamingTheFileAndKeepsTheOldOne() throws Exception {
+    Path out = dir.resolve("encoder.onnx");
+    Files.writeString(out, "previous");
+
+    // The tiny AMDIM model takes about 150 KiB; the limit is 8.
+    FileSizeLimit.Result r = FileSizeLimit.run(dir, 8, ContrastiveCli.class, "export", "--format",
+        "onnx", "--checkpoint", checkpointFile.toString(), "--out", out.toString());
+
+    assertEquals(EXIT_FAILED, r.exitCode(), r.output());
+    assertTrue(r.output().contains("export: cannot write " + out + ": File too large (writing the"
+        + " temporary file"), r.output());
+    assertFalse(r.output().contains("export: wrote"), r.output());
+    assertEquals("previous", Files.readString(out));
+    assertEquals(List.of("encoder.onnx"), names(dir), "no temporary file, no hs_err_pid*.log");
   }
 
   @Test

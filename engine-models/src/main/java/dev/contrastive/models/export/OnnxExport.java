@@ -7,6 +7,8 @@ import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.registry.Methods;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
 import onnx.Onnx.ModelProto;
 import onnx.Onnx.StringStringEntryProto;
 
@@ -16,7 +18,8 @@ import onnx.Onnx.StringStringEntryProto;
  * {@link Method#features} returns in evaluation mode (batch norms on their running statistics). The
  * batch dimension is symbolic ({@value #BATCH}). The model's metadata names the method ({@code
  * method}), its config as the registry's JSON ({@code config}), the input and output names and the
- * feature width.
+ * feature width; a caller may add its own entries (the command line adds the checkpoint and the
+ * preprocessing the input must have had).
  *
  * <p>ONNX IR version {@value OnnxGraph#IR_VERSION}, opset {@value OnnxGraph#OPSET} (see {@link
  * OnnxGraph}).
@@ -26,6 +29,11 @@ public final class OnnxExport {
   public static final String INPUT = "images";
   public static final String OUTPUT = "features";
   public static final String BATCH = "N";
+  /**
+   * The metadata keys the export itself writes: extra metadata may not repeat them, as the ONNX
+   * checker refuses a model with duplicate keys.
+   */
+  public static final Set<String> METADATA_KEYS = Set.of("method", "config", "input", "output", "feature_dim");
 
   private OnnxExport() {}
 
@@ -38,22 +46,37 @@ public final class OnnxExport {
    * @throws IOException naming {@code out} and the cause when the file cannot be written
    */
   public static void write(Method method, Path out) throws IOException {
-    ModelProto model = model(method);
+    write(method, Map.of(), out);
+  }
+
+  /**
+   * {@link #write(Method, Path)} with {@code metadata} appended to the model's metadata, in the map's
+   * iteration order.
+   *
+   * @throws IllegalArgumentException if a key of {@code metadata} is one of {@link #METADATA_KEYS}
+   */
+  public static void write(Method method, Map<String, String> metadata, Path out) throws IOException {
+    ModelProto model = model(method, metadata);
     AtomicFiles.write(out, model::writeTo);
   }
 
-  /** The model's bytes; see {@link #write}. */
+  /** The model's bytes; see {@link #write(Method, Path)}. */
   public static byte[] toBytes(Method method) {
-    return model(method).toByteArray();
+    return model(method, Map.of()).toByteArray();
   }
 
-  private static ModelProto model(Method method) {
+  private static ModelProto model(Method method, Map<String, String> metadata) {
+    for (String key : metadata.keySet()) {
+      if (METADATA_KEYS.contains(key)) {
+        throw new IllegalArgumentException("ONNX metadata key '" + key + "' is the export's own " + METADATA_KEYS);
+      }
+    }
     String name = method.config().method();
     ItemShape image = method.config().imageShape();
     OnnxGraph g = new OnnxGraph(name);
     String images = g.input(INPUT, BATCH, image.channels(), image.height(), image.width());
     g.output(method.exportFeatures(g, images), OUTPUT, BATCH, method.featureDim());
-    return g.toModel()
+    ModelProto.Builder model = g.toModel()
         .setDocString(name + " features in evaluation mode: " + INPUT + " (" + BATCH + ", " + image.channels()
             + ", " + image.height() + ", " + image.width() + ") float32 to " + OUTPUT + " (" + BATCH + ", "
             + method.featureDim() + ")")
@@ -61,8 +84,9 @@ public final class OnnxExport {
         .addMetadataProps(entry("config", Methods.toJson(method.config()).toString()))
         .addMetadataProps(entry("input", INPUT))
         .addMetadataProps(entry("output", OUTPUT))
-        .addMetadataProps(entry("feature_dim", Integer.toString(method.featureDim())))
-        .build();
+        .addMetadataProps(entry("feature_dim", Integer.toString(method.featureDim())));
+    metadata.forEach((key, value) -> model.addMetadataProps(entry(key, value)));
+    return model.build();
   }
 
   private static StringStringEntryProto entry(String key, String value) {

@@ -2,6 +2,8 @@ package dev.contrastive.models.method;
 
 import dev.contrastive.augment.data.DatasetInfo;
 import dev.contrastive.augment.transform.ItemShape;
+import dev.contrastive.augment.transform.Preset;
+import dev.contrastive.augment.transform.Presets;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -33,6 +35,18 @@ public interface MethodProvider<C extends MethodConfig> {
    * @throws IllegalArgumentException naming the size or the shape when there is no such config
    */
   C defaultConfig(ItemShape image, String size);
+
+  /**
+   * The default config of {@code size} for training on {@code data} with its {@link #defaultPreset}:
+   * {@link #defaultConfig(ItemShape, String)} for the images that preset's evaluation transform makes.
+   *
+   * @throws IllegalArgumentException naming the size, the preset or the shape when they do not fit
+   */
+  default C defaultConfig(DatasetInfo data, String size) {
+    Preset preset = Presets.byName(defaultPreset(data));
+    ItemShape image = preset.evaluation().outputShape(ItemShape.image(data.channels(), data.height(), data.width()));
+    return defaultConfig(image, size);
+  }
 
   /**
    * A new instance with weights drawn from {@code seed}, its parameters and arithmetic in {@code

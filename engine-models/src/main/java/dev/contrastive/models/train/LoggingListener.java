@@ -2,19 +2,22 @@ package dev.contrastive.models.train;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reports a run's progress as SLF4J log lines (logger {@code contrastive.train}): the start, a line at
- * most every {@code every} of wall time with the step, loss, accuracies, steps/s and the time left,
- * every validation, and the end. Suited to batch jobs and to research code that embeds the trainer:
- * the lines go wherever the application's logging sends them.
+ * Reports a run's progress as text lines: the start, a line at most every {@code every} of wall time
+ * with the step, loss, accuracies, steps/s and the time left, every validation, and the end. By
+ * default the lines are SLF4J log lines (logger {@code contrastive.train}), which suits batch jobs and
+ * applications with logging set up; {@link #to} sends them anywhere else, for example {@code
+ * System.out::println} in a notebook or a program without an SLF4J provider.
  */
 public final class LoggingListener implements TrainingListener {
 
   private static final Logger LOG = LoggerFactory.getLogger("contrastive.train");
 
+  private final Consumer<String> lines;
   private final Duration every;
   private long total;
   private long firstStep;
@@ -23,10 +26,27 @@ public final class LoggingListener implements TrainingListener {
 
   /** @param every the least time between two step lines; zero logs every step */
   public LoggingListener(Duration every) {
+    this(LOG::info, every);
+  }
+
+  private LoggingListener(Consumer<String> lines, Duration every) {
+    if (lines == null) {
+      throw new IllegalArgumentException("loggingListener.lines must not be null");
+    }
     if (every == null || every.isNegative()) {
       throw new IllegalArgumentException("loggingListener.every must be >= 0, got " + every);
     }
+    this.lines = lines;
     this.every = every;
+  }
+
+  /**
+   * The same lines, handed to {@code lines} instead of SLF4J.
+   *
+   * @param every the least time between two step lines; zero reports every step
+   */
+  public static LoggingListener to(Consumer<String> lines, Duration every) {
+    return new LoggingListener(lines, every);
   }
 
   @Override
@@ -35,8 +55,8 @@ public final class LoggingListener implements TrainingListener {
     firstStep = start.completed();
     startedNanos = System.nanoTime();
     lastLogNanos = startedNanos;
-    LOG.info("{}: steps {}-{}{}", start.mode().name().toLowerCase(Locale.ROOT).replace('_', ' '),
-        start.completed() + 1, start.total(), start.runDirectory().map(d -> " in " + d).orElse(""));
+    lines.accept(start.mode().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": steps "
+        + (start.completed() + 1) + "-" + start.total() + start.runDirectory().map(d -> " in " + d).orElse(""));
   }
 
   @Override
@@ -47,10 +67,10 @@ public final class LoggingListener implements TrainingListener {
       lastLogNanos = now;
       double rate = (m.step() - firstStep) / ((now - startedNanos) / 1e9);
       long etaSeconds = rate > 0 ? Math.round((total - m.step()) / rate) : -1;
-      LOG.info(String.format(Locale.ROOT, "step %d/%d  %s  %.2f steps/s  ETA %s", m.step(), total, summary(m),
+      lines.accept(String.format(Locale.ROOT, "step %d/%d  %s  %.2f steps/s  ETA %s", m.step(), total, summary(m),
           rate, etaSeconds < 0 ? "?" : Duration.ofSeconds(etaSeconds).toString().substring(2).toLowerCase(Locale.ROOT)));
     }
-    report.validation().ifPresent(v -> LOG.info(validationLine(v)));
+    report.validation().ifPresent(v -> lines.accept(validationLine(v)));
   }
 
   @Override
@@ -61,7 +81,7 @@ public final class LoggingListener implements TrainingListener {
       case TIME_LIMIT -> "time limit reached";
       case REQUESTED -> "stopped on request";
     };
-    LOG.info("{} at step {}{}", how, result.steps(), result.checkpoint().map(c -> "; weights in " + c).orElse(""));
+    lines.accept(how + " at step " + result.steps() + result.checkpoint().map(c -> "; weights in " + c).orElse(""));
   }
 
   /** Loss and accuracies of one step, for a progress line. */

@@ -26,8 +26,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -53,7 +55,8 @@ class OnnxExportTest {
   @TempDir Path dir;
 
   /**
-   * The tiny config of each method, 1 and 3 channels; AMDIM and YADIM also with the pooled taps;
+   * The tiny config of each method, 1 and 3 channels; AMDIM also with r1 alone (its default probe is
+   * r1 with the pooled r5 and r7), YADIM also with the pooled taps (its default is r1 alone);
    * AMDIM with batch norm in its blocks (the fused batch norm and ReLU) and at 128 x 128 (the
    * reflect-padded stem).
    */
@@ -64,7 +67,7 @@ class OnnxExportTest {
         cases.add(Arguments.of(name + "-" + channels + "ch", TinyRun.method(name, channels)));
       }
       AmdimMethodConfig amdim = (AmdimMethodConfig) TinyRun.method("amdim", channels);
-      cases.add(Arguments.of("amdim-pooled-" + channels + "ch", amdim.withProbe(ProbeTaps.R1_POOLED_R5_R7)));
+      cases.add(Arguments.of("amdim-r1-" + channels + "ch", amdim.withProbe(ProbeTaps.R1)));
       YadimMethodConfig yadim = (YadimMethodConfig) TinyRun.method("yadim", channels);
       cases.add(Arguments.of("yadim-pooled-" + channels + "ch", yadim.withProbe(ProbeTaps.R1_POOLED_R5_R7)));
     }
@@ -110,6 +113,35 @@ class OnnxExportTest {
             label + ": relative difference " + batch + " at batch " + IMAGES + ", " + single + " at batch 1");
       }
     }
+  }
+
+  @Test
+  void extraMetadataFollowsTheExportsOwn() throws Exception {
+    Path file = dir.resolve("model.onnx");
+    Map<String, String> extra = new LinkedHashMap<>();
+    extra.put("checkpoint", "runs/a/checkpoint-4.ckpt");
+    extra.put("step", "4");
+    try (Method method = TinyRun.create("amdim", TinyRun.MODEL_SEED)) {
+      OnnxExport.write(method, extra, file);
+      try (OrtSession session = OnnxRuntimeRun.session(Files.readAllBytes(file))) {
+        Map<String, String> meta = session.getMetadata().getCustomMetadata();
+        assertEquals(Set.of("method", "config", "input", "output", "feature_dim", "checkpoint", "step"),
+            meta.keySet());
+        assertEquals("runs/a/checkpoint-4.ckpt", meta.get("checkpoint"));
+        assertEquals(Integer.toString(method.featureDim()), meta.get("feature_dim"));
+      }
+    }
+  }
+
+  @Test
+  void extraMetadataMayNotRepeatTheExportsKeys() throws IOException {
+    Path file = dir.resolve("model.onnx");
+    try (Method method = TinyRun.create("amdim", TinyRun.MODEL_SEED)) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> OnnxExport.write(method, Map.of("method", "cpc"), file));
+      assertTrue(e.getMessage().startsWith("ONNX metadata key 'method' is the export's own ["), e.getMessage());
+    }
+    assertEquals(List.of(), listing(dir), "nothing written");
   }
 
   @Test

@@ -14,10 +14,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * What the export tests share: weights that make every branch matter, ONNX Runtime sessions, runs
- * at full batch and one image at a time, and the relative difference to ND4J's result.
+ * What the export tests share (engine-cli's too, through the test-jar): weights that make every
+ * branch matter, ONNX Runtime sessions, runs at full batch and one image at a time, and the relative
+ * difference to ND4J's result.
  */
-final class OnnxRuntimeRun {
+public final class OnnxRuntimeRun {
 
   static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
 
@@ -41,7 +42,7 @@ final class OnnxRuntimeRun {
   }
 
   /** A session on one thread (the machine is shared), with ONNX Runtime's default graph optimisations. */
-  static OrtSession session(byte[] model) throws OrtException {
+  public static OrtSession session(byte[] model) throws OrtException {
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(1);
       return ENV.createSession(model, options);
@@ -49,7 +50,7 @@ final class OnnxRuntimeRun {
   }
 
   /** The model's single output for {@code x} as one call, flattened in C order. */
-  static float[] run(OrtSession session, INDArray x) throws OrtException {
+  public static float[] run(OrtSession session, INDArray x) throws OrtException {
     float[] pixels = x.castTo(DataType.FLOAT).dup('c').data().asFloat();
     String input = session.getInputNames().iterator().next();
     try (OnnxTensor in = OnnxTensor.createTensor(ENV, FloatBuffer.wrap(pixels), x.shape());
@@ -62,7 +63,7 @@ final class OnnxRuntimeRun {
   }
 
   /** {@link #run} one sample at a time, the outputs concatenated. */
-  static float[] runOneByOne(OrtSession session, INDArray x) throws OrtException {
+  public static float[] runOneByOne(OrtSession session, INDArray x) throws OrtException {
     long n = x.size(0);
     float[] all = null;
     for (long i = 0; i < n; i++) {
@@ -81,7 +82,7 @@ final class OnnxRuntimeRun {
    *
    * @throws AssertionError if the element counts differ
    */
-  static double relativeDifference(INDArray expected, float[] actual) {
+  public static double relativeDifference(INDArray expected, float[] actual) {
     float[] e = expected.castTo(DataType.FLOAT).dup('c').data().asFloat();
     if (e.length != actual.length) {
       throw new AssertionError("ONNX Runtime gave " + actual.length + " values, ND4J " + e.length);
