@@ -162,7 +162,7 @@ class InMemoryDatasetTest {
         + " channels-last N x H x W x C arrays need permute(0, 3, 1, 2))",
         message(() -> InMemoryDataset.fromArray("a", u8.permute(0, 2, 3, 1), null, 0)));
     assertEquals("inmemory.images data type must be UINT8 (0-255), or FLOAT or DOUBLE (in [0, 1]),"
-        + " got INT", message(() -> InMemoryDataset.fromArray("a", u8.castTo(DataType.INT), null,
+        + " got INT", message(() -> InMemoryDataset.fromArray("a", u8.castTo(DataType.INT32), null,
             0)));
     assertEquals("inmemory.labels must hold one label per image, 6, got 5",
         message(() -> InMemoryDataset.fromArray("a", u8, new int[5], 7)));
