@@ -58,10 +58,9 @@ class LossCommandTest {
 
   @Test
   void infonceWritesReportAndGradientsShapedLikeTheInputs() throws IOException {
-    writeFeatures("a", 4, 8);
-    writeFeatures("b", 4, 8);
+    writeViews(4, 8);
 
-    Run run = loss("--type", "infonce", "--in", in.toString(), "--out", out.toString());
+    Run run = loss("infonce");
 
     assertEquals(0, run.exitCode(), run.stderr());
     JsonNode report = report();
@@ -83,7 +82,7 @@ class LossCommandTest {
       writeFeatures(view + "_r7", 3, 6, 7, 7);
     }
 
-    Run run = loss("--type", "amdim", "--in", in.toString(), "--out", out.toString());
+    Run run = loss("amdim");
 
     assertEquals(0, run.exitCode(), run.stderr());
     JsonNode report = report();
@@ -107,10 +106,9 @@ class LossCommandTest {
 
   @Test
   void yadimWithOneLocationMapsNeedsNoLocations() throws IOException {
-    writeFeatures("a", 2, 5, 1, 1);
-    writeFeatures("b", 2, 5, 1, 1);
+    writeViews(2, 5, 1, 1);
 
-    Run run = loss("--type", "yadim", "--in", in.toString(), "--out", out.toString());
+    Run run = loss("yadim");
 
     assertEquals(0, run.exitCode(), run.stderr());
     assertEquals(List.of("last->last", "reg"), fieldNames(report().get("parts")));
@@ -121,10 +119,9 @@ class LossCommandTest {
 
   @Test
   void yadimWithLargerMapsWritesItsLocations() throws IOException {
-    writeFeatures("a", 2, 5, 3, 3);
-    writeFeatures("b", 2, 5, 3, 3);
+    writeViews(2, 5, 3, 3);
 
-    Run run = loss("--type", "yadim", "--in", in.toString(), "--out", out.toString());
+    Run run = loss("yadim");
 
     assertEquals(0, run.exitCode(), run.stderr());
     assertGradientShapes(Map.of("a", new long[] {2, 5, 3, 3}, "b", new long[] {2, 5, 3, 3}));
@@ -139,7 +136,7 @@ class LossCommandTest {
       writeFeatures("pred_k" + k, 2, 4, 6, 3);
     }
 
-    Run run = loss("--type", "cpc", "--in", in.toString(), "--out", out.toString());
+    Run run = loss("cpc");
 
     assertEquals(0, run.exitCode(), run.stderr());
     assertEquals(List.of("k2", "k3", "k4"), fieldNames(report().get("parts")));
@@ -153,21 +150,12 @@ class LossCommandTest {
     INDArray a = writeFeatures("a", 5, 7);
     INDArray b = writeFeatures("b", 5, 7);
 
-    Run run =
-        loss(
-            "--type",
-            "infonce",
-            "--in",
-            in.toString(),
-            "--out",
-            out.toString(),
-            "--temperature",
-            "0.5",
-            "--no-normalize",
-            "--tile-rows",
-            "3",
-            "--tile-cols",
-            "4");
+    Run run = loss(
+        "infonce",
+        "--temperature", "0.5",
+        "--no-normalize",
+        "--tile-rows", "3",
+        "--tile-cols", "4");
 
     assertEquals(0, run.exitCode(), run.stderr());
     InfoNceOptions expected = new InfoNceOptions(0.5, false, new Tiling(3, 4));
@@ -194,37 +182,14 @@ class LossCommandTest {
     List<INDArray> predictions =
         List.of(writeFeatures("pred_k1", 2, 3, 4, 2), writeFeatures("pred_k2", 2, 3, 4, 2));
 
-    Run amdim =
-        loss(
-            "--type",
-            "amdim",
-            "--in",
-            in.toString(),
-            "--out",
-            out.toString(),
-            "--comparisons",
-            "r1:r5,r5:r5",
-            "--tclip",
-            "2.5",
-            "--reg-weight",
-            "0.2",
-            "--seed",
-            "9");
+    Run amdim = loss(
+        "amdim",
+        "--comparisons", "r1:r5,r5:r5",
+        "--tclip", "2.5",
+        "--reg-weight", "0.2",
+        "--seed", "9");
     double amdimLoss = report().get("loss").asDouble();
-    Run cpc =
-        loss(
-            "--type",
-            "cpc",
-            "--in",
-            in.toString(),
-            "--out",
-            out.toString(),
-            "--steps-to-skip",
-            "1",
-            "--steps-to-predict",
-            "2",
-            "--emb-scale",
-            "0.7");
+    Run cpc = loss("cpc", "--steps-to-skip", "1", "--steps-to-predict", "2", "--emb-scale", "0.7");
 
     assertEquals(0, amdim.exitCode(), amdim.stderr());
     assertEquals(0, cpc.exitCode(), cpc.stderr());
@@ -246,12 +211,7 @@ class LossCommandTest {
 
   @Test
   void givenLocationsAreUsedAndWrittenBack() throws IOException {
-    writeFeatures("a", 3, 4, 2, 2);
-    writeFeatures("b", 3, 4, 2, 2);
-    Npy.writeInts(in.resolve("src_loc_last_last_ab.npy"), new int[] {3, 0, 2});
-    Npy.writeInts(in.resolve("src_loc_last_last_ba.npy"), new int[] {1, 1, 0});
-
-    Run run = loss("--type", "yadim", "--in", in.toString(), "--out", out.toString());
+    Run run = yadimOn3x4x2x2(new int[] {3, 0, 2}, new int[] {1, 1, 0});
 
     assertEquals(0, run.exitCode(), run.stderr());
     assertEquals("given", report().get("options").get("sourceLocations").asText());
@@ -263,16 +223,15 @@ class LossCommandTest {
 
   @Test
   void sampledLocationsWrittenToOutReproduceTheRunWhenGivenBack() throws IOException {
-    writeFeatures("a", 3, 4, 3, 3);
-    writeFeatures("b", 3, 4, 3, 3);
-    loss("--type", "yadim", "--in", in.toString(), "--out", out.toString(), "--seed", "5");
+    writeViews(3, 4, 3, 3);
+    loss("yadim", "--seed", "5");
     double sampled = report().get("loss").asDouble();
     for (String key : List.of("ab", "ba")) {
       String file = "src_loc_last_last_" + key + ".npy";
       Files.copy(out.resolve(file), in.resolve(file));
     }
 
-    Run run = loss("--type", "yadim", "--in", in.toString(), "--out", out.toString());
+    Run run = loss("yadim");
 
     assertEquals(0, run.exitCode(), run.stderr());
     assertEquals("given", report().get("options").get("sourceLocations").asText());
@@ -281,11 +240,10 @@ class LossCommandTest {
 
   @Test
   void someButNotAllLocationsGivenNamesTheMissingFile() throws IOException {
-    writeFeatures("a", 3, 4, 2, 2);
-    writeFeatures("b", 3, 4, 2, 2);
-    Npy.writeInts(in.resolve("src_loc_last_last_ab.npy"), new int[] {3, 0, 2});
+    writeViews(3, 4, 2, 2);
+    writeYadimLocations("ab", 3, 0, 2);
 
-    Run run = loss("--type", "yadim", "--in", in.toString(), "--out", out.toString());
+    Run run = loss("yadim");
 
     assertBadInput(run, "src_loc_last_last_ba.npy is missing from " + in);
     assertBadInput(run, "int32/int64 (B) locations");
@@ -293,23 +251,17 @@ class LossCommandTest {
 
   @Test
   void locationsThatNoSampledSourceUsesAreRejected() throws IOException {
-    writeFeatures("a", 3, 4);
-    writeFeatures("b", 3, 4);
-    Npy.writeInts(in.resolve("src_loc_last_last_ab.npy"), new int[] {0, 0, 0});
+    writeViews(3, 4);
+    writeYadimLocations("ab", 0, 0, 0);
 
-    Run run = loss("--type", "yadim", "--in", in.toString(), "--out", out.toString());
+    Run run = loss("yadim");
 
     assertBadInput(run, "src_loc_last_last_ab.npy in " + in + " is not used");
   }
 
   @Test
   void locationsOutOfRangeAreBadInput() throws IOException {
-    writeFeatures("a", 3, 4, 2, 2);
-    writeFeatures("b", 3, 4, 2, 2);
-    Npy.writeInts(in.resolve("src_loc_last_last_ab.npy"), new int[] {0, 4, 0});
-    Npy.writeInts(in.resolve("src_loc_last_last_ba.npy"), new int[] {0, 0, 0});
-
-    Run run = loss("--type", "yadim", "--in", in.toString(), "--out", out.toString());
+    Run run = yadimOn3x4x2x2(new int[] {0, 4, 0}, new int[] {0, 0, 0});
 
     assertBadInput(run, "'last_last_ab'[1] = 4, expected in [0, 4)");
   }
@@ -318,7 +270,7 @@ class LossCommandTest {
   void missingInputFileNamesTheFileAndWhatItHolds() throws IOException {
     writeFeatures("a", 4, 8);
 
-    Run run = loss("--type", "infonce", "--in", in.toString(), "--out", out.toString());
+    Run run = loss("infonce");
 
     assertBadInput(
         run, "b.npy is missing from " + in + ": it should hold view B's features (B, D)");
@@ -330,7 +282,7 @@ class LossCommandTest {
     writeFeatures("targets", 2, 4, 6, 3);
     writeFeatures("pred_k2", 2, 4, 6, 3);
 
-    Run run = loss("--type", "cpc", "--in", in.toString(), "--out", out.toString());
+    Run run = loss("cpc");
 
     assertBadInput(run, "pred_k3.npy is missing from " + in);
     assertBadInput(run, "row offset k = 3");
@@ -341,7 +293,7 @@ class LossCommandTest {
     writeFeatures("a", 4, 8, 2);
     writeFeatures("b", 4, 8);
 
-    Run run = loss("--type", "infonce", "--in", in.toString(), "--out", out.toString());
+    Run run = loss("infonce");
 
     assertBadInput(run, "a.npy has shape [4, 8, 2] (rank 3), expected view A's features (B, D)");
   }
@@ -355,16 +307,7 @@ class LossCommandTest {
     poisoned.putScalar(new long[] {1, 2, 0, 1}, Float.NaN);
     Npy.write(in.resolve("b_r5.npy"), poisoned);
 
-    Run run =
-        loss(
-            "--type",
-            "amdim",
-            "--in",
-            in.toString(),
-            "--out",
-            out.toString(),
-            "--comparisons",
-            "r1:r5");
+    Run run = loss("amdim", "--comparisons", "r1:r5");
 
     assertBadInput(run, "b_r5 with shape [3, 4, 2, 2] has 1 NaN and 0 infinite values");
   }
@@ -374,46 +317,18 @@ class LossCommandTest {
     writeFeatures("a", 4, 8);
     Files.write(in.resolve("b.npy"), new byte[] {'P', 'K', 3, 4});
 
-    Run run = loss("--type", "infonce", "--in", in.toString(), "--out", out.toString());
+    Run run = loss("infonce");
 
     assertBadInput(run, in.resolve("b.npy") + ": wrong magic at byte 0");
   }
 
   @Test
   void optionValuesOutsideTheirRangeAreBadInput() throws IOException {
-    writeFeatures("a", 4, 8);
-    writeFeatures("b", 4, 8);
+    writeViews(4, 8);
 
-    Run temperature =
-        loss(
-            "--type",
-            "infonce",
-            "--in",
-            in.toString(),
-            "--out",
-            out.toString(),
-            "--temperature",
-            "0");
-    Run tiles =
-        loss(
-            "--type",
-            "infonce",
-            "--in",
-            in.toString(),
-            "--out",
-            out.toString(),
-            "--tile-rows",
-            "0");
-    Run comparison =
-        loss(
-            "--type",
-            "amdim",
-            "--in",
-            in.toString(),
-            "--out",
-            out.toString(),
-            "--comparisons",
-            "r1-r5");
+    Run temperature = loss("infonce", "--temperature", "0");
+    Run tiles = loss("infonce", "--tile-rows", "0");
+    Run comparison = loss("amdim", "--comparisons", "r1-r5");
 
     assertBadInput(temperature, "infonce.temperature must be in (0, 1e4], got 0.0");
     assertBadInput(tiles, "tiling.rows must be >= 1, got 0");
@@ -422,18 +337,16 @@ class LossCommandTest {
 
   @Test
   void optionsOfAnotherLossTypeAreRejected() throws IOException {
-    writeFeatures("a", 4, 8);
-    writeFeatures("b", 4, 8);
+    writeViews(4, 8);
 
-    Run run =
-        loss("--type", "infonce", "--in", in.toString(), "--out", out.toString(), "--tclip", "5");
+    Run run = loss("infonce", "--tclip", "5");
 
     assertBadInput(run, "--tclip does not apply to --type infonce, only to [amdim, yadim]");
   }
 
   @Test
   void unknownTypeIsAUsageError() {
-    Run run = loss("--type", "simclr", "--in", in.toString(), "--out", out.toString());
+    Run run = loss("simclr");
 
     assertEquals(2, run.exitCode());
     assertTrue(run.stderr().contains("expected one of infonce, amdim, cpc, yadim, got 'simclr'"));
@@ -441,10 +354,9 @@ class LossCommandTest {
 
   @Test
   void singleImageBatchWritesNaNMeanNegativeAsNull() throws IOException {
-    writeFeatures("a", 1, 8);
-    writeFeatures("b", 1, 8);
+    writeViews(1, 8);
 
-    Run run = loss("--type", "infonce", "--in", in.toString(), "--out", out.toString());
+    Run run = loss("infonce");
 
     assertEquals(0, run.exitCode(), run.stderr());
     assertTrue(report().get("meanNegative").isNull());
@@ -453,14 +365,11 @@ class LossCommandTest {
 
   @Test
   void outputsOfAnEarlierRunAreReplaced() throws IOException {
-    writeFeatures("a", 4, 8);
-    writeFeatures("b", 4, 8);
-    Files.createDirectories(out);
-    Files.writeString(out.resolve("grad_a_r5.npy"), "stale");
-    Files.writeString(out.resolve("src_loc_r5_r5_ab.npy"), "stale");
-    Files.writeString(out.resolve("loss.json"), "stale");
+    writeViews(4, 8);
+    writeOut(
+        Map.of("grad_a_r5.npy", "stale", "src_loc_r5_r5_ab.npy", "stale", "loss.json", "stale"));
 
-    Run run = loss("--type", "infonce", "--in", in.toString(), "--out", out.toString());
+    Run run = loss("infonce");
 
     assertEquals(0, run.exitCode(), run.stderr());
     assertEquals(List.of("grad_a.npy", "grad_b.npy", "loss.json"), names(out));
@@ -470,14 +379,11 @@ class LossCommandTest {
 
   @Test
   void anOutputDirectoryHoldingOtherFilesIsRefusedAndLeftAlone() throws IOException {
-    writeFeatures("a", 4, 8);
-    writeFeatures("b", 4, 8);
-    Files.createDirectories(out);
-    Files.writeString(out.resolve("loss.json"), "earlier");
-    Files.writeString(out.resolve("notes.txt"), "mine");
+    writeViews(4, 8);
+    writeOut(Map.of("loss.json", "earlier", "notes.txt", "mine"));
 
-    Run notes = loss("--type", "infonce", "--in", in.toString(), "--out", out.toString());
-    Run intoInputs = loss("--type", "infonce", "--in", in.toString(), "--out", in.toString());
+    Run notes = loss("infonce");
+    Run intoInputs = execute("--type", "infonce", "--in", in.toString(), "--out", in.toString());
 
     assertBadInput(
         notes,
@@ -495,18 +401,9 @@ class LossCommandTest {
     // Raw float32 features of norm ~1e20: every score overflows to infinity, the loss is NaN.
     Npy.write(in.resolve("a.npy"), Nd4j.randn(DataType.FLOAT, 4, 8).muli(1e19));
     Npy.write(in.resolve("b.npy"), Nd4j.randn(DataType.FLOAT, 4, 8).muli(1e19));
-    Files.createDirectories(out);
-    Files.writeString(out.resolve("loss.json"), "earlier");
+    writeOut(Map.of("loss.json", "earlier"));
 
-    Run raw =
-        loss(
-            "--type",
-            "infonce",
-            "--in",
-            in.toString(),
-            "--out",
-            out.toString(),
-            "--no-normalize");
+    Run raw = loss("infonce", "--no-normalize");
 
     assertBadInput(raw, "loss: the infonce loss is not finite, its scores overflowed float32: ");
     assertTrue(raw.stderr().contains("the loss is NaN"), raw.stderr());
@@ -519,18 +416,17 @@ class LossCommandTest {
     assertEquals(List.of("in", "out"), names(dir));
 
     // The same features normalised are fine.
-    Run normalised = loss("--type", "infonce", "--in", in.toString(), "--out", out.toString());
+    Run normalised = loss("infonce");
     assertEquals(0, normalised.exitCode(), normalised.stderr());
   }
 
   @Test
   void outputThatCannotBeCreatedExitsWithTwoNamingIt() throws IOException {
-    writeFeatures("a", 4, 8);
-    writeFeatures("b", 4, 8);
+    writeViews(4, 8);
     Path file = Files.writeString(dir.resolve("file"), "x");
 
     Run run =
-        loss("--type", "infonce", "--in", in.toString(), "--out", file.resolve("out").toString());
+        execute("--type", "infonce", "--in", in.toString(), "--out", file.resolve("out").toString());
 
     // Like a full disk or a read-only directory: the user's to fix, one line naming the path.
     assertEquals(2, run.exitCode(), run.stderr());
@@ -589,7 +485,42 @@ class LossCommandTest {
     return x;
   }
 
-  private Run loss(String... args) {
+  /** Runs the command on this test's --in and --out. */
+  /** View A's and view B's features, a.npy and b.npy, of one shape. */
+  private void writeViews(long... shape) throws IOException {
+    writeFeatures("a", shape);
+    writeFeatures("b", shape);
+  }
+
+  /** Given locations of YADIM's comparison, one way (ab or ba). */
+  private void writeYadimLocations(String way, int... locations) throws IOException {
+    Npy.writeInts(in.resolve("src_loc_last_last_" + way + ".npy"), locations);
+  }
+
+  /** YADIM on (3, 4, 2, 2) views with both ways' locations given. */
+  private Run yadimOn3x4x2x2(int[] ab, int[] ba) throws IOException {
+    writeViews(3, 4, 2, 2);
+    writeYadimLocations("ab", ab);
+    writeYadimLocations("ba", ba);
+    return loss("yadim");
+  }
+
+  /** An --out directory that an earlier run or the user left, file name to content. */
+  private void writeOut(Map<String, String> files) throws IOException {
+    Files.createDirectories(out);
+    for (Map.Entry<String, String> file : files.entrySet()) {
+      Files.writeString(out.resolve(file.getKey()), file.getValue());
+    }
+  }
+
+  private Run loss(String type, String... options) {
+    List<String> args = new ArrayList<>(List.of("--type", type, "--in", in.toString(), "--out",
+        out.toString()));
+    args.addAll(List.of(options));
+    return execute(args.toArray(String[]::new));
+  }
+
+  private Run execute(String... args) {
     StringWriter stdout = new StringWriter();
     StringWriter stderr = new StringWriter();
     CommandLine command = new CommandLine(new LossCommand());
