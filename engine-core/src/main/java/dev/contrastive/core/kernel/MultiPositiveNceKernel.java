@@ -78,44 +78,26 @@ public final class MultiPositiveNceKernel {
       INDArray dsrc,
       INDArray dtrg,
       Tiling tiling) {
-    int sources = (int) src.rows();
-    int images = (int) (trg.rows() / locations);
-    if (trg.rows() != (long) images * locations) {
-      throw new IllegalArgumentException(
-          "trg has " + trg.rows() + " rows, expected a multiple of locations = " + locations);
-    }
-    if (firstImage < 0 || (long) firstImage + sources > images) {
-      throw new IllegalArgumentException(
-          "src rows are images [" + firstImage + ", " + ((long) firstImage + sources)
-              + "), expected images within the " + images + " target images of trg");
-    }
-    DeviceKernels device = DeviceDispatch.forArrays(src);
-    if (device != null) {
-      return device.multiPositiveNce(
-          src, trg, locations, firstImage, scale, tclip, nceWeight, regWeight, dsrc, dtrg);
-    }
-    int rowTile = Math.min(tiling.rows(), sources);
-    int imageTile = Math.min(images, Math.max(1, tiling.columns() / locations));
     Problem problem =
         new Problem(
             src, trg, locations, firstImage, scale, tclip, nceWeight, regWeight, dsrc, dtrg);
-    ScoreStats total = ScoreStats.EMPTY;
-    for (int i0 = 0; i0 < sources; i0 += rowTile) {
-      int i1 = Math.min(sources, i0 + rowTile);
-      try (MemoryWorkspace ignored = Scratch.rowBlock()) {
-        Block block = new Block(problem, i0, i1);
-        if (imageTile >= images) {
-          block.singleStrip();
-        } else {
-          block.streamed(imageTile);
-        }
-        total = total.plus(block.stats());
-      }
+    DeviceKernels device = DeviceDispatch.forArrays(src);
+    if (device != null) {
+      return device.multiPositiveNce(problem);
     }
-    return total;
+    int sources = (int) src.rows();
+    int images = problem.images();
+    return TiledBlock.sum(sources, Math.min(tiling.rows(), sources), images,
+        Math.min(images, Math.max(1, tiling.columns() / locations)),
+        (i0, i1) -> new Block(problem, i0, i1));
   }
 
-  private record Problem(
+  /**
+   * One call's arguments, as {@link #run(INDArray, INDArray, int, int, double, double, double, double,
+   * INDArray, INDArray, Tiling)} takes them (see there) and {@link DeviceKernels} receives them; checks
+   * that trg holds whole images and that the source rows are among them.
+   */
+  public record Problem(
       INDArray src,
       INDArray trg,
       int locations,
@@ -127,6 +109,19 @@ public final class MultiPositiveNceKernel {
       INDArray dsrc,
       INDArray dtrg) {
 
+    public Problem {
+      long images = trg.rows() / locations;
+      if (trg.rows() != images * locations) {
+        throw new IllegalArgumentException(
+            "trg has " + trg.rows() + " rows, expected a multiple of locations = " + locations);
+      }
+      if (firstImage < 0 || firstImage + src.rows() > images) {
+        throw new IllegalArgumentException(
+            "src rows are images [" + firstImage + ", " + (firstImage + src.rows())
+                + "), expected images within the " + images + " target images of trg");
+      }
+    }
+
     /** Target images. */
     int images() {
       return (int) (trg.rows() / locations);
@@ -137,7 +132,7 @@ public final class MultiPositiveNceKernel {
   private record Tile(INDArray raw, INDArray tanh, INDArray work, int j0, int j1) {}
 
   /** Source rows [i0, i1) (images firstImage + i0 ...) and their statistics. */
-  private static final class Block {
+  private static final class Block implements TiledBlock {
     private final Problem p;
     private final INDArray srcRows;
     private final INDArray dsrcRows;
@@ -165,7 +160,8 @@ public final class MultiPositiveNceKernel {
       this.positive = new double[t][];
     }
 
-    void singleStrip() {
+    @Override
+    public void singleStrip() {
       try (MemoryWorkspace ignored = Scratch.tile()) {
         INDArray raw = rawScores(0, images);
         if (NativeTiles.usable(raw)) {
@@ -181,34 +177,29 @@ public final class MultiPositiveNceKernel {
       }
     }
 
-    void streamed(int imageTile) {
-      for (int j0 = 0; j0 < images; j0 += imageTile) {
-        int j1 = Math.min(images, j0 + imageTile);
-        try (MemoryWorkspace ignored = Scratch.tile()) {
-          INDArray raw = rawScores(j0, j1);
-          if (NativeTiles.usable(raw)) {
-            nativeFold(raw, j0, j1);
-          } else {
-            fold(clip(raw, j0, j1));
-          }
+    @Override
+    public void streamed(int imageTile) {
+      TiledBlock.forEachTile(images, imageTile, (j0, j1) -> {
+        INDArray raw = rawScores(j0, j1);
+        if (NativeTiles.usable(raw)) {
+          nativeFold(raw, j0, j1);
+        } else {
+          fold(clip(raw, j0, j1));
         }
-      }
+      });
       finishStatistics();
-      for (int j0 = 0; j0 < images; j0 += imageTile) {
-        int j1 = Math.min(images, j0 + imageTile);
+      TiledBlock.forEachTile(images, imageTile, (j0, j1) -> {
         double beta = j0 == 0 ? 0.0 : 1.0;
-        try (MemoryWorkspace ignored = Scratch.tile()) {
-          INDArray raw = rawScores(j0, j1);
-          if (NativeTiles.usable(raw)) {
-            nativeScoreGradient(raw, j0, j1, beta);
-          } else {
-            Tile tile = clip(raw, j0, j1);
-            tile.work.subiColumnVector(Scratch.column(rows.max, t, type));
-            Transforms.exp(tile.work, false);
-            backward(tile, beta);
-          }
+        INDArray raw = rawScores(j0, j1);
+        if (NativeTiles.usable(raw)) {
+          nativeScoreGradient(raw, j0, j1, beta);
+        } else {
+          Tile tile = clip(raw, j0, j1);
+          tile.work.subiColumnVector(Scratch.column(rows.max, t, type));
+          Transforms.exp(tile.work, false);
+          backward(tile, beta);
         }
-      }
+      });
     }
 
     private INDArray rawScores(int j0, int j1) {
@@ -380,7 +371,8 @@ public final class MultiPositiveNceKernel {
       Nd4j.gemm(dRaw, srcRows, targetRows(p.dtrg, j0, j1), true, false, p.scale, 1.0);
     }
 
-    ScoreStats stats() {
+    @Override
+    public ScoreStats stats() {
       double loss = 0;
       double positiveSum = 0;
       double negativeSum = 0;
