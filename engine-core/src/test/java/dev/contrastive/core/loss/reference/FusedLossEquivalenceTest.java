@@ -2,9 +2,7 @@ package dev.contrastive.core.loss.reference;
 
 import static dev.contrastive.core.loss.reference.LossInputs.amdimLocations;
 import static dev.contrastive.core.loss.reference.LossInputs.amdimViews;
-import static dev.contrastive.core.loss.reference.LossInputs.cpcInputs;
 import static dev.contrastive.core.loss.reference.LossInputs.describe;
-import static dev.contrastive.core.loss.reference.LossInputs.infoNceViews;
 import static dev.contrastive.core.loss.reference.LossInputs.sampler;
 import static dev.contrastive.core.loss.reference.LossInputs.toNd4j;
 import static dev.contrastive.core.loss.reference.LossInputs.usedLocations;
@@ -124,6 +122,12 @@ class FusedLossEquivalenceTest {
       return tileCount(2 * batch, 2 * batch, tiling);
     }
 
+    /** The case's views, drawn from its seed. */
+    Views<Tensor64> views() {
+      return LossInputs.infoNceViews(
+          new SplittableRandom(seed), batch, dim, tau, normalize, features);
+    }
+
     @Override
     public String toString() {
       return "seed=" + seed + " B=" + batch + " D=" + dim + " tau=" + tau + " normalize=" + normalize
@@ -167,8 +171,7 @@ class FusedLossEquivalenceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("infoNceCases")
   void infoNce(InfoNceCase c) {
-    Views<Tensor64> v = infoNceViews(
-        new SplittableRandom(c.seed()), c.batch(), c.dim(), c.tau(), c.normalize(), c.features());
+    Views<Tensor64> v = c.views();
     ReferenceResult ref = InfoNceReference.compute(v.a(), v.b(), c.tau(), c.normalize());
     InfoNceLoss loss =
         new InfoNceLoss(new InfoNceOptions(c.tau(), c.normalize(), c.tiling()));
@@ -407,6 +410,12 @@ class FusedLossEquivalenceTest {
 
   record CpcCase(long seed, int batch, int dim, int height, int width, int skip, int predict,
       double embScale, Tiling tiling, String features, DataType type) {
+    /** The case's targets and predictions, drawn from its seed. */
+    CpcInputs inputs() {
+      return LossInputs.cpcInputs(new SplittableRandom(seed),
+          new long[] {batch, dim, height, width}, skip, predict, features);
+    }
+
     int tiles() {
       int total = 0;
       for (int k = skip; k < skip + predict; k++) {
@@ -463,9 +472,7 @@ class FusedLossEquivalenceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cpcCases")
   void cpc(CpcCase c) {
-    CpcInputs in = cpcInputs(new SplittableRandom(c.seed()),
-        new long[] {c.batch(), c.dim(), c.height(), c.width()}, c.skip(), c.predict(),
-        c.features());
+    CpcInputs in = c.inputs();
     ReferenceResult ref =
         CpcReference.compute(in.targets(), in.predictions(), c.skip(), c.embScale());
     CpcLoss loss =

@@ -5,10 +5,8 @@ import static dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.preci
 import static dev.contrastive.core.loss.reference.LossInputs.amdimLocations;
 import static dev.contrastive.core.loss.reference.LossInputs.amdimViews;
 import static dev.contrastive.core.loss.reference.LossInputs.assertLocationsEqual;
-import static dev.contrastive.core.loss.reference.LossInputs.cpcInputs;
 import static dev.contrastive.core.loss.reference.LossInputs.describe;
 import static dev.contrastive.core.loss.reference.LossInputs.floatGaussian;
-import static dev.contrastive.core.loss.reference.LossInputs.infoNceViews;
 import static dev.contrastive.core.loss.reference.LossInputs.sampler;
 import static dev.contrastive.core.loss.reference.LossInputs.toNd4j;
 import static dev.contrastive.core.loss.reference.LossInputs.yadimLocations;
@@ -133,8 +131,7 @@ class ShardedLossEquivalenceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("infoNceCases")
   void infoNce(InfoNceCase c) {
-    Views<Tensor64> v = infoNceViews(
-        new SplittableRandom(c.seed()), c.batch(), c.dim(), c.tau(), c.normalize(), c.features());
+    Views<Tensor64> v = c.views();
     Tensor64 a = v.a();
     Tensor64 b = v.b();
     InfoNceLoss loss = new InfoNceLoss(new InfoNceOptions(c.tau(), c.normalize(), c.tiling()));
@@ -290,9 +287,7 @@ class ShardedLossEquivalenceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cpcCases")
   void cpc(CpcCase c) {
-    CpcInputs in = cpcInputs(new SplittableRandom(c.seed()),
-        new long[] {c.batch(), c.dim(), c.height(), c.width()}, c.skip(), c.predict(),
-        c.features());
+    CpcInputs in = c.inputs();
     Tensor64 targets = in.targets();
     List<Tensor64> predictions = in.predictions();
     CpcLoss loss = new CpcLoss(new CpcOptions(c.skip(), c.predict(), c.embScale(), c.tiling()));
