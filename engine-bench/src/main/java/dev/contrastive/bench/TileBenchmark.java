@@ -7,23 +7,17 @@ import dev.contrastive.core.loss.AmdimLoss;
 import dev.contrastive.core.loss.AmdimOptions;
 import dev.contrastive.core.loss.InfoNceLoss;
 import dev.contrastive.core.loss.InfoNceOptions;
-import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.core.kernel.Tiling;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -46,21 +40,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * kernel alone on one direction: in the whole loss, input validation and the NCHW-to-rows copies cost
  * more than the kernel and their scatter hides the tile's effect.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(
-    value = 1,
-    jvmArgsAppend = {
-      ForkJvm.HEAP_MIN,
-      ForkJvm.HEAP_MAX,
-      ForkJvm.NO_BYTE_LIMIT,
-      ForkJvm.NO_PHYSICAL_LIMIT,
-      ForkJvm.DJL_OFFLINE,
-      ForkJvm.QUIET_LOG
-    })
-public class TileBenchmark {
+public class TileBenchmark extends ForkedBenchmark {
 
   /** InfoNCE at B = 4096 with one tile shape. */
   @State(Scope.Benchmark)
@@ -185,9 +167,7 @@ public class TileBenchmark {
    */
   @Benchmark
   public void infoNce(InfoNce s, Blackhole bh) {
-    try (LossResult r = s.loss.compute(s.a, s.b)) {
-      LossBenchmark.consume(bh, r.loss(), r.gradients().values());
-    }
+    LossBenchmark.consume(bh, s.loss.compute(s.a, s.b));
   }
 
   /**
@@ -197,9 +177,7 @@ public class TileBenchmark {
    */
   @Benchmark
   public void amdim(Amdim s, Blackhole bh) {
-    try (LossResult r = s.loss.compute(s.viewA, s.viewB, s.sampler)) {
-      LossBenchmark.consume(bh, r.loss(), r.gradients().values());
-    }
+    LossBenchmark.consume(bh, s.loss.compute(s.viewA, s.viewB, s.sampler));
   }
 
   /**
