@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contrastive.cli.CliRun;
 import dev.contrastive.core.io.Npy;
 import dev.contrastive.core.loss.AmdimComparison;
 import dev.contrastive.core.loss.AmdimLoss;
@@ -46,9 +47,6 @@ class LossCommandTest {
   private Path in;
   private Path out;
 
-  /** What one in-process run printed and returned. */
-  private record Run(int exitCode, String stdout, String stderr) {}
-
   @BeforeEach
   void createInputDirectory() throws IOException {
     in = Files.createDirectory(dir.resolve("in"));
@@ -60,9 +58,9 @@ class LossCommandTest {
   void infonceWritesReportAndGradientsShapedLikeTheInputs() throws IOException {
     writeViews(4, 8);
 
-    Run run = loss("infonce");
+    CliRun run = loss("infonce");
 
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     JsonNode report = report();
     assertEquals("infonce", report.get("type").asText());
     assertEquals(report.get("loss").asDouble(), report.get("parts").get("nce").asDouble());
@@ -82,9 +80,9 @@ class LossCommandTest {
       writeFeatures(view + "_r7", 3, 6, 7, 7);
     }
 
-    Run run = loss("amdim");
+    CliRun run = loss("amdim");
 
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     JsonNode report = report();
     assertEquals(List.of("r1->r5", "r1->r7", "r5->r5", "reg"), fieldNames(report.get("parts")));
     assertEquals("sampled", report.get("options").get("sourceLocations").asText());
@@ -108,9 +106,9 @@ class LossCommandTest {
   void yadimWithOneLocationMapsNeedsNoLocations() throws IOException {
     writeViews(2, 5, 1, 1);
 
-    Run run = loss("yadim");
+    CliRun run = loss("yadim");
 
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     assertEquals(List.of("last->last", "reg"), fieldNames(report().get("parts")));
     assertEquals("none", report().get("options").get("sourceLocations").asText());
     assertGradientShapes(Map.of("a", new long[] {2, 5, 1, 1}, "b", new long[] {2, 5, 1, 1}));
@@ -121,9 +119,9 @@ class LossCommandTest {
   void yadimWithLargerMapsWritesItsLocations() throws IOException {
     writeViews(2, 5, 3, 3);
 
-    Run run = loss("yadim");
+    CliRun run = loss("yadim");
 
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     assertGradientShapes(Map.of("a", new long[] {2, 5, 3, 3}, "b", new long[] {2, 5, 3, 3}));
     assertEquals(2, Npy.readIntVector(out.resolve("src_loc_last_last_ab.npy")).length);
     assertEquals(2, Npy.readIntVector(out.resolve("src_loc_last_last_ba.npy")).length);
@@ -136,9 +134,9 @@ class LossCommandTest {
       writeFeatures("pred_k" + k, 2, 4, 6, 3);
     }
 
-    Run run = loss("cpc");
+    CliRun run = loss("cpc");
 
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     assertEquals(List.of("k2", "k3", "k4"), fieldNames(report().get("parts")));
     long[] shape = {2, 4, 6, 3};
     assertGradientShapes(
@@ -150,14 +148,14 @@ class LossCommandTest {
     INDArray a = writeFeatures("a", 5, 7);
     INDArray b = writeFeatures("b", 5, 7);
 
-    Run run = loss(
+    CliRun run = loss(
         "infonce",
         "--temperature", "0.5",
         "--no-normalize",
         "--tile-rows", "3",
         "--tile-cols", "4");
 
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     InfoNceOptions expected = new InfoNceOptions(0.5, false, new Tiling(3, 4));
     try (LossResult direct = new InfoNceLoss(expected).compute(a, b)) {
       assertClose(direct.loss(), report().get("loss").asDouble());
@@ -182,17 +180,17 @@ class LossCommandTest {
     List<INDArray> predictions =
         List.of(writeFeatures("pred_k1", 2, 3, 4, 2), writeFeatures("pred_k2", 2, 3, 4, 2));
 
-    Run amdim = loss(
+    CliRun amdim = loss(
         "amdim",
         "--comparisons", "r1:r5,r5:r5",
         "--tclip", "2.5",
         "--reg-weight", "0.2",
         "--seed", "9");
     double amdimLoss = report().get("loss").asDouble();
-    Run cpc = loss("cpc", "--steps-to-skip", "1", "--steps-to-predict", "2", "--emb-scale", "0.7");
+    CliRun cpc = loss("cpc", "--steps-to-skip", "1", "--steps-to-predict", "2", "--emb-scale", "0.7");
 
-    assertEquals(0, amdim.exitCode(), amdim.stderr());
-    assertEquals(0, cpc.exitCode(), cpc.stderr());
+    assertEquals(0, amdim.code(), amdim.err());
+    assertEquals(0, cpc.code(), cpc.err());
     AmdimOptions amdimOptions =
         new AmdimOptions(
             2.5,
@@ -211,9 +209,9 @@ class LossCommandTest {
 
   @Test
   void givenLocationsAreUsedAndWrittenBack() throws IOException {
-    Run run = yadimOn3x4x2x2(new int[] {3, 0, 2}, new int[] {1, 1, 0});
+    CliRun run = yadimOn3x4x2x2(new int[] {3, 0, 2}, new int[] {1, 1, 0});
 
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     assertEquals("given", report().get("options").get("sourceLocations").asText());
     assertArrayEquals(
         new int[] {3, 0, 2}, Npy.readIntVector(out.resolve("src_loc_last_last_ab.npy")));
@@ -231,9 +229,9 @@ class LossCommandTest {
       Files.copy(out.resolve(file), in.resolve(file));
     }
 
-    Run run = loss("yadim");
+    CliRun run = loss("yadim");
 
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     assertEquals("given", report().get("options").get("sourceLocations").asText());
     assertClose(sampled, report().get("loss").asDouble());
   }
@@ -243,7 +241,7 @@ class LossCommandTest {
     writeViews(3, 4, 2, 2);
     writeYadimLocations("ab", 3, 0, 2);
 
-    Run run = loss("yadim");
+    CliRun run = loss("yadim");
 
     assertBadInput(run, "src_loc_last_last_ba.npy is missing from " + in);
     assertBadInput(run, "int32/int64 (B) locations");
@@ -254,14 +252,14 @@ class LossCommandTest {
     writeViews(3, 4);
     writeYadimLocations("ab", 0, 0, 0);
 
-    Run run = loss("yadim");
+    CliRun run = loss("yadim");
 
     assertBadInput(run, "src_loc_last_last_ab.npy in " + in + " is not used");
   }
 
   @Test
   void locationsOutOfRangeAreBadInput() throws IOException {
-    Run run = yadimOn3x4x2x2(new int[] {0, 4, 0}, new int[] {0, 0, 0});
+    CliRun run = yadimOn3x4x2x2(new int[] {0, 4, 0}, new int[] {0, 0, 0});
 
     assertBadInput(run, "'last_last_ab'[1] = 4, expected in [0, 4)");
   }
@@ -270,7 +268,7 @@ class LossCommandTest {
   void missingInputFileNamesTheFileAndWhatItHolds() throws IOException {
     writeFeatures("a", 4, 8);
 
-    Run run = loss("infonce");
+    CliRun run = loss("infonce");
 
     assertBadInput(
         run, "b.npy is missing from " + in + ": it should hold view B's features (B, D)");
@@ -282,7 +280,7 @@ class LossCommandTest {
     writeFeatures("targets", 2, 4, 6, 3);
     writeFeatures("pred_k2", 2, 4, 6, 3);
 
-    Run run = loss("cpc");
+    CliRun run = loss("cpc");
 
     assertBadInput(run, "pred_k3.npy is missing from " + in);
     assertBadInput(run, "row offset k = 3");
@@ -293,7 +291,7 @@ class LossCommandTest {
     writeFeatures("a", 4, 8, 2);
     writeFeatures("b", 4, 8);
 
-    Run run = loss("infonce");
+    CliRun run = loss("infonce");
 
     assertBadInput(run, "a.npy has shape [4, 8, 2] (rank 3), expected view A's features (B, D)");
   }
@@ -307,7 +305,7 @@ class LossCommandTest {
     poisoned.putScalar(new long[] {1, 2, 0, 1}, Float.NaN);
     Npy.write(in.resolve("b_r5.npy"), poisoned);
 
-    Run run = loss("amdim", "--comparisons", "r1:r5");
+    CliRun run = loss("amdim", "--comparisons", "r1:r5");
 
     assertBadInput(run, "b_r5 with shape [3, 4, 2, 2] has 1 NaN and 0 infinite values");
   }
@@ -317,7 +315,7 @@ class LossCommandTest {
     writeFeatures("a", 4, 8);
     Files.write(in.resolve("b.npy"), new byte[] {'P', 'K', 3, 4});
 
-    Run run = loss("infonce");
+    CliRun run = loss("infonce");
 
     assertBadInput(run, in.resolve("b.npy") + ": wrong magic at byte 0");
   }
@@ -326,9 +324,9 @@ class LossCommandTest {
   void optionValuesOutsideTheirRangeAreBadInput() throws IOException {
     writeViews(4, 8);
 
-    Run temperature = loss("infonce", "--temperature", "0");
-    Run tiles = loss("infonce", "--tile-rows", "0");
-    Run comparison = loss("amdim", "--comparisons", "r1-r5");
+    CliRun temperature = loss("infonce", "--temperature", "0");
+    CliRun tiles = loss("infonce", "--tile-rows", "0");
+    CliRun comparison = loss("amdim", "--comparisons", "r1-r5");
 
     assertBadInput(temperature, "infonce.temperature must be in (0, 1e4], got 0.0");
     assertBadInput(tiles, "tiling.rows must be >= 1, got 0");
@@ -339,26 +337,26 @@ class LossCommandTest {
   void optionsOfAnotherLossTypeAreRejected() throws IOException {
     writeViews(4, 8);
 
-    Run run = loss("infonce", "--tclip", "5");
+    CliRun run = loss("infonce", "--tclip", "5");
 
     assertBadInput(run, "--tclip does not apply to --type infonce, only to [amdim, yadim]");
   }
 
   @Test
   void unknownTypeIsAUsageError() {
-    Run run = loss("simclr");
+    CliRun run = loss("simclr");
 
-    assertEquals(2, run.exitCode());
-    assertTrue(run.stderr().contains("expected one of infonce, amdim, cpc, yadim, got 'simclr'"));
+    assertEquals(2, run.code());
+    assertTrue(run.err().contains("expected one of infonce, amdim, cpc, yadim, got 'simclr'"));
   }
 
   @Test
   void singleImageBatchWritesNaNMeanNegativeAsNull() throws IOException {
     writeViews(1, 8);
 
-    Run run = loss("infonce");
+    CliRun run = loss("infonce");
 
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     assertTrue(report().get("meanNegative").isNull());
     assertEquals(1.0, report().get("accuracy").asDouble());
   }
@@ -369,9 +367,9 @@ class LossCommandTest {
     writeOut(
         Map.of("grad_a_r5.npy", "stale", "src_loc_r5_r5_ab.npy", "stale", "loss.json", "stale"));
 
-    Run run = loss("infonce");
+    CliRun run = loss("infonce");
 
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     assertEquals(List.of("grad_a.npy", "grad_b.npy", "loss.json"), names(out));
     assertEquals("infonce", report().get("type").asText());
     assertEquals(List.of("in", "out"), names(dir), "no temporary or previous directory left");
@@ -382,8 +380,8 @@ class LossCommandTest {
     writeViews(4, 8);
     writeOut(Map.of("loss.json", "earlier", "notes.txt", "mine"));
 
-    Run notes = loss("infonce");
-    Run intoInputs = execute("--type", "infonce", "--in", in.toString(), "--out", in.toString());
+    CliRun notes = loss("infonce");
+    CliRun intoInputs = execute("--type", "infonce", "--in", in.toString(), "--out", in.toString());
 
     assertBadInput(
         notes,
@@ -403,21 +401,21 @@ class LossCommandTest {
     Npy.write(in.resolve("b.npy"), Nd4j.randn(DataType.FLOAT, 4, 8).muli(1e19));
     writeOut(Map.of("loss.json", "earlier"));
 
-    Run raw = loss("infonce", "--no-normalize");
+    CliRun raw = loss("infonce", "--no-normalize");
 
     assertBadInput(raw, "loss: the infonce loss is not finite, its scores overflowed float32: ");
-    assertTrue(raw.stderr().contains("the loss is NaN"), raw.stderr());
-    assertTrue(raw.stderr().contains("grad_a.npy would hold 32 of 32 values NaN or infinite"),
-        raw.stderr());
-    assertTrue(raw.stderr().contains("; score L2-normalised features (drop --no-normalize) or"
-        + " scale the inputs down. Nothing was written to --out " + out), raw.stderr());
+    assertTrue(raw.err().contains("the loss is NaN"), raw.err());
+    assertTrue(raw.err().contains("grad_a.npy would hold 32 of 32 values NaN or infinite"),
+        raw.err());
+    assertTrue(raw.err().contains("; score L2-normalised features (drop --no-normalize) or"
+        + " scale the inputs down. Nothing was written to --out " + out), raw.err());
     assertEquals(List.of("loss.json"), names(out));
     assertEquals("earlier", Files.readString(out.resolve("loss.json")));
     assertEquals(List.of("in", "out"), names(dir));
 
     // The same features normalised are fine.
-    Run normalised = loss("infonce");
-    assertEquals(0, normalised.exitCode(), normalised.stderr());
+    CliRun normalised = loss("infonce");
+    assertEquals(0, normalised.code(), normalised.err());
   }
 
   @Test
@@ -425,12 +423,12 @@ class LossCommandTest {
     writeViews(4, 8);
     Path file = Files.writeString(dir.resolve("file"), "x");
 
-    Run run =
+    CliRun run =
         execute("--type", "infonce", "--in", in.toString(), "--out", file.resolve("out").toString());
 
     // Like a full disk or a read-only directory: the user's to fix, one line naming the path.
-    assertEquals(2, run.exitCode(), run.stderr());
-    assertTrue(run.stderr().startsWith("loss: cannot create " + file), run.stderr());
+    assertEquals(2, run.code(), run.err());
+    assertTrue(run.err().startsWith("loss: cannot create " + file), run.err());
   }
 
   @Test
@@ -498,7 +496,7 @@ class LossCommandTest {
   }
 
   /** YADIM on (3, 4, 2, 2) views with both ways' locations given. */
-  private Run yadimOn3x4x2x2(int[] ab, int[] ba) throws IOException {
+  private CliRun yadimOn3x4x2x2(int[] ab, int[] ba) throws IOException {
     writeViews(3, 4, 2, 2);
     writeYadimLocations("ab", ab);
     writeYadimLocations("ba", ba);
@@ -513,21 +511,15 @@ class LossCommandTest {
     }
   }
 
-  private Run loss(String type, String... options) {
+  private CliRun loss(String type, String... options) {
     List<String> args = new ArrayList<>(List.of("--type", type, "--in", in.toString(), "--out",
         out.toString()));
     args.addAll(List.of(options));
     return execute(args.toArray(String[]::new));
   }
 
-  private Run execute(String... args) {
-    StringWriter stdout = new StringWriter();
-    StringWriter stderr = new StringWriter();
-    CommandLine command = new CommandLine(new LossCommand());
-    command.setOut(new PrintWriter(stdout, true));
-    command.setErr(new PrintWriter(stderr, true));
-    int exitCode = command.execute(args);
-    return new Run(exitCode, stdout.toString(), stderr.toString());
+  private CliRun execute(String... args) {
+    return CliRun.of(new CommandLine(new LossCommand()), args);
   }
 
   private JsonNode report() throws IOException {
@@ -564,10 +556,10 @@ class LossCommandTest {
     assertEquals(expected, actual, 1e-9 * Math.abs(expected));
   }
 
-  private static void assertBadInput(Run run, String expected) {
-    assertEquals(2, run.exitCode(), run.stderr());
-    assertTrue(run.stderr().contains(expected), () -> "'" + expected + "' not in: " + run.stderr());
+  private static void assertBadInput(CliRun run, String expected) {
+    assertEquals(2, run.code(), run.err());
+    assertTrue(run.err().contains(expected), () -> "'" + expected + "' not in: " + run.err());
     assertEquals(
-        1, run.stderr().strip().lines().count(), "one line, no stack trace: " + run.stderr());
+        1, run.err().strip().lines().count(), "one line, no stack trace: " + run.err());
   }
 }
