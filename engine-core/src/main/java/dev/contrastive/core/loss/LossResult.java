@@ -170,6 +170,15 @@ public final class LossResult extends LossValues<INDArray> {
     return negatives;
   }
 
+  /**
+   * As {@link LossValues#gradient}; declared here as well so that callers compiled against this
+   * class's {@code INDArray gradient(String)} keep linking (the inherited one erases to Object).
+   */
+  @Override
+  public INDArray gradient(String input) {
+    return super.gradient(input);
+  }
+
   @Override
   public void close() {
     gradients().values().stream().filter(INDArray::closeable).forEach(INDArray::close);
