@@ -251,14 +251,10 @@ public class LossBenchmark extends ForkedBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
       NativeThreads.requireNd4jMatchesTorch();
-      viewA = new LinkedHashMap<>();
-      viewB = new LinkedHashMap<>();
-      long[] r1 = {BATCH, DIM};
-      viewA.put("r1", RandomInputs.nd4j(RandomInputs.gaussian(SEED, RandomInputs.count(r1)), r1));
-      viewB.put("r1", RandomInputs.nd4j(RandomInputs.gaussian(SEED + 1, RandomInputs.count(r1)), r1));
-      long[] t = targetShape();
-      viewA.put(target(), RandomInputs.nd4j(RandomInputs.gaussian(SEED + 2, RandomInputs.count(t)), t));
-      viewB.put(target(), RandomInputs.nd4j(RandomInputs.gaussian(SEED + 3, RandomInputs.count(t)), t));
+      List<Map<String, INDArray>> views =
+          RandomInputs.amdimViews(SEED, new long[] {BATCH, DIM}, target(), targetShape());
+      viewA = views.get(0);
+      viewB = views.get(1);
       loss = new AmdimLoss(options());
       sampler = SourceSampler.random(SEED);
     }

@@ -9,7 +9,6 @@ import dev.contrastive.core.loss.InfoNceLoss;
 import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.core.kernel.Tiling;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -97,15 +96,11 @@ public class TileBenchmark extends ForkedBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
       NativeThreads.requireNd4jMatchesTorch();
-      long[] r1 = {BATCH, DIM};
-      long[] r7 = {BATCH, DIM, SIDE, SIDE};
       long seed = LossBenchmark.SEED;
-      viewA = new LinkedHashMap<>();
-      viewB = new LinkedHashMap<>();
-      viewA.put("r1", RandomInputs.nd4j(RandomInputs.gaussian(seed, RandomInputs.count(r1)), r1));
-      viewB.put("r1", RandomInputs.nd4j(RandomInputs.gaussian(seed + 1, RandomInputs.count(r1)), r1));
-      viewA.put("r7", RandomInputs.nd4j(RandomInputs.gaussian(seed + 2, RandomInputs.count(r7)), r7));
-      viewB.put("r7", RandomInputs.nd4j(RandomInputs.gaussian(seed + 3, RandomInputs.count(r7)), r7));
+      List<Map<String, INDArray>> views = RandomInputs.amdimViews(
+          seed, new long[] {BATCH, DIM}, "r7", new long[] {BATCH, DIM, SIDE, SIDE});
+      viewA = views.get(0);
+      viewB = views.get(1);
       loss =
           new AmdimLoss(
               AmdimOptions.defaults()
@@ -191,9 +186,11 @@ public class TileBenchmark extends ForkedBenchmark {
     double locations = AmdimKernel.LOCATIONS;
     ScoreStats stats =
         MultiPositiveNceKernel.run(
-            s.sources, s.targets, AmdimKernel.LOCATIONS, 1.0 / Math.sqrt(Amdim.DIM), 20.0,
-            0.5 / (batch * locations), 0.5 * 0.05 / (batch * batch * locations),
-            s.dSources, s.dTargets, s.tiling);
+            new MultiPositiveNceKernel.Problem(
+                s.sources, s.targets, AmdimKernel.LOCATIONS, 0, 1.0 / Math.sqrt(Amdim.DIM), 20.0,
+                0.5 / (batch * locations), 0.5 * 0.05 / (batch * batch * locations),
+                s.dSources, s.dTargets),
+            s.tiling);
     bh.consume(stats.loss());
     bh.consume(s.dSources);
     bh.consume(s.dTargets);

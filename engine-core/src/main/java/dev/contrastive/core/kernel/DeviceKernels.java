@@ -18,9 +18,8 @@ public interface DeviceKernels {
   ScoreStats softmaxCrossEntropy(SoftmaxCrossEntropyKernel.Problem problem);
 
   /**
-   * {@link MultiPositiveNceKernel#run(INDArray, INDArray, int, int, double, double, double, double,
-   * INDArray, INDArray, dev.contrastive.core.kernel.Tiling)} on the device: the same problem, less the
-   * tiling; source row r is image {@code firstImage + r} of the target images.
+   * {@link MultiPositiveNceKernel#run} on the device: the same problem, less the tiling; source row
+   * r is image {@code firstImage + r} of the target images.
    */
   ScoreStats multiPositiveNce(MultiPositiveNceKernel.Problem problem);
 }

@@ -32,30 +32,33 @@ public final class MultiPositiveNceKernel {
   private MultiPositiveNceKernel() {}
 
   /**
-   * Every image as a source: {@link #run(INDArray, INDArray, int, int, double, double, double, double,
-   * INDArray, INDArray, Tiling)} from image 0, with {@code src} (B, D).
+   * Scores {@code problem} in tiles of whole images, at most {@code tiling.columns()} columns wide.
+   *
+   * @return NCE loss of the S source rows (regulariser excluded), their diagnostics, and their sum of
+   *     raw^2
    */
-  public static ScoreStats run(
-      INDArray src,
-      INDArray trg,
-      int locations,
-      double scale,
-      double tclip,
-      double nceWeight,
-      double regWeight,
-      INDArray dsrc,
-      INDArray dtrg,
-      Tiling tiling) {
-    return run(src, trg, locations, 0, scale, tclip, nceWeight, regWeight, dsrc, dtrg, tiling);
+  public static ScoreStats run(Problem problem, Tiling tiling) {
+    DeviceKernels device = DeviceDispatch.forArrays(problem.src());
+    if (device != null) {
+      return device.multiPositiveNce(problem);
+    }
+    int sources = (int) problem.src().rows();
+    int images = problem.images();
+    return TiledBlock.sum(sources, Math.min(tiling.rows(), sources), images,
+        Math.min(images, Math.max(1, tiling.columns() / problem.locations())),
+        (i0, i1) -> new Block(problem, i0, i1));
   }
 
   /**
+   * One call's arguments, as {@link #run} and {@link DeviceKernels} take them. Checks that trg holds
+   * whole images and that the source rows are among them.
+   *
    * @param src source vectors of images firstImage .. firstImage + S - 1, (S, D), C order
    * @param trg target vectors of all B images, (B * L, D), image j's locations at rows
    *     j*L .. j*L + L - 1
    * @param locations L
    * @param firstImage the image of source row 0, whose positives are that image's locations;
-   *     {@code firstImage + S <= B}
+   *     {@code firstImage + S <= B} (0 when every image is a source)
    * @param scale multiplies every dot product (1 / sqrt(D) in AMDIM)
    * @param tclip soft-clip bound
    * @param nceWeight weight of each l_il
@@ -63,39 +66,6 @@ public final class MultiPositiveNceKernel {
    * @param dsrc receives dL/dsrc, (S, D); overwritten
    * @param dtrg dL/dtrg, (B * L, D), is added to it, so one accumulator serves several comparisons
    *     (and shards)
-   * @return NCE loss of the S source rows (regulariser excluded), their diagnostics, and their sum of
-   *     raw^2
-   */
-  public static ScoreStats run(
-      INDArray src,
-      INDArray trg,
-      int locations,
-      int firstImage,
-      double scale,
-      double tclip,
-      double nceWeight,
-      double regWeight,
-      INDArray dsrc,
-      INDArray dtrg,
-      Tiling tiling) {
-    Problem problem =
-        new Problem(
-            src, trg, locations, firstImage, scale, tclip, nceWeight, regWeight, dsrc, dtrg);
-    DeviceKernels device = DeviceDispatch.forArrays(src);
-    if (device != null) {
-      return device.multiPositiveNce(problem);
-    }
-    int sources = (int) src.rows();
-    int images = problem.images();
-    return TiledBlock.sum(sources, Math.min(tiling.rows(), sources), images,
-        Math.min(images, Math.max(1, tiling.columns() / locations)),
-        (i0, i1) -> new Block(problem, i0, i1));
-  }
-
-  /**
-   * One call's arguments, as {@link #run(INDArray, INDArray, int, int, double, double, double, double,
-   * INDArray, INDArray, Tiling)} takes them (see there) and {@link DeviceKernels} receives them; checks
-   * that trg holds whole images and that the source rows are among them.
    */
   public record Problem(
       INDArray src,

@@ -52,24 +52,14 @@ public final class SoftmaxCrossEntropyKernel {
       INDArray dq,
       INDArray dk) {}
 
-  /** {@link Problem}'s arguments, scored in tiles of at most {@code tiling}. */
-  public static ScoreStats run(
-      INDArray q,
-      INDArray k,
-      double scale,
-      int[] labels,
-      int[] excluded,
-      double[] weights,
-      INDArray dq,
-      INDArray dk,
-      Tiling tiling) {
-    Problem problem = new Problem(q, k, scale, labels, excluded, weights, dq, dk);
-    DeviceKernels device = DeviceDispatch.forArrays(q);
+  /** Scores {@code problem} in tiles of at most {@code tiling}. */
+  public static ScoreStats run(Problem problem, Tiling tiling) {
+    DeviceKernels device = DeviceDispatch.forArrays(problem.q());
     if (device != null) {
       return device.softmaxCrossEntropy(problem);
     }
-    int n = (int) q.rows();
-    int m = (int) k.rows();
+    int n = (int) problem.q().rows();
+    int m = (int) problem.k().rows();
     return TiledBlock.sum(n, Math.min(tiling.rows(), n), m, Math.min(tiling.columns(), m),
         (r0, r1) -> new Block(problem, r0, r1));
   }
