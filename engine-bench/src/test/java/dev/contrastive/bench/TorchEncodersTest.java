@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import dev.contrastive.bench.torch.ConvShape;
 import dev.contrastive.bench.torch.ConvTrace;
 import dev.contrastive.bench.torch.TorchCpcEncoder;
 import dev.contrastive.bench.torch.TorchParameters;
-import dev.contrastive.bench.torch.TorchRuntime;
 import dev.contrastive.bench.torch.TorchTrainSteps;
 import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.core.memory.NativeMemory;
@@ -41,9 +39,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -83,17 +80,7 @@ class TorchEncodersTest {
   /** The trainer's per-step workspace scope. */
   private static final String STEP_SCOPE = "train-step";
 
-  private static NDManager torch;
-
-  @BeforeAll
-  static void startTorch() {
-    torch = TorchRuntime.engine().newBaseManager();
-  }
-
-  @AfterAll
-  static void closeTorch() {
-    torch.close();
-  }
+  @RegisterExtension static final TorchManager TORCH = new TorchManager();
 
   /** Batch norm inside the blocks and n_depth 2, so every layer kind of the encoder is compared. */
   @Test
@@ -105,7 +92,7 @@ class TorchEncodersTest {
     try (AmdimMethod ours = new AmdimMethod(cfg, DataType.FLOAT, 5)) {
       randomise(ours.parameters(), 3);
       TorchTrainSteps.Amdim peer =
-          new TorchTrainSteps.Amdim(cfg.encoder(), ours.parameters(), cfg.loss(), ADAM, torch);
+          new TorchTrainSteps.Amdim(cfg.encoder(), ours.parameters(), cfg.loss(), ADAM, TORCH.get());
       NDArray a = torch(viewA);
       NDArray b = torch(viewB);
       AmdimFeatures f = ours.encoder().forward(viewA, true);
@@ -134,7 +121,7 @@ class TorchEncodersTest {
     INDArray images = RandomInputs.nd4j(RandomInputs.gaussian(3, batch * 3 * 32 * 32), batch, 3, 32, 32);
     try (CpcMethod ours = new CpcMethod(cfg, DataType.FLOAT, 6)) {
       randomise(ours.parameters(), 4);
-      TorchTrainSteps.Cpc peer = new TorchTrainSteps.Cpc(cfg.model(), ours.parameters(), cfg.loss(), ADAM, torch);
+      TorchTrainSteps.Cpc peer = new TorchTrainSteps.Cpc(cfg.model(), ours.parameters(), cfg.loss(), ADAM, TORCH.get());
       NDArray x = torch(images);
       CpcFeatures f = ours.encoder().forward(images, true);
       TorchCpcEncoder.Output g = peer.encoder().forward(x);
@@ -168,7 +155,7 @@ class TorchEncodersTest {
     INDArray viewB = RandomInputs.nd4j(RandomInputs.gaussian(8, batch * 3 * 32 * 32), batch, 3, 32, 32);
     try (SimClrMethod ours = new SimClrMethod(cfg, DataType.FLOAT, 9)) {
       randomise(ours.parameters(), 10);
-      TorchTrainSteps.SimClr peer = new TorchTrainSteps.SimClr(cfg, ours.parameters(), ADAM, torch);
+      TorchTrainSteps.SimClr peer = new TorchTrainSteps.SimClr(cfg, ours.parameters(), ADAM, TORCH.get());
       NDArray a = torch(viewA);
       NDArray b = torch(viewB);
       try (OurProjection projection = new OurProjection(cfg, ours.parameters())) {
@@ -202,8 +189,8 @@ class TorchEncodersTest {
     AmdimConfig cfg = AmdimConfig.small(1);
     try (AmdimEncoder ours = AmdimEncoder.create(cfg, DataType.FLOAT, 1)) {
       TorchTrainSteps.Amdim peer = new TorchTrainSteps.Amdim(
-          cfg, ours.parameters(), AmdimMethodConfig.of(cfg).loss(), ADAM, torch);
-      NDArray x = torch.randomNormal(new ai.djl.ndarray.types.Shape(2, 1, 32, 32));
+          cfg, ours.parameters(), AmdimMethodConfig.of(cfg).loss(), ADAM, TORCH.get());
+      NDArray x = TORCH.get().randomNormal(new ai.djl.ndarray.types.Shape(2, 1, 32, 32));
       List<ConvShape> convs = ConvTrace.record(() -> peer.encoder().forward(x, true));
       assertEquals(19, convs.size());
       assertArrayEquals(new long[] {30, 30}, new long[] {convs.get(0).outH(), convs.get(0).outW()});
@@ -311,7 +298,7 @@ class TorchEncodersTest {
   }
 
   private NDArray torch(INDArray x) {
-    return torch.create(x.castTo(DataType.FLOAT).data().asFloat(), new ai.djl.ndarray.types.Shape(x.shape()));
+    return TORCH.get().create(x.castTo(DataType.FLOAT).data().asFloat(), new ai.djl.ndarray.types.Shape(x.shape()));
   }
 
   /**
