@@ -10,7 +10,9 @@ import dev.contrastive.core.kernel.ScoreStats;
 import dev.contrastive.core.kernel.SoftmaxCrossEntropyKernel;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
@@ -83,18 +85,12 @@ public final class CudaLossKernels implements DeviceKernels {
     INDArray stats = Nd4j.createUninitialized(DataType.FLOAT, (long) CE_STAT_FIELDS * n);
 
     Launch launch = sides.launch(labelArray, excludedArray, weightArray, partial, stats);
-    long pLabels = launch.pointer(labelArray);
-    long pExcluded = launch.pointer(excludedArray);
-    long pPartial = launch.pointer(partial);
-    long pStats = launch.pointer(stats);
-    long pq = sides.own(launch);
-    long pk = sides.other(launch);
     float s = (float) p.scale();
     launch.run("ce_forward", tiles(n), sides.splitsForward,
-        pq, pk, n, m, sides.d, s, pLabels, pExcluded, pPartial, pStats);
-    launch.run("ce_finish", blocks(n), 1, n, sides.splitsForward, pPartial, pStats);
+        sides.own, sides.other, n, m, sides.d, s, labelArray, excludedArray, partial, stats);
+    launch.run("ce_finish", blocks(n), 1, n, sides.splitsForward, partial, stats);
     sides.backward(launch, stats, "ce_backward_dq", "ce_backward_dk",
-        pq, pk, n, m, sides.d, s, pLabels, pExcluded, launch.pointer(weightArray), pStats);
+        sides.own, sides.other, n, m, sides.d, s, labelArray, excludedArray, weightArray, stats);
 
     float[] st = stats.toFloatVector();
     return SoftmaxCrossEntropyKernel.rowStats(p.weights(), excluded, m, 0, n, i -> st[i],
@@ -114,21 +110,16 @@ public final class CudaLossKernels implements DeviceKernels {
     INDArray stats = Nd4j.createUninitialized(DataType.FLOAT, (long) AMDIM_STAT_FIELDS * n);
 
     Launch launch = sides.launch(partial, positives, positiveGradient, stats);
-    long pPartial = launch.pointer(partial);
-    long pPositives = launch.pointer(positives);
-    long pGradient = launch.pointer(positiveGradient);
-    long pStats = launch.pointer(stats);
-    long ps = sides.own(launch);
-    long pt = sides.other(launch);
     float s = (float) p.scale();
     float clip = (float) p.tclip();
     launch.run("amdim_forward", tiles(n), sides.splitsForward,
-        ps, pt, n, p.firstImage(), b, locations, sides.d, s, clip, pPartial, pPositives);
+        sides.own, sides.other, n, p.firstImage(), b, locations, sides.d, s, clip, partial,
+        positives);
     launch.run("amdim_finish", blocks(n), 1, n, locations, sides.splitsForward,
-        (float) p.nceWeight(), pPartial, pPositives, pStats, pGradient);
+        (float) p.nceWeight(), partial, positives, stats, positiveGradient);
     sides.backward(launch, stats, "amdim_backward_dsrc", "amdim_backward_dtrg",
-        ps, pt, n, p.firstImage(), b, locations, sides.d, s, clip, (float) (2.0 * p.regWeight()),
-        pStats, pGradient);
+        sides.own, sides.other, n, p.firstImage(), b, locations, sides.d, s, clip,
+        (float) (2.0 * p.regWeight()), stats, positiveGradient);
 
     float[] st = stats.toFloatVector();
     double lossSum = 0;
@@ -145,8 +136,8 @@ public final class CudaLossKernels implements DeviceKernels {
     }
     long positiveCount = (long) n * locations;
     long negatives = (long) n * (b - 1) * locations;
-    return new ScoreStats(
-        p.nceWeight() * lossSum, positiveSum, positiveCount, negativeSum, negatives, correct, squares);
+    return new ScoreStats(p.nceWeight() * lossSum, positiveSum, positiveCount, negativeSum,
+        negatives, correct, squares);
   }
 
   /**
@@ -197,14 +188,6 @@ public final class CudaLossKernels implements DeviceKernels {
       return new Launch(module, dOwn, operands);
     }
 
-    long own(Launch launch) {
-      return launch.pointer(own);
-    }
-
-    long other(Launch launch) {
-      return launch.pointer(other);
-    }
-
     /**
      * The two backward kernels, given the same arguments plus their output: dOwn cleared and written
      * per own row, dOther added to per other row; then waits, marks stats as written and copies the
@@ -212,17 +195,15 @@ public final class CudaLossKernels implements DeviceKernels {
      */
     void backward(Launch launch, INDArray stats, String ownKernel, String otherKernel,
         Object... args) {
-      long pdOwn = launch.pointer(dOwn);
-      launch.clear(pdOwn, (long) rows * d);
-      launch.run(ownKernel, tiles(rows), splitsForward, append(args, pdOwn));
-      launch.run(
-          otherKernel, tiles(columns), splitsBackward, append(args, launch.pointer(dOther)));
+      launch.clear(launch.pointer(dOwn), (long) rows * d);
+      launch.run(ownKernel, tiles(rows), splitsForward, append(args, dOwn));
+      launch.run(otherKernel, tiles(columns), splitsBackward, append(args, dOther));
       launch.finish(dOther, stats);
       copyBack(dOwn, dOwnTarget);
       copyBack(dOther, dOtherTarget);
     }
 
-    private static Object[] append(Object[] args, long last) {
+    private static Object[] append(Object[] args, INDArray last) {
       Object[] all = Arrays.copyOf(args, args.length + 1);
       all[args.length] = last;
       return all;
@@ -283,6 +264,8 @@ public final class CudaLossKernels implements DeviceKernels {
     private final CUstream_st stream;
     private final INDArray output;
     private final INDArray[] operands;
+    /** Device addresses already looked up, one lookup per array and launch sequence. */
+    private final Map<INDArray, Long> addresses = new IdentityHashMap<>();
 
     Launch(CudaModule module, INDArray output, INDArray... operands) {
       this.module = module;
@@ -307,8 +290,10 @@ public final class CudaLossKernels implements DeviceKernels {
       if (x == null) {
         return 0L;
       }
-      Nd4j.getAffinityManager().ensureLocation(x, AffinityManager.Location.DEVICE);
-      return allocator.getPointer(x, context).address();
+      return addresses.computeIfAbsent(x, a -> {
+        Nd4j.getAffinityManager().ensureLocation(a, AffinityManager.Location.DEVICE);
+        return allocator.getPointer(a, context).address();
+      });
     }
 
     void clear(long address, long floats) {
@@ -316,8 +301,9 @@ public final class CudaLossKernels implements DeviceKernels {
     }
 
     /**
-     * Launches a kernel with blockDim (THREADS, 1, 1). Arguments: Long = device pointer, Integer =
-     * int, Float = float, in the kernel's parameter order.
+     * Launches a kernel with blockDim (THREADS, 1, 1). Arguments, in the kernel's parameter order:
+     * INDArray (or null) = its device pointer ({@link #pointer}), Long = device pointer, Integer =
+     * int, Float = float.
      */
     void run(String kernel, int gridX, int gridY, Object... args) {
       // cuLaunchKernel copies the argument values, so they are freed as soon as it returns.
@@ -325,7 +311,9 @@ public final class CudaLossKernels implements DeviceKernels {
       try (PointerPointer<Pointer> params = new PointerPointer<>(args.length)) {
         for (int i = 0; i < args.length; i++) {
           Object a = args[i];
-          if (a instanceof Long v) {
+          if (a == null || a instanceof INDArray) {
+            values[i] = new LongPointer(1).put(pointer((INDArray) a));
+          } else if (a instanceof Long v) {
             values[i] = new LongPointer(1).put(v);
           } else if (a instanceof Integer v) {
             values[i] = new IntPointer(1).put(v);
