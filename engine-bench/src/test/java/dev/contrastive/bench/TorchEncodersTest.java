@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.LongToDoubleFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -102,15 +103,10 @@ class TorchEncodersTest {
       assertClose("amdim r7", f.r7(), g.get("r7"));
 
       Adam adam = new Adam(ADAM, ours.parameters());
-      double[] losses = new double[2];
-      for (int i = 0; i < 2; i++) {
-        long step = i;
-        double mine = ourStep(ours, adam, step, viewA, viewB, 40 + i);
-        List<String> entering = peer.parameters().nonFinite();
-        double theirs = peer.step(a, b, 40 + i, LR);
-        losses[i] = assertLossesAgree("amdim", step, mine, theirs, entering);
-      }
-      assertLossChanged("amdim", losses);
+      double[][] losses = assertTwoStepsAgree("amdim", peer.parameters(),
+          step -> ourStep(ours, adam, step, viewA, viewB, 40 + step),
+          step -> peer.step(a, b, 40 + step, LR));
+      assertLossChanged("amdim", losses[0]);
     }
   }
 
@@ -130,13 +126,8 @@ class TorchEncodersTest {
         assertClose("cpc prediction " + s, f.predictions().get(s), g.predictions().get(s));
       }
       Adam adam = new Adam(ADAM, ours.parameters());
-      for (int i = 0; i < 2; i++) {
-        long step = i;
-        double mine = ourStep(ours, adam, step, images, null, 0);
-        List<String> entering = peer.parameters().nonFinite();
-        double theirs = peer.step(x, LR);
-        assertLossesAgree("cpc", step, mine, theirs, entering);
-      }
+      assertTwoStepsAgree("cpc", peer.parameters(),
+          step -> ourStep(ours, adam, step, images, null, 0), step -> peer.step(x, LR));
     }
   }
 
@@ -169,17 +160,15 @@ class TorchEncodersTest {
       }
 
       Adam adam = new Adam(ADAM, ours.parameters());
-      double[] losses = new double[2];
-      for (int i = 0; i < 2; i++) {
-        long step = i;
-        double mine = ourStep(ours, adam, step, viewA, viewB, 50 + i);
-        List<String> entering = peer.parameters().nonFinite();
-        double theirs = peer.step(a, b, LR);
-        losses[i] = assertLossesAgree("simclr", step, mine, theirs, entering);
+      double[][] losses = assertTwoStepsAgree("simclr", peer.parameters(),
+          step -> ourStep(ours, adam, step, viewA, viewB, 50 + step), step -> peer.step(a, b, LR));
+      for (int step = 0; step < 2; step++) {
+        double mine = losses[0][step];
+        double theirs = losses[1][step];
         System.out.printf(Locale.ROOT, "simclr loss of step %d: ours %.8f, PyTorch %.8f, relative difference %.3g%n",
             step, mine, theirs, Math.abs(mine - theirs) / Math.abs(mine));
       }
-      assertLossChanged("simclr", losses);
+      assertLossChanged("simclr", losses[0]);
     }
   }
 
@@ -260,6 +249,26 @@ class TorchEncodersTest {
    *     TorchParameters#nonFinite()}, taken before the peer's step: after it, a NaN has spread
    *     through the whole backward pass and names nothing)
    */
+  /**
+   * Steps 0 and 1 of ours and of the PyTorch peer, which starts from the same weights; each step's
+   * losses must agree ({@link #assertLossesAgree}, told which peer tensors entered it non-finite).
+   *
+   * @return ours and PyTorch's loss of each step
+   */
+  private static double[][] assertTwoStepsAgree(String method, TorchParameters peer,
+      LongToDoubleFunction ourStep, LongToDoubleFunction theirStep) {
+    double[][] losses = new double[2][2];
+    for (int i = 0; i < 2; i++) {
+      long step = i;
+      double mine = ourStep.applyAsDouble(step);
+      List<String> entering = peer.nonFinite();
+      double theirs = theirStep.applyAsDouble(step);
+      losses[0][i] = assertLossesAgree(method, step, mine, theirs, entering);
+      losses[1][i] = theirs;
+    }
+    return losses;
+  }
+
   private static double assertLossesAgree(String method, long step, double ours, double pytorch,
       List<String> entering) {
     String which = method + " step " + step + (step == 0 ? "" : " (after " + step + " Adam update(s))");
