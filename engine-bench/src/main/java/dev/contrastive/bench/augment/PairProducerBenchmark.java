@@ -5,7 +5,6 @@ import dev.contrastive.augment.pipeline.PairProducer;
 import dev.contrastive.augment.pipeline.ProducerOptions;
 import dev.contrastive.augment.transform.Preset;
 import dev.contrastive.augment.transform.Presets;
-import java.util.Iterator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -51,8 +50,6 @@ public class PairProducerBenchmark extends ThroughputBenchmark {
 
   private SyntheticDataset dataset;
   private PairProducer producer;
-  private Iterator<PairBatch> batches;
-  private int epoch;
 
   @Setup
   public void setUp() {
@@ -64,17 +61,13 @@ public class PairProducerBenchmark extends ThroughputBenchmark {
     dataset = new SyntheticDataset(IMAGES, 3, size == 32 ? 32 : 96, 1);
     producer = new PairProducer(dataset, preset.pairs(),
         ProducerOptions.of(BATCH, 1).withThreads(threads));
-    epoch = 0;
-    batches = producer.epoch(epoch);
+    start(producer);
   }
 
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public void pairs(Blackhole blackhole) {
-    if (!batches.hasNext()) {
-      batches = producer.epoch(++epoch);
-    }
-    try (PairBatch batch = batches.next()) {
+    try (PairBatch batch = nextBatch()) {
       blackhole.consume(batch.viewA());
       blackhole.consume(batch.viewB());
     }

@@ -13,7 +13,6 @@ import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.models.encoder.AmdimConfig;
 import dev.contrastive.models.encoder.AmdimEncoder;
 import java.io.IOException;
-import java.util.Iterator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
@@ -52,8 +51,6 @@ public class StepConsumptionBenchmark extends ThroughputBenchmark {
 
   private Dataset dataset;
   private PairProducer producer;
-  private Iterator<PairBatch> batches;
-  private int epoch;
   private AmdimEncoder viewA;
   private AmdimEncoder viewB;
   private AmdimLoss loss;
@@ -64,7 +61,7 @@ public class StepConsumptionBenchmark extends ThroughputBenchmark {
     dataset = FashionMnist.train();
     producer = new PairProducer(dataset, Presets.byName("fashion-mnist").pairs(),
         ProducerOptions.of(BATCH, 1).withThreads(1));
-    batches = producer.epoch(epoch);
+    start(producer);
     viewA = AmdimEncoder.create(AmdimConfig.small(1), DataType.FLOAT, 1);
     viewB = viewA.replica();
     loss = new AmdimLoss(AmdimOptions.defaults());
@@ -82,10 +79,7 @@ public class StepConsumptionBenchmark extends ThroughputBenchmark {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public void step(Blackhole bh) {
-    if (!batches.hasNext()) {
-      batches = producer.epoch(++epoch);
-    }
-    try (PairBatch batch = batches.next()) {
+    try (PairBatch batch = nextBatch()) {
       viewA.parameters().zeroGrad();
       try (LossResult r =
           loss.compute(
