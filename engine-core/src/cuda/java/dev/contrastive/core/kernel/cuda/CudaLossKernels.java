@@ -121,23 +121,24 @@ public final class CudaLossKernels implements DeviceKernels {
         sides.own, sides.other, n, p.firstImage(), b, locations, sides.d, s, clip,
         (float) (2.0 * p.regWeight()), stats, positiveGradient);
 
+    // amdim_finish's per-row fields 2..6: loss, positive sum, negative sum, correct, squares.
     float[] st = stats.toFloatVector();
-    double lossSum = 0;
-    double positiveSum = 0;
-    double negativeSum = 0;
     long correct = 0;
-    double squares = 0;
     for (int i = 0; i < n; i++) {
-      lossSum += st[2 * n + i];
-      positiveSum += st[3 * n + i];
-      negativeSum += st[4 * n + i];
       correct += Math.round(st[5 * n + i]);
-      squares += st[6 * n + i];
     }
-    long positiveCount = (long) n * locations;
-    long negatives = (long) n * (b - 1) * locations;
-    return new ScoreStats(p.nceWeight() * lossSum, positiveSum, positiveCount, negativeSum,
-        negatives, correct, squares);
+    return new ScoreStats(p.nceWeight() * fieldSum(st, 2, n), fieldSum(st, 3, n),
+        (long) n * locations, fieldSum(st, 4, n), (long) n * (b - 1) * locations, correct,
+        fieldSum(st, 6, n));
+  }
+
+  /** The sum over rows of one per-row field of a stats array (field f of row i at f * rows + i). */
+  private static double fieldSum(float[] stats, int field, int rows) {
+    double sum = 0;
+    for (int i = 0; i < rows; i++) {
+      sum += stats[field * rows + i];
+    }
+    return sum;
   }
 
   /**
