@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Every method under the main job's budget, on the embedded Fashion-MNIST subset: each trains for the
-# same wall time (MINUTES, default 3.5, what the main job's 600 steps take on the 2-core machine),
-# validating every 100 steps, with its default preset and settings; then linear and kNN probes beside
-# raw pixels and the random-init model. Writes bench-results/quality-methods.md and .png.
+# main job's STEPS (default 300, at the command line's batch 128 and learning rate), validating every
+# 50 steps, with its default preset and settings; then linear and kNN probes beside raw pixels and the
+# random-init model. A step budget rather than a wall-time one, so the accuracies do not depend on how
+# busy the machine is; the report gives each method's minutes beside them.
+# Writes bench-results/quality-methods.md and .png.
 #
-# Usage: scripts/quality-methods.sh [MINUTES] [METHOD...]     (methods default: amdim cpc yadim simclr)
+# Usage: scripts/quality-methods.sh [STEPS] [METHOD...]     (methods default: amdim cpc yadim simclr)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-minutes="${1:-3.5}"
+steps="${1:-300}"
 shift || true
 methods=("$@")
 [[ ${#methods[@]} -gt 0 ]] || methods=(amdim cpc yadim simclr)
@@ -16,8 +18,8 @@ runs=()
 for m in "${methods[@]}"; do
   run="runs/quality-$m"
   rm -rf "$run"
-  scripts/train.sh --no-eval --method "$m" --run-dir "$run" --steps 100000 --max-minutes "$minutes" \
-    --validate-every 100 --val-batches 16
+  scripts/train.sh --no-eval --method "$m" --run-dir "$run" --steps "$steps" \
+    --validate-every 50 --val-batches 16
   scripts/contrastive eval --checkpoint "$run" --baselines --probes linear,knn \
     --train-data fashion-mnist:train --test-data fashion-mnist:test | tee -a "$run/train.log"
   runs+=("$run")
@@ -26,5 +28,5 @@ jar="$root/engine-bench/target/engine-bench.jar"
 [[ -f "$jar" ]] || ./mvnw -B -q -DskipTests -pl engine-bench -am package
 java -cp "$jar:$root/engine-bench/target/lib-cpu/*" dev.contrastive.bench.quality.QualityReport \
   bench-results/quality-methods.md bench-results/quality-methods.png \
-  "scripts/quality-methods.sh $minutes ${methods[*]}" "${runs[@]}"
+  "scripts/quality-methods.sh $steps ${methods[*]}" "${runs[@]}"
 echo "quality-methods: wrote bench-results/quality-methods.md and .png"

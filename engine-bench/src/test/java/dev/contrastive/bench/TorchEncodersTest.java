@@ -77,7 +77,8 @@ class TorchEncodersTest {
   private static final double TOLERANCE = 1e-4;
   /** Large enough that step 2's loss visibly differs from step 1's. */
   private static final double LR = 1e-2;
-  private static final AdamOptions ADAM = new AdamOptions(LR, 0.8, 0.999, 1e-8, 1e-5, false, 0);
+  private static final AdamOptions ADAM = AdamOptions.builder().lr(LR).beta1(0.8).beta2(0.999)
+      .eps(1e-8).weightDecay(1e-5).decoupled(false).maxGradNorm(0).build();
   /** The trainer's per-step workspace scope. */
   private static final String STEP_SCOPE = "train-step";
 
@@ -86,7 +87,8 @@ class TorchEncodersTest {
   /** Batch norm inside the blocks and n_depth 2, so every layer kind of the encoder is compared. */
   @Test
   void amdimFeaturesAndTrainingLossesAgree() {
-    AmdimMethodConfig cfg = AmdimMethodConfig.of(new AmdimConfig(32, 3, 8, 48, 2, true));
+    AmdimMethodConfig cfg = AmdimMethodConfig.of(AmdimConfig.builder().encoderSize(32).inChannels(3)
+        .ndf(8).nRkhs(48).nDepth(2).useBn(true).build());
     int batch = 6;
     INDArray viewA = RandomInputs.nd4j(RandomInputs.gaussian(1, batch * 3 * 32 * 32), batch, 3, 32, 32);
     INDArray viewB = RandomInputs.nd4j(RandomInputs.gaussian(2, batch * 3 * 32 * 32), batch, 3, 32, 32);
@@ -112,7 +114,9 @@ class TorchEncodersTest {
 
   @Test
   void cpcFeaturesAndTrainingLossesAgree() {
-    CpcMethodConfig cfg = CpcMethodConfig.of(new CpcConfig(32, 3, 8, 4, 4, 2, 8, 6, 3));
+    CpcMethodConfig cfg = CpcMethodConfig.of(CpcConfig.builder().imageSize(32).inChannels(3)
+        .patchSize(8).patchStride(4).width(4).blocksPerStage(2).contextChannels(8).targetDim(6)
+        .predictionSteps(3).build());
     int batch = 3;
     INDArray images = RandomInputs.nd4j(RandomInputs.gaussian(3, batch * 3 * 32 * 32), batch, 3, 32, 32);
     try (CpcMethod ours = new CpcMethod(cfg, DataType.FLOAT, 6)) {
@@ -138,7 +142,8 @@ class TorchEncodersTest {
    */
   @Test
   void simclrProjectionsAndTrainingLossesAgree() {
-    AmdimConfig trunk = new AmdimConfig(32, 3, 8, 48, 2, true);
+    AmdimConfig trunk = AmdimConfig.builder().encoderSize(32).inChannels(3).ndf(8).nRkhs(48)
+        .nDepth(2).useBn(true).build();
     SimClrConfig cfg = new SimClrConfig(trunk, 32, 16,
         InfoNceOptions.defaults().withTemperature(SimClrConfig.CIFAR_TEMPERATURE).withNormalize(true));
     int batch = 6;

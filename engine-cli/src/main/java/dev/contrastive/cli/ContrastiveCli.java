@@ -3,6 +3,7 @@ package dev.contrastive.cli;
 import dev.contrastive.augment.data.Datasets;
 import dev.contrastive.cli.loss.LossCommand;
 import dev.contrastive.cli.views.ViewsCommand;
+import dev.contrastive.core.EngineVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -11,17 +12,16 @@ import picocli.CommandLine.IVersionProvider;
 @Command(
     name = "contrastive",
     mixinStandardHelpOptions = true,
-    versionProvider = ContrastiveCli.ManifestVersion.class,
+    versionProvider = ContrastiveCli.Version.class,
     description = "Contrastive self-supervised learning engine (AMDIM, CPC v2, YADIM, InfoNCE).",
     subcommands = {LossCommand.class, EvalCommand.class, ExportCommand.class})
 public final class ContrastiveCli {
 
-  /** The Implementation-Version of the engine-cli jar, or "dev" when run from classes. */
-  static final class ManifestVersion implements IVersionProvider {
+  /** The engine's version, the one its checkpoints record ({@link EngineVersion}). */
+  static final class Version implements IVersionProvider {
     @Override
     public String[] getVersion() {
-      String version = ContrastiveCli.class.getPackage().getImplementationVersion();
-      return new String[] {"contrastive " + (version != null ? version : "dev")};
+      return new String[] {"contrastive " + EngineVersion.get()};
     }
   }
 

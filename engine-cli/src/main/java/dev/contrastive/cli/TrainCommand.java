@@ -2,6 +2,8 @@ package dev.contrastive.cli;
 
 import dev.contrastive.augment.data.Dataset;
 import dev.contrastive.core.io.AtomicFiles;
+import dev.contrastive.core.parallel.ProcessGroupSpec;
+import dev.contrastive.core.parallel.ProcessGroups;
 import dev.contrastive.augment.transform.ItemShape;
 import dev.contrastive.augment.transform.Preset;
 import dev.contrastive.augment.transform.Presets;
@@ -155,6 +157,12 @@ public final class TrainCommand implements Callable<Integer> {
           + " larger than activation memory allows, one update per batch); 0 for one piece (default:"
           + " ${DEFAULT-VALUE}).")
   private int microBatch;
+
+  @Option(names = "--distributed", description = "One process of a job of one process per GPU, started by srun"
+      + " or torchrun: rank and size from RANK / WORLD_SIZE / LOCAL_RANK or SLURM_PROCID / SLURM_NTASKS /"
+      + " SLURM_LOCALID; --batch is the global batch. Needs the CUDA backend (a -Pcuda build). See"
+      + " docs/parallel.md.")
+  private boolean distributed;
 
   @Option(names = "--checkpoint-every", defaultValue = "100", paramLabel = "N",
       description = "Steps between checkpoints; one is also written at the end (default: ${DEFAULT-VALUE}).")
@@ -321,9 +329,13 @@ public final class TrainCommand implements Callable<Integer> {
     return keys;
   }
 
-  /** The options a config file or job.yaml may set: all but --config itself and --help/--version. */
+  /**
+   * The options a config file or job.yaml may set: all but --config itself, --help/--version, and
+   * --distributed, which says how this launch runs, not what the run is (one process may resume it).
+   */
   private static boolean savable(OptionSpec o) {
-    return !o.longestName().equals("--config") && !o.usageHelp() && !o.versionHelp();
+    return !o.longestName().equals("--config") && !o.longestName().equals("--distributed") && !o.usageHelp()
+        && !o.versionHelp();
   }
 
   private int train() throws IOException {
@@ -344,23 +356,51 @@ public final class TrainCommand implements Callable<Integer> {
       });
       MethodConfig methodConfig = option("--encoder", () -> provider.defaultConfig(image, encoder));
       TrainerConfig trainerConfig = trainerConfig(methodConfig, presetName, train);
-      try (Method model = Methods.create(methodConfig, modelSeed); SignalStop signals = SignalStop.install()) {
+      ProcessGroupSpec group = distributed ? processGroup() : null;
+      try (Method model = Methods.create(methodConfig, modelSeed); SignalStop signals = SignalStop.install();
+          ProcessGroups.Group collectives = group == null ? null : ProcessGroups.open(group)) {
         Trainer trainer = option("--preset", () -> new Trainer(trainerConfig, model, train))
             .inDirectory(runDir, restart ? Trainer.RunMode.NEW : Trainer.RunMode.RESUME_OR_NEW)
-            .listen(TrainingProgress.forConsole())
-            .listen(new JobFile())
-            .listen(new Curves())
             .listen(signals.listener());
+        boolean writes = group == null || group.rank() == 0;
+        if (writes) {
+          // Rank 0 reports and writes for the job; the other ranks' lines would repeat its own.
+          trainer.listen(TrainingProgress.forConsole()).listen(new JobFile()).listen(new Curves());
+        }
+        if (collectives != null) {
+          option("--distributed", () -> trainer.inProcessGroup(collectives));
+        }
         if (validation != null) {
           option("--val-data", () -> trainer.validateOn(validation));
         }
         if (maxMinutes > 0) {
           trainer.withTimeLimit(Duration.ofMillis(Math.round(maxMinutes * 60_000)));
         }
-        printSummary(trainer.fit());
+        TrainingResult result = trainer.fit();
+        if (writes) {
+          printSummary(result);
+        }
         return 0;
       }
     }
+  }
+
+  /**
+   * This process's place in the job the launcher started, or null for a job of one process (no
+   * launcher variables, or a world of one), which trains as without --distributed.
+   */
+  private ProcessGroupSpec processGroup() {
+    String unavailable = ProcessGroups.unavailableReason();
+    if (unavailable != null) {
+      throw new IllegalArgumentException("--distributed: " + unavailable);
+    }
+    ProcessGroupSpec group = option("--distributed", () -> ProcessGroupSpec.fromEnvironment(System.getenv(), runDir))
+        .orElse(null);
+    if (group == null) {
+      spec.commandLine().getErr().println("--distributed: no launcher variables for more than one process"
+          + " (RANK / WORLD_SIZE, or SLURM_NTASKS in an srun step); training as one process");
+    }
+    return group;
   }
 
   /** {@code value}, or an error naming {@code option} with the reason it was refused. */

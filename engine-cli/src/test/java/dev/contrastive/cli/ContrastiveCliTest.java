@@ -3,11 +3,15 @@ package dev.contrastive.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contrastive.core.EngineVersion;
 import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class ContrastiveCliTest {
 
@@ -23,6 +27,16 @@ class ContrastiveCliTest {
     assertEquals(0, code);
     BufferedImage grid = ImageIO.read(out.toFile());
     assertTrue(grid.getWidth() > 32 * 3 && grid.getHeight() > 32, grid.getWidth() + "x" + grid.getHeight());
+  }
+
+  @Test
+  void versionPrintsTheEngineVersion() {
+    StringWriter out = new StringWriter();
+    CommandLine cli = ContrastiveCli.commandLine();
+    cli.setOut(new PrintWriter(out));
+    assertEquals(0, cli.execute("--version"));
+    assertEquals("contrastive " + EngineVersion.get(), out.toString().strip());
+    assertTrue(EngineVersion.get().matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), EngineVersion.get());
   }
 
   @Test

@@ -120,6 +120,17 @@ class TrainCommandTest {
     assertTrue(!Files.exists(dir.resolve("uneven")), "nothing written for a bad option");
   }
 
+  /** The CPU backend has no collectives for several processes: refused before anything is written. */
+  @Test
+  void distributedOnTheCpuBackendIsAUsageError() {
+    CliRun r = train("--data", "tiny", "--val-data", "none", "--steps", "1", "--distributed",
+        "--run-dir", dir.resolve("d").toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--distributed: training across processes needs the CUDA backend"), r.err());
+    assertTrue(r.err().contains("--replicas N"), r.err());
+    assertTrue(!Files.exists(dir.resolve("d")), "nothing written for a refused launch");
+  }
+
   @Test
   void anUnknownDatasetNamesTheOption() {
     CliRun r = train("--data", "nope", "--run-dir", dir.resolve("r").toString());

@@ -85,7 +85,8 @@ public final class CifarDataset extends RecordDataset {
           kind + " " + Arrays.stream(files).map(Path::toString).collect(Collectors.joining(", "));
       int size = checkedSize(name, records);
       return new CifarDataset(
-          new DatasetInfo(name, size, 3, SIDE, SIDE, classes), parts, labelBytes, labelOffset);
+          DatasetInfo.builder().name(name).size(size).channels(3).height(SIDE).width(SIDE)
+              .classes(classes).build(), parts, labelBytes, labelOffset);
     } catch (IOException | RuntimeException e) {
       for (RecordFile part : parts) {
         try {

@@ -159,7 +159,8 @@ public final class Hdf5Dataset implements Dataset {
     int channels = (int) dims[1];
     int height = (int) dims[2];
     int width = (int) dims[3];
-    DatasetInfo info = new DatasetInfo(source, size, channels, height, width, classes);
+    DatasetInfo info = DatasetInfo.builder().name(source).size(size).channels(channels)
+        .height(height).width(width).classes(classes).build();
     return new Hdf5Dataset(
         info, h5, images, labels, streamBlockImages(images, channels * height * width));
   }

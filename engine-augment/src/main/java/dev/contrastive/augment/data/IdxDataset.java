@@ -102,7 +102,8 @@ public final class IdxDataset extends RecordDataset {
         }
         int classCount = classes > 0 ? classes : ClassCount.inferred(LOG, labelsSource, values);
         DatasetInfo info =
-            new DatasetInfo(name, labels.length, 1, images.rows, images.columns, classCount);
+            DatasetInfo.builder().name(name).size(labels.length).channels(1).height(images.rows)
+                .width(images.columns).classes(classCount).build();
         return new IdxDataset(info, images.file, labels);
       } catch (IOException | RuntimeException e) {
         images.file.close();

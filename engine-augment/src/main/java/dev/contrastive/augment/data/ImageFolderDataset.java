@@ -112,9 +112,8 @@ public final class ImageFolderDataset implements Dataset {
     }
     boolean gray = mode == ColorMode.GRAYSCALE || (mode == ColorMode.DETECT && first.gray);
     DatasetInfo info =
-        new DatasetInfo(
-            root.toString(), entries.size(), gray ? 1 : 3, first.height, first.width,
-            classes.size());
+        DatasetInfo.builder().name(root.toString()).size(entries.size()).channels(gray ? 1 : 3)
+            .height(first.height).width(first.width).classes(classes.size()).build();
     return new ImageFolderDataset(info, List.copyOf(entries));
   }
 

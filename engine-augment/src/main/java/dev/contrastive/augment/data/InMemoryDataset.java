@@ -76,8 +76,9 @@ public final class InMemoryDataset implements Dataset {
       }
       pixels[i] = image.pixels().clone();
     }
-    DatasetInfo info = new DatasetInfo(
-        name, pixels.length, first.channels(), first.height(), first.width(), classes);
+    DatasetInfo info = DatasetInfo.builder().name(name).size(pixels.length)
+        .channels(first.channels()).height(first.height()).width(first.width()).classes(classes)
+        .build();
     return new InMemoryDataset(info, pixels, labels);
   }
 
@@ -154,8 +155,8 @@ public final class InMemoryDataset implements Dataset {
         pixels[i] = image;
       }
     }
-    DatasetInfo info = new DatasetInfo(
-        name, size, (int) shape[1], (int) shape[2], (int) shape[3], classes);
+    DatasetInfo info = DatasetInfo.builder().name(name).size(size).channels((int) shape[1])
+        .height((int) shape[2]).width((int) shape[3]).classes(classes).build();
     return new InMemoryDataset(info, pixels, checkedLabels);
   }
 
@@ -195,8 +196,9 @@ public final class InMemoryDataset implements Dataset {
       }
       classes = ClassCount.inferred(LOG, labels.toString(), values);
     }
-    DatasetInfo info = new DatasetInfo(
-        images.toString(), size, read.channels(), read.height(), read.width(), classes);
+    DatasetInfo info = DatasetInfo.builder().name(images.toString()).size(size)
+        .channels(read.channels()).height(read.height()).width(read.width()).classes(classes)
+        .build();
     return new InMemoryDataset(info, read.images(), values);
   }
 

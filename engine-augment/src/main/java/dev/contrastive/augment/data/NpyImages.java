@@ -64,7 +64,7 @@ final class NpyImages {
     try (RecordFile data = records) {
       byte[][] images = new byte[(int) data.records()][];
       int perBlock = Math.max(1, BLOCK_BYTES / data.recordBytes());
-      byte[] block = new byte[(int) Math.min(perBlock, Math.max(1, images.length))
+      byte[] block = new byte[Math.min(perBlock, Math.max(1, images.length))
           * data.recordBytes()];
       ByteBuffer values = ByteBuffer.wrap(block).order(header.order);
       for (int first = 0; first < images.length; first += perBlock) {

@@ -84,7 +84,8 @@ public final class Stl10Dataset extends RecordDataset {
 
   private static DatasetInfo info(Path images, long records, int classes) {
     String name = "STL-10 " + images;
-    return new DatasetInfo(name, checkedSize(name, records), 3, SIDE, SIDE, classes);
+    return DatasetInfo.builder().name(name).size(checkedSize(name, records)).channels(3)
+        .height(SIDE).width(SIDE).classes(classes).build();
   }
 
   @Override

@@ -1,6 +1,6 @@
 package dev.contrastive.augment.transform;
 
-/** Validation shared by the option records, so every message has the same form. */
+/** Validation shared by the transforms' options, so every message has the same form. */
 final class Checks {
 
   private Checks() {}

@@ -1,5 +1,6 @@
 package dev.contrastive.augment.transform;
 
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -23,14 +24,10 @@ import java.util.SplittableRandom;
  * <p>Saturation and hue leave one-channel rows unchanged, as torchvision and PIL do for grayscale
  * images. Luma weights are PIL's ({@link RandomGrayscale#luma}).
  *
- * @param brightness strength, in [0, 1e6]
- * @param contrast strength, in [0, 1e6]
- * @param saturation strength, in [0, 1e6]
- * @param hue strength, in [0, 0.5]
- * @param p probability of jittering a row, in [0, 1]
+ * <p>Made with {@link #builder()}: each strength named, 0 (off) unless set, and {@code p} 1 unless
+ * set, as torchvision's {@code ColorJitter()} without {@code RandomApply}. Immutable.
  */
-public record ColorJitter(double brightness, double contrast, double saturation, double hue,
-    double p) implements Transform {
+public final class ColorJitter implements Transform {
 
   private static final double MAX_STRENGTH = 1e6;
 
@@ -39,12 +36,53 @@ public record ColorJitter(double brightness, double contrast, double saturation,
   private static final int SATURATION = 2;
   private static final int HUE = 3;
 
-  public ColorJitter {
-    Checks.range("jitter.brightness", brightness, 0, MAX_STRENGTH);
-    Checks.range("jitter.contrast", contrast, 0, MAX_STRENGTH);
-    Checks.range("jitter.saturation", saturation, 0, MAX_STRENGTH);
-    Checks.range("jitter.hue", hue, 0, 0.5);
-    Checks.probability("jitter.p", p);
+  private final double brightness;
+  private final double contrast;
+  private final double saturation;
+  private final double hue;
+  private final double p;
+
+  private ColorJitter(Builder b) {
+    this.brightness = b.brightness;
+    this.contrast = b.contrast;
+    this.saturation = b.saturation;
+    this.hue = b.hue;
+    this.p = b.p;
+  }
+
+  /** A builder of a jitter that changes nothing until a strength is set, applied to every row. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this jitter's settings, to change some of them. */
+  public Builder toBuilder() {
+    return new Builder().brightness(brightness).contrast(contrast).saturation(saturation).hue(hue).p(p);
+  }
+
+  /** Brightness strength. */
+  public double brightness() {
+    return brightness;
+  }
+
+  /** Contrast strength. */
+  public double contrast() {
+    return contrast;
+  }
+
+  /** Saturation strength. */
+  public double saturation() {
+    return saturation;
+  }
+
+  /** Hue strength, in turns. */
+  public double hue() {
+    return hue;
+  }
+
+  /** Probability of jittering a row. */
+  public double p() {
+    return p;
   }
 
   @Override
@@ -208,5 +246,73 @@ public record ColorJitter(double brightness, double contrast, double saturation,
   @Override
   public ItemShape outputShape(ItemShape input) {
     return input;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ColorJitter j && Double.compare(brightness, j.brightness) == 0
+        && Double.compare(contrast, j.contrast) == 0 && Double.compare(saturation, j.saturation) == 0
+        && Double.compare(hue, j.hue) == 0 && Double.compare(p, j.p) == 0;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(brightness, contrast, saturation, hue, p);
+  }
+
+  @Override
+  public String toString() {
+    return "ColorJitter[brightness=" + brightness + ", contrast=" + contrast + ", saturation="
+        + saturation + ", hue=" + hue + ", p=" + p + "]";
+  }
+
+  /** Collects the settings, each checked as it is set. */
+  public static final class Builder {
+    private double brightness;
+    private double contrast;
+    private double saturation;
+    private double hue;
+    private double p = 1;
+
+    private Builder() {}
+
+    /** Brightness strength s (factors in [max(0, 1 - s), 1 + s]), in [0, 1e6]; 0 is off. */
+    public Builder brightness(double strength) {
+      Checks.range("jitter.brightness", strength, 0, MAX_STRENGTH);
+      this.brightness = strength;
+      return this;
+    }
+
+    /** Contrast strength, in [0, 1e6]; 0 is off. */
+    public Builder contrast(double strength) {
+      Checks.range("jitter.contrast", strength, 0, MAX_STRENGTH);
+      this.contrast = strength;
+      return this;
+    }
+
+    /** Saturation strength, in [0, 1e6]; 0 is off. */
+    public Builder saturation(double strength) {
+      Checks.range("jitter.saturation", strength, 0, MAX_STRENGTH);
+      this.saturation = strength;
+      return this;
+    }
+
+    /** Hue strength h (shifts in [-h, h] of a turn), in [0, 0.5]; 0 is off. */
+    public Builder hue(double strength) {
+      Checks.range("jitter.hue", strength, 0, 0.5);
+      this.hue = strength;
+      return this;
+    }
+
+    /** Probability of jittering a row, in [0, 1]. */
+    public Builder p(double probability) {
+      Checks.probability("jitter.p", probability);
+      this.p = probability;
+      return this;
+    }
+
+    public ColorJitter build() {
+      return new ColorJitter(this);
+    }
   }
 }

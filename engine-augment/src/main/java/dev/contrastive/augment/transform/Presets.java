@@ -108,7 +108,8 @@ public final class Presets {
   }
 
   private static ColorJitter amdimJitter() {
-    return new ColorJitter(0.4, 0.4, 0.4, 0.2, 0.8);
+    return ColorJitter.builder().brightness(0.4).contrast(0.4).saturation(0.4).hue(0.2).p(0.8)
+        .build();
   }
 
   private static Transform amdimFlip() {
@@ -116,7 +117,8 @@ public final class Presets {
   }
 
   private static Transform stlCrop(int size) {
-    return RandomResizedCrop.square(size, 0.3, 1.0, 0.7, 1.4, Interpolation.BICUBIC);
+    return RandomResizedCrop.builder().size(size).scaleMin(0.3).scaleMax(1.0).ratioMin(0.7)
+        .ratioMax(1.4).interpolation(Interpolation.BICUBIC).build();
   }
 
   /** amdim-public's STL-10 test transform: 96 x 96 to 70 x 70, the central 64 x 64, normalised. */
@@ -129,7 +131,7 @@ public final class Presets {
    * strength 0.5) without saturation and hue, which do nothing to one gray channel.
    */
   private static ColorJitter fashionJitter() {
-    return new ColorJitter(0.4, 0.4, 0, 0, 0.8);
+    return ColorJitter.builder().brightness(0.4).contrast(0.4).p(0.8).build();
   }
 
   /** The {@code fashion-mnist} pad to 32 x 32 and normalisation, without the random steps. */
@@ -231,7 +233,8 @@ public final class Presets {
 
   /** SimCLR's crop as torchvision runs it, see {@link #simclrCifar()}. */
   private static Transform simclrCrop(int size) {
-    return RandomResizedCrop.square(size, 0.08, 1.0, 3.0 / 4, 4.0 / 3, Interpolation.BILINEAR);
+    return RandomResizedCrop.builder().size(size).scaleMin(0.08).scaleMax(1.0).ratioMin(3.0 / 4)
+        .ratioMax(4.0 / 3).interpolation(Interpolation.BILINEAR).build();
   }
 
   /**
@@ -241,7 +244,8 @@ public final class Presets {
    * brightness; the other three follow torchvision, as {@link ColorJitter} says.
    */
   private static ColorJitter simclrJitter(double strength) {
-    return new ColorJitter(0.8 * strength, 0.8 * strength, 0.8 * strength, 0.2 * strength, 0.8);
+    return ColorJitter.builder().brightness(0.8 * strength).contrast(0.8 * strength)
+        .saturation(0.8 * strength).hue(0.2 * strength).p(0.8).build();
   }
 
   /**
@@ -357,7 +361,8 @@ public final class Presets {
     return new Preset("fashion-mnist-crop", "Fashion-MNIST: pad to 32, resized crop (scale "
         + minScale + "-1), flip, brightness/contrast jitter",
         PairTransform.symmetric(new Pad(2, 0f), Compose.of(
-            RandomResizedCrop.square(32, minScale, 1.0, 3.0 / 4, 4.0 / 3, Interpolation.BILINEAR),
+            RandomResizedCrop.builder().size(32).scaleMin(minScale).scaleMax(1.0).ratioMin(3.0 / 4)
+                .ratioMax(4.0 / 3).interpolation(Interpolation.BILINEAR).build(),
             new HorizontalFlip(0.5), fashionJitter(), normalize)),
         normalize, fashionEvaluation(normalize));
   }

@@ -29,7 +29,8 @@ class FashionMnistFullSetIT {
     for (Split split : Split.values()) {
       try (Dataset data = FashionMnist.full(FashionMnist.DEBIAN_DIRECTORY, split)) {
         assertEquals(split.fullSize(), data.size());
-        assertEquals(new DatasetInfo(data.info().name(), split.fullSize(), 1, 28, 28, 10),
+        assertEquals(DatasetInfo.builder().name(data.info().name()).size(split.fullSize())
+            .channels(1).height(28).width(28).classes(10).build(),
             data.info());
         int[] expected = new int[10];
         Arrays.fill(expected, split.fullSize() / 10);

@@ -49,7 +49,8 @@ class Hdf5DatasetTest {
     Path file = dir.resolve("train.h5");
     Hdf5Writer.write(file, InMemoryDataset.of("list", images, 5), SMALL_CHUNKS);
     try (Hdf5Dataset data = Hdf5Dataset.open(file)) {
-      assertEquals(new DatasetInfo(file.toString(), 73, 3, 8, 6, 5), data.info());
+      assertEquals(DatasetInfo.builder().name(file.toString()).size(73).channels(3).height(8)
+          .width(6).classes(5).build(), data.info());
       assertEquals(images, DataFiles.readAll(data));
       assertEquals(images.get(72), data.get(72));
     }

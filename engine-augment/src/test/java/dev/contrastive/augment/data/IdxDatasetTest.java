@@ -46,7 +46,8 @@ class IdxDatasetTest {
   void rawFilesReadByOffsetGiveTheWrittenImages() throws IOException {
     Path x = images("x-idx3-ubyte", b -> b);
     try (IdxDataset data = IdxDataset.open(x, labels("y-idx1-ubyte", b -> b))) {
-      assertEquals(new DatasetInfo(x.toString(), 37, 1, 5, 7, 4), data.info());
+      assertEquals(DatasetInfo.builder().name(x.toString()).size(37).channels(1).height(5).width(7)
+          .classes(4).build(), data.info());
       assertEquals(images, DataFiles.readAll(data));
       assertEquals(images.get(36), data.get(36));
     }

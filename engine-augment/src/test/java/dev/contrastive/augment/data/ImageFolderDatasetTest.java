@@ -56,7 +56,8 @@ class ImageFolderDatasetTest {
     Files.writeString(root.resolve("cat/.hidden.png"), "not an image either");
     Files.writeString(root.resolve("README"), "a file at the root is not a class");
     try (ImageFolderDataset data = ImageFolderDataset.open(root)) {
-      assertEquals(new DatasetInfo(root.toString(), 3, 1, 3, 5, 2), data.info());
+      assertEquals(DatasetInfo.builder().name(root.toString()).size(3).channels(1).height(3)
+          .width(5).classes(2).build(), data.info());
       List<Image> read = DataFiles.readAll(data);
       BufferedImage[] expected = {cat0, cat1, dog0};
       int[] labels = {0, 0, 1};
@@ -124,7 +125,8 @@ class ImageFolderDatasetTest {
     write(root.resolve("a/0.jpg"), BufferedImage.TYPE_INT_RGB, 16, 8, 7);
     write(root.resolve("b/0.jpeg"), BufferedImage.TYPE_INT_RGB, 16, 8, 8);
     try (ImageFolderDataset data = ImageFolderDataset.open(root)) {
-      assertEquals(new DatasetInfo(root.toString(), 2, 3, 8, 16, 2), data.info());
+      assertEquals(DatasetInfo.builder().name(root.toString()).size(2).channels(3).height(8)
+          .width(16).classes(2).build(), data.info());
       assertEquals(1, DataFiles.readAll(data).get(1).label());
     }
   }

@@ -47,7 +47,8 @@ class InMemoryDatasetTest {
   void ofCopiesTheImagesInAndOut() {
     List<Image> given = new ArrayList<>(images);
     InMemoryDataset data = InMemoryDataset.of("six", given, 7);
-    assertEquals(new DatasetInfo("six", 6, 3, 4, 5, 7), data.info());
+    assertEquals(DatasetInfo.builder().name("six").size(6).channels(3).height(4).width(5).classes(7)
+        .build(), data.info());
     assertEquals(images, DataFiles.readAll(data));
 
     // Changing the caller's list or pixels, or an image handed out, changes nothing in the dataset.
@@ -94,7 +95,8 @@ class InMemoryDatasetTest {
   @Test
   void uint8ArraysAreTakenAsTheyAre() {
     InMemoryDataset data = InMemoryDataset.fromArray("u8", uint8(images), labels(images), 7);
-    assertEquals(new DatasetInfo("u8", 6, 3, 4, 5, 7), data.info());
+    assertEquals(DatasetInfo.builder().name("u8").size(6).channels(3).height(4).width(5).classes(7)
+        .build(), data.info());
     assertEquals(images, DataFiles.readAll(data));
   }
 
@@ -160,7 +162,7 @@ class InMemoryDatasetTest {
         + " channels-last N x H x W x C arrays need permute(0, 3, 1, 2))",
         message(() -> InMemoryDataset.fromArray("a", u8.permute(0, 2, 3, 1), null, 0)));
     assertEquals("inmemory.images data type must be UINT8 (0-255), or FLOAT or DOUBLE (in [0, 1]),"
-        + " got INT", message(() -> InMemoryDataset.fromArray("a", u8.castTo(DataType.INT), null,
+        + " got INT", message(() -> InMemoryDataset.fromArray("a", u8.castTo(DataType.INT32), null,
             0)));
     assertEquals("inmemory.labels must hold one label per image, 6, got 5",
         message(() -> InMemoryDataset.fromArray("a", u8, new int[5], 7)));
@@ -194,7 +196,8 @@ class InMemoryDatasetTest {
     int largest = java.util.Arrays.stream(labels(images)).max().getAsInt();
     try (LogLines log = new LogLines(InMemoryDataset.class)) {
       InMemoryDataset data = InMemoryDataset.fromNpy(x, y);
-      assertEquals(new DatasetInfo(x.toString(), 6, 3, 4, 5, largest + 1), data.info());
+      assertEquals(DatasetInfo.builder().name(x.toString()).size(6).channels(3).height(4).width(5)
+          .classes(largest + 1).build(), data.info());
       assertEquals(images, DataFiles.readAll(data));
       long distinct = java.util.Arrays.stream(labels(images)).distinct().count();
       assertEquals(List.of(y + ": " + (largest + 1) + " classes inferred from the largest label, "
@@ -211,7 +214,8 @@ class InMemoryDatasetTest {
     Path y = dir.resolve("labels.npy");
     Npy.writeInts(y, new int[] {1, 0});
     InMemoryDataset data = InMemoryDataset.fromNpy(x, y);
-    assertEquals(new DatasetInfo(x.toString(), 2, 1, 1, 3, 2), data.info());
+    assertEquals(DatasetInfo.builder().name(x.toString()).size(2).channels(1).height(1).width(3)
+        .classes(2).build(), data.info());
     assertEquals(new Image(new byte[] {0, (byte) 255, (byte) 128}, 1, 1, 3, 1), data.get(0));
     assertEquals(new Image(new byte[] {51, 1, (byte) 191}, 1, 1, 3, 0), data.get(1));
 

@@ -21,7 +21,8 @@ class Stl10DatasetTest {
     Path x = DataFiles.write(dir.resolve("train_X.bin"), DataFiles.stl10Images(images));
     Path y = DataFiles.write(dir.resolve("train_y.bin"), DataFiles.stl10Labels(images));
     try (Stl10Dataset data = Stl10Dataset.open(x, y)) {
-      assertEquals(new DatasetInfo("STL-10 " + x, 6, 3, 96, 96, 10), data.info());
+      assertEquals(DatasetInfo.builder().name("STL-10 " + x).size(6).channels(3).height(96)
+          .width(96).classes(10).build(), data.info());
       assertEquals(images, DataFiles.readAll(data));
     }
   }

@@ -62,7 +62,8 @@ class PairProducerTest {
   }
 
   private static ProducerOptions options(int batchSize, int threads) {
-    return new ProducerOptions(batchSize, threads, 2 * threads, false, true, 42, false);
+    return ProducerOptions.builder().batchSize(batchSize).threads(threads).prefetch(2 * threads)
+        .dropLast(false).shuffle(true).seed(42).groupPatches(false).build();
   }
 
   @Test
@@ -87,12 +88,14 @@ class PairProducerTest {
     Dataset data = TestDatasets.random(12, 3, 32, 32, 0, 2);
     List<Snapshot> fours;
     List<Snapshot> fives;
-    ProducerOptions base = new ProducerOptions(4, 2, 4, false, false, 7, false);
+    ProducerOptions base = ProducerOptions.builder().batchSize(4).threads(2).prefetch(4)
+        .dropLast(false).shuffle(false).seed(7).groupPatches(false).build();
     try (PairProducer producer = new PairProducer(data, Presets.amdimCifar().pairs(), base)) {
       fours = epoch(producer, 3);
     }
     try (PairProducer producer = new PairProducer(data, Presets.amdimCifar().pairs(),
-        new ProducerOptions(5, 1, 1, false, false, 7, false))) {
+        ProducerOptions.builder().batchSize(5).threads(1).prefetch(1).dropLast(false).shuffle(false)
+            .seed(7).groupPatches(false).build())) {
       fives = epoch(producer, 3);
     }
     int row = 3 * 32 * 32;
@@ -118,7 +121,8 @@ class PairProducerTest {
   void anEpochEndsCleanlyKeepingOrDroppingTheLastPartialBatch() {
     Dataset data = TestDatasets.random(10, 1, 28, 28, 10, 3);
     for (boolean dropLast : new boolean[] {false, true}) {
-      ProducerOptions options = new ProducerOptions(4, 2, 3, dropLast, true, 5, false);
+      ProducerOptions options = ProducerOptions.builder().batchSize(4).threads(2).prefetch(3)
+          .dropLast(dropLast).shuffle(true).seed(5).groupPatches(false).build();
       try (PairProducer producer =
           new PairProducer(data, Presets.fashionMnist().pairs(), options)) {
         assertEquals(dropLast ? 2 : 3, producer.batchesPerEpoch());
@@ -151,7 +155,8 @@ class PairProducerTest {
   @Test
   void shufflingDrawsAFreshOrderEachEpochAndIndexOrderWithoutIt() {
     Dataset data = TestDatasets.random(64, 1, 28, 28, 0, 4);
-    ProducerOptions options = new ProducerOptions(64, 1, 1, true, true, 9, false);
+    ProducerOptions options = ProducerOptions.builder().batchSize(64).threads(1).prefetch(1)
+        .dropLast(true).shuffle(true).seed(9).groupPatches(false).build();
     try (PairProducer producer = new PairProducer(data, Presets.fashionMnist().pairs(), options)) {
       int[] first = epoch(producer, 0).get(0).indices();
       int[] second = epoch(producer, 1).get(0).indices();
@@ -173,7 +178,8 @@ class PairProducerTest {
   @Test
   void patchViewsAreFlatOrGroupedByImage() {
     Dataset data = TestDatasets.random(6, 3, 32, 32, 10, 5);
-    ProducerOptions options = new ProducerOptions(3, 1, 1, true, false, 1, false);
+    ProducerOptions options = ProducerOptions.builder().batchSize(3).threads(1).prefetch(1)
+        .dropLast(true).shuffle(false).seed(1).groupPatches(false).build();
     try (PairProducer producer = new PairProducer(data, Presets.cpcCifar().pairs(), options)) {
       Snapshot s = epoch(producer, 0).get(0);
       assertArrayEquals(new long[] {3 * 49, 3, 8, 8}, s.shape());
@@ -202,7 +208,8 @@ class PairProducerTest {
   void aFailedReadIsThrownOnceNamingTheBatchAndEndsTheEpoch() {
     Dataset data =
         TestDatasets.failingAt(TestDatasets.random(16, 1, 28, 28, 10, 7), i -> i == 9);
-    ProducerOptions options = new ProducerOptions(4, 2, 4, true, false, 1, false);
+    ProducerOptions options = ProducerOptions.builder().batchSize(4).threads(2).prefetch(4)
+        .dropLast(true).shuffle(false).seed(1).groupPatches(false).build();
     try (PairProducer producer = new PairProducer(data, Presets.fashionMnist().pairs(), options)) {
       Iterator<PairBatch> batches = producer.epoch(0);
       batches.next().close();
@@ -238,7 +245,8 @@ class PairProducerTest {
   @Test
   void closeEndsEveryWorkerThreadAndFreesTheBatchesMadeAhead() throws InterruptedException {
     Dataset data = TestDatasets.random(256, 3, 32, 32, 10, 9);
-    ProducerOptions options = new ProducerOptions(16, 2, 6, true, true, 3, false);
+    ProducerOptions options = ProducerOptions.builder().batchSize(16).threads(2).prefetch(6)
+        .dropLast(true).shuffle(true).seed(3).groupPatches(false).build();
     Set<Thread> before = liveThreads();
     PairProducer producer = new PairProducer(data, Presets.amdimCifar().pairs(), options);
     List<PairBatch> made = Collections.synchronizedList(new ArrayList<>());
@@ -273,7 +281,8 @@ class PairProducerTest {
   @Test
   void closeWhileWorkersAreBusyFreesEverythingTheyFinish() {
     Dataset data = TestDatasets.random(512, 3, 96, 96, 10, 11);
-    ProducerOptions options = new ProducerOptions(64, 2, 4, true, true, 3, false);
+    ProducerOptions options = ProducerOptions.builder().batchSize(64).threads(2).prefetch(4)
+        .dropLast(true).shuffle(true).seed(3).groupPatches(false).build();
     Set<Thread> before = liveThreads();
     PairProducer producer = new PairProducer(data, Presets.amdimStl().pairs(), options);
     List<PairBatch> made = Collections.synchronizedList(new ArrayList<>());

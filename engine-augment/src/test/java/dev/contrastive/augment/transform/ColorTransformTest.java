@@ -48,13 +48,16 @@ class ColorTransformTest {
   void jitterAtZeroStrengthOrZeroProbabilityIsIdentity() {
     ImageBatch in = uniform(8, 3, 6, 6, 1);
     float[] before = in.data().clone();
-    assertArrayEquals(before, new ColorJitter(0, 0, 0, 0, 1).apply(in).data());
-    assertArrayEquals(before, new ColorJitter(0.4, 0.4, 0.4, 0.2, 0).apply(in).data());
+    assertArrayEquals(before, ColorJitter.builder().brightness(0).contrast(0).saturation(0).hue(0)
+        .p(1).build().apply(in).data());
+    assertArrayEquals(before, ColorJitter.builder().brightness(0.4).contrast(0.4).saturation(0.4)
+        .hue(0.2).p(0).build().apply(in).data());
   }
 
   @Test
   void jitterKeepsShapeAndRangeAtExtremeStrengths() {
-    ImageBatch out = new ColorJitter(5, 5, 5, 0.5, 1).apply(uniform(30, 3, 8, 8, 2));
+    ImageBatch out = ColorJitter.builder().brightness(5).contrast(5).saturation(5).hue(0.5).p(1)
+        .build().apply(uniform(30, 3, 8, 8, 2));
     assertSameShape(ItemShape.image(3, 8, 8), out, 30);
     assertInRange(out, 0, 1);
   }
@@ -64,7 +67,8 @@ class ColorTransformTest {
     // Pixels <= 0.5 never clip at factors <= 1.4.
     ImageBatch in = uniform(40, 3, 5, 5, 0.05, 0.5, 3);
     float[] before = in.data().clone();
-    ImageBatch out = new ColorJitter(0.4, 0, 0, 0, 1).apply(in);
+    ImageBatch out = ColorJitter.builder().brightness(0.4).contrast(0).saturation(0).hue(0).p(1)
+        .build().apply(in);
     Set<Long> factors = new HashSet<>();
     for (int r = 0; r < 40; r++) {
       int base = out.offset(r);
@@ -85,7 +89,8 @@ class ColorTransformTest {
     for (int r = 0; r < 40; r++) {
       before[r] = channelMean(in, r, 0);
     }
-    ImageBatch out = new ColorJitter(0.4, 0, 0, 0, 1).apply(in);
+    ImageBatch out = ColorJitter.builder().brightness(0.4).contrast(0).saturation(0).hue(0).p(1)
+        .build().apply(in);
     double change = 0;
     for (int r = 0; r < 40; r++) {
       change += Math.abs(channelMean(out, r, 0) - before[r]);
@@ -103,7 +108,8 @@ class ColorTransformTest {
       luma[r] = lumaMean(in, r);
       spread[r] = std(in, r);
     }
-    ImageBatch out = new ColorJitter(0, 0.4, 0, 0, 1).apply(in);
+    ImageBatch out = ColorJitter.builder().brightness(0).contrast(0.4).saturation(0).hue(0).p(1)
+        .build().apply(in);
     boolean changed = false;
     for (int r = 0; r < 30; r++) {
       assertEquals(luma[r], lumaMean(out, r), 1e-5);
@@ -124,7 +130,8 @@ class ColorTransformTest {
       in.data()[2 * plane + i] = in.data()[i];
     }
     float[] before = in.data().clone();
-    ImageBatch out = new ColorJitter(0, 0, 0.4, 0, 1).apply(in);
+    ImageBatch out = ColorJitter.builder().brightness(0).contrast(0).saturation(0.4).hue(0).p(1)
+        .build().apply(in);
     for (int i = 0; i < plane; i++) {
       assertEquals(before[i], out.data()[i], 1e-6f);
     }
@@ -145,7 +152,8 @@ class ColorTransformTest {
   void hueKeepsValueAndSaturationOfEveryPixelAndChangesColours() {
     ImageBatch in = uniform(20, 3, 6, 6, 7);
     float[] before = in.data().clone();
-    ImageBatch out = new ColorJitter(0, 0, 0, 0.5, 1).apply(in);
+    ImageBatch out = ColorJitter.builder().brightness(0).contrast(0).saturation(0).hue(0.5).p(1)
+        .build().apply(in);
     float[] d = out.data();
     int plane = 36;
     int changed = 0;
@@ -190,7 +198,8 @@ class ColorTransformTest {
         }
       }
     }
-    ImageBatch out = new ColorJitter(0, 0, 0, 0.5, 1)
+    ImageBatch out = ColorJitter.builder().brightness(0).contrast(0).saturation(0).hue(0.5).p(1)
+        .build()
         .apply(new ImageBatch(data, rows, ItemShape.image(3, 1, 4), ImageBatch.streams(3, rows)));
     double smallest = 1;
     double largest = 0;
@@ -219,13 +228,15 @@ class ColorTransformTest {
   void saturationAndHueLeaveOneChannelImages() {
     ImageBatch in = uniform(10, 1, 6, 6, 8);
     float[] before = in.data().clone();
-    assertArrayEquals(before, new ColorJitter(0, 0, 1, 0.5, 1).apply(in).data());
+    assertArrayEquals(before, ColorJitter.builder().brightness(0).contrast(0).saturation(1).hue(0.5)
+        .p(1).build().apply(in).data());
   }
 
   @Test
   void jitterIsDeterministicUnderASeed() {
     ImageBatch in = uniform(10, 3, 6, 6, 9);
-    ColorJitter jitter = new ColorJitter(0.4, 0.4, 0.4, 0.2, 0.8);
+    ColorJitter jitter = ColorJitter.builder().brightness(0.4).contrast(0.4).saturation(0.4)
+        .hue(0.2).p(0.8).build();
     assertArrayEquals(jitter.apply(replay(in, 1)).data(), jitter.apply(replay(in, 1)).data());
     assertFalse(Arrays.equals(jitter.apply(replay(in, 1)).data(),
         jitter.apply(replay(in, 2)).data()));

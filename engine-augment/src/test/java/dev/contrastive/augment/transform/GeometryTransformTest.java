@@ -143,7 +143,8 @@ class GeometryTransformTest {
   void resizedCropOfTheWholeImageAtItsOwnSizeIsIdentity(Interpolation filter) {
     ImageBatch in = uniform(4, 3, 12, 12, 7);
     float[] before = in.data().clone();
-    ImageBatch out = RandomResizedCrop.square(12, 1, 1, 1, 1, filter).apply(in);
+    ImageBatch out = RandomResizedCrop.builder().size(12).scaleMin(1).scaleMax(1).ratioMin(1)
+        .ratioMax(1).interpolation(filter).build().apply(in);
     assertArrayEquals(before, out.data(), 1e-6f);
   }
 
@@ -151,7 +152,8 @@ class GeometryTransformTest {
   @EnumSource(Interpolation.class)
   void resizedCropMakesTheOutputSizeInRangeAndKeepsConstantsConstant(Interpolation filter) {
     ImageBatch in = uniform(16, 3, 40, 30, 8);
-    ImageBatch out = new RandomResizedCrop(20, 24, 0.3, 1, 0.7, 1.4, filter).apply(in);
+    ImageBatch out = RandomResizedCrop.builder().height(20).width(24).scaleMin(0.3).scaleMax(1)
+        .ratioMin(0.7).ratioMax(1.4).interpolation(filter).build().apply(in);
     assertSameShape(ItemShape.image(3, 20, 24), out, 16);
     assertInRange(out, 0, 1);
 
@@ -159,15 +161,16 @@ class GeometryTransformTest {
     Arrays.fill(gray, 0.37f);
     ImageBatch flat = new ImageBatch(gray, 2, ItemShape.image(3, 40, 30),
         ImageBatch.streams(1, 2));
-    for (float v : new RandomResizedCrop(64, 64, 0.3, 1, 0.7, 1.4, filter).apply(flat).data()) {
+    for (float v : RandomResizedCrop.builder().height(64).width(64).scaleMin(0.3).scaleMax(1)
+        .ratioMin(0.7).ratioMax(1.4).interpolation(filter).build().apply(flat).data()) {
       assertEquals(0.37f, v, 1e-6f);
     }
   }
 
   @Test
   void resizedCropDrawsBoxesInsideTheImageWithinScaleAndRatio() {
-    RandomResizedCrop crop = RandomResizedCrop.square(64, 0.3, 1.0, 0.7, 1.4,
-        Interpolation.BICUBIC);
+    RandomResizedCrop crop = RandomResizedCrop.builder().size(64).scaleMin(0.3).scaleMax(1.0)
+        .ratioMin(0.7).ratioMax(1.4).interpolation(Interpolation.BICUBIC).build();
     SplittableRandom random = new SplittableRandom(11);
     double minArea = 1;
     double maxArea = 0;
@@ -197,7 +200,8 @@ class GeometryTransformTest {
       }
     }
     ImageBatch in = new ImageBatch(board, 1, ItemShape.image(1, 32, 32), ImageBatch.streams(0, 1));
-    ImageBatch out = RandomResizedCrop.square(16, 1, 1, 1, 1, Interpolation.BILINEAR).apply(in);
+    ImageBatch out = RandomResizedCrop.builder().size(16).scaleMin(1).scaleMax(1).ratioMin(1)
+        .ratioMax(1).interpolation(Interpolation.BILINEAR).build().apply(in);
     for (int y = 2; y < 14; y++) {
       for (int x = 2; x < 14; x++) {
         assertEquals(0.5f, at(out, 0, 0, y, x), 0.02f);
@@ -208,8 +212,8 @@ class GeometryTransformTest {
   @Test
   void resizedCropIsDeterministicUnderASeed() {
     ImageBatch in = uniform(6, 3, 24, 24, 12);
-    RandomResizedCrop crop = RandomResizedCrop.square(16, 0.3, 1, 0.7, 1.4,
-        Interpolation.BICUBIC);
+    RandomResizedCrop crop = RandomResizedCrop.builder().size(16).scaleMin(0.3).scaleMax(1)
+        .ratioMin(0.7).ratioMax(1.4).interpolation(Interpolation.BICUBIC).build();
     assertArrayEquals(crop.apply(replay(in, 3)).data(), crop.apply(replay(in, 3)).data());
     assertFalse(Arrays.equals(crop.apply(replay(in, 3)).data(), crop.apply(replay(in, 4)).data()));
   }

@@ -20,22 +20,29 @@ class OptionValidationTest {
             (Executable) () -> new RandomTranslate(-1, 0.5)),
         Arguments.of("translate.p must be in [0, 1]", (Executable) () -> new RandomTranslate(4, -0.1)),
         Arguments.of("crop.height must be >= 1",
-            (Executable) () -> new RandomResizedCrop(0, 8, 0.3, 1, 0.7, 1.4, Interpolation.BILINEAR)),
+            (Executable) () -> RandomResizedCrop.builder().height(0).width(8).scaleMin(0.3)
+                .scaleMax(1).ratioMin(0.7).ratioMax(1.4).interpolation(Interpolation.BILINEAR)
+                .build()),
         Arguments.of("crop.scaleMin must be in (0, 1]",
-            (Executable) () -> RandomResizedCrop.square(8, 0, 1, 0.7, 1.4, Interpolation.BILINEAR)),
+            (Executable) () -> RandomResizedCrop.builder().size(8).scaleMin(0).scaleMax(1)
+                .ratioMin(0.7).ratioMax(1.4).interpolation(Interpolation.BILINEAR).build()),
         Arguments.of("crop.scaleMax must be in [0.5, 1.0]",
-            (Executable) () -> RandomResizedCrop.square(8, 0.5, 0.4, 0.7, 1.4,
-                Interpolation.BILINEAR)),
+            (Executable) () -> RandomResizedCrop.builder().size(8).scaleMin(0.5).scaleMax(0.4)
+                .ratioMin(0.7).ratioMax(1.4).interpolation(Interpolation.BILINEAR).build()),
         Arguments.of("crop.ratioMax must be in [ratioMin = 1.4",
-            (Executable) () -> RandomResizedCrop.square(8, 0.3, 1, 1.4, 0.7,
-                Interpolation.BILINEAR)),
+            (Executable) () -> RandomResizedCrop.builder().size(8).scaleMin(0.3).scaleMax(1)
+                .ratioMin(1.4).ratioMax(0.7).interpolation(Interpolation.BILINEAR).build()),
         Arguments.of("crop.interpolation must be BILINEAR or BICUBIC",
-            (Executable) () -> RandomResizedCrop.square(8, 0.3, 1, 0.7, 1.4, null)),
+            (Executable) () -> RandomResizedCrop.builder().size(8).scaleMin(0.3).scaleMax(1)
+                .ratioMin(0.7).ratioMax(1.4).interpolation(null).build()),
         Arguments.of("jitter.brightness must be in [0.0, 1000000.0]",
-            (Executable) () -> new ColorJitter(-0.1, 0, 0, 0, 1)),
+            (Executable) () -> ColorJitter.builder().brightness(-0.1).contrast(0).saturation(0)
+                .hue(0).p(1).build()),
         Arguments.of("jitter.hue must be in [0.0, 0.5]",
-            (Executable) () -> new ColorJitter(0, 0, 0, 0.6, 1)),
-        Arguments.of("jitter.p must be in [0, 1]", (Executable) () -> new ColorJitter(0, 0, 0, 0, 2)),
+            (Executable) () -> ColorJitter.builder().brightness(0).contrast(0).saturation(0)
+                .hue(0.6).p(1).build()),
+        Arguments.of("jitter.p must be in [0, 1]", (Executable) () -> ColorJitter.builder()
+            .brightness(0).contrast(0).saturation(0).hue(0).p(2).build()),
         Arguments.of("grayscale.p must be in [0, 1]", (Executable) () -> new RandomGrayscale(-1)),
         Arguments.of("blur.kernelSize must be odd and in [1, 255]",
             (Executable) () -> new GaussianBlur(4, 1, 2, 1)),

@@ -318,11 +318,13 @@ class PatchifyAndPresetsTest {
     Map<String, Preset> p = Map.of("cifar", Presets.amdimCifar(), "stl", Presets.amdimStl());
     Compose cifarView = (Compose) p.get("cifar").pairs().viewA();
     assertEquals(new RandomTranslate(4, 0.8), cifarView.steps().get(0));
-    assertEquals(new ColorJitter(0.4, 0.4, 0.4, 0.2, 0.8), cifarView.steps().get(1));
+    assertEquals(ColorJitter.builder().brightness(0.4).contrast(0.4).saturation(0.4).hue(0.2).p(0.8)
+        .build(), cifarView.steps().get(1));
     assertEquals(new RandomGrayscale(0.25), cifarView.steps().get(2));
     assertEquals(new HorizontalFlip(0.5), p.get("cifar").pairs().shared());
     Compose stlView = (Compose) p.get("stl").pairs().viewA();
-    assertEquals(RandomResizedCrop.square(64, 0.3, 1.0, 0.7, 1.4, Interpolation.BICUBIC),
+    assertEquals(RandomResizedCrop.builder().size(64).scaleMin(0.3).scaleMax(1.0).ratioMin(0.7)
+        .ratioMax(1.4).interpolation(Interpolation.BICUBIC).build(),
         stlView.steps().get(0));
   }
 
@@ -331,23 +333,28 @@ class PatchifyAndPresetsTest {
     PairTransform cifar = Presets.simclrCifar().pairs();
     assertEquals(Compose.of(), cifar.shared());
     assertEquals(Compose.of(
-        RandomResizedCrop.square(32, 0.08, 1.0, 0.75, 4.0 / 3, Interpolation.BILINEAR),
-        new HorizontalFlip(0.5), new ColorJitter(0.4, 0.4, 0.4, 0.1, 0.8), new RandomGrayscale(0.2),
+        RandomResizedCrop.builder().size(32).scaleMin(0.08).scaleMax(1.0).ratioMin(0.75)
+            .ratioMax(4.0 / 3).interpolation(Interpolation.BILINEAR).build(),
+        new HorizontalFlip(0.5), ColorJitter.builder().brightness(0.4).contrast(0.4).saturation(0.4)
+            .hue(0.1).p(0.8).build(), new RandomGrayscale(0.2),
         Presets.CIFAR), cifar.viewA());
 
     PairTransform stl = Presets.simclrStl().pairs();
     assertEquals(Compose.of(), stl.shared());
     assertEquals(Compose.of(
-        RandomResizedCrop.square(64, 0.08, 1.0, 0.75, 4.0 / 3, Interpolation.BILINEAR),
-        new HorizontalFlip(0.5), new ColorJitter(0.8, 0.8, 0.8, 0.2, 0.8), new RandomGrayscale(0.2),
+        RandomResizedCrop.builder().size(64).scaleMin(0.08).scaleMax(1.0).ratioMin(0.75)
+            .ratioMax(4.0 / 3).interpolation(Interpolation.BILINEAR).build(),
+        new HorizontalFlip(0.5), ColorJitter.builder().brightness(0.8).contrast(0.8).saturation(0.8)
+            .hue(0.2).p(0.8).build(), new RandomGrayscale(0.2),
         new GaussianBlur(7, 0.1, 2.0, 0.5), Presets.STL10), stl.viewA());
   }
 
   @Test
   void fashionMnistCropUsesItsMinScaleAndRejectsOneOutsideZeroToOne() {
     Compose named = (Compose) Presets.byName("fashion-mnist-crop").pairs().viewA();
-    assertEquals(RandomResizedCrop.square(32, Presets.FASHION_CROP_MIN_SCALE, 1.0, 0.75, 4.0 / 3,
-        Interpolation.BILINEAR), named.steps().get(0));
+    assertEquals(RandomResizedCrop.builder().size(32).scaleMin(Presets.FASHION_CROP_MIN_SCALE)
+        .scaleMax(1.0).ratioMin(0.75).ratioMax(4.0 / 3).interpolation(Interpolation.BILINEAR)
+        .build(), named.steps().get(0));
     assertEquals(0.3, Presets.FASHION_CROP_MIN_SCALE);
     assertEquals(new Pad(2, 0f), Presets.byName("fashion-mnist-crop").pairs().shared());
 
@@ -374,6 +381,6 @@ class PatchifyAndPresetsTest {
     assertEquals(new RandomTranslate(4, 0.8), view.steps().get(0));
     Patchify grid = (Patchify) view.steps().get(1);
     assertEquals(new Patchify(7, 8, 4, Compose.of(new HorizontalFlip(0.5),
-        new ColorJitter(0.4, 0.4, 0, 0, 0.8), Presets.fashionMnist().normalize())), grid);
+        ColorJitter.builder().brightness(0.4).contrast(0.4).saturation(0).hue(0).p(0.8).build(), Presets.fashionMnist().normalize())), grid);
   }
 }

@@ -151,10 +151,11 @@ public final class MainJobSweep {
   }
 
   private static AmdimConfig encoder(AmdimConfig e, Map<String, String> s) {
-    return new AmdimConfig(e.encoderSize(), e.inChannels(),
-        Integer.parseInt(s.getOrDefault("ndf", "" + e.ndf())),
-        Integer.parseInt(s.getOrDefault("nrkhs", "" + e.nRkhs())),
-        Integer.parseInt(s.getOrDefault("depth", "" + e.nDepth())),
-        Boolean.parseBoolean(s.getOrDefault("bn", "" + e.useBn())));
+    return e.toBuilder()
+        .ndf(Integer.parseInt(s.getOrDefault("ndf", "" + e.ndf())))
+        .nRkhs(Integer.parseInt(s.getOrDefault("nrkhs", "" + e.nRkhs())))
+        .nDepth(Integer.parseInt(s.getOrDefault("depth", "" + e.nDepth())))
+        .useBn(Boolean.parseBoolean(s.getOrDefault("bn", "" + e.useBn())))
+        .build();
   }
 }

@@ -20,7 +20,7 @@ import org.knowm.xchart.XYChartBuilder;
 
 /**
  * The per-method quality table of the main job's budget: for each run directory ({@code
- * scripts/quality-methods.sh} trains one per method with the same wall-time limit, then evaluates
+ * scripts/quality-methods.sh} trains one per method for the same number of steps, then evaluates
  * it), the linear and kNN probe accuracies of the learned features beside raw pixels and the
  * random-init model, the mean steps/s, and the online evaluator's validation accuracy against minutes
  * of training (one PNG for all methods).
@@ -75,7 +75,8 @@ public final class QualityReport {
         + "\nlinear: the main job's linear probe (at most 300 epochs, the epoch chosen on 10% of the training"
         + " split); kNN: k-nearest neighbours on the same features; raw and random: the same probe on the"
         + " preprocessed pixels and on a randomly initialised model of the same configuration. Minutes are"
-        + " the sum of the step times (data wait included, validation excluded).\n\n"
+        + " the sum of the step times (data wait included, validation excluded), on a machine that may have been"
+        + " busy with other work: compare the accuracies, not the minutes.\n\n"
         + "![online accuracy against minutes](" + png.getFileName() + ")\n";
     Path tmp = md.resolveSibling(md.getFileName() + ".tmp");
     Files.writeString(tmp, text, StandardCharsets.UTF_8);

@@ -1,6 +1,5 @@
 package dev.contrastive.bench.report;
 
-import dev.contrastive.bench.torch.ConvShape;
 import dev.contrastive.bench.train.ConvOps;
 import dev.contrastive.bench.train.TrainShape;
 import java.io.IOException;

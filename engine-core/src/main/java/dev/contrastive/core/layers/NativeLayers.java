@@ -288,7 +288,7 @@ public final class NativeLayers {
    * the padded copy and the add.
    *
    * @param b the branch output (N, Cout, Ho, Wo) float32, Ho = (H - k) / s + 1, likewise Wo
-   * @param x the block input (N, Cin, H, W) float32, Cin <= Cout
+   * @param x the block input (N, Cin, H, W) float32, {@code Cin <= Cout}
    * @param y output, the shape of b
    */
   public static void addPooledShortcut(INDArray b, INDArray x, int k, int s, INDArray y) {

@@ -72,6 +72,10 @@ public record EvaluationOptions(
     return new EvaluationOptions(probes, baselines, p, knn, randomInitSeed);
   }
 
+  public EvaluationOptions withKnn(KnnOptions k) {
+    return new EvaluationOptions(probes, baselines, probe, k, randomInitSeed);
+  }
+
   public EvaluationOptions withRandomInitSeed(long seed) {
     return new EvaluationOptions(probes, baselines, probe, knn, seed);
   }

@@ -54,6 +54,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * naming the replica and the cause; a replica that does not arrive within {@link Options#timeout}
  * makes the others fail naming the timeout. Not thread-safe itself; close it to stop its threads and
  * free the extra replicas.
+ *
+ * <p><b>One replica per process.</b> Given a process group's {@link Collectives} (NCCL, one process per
+ * GPU), this instance is the one replica {@code process.rank()} of {@code process.size()}: every
+ * process passes the same global batch and encodes its own rows, and the step's outcome (loss, parts,
+ * accuracy, probe features) is combined across the processes, so every process gets the one global
+ * outcome. Weights follow rank 0's ({@link #syncWeights} broadcasts them).
  */
 public final class DataParallel implements AutoCloseable {
 
@@ -104,9 +110,10 @@ public final class DataParallel implements AutoCloseable {
   private static final String MICRO_SCOPE = "micro-batch";
 
   private final Options options;
+  /** The process group when this process is one replica of it; null for in-process replicas. */
+  private final Collectives process;
   private final List<Method> replicas = new ArrayList<>();
   private final List<ExecutorService> threads = new ArrayList<>();
-  private InProcessGroup group;
   private List<Collectives> handles;
 
   /**
@@ -114,7 +121,24 @@ public final class DataParallel implements AutoCloseable {
    *     config with its weights and running statistics
    */
   public DataParallel(Method primary, Options options) {
+    this(primary, options, null);
+  }
+
+  /**
+   * One replica per process: this process is replica {@code process.rank()} of the group.
+   *
+   * @param primary this process's method (not closed here)
+   * @param options one replica ({@code process} provides the others), and the micro-batch
+   * @param process the process group's collectives (not closed here), or null for in-process replicas
+   * @throws IllegalArgumentException if {@code options} asks for in-process replicas besides a process group
+   */
+  public DataParallel(Method primary, Options options, Collectives process) {
+    if (process != null && options.replicas() != 1) {
+      throw new IllegalArgumentException("a process group makes each process one replica: in-process replicas ("
+          + options.replicas() + ") do not combine with it; use 1");
+    }
     this.options = options;
+    this.process = process;
     replicas.add(primary);
     for (int r = 1; r < options.replicas(); r++) {
       Method m = Methods.create(primary.config(), primary.parameters().dataType(), r);
@@ -164,10 +188,10 @@ public final class DataParallel implements AutoCloseable {
           + " images of equal row groups");
     }
     int global = images;
-    int n = options.replicas();
+    int n = process == null ? options.replicas() : process.size();
     if (global % n != 0) {
       throw new IllegalArgumentException("the global batch of " + global + " images does not divide among "
-          + n + " replicas: use a batch that is a multiple of " + n);
+          + n + (process == null ? " replicas" : " processes") + ": use a batch that is a multiple of " + n);
     }
     int shard = global / n;
     int micro = options.microBatch() == 0 ? shard : options.microBatch();
@@ -176,9 +200,10 @@ public final class DataParallel implements AutoCloseable {
           + micro + ": use a micro-batch that divides " + shard);
     }
     List<Future<Partial>> futures = new ArrayList<>();
-    for (int r = 0; r < n; r++) {
-      int rank = r;
-      futures.add(threads.get(r).submit(() -> replicaStep(rank, step, images(viewA, rank, shard, global),
+    for (int r = 0; r < options.replicas(); r++) {
+      int local = r;
+      int rank = handles.get(r).rank();
+      futures.add(threads.get(r).submit(() -> replicaStep(local, step, images(viewA, rank, shard, global),
           viewB == null ? null : images(viewB, rank, shard, global), shard, micro, lossSeed)));
     }
     List<Partial> partials = new ArrayList<>();
@@ -207,14 +232,24 @@ public final class DataParallel implements AutoCloseable {
   public void syncAll() {
     syncWeights();
     INDArray buffers = replicas.get(0).parameters().flatBuffers();
+    if (process != null) {
+      process.broadcast(buffers, 0);
+    }
     for (int r = 1; r < replicas.size(); r++) {
       replicas.get(r).parameters().flatBuffers().assign(buffers);
     }
   }
 
-  /** Copies replica 0's weights (after the caller's update) to the other replicas. */
+  /**
+   * Copies replica 0's weights (after the caller's update) to the other replicas. Across processes,
+   * rank 0's are broadcast: every process applied the same update to the same all-reduced gradients,
+   * but a GPU of another model may round an update differently, and the processes must not drift apart.
+   */
   public void syncWeights() {
     INDArray values = replicas.get(0).parameters().flatValues();
+    if (process != null) {
+      process.broadcast(values, 0);
+    }
     for (int r = 1; r < replicas.size(); r++) {
       replicas.get(r).parameters().flatValues().assign(values);
     }
@@ -224,10 +259,11 @@ public final class DataParallel implements AutoCloseable {
   private record Partial(double loss, Map<String, Double> parts, long positives, double correct,
       INDArray probeFeatures) {}
 
-  private Partial replicaStep(int rank, long step, INDArray viewA, INDArray viewB, int shard, int micro,
+  private Partial replicaStep(int local, long step, INDArray viewA, INDArray viewB, int shard, int micro,
       long lossSeed) {
-    Collectives c = handles.get(rank);
-    Method method = replicas.get(rank);
+    Collectives c = handles.get(local);
+    Method method = replicas.get(local);
+    int rank = c.rank();
     boolean training = !options.frozenBatchNorm();
     try (MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
       method.parameters().zeroGrad();
@@ -245,7 +281,7 @@ public final class DataParallel implements AutoCloseable {
       }
       backward(method, step, viewA, viewB, shard, micro, training, own);
       c.allReduceSum(method.parameters().flatGrads());
-      return partial;
+      return process == null ? partial : acrossProcesses(c, partial);
     } catch (CollectiveException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -307,6 +343,28 @@ public final class DataParallel implements AutoCloseable {
         method.backward(slice);
       }
     }
+  }
+
+  /**
+   * Every process's terms summed and every process's probe features in rank order, so that each
+   * process's {@link #combine} sees the whole global batch as one process with all replicas would.
+   */
+  private static Partial acrossProcesses(Collectives c, Partial p) {
+    List<String> names = new ArrayList<>(p.parts().keySet());
+    double[] values = new double[names.size() + 3];
+    values[0] = p.loss();
+    for (int i = 0; i < names.size(); i++) {
+      values[i + 1] = p.parts().get(names.get(i));
+    }
+    values[names.size() + 1] = p.positives();
+    values[names.size() + 2] = p.correct();
+    double[] sums = c.allReduceSum(values);
+    Map<String, Double> parts = new LinkedHashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      parts.put(names.get(i), sums[i + 1]);
+    }
+    INDArray features = detached(c.allGather(p.probeFeatures()));
+    return new Partial(sums[0], parts, Math.round(sums[names.size() + 1]), sums[names.size() + 2], features);
   }
 
   /** The step's result from every replica's terms: sums, and diagnostics weighted by their counts. */
@@ -375,13 +433,22 @@ public final class DataParallel implements AutoCloseable {
     return new IllegalStateException("a replica failed in step " + step + ": " + root, root);
   }
 
-  /** A fresh rendezvous: after a failure the old one is broken. */
+  /**
+   * A fresh rendezvous: after a failure the old one is broken. A process group cannot be remade by one
+   * process; after a failure the job ends, as its other processes' steps fail too.
+   */
   private void newGroup() {
-    group = new InProcessGroup(options.replicas(), options.timeout());
-    handles = group.replicas();
+    if (process == null) {
+      handles = new InProcessGroup(options.replicas(), options.timeout()).replicas();
+    } else {
+      handles = List.of(process);
+    }
   }
 
-  /** Stops the replicas' threads and closes the replicas this instance made (not the caller's). */
+  /**
+   * Stops the replicas' threads and closes the replicas this instance made (not the caller's, nor the
+   * process group).
+   */
   @Override
   public void close() {
     threads.forEach(ExecutorService::shutdownNow);

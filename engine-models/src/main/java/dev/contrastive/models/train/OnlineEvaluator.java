@@ -47,7 +47,7 @@ public final class OnlineEvaluator implements AutoCloseable {
     this.weight = params.get("online.weight").value();
     this.bias = params.get("online.bias").value();
     // No weight decay: the head is a measurement, and AMDIM's classifiers trained without it.
-    this.adam = new Adam(new AdamOptions(lr, 0.9, 0.999, 1e-8, 0, false, 0), params);
+    this.adam = new Adam(AdamOptions.builder().lr(lr).beta1(0.9).weightDecay(0).build(), params);
   }
 
   /**

@@ -8,7 +8,9 @@ import dev.contrastive.augment.pipeline.ProducerOptions;
 import dev.contrastive.augment.transform.ItemShape;
 import dev.contrastive.augment.transform.PairTransform;
 import dev.contrastive.augment.transform.Presets;
+import dev.contrastive.core.EngineVersion;
 import dev.contrastive.core.memory.NativeMemory;
+import dev.contrastive.core.parallel.Collectives;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.StepOutcome;
 import dev.contrastive.models.method.TrainingDivergedException;
@@ -79,6 +81,14 @@ import org.slf4j.LoggerFactory;
  * activations, the loss's gradients and the backward arrays take the same native memory every step;
  * see {@code docs/memory.md}. The parameters, Adam's moments and the online evaluator live outside it.
  *
+ * <p><b>Across processes.</b> With {@link #inProcessGroup}, this process is one replica of a job of
+ * several processes (one per GPU, docs/parallel.md): every process makes the same global batch from the
+ * same seeds (data order, augmentations, the loss's choices: the job's seeds, not per rank, since the
+ * ranks must agree on the batch) and encodes its own rows of it. Rank 0 alone locks and writes the run
+ * directory (checkpoints, metrics); it chooses the checkpoint to resume from and every rank restores
+ * that one, then takes rank 0's weights. A stop (early stopping, the time limit, a signal) on any rank
+ * stops every rank after the same step.
+ *
  * <p>The method must be float32 (checkpoints store float32, which then round-trips exactly). The
  * trainer does not close the method or the datasets. Not thread-safe.
  */
@@ -120,6 +130,7 @@ public final class Trainer {
   private Duration timeLimit;
   private Path runDir;
   private RunMode runMode;
+  private Collectives processGroup;
 
   /**
    * @param method the method to train, float32 and built with {@code config.method()}; on resume its
@@ -194,6 +205,34 @@ public final class Trainer {
     return this;
   }
 
+  /**
+   * Makes this process replica {@code group.rank()} of {@code group.size()} processes that train each
+   * global batch together (see the class comment). The caller opens and closes the group.
+   *
+   * @throws IllegalArgumentException if the config splits the batch into in-process replicas too, or
+   *     the global batch does not divide among the processes and their micro-batches
+   */
+  public Trainer inProcessGroup(Collectives group) {
+    if (config.replicas() != 1) {
+      throw new IllegalArgumentException("trainer: a process group makes each process one replica;"
+          + " in-process replicas (" + config.replicas() + ") do not combine with it, use 1");
+    }
+    int shard = config.batch() / group.size();
+    if (config.batch() % group.size() != 0 || (config.microBatch() > 0 && shard % config.microBatch() != 0)) {
+      throw new IllegalArgumentException("trainer: the batch of " + config.batch() + " does not divide among "
+          + group.size() + " processes" + (config.microBatch() > 0 ? " and micro-batches of "
+          + config.microBatch() : "") + ": use a batch that is a multiple of " + group.size()
+          + (config.microBatch() > 0 ? " x " + config.microBatch() : ""));
+    }
+    this.processGroup = group;
+    return this;
+  }
+
+  /** Whether this process writes the run directory: the only one, or rank 0 of a process group. */
+  private boolean writes() {
+    return processGroup == null || processGroup.rank() == 0;
+  }
+
   /** Adds a listener of the run's start, steps and end. */
   public Trainer listen(TrainingListener listener) {
     listeners.add(listener);
@@ -217,24 +256,26 @@ public final class Trainer {
     List<TrainingListener> all = new ArrayList<>(listeners);
     all.add(earlyStopper);
     all.add(new NativeMemoryCollector());
-    if (runDir != null) {
+    if (runDir != null && writes()) {
       all.add(new RunFiles(runDir));
     }
     ProducerOptions options =
         ProducerOptions.of(config.batch(), config.seed()).withThreads(config.augmentThreads());
     DataFingerprint data = DataFingerprint.of(dataset);
-    try (RunDirectoryLock lock = runDir == null ? null : lockRunDirectory();
+    try (RunDirectoryLock lock = runDir == null || !writes() ? null : lockRunDirectory();
         OnlineEvaluator probe = online
             ? new OnlineEvaluator(method.featureDim(), classes, config.onlineProbeLr()) : null;
         PairProducer producer = new PairProducer(dataset, pairs, options);
         PairProducer validation = validationData == null ? null : new PairProducer(validationData,
             pairs, ProducerOptions.of(config.batch(), config.seed() ^ VALIDATION_SEED_SALT)
                 .withThreads(config.augmentThreads()).withShuffle(false));
-        DataParallel parallel = config.replicas() > 1 || config.microBatch() > 0 ? new DataParallel(method,
-            DataParallel.Options.replicas(config.replicas()).withMicroBatch(config.microBatch())) : null;
+        DataParallel parallel = processGroup != null || config.replicas() > 1 || config.microBatch() > 0
+            ? new DataParallel(method, DataParallel.Options.replicas(config.replicas())
+                .withMicroBatch(config.microBatch()), processGroup) : null;
         Listeners notify = new Listeners(all)) {
       RunState state = new RunState();
-      StartMode mode = start(params, adam, probe, state, all, data);
+      StartMode mode = processGroup == null ? start(params, adam, probe, state, all, data)
+          : startTogether(params, adam, probe, state, all, data);
       if (parallel != null) {
         parallel.syncAll();
       }
@@ -251,7 +292,7 @@ public final class Trainer {
       Path lastCheckpoint = state.restoredFrom;
       long deadline = timeLimit == null ? Long.MAX_VALUE : System.nanoTime() + timeLimit.toNanos();
       boolean timeUp = false;
-      boolean stop = notify.stopRequested();
+      boolean stop = anyRank(notify.stopRequested());
       while (state.step < total && !stop && !timeUp) {
         long started = System.nanoTime();
         if (!batches.hasNext()) {
@@ -272,23 +313,34 @@ public final class Trainer {
           epochMeans = state.epochSums.means();
           state.epochSums = new EpochSums();
         }
-        timeUp = System.nanoTime() >= deadline;
+        timeUp = anyRank(System.nanoTime() >= deadline);
         boolean last = state.step == total || timeUp;
         Optional<ValidationMetrics> validated = Optional.empty();
         long every = config.validation().every();
         if (validation != null && ((every > 0 ? state.step % every == 0 : epochEnds) || last)) {
+          if (processGroup != null) {
+            // Rank 0's running statistics, the ones its checkpoint keeps, so every rank validates its model.
+            parallel.syncAll();
+          }
           validated = Optional.of(validate(state.step, validation, probe));
           state.lastValidation = validated.get();
         }
         notify.step(new StepReport(metrics, epochMeans, validated));
-        stop = notify.stopRequested();
-        if (runDir != null && (state.step % config.checkpointEvery() == 0 || last || stop)) {
+        stop = anyRank(notify.stopRequested());
+        if (runDir != null && writes() && (state.step % config.checkpointEvery() == 0 || last || stop)) {
           lastCheckpoint = save(state, params, adam, probe, all, data);
           lastSaved = state.step;
         }
       }
-      if (runDir != null && (lastSaved != state.step || lastCheckpoint == null)) {
+      if (runDir != null && writes() && (lastSaved != state.step || lastCheckpoint == null)) {
         lastCheckpoint = save(state, params, adam, probe, all, data);
+      }
+      if (processGroup != null) {
+        // Every rank returns once rank 0's last checkpoint is on disk, and names the file rank 0 wrote.
+        processGroup.barrier();
+        if (runDir != null && !writes()) {
+          lastCheckpoint = runDir.resolve(CheckpointIO.fileName(state.step));
+        }
       }
       TrainingResult.Stop why = earlyStopper.stopRequested() ? TrainingResult.Stop.EARLY_STOPPING
           : stop ? TrainingResult.Stop.REQUESTED
@@ -300,7 +352,47 @@ public final class Trainer {
           Optional.ofNullable(state.lastValidation), mode, Optional.ofNullable(lastCheckpoint));
       notify.end(result);
       return result;
+    } catch (RuntimeException | IOException | Error e) {
+      if (processGroup != null) {
+        // The other processes' next collective fails instead of waiting for this one.
+        processGroup.abort(e);
+      }
+      throw e;
     }
+  }
+
+  /** Whether {@code flag} holds on any rank of the process group (this process's alone without one). */
+  private boolean anyRank(boolean flag) {
+    if (processGroup == null) {
+      return flag;
+    }
+    return processGroup.allReduceSum(new double[] {flag ? 1 : 0})[0] > 0;
+  }
+
+  /**
+   * {@link #start} across processes: rank 0 examines the run directory and chooses (moving damaged
+   * checkpoints aside, refusing what the mode refuses), then every other rank restores the checkpoint
+   * of the step rank 0 announces, so all resume from the same file.
+   */
+  private StartMode startTogether(Parameters params, Adam adam, OnlineEvaluator probe, RunState state,
+      List<TrainingListener> all, DataFingerprint data) throws IOException {
+    StartMode mode = writes() ? start(params, adam, probe, state, all, data) : null;
+    double announced = writes() && mode == StartMode.RESUMED ? state.step : -1;
+    long step = (long) processGroup.allReduceSum(new double[] {processGroup.rank() == 0 ? announced : 0})[0];
+    if (writes()) {
+      return mode;
+    }
+    if (runDir == null) {
+      return StartMode.IN_MEMORY;
+    }
+    if (step < 0) {
+      return StartMode.NEW_RUN;
+    }
+    Path file = runDir.resolve(CheckpointIO.fileName(step));
+    restore(CheckpointIO.read(file), params, adam, probe, state, all, file);
+    LOG.info("rank {}: resuming from {} as rank 0 does (step {}, epoch {})", processGroup.rank(), file,
+        state.step, state.epoch);
+    return StartMode.RESUMED;
   }
 
   /** Creates the run directory if needed and takes its lock, or says why it cannot be a run directory. */
@@ -447,6 +539,7 @@ public final class Trainer {
     }
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("writer", Trainer.class.getName());
+    metadata.put("engine.version", EngineVersion.get());
     metadata.put("method", config.method().method());
     metadata.putAll(data.metadata());
     Checkpoint c = new Checkpoint(state.step, state.epoch, state.position, config.toJson(), tensors,

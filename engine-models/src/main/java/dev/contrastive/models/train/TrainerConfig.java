@@ -6,11 +6,16 @@ import dev.contrastive.models.registry.Methods;
 import dev.contrastive.models.train.optim.AdamOptions;
 import dev.contrastive.models.train.optim.LearningRateSchedule;
 import java.util.Objects;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect.Visibility;
+import org.nd4j.shade.jackson.annotation.JsonPropertyOrder;
 import org.nd4j.shade.jackson.annotation.JsonSubTypes;
 import org.nd4j.shade.jackson.annotation.JsonTypeInfo;
 import org.nd4j.shade.jackson.core.JsonProcessingException;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.annotation.JsonDeserialize;
+import org.nd4j.shade.jackson.databind.annotation.JsonPOJOBuilder;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 /**
@@ -39,8 +44,20 @@ public final class TrainerConfig {
   })
   private interface ScheduleTypes {}
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper().addMixIn(LearningRateSchedule.class, ScheduleTypes.class);
+  /** Writes Adam's options as an object of their fields and reads them back through the builder. */
+  @JsonDeserialize(builder = AdamOptions.Builder.class)
+  @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+      isGetterVisibility = Visibility.NONE)
+  @JsonPropertyOrder({"lr", "beta1", "beta2", "eps", "weightDecay", "decoupled", "maxGradNorm"})
+  private interface AdamJson {}
+
+  @JsonPOJOBuilder(withPrefix = "")
+  private interface AdamBuilderJson {}
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .addMixIn(LearningRateSchedule.class, ScheduleTypes.class)
+      .addMixIn(AdamOptions.class, AdamJson.class)
+      .addMixIn(AdamOptions.Builder.class, AdamBuilderJson.class);
 
   private final MethodConfig method;
   private final String preset;

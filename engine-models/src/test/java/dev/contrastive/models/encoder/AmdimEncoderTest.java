@@ -22,7 +22,8 @@ class AmdimEncoderTest {
   @ParameterizedTest
   @CsvSource({"32, 3", "32, 1", "64, 3", "128, 3", "128, 1"})
   void outputShapes(int size, int channels) {
-    AmdimConfig cfg = new AmdimConfig(size, channels, 2, 24, 2, true);
+    AmdimConfig cfg = AmdimConfig.builder().encoderSize(size).inChannels(channels).ndf(2).nRkhs(24)
+        .nDepth(2).useBn(true).build();
     try (AmdimEncoder enc = AmdimEncoder.create(cfg, DataType.FLOAT, 1)) {
       AmdimFeatures f =
           enc.forward(GradCheck.randomOf(DataType.FLOAT, new SplittableRandom(2), 1, 3, channels, size, size), true);
@@ -35,7 +36,8 @@ class AmdimEncoderTest {
 
   @Test
   void torchStateDictNamesAndAmdimInit() {
-    try (AmdimEncoder enc = AmdimEncoder.create(new AmdimConfig(32, 3, 4, 32, 2, false), DataType.FLOAT, 3)) {
+    try (AmdimEncoder enc = AmdimEncoder.create(AmdimConfig.builder().encoderSize(32).inChannels(3)
+        .ndf(4).nRkhs(32).nDepth(2).useBn(false).build(), DataType.FLOAT, 3)) {
       Parameters p = enc.parameters();
       // Fixup-style zero init of every residual branch's last conv.
       assertEquals(0, p.get("layer_list.1.conv2.weight").value().amaxNumber().doubleValue());
@@ -60,7 +62,8 @@ class AmdimEncoderTest {
 
   @Test
   void sameSeedSameWeightsAndOutputs() {
-    AmdimConfig cfg = new AmdimConfig(32, 3, 4, 16, 1, true);
+    AmdimConfig cfg = AmdimConfig.builder().encoderSize(32).inChannels(3).ndf(4).nRkhs(16).nDepth(1)
+        .useBn(true).build();
     INDArray x = GradCheck.randomOf(DataType.FLOAT, new SplittableRandom(9), 1, 2, 3, 32, 32);
     try (AmdimEncoder a = AmdimEncoder.create(cfg, DataType.FLOAT, 11);
         AmdimEncoder b = AmdimEncoder.create(cfg, DataType.FLOAT, 11);
@@ -74,15 +77,20 @@ class AmdimEncoderTest {
   @Test
   void configValidationNamesTheField() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> new AmdimConfig(32, 3, 8, 16, 1, false));
+        assertThrows(IllegalArgumentException.class, () -> AmdimConfig.builder().encoderSize(32)
+            .inChannels(3).ndf(8).nRkhs(16).nDepth(1).useBn(false).build());
     assertTrue(e.getMessage().contains("amdim.nRkhs must be in [32, 65536]"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> new AmdimConfig(48, 3, 8, 64, 1, false));
+    e = assertThrows(IllegalArgumentException.class, () -> AmdimConfig.builder().encoderSize(48)
+        .inChannels(3).ndf(8).nRkhs(64).nDepth(1).useBn(false).build());
     assertTrue(e.getMessage().contains("amdim.encoderSize"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> new AmdimConfig(32, 2, 8, 64, 1, false));
+    e = assertThrows(IllegalArgumentException.class, () -> AmdimConfig.builder().encoderSize(32)
+        .inChannels(2).ndf(8).nRkhs(64).nDepth(1).useBn(false).build());
     assertTrue(e.getMessage().contains("amdim.inChannels"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> new AmdimConfig(32, 3, 8, 64, 0, false));
+    e = assertThrows(IllegalArgumentException.class, () -> AmdimConfig.builder().encoderSize(32)
+        .inChannels(3).ndf(8).nRkhs(64).nDepth(0).useBn(false).build());
     assertTrue(e.getMessage().contains("amdim.nDepth"), e.getMessage());
-    try (AmdimEncoder enc = AmdimEncoder.create(new AmdimConfig(32, 3, 2, 8, 1, false), DataType.FLOAT, 1)) {
+    try (AmdimEncoder enc = AmdimEncoder.create(AmdimConfig.builder().encoderSize(32).inChannels(3)
+        .ndf(2).nRkhs(8).nDepth(1).useBn(false).build(), DataType.FLOAT, 1)) {
       e = assertThrows(IllegalArgumentException.class, () -> enc.forward(GradCheck.randomOf(DataType.FLOAT, new SplittableRandom(1), 1, 2, 3, 28, 28), true));
       assertTrue(e.getMessage().contains("(B, 3, 32, 32)"), e.getMessage());
     }
@@ -97,7 +105,8 @@ class AmdimEncoderTest {
   @CsvSource({"32, 3, 4, 16, 2, true, 4", "32, 1, 4, 16, 1, false, 3", "128, 3, 2, 16, 1, true, 2"})
   void gradientsMatchFiniteDifferences(int size, int ch, int ndf, int nRkhs, int depth, boolean bn, int batch) {
     SplittableRandom rnd = new SplittableRandom(size * 31L + ndf);
-    try (AmdimEncoder enc = AmdimEncoder.create(new AmdimConfig(size, ch, ndf, nRkhs, depth, bn), DataType.DOUBLE, 5)) {
+    try (AmdimEncoder enc = AmdimEncoder.create(AmdimConfig.builder().encoderSize(size)
+        .inChannels(ch).ndf(ndf).nRkhs(nRkhs).nDepth(depth).useBn(bn).build(), DataType.DOUBLE, 5)) {
       Parameters p = enc.parameters();
       randomise(p, rnd);
       INDArray x = GradCheck.random(rnd, 1.0, batch, ch, size, size);
@@ -130,7 +139,8 @@ class AmdimEncoderTest {
 
   @Test
   void replicaSharesWeightsAndAccumulatesGradients() {
-    AmdimConfig cfg = new AmdimConfig(32, 3, 2, 8, 1, true);
+    AmdimConfig cfg = AmdimConfig.builder().encoderSize(32).inChannels(3).ndf(2).nRkhs(8).nDepth(1)
+        .useBn(true).build();
     SplittableRandom rnd = new SplittableRandom(4);
     try (AmdimEncoder enc = AmdimEncoder.create(cfg, DataType.DOUBLE, 2);
         AmdimEncoder rep = enc.replica()) {

@@ -1,6 +1,5 @@
 package dev.contrastive.models.encoder;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.models.nn.GradCheck;
 import dev.contrastive.models.nn.Parameters;
@@ -22,7 +21,8 @@ class AmdimFloat32Test {
   @ParameterizedTest
   @CsvSource({"32, 3, 4, 16, 2, true, 4", "32, 1, 4, 32, 1, false, 3", "64, 3, 2, 16, 1, false, 4", "128, 3, 2, 16, 1, true, 4"})
   void float32MatchesFloat64(int size, int ch, int ndf, int nRkhs, int depth, boolean bn, int batch) {
-    AmdimConfig cfg = new AmdimConfig(size, ch, ndf, nRkhs, depth, bn);
+    AmdimConfig cfg = AmdimConfig.builder().encoderSize(size).inChannels(ch).ndf(ndf).nRkhs(nRkhs)
+        .nDepth(depth).useBn(bn).build();
     SplittableRandom rnd = new SplittableRandom(200 + size);
     try (AmdimEncoder e64 = AmdimEncoder.create(cfg, DataType.DOUBLE, 8);
         AmdimEncoder e32 = AmdimEncoder.create(cfg, DataType.FLOAT, 8)) {

@@ -23,7 +23,8 @@ class AmdimLossWiringTest {
 
   @Test
   void gradientStepLowersTheLossAsPredicted() {
-    AmdimConfig cfg = new AmdimConfig(32, 1, 4, 16, 1, true);
+    AmdimConfig cfg = AmdimConfig.builder().encoderSize(32).inChannels(1).ndf(4).nRkhs(16).nDepth(1)
+        .useBn(true).build();
     SplittableRandom rnd = new SplittableRandom(12);
     AmdimLoss loss = new AmdimLoss(AmdimOptions.defaults());
     SourceSampler sampler = SourceSampler.random(3);

@@ -23,7 +23,8 @@ class AmdimSecondImplementationTest {
   @ParameterizedTest
   @CsvSource({"32, 3, 4, 16, 2, true, 4", "32, 1, 4, 32, 1, false, 3", "64, 3, 2, 16, 1, false, 4", "128, 3, 2, 16, 1, true, 4"})
   void matchesSameDiff(int size, int ch, int ndf, int nRkhs, int depth, boolean bn, int batch) {
-    AmdimConfig cfg = new AmdimConfig(size, ch, ndf, nRkhs, depth, bn);
+    AmdimConfig cfg = AmdimConfig.builder().encoderSize(size).inChannels(ch).ndf(ndf).nRkhs(nRkhs)
+        .nDepth(depth).useBn(bn).build();
     SplittableRandom rnd = new SplittableRandom(100 + size);
     try (AmdimEncoder enc = AmdimEncoder.create(cfg, DataType.FLOAT, 8)) {
       Parameters p = enc.parameters();

@@ -20,7 +20,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 class CpcEncoderTest {
 
   /** 32x32, 8-pixel patches, stride 4: a 7x7 grid; tiny widths. */
-  static final CpcConfig TINY = new CpcConfig(32, 3, 8, 4, 2, 1, 4, 3, 3);
+  static final CpcConfig TINY = CpcConfig.builder().imageSize(32).inChannels(3).patchSize(8)
+      .patchStride(4).width(2).blocksPerStage(1).contextChannels(4).targetDim(3).predictionSteps(3)
+      .build();
 
   @Test
   void shapesOfTheSmallConfiguration() {
@@ -67,9 +69,13 @@ class CpcEncoderTest {
   @Test
   void configValidationNamesTheField() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> new CpcConfig(30, 3, 8, 4, 2, 1, 4, 3, 3));
+        assertThrows(IllegalArgumentException.class, () -> CpcConfig.builder().imageSize(30)
+            .inChannels(3).patchSize(8).patchStride(4).width(2).blocksPerStage(1).contextChannels(4)
+            .targetDim(3).predictionSteps(3).build());
     assertTrue(e.getMessage().startsWith("cpc.imageSize"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> new CpcConfig(32, 3, 8, 4, 2, 1, 4, 3, 7));
+    e = assertThrows(IllegalArgumentException.class, () -> CpcConfig.builder().imageSize(32)
+        .inChannels(3).patchSize(8).patchStride(4).width(2).blocksPerStage(1).contextChannels(4)
+        .targetDim(3).predictionSteps(7).build());
     assertTrue(e.getMessage().contains("cpc.predictionSteps must be in [1, 6]"), e.getMessage());
   }
 

@@ -22,7 +22,8 @@ class CpcSecondImplementationTest {
 
   @Test
   void matchesSameDiff() {
-    CpcConfig cfg = new CpcConfig(32, 3, 8, 4, 2, 2, 4, 3, 3);
+    CpcConfig cfg = CpcConfig.builder().imageSize(32).inChannels(3).patchSize(8).patchStride(4)
+        .width(2).blocksPerStage(2).contextChannels(4).targetDim(3).predictionSteps(3).build();
     SplittableRandom rnd = new SplittableRandom(31);
     try (CpcEncoder enc = CpcEncoder.create(cfg, DataType.FLOAT, 2)) {
       Parameters p = enc.parameters();

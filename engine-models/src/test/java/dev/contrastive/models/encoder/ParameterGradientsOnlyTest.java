@@ -17,7 +17,8 @@ class ParameterGradientsOnlyTest {
   void amdimParameterGradientsMatchFullBackward() {
     SplittableRandom rnd = new SplittableRandom(31);
     INDArray x = GradCheck.randomOf(DataType.FLOAT, rnd, 1, 6, 1, 32, 32);
-    try (AmdimEncoder enc = AmdimEncoder.create(new AmdimConfig(32, 1, 8, 32, 1, true), DataType.FLOAT, 2)) {
+    try (AmdimEncoder enc = AmdimEncoder.create(AmdimConfig.builder().encoderSize(32).inChannels(1)
+        .ndf(8).nRkhs(32).nDepth(1).useBn(true).build(), DataType.FLOAT, 2)) {
       AmdimFeatures f = enc.forward(x, true);
       INDArray d1 = GradCheck.randomOf(DataType.FLOAT, rnd, 1, f.r1().shape());
       INDArray d5 = GradCheck.randomOf(DataType.FLOAT, rnd, 1, f.r5().shape());
@@ -36,7 +37,9 @@ class ParameterGradientsOnlyTest {
   void cpcParameterGradientsMatchFullBackward() {
     SplittableRandom rnd = new SplittableRandom(32);
     INDArray x = GradCheck.randomOf(DataType.FLOAT, rnd, 1, 2, 1, 32, 32);
-    try (CpcEncoder enc = CpcEncoder.create(new CpcConfig(32, 1, 8, 4, 2, 1, 4, 3, 3), DataType.FLOAT, 2)) {
+    try (CpcEncoder enc = CpcEncoder.create(CpcConfig.builder().imageSize(32).inChannels(1)
+        .patchSize(8).patchStride(4).width(2).blocksPerStage(1).contextChannels(4).targetDim(3)
+        .predictionSteps(3).build(), DataType.FLOAT, 2)) {
       CpcFeatures f = enc.forward(x, true);
       INDArray dt = GradCheck.randomOf(DataType.FLOAT, rnd, 1, f.targets().shape());
       List<INDArray> dp = new ArrayList<>();

@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.augment.data.Dataset;
-import dev.contrastive.augment.data.DatasetInfo;
 import dev.contrastive.augment.data.FashionMnist;
 import dev.contrastive.models.eval.EvaluationOptions.Probe;
 import dev.contrastive.models.eval.EvaluationReport.Scores;
@@ -57,7 +56,8 @@ class EvaluationTest {
     EvaluationOptions options = EvaluationOptions.defaults()
         .withProbes(EnumSet.of(Probe.LINEAR, Probe.KNN))
         .withBaselines(true)
-        .withProbe(new ProbeOptions(10, 1e-2, 1e-4, 100, 0, 0));
+        .withProbe(ProbeOptions.builder().epochs(10).learningRate(1e-2).l2(1e-4).batchSize(100)
+            .seed(0).validationFraction(0).build());
     EvaluationReport report = new Evaluation(options)
         .run(trained, train, test, 250);
     System.out.println(report.toJson());
@@ -95,7 +95,8 @@ class EvaluationTest {
   @Test
   void withoutBaselinesOnlyTheLearnedFeaturesAreScored() {
     EvaluationReport report = new Evaluation(EvaluationOptions.defaults()
-        .withProbes(EnumSet.of(Probe.MLP)).withProbe(new ProbeOptions(2, 3e-3, 1e-4, 200, 0, 0)))
+        .withProbes(EnumSet.of(Probe.MLP)).withProbe(ProbeOptions.builder().epochs(2)
+            .learningRate(3e-3).l2(1e-4).batchSize(200).seed(0).validationFraction(0).build()))
         .run(trained, train, TinyRun.strided(testBase, 100), 250);
     assertNull(report.rawPixels());
     assertNull(report.randomInit());

@@ -75,7 +75,8 @@ class OnnxExportTest {
     cases.add(Arguments.of("amdim-bn-pooled-1ch",
         AmdimMethodConfig.of(tiny.withUseBn(true)).withProbe(ProbeTaps.R1_POOLED_R5_R7)));
     cases.add(Arguments.of("amdim-128-bn-pooled-1ch",
-        AmdimMethodConfig.of(new AmdimConfig(128, 1, 4, 32, 1, true)).withProbe(ProbeTaps.R1_POOLED_R5_R7)));
+        AmdimMethodConfig.of(AmdimConfig.builder().encoderSize(128).inChannels(1).ndf(4).nRkhs(32)
+            .nDepth(1).useBn(true).build()).withProbe(ProbeTaps.R1_POOLED_R5_R7)));
     return cases.stream();
   }
 

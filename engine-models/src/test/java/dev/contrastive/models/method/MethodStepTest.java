@@ -120,7 +120,8 @@ class MethodStepTest {
 
   @Test
   void cpcHeadsMustMatchThePredictedOffsets() {
-    CpcConfig model = new CpcConfig(32, 1, 8, 4, 2, 1, 4, 3, 3);
+    CpcConfig model = CpcConfig.builder().imageSize(32).inChannels(1).patchSize(8).patchStride(4)
+        .width(2).blocksPerStage(1).contextChannels(4).targetDim(3).predictionSteps(3).build();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new CpcMethodConfig(model, CpcOptions.defaults().withSteps(2, 2)));
     assertTrue(e.getMessage().contains("must equal cpc.model.predictionSteps (3)"), e.getMessage());

@@ -18,8 +18,14 @@ import dev.contrastive.models.train.TinyRun;
 import dev.contrastive.models.train.optim.Adam;
 import dev.contrastive.models.train.optim.AdamOptions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -102,6 +108,79 @@ class DataParallelTest {
       m.parameters().zeroGrad();
       m.backward(r.gradients());
       return new double[] {r.loss(), r.diagnostics().accuracy()};
+    }
+  }
+
+  /**
+   * Each "process" one DataParallel of one replica over its own method, driven by its own thread and
+   * joined by a group's collectives as NCCL joins GPU processes: every process gets the whole batch's
+   * loss, accuracy, probe features and gradients, and the same weights after the update.
+   */
+  @ParameterizedTest(name = "{0}: 2 processes, micro-batch {1}")
+  @MethodSource("processSplits")
+  void oneReplicaPerProcessEqualsOneReplicaOnTheWholeBatch(String name, int micro) throws Exception {
+    SplittableRandom rnd = new SplittableRandom(41);
+    INDArray[] views = {
+      GradCheck.randomOf(DataType.DOUBLE, rnd, 1, GLOBAL, 1, 32, 32),
+      GradCheck.randomOf(DataType.DOUBLE, rnd, 1, GLOBAL, 1, 32, 32)
+    };
+    List<Collectives> group = new InProcessGroup(2, Duration.ofMinutes(1)).replicas();
+    ExecutorService processes = Executors.newFixedThreadPool(2);
+    try (Method single = TinyRun.create(name, DataType.DOUBLE, 5); Method p0 = TinyRun.create(name, DataType.DOUBLE, 5);
+        Method p1 = TinyRun.create(name, DataType.DOUBLE, 5)) {
+      // Rank 1 starts from other weights: syncAll gives it rank 0's, as after a checkpoint load.
+      p1.parameters().flatValues().addi(0.5);
+      Method[] methods = {p0, p1};
+      double[] reference;
+      INDArray referenceFeatures;
+      try (MemoryWorkspace ws = NativeMemory.scope("reference-step")) {
+        reference = wholeBatch(single, 0, views);
+        try (MemoryWorkspace none = NativeMemory.outputsTo(null)) {
+          referenceFeatures = single.probeFeatures().dup();
+        }
+      }
+      List<Future<StepOutcome>> outcomes = new ArrayList<>();
+      for (int r = 0; r < 2; r++) {
+        int rank = r;
+        outcomes.add(processes.submit(() -> {
+          try (DataParallel split = new DataParallel(methods[rank], DataParallel.Options.replicas(1)
+              .withMicroBatch(micro).withFrozenBatchNorm(true), group.get(rank))) {
+            split.syncAll();
+            StepOutcome o = split.forwardBackward(0, views[0], views[1], 100);
+            methods[rank].parameters().flatValues().addi(methods[rank].parameters().flatGrads());
+            split.syncWeights();
+            return o;
+          }
+        }));
+      }
+      for (int r = 0; r < 2; r++) {
+        StepOutcome o = outcomes.get(r).get(2, TimeUnit.MINUTES);
+        String at = name + " process " + r;
+        assertClose(at + ": loss", reference[0], o.loss(), 1e-9);
+        assertClose(at + ": accuracy", reference[1], o.accuracy(), 1e-9);
+        assertRelative(at + ": probe features of the whole batch", referenceFeatures, o.features(), 1e-9);
+        assertRelative(at + ": parameter gradients", single.parameters().flatGrads(),
+            methods[r].parameters().flatGrads(), 1e-9);
+      }
+      INDArray updated = single.parameters().flatValues().add(single.parameters().flatGrads());
+      assertRelative(name + ": rank 0's update", updated, p0.parameters().flatValues(), 1e-9);
+      assertEquals(p0.parameters().flatValues(), p1.parameters().flatValues(), "rank 1 follows rank 0's weights");
+    } finally {
+      processes.shutdownNow();
+    }
+  }
+
+  static Stream<Arguments> processSplits() {
+    return TinyRun.METHODS.stream().flatMap(m -> Stream.of(Arguments.of(m, 0), Arguments.of(m, 3)));
+  }
+
+  @Test
+  void aProcessGroupTakesOneReplicaPerProcess() {
+    Collectives process = new InProcessGroup(2, Duration.ofMinutes(1)).replicas().get(0);
+    try (Method primary = TinyRun.create("simclr", 5)) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> new DataParallel(primary, DataParallel.Options.replicas(2), process));
+      assertTrue(e.getMessage().startsWith("a process group makes each process one replica"), e.getMessage());
     }
   }
 

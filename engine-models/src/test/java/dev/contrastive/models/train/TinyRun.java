@@ -11,11 +11,7 @@ import dev.contrastive.models.encoder.AmdimConfig;
 import dev.contrastive.models.encoder.CpcConfig;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.MethodConfig;
-import dev.contrastive.models.method.amdim.AmdimMethod;
 import dev.contrastive.models.method.amdim.AmdimMethodConfig;
-import dev.contrastive.models.method.cpc.CpcMethod;
-import dev.contrastive.models.method.simclr.SimClrMethod;
-import dev.contrastive.models.method.yadim.YadimMethod;
 import org.nd4j.linalg.api.buffer.DataType;
 import dev.contrastive.models.method.cpc.CpcMethodConfig;
 import dev.contrastive.models.method.simclr.SimClrConfig;
@@ -55,7 +51,9 @@ public final class TinyRun {
     AmdimConfig amdim = tinyAmdim(channels);
     return switch (method) {
       case "amdim" -> AmdimMethodConfig.of(amdim);
-      case "cpc" -> CpcMethodConfig.of(new CpcConfig(32, channels, 8, 4, 4, 1, 8, 8, 3));
+      case "cpc" -> CpcMethodConfig.of(CpcConfig.builder().imageSize(32).inChannels(channels)
+          .patchSize(8).patchStride(4).width(4).blocksPerStage(1).contextChannels(8).targetDim(8)
+          .predictionSteps(3).build());
       case "yadim" -> YadimMethodConfig.of(amdim);
       case "simclr" -> new SimClrConfig(amdim, 32, 16, InfoNceOptions.defaults().withTemperature(0.5));
       default -> throw new IllegalArgumentException("no tiny " + method);
@@ -63,7 +61,8 @@ public final class TinyRun {
   }
 
   private static AmdimConfig tinyAmdim(int channels) {
-    return new AmdimConfig(32, channels, 8, 32, 1, false);
+    return AmdimConfig.builder().encoderSize(32).inChannels(channels).ndf(8).nRkhs(32).nDepth(1)
+        .useBn(false).build();
   }
 
   /** A fresh float32 instance of the tiny {@code method}. */
@@ -83,7 +82,8 @@ public final class TinyRun {
 
   /** The tiny run's settings for 1 x 28 x 28 images, to change some. */
   public static TrainerConfig.Builder builder(String method) {
-    return builder(method, new DatasetInfo("fashion-mnist", 256, 1, 28, 28, 10));
+    return builder(method, DatasetInfo.builder().name("fashion-mnist").size(256).channels(1)
+        .height(28).width(28).classes(10).build());
   }
 
   /** The tiny run's settings for images of {@code data}'s shape (Fashion-MNIST or CIFAR's), with the method's preset for it. */
@@ -171,8 +171,8 @@ public final class TinyRun {
       @Override
       public DatasetInfo info() {
         DatasetInfo i = base.info();
-        return new DatasetInfo(i.name() + " (every " + stride + "th, " + size + ")", size, i.channels(),
-            i.height(), i.width(), i.classes());
+        return i.toBuilder().name(i.name() + " (every " + stride + "th, " + size + ")").size(size)
+            .build();
       }
 
       @Override

@@ -8,7 +8,6 @@ import dev.contrastive.models.method.Method;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import dev.contrastive.models.train.checkpoint.CheckpointIO;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

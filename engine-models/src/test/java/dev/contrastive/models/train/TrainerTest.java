@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contrastive.core.EngineVersion;
 import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.Shard;
+import dev.contrastive.core.parallel.Collectives;
+import dev.contrastive.core.parallel.InProcessGroup;
 import dev.contrastive.augment.data.Dataset;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.MethodConfig;
@@ -22,10 +25,15 @@ import dev.contrastive.models.train.metrics.MetricsTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -133,6 +141,7 @@ class TrainerTest {
     assertArrayEquals(a.state().get("adam.step"), b.state().get("adam.step"));
     assertArrayEquals(a.state().get("epoch.sums"), b.state().get("epoch.sums"));
     assertEquals(method, b.metadata().get("method"));
+    assertEquals(EngineVersion.get(), b.metadata().get("engine.version"));
     // The metrics file of the resumed run: steps 11-13 logged before the crash were replaced.
     for (String column : List.of("train/loss", "train/online_acc", "epoch/loss", "epoch/online_acc")) {
       assertEquals(series(tmp.resolve("straight"), column), series(tmp.resolve("resumed"), column), column);
@@ -165,6 +174,77 @@ class TrainerTest {
     for (int i = 0; i < 10; i++) {
       double expected = straight.get(10 + i);
       assertEquals(expected, resumed.get(i), 1e-4 * Math.abs(expected), "step " + (11 + i) + ": " + resumed);
+    }
+  }
+
+  /**
+   * Two processes (here threads joined by an in-process group, as NCCL joins GPU processes) train one
+   * run directory: the first 10 steps, then a resume to 20 with rank 1 starting from other weights.
+   * Every rank sees the single process's losses, resumes from rank 0's checkpoint, and only rank 0
+   * locks and writes the directory (a second lock in this JVM would fail). CPC, as above.
+   */
+  @Test
+  void processesOfAGroupTrainAsOneProcess() throws Exception {
+    TrainerConfig cfg = TinyRun.config("cpc", 20, 10);
+    List<Double> straight = run(cfg, tmp.resolve("one-process"), m -> {});
+    Path shared = tmp.resolve("group");
+    List<List<Double>> first = inGroup(cfg.toBuilder().steps(10).build(), shared);
+    List<List<Double>> resumed = inGroup(cfg, shared);
+    for (int rank = 0; rank < 2; rank++) {
+      assertEquals(10, first.get(rank).size());
+      assertEquals(10, resumed.get(rank).size(), "rank " + rank + " resumed at step 10");
+      for (int i = 0; i < 20; i++) {
+        double expected = straight.get(i);
+        double got = i < 10 ? first.get(rank).get(i) : resumed.get(rank).get(i - 10);
+        assertEquals(expected, got, 1e-4 * Math.abs(expected), "rank " + rank + " step " + (i + 1));
+      }
+    }
+    assertEquals(20, CheckpointIO.latest(shared).newest().orElseThrow().checkpoint().step());
+    assertEquals(20, series(shared, "train/loss").size(), "one metrics row per step: rank 0's");
+  }
+
+  /** {@code cfg} in {@code runDir} by two processes of a group; each rank's losses. */
+  private static List<List<Double>> inGroup(TrainerConfig cfg, Path runDir) throws Exception {
+    List<Collectives> group = new InProcessGroup(2, Duration.ofMinutes(2)).replicas();
+    ExecutorService processes = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<List<Double>>> ranks = new ArrayList<>();
+      for (int r = 0; r < 2; r++) {
+        Collectives c = group.get(r);
+        ranks.add(processes.submit(() -> {
+          List<Double> losses = new ArrayList<>();
+          try (Method model = TinyRun.create("cpc", TinyRun.MODEL_SEED + c.rank())) {
+            new Trainer(cfg, model, data)
+                .inDirectory(runDir, Trainer.RunMode.RESUME_OR_NEW)
+                .inProcessGroup(c)
+                .listen(steps(m -> losses.add(m.loss())))
+                .fit();
+          }
+          return losses;
+        }));
+      }
+      List<List<Double>> losses = new ArrayList<>();
+      for (Future<List<Double>> f : ranks) {
+        losses.add(f.get(5, TimeUnit.MINUTES));
+      }
+      return losses;
+    } finally {
+      processes.shutdownNow();
+    }
+  }
+
+  @Test
+  void aProcessGroupRefusesInProcessReplicasAndABatchThatDoesNotDivide() throws IOException {
+    List<Collectives> three = new InProcessGroup(3, Duration.ofMinutes(1)).replicas();
+    try (Method model = TinyRun.create("cpc", TinyRun.MODEL_SEED)) {
+      TrainerConfig split = TinyRun.builder("cpc").steps(1).split(2, 0).build();
+      String m = assertThrows(IllegalArgumentException.class,
+          () -> new Trainer(split, model, data).inProcessGroup(three.get(0))).getMessage();
+      assertTrue(m.contains("in-process replicas (2) do not combine"), m);
+      m = assertThrows(IllegalArgumentException.class,
+          () -> new Trainer(TinyRun.config("cpc", 1, 1), model, data).inProcessGroup(three.get(0))).getMessage();
+      assertEquals("trainer: the batch of 16 does not divide among 3 processes: use a batch that is a multiple of 3",
+          m);
     }
   }
 

@@ -46,11 +46,13 @@ public final class AmdimProvider implements MethodProvider<AmdimMethodConfig> {
     int side = DataShapes.squareSide(image, AmdimMethodConfig.NAME);
     int channels = image.channels();
     return switch (size) {
-      case "small" -> new AmdimConfig(side, channels, 32, 256, 1, false);
+      case "small" -> AmdimConfig.small(channels).toBuilder().encoderSize(side).build();
       case "published" -> switch (side) {
-        case 32 -> new AmdimConfig(32, channels, 128, 1024, 3, false);
-        case 64 -> new AmdimConfig(64, channels, 192, 1536, 8, false);
-        default -> new AmdimConfig(128, channels, 320, 2560, 10, false);
+        case 32 -> AmdimConfig.builder().inChannels(channels).build();
+        case 64 -> AmdimConfig.builder().encoderSize(64).inChannels(channels).ndf(192).nRkhs(1536)
+            .nDepth(8).build();
+        default -> AmdimConfig.builder().encoderSize(128).inChannels(channels).ndf(320).nRkhs(2560)
+            .nDepth(10).build();
       };
       default -> throw new IllegalArgumentException(
           "encoder size must be small or published, got '" + size + "'");

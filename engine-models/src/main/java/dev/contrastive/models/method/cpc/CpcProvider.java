@@ -45,9 +45,11 @@ public final class CpcProvider implements MethodProvider<CpcMethodConfig> {
           + " image side must be a multiple of 8 and >= 16, got " + image);
     }
     int patch = side / 4;
+    CpcConfig.Builder grid = CpcConfig.builder().imageSize(side).inChannels(image.channels())
+        .patchSize(patch).patchStride(patch / 2);
     CpcConfig model = switch (size) {
-      case "small" -> new CpcConfig(side, image.channels(), patch, patch / 2, 16, 1, 64, 64, 3);
-      case "published" -> new CpcConfig(side, image.channels(), patch, patch / 2, 64, 3, 256, 64, 3);
+      case "small" -> grid.width(16).blocksPerStage(1).contextChannels(64).build();
+      case "published" -> grid.build();
       default -> throw new IllegalArgumentException("encoder size must be small or published, got '" + size + "'");
     };
     return CpcMethodConfig.of(model);

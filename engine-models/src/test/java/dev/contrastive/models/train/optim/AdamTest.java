@@ -91,7 +91,8 @@ class AdamTest {
     return ref.p;
   }
 
-  private static final AdamOptions BASE = new AdamOptions(1e-2, 0.8, 0.999, 1e-8, 0, false, 0);
+  private static final AdamOptions BASE = AdamOptions.builder().lr(1e-2).beta1(0.8).beta2(0.999)
+      .eps(1e-8).weightDecay(0).decoupled(false).maxGradNorm(0).build();
 
   @Test
   void plainAdamMatchesTorch() {
