@@ -6,42 +6,22 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+source scripts/bench-jmh.sh
 
 suite=LossBenchmark
 prefix=loss
+invocation="scripts/bench-loss.sh"
 if [[ "${1:-}" == "--tiles" ]]; then
   suite=TileBenchmark
   prefix=tiles
+  invocation="scripts/bench-loss.sh --tiles"
   shift
 fi
+invocation="${invocation}${*:+ $*}"
 
-./mvnw -B -q -DskipTests -pl engine-bench -am package
+bench_prepare
+bench_run_jmh "$suite" "$prefix" "$@"
 
-# The JMH forks inherit this environment; it is the only way to size the native pools, which read
-# these variables when their libraries load. PyTorch gets the same count from TorchRuntime.
-export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}"
-export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-$OMP_NUM_THREADS}"
-# Idle OpenMP workers sleep instead of spinning: on a machine shared with other jobs, spinning
-# workers of one pool steal the cores the next parallel region needs (LossBenchmark javadoc).
-export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
-
-stamp="$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p bench-results
-json="bench-results/${prefix}-${stamp}.json"
-# The CPU backend's runtime jars (engine-bench/pom.xml copies them per backend): ND4J CPU vs libtorch CPU.
-classpath="engine-bench/target/engine-bench.jar:engine-bench/target/lib-cpu/*"
-jmh=(java -cp "$classpath" org.openjdk.jmh.Main "dev.contrastive.bench.${suite}"
-  -rf json -rff "${json}.tmp" "$@")
-
-load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-"${jmh[@]}"
-mv "${json}.tmp" "$json"
-
-invocation="scripts/bench-loss.sh${*:+ $*}"
-if [[ "$suite" == TileBenchmark ]]; then
-  invocation="scripts/bench-loss.sh --tiles${*:+ $*}"
-fi
-env_prefix="OMP_NUM_THREADS=${OMP_NUM_THREADS} OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS} OMP_WAIT_POLICY=${OMP_WAIT_POLICY}"
-java -Dbench.loadBefore="$load_before" -cp "$classpath" dev.contrastive.bench.report.BenchReport \
-  "$json" "bench-results/${prefix}-latest.md" "$invocation" "${env_prefix} ${jmh[*]}"
-echo "wrote $json and bench-results/${prefix}-latest.md"
+java -Dbench.loadBefore="$bench_load_before" -cp "$bench_classpath" dev.contrastive.bench.report.BenchReport \
+  "$bench_json" "bench-results/${prefix}-latest.md" "$invocation" "$bench_command"
+echo "wrote $bench_json and bench-results/${prefix}-latest.md"

@@ -43,6 +43,29 @@ struct Shared {
 __device__ __forceinline__ int thread_row() { return threadIdx.x / kSide; }
 __device__ __forceinline__ int thread_col() { return threadIdx.x % kSide; }
 
+// acc[r][c] += sum_k a[k * A_K + (ty + 16 r) * A_R] * b[k * B_K + tx + 16 c] over k < DEPTH: this
+// thread's micro-tile of an outer-product sum over staged operands in shared memory.
+template <int DEPTH, int A_K, int A_R, int B_K>
+__device__ __forceinline__ void micro_tile_fma(const float* a, const float* b,
+                                               float acc[kMicro][kMicro]) {
+  const int ty = thread_row();
+  const int tx = thread_col();
+#pragma unroll 8
+  for (int k = 0; k < DEPTH; ++k) {
+    float av[kMicro];
+    float bv[kMicro];
+#pragma unroll
+    for (int r = 0; r < kMicro; ++r) av[r] = a[k * A_K + (ty + kSide * r) * A_R];
+#pragma unroll
+    for (int c = 0; c < kMicro; ++c) bv[c] = b[k * B_K + tx + kSide * c];
+#pragma unroll
+    for (int r = 0; r < kMicro; ++r) {
+#pragma unroll
+      for (int c = 0; c < kMicro; ++c) acc[r][c] = fmaf(av[r], bv[c], acc[r][c]);
+    }
+  }
+}
+
 // acc[r][c] = dot(own[o0 + ty + 16 r], other[x0 + tx + 16 c]); rows beyond either side count as 0.
 // Starts and ends with a barrier-clean staging buffer.
 __device__ void score_tile(const float* __restrict__ own, int ownRows, int o0,
@@ -50,8 +73,6 @@ __device__ void score_tile(const float* __restrict__ own, int ownRows, int o0,
                            Shared& sm, float acc[kMicro][kMicro]) {
   float* sa = sm.stage;
   float* sb = sm.stage + kDepth * kPitch;
-  const int ty = thread_row();
-  const int tx = thread_col();
 #pragma unroll
   for (int r = 0; r < kMicro; ++r) {
 #pragma unroll
@@ -70,22 +91,30 @@ __device__ void score_tile(const float* __restrict__ own, int ownRows, int o0,
       sb[k * kPitch + row] = (gx < otherRows && gk < d) ? other[(size_t)gx * d + gk] : 0.f;
     }
     __syncthreads();
-#pragma unroll 8
-    for (int k = 0; k < kDepth; ++k) {
-      float a[kMicro];
-      float b[kMicro];
-#pragma unroll
-      for (int r = 0; r < kMicro; ++r) a[r] = sa[k * kPitch + ty + kSide * r];
-#pragma unroll
-      for (int c = 0; c < kMicro; ++c) b[c] = sb[k * kPitch + tx + kSide * c];
-#pragma unroll
-      for (int r = 0; r < kMicro; ++r) {
-#pragma unroll
-        for (int c = 0; c < kMicro; ++c) acc[r][c] = fmaf(a[r], b[c], acc[r][c]);
-      }
-    }
+    micro_tile_fma<kDepth, kPitch, 1, kPitch>(sa, sb, acc);
     __syncthreads();
   }
+}
+
+// Stages other's rows x0 .. x0 + kTile, columns d0 .. d0 + kTile in oth (kTile x kTile, pitch
+// kTile), zero outside other; ends with a barrier.
+__device__ __forceinline__ void stage_other(const float* __restrict__ other, int otherRows, int x0,
+                                            int d0, int d, float* oth) {
+  for (int e = threadIdx.x; e < kTile * kTile; e += kThreads) {
+    const int x = e / kTile;
+    const int k = e % kTile;
+    const int gx = x0 + x;
+    const int gk = d0 + k;
+    oth[x * kTile + k] = (gx < otherRows && gk < d) ? other[(size_t)gx * d + gk] : 0.f;
+  }
+  __syncthreads();
+}
+
+// o[r][c] += sum_x grad[ty + kSide r][x] * oth[x][tx + kSide c]: this thread's micro-tile of the
+// gradient tile (in sm.grad) times the staged chunk of other.
+__device__ __forceinline__ void add_grad_times_other(const Shared& sm, const float* oth,
+                                                     float o[kMicro][kMicro]) {
+  micro_tile_fma<kTile, 1, kPitch, kTile>(sm.grad, oth, o);
 }
 
 // out[o0 + row] += scale * sum_x grad[row][x] * other[x0 + x] over the tile, for the owner rows,
@@ -98,34 +127,14 @@ __device__ void apply_gradient_tile(const float* __restrict__ other, int otherRo
   const int ty = thread_row();
   const int tx = thread_col();
   for (int d0 = 0; d0 < d; d0 += kTile) {
-    for (int e = threadIdx.x; e < kTile * kTile; e += kThreads) {
-      const int x = e / kTile;
-      const int k = e % kTile;
-      const int gx = x0 + x;
-      const int gk = d0 + k;
-      oth[x * kTile + k] = (gx < otherRows && gk < d) ? other[(size_t)gx * d + gk] : 0.f;
-    }
-    __syncthreads();
+    stage_other(other, otherRows, x0, d0, d, oth);
     float o[kMicro][kMicro];
 #pragma unroll
     for (int r = 0; r < kMicro; ++r) {
 #pragma unroll
       for (int c = 0; c < kMicro; ++c) o[r][c] = 0.f;
     }
-#pragma unroll 8
-    for (int x = 0; x < kTile; ++x) {
-      float g[kMicro];
-      float v[kMicro];
-#pragma unroll
-      for (int r = 0; r < kMicro; ++r) g[r] = sm.grad[(ty + kSide * r) * kPitch + x];
-#pragma unroll
-      for (int c = 0; c < kMicro; ++c) v[c] = oth[x * kTile + tx + kSide * c];
-#pragma unroll
-      for (int r = 0; r < kMicro; ++r) {
-#pragma unroll
-        for (int c = 0; c < kMicro; ++c) o[r][c] = fmaf(g[r], v[c], o[r][c]);
-      }
-    }
+    add_grad_times_other(sm, oth, o);
 #pragma unroll
     for (int r = 0; r < kMicro; ++r) {
       const int row = o0 + ty + kSide * r;
@@ -155,34 +164,12 @@ __device__ void accumulate_gradient_tile(const float* __restrict__ other, int ot
                                          int d, Shared& sm,
                                          float o[kRegChunks][kMicro][kMicro]) {
   float* oth = sm.stage;  // kTile x kTile, pitch kTile
-  const int ty = thread_row();
-  const int tx = thread_col();
 #pragma unroll
   for (int chunk = 0; chunk < kRegChunks; ++chunk) {
     const int d0 = chunk * kTile;
     if (d0 >= d) break;  // uniform across the block, so no barrier is skipped by only some threads
-    for (int e = threadIdx.x; e < kTile * kTile; e += kThreads) {
-      const int x = e / kTile;
-      const int k = e % kTile;
-      const int gx = x0 + x;
-      const int gk = d0 + k;
-      oth[x * kTile + k] = (gx < otherRows && gk < d) ? other[(size_t)gx * d + gk] : 0.f;
-    }
-    __syncthreads();
-#pragma unroll 8
-    for (int x = 0; x < kTile; ++x) {
-      float g[kMicro];
-      float v[kMicro];
-#pragma unroll
-      for (int r = 0; r < kMicro; ++r) g[r] = sm.grad[(ty + kSide * r) * kPitch + x];
-#pragma unroll
-      for (int c = 0; c < kMicro; ++c) v[c] = oth[x * kTile + tx + kSide * c];
-#pragma unroll
-      for (int r = 0; r < kMicro; ++r) {
-#pragma unroll
-        for (int c = 0; c < kMicro; ++c) o[chunk][r][c] = fmaf(g[r], v[c], o[chunk][r][c]);
-      }
-    }
+    stage_other(other, otherRows, x0, d0, d, oth);
+    add_grad_times_other(sm, oth, o[chunk]);
     __syncthreads();
   }
 }
@@ -225,7 +212,114 @@ __device__ __forceinline__ void fold_row(float& m, float& s, float maxCandidate,
 
 __device__ __forceinline__ int tile_count(int rows) { return (rows + kTile - 1) / kTile; }
 
+// Pass 1 of both losses: a block holds 64 own rows and walks its split of the column tiles,
+// keeping per row a running max and sum-exp over the negatives, their sum and their max; then
+// reduces those over the row's lanes and writes the block's partials, field f of row i at
+// partial[(f * splits + blockIdx.y) * n + i]. Rows says what each element is (the two losses
+// differ only there):
+//   bool score(r, i, j, acc, s): whether column j enters row i's softmax, and its score s;
+//   bool positive(r, i, j, s): records s and returns true when j is one of row i's positives,
+//     which raise the max but stay out of the sum;
+//   void finish(r, writer, out): reduces the loss's own row state over the lanes (every lane
+//     calls it) and, on the writer lane, stores it at out, the fifth field.
+template <class Rows>
+__device__ void forward_partials(const float* __restrict__ own, int n,
+                                 const float* __restrict__ other, int cols, int d, Rows& rows,
+                                 float* __restrict__ partial) {
+  __shared__ Shared sm;
+  const int o0 = blockIdx.x * kTile;
+  const int ty = thread_row();
+  const int tx = thread_col();
+  float mx[kMicro], se[kMicro], negSum[kMicro], negMax[kMicro];
+#pragma unroll
+  for (int r = 0; r < kMicro; ++r) {
+    mx[r] = -CUDART_INF_F;
+    se[r] = 0.f;
+    negSum[r] = 0.f;
+    negMax[r] = -CUDART_INF_F;
+  }
+  const int tiles = tile_count(cols);
+  for (int t = blockIdx.y; t < tiles; t += gridDim.y) {
+    const int x0 = t * kTile;
+    float acc[kMicro][kMicro];
+    score_tile(own, n, o0, other, cols, x0, d, sm, acc);
+#pragma unroll
+    for (int r = 0; r < kMicro; ++r) {
+      const int i = o0 + ty + kSide * r;
+      float value[kMicro];
+      float tileMax = -CUDART_INF_F;
+#pragma unroll
+      for (int c = 0; c < kMicro; ++c) {
+        const int j = x0 + tx + kSide * c;
+        value[c] = -CUDART_INF_F;
+        float s;
+        if (i < n && j < cols && rows.score(r, i, j, acc[r][c], s)) {
+          tileMax = fmaxf(tileMax, s);
+          if (!rows.positive(r, i, j, s)) {
+            value[c] = s;
+            negSum[r] += s;
+            negMax[r] = fmaxf(negMax[r], s);
+          }
+        }
+      }
+      fold_row(mx[r], se[r], tileMax, value);
+    }
+  }
+  const size_t field = (size_t)gridDim.y * n;
+#pragma unroll
+  for (int r = 0; r < kMicro; ++r) {
+    reduce_row(mx[r], se[r], negSum[r], negMax[r]);
+    const int i = o0 + ty + kSide * r;
+    const bool writer = tx == 0 && i < n;
+    const size_t at = (size_t)blockIdx.y * n + i;
+    if (writer) {
+      partial[at] = mx[r];
+      partial[field + at] = se[r];
+      partial[2 * field + at] = negSum[r];
+      partial[3 * field + at] = negMax[r];
+    }
+    rows.finish(r, writer, partial + 4 * field + at);
+  }
+}
+
+// Merges row i's four shared fields of forward_partials over the splits.
+__device__ __forceinline__ void merge_partials(int n, int splits, const float* __restrict__ partial,
+                                               int i, float& m, float& s, float& negSum,
+                                               float& negMax) {
+  m = -CUDART_INF_F;
+  s = 0.f;
+  negSum = 0.f;
+  negMax = -CUDART_INF_F;
+  for (int p = 0; p < splits; ++p) {
+    const size_t at = (size_t)p * n + i;
+    merge_lse(m, s, partial[at], partial[(size_t)splits * n + at]);
+    negSum += partial[(size_t)2 * splits * n + at];
+    negMax = fmaxf(negMax, partial[(size_t)3 * splits * n + at]);
+  }
+}
+
 // --- softmax cross-entropy ------------------------------------------------------------------------
+
+// ce_forward's elements: every column but the excluded one is scored; the label is the positive,
+// whose score goes to stats[n + i].
+struct CeRows {
+  float scale;
+  int n;
+  float* stats;
+  int label[kMicro];
+  int skip[kMicro];
+
+  __device__ __forceinline__ bool score(int r, int, int j, float acc, float& s) const {
+    s = scale * acc;
+    return j != skip[r];
+  }
+  __device__ __forceinline__ bool positive(int r, int i, int j, float s) const {
+    if (j != label[r]) return false;
+    stats[n + i] = s;
+    return true;
+  }
+  __device__ __forceinline__ void finish(int, bool, float*) const {}
+};
 
 // dL/dS for row i, column j of the softmax cross-entropy. At the label, w (softmax - 1) is taken as
 // -w times the other columns' share: the difference cancels when the label dominates its row.
@@ -260,6 +354,37 @@ struct AmdimGradient {
     const float g = image == first + i ? positiveGradient[(size_t)i * locs + (j - image * locs)]
                                        : expf(c - stats[i]) * stats[n + i];
     return g * (1.f - t * t) + twoRegWeight * raw;
+  }
+};
+
+// amdim_forward's elements: every column is scored, clipped as c = tclip * tanh(raw / tclip); image
+// first + i's locations are row i's positives, written to positives; squares sums raw^2 per row.
+struct AmdimRows {
+  float scale;
+  float tclip;
+  int first;
+  int locs;
+  float* positives;
+  float squares[kMicro];
+
+  __device__ __forceinline__ bool score(int r, int, int, float acc, float& s) {
+    const float raw = scale * acc;
+    s = tclip * tanhf(raw / tclip);
+    squares[r] = fmaf(raw, raw, squares[r]);
+    return true;
+  }
+  __device__ __forceinline__ bool positive(int, int i, int j, float s) const {
+    const int image = j / locs;
+    if (image != first + i) return false;
+    positives[(size_t)i * locs + (j - image * locs)] = s;
+    return true;
+  }
+  __device__ __forceinline__ void finish(int r, bool writer, float* out) {
+#pragma unroll
+    for (int off = kSide / 2; off > 0; off /= 2) {
+      squares[r] += __shfl_xor_sync(0xffffffffu, squares[r], off);
+    }
+    if (writer) *out = squares[r];
   }
 };
 
@@ -352,66 +477,14 @@ extern "C" __global__ void __launch_bounds__(CK_THREADS)
 ce_forward(const float* __restrict__ q, const float* __restrict__ k, int n, int m, int d,
            float scale, const int* __restrict__ labels, const int* __restrict__ excluded,
            float* __restrict__ partial, float* __restrict__ stats) {
-  __shared__ Shared sm;
-  const int o0 = blockIdx.x * kTile;
-  const int ty = thread_row();
-  const int tx = thread_col();
-  int label[kMicro];
-  int skip[kMicro];
-  float mx[kMicro], se[kMicro], negSum[kMicro], negMax[kMicro];
+  CeRows rows{scale, n, stats, {}, {}};
 #pragma unroll
   for (int r = 0; r < kMicro; ++r) {
-    const int i = o0 + ty + kSide * r;
-    label[r] = i < n ? labels[i] : -1;
-    skip[r] = (i < n && excluded != nullptr) ? excluded[i] : -1;
-    mx[r] = -CUDART_INF_F;
-    se[r] = 0.f;
-    negSum[r] = 0.f;
-    negMax[r] = -CUDART_INF_F;
+    const int i = blockIdx.x * kTile + thread_row() + kSide * r;
+    rows.label[r] = i < n ? labels[i] : -1;
+    rows.skip[r] = (i < n && excluded != nullptr) ? excluded[i] : -1;
   }
-  const int tiles = tile_count(m);
-  for (int t = blockIdx.y; t < tiles; t += gridDim.y) {
-    const int x0 = t * kTile;
-    float acc[kMicro][kMicro];
-    score_tile(q, n, o0, k, m, x0, d, sm, acc);
-#pragma unroll
-    for (int r = 0; r < kMicro; ++r) {
-      const int i = o0 + ty + kSide * r;
-      float value[kMicro];
-      float tileMax = -CUDART_INF_F;
-#pragma unroll
-      for (int c = 0; c < kMicro; ++c) {
-        const int j = x0 + tx + kSide * c;
-        const float s = scale * acc[r][c];
-        const bool scored = i < n && j < m && j != skip[r];
-        value[c] = -CUDART_INF_F;
-        if (scored) {
-          tileMax = fmaxf(tileMax, s);
-          if (j == label[r]) {
-            stats[n + i] = s;
-          } else {
-            value[c] = s;
-            negSum[r] += s;
-            negMax[r] = fmaxf(negMax[r], s);
-          }
-        }
-      }
-      fold_row(mx[r], se[r], tileMax, value);
-    }
-  }
-  const int splits = gridDim.y;
-#pragma unroll
-  for (int r = 0; r < kMicro; ++r) {
-    reduce_row(mx[r], se[r], negSum[r], negMax[r]);
-    const int i = o0 + ty + kSide * r;
-    if (tx == 0 && i < n) {
-      const size_t at = (size_t)blockIdx.y * n + i;
-      partial[at] = mx[r];
-      partial[(size_t)splits * n + at] = se[r];
-      partial[(size_t)2 * splits * n + at] = negSum[r];
-      partial[(size_t)3 * splits * n + at] = negMax[r];
-    }
-  }
+  forward_partials(q, n, k, m, d, rows, partial);
 }
 
 // Merges the partials of ce_forward: stats[i] = log-sum-exp, stats[2n + i] = negative sum,
@@ -422,13 +495,8 @@ extern "C" __global__ void __launch_bounds__(CK_THREADS)
 ce_finish(int n, int splits, const float* __restrict__ partial, float* __restrict__ stats) {
   const int i = blockIdx.x * blockDim.x + threadIdx.x;
   if (i >= n) return;
-  float m = -CUDART_INF_F, s = 0.f, negSum = 0.f, negMax = -CUDART_INF_F;
-  for (int p = 0; p < splits; ++p) {
-    const size_t at = (size_t)p * n + i;
-    merge_lse(m, s, partial[at], partial[(size_t)splits * n + at]);
-    negSum += partial[(size_t)2 * splits * n + at];
-    negMax = fmaxf(negMax, partial[(size_t)3 * splits * n + at]);
-  }
+  float m, s, negSum, negMax;
+  merge_partials(n, splits, partial, i, m, s, negSum, negMax);
   // s has every term but the label's; m covers the label, so its term is at most 1.
   const float sumExp = s + expf(stats[n + i] - m);
   stats[i] = m + logf(sumExp);
@@ -437,13 +505,17 @@ ce_finish(int n, int splits, const float* __restrict__ partial, float* __restric
   stats[4 * n + i] = s / sumExp;
 }
 
+// The two backward kernels of each loss take the same arguments and differ only in which side's
+// rows a block owns and which gradient it adds to.
+#define CE_BACKWARD_ARGS                                                                    \
+  const float* __restrict__ q, const float* __restrict__ k, int n, int m, int d, float scale, \
+      const int* __restrict__ labels, const int* __restrict__ excluded,                       \
+      const float* __restrict__ weights, const float* __restrict__ stats
+
 // dQ += scale * dS K with dS[i, j] = w_i (softmax_ij - [j == label_i]) (-w_i stats[4n + i] at the
 // label), 0 at the excluded column. stats as left by ce_finish. grid (ceil(n / 64), splits); dq (n, d).
 extern "C" __global__ void __launch_bounds__(CK_THREADS)
-ce_backward_dq(const float* __restrict__ q, const float* __restrict__ k, int n, int m, int d,
-               float scale, const int* __restrict__ labels, const int* __restrict__ excluded,
-               const float* __restrict__ weights, const float* __restrict__ stats,
-               float* __restrict__ dq) {
+ce_backward_dq(CE_BACKWARD_ARGS, float* __restrict__ dq) {
   const CeGradient g{n, m, labels, excluded, weights, stats};
   backward_strip<true>(q, n, k, m, d, scale, g, dq);
 }
@@ -451,10 +523,7 @@ ce_backward_dq(const float* __restrict__ q, const float* __restrict__ k, int n, 
 // dK += scale * dS^T Q, same dS. grid (ceil(m / 64), splits); dk (m, d). Each block owns key rows,
 // so with one split there are no atomics and the sum order is fixed.
 extern "C" __global__ void __launch_bounds__(CK_THREADS)
-ce_backward_dk(const float* __restrict__ q, const float* __restrict__ k, int n, int m, int d,
-               float scale, const int* __restrict__ labels, const int* __restrict__ excluded,
-               const float* __restrict__ weights, const float* __restrict__ stats,
-               float* __restrict__ dk) {
+ce_backward_dk(CE_BACKWARD_ARGS, float* __restrict__ dk) {
   const CeGradient g{n, m, labels, excluded, weights, stats};
   backward_strip<false>(k, m, q, n, d, scale, g, dk);
 }
@@ -469,70 +538,8 @@ extern "C" __global__ void __launch_bounds__(CK_THREADS)
 amdim_forward(const float* __restrict__ src, const float* __restrict__ trg, int n, int first, int b,
               int locs, int d, float scale, float tclip, float* __restrict__ partial,
               float* __restrict__ positives) {
-  __shared__ Shared sm;
-  const int cols = b * locs;
-  const int o0 = blockIdx.x * kTile;
-  const int ty = thread_row();
-  const int tx = thread_col();
-  float mx[kMicro], se[kMicro], negSum[kMicro], negMax[kMicro], squares[kMicro];
-#pragma unroll
-  for (int r = 0; r < kMicro; ++r) {
-    mx[r] = -CUDART_INF_F;
-    se[r] = 0.f;
-    negSum[r] = 0.f;
-    negMax[r] = -CUDART_INF_F;
-    squares[r] = 0.f;
-  }
-  const int tiles = tile_count(cols);
-  for (int t = blockIdx.y; t < tiles; t += gridDim.y) {
-    const int x0 = t * kTile;
-    float acc[kMicro][kMicro];
-    score_tile(src, n, o0, trg, cols, x0, d, sm, acc);
-#pragma unroll
-    for (int r = 0; r < kMicro; ++r) {
-      const int i = o0 + ty + kSide * r;
-      float value[kMicro];
-      float tileMax = -CUDART_INF_F;
-#pragma unroll
-      for (int c = 0; c < kMicro; ++c) {
-        const int j = x0 + tx + kSide * c;
-        value[c] = -CUDART_INF_F;
-        if (i < n && j < cols) {
-          const float raw = scale * acc[r][c];
-          const float clipped = tclip * tanhf(raw / tclip);
-          const int image = j / locs;
-          squares[r] = fmaf(raw, raw, squares[r]);
-          tileMax = fmaxf(tileMax, clipped);
-          if (image == first + i) {
-            positives[(size_t)i * locs + (j - image * locs)] = clipped;
-          } else {
-            value[c] = clipped;
-            negSum[r] += clipped;
-            negMax[r] = fmaxf(negMax[r], clipped);
-          }
-        }
-      }
-      fold_row(mx[r], se[r], tileMax, value);
-    }
-  }
-  const int splits = gridDim.y;
-#pragma unroll
-  for (int r = 0; r < kMicro; ++r) {
-    reduce_row(mx[r], se[r], negSum[r], negMax[r]);
-#pragma unroll
-    for (int off = kSide / 2; off > 0; off /= 2) {
-      squares[r] += __shfl_xor_sync(0xffffffffu, squares[r], off);
-    }
-    const int i = o0 + ty + kSide * r;
-    if (tx == 0 && i < n) {
-      const size_t at = (size_t)blockIdx.y * n + i;
-      partial[at] = mx[r];
-      partial[(size_t)splits * n + at] = se[r];
-      partial[(size_t)2 * splits * n + at] = negSum[r];
-      partial[(size_t)3 * splits * n + at] = negMax[r];
-      partial[(size_t)4 * splits * n + at] = squares[r];
-    }
-  }
+  AmdimRows rows{scale, tclip, first, locs, positives, {}};
+  forward_partials(src, n, trg, b * locs, d, rows, partial);
 }
 
 // Merges amdim_forward's partials into stats (AMDIM_STAT_FIELDS x n, see the header) and writes
@@ -546,14 +553,10 @@ amdim_finish(int n, int locs, int splits, float nceWeight, const float* __restri
              float* __restrict__ positiveGradient) {
   const int i = blockIdx.x * blockDim.x + threadIdx.x;
   if (i >= n) return;
-  float m = -CUDART_INF_F, s = 0.f, negSum = 0.f, negMax = -CUDART_INF_F, squares = 0.f;
-  for (int p = 0; p < splits; ++p) {
-    const size_t at = (size_t)p * n + i;
-    merge_lse(m, s, partial[at], partial[(size_t)splits * n + at]);
-    negSum += partial[(size_t)2 * splits * n + at];
-    negMax = fmaxf(negMax, partial[(size_t)3 * splits * n + at]);
-    squares += partial[(size_t)4 * splits * n + at];
-  }
+  float m, s, negSum, negMax;
+  merge_partials(n, splits, partial, i, m, s, negSum, negMax);
+  float squares = 0.f;
+  for (int p = 0; p < splits; ++p) squares += partial[(size_t)(4 * splits + p) * n + i];
   // m is the max over positives and negatives alike, so every exp below is at most 1.
   float coefficient = 0.f, loss = 0.f, positiveSum = 0.f, correct = 0.f;
   for (int l = 0; l < locs; ++l) {
@@ -575,14 +578,17 @@ amdim_finish(int n, int locs, int splits, float nceWeight, const float* __restri
   stats[6 * n + i] = squares;
 }
 
+// As CE_BACKWARD_ARGS, AMDIM's two backward kernels share their arguments.
+#define AMDIM_BACKWARD_ARGS                                                                  \
+  const float* __restrict__ src, const float* __restrict__ trg, int n, int first, int b,    \
+      int locs, int d, float scale, float tclip, float twoRegWeight,                         \
+      const float* __restrict__ stats, const float* __restrict__ positiveGradient
+
 // dsrc += scale * dRaw trg, dRaw = dL/dc * (1 - tanh^2) + twoRegWeight * raw. Arguments as for
 // amdim_forward, stats and positiveGradient as amdim_finish left them.
 // grid (ceil(n / 64), splits); dsrc (n, d).
 extern "C" __global__ void __launch_bounds__(CK_THREADS)
-amdim_backward_dsrc(const float* __restrict__ src, const float* __restrict__ trg, int n, int first,
-                    int b, int locs, int d, float scale, float tclip, float twoRegWeight,
-                    const float* __restrict__ stats, const float* __restrict__ positiveGradient,
-                    float* __restrict__ dsrc) {
+amdim_backward_dsrc(AMDIM_BACKWARD_ARGS, float* __restrict__ dsrc) {
   const AmdimGradient g{n, first, b, locs, tclip, twoRegWeight, stats, positiveGradient};
   backward_strip<true>(src, n, trg, b * locs, d, scale, g, dsrc);
 }
@@ -590,10 +596,7 @@ amdim_backward_dsrc(const float* __restrict__ src, const float* __restrict__ trg
 // dtrg += scale * dRaw^T src, the n source rows' share of every target row's gradient.
 // grid (ceil(b * locs / 64), splits); dtrg (b * locs, d).
 extern "C" __global__ void __launch_bounds__(CK_THREADS)
-amdim_backward_dtrg(const float* __restrict__ src, const float* __restrict__ trg, int n, int first,
-                    int b, int locs, int d, float scale, float tclip, float twoRegWeight,
-                    const float* __restrict__ stats, const float* __restrict__ positiveGradient,
-                    float* __restrict__ dtrg) {
+amdim_backward_dtrg(AMDIM_BACKWARD_ARGS, float* __restrict__ dtrg) {
   const AmdimGradient g{n, first, b, locs, tclip, twoRegWeight, stats, positiveGradient};
   backward_strip<false>(trg, b * locs, src, n, d, scale, g, dtrg);
 }

@@ -3,9 +3,7 @@ package dev.contrastive.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.contrastive.bench.materialized.MaterializedLosses;
-import dev.contrastive.bench.materialized.MaterializedResult;
 import dev.contrastive.bench.torch.TorchLosses;
-import dev.contrastive.bench.torch.TorchResult;
 import dev.contrastive.bench.torch.TorchRuntime;
 import dev.contrastive.core.kernel.NativeTiles;
 import dev.contrastive.core.loss.AmdimComparison;
@@ -15,23 +13,18 @@ import dev.contrastive.core.loss.CpcLoss;
 import dev.contrastive.core.loss.CpcOptions;
 import dev.contrastive.core.loss.InfoNceLoss;
 import dev.contrastive.core.loss.InfoNceOptions;
-import dev.contrastive.core.loss.LossResult;
+import dev.contrastive.core.loss.LossValues;
 import dev.contrastive.core.loss.SourceSampler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -66,21 +59,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * fault in fresh pages and the runs would time the kernel's page allocator. The other arguments are
  * in {@link ForkJvm}.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(
-    value = 1,
-    jvmArgsAppend = {
-      ForkJvm.HEAP_MIN,
-      ForkJvm.HEAP_MAX,
-      ForkJvm.NO_BYTE_LIMIT,
-      ForkJvm.NO_PHYSICAL_LIMIT,
-      ForkJvm.DJL_OFFLINE,
-      ForkJvm.QUIET_LOG
-    })
-public class LossBenchmark {
+public class LossBenchmark extends ForkedBenchmark {
 
   static final long SEED = 20240601L;
 
@@ -169,15 +150,10 @@ public class LossBenchmark {
     }
   }
 
-  /**
-   * Our fused InfoNCE. Pitfall: the result owns native gradient arrays; a benchmark that does not
-   * close it measures native memory growth and the collector's eventual cleanup instead of the loss.
-   */
+  /** Our fused InfoNCE; {@link #consume} closes its result (see there why that matters). */
   @Benchmark
   public void infoNceFused(InfoNceNd4j s, Blackhole bh) {
-    try (LossResult r = s.loss.compute(s.a, s.b)) {
-      consume(bh, r.loss(), r.gradients().values());
-    }
+    consume(bh, s.loss.compute(s.a, s.b));
   }
 
   /**
@@ -195,9 +171,7 @@ public class LossBenchmark {
    */
   @Benchmark
   public void infoNceMaterialized(InfoNceNd4j s, Blackhole bh) {
-    try (MaterializedResult r = MaterializedLosses.infoNce(s.a, s.b, s.loss.options())) {
-      consume(bh, r.loss(), r.gradients().values());
-    }
+    consume(bh, MaterializedLosses.infoNce(s.a, s.b, s.loss.options()));
   }
 
   /**
@@ -207,9 +181,7 @@ public class LossBenchmark {
    */
   @Benchmark
   public void infoNceTorch(InfoNceTorch s, Blackhole bh) {
-    try (TorchResult r = TorchLosses.infoNce(s.a, s.b, InfoNceOptions.defaults())) {
-      consume(bh, r.loss(), r.gradients().values());
-    }
+    consume(bh, TorchLosses.infoNce(s.a, s.b, InfoNceOptions.defaults()));
   }
 
   /**
@@ -279,14 +251,10 @@ public class LossBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
       NativeThreads.requireNd4jMatchesTorch();
-      viewA = new LinkedHashMap<>();
-      viewB = new LinkedHashMap<>();
-      long[] r1 = {BATCH, DIM};
-      viewA.put("r1", RandomInputs.nd4j(RandomInputs.gaussian(SEED, RandomInputs.count(r1)), r1));
-      viewB.put("r1", RandomInputs.nd4j(RandomInputs.gaussian(SEED + 1, RandomInputs.count(r1)), r1));
-      long[] t = targetShape();
-      viewA.put(target(), RandomInputs.nd4j(RandomInputs.gaussian(SEED + 2, RandomInputs.count(t)), t));
-      viewB.put(target(), RandomInputs.nd4j(RandomInputs.gaussian(SEED + 3, RandomInputs.count(t)), t));
+      List<Map<String, INDArray>> views =
+          RandomInputs.amdimViews(SEED, new long[] {BATCH, DIM}, target(), targetShape());
+      viewA = views.get(0);
+      viewB = views.get(1);
       loss = new AmdimLoss(options());
       sampler = SourceSampler.random(SEED);
     }
@@ -386,9 +354,7 @@ public class LossBenchmark {
    */
   @Benchmark
   public void amdimFused(AmdimNd4j s, Blackhole bh) {
-    try (LossResult r = s.loss.compute(s.viewA, s.viewB, s.sampler)) {
-      consume(bh, r.loss(), r.gradients().values());
-    }
+    consume(bh, s.loss.compute(s.viewA, s.viewB, s.sampler));
   }
 
   /**
@@ -406,10 +372,7 @@ public class LossBenchmark {
    */
   @Benchmark
   public void amdimMaterialized(AmdimNd4j s, Blackhole bh) {
-    try (MaterializedResult r =
-        MaterializedLosses.amdim(s.viewA, s.viewB, s.loss.options(), s.sampler)) {
-      consume(bh, r.loss(), r.gradients().values());
-    }
+    consume(bh, MaterializedLosses.amdim(s.viewA, s.viewB, s.loss.options(), s.sampler));
   }
 
   /**
@@ -419,9 +382,7 @@ public class LossBenchmark {
    */
   @Benchmark
   public void amdimTorch(AmdimTorch s, Blackhole bh) {
-    try (TorchResult r = TorchLosses.amdim(s.viewA, s.viewB, s.options(), s.sampler)) {
-      consume(bh, r.loss(), r.gradients().values());
-    }
+    consume(bh, TorchLosses.amdim(s.viewA, s.viewB, s.options(), s.sampler));
   }
 
   /**
@@ -585,9 +546,7 @@ public class LossBenchmark {
    */
   @Benchmark
   public void cpcFused(CpcNd4j s, Blackhole bh) {
-    try (LossResult r = s.loss.compute(s.targets, s.predictions)) {
-      consume(bh, r.loss(), r.gradients().values());
-    }
+    consume(bh, s.loss.compute(s.targets, s.predictions));
   }
 
   /**
@@ -605,9 +564,7 @@ public class LossBenchmark {
    */
   @Benchmark
   public void cpcMaterialized(CpcNd4j s, Blackhole bh) {
-    try (MaterializedResult r = MaterializedLosses.cpc(s.targets, s.predictions, s.options())) {
-      consume(bh, r.loss(), r.gradients().values());
-    }
+    consume(bh, MaterializedLosses.cpc(s.targets, s.predictions, s.options()));
   }
 
   /**
@@ -616,9 +573,7 @@ public class LossBenchmark {
    */
   @Benchmark
   public void cpcTorch(CpcTorch s, Blackhole bh) {
-    try (TorchResult r = TorchLosses.cpc(s.targets, s.predictions, s.options())) {
-      consume(bh, r.loss(), r.gradients().values());
-    }
+    consume(bh, TorchLosses.cpc(s.targets, s.predictions, s.options()));
   }
 
   /**
@@ -656,11 +611,17 @@ public class LossBenchmark {
 
   // ---------------------------------------------------------------- shared
 
-  /** Consumes the loss and every gradient, so no result is dead code to the JIT. */
-  static void consume(Blackhole bh, double loss, Iterable<?> gradients) {
-    bh.consume(loss);
-    for (Object g : gradients) {
-      bh.consume(g);
+  /**
+   * Consumes the loss and every gradient, so no result is dead code to the JIT, then closes the
+   * result. Pitfall: results own native gradient arrays; a benchmark that does not close them
+   * measures native memory growth and the collector's eventual cleanup instead of the loss.
+   */
+  static void consume(Blackhole bh, LossValues<?> result) {
+    try (result) {
+      bh.consume(result.loss());
+      for (Object g : result.gradients().values()) {
+        bh.consume(g);
+      }
     }
   }
 }

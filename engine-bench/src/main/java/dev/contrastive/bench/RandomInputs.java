@@ -3,6 +3,9 @@ package dev.contrastive.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -33,6 +36,21 @@ public final class RandomInputs {
   /** A float32 PyTorch array holding {@code values}, owned by {@code manager}. */
   public static NDArray torch(NDManager manager, float[] values, long... shape) {
     return manager.create(values, new Shape(shape));
+  }
+
+  /**
+   * AMDIM views A and B, each holding r1 and one target map: A's r1 from {@code seed}, B's from
+   * {@code seed + 1}, the target maps from {@code seed + 2} and {@code seed + 3}.
+   */
+  static List<Map<String, INDArray>> amdimViews(
+      long seed, long[] r1, String target, long[] targetShape) {
+    Map<String, INDArray> viewA = new LinkedHashMap<>();
+    Map<String, INDArray> viewB = new LinkedHashMap<>();
+    viewA.put("r1", nd4j(gaussian(seed, count(r1)), r1));
+    viewB.put("r1", nd4j(gaussian(seed + 1, count(r1)), r1));
+    viewA.put(target, nd4j(gaussian(seed + 2, count(targetShape)), targetShape));
+    viewB.put(target, nd4j(gaussian(seed + 3, count(targetShape)), targetShape));
+    return List.of(viewA, viewB);
   }
 
   /** Product of the dimensions. */

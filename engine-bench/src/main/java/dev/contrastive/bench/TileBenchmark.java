@@ -7,23 +7,16 @@ import dev.contrastive.core.loss.AmdimLoss;
 import dev.contrastive.core.loss.AmdimOptions;
 import dev.contrastive.core.loss.InfoNceLoss;
 import dev.contrastive.core.loss.InfoNceOptions;
-import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.core.kernel.Tiling;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -46,21 +39,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * kernel alone on one direction: in the whole loss, input validation and the NCHW-to-rows copies cost
  * more than the kernel and their scatter hides the tile's effect.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(
-    value = 1,
-    jvmArgsAppend = {
-      ForkJvm.HEAP_MIN,
-      ForkJvm.HEAP_MAX,
-      ForkJvm.NO_BYTE_LIMIT,
-      ForkJvm.NO_PHYSICAL_LIMIT,
-      ForkJvm.DJL_OFFLINE,
-      ForkJvm.QUIET_LOG
-    })
-public class TileBenchmark {
+public class TileBenchmark extends ForkedBenchmark {
 
   /** InfoNCE at B = 4096 with one tile shape. */
   @State(Scope.Benchmark)
@@ -115,15 +96,11 @@ public class TileBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
       NativeThreads.requireNd4jMatchesTorch();
-      long[] r1 = {BATCH, DIM};
-      long[] r7 = {BATCH, DIM, SIDE, SIDE};
       long seed = LossBenchmark.SEED;
-      viewA = new LinkedHashMap<>();
-      viewB = new LinkedHashMap<>();
-      viewA.put("r1", RandomInputs.nd4j(RandomInputs.gaussian(seed, RandomInputs.count(r1)), r1));
-      viewB.put("r1", RandomInputs.nd4j(RandomInputs.gaussian(seed + 1, RandomInputs.count(r1)), r1));
-      viewA.put("r7", RandomInputs.nd4j(RandomInputs.gaussian(seed + 2, RandomInputs.count(r7)), r7));
-      viewB.put("r7", RandomInputs.nd4j(RandomInputs.gaussian(seed + 3, RandomInputs.count(r7)), r7));
+      List<Map<String, INDArray>> views = RandomInputs.amdimViews(
+          seed, new long[] {BATCH, DIM}, "r7", new long[] {BATCH, DIM, SIDE, SIDE});
+      viewA = views.get(0);
+      viewB = views.get(1);
       loss =
           new AmdimLoss(
               AmdimOptions.defaults()
@@ -185,9 +162,7 @@ public class TileBenchmark {
    */
   @Benchmark
   public void infoNce(InfoNce s, Blackhole bh) {
-    try (LossResult r = s.loss.compute(s.a, s.b)) {
-      LossBenchmark.consume(bh, r.loss(), r.gradients().values());
-    }
+    LossBenchmark.consume(bh, s.loss.compute(s.a, s.b));
   }
 
   /**
@@ -197,9 +172,7 @@ public class TileBenchmark {
    */
   @Benchmark
   public void amdim(Amdim s, Blackhole bh) {
-    try (LossResult r = s.loss.compute(s.viewA, s.viewB, s.sampler)) {
-      LossBenchmark.consume(bh, r.loss(), r.gradients().values());
-    }
+    LossBenchmark.consume(bh, s.loss.compute(s.viewA, s.viewB, s.sampler));
   }
 
   /**
@@ -213,9 +186,11 @@ public class TileBenchmark {
     double locations = AmdimKernel.LOCATIONS;
     ScoreStats stats =
         MultiPositiveNceKernel.run(
-            s.sources, s.targets, AmdimKernel.LOCATIONS, 1.0 / Math.sqrt(Amdim.DIM), 20.0,
-            0.5 / (batch * locations), 0.5 * 0.05 / (batch * batch * locations),
-            s.dSources, s.dTargets, s.tiling);
+            new MultiPositiveNceKernel.Problem(
+                s.sources, s.targets, AmdimKernel.LOCATIONS, 0, 1.0 / Math.sqrt(Amdim.DIM), 20.0,
+                0.5 / (batch * locations), 0.5 * 0.05 / (batch * batch * locations),
+                s.dSources, s.dTargets),
+            s.tiling);
     bh.consume(stats.loss());
     bh.consume(s.dSources);
     bh.consume(s.dTargets);

@@ -19,17 +19,13 @@ import dev.contrastive.models.method.cpc.CpcMethodConfig;
 import dev.contrastive.models.nn.FastPaths;
 import dev.contrastive.models.train.optim.Adam;
 import dev.contrastive.models.train.optim.AdamOptions;
-import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -63,21 +59,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * against PyTorch's at setup, except for the one-thread methods, which fork through
  * {@code scripts/jmh-fork-1thread.sh}.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 1, time = 2)
 @Measurement(iterations = 2, time = 3)
-@Fork(
-    value = 1,
-    jvmArgsAppend = {
-      ForkJvm.HEAP_MIN,
-      ForkJvm.HEAP_MAX,
-      ForkJvm.NO_BYTE_LIMIT,
-      ForkJvm.NO_PHYSICAL_LIMIT,
-      ForkJvm.DJL_OFFLINE,
-      ForkJvm.QUIET_LOG
-    })
-public class TrainBenchmark {
+public class TrainBenchmark extends ForkedBenchmark {
 
   static final long SEED = 20261129L;
   static final double LR = AdamOptions.amdim().lr();
@@ -312,34 +296,14 @@ public class TrainBenchmark {
    * script that exports it (NativeThreads checks that ND4J and PyTorch both got 1).
    */
   @Benchmark
-  @Fork(
-      value = 1,
-      jvm = "scripts/jmh-fork-1thread.sh",
-      jvmArgsAppend = {
-        ForkJvm.HEAP_MIN,
-        ForkJvm.HEAP_MAX,
-        ForkJvm.NO_BYTE_LIMIT,
-        ForkJvm.NO_PHYSICAL_LIMIT,
-        ForkJvm.DJL_OFFLINE,
-        ForkJvm.QUIET_LOG
-      })
+  @Fork(value = 1, jvm = "scripts/jmh-fork-1thread.sh")
   public double ourStepOneThread(OursOneThread s) {
     return runStep(s);
   }
 
   /** PyTorch's step with one intra-op thread; see {@link #ourStepOneThread}. */
   @Benchmark
-  @Fork(
-      value = 1,
-      jvm = "scripts/jmh-fork-1thread.sh",
-      jvmArgsAppend = {
-        ForkJvm.HEAP_MIN,
-        ForkJvm.HEAP_MAX,
-        ForkJvm.NO_BYTE_LIMIT,
-        ForkJvm.NO_PHYSICAL_LIMIT,
-        ForkJvm.DJL_OFFLINE,
-        ForkJvm.QUIET_LOG
-      })
+  @Fork(value = 1, jvm = "scripts/jmh-fork-1thread.sh")
   public double torchStepOneThread(TorchOneThread t) {
     return runTorchStep(t);
   }

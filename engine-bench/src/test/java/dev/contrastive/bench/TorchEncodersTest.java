@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import dev.contrastive.bench.torch.ConvShape;
 import dev.contrastive.bench.torch.ConvTrace;
 import dev.contrastive.bench.torch.TorchCpcEncoder;
 import dev.contrastive.bench.torch.TorchParameters;
-import dev.contrastive.bench.torch.TorchRuntime;
 import dev.contrastive.bench.torch.TorchTrainSteps;
 import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.core.memory.NativeMemory;
@@ -41,9 +39,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.function.LongToDoubleFunction;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -84,17 +82,7 @@ class TorchEncodersTest {
   /** The trainer's per-step workspace scope. */
   private static final String STEP_SCOPE = "train-step";
 
-  private static NDManager torch;
-
-  @BeforeAll
-  static void startTorch() {
-    torch = TorchRuntime.engine().newBaseManager();
-  }
-
-  @AfterAll
-  static void closeTorch() {
-    torch.close();
-  }
+  @RegisterExtension static final TorchManager TORCH = new TorchManager();
 
   /** Batch norm inside the blocks and n_depth 2, so every layer kind of the encoder is compared. */
   @Test
@@ -107,7 +95,7 @@ class TorchEncodersTest {
     try (AmdimMethod ours = new AmdimMethod(cfg, DataType.FLOAT, 5)) {
       randomise(ours.parameters(), 3);
       TorchTrainSteps.Amdim peer =
-          new TorchTrainSteps.Amdim(cfg.encoder(), ours.parameters(), cfg.loss(), ADAM, torch);
+          new TorchTrainSteps.Amdim(cfg.encoder(), ours.parameters(), cfg.loss(), ADAM, TORCH.get());
       NDArray a = torch(viewA);
       NDArray b = torch(viewB);
       AmdimFeatures f = ours.encoder().forward(viewA, true);
@@ -117,15 +105,10 @@ class TorchEncodersTest {
       assertClose("amdim r7", f.r7(), g.get("r7"));
 
       Adam adam = new Adam(ADAM, ours.parameters());
-      double[] losses = new double[2];
-      for (int i = 0; i < 2; i++) {
-        long step = i;
-        double mine = ourStep(ours, adam, step, viewA, viewB, 40 + i);
-        List<String> entering = peer.parameters().nonFinite();
-        double theirs = peer.step(a, b, 40 + i, LR);
-        losses[i] = assertLossesAgree("amdim", step, mine, theirs, entering);
-      }
-      assertLossChanged("amdim", losses);
+      double[][] losses = assertTwoStepsAgree("amdim", peer.parameters(),
+          step -> ourStep(ours, adam, step, viewA, viewB, 40 + step),
+          step -> peer.step(a, b, 40 + step, LR));
+      assertLossChanged("amdim", losses[0]);
     }
   }
 
@@ -138,7 +121,7 @@ class TorchEncodersTest {
     INDArray images = RandomInputs.nd4j(RandomInputs.gaussian(3, batch * 3 * 32 * 32), batch, 3, 32, 32);
     try (CpcMethod ours = new CpcMethod(cfg, DataType.FLOAT, 6)) {
       randomise(ours.parameters(), 4);
-      TorchTrainSteps.Cpc peer = new TorchTrainSteps.Cpc(cfg.model(), ours.parameters(), cfg.loss(), ADAM, torch);
+      TorchTrainSteps.Cpc peer = new TorchTrainSteps.Cpc(cfg.model(), ours.parameters(), cfg.loss(), ADAM, TORCH.get());
       NDArray x = torch(images);
       CpcFeatures f = ours.encoder().forward(images, true);
       TorchCpcEncoder.Output g = peer.encoder().forward(x);
@@ -147,13 +130,8 @@ class TorchEncodersTest {
         assertClose("cpc prediction " + s, f.predictions().get(s), g.predictions().get(s));
       }
       Adam adam = new Adam(ADAM, ours.parameters());
-      for (int i = 0; i < 2; i++) {
-        long step = i;
-        double mine = ourStep(ours, adam, step, images, null, 0);
-        List<String> entering = peer.parameters().nonFinite();
-        double theirs = peer.step(x, LR);
-        assertLossesAgree("cpc", step, mine, theirs, entering);
-      }
+      assertTwoStepsAgree("cpc", peer.parameters(),
+          step -> ourStep(ours, adam, step, images, null, 0), step -> peer.step(x, LR));
     }
   }
 
@@ -173,7 +151,7 @@ class TorchEncodersTest {
     INDArray viewB = RandomInputs.nd4j(RandomInputs.gaussian(8, batch * 3 * 32 * 32), batch, 3, 32, 32);
     try (SimClrMethod ours = new SimClrMethod(cfg, DataType.FLOAT, 9)) {
       randomise(ours.parameters(), 10);
-      TorchTrainSteps.SimClr peer = new TorchTrainSteps.SimClr(cfg, ours.parameters(), ADAM, torch);
+      TorchTrainSteps.SimClr peer = new TorchTrainSteps.SimClr(cfg, ours.parameters(), ADAM, TORCH.get());
       NDArray a = torch(viewA);
       NDArray b = torch(viewB);
       try (OurProjection projection = new OurProjection(cfg, ours.parameters())) {
@@ -187,17 +165,15 @@ class TorchEncodersTest {
       }
 
       Adam adam = new Adam(ADAM, ours.parameters());
-      double[] losses = new double[2];
-      for (int i = 0; i < 2; i++) {
-        long step = i;
-        double mine = ourStep(ours, adam, step, viewA, viewB, 50 + i);
-        List<String> entering = peer.parameters().nonFinite();
-        double theirs = peer.step(a, b, LR);
-        losses[i] = assertLossesAgree("simclr", step, mine, theirs, entering);
+      double[][] losses = assertTwoStepsAgree("simclr", peer.parameters(),
+          step -> ourStep(ours, adam, step, viewA, viewB, 50 + step), step -> peer.step(a, b, LR));
+      for (int step = 0; step < 2; step++) {
+        double mine = losses[0][step];
+        double theirs = losses[1][step];
         System.out.printf(Locale.ROOT, "simclr loss of step %d: ours %.8f, PyTorch %.8f, relative difference %.3g%n",
             step, mine, theirs, Math.abs(mine - theirs) / Math.abs(mine));
       }
-      assertLossChanged("simclr", losses);
+      assertLossChanged("simclr", losses[0]);
     }
   }
 
@@ -207,8 +183,8 @@ class TorchEncodersTest {
     AmdimConfig cfg = AmdimConfig.small(1);
     try (AmdimEncoder ours = AmdimEncoder.create(cfg, DataType.FLOAT, 1)) {
       TorchTrainSteps.Amdim peer = new TorchTrainSteps.Amdim(
-          cfg, ours.parameters(), AmdimMethodConfig.of(cfg).loss(), ADAM, torch);
-      NDArray x = torch.randomNormal(new ai.djl.ndarray.types.Shape(2, 1, 32, 32));
+          cfg, ours.parameters(), AmdimMethodConfig.of(cfg).loss(), ADAM, TORCH.get());
+      NDArray x = TORCH.get().randomNormal(new ai.djl.ndarray.types.Shape(2, 1, 32, 32));
       List<ConvShape> convs = ConvTrace.record(() -> peer.encoder().forward(x, true));
       assertEquals(19, convs.size());
       assertArrayEquals(new long[] {30, 30}, new long[] {convs.get(0).outH(), convs.get(0).outW()});
@@ -278,6 +254,26 @@ class TorchEncodersTest {
    *     TorchParameters#nonFinite()}, taken before the peer's step: after it, a NaN has spread
    *     through the whole backward pass and names nothing)
    */
+  /**
+   * Steps 0 and 1 of ours and of the PyTorch peer, which starts from the same weights; each step's
+   * losses must agree ({@link #assertLossesAgree}, told which peer tensors entered it non-finite).
+   *
+   * @return ours and PyTorch's loss of each step
+   */
+  private static double[][] assertTwoStepsAgree(String method, TorchParameters peer,
+      LongToDoubleFunction ourStep, LongToDoubleFunction theirStep) {
+    double[][] losses = new double[2][2];
+    for (int i = 0; i < 2; i++) {
+      long step = i;
+      double mine = ourStep.applyAsDouble(step);
+      List<String> entering = peer.nonFinite();
+      double theirs = theirStep.applyAsDouble(step);
+      losses[0][i] = assertLossesAgree(method, step, mine, theirs, entering);
+      losses[1][i] = theirs;
+    }
+    return losses;
+  }
+
   private static double assertLossesAgree(String method, long step, double ours, double pytorch,
       List<String> entering) {
     String which = method + " step " + step + (step == 0 ? "" : " (after " + step + " Adam update(s))");
@@ -316,7 +312,7 @@ class TorchEncodersTest {
   }
 
   private NDArray torch(INDArray x) {
-    return torch.create(x.castTo(DataType.FLOAT).data().asFloat(), new ai.djl.ndarray.types.Shape(x.shape()));
+    return TORCH.get().create(x.castTo(DataType.FLOAT).data().asFloat(), new ai.djl.ndarray.types.Shape(x.shape()));
   }
 
   /**

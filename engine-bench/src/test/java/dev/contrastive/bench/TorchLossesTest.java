@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import dev.contrastive.bench.materialized.MaterializedLosses;
 import dev.contrastive.bench.materialized.MaterializedResult;
 import dev.contrastive.bench.torch.TorchLosses;
 import dev.contrastive.bench.torch.TorchResult;
-import dev.contrastive.bench.torch.TorchRuntime;
 import dev.contrastive.core.loss.AmdimLoss;
 import dev.contrastive.core.loss.AmdimOptions;
 import dev.contrastive.core.loss.CpcLoss;
@@ -24,9 +22,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -38,24 +35,14 @@ class TorchLossesTest {
 
   private static final double TOLERANCE = 1e-4;
 
-  private static NDManager torch;
-
-  @BeforeAll
-  static void startTorch() {
-    torch = TorchRuntime.engine().newBaseManager();
-  }
-
-  @AfterAll
-  static void closeTorch() {
-    torch.close();
-  }
+  @RegisterExtension static final TorchManager TORCH = new TorchManager();
 
   /** The same float values as an ND4J array and a PyTorch array. */
   private record Input(INDArray nd4j, NDArray torch) {}
 
   private static Input input(long seed, long... shape) {
     float[] values = RandomInputs.gaussian(seed, RandomInputs.count(shape));
-    return new Input(RandomInputs.nd4j(values, shape), RandomInputs.torch(torch, values, shape));
+    return new Input(RandomInputs.nd4j(values, shape), RandomInputs.torch(TORCH.get(), values, shape));
   }
 
   @Test

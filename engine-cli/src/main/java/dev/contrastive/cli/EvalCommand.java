@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -48,13 +49,7 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--checkpoint", required = true, paramLabel = "PATH",
-      description = "A checkpoint file, or a run directory (its newest valid checkpoint).")
-  private Path checkpoint;
-
-  @Option(names = "--method", paramLabel = "NAME",
-      description = "Refuse a checkpoint of any other method (default: take the checkpoint's).")
-  private String method;
+  @Mixin private CheckpointOptions source;
 
   @Option(names = "--train-data", defaultValue = "fashion-mnist:train", paramLabel = "SPEC",
       description = "Split the probes are fitted on (default: ${DEFAULT-VALUE}).")
@@ -114,13 +109,14 @@ public final class EvalCommand implements Callable<Integer> {
     EvaluationOptions options = EvaluationOptions.defaults().withProbes(chosen)
         .withBaselines(baselines).withProbe(probe).withRandomInitSeed(seed);
     Path report = out != null ? out
-        : (Files.isDirectory(checkpoint) ? checkpoint : checkpoint.toAbsolutePath().getParent())
+        : (Files.isDirectory(source.checkpoint) ? source.checkpoint
+            : source.checkpoint.toAbsolutePath().getParent())
             .resolve("eval.json");
     // Checked before the minutes of evaluation, not after.
     CommandInputs.writableOutput("--out", report);
 
     EvaluationReport result;
-    try (TrainedModel trained = CommandInputs.checkpoint(checkpoint, method);
+    try (TrainedModel trained = source.load();
         Dataset train = CommandInputs.dataset("--train-data", trainData);
         Dataset test = CommandInputs.dataset("--test-data", testData)) {
       result = new Evaluation(options).run(trained, train, test, batch);

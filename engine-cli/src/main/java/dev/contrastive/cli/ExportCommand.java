@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -50,13 +51,7 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--checkpoint", required = true, paramLabel = "PATH",
-      description = "A checkpoint file, or a run directory (its newest valid checkpoint).")
-  private Path checkpoint;
-
-  @Option(names = "--method", paramLabel = "NAME",
-      description = "Refuse a checkpoint of any other method (default: take the checkpoint's).")
-  private String method;
+  @Mixin private CheckpointOptions source;
 
   @Option(names = "--format", defaultValue = "hdf5", paramLabel = "FORMAT",
       description = "hdf5 (a dataset's features) or onnx (the encoder) (default: ${DEFAULT-VALUE}).")
@@ -111,7 +106,7 @@ public final class ExportCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--batch must be in [1, 65536], got " + batch);
     }
     CommandInputs.writableOutput("--out", out);
-    try (TrainedModel trained = CommandInputs.checkpoint(checkpoint, method);
+    try (TrainedModel trained = source.load();
         Dataset dataset = CommandInputs.dataset("--data", data)) {
       FeatureExtractor extractor = FeatureExtractor.forPreset(trained.preset(), batch);
       FeatureSet set = kind == Kind.LEARNED
@@ -147,7 +142,7 @@ public final class ExportCommand implements Callable<Integer> {
           + " dimension is dynamic, the caller's at inference; drop --batch");
     }
     CommandInputs.writableOutput("--out", out);
-    try (TrainedModel trained = CommandInputs.checkpoint(checkpoint, method)) {
+    try (TrainedModel trained = source.load()) {
       // What only the checkpoint knows: where the weights come from, and the preprocessing the input
       // must already have had, without which the model cannot be used outside the engine.
       Map<String, String> metadata = new LinkedHashMap<>();

@@ -20,8 +20,6 @@ import dev.contrastive.models.train.TrainedModel;
 import dev.contrastive.models.train.TrainerConfig;
 import dev.contrastive.models.train.checkpoint.CheckpointIO;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -31,7 +29,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
-import picocli.CommandLine;
 
 /**
  * The eval and export subcommands end to end: a tiny run trained for 10 steps, and 300 / 100
@@ -50,7 +47,6 @@ class EvalExportCommandTest {
   private static Path testFile;
 
   /** A command's exit code and what it printed. */
-  private record Run(int code, String out, String err) {}
 
   @BeforeAll
   static void makeRunAndData() throws IOException {
@@ -60,14 +56,8 @@ class EvalExportCommandTest {
     testFile = TinyRun.subsetFile(shared.resolve("test.h5"), FashionMnist.Split.TEST, 100);
   }
 
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = ContrastiveCli.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.contrastive(args);
   }
 
   private static String line(String out, String prefix) {
@@ -84,7 +74,7 @@ class EvalExportCommandTest {
   @Test
   void evalWithBaselinesPrintsTheThreeLinesAndWritesTheReportIntoTheRunDirectory()
       throws IOException {
-    Run r = run("eval", "--checkpoint", runDir.toString(), "--train-data", trainFile.toString(),
+    CliRun r = run("eval", "--checkpoint", runDir.toString(), "--train-data", trainFile.toString(),
         "--test-data", testFile.toString(), "--baselines", "--probe-epochs", "3", "--batch", "100");
     assertEquals(0, r.code(), r.err());
     String accuracy = "(0\\.\\d{4}|1\\.0000)";
@@ -111,7 +101,7 @@ class EvalExportCommandTest {
     byte[] bytes = Files.readAllBytes(checkpointFile);
     Path truncated = dir.resolve("truncated.bin");
     Files.write(truncated, Arrays.copyOf(bytes, bytes.length / 2));
-    Run r = run("eval", "--checkpoint", truncated.toString(), "--train-data", trainFile.toString(),
+    CliRun r = run("eval", "--checkpoint", truncated.toString(), "--train-data", trainFile.toString(),
         "--test-data", testFile.toString());
     assertEquals(2, r.code(), r.out() + r.err());
     assertTrue(r.err().startsWith("eval: --checkpoint " + truncated + ": truncated"), r.err());
@@ -122,7 +112,7 @@ class EvalExportCommandTest {
   @Test
   void exportWritesTheSameFeaturesAndLabelsTheExtractorComputes() throws IOException {
     Path out = dir.resolve("features.h5");
-    Run r = run("export", "--checkpoint", checkpointFile.toString(), "--data",
+    CliRun r = run("export", "--checkpoint", checkpointFile.toString(), "--data",
         testFile.toString(), "--out", out.toString(), "--batch", "50");
     assertEquals(0, r.code(), r.err());
     FeatureExport.Contents c = FeatureExport.read(out);
@@ -143,7 +133,7 @@ class EvalExportCommandTest {
     }
     assertEquals(List.of("features.h5"), files(dir));
 
-    Run raw = run("export", "--checkpoint", runDir.toString(), "--data", testFile.toString(),
+    CliRun raw = run("export", "--checkpoint", runDir.toString(), "--data", testFile.toString(),
         "--out", out.toString(), "--features", "raw");
     assertEquals(0, raw.code(), raw.err());
     FeatureExport.Contents pixels = FeatureExport.read(out);
@@ -154,7 +144,7 @@ class EvalExportCommandTest {
   @Test
   void exportIntoAMissingDirectoryFailsBeforeWritingAnything() throws IOException {
     Path out = dir.resolve("missing").resolve("features.h5");
-    Run r = run("export", "--checkpoint", checkpointFile.toString(), "--data",
+    CliRun r = run("export", "--checkpoint", checkpointFile.toString(), "--data",
         testFile.toString(), "--out", out.toString());
     assertEquals(2, r.code(), r.out() + r.err());
     assertTrue(r.err().contains("directory " + dir.resolve("missing") + " does not exist"),
@@ -169,7 +159,7 @@ class EvalExportCommandTest {
     Path corrupted = dir.resolve("corrupted.bin");
     Files.write(corrupted, bytes);
     Path out = dir.resolve("features.h5");
-    Run r = run("export", "--checkpoint", corrupted.toString(), "--data", testFile.toString(),
+    CliRun r = run("export", "--checkpoint", corrupted.toString(), "--data", testFile.toString(),
         "--out", out.toString());
     assertEquals(2, r.code(), r.out() + r.err());
     assertTrue(r.err().startsWith("export: --checkpoint " + corrupted + ": "), r.err());
@@ -191,7 +181,7 @@ class EvalExportCommandTest {
       rgbTrain = TinyRun.hdf5(dir.resolve("rgb-train.h5"), train);
       rgbTest = TinyRun.hdf5(dir.resolve("rgb-test.h5"), test);
     }
-    Run r = run("eval", "--checkpoint", rgbRun.toString(), "--train-data", rgbTrain.toString(),
+    CliRun r = run("eval", "--checkpoint", rgbRun.toString(), "--train-data", rgbTrain.toString(),
         "--test-data", rgbTest.toString(), "--baselines", "--probe-epochs", "2", "--method", method);
     assertEquals(0, r.code(), r.err());
     line(r.out(), "linear probe test accuracy (learned " + method + ", step 4)");
@@ -200,7 +190,7 @@ class EvalExportCommandTest {
     assertEquals(3 * 32 * 32, report.rawPixels().featureDim(), "the CIFAR preset's 3 x 32 x 32 pixels");
 
     Path out = dir.resolve("rgb.h5");
-    Run export = run("export", "--checkpoint", rgbRun.toString(), "--data", rgbTest.toString(),
+    CliRun export = run("export", "--checkpoint", rgbRun.toString(), "--data", rgbTest.toString(),
         "--out", out.toString());
     assertEquals(0, export.code(), export.err());
     try (TrainedModel trained = TrainedModel.load(rgbRun)) {
@@ -211,12 +201,12 @@ class EvalExportCommandTest {
 
   @Test
   void aCheckpointOfAnotherMethodIsRefusedWithExitCode2() {
-    Run r = run("eval", "--checkpoint", runDir.toString(), "--train-data", trainFile.toString(),
+    CliRun r = run("eval", "--checkpoint", runDir.toString(), "--train-data", trainFile.toString(),
         "--test-data", testFile.toString(), "--method", "simclr");
     assertEquals(2, r.code(), r.out() + r.err());
     assertEquals("eval: --checkpoint " + runDir + ": checkpoint " + checkpointFile
         + " holds method amdim, not simclr", r.err().strip());
-    Run export = run("export", "--checkpoint", runDir.toString(), "--data", testFile.toString(),
+    CliRun export = run("export", "--checkpoint", runDir.toString(), "--data", testFile.toString(),
         "--out", dir.resolve("x.h5").toString(), "--method", "cpc");
     assertEquals(2, export.code(), export.out() + export.err());
     assertTrue(export.err().contains("holds method amdim, not cpc"), export.err());

@@ -19,8 +19,6 @@ import dev.contrastive.models.train.TinyRun;
 import dev.contrastive.models.train.TrainedModel;
 import dev.contrastive.models.train.checkpoint.CheckpointIO;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -58,7 +56,6 @@ class OnnxExportCommandTest {
   private static Path grayTest;
 
   /** A command's exit code and what it printed. */
-  private record Run(int code, String out, String err) {}
 
   @BeforeAll
   static void trainOneTinyRunPerMethod() throws IOException {
@@ -78,12 +75,8 @@ class OnnxExportCommandTest {
     }
   }
 
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = ContrastiveCli.commandLine().setOut(new PrintWriter(out, true))
-        .setErr(new PrintWriter(err, true)).execute(args);
-    return new Run(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.contrastive(args);
   }
 
   @ParameterizedTest
@@ -92,7 +85,7 @@ class OnnxExportCommandTest {
     assertEquals(TinyRun.METHODS.size(), runs.size(), "a run for every method of the registry");
     Path runDir = runs.get(method);
     Path out = Files.createDirectories(Path.of(EXPORTED)).resolve(method + ".onnx");
-    Run r = run("export", "--format", "onnx", "--checkpoint", runDir.toString(), "--out",
+    CliRun r = run("export", "--format", "onnx", "--checkpoint", runDir.toString(), "--out",
         out.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().startsWith("export: wrote " + out + " (ONNX " + method + " encoder, step "
@@ -137,7 +130,7 @@ class OnnxExportCommandTest {
   void theModelReplacesAPreviousFileWhole() throws Exception {
     Path out = dir.resolve("encoder.onnx");
     Files.writeString(out, "previous");
-    Run r = run("export", "--format", "onnx", "--checkpoint", runs.get("amdim").toString(), "--out",
+    CliRun r = run("export", "--format", "onnx", "--checkpoint", runs.get("amdim").toString(), "--out",
         out.toString(), "--method", "amdim", "--features", "learned");
     assertEquals(0, r.code(), r.err());
     try (OrtSession session = OnnxRuntimeRun.session(Files.readAllBytes(out))) {
@@ -186,7 +179,7 @@ class OnnxExportCommandTest {
   @Test
   void aMissingOutputDirectoryIsRefused() throws IOException {
     Path missing = dir.resolve("missing");
-    Run r = run("export", "--format", "onnx", "--checkpoint", runs.get("amdim").toString(), "--out",
+    CliRun r = run("export", "--format", "onnx", "--checkpoint", runs.get("amdim").toString(), "--out",
         missing.resolve("encoder.onnx").toString());
     assertEquals(2, r.code(), r.out() + r.err());
     assertEquals("export: --out " + missing.resolve("encoder.onnx") + ": directory " + missing
@@ -199,7 +192,7 @@ class OnnxExportCommandTest {
     Path out = dir.resolve("encoder.onnx");
     String[] args = Stream.concat(Stream.of("export", "--checkpoint", runs.get("amdim").toString(),
         "--out", out.toString()), Stream.of(extra)).toArray(String[]::new);
-    Run r = run(args);
+    CliRun r = run(args);
     assertEquals(2, r.code(), r.out() + r.err());
     assertEquals("export: " + message, r.err().strip(), "one line naming the option");
     assertEquals("", r.out());

@@ -39,15 +39,8 @@ class TrainCommandTest {
     }
   }
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run train(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine line = new CommandLine(new TrainCommand(TrainCommandTest::tiny))
-        .setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
-    int code = line.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  private static CliRun train(String... args) {
+    return CliRun.of(new CommandLine(new TrainCommand(TrainCommandTest::tiny)), args);
   }
 
   @Test
@@ -63,7 +56,7 @@ class TrainCommandTest {
         "checkpoint-every: 2",
         "warmup: 0",
         ""));
-    Run first = train("--config", config.toString(), "--steps", "3");
+    CliRun first = train("--config", config.toString(), "--steps", "3");
     assertEquals(0, first.code(), first.err());
     assertTrue(first.out().contains("trained 3 of 3 steps"), first.out());
     assertTrue(first.out().endsWith("run directory: " + runDir + System.lineSeparator()), first.out());
@@ -74,7 +67,7 @@ class TrainCommandTest {
     assertEquals(3, CheckpointIO.latest(runDir).newest().orElseThrow().checkpoint().step());
 
     // Naming the run directory alone brings the options back; --steps 5 extends the run by 2 steps.
-    Run again = train("--run-dir", runDir.toString(), "--steps", "5");
+    CliRun again = train("--run-dir", runDir.toString(), "--steps", "5");
     assertEquals(0, again.code(), again.err());
     assertTrue(again.out().contains("trained 5 of 5 steps"), again.out());
     assertEquals(5, CsvMetrics.read(runDir.resolve(Trainer.METRICS_CSV)).series("train/loss").size());
@@ -97,14 +90,14 @@ class TrainCommandTest {
   @Test
   void anUnknownConfigKeyIsAUsageErrorListingTheKnownOnes() throws Exception {
     Path config = Files.writeString(dir.resolve("bad.yaml"), "stepz: 3\n");
-    Run r = train("--config", config.toString(), "--run-dir", dir.resolve("r").toString());
+    CliRun r = train("--config", config.toString(), "--run-dir", dir.resolve("r").toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("unknown key 'stepz'") && r.err().contains("steps"), r.err());
   }
 
   @Test
   void anOutOfRangeValueNamesTheField() {
-    Run r = train("--data", "tiny", "--val-data", "none", "--batch", "1", "--run-dir", dir.resolve("r").toString());
+    CliRun r = train("--data", "tiny", "--val-data", "none", "--batch", "1", "--run-dir", dir.resolve("r").toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("trainer.batch must be in [2, 65536], got 1"), r.err());
     assertTrue(!Files.exists(dir.resolve("r")), "nothing written for a bad option");
@@ -113,14 +106,14 @@ class TrainCommandTest {
   @Test
   void replicasAndMicroBatchesSplitTheBatchAndABatchThatDoesNotDivideIsAUsageError() throws Exception {
     Path runDir = dir.resolve("split");
-    Run r = train("--data", "tiny", "--val-data", "none", "--batch", "16", "--steps", "2", "--replicas", "2",
+    CliRun r = train("--data", "tiny", "--val-data", "none", "--batch", "16", "--steps", "2", "--replicas", "2",
         "--micro-batch", "4", "--run-dir", runDir.toString());
     assertEquals(0, r.code(), r.err());
     try (TrainedModel trained = TrainedModel.load(runDir)) {
       assertEquals(2, trained.config().replicas());
       assertEquals(4, trained.config().microBatch());
     }
-    Run uneven = train("--data", "tiny", "--val-data", "none", "--batch", "16", "--replicas", "3",
+    CliRun uneven = train("--data", "tiny", "--val-data", "none", "--batch", "16", "--replicas", "3",
         "--run-dir", dir.resolve("uneven").toString());
     assertEquals(2, uneven.code());
     assertTrue(uneven.err().contains("trainer.batch of 16 does not divide among trainer.replicas = 3"), uneven.err());
@@ -130,7 +123,7 @@ class TrainCommandTest {
   /** The CPU backend has no collectives for several processes: refused before anything is written. */
   @Test
   void distributedOnTheCpuBackendIsAUsageError() {
-    Run r = train("--data", "tiny", "--val-data", "none", "--steps", "1", "--distributed",
+    CliRun r = train("--data", "tiny", "--val-data", "none", "--steps", "1", "--distributed",
         "--run-dir", dir.resolve("d").toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--distributed: training across processes needs the CUDA backend"), r.err());
@@ -140,7 +133,7 @@ class TrainCommandTest {
 
   @Test
   void anUnknownDatasetNamesTheOption() {
-    Run r = train("--data", "nope", "--run-dir", dir.resolve("r").toString());
+    CliRun r = train("--data", "nope", "--run-dir", dir.resolve("r").toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("--data 'nope' cannot be opened"), r.err());
   }
@@ -149,7 +142,7 @@ class TrainCommandTest {
   @ValueSource(strings = {"amdim", "cpc", "yadim", "simclr"})
   void everyMethodTrainsFromTheCommandLineWithItsDefaultPreset(String method) throws Exception {
     Path runDir = dir.resolve(method);
-    Run r = train("--method", method, "--data", "tiny", "--val-data", "none", "--batch", "16", "--steps", "2",
+    CliRun r = train("--method", method, "--data", "tiny", "--val-data", "none", "--batch", "16", "--steps", "2",
         "--run-dir", runDir.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("trained 2 of 2 steps"), r.out());
@@ -160,11 +153,11 @@ class TrainCommandTest {
 
   @Test
   void anUnknownMethodOrAPresetThatDoesNotFitTheMethodIsAUsageErrorListingTheChoices() {
-    Run unknown = train("--method", "moco", "--data", "tiny", "--run-dir", dir.resolve("u").toString());
+    CliRun unknown = train("--method", "moco", "--data", "tiny", "--run-dir", dir.resolve("u").toString());
     assertEquals(2, unknown.code());
     assertTrue(unknown.err().contains("--method: method must be one of amdim, cpc, yadim, simclr, got 'moco'"),
         unknown.err());
-    Run patches = train("--method", "amdim", "--preset", "fashion-mnist-patches", "--data", "tiny",
+    CliRun patches = train("--method", "amdim", "--preset", "fashion-mnist-patches", "--data", "tiny",
         "--val-data", "none", "--run-dir", dir.resolve("p").toString());
     assertEquals(2, patches.code());
     assertTrue(patches.err().contains("amdim takes views of 1 x 32 x 32, the preset makes 49 x 1 x 8 x 8"),
@@ -175,11 +168,11 @@ class TrainCommandTest {
   @Test
   void resumingARunDirectoryWithAnotherMethodIsRefusedWithExitCode2AndChangesNothing() throws Exception {
     Path runDir = dir.resolve("run");
-    Run first = train("--data", "tiny", "--val-data", "none", "--batch", "16", "--steps", "2",
+    CliRun first = train("--data", "tiny", "--val-data", "none", "--batch", "16", "--steps", "2",
         "--run-dir", runDir.toString());
     assertEquals(0, first.code(), first.err());
     String job = Files.readString(runDir.resolve(TrainCommand.JOB_FILE));
-    Run other = train("--method", "cpc", "--data", "tiny", "--val-data", "none", "--batch", "16", "--steps", "4",
+    CliRun other = train("--method", "cpc", "--data", "tiny", "--val-data", "none", "--batch", "16", "--steps", "4",
         "--run-dir", runDir.toString());
     assertEquals(2, other.code(), other.out() + other.err());
     assertTrue(other.err().contains("holds a run of method amdim, this run trains cpc"), other.err());

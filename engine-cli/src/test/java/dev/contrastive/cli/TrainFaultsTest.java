@@ -40,25 +40,11 @@ class TrainFaultsTest {
     otherData = TinyRun.subsetFile(shared.resolve("test.h5"), FashionMnist.Split.TEST, 64);
   }
 
-  private record Run(int code, String out, String err) {
-    /** The one line a refused command prints. */
-    String line() {
-      assertEquals(1, err.strip().lines().count(), "one line on stderr, no usage text:\n" + err);
-      return err.strip();
-    }
+  private static CliRun cli(String... args) {
+    return CliRun.contrastive(args);
   }
 
-  private static Run cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = ContrastiveCli.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
-
-  private Run train(Path runDir, String... more) {
+  private CliRun train(Path runDir, String... more) {
     List<String> args = new java.util.ArrayList<>(List.of("train", "--data", data.toString(), "--val-data", "none",
         "--batch", "16", "--steps", "2", "--run-dir", runDir.toString()));
     args.addAll(List.of(more));
@@ -67,10 +53,10 @@ class TrainFaultsTest {
 
   @Test
   void aMissingConfigOrAConfigThatIsADirectoryIsOneLine() {
-    Run missing = train(dir.resolve("r"), "--config", dir.resolve("none.yaml").toString());
+    CliRun missing = train(dir.resolve("r"), "--config", dir.resolve("none.yaml").toString());
     assertEquals(2, missing.code());
     assertTrue(missing.line().contains("none.yaml does not exist"), missing.err());
-    Run directory = train(dir.resolve("r"), "--config", dir.toString());
+    CliRun directory = train(dir.resolve("r"), "--config", dir.toString());
     assertEquals(2, directory.code());
     assertTrue(directory.line().contains("is a directory"), directory.err());
     assertFalse(Files.exists(dir.resolve("r")), "nothing written");
@@ -79,18 +65,18 @@ class TrainFaultsTest {
   @Test
   void aRunDirectoryThatIsAFileIsOneLine() throws IOException {
     Path file = Files.writeString(dir.resolve("file"), "x");
-    Run r = train(file);
+    CliRun r = train(file);
     assertEquals(2, r.code());
     assertTrue(r.line().contains(file + " is a file"), r.err());
   }
 
   @Test
   void dataSmallerThanTheBatchOrAPresetThatDoesNotFitTheDataIsOneLine() {
-    Run small = cli("train", "--data", data.toString(), "--val-data", "none", "--batch", "128",
+    CliRun small = cli("train", "--data", data.toString(), "--val-data", "none", "--batch", "128",
         "--run-dir", dir.resolve("s").toString());
     assertEquals(2, small.code());
     assertTrue(small.line().contains("has 64 images, fewer than one batch of 128"), small.err());
-    Run preset = train(dir.resolve("p"), "--preset", "amdim-cifar");
+    CliRun preset = train(dir.resolve("p"), "--preset", "amdim-cifar");
     assertEquals(2, preset.code());
     assertTrue(preset.line().contains("preset 'amdim-cifar'"), preset.err());
     assertFalse(Files.exists(dir.resolve("s")) || Files.exists(dir.resolve("p")), "nothing written");
@@ -98,7 +84,7 @@ class TrainFaultsTest {
 
   @Test
   void negativeWarmUpIsRefused() {
-    Run r = train(dir.resolve("w"), "--warmup", "-5");
+    CliRun r = train(dir.resolve("w"), "--warmup", "-5");
     assertEquals(2, r.code());
     assertTrue(r.line().contains("--warmup must be >= 0"), r.err());
   }
@@ -107,7 +93,7 @@ class TrainFaultsTest {
   void resumingWithOtherDataIsRefusedNamingBoth() throws IOException {
     Path runDir = dir.resolve("run");
     assertEquals(0, train(runDir).code());
-    Run other = cli("train", "--run-dir", runDir.toString(), "--data", otherData.toString(), "--steps", "4");
+    CliRun other = cli("train", "--run-dir", runDir.toString(), "--data", otherData.toString(), "--steps", "4");
     assertEquals(2, other.code(), other.err());
     String line = other.line();
     assertTrue(line.contains("was trained on '") && line.contains("this run's data is '"), line);
@@ -120,7 +106,7 @@ class TrainFaultsTest {
     Path runDir = dir.resolve("run");
     assertEquals(0, train(runDir).code());
     Files.writeString(runDir.resolve(TrainCommand.JOB_FILE), "");
-    Run r = cli("train", "--run-dir", runDir.toString());
+    CliRun r = cli("train", "--run-dir", runDir.toString());
     assertEquals(2, r.code());
     assertTrue(r.line().contains("job.yaml is empty"), r.err());
     assertEquals("", Files.readString(runDir.resolve(TrainCommand.JOB_FILE)));
@@ -137,10 +123,10 @@ class TrainFaultsTest {
       b[b.length / 2] ^= 0x5a;
       Files.write(c, b);
     }
-    Run refused = cli("train", "--run-dir", runDir.toString());
+    CliRun refused = cli("train", "--run-dir", runDir.toString());
     assertEquals(2, refused.code(), refused.err());
     assertTrue(refused.line().contains("every checkpoint in " + runDir + " is damaged"), refused.err());
-    Run restarted = cli("train", "--run-dir", runDir.toString(), "--restart", "--steps", "3");
+    CliRun restarted = cli("train", "--run-dir", runDir.toString(), "--restart", "--steps", "3");
     assertEquals(0, restarted.code(), restarted.err());
     try (Stream<Path> files = Files.list(runDir)) {
       assertEquals(2, files.filter(p -> p.getFileName().toString().endsWith(".damaged")).count(),
@@ -152,10 +138,10 @@ class TrainFaultsTest {
   @Test
   void outputsThatAreDirectoriesAreOneLine() throws IOException {
     Path runDir = TinyRun.train(dir.resolve("tiny"), "amdim", 2);
-    Run export = cli("export", "--checkpoint", runDir.toString(), "--data", data.toString(), "--out", dir.toString());
+    CliRun export = cli("export", "--checkpoint", runDir.toString(), "--data", data.toString(), "--out", dir.toString());
     assertEquals(2, export.code());
     assertTrue(export.line().contains(dir + " is a directory"), export.err());
-    Run eval = cli("eval", "--checkpoint", runDir.toString(), "--train-data", data.toString(), "--test-data",
+    CliRun eval = cli("eval", "--checkpoint", runDir.toString(), "--train-data", data.toString(), "--test-data",
         otherData.toString(), "--out", dir.toString());
     assertEquals(2, eval.code());
     assertTrue(eval.line().contains(dir + " is a directory"), eval.err());

@@ -5,15 +5,9 @@ import dev.contrastive.augment.pipeline.PairProducer;
 import dev.contrastive.augment.pipeline.ProducerOptions;
 import dev.contrastive.augment.transform.Preset;
 import dev.contrastive.augment.transform.Presets;
-import java.util.Iterator;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -38,12 +32,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * </pre>
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 3)
 @Measurement(iterations = 5, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx3g"})
-public class PairProducerBenchmark {
+public class PairProducerBenchmark extends ThroughputBenchmark {
 
   /** AMDIM's training batch size. */
   static final int BATCH = 200;
@@ -59,8 +50,6 @@ public class PairProducerBenchmark {
 
   private SyntheticDataset dataset;
   private PairProducer producer;
-  private Iterator<PairBatch> batches;
-  private int epoch;
 
   @Setup
   public void setUp() {
@@ -72,17 +61,13 @@ public class PairProducerBenchmark {
     dataset = new SyntheticDataset(IMAGES, 3, size == 32 ? 32 : 96, 1);
     producer = new PairProducer(dataset, preset.pairs(),
         ProducerOptions.of(BATCH, 1).withThreads(threads));
-    epoch = 0;
-    batches = producer.epoch(epoch);
+    start(producer);
   }
 
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public void pairs(Blackhole blackhole) {
-    if (!batches.hasNext()) {
-      batches = producer.epoch(++epoch);
-    }
-    try (PairBatch batch = batches.next()) {
+    try (PairBatch batch = nextBatch()) {
       blackhole.consume(batch.viewA());
       blackhole.consume(batch.viewB());
     }

@@ -13,17 +13,11 @@ import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.models.encoder.AmdimConfig;
 import dev.contrastive.models.encoder.AmdimEncoder;
 import java.io.IOException;
-import java.util.Iterator;
-import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -48,20 +42,15 @@ import org.openjdk.jmh.infra.Blackhole;
  * </pre>
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 4, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx3g"})
-public class StepConsumptionBenchmark {
+public class StepConsumptionBenchmark extends ThroughputBenchmark {
 
   /** The small configuration's CPU batch size. */
   static final int BATCH = 64;
 
   private Dataset dataset;
   private PairProducer producer;
-  private Iterator<PairBatch> batches;
-  private int epoch;
   private AmdimEncoder viewA;
   private AmdimEncoder viewB;
   private AmdimLoss loss;
@@ -72,7 +61,7 @@ public class StepConsumptionBenchmark {
     dataset = FashionMnist.train();
     producer = new PairProducer(dataset, Presets.byName("fashion-mnist").pairs(),
         ProducerOptions.of(BATCH, 1).withThreads(1));
-    batches = producer.epoch(epoch);
+    start(producer);
     viewA = AmdimEncoder.create(AmdimConfig.small(1), DataType.FLOAT, 1);
     viewB = viewA.replica();
     loss = new AmdimLoss(AmdimOptions.defaults());
@@ -90,10 +79,7 @@ public class StepConsumptionBenchmark {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public void step(Blackhole bh) {
-    if (!batches.hasNext()) {
-      batches = producer.epoch(++epoch);
-    }
-    try (PairBatch batch = batches.next()) {
+    try (PairBatch batch = nextBatch()) {
       viewA.parameters().zeroGrad();
       try (LossResult r =
           loss.compute(

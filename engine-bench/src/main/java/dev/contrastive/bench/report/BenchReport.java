@@ -114,9 +114,7 @@ public final class BenchReport {
         .append(text(first, "measurementIterations")).append(" x ")
         .append(text(first, "measurementTime")).append(" measurement, mode ")
         .append(text(first, "mode")).append('\n');
-    md.append("- Raw results: `").append(jsonName).append("`\n");
-    md.append("- Command: `").append(invocation).append("`\n");
-    md.append("- JMH command: `").append(jmhCommand).append("`\n\n");
+    appendCommands(md, jsonName, invocation, jmhCommand);
     md.append("Times are ms per call (forward + backward), ± the 99.9% confidence half-width JMH "
         + "reports. fused/torch < 1 means the fused loss is faster than PyTorch; "
         + "\"% of sgemm limit\" is sgemm time / fused time, the share of the call that the same "
@@ -348,6 +346,14 @@ public final class BenchReport {
       return "—";
     }
     return String.format(Locale.ROOT, "%.0f%%", 100 * part / whole);
+  }
+
+  /** The header lines both reports end with: the results file and the commands that made it. */
+  static void appendCommands(
+      StringBuilder md, String jsonName, String invocation, String jmhCommand) {
+    md.append("- Raw results: `").append(jsonName).append("`\n");
+    md.append("- Command: `").append(invocation).append("`\n");
+    md.append("- JMH command: `").append(jmhCommand).append("`\n\n");
   }
 
   static String text(JsonNode n, String field) {

@@ -86,9 +86,7 @@ public final class TrainReport {
         .append(" warmup, ").append(BenchReport.text(first, "measurementIterations")).append(" x ")
         .append(BenchReport.text(first, "measurementTime"))
         .append(" measurement, mode avgt (an iteration runs at least one call: single shots for the slow shapes)\n");
-    md.append("- Raw results: `").append(jsonName).append("`\n");
-    md.append("- Command: `").append(invocation).append("`\n");
-    md.append("- JMH command: `").append(jmhCommand).append("`\n\n");
+    BenchReport.appendCommands(md, jsonName, invocation, jmhCommand);
     md.append("Shapes: amdim-small = AmdimConfig.small(1) (ndf 32, n_rkhs 256, n_depth 1, 1x32x32), amdim-cifar = "
         + "publishedCifar (ndf 128, n_rkhs 1024, n_depth 3, 3x32x32), cpc-small = CpcConfig.small(1) (1x32x32, 49 "
         + "patches per image); the number is the batch per view. Times in ms per call; ratios below 1 mean ours is "

@@ -3,14 +3,14 @@ package dev.contrastive.bench.train;
 import dev.contrastive.bench.torch.ConvShape;
 import dev.contrastive.core.memory.NativeMemory;
 import dev.contrastive.models.encoder.AmdimEncoder;
-import dev.contrastive.models.encoder.AmdimFeatures;
 import dev.contrastive.models.encoder.CpcEncoder;
-import dev.contrastive.models.encoder.CpcFeatures;
 import dev.contrastive.models.nn.FastPaths;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -104,50 +104,38 @@ public final class EncoderProfile {
     INDArray x = Nd4j.rand(DataType.FLOAT, shape.imageShape());
     if (shape.isAmdim()) {
       AmdimEncoder enc = AmdimEncoder.create(shape.amdimConfig(), DataType.FLOAT, 1);
-      return new Passes() {
-        @Override
-        public void forward() {
-          try (MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
-            enc.forward(x, true);
-          }
-        }
-
-        @Override
-        public void forwardBackward() {
-          try (MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
-            AmdimFeatures a = enc.forward(x, true);
-            enc.parameters().zeroGrad();
-            enc.backwardToParameters(a.r1(), a.r5(), a.r7());
-          }
-        }
-
-        @Override
-        public void close() {
-          enc.close();
-        }
-      };
+      return passes(enc::close, () -> enc.forward(x, true), a -> {
+        enc.parameters().zeroGrad();
+        enc.backwardToParameters(a.r1(), a.r5(), a.r7());
+      });
     }
     CpcEncoder enc = CpcEncoder.create(shape.cpcConfig(), DataType.FLOAT, 1);
+    return passes(enc::close, () -> enc.forward(x, true), a -> {
+      enc.parameters().zeroGrad();
+      enc.backwardToParameters(a.targets(), a.predictions(), null);
+    });
+  }
+
+  /** An encoder's passes, each in the step's workspace scope: a backward follows its forward. */
+  private static <F> Passes passes(Runnable close, Supplier<F> forward, Consumer<F> backward) {
     return new Passes() {
       @Override
       public void forward() {
         try (MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
-          enc.forward(x, true);
+          forward.get();
         }
       }
 
       @Override
       public void forwardBackward() {
         try (MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
-          CpcFeatures a = enc.forward(x, true);
-          enc.parameters().zeroGrad();
-          enc.backwardToParameters(a.targets(), a.predictions(), null);
+          backward.accept(forward.get());
         }
       }
 
       @Override
       public void close() {
-        enc.close();
+        close.run();
       }
     };
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contrastive.cli.CliRun;
 import dev.contrastive.core.io.Npy;
 import dev.contrastive.core.loss.AmdimComparison;
 import dev.contrastive.core.loss.AmdimLoss;
@@ -46,9 +47,6 @@ class LossCommandTest {
   private Path in;
   private Path out;
 
-  /** What one in-process run printed and returned. */
-  private record Run(int exitCode, String stdout, String stderr) {}
-
   @BeforeEach
   void createInputDirectory() throws IOException {
     in = Files.createDirectory(dir.resolve("in"));
@@ -58,12 +56,11 @@ class LossCommandTest {
 
   @Test
   void infonceWritesReportAndGradientsShapedLikeTheInputs() throws IOException {
-    writeFeatures("a", 4, 8);
-    writeFeatures("b", 4, 8);
+    writeViews(4, 8);
 
-    Run run = loss("--type", "infonce", "--in", in.toString(), "--out", out.toString());
+    CliRun run = loss("infonce");
 
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     JsonNode report = report();
     assertEquals("infonce", report.get("type").asText());
     assertEquals(report.get("loss").asDouble(), report.get("parts").get("nce").asDouble());
@@ -83,9 +80,9 @@ class LossCommandTest {
       writeFeatures(view + "_r7", 3, 6, 7, 7);
     }
 
-    Run run = loss("--type", "amdim", "--in", in.toString(), "--out", out.toString());
+    CliRun run = loss("amdim");
 
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     JsonNode report = report();
     assertEquals(List.of("r1->r5", "r1->r7", "r5->r5", "reg"), fieldNames(report.get("parts")));
     assertEquals("sampled", report.get("options").get("sourceLocations").asText());
@@ -107,12 +104,11 @@ class LossCommandTest {
 
   @Test
   void yadimWithOneLocationMapsNeedsNoLocations() throws IOException {
-    writeFeatures("a", 2, 5, 1, 1);
-    writeFeatures("b", 2, 5, 1, 1);
+    writeViews(2, 5, 1, 1);
 
-    Run run = loss("--type", "yadim", "--in", in.toString(), "--out", out.toString());
+    CliRun run = loss("yadim");
 
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     assertEquals(List.of("last->last", "reg"), fieldNames(report().get("parts")));
     assertEquals("none", report().get("options").get("sourceLocations").asText());
     assertGradientShapes(Map.of("a", new long[] {2, 5, 1, 1}, "b", new long[] {2, 5, 1, 1}));
@@ -121,12 +117,11 @@ class LossCommandTest {
 
   @Test
   void yadimWithLargerMapsWritesItsLocations() throws IOException {
-    writeFeatures("a", 2, 5, 3, 3);
-    writeFeatures("b", 2, 5, 3, 3);
+    writeViews(2, 5, 3, 3);
 
-    Run run = loss("--type", "yadim", "--in", in.toString(), "--out", out.toString());
+    CliRun run = loss("yadim");
 
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     assertGradientShapes(Map.of("a", new long[] {2, 5, 3, 3}, "b", new long[] {2, 5, 3, 3}));
     assertEquals(2, Npy.readIntVector(out.resolve("src_loc_last_last_ab.npy")).length);
     assertEquals(2, Npy.readIntVector(out.resolve("src_loc_last_last_ba.npy")).length);
@@ -139,9 +134,9 @@ class LossCommandTest {
       writeFeatures("pred_k" + k, 2, 4, 6, 3);
     }
 
-    Run run = loss("--type", "cpc", "--in", in.toString(), "--out", out.toString());
+    CliRun run = loss("cpc");
 
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     assertEquals(List.of("k2", "k3", "k4"), fieldNames(report().get("parts")));
     long[] shape = {2, 4, 6, 3};
     assertGradientShapes(
@@ -153,23 +148,14 @@ class LossCommandTest {
     INDArray a = writeFeatures("a", 5, 7);
     INDArray b = writeFeatures("b", 5, 7);
 
-    Run run =
-        loss(
-            "--type",
-            "infonce",
-            "--in",
-            in.toString(),
-            "--out",
-            out.toString(),
-            "--temperature",
-            "0.5",
-            "--no-normalize",
-            "--tile-rows",
-            "3",
-            "--tile-cols",
-            "4");
+    CliRun run = loss(
+        "infonce",
+        "--temperature", "0.5",
+        "--no-normalize",
+        "--tile-rows", "3",
+        "--tile-cols", "4");
 
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     InfoNceOptions expected = new InfoNceOptions(0.5, false, new Tiling(3, 4));
     try (LossResult direct = new InfoNceLoss(expected).compute(a, b)) {
       assertClose(direct.loss(), report().get("loss").asDouble());
@@ -194,40 +180,17 @@ class LossCommandTest {
     List<INDArray> predictions =
         List.of(writeFeatures("pred_k1", 2, 3, 4, 2), writeFeatures("pred_k2", 2, 3, 4, 2));
 
-    Run amdim =
-        loss(
-            "--type",
-            "amdim",
-            "--in",
-            in.toString(),
-            "--out",
-            out.toString(),
-            "--comparisons",
-            "r1:r5,r5:r5",
-            "--tclip",
-            "2.5",
-            "--reg-weight",
-            "0.2",
-            "--seed",
-            "9");
+    CliRun amdim = loss(
+        "amdim",
+        "--comparisons", "r1:r5,r5:r5",
+        "--tclip", "2.5",
+        "--reg-weight", "0.2",
+        "--seed", "9");
     double amdimLoss = report().get("loss").asDouble();
-    Run cpc =
-        loss(
-            "--type",
-            "cpc",
-            "--in",
-            in.toString(),
-            "--out",
-            out.toString(),
-            "--steps-to-skip",
-            "1",
-            "--steps-to-predict",
-            "2",
-            "--emb-scale",
-            "0.7");
+    CliRun cpc = loss("cpc", "--steps-to-skip", "1", "--steps-to-predict", "2", "--emb-scale", "0.7");
 
-    assertEquals(0, amdim.exitCode(), amdim.stderr());
-    assertEquals(0, cpc.exitCode(), cpc.stderr());
+    assertEquals(0, amdim.code(), amdim.err());
+    assertEquals(0, cpc.code(), cpc.err());
     AmdimOptions amdimOptions =
         new AmdimOptions(
             2.5,
@@ -246,14 +209,9 @@ class LossCommandTest {
 
   @Test
   void givenLocationsAreUsedAndWrittenBack() throws IOException {
-    writeFeatures("a", 3, 4, 2, 2);
-    writeFeatures("b", 3, 4, 2, 2);
-    Npy.writeInts(in.resolve("src_loc_last_last_ab.npy"), new int[] {3, 0, 2});
-    Npy.writeInts(in.resolve("src_loc_last_last_ba.npy"), new int[] {1, 1, 0});
+    CliRun run = yadimOn3x4x2x2(new int[] {3, 0, 2}, new int[] {1, 1, 0});
 
-    Run run = loss("--type", "yadim", "--in", in.toString(), "--out", out.toString());
-
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     assertEquals("given", report().get("options").get("sourceLocations").asText());
     assertArrayEquals(
         new int[] {3, 0, 2}, Npy.readIntVector(out.resolve("src_loc_last_last_ab.npy")));
@@ -263,29 +221,27 @@ class LossCommandTest {
 
   @Test
   void sampledLocationsWrittenToOutReproduceTheRunWhenGivenBack() throws IOException {
-    writeFeatures("a", 3, 4, 3, 3);
-    writeFeatures("b", 3, 4, 3, 3);
-    loss("--type", "yadim", "--in", in.toString(), "--out", out.toString(), "--seed", "5");
+    writeViews(3, 4, 3, 3);
+    loss("yadim", "--seed", "5");
     double sampled = report().get("loss").asDouble();
     for (String key : List.of("ab", "ba")) {
       String file = "src_loc_last_last_" + key + ".npy";
       Files.copy(out.resolve(file), in.resolve(file));
     }
 
-    Run run = loss("--type", "yadim", "--in", in.toString(), "--out", out.toString());
+    CliRun run = loss("yadim");
 
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     assertEquals("given", report().get("options").get("sourceLocations").asText());
     assertClose(sampled, report().get("loss").asDouble());
   }
 
   @Test
   void someButNotAllLocationsGivenNamesTheMissingFile() throws IOException {
-    writeFeatures("a", 3, 4, 2, 2);
-    writeFeatures("b", 3, 4, 2, 2);
-    Npy.writeInts(in.resolve("src_loc_last_last_ab.npy"), new int[] {3, 0, 2});
+    writeViews(3, 4, 2, 2);
+    writeYadimLocations("ab", 3, 0, 2);
 
-    Run run = loss("--type", "yadim", "--in", in.toString(), "--out", out.toString());
+    CliRun run = loss("yadim");
 
     assertBadInput(run, "src_loc_last_last_ba.npy is missing from " + in);
     assertBadInput(run, "int32/int64 (B) locations");
@@ -293,23 +249,17 @@ class LossCommandTest {
 
   @Test
   void locationsThatNoSampledSourceUsesAreRejected() throws IOException {
-    writeFeatures("a", 3, 4);
-    writeFeatures("b", 3, 4);
-    Npy.writeInts(in.resolve("src_loc_last_last_ab.npy"), new int[] {0, 0, 0});
+    writeViews(3, 4);
+    writeYadimLocations("ab", 0, 0, 0);
 
-    Run run = loss("--type", "yadim", "--in", in.toString(), "--out", out.toString());
+    CliRun run = loss("yadim");
 
     assertBadInput(run, "src_loc_last_last_ab.npy in " + in + " is not used");
   }
 
   @Test
   void locationsOutOfRangeAreBadInput() throws IOException {
-    writeFeatures("a", 3, 4, 2, 2);
-    writeFeatures("b", 3, 4, 2, 2);
-    Npy.writeInts(in.resolve("src_loc_last_last_ab.npy"), new int[] {0, 4, 0});
-    Npy.writeInts(in.resolve("src_loc_last_last_ba.npy"), new int[] {0, 0, 0});
-
-    Run run = loss("--type", "yadim", "--in", in.toString(), "--out", out.toString());
+    CliRun run = yadimOn3x4x2x2(new int[] {0, 4, 0}, new int[] {0, 0, 0});
 
     assertBadInput(run, "'last_last_ab'[1] = 4, expected in [0, 4)");
   }
@@ -318,7 +268,7 @@ class LossCommandTest {
   void missingInputFileNamesTheFileAndWhatItHolds() throws IOException {
     writeFeatures("a", 4, 8);
 
-    Run run = loss("--type", "infonce", "--in", in.toString(), "--out", out.toString());
+    CliRun run = loss("infonce");
 
     assertBadInput(
         run, "b.npy is missing from " + in + ": it should hold view B's features (B, D)");
@@ -330,7 +280,7 @@ class LossCommandTest {
     writeFeatures("targets", 2, 4, 6, 3);
     writeFeatures("pred_k2", 2, 4, 6, 3);
 
-    Run run = loss("--type", "cpc", "--in", in.toString(), "--out", out.toString());
+    CliRun run = loss("cpc");
 
     assertBadInput(run, "pred_k3.npy is missing from " + in);
     assertBadInput(run, "row offset k = 3");
@@ -341,7 +291,7 @@ class LossCommandTest {
     writeFeatures("a", 4, 8, 2);
     writeFeatures("b", 4, 8);
 
-    Run run = loss("--type", "infonce", "--in", in.toString(), "--out", out.toString());
+    CliRun run = loss("infonce");
 
     assertBadInput(run, "a.npy has shape [4, 8, 2] (rank 3), expected view A's features (B, D)");
   }
@@ -355,16 +305,7 @@ class LossCommandTest {
     poisoned.putScalar(new long[] {1, 2, 0, 1}, Float.NaN);
     Npy.write(in.resolve("b_r5.npy"), poisoned);
 
-    Run run =
-        loss(
-            "--type",
-            "amdim",
-            "--in",
-            in.toString(),
-            "--out",
-            out.toString(),
-            "--comparisons",
-            "r1:r5");
+    CliRun run = loss("amdim", "--comparisons", "r1:r5");
 
     assertBadInput(run, "b_r5 with shape [3, 4, 2, 2] has 1 NaN and 0 infinite values");
   }
@@ -374,46 +315,18 @@ class LossCommandTest {
     writeFeatures("a", 4, 8);
     Files.write(in.resolve("b.npy"), new byte[] {'P', 'K', 3, 4});
 
-    Run run = loss("--type", "infonce", "--in", in.toString(), "--out", out.toString());
+    CliRun run = loss("infonce");
 
     assertBadInput(run, in.resolve("b.npy") + ": wrong magic at byte 0");
   }
 
   @Test
   void optionValuesOutsideTheirRangeAreBadInput() throws IOException {
-    writeFeatures("a", 4, 8);
-    writeFeatures("b", 4, 8);
+    writeViews(4, 8);
 
-    Run temperature =
-        loss(
-            "--type",
-            "infonce",
-            "--in",
-            in.toString(),
-            "--out",
-            out.toString(),
-            "--temperature",
-            "0");
-    Run tiles =
-        loss(
-            "--type",
-            "infonce",
-            "--in",
-            in.toString(),
-            "--out",
-            out.toString(),
-            "--tile-rows",
-            "0");
-    Run comparison =
-        loss(
-            "--type",
-            "amdim",
-            "--in",
-            in.toString(),
-            "--out",
-            out.toString(),
-            "--comparisons",
-            "r1-r5");
+    CliRun temperature = loss("infonce", "--temperature", "0");
+    CliRun tiles = loss("infonce", "--tile-rows", "0");
+    CliRun comparison = loss("amdim", "--comparisons", "r1-r5");
 
     assertBadInput(temperature, "infonce.temperature must be in (0, 1e4], got 0.0");
     assertBadInput(tiles, "tiling.rows must be >= 1, got 0");
@@ -422,47 +335,41 @@ class LossCommandTest {
 
   @Test
   void optionsOfAnotherLossTypeAreRejected() throws IOException {
-    writeFeatures("a", 4, 8);
-    writeFeatures("b", 4, 8);
+    writeViews(4, 8);
 
-    Run run =
-        loss("--type", "infonce", "--in", in.toString(), "--out", out.toString(), "--tclip", "5");
+    CliRun run = loss("infonce", "--tclip", "5");
 
     assertBadInput(run, "--tclip does not apply to --type infonce, only to [amdim, yadim]");
   }
 
   @Test
   void unknownTypeIsAUsageError() {
-    Run run = loss("--type", "simclr", "--in", in.toString(), "--out", out.toString());
+    CliRun run = loss("simclr");
 
-    assertEquals(2, run.exitCode());
-    assertTrue(run.stderr().contains("expected one of infonce, amdim, cpc, yadim, got 'simclr'"));
+    assertEquals(2, run.code());
+    assertTrue(run.err().contains("expected one of infonce, amdim, cpc, yadim, got 'simclr'"));
   }
 
   @Test
   void singleImageBatchWritesNaNMeanNegativeAsNull() throws IOException {
-    writeFeatures("a", 1, 8);
-    writeFeatures("b", 1, 8);
+    writeViews(1, 8);
 
-    Run run = loss("--type", "infonce", "--in", in.toString(), "--out", out.toString());
+    CliRun run = loss("infonce");
 
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     assertTrue(report().get("meanNegative").isNull());
     assertEquals(1.0, report().get("accuracy").asDouble());
   }
 
   @Test
   void outputsOfAnEarlierRunAreReplaced() throws IOException {
-    writeFeatures("a", 4, 8);
-    writeFeatures("b", 4, 8);
-    Files.createDirectories(out);
-    Files.writeString(out.resolve("grad_a_r5.npy"), "stale");
-    Files.writeString(out.resolve("src_loc_r5_r5_ab.npy"), "stale");
-    Files.writeString(out.resolve("loss.json"), "stale");
+    writeViews(4, 8);
+    writeOut(
+        Map.of("grad_a_r5.npy", "stale", "src_loc_r5_r5_ab.npy", "stale", "loss.json", "stale"));
 
-    Run run = loss("--type", "infonce", "--in", in.toString(), "--out", out.toString());
+    CliRun run = loss("infonce");
 
-    assertEquals(0, run.exitCode(), run.stderr());
+    assertEquals(0, run.code(), run.err());
     assertEquals(List.of("grad_a.npy", "grad_b.npy", "loss.json"), names(out));
     assertEquals("infonce", report().get("type").asText());
     assertEquals(List.of("in", "out"), names(dir), "no temporary or previous directory left");
@@ -470,14 +377,11 @@ class LossCommandTest {
 
   @Test
   void anOutputDirectoryHoldingOtherFilesIsRefusedAndLeftAlone() throws IOException {
-    writeFeatures("a", 4, 8);
-    writeFeatures("b", 4, 8);
-    Files.createDirectories(out);
-    Files.writeString(out.resolve("loss.json"), "earlier");
-    Files.writeString(out.resolve("notes.txt"), "mine");
+    writeViews(4, 8);
+    writeOut(Map.of("loss.json", "earlier", "notes.txt", "mine"));
 
-    Run notes = loss("--type", "infonce", "--in", in.toString(), "--out", out.toString());
-    Run intoInputs = loss("--type", "infonce", "--in", in.toString(), "--out", in.toString());
+    CliRun notes = loss("infonce");
+    CliRun intoInputs = execute("--type", "infonce", "--in", in.toString(), "--out", in.toString());
 
     assertBadInput(
         notes,
@@ -495,46 +399,36 @@ class LossCommandTest {
     // Raw float32 features of norm ~1e20: every score overflows to infinity, the loss is NaN.
     Npy.write(in.resolve("a.npy"), Nd4j.randn(DataType.FLOAT, 4, 8).muli(1e19));
     Npy.write(in.resolve("b.npy"), Nd4j.randn(DataType.FLOAT, 4, 8).muli(1e19));
-    Files.createDirectories(out);
-    Files.writeString(out.resolve("loss.json"), "earlier");
+    writeOut(Map.of("loss.json", "earlier"));
 
-    Run raw =
-        loss(
-            "--type",
-            "infonce",
-            "--in",
-            in.toString(),
-            "--out",
-            out.toString(),
-            "--no-normalize");
+    CliRun raw = loss("infonce", "--no-normalize");
 
     assertBadInput(raw, "loss: the infonce loss is not finite, its scores overflowed float32: ");
-    assertTrue(raw.stderr().contains("the loss is NaN"), raw.stderr());
-    assertTrue(raw.stderr().contains("grad_a.npy would hold 32 of 32 values NaN or infinite"),
-        raw.stderr());
-    assertTrue(raw.stderr().contains("; score L2-normalised features (drop --no-normalize) or"
-        + " scale the inputs down. Nothing was written to --out " + out), raw.stderr());
+    assertTrue(raw.err().contains("the loss is NaN"), raw.err());
+    assertTrue(raw.err().contains("grad_a.npy would hold 32 of 32 values NaN or infinite"),
+        raw.err());
+    assertTrue(raw.err().contains("; score L2-normalised features (drop --no-normalize) or"
+        + " scale the inputs down. Nothing was written to --out " + out), raw.err());
     assertEquals(List.of("loss.json"), names(out));
     assertEquals("earlier", Files.readString(out.resolve("loss.json")));
     assertEquals(List.of("in", "out"), names(dir));
 
     // The same features normalised are fine.
-    Run normalised = loss("--type", "infonce", "--in", in.toString(), "--out", out.toString());
-    assertEquals(0, normalised.exitCode(), normalised.stderr());
+    CliRun normalised = loss("infonce");
+    assertEquals(0, normalised.code(), normalised.err());
   }
 
   @Test
   void outputThatCannotBeCreatedExitsWithTwoNamingIt() throws IOException {
-    writeFeatures("a", 4, 8);
-    writeFeatures("b", 4, 8);
+    writeViews(4, 8);
     Path file = Files.writeString(dir.resolve("file"), "x");
 
-    Run run =
-        loss("--type", "infonce", "--in", in.toString(), "--out", file.resolve("out").toString());
+    CliRun run =
+        execute("--type", "infonce", "--in", in.toString(), "--out", file.resolve("out").toString());
 
     // Like a full disk or a read-only directory: the user's to fix, one line naming the path.
-    assertEquals(2, run.exitCode(), run.stderr());
-    assertTrue(run.stderr().startsWith("loss: cannot create " + file), run.stderr());
+    assertEquals(2, run.code(), run.err());
+    assertTrue(run.err().startsWith("loss: cannot create " + file), run.err());
   }
 
   @Test
@@ -589,14 +483,43 @@ class LossCommandTest {
     return x;
   }
 
-  private Run loss(String... args) {
-    StringWriter stdout = new StringWriter();
-    StringWriter stderr = new StringWriter();
-    CommandLine command = new CommandLine(new LossCommand());
-    command.setOut(new PrintWriter(stdout, true));
-    command.setErr(new PrintWriter(stderr, true));
-    int exitCode = command.execute(args);
-    return new Run(exitCode, stdout.toString(), stderr.toString());
+  /** Runs the command on this test's --in and --out. */
+  /** View A's and view B's features, a.npy and b.npy, of one shape. */
+  private void writeViews(long... shape) throws IOException {
+    writeFeatures("a", shape);
+    writeFeatures("b", shape);
+  }
+
+  /** Given locations of YADIM's comparison, one way (ab or ba). */
+  private void writeYadimLocations(String way, int... locations) throws IOException {
+    Npy.writeInts(in.resolve("src_loc_last_last_" + way + ".npy"), locations);
+  }
+
+  /** YADIM on (3, 4, 2, 2) views with both ways' locations given. */
+  private CliRun yadimOn3x4x2x2(int[] ab, int[] ba) throws IOException {
+    writeViews(3, 4, 2, 2);
+    writeYadimLocations("ab", ab);
+    writeYadimLocations("ba", ba);
+    return loss("yadim");
+  }
+
+  /** An --out directory that an earlier run or the user left, file name to content. */
+  private void writeOut(Map<String, String> files) throws IOException {
+    Files.createDirectories(out);
+    for (Map.Entry<String, String> file : files.entrySet()) {
+      Files.writeString(out.resolve(file.getKey()), file.getValue());
+    }
+  }
+
+  private CliRun loss(String type, String... options) {
+    List<String> args = new ArrayList<>(List.of("--type", type, "--in", in.toString(), "--out",
+        out.toString()));
+    args.addAll(List.of(options));
+    return execute(args.toArray(String[]::new));
+  }
+
+  private CliRun execute(String... args) {
+    return CliRun.of(new CommandLine(new LossCommand()), args);
   }
 
   private JsonNode report() throws IOException {
@@ -633,10 +556,10 @@ class LossCommandTest {
     assertEquals(expected, actual, 1e-9 * Math.abs(expected));
   }
 
-  private static void assertBadInput(Run run, String expected) {
-    assertEquals(2, run.exitCode(), run.stderr());
-    assertTrue(run.stderr().contains(expected), () -> "'" + expected + "' not in: " + run.stderr());
+  private static void assertBadInput(CliRun run, String expected) {
+    assertEquals(2, run.code(), run.err());
+    assertTrue(run.err().contains(expected), () -> "'" + expected + "' not in: " + run.err());
     assertEquals(
-        1, run.stderr().strip().lines().count(), "one line, no stack trace: " + run.stderr());
+        1, run.err().strip().lines().count(), "one line, no stack trace: " + run.err());
   }
 }

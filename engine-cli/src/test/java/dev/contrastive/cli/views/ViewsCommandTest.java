@@ -9,10 +9,9 @@ import dev.contrastive.augment.data.Dataset;
 import dev.contrastive.augment.data.Image;
 import dev.contrastive.augment.data.InMemoryDataset;
 import dev.contrastive.augment.fixtures.TestDatasets;
+import dev.contrastive.cli.CliRun;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -39,22 +38,14 @@ class ViewsCommandTest {
     return d;
   };
 
-  private record Run(int code, String out, String err) {}
-
-  private Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new ViewsCommand(resolver));
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  private CliRun run(String... args) {
+    return CliRun.of(new CommandLine(new ViewsCommand(resolver)), args);
   }
 
   @Test
   void writesAGridOfOriginalAndBothViewsForSixteenImages() throws IOException {
     Path png = dir.resolve("sub/views.png");
-    Run run = run("--data", "gray", "--preset", "fashion-mnist", "--out", png.toString());
+    CliRun run = run("--data", "gray", "--preset", "fashion-mnist", "--out", png.toString());
     assertEquals(0, run.code(), run.err());
     assertTrue(run.out().contains("16 images of gray"), run.out());
     BufferedImage grid = ImageIO.read(png.toFile());
@@ -91,7 +82,7 @@ class ViewsCommandTest {
   @Test
   void patchPresetsShowThePatchGrid() throws IOException {
     Path png = dir.resolve("cpc.png");
-    Run run = run("--data", "color", "--preset", "cpc-cifar", "--out", png.toString(),
+    CliRun run = run("--data", "color", "--preset", "cpc-cifar", "--out", png.toString(),
         "--images", "3");
     assertEquals(0, run.code(), run.err());
     BufferedImage grid = ImageIO.read(png.toFile());
@@ -103,17 +94,17 @@ class ViewsCommandTest {
 
   @Test
   void badArgumentsAreOneClearLineAndExitCodeTwo() {
-    Run unknown = run("--data", "gray", "--preset", "simclr", "--out", dir.resolve("x.png")
+    CliRun unknown = run("--data", "gray", "--preset", "simclr", "--out", dir.resolve("x.png")
         .toString());
     assertEquals(2, unknown.code());
     assertTrue(unknown.err().contains("--preset must be one of amdim-cifar"), unknown.err());
 
-    Run misfit = run("--data", "gray", "--preset", "amdim-cifar");
+    CliRun misfit = run("--data", "gray", "--preset", "amdim-cifar");
     assertEquals(2, misfit.code());
     assertTrue(misfit.err().contains("--preset amdim-cifar does not fit --data 'gray' (1 x 28 x 28"
         + " images): normalize.mean and normalize.std have 3 channels"), misfit.err());
 
-    Run missing = run("--data", "nowhere");
+    CliRun missing = run("--data", "nowhere");
     assertEquals(2, missing.code());
     assertTrue(missing.err().contains("--data 'nowhere' cannot be opened: no dataset called"),
         missing.err());

@@ -164,24 +164,11 @@ public final class Npy {
       throws IOException {
     long expected = header.dataBytes();
     long found = channel.size() - header.dataOffset();
-    if (found < expected) {
+    if (found != expected) {
       throw new NpyFormatException(
           file,
-          "truncated data: expected "
-              + expected
-              + " bytes of data after byte "
-              + header.dataOffset()
-              + " for shape "
-              + Arrays.toString(header.shape())
-              + " of '"
-              + header.dtype().descr()
-              + "', found "
-              + found);
-    }
-    if (found > expected) {
-      throw new NpyFormatException(
-          file,
-          "trailing garbage: expected "
+          (found < expected ? "truncated data" : "trailing garbage")
+              + ": expected "
               + expected
               + " bytes of data after byte "
               + header.dataOffset()

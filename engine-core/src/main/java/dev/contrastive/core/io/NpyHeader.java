@@ -135,23 +135,22 @@ record NpyHeader(NpyDtype dtype, long[] shape, long elementCount, long dataOffse
     return fromDict(file, dict, headerStart + headerLength);
   }
 
+  private static NpyFormatException badKey(Path file, String what, String key) {
+    return new NpyFormatException(
+        file,
+        "bad header dict: " + what + " key '" + key
+            + "', expected exactly 'descr', 'fortran_order', 'shape'");
+  }
+
   private static NpyHeader fromDict(Path file, Map<String, Object> dict, long dataOffset) {
     for (String key : dict.keySet()) {
       if (!KEYS.contains(key)) {
-        throw new NpyFormatException(
-            file,
-            "bad header dict: unexpected key '"
-                + key
-                + "', expected exactly 'descr', 'fortran_order', 'shape'");
+        throw badKey(file, "unexpected", key);
       }
     }
     for (String key : List.of("descr", "fortran_order", "shape")) {
       if (!dict.containsKey(key)) {
-        throw new NpyFormatException(
-            file,
-            "bad header dict: missing key '"
-                + key
-                + "', expected exactly 'descr', 'fortran_order', 'shape'");
+        throw badKey(file, "missing", key);
       }
     }
     Object descr = dict.get("descr");

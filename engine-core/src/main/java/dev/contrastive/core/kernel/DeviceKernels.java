@@ -14,31 +14,12 @@ public interface DeviceKernels {
   /** Whether these kernels run on arrays like this one (type and backend); false keeps the CPU path. */
   boolean accepts(INDArray like);
 
-  /** {@link SoftmaxCrossEntropyKernel#run} on the device, same arguments less the tiling. */
-  ScoreStats softmaxCrossEntropy(
-      INDArray q,
-      INDArray k,
-      double scale,
-      int[] labels,
-      int[] excluded,
-      double[] weights,
-      INDArray dq,
-      INDArray dk);
+  /** {@link SoftmaxCrossEntropyKernel#run} on the device: the same problem, less the tiling. */
+  ScoreStats softmaxCrossEntropy(SoftmaxCrossEntropyKernel.Problem problem);
 
   /**
-   * {@link MultiPositiveNceKernel#run(INDArray, INDArray, int, int, double, double, double, double,
-   * INDArray, INDArray, dev.contrastive.core.kernel.Tiling)} on the device, same arguments less the
-   * tiling: source row r is image {@code firstImage + r} of the target images.
+   * {@link MultiPositiveNceKernel#run} on the device: the same problem, less the tiling; source row
+   * r is image {@code firstImage + r} of the target images.
    */
-  ScoreStats multiPositiveNce(
-      INDArray src,
-      INDArray trg,
-      int locations,
-      int firstImage,
-      double scale,
-      double tclip,
-      double nceWeight,
-      double regWeight,
-      INDArray dsrc,
-      INDArray dtrg);
+  ScoreStats multiPositiveNce(MultiPositiveNceKernel.Problem problem);
 }

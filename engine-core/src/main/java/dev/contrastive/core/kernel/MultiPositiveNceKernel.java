@@ -32,30 +32,33 @@ public final class MultiPositiveNceKernel {
   private MultiPositiveNceKernel() {}
 
   /**
-   * Every image as a source: {@link #run(INDArray, INDArray, int, int, double, double, double, double,
-   * INDArray, INDArray, Tiling)} from image 0, with {@code src} (B, D).
+   * Scores {@code problem} in tiles of whole images, at most {@code tiling.columns()} columns wide.
+   *
+   * @return NCE loss of the S source rows (regulariser excluded), their diagnostics, and their sum of
+   *     raw^2
    */
-  public static ScoreStats run(
-      INDArray src,
-      INDArray trg,
-      int locations,
-      double scale,
-      double tclip,
-      double nceWeight,
-      double regWeight,
-      INDArray dsrc,
-      INDArray dtrg,
-      Tiling tiling) {
-    return run(src, trg, locations, 0, scale, tclip, nceWeight, regWeight, dsrc, dtrg, tiling);
+  public static ScoreStats run(Problem problem, Tiling tiling) {
+    DeviceKernels device = DeviceDispatch.forArrays(problem.src());
+    if (device != null) {
+      return device.multiPositiveNce(problem);
+    }
+    int sources = (int) problem.src().rows();
+    int images = problem.images();
+    return TiledBlock.sum(sources, Math.min(tiling.rows(), sources), images,
+        Math.min(images, Math.max(1, tiling.columns() / problem.locations())),
+        (i0, i1) -> new Block(problem, i0, i1));
   }
 
   /**
+   * One call's arguments, as {@link #run} and {@link DeviceKernels} take them. Checks that trg holds
+   * whole images and that the source rows are among them.
+   *
    * @param src source vectors of images firstImage .. firstImage + S - 1, (S, D), C order
    * @param trg target vectors of all B images, (B * L, D), image j's locations at rows
    *     j*L .. j*L + L - 1
    * @param locations L
    * @param firstImage the image of source row 0, whose positives are that image's locations;
-   *     {@code firstImage + S <= B}
+   *     {@code firstImage + S <= B} (0 when every image is a source)
    * @param scale multiplies every dot product (1 / sqrt(D) in AMDIM)
    * @param tclip soft-clip bound
    * @param nceWeight weight of each l_il
@@ -63,59 +66,8 @@ public final class MultiPositiveNceKernel {
    * @param dsrc receives dL/dsrc, (S, D); overwritten
    * @param dtrg dL/dtrg, (B * L, D), is added to it, so one accumulator serves several comparisons
    *     (and shards)
-   * @return NCE loss of the S source rows (regulariser excluded), their diagnostics, and their sum of
-   *     raw^2
    */
-  public static ScoreStats run(
-      INDArray src,
-      INDArray trg,
-      int locations,
-      int firstImage,
-      double scale,
-      double tclip,
-      double nceWeight,
-      double regWeight,
-      INDArray dsrc,
-      INDArray dtrg,
-      Tiling tiling) {
-    int sources = (int) src.rows();
-    int images = (int) (trg.rows() / locations);
-    if (trg.rows() != (long) images * locations) {
-      throw new IllegalArgumentException(
-          "trg has " + trg.rows() + " rows, expected a multiple of locations = " + locations);
-    }
-    if (firstImage < 0 || (long) firstImage + sources > images) {
-      throw new IllegalArgumentException(
-          "src rows are images [" + firstImage + ", " + ((long) firstImage + sources)
-              + "), expected images within the " + images + " target images of trg");
-    }
-    DeviceKernels device = DeviceDispatch.forArrays(src);
-    if (device != null) {
-      return device.multiPositiveNce(
-          src, trg, locations, firstImage, scale, tclip, nceWeight, regWeight, dsrc, dtrg);
-    }
-    int rowTile = Math.min(tiling.rows(), sources);
-    int imageTile = Math.min(images, Math.max(1, tiling.columns() / locations));
-    Problem problem =
-        new Problem(
-            src, trg, locations, firstImage, scale, tclip, nceWeight, regWeight, dsrc, dtrg);
-    ScoreStats total = ScoreStats.EMPTY;
-    for (int i0 = 0; i0 < sources; i0 += rowTile) {
-      int i1 = Math.min(sources, i0 + rowTile);
-      try (MemoryWorkspace ignored = Scratch.rowBlock()) {
-        Block block = new Block(problem, i0, i1);
-        if (imageTile >= images) {
-          block.singleStrip();
-        } else {
-          block.streamed(imageTile);
-        }
-        total = total.plus(block.stats());
-      }
-    }
-    return total;
-  }
-
-  private record Problem(
+  public record Problem(
       INDArray src,
       INDArray trg,
       int locations,
@@ -127,6 +79,19 @@ public final class MultiPositiveNceKernel {
       INDArray dsrc,
       INDArray dtrg) {
 
+    public Problem {
+      long images = trg.rows() / locations;
+      if (trg.rows() != images * locations) {
+        throw new IllegalArgumentException(
+            "trg has " + trg.rows() + " rows, expected a multiple of locations = " + locations);
+      }
+      if (firstImage < 0 || firstImage + src.rows() > images) {
+        throw new IllegalArgumentException(
+            "src rows are images [" + firstImage + ", " + (firstImage + src.rows())
+                + "), expected images within the " + images + " target images of trg");
+      }
+    }
+
     /** Target images. */
     int images() {
       return (int) (trg.rows() / locations);
@@ -137,7 +102,7 @@ public final class MultiPositiveNceKernel {
   private record Tile(INDArray raw, INDArray tanh, INDArray work, int j0, int j1) {}
 
   /** Source rows [i0, i1) (images firstImage + i0 ...) and their statistics. */
-  private static final class Block {
+  private static final class Block implements TiledBlock {
     private final Problem p;
     private final INDArray srcRows;
     private final INDArray dsrcRows;
@@ -165,7 +130,8 @@ public final class MultiPositiveNceKernel {
       this.positive = new double[t][];
     }
 
-    void singleStrip() {
+    @Override
+    public void singleStrip() {
       try (MemoryWorkspace ignored = Scratch.tile()) {
         INDArray raw = rawScores(0, images);
         if (NativeTiles.usable(raw)) {
@@ -181,34 +147,29 @@ public final class MultiPositiveNceKernel {
       }
     }
 
-    void streamed(int imageTile) {
-      for (int j0 = 0; j0 < images; j0 += imageTile) {
-        int j1 = Math.min(images, j0 + imageTile);
-        try (MemoryWorkspace ignored = Scratch.tile()) {
-          INDArray raw = rawScores(j0, j1);
-          if (NativeTiles.usable(raw)) {
-            nativeFold(raw, j0, j1);
-          } else {
-            fold(clip(raw, j0, j1));
-          }
+    @Override
+    public void streamed(int imageTile) {
+      TiledBlock.forEachTile(images, imageTile, (j0, j1) -> {
+        INDArray raw = rawScores(j0, j1);
+        if (NativeTiles.usable(raw)) {
+          nativeFold(raw, j0, j1);
+        } else {
+          fold(clip(raw, j0, j1));
         }
-      }
+      });
       finishStatistics();
-      for (int j0 = 0; j0 < images; j0 += imageTile) {
-        int j1 = Math.min(images, j0 + imageTile);
+      TiledBlock.forEachTile(images, imageTile, (j0, j1) -> {
         double beta = j0 == 0 ? 0.0 : 1.0;
-        try (MemoryWorkspace ignored = Scratch.tile()) {
-          INDArray raw = rawScores(j0, j1);
-          if (NativeTiles.usable(raw)) {
-            nativeScoreGradient(raw, j0, j1, beta);
-          } else {
-            Tile tile = clip(raw, j0, j1);
-            tile.work.subiColumnVector(Scratch.column(rows.max, t, type));
-            Transforms.exp(tile.work, false);
-            backward(tile, beta);
-          }
+        INDArray raw = rawScores(j0, j1);
+        if (NativeTiles.usable(raw)) {
+          nativeScoreGradient(raw, j0, j1, beta);
+        } else {
+          Tile tile = clip(raw, j0, j1);
+          tile.work.subiColumnVector(Scratch.column(rows.max, t, type));
+          Transforms.exp(tile.work, false);
+          backward(tile, beta);
         }
-      }
+      });
     }
 
     private INDArray rawScores(int j0, int j1) {
@@ -380,7 +341,8 @@ public final class MultiPositiveNceKernel {
       Nd4j.gemm(dRaw, srcRows, targetRows(p.dtrg, j0, j1), true, false, p.scale, 1.0);
     }
 
-    ScoreStats stats() {
+    @Override
+    public ScoreStats stats() {
       double loss = 0;
       double positiveSum = 0;
       double negativeSum = 0;

@@ -4,6 +4,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 import dev.contrastive.core.memory.NativeMemory;
+import java.util.function.IntToDoubleFunction;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -29,16 +30,19 @@ public final class SoftmaxCrossEntropyKernel {
   private SoftmaxCrossEntropyKernel() {}
 
   /**
+   * One call's arguments, as {@link #run} takes them and {@link DeviceKernels} receives them.
+   *
    * @param q rows, (N, D), C order
    * @param k columns, (M, D), C order
    * @param scale multiplies every dot product
    * @param labels positive column of each row, in [0, M)
-   * @param excluded column left out of each row's denominator (-1 for none); never a label
+   * @param excluded column left out of each row's denominator (-1 for none), or null for none;
+   *     never a label
    * @param weights loss weight of each row
    * @param dq receives dL/dQ, (N, D); overwritten
    * @param dk dL/dK, (M, D), is added to it, so one accumulator serves several calls
    */
-  public static ScoreStats run(
+  public record Problem(
       INDArray q,
       INDArray k,
       double scale,
@@ -46,34 +50,57 @@ public final class SoftmaxCrossEntropyKernel {
       int[] excluded,
       double[] weights,
       INDArray dq,
-      INDArray dk,
-      Tiling tiling) {
-    DeviceKernels device = DeviceDispatch.forArrays(q);
+      INDArray dk) {}
+
+  /** Scores {@code problem} in tiles of at most {@code tiling}. */
+  public static ScoreStats run(Problem problem, Tiling tiling) {
+    DeviceKernels device = DeviceDispatch.forArrays(problem.q());
     if (device != null) {
-      return device.softmaxCrossEntropy(q, k, scale, labels, excluded, weights, dq, dk);
+      return device.softmaxCrossEntropy(problem);
     }
-    int n = (int) q.rows();
-    int m = (int) k.rows();
-    int rowTile = Math.min(tiling.rows(), n);
-    int colTile = Math.min(tiling.columns(), m);
-    ScoreStats total = ScoreStats.EMPTY;
-    for (int r0 = 0; r0 < n; r0 += rowTile) {
-      int r1 = Math.min(n, r0 + rowTile);
-      try (MemoryWorkspace ignored = Scratch.rowBlock()) {
-        Block block = new Block(q, k, scale, labels, excluded, weights, dq, dk, r0, r1);
-        if (colTile >= m) {
-          block.singleStrip();
-        } else {
-          block.streamed(colTile);
-        }
-        total = total.plus(block.stats());
+    int n = (int) problem.q().rows();
+    int m = (int) problem.k().rows();
+    return TiledBlock.sum(n, Math.min(tiling.rows(), n), m, Math.min(tiling.columns(), m),
+        (r0, r1) -> new Block(problem, r0, r1));
+  }
+
+  /**
+   * The statistics of rows [first, first + count) from their per-row results (indexed from 0): the
+   * weighted loss {@code w_i (logSumExp_i - positive_i)}, and a row is correct when its positive
+   * beats its best negative. Shared by the CPU blocks and the device kernels.
+   *
+   * @param columns M, every column but the label and the excluded one is a negative
+   */
+  public static ScoreStats rowStats(
+      double[] weights,
+      int[] excluded,
+      int columns,
+      int first,
+      int count,
+      IntToDoubleFunction logSumExp,
+      IntToDoubleFunction positive,
+      IntToDoubleFunction negativeSum,
+      IntToDoubleFunction negativeMax) {
+    double loss = 0;
+    double positives = 0;
+    double negatives = 0;
+    long negativeCount = 0;
+    long correct = 0;
+    for (int i = 0; i < count; i++) {
+      double pos = positive.applyAsDouble(i);
+      loss += weights[first + i] * (logSumExp.applyAsDouble(i) - pos);
+      positives += pos;
+      negatives += negativeSum.applyAsDouble(i);
+      negativeCount += columns - 1 - (excluded != null && excluded[first + i] >= 0 ? 1 : 0);
+      if (pos > negativeMax.applyAsDouble(i)) {
+        correct++;
       }
     }
-    return total;
+    return new ScoreStats(loss, positives, count, negatives, negativeCount, correct, 0);
   }
 
   /** One block of rows [r0, r1) and its statistics. */
-  private static final class Block {
+  private static final class Block implements TiledBlock {
     private final INDArray k;
     private final INDArray dk;
     private final INDArray qRows;
@@ -89,34 +116,25 @@ public final class SoftmaxCrossEntropyKernel {
     private final RowBlock rows;
     private final double[] positive;
 
-    Block(
-        INDArray q,
-        INDArray k,
-        double scale,
-        int[] labels,
-        int[] excluded,
-        double[] weights,
-        INDArray dq,
-        INDArray dk,
-        int r0,
-        int r1) {
-      this.k = k;
-      this.dk = dk;
-      this.qRows = q.get(interval(r0, r1), all());
-      this.dqRows = dq.get(interval(r0, r1), all());
-      this.scale = scale;
-      this.labels = labels;
-      this.excluded = excluded;
-      this.weights = weights;
+    Block(Problem p, int r0, int r1) {
+      this.k = p.k();
+      this.dk = p.dk();
+      this.qRows = p.q().get(interval(r0, r1), all());
+      this.dqRows = p.dq().get(interval(r0, r1), all());
+      this.scale = p.scale();
+      this.labels = p.labels();
+      this.excluded = p.excluded();
+      this.weights = p.weights();
       this.r0 = r0;
       this.t = r1 - r0;
       this.m = (int) k.rows();
-      this.type = q.dataType();
+      this.type = p.q().dataType();
       this.rows = new RowBlock(t);
       this.positive = new double[t];
     }
 
-    void singleStrip() {
+    @Override
+    public void singleStrip() {
       try (MemoryWorkspace ignored = Scratch.tile()) {
         INDArray s = scores(0, m);
         if (NativeTiles.usable(s)) {
@@ -130,33 +148,28 @@ public final class SoftmaxCrossEntropyKernel {
       }
     }
 
-    void streamed(int colTile) {
-      for (int c0 = 0; c0 < m; c0 += colTile) {
-        int c1 = Math.min(m, c0 + colTile);
-        try (MemoryWorkspace ignored = Scratch.tile()) {
-          INDArray s = scores(c0, c1);
-          if (NativeTiles.usable(s)) {
-            nativeFold(s, c0, c1);
-          } else {
-            fold(s, c0, c1);
-          }
+    @Override
+    public void streamed(int colTile) {
+      TiledBlock.forEachTile(m, colTile, (c0, c1) -> {
+        INDArray s = scores(c0, c1);
+        if (NativeTiles.usable(s)) {
+          nativeFold(s, c0, c1);
+        } else {
+          fold(s, c0, c1);
         }
-      }
-      for (int c0 = 0; c0 < m; c0 += colTile) {
-        int c1 = Math.min(m, c0 + colTile);
-        try (MemoryWorkspace ignored = Scratch.tile()) {
-          INDArray s = scores(c0, c1);
-          if (NativeTiles.usable(s)) {
-            nativeScoreGradient(s, c0, c1);
-          } else {
-            maskExcluded(s, c0, c1);
-            s.subiColumnVector(Scratch.column(logSumExp(), t, type));
-            Transforms.exp(s, false);
-            scoreGradient(s, c0, c1, false);
-          }
-          applyScoreGradient(s, c0, c1, c0 == 0 ? 0.0 : 1.0);
+      });
+      TiledBlock.forEachTile(m, colTile, (c0, c1) -> {
+        INDArray s = scores(c0, c1);
+        if (NativeTiles.usable(s)) {
+          nativeScoreGradient(s, c0, c1);
+        } else {
+          maskExcluded(s, c0, c1);
+          s.subiColumnVector(Scratch.column(logSumExp(), t, type));
+          Transforms.exp(s, false);
+          scoreGradient(s, c0, c1, false);
         }
-      }
+        applyScoreGradient(s, c0, c1, c0 == 0 ? 0.0 : 1.0);
+      });
     }
 
     private double[] logSumExp() {
@@ -294,22 +307,10 @@ public final class SoftmaxCrossEntropyKernel {
       Nd4j.gemm(dScores, qRows, dkCols, true, false, scale, 1.0);
     }
 
-    ScoreStats stats() {
-      double loss = 0;
-      double positiveSum = 0;
-      double negativeSum = 0;
-      long negatives = 0;
-      long correct = 0;
-      for (int i = 0; i < t; i++) {
-        loss += weights[r0 + i] * (rows.logSumExp(i) - positive[i]);
-        positiveSum += positive[i];
-        negativeSum += rows.negativeSum[i];
-        negatives += m - 1 - (excluded != null && excluded[r0 + i] >= 0 ? 1 : 0);
-        if (positive[i] > rows.negativeMax[i]) {
-          correct++;
-        }
-      }
-      return new ScoreStats(loss, positiveSum, t, negativeSum, negatives, correct, 0);
+    @Override
+    public ScoreStats stats() {
+      return rowStats(weights, excluded, m, r0, t, rows::logSumExp, i -> positive[i],
+          i -> rows.negativeSum[i], i -> rows.negativeMax[i]);
     }
   }
 }

@@ -142,16 +142,17 @@ public final class AmdimLoss {
     INDArray dsrc = NativeMemory.uninitialized(source.flat().dataType(), shard.count(), dim);
     ScoreStats stats =
         MultiPositiveNceKernel.run(
-            src,
-            target.flat(),
-            locations,
-            shard.start(),
-            1.0 / Math.sqrt(dim),
-            options.tclip(),
-            0.5 / ((double) batch * locations),
-            0.5 * options.regWeight() / ((double) batch * batch * locations),
-            dsrc,
-            target.gradient(),
+            new MultiPositiveNceKernel.Problem(
+                src,
+                target.flat(),
+                locations,
+                shard.start(),
+                1.0 / Math.sqrt(dim),
+                options.tclip(),
+                0.5 / ((double) batch * locations),
+                0.5 * options.regWeight() / ((double) batch * batch * locations),
+                dsrc,
+                target.gradient()),
             options.tiling());
     if (sampled == null) {
       source.gradient().get(interval(shard.start(), shard.end()), all()).addi(dsrc);

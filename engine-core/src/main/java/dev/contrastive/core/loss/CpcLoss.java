@@ -105,7 +105,8 @@ public final class CpcLoss {
         INDArray dq = NativeMemory.uninitialized(queries.dataType(), n, dim);
         ScoreStats step =
             SoftmaxCrossEntropyKernel.run(
-                queries, keys, options.embScale(), labels, null, weights, dq, keyGradient,
+                new SoftmaxCrossEntropyKernel.Problem(
+                    queries, keys, options.embScale(), labels, null, weights, dq, keyGradient),
                 options.tiling());
         parts.put("k" + k, step.loss());
         stats = stats.plus(step);

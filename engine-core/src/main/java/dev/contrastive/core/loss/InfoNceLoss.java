@@ -102,7 +102,9 @@ public final class InfoNceLoss {
       INDArray dz = Nd4j.zeros(z.dataType(), z.shape());
       ScoreStats stats =
           SoftmaxCrossEntropyKernel.run(
-              q, z, 1.0 / options.temperature(), positive, self, weights, dq, dz, options.tiling());
+              new SoftmaxCrossEntropyKernel.Problem(
+                  q, z, 1.0 / options.temperature(), positive, self, weights, dq, dz),
+              options.tiling());
       dz.get(interval(shard.start(), shard.end()), all()).addi(dq.get(interval(0, count), all()));
       dz.get(interval(batch + shard.start(), batch + shard.end()), all())
           .addi(dq.get(interval(count, rows), all()));

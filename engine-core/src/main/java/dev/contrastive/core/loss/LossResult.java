@@ -20,12 +20,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * parts and gradients add up, and the diagnostics are pooled by the numbers of positives and negatives
  * each result scored ({@link #positives()}, {@link #negatives()}).
  */
-public final class LossResult implements AutoCloseable {
+public final class LossResult extends LossValues<INDArray> {
 
-  private final double loss;
-  private final Map<String, Double> parts;
   private final Diagnostics diagnostics;
-  private final Map<String, INDArray> gradients;
   private final Map<String, int[]> sourceLocations;
   private final long positives;
   private final long negatives;
@@ -48,16 +45,14 @@ public final class LossResult implements AutoCloseable {
       long negatives,
       Map<String, INDArray> gradients,
       Map<String, int[]> sourceLocations) {
+    super(loss, parts, gradients);
     if (positives < 0 || negatives < 0) {
       throw new IllegalArgumentException(
           "positives and negatives must be >= 0, got " + positives + " and " + negatives);
     }
-    this.loss = loss;
-    this.parts = Collections.unmodifiableMap(new LinkedHashMap<>(parts));
     this.diagnostics = diagnostics;
     this.positives = positives;
     this.negatives = negatives;
-    this.gradients = Collections.unmodifiableMap(new LinkedHashMap<>(gradients));
     this.sourceLocations = Collections.unmodifiableMap(new LinkedHashMap<>(sourceLocations));
   }
 
@@ -77,7 +72,7 @@ public final class LossResult implements AutoCloseable {
     LossResult first = shards.get(0);
     double loss = 0;
     Map<String, Double> parts = new LinkedHashMap<>();
-    first.parts.keySet().forEach(name -> parts.put(name, 0.0));
+    first.parts().keySet().forEach(name -> parts.put(name, 0.0));
     long positives = 0;
     long negatives = 0;
     double positiveSum = 0;
@@ -89,8 +84,8 @@ public final class LossResult implements AutoCloseable {
         throw new IllegalArgumentException("shards[" + s + "] is null, expected a LossResult");
       }
       r.requireCombinableWith(first, s);
-      loss += r.loss;
-      r.parts.forEach((name, value) -> parts.merge(name, value, Double::sum));
+      loss += r.loss();
+      r.parts().forEach((name, value) -> parts.merge(name, value, Double::sum));
       positives += r.positives;
       negatives += r.negatives;
       positiveSum += r.diagnostics.meanPositive() * r.positives;
@@ -106,10 +101,10 @@ public final class LossResult implements AutoCloseable {
             negatives == 0 ? Double.NaN : negativeSum / negatives,
             (double) correct / positives);
     Map<String, INDArray> gradients = new LinkedHashMap<>();
-    first.gradients.forEach(
+    first.gradients().forEach(
         (name, g) -> {
           INDArray sum = g.dup();
-          shards.subList(1, shards.size()).forEach(r -> sum.addi(r.gradients.get(name)));
+          shards.subList(1, shards.size()).forEach(r -> sum.addi(r.gradients().get(name)));
           gradients.put(name, sum);
         });
     return new LossResult(
@@ -123,19 +118,19 @@ public final class LossResult implements AutoCloseable {
       throw new IllegalArgumentException(what + " does not record how many positives its"
           + " diagnostics pool (built by the constructor without counts), so it cannot be combined");
     }
-    if (!parts.keySet().equals(first.parts.keySet())) {
+    if (!parts().keySet().equals(first.parts().keySet())) {
       throw new IllegalArgumentException(
-          what + " has parts " + parts.keySet() + ", expected those of shards[0]: "
-              + first.parts.keySet());
+          what + " has parts " + parts().keySet() + ", expected those of shards[0]: "
+              + first.parts().keySet());
     }
-    if (!gradients.keySet().equals(first.gradients.keySet())) {
+    if (!gradients().keySet().equals(first.gradients().keySet())) {
       throw new IllegalArgumentException(
-          what + " has gradients " + gradients.keySet() + ", expected those of shards[0]: "
-              + first.gradients.keySet());
+          what + " has gradients " + gradients().keySet() + ", expected those of shards[0]: "
+              + first.gradients().keySet());
     }
-    gradients.forEach(
+    gradients().forEach(
         (name, g) -> {
-          INDArray f = first.gradients.get(name);
+          INDArray f = first.gradients().get(name);
           if (!Arrays.equals(g.shape(), f.shape()) || g.dataType() != f.dataType()) {
             throw new IllegalArgumentException(
                 what + " gradient '" + name + "' is " + g.dataType() + " " + Arrays.toString(g.shape())
@@ -154,30 +149,8 @@ public final class LossResult implements AutoCloseable {
     }
   }
 
-  public double loss() {
-    return loss;
-  }
-
-  public Map<String, Double> parts() {
-    return parts;
-  }
-
   public Diagnostics diagnostics() {
     return diagnostics;
-  }
-
-  public Map<String, INDArray> gradients() {
-    return gradients;
-  }
-
-  /** The gradient for one named input; fails naming the known inputs if there is none. */
-  public INDArray gradient(String input) {
-    INDArray g = gradients.get(input);
-    if (g == null) {
-      throw new IllegalArgumentException(
-          "no gradient named '" + input + "'; this result has " + gradients.keySet());
-    }
-    return g;
   }
 
   public Map<String, int[]> sourceLocations() {
@@ -197,8 +170,17 @@ public final class LossResult implements AutoCloseable {
     return negatives;
   }
 
+  /**
+   * As {@link LossValues#gradient}; declared here as well so that callers compiled against this
+   * class's {@code INDArray gradient(String)} keep linking (the inherited one erases to Object).
+   */
+  @Override
+  public INDArray gradient(String input) {
+    return super.gradient(input);
+  }
+
   @Override
   public void close() {
-    gradients.values().stream().filter(INDArray::closeable).forEach(INDArray::close);
+    gradients().values().stream().filter(INDArray::closeable).forEach(INDArray::close);
   }
 }

@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +81,13 @@ class AtomicFilesTest {
     }
   }
 
+  /** Writes {@code bytes} through the stream {@code decorate} puts in the way; the write must fail. */
+  private static IOException failedWrite(
+      Path target, byte[] bytes, UnaryOperator<OutputStream> decorate) {
+    return assertThrows(
+        IOException.class, () -> AtomicFiles.write(target, out -> out.write(bytes), decorate));
+  }
+
   private static byte[] random(int n, long seed) {
     byte[] b = new byte[n];
     new Random(seed).nextBytes(b);
@@ -134,13 +142,7 @@ class AtomicFilesTest {
     AtomicFiles.write(target, old);
 
     IOException e =
-        assertThrows(
-            IOException.class,
-            () ->
-                AtomicFiles.write(
-                    target,
-                    out -> out.write(random(300_000, 4)),
-                    raw -> FailingStream.afterBytes(raw, limit)));
+        failedWrite(target, random(300_000, 4), raw -> FailingStream.afterBytes(raw, limit));
 
     assertTrue(
         e.getMessage().startsWith("cannot write " + target + ": " + ENOSPC + " (writing"),
@@ -156,13 +158,8 @@ class AtomicFilesTest {
     AtomicFiles.writeString(target, "step,loss\n1,2.0\n");
     for (boolean failFlush : new boolean[] {true, false}) {
       IOException e =
-          assertThrows(
-              IOException.class,
-              () ->
-                  AtomicFiles.write(
-                      target,
-                      out -> out.write(random(10, 5)),
-                      raw -> new FailingStream(raw, Long.MAX_VALUE, failFlush, !failFlush)));
+          failedWrite(target, random(10, 5),
+              raw -> new FailingStream(raw, Long.MAX_VALUE, failFlush, !failFlush));
       String expected = failFlush ? "simulated flush) (writing" : "simulated close) (closing";
       assertTrue(e.getMessage().contains(expected), e.getMessage());
       assertTrue(e.getMessage().startsWith("cannot write " + target + ": "), e.getMessage());

@@ -28,32 +28,35 @@ class NativeMemoryTest {
   @Test
   void poisonedScopeHandsOutNaNWhereThePreviousCycleLeftValues() {
     NativeMemory.setPoisoning(true);
-    String id = "test-poison-" + System.nanoTime();
-    for (int cycle = 0; cycle < 3; cycle++) {
-      try (MemoryWorkspace ignored = NativeMemory.scope(id)) {
-        INDArray fresh = Nd4j.createUninitialized(DataType.FLOAT, 1000);
-        if (cycle == 2) {
-          // Cycle 0 learned the size; cycle 1 wrote 7s into the buffer that cycle 2 reuses.
-          assertTrue(allNaN(fresh), "reused workspace memory was not poisoned: " + fresh.getDouble(0));
-        }
-        fresh.assign(7);
-      }
-    }
+    INDArray fresh = thirdCycle("test-poison-", DataType.FLOAT);
+    assertTrue(allNaN(fresh), "reused workspace memory was not poisoned: " + fresh.getDouble(0));
   }
 
   @Test
   void withoutPoisoningAReusedScopeShowsThePreviousCycle() {
     NativeMemory.setPoisoning(false);
-    String id = "test-plain-" + System.nanoTime();
-    double seen = Double.NaN;
+    double seen = thirdCycle("test-plain-", DataType.DOUBLE).getDouble(0);
+    assertEquals(7.0, seen, "the unpoisoned scope should reuse the buffer as it was left");
+  }
+
+  /**
+   * Three cycles of a fresh scope, each taking 1000 uninitialised values and writing 7s into them:
+   * cycle 0 learns the size, cycle 1 writes 7s into the buffer that cycle 2 reuses. Returns a copy,
+   * outside any workspace, of what cycle 2 was handed.
+   */
+  private static INDArray thirdCycle(String idPrefix, DataType type) {
+    String id = idPrefix + System.nanoTime();
+    INDArray found = null;
     for (int cycle = 0; cycle < 3; cycle++) {
       try (MemoryWorkspace ignored = NativeMemory.scope(id)) {
-        INDArray fresh = Nd4j.createUninitialized(DataType.DOUBLE, 1000);
-        seen = fresh.getDouble(0);
+        INDArray fresh = Nd4j.createUninitialized(type, 1000);
+        if (cycle == 2) {
+          found = fresh.detach();
+        }
         fresh.assign(7);
       }
     }
-    assertEquals(7.0, seen, "the unpoisoned scope should reuse the buffer as it was left");
+    return found;
   }
 
   @Test

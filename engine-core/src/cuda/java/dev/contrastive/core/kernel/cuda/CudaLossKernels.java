@@ -5,9 +5,14 @@ import static org.bytedeco.cuda.global.cudart.cuMemsetD32Async;
 import static org.bytedeco.cuda.global.cudart.cuStreamSynchronize;
 
 import dev.contrastive.core.kernel.DeviceKernels;
+import dev.contrastive.core.kernel.MultiPositiveNceKernel;
 import dev.contrastive.core.kernel.ScoreStats;
+import dev.contrastive.core.kernel.SoftmaxCrossEntropyKernel;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
@@ -68,148 +73,142 @@ public final class CudaLossKernels implements DeviceKernels {
   }
 
   @Override
-  public ScoreStats softmaxCrossEntropy(
-      INDArray q,
-      INDArray k,
-      double scale,
-      int[] labels,
-      int[] excluded,
-      double[] weights,
-      INDArray dq,
-      INDArray dk) {
-    int n = Math.toIntExact(q.rows());
-    int m = Math.toIntExact(k.rows());
-    int d = Math.toIntExact(q.columns());
-    CudaModule module = CudaModule.forCurrentDevice();
-    int splitsForward = splits(n, m, module.multiprocessors());
-    int splitsBackward = splits(m, n, module.multiprocessors());
-    INDArray qd = dense(q);
-    INDArray kd = dense(k);
-    INDArray dqd = dense(dq);
-    INDArray dkd = dense(dk);
-    INDArray labelArray = Nd4j.createFromArray(labels);
+  public ScoreStats softmaxCrossEntropy(SoftmaxCrossEntropyKernel.Problem p) {
+    Sides sides = new Sides(p.q(), p.k(), p.dq(), p.dk());
+    int n = sides.rows;
+    int m = sides.columns;
+    int[] excluded = p.excluded();
+    INDArray labelArray = Nd4j.createFromArray(p.labels());
     INDArray excludedArray = excluded == null ? null : Nd4j.createFromArray(excluded);
-    INDArray weightArray = Nd4j.createFromArray(toFloats(weights));
-    INDArray partial =
-        Nd4j.createUninitialized(DataType.FLOAT, (long) CE_PARTIAL_FIELDS * splitsForward * n);
+    INDArray weightArray = Nd4j.createFromArray(toFloats(p.weights()));
+    INDArray partial = sides.partial(CE_PARTIAL_FIELDS);
     INDArray stats = Nd4j.createUninitialized(DataType.FLOAT, (long) CE_STAT_FIELDS * n);
 
-    Launch launch = new Launch(module, dqd, qd, kd, dkd, labelArray, excludedArray, weightArray,
-        partial, stats);
-    long pq = launch.pointer(qd);
-    long pk = launch.pointer(kd);
-    long pLabels = launch.pointer(labelArray);
-    long pExcluded = launch.pointer(excludedArray);
-    long pWeights = launch.pointer(weightArray);
-    long pPartial = launch.pointer(partial);
-    long pStats = launch.pointer(stats);
-    long pdq = launch.pointer(dqd);
-    float s = (float) scale;
-    launch.run("ce_forward", tiles(n), splitsForward,
-        pq, pk, n, m, d, s, pLabels, pExcluded, pPartial, pStats);
-    launch.run("ce_finish", blocks(n), 1, n, splitsForward, pPartial, pStats);
-    launch.clear(pdq, (long) n * d);
-    launch.run("ce_backward_dq", tiles(n), splitsForward,
-        pq, pk, n, m, d, s, pLabels, pExcluded, pWeights, pStats, pdq);
-    launch.run("ce_backward_dk", tiles(m), splitsBackward,
-        pq, pk, n, m, d, s, pLabels, pExcluded, pWeights, pStats, launch.pointer(dkd));
-    launch.finish(dkd, stats);
-    copyBack(dqd, dq);
-    copyBack(dkd, dk);
+    Launch launch = sides.launch(labelArray, excludedArray, weightArray, partial, stats);
+    float s = (float) p.scale();
+    launch.run("ce_forward", tiles(n), sides.splitsForward,
+        sides.own, sides.other, n, m, sides.d, s, labelArray, excludedArray, partial, stats);
+    launch.run("ce_finish", blocks(n), 1, n, sides.splitsForward, partial, stats);
+    sides.backward(launch, stats, "ce_backward_dq", "ce_backward_dk",
+        sides.own, sides.other, n, m, sides.d, s, labelArray, excludedArray, weightArray, stats);
 
     float[] st = stats.toFloatVector();
-    double loss = 0;
-    double positiveSum = 0;
-    double negativeSum = 0;
-    long negatives = 0;
-    long correct = 0;
-    for (int i = 0; i < n; i++) {
-      double lse = st[i];
-      double positive = st[n + i];
-      loss += weights[i] * (lse - positive);
-      positiveSum += positive;
-      negativeSum += st[2 * n + i];
-      negatives += m - 1 - (excluded != null && excluded[i] >= 0 ? 1 : 0);
-      if (positive > st[3 * n + i]) {
-        correct++;
-      }
-    }
-    return new ScoreStats(loss, positiveSum, n, negativeSum, negatives, correct, 0);
+    return SoftmaxCrossEntropyKernel.rowStats(p.weights(), excluded, m, 0, n, i -> st[i],
+        i -> st[n + i], i -> st[2 * n + i], i -> st[3 * n + i]);
   }
 
   @Override
-  public ScoreStats multiPositiveNce(
-      INDArray src,
-      INDArray trg,
-      int locations,
-      int firstImage,
-      double scale,
-      double tclip,
-      double nceWeight,
-      double regWeight,
-      INDArray dsrc,
-      INDArray dtrg) {
+  public ScoreStats multiPositiveNce(MultiPositiveNceKernel.Problem p) {
     // n source rows (images firstImage ...) against all b target images
-    int n = Math.toIntExact(src.rows());
-    int cols = Math.toIntExact(trg.rows());
-    int b = cols / locations;
-    int d = Math.toIntExact(src.columns());
-    CudaModule module = CudaModule.forCurrentDevice();
-    int splitsForward = splits(n, cols, module.multiprocessors());
-    int splitsBackward = splits(cols, n, module.multiprocessors());
-    INDArray sd = dense(src);
-    INDArray td = dense(trg);
-    INDArray dsd = dense(dsrc);
-    INDArray dtd = dense(dtrg);
-    INDArray partial =
-        Nd4j.createUninitialized(DataType.FLOAT, (long) AMDIM_PARTIAL_FIELDS * splitsForward * n);
+    Sides sides = new Sides(p.src(), p.trg(), p.dsrc(), p.dtrg());
+    int n = sides.rows;
+    int locations = p.locations();
+    int b = sides.columns / locations;
+    INDArray partial = sides.partial(AMDIM_PARTIAL_FIELDS);
     INDArray positives = Nd4j.createUninitialized(DataType.FLOAT, (long) n * locations);
     INDArray positiveGradient = Nd4j.createUninitialized(DataType.FLOAT, (long) n * locations);
     INDArray stats = Nd4j.createUninitialized(DataType.FLOAT, (long) AMDIM_STAT_FIELDS * n);
 
-    Launch launch =
-        new Launch(module, dsd, sd, td, dtd, partial, positives, positiveGradient, stats);
-    long ps = launch.pointer(sd);
-    long pt = launch.pointer(td);
-    long pPartial = launch.pointer(partial);
-    long pPositives = launch.pointer(positives);
-    long pGradient = launch.pointer(positiveGradient);
-    long pStats = launch.pointer(stats);
-    long pdsrc = launch.pointer(dsd);
-    float s = (float) scale;
-    float clip = (float) tclip;
-    float twoReg = (float) (2.0 * regWeight);
-    launch.run("amdim_forward", tiles(n), splitsForward,
-        ps, pt, n, firstImage, b, locations, d, s, clip, pPartial, pPositives);
-    launch.run("amdim_finish", blocks(n), 1,
-        n, locations, splitsForward, (float) nceWeight, pPartial, pPositives, pStats, pGradient);
-    launch.clear(pdsrc, (long) n * d);
-    launch.run("amdim_backward_dsrc", tiles(n), splitsForward,
-        ps, pt, n, firstImage, b, locations, d, s, clip, twoReg, pStats, pGradient, pdsrc);
-    launch.run("amdim_backward_dtrg", tiles(cols), splitsBackward,
-        ps, pt, n, firstImage, b, locations, d, s, clip, twoReg, pStats, pGradient,
-        launch.pointer(dtd));
-    launch.finish(dtd, stats);
-    copyBack(dsd, dsrc);
-    copyBack(dtd, dtrg);
+    Launch launch = sides.launch(partial, positives, positiveGradient, stats);
+    float s = (float) p.scale();
+    float clip = (float) p.tclip();
+    launch.run("amdim_forward", tiles(n), sides.splitsForward,
+        sides.own, sides.other, n, p.firstImage(), b, locations, sides.d, s, clip, partial,
+        positives);
+    launch.run("amdim_finish", blocks(n), 1, n, locations, sides.splitsForward,
+        (float) p.nceWeight(), partial, positives, stats, positiveGradient);
+    sides.backward(launch, stats, "amdim_backward_dsrc", "amdim_backward_dtrg",
+        sides.own, sides.other, n, p.firstImage(), b, locations, sides.d, s, clip,
+        (float) (2.0 * p.regWeight()), stats, positiveGradient);
 
+    // amdim_finish's per-row fields 2..6: loss, positive sum, negative sum, correct, squares.
     float[] st = stats.toFloatVector();
-    double lossSum = 0;
-    double positiveSum = 0;
-    double negativeSum = 0;
     long correct = 0;
-    double squares = 0;
     for (int i = 0; i < n; i++) {
-      lossSum += st[2 * n + i];
-      positiveSum += st[3 * n + i];
-      negativeSum += st[4 * n + i];
       correct += Math.round(st[5 * n + i]);
-      squares += st[6 * n + i];
     }
-    long positiveCount = (long) n * locations;
-    long negatives = (long) n * (b - 1) * locations;
-    return new ScoreStats(
-        nceWeight * lossSum, positiveSum, positiveCount, negativeSum, negatives, correct, squares);
+    return new ScoreStats(p.nceWeight() * fieldSum(st, 2, n), fieldSum(st, 3, n),
+        (long) n * locations, fieldSum(st, 4, n), (long) n * (b - 1) * locations, correct,
+        fieldSum(st, 6, n));
+  }
+
+  /** The sum over rows of one per-row field of a stats array (field f of row i at f * rows + i). */
+  private static double fieldSum(float[] stats, int field, int rows) {
+    double sum = 0;
+    for (int i = 0; i < rows; i++) {
+      sum += stats[field * rows + i];
+    }
+    return sum;
+  }
+
+  /**
+   * What both losses launch over: the own rows (of S) and the other side's, their gradients (the own
+   * one overwritten, the other added to), as dense working copies, and the split counts of the
+   * forward (own rows) and the other side's backward pass.
+   */
+  private static final class Sides {
+    final CudaModule module = CudaModule.forCurrentDevice();
+    final INDArray own;
+    final INDArray other;
+    final INDArray dOwn;
+    final INDArray dOther;
+    final INDArray dOwnTarget;
+    final INDArray dOtherTarget;
+    final int rows;
+    final int columns;
+    final int d;
+    final int splitsForward;
+    final int splitsBackward;
+
+    Sides(INDArray own, INDArray other, INDArray dOwn, INDArray dOther) {
+      this.rows = Math.toIntExact(own.rows());
+      this.columns = Math.toIntExact(other.rows());
+      this.d = Math.toIntExact(own.columns());
+      this.splitsForward = splits(rows, columns, module.multiprocessors());
+      this.splitsBackward = splits(columns, rows, module.multiprocessors());
+      this.own = dense(own);
+      this.other = dense(other);
+      this.dOwn = dense(dOwn);
+      this.dOther = dense(dOther);
+      this.dOwnTarget = dOwn;
+      this.dOtherTarget = dOther;
+    }
+
+    /** The forward pass's per-split partials, {@code fields x splitsForward x rows}. */
+    INDArray partial(int fields) {
+      return Nd4j.createUninitialized(DataType.FLOAT, (long) fields * splitsForward * rows);
+    }
+
+    /** A launch sequence writing dOwn and reading (or also writing) the sides and {@code more}. */
+    Launch launch(INDArray... more) {
+      INDArray[] operands = new INDArray[3 + more.length];
+      operands[0] = own;
+      operands[1] = other;
+      operands[2] = dOther;
+      System.arraycopy(more, 0, operands, 3, more.length);
+      return new Launch(module, dOwn, operands);
+    }
+
+    /**
+     * The two backward kernels, given the same arguments plus their output: dOwn cleared and written
+     * per own row, dOther added to per other row; then waits, marks stats as written and copies the
+     * gradients back into the caller's arrays.
+     */
+    void backward(Launch launch, INDArray stats, String ownKernel, String otherKernel,
+        Object... args) {
+      launch.clear(launch.pointer(dOwn), (long) rows * d);
+      launch.run(ownKernel, tiles(rows), splitsForward, append(args, dOwn));
+      launch.run(otherKernel, tiles(columns), splitsBackward, append(args, dOther));
+      launch.finish(dOther, stats);
+      copyBack(dOwn, dOwnTarget);
+      copyBack(dOther, dOtherTarget);
+    }
+
+    private static Object[] append(Object[] args, INDArray last) {
+      Object[] all = Arrays.copyOf(args, args.length + 1);
+      all[args.length] = last;
+      return all;
+    }
   }
 
   /** Splits of the other side's tiles: about BLOCKS_PER_MULTIPROCESSOR blocks per multiprocessor. */
@@ -266,6 +265,8 @@ public final class CudaLossKernels implements DeviceKernels {
     private final CUstream_st stream;
     private final INDArray output;
     private final INDArray[] operands;
+    /** Device addresses already looked up, one lookup per array and launch sequence. */
+    private final Map<INDArray, Long> addresses = new IdentityHashMap<>();
 
     Launch(CudaModule module, INDArray output, INDArray... operands) {
       this.module = module;
@@ -290,8 +291,10 @@ public final class CudaLossKernels implements DeviceKernels {
       if (x == null) {
         return 0L;
       }
-      Nd4j.getAffinityManager().ensureLocation(x, AffinityManager.Location.DEVICE);
-      return allocator.getPointer(x, context).address();
+      return addresses.computeIfAbsent(x, a -> {
+        Nd4j.getAffinityManager().ensureLocation(a, AffinityManager.Location.DEVICE);
+        return allocator.getPointer(a, context).address();
+      });
     }
 
     void clear(long address, long floats) {
@@ -299,8 +302,9 @@ public final class CudaLossKernels implements DeviceKernels {
     }
 
     /**
-     * Launches a kernel with blockDim (THREADS, 1, 1). Arguments: Long = device pointer, Integer =
-     * int, Float = float, in the kernel's parameter order.
+     * Launches a kernel with blockDim (THREADS, 1, 1). Arguments, in the kernel's parameter order:
+     * INDArray (or null) = its device pointer ({@link #pointer}), Long = device pointer, Integer =
+     * int, Float = float.
      */
     void run(String kernel, int gridX, int gridY, Object... args) {
       // cuLaunchKernel copies the argument values, so they are freed as soon as it returns.
@@ -308,7 +312,9 @@ public final class CudaLossKernels implements DeviceKernels {
       try (PointerPointer<Pointer> params = new PointerPointer<>(args.length)) {
         for (int i = 0; i < args.length; i++) {
           Object a = args[i];
-          if (a instanceof Long v) {
+          if (a == null || a instanceof INDArray) {
+            values[i] = new LongPointer(1).put(pointer((INDArray) a));
+          } else if (a instanceof Long v) {
             values[i] = new LongPointer(1).put(v);
           } else if (a instanceof Integer v) {
             values[i] = new IntPointer(1).put(v);

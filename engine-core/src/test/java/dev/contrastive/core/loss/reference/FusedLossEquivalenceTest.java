@@ -1,5 +1,13 @@
 package dev.contrastive.core.loss.reference;
 
+import static dev.contrastive.core.loss.reference.LossInputs.amdimLocations;
+import static dev.contrastive.core.loss.reference.LossInputs.amdimViews;
+import static dev.contrastive.core.loss.reference.LossInputs.describe;
+import static dev.contrastive.core.loss.reference.LossInputs.sampler;
+import static dev.contrastive.core.loss.reference.LossInputs.toNd4j;
+import static dev.contrastive.core.loss.reference.LossInputs.usedLocations;
+import static dev.contrastive.core.loss.reference.LossInputs.yadimLocations;
+import static dev.contrastive.core.loss.reference.LossInputs.yadimViews;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,12 +27,15 @@ import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.core.kernel.Tiling;
 import dev.contrastive.core.loss.YadimLoss;
 import dev.contrastive.core.loss.YadimOptions;
+import dev.contrastive.core.loss.reference.LossInputs.CpcInputs;
+import dev.contrastive.core.loss.reference.LossInputs.Views;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.BiFunction;
+import java.util.function.ToIntFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -111,10 +122,16 @@ class FusedLossEquivalenceTest {
       return tileCount(2 * batch, 2 * batch, tiling);
     }
 
+    /** The case's views, drawn from its seed. */
+    Views<Tensor64> views() {
+      return LossInputs.infoNceViews(
+          new SplittableRandom(seed), batch, dim, tau, normalize, features);
+    }
+
     @Override
     public String toString() {
       return "seed=" + seed + " B=" + batch + " D=" + dim + " tau=" + tau + " normalize=" + normalize
-          + " tiling=" + tiling.rows() + "x" + tiling.columns() + " " + features + " " + type;
+          + " tiling=" + describe(tiling) + " " + features + " " + type;
     }
   }
 
@@ -139,58 +156,30 @@ class FusedLossEquivalenceTest {
     cases.add(new InfoNceCase(17, 37, 19, 0.01, false, new Tiling(5, 7), "saturated", FLOAT));
     cases.add(new InfoNceCase(18, 37, 19, 0.01, true, new Tiling(5, 7), "saturated", DOUBLE));
     cases.add(new InfoNceCase(19, 37, 19, 0.01, false, Tiling.DEFAULT, "saturated", DOUBLE));
-    SplittableRandom rng = new SplittableRandom(20240601);
-    while (cases.size() < CASES) {
-      InfoNceCase c =
-          new InfoNceCase(
-              100 + cases.size(),
-              1 + rng.nextInt(12),
-              1 + rng.nextInt(16),
-              TEMPERATURES[rng.nextInt(TEMPERATURES.length)],
-              rng.nextBoolean(),
-              TILINGS[rng.nextInt(TILINGS.length)],
-              "random",
-              randomType(rng));
-      if (c.tiles() <= MAX_TILES) {
-        cases.add(c);
-      }
-    }
-    return cases.stream();
+    return withRandomCases(cases, 20240601, InfoNceCase::tiles, (seed, rng) ->
+        new InfoNceCase(
+            seed,
+            1 + rng.nextInt(12),
+            1 + rng.nextInt(16),
+            TEMPERATURES[rng.nextInt(TEMPERATURES.length)],
+            rng.nextBoolean(),
+            TILINGS[rng.nextInt(TILINGS.length)],
+            "random",
+            randomType(rng)));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("infoNceCases")
   void infoNce(InfoNceCase c) {
-    SplittableRandom rng = new SplittableRandom(c.seed());
-    // Unnormalised scores are ~ D scale^2 / tau: scale so that they stay O(10) at any temperature.
-    double scale = c.normalize() ? 1.0 : Math.sqrt(4 * c.tau() / c.dim());
-    Tensor64 a;
-    Tensor64 b;
-    if (c.features().equals("identical")) {
-      a = repeatRows(floatGaussian(rng, scale, 1, c.dim()), c.batch());
-      b = repeatRows(floatGaussian(rng, scale, 1, c.dim()), c.batch());
-    } else if (c.features().equals("saturated")) {
-      double[][] directions = unitRows(rng, c.batch(), c.dim());
-      a = aligned(rng, directions, 1, 0, c.batch(), c.dim());
-      b = aligned(rng, directions, 1, 0.01, c.batch(), c.dim());
-    } else {
-      a = floatGaussian(rng, scale, c.batch(), c.dim());
-      b = floatGaussian(rng, scale, c.batch(), c.dim());
-      if (c.features().equals("zeroRow")) {
-        Arrays.fill(b.data(), c.dim(), 2 * c.dim(), 0.0);
-      }
-    }
-    ReferenceResult ref = InfoNceReference.compute(a, b, c.tau(), c.normalize());
+    Views<Tensor64> v = c.views();
+    ReferenceResult ref = InfoNceReference.compute(v.a(), v.b(), c.tau(), c.normalize());
     InfoNceLoss loss =
         new InfoNceLoss(new InfoNceOptions(c.tau(), c.normalize(), c.tiling()));
-    try (INDArray fa = a.toNd4j(c.type());
-        INDArray fb = b.toNd4j(c.type());
+    try (INDArray fa = v.a().toNd4j(c.type());
+        INDArray fb = v.b().toNd4j(c.type());
         LossResult fused = loss.compute(fa, fb)) {
-      assertMatches(c.toString(), ref, fused, precision(c.type(), c.features()));
-      if (c.features().equals("identical")) {
-        // Diagnostics' contract: ties count as misses, so identical features score 0.
-        assertEquals(0.0, fused.diagnostics().accuracy(), 0.0, c + ": accuracy");
-      }
+      // Even B = 1 has a negative here: the other view's image.
+      assertMatchesCase(c, c.type(), c.features(), true, ref, fused);
     }
   }
 
@@ -227,15 +216,12 @@ class FusedLossEquivalenceTest {
       return "seed=" + seed + " B=" + batch + " D=" + dim + " r1" + (r1FourD ? "(B,D,1,1)" : "(B,D)")
           + " r5=" + h5 + "x" + w5 + " r7=" + h7 + "x" + w7 + " comparisons="
           + comparisons.stream().map(AmdimComparison::name).toList() + " tclip=" + tclip + " w=" + w
-          + " featureScale=" + featureScale + " tiling=" + tiling.rows() + "x" + tiling.columns()
+          + " featureScale=" + featureScale + " tiling=" + describe(tiling)
           + (randomSampler ? " randomSampler" : " fixedSampler") + " " + features + " " + type;
     }
   }
 
   private static final List<AmdimComparison> PAPER = AmdimOptions.PAPER_COMPARISONS;
-
-  /** Noise per component of "saturated" AMDIM and YADIM features. */
-  private static final double ALIGNED_NOISE = 0.05;
 
   static Stream<AmdimCase> amdimCases() {
     List<AmdimCase> cases = new ArrayList<>();
@@ -279,8 +265,7 @@ class FusedLossEquivalenceTest {
     String[] names = {"r1", "r5", "r7"};
     double[] tclips = {1, 5, 20, 20, 100};
     double[] weights = {0, 0.05, 0.05, 1};
-    SplittableRandom rng = new SplittableRandom(8675309);
-    while (cases.size() < CASES) {
+    return withRandomCases(cases, 8675309, AmdimCase::tiles, (seed, rng) -> {
       List<AmdimComparison> comps = new ArrayList<>();
       int count = 1 + rng.nextInt(3);
       while (comps.size() < count) {
@@ -293,29 +278,24 @@ class FusedLossEquivalenceTest {
       Tiling tiling = TILINGS[rng.nextInt(TILINGS.length)];
       int batch = 1 + rng.nextInt(9);
       double tclip = tclips[rng.nextInt(tclips.length)];
-      AmdimCase c =
-          new AmdimCase(
-              100 + cases.size(),
-              batch,
-              1 + rng.nextInt(8),
-              rng.nextBoolean(),
-              1 + rng.nextInt(3),
-              1 + rng.nextInt(3),
-              1 + rng.nextInt(4),
-              1 + rng.nextInt(2),
-              comps,
-              tclip,
-              weights[rng.nextInt(weights.length)],
-              tclip <= 5 && rng.nextBoolean() ? 3 : 1,
-              tiling,
-              rng.nextBoolean(),
-              "random",
-              randomType(rng));
-      if (c.tiles() <= MAX_TILES) {
-        cases.add(c);
-      }
-    }
-    return cases.stream();
+      return new AmdimCase(
+          seed,
+          batch,
+          1 + rng.nextInt(8),
+          rng.nextBoolean(),
+          1 + rng.nextInt(3),
+          1 + rng.nextInt(3),
+          1 + rng.nextInt(4),
+          1 + rng.nextInt(2),
+          comps,
+          tclip,
+          weights[rng.nextInt(weights.length)],
+          tclip <= 5 && rng.nextBoolean() ? 3 : 1,
+          tiling,
+          rng.nextBoolean(),
+          "random",
+          randomType(rng));
+    });
   }
 
   @ParameterizedTest(name = "{0}")
@@ -327,44 +307,18 @@ class FusedLossEquivalenceTest {
       {c.batch(), c.dim(), c.h5(), c.w5()},
       {c.batch(), c.dim(), c.h7(), c.w7()}
     };
-    String[] names = {"r1", "r5", "r7"};
-    Map<String, Tensor64> a = new LinkedHashMap<>();
-    Map<String, Tensor64> b = new LinkedHashMap<>();
-    double[][] directions =
-        c.features().equals("saturated") ? orthonormalRows(rng, c.batch(), c.dim()) : null;
-    for (Map<String, Tensor64> view : List.of(a, b)) {
-      for (int m = 0; m < names.length; m++) {
-        view.put(names[m], directions != null
-            ? aligned(rng, directions, c.featureScale(), ALIGNED_NOISE, shapes[m])
-            : features(rng, c.featureScale(), c.features().equals("identical"), shapes[m]));
-      }
-    }
-    Map<String, int[]> given = new LinkedHashMap<>();
-    for (AmdimComparison comparison : c.comparisons()) {
-      int locations = a.get(comparison.source()).locations();
-      for (boolean ab : new boolean[] {true, false}) {
-        if (locations > 1) {
-          given.put(comparison.samplerKey(ab), rng.ints(c.batch(), 0, locations).toArray());
-        }
-      }
-    }
-    SourceSampler sampler =
-        c.randomSampler() ? SourceSampler.random(c.seed()) : SourceSampler.fixed(given);
+    Views<Map<String, Tensor64>> v = amdimViews(rng, shapes, c.featureScale(), c.features());
+    Map<String, int[]> given = amdimLocations(rng, c.comparisons(), v.a(), c.batch());
+    SourceSampler sampler = sampler(c.randomSampler(), c.seed(), given);
     AmdimLoss loss =
         new AmdimLoss(new AmdimOptions(c.tclip(), c.w(), c.comparisons(), c.tiling()));
-    Map<String, INDArray> fa = toNd4j(a, c.type());
-    Map<String, INDArray> fb = toNd4j(b, c.type());
+    Map<String, INDArray> fa = toNd4j(v.a(), c.type());
+    Map<String, INDArray> fb = toNd4j(v.b(), c.type());
     try (LossResult fused = loss.compute(fa, fb, sampler)) {
-      Map<String, int[]> used = fused.sourceLocations();
-      if (!c.randomSampler()) {
-        assertLocationsEqual(c + ": sourceLocations", given, used);
-      }
+      Map<String, int[]> used = usedLocations(c, c.randomSampler(), given, fused);
       ReferenceResult ref =
-          AmdimReference.compute(a, b, c.tclip(), c.w(), c.comparisons(), used);
-      assertMatches(c.toString(), ref, fused, precision(c.type(), c.features()));
-      if (c.features().equals("identical") && c.batch() > 1) {
-        assertEquals(0.0, fused.diagnostics().accuracy(), 0.0, c + ": accuracy");
-      }
+          AmdimReference.compute(v.a(), v.b(), c.tclip(), c.w(), c.comparisons(), used);
+      assertMatchesCase(c, c.type(), c.features(), c.batch() > 1, ref, fused);
     } finally {
       fa.values().forEach(INDArray::close);
       fb.values().forEach(INDArray::close);
@@ -386,7 +340,7 @@ class FusedLossEquivalenceTest {
     @Override
     public String toString() {
       return "seed=" + seed + " shape=" + Arrays.toString(shape) + " tclip=" + tclip + " w=" + w
-          + " featureScale=" + featureScale + " tiling=" + tiling.rows() + "x" + tiling.columns()
+          + " featureScale=" + featureScale + " tiling=" + describe(tiling)
           + (randomSampler ? " randomSampler" : " fixedSampler") + " " + features + " " + type;
     }
   }
@@ -413,8 +367,7 @@ class FusedLossEquivalenceTest {
         "saturated", DOUBLE));
     double[] tclips = {1, 5, 20, 20, 100};
     double[] weights = {0, 0.05, 0.05, 1};
-    SplittableRandom rng = new SplittableRandom(4242);
-    while (cases.size() < CASES) {
+    return withRandomCases(cases, 4242, YadimCase::tiles, (seed, rng) -> {
       Tiling tiling = TILINGS[rng.nextInt(TILINGS.length)];
       int batch = 1 + rng.nextInt(10);
       int dim = 1 + rng.nextInt(10);
@@ -423,60 +376,33 @@ class FusedLossEquivalenceTest {
               ? new long[] {batch, dim}
               : new long[] {batch, dim, 1 + rng.nextInt(4), 1 + rng.nextInt(3)};
       double tclip = tclips[rng.nextInt(tclips.length)];
-      YadimCase c =
-          new YadimCase(
-              100 + cases.size(),
-              shape,
-              tclip,
-              weights[rng.nextInt(weights.length)],
-              tclip <= 5 && rng.nextBoolean() ? 3 : 1,
-              tiling,
-              rng.nextBoolean(),
-              "random",
-              randomType(rng));
-      if (c.tiles() <= MAX_TILES) {
-        cases.add(c);
-      }
-    }
-    return cases.stream();
+      return new YadimCase(
+          seed,
+          shape,
+          tclip,
+          weights[rng.nextInt(weights.length)],
+          tclip <= 5 && rng.nextBoolean() ? 3 : 1,
+          tiling,
+          rng.nextBoolean(),
+          "random",
+          randomType(rng));
+    });
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("yadimCases")
   void yadim(YadimCase c) {
     SplittableRandom rng = new SplittableRandom(c.seed());
-    int batch = (int) c.shape()[0];
-    Tensor64 a;
-    Tensor64 b;
-    if (c.features().equals("saturated")) {
-      double[][] directions = orthonormalRows(rng, batch, (int) c.shape()[1]);
-      a = aligned(rng, directions, c.featureScale(), ALIGNED_NOISE, c.shape());
-      b = aligned(rng, directions, c.featureScale(), ALIGNED_NOISE, c.shape());
-    } else {
-      boolean identical = c.features().equals("identical");
-      a = features(rng, c.featureScale(), identical, c.shape());
-      b = features(rng, c.featureScale(), identical, c.shape());
-    }
-    Map<String, int[]> given = new LinkedHashMap<>();
-    if (a.locations() > 1) {
-      given.put("last_last_ab", rng.ints(batch, 0, a.locations()).toArray());
-      given.put("last_last_ba", rng.ints(batch, 0, a.locations()).toArray());
-    }
-    SourceSampler sampler =
-        c.randomSampler() ? SourceSampler.random(c.seed()) : SourceSampler.fixed(given);
+    Views<Tensor64> v = yadimViews(rng, c.shape(), c.featureScale(), c.features());
+    Map<String, int[]> given = yadimLocations(rng, v.a());
+    SourceSampler sampler = sampler(c.randomSampler(), c.seed(), given);
     YadimLoss loss = new YadimLoss(new YadimOptions(c.tclip(), c.w(), c.tiling()));
-    try (INDArray fa = a.toNd4j(c.type());
-        INDArray fb = b.toNd4j(c.type());
+    try (INDArray fa = v.a().toNd4j(c.type());
+        INDArray fb = v.b().toNd4j(c.type());
         LossResult fused = loss.compute(fa, fb, sampler)) {
-      Map<String, int[]> used = fused.sourceLocations();
-      if (!c.randomSampler()) {
-        assertLocationsEqual(c + ": sourceLocations", given, used);
-      }
-      ReferenceResult ref = YadimReference.compute(a, b, c.tclip(), c.w(), used);
-      assertMatches(c.toString(), ref, fused, precision(c.type(), c.features()));
-      if (c.features().equals("identical") && batch > 1) {
-        assertEquals(0.0, fused.diagnostics().accuracy(), 0.0, c + ": accuracy");
-      }
+      Map<String, int[]> used = usedLocations(c, c.randomSampler(), given, fused);
+      ReferenceResult ref = YadimReference.compute(v.a(), v.b(), c.tclip(), c.w(), used);
+      assertMatchesCase(c, c.type(), c.features(), c.shape()[0] > 1, ref, fused);
     }
   }
 
@@ -484,6 +410,12 @@ class FusedLossEquivalenceTest {
 
   record CpcCase(long seed, int batch, int dim, int height, int width, int skip, int predict,
       double embScale, Tiling tiling, String features, DataType type) {
+    /** The case's targets and predictions, drawn from its seed. */
+    CpcInputs inputs() {
+      return LossInputs.cpcInputs(new SplittableRandom(seed),
+          new long[] {batch, dim, height, width}, skip, predict, features);
+    }
+
     int tiles() {
       int total = 0;
       for (int k = skip; k < skip + predict; k++) {
@@ -496,7 +428,7 @@ class FusedLossEquivalenceTest {
     public String toString() {
       return "seed=" + seed + " B=" + batch + " D=" + dim + " H=" + height + " W=" + width
           + " skip=" + skip + " predict=" + predict + " embScale=" + embScale + " tiling="
-          + tiling.rows() + "x" + tiling.columns() + " " + features + " " + type;
+          + describe(tiling) + " " + features + " " + type;
     }
   }
 
@@ -516,68 +448,73 @@ class FusedLossEquivalenceTest {
     cases.add(new CpcCase(9, 3, 19, 5, 3, 2, 3, 60, new Tiling(3, 5), "saturated", FLOAT));
     cases.add(new CpcCase(10, 3, 19, 5, 3, 2, 3, 60, Tiling.DEFAULT, "saturated", FLOAT));
     cases.add(new CpcCase(11, 3, 19, 5, 3, 2, 3, 60, new Tiling(4, 7), "saturated", DOUBLE));
-    SplittableRandom rng = new SplittableRandom(1618);
     double[] scales = {0.1, 0.5, 1, 2};
-    while (cases.size() < CASES) {
+    return withRandomCases(cases, 1618, CpcCase::tiles, (seed, rng) -> {
       Tiling tiling = TILINGS[rng.nextInt(TILINGS.length)];
       int skip = 1 + rng.nextInt(3);
       int predict = 1 + rng.nextInt(3);
       int height = skip + predict + rng.nextInt(3);
-      CpcCase c =
-          new CpcCase(
-              100 + cases.size(),
-              1 + rng.nextInt(4),
-              1 + rng.nextInt(12),
-              height,
-              1 + rng.nextInt(4),
-              skip,
-              predict,
-              scales[rng.nextInt(scales.length)],
-              tiling,
-              "random",
-              randomType(rng));
-      if (c.tiles() <= MAX_TILES) {
-        cases.add(c);
-      }
-    }
-    return cases.stream();
+      return new CpcCase(
+          seed,
+          1 + rng.nextInt(4),
+          1 + rng.nextInt(12),
+          height,
+          1 + rng.nextInt(4),
+          skip,
+          predict,
+          scales[rng.nextInt(scales.length)],
+          tiling,
+          "random",
+          randomType(rng));
+    });
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cpcCases")
   void cpc(CpcCase c) {
-    SplittableRandom rng = new SplittableRandom(c.seed());
-    long[] shape = {c.batch(), c.dim(), c.height(), c.width()};
-    List<Tensor64> predictions = new ArrayList<>();
-    Tensor64 targets;
-    if (c.features().equals("saturated")) {
-      targets = unitPatches(rng, shape);
-      for (int s = 0; s < c.predict(); s++) {
-        predictions.add(nearTargets(rng, targets, c.skip() + s, 0.01));
-      }
-    } else {
-      boolean identical = c.features().equals("identical");
-      targets = features(rng, 1, identical, shape);
-      for (int s = 0; s < c.predict(); s++) {
-        predictions.add(features(rng, 1, identical, shape));
-      }
-    }
-    ReferenceResult ref = CpcReference.compute(targets, predictions, c.skip(), c.embScale());
+    CpcInputs in = c.inputs();
+    ReferenceResult ref =
+        CpcReference.compute(in.targets(), in.predictions(), c.skip(), c.embScale());
     CpcLoss loss =
         new CpcLoss(new CpcOptions(c.skip(), c.predict(), c.embScale(), c.tiling()));
-    List<INDArray> fp = predictions.stream().map(p -> p.toNd4j(c.type())).toList();
-    try (INDArray ft = targets.toNd4j(c.type());
+    List<INDArray> fp = in.predictions().stream().map(p -> p.toNd4j(c.type())).toList();
+    try (INDArray ft = in.targets().toNd4j(c.type());
         LossResult fused = loss.compute(ft, fp)) {
-      assertMatches(c.toString(), ref, fused, precision(c.type(), c.features()));
-      if (c.features().equals("identical") && c.batch() > 1) {
-        assertEquals(0.0, fused.diagnostics().accuracy(), 0.0, c + ": accuracy");
-      }
+      assertMatchesCase(c, c.type(), c.features(), c.batch() > 1, ref, fused);
     } finally {
       fp.forEach(INDArray::close);
     }
   }
 
   // ---------------------------------------------------------------------------------------- helpers
+
+  /**
+   * The hand-picked cases plus random ones drawn from {@code seed} (seeded 100, 101, ... by their
+   * position) up to {@link #CASES}; a draw over {@link #MAX_TILES} score tiles is redrawn.
+   */
+  private static <C> Stream<C> withRandomCases(
+      List<C> cases, long seed, ToIntFunction<C> tiles, BiFunction<Long, SplittableRandom, C> draw) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    while (cases.size() < CASES) {
+      C c = draw.apply(100L + cases.size(), rng);
+      if (tiles.applyAsInt(c) <= MAX_TILES) {
+        cases.add(c);
+      }
+    }
+    return cases.stream();
+  }
+
+  /**
+   * {@link #assertMatches} at the case's precision; with identical features and a negative for
+   * every positive to tie with, also Diagnostics' contract that ties count as misses (accuracy 0).
+   */
+  private static void assertMatchesCase(Object c, DataType type, String features,
+      boolean hasNegatives, ReferenceResult ref, LossResult fused) {
+    assertMatches(c.toString(), ref, fused, precision(type, features));
+    if (features.equals("identical") && hasNegatives) {
+      assertEquals(0.0, fused.diagnostics().accuracy(), 0.0, c + ": accuracy");
+    }
+  }
 
   /** Loss, parts, diagnostics and gradients of one fused result against its reference. */
   static void assertMatches(String what, ReferenceResult ref, LossResult fused, Precision p) {
@@ -663,130 +600,5 @@ class FusedLossEquivalenceTest {
     return features.equals("saturated") ? p.relativeGradients() : p;
   }
 
-  /** Random float32 features, or (identical) one random image repeated over the batch. */
-  static Tensor64 features(SplittableRandom rng, double scale, boolean identical, long... shape) {
-    if (!identical) {
-      return floatGaussian(rng, scale, shape);
-    }
-    long[] one = shape.clone();
-    one[0] = 1;
-    return repeatRows(floatGaussian(rng, scale, one), (int) shape[0]);
-  }
-
-  private static Map<String, INDArray> toNd4j(Map<String, Tensor64> view, DataType type) {
-    Map<String, INDArray> out = new LinkedHashMap<>();
-    view.forEach((name, t) -> out.put(name, t.toNd4j(type)));
-    return out;
-  }
-
-  private static void assertLocationsEqual(
-      String what, Map<String, int[]> expected, Map<String, int[]> actual) {
-    assertEquals(expected.keySet(), actual.keySet(), what + " keys");
-    expected.forEach((key, loc) -> assertArrayEquals(loc, actual.get(key), what + " " + key));
-  }
-
-  /** Gaussian values rounded to float32, so that both implementations see the same numbers. */
-  static Tensor64 floatGaussian(SplittableRandom rng, double scale, long... shape) {
-    Tensor64 t = Tensor64.zeros(shape);
-    for (int i = 0; i < t.data().length; i++) {
-      t.data()[i] = (float) (scale * rng.nextGaussian());
-    }
-    return t;
-  }
-
-  /** Random unit vectors, one per row. */
-  static double[][] unitRows(SplittableRandom rng, int rows, int dim) {
-    double[][] u = new double[rows][dim];
-    for (double[] row : u) {
-      for (int d = 0; d < dim; d++) {
-        row[d] = rng.nextGaussian();
-      }
-      normalize(row);
-    }
-    return u;
-  }
-
-  /** Random orthonormal rows (Gram-Schmidt on Gaussian ones); needs rows <= dim. */
-  static double[][] orthonormalRows(SplittableRandom rng, int rows, int dim) {
-    double[][] u = unitRows(rng, rows, dim);
-    for (int i = 0; i < rows; i++) {
-      for (int j = 0; j < i; j++) {
-        double along = InfoNceReference.dot(u[i], u[j]);
-        for (int d = 0; d < dim; d++) {
-          u[i][d] -= along * u[j][d];
-        }
-      }
-      normalize(u[i]);
-    }
-    return u;
-  }
-
-  private static void normalize(double[] v) {
-    double norm = Math.sqrt(InfoNceReference.dot(v, v));
-    for (int d = 0; d < v.length; d++) {
-      v[d] /= norm;
-    }
-  }
-
-  /**
-   * A float32 map (B, D) or (B, D, H, W) whose every location of image b is {@code radius *
-   * directions[b]} plus Gaussian noise of standard deviation {@code noise} per component.
-   */
-  static Tensor64 aligned(
-      SplittableRandom rng, double[][] directions, double radius, double noise, long... shape) {
-    Tensor64 t = Tensor64.zeros(shape);
-    for (int b = 0; b < t.dim(0); b++) {
-      for (int d = 0; d < t.dim(1); d++) {
-        for (int l = 0; l < t.locations(); l++) {
-          t.data()[t.mapIndex(b, d, l)] =
-              (float) (radius * directions[b][d] + noise * rng.nextGaussian());
-        }
-      }
-    }
-    return t;
-  }
-
-  /** A float32 (B, D, H, W) map whose every patch vector is a random unit vector. */
-  static Tensor64 unitPatches(SplittableRandom rng, long... shape) {
-    Tensor64 t = Tensor64.zeros(shape);
-    for (int b = 0; b < t.dim(0); b++) {
-      double[][] patches = unitRows(rng, t.locations(), t.dim(1));
-      for (int l = 0; l < t.locations(); l++) {
-        for (int d = 0; d < t.dim(1); d++) {
-          t.data()[t.mapIndex(b, d, l)] = (float) patches[l][d];
-        }
-      }
-    }
-    return t;
-  }
-
-  /**
-   * CPC predictions for offset k that nearly hit their labels: each patch is the target patch k rows
-   * below plus Gaussian noise of standard deviation {@code noise} (rows with nothing k rows below,
-   * which the loss ignores, are noise alone).
-   */
-  static Tensor64 nearTargets(SplittableRandom rng, Tensor64 targets, int k, double noise) {
-    Tensor64 p = Tensor64.zeros(targets.shape());
-    int below = k * targets.dim(3);
-    for (int b = 0; b < p.dim(0); b++) {
-      for (int d = 0; d < p.dim(1); d++) {
-        for (int l = 0; l < p.locations(); l++) {
-          double target = l + below < p.locations() ? targets.data()[p.mapIndex(b, d, l + below)] : 0;
-          p.data()[p.mapIndex(b, d, l)] = (float) (target + noise * rng.nextGaussian());
-        }
-      }
-    }
-    return p;
-  }
-
-  /** {@code times} copies of the single image of {@code one} along the batch axis. */
-  static Tensor64 repeatRows(Tensor64 one, int times) {
-    long[] shape = one.shape().clone();
-    shape[0] = times;
-    double[] data = new double[one.data().length * times];
-    for (int i = 0; i < times; i++) {
-      System.arraycopy(one.data(), 0, data, i * one.data().length, one.data().length);
-    }
-    return new Tensor64(data, shape);
-  }
 }
+

@@ -244,27 +244,21 @@ class LossInputValidationTest {
     assertContains(e.getMessage(), "predictions", "2 maps", "stepsToPredict = 3");
   }
 
-  @Test
-  void cpcPredictionBatchDiffers() {
-    List<INDArray> p = new java.util.ArrayList<>(predictions(3, 2, 3, 5, 2));
-    p.set(1, ones(3, 3, 5, 2));
-    assertRejected(
-        () -> cpc.compute(ones(2, 3, 5, 2), p), "pred_k3", shape(3, 3, 5, 2), "shape of targets");
+  /** One map of a valid prediction list replaced, the map's name, and what the message must say. */
+  static Stream<Arguments> badPredictions() {
+    return Stream.of(
+        Arguments.of("batch differs", 1, ones(3, 3, 5, 2), "pred_k3", "shape of targets"),
+        Arguments.of("feature dim differs", 2, ones(2, 4, 5, 2), "pred_k4", "shape of targets"),
+        Arguments.of("NaN", 0, with(ones(2, 3, 5, 2), Float.NaN), "pred_k2", "NaN"));
   }
 
-  @Test
-  void cpcPredictionFeatureDimDiffers() {
-    List<INDArray> p = new java.util.ArrayList<>(predictions(3, 2, 3, 5, 2));
-    p.set(2, ones(2, 4, 5, 2));
-    assertRejected(
-        () -> cpc.compute(ones(2, 3, 5, 2), p), "pred_k4", shape(2, 4, 5, 2), "shape of targets");
-  }
-
-  @Test
-  void cpcNaNInPrediction() {
-    List<INDArray> p = new java.util.ArrayList<>(predictions(3, 2, 3, 5, 2));
-    p.set(0, with(ones(2, 3, 5, 2), Float.NaN));
-    assertRejected(() -> cpc.compute(ones(2, 3, 5, 2), p), "pred_k2", shape(2, 3, 5, 2), "NaN");
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badPredictions")
+  void cpcBadPredictionIsNamed(
+      String fault, int index, INDArray map, String name, String expectation) {
+    List<INDArray> p = new ArrayList<>(predictions(3, 2, 3, 5, 2));
+    p.set(index, map);
+    assertRejected(() -> cpc.compute(ones(2, 3, 5, 2), p), name, map.shape(), expectation);
   }
 
   @Test

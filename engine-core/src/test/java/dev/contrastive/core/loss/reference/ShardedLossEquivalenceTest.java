@@ -1,15 +1,15 @@
 package dev.contrastive.core.loss.reference;
 
-import static dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.aligned;
 import static dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.assertMatches;
-import static dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.features;
-import static dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.floatGaussian;
-import static dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.nearTargets;
-import static dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.orthonormalRows;
 import static dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.precision;
-import static dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.unitPatches;
-import static dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.unitRows;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static dev.contrastive.core.loss.reference.LossInputs.amdimLocations;
+import static dev.contrastive.core.loss.reference.LossInputs.amdimViews;
+import static dev.contrastive.core.loss.reference.LossInputs.assertLocationsEqual;
+import static dev.contrastive.core.loss.reference.LossInputs.describe;
+import static dev.contrastive.core.loss.reference.LossInputs.floatGaussian;
+import static dev.contrastive.core.loss.reference.LossInputs.sampler;
+import static dev.contrastive.core.loss.reference.LossInputs.toNd4j;
+import static dev.contrastive.core.loss.reference.LossInputs.yadimLocations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.nd4j.linalg.api.buffer.DataType.DOUBLE;
 import static org.nd4j.linalg.api.buffer.DataType.FLOAT;
@@ -28,7 +28,11 @@ import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.core.kernel.Tiling;
 import dev.contrastive.core.loss.YadimLoss;
 import dev.contrastive.core.loss.YadimOptions;
+import dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.CpcCase;
+import dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.InfoNceCase;
 import dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.Precision;
+import dev.contrastive.core.loss.reference.LossInputs.CpcInputs;
+import dev.contrastive.core.loss.reference.LossInputs.Views;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -109,15 +113,6 @@ class ShardedLossEquivalenceTest {
 
   // ---------------------------------------------------------------------------------------- InfoNCE
 
-  record InfoNceCase(long seed, int batch, int dim, double tau, boolean normalize, Tiling tiling,
-      String features, DataType type) {
-    @Override
-    public String toString() {
-      return "seed=" + seed + " B=" + batch + " D=" + dim + " tau=" + tau + " normalize=" + normalize
-          + " tiling=" + tiling.rows() + "x" + tiling.columns() + " " + features + " " + type;
-    }
-  }
-
   static Stream<InfoNceCase> infoNceCases() {
     return Stream.of(
         new InfoNceCase(1, 7, 6, 0.1, true, new Tiling(3, 5), "random", FLOAT),
@@ -136,21 +131,9 @@ class ShardedLossEquivalenceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("infoNceCases")
   void infoNce(InfoNceCase c) {
-    SplittableRandom rng = new SplittableRandom(c.seed());
-    double scale = c.normalize() ? 1.0 : Math.sqrt(4 * c.tau() / c.dim());
-    Tensor64 a;
-    Tensor64 b;
-    if (c.features().equals("saturated")) {
-      double[][] directions = unitRows(rng, c.batch(), c.dim());
-      a = aligned(rng, directions, 1, 0, c.batch(), c.dim());
-      b = aligned(rng, directions, 1, 0.01, c.batch(), c.dim());
-    } else {
-      a = floatGaussian(rng, scale, c.batch(), c.dim());
-      b = floatGaussian(rng, scale, c.batch(), c.dim());
-      if (c.features().equals("zeroRow")) {
-        Arrays.fill(b.data(), c.dim(), 2 * c.dim(), 0.0);
-      }
-    }
+    Views<Tensor64> v = c.views();
+    Tensor64 a = v.a();
+    Tensor64 b = v.b();
     InfoNceLoss loss = new InfoNceLoss(new InfoNceOptions(c.tau(), c.normalize(), c.tiling()));
     try (INDArray fa = a.toNd4j(c.type());
         INDArray fb = b.toNd4j(c.type())) {
@@ -176,7 +159,7 @@ class ShardedLossEquivalenceTest {
       return "seed=" + seed + " B=" + batch + " D=" + dim + " r5=" + h5 + "x" + w5 + " r7=" + h7
           + "x" + w7 + " comparisons=" + comparisons.stream().map(AmdimComparison::name).toList()
           + " tclip=" + tclip + " w=" + w + " featureScale=" + featureScale + " tiling="
-          + tiling.rows() + "x" + tiling.columns()
+          + describe(tiling)
           + (randomSampler ? " randomSampler" : " fixedSampler") + " " + features + " " + type;
     }
   }
@@ -213,29 +196,11 @@ class ShardedLossEquivalenceTest {
     long[][] shapes = {
       {c.batch(), c.dim()}, {c.batch(), c.dim(), c.h5(), c.w5()}, {c.batch(), c.dim(), c.h7(), c.w7()}
     };
-    String[] names = {"r1", "r5", "r7"};
-    double[][] directions =
-        c.features().equals("saturated") ? orthonormalRows(rng, c.batch(), c.dim()) : null;
-    Map<String, Tensor64> a = new LinkedHashMap<>();
-    Map<String, Tensor64> b = new LinkedHashMap<>();
-    for (Map<String, Tensor64> view : List.of(a, b)) {
-      for (int m = 0; m < names.length; m++) {
-        view.put(names[m], directions != null
-            ? aligned(rng, directions, c.featureScale(), 0.05, shapes[m])
-            : features(rng, c.featureScale(), false, shapes[m]));
-      }
-    }
-    Map<String, int[]> given = new LinkedHashMap<>();
-    for (AmdimComparison comparison : c.comparisons()) {
-      int locations = a.get(comparison.source()).locations();
-      for (boolean ab : new boolean[] {true, false}) {
-        if (locations > 1) {
-          given.put(comparison.samplerKey(ab), rng.ints(c.batch(), 0, locations).toArray());
-        }
-      }
-    }
-    SourceSampler sampler =
-        c.randomSampler() ? SourceSampler.random(c.seed()) : SourceSampler.fixed(given);
+    Views<Map<String, Tensor64>> v = amdimViews(rng, shapes, c.featureScale(), c.features());
+    Map<String, Tensor64> a = v.a();
+    Map<String, Tensor64> b = v.b();
+    SourceSampler sampler = sampler(
+        c.randomSampler(), c.seed(), amdimLocations(rng, c.comparisons(), a, c.batch()));
     AmdimLoss loss =
         new AmdimLoss(new AmdimOptions(c.tclip(), c.w(), c.comparisons(), c.tiling()));
     Map<String, INDArray> fa = toNd4j(a, c.type());
@@ -269,7 +234,7 @@ class ShardedLossEquivalenceTest {
     @Override
     public String toString() {
       return "seed=" + seed + " shape=" + Arrays.toString(shape) + " tclip=" + tclip + " w=" + w
-          + " tiling=" + tiling.rows() + "x" + tiling.columns()
+          + " tiling=" + describe(tiling)
           + (randomSampler ? " randomSampler" : " fixedSampler") + " " + type;
     }
   }
@@ -289,13 +254,7 @@ class ShardedLossEquivalenceTest {
     int batch = (int) c.shape()[0];
     Tensor64 a = floatGaussian(rng, 1, c.shape());
     Tensor64 b = floatGaussian(rng, 1, c.shape());
-    Map<String, int[]> given = new LinkedHashMap<>();
-    if (a.locations() > 1) {
-      given.put("last_last_ab", rng.ints(batch, 0, a.locations()).toArray());
-      given.put("last_last_ba", rng.ints(batch, 0, a.locations()).toArray());
-    }
-    SourceSampler sampler =
-        c.randomSampler() ? SourceSampler.random(c.seed()) : SourceSampler.fixed(given);
+    SourceSampler sampler = sampler(c.randomSampler(), c.seed(), yadimLocations(rng, a));
     YadimLoss loss = new YadimLoss(new YadimOptions(c.tclip(), c.w(), c.tiling()));
     Map<String, int[]> drawn = new LinkedHashMap<>();
     try (INDArray fa = a.toNd4j(c.type());
@@ -314,16 +273,6 @@ class ShardedLossEquivalenceTest {
 
   // -------------------------------------------------------------------------------------------- CPC
 
-  record CpcCase(long seed, int batch, int dim, int height, int width, int skip, int predict,
-      double embScale, Tiling tiling, String features, DataType type) {
-    @Override
-    public String toString() {
-      return "seed=" + seed + " B=" + batch + " D=" + dim + " H=" + height + " W=" + width
-          + " skip=" + skip + " predict=" + predict + " embScale=" + embScale + " tiling="
-          + tiling.rows() + "x" + tiling.columns() + " " + features + " " + type;
-    }
-  }
-
   static Stream<CpcCase> cpcCases() {
     return Stream.of(
         new CpcCase(1, 5, 6, 5, 3, 2, 3, 0.1, new Tiling(3, 5), "random", FLOAT),
@@ -338,21 +287,9 @@ class ShardedLossEquivalenceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cpcCases")
   void cpc(CpcCase c) {
-    SplittableRandom rng = new SplittableRandom(c.seed());
-    long[] shape = {c.batch(), c.dim(), c.height(), c.width()};
-    List<Tensor64> predictions = new ArrayList<>();
-    Tensor64 targets;
-    if (c.features().equals("saturated")) {
-      targets = unitPatches(rng, shape);
-      for (int s = 0; s < c.predict(); s++) {
-        predictions.add(nearTargets(rng, targets, c.skip() + s, 0.01));
-      }
-    } else {
-      targets = floatGaussian(rng, 1, shape);
-      for (int s = 0; s < c.predict(); s++) {
-        predictions.add(floatGaussian(rng, 1, shape));
-      }
-    }
+    CpcInputs in = c.inputs();
+    Tensor64 targets = in.targets();
+    List<Tensor64> predictions = in.predictions();
     CpcLoss loss = new CpcLoss(new CpcOptions(c.skip(), c.predict(), c.embScale(), c.tiling()));
     List<INDArray> fp = predictions.stream().map(p -> p.toNd4j(c.type())).toList();
     try (INDArray ft = targets.toNd4j(c.type())) {
@@ -458,17 +395,5 @@ class ShardedLossEquivalenceTest {
   /** |x - expected| / max(|expected|, 1e-300); exact agreement is 0. */
   private static double relative(double expected, double x) {
     return x == expected ? 0 : Math.abs(x - expected) / Math.max(Math.abs(expected), 1e-300);
-  }
-
-  private static Map<String, INDArray> toNd4j(Map<String, Tensor64> view, DataType type) {
-    Map<String, INDArray> out = new LinkedHashMap<>();
-    view.forEach((name, t) -> out.put(name, t.toNd4j(type)));
-    return out;
-  }
-
-  private static void assertLocationsEqual(
-      String what, Map<String, int[]> expected, Map<String, int[]> actual) {
-    assertEquals(expected.keySet(), actual.keySet(), what + " keys");
-    expected.forEach((key, loc) -> assertArrayEquals(loc, actual.get(key), what + " " + key));
   }
 }

@@ -82,12 +82,8 @@ class CudaLossKernelsTest {
   @Test
   void cpcMatchesTheNd4jPath() {
     CpcLoss loss = new CpcLoss(CpcOptions.defaults());
-    INDArray targets = Nd4j.randn(DataType.FLOAT, 5, 16, 7, 7);
-    List<INDArray> predictions =
-        List.of(
-            Nd4j.randn(DataType.FLOAT, 5, 16, 7, 7),
-            Nd4j.randn(DataType.FLOAT, 5, 16, 7, 7),
-            Nd4j.randn(DataType.FLOAT, 5, 16, 7, 7));
+    INDArray targets = cpcMap();
+    List<INDArray> predictions = List.of(cpcMap(), cpcMap(), cpcMap());
     compare(
         () -> loss.compute(targets, predictions),
         List.of("targets", "pred_k2", "pred_k3", "pred_k4"));
@@ -111,15 +107,16 @@ class CudaLossKernelsTest {
         List.of("a_r1", "a_r5", "a_r7", "b_r1", "b_r5", "b_r7"));
 
     CpcLoss cpc = new CpcLoss(CpcOptions.defaults());
-    INDArray targets = Nd4j.randn(DataType.FLOAT, 5, 16, 7, 7);
-    List<INDArray> predictions =
-        List.of(
-            Nd4j.randn(DataType.FLOAT, 5, 16, 7, 7),
-            Nd4j.randn(DataType.FLOAT, 5, 16, 7, 7),
-            Nd4j.randn(DataType.FLOAT, 5, 16, 7, 7));
+    INDArray targets = cpcMap();
+    List<INDArray> predictions = List.of(cpcMap(), cpcMap(), cpcMap());
     compare(
         () -> cpc.compute(targets, predictions, new Shard(3, 2)),
         List.of("targets", "pred_k2", "pred_k3", "pred_k4"));
+  }
+
+  /** A random map of CPC's default grid: targets or the predictions of one offset. */
+  private static INDArray cpcMap() {
+    return Nd4j.randn(DataType.FLOAT, 5, 16, 7, 7);
   }
 
   private static Map<String, INDArray> maps(int batch, int dim) {
