@@ -31,6 +31,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -503,7 +504,7 @@ public final class TrainCommand implements Callable<Integer> {
       Map<String, String> job = new TreeMap<>();
       for (OptionSpec o : spec.options()) {
         if (savable(o)) {
-          job.put(o.longestName().substring(2), String.valueOf((Object) o.getValue()));
+          job.put(o.longestName().substring(2), Objects.toString(o.getValue()));
         }
       }
       try {

@@ -42,7 +42,7 @@ public final class MultiPositiveNceKernel {
     if (device != null) {
       return device.multiPositiveNce(problem);
     }
-    int sources = (int) problem.src().rows();
+    int sources = problem.src().rows();
     int images = problem.images();
     return TiledBlock.sum(sources, Math.min(tiling.rows(), sources), images,
         Math.min(images, Math.max(1, tiling.columns() / problem.locations())),
@@ -94,7 +94,7 @@ public final class MultiPositiveNceKernel {
 
     /** Target images. */
     int images() {
-      return (int) (trg.rows() / locations);
+      return trg.rows() / locations;
     }
   }
 

@@ -58,8 +58,8 @@ public final class SoftmaxCrossEntropyKernel {
     if (device != null) {
       return device.softmaxCrossEntropy(problem);
     }
-    int n = (int) problem.q().rows();
-    int m = (int) problem.k().rows();
+    int n = problem.q().rows();
+    int m = problem.k().rows();
     return TiledBlock.sum(n, Math.min(tiling.rows(), n), m, Math.min(tiling.columns(), m),
         (r0, r1) -> new Block(problem, r0, r1));
   }
@@ -127,7 +127,7 @@ public final class SoftmaxCrossEntropyKernel {
       this.weights = p.weights();
       this.r0 = r0;
       this.t = r1 - r0;
-      this.m = (int) k.rows();
+      this.m = k.rows();
       this.type = p.q().dataType();
       this.rows = new RowBlock(t);
       this.positive = new double[t];

@@ -171,7 +171,7 @@ class NpyTest {
     IllegalArgumentException intArray =
         assertThrows(
             IllegalArgumentException.class,
-            () -> Npy.write(dir.resolve("ints.npy"), Nd4j.ones(DataType.INT, 3)));
+            () -> Npy.write(dir.resolve("ints.npy"), Nd4j.ones(DataType.INT32, 3)));
 
     assertTrue(intArray.getMessage().contains("ints.npy"), intArray.getMessage());
     assertTrue(intArray.getMessage().contains("expected FLOAT or DOUBLE"), intArray.getMessage());
