@@ -7,9 +7,9 @@ import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 
 /**
- * What LossBenchmark, TileBenchmark and TrainBenchmark time alike: average time in milliseconds, one
- * fork per method and parameter set with {@link ForkJvm}'s arguments. JMH reads its annotations from
- * superclasses, and a method's own {@code @Fork} (another launcher, say) keeps these arguments
+ * What LossBenchmark, TileBenchmark and TrainBenchmark time alike: average time in milliseconds,
+ * one fork per method and parameter set with {@link ForkJvm}'s arguments. JMH reads its annotations
+ * from superclasses, and a method's own {@code @Fork} (another launcher, say) keeps these arguments
  * unless it names its own.
  */
 @BenchmarkMode(Mode.AverageTime)

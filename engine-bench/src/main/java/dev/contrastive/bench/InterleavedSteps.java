@@ -1,5 +1,6 @@
 package dev.contrastive.bench;
 
+import dev.contrastive.bench.report.BenchReport;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -11,15 +12,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import dev.contrastive.bench.report.BenchReport;
 import org.apache.commons.math3.stat.descriptive.rank.Percentile;
 
 /**
- * Our training step and PyTorch's, alternating in one JVM: each round times both on the same
- * shape back to back (ours then PyTorch's in even rounds, the reverse in odd ones), so a change of
- * the machine's load during the run hits both sides of a round alike. The figure is the median of
- * the per-round ratios with its interquartile range; {@link TrainBenchmark} measures each side in
- * its own fork, minutes apart, which on a shared machine moved the big shapes' ratios by 0.1-0.2
+ * Our training step and PyTorch's, alternating in one JVM: each round times both on the same shape
+ * back to back (ours then PyTorch's in even rounds, the reverse in odd ones), so a change of the
+ * machine's load during the run hits both sides of a round alike. The figure is the median of the
+ * per-round ratios with its interquartile range; {@link TrainBenchmark} measures each side in its
+ * own fork, minutes apart, which on a shared machine moved the big shapes' ratios by 0.1-0.2
  * between runs. Same steps and states as TrainBenchmark (its {@code Ours} and {@code Torch}).
  *
  * <p>What it trades for that: both frameworks share one process, its caches, allocator and two
@@ -66,12 +66,25 @@ public final class InterleavedSteps {
     StringBuilder md = new StringBuilder("# Training step, ours and PyTorch interleaved\n\n");
     md.append("- Date (UTC): ").append(Instant.now().toString(), 0, 19).append('\n');
     md.append("- Machine: ").append(BenchReport.machine()).append('\n');
-    md.append(String.format(Locale.ROOT, "- Load average (1 min): %.2f before, %.2f after%n", loadBefore, loadAfter));
-    md.append("- ").append(rounds).append(" timed rounds per shape after ").append(WARM_UP_ROUNDS)
-        .append(" warm-up rounds; each round one step of ours and one of PyTorch's, order alternating\n");
-    md.append("- Command: `scripts/bench-train-interleaved.sh ").append(rounds).append(' ')
-        .append(String.join(" ", Arrays.copyOfRange(args, 2, args.length))).append("`\n\n");
-    md.append("| shape | ours, median ms | PyTorch, median ms | ours/PyTorch, median of rounds | interquartile range |\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "- Load average (1 min): %.2f before, %.2f after%n",
+            loadBefore,
+            loadAfter));
+    md.append("- ")
+        .append(rounds)
+        .append(" timed rounds per shape after ")
+        .append(WARM_UP_ROUNDS)
+        .append(
+            " warm-up rounds; each round one step of ours and one of PyTorch's, order alternating\n");
+    md.append("- Command: `scripts/bench-train-interleaved.sh ")
+        .append(rounds)
+        .append(' ')
+        .append(String.join(" ", Arrays.copyOfRange(args, 2, args.length)))
+        .append("`\n\n");
+    md.append(
+        "| shape | ours, median ms | PyTorch, median ms | ours/PyTorch, median of rounds | interquartile range |\n");
     md.append("|---|---:|---:|---:|---|\n");
     for (Rounds r : results) {
       md.append(line(r)).append('\n');
@@ -122,8 +135,14 @@ public final class InterleavedSteps {
   private static String line(Rounds r) {
     Percentile p = new Percentile();
     double[] ratios = r.ratios();
-    return String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.2f | %.2f-%.2f |", r.shape(),
-        p.evaluate(r.ours(), 50), p.evaluate(r.torch(), 50), p.evaluate(ratios, 50), p.evaluate(ratios, 25),
+    return String.format(
+        Locale.ROOT,
+        "| %s | %.0f | %.0f | %.2f | %.2f-%.2f |",
+        r.shape(),
+        p.evaluate(r.ours(), 50),
+        p.evaluate(r.torch(), 50),
+        p.evaluate(ratios, 50),
+        p.evaluate(ratios, 25),
         p.evaluate(ratios, 75));
   }
 }

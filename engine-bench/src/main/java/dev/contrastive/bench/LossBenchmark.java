@@ -40,24 +40,26 @@ import org.openjdk.jmh.infra.Blackhole;
  * fusedNd4j} the pure ND4J one. Method names are {@code <loss><Method>}; {@code BenchReport} groups
  * them by loss and shape.
  *
- * <p>Shapes: InfoNCE B in {256, 1024, 4096}, D = 128 (SimCLR defaults, 2B x 2B scores). AMDIM B = 128,
- * D = 512 with a single comparison, r1 -> r5 (25 target locations) or r1 -> r7 (49), in both
- * directions: one comparison keeps the timing attributable to one score shape, and the default three
- * comparisons cost the sum of their shapes. CPC v2 B = 32, a 7 x 7 grid, D = 64, offsets 2, 3, 4.
+ * <p>Shapes: InfoNCE B in {256, 1024, 4096}, D = 128 (SimCLR defaults, 2B x 2B scores). AMDIM B =
+ * 128, D = 512 with a single comparison, r1 -> r5 (25 target locations) or r1 -> r7 (49), in both
+ * directions: one comparison keeps the timing attributable to one score shape, and the default
+ * three comparisons cost the sum of their shapes. CPC v2 B = 32, a 7 x 7 grid, D = 64, offsets 2,
+ * 3, 4.
  *
- * <p>Every (method, shape) pair runs in a fresh JVM forked with the same arguments, so JIT profiles,
- * workspaces and native allocator state of one method never leak into another; comparing them within
- * one run keeps machine and build identical. The forks inherit the launcher's environment, and that is
- * the only way to size native thread pools: ND4J's OpenMP runtime and OpenBLAS read
- * {@code OMP_NUM_THREADS} / {@code OPENBLAS_NUM_THREADS} when their libraries load, which
- * {@code jvmArgsAppend} cannot set. {@code scripts/bench-loss.sh} exports them; PyTorch is given the
- * same count by {@link TorchRuntime}, and every state checks ND4J's count against it at setup.
+ * <p>Every (method, shape) pair runs in a fresh JVM forked with the same arguments, so JIT
+ * profiles, workspaces and native allocator state of one method never leak into another; comparing
+ * them within one run keeps machine and build identical. The forks inherit the launcher's
+ * environment, and that is the only way to size native thread pools: ND4J's OpenMP runtime and
+ * OpenBLAS read {@code OMP_NUM_THREADS} / {@code OPENBLAS_NUM_THREADS} when their libraries load,
+ * which {@code jvmArgsAppend} cannot set. {@code scripts/bench-loss.sh} exports them; PyTorch is
+ * given the same count by {@link TorchRuntime}, and every state checks ND4J's count against it at
+ * setup.
  *
- * <p>{@code -Dorg.bytedeco.javacpp.nopointergc=true} is deliberately absent: with ND4J 1.0.0-M2.1 it
- * switches off ND4J's deallocator, and then even {@code INDArray.close()} returns nothing to the
- * system (a 12.8 MB create-and-close loop grows the RSS by 12.3 MB per iteration), so every call would
- * fault in fresh pages and the runs would time the kernel's page allocator. The other arguments are
- * in {@link ForkJvm}.
+ * <p>{@code -Dorg.bytedeco.javacpp.nopointergc=true} is deliberately absent: with ND4J 1.0.0-M2.1
+ * it switches off ND4J's deallocator, and then even {@code INDArray.close()} returns nothing to the
+ * system (a 12.8 MB create-and-close loop grows the RSS by 12.3 MB per iteration), so every call
+ * would fault in fresh pages and the runs would time the kernel's page allocator. The other
+ * arguments are in {@link ForkJvm}.
  */
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
@@ -116,7 +118,9 @@ public class LossBenchmark extends ForkedBenchmark {
     public void setUp() {
       manager = TorchRuntime.engine().newBaseManager();
       a = RandomInputs.torch(manager, RandomInputs.gaussian(SEED, (long) batch * DIM), batch, DIM);
-      b = RandomInputs.torch(manager, RandomInputs.gaussian(SEED + 1, (long) batch * DIM), batch, DIM);
+      b =
+          RandomInputs.torch(
+              manager, RandomInputs.gaussian(SEED + 1, (long) batch * DIM), batch, DIM);
       z = a.concat(b, 0).normalize(2, 1, 1e-12);
     }
 
@@ -157,8 +161,9 @@ public class LossBenchmark extends ForkedBenchmark {
   }
 
   /**
-   * Our fused InfoNCE on the pure ND4J tile path. Pitfall: the path is a JVM-wide switch; set in this
-   * state's setup it holds for the whole fork and for no other benchmark, which each get a fresh JVM.
+   * Our fused InfoNCE on the pure ND4J tile path. Pitfall: the path is a JVM-wide switch; set in
+   * this state's setup it holds for the whole fork and for no other benchmark, which each get a
+   * fresh JVM.
    */
   @Benchmark
   public void infoNceFusedNd4j(InfoNceNd4jPath s, Blackhole bh) {
@@ -200,8 +205,8 @@ public class LossBenchmark extends ForkedBenchmark {
   }
 
   /**
-   * The BLAS floor: forward scores and both backward products, same M, N, K as the loss. Pitfall: it
-   * is a floor only for an implementation that does all three full products; one exploiting S's
+   * The BLAS floor: forward scores and both backward products, same M, N, K as the loss. Pitfall:
+   * it is a floor only for an implementation that does all three full products; one exploiting S's
    * symmetry (syrk) could go below it, and score values here are arbitrary (no exp/log work).
    */
   @Benchmark
@@ -289,11 +294,19 @@ public class LossBenchmark extends ForkedBenchmark {
       viewA = new LinkedHashMap<>();
       viewB = new LinkedHashMap<>();
       long[] r1 = {BATCH, DIM};
-      viewA.put("r1", RandomInputs.torch(manager, RandomInputs.gaussian(SEED, RandomInputs.count(r1)), r1));
-      viewB.put("r1", RandomInputs.torch(manager, RandomInputs.gaussian(SEED + 1, RandomInputs.count(r1)), r1));
+      viewA.put(
+          "r1",
+          RandomInputs.torch(manager, RandomInputs.gaussian(SEED, RandomInputs.count(r1)), r1));
+      viewB.put(
+          "r1",
+          RandomInputs.torch(manager, RandomInputs.gaussian(SEED + 1, RandomInputs.count(r1)), r1));
       long[] t = targetShape();
-      viewA.put(target(), RandomInputs.torch(manager, RandomInputs.gaussian(SEED + 2, RandomInputs.count(t)), t));
-      viewB.put(target(), RandomInputs.torch(manager, RandomInputs.gaussian(SEED + 3, RandomInputs.count(t)), t));
+      viewA.put(
+          target(),
+          RandomInputs.torch(manager, RandomInputs.gaussian(SEED + 2, RandomInputs.count(t)), t));
+      viewB.put(
+          target(),
+          RandomInputs.torch(manager, RandomInputs.gaussian(SEED + 3, RandomInputs.count(t)), t));
       sampler = SourceSampler.random(SEED);
       sources = new NDArray[] {viewA.get("r1"), viewB.get("r1")};
       targets = new NDArray[] {targetRows(viewB), targetRows(viewA)};
@@ -301,7 +314,9 @@ public class LossBenchmark extends ForkedBenchmark {
 
     /** (B * L, D) target rows of one view, image-major, as the loss lays them out. */
     private NDArray targetRows(Map<String, NDArray> view) {
-      return view.get(target()).reshape(BATCH, DIM, locations).transpose(0, 2, 1)
+      return view.get(target())
+          .reshape(BATCH, DIM, locations)
+          .transpose(0, 2, 1)
           .reshape((long) BATCH * locations, DIM);
     }
 
@@ -326,7 +341,8 @@ public class LossBenchmark extends ForkedBenchmark {
       sources = new INDArray[2];
       targets = new INDArray[2];
       for (int d = 0; d < 2; d++) {
-        sources[d] = RandomInputs.nd4j(RandomInputs.gaussian(SEED + d, (long) BATCH * DIM), BATCH, DIM);
+        sources[d] =
+            RandomInputs.nd4j(RandomInputs.gaussian(SEED + d, (long) BATCH * DIM), BATCH, DIM);
         targets[d] = RandomInputs.nd4j(RandomInputs.gaussian(SEED + 2 + d, rows * DIM), rows, DIM);
       }
       raw = Nd4j.create(DataType.FLOAT, BATCH, rows);
@@ -347,10 +363,10 @@ public class LossBenchmark extends ForkedBenchmark {
   }
 
   /**
-   * Our fused AMDIM. Pitfall: on ND4J 1.0.0-M2.1 {@code close()} does not return native memory; only
-   * a Java GC does. This loss allocates tens of MB of maps and gradients per call but little Java
-   * garbage, so with a 2 GB heap no GC runs during a measurement and every call faults in fresh pages
-   * (Nd4jCpu.allocateDataBuffer then dominates the profile): the time depends on -Xmx.
+   * Our fused AMDIM. Pitfall: on ND4J 1.0.0-M2.1 {@code close()} does not return native memory;
+   * only a Java GC does. This loss allocates tens of MB of maps and gradients per call but little
+   * Java garbage, so with a 2 GB heap no GC runs during a measurement and every call faults in
+   * fresh pages (Nd4jCpu.allocateDataBuffer then dominates the profile): the time depends on -Xmx.
    */
   @Benchmark
   public void amdimFused(AmdimNd4j s, Blackhole bh) {
@@ -358,8 +374,9 @@ public class LossBenchmark extends ForkedBenchmark {
   }
 
   /**
-   * Our fused AMDIM on the pure ND4J tile path. Pitfall: the tile's elementwise work here is a dozen
-   * separate ND4J ops, each a full pass over the tile, so this path is bound by memory traffic.
+   * Our fused AMDIM on the pure ND4J tile path. Pitfall: the tile's elementwise work here is a
+   * dozen separate ND4J ops, each a full pass over the tile, so this path is bound by memory
+   * traffic.
    */
   @Benchmark
   public void amdimFusedNd4j(AmdimNd4jPath s, Blackhole bh) {
@@ -387,7 +404,8 @@ public class LossBenchmark extends ForkedBenchmark {
 
   /**
    * PyTorch's BLAS on both directions' products. Pitfall: the operands are prepared as row matrices
-   * at setup, so the NCHW-to-rows copy the loss pays is excluded, while output allocation is included.
+   * at setup, so the NCHW-to-rows copy the loss pays is excluded, while output allocation is
+   * included.
    */
   @Benchmark
   public void amdimTorchMatmul(AmdimTorch s, Blackhole bh) {
@@ -489,7 +507,9 @@ public class LossBenchmark extends ForkedBenchmark {
       for (int s = 0; s < queries.length; s++) {
         long rows = (long) BATCH * (GRID - options().offset(s)) * GRID;
         queries[s] =
-            predictions.get(s).get(":, :, :{}, :", GRID - options().offset(s))
+            predictions
+                .get(s)
+                .get(":, :, :{}, :", GRID - options().offset(s))
                 .transpose(0, 2, 3, 1)
                 .reshape(rows, DIM);
       }
@@ -520,7 +540,8 @@ public class LossBenchmark extends ForkedBenchmark {
       dQueries = new INDArray[steps];
       for (int s = 0; s < steps; s++) {
         int rows = BATCH * (GRID - options().offset(s)) * GRID;
-        queries[s] = RandomInputs.nd4j(RandomInputs.gaussian(SEED + 1 + s, (long) rows * DIM), rows, DIM);
+        queries[s] =
+            RandomInputs.nd4j(RandomInputs.gaussian(SEED + 1 + s, (long) rows * DIM), rows, DIM);
         scores[s] = Nd4j.create(DataType.FLOAT, rows, cells);
         dQueries[s] = Nd4j.create(DataType.FLOAT, rows, DIM);
       }
@@ -540,8 +561,8 @@ public class LossBenchmark extends ForkedBenchmark {
   }
 
   /**
-   * Our fused CPC. Pitfall: at 1568 candidates per row one strip holds all columns, so this times the
-   * single-pass path; larger grids or batches switch to the two-pass streamed path (see
+   * Our fused CPC. Pitfall: at 1568 candidates per row one strip holds all columns, so this times
+   * the single-pass path; larger grids or batches switch to the two-pass streamed path (see
    * TileBenchmark).
    */
   @Benchmark
@@ -577,8 +598,8 @@ public class LossBenchmark extends ForkedBenchmark {
   }
 
   /**
-   * PyTorch's BLAS on every offset's three products. Pitfall: the operands are row matrices prepared
-   * at setup; the permute copies the loss needs are excluded, as in sgemm.
+   * PyTorch's BLAS on every offset's three products. Pitfall: the operands are row matrices
+   * prepared at setup; the permute copies the loss needs are excluded, as in sgemm.
    */
   @Benchmark
   public void cpcTorchMatmul(CpcTorch s, Blackhole bh) {
@@ -594,8 +615,8 @@ public class LossBenchmark extends ForkedBenchmark {
   }
 
   /**
-   * The BLAS floor: per offset scores = Q K^T, dQ = G K, dK = G^T Q. Pitfall: K = 64 is a short inner
-   * dimension, so even the floor runs well below the machine's peak.
+   * The BLAS floor: per offset scores = Q K^T, dQ = G K, dK = G^T Q. Pitfall: K = 64 is a short
+   * inner dimension, so even the floor runs well below the machine's peak.
    */
   @Benchmark
   public void cpcSgemm(CpcGemm s, Blackhole bh) {

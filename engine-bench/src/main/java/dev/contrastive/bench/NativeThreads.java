@@ -8,13 +8,18 @@ final class NativeThreads {
 
   private NativeThreads() {}
 
-  /** Fails unless ND4J's OpenMP pool has the size PyTorch is given ({@link TorchRuntime#threads}). */
+  /**
+   * Fails unless ND4J's OpenMP pool has the size PyTorch is given ({@link TorchRuntime#threads}).
+   */
   static void requireNd4jMatchesTorch() {
     int nd4j = Nd4j.getEnvironment().maxThreads();
     int expected = TorchRuntime.threads();
     if (nd4j != expected) {
       throw new IllegalStateException(
-          "ND4J runs " + nd4j + " threads but PyTorch would get " + expected
+          "ND4J runs "
+              + nd4j
+              + " threads but PyTorch would get "
+              + expected
               + "; export OMP_NUM_THREADS before the JVM starts (scripts/bench-loss.sh does)");
     }
   }

@@ -2,13 +2,13 @@ package dev.contrastive.bench;
 
 import dev.contrastive.core.kernel.MultiPositiveNceKernel;
 import dev.contrastive.core.kernel.ScoreStats;
+import dev.contrastive.core.kernel.Tiling;
 import dev.contrastive.core.loss.AmdimComparison;
 import dev.contrastive.core.loss.AmdimLoss;
 import dev.contrastive.core.loss.AmdimOptions;
 import dev.contrastive.core.loss.InfoNceLoss;
 import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.core.loss.SourceSampler;
-import dev.contrastive.core.kernel.Tiling;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -31,13 +31,13 @@ import org.openjdk.jmh.infra.Blackhole;
  * scores per direction) for every tile of rows {64, 128, 256, 512} x columns {1024, 4096, 8192,
  * 65536}.
  *
- * <p>Columns that cover a whole row (8192 and up for InfoNCE; 8192 and up for AMDIM, whose columns are
- * rounded down to whole 49-location images) run the one-pass strip path; narrower ones stream and
- * recompute the scores in the backward pass. AMDIM sweeps rows {64, 128, 256}: the kernel clamps the
- * row tile to B = 128, so 256 (the default's rows) repeats 128, which shows the run-to-run noise, and
- * 512 would only repeat it again. {@code amdimKernel} times the AMDIM
- * kernel alone on one direction: in the whole loss, input validation and the NCHW-to-rows copies cost
- * more than the kernel and their scatter hides the tile's effect.
+ * <p>Columns that cover a whole row (8192 and up for InfoNCE; 8192 and up for AMDIM, whose columns
+ * are rounded down to whole 49-location images) run the one-pass strip path; narrower ones stream
+ * and recompute the scores in the backward pass. AMDIM sweeps rows {64, 128, 256}: the kernel
+ * clamps the row tile to B = 128, so 256 (the default's rows) repeats 128, which shows the
+ * run-to-run noise, and 512 would only repeat it again. {@code amdimKernel} times the AMDIM kernel
+ * alone on one direction: in the whole loss, input validation and the NCHW-to-rows copies cost more
+ * than the kernel and their scatter hides the tile's effect.
  */
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 5, time = 1)
@@ -97,8 +97,9 @@ public class TileBenchmark extends ForkedBenchmark {
     public void setUp() {
       NativeThreads.requireNd4jMatchesTorch();
       long seed = LossBenchmark.SEED;
-      List<Map<String, INDArray>> views = RandomInputs.amdimViews(
-          seed, new long[] {BATCH, DIM}, "r7", new long[] {BATCH, DIM, SIDE, SIDE});
+      List<Map<String, INDArray>> views =
+          RandomInputs.amdimViews(
+              seed, new long[] {BATCH, DIM}, "r7", new long[] {BATCH, DIM, SIDE, SIDE});
       viewA = views.get(0);
       viewB = views.get(1);
       loss =
@@ -137,10 +138,16 @@ public class TileBenchmark extends ForkedBenchmark {
     public void setUp() {
       NativeThreads.requireNd4jMatchesTorch();
       long targetRows = (long) Amdim.BATCH * LOCATIONS;
-      sources = RandomInputs.nd4j(RandomInputs.gaussian(LossBenchmark.SEED, (long) Amdim.BATCH * Amdim.DIM),
-          Amdim.BATCH, Amdim.DIM);
-      targets = RandomInputs.nd4j(RandomInputs.gaussian(LossBenchmark.SEED + 2, targetRows * Amdim.DIM),
-          targetRows, Amdim.DIM);
+      sources =
+          RandomInputs.nd4j(
+              RandomInputs.gaussian(LossBenchmark.SEED, (long) Amdim.BATCH * Amdim.DIM),
+              Amdim.BATCH,
+              Amdim.DIM);
+      targets =
+          RandomInputs.nd4j(
+              RandomInputs.gaussian(LossBenchmark.SEED + 2, targetRows * Amdim.DIM),
+              targetRows,
+              Amdim.DIM);
       dSources = Nd4j.create(DataType.FLOAT, Amdim.BATCH, Amdim.DIM);
       dTargets = Nd4j.create(DataType.FLOAT, targetRows, Amdim.DIM);
       tiling = new Tiling(rows, columns);
@@ -187,9 +194,16 @@ public class TileBenchmark extends ForkedBenchmark {
     ScoreStats stats =
         MultiPositiveNceKernel.run(
             new MultiPositiveNceKernel.Problem(
-                s.sources, s.targets, AmdimKernel.LOCATIONS, 0, 1.0 / Math.sqrt(Amdim.DIM), 20.0,
-                0.5 / (batch * locations), 0.5 * 0.05 / (batch * batch * locations),
-                s.dSources, s.dTargets),
+                s.sources,
+                s.targets,
+                AmdimKernel.LOCATIONS,
+                0,
+                1.0 / Math.sqrt(Amdim.DIM),
+                20.0,
+                0.5 / (batch * locations),
+                0.5 * 0.05 / (batch * batch * locations),
+                s.dSources,
+                s.dTargets),
             s.tiling);
     bh.consume(stats.loss());
     bh.consume(s.dSources);

@@ -46,18 +46,18 @@ import org.openjdk.jmh.annotations.Warmup;
  * encoder-alone and conv measurements at batch 64 only, to keep the run within minutes. A step is
  * what the trainer runs per batch: {@link Method#forwardBackward} ({@link AmdimMethod}: both views,
  * fused AMDIM loss, backward; {@link CpcMethod}: one view, fused CPC loss, backward) plus one Adam
- * update at the full rate of AdamOptions.amdim() (a schedule's factor 1, past AMDIM's warm-up), both
- * inside one {@code NativeMemory.scope("train-step")}, the scope the trainer opens per step. The
- * views are fixed random tensors made at setup: in training, augmentation runs on producer threads
- * ahead of the step, and the pipeline has its own benchmark (PairProducerBenchmark). The PyTorch side
- * gets a copy of our initial weights and the method config's loss options (TorchEncodersTest checks
- * that both compute the same features and losses).
+ * update at the full rate of AdamOptions.amdim() (a schedule's factor 1, past AMDIM's warm-up),
+ * both inside one {@code NativeMemory.scope("train-step")}, the scope the trainer opens per step.
+ * The views are fixed random tensors made at setup: in training, augmentation runs on producer
+ * threads ahead of the step, and the pipeline has its own benchmark (PairProducerBenchmark). The
+ * PyTorch side gets a copy of our initial weights and the method config's loss options
+ * (TorchEncodersTest checks that both compute the same features and losses).
  *
  * <p>Big shapes take seconds per call, so iterations are few and long: with AverageTime an
  * iteration runs at least one call, which for amdim-cifar/200 makes each iteration a single shot.
  * The native thread count comes from the environment ({@code scripts/bench-train.sh}), checked
- * against PyTorch's at setup, except for the one-thread methods, which fork through
- * {@code scripts/jmh-fork-1thread.sh}.
+ * against PyTorch's at setup, except for the one-thread methods, which fork through {@code
+ * scripts/jmh-fork-1thread.sh}.
  */
 @Warmup(iterations = 1, time = 2)
 @Measurement(iterations = 2, time = 3)
@@ -65,6 +65,7 @@ public class TrainBenchmark extends ForkedBenchmark {
 
   static final long SEED = 20261129L;
   static final double LR = AdamOptions.amdim().lr();
+
   /** The trainer's per-step workspace scope: the step and the Adam update run inside it. */
   static final String STEP_SCOPE = "train-step";
 
@@ -83,10 +84,13 @@ public class TrainBenchmark extends ForkedBenchmark {
   public abstract static class OursBase {
     TrainShape model;
     Method method;
+
     /** The encoder of {@link #method}, for the encoder-alone measurements; null for CPC. */
     AmdimEncoder amdim;
+
     /** The model of {@link #method}, for the encoder-alone measurements; null for AMDIM. */
     CpcEncoder cpc;
+
     Adam adam;
     INDArray viewA;
     INDArray viewB;
@@ -125,7 +129,13 @@ public class TrainBenchmark extends ForkedBenchmark {
 
   /** Every benchmarked shape. */
   public static class Ours extends OursBase {
-    @Param({"amdim-small/64", "amdim-small/200", "amdim-cifar/64", "amdim-cifar/200", "cpc-small/64"})
+    @Param({
+      "amdim-small/64",
+      "amdim-small/200",
+      "amdim-cifar/64",
+      "amdim-cifar/200",
+      "cpc-small/64"
+    })
     public String shape;
 
     @Setup(Level.Trial)
@@ -188,18 +198,21 @@ public class TrainBenchmark extends ForkedBenchmark {
       manager = TorchRuntime.engine().newBaseManager();
       long[] s = model.imageShape();
       viewA = RandomInputs.torch(manager, RandomInputs.gaussian(SEED, RandomInputs.count(s)), s);
-      viewB = RandomInputs.torch(manager, RandomInputs.gaussian(SEED + 1, RandomInputs.count(s)), s);
+      viewB =
+          RandomInputs.torch(manager, RandomInputs.gaussian(SEED + 1, RandomInputs.count(s)), s);
       if (model.isAmdim()) {
         AmdimMethodConfig config = amdimMethod(model);
         try (AmdimMethod ours = new AmdimMethod(config, DataType.FLOAT, SEED)) {
-          amdim = new TorchTrainSteps.Amdim(
-              config.encoder(), ours.parameters(), config.loss(), AdamOptions.amdim(), manager);
+          amdim =
+              new TorchTrainSteps.Amdim(
+                  config.encoder(), ours.parameters(), config.loss(), AdamOptions.amdim(), manager);
         }
       } else {
         CpcMethodConfig config = cpcMethod(model);
         try (CpcMethod ours = new CpcMethod(config, DataType.FLOAT, SEED)) {
-          cpc = new TorchTrainSteps.Cpc(
-              config.model(), ours.parameters(), config.loss(), AdamOptions.amdim(), manager);
+          cpc =
+              new TorchTrainSteps.Cpc(
+                  config.model(), ours.parameters(), config.loss(), AdamOptions.amdim(), manager);
         }
       }
     }
@@ -211,7 +224,13 @@ public class TrainBenchmark extends ForkedBenchmark {
   }
 
   public static class Torch extends TorchBase {
-    @Param({"amdim-small/64", "amdim-small/200", "amdim-cifar/64", "amdim-cifar/200", "cpc-small/64"})
+    @Param({
+      "amdim-small/64",
+      "amdim-small/200",
+      "amdim-cifar/64",
+      "amdim-cifar/200",
+      "cpc-small/64"
+    })
     public String shape;
 
     @Setup(Level.Trial)
@@ -282,8 +301,8 @@ public class TrainBenchmark extends ForkedBenchmark {
 
   /**
    * PyTorch's step: forward, loss, backward(), Adam. Pitfall: DJL attaches every intermediate, and
-   * every gradient wrapper, to a manager; the step runs in a sub-manager closed at its end, or native
-   * memory would grow call after call and later calls would be slower.
+   * every gradient wrapper, to a manager; the step runs in a sub-manager closed at its end, or
+   * native memory would grow call after call and later calls would be slower.
    */
   @Benchmark
   public double torchStep(Torch t) {
@@ -321,9 +340,9 @@ public class TrainBenchmark extends ForkedBenchmark {
 
   /**
    * Our encoder's forward and backward on one view, the taps' gradients being the taps themselves.
-   * Parameter gradients only, as in training and as PyTorch computes them for an input that does not
-   * require grad. Pitfall: a backward pass cannot be timed alone, it consumes its forward's cache;
-   * backward time is this minus {@link #ourForward}.
+   * Parameter gradients only, as in training and as PyTorch computes them for an input that does
+   * not require grad. Pitfall: a backward pass cannot be timed alone, it consumes its forward's
+   * cache; backward time is this minus {@link #ourForward}.
    */
   @Benchmark
   public Object ourForwardBackward(OursEncoder s) {
@@ -367,8 +386,8 @@ public class TrainBenchmark extends ForkedBenchmark {
 
   /**
    * libnd4j conv2d of every convolution in one encoder forward pass, nothing else. Pitfall: the
-   * outputs are preallocated, so this is the ops' own throughput; the encoder's Conv2d allocates its
-   * outputs (in the workspace), which is part of what the comparison exposes.
+   * outputs are preallocated, so this is the ops' own throughput; the encoder's Conv2d allocates
+   * its outputs (in the workspace), which is part of what the comparison exposes.
    */
   @Benchmark
   public void convForward(Convs c) {

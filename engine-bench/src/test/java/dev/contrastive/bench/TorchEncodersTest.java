@@ -48,19 +48,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The PyTorch models of the training benchmark compute what ours compute: with our weights copied
- * in, the features (SimCLR: the projections) agree to 1e-4 relative (max abs difference over max abs
- * value), and so do the losses of two consecutive training steps, the second of which depends on the
- * gradients and the Adam update of the first. Our step is the trainer's: {@link
- * Method#forwardBackward} then {@link Adam#step}, inside one {@code NativeMemory.scope}. Weights are
- * randomised first: amdim's zero-initialised residual branches would otherwise hide every branch from
- * the comparison.
+ * in, the features (SimCLR: the projections) agree to 1e-4 relative (max abs difference over max
+ * abs value), and so do the losses of two consecutive training steps, the second of which depends
+ * on the gradients and the Adam update of the first. Our step is the trainer's: {@link
+ * Method#forwardBackward} then {@link Adam#step}, inside one {@code NativeMemory.scope}. Weights
+ * are randomised first: amdim's zero-initialised residual branches would otherwise hide every
+ * branch from the comparison.
  *
- * <p>Every loss comparison names its sides ("ours", "PyTorch"; ours is JUnit's "expected") and first
- * requires each side's loss to be finite, failing with a message that names the side and the step
- * (0-based: step 1 is the second, after one Adam update); a non-finite PyTorch loss also lists the
- * PyTorch parameters, buffers and gradients that were not finite as that step began, to tell a bad
- * gradient or update of the previous step from a bad forward pass or loss of this one. A non-finite loss of ours surfaces as our step's {@link
- * TrainingDivergedException}, reported as ours.
+ * <p>Every loss comparison names its sides ("ours", "PyTorch"; ours is JUnit's "expected") and
+ * first requires each side's loss to be finite, failing with a message that names the side and the
+ * step (0-based: step 1 is the second, after one Adam update); a non-finite PyTorch loss also lists
+ * the PyTorch parameters, buffers and gradients that were not finite as that step began, to tell a
+ * bad gradient or update of the previous step from a bad forward pass or loss of this one. A
+ * non-finite loss of ours surfaces as our step's {@link TrainingDivergedException}, reported as
+ * ours.
  *
  * <p>Observed, not explained: a CI run on an AMD EPYC machine failed {@link
  * #cpcFeaturesAndTrainingLossesAgree} with {@code loss of step 1 ==> expected: <14.97> but was:
@@ -69,16 +70,27 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * second step, not ours: our step 1 gave 14.97, and the step-0 losses had agreed. It did not occur
  * on the Intel Xeon machine these tests were last run on, so its cause (the step-0 backward or Adam
  * update, or the step-1 forward) is not known; the messages above are there so that the next
- * occurrence says which side, which step and which PyTorch tensors went non-finite. The comparison is
- * neither skipped nor loosened on any machine.
+ * occurrence says which side, which step and which PyTorch tensors went non-finite. The comparison
+ * is neither skipped nor loosened on any machine.
  */
 class TorchEncodersTest {
 
   private static final double TOLERANCE = 1e-4;
+
   /** Large enough that step 2's loss visibly differs from step 1's. */
   private static final double LR = 1e-2;
-  private static final AdamOptions ADAM = AdamOptions.builder().lr(LR).beta1(0.8).beta2(0.999)
-      .eps(1e-8).weightDecay(1e-5).decoupled(false).maxGradNorm(0).build();
+
+  private static final AdamOptions ADAM =
+      AdamOptions.builder()
+          .lr(LR)
+          .beta1(0.8)
+          .beta2(0.999)
+          .eps(1e-8)
+          .weightDecay(1e-5)
+          .decoupled(false)
+          .maxGradNorm(0)
+          .build();
+
   /** The trainer's per-step workspace scope. */
   private static final String STEP_SCOPE = "train-step";
 
@@ -87,15 +99,26 @@ class TorchEncodersTest {
   /** Batch norm inside the blocks and n_depth 2, so every layer kind of the encoder is compared. */
   @Test
   void amdimFeaturesAndTrainingLossesAgree() {
-    AmdimMethodConfig cfg = AmdimMethodConfig.of(AmdimConfig.builder().encoderSize(32).inChannels(3)
-        .ndf(8).nRkhs(48).nDepth(2).useBn(true).build());
+    AmdimMethodConfig cfg =
+        AmdimMethodConfig.of(
+            AmdimConfig.builder()
+                .encoderSize(32)
+                .inChannels(3)
+                .ndf(8)
+                .nRkhs(48)
+                .nDepth(2)
+                .useBn(true)
+                .build());
     int batch = 6;
-    INDArray viewA = RandomInputs.nd4j(RandomInputs.gaussian(1, batch * 3 * 32 * 32), batch, 3, 32, 32);
-    INDArray viewB = RandomInputs.nd4j(RandomInputs.gaussian(2, batch * 3 * 32 * 32), batch, 3, 32, 32);
+    INDArray viewA =
+        RandomInputs.nd4j(RandomInputs.gaussian(1, batch * 3 * 32 * 32), batch, 3, 32, 32);
+    INDArray viewB =
+        RandomInputs.nd4j(RandomInputs.gaussian(2, batch * 3 * 32 * 32), batch, 3, 32, 32);
     try (AmdimMethod ours = new AmdimMethod(cfg, DataType.FLOAT, 5)) {
       randomise(ours.parameters(), 3);
       TorchTrainSteps.Amdim peer =
-          new TorchTrainSteps.Amdim(cfg.encoder(), ours.parameters(), cfg.loss(), ADAM, TORCH.get());
+          new TorchTrainSteps.Amdim(
+              cfg.encoder(), ours.parameters(), cfg.loss(), ADAM, TORCH.get());
       NDArray a = torch(viewA);
       NDArray b = torch(viewB);
       AmdimFeatures f = ours.encoder().forward(viewA, true);
@@ -105,23 +128,38 @@ class TorchEncodersTest {
       assertClose("amdim r7", f.r7(), g.get("r7"));
 
       Adam adam = new Adam(ADAM, ours.parameters());
-      double[][] losses = assertTwoStepsAgree("amdim", peer.parameters(),
-          step -> ourStep(ours, adam, step, viewA, viewB, 40 + step),
-          step -> peer.step(a, b, 40 + step, LR));
+      double[][] losses =
+          assertTwoStepsAgree(
+              "amdim",
+              peer.parameters(),
+              step -> ourStep(ours, adam, step, viewA, viewB, 40 + step),
+              step -> peer.step(a, b, 40 + step, LR));
       assertLossChanged("amdim", losses[0]);
     }
   }
 
   @Test
   void cpcFeaturesAndTrainingLossesAgree() {
-    CpcMethodConfig cfg = CpcMethodConfig.of(CpcConfig.builder().imageSize(32).inChannels(3)
-        .patchSize(8).patchStride(4).width(4).blocksPerStage(2).contextChannels(8).targetDim(6)
-        .predictionSteps(3).build());
+    CpcMethodConfig cfg =
+        CpcMethodConfig.of(
+            CpcConfig.builder()
+                .imageSize(32)
+                .inChannels(3)
+                .patchSize(8)
+                .patchStride(4)
+                .width(4)
+                .blocksPerStage(2)
+                .contextChannels(8)
+                .targetDim(6)
+                .predictionSteps(3)
+                .build());
     int batch = 3;
-    INDArray images = RandomInputs.nd4j(RandomInputs.gaussian(3, batch * 3 * 32 * 32), batch, 3, 32, 32);
+    INDArray images =
+        RandomInputs.nd4j(RandomInputs.gaussian(3, batch * 3 * 32 * 32), batch, 3, 32, 32);
     try (CpcMethod ours = new CpcMethod(cfg, DataType.FLOAT, 6)) {
       randomise(ours.parameters(), 4);
-      TorchTrainSteps.Cpc peer = new TorchTrainSteps.Cpc(cfg.model(), ours.parameters(), cfg.loss(), ADAM, TORCH.get());
+      TorchTrainSteps.Cpc peer =
+          new TorchTrainSteps.Cpc(cfg.model(), ours.parameters(), cfg.loss(), ADAM, TORCH.get());
       NDArray x = torch(images);
       CpcFeatures f = ours.encoder().forward(images, true);
       TorchCpcEncoder.Output g = peer.encoder().forward(x);
@@ -130,8 +168,11 @@ class TorchEncodersTest {
         assertClose("cpc prediction " + s, f.predictions().get(s), g.predictions().get(s));
       }
       Adam adam = new Adam(ADAM, ours.parameters());
-      assertTwoStepsAgree("cpc", peer.parameters(),
-          step -> ourStep(ours, adam, step, images, null, 0), step -> peer.step(x, LR));
+      assertTwoStepsAgree(
+          "cpc",
+          peer.parameters(),
+          step -> ourStep(ours, adam, step, images, null, 0),
+          step -> peer.step(x, LR));
     }
   }
 
@@ -142,48 +183,80 @@ class TorchEncodersTest {
    */
   @Test
   void simclrProjectionsAndTrainingLossesAgree() {
-    AmdimConfig trunk = AmdimConfig.builder().encoderSize(32).inChannels(3).ndf(8).nRkhs(48)
-        .nDepth(2).useBn(true).build();
-    SimClrConfig cfg = new SimClrConfig(trunk, 32, 16,
-        InfoNceOptions.defaults().withTemperature(SimClrConfig.CIFAR_TEMPERATURE).withNormalize(true));
+    AmdimConfig trunk =
+        AmdimConfig.builder()
+            .encoderSize(32)
+            .inChannels(3)
+            .ndf(8)
+            .nRkhs(48)
+            .nDepth(2)
+            .useBn(true)
+            .build();
+    SimClrConfig cfg =
+        new SimClrConfig(
+            trunk,
+            32,
+            16,
+            InfoNceOptions.defaults()
+                .withTemperature(SimClrConfig.CIFAR_TEMPERATURE)
+                .withNormalize(true));
     int batch = 6;
-    INDArray viewA = RandomInputs.nd4j(RandomInputs.gaussian(7, batch * 3 * 32 * 32), batch, 3, 32, 32);
-    INDArray viewB = RandomInputs.nd4j(RandomInputs.gaussian(8, batch * 3 * 32 * 32), batch, 3, 32, 32);
+    INDArray viewA =
+        RandomInputs.nd4j(RandomInputs.gaussian(7, batch * 3 * 32 * 32), batch, 3, 32, 32);
+    INDArray viewB =
+        RandomInputs.nd4j(RandomInputs.gaussian(8, batch * 3 * 32 * 32), batch, 3, 32, 32);
     try (SimClrMethod ours = new SimClrMethod(cfg, DataType.FLOAT, 9)) {
       randomise(ours.parameters(), 10);
-      TorchTrainSteps.SimClr peer = new TorchTrainSteps.SimClr(cfg, ours.parameters(), ADAM, TORCH.get());
+      TorchTrainSteps.SimClr peer =
+          new TorchTrainSteps.SimClr(cfg, ours.parameters(), ADAM, TORCH.get());
       NDArray a = torch(viewA);
       NDArray b = torch(viewB);
       try (OurProjection projection = new OurProjection(cfg, ours.parameters())) {
         for (int v = 0; v < 2; v++) {
           INDArray view = v == 0 ? viewA : viewB;
           NDArray theirs = peer.model().forward(v == 0 ? a : b, true);
-          double rel = assertClose("simclr projection " + "ab".charAt(v), projection.forward(view), theirs);
-          System.out.printf(Locale.ROOT, "simclr projection %s: max |ours - PyTorch| / max |ours| = %.3g%n",
-              "ab".charAt(v), rel);
+          double rel =
+              assertClose("simclr projection " + "ab".charAt(v), projection.forward(view), theirs);
+          System.out.printf(
+              Locale.ROOT,
+              "simclr projection %s: max |ours - PyTorch| / max |ours| = %.3g%n",
+              "ab".charAt(v),
+              rel);
         }
       }
 
       Adam adam = new Adam(ADAM, ours.parameters());
-      double[][] losses = assertTwoStepsAgree("simclr", peer.parameters(),
-          step -> ourStep(ours, adam, step, viewA, viewB, 50 + step), step -> peer.step(a, b, LR));
+      double[][] losses =
+          assertTwoStepsAgree(
+              "simclr",
+              peer.parameters(),
+              step -> ourStep(ours, adam, step, viewA, viewB, 50 + step),
+              step -> peer.step(a, b, LR));
       for (int step = 0; step < 2; step++) {
         double mine = losses[0][step];
         double theirs = losses[1][step];
-        System.out.printf(Locale.ROOT, "simclr loss of step %d: ours %.8f, PyTorch %.8f, relative difference %.3g%n",
-            step, mine, theirs, Math.abs(mine - theirs) / Math.abs(mine));
+        System.out.printf(
+            Locale.ROOT,
+            "simclr loss of step %d: ours %.8f, PyTorch %.8f, relative difference %.3g%n",
+            step,
+            mine,
+            theirs,
+            Math.abs(mine - theirs) / Math.abs(mine));
       }
       assertLossChanged("simclr", losses[0]);
     }
   }
 
-  /** The trace sees every convolution: the small AMDIM encoder runs 19 (13 in the trunk, 3 per tap). */
+  /**
+   * The trace sees every convolution: the small AMDIM encoder runs 19 (13 in the trunk, 3 per tap).
+   */
   @Test
   void convTraceListsTheEncodersLayers() {
     AmdimConfig cfg = AmdimConfig.small(1);
     try (AmdimEncoder ours = AmdimEncoder.create(cfg, DataType.FLOAT, 1)) {
-      TorchTrainSteps.Amdim peer = new TorchTrainSteps.Amdim(
-          cfg, ours.parameters(), AmdimMethodConfig.of(cfg).loss(), ADAM, TORCH.get());
+      TorchTrainSteps.Amdim peer =
+          new TorchTrainSteps.Amdim(
+              cfg, ours.parameters(), AmdimMethodConfig.of(cfg).loss(), ADAM, TORCH.get());
       NDArray x = TORCH.get().randomNormal(new ai.djl.ndarray.types.Shape(2, 1, 32, 32));
       List<ConvShape> convs = ConvTrace.record(() -> peer.encoder().forward(x, true));
       assertEquals(19, convs.size());
@@ -209,11 +282,34 @@ class TorchEncodersTest {
       int rep = cfg.trunk().nRkhs();
       SplittableRandom unused = new SplittableRandom(0);
       trunk = AmdimEncoder.declare(cfg.trunk(), params, 0, false);
-      head = new Sequential(List.of(
-          new Conv2d(params, arena, "head.fc1", rep, cfg.hidden(), 1, 1, 0, false, PadMode.ZEROS, unused),
-          BatchNorm2d.withRelu(params, arena, "head.bn1.bn", cfg.hidden()),
-          new Conv2d(params, arena, "head.fc2", cfg.hidden(), cfg.projection(), 1, 1, 0, true, PadMode.ZEROS,
-              unused)));
+      head =
+          new Sequential(
+              List.of(
+                  new Conv2d(
+                      params,
+                      arena,
+                      "head.fc1",
+                      rep,
+                      cfg.hidden(),
+                      1,
+                      1,
+                      0,
+                      false,
+                      PadMode.ZEROS,
+                      unused),
+                  BatchNorm2d.withRelu(params, arena, "head.bn1.bn", cfg.hidden()),
+                  new Conv2d(
+                      params,
+                      arena,
+                      "head.fc2",
+                      cfg.hidden(),
+                      cfg.projection(),
+                      1,
+                      1,
+                      0,
+                      true,
+                      PadMode.ZEROS,
+                      unused)));
     }
 
     /** (B, projection). */
@@ -234,15 +330,21 @@ class TorchEncodersTest {
    * One training step of ours, as the trainer runs it; returns its loss. A non-finite value stops
    * our step with a {@link TrainingDivergedException}, reported here as ours.
    */
-  private static double ourStep(Method ours, Adam adam, long step, INDArray viewA, INDArray viewB,
-      long lossSeed) {
+  private static double ourStep(
+      Method ours, Adam adam, long step, INDArray viewA, INDArray viewB, long lossSeed) {
     try (MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
       double loss = ours.forwardBackward(step, viewA, viewB, lossSeed).loss();
       adam.step(ours.parameters(), LR);
       return loss;
     } catch (TrainingDivergedException e) {
-      return fail(ours.config().method() + " step " + step + ": OUR step went non-finite (ND4J side, not"
-          + " PyTorch's): " + e.getMessage(), e);
+      return fail(
+          ours.config().method()
+              + " step "
+              + step
+              + ": OUR step went non-finite (ND4J side, not"
+              + " PyTorch's): "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -260,8 +362,11 @@ class TorchEncodersTest {
    *
    * @return ours and PyTorch's loss of each step
    */
-  private static double[][] assertTwoStepsAgree(String method, TorchParameters peer,
-      LongToDoubleFunction ourStep, LongToDoubleFunction theirStep) {
+  private static double[][] assertTwoStepsAgree(
+      String method,
+      TorchParameters peer,
+      LongToDoubleFunction ourStep,
+      LongToDoubleFunction theirStep) {
     double[][] losses = new double[2][2];
     for (int i = 0; i < 2; i++) {
       long step = i;
@@ -274,34 +379,55 @@ class TorchEncodersTest {
     return losses;
   }
 
-  private static double assertLossesAgree(String method, long step, double ours, double pytorch,
-      List<String> entering) {
-    String which = method + " step " + step + (step == 0 ? "" : " (after " + step + " Adam update(s))");
+  private static double assertLossesAgree(
+      String method, long step, double ours, double pytorch, List<String> entering) {
+    String which =
+        method + " step " + step + (step == 0 ? "" : " (after " + step + " Adam update(s))");
     if (!Double.isFinite(ours)) {
       fail(which + ": OUR loss is not finite: ours " + ours + ", PyTorch " + pytorch);
     }
     if (!Double.isFinite(pytorch)) {
-      String origin = entering.isEmpty()
-          ? "every PyTorch parameter, buffer and gradient was finite as the step began, so PyTorch's"
-              + " forward pass or loss of this step produced it"
-          : "PyTorch tensors already not finite as the step began (the previous step's gradients or"
-              + " update): " + abbreviate(entering);
-      fail(which + ": the PyTorch peer's loss is not finite, ours is: ours " + ours + ", PyTorch " + pytorch
-          + "; " + origin);
+      String origin =
+          entering.isEmpty()
+              ? "every PyTorch parameter, buffer and gradient was finite as the step began, so PyTorch's"
+                  + " forward pass or loss of this step produced it"
+              : "PyTorch tensors already not finite as the step began (the previous step's gradients or"
+                  + " update): "
+                  + abbreviate(entering);
+      fail(
+          which
+              + ": the PyTorch peer's loss is not finite, ours is: ours "
+              + ours
+              + ", PyTorch "
+              + pytorch
+              + "; "
+              + origin);
     }
-    assertEquals(ours, pytorch, TOLERANCE * Math.abs(ours), () -> which + ": ours (expected) " + ours
-        + " vs PyTorch (actual) " + pytorch + ", relative difference " + Math.abs(ours - pytorch) / Math.abs(ours));
+    assertEquals(
+        ours,
+        pytorch,
+        TOLERANCE * Math.abs(ours),
+        () ->
+            which
+                + ": ours (expected) "
+                + ours
+                + " vs PyTorch (actual) "
+                + pytorch
+                + ", relative difference "
+                + Math.abs(ours - pytorch) / Math.abs(ours));
     return ours;
   }
 
   private static String abbreviate(List<String> names) {
     int shown = 12;
-    return names.size() <= shown ? names.toString()
+    return names.size() <= shown
+        ? names.toString()
         : names.subList(0, shown) + " and " + (names.size() - shown) + " more";
   }
 
   private static void assertLossChanged(String method, double[] losses) {
-    assertTrue(Math.abs(losses[1] - losses[0]) > 10 * TOLERANCE * Math.abs(losses[0]),
+    assertTrue(
+        Math.abs(losses[1] - losses[0]) > 10 * TOLERANCE * Math.abs(losses[0]),
         method + ": the update changed the loss: " + losses[0] + " -> " + losses[1]);
   }
 
@@ -312,7 +438,10 @@ class TorchEncodersTest {
   }
 
   private NDArray torch(INDArray x) {
-    return TORCH.get().create(x.castTo(DataType.FLOAT).data().asFloat(), new ai.djl.ndarray.types.Shape(x.shape()));
+    return TORCH
+        .get()
+        .create(
+            x.castTo(DataType.FLOAT).data().asFloat(), new ai.djl.ndarray.types.Shape(x.shape()));
   }
 
   /**
@@ -334,7 +463,8 @@ class TorchEncodersTest {
       maxAbs = Math.max(maxAbs, Math.abs(a[i]));
     }
     assertEquals(0, oursBad, name + ": OUR array has non-finite values (of " + a.length + ")");
-    assertEquals(0, theirsBad, name + ": the PyTorch array has non-finite values (of " + b.length + ")");
+    assertEquals(
+        0, theirsBad, name + ": the PyTorch array has non-finite values (of " + b.length + ")");
     assertTrue(maxAbs > 0, name + " is all zeros (ours)");
     String detail = name + ": max |ours - PyTorch| " + maxDiff + " vs max |ours| " + maxAbs;
     assertTrue(maxDiff <= TOLERANCE * maxAbs, detail);

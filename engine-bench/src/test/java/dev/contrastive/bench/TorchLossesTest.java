@@ -42,7 +42,8 @@ class TorchLossesTest {
 
   private static Input input(long seed, long... shape) {
     float[] values = RandomInputs.gaussian(seed, RandomInputs.count(shape));
-    return new Input(RandomInputs.nd4j(values, shape), RandomInputs.torch(TORCH.get(), values, shape));
+    return new Input(
+        RandomInputs.nd4j(values, shape), RandomInputs.torch(TORCH.get(), values, shape));
   }
 
   @Test
@@ -51,10 +52,12 @@ class TorchLossesTest {
     Input b = input(2, 8, 16);
     for (InfoNceOptions options :
         new InfoNceOptions[] {
-          InfoNceOptions.defaults(), InfoNceOptions.defaults().withNormalize(false).withTemperature(3)
+          InfoNceOptions.defaults(),
+          InfoNceOptions.defaults().withNormalize(false).withTemperature(3)
         }) {
       try (LossResult fused = new InfoNceLoss(options).compute(a.nd4j(), b.nd4j());
-          MaterializedResult materialized = MaterializedLosses.infoNce(a.nd4j(), b.nd4j(), options);
+          MaterializedResult materialized =
+              MaterializedLosses.infoNce(a.nd4j(), b.nd4j(), options);
           TorchResult pytorch = TorchLosses.infoNce(a.torch(), b.torch(), options)) {
         Outcome expected = Outcome.of(fused);
         expected.assertMatches("materialized " + options, Outcome.of(materialized));
@@ -196,7 +199,11 @@ class TorchLossesTest {
             assertEquals(g.length, other.length, who + ": size of gradient " + name);
             assertTrue(
                 maxRelative(g, other) <= TOLERANCE,
-                who + ": gradient " + name + " off by " + maxRelative(g, other)
+                who
+                    + ": gradient "
+                    + name
+                    + " off by "
+                    + maxRelative(g, other)
                     + " relative to its largest entry");
           });
     }
@@ -220,8 +227,8 @@ class TorchLossesTest {
   }
 
   /**
-   * Largest deviation relative to the largest expected entry; an all-zero expectation (an unused map)
-   * must be matched exactly.
+   * Largest deviation relative to the largest expected entry; an all-zero expectation (an unused
+   * map) must be matched exactly.
    */
   private static double maxRelative(double[] expected, double[] actual) {
     double scale = Arrays.stream(expected).map(Math::abs).max().orElse(0);

@@ -6,7 +6,9 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A PyTorch manager for one test class ({@code @RegisterExtension static}), closed after its tests. */
+/**
+ * A PyTorch manager for one test class ({@code @RegisterExtension static}), closed after its tests.
+ */
 final class TorchManager implements BeforeAllCallback, AfterAllCallback {
 
   private NDManager manager;

@@ -41,8 +41,8 @@ final class CommandInputs {
     } catch (CheckpointFormatException e) {
       throw new IllegalArgumentException("--checkpoint " + e.getMessage(), e);
     } catch (IOException e) {
-      throw new IllegalArgumentException("--checkpoint " + path + ": " + e.getMessage()
-          + rejectedIn(path), e);
+      throw new IllegalArgumentException(
+          "--checkpoint " + path + ": " + e.getMessage() + rejectedIn(path), e);
     } catch (IllegalArgumentException e) {
       // A verified file whose configuration or tensors do not make its model.
       throw new IllegalArgumentException("--checkpoint " + path + ": " + e.getMessage(), e);
@@ -56,8 +56,10 @@ final class CommandInputs {
     }
     try {
       var rejected = CheckpointIO.latest(path).rejected();
-      return rejected.isEmpty() ? "" : "; rejected: " + rejected.stream()
-          .map(Throwable::getMessage).collect(Collectors.joining("; "));
+      return rejected.isEmpty()
+          ? ""
+          : "; rejected: "
+              + rejected.stream().map(Throwable::getMessage).collect(Collectors.joining("; "));
     } catch (IOException e) {
       return "";
     }
@@ -68,24 +70,26 @@ final class CommandInputs {
     try {
       return Datasets.open(spec);
     } catch (IllegalArgumentException | UncheckedIOException e) {
-      throw new IllegalArgumentException(option + " '" + spec + "' cannot be opened: "
-          + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          option + " '" + spec + "' cannot be opened: " + e.getMessage(), e);
     }
   }
 
-  /** Fails unless {@code out} can be written: not a directory, in an existing, writable directory. */
+  /**
+   * Fails unless {@code out} can be written: not a directory, in an existing, writable directory.
+   */
   static void writableOutput(String option, Path out) {
     if (Files.isDirectory(out)) {
       throw new IllegalArgumentException(option + " " + out + " is a directory; name a file");
     }
     Path dir = out.toAbsolutePath().getParent();
     if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException(option + " " + out + ": directory " + dir
-          + " does not exist");
+      throw new IllegalArgumentException(
+          option + " " + out + ": directory " + dir + " does not exist");
     }
     if (!Files.isWritable(dir)) {
-      throw new IllegalArgumentException(option + " " + out + ": directory " + dir
-          + " is not writable by this user");
+      throw new IllegalArgumentException(
+          option + " " + out + ": directory " + dir + " is not writable by this user");
     }
   }
 }

@@ -6,12 +6,12 @@ import dev.contrastive.models.train.metrics.MetricsTable;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
-import javax.imageio.ImageIO;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
+import javax.imageio.ImageIO;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.knowm.xchart.BitmapEncoder;
@@ -50,11 +50,15 @@ final class CurvePlots {
     MetricsTable table = CsvMetrics.read(csv);
     Files.createDirectories(outDir);
     List<Path> written = new ArrayList<>();
-    if (draw(table, name -> lower(name).contains("loss"), "Loss", "loss", outDir.resolve("loss.png"))) {
+    if (draw(
+        table, name -> lower(name).contains("loss"), "Loss", "loss", outDir.resolve("loss.png"))) {
       written.add(outDir.resolve("loss.png"));
     }
     if (draw(
-        table, name -> lower(name).contains("acc"), "Accuracy", "accuracy",
+        table,
+        name -> lower(name).contains("acc"),
+        "Accuracy",
+        "accuracy",
         outDir.resolve("accuracy.png"))) {
       written.add(outDir.resolve("accuracy.png"));
     }
@@ -101,15 +105,17 @@ final class CurvePlots {
       return false;
     }
     BufferedImage image = BitmapEncoder.getBufferedImage(chart);
-    AtomicFiles.write(png, out -> {
-      // Not ImageIO.write to an OutputStream (nor XChart's getBitmapBytes, which does that): it
-      // buffers through a file in java.io.tmpdir, which a full /tmp would fail.
-      try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
-        if (!ImageIO.write(image, "png", stream)) {
-          throw new IOException("this JRE has no PNG writer");
-        }
-      }
-    });
+    AtomicFiles.write(
+        png,
+        out -> {
+          // Not ImageIO.write to an OutputStream (nor XChart's getBitmapBytes, which does that): it
+          // buffers through a file in java.io.tmpdir, which a full /tmp would fail.
+          try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+            if (!ImageIO.write(image, "png", stream)) {
+              throw new IOException("this JRE has no PNG writer");
+            }
+          }
+        });
     return true;
   }
 }

@@ -51,41 +51,68 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Mixin private CheckpointOptions source;
 
-  @Option(names = "--train-data", defaultValue = "fashion-mnist:train", paramLabel = "SPEC",
+  @Option(
+      names = "--train-data",
+      defaultValue = "fashion-mnist:train",
+      paramLabel = "SPEC",
       description = "Split the probes are fitted on (default: ${DEFAULT-VALUE}).")
   private String trainData;
 
-  @Option(names = "--test-data", defaultValue = "fashion-mnist:test", paramLabel = "SPEC",
+  @Option(
+      names = "--test-data",
+      defaultValue = "fashion-mnist:test",
+      paramLabel = "SPEC",
       description = "Split the probes are scored on (default: ${DEFAULT-VALUE}).")
   private String testData;
 
-  @Option(names = "--probes", split = ",", defaultValue = "linear", paramLabel = "NAME[,NAME]",
+  @Option(
+      names = "--probes",
+      split = ",",
+      defaultValue = "linear",
+      paramLabel = "NAME[,NAME]",
       description = "Any of linear, mlp, knn (default: ${DEFAULT-VALUE}).")
   private List<String> probes;
 
-  @Option(names = "--baselines",
-      description = "Also measure raw pixels and a randomly initialised model of the same"
-          + " configuration (the same features).")
+  @Option(
+      names = "--baselines",
+      description =
+          "Also measure raw pixels and a randomly initialised model of the same"
+              + " configuration (the same features).")
   private boolean baselines;
 
-  @Option(names = "--out", paramLabel = "FILE",
+  @Option(
+      names = "--out",
+      paramLabel = "FILE",
       description = "JSON report (default: eval.json in the checkpoint's run directory).")
   private Path out;
 
-  @Option(names = "--batch", defaultValue = "256", paramLabel = "N",
+  @Option(
+      names = "--batch",
+      defaultValue = "256",
+      paramLabel = "N",
       description = "Images per feature-extraction batch, 1 to 65536 (default: ${DEFAULT-VALUE}).")
   private int batch;
 
-  @Option(names = "--probe-epochs", paramLabel = "N",
-      description = "Most epochs of the linear and MLP probes, 1 to 10000; the epoch kept is the best on"
-          + " 10%% of the train split held out (default: 300; fitting stops 50 epochs after the best).")
+  @Option(
+      names = "--probe-epochs",
+      paramLabel = "N",
+      description =
+          "Most epochs of the linear and MLP probes, 1 to 10000; the epoch kept is the best on"
+              + " 10%% of the train split held out (default: 300; fitting stops 50 epochs after the best).")
   private Integer probeEpochs;
 
-  @Option(names = "--seed", defaultValue = "0", paramLabel = "N",
-      description = "Seed of the probes and of the random-init encoder (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      paramLabel = "N",
+      description =
+          "Seed of the probes and of the random-init encoder (default: ${DEFAULT-VALUE}).")
   private long seed;
 
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help and exit.")
   private boolean helpRequested;
 
   @Override
@@ -106,12 +133,19 @@ public final class EvalCommand implements Callable<Integer> {
     if (probeEpochs != null) {
       probe = probe.withEpochs(probeEpochs);
     }
-    EvaluationOptions options = EvaluationOptions.defaults().withProbes(chosen)
-        .withBaselines(baselines).withProbe(probe).withRandomInitSeed(seed);
-    Path report = out != null ? out
-        : (Files.isDirectory(source.checkpoint) ? source.checkpoint
-            : source.checkpoint.toAbsolutePath().getParent())
-            .resolve("eval.json");
+    EvaluationOptions options =
+        EvaluationOptions.defaults()
+            .withProbes(chosen)
+            .withBaselines(baselines)
+            .withProbe(probe)
+            .withRandomInitSeed(seed);
+    Path report =
+        out != null
+            ? out
+            : (Files.isDirectory(source.checkpoint)
+                    ? source.checkpoint
+                    : source.checkpoint.toAbsolutePath().getParent())
+                .resolve("eval.json");
     // Checked before the minutes of evaluation, not after.
     CommandInputs.writableOutput("--out", report);
 
@@ -125,8 +159,13 @@ public final class EvalCommand implements Callable<Integer> {
     print(result);
     result.writeJson(report);
     PrintWriter o = spec.commandLine().getOut();
-    o.printf(Locale.ROOT, "eval: wrote %s (%d train, %d test images, %.1f s)%n", report,
-        result.train().size(), result.test().size(), result.seconds());
+    o.printf(
+        Locale.ROOT,
+        "eval: wrote %s (%d train, %d test images, %.1f s)%n",
+        report,
+        result.train().size(),
+        result.test().size(),
+        result.seconds());
     o.flush();
     return 0;
   }
@@ -157,11 +196,12 @@ public final class EvalCommand implements Callable<Integer> {
   }
 
   private static void line(PrintWriter o, Probe p, String split, String label, Scores s) {
-    double accuracy = switch (p) {
-      case LINEAR -> pick(s.linear(), split);
-      case MLP -> pick(s.mlp(), split);
-      case KNN -> s.knnAccuracy();
-    };
+    double accuracy =
+        switch (p) {
+          case LINEAR -> pick(s.linear(), split);
+          case MLP -> pick(s.mlp(), split);
+          case KNN -> s.knnAccuracy();
+        };
     String probe = p == Probe.KNN ? "knn" : p.cliName() + " probe";
     o.printf(Locale.ROOT, "%s %s accuracy %s%.4f%n", probe, split, label, accuracy);
   }

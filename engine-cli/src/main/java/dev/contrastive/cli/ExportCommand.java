@@ -22,18 +22,20 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code export}: writes a dataset's features under a checkpoint's model, with the labels, to an
- * HDF5 file ({@link FeatureExport}), for analysis outside the engine; or, with {@code --format onnx},
- * the checkpoint's encoder itself as an ONNX model ({@link OnnxExport}), for inference outside it. The
- * images are preprocessed with the evaluation transform of the preset the checkpoint trained with;
- * the ONNX model takes images already so preprocessed, and its metadata names the transform.
+ * HDF5 file ({@link FeatureExport}), for analysis outside the engine; or, with {@code --format
+ * onnx}, the checkpoint's encoder itself as an ONNX model ({@link OnnxExport}), for inference
+ * outside it. The images are preprocessed with the evaluation transform of the preset the
+ * checkpoint trained with; the ONNX model takes images already so preprocessed, and its metadata
+ * names the transform.
  */
 @Command(
     name = "export",
     sortOptions = false,
     usageHelpWidth = 100,
     description = {
-        "Write a dataset's learned (or raw-pixel) features and labels to an HDF5 file, or (--format",
-        "onnx) the checkpoint's encoder, up to the features the probes read, to an ONNX model."},
+      "Write a dataset's learned (or raw-pixel) features and labels to an HDF5 file, or (--format",
+      "onnx) the checkpoint's encoder, up to the features the probes read, to an ONNX model."
+    },
     footerHeading = "%n",
     footer = {
       "hdf5: the file holds 'features' (N, F) float32 and 'labels' (N) int32, chunked and deflated,",
@@ -53,28 +55,47 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Mixin private CheckpointOptions source;
 
-  @Option(names = "--format", defaultValue = "hdf5", paramLabel = "FORMAT",
-      description = "hdf5 (a dataset's features) or onnx (the encoder) (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      defaultValue = "hdf5",
+      paramLabel = "FORMAT",
+      description =
+          "hdf5 (a dataset's features) or onnx (the encoder) (default: ${DEFAULT-VALUE}).")
   private String format;
 
-  @Option(names = "--data", paramLabel = "SPEC",
+  @Option(
+      names = "--data",
+      paramLabel = "SPEC",
       description = "The images, e.g. fashion-mnist:test or a .h5 file (required for hdf5).")
   private String data;
 
-  @Option(names = "--out", required = true, paramLabel = "FILE",
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "FILE",
       description = "The .h5 or .onnx file to write; its directory must exist.")
   private Path out;
 
-  @Option(names = "--batch", defaultValue = "256", paramLabel = "N",
+  @Option(
+      names = "--batch",
+      defaultValue = "256",
+      paramLabel = "N",
       description = "Images per batch, 1 to 65536 (hdf5 only; default: ${DEFAULT-VALUE}).")
   private int batch;
 
-  @Option(names = "--features", defaultValue = "learned", paramLabel = "KIND",
-      description = "learned (the features the probes read) or raw (preprocessed pixels, hdf5 only)"
-          + " (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--features",
+      defaultValue = "learned",
+      paramLabel = "KIND",
+      description =
+          "learned (the features the probes read) or raw (preprocessed pixels, hdf5 only)"
+              + " (default: ${DEFAULT-VALUE}).")
   private String features;
 
-  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help and exit.")
   private boolean helpRequested;
 
   @Override
@@ -83,17 +104,19 @@ public final class ExportCommand implements Callable<Integer> {
   }
 
   private int export() throws IOException {
-    Kind kind = switch (features.toLowerCase(Locale.ROOT)) {
-      case "learned" -> Kind.LEARNED;
-      case "raw" -> Kind.RAW;
-      default -> throw new IllegalArgumentException(
-          "--features must be learned or raw, got '" + features + "'");
-    };
+    Kind kind =
+        switch (features.toLowerCase(Locale.ROOT)) {
+          case "learned" -> Kind.LEARNED;
+          case "raw" -> Kind.RAW;
+          default ->
+              throw new IllegalArgumentException(
+                  "--features must be learned or raw, got '" + features + "'");
+        };
     return switch (format.toLowerCase(Locale.ROOT)) {
       case "hdf5" -> hdf5(kind);
       case "onnx" -> onnx(kind);
-      default -> throw new IllegalArgumentException(
-          "--format must be hdf5 or onnx, got '" + format + "'");
+      default ->
+          throw new IllegalArgumentException("--format must be hdf5 or onnx, got '" + format + "'");
     };
   }
 
@@ -109,19 +132,34 @@ public final class ExportCommand implements Callable<Integer> {
     try (TrainedModel trained = source.load();
         Dataset dataset = CommandInputs.dataset("--data", data)) {
       FeatureExtractor extractor = FeatureExtractor.forPreset(trained.preset(), batch);
-      FeatureSet set = kind == Kind.LEARNED
-          ? extractor.features(dataset, trained.method())
-          : extractor.rawPixels(dataset);
+      FeatureSet set =
+          kind == Kind.LEARNED
+              ? extractor.features(dataset, trained.method())
+              : extractor.rawPixels(dataset);
       try {
-        FeatureExport.write(out, set, new FeatureExport.Attributes(
-            trained.checkpoint().toString(), trained.step(), data,
-            trained.config().toJson().toString(), kind.cliName()));
+        FeatureExport.write(
+            out,
+            set,
+            new FeatureExport.Attributes(
+                trained.checkpoint().toString(),
+                trained.step(),
+                data,
+                trained.config().toJson().toString(),
+                kind.cliName()));
       } finally {
         set.features().close();
       }
-      spec.commandLine().getOut().printf(Locale.ROOT,
-          "export: wrote %s (%d x %d %s features of %s, step %d)%n", out, set.size(), set.dim(),
-          kind.cliName(), data, trained.step());
+      spec.commandLine()
+          .getOut()
+          .printf(
+              Locale.ROOT,
+              "export: wrote %s (%d x %d %s features of %s, step %d)%n",
+              out,
+              set.size(),
+              set.dim(),
+              kind.cliName(),
+              data,
+              trained.step());
     }
     return 0;
   }
@@ -130,20 +168,24 @@ public final class ExportCommand implements Callable<Integer> {
     // The model is the encoder alone: options about a pass over a dataset are refused, not ignored,
     // since whoever passed them expects them to change the output.
     if (kind == Kind.RAW) {
-      throw new IllegalArgumentException("--features raw is not an ONNX model: --format onnx exports"
-          + " the encoder's learned features; use --format hdf5 for raw pixels");
+      throw new IllegalArgumentException(
+          "--features raw is not an ONNX model: --format onnx exports"
+              + " the encoder's learned features; use --format hdf5 for raw pixels");
     }
     if (data != null) {
-      throw new IllegalArgumentException("--data is not used by --format onnx, which exports the"
-          + " encoder alone (the images are the caller's, at inference); drop --data");
+      throw new IllegalArgumentException(
+          "--data is not used by --format onnx, which exports the"
+              + " encoder alone (the images are the caller's, at inference); drop --data");
     }
     if (spec.commandLine().getParseResult().hasMatchedOption("--batch")) {
-      throw new IllegalArgumentException("--batch is not used by --format onnx: the model's batch"
-          + " dimension is dynamic, the caller's at inference; drop --batch");
+      throw new IllegalArgumentException(
+          "--batch is not used by --format onnx: the model's batch"
+              + " dimension is dynamic, the caller's at inference; drop --batch");
     }
     CommandInputs.writableOutput("--out", out);
     try (TrainedModel trained = source.load()) {
-      // What only the checkpoint knows: where the weights come from, and the preprocessing the input
+      // What only the checkpoint knows: where the weights come from, and the preprocessing the
+      // input
       // must already have had, without which the model cannot be used outside the engine.
       Map<String, String> metadata = new LinkedHashMap<>();
       metadata.put("checkpoint", trained.checkpoint().toString());
@@ -152,12 +194,22 @@ public final class ExportCommand implements Callable<Integer> {
       metadata.put("preprocessing", "pixels / 255, then " + trained.preset().evaluation());
       OnnxExport.write(trained.method(), metadata, out);
       ItemShape image = trained.method().config().imageShape();
-      spec.commandLine().getOut().printf(Locale.ROOT,
-          "export: wrote %s (ONNX %s encoder, step %d: %s (N, %d, %d, %d) to %s (N, %d), input"
-              + " through preset %s's evaluation transform)%n", out,
-          trained.config().method().method(), trained.step(), OnnxExport.INPUT, image.channels(),
-          image.height(), image.width(), OnnxExport.OUTPUT, trained.method().featureDim(),
-          trained.preset().name());
+      spec.commandLine()
+          .getOut()
+          .printf(
+              Locale.ROOT,
+              "export: wrote %s (ONNX %s encoder, step %d: %s (N, %d, %d, %d) to %s (N, %d), input"
+                  + " through preset %s's evaluation transform)%n",
+              out,
+              trained.config().method().method(),
+              trained.step(),
+              OnnxExport.INPUT,
+              image.channels(),
+              image.height(),
+              image.width(),
+              OnnxExport.OUTPUT,
+              trained.method().featureDim(),
+              trained.preset().name());
     }
     return 0;
   }

@@ -7,12 +7,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ends a training run cleanly on SIGTERM or SIGINT: SLURM sends SIGTERM before it kills a job at its
- * time limit or on preemption, and the job is requeued to resume. A shutdown hook (which the JVM runs
- * on both signals) asks the trainer to stop after the current step; the trainer writes a checkpoint
- * and returns; the hook waits for that, up to {@link #GRACE}, and the JVM then exits with 143
- * (SIGTERM) or 130 (SIGINT). The SLURM template sends the signal early enough for a step and a
- * checkpoint ({@code --signal=TERM@120}).
+ * Ends a training run cleanly on SIGTERM or SIGINT: SLURM sends SIGTERM before it kills a job at
+ * its time limit or on preemption, and the job is requeued to resume. A shutdown hook (which the
+ * JVM runs on both signals) asks the trainer to stop after the current step; the trainer writes a
+ * checkpoint and returns; the hook waits for that, up to {@link #GRACE}, and the JVM then exits
+ * with 143 (SIGTERM) or 130 (SIGINT). The SLURM template sends the signal early enough for a step
+ * and a checkpoint ({@code --signal=TERM@120}).
  */
 final class SignalStop implements AutoCloseable {
 
@@ -39,7 +39,8 @@ final class SignalStop implements AutoCloseable {
     LOG.info("signal received: stopping after the current step, with a checkpoint");
     try {
       if (!finished.await(GRACE_SECONDS, TimeUnit.SECONDS)) {
-        LOG.warn("no checkpoint within {} s of the signal; exiting, the run resumes from its last checkpoint",
+        LOG.warn(
+            "no checkpoint within {} s of the signal; exiting, the run resumes from its last checkpoint",
             GRACE_SECONDS);
       }
     } catch (InterruptedException e) {
@@ -57,7 +58,10 @@ final class SignalStop implements AutoCloseable {
     };
   }
 
-  /** Training is over (its summary printed): lets a waiting hook end the JVM, or unregisters the hook. */
+  /**
+   * Training is over (its summary printed): lets a waiting hook end the JVM, or unregisters the
+   * hook.
+   */
   @Override
   public void close() {
     finished.countDown();
@@ -65,7 +69,8 @@ final class SignalStop implements AutoCloseable {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
-        // A signal arrived after the last step: the hook returns at once since finished is counted down.
+        // A signal arrived after the last step: the hook returns at once since finished is counted
+        // down.
       }
     }
   }

@@ -1,12 +1,12 @@
 package dev.contrastive.cli;
 
 import dev.contrastive.augment.data.Dataset;
-import dev.contrastive.core.io.AtomicFiles;
-import dev.contrastive.core.parallel.ProcessGroupSpec;
-import dev.contrastive.core.parallel.ProcessGroups;
 import dev.contrastive.augment.transform.ItemShape;
 import dev.contrastive.augment.transform.Preset;
 import dev.contrastive.augment.transform.Presets;
+import dev.contrastive.core.io.AtomicFiles;
+import dev.contrastive.core.parallel.ProcessGroupSpec;
+import dev.contrastive.core.parallel.ProcessGroups;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.MethodConfig;
 import dev.contrastive.models.method.MethodProvider;
@@ -55,17 +55,18 @@ import picocli.CommandLine.Spec;
  * <p>Options come from flags, from a YAML or JSON file ({@code --config}) whose keys are the long
  * option names without dashes, or both (flags win). The options a run used are saved as {@code
  * job.yaml} in its run directory, and a later {@code train --run-dir DIR} without {@code --config}
- * reads them back, so rerunning the same command, or just naming the run directory, resumes the
- * run from its newest checkpoint; a completed run is left as it is.
+ * reads them back, so rerunning the same command, or just naming the run directory, resumes the run
+ * from its newest checkpoint; a completed run is left as it is.
  */
 @Command(
     name = "train",
     sortOptions = false,
     usageHelpWidth = 100,
     mixinStandardHelpOptions = true,
-    description = "Train a contrastive method (amdim, cpc, yadim, simclr); checkpoints, metrics.csv,"
-        + " TensorBoard events and PNG curves go to the run directory. Rerun with the same --run-dir to"
-        + " resume.",
+    description =
+        "Train a contrastive method (amdim, cpc, yadim, simclr); checkpoints, metrics.csv,"
+            + " TensorBoard events and PNG curves go to the run directory. Rerun with the same --run-dir to"
+            + " resume.",
     footerHeading = "%n",
     footer = {
       "Config file example (YAML; JSON works too), every key optional:",
@@ -84,8 +85,8 @@ public final class TrainCommand implements Callable<Integer> {
   public static final String JOB_FILE = "job.yaml";
 
   /**
-   * The method of the main job (scripts/train.sh): of the four, the one whose features beat raw pixels
-   * by the most within the main job's five minutes (bench-results/sweep-main-job.md).
+   * The method of the main job (scripts/train.sh): of the four, the one whose features beat raw
+   * pixels by the most within the main job's five minutes (bench-results/sweep-main-job.md).
    */
   static final String DEFAULT_METHOD = "amdim";
 
@@ -93,154 +94,272 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "YAML or JSON file of options (keys: the long option names without --); flags override it.")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "YAML or JSON file of options (keys: the long option names without --); flags override it.")
   private Path config;
 
-  @Option(names = "--run-dir", defaultValue = "runs/fashion-mnist-small", paramLabel = "DIR",
+  @Option(
+      names = "--run-dir",
+      defaultValue = "runs/fashion-mnist-small",
+      paramLabel = "DIR",
       description = "Run directory: checkpoints, metrics, curves (default: ${DEFAULT-VALUE}).")
   private Path runDir;
 
-  @Option(names = "--data", defaultValue = "fashion-mnist-subset:train", paramLabel = "DATA",
-      description = "Training images: a dataset path or fashion-mnist[-subset|-full][:train|:test] (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data",
+      defaultValue = "fashion-mnist-subset:train",
+      paramLabel = "DATA",
+      description =
+          "Training images: a dataset path or fashion-mnist[-subset|-full][:train|:test] (default: ${DEFAULT-VALUE}).")
   private String data;
 
-  @Option(names = "--val-data", defaultValue = "fashion-mnist-subset:test", paramLabel = "DATA",
+  @Option(
+      names = "--val-data",
+      defaultValue = "fashion-mnist-subset:test",
+      paramLabel = "DATA",
       description = "Validation images, or 'none' (default: ${DEFAULT-VALUE}).")
   private String valData;
 
-  @Option(names = "--method", defaultValue = DEFAULT_METHOD, paramLabel = "NAME",
+  @Option(
+      names = "--method",
+      defaultValue = DEFAULT_METHOD,
+      paramLabel = "NAME",
       description = "The method: amdim, cpc, yadim or simclr (default: ${DEFAULT-VALUE}).")
   private String method;
 
-  @Option(names = "--preset", defaultValue = "", paramLabel = "NAME",
+  @Option(
+      names = "--preset",
+      defaultValue = "",
+      paramLabel = "NAME",
       description = "Augmentation preset (default: the method's preset for the data's shape).")
   private String preset;
 
-  @Option(names = "--encoder", defaultValue = "small", paramLabel = "SIZE",
-      description = "small (trains in minutes on a few cores) or published (the paper's configuration"
-          + " for the data's size) (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--encoder",
+      defaultValue = "small",
+      paramLabel = "SIZE",
+      description =
+          "small (trains in minutes on a few cores) or published (the paper's configuration"
+              + " for the data's size) (default: ${DEFAULT-VALUE}).")
   private String encoder;
 
-  @Option(names = "--steps", defaultValue = "300", paramLabel = "N",
+  @Option(
+      names = "--steps",
+      defaultValue = "300",
+      paramLabel = "N",
       description = "Optimiser steps; ignored when --epochs is set (default: ${DEFAULT-VALUE}).")
   private long steps;
 
-  @Option(names = "--epochs", defaultValue = "0", paramLabel = "N",
+  @Option(
+      names = "--epochs",
+      defaultValue = "0",
+      paramLabel = "N",
       description = "Whole epochs instead of --steps; 0 = use --steps (default: ${DEFAULT-VALUE}).")
   private int epochs;
 
   // Batch 128 for 300 steps beat batch 64 for 600 (the same images) by 1.4 points of linear-probe
-  // accuracy on the embedded subset: twice the negatives per anchor (bench-results/sweep-main-job.md).
-  @Option(names = "--batch", defaultValue = "128", paramLabel = "N",
+  // accuracy on the embedded subset: twice the negatives per anchor
+  // (bench-results/sweep-main-job.md).
+  @Option(
+      names = "--batch",
+      defaultValue = "128",
+      paramLabel = "N",
       description = "Images per step (default: ${DEFAULT-VALUE}).")
   private int batch;
 
-  @Option(names = "--seed", defaultValue = "1", paramLabel = "N",
-      description = "Seed of the data order, augmentations and loss sampling (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      paramLabel = "N",
+      description =
+          "Seed of the data order, augmentations and loss sampling (default: ${DEFAULT-VALUE}).")
   private long seed;
 
-  @Option(names = "--model-seed", defaultValue = "1", paramLabel = "N",
+  @Option(
+      names = "--model-seed",
+      defaultValue = "1",
+      paramLabel = "N",
       description = "Seed of the encoder's initial weights (default: ${DEFAULT-VALUE}).")
   private long modelSeed;
 
-  @Option(names = "--augment-threads", defaultValue = "1", paramLabel = "N",
-      description = "Augmentation worker threads; results do not depend on it (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--augment-threads",
+      defaultValue = "1",
+      paramLabel = "N",
+      description =
+          "Augmentation worker threads; results do not depend on it (default: ${DEFAULT-VALUE}).")
   private int augmentThreads;
 
-  @Option(names = "--replicas", defaultValue = "1", paramLabel = "N",
-      description = "In-process replicas the batch is split across, each scoring its images against the whole"
-          + " gathered batch; 1 to 64, dividing --batch (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--replicas",
+      defaultValue = "1",
+      paramLabel = "N",
+      description =
+          "In-process replicas the batch is split across, each scoring its images against the whole"
+              + " gathered batch; 1 to 64, dividing --batch (default: ${DEFAULT-VALUE}).")
   private int replicas;
 
-  @Option(names = "--micro-batch", defaultValue = "0", paramLabel = "M",
-      description = "Encode each replica's share of the batch M images at a time (gradient caching: a batch"
-          + " larger than activation memory allows, one update per batch); 0 for one piece (default:"
-          + " ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--micro-batch",
+      defaultValue = "0",
+      paramLabel = "M",
+      description =
+          "Encode each replica's share of the batch M images at a time (gradient caching: a batch"
+              + " larger than activation memory allows, one update per batch); 0 for one piece (default:"
+              + " ${DEFAULT-VALUE}).")
   private int microBatch;
 
-  @Option(names = "--distributed", description = "One process of a job of one process per GPU, started by srun"
-      + " or torchrun: rank and size from RANK / WORLD_SIZE / LOCAL_RANK or SLURM_PROCID / SLURM_NTASKS /"
-      + " SLURM_LOCALID; --batch is the global batch. Needs the CUDA backend (a -Pcuda build). See"
-      + " docs/parallel.md.")
+  @Option(
+      names = "--distributed",
+      description =
+          "One process of a job of one process per GPU, started by srun"
+              + " or torchrun: rank and size from RANK / WORLD_SIZE / LOCAL_RANK or SLURM_PROCID / SLURM_NTASKS /"
+              + " SLURM_LOCALID; --batch is the global batch. Needs the CUDA backend (a -Pcuda build). See"
+              + " docs/parallel.md.")
   private boolean distributed;
 
-  @Option(names = "--checkpoint-every", defaultValue = "100", paramLabel = "N",
-      description = "Steps between checkpoints; one is also written at the end (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--checkpoint-every",
+      defaultValue = "100",
+      paramLabel = "N",
+      description =
+          "Steps between checkpoints; one is also written at the end (default: ${DEFAULT-VALUE}).")
   private long checkpointEvery;
 
   // AMDIM's published 2e-4 with a 500-step warm-up suits batch 200 over hundreds of epochs; runs of
   // minutes learn faster at 3e-3 after 50 steps (the sweep tried 1e-3, 2e-3, 3e-3 and 5e-3:
   // bench-results/sweep-main-job.md).
-  @Option(names = "--lr", defaultValue = "3e-3", paramLabel = "RATE",
+  @Option(
+      names = "--lr",
+      defaultValue = "3e-3",
+      paramLabel = "RATE",
       description = "Adam learning rate (default: ${DEFAULT-VALUE}; AMDIM published 2e-4).")
   private double lr;
 
-  @Option(names = "--warmup", defaultValue = "50", paramLabel = "N",
-      description = "Linear warm-up steps, 0 for none (default: ${DEFAULT-VALUE}; AMDIM published 500).")
+  @Option(
+      names = "--warmup",
+      defaultValue = "50",
+      paramLabel = "N",
+      description =
+          "Linear warm-up steps, 0 for none (default: ${DEFAULT-VALUE}; AMDIM published 500).")
   private long warmup;
 
-  @Option(names = "--schedule", defaultValue = "constant", paramLabel = "KIND",
-      description = "After warm-up: constant, cosine (to 0 at the last step) or step (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--schedule",
+      defaultValue = "constant",
+      paramLabel = "KIND",
+      description =
+          "After warm-up: constant, cosine (to 0 at the last step) or step (default: ${DEFAULT-VALUE}).")
   private String schedule;
 
-  @Option(names = "--step-every", defaultValue = "1000", paramLabel = "N",
+  @Option(
+      names = "--step-every",
+      defaultValue = "1000",
+      paramLabel = "N",
       description = "For --schedule step: steps between decays (default: ${DEFAULT-VALUE}).")
   private long stepEvery;
 
-  @Option(names = "--step-gamma", defaultValue = "0.1", paramLabel = "F",
+  @Option(
+      names = "--step-gamma",
+      defaultValue = "0.1",
+      paramLabel = "F",
       description = "For --schedule step: the decay factor (default: ${DEFAULT-VALUE}).")
   private double stepGamma;
 
-  @Option(names = "--weight-decay", defaultValue = "1e-5", paramLabel = "F",
-      description = "Adam weight decay (default: ${DEFAULT-VALUE}, AMDIM's, added to the gradient).")
+  @Option(
+      names = "--weight-decay",
+      defaultValue = "1e-5",
+      paramLabel = "F",
+      description =
+          "Adam weight decay (default: ${DEFAULT-VALUE}, AMDIM's, added to the gradient).")
   private double weightDecay;
 
-  @Option(names = "--decoupled-weight-decay", defaultValue = "false", paramLabel = "BOOL", arity = "0..1",
+  @Option(
+      names = "--decoupled-weight-decay",
+      defaultValue = "false",
+      paramLabel = "BOOL",
+      arity = "0..1",
       description = "AdamW-style decay instead (default: ${DEFAULT-VALUE}).")
   private boolean decoupled;
 
-  @Option(names = "--max-grad-norm", defaultValue = "0", paramLabel = "F",
-      description = "Clip the global gradient norm to this; 0 = no clipping (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-grad-norm",
+      defaultValue = "0",
+      paramLabel = "F",
+      description =
+          "Clip the global gradient norm to this; 0 = no clipping (default: ${DEFAULT-VALUE}).")
   private double maxGradNorm;
 
-  @Option(names = "--validate-every", defaultValue = "0", paramLabel = "N",
+  @Option(
+      names = "--validate-every",
+      defaultValue = "0",
+      paramLabel = "N",
       description = "Steps between validations; 0 = each epoch end (default: ${DEFAULT-VALUE}).")
   private long validateEvery;
 
-  @Option(names = "--val-batches", defaultValue = "0", paramLabel = "N",
+  @Option(
+      names = "--val-batches",
+      defaultValue = "0",
+      paramLabel = "N",
       description = "Validation batches per validation; 0 = all (default: ${DEFAULT-VALUE}).")
   private int valBatches;
 
-  @Option(names = "--early-stop", defaultValue = "val_loss", paramLabel = "METRIC",
-      description = "Metric early stopping watches: val_loss, val_nce_acc or val_online_acc (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--early-stop",
+      defaultValue = "val_loss",
+      paramLabel = "METRIC",
+      description =
+          "Metric early stopping watches: val_loss, val_nce_acc or val_online_acc (default: ${DEFAULT-VALUE}).")
   private String earlyStopMetric;
 
-  @Option(names = "--patience", defaultValue = "0", paramLabel = "N",
-      description = "Validations without improvement before stopping; 0 = no early stopping (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--patience",
+      defaultValue = "0",
+      paramLabel = "N",
+      description =
+          "Validations without improvement before stopping; 0 = no early stopping (default: ${DEFAULT-VALUE}).")
   private int patience;
 
-  @Option(names = "--min-delta", defaultValue = "0", paramLabel = "F",
+  @Option(
+      names = "--min-delta",
+      defaultValue = "0",
+      paramLabel = "F",
       description = "Least change that counts as an improvement (default: ${DEFAULT-VALUE}).")
   private double minDelta;
 
-  @Option(names = "--restart", description = "Start the run afresh in a run directory whose every"
-      + " checkpoint is damaged (they are kept aside as *.damaged); never needed otherwise.")
+  @Option(
+      names = "--restart",
+      description =
+          "Start the run afresh in a run directory whose every"
+              + " checkpoint is damaged (they are kept aside as *.damaged); never needed otherwise.")
   private boolean restart;
 
-  @Option(names = "--max-minutes", defaultValue = "0", paramLabel = "MIN",
-      description = "Stop (with a checkpoint) after this much training time in this process; 0 = no limit;"
-          + " a rerun continues (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-minutes",
+      defaultValue = "0",
+      paramLabel = "MIN",
+      description =
+          "Stop (with a checkpoint) after this much training time in this process; 0 = no limit;"
+              + " a rerun continues (default: ${DEFAULT-VALUE}).")
   private double maxMinutes;
 
-  @Option(names = "--online-lr", defaultValue = "1e-3", paramLabel = "RATE",
-      description = "Step size of the online linear evaluator on the probe features; 0 = off (default:"
-          + " ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--online-lr",
+      defaultValue = "1e-3",
+      paramLabel = "RATE",
+      description =
+          "Step size of the online linear evaluator on the probe features; 0 = off (default:"
+              + " ${DEFAULT-VALUE}).")
   private double onlineLr;
 
   private final Function<String, Dataset> datasets;
 
-  /** @param datasets opens a {@code --data} spec; the command closes what it returns */
+  /**
+   * @param datasets opens a {@code --data} spec; the command closes what it returns
+   */
   public TrainCommand(Function<String, Dataset> datasets) {
     this.datasets = datasets;
   }
@@ -253,14 +372,21 @@ public final class TrainCommand implements Callable<Integer> {
   private int run() throws IOException {
     Path fromFile = config;
     if (fromFile != null && !Files.isRegularFile(fromFile)) {
-      throw new IllegalArgumentException("--config " + fromFile
-          + (Files.isDirectory(fromFile) ? " is a directory, not a YAML or JSON file" : " does not exist"));
+      throw new IllegalArgumentException(
+          "--config "
+              + fromFile
+              + (Files.isDirectory(fromFile)
+                  ? " is a directory, not a YAML or JSON file"
+                  : " does not exist"));
     }
     if (fromFile == null && Files.isRegularFile(runDir.resolve(JOB_FILE))) {
       fromFile = runDir.resolve(JOB_FILE);
       if (optionsFrom(fromFile).isEmpty()) {
-        throw new IllegalArgumentException(fromFile + " is empty: the options of the run in " + runDir
-            + " are lost; give them again (--config or flags), or restore the file");
+        throw new IllegalArgumentException(
+            fromFile
+                + " is empty: the options of the run in "
+                + runDir
+                + " are lost; give them again (--config or flags), or restore the file");
       }
     }
     if (fromFile == null) {
@@ -268,8 +394,11 @@ public final class TrainCommand implements Callable<Integer> {
     }
     // Re-parse with the file's options first, so the flags given now override them.
     TrainCommand merged = new TrainCommand(datasets);
-    CommandLine line = new CommandLine(merged).setOverwrittenOptionsAllowed(true)
-        .setOut(spec.commandLine().getOut()).setErr(spec.commandLine().getErr());
+    CommandLine line =
+        new CommandLine(merged)
+            .setOverwrittenOptionsAllowed(true)
+            .setOut(spec.commandLine().getOut())
+            .setErr(spec.commandLine().getErr());
     List<String> args = optionsFrom(fromFile);
     // The options given now, as typed (originalArgs would also hold the parent command's words).
     for (OptionSpec given : spec.commandLine().getParseResult().matchedOptions()) {
@@ -288,32 +417,43 @@ public final class TrainCommand implements Callable<Integer> {
     return merged.train();
   }
 
-  /** The file's keys as {@code --key=value} arguments; unknown keys are an error naming the file. */
+  /**
+   * The file's keys as {@code --key=value} arguments; unknown keys are an error naming the file.
+   */
   private List<String> optionsFrom(Path file) throws IOException {
     JsonNode tree;
     try {
       tree = YAML.readTree(file.toFile());
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(file + " is not valid YAML or JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          file + " is not valid YAML or JSON: " + e.getOriginalMessage(), e);
     }
     if (tree == null || tree.isMissingNode() || tree.isNull()) {
       return new ArrayList<>();
     }
     if (!(tree instanceof ObjectNode object)) {
-      throw new IllegalArgumentException(file + " must hold a map of option names to values, found "
-          + tree.getNodeType());
+      throw new IllegalArgumentException(
+          file + " must hold a map of option names to values, found " + tree.getNodeType());
     }
     List<String> args = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       OptionSpec option = spec.findOption("--" + e.getKey());
       if (option == null || !savable(option)) {
-        throw new IllegalArgumentException(file + ": unknown key '" + e.getKey() + "'; known keys: "
-            + String.join(", ", knownKeys()));
+        throw new IllegalArgumentException(
+            file
+                + ": unknown key '"
+                + e.getKey()
+                + "'; known keys: "
+                + String.join(", ", knownKeys()));
       }
       if (!e.getValue().isValueNode()) {
-        throw new IllegalArgumentException(file + ": key '" + e.getKey() + "' must have a single value, found "
-            + e.getValue().getNodeType());
+        throw new IllegalArgumentException(
+            file
+                + ": key '"
+                + e.getKey()
+                + "' must have a single value, found "
+                + e.getValue().getNodeType());
       }
       args.add("--" + e.getKey() + "=" + e.getValue().asText());
     }
@@ -332,10 +472,13 @@ public final class TrainCommand implements Callable<Integer> {
 
   /**
    * The options a config file or job.yaml may set: all but --config itself, --help/--version, and
-   * --distributed, which says how this launch runs, not what the run is (one process may resume it).
+   * --distributed, which says how this launch runs, not what the run is (one process may resume
+   * it).
    */
   private static boolean savable(OptionSpec o) {
-    return !o.longestName().equals("--config") && !o.longestName().equals("--distributed") && !o.usageHelp()
+    return !o.longestName().equals("--config")
+        && !o.longestName().equals("--distributed")
+        && !o.usageHelp()
         && !o.versionHelp();
   }
 
@@ -343,26 +486,42 @@ public final class TrainCommand implements Callable<Integer> {
     MethodProvider<?> provider = option("--method", () -> Methods.get(method));
     try (Dataset train = open("--data", data);
         Dataset validation = "none".equals(valData) ? null : open("--val-data", valData)) {
-      String presetName = preset.isEmpty()
-          ? option("--preset", () -> provider.defaultPreset(train.info())) : preset;
+      String presetName =
+          preset.isEmpty()
+              ? option("--preset", () -> provider.defaultPreset(train.info()))
+              : preset;
       Preset chosen = option("--preset", () -> Presets.byName(presetName));
-      ItemShape dataShape = ItemShape.image(train.info().channels(), train.info().height(), train.info().width());
-      ItemShape image = option("--preset", () -> {
-        try {
-          return chosen.evaluation().outputShape(dataShape);
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("preset '" + presetName + "' cannot take '" + train.info().name()
-              + "' (" + dataShape + "): " + e.getMessage(), e);
-        }
-      });
+      ItemShape dataShape =
+          ItemShape.image(train.info().channels(), train.info().height(), train.info().width());
+      ItemShape image =
+          option(
+              "--preset",
+              () -> {
+                try {
+                  return chosen.evaluation().outputShape(dataShape);
+                } catch (IllegalArgumentException e) {
+                  throw new IllegalArgumentException(
+                      "preset '"
+                          + presetName
+                          + "' cannot take '"
+                          + train.info().name()
+                          + "' ("
+                          + dataShape
+                          + "): "
+                          + e.getMessage(),
+                      e);
+                }
+              });
       MethodConfig methodConfig = option("--encoder", () -> provider.defaultConfig(image, encoder));
       TrainerConfig trainerConfig = trainerConfig(methodConfig, presetName, train);
       ProcessGroupSpec group = distributed ? processGroup() : null;
-      try (Method model = Methods.create(methodConfig, modelSeed); SignalStop signals = SignalStop.install();
+      try (Method model = Methods.create(methodConfig, modelSeed);
+          SignalStop signals = SignalStop.install();
           ProcessGroups.Group collectives = group == null ? null : ProcessGroups.open(group)) {
-        Trainer trainer = option("--preset", () -> new Trainer(trainerConfig, model, train))
-            .inDirectory(runDir, restart ? Trainer.RunMode.NEW : Trainer.RunMode.RESUME_OR_NEW)
-            .listen(signals.listener());
+        Trainer trainer =
+            option("--preset", () -> new Trainer(trainerConfig, model, train))
+                .inDirectory(runDir, restart ? Trainer.RunMode.NEW : Trainer.RunMode.RESUME_OR_NEW)
+                .listen(signals.listener());
         boolean writes = group == null || group.rank() == 0;
         if (writes) {
           // Rank 0 reports and writes for the job; the other ranks' lines would repeat its own.
@@ -395,11 +554,15 @@ public final class TrainCommand implements Callable<Integer> {
     if (unavailable != null) {
       throw new IllegalArgumentException("--distributed: " + unavailable);
     }
-    ProcessGroupSpec group = option("--distributed", () -> ProcessGroupSpec.fromEnvironment(System.getenv(), runDir))
-        .orElse(null);
+    ProcessGroupSpec group =
+        option("--distributed", () -> ProcessGroupSpec.fromEnvironment(System.getenv(), runDir))
+            .orElse(null);
     if (group == null) {
-      spec.commandLine().getErr().println("--distributed: no launcher variables for more than one process"
-          + " (RANK / WORLD_SIZE, or SLURM_NTASKS in an srun step); training as one process");
+      spec.commandLine()
+          .getErr()
+          .println(
+              "--distributed: no launcher variables for more than one process"
+                  + " (RANK / WORLD_SIZE, or SLURM_NTASKS in an srun step); training as one process");
     }
     return group;
   }
@@ -417,7 +580,8 @@ public final class TrainCommand implements Callable<Integer> {
     try {
       return datasets.apply(dataSpec);
     } catch (IllegalArgumentException | UncheckedIOException e) {
-      throw new IllegalArgumentException(option + " '" + dataSpec + "' cannot be opened: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          option + " '" + dataSpec + "' cannot be opened: " + e.getMessage(), e);
     }
   }
 
@@ -425,20 +589,24 @@ public final class TrainCommand implements Callable<Integer> {
   private TrainerConfig trainerConfig(MethodConfig methodConfig, String presetName, Dataset train) {
     try {
       if (!(maxMinutes >= 0 && Double.isFinite(maxMinutes))) {
-        throw new IllegalArgumentException("--max-minutes must be >= 0 (0 = no limit), got " + maxMinutes);
+        throw new IllegalArgumentException(
+            "--max-minutes must be >= 0 (0 = no limit), got " + maxMinutes);
       }
       if (warmup < 0) {
         throw new IllegalArgumentException("--warmup must be >= 0 (0 = none), got " + warmup);
       }
       long totalSteps = epochs > 0 ? (long) epochs * (train.info().size() / batch) : steps;
-      LearningRateSchedule after = switch (schedule) {
-        case "constant" -> LearningRateSchedule.constant();
-        case "cosine" -> new LearningRateSchedule.Cosine(0, Math.max(2, totalSteps));
-        case "step" -> new LearningRateSchedule.StepDecay(stepGamma, stepEvery);
-        default -> throw new IllegalArgumentException(
-            "--schedule must be constant, cosine or step, got '" + schedule + "'");
-      };
-      LearningRateSchedule rates = warmup > 0 ? new LearningRateSchedule.WarmUp(warmup, after) : after;
+      LearningRateSchedule after =
+          switch (schedule) {
+            case "constant" -> LearningRateSchedule.constant();
+            case "cosine" -> new LearningRateSchedule.Cosine(0, Math.max(2, totalSteps));
+            case "step" -> new LearningRateSchedule.StepDecay(stepGamma, stepEvery);
+            default ->
+                throw new IllegalArgumentException(
+                    "--schedule must be constant, cosine or step, got '" + schedule + "'");
+          };
+      LearningRateSchedule rates =
+          warmup > 0 ? new LearningRateSchedule.WarmUp(warmup, after) : after;
       EarlyStopping stopping = new EarlyStopping(monitor(earlyStopMetric), patience, minDelta);
       TrainerConfig.Builder b = TrainerConfig.builder(methodConfig).preset(presetName);
       if (epochs > 0) {
@@ -451,8 +619,11 @@ public final class TrainCommand implements Callable<Integer> {
           .augmentThreads(augmentThreads)
           .split(replicas, microBatch)
           .checkpointEvery(checkpointEvery)
-          .adam(AdamOptions.amdim().withLr(lr).withWeightDecay(weightDecay, decoupled)
-              .withMaxGradNorm(maxGradNorm))
+          .adam(
+              AdamOptions.amdim()
+                  .withLr(lr)
+                  .withWeightDecay(weightDecay, decoupled)
+                  .withMaxGradNorm(maxGradNorm))
           .schedule(rates)
           .validation(new ValidationOptions(validateEvery, valBatches, stopping))
           .onlineProbeLr(onlineLr)
@@ -467,36 +638,56 @@ public final class TrainCommand implements Callable<Integer> {
       case "val_loss" -> EarlyStopping.Monitor.VAL_LOSS;
       case "val_nce_acc" -> EarlyStopping.Monitor.VAL_NCE_ACCURACY;
       case "val_online_acc" -> EarlyStopping.Monitor.VAL_ONLINE_ACCURACY;
-      default -> throw new IllegalArgumentException(
-          "--early-stop must be val_loss, val_nce_acc or val_online_acc, got '" + name + "'");
+      default ->
+          throw new IllegalArgumentException(
+              "--early-stop must be val_loss, val_nce_acc or val_online_acc, got '" + name + "'");
     };
   }
 
   /** The closing lines of a run on standard output, after the log. */
   private void printSummary(TrainingResult r) {
     PrintWriter out = spec.commandLine().getOut();
-    String why = switch (r.stop()) {
-      case COMPLETED -> "";
-      case EARLY_STOPPING -> " (stopped early)";
-      case TIME_LIMIT -> " (time limit; rerun to continue)";
-      case REQUESTED -> " (stopped by a signal; rerun to continue)";
-    };
-    out.printf(Locale.ROOT, "trained %d of %d steps%s; checkpoint %s%n", r.steps(), r.plannedSteps(), why,
+    String why =
+        switch (r.stop()) {
+          case COMPLETED -> "";
+          case EARLY_STOPPING -> " (stopped early)";
+          case TIME_LIMIT -> " (time limit; rerun to continue)";
+          case REQUESTED -> " (stopped by a signal; rerun to continue)";
+        };
+    out.printf(
+        Locale.ROOT,
+        "trained %d of %d steps%s; checkpoint %s%n",
+        r.steps(),
+        r.plannedSteps(),
+        why,
         r.checkpoint().map(Path::toString).orElse("none"));
-    r.lastValidation().ifPresent(v -> out.printf(Locale.ROOT,
-        "validation after step %d: loss %.4f, nce accuracy %.4f, online linear accuracy %s%n", v.step(),
-        v.loss(), v.accuracy(),
-        Double.isNaN(v.onlineAccuracy()) ? "n/a" : String.format(Locale.ROOT, "%.4f", v.onlineAccuracy())));
-    out.printf("metrics %s, curves %s and %s; tensorboard --logdir %s%n", runDir.resolve(Trainer.METRICS_CSV),
-        runDir.resolve("loss.png"), runDir.resolve("accuracy.png"), runDir);
+    r.lastValidation()
+        .ifPresent(
+            v ->
+                out.printf(
+                    Locale.ROOT,
+                    "validation after step %d: loss %.4f, nce accuracy %.4f, online linear accuracy %s%n",
+                    v.step(),
+                    v.loss(),
+                    v.accuracy(),
+                    Double.isNaN(v.onlineAccuracy())
+                        ? "n/a"
+                        : String.format(Locale.ROOT, "%.4f", v.onlineAccuracy())));
+    out.printf(
+        "metrics %s, curves %s and %s; tensorboard --logdir %s%n",
+        runDir.resolve(Trainer.METRICS_CSV),
+        runDir.resolve("loss.png"),
+        runDir.resolve("accuracy.png"),
+        runDir);
     // Last, in a fixed form: scripts/train.sh reads it to find the run it evaluates.
     out.println("run directory: " + runDir);
     out.flush();
   }
 
   /**
-   * Saves the options of this run when it starts, so naming the run directory alone resumes it: after
-   * the trainer accepted the run directory, so a refused resume leaves the saved options as they were.
+   * Saves the options of this run when it starts, so naming the run directory alone resumes it:
+   * after the trainer accepted the run directory, so a refused resume leaves the saved options as
+   * they were.
    */
   private final class JobFile implements TrainingListener {
     @Override
@@ -525,7 +716,8 @@ public final class TrainCommand implements Callable<Integer> {
       try {
         CurvePlots.write(runDir.resolve(Trainer.METRICS_CSV), runDir);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot draw the curves of " + runDir + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot draw the curves of " + runDir + ": " + e.getMessage(), e);
       }
     }
   }

@@ -13,8 +13,9 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * A progress bar with ETA and steps/s for a run on a terminal; its extra message shows the last
- * step's loss and accuracies, or the last validation. Batch jobs use {@link LoggingListener} instead
- * ({@link #forConsole()} picks), so a job log stays readable rather than filling with carriage returns.
+ * step's loss and accuracies, or the last validation. Batch jobs use {@link LoggingListener}
+ * instead ({@link #forConsole()} picks), so a job log stays readable rather than filling with
+ * carriage returns.
  */
 public final class TrainingProgress implements TrainingListener {
 
@@ -24,28 +25,34 @@ public final class TrainingProgress implements TrainingListener {
 
   /** A bar when standard output is a terminal, else a log line every 10 s. */
   public static TrainingListener forConsole() {
-    return System.console() != null ? new TrainingProgress() : new LoggingListener(Duration.ofSeconds(10));
+    return System.console() != null
+        ? new TrainingProgress()
+        : new LoggingListener(Duration.ofSeconds(10));
   }
 
   @Override
   public void onStart(RunStart start) {
-    progressBar = new ProgressBarBuilder()
-        .setTaskName("train")
-        .setInitialMax(start.total())
-        .setStyle(ProgressBarStyle.ASCII)
-        .setUpdateIntervalMillis(500)
-        .showSpeed()
-        .setSpeedUnit(ChronoUnit.SECONDS)
-        .setUnit(" steps", 1)
-        .startsFrom(start.completed(), Duration.ZERO)
-        .build();
+    progressBar =
+        new ProgressBarBuilder()
+            .setTaskName("train")
+            .setInitialMax(start.total())
+            .setStyle(ProgressBarStyle.ASCII)
+            .setUpdateIntervalMillis(500)
+            .showSpeed()
+            .setSpeedUnit(ChronoUnit.SECONDS)
+            .setUnit(" steps", 1)
+            .startsFrom(start.completed(), Duration.ZERO)
+            .build();
   }
 
   @Override
   public void onStep(StepReport report) {
     progressBar.stepTo(report.metrics().step());
-    progressBar.setExtraMessage(report.validation().map(LoggingListener::validationLine)
-        .orElse(LoggingListener.summary(report.metrics())));
+    progressBar.setExtraMessage(
+        report
+            .validation()
+            .map(LoggingListener::validationLine)
+            .orElse(LoggingListener.summary(report.metrics())));
   }
 
   @Override

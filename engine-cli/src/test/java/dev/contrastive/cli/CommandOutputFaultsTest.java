@@ -22,15 +22,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * export (HDF5 and ONNX) and eval in a child JVM under a file-size limit (ulimit -f): the write of their output
- * fails with EFBIG ("File too large"), as on a full disk. The command must fail naming the file,
- * leave the previous output intact and readable, and the JVM must not crash: an export used to
- * report success, replace the file with a damaged one and die in libhdf5 (SIGSEGV in
+ * export (HDF5 and ONNX) and eval in a child JVM under a file-size limit (ulimit -f): the write of
+ * their output fails with EFBIG ("File too large"), as on a full disk. The command must fail naming
+ * the file, leave the previous output intact and readable, and the JVM must not crash: an export
+ * used to report success, replace the file with a damaged one and die in libhdf5 (SIGSEGV in
  * H5F_get_nrefs, exit 134, an hs_err_pid*.log in the working directory).
  */
 class CommandOutputFaultsTest {
 
-  /** Exit code of an output that cannot be written: a problem of the environment the user can fix. */
+  /**
+   * Exit code of an output that cannot be written: a problem of the environment the user can fix.
+   */
   private static final int EXIT_FAILED = 2;
 
   @TempDir static Path shared;
@@ -50,8 +52,11 @@ class CommandOutputFaultsTest {
 
   private static void runHere(String... args) {
     StringWriter err = new StringWriter();
-    int code = ContrastiveCli.commandLine().setOut(new PrintWriter(new StringWriter()))
-        .setErr(new PrintWriter(err, true)).execute(args);
+    int code =
+        ContrastiveCli.commandLine()
+            .setOut(new PrintWriter(new StringWriter()))
+            .setErr(new PrintWriter(err, true))
+            .execute(args);
     assertEquals(0, code, err.toString());
   }
 
@@ -59,19 +64,38 @@ class CommandOutputFaultsTest {
   void anExportRefusedByTheFileSizeLimitFailsNamingTheFileAndKeepsTheOldOneReadable()
       throws Exception {
     Path out = dir.resolve("f.h5");
-    runHere("export", "--checkpoint", checkpointFile.toString(), "--data", testFile.toString(),
-        "--out", out.toString());
+    runHere(
+        "export",
+        "--checkpoint",
+        checkpointFile.toString(),
+        "--data",
+        testFile.toString(),
+        "--out",
+        out.toString());
     byte[] before = Files.readAllBytes(out);
     FeatureExport.Contents old = FeatureExport.read(out);
 
     // Raw pixels: 100 x 1024 floats, far over the 16 KiB limit even deflated.
-    FileSizeLimit.Result r = FileSizeLimit.run(dir, 16, ContrastiveCli.class, "export",
-        "--checkpoint", checkpointFile.toString(), "--data", testFile.toString(), "--out",
-        out.toString(), "--features", "raw");
+    FileSizeLimit.Result r =
+        FileSizeLimit.run(
+            dir,
+            16,
+            ContrastiveCli.class,
+            "export",
+            "--checkpoint",
+            checkpointFile.toString(),
+            "--data",
+            testFile.toString(),
+            "--out",
+            out.toString(),
+            "--features",
+            "raw");
 
     assertEquals(EXIT_FAILED, r.exitCode(), r.output());
-    assertTrue(r.output().contains("cannot write " + out + ": File too large (writing the"
-        + " temporary file"), r.output());
+    assertTrue(
+        r.output()
+            .contains("cannot write " + out + ": File too large (writing the" + " temporary file"),
+        r.output());
     assertFalse(r.output().contains("export: wrote"), r.output());
     assertFalse(r.output().contains("H5Fclose failed"), r.output());
     assertArrayEquals(before, Files.readAllBytes(out));
@@ -85,35 +109,63 @@ class CommandOutputFaultsTest {
     Files.writeString(out, "previous");
 
     // The tiny AMDIM model takes about 150 KiB; the limit is 8.
-    FileSizeLimit.Result r = FileSizeLimit.run(dir, 8, ContrastiveCli.class, "export", "--format",
-        "onnx", "--checkpoint", checkpointFile.toString(), "--out", out.toString());
+    FileSizeLimit.Result r =
+        FileSizeLimit.run(
+            dir,
+            8,
+            ContrastiveCli.class,
+            "export",
+            "--format",
+            "onnx",
+            "--checkpoint",
+            checkpointFile.toString(),
+            "--out",
+            out.toString());
 
     assertEquals(EXIT_FAILED, r.exitCode(), r.output());
-    assertTrue(r.output().contains("export: cannot write " + out + ": File too large (writing the"
-        + " temporary file"), r.output());
+    assertTrue(
+        r.output()
+            .contains(
+                "export: cannot write "
+                    + out
+                    + ": File too large (writing the"
+                    + " temporary file"),
+        r.output());
     assertFalse(r.output().contains("export: wrote"), r.output());
     assertEquals("previous", Files.readString(out));
     assertEquals(List.of("encoder.onnx"), names(dir), "no temporary file, no hs_err_pid*.log");
   }
 
   @Test
-  void anEvalReportRefusedByTheFileSizeLimitFailsNamingTheFileAndKeepsTheOldOne()
-      throws Exception {
+  void anEvalReportRefusedByTheFileSizeLimitFailsNamingTheFileAndKeepsTheOldOne() throws Exception {
     Path report = dir.resolve("eval.json");
-    String[] eval = {"eval", "--checkpoint", checkpointFile.toString(), "--train-data",
-        trainFile.toString(), "--test-data", testFile.toString(), "--probe-epochs", "1", "--out",
-        report.toString()};
+    String[] eval = {
+      "eval",
+      "--checkpoint",
+      checkpointFile.toString(),
+      "--train-data",
+      trainFile.toString(),
+      "--test-data",
+      testFile.toString(),
+      "--probe-epochs",
+      "1",
+      "--out",
+      report.toString()
+    };
     runHere(eval);
     byte[] before = Files.readAllBytes(report);
 
     // With the baselines the report is over 1 KiB, the limit.
-    String[] withBaselines = Stream.concat(Stream.of(eval), Stream.of("--baselines"))
-        .toArray(String[]::new);
+    String[] withBaselines =
+        Stream.concat(Stream.of(eval), Stream.of("--baselines")).toArray(String[]::new);
     FileSizeLimit.Result r = FileSizeLimit.run(dir, 1, ContrastiveCli.class, withBaselines);
 
     assertEquals(EXIT_FAILED, r.exitCode(), r.output());
-    assertTrue(r.output().contains("cannot write " + report + ": File too large (writing the"
-        + " temporary file"), r.output());
+    assertTrue(
+        r.output()
+            .contains(
+                "cannot write " + report + ": File too large (writing the" + " temporary file"),
+        r.output());
     assertArrayEquals(before, Files.readAllBytes(report));
     assertEquals(List.of("eval.json"), names(dir), "no temporary file, no hs_err_pid*.log");
   }

@@ -22,11 +22,21 @@ class ContrastiveCliTest {
     Path out = dir.resolve("views.png");
     int code =
         ContrastiveCli.commandLine()
-            .execute("views", "--data", "fashion-mnist", "--preset", "fashion-mnist", "--out",
-                out.toString(), "--seed", "3");
+            .execute(
+                "views",
+                "--data",
+                "fashion-mnist",
+                "--preset",
+                "fashion-mnist",
+                "--out",
+                out.toString(),
+                "--seed",
+                "3");
     assertEquals(0, code);
     BufferedImage grid = ImageIO.read(out.toFile());
-    assertTrue(grid.getWidth() > 32 * 3 && grid.getHeight() > 32, grid.getWidth() + "x" + grid.getHeight());
+    assertTrue(
+        grid.getWidth() > 32 * 3 && grid.getHeight() > 32,
+        grid.getWidth() + "x" + grid.getHeight());
   }
 
   @Test
@@ -43,7 +53,11 @@ class ContrastiveCliTest {
   void viewsRejectsAnUnknownDatasetWithExitCode2() {
     int code =
         ContrastiveCli.commandLine()
-            .execute("views", "--data", dir.resolve("missing").toString(), "--out",
+            .execute(
+                "views",
+                "--data",
+                dir.resolve("missing").toString(),
+                "--out",
                 dir.resolve("v.png").toString());
     assertEquals(2, code);
   }

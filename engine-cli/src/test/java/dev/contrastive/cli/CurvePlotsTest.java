@@ -89,12 +89,19 @@ class CurvePlotsTest {
         FileSizeLimit.run(out, 8, DrawMain.class, next.toString(), out.toString());
 
     assertEquals(FileSizeLimit.EXIT_IO, r.exitCode(), r.output());
-    assertTrue(r.output().startsWith("cannot write " + out.resolve("loss.png") + ": File too large"
-        + " (writing the temporary file"), r.output());
+    assertTrue(
+        r.output()
+            .startsWith(
+                "cannot write "
+                    + out.resolve("loss.png")
+                    + ": File too large"
+                    + " (writing the temporary file"),
+        r.output());
     assertArrayEquals(loss, Files.readAllBytes(out.resolve("loss.png")));
     assertArrayEquals(accuracy, Files.readAllBytes(out.resolve("accuracy.png")));
     try (Stream<Path> files = Files.list(out)) {
-      assertEquals(List.of("accuracy.png", "loss.png"),
+      assertEquals(
+          List.of("accuracy.png", "loss.png"),
           files.map(p -> p.getFileName().toString()).sorted().toList(),
           "no temporary file, no hs_err_pid*.log");
     }

@@ -1,7 +1,5 @@
 package dev.contrastive.cli;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,6 +26,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
@@ -47,7 +47,6 @@ class EvalExportCommandTest {
   private static Path testFile;
 
   /** A command's exit code and what it printed. */
-
   @BeforeAll
   static void makeRunAndData() throws IOException {
     runDir = TinyRun.train(shared.resolve("run"), "amdim", STEPS);
@@ -61,7 +60,9 @@ class EvalExportCommandTest {
   }
 
   private static String line(String out, String prefix) {
-    return Arrays.stream(out.split("\n")).filter(l -> l.startsWith(prefix)).findFirst()
+    return Arrays.stream(out.split("\n"))
+        .filter(l -> l.startsWith(prefix))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no line starting '" + prefix + "' in:\n" + out));
   }
 
@@ -74,16 +75,35 @@ class EvalExportCommandTest {
   @Test
   void evalWithBaselinesPrintsTheThreeLinesAndWritesTheReportIntoTheRunDirectory()
       throws IOException {
-    CliRun r = run("eval", "--checkpoint", runDir.toString(), "--train-data", trainFile.toString(),
-        "--test-data", testFile.toString(), "--baselines", "--probe-epochs", "3", "--batch", "100");
+    CliRun r =
+        run(
+            "eval",
+            "--checkpoint",
+            runDir.toString(),
+            "--train-data",
+            trainFile.toString(),
+            "--test-data",
+            testFile.toString(),
+            "--baselines",
+            "--probe-epochs",
+            "3",
+            "--batch",
+            "100");
     assertEquals(0, r.code(), r.err());
     String accuracy = "(0\\.\\d{4}|1\\.0000)";
-    assertTrue(line(r.out(), "linear probe test accuracy (learned amdim").matches(
-        "linear probe test accuracy \\(learned amdim, step " + STEPS + "\\): " + accuracy), r.out());
-    assertTrue(line(r.out(), "linear probe test accuracy (raw pixels)").matches(
-        "linear probe test accuracy \\(raw pixels\\):         " + accuracy), r.out());
-    assertTrue(line(r.out(), "linear probe test accuracy (random-init").matches(
-        "linear probe test accuracy \\(random-init encoder\\): " + accuracy), r.out());
+    assertTrue(
+        line(r.out(), "linear probe test accuracy (learned amdim")
+            .matches(
+                "linear probe test accuracy \\(learned amdim, step " + STEPS + "\\): " + accuracy),
+        r.out());
+    assertTrue(
+        line(r.out(), "linear probe test accuracy (raw pixels)")
+            .matches("linear probe test accuracy \\(raw pixels\\):         " + accuracy),
+        r.out());
+    assertTrue(
+        line(r.out(), "linear probe test accuracy (random-init")
+            .matches("linear probe test accuracy \\(random-init encoder\\): " + accuracy),
+        r.out());
     line(r.out(), "linear probe train accuracy (learned amdim");
 
     EvaluationReport report = EvaluationReport.readJson(runDir.resolve("eval.json"));
@@ -101,8 +121,15 @@ class EvalExportCommandTest {
     byte[] bytes = Files.readAllBytes(checkpointFile);
     Path truncated = dir.resolve("truncated.bin");
     Files.write(truncated, Arrays.copyOf(bytes, bytes.length / 2));
-    CliRun r = run("eval", "--checkpoint", truncated.toString(), "--train-data", trainFile.toString(),
-        "--test-data", testFile.toString());
+    CliRun r =
+        run(
+            "eval",
+            "--checkpoint",
+            truncated.toString(),
+            "--train-data",
+            trainFile.toString(),
+            "--test-data",
+            testFile.toString());
     assertEquals(2, r.code(), r.out() + r.err());
     assertTrue(r.err().startsWith("eval: --checkpoint " + truncated + ": truncated"), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
@@ -112,8 +139,17 @@ class EvalExportCommandTest {
   @Test
   void exportWritesTheSameFeaturesAndLabelsTheExtractorComputes() throws IOException {
     Path out = dir.resolve("features.h5");
-    CliRun r = run("export", "--checkpoint", checkpointFile.toString(), "--data",
-        testFile.toString(), "--out", out.toString(), "--batch", "50");
+    CliRun r =
+        run(
+            "export",
+            "--checkpoint",
+            checkpointFile.toString(),
+            "--data",
+            testFile.toString(),
+            "--out",
+            out.toString(),
+            "--batch",
+            "50");
     assertEquals(0, r.code(), r.err());
     FeatureExport.Contents c = FeatureExport.read(out);
     assertEquals(100, c.rows());
@@ -123,7 +159,8 @@ class EvalExportCommandTest {
     assertEquals("learned", c.attributes().featureKind());
     try (TrainedModel trained = TrainedModel.load(checkpointFile);
         Dataset data = Datasets.open(testFile.toString())) {
-      assertEquals(trained.config(),
+      assertEquals(
+          trained.config(),
           TrainerConfig.fromJson(new ObjectMapper().readTree(c.attributes().trainerConfig())));
       FeatureSet expected =
           FeatureExtractor.forPreset(trained.preset(), 50).features(data, trained.method());
@@ -133,8 +170,17 @@ class EvalExportCommandTest {
     }
     assertEquals(List.of("features.h5"), files(dir));
 
-    CliRun raw = run("export", "--checkpoint", runDir.toString(), "--data", testFile.toString(),
-        "--out", out.toString(), "--features", "raw");
+    CliRun raw =
+        run(
+            "export",
+            "--checkpoint",
+            runDir.toString(),
+            "--data",
+            testFile.toString(),
+            "--out",
+            out.toString(),
+            "--features",
+            "raw");
     assertEquals(0, raw.code(), raw.err());
     FeatureExport.Contents pixels = FeatureExport.read(out);
     assertEquals(32 * 32, pixels.dim());
@@ -144,11 +190,18 @@ class EvalExportCommandTest {
   @Test
   void exportIntoAMissingDirectoryFailsBeforeWritingAnything() throws IOException {
     Path out = dir.resolve("missing").resolve("features.h5");
-    CliRun r = run("export", "--checkpoint", checkpointFile.toString(), "--data",
-        testFile.toString(), "--out", out.toString());
+    CliRun r =
+        run(
+            "export",
+            "--checkpoint",
+            checkpointFile.toString(),
+            "--data",
+            testFile.toString(),
+            "--out",
+            out.toString());
     assertEquals(2, r.code(), r.out() + r.err());
-    assertTrue(r.err().contains("directory " + dir.resolve("missing") + " does not exist"),
-        r.err());
+    assertTrue(
+        r.err().contains("directory " + dir.resolve("missing") + " does not exist"), r.err());
     assertEquals(List.of(), files(dir));
   }
 
@@ -159,8 +212,15 @@ class EvalExportCommandTest {
     Path corrupted = dir.resolve("corrupted.bin");
     Files.write(corrupted, bytes);
     Path out = dir.resolve("features.h5");
-    CliRun r = run("export", "--checkpoint", corrupted.toString(), "--data", testFile.toString(),
-        "--out", out.toString());
+    CliRun r =
+        run(
+            "export",
+            "--checkpoint",
+            corrupted.toString(),
+            "--data",
+            testFile.toString(),
+            "--out",
+            out.toString());
     assertEquals(2, r.code(), r.out() + r.err());
     assertTrue(r.err().startsWith("export: --checkpoint " + corrupted + ": "), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
@@ -181,17 +241,37 @@ class EvalExportCommandTest {
       rgbTrain = TinyRun.hdf5(dir.resolve("rgb-train.h5"), train);
       rgbTest = TinyRun.hdf5(dir.resolve("rgb-test.h5"), test);
     }
-    CliRun r = run("eval", "--checkpoint", rgbRun.toString(), "--train-data", rgbTrain.toString(),
-        "--test-data", rgbTest.toString(), "--baselines", "--probe-epochs", "2", "--method", method);
+    CliRun r =
+        run(
+            "eval",
+            "--checkpoint",
+            rgbRun.toString(),
+            "--train-data",
+            rgbTrain.toString(),
+            "--test-data",
+            rgbTest.toString(),
+            "--baselines",
+            "--probe-epochs",
+            "2",
+            "--method",
+            method);
     assertEquals(0, r.code(), r.err());
     line(r.out(), "linear probe test accuracy (learned " + method + ", step 4)");
     line(r.out(), "linear probe test accuracy (raw pixels)");
     EvaluationReport report = EvaluationReport.readJson(rgbRun.resolve("eval.json"));
-    assertEquals(3 * 32 * 32, report.rawPixels().featureDim(), "the CIFAR preset's 3 x 32 x 32 pixels");
+    assertEquals(
+        3 * 32 * 32, report.rawPixels().featureDim(), "the CIFAR preset's 3 x 32 x 32 pixels");
 
     Path out = dir.resolve("rgb.h5");
-    CliRun export = run("export", "--checkpoint", rgbRun.toString(), "--data", rgbTest.toString(),
-        "--out", out.toString());
+    CliRun export =
+        run(
+            "export",
+            "--checkpoint",
+            rgbRun.toString(),
+            "--data",
+            rgbTest.toString(),
+            "--out",
+            out.toString());
     assertEquals(0, export.code(), export.err());
     try (TrainedModel trained = TrainedModel.load(rgbRun)) {
       assertEquals(method, trained.config().method().method());
@@ -201,13 +281,36 @@ class EvalExportCommandTest {
 
   @Test
   void aCheckpointOfAnotherMethodIsRefusedWithExitCode2() {
-    CliRun r = run("eval", "--checkpoint", runDir.toString(), "--train-data", trainFile.toString(),
-        "--test-data", testFile.toString(), "--method", "simclr");
+    CliRun r =
+        run(
+            "eval",
+            "--checkpoint",
+            runDir.toString(),
+            "--train-data",
+            trainFile.toString(),
+            "--test-data",
+            testFile.toString(),
+            "--method",
+            "simclr");
     assertEquals(2, r.code(), r.out() + r.err());
-    assertEquals("eval: --checkpoint " + runDir + ": checkpoint " + checkpointFile
-        + " holds method amdim, not simclr", r.err().strip());
-    CliRun export = run("export", "--checkpoint", runDir.toString(), "--data", testFile.toString(),
-        "--out", dir.resolve("x.h5").toString(), "--method", "cpc");
+    assertEquals(
+        "eval: --checkpoint "
+            + runDir
+            + ": checkpoint "
+            + checkpointFile
+            + " holds method amdim, not simclr",
+        r.err().strip());
+    CliRun export =
+        run(
+            "export",
+            "--checkpoint",
+            runDir.toString(),
+            "--data",
+            testFile.toString(),
+            "--out",
+            dir.resolve("x.h5").toString(),
+            "--method",
+            "cpc");
     assertEquals(2, export.code(), export.out() + export.err());
     assertTrue(export.err().contains("holds method amdim, not cpc"), export.err());
   }

@@ -33,17 +33,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * {@code export --format onnx} end to end: a tiny run of every method trained for a few steps (AMDIM
- * and CPC on Fashion-MNIST, YADIM and SimCLR on CIFAR-shaped RGB images, so both kinds of preset and
- * channel count go through the command), exported, and run in ONNX Runtime on 64 test images through
- * the preset's evaluation transform, at batch 64 and one image at a time, against the features the
- * HDF5 export writes of them ({@link FeatureExtractor#features}). The models are left in {@value
- * #EXPORTED} for CI's {@code scripts/check-onnx.py}.
+ * {@code export --format onnx} end to end: a tiny run of every method trained for a few steps
+ * (AMDIM and CPC on Fashion-MNIST, YADIM and SimCLR on CIFAR-shaped RGB images, so both kinds of
+ * preset and channel count go through the command), exported, and run in ONNX Runtime on 64 test
+ * images through the preset's evaluation transform, at batch 64 and one image at a time, against
+ * the features the HDF5 export writes of them ({@link FeatureExtractor#features}). The models are
+ * left in {@value #EXPORTED} for CI's {@code scripts/check-onnx.py}.
  */
 class OnnxExportCommandTest {
 
   /** Where CI's ONNX checker finds the exported models; surefire runs in the module's directory. */
   static final String EXPORTED = "target/onnx";
+
   private static final int STEPS = 4;
   private static final int IMAGES = 64;
   private static final double TOLERANCE = 1e-4;
@@ -56,7 +57,6 @@ class OnnxExportCommandTest {
   private static Path grayTest;
 
   /** A command's exit code and what it printed. */
-
   @BeforeAll
   static void trainOneTinyRunPerMethod() throws IOException {
     runs.put("amdim", TinyRun.train(shared.resolve("amdim"), "amdim", STEPS));
@@ -85,11 +85,27 @@ class OnnxExportCommandTest {
     assertEquals(TinyRun.METHODS.size(), runs.size(), "a run for every method of the registry");
     Path runDir = runs.get(method);
     Path out = Files.createDirectories(Path.of(EXPORTED)).resolve(method + ".onnx");
-    CliRun r = run("export", "--format", "onnx", "--checkpoint", runDir.toString(), "--out",
-        out.toString());
+    CliRun r =
+        run(
+            "export",
+            "--format",
+            "onnx",
+            "--checkpoint",
+            runDir.toString(),
+            "--out",
+            out.toString());
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().startsWith("export: wrote " + out + " (ONNX " + method + " encoder, step "
-        + STEPS + ": images (N, "), r.out());
+    assertTrue(
+        r.out()
+            .startsWith(
+                "export: wrote "
+                    + out
+                    + " (ONNX "
+                    + method
+                    + " encoder, step "
+                    + STEPS
+                    + ": images (N, "),
+        r.out());
     assertEquals(List.of(), leftovers(out.getParent()), "no temporary file beside the model");
 
     try (TrainedModel trained = TrainedModel.load(runDir);
@@ -99,10 +115,12 @@ class OnnxExportCommandTest {
       int dim = trained.method().featureDim();
       assertEquals(List.of(OnnxExport.INPUT), List.copyOf(session.getInputNames()));
       assertEquals(List.of(OnnxExport.OUTPUT), List.copyOf(session.getOutputNames()));
-      assertArrayEquals(new long[] {-1, s.channels(), s.height(), s.width()},
+      assertArrayEquals(
+          new long[] {-1, s.channels(), s.height(), s.width()},
           ((TensorInfo) session.getInputInfo().get(OnnxExport.INPUT).getInfo()).getShape(),
           "a dynamic batch dimension");
-      assertArrayEquals(new long[] {-1, dim},
+      assertArrayEquals(
+          new long[] {-1, dim},
           ((TensorInfo) session.getOutputInfo().get(OnnxExport.OUTPUT).getInfo()).getShape());
       Map<String, String> meta = session.getMetadata().getCustomMetadata();
       assertEquals(method, meta.get("method"));
@@ -110,19 +128,31 @@ class OnnxExportCommandTest {
       assertEquals(runDir.resolve(CheckpointIO.fileName(STEPS)).toString(), meta.get("checkpoint"));
       assertEquals(Integer.toString(STEPS), meta.get("step"));
       assertEquals(trained.preset().name(), meta.get("preset"));
-      assertEquals("pixels / 255, then " + trained.preset().evaluation(), meta.get("preprocessing"));
+      assertEquals(
+          "pixels / 255, then " + trained.preset().evaluation(), meta.get("preprocessing"));
 
       FeatureExtractor extractor = FeatureExtractor.forPreset(trained.preset(), IMAGES);
       INDArray expected = extractor.features(test, trained.method()).features();
-      INDArray images = extractor.rawPixels(test).features()
-          .reshape(IMAGES, s.channels(), s.height(), s.width());
-      double batch = OnnxRuntimeRun.relativeDifference(expected, OnnxRuntimeRun.run(session, images));
+      INDArray images =
+          extractor.rawPixels(test).features().reshape(IMAGES, s.channels(), s.height(), s.width());
+      double batch =
+          OnnxRuntimeRun.relativeDifference(expected, OnnxRuntimeRun.run(session, images));
       double single =
           OnnxRuntimeRun.relativeDifference(expected, OnnxRuntimeRun.runOneByOne(session, images));
-      System.out.printf("export --format onnx %s: max relative difference %.2e at batch %d, %.2e at"
-          + " batch 1%n", method, batch, IMAGES, single);
-      assertTrue(batch <= TOLERANCE && single <= TOLERANCE, method + ": relative difference "
-          + batch + " at batch " + IMAGES + ", " + single + " at batch 1");
+      System.out.printf(
+          "export --format onnx %s: max relative difference %.2e at batch %d, %.2e at"
+              + " batch 1%n",
+          method, batch, IMAGES, single);
+      assertTrue(
+          batch <= TOLERANCE && single <= TOLERANCE,
+          method
+              + ": relative difference "
+              + batch
+              + " at batch "
+              + IMAGES
+              + ", "
+              + single
+              + " at batch 1");
     }
   }
 
@@ -130,8 +160,19 @@ class OnnxExportCommandTest {
   void theModelReplacesAPreviousFileWhole() throws Exception {
     Path out = dir.resolve("encoder.onnx");
     Files.writeString(out, "previous");
-    CliRun r = run("export", "--format", "onnx", "--checkpoint", runs.get("amdim").toString(), "--out",
-        out.toString(), "--method", "amdim", "--features", "learned");
+    CliRun r =
+        run(
+            "export",
+            "--format",
+            "onnx",
+            "--checkpoint",
+            runs.get("amdim").toString(),
+            "--out",
+            out.toString(),
+            "--method",
+            "amdim",
+            "--features",
+            "learned");
     assertEquals(0, r.code(), r.err());
     try (OrtSession session = OnnxRuntimeRun.session(Files.readAllBytes(out))) {
       assertEquals("amdim", session.getMetadata().getCustomMetadata().get("method"));
@@ -141,20 +182,35 @@ class OnnxExportCommandTest {
 
   @Test
   void rawFeaturesAreRefusedNamingTheOption() throws IOException {
-    refused("--features raw is not an ONNX model: --format onnx exports the encoder's learned"
-        + " features; use --format hdf5 for raw pixels", "--format", "onnx", "--features", "raw");
+    refused(
+        "--features raw is not an ONNX model: --format onnx exports the encoder's learned"
+            + " features; use --format hdf5 for raw pixels",
+        "--format",
+        "onnx",
+        "--features",
+        "raw");
   }
 
   @Test
   void dataIsRefusedNamingTheOption() throws IOException {
-    refused("--data is not used by --format onnx, which exports the encoder alone (the images are"
-        + " the caller's, at inference); drop --data", "--format", "onnx", "--data", grayTest.toString());
+    refused(
+        "--data is not used by --format onnx, which exports the encoder alone (the images are"
+            + " the caller's, at inference); drop --data",
+        "--format",
+        "onnx",
+        "--data",
+        grayTest.toString());
   }
 
   @Test
   void batchIsRefusedNamingTheOption() throws IOException {
-    refused("--batch is not used by --format onnx: the model's batch dimension is dynamic, the"
-        + " caller's at inference; drop --batch", "--format", "onnx", "--batch", "256");
+    refused(
+        "--batch is not used by --format onnx: the model's batch dimension is dynamic, the"
+            + " caller's at inference; drop --batch",
+        "--format",
+        "onnx",
+        "--batch",
+        "256");
   }
 
   @Test
@@ -165,33 +221,66 @@ class OnnxExportCommandTest {
   @Test
   void hdf5StillNeedsData() throws IOException {
     refused("--data is required with --format hdf5: the images whose features are written");
-    refused("--data is required with --format hdf5: the images whose features are written",
-        "--format", "HDF5");
+    refused(
+        "--data is required with --format hdf5: the images whose features are written",
+        "--format",
+        "HDF5");
   }
 
   @Test
   void aCheckpointOfAnotherMethodIsRefused() throws IOException {
     Path amdim = runs.get("amdim");
-    refused("--checkpoint " + amdim + ": checkpoint " + amdim.resolve(CheckpointIO.fileName(STEPS))
-        + " holds method amdim, not cpc", "--format", "onnx", "--method", "cpc");
+    refused(
+        "--checkpoint "
+            + amdim
+            + ": checkpoint "
+            + amdim.resolve(CheckpointIO.fileName(STEPS))
+            + " holds method amdim, not cpc",
+        "--format",
+        "onnx",
+        "--method",
+        "cpc");
   }
 
   @Test
   void aMissingOutputDirectoryIsRefused() throws IOException {
     Path missing = dir.resolve("missing");
-    CliRun r = run("export", "--format", "onnx", "--checkpoint", runs.get("amdim").toString(), "--out",
-        missing.resolve("encoder.onnx").toString());
+    CliRun r =
+        run(
+            "export",
+            "--format",
+            "onnx",
+            "--checkpoint",
+            runs.get("amdim").toString(),
+            "--out",
+            missing.resolve("encoder.onnx").toString());
     assertEquals(2, r.code(), r.out() + r.err());
-    assertEquals("export: --out " + missing.resolve("encoder.onnx") + ": directory " + missing
-        + " does not exist", r.err().strip());
+    assertEquals(
+        "export: --out "
+            + missing.resolve("encoder.onnx")
+            + ": directory "
+            + missing
+            + " does not exist",
+        r.err().strip());
     assertEquals(List.of(), names(dir));
   }
 
-  /** export of the AMDIM run to dir/encoder.onnx with {@code extra} fails with exit 2 and {@code message}. */
+  /**
+   * export of the AMDIM run to dir/encoder.onnx with {@code extra} fails with exit 2 and {@code
+   * message}.
+   */
   private void refused(String message, String... extra) throws IOException {
     Path out = dir.resolve("encoder.onnx");
-    String[] args = Stream.concat(Stream.of("export", "--checkpoint", runs.get("amdim").toString(),
-        "--out", out.toString()), Stream.of(extra)).toArray(String[]::new);
+    String[] args =
+        Stream.concat(
+                Stream.of(
+                    "export",
+                    "--checkpoint",
+                    runs.get("amdim").toString(),
+                    "--out",
+                    out.toString()),
+                Stream.of(extra))
+            .toArray(String[]::new);
     CliRun r = run(args);
     assertEquals(2, r.code(), r.out() + r.err());
     assertEquals("export: " + message, r.err().strip(), "one line naming the option");

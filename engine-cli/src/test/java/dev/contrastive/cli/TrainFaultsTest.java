@@ -45,8 +45,20 @@ class TrainFaultsTest {
   }
 
   private CliRun train(Path runDir, String... more) {
-    List<String> args = new java.util.ArrayList<>(List.of("train", "--data", data.toString(), "--val-data", "none",
-        "--batch", "16", "--steps", "2", "--run-dir", runDir.toString()));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "train",
+                "--data",
+                data.toString(),
+                "--val-data",
+                "none",
+                "--batch",
+                "16",
+                "--steps",
+                "2",
+                "--run-dir",
+                runDir.toString()));
     args.addAll(List.of(more));
     return cli(args.toArray(String[]::new));
   }
@@ -72,14 +84,24 @@ class TrainFaultsTest {
 
   @Test
   void dataSmallerThanTheBatchOrAPresetThatDoesNotFitTheDataIsOneLine() {
-    CliRun small = cli("train", "--data", data.toString(), "--val-data", "none", "--batch", "128",
-        "--run-dir", dir.resolve("s").toString());
+    CliRun small =
+        cli(
+            "train",
+            "--data",
+            data.toString(),
+            "--val-data",
+            "none",
+            "--batch",
+            "128",
+            "--run-dir",
+            dir.resolve("s").toString());
     assertEquals(2, small.code());
     assertTrue(small.line().contains("has 64 images, fewer than one batch of 128"), small.err());
     CliRun preset = train(dir.resolve("p"), "--preset", "amdim-cifar");
     assertEquals(2, preset.code());
     assertTrue(preset.line().contains("preset 'amdim-cifar'"), preset.err());
-    assertFalse(Files.exists(dir.resolve("s")) || Files.exists(dir.resolve("p")), "nothing written");
+    assertFalse(
+        Files.exists(dir.resolve("s")) || Files.exists(dir.resolve("p")), "nothing written");
   }
 
   @Test
@@ -93,12 +115,21 @@ class TrainFaultsTest {
   void resumingWithOtherDataIsRefusedNamingBoth() throws IOException {
     Path runDir = dir.resolve("run");
     assertEquals(0, train(runDir).code());
-    CliRun other = cli("train", "--run-dir", runDir.toString(), "--data", otherData.toString(), "--steps", "4");
+    CliRun other =
+        cli(
+            "train",
+            "--run-dir",
+            runDir.toString(),
+            "--data",
+            otherData.toString(),
+            "--steps",
+            "4");
     assertEquals(2, other.code(), other.err());
     String line = other.line();
     assertTrue(line.contains("was trained on '") && line.contains("this run's data is '"), line);
     assertTrue(line.contains(data.toString()) && line.contains(otherData.toString()), line);
-    assertEquals(2, CheckpointIO.latest(runDir).newest().orElseThrow().checkpoint().step(), "untouched");
+    assertEquals(
+        2, CheckpointIO.latest(runDir).newest().orElseThrow().checkpoint().step(), "untouched");
   }
 
   @Test
@@ -125,11 +156,14 @@ class TrainFaultsTest {
     }
     CliRun refused = cli("train", "--run-dir", runDir.toString());
     assertEquals(2, refused.code(), refused.err());
-    assertTrue(refused.line().contains("every checkpoint in " + runDir + " is damaged"), refused.err());
+    assertTrue(
+        refused.line().contains("every checkpoint in " + runDir + " is damaged"), refused.err());
     CliRun restarted = cli("train", "--run-dir", runDir.toString(), "--restart", "--steps", "3");
     assertEquals(0, restarted.code(), restarted.err());
     try (Stream<Path> files = Files.list(runDir)) {
-      assertEquals(2, files.filter(p -> p.getFileName().toString().endsWith(".damaged")).count(),
+      assertEquals(
+          2,
+          files.filter(p -> p.getFileName().toString().endsWith(".damaged")).count(),
           "damaged checkpoints are kept aside, never deleted");
     }
     assertEquals(3, CheckpointIO.latest(runDir).newest().orElseThrow().checkpoint().step());
@@ -138,11 +172,28 @@ class TrainFaultsTest {
   @Test
   void outputsThatAreDirectoriesAreOneLine() throws IOException {
     Path runDir = TinyRun.train(dir.resolve("tiny"), "amdim", 2);
-    CliRun export = cli("export", "--checkpoint", runDir.toString(), "--data", data.toString(), "--out", dir.toString());
+    CliRun export =
+        cli(
+            "export",
+            "--checkpoint",
+            runDir.toString(),
+            "--data",
+            data.toString(),
+            "--out",
+            dir.toString());
     assertEquals(2, export.code());
     assertTrue(export.line().contains(dir + " is a directory"), export.err());
-    CliRun eval = cli("eval", "--checkpoint", runDir.toString(), "--train-data", data.toString(), "--test-data",
-        otherData.toString(), "--out", dir.toString());
+    CliRun eval =
+        cli(
+            "eval",
+            "--checkpoint",
+            runDir.toString(),
+            "--train-data",
+            data.toString(),
+            "--test-data",
+            otherData.toString(),
+            "--out",
+            dir.toString());
     assertEquals(2, eval.code());
     assertTrue(eval.line().contains(dir + " is a directory"), eval.err());
   }
@@ -151,12 +202,25 @@ class TrainFaultsTest {
   void aDataSetThatFailsDuringTrainingIsOneLineNamingIt() throws IOException {
     Path runDir = dir.resolve("bad-data");
     StringWriter err = new StringWriter();
-    CommandLine line = new CommandLine(new TrainCommand(spec -> failing(spec)))
-        .setOut(new PrintWriter(new StringWriter())).setErr(new PrintWriter(err, true));
-    int code = line.execute("--data", "failing", "--val-data", "none", "--batch", "16", "--steps", "6",
-        "--run-dir", runDir.toString());
+    CommandLine line =
+        new CommandLine(new TrainCommand(spec -> failing(spec)))
+            .setOut(new PrintWriter(new StringWriter()))
+            .setErr(new PrintWriter(err, true));
+    int code =
+        line.execute(
+            "--data",
+            "failing",
+            "--val-data",
+            "none",
+            "--batch",
+            "16",
+            "--steps",
+            "6",
+            "--run-dir",
+            runDir.toString());
     assertEquals(2, code, err.toString());
-    assertTrue(err.toString().strip().startsWith("train: ") && err.toString().contains("damaged image 40"),
+    assertTrue(
+        err.toString().strip().startsWith("train: ") && err.toString().contains("damaged image 40"),
         err.toString());
   }
 
@@ -186,7 +250,10 @@ class TrainFaultsTest {
 
   private static List<Path> checkpoints(Path runDir) throws IOException {
     try (Stream<Path> files = Files.list(runDir)) {
-      return files.filter(p -> p.getFileName().toString().matches("ckpt-\\d+\\.bin")).sorted().toList();
+      return files
+          .filter(p -> p.getFileName().toString().matches("ckpt-\\d+\\.bin"))
+          .sorted()
+          .toList();
     }
   }
 }

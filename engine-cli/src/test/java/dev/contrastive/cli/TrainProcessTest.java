@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code contrastive train} in child processes, as a batch system runs it: a second process on a run
- * directory in use is refused while the first completes every step exactly once; SIGTERM (what SLURM
- * sends before a time limit) ends a run after its current step with a checkpoint and exit code 143,
- * and the rerun continues with the losses of an uninterrupted run.
+ * {@code contrastive train} in child processes, as a batch system runs it: a second process on a
+ * run directory in use is refused while the first completes every step exactly once; SIGTERM (what
+ * SLURM sends before a time limit) ends a run after its current step with a checkpoint and exit
+ * code 143, and the rerun continues with the losses of an uninterrupted run.
  */
 class TrainProcessTest {
 
@@ -40,24 +40,47 @@ class TrainProcessTest {
   }
 
   private static List<String> trainArgs(Path runDir, long steps) {
-    return new ArrayList<>(List.of("train", "--data", data.toString(), "--val-data", "none", "--batch", "16",
-        "--steps", Long.toString(steps), "--checkpoint-every", "1000", "--run-dir", runDir.toString()));
+    return new ArrayList<>(
+        List.of(
+            "train",
+            "--data",
+            data.toString(),
+            "--val-data",
+            "none",
+            "--batch",
+            "16",
+            "--steps",
+            Long.toString(steps),
+            "--checkpoint-every",
+            "1000",
+            "--run-dir",
+            runDir.toString()));
   }
 
   private static Process child(List<String> args, Path log) throws IOException {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), ContrastiveCli.class.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                ContrastiveCli.class.getName()));
     command.addAll(args);
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
   }
 
   /** Polls until the run's metrics hold at least {@code rows} steps. */
-  private static long waitForSteps(Process child, Path runDir, long rows, Path log) throws Exception {
+  private static long waitForSteps(Process child, Path runDir, long rows, Path log)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     Path csv = runDir.resolve(Trainer.METRICS_CSV);
     while (System.nanoTime() < deadline) {
       if (!child.isAlive()) {
-        throw new AssertionError("the child ended early, exit " + child.exitValue() + ":\n" + Files.readString(log));
+        throw new AssertionError(
+            "the child ended early, exit " + child.exitValue() + ":\n" + Files.readString(log));
       }
       if (Files.exists(csv)) {
         long n = Files.readAllLines(csv).size() - 1;
@@ -67,12 +90,14 @@ class TrainProcessTest {
       }
       Thread.sleep(20);
     }
-    throw new AssertionError("fewer than " + rows + " steps within 5 minutes:\n" + Files.readString(log));
+    throw new AssertionError(
+        "fewer than " + rows + " steps within 5 minutes:\n" + Files.readString(log));
   }
 
   private static List<Double> losses(Path runDir) throws IOException {
     return CsvMetrics.read(runDir.resolve(Trainer.METRICS_CSV)).series("train/loss").stream()
-        .map(p -> p[1]).toList();
+        .map(p -> p[1])
+        .toList();
   }
 
   @Test
@@ -84,13 +109,18 @@ class TrainProcessTest {
     assertTrue(second.waitFor(2, TimeUnit.MINUTES), "the second process did not end");
     String refusal = Files.readString(dir.resolve("second.log"));
     assertEquals(2, second.exitValue(), refusal);
-    assertTrue(refusal.contains("train: run directory " + runDir + " is in use by process " + first.pid()),
+    assertTrue(
+        refusal.contains("train: run directory " + runDir + " is in use by process " + first.pid()),
         refusal);
     assertTrue(first.waitFor(5, TimeUnit.MINUTES), "the first process did not end");
     assertEquals(0, first.exitValue(), Files.readString(dir.resolve("first.log")));
-    List<Double> steps = CsvMetrics.read(runDir.resolve(Trainer.METRICS_CSV)).series("train/loss").stream()
-        .map(p -> p[0]).toList();
-    assertEquals(LongStream.rangeClosed(1, 40).mapToDouble(s -> s).boxed().toList(), steps,
+    List<Double> steps =
+        CsvMetrics.read(runDir.resolve(Trainer.METRICS_CSV)).series("train/loss").stream()
+            .map(p -> p[0])
+            .toList();
+    assertEquals(
+        LongStream.rangeClosed(1, 40).mapToDouble(s -> s).boxed().toList(),
+        steps,
         "every step exactly once");
   }
 
@@ -106,18 +136,22 @@ class TrainProcessTest {
     assertEquals(143, child.exitValue(), output);
     assertTrue(output.contains("stopped by a signal; rerun to continue"), output);
     long stopped = CheckpointIO.latest(runDir).newest().orElseThrow().checkpoint().step();
-    assertTrue(stopped >= 5 && stopped < 400, "checkpoint of the step the signal ended: " + stopped);
+    assertTrue(
+        stopped >= 5 && stopped < 400, "checkpoint of the step the signal ended: " + stopped);
     assertEquals(stopped, losses(runDir).size(), "the metrics end at the checkpoint");
 
     long end = stopped + 5;
     assertEquals(0, inProcess(trainArgs(runDir, end)));
     Path straight = dir.resolve("straight");
     assertEquals(0, inProcess(trainArgs(straight, end)));
-    assertEquals(losses(straight), losses(runDir), "the resumed run's losses are the uninterrupted run's");
+    assertEquals(
+        losses(straight), losses(runDir), "the resumed run's losses are the uninterrupted run's");
   }
 
   private static int inProcess(List<String> args) {
-    return ContrastiveCli.commandLine().setOut(new PrintWriter(new StringWriter()))
-        .setErr(new PrintWriter(new StringWriter())).execute(args.toArray(String[]::new));
+    return ContrastiveCli.commandLine()
+        .setOut(new PrintWriter(new StringWriter()))
+        .setErr(new PrintWriter(new StringWriter()))
+        .execute(args.toArray(String[]::new));
   }
 }

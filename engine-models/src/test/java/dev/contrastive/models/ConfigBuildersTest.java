@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * The builders of the configs with more than four numbers: published defaults, toBuilder round trips,
- * and a bad value rejected by its setter, the message naming the field and its range.
+ * The builders of the configs with more than four numbers: published defaults, toBuilder round
+ * trips, and a bad value rejected by its setter, the message naming the field and its range.
  */
 class ConfigBuildersTest {
 
@@ -23,17 +23,39 @@ class ConfigBuildersTest {
     assertEquals(AmdimConfig.publishedCifar(), AmdimConfig.builder().build());
     assertEquals(List.of(32, 3, 128, 1024, 3, false), amdimSettings(AmdimConfig.builder().build()));
     CpcConfig cpc = CpcConfig.cifar();
-    assertEquals(List.of(32, 3, 8, 4, 64, 3, 256, 64, 3), List.of(cpc.imageSize(), cpc.inChannels(),
-        cpc.patchSize(), cpc.patchStride(), cpc.width(), cpc.blocksPerStage(), cpc.contextChannels(),
-        cpc.targetDim(), cpc.predictionSteps()));
+    assertEquals(
+        List.of(32, 3, 8, 4, 64, 3, 256, 64, 3),
+        List.of(
+            cpc.imageSize(),
+            cpc.inChannels(),
+            cpc.patchSize(),
+            cpc.patchStride(),
+            cpc.width(),
+            cpc.blocksPerStage(),
+            cpc.contextChannels(),
+            cpc.targetDim(),
+            cpc.predictionSteps()));
     AdamOptions adam = AdamOptions.amdim();
-    assertEquals(List.of(2e-4, 0.8, 0.999, 1e-8, 1e-5, 0.0),
-        List.of(adam.lr(), adam.beta1(), adam.beta2(), adam.eps(), adam.weightDecay(), adam.maxGradNorm()));
+    assertEquals(
+        List.of(2e-4, 0.8, 0.999, 1e-8, 1e-5, 0.0),
+        List.of(
+            adam.lr(),
+            adam.beta1(),
+            adam.beta2(),
+            adam.eps(),
+            adam.weightDecay(),
+            adam.maxGradNorm()));
     assertEquals(false, adam.decoupled());
     ProbeOptions probe = ProbeOptions.defaults();
-    assertEquals(List.of(300.0, 3e-3, 1e-4, 512.0, 0.0, 0.1), List.of((double) probe.epochs(),
-        probe.learningRate(), probe.l2(), (double) probe.batchSize(), (double) probe.seed(),
-        probe.validationFraction()));
+    assertEquals(
+        List.of(300.0, 3e-3, 1e-4, 512.0, 0.0, 0.1),
+        List.of(
+            (double) probe.epochs(),
+            probe.learningRate(),
+            probe.l2(),
+            (double) probe.batchSize(),
+            (double) probe.seed(),
+            probe.validationFraction()));
   }
 
   @Test
@@ -48,7 +70,8 @@ class ConfigBuildersTest {
     AdamOptions adamW = AdamOptions.amdim().withWeightDecay(0.05, true);
     assertEquals(adamW, adamW.toBuilder().build());
     assertEquals(ProbeOptions.defaults().withSeed(4), ProbeOptions.builder().seed(4).build());
-    assertEquals("AmdimConfig[encoderSize=32, inChannels=1, ndf=32, nRkhs=256, nDepth=1, useBn=false]",
+    assertEquals(
+        "AmdimConfig[encoderSize=32, inChannels=1, ndf=32, nRkhs=256, nDepth=1, useBn=false]",
         amdim.toString());
   }
 
@@ -59,11 +82,18 @@ class ConfigBuildersTest {
     rejects("amdim.nRkhs must be in [1, 65536], got 0", () -> AmdimConfig.builder().nRkhs(0));
     rejects("amdim.nRkhs must be in [512, 65536]", () -> AmdimConfig.builder().nRkhs(256).build());
     rejects("cpc.width must be in [1, 1024], got 0", () -> CpcConfig.builder().width(0));
-    rejects("cpc.patchStride must be in [1, 8], got 9", () -> CpcConfig.builder().patchStride(9).build());
-    rejects("cpc.predictionSteps must be in [1, 1020], got 0", () -> CpcConfig.builder().predictionSteps(0));
-    rejects("cpc.predictionSteps must be in [1, 6]", () -> CpcConfig.builder().predictionSteps(7).build());
+    rejects(
+        "cpc.patchStride must be in [1, 8], got 9",
+        () -> CpcConfig.builder().patchStride(9).build());
+    rejects(
+        "cpc.predictionSteps must be in [1, 1020], got 0",
+        () -> CpcConfig.builder().predictionSteps(0));
+    rejects(
+        "cpc.predictionSteps must be in [1, 6]",
+        () -> CpcConfig.builder().predictionSteps(7).build());
     rejects("adam.beta2 must be in [0, 1), got 1.0", () -> AdamOptions.builder().beta2(1));
-    rejects("probe.validationFraction must be in [0, 0.5), got 0.5",
+    rejects(
+        "probe.validationFraction must be in [0, 0.5), got 0.5",
         () -> ProbeOptions.builder().validationFraction(0.5));
   }
 

@@ -28,16 +28,24 @@ public final class FileSizeLimit {
    */
   public static Result run(Path workDir, int kib, Class<?> main, String... args)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("bash", "-c", "ulimit -f " + kib
-        + " && exec \"$@\"", "bash", Path.of(System.getProperty("java.home"), "bin", "java")
-        .toString(),
-        // No perf data file, and no copy of the native tile kernel to a temporary file: the
-        // limit would refuse both, which is not what the tests are about.
-        "-XX:-UsePerfData", "-Dcontrastive.kernel=nd4j",
-        "-cp", System.getProperty("java.class.path"), main.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "bash",
+                "-c",
+                "ulimit -f " + kib + " && exec \"$@\"",
+                "bash",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // No perf data file, and no copy of the native tile kernel to a temporary file: the
+                // limit would refuse both, which is not what the tests are about.
+                "-XX:-UsePerfData",
+                "-Dcontrastive.kernel=nd4j",
+                "-cp",
+                System.getProperty("java.class.path"),
+                main.getName()));
     command.addAll(List.of(args));
-    Process child = new ProcessBuilder(command).directory(workDir.toFile())
-        .redirectErrorStream(true).start();
+    Process child =
+        new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
     String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!child.waitFor(5, TimeUnit.MINUTES)) {
       child.destroyForcibly();

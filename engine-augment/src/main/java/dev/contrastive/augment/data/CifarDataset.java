@@ -11,14 +11,15 @@ import java.util.stream.Collectors;
  * CIFAR-10 and CIFAR-100 in their published binary versions, several batch files read as one
  * dataset in the order given.
  *
- * <p>A CIFAR-10 record is 3073 bytes: the label (0..9), then 1024 red, 1024 green and 1024 blue bytes,
- * each plane 32 x 32 in row-major order, which is already our C x H x W layout. A CIFAR-100 record
- * is 3074 bytes: the coarse label (0..19), the fine label (0..99), then the same 3072 pixel bytes.
+ * <p>A CIFAR-10 record is 3073 bytes: the label (0..9), then 1024 red, 1024 green and 1024 blue
+ * bytes, each plane 32 x 32 in row-major order, which is already our C x H x W layout. A CIFAR-100
+ * record is 3074 bytes: the coarse label (0..19), the fine label (0..99), then the same 3072 pixel
+ * bytes.
  *
  * <p>The files have no header and no magic number. Checked at open: each file is a whole number of
- * records (a truncated file fails naming the offset of its incomplete record). Checked as each record
- * is read, before its image is returned: the label byte is in range (an out-of-range label also
- * shows a CIFAR-10 file opened as CIFAR-100 or the reverse). Both fail with {@link
+ * records (a truncated file fails naming the offset of its incomplete record). Checked as each
+ * record is read, before its image is returned: the label byte is in range (an out-of-range label
+ * also shows a CIFAR-10 file opened as CIFAR-100 or the reverse). Both fail with {@link
  * DatasetFormatException}. {@link #get} is safe from several threads.
  */
 public final class CifarDataset extends RecordDataset {
@@ -36,6 +37,7 @@ public final class CifarDataset extends RecordDataset {
 
   /** Bytes before the pixels in a record, and which of them is the label. */
   private final int labelBytes;
+
   private final int labelOffset;
 
   private CifarDataset(DatasetInfo info, List<RecordFile> parts, int labelBytes, int labelOffset) {
@@ -85,8 +87,17 @@ public final class CifarDataset extends RecordDataset {
           kind + " " + Arrays.stream(files).map(Path::toString).collect(Collectors.joining(", "));
       int size = checkedSize(name, records);
       return new CifarDataset(
-          DatasetInfo.builder().name(name).size(size).channels(3).height(SIDE).width(SIDE)
-              .classes(classes).build(), parts, labelBytes, labelOffset);
+          DatasetInfo.builder()
+              .name(name)
+              .size(size)
+              .channels(3)
+              .height(SIDE)
+              .width(SIDE)
+              .classes(classes)
+              .build(),
+          parts,
+          labelBytes,
+          labelOffset);
     } catch (IOException | RuntimeException e) {
       for (RecordFile part : parts) {
         try {
@@ -107,8 +118,12 @@ public final class CifarDataset extends RecordDataset {
       String which = labelBytes == 1 ? "label" : labelOffset == 1 ? "fine label" : "coarse label";
       throw new DatasetFormatException(
           part.source(),
-          which + " of record " + indexInPart + " (offset "
-              + (part.offsetOf(indexInPart) + labelOffset) + ")",
+          which
+              + " of record "
+              + indexInPart
+              + " (offset "
+              + (part.offsetOf(indexInPart) + labelOffset)
+              + ")",
           "a value in [0, " + classes + ")",
           Integer.toString(label));
     }

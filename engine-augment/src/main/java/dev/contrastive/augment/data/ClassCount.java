@@ -26,8 +26,12 @@ final class ClassCount {
       distinct += sorted[i] != sorted[i - 1] ? 1 : 0;
     }
     int largest = sorted[sorted.length - 1];
-    log.info("{}: {} classes inferred from the largest label, {} ({} distinct labels occur)",
-        source, largest + 1, largest, distinct);
+    log.info(
+        "{}: {} classes inferred from the largest label, {} ({} distinct labels occur)",
+        source,
+        largest + 1,
+        largest,
+        distinct);
     return largest + 1;
   }
 }

@@ -7,10 +7,10 @@ import java.util.Iterator;
 /**
  * A finite set of images of one shape, with random access and a streaming mode.
  *
- * <p>Implementations read real formats (IDX, CIFAR binary, STL-10 binary, HDF5, image folders)
- * or hold arrays in memory ({@link InMemoryDataset}).
- * {@link #get} may read from disk; {@link #stream} reads sequentially, for files bigger than memory.
- * Thread safety is per implementation and documented there (HDF5 serialises access).
+ * <p>Implementations read real formats (IDX, CIFAR binary, STL-10 binary, HDF5, image folders) or
+ * hold arrays in memory ({@link InMemoryDataset}). {@link #get} may read from disk; {@link #stream}
+ * reads sequentially, for files bigger than memory. Thread safety is per implementation and
+ * documented there (HDF5 serialises access).
  */
 public interface Dataset extends AutoCloseable {
 
@@ -42,8 +42,8 @@ public interface Dataset extends AutoCloseable {
       @Override
       public Image next() {
         if (!hasNext()) {
-          throw new java.util.NoSuchElementException("dataset " + info().name() + " has " + size()
-              + " images");
+          throw new java.util.NoSuchElementException(
+              "dataset " + info().name() + " has " + size() + " images");
         }
         return get(next++);
       }

@@ -7,8 +7,8 @@ package dev.contrastive.augment.data;
  *
  * <p>Readers check structure (magic numbers, sizes, counts, ranks, types) when they open, so a
  * malformed file fails before any image is handed out. Values that can only be checked by reading
- * every record (a CIFAR label byte, an image in a folder that does not decode) fail when that record
- * is read, before the image is returned.
+ * every record (a CIFAR label byte, an image in a folder that does not decode) fail when that
+ * record is read, before the image is returned.
  */
 public final class DatasetFormatException extends IllegalArgumentException {
 

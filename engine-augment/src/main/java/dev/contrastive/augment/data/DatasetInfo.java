@@ -33,7 +33,12 @@ public final class DatasetInfo {
 
   /** A builder holding this description, to change some of it. */
   public Builder toBuilder() {
-    return new Builder().name(name).size(size).channels(channels).height(height).width(width)
+    return new Builder()
+        .name(name)
+        .size(size)
+        .channels(channels)
+        .height(height)
+        .width(width)
         .classes(classes);
   }
 
@@ -73,8 +78,13 @@ public final class DatasetInfo {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof DatasetInfo d && name.equals(d.name) && size == d.size
-        && channels == d.channels && height == d.height && width == d.width && classes == d.classes;
+    return o instanceof DatasetInfo d
+        && name.equals(d.name)
+        && size == d.size
+        && channels == d.channels
+        && height == d.height
+        && width == d.width
+        && classes == d.classes;
   }
 
   @Override
@@ -84,8 +94,19 @@ public final class DatasetInfo {
 
   @Override
   public String toString() {
-    return "DatasetInfo[name=" + name + ", size=" + size + ", channels=" + channels + ", height="
-        + height + ", width=" + width + ", classes=" + classes + "]";
+    return "DatasetInfo[name="
+        + name
+        + ", size="
+        + size
+        + ", channels="
+        + channels
+        + ", height="
+        + height
+        + ", width="
+        + width
+        + ", classes="
+        + classes
+        + "]";
   }
 
   /** Collects the description, each setting checked as it is set. */

@@ -52,7 +52,8 @@ public final class Datasets {
   private Datasets() {}
 
   /**
-   * @throws IllegalArgumentException naming the spec when nothing matches or the files are malformed
+   * @throws IllegalArgumentException naming the spec when nothing matches or the files are
+   *     malformed
    * @throws UncheckedIOException when a file cannot be read
    */
   public static Dataset open(String spec) {
@@ -75,18 +76,23 @@ public final class Datasets {
     Path path = Path.of(spec);
     if (!Files.exists(path)) {
       throw new IllegalArgumentException(
-          "dataset '" + spec + "' is neither an existing path nor one of the accepted forms: "
+          "dataset '"
+              + spec
+              + "' is neither an existing path nor one of the accepted forms: "
               + FORMS);
     }
     if (lower.endsWith(".h5") || lower.endsWith(".hdf5")) {
       return Hdf5Dataset.open(path);
     }
     if (!Files.isDirectory(path)) {
-      String npyHint = lower.endsWith(".npy") ? "; a .npy file is named " + NPY + spec
-          + "[,LABELS.npy]" : "";
+      String npyHint =
+          lower.endsWith(".npy") ? "; a .npy file is named " + NPY + spec + "[,LABELS.npy]" : "";
       throw new IllegalArgumentException(
-          "dataset file '" + spec + "' is not HDF5 (.h5, .hdf5); give the folder of IDX, CIFAR or"
-              + " STL-10 files instead" + npyHint);
+          "dataset file '"
+              + spec
+              + "' is not HDF5 (.h5, .hdf5); give the folder of IDX, CIFAR or"
+              + " STL-10 files instead"
+              + npyHint);
     }
     List<Path> files;
     try (Stream<Path> list = Files.list(path)) {
@@ -100,9 +106,10 @@ public final class Datasets {
       String labels = idxImages.getFileName().toString().replace("-images-idx3-", "-labels-idx1-");
       return IdxDataset.open(idxImages, path.resolve(labels));
     }
-    List<Path> cifar10 = files.stream()
-        .filter(f -> f.getFileName().toString().matches("data_batch_\\d+\\.bin"))
-        .toList();
+    List<Path> cifar10 =
+        files.stream()
+            .filter(f -> f.getFileName().toString().matches("data_batch_\\d+\\.bin"))
+            .toList();
     if (!cifar10.isEmpty()) {
       return CifarDataset.open10(cifar10.toArray(Path[]::new));
     }
@@ -122,21 +129,32 @@ public final class Datasets {
    * @param family null (the embedded subset), "-subset" or "-full"
    * @param split null (training split), ":train" or ":test"
    */
-  private static Dataset fashionMnist(String spec, String family, String split)
-      throws IOException {
-    FashionMnist.Split which = switch (split == null ? ":train" : split) {
-      case ":train" -> FashionMnist.Split.TRAIN;
-      case ":test" -> FashionMnist.Split.TEST;
-      default -> throw new IllegalArgumentException(
-          "dataset '" + spec + "': the split must be :train or :test");
-    };
+  private static Dataset fashionMnist(String spec, String family, String split) throws IOException {
+    FashionMnist.Split which =
+        switch (split == null ? ":train" : split) {
+          case ":train" -> FashionMnist.Split.TRAIN;
+          case ":test" -> FashionMnist.Split.TEST;
+          default ->
+              throw new IllegalArgumentException(
+                  "dataset '" + spec + "': the split must be :train or :test");
+        };
     if (!"-full".equals(family)) {
       return FashionMnist.embedded(which);
     }
-    Path full = FashionMnist.fullSetDirectory().orElseThrow(() -> new IllegalArgumentException(
-        "dataset '" + spec + "': the full Fashion-MNIST set is not installed (looked in -D"
-            + FashionMnist.PROPERTY + ", $" + FashionMnist.ENV + " and "
-            + FashionMnist.DEBIAN_DIRECTORY + ")"));
+    Path full =
+        FashionMnist.fullSetDirectory()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "dataset '"
+                            + spec
+                            + "': the full Fashion-MNIST set is not installed (looked in -D"
+                            + FashionMnist.PROPERTY
+                            + ", $"
+                            + FashionMnist.ENV
+                            + " and "
+                            + FashionMnist.DEBIAN_DIRECTORY
+                            + ")"));
     return FashionMnist.full(full, which);
   }
 
@@ -145,15 +163,19 @@ public final class Datasets {
     String[] names = spec.substring(NPY.length()).split(",", -1);
     if (names.length > 2 || Arrays.stream(names).anyMatch(String::isBlank)) {
       throw new IllegalArgumentException(
-          "dataset '" + spec + "': expected " + NPY + "IMAGES.npy or " + NPY
+          "dataset '"
+              + spec
+              + "': expected "
+              + NPY
+              + "IMAGES.npy or "
+              + NPY
               + "IMAGES.npy,LABELS.npy");
     }
     Path[] files = new Path[names.length];
     for (int i = 0; i < names.length; i++) {
       files[i] = Path.of(names[i]);
       if (!Files.isRegularFile(files[i])) {
-        throw new IllegalArgumentException(
-            "dataset '" + spec + "': no such file " + files[i]);
+        throw new IllegalArgumentException("dataset '" + spec + "': no such file " + files[i]);
       }
     }
     return InMemoryDataset.fromNpy(files[0], files.length == 2 ? files[1] : null);

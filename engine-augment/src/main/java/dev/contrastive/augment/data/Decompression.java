@@ -15,12 +15,12 @@ import org.tukaani.xz.XZInputStream;
  * Gives random access to a file that may be compressed, detecting gzip ({@code 1f 8b}) and xz
  * ({@code fd 37 7a 58 5a 00}) by their magic bytes.
  *
- * <p>Neither format can seek, so a compressed file is decompressed once, streaming, into a temporary
- * file, and readers use positional reads on that. A temporary file rather than a heap array, because
- * the readers promise files bigger than memory (and arrays stop at 2 GiB); the page cache keeps a
- * small file as fast as a heap copy. The temporary file is opened with {@code DELETE_ON_CLOSE}: on
- * Linux it is unlinked as soon as it is open, so nothing is left on disk even if the dataset is
- * never closed or the JVM is killed.
+ * <p>Neither format can seek, so a compressed file is decompressed once, streaming, into a
+ * temporary file, and readers use positional reads on that. A temporary file rather than a heap
+ * array, because the readers promise files bigger than memory (and arrays stop at 2 GiB); the page
+ * cache keeps a small file as fast as a heap copy. The temporary file is opened with {@code
+ * DELETE_ON_CLOSE}: on Linux it is unlinked as soon as it is open, so nothing is left on disk even
+ * if the dataset is never closed or the JVM is killed.
  */
 final class Decompression {
 
@@ -82,7 +82,9 @@ final class Decompression {
         InputStream decoded;
         try {
           decoded =
-              format == null ? in : format.equals("xz") ? new XZInputStream(in) : new GZIPInputStream(in);
+              format == null
+                  ? in
+                  : format.equals("xz") ? new XZInputStream(in) : new GZIPInputStream(in);
         } catch (IOException e) {
           throw damaged(source, format, 0, e);
         }

@@ -141,8 +141,13 @@ public final class FashionMnist {
       throw e;
     }
     String name =
-        "Fashion-MNIST " + split.prefix + ", embedded subset (" + split.embeddedPerClass
-            + " per class of the " + split.fullSize + ")";
+        "Fashion-MNIST "
+            + split.prefix
+            + ", embedded subset ("
+            + split.embeddedPerClass
+            + " per class of the "
+            + split.fullSize
+            + ")";
     return IdxDataset.open(
         name, "resource " + images, imageChannel, "resource " + labels, labelChannel, CLASSES);
   }
@@ -151,7 +156,10 @@ public final class FashionMnist {
     try (InputStream in = FashionMnist.class.getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException(
-            "the class path lacks resource " + name + " next to " + FashionMnist.class.getName()
+            "the class path lacks resource "
+                + name
+                + " next to "
+                + FashionMnist.class.getName()
                 + " (run scripts/make-fashion-mnist-subset.sh and rebuild)");
       }
       return Decompression.open("resource " + name, in);
@@ -162,8 +170,14 @@ public final class FashionMnist {
     String missing = missingFile(directory);
     if (missing != null) {
       throw new IllegalArgumentException(
-          origin + " names " + directory + " for the full Fashion-MNIST set, but it has no "
-              + missing + " (nor " + missing + ".gz)");
+          origin
+              + " names "
+              + directory
+              + " for the full Fashion-MNIST set, but it has no "
+              + missing
+              + " (nor "
+              + missing
+              + ".gz)");
     }
     return directory;
   }

@@ -28,25 +28,26 @@ import org.bytedeco.javacpp.BytePointer;
  *
  * <p>Why one global lock: the libhdf5 bundled by javacpp-presets 1.12.1-1.5.7 is built without
  * {@code --enable-threadsafe} ({@code H5_HAVE_THREADSAFE} is undefined in its {@code H5pubconf.h}).
- * Its global state (identifier tables, free lists, the error stack, metadata and chunk caches) is then
- * unprotected, and two threads inside the library at once can corrupt memory even when they use
- * different files. So every call, including the C++ destructors that close handles, runs while
+ * Its global state (identifier tables, free lists, the error stack, metadata and chunk caches) is
+ * then unprotected, and two threads inside the library at once can corrupt memory even when they
+ * use different files. So every call, including the C++ destructors that close handles, runs while
  * holding {@link #LOCK}. For the destructors that means every owned handle is closed explicitly
- * (try-with-resources) inside the lock, never left to JavaCPP's garbage-collector deallocator thread.
+ * (try-with-resources) inside the lock, never left to JavaCPP's garbage-collector deallocator
+ * thread.
  *
  * <p>{@link #locked} is public so that HDF5 code in other modules (feature export) shares this lock
  * rather than adding a second one, which would not exclude this module's calls.
  *
- * <p>Why files are written in memory ({@link #createInMemory}, {@link #commit}): when libhdf5
- * 1.12 writes a file itself and the disk refuses (full, or a file-size limit), the write fails,
- * and so does the flush in H5Dclose and H5Fclose. A failed H5Fclose frees the file's shared state
- * but leaves its id registered; the C++ API's destructors only print "H5Fclose failed", so the
- * caller carries on (and used to rename the damaged file into place and report success), and at
- * JVM exit the library's atexit cleanup (H5close) visits that id and calls {@code
- * H5F_get_nrefs} on the freed state: SIGSEGV, exit 134. Nothing can close such an id again. So
- * writers build the file with the core driver and no backing store, where writes, flushes and
- * closes never touch the disk; its bytes then go to the disk through {@link AtomicFiles}, whose
- * every write is checked and whose failure leaves the target as it was.
+ * <p>Why files are written in memory ({@link #createInMemory}, {@link #commit}): when libhdf5 1.12
+ * writes a file itself and the disk refuses (full, or a file-size limit), the write fails, and so
+ * does the flush in H5Dclose and H5Fclose. A failed H5Fclose frees the file's shared state but
+ * leaves its id registered; the C++ API's destructors only print "H5Fclose failed", so the caller
+ * carries on (and used to rename the damaged file into place and report success), and at JVM exit
+ * the library's atexit cleanup (H5close) visits that id and calls {@code H5F_get_nrefs} on the
+ * freed state: SIGSEGV, exit 134. Nothing can close such an id again. So writers build the file
+ * with the core driver and no backing store, where writes, flushes and closes never touch the disk;
+ * its bytes then go to the disk through {@link AtomicFiles}, whose every write is checked and whose
+ * failure leaves the target as it was.
  */
 public final class Hdf5 {
 

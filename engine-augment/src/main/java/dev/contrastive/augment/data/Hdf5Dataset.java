@@ -37,11 +37,11 @@ import org.slf4j.LoggerFactory;
  * h5py writes them with {@code f.create_dataset("images", data=x.astype("uint8"))}.
  *
  * <p>Checked at open, failing with one {@link DatasetFormatException} naming the file and the
- * dataset: the file is HDF5 and opens; the images dataset exists, has rank 4, C in {1, 3}, H and W >=
- * 1, and is unsigned 8-bit; the labels dataset, if it exists, is a dataset of rank 1 with N entries of
- * an integer type, each in [0, 2^31 - 1) (a negative label fails naming its element). Labels are
- * read into memory at open. The file does not say how many classes there are: the count is the
- * largest label + 1, logged at INFO with the file and dataset so that a stray label is seen.
+ * dataset: the file is HDF5 and opens; the images dataset exists, has rank 4, C in {1, 3}, H and W
+ * >= 1, and is unsigned 8-bit; the labels dataset, if it exists, is a dataset of rank 1 with N
+ * entries of an integer type, each in [0, 2^31 - 1) (a negative label fails naming its element).
+ * Labels are read into memory at open. The file does not say how many classes there are: the count
+ * is the largest label + 1, logged at INFO with the file and dataset so that a stray label is seen.
  * Images are read from the file as asked, one hyperslab per {@link #get}, blocks of whole chunks
  * per {@link #stream} step.
  *
@@ -53,6 +53,7 @@ public final class Hdf5Dataset implements Dataset {
   private static final Logger LOG = LoggerFactory.getLogger(Hdf5Dataset.class);
 
   private static final byte[] SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+
   /** Bytes a stream reads per step, rounded to whole chunks. */
   private static final int STREAM_BLOCK_BYTES = 1 << 20;
 
@@ -95,7 +96,8 @@ public final class Hdf5Dataset implements Dataset {
         () -> {
           if (!H5File.isHdf5(source)) {
             throw new DatasetFormatException(
-                source, "signature (offset 0)",
+                source,
+                "signature (offset 0)",
                 "the HDF5 signature " + HexFormat.ofDelimiter(" ").formatHex(SIGNATURE),
                 "first bytes " + firstBytes(file));
           }
@@ -104,7 +106,9 @@ public final class Hdf5Dataset implements Dataset {
             h5 = new H5File(source, H5F_ACC_RDONLY);
           } catch (RuntimeException e) {
             throw new DatasetFormatException(
-                source, "file structure", "an HDF5 file the library can open",
+                source,
+                "file structure",
+                "an HDF5 file the library can open",
                 "an error (" + e.getMessage() + "): truncated or damaged");
           }
           try {
@@ -127,7 +131,9 @@ public final class Hdf5Dataset implements Dataset {
     String where = "dataset '" + layout.images() + "'";
     if (dims.length != 4) {
       throw new DatasetFormatException(
-          source, where + " rank", "4 (N x C x H x W)",
+          source,
+          where + " rank",
+          "4 (N x C x H x W)",
           dims.length + " (shape " + Arrays.toString(dims) + ")");
     }
     if (dims[1] != 1 && dims[1] != 3) {
@@ -136,8 +142,10 @@ public final class Hdf5Dataset implements Dataset {
     }
     if (dims[2] < 1 || dims[3] < 1 || dims[1] * dims[2] * dims[3] > Integer.MAX_VALUE) {
       throw new DatasetFormatException(
-          source, where + " shape[2:4] (height x width)",
-          "at least 1 x 1 and C x H x W below 2^31 bytes", dims[2] + " x " + dims[3]);
+          source,
+          where + " shape[2:4] (height x width)",
+          "at least 1 x 1 and C x H x W below 2^31 bytes",
+          dims[2] + " x " + dims[3]);
     }
     int size = RecordDataset.checkedSize(source, dims[0]);
     try (DataType type = images.asAbstractDs().getDataType()) {
@@ -159,8 +167,15 @@ public final class Hdf5Dataset implements Dataset {
     int channels = (int) dims[1];
     int height = (int) dims[2];
     int width = (int) dims[3];
-    DatasetInfo info = DatasetInfo.builder().name(source).size(size).channels(channels)
-        .height(height).width(width).classes(classes).build();
+    DatasetInfo info =
+        DatasetInfo.builder()
+            .name(source)
+            .size(size)
+            .channels(channels)
+            .height(height)
+            .width(width)
+            .classes(classes)
+            .build();
     return new Hdf5Dataset(
         info, h5, images, labels, streamBlockImages(images, channels * height * width));
   }
@@ -168,7 +183,9 @@ public final class Hdf5Dataset implements Dataset {
   private static DataSet openImages(String source, H5File h5, String path) {
     if (!Hdf5.isDataset(h5, path)) {
       throw new DatasetFormatException(
-          source, "dataset '" + path + "'", "a uint8 N x C x H x W images dataset",
+          source,
+          "dataset '" + path + "'",
+          "a uint8 N x C x H x W images dataset",
           h5.nameExists(path) ? "a group or other object, not a dataset" : "no such dataset");
     }
     return h5.openDataSet(path);
@@ -180,7 +197,9 @@ public final class Hdf5Dataset implements Dataset {
       long[] dims = Hdf5.dims(dataset);
       if (dims.length != 1) {
         throw new DatasetFormatException(
-            source, where + " rank", "1 (N labels)",
+            source,
+            where + " rank",
+            "1 (N labels)",
             dims.length + " (shape " + Arrays.toString(dims) + ")");
       }
       if (dims[0] != size) {
@@ -204,7 +223,9 @@ public final class Hdf5Dataset implements Dataset {
           long label = values.get(i);
           if (label < 0 || label >= Integer.MAX_VALUE) {
             throw new DatasetFormatException(
-                source, where + " element " + i, "a class index in [0, " + Integer.MAX_VALUE + ")",
+                source,
+                where + " element " + i,
+                "a class index in [0, " + Integer.MAX_VALUE + ")",
                 Long.toString(label));
           }
           labels[i] = (int) label;
@@ -274,14 +295,19 @@ public final class Hdf5Dataset implements Dataset {
                   new long[] {first, 0, 0, 0});
               // Cast: the BytePointer overload is the C++ std::string& one, not void*.
               images.read(
-                  (Pointer) buffer, PredType.NATIVE_UINT8(), memorySpace, fileSpace,
+                  (Pointer) buffer,
+                  PredType.NATIVE_UINT8(),
+                  memorySpace,
+                  fileSpace,
                   DSetMemXferPropList.DEFAULT());
               buffer.get(dst, 0, (int) bytes);
             } catch (RuntimeException e) {
               // A chunk that fails to inflate or a short read: the file changed or is damaged.
               throw new DatasetFormatException(
-                  info.name(), "images " + first + ".." + (first + count - 1),
-                  "readable uint8 data", "an HDF5 read error (" + e.getMessage() + ")");
+                  info.name(),
+                  "images " + first + ".." + (first + count - 1),
+                  "readable uint8 data",
+                  "an HDF5 read error (" + e.getMessage() + ")");
             }
             return null;
           });
@@ -294,8 +320,8 @@ public final class Hdf5Dataset implements Dataset {
   public Iterator<Image> stream() {
     return new Iterator<>() {
       private int next;
-      private final byte[] block = new byte[Math.min(streamBlockImages, Math.max(1, info.size()))
-          * imageBytes];
+      private final byte[] block =
+          new byte[Math.min(streamBlockImages, Math.max(1, info.size())) * imageBytes];
       private int blockStart;
       private int blockCount;
 

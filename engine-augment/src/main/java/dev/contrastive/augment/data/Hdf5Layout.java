@@ -18,10 +18,14 @@ public record Hdf5Layout(String images, String labels) {
   }
 
   private static void check(String field, String path) {
-    if (path == null || path.isBlank() || path.startsWith("/") || path.endsWith("/")
+    if (path == null
+        || path.isBlank()
+        || path.startsWith("/")
+        || path.endsWith("/")
         || path.contains("//")) {
       throw new IllegalArgumentException(
-          field + " must be a relative dataset path like 'images' or 'train/images', got "
+          field
+              + " must be a relative dataset path like 'images' or 'train/images', got "
               + (path == null ? "null" : "'" + path + "'"));
     }
   }

@@ -1,13 +1,13 @@
 package dev.contrastive.augment.data;
 
 /**
- * How {@link Hdf5Writer} stores a dataset: chunked along the image axis, each chunk deflate
- * (gzip) compressed.
+ * How {@link Hdf5Writer} stores a dataset: chunked along the image axis, each chunk deflate (gzip)
+ * compressed.
  *
  * @param layout dataset paths
  * @param deflateLevel zlib level in [0, 9]; 0 stores chunks uncompressed
- * @param chunkBytes target chunk size in bytes, in [1, 2^30]; a chunk holds max(1, chunkBytes /
- *     (C * H * W)) whole images, so a chunk never splits an image
+ * @param chunkBytes target chunk size in bytes, in [1, 2^30]; a chunk holds max(1, chunkBytes / (C
+ *     * H * W)) whole images, so a chunk never splits an image
  */
 public record Hdf5WriteOptions(Hdf5Layout layout, int deflateLevel, int chunkBytes) {
 
@@ -30,8 +30,8 @@ public record Hdf5WriteOptions(Hdf5Layout layout, int deflateLevel, int chunkByt
 
   /**
    * Default layout, deflate level 6 (zlib's default), 512 KiB chunks: half of HDF5's default 1 MiB
-   * chunk cache per open dataset, so the chunk being read and its neighbour stay decompressed in the
-   * cache and reading images one by one inflates each chunk once.
+   * chunk cache per open dataset, so the chunk being read and its neighbour stay decompressed in
+   * the cache and reading images one by one inflates each chunk once.
    */
   public static Hdf5WriteOptions defaults() {
     return new Hdf5WriteOptions(Hdf5Layout.defaults(), 6, 1 << 19);

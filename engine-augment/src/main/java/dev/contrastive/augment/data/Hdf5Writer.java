@@ -24,8 +24,8 @@ import org.bytedeco.javacpp.Pointer;
 
 /**
  * Writes images to an HDF5 file that {@link Hdf5Dataset} reads: a uint8 N x C x H x W dataset and,
- * for a labeled file, an int32 N dataset, both chunked along N, extendible (so N need not be known in
- * advance) and deflate-compressed as {@link Hdf5WriteOptions} says.
+ * for a labeled file, an int32 N dataset, both chunked along N, extendible (so N need not be known
+ * in advance) and deflate-compressed as {@link Hdf5WriteOptions} says.
  *
  * <p>The file is built in memory and written to the target by {@link #commit} through {@link
  * dev.contrastive.core.io.AtomicFiles}, so the target is complete or untouched, and a full disk is
@@ -68,8 +68,14 @@ public final class Hdf5Writer implements AutoCloseable {
   private boolean finished;
 
   private Hdf5Writer(
-      Path target, int channels, int height, int width, int chunkImages, H5File file,
-      DataSet images, DataSet labels) {
+      Path target,
+      int channels,
+      int height,
+      int width,
+      int chunkImages,
+      H5File file,
+      DataSet images,
+      DataSet labels) {
     this.target = target;
     this.channels = channels;
     this.height = height;
@@ -88,8 +94,8 @@ public final class Hdf5Writer implements AutoCloseable {
    * @param labeled whether to write a labels dataset; if false, the images' labels are dropped
    */
   public static Hdf5Writer create(
-      Path target, int channels, int height, int width, boolean labeled,
-      Hdf5WriteOptions options) throws IOException {
+      Path target, int channels, int height, int width, boolean labeled, Hdf5WriteOptions options)
+      throws IOException {
     Objects.requireNonNull(options, "options");
     if (channels != 1 && channels != 3) {
       throw new IllegalArgumentException("hdf5.channels must be 1 or 3, got " + channels);
@@ -97,13 +103,19 @@ public final class Hdf5Writer implements AutoCloseable {
     if (height < 1 || width < 1 || (long) channels * height * width > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
           "hdf5.height and hdf5.width must be >= 1 with C x H x W below 2^31, got "
-              + height + " x " + width);
+              + height
+              + " x "
+              + width);
     }
     Path absolute = target.toAbsolutePath();
     // The file is built in memory, so a missing directory would otherwise show only at commit.
     if (!Files.isDirectory(absolute.getParent())) {
-      throw new IOException("cannot write HDF5 file " + absolute + ": its directory "
-          + absolute.getParent() + " does not exist");
+      throw new IOException(
+          "cannot write HDF5 file "
+              + absolute
+              + ": its directory "
+              + absolute.getParent()
+              + " does not exist");
     }
     int imageBytes = channels * height * width;
     int chunkImages = Math.max(1, options.chunkBytes() / imageBytes);
@@ -114,13 +126,22 @@ public final class Hdf5Writer implements AutoCloseable {
           DataSet imageSet = null;
           try {
             imageSet =
-                create(h5, layout.images(), PredType.STD_U8LE(),
+                create(
+                    h5,
+                    layout.images(),
+                    PredType.STD_U8LE(),
                     new long[] {0, channels, height, width},
-                    new long[] {chunkImages, channels, height, width}, options.deflateLevel());
+                    new long[] {chunkImages, channels, height, width},
+                    options.deflateLevel());
             DataSet labelSet =
                 labeled
-                    ? create(h5, layout.labels(), PredType.STD_I32LE(), new long[] {0},
-                        new long[] {LABEL_CHUNK}, options.deflateLevel())
+                    ? create(
+                        h5,
+                        layout.labels(),
+                        PredType.STD_I32LE(),
+                        new long[] {0},
+                        new long[] {LABEL_CHUNK},
+                        options.deflateLevel())
                     : null;
             return new Hdf5Writer(
                 absolute, channels, height, width, chunkImages, h5, imageSet, labelSet);
@@ -129,9 +150,15 @@ public final class Hdf5Writer implements AutoCloseable {
               imageSet.close();
             }
             h5.close();
-            throw new IOException("cannot write HDF5 file " + absolute + ": creating datasets "
-                + layout.images() + (labeled ? " and " + layout.labels() : "") + ": "
-                + e.getMessage(), e);
+            throw new IOException(
+                "cannot write HDF5 file "
+                    + absolute
+                    + ": creating datasets "
+                    + layout.images()
+                    + (labeled ? " and " + layout.labels() : "")
+                    + ": "
+                    + e.getMessage(),
+                e);
           }
         });
   }
@@ -167,8 +194,20 @@ public final class Hdf5Writer implements AutoCloseable {
     }
     if (image.channels() != channels || image.height() != height || image.width() != width) {
       throw new IllegalArgumentException(
-          "image " + count() + " is " + image.channels() + " x " + image.height() + " x "
-              + image.width() + ", the file holds " + channels + " x " + height + " x " + width);
+          "image "
+              + count()
+              + " is "
+              + image.channels()
+              + " x "
+              + image.height()
+              + " x "
+              + image.width()
+              + ", the file holds "
+              + channels
+              + " x "
+              + height
+              + " x "
+              + width);
     }
     if (labels != null) {
       if (image.label() == Image.UNLABELED) {
@@ -180,8 +219,7 @@ public final class Hdf5Writer implements AutoCloseable {
         flushLabels();
       }
     }
-    System.arraycopy(
-        image.pixels(), 0, pendingImages, pendingImageCount * imageBytes, imageBytes);
+    System.arraycopy(image.pixels(), 0, pendingImages, pendingImageCount * imageBytes, imageBytes);
     pendingImageCount++;
     if (pendingImageCount * imageBytes == pendingImages.length) {
       flushImages();
@@ -261,7 +299,12 @@ public final class Hdf5Writer implements AutoCloseable {
       int count = pendingImageCount;
       try (BytePointer buffer = new BytePointer((long) count * imageBytes)) {
         buffer.put(pendingImages, 0, count * imageBytes);
-        writeRows(images, buffer, PredType.NATIVE_UINT8(), first, count,
+        writeRows(
+            images,
+            buffer,
+            PredType.NATIVE_UINT8(),
+            first,
+            count,
             new long[] {channels, height, width});
       }
       imagesWritten += count;
@@ -312,8 +355,15 @@ public final class Hdf5Writer implements AutoCloseable {
             }
           } catch (RuntimeException e) {
             throw new IOException(
-                "cannot write HDF5 file " + target + ": rows " + first + " to "
-                    + (first + count - 1) + ": " + e.getMessage(), e);
+                "cannot write HDF5 file "
+                    + target
+                    + ": rows "
+                    + first
+                    + " to "
+                    + (first + count - 1)
+                    + ": "
+                    + e.getMessage(),
+                e);
           }
           return null;
         });

@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
  * reused by Fashion-MNIST.
  *
  * <p>Each file may be raw, gzip or xz, detected by its magic bytes. Raw image files are read in
- * place by byte offset. A compressed file cannot seek, so it is decompressed once, when opened, into
- * a temporary file that is read the same way and disappears on close (see {@link Decompression}).
- * Labels (one byte per image) are held in memory.
+ * place by byte offset. A compressed file cannot seek, so it is decompressed once, when opened,
+ * into a temporary file that is read the same way and disappears on close (see {@link
+ * Decompression}). Labels (one byte per image) are held in memory.
  *
  * <p>Checked at open, each failing with one {@link DatasetFormatException}: both magic numbers, the
  * header fields, the file sizes against the declared counts (truncated or trailing data), a damaged
@@ -96,14 +96,22 @@ public final class IdxDataset extends RecordDataset {
           values[i] = Byte.toUnsignedInt(labels[i]);
           if (classes > 0 && values[i] >= classes) {
             throw new DatasetFormatException(
-                labelsSource, "label " + i + " (offset " + (8 + i) + ")",
-                "a class in [0, " + classes + ")", Integer.toString(values[i]));
+                labelsSource,
+                "label " + i + " (offset " + (8 + i) + ")",
+                "a class in [0, " + classes + ")",
+                Integer.toString(values[i]));
           }
         }
         int classCount = classes > 0 ? classes : ClassCount.inferred(LOG, labelsSource, values);
         DatasetInfo info =
-            DatasetInfo.builder().name(name).size(labels.length).channels(1).height(images.rows)
-                .width(images.columns).classes(classCount).build();
+            DatasetInfo.builder()
+                .name(name)
+                .size(labels.length)
+                .channels(1)
+                .height(images.rows)
+                .width(images.columns)
+                .classes(classCount)
+                .build();
         return new IdxDataset(info, images.file, labels);
       } catch (IOException | RuntimeException e) {
         images.file.close();
@@ -125,23 +133,27 @@ public final class IdxDataset extends RecordDataset {
     checkDimension(source, "column count (offset 12)", columns, 1);
     if ((long) rows * columns > Integer.MAX_VALUE) {
       throw new DatasetFormatException(
-          source, "rows x columns (offsets 8, 12)", "at most " + Integer.MAX_VALUE + " pixels",
+          source,
+          "rows x columns (offsets 8, 12)",
+          "at most " + Integer.MAX_VALUE + " pixels",
           rows + " x " + columns);
     }
-    return new Images(RecordFile.declared(source, channel, 16, rows * columns, count), rows, columns);
+    return new Images(
+        RecordFile.declared(source, channel, 16, rows * columns, count), rows, columns);
   }
 
   private static byte[] readLabels(
-      String source, FileChannel channel, long imageCount, String imagesSource)
-      throws IOException {
+      String source, FileChannel channel, long imageCount, String imagesSource) throws IOException {
     ByteBuffer header = RecordFile.header(source, channel, 8, "IDX label header");
     checkMagic(source, header.getInt(0), LABELS_MAGIC, "unsigned byte, 1 dimension: labels");
     int count = header.getInt(4);
     checkDimension(source, "label count (offset 4)", count, 0);
     if (count != imageCount) {
       throw new DatasetFormatException(
-          source, "label count (offset 4)",
-          imageCount + " labels, one per image in " + imagesSource, count + " labels");
+          source,
+          "label count (offset 4)",
+          imageCount + " labels, one per image in " + imagesSource,
+          count + " labels");
     }
     try (RecordFile labels = RecordFile.declared(source, channel, 8, 1, count)) {
       byte[] values = new byte[count];
@@ -153,15 +165,19 @@ public final class IdxDataset extends RecordDataset {
   private static void checkMagic(String source, int found, int expected, String meaning) {
     if (found != expected) {
       throw new DatasetFormatException(
-          source, "magic number (offset 0)",
-          String.format("0x%08x (%s)", expected, meaning), String.format("0x%08x", found));
+          source,
+          "magic number (offset 0)",
+          String.format("0x%08x (%s)", expected, meaning),
+          String.format("0x%08x", found));
     }
   }
 
   private static void checkDimension(String source, String field, int value, int min) {
     if (value < min) {
       throw new DatasetFormatException(
-          source, field, "a value >= " + min + " (unsigned 32-bit, below 2^31)",
+          source,
+          field,
+          "a value >= " + min + " (unsigned 32-bit, below 2^31)",
           Integer.toUnsignedString(value));
     }
   }

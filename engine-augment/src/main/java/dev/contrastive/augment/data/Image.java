@@ -26,7 +26,9 @@ public record Image(byte[] pixels, int channels, int height, int width, int labe
     }
     if (pixels == null || pixels.length != channels * height * width) {
       throw new IllegalArgumentException(
-          "image.pixels has " + (pixels == null ? 0 : pixels.length) + " bytes, expected C*H*W = "
+          "image.pixels has "
+              + (pixels == null ? 0 : pixels.length)
+              + " bytes, expected C*H*W = "
               + channels * height * width);
     }
     if (label < UNLABELED) {

@@ -24,21 +24,22 @@ import javax.imageio.stream.ImageInputStream;
 
 /**
  * Images in a folder with one subfolder per class, as torchvision's ImageFolder: {@code
- * root/<class>/<image>.png}. Classes are the subfolder names in sorted order, numbered from 0; images
- * are PNG or JPEG files (by extension, case-insensitive), sorted by name within a class and decoded
- * by ImageIO. Hidden entries (names starting with '.') and other files are skipped.
+ * root/<class>/<image>.png}. Classes are the subfolder names in sorted order, numbered from 0;
+ * images are PNG or JPEG files (by extension, case-insensitive), sorted by name within a class and
+ * decoded by ImageIO. Hidden entries (names starting with '.') and other files are skipped.
  *
  * <p>Every image must have the size of the first one: images are not resized here, that is the
- * augmentations' job. Open reads every file's header (not its pixels) to check this, so a wrong size
- * fails at open with a {@link DatasetFormatException} naming the first file that differs; so does a
- * file no ImageIO reader accepts, or a folder without images. A file whose pixels do not decode (or
- * decode with a warning, as a truncated JPEG does) fails when it is read.
+ * augmentations' job. Open reads every file's header (not its pixels) to check this, so a wrong
+ * size fails at open with a {@link DatasetFormatException} naming the first file that differs; so
+ * does a file no ImageIO reader accepts, or a folder without images. A file whose pixels do not
+ * decode (or decode with a warning, as a truncated JPEG does) fails when it is read.
  *
  * <p>Colour: {@link ColorMode#GRAYSCALE} or {@link ColorMode#RGB}, or {@link ColorMode#DETECT} from
  * the first image. Grey images become RGB by repeating the grey value; colour images become grey by
  * the ITU-R BT.601 luma (0.299 R + 0.587 G + 0.114 B), rounded. Alpha is dropped, not composited.
- * Grey samples are read from the raster, not through {@code getRGB}, which would apply a colour-space
- * conversion to them; 16-bit samples keep their high byte, 1 to 4-bit ones are stretched to 0..255.
+ * Grey samples are read from the raster, not through {@code getRGB}, which would apply a
+ * colour-space conversion to them; 16-bit samples keep their high byte, 1 to 4-bit ones are
+ * stretched to 0..255.
  *
  * <p>{@link #get} is safe from several threads (each call uses its own ImageIO reader).
  */
@@ -97,7 +98,9 @@ public final class ImageFolderDataset implements Dataset {
     }
     if (entries.isEmpty()) {
       throw new DatasetFormatException(
-          root.toString(), "images", "PNG or JPEG files (.png, .jpg, .jpeg) in the class folders",
+          root.toString(),
+          "images",
+          "PNG or JPEG files (.png, .jpg, .jpeg) in the class folders",
           "none in " + classes.size() + " class folders");
     }
     Header first = header(entries.get(0).file);
@@ -105,15 +108,22 @@ public final class ImageFolderDataset implements Dataset {
       Header header = header(entry.file);
       if (header.width != first.width || header.height != first.height) {
         throw new DatasetFormatException(
-            entry.file.toString(), "image size (width x height)",
+            entry.file.toString(),
+            "image size (width x height)",
             first.width + " x " + first.height + ", the size of " + entries.get(0).file,
             header.width + " x " + header.height);
       }
     }
     boolean gray = mode == ColorMode.GRAYSCALE || (mode == ColorMode.DETECT && first.gray);
     DatasetInfo info =
-        DatasetInfo.builder().name(root.toString()).size(entries.size()).channels(gray ? 1 : 3)
-            .height(first.height).width(first.width).classes(classes.size()).build();
+        DatasetInfo.builder()
+            .name(root.toString())
+            .size(entries.size())
+            .channels(gray ? 1 : 3)
+            .height(first.height)
+            .width(first.width)
+            .classes(classes.size())
+            .build();
     return new ImageFolderDataset(info, List.copyOf(entries));
   }
 
@@ -138,7 +148,8 @@ public final class ImageFolderDataset implements Dataset {
 
   private static Header header(Path file) throws IOException {
     return withReader(
-        file, "image header",
+        file,
+        "image header",
         reader -> {
           Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
           boolean gray = types.hasNext() && isGray(types.next().getColorModel());
@@ -170,7 +181,9 @@ public final class ImageFolderDataset implements Dataset {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
         throw new DatasetFormatException(
-            file.toString(), where + " (offset 0)", "a PNG or JPEG image",
+            file.toString(),
+            where + " (offset 0)",
+            "a PNG or JPEG image",
             "a format no ImageIO reader recognises");
       }
       ImageReader reader = readers.next();
@@ -181,13 +194,17 @@ public final class ImageFolderDataset implements Dataset {
         T result = action.apply(reader);
         if (!warnings.isEmpty()) {
           throw new DatasetFormatException(
-              file.toString(), where, "a complete, undamaged " + reader.getFormatName() + " image",
+              file.toString(),
+              where,
+              "a complete, undamaged " + reader.getFormatName() + " image",
               "decoder warning: " + String.join("; ", warnings));
         }
         return result;
       } catch (IIOException e) {
         throw new DatasetFormatException(
-            file.toString(), where, "a complete, undamaged " + reader.getFormatName() + " image",
+            file.toString(),
+            where,
+            "a complete, undamaged " + reader.getFormatName() + " image",
             "decoder error: " + e.getMessage());
       } finally {
         reader.dispose();
@@ -214,7 +231,9 @@ public final class ImageFolderDataset implements Dataset {
     int height = info.height();
     if (image.getWidth() != width || image.getHeight() != height) {
       throw new DatasetFormatException(
-          entry.file.toString(), "image size (width x height)", width + " x " + height,
+          entry.file.toString(),
+          "image size (width x height)",
+          width + " x " + height,
           image.getWidth() + " x " + image.getHeight() + " (the file changed after open)");
     }
     return new Image(pixels(image), info.channels(), height, width, entry.label);

@@ -27,8 +27,10 @@ public final class InMemoryDataset implements Dataset {
   private static final Logger LOG = LoggerFactory.getLogger(InMemoryDataset.class);
 
   private final DatasetInfo info;
+
   /** One C x H x W array per image; arrays, not one block, so a set may exceed 2 GiB. */
   private final byte[][] pixels;
+
   /** Labels in [0, classes), or null for an unlabeled set. */
   private final int[] labels;
 
@@ -60,25 +62,41 @@ public final class InMemoryDataset implements Dataset {
       if (image == null) {
         throw new IllegalArgumentException("inmemory.images[" + i + "] must not be null");
       }
-      if (image.channels() != first.channels() || image.height() != first.height()
+      if (image.channels() != first.channels()
+          || image.height() != first.height()
           || image.width() != first.width()) {
         throw new IllegalArgumentException(
-            "inmemory.images[" + i + "] is " + shape(image) + ", expected " + shape(first)
+            "inmemory.images["
+                + i
+                + "] is "
+                + shape(image)
+                + ", expected "
+                + shape(first)
                 + " like images[0]");
       }
       if (classes == 0 && image.label() != Image.UNLABELED) {
         throw new IllegalArgumentException(
-            "inmemory.images[" + i + "].label must be " + Image.UNLABELED
-                + " (unlabeled) as classes is 0, got " + image.label());
+            "inmemory.images["
+                + i
+                + "].label must be "
+                + Image.UNLABELED
+                + " (unlabeled) as classes is 0, got "
+                + image.label());
       }
       if (classes > 0) {
         labels[i] = checkLabel("inmemory.images[" + i + "].label", image.label(), classes);
       }
       pixels[i] = image.pixels().clone();
     }
-    DatasetInfo info = DatasetInfo.builder().name(name).size(pixels.length)
-        .channels(first.channels()).height(first.height()).width(first.width()).classes(classes)
-        .build();
+    DatasetInfo info =
+        DatasetInfo.builder()
+            .name(name)
+            .size(pixels.length)
+            .channels(first.channels())
+            .height(first.height())
+            .width(first.width())
+            .classes(classes)
+            .build();
     return new InMemoryDataset(info, pixels, labels);
   }
 
@@ -92,8 +110,7 @@ public final class InMemoryDataset implements Dataset {
    * @throws IllegalArgumentException naming the first offending index and value when a float pixel
    *     is outside [0, 1] or NaN, or a label outside [0, classes)
    */
-  public static InMemoryDataset fromArray(
-      String name, INDArray images, int[] labels, int classes) {
+  public static InMemoryDataset fromArray(String name, INDArray images, int[] labels, int classes) {
     checkName(name);
     if (images == null) {
       throw new IllegalArgumentException("inmemory.images must not be null");
@@ -105,8 +122,11 @@ public final class InMemoryDataset implements Dataset {
     }
     if (shape[1] != 1 && shape[1] != 3) {
       throw new IllegalArgumentException(
-          "inmemory.images shape[1] (channels) must be 1 or 3, got " + shape[1] + " (shape "
-              + Arrays.toString(shape) + "; channels-last N x H x W x C arrays need"
+          "inmemory.images shape[1] (channels) must be 1 or 3, got "
+              + shape[1]
+              + " (shape "
+              + Arrays.toString(shape)
+              + "; channels-last N x H x W x C arrays need"
               + " permute(0, 3, 1, 2))");
     }
     if (shape[2] < 1 || shape[3] < 1 || shape[1] * shape[2] * shape[3] > Integer.MAX_VALUE) {
@@ -144,9 +164,13 @@ public final class InMemoryDataset implements Dataset {
           for (int k = 0; k < imageSize; k++) {
             if (!inUnitRange(values[k])) {
               throw new IllegalArgumentException(
-                  "inmemory.images" + index(start + k, shape) + " must be in [0, 1] (" + type
+                  "inmemory.images"
+                      + index(start + k, shape)
+                      + " must be in [0, 1] ("
+                      + type
                       + " images are quantised to bytes), got "
-                      + (type == DataType.FLOAT ? Float.toString((float) values[k])
+                      + (type == DataType.FLOAT
+                          ? Float.toString((float) values[k])
                           : Double.toString(values[k])));
             }
             image[k] = quantise(values[k]);
@@ -155,8 +179,15 @@ public final class InMemoryDataset implements Dataset {
         pixels[i] = image;
       }
     }
-    DatasetInfo info = DatasetInfo.builder().name(name).size(size).channels((int) shape[1])
-        .height((int) shape[2]).width((int) shape[3]).classes(classes).build();
+    DatasetInfo info =
+        DatasetInfo.builder()
+            .name(name)
+            .size(size)
+            .channels((int) shape[1])
+            .height((int) shape[2])
+            .width((int) shape[3])
+            .classes(classes)
+            .build();
     return new InMemoryDataset(info, pixels, checkedLabels);
   }
 
@@ -185,8 +216,10 @@ public final class InMemoryDataset implements Dataset {
       values = Npy.readIntVector(labels);
       if (values.length != size) {
         throw new DatasetFormatException(
-            labels.toString(), "header field 'shape' (label count)",
-            size + " labels, one per image in " + images, values.length + " labels");
+            labels.toString(),
+            "header field 'shape' (label count)",
+            size + " labels, one per image in " + images,
+            values.length + " labels");
       }
       for (int i = 0; i < values.length; i++) {
         if (values[i] < 0) {
@@ -196,9 +229,15 @@ public final class InMemoryDataset implements Dataset {
       }
       classes = ClassCount.inferred(LOG, labels.toString(), values);
     }
-    DatasetInfo info = DatasetInfo.builder().name(images.toString()).size(size)
-        .channels(read.channels()).height(read.height()).width(read.width()).classes(classes)
-        .build();
+    DatasetInfo info =
+        DatasetInfo.builder()
+            .name(images.toString())
+            .size(size)
+            .channels(read.channels())
+            .height(read.height())
+            .width(read.width())
+            .classes(classes)
+            .build();
     return new InMemoryDataset(info, read.images(), values);
   }
 
@@ -225,8 +264,8 @@ public final class InMemoryDataset implements Dataset {
   private static void checkName(String name) {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException(
-          "inmemory.name must name the data for messages, got " + (name == null ? "null" : "'"
-              + name + "'"));
+          "inmemory.name must name the data for messages, got "
+              + (name == null ? "null" : "'" + name + "'"));
     }
   }
 
@@ -262,8 +301,7 @@ public final class InMemoryDataset implements Dataset {
 
   private static int checkLabel(String field, int label, int classes) {
     if (label < 0 || label >= classes) {
-      throw new IllegalArgumentException(
-          field + " must be in [0, " + classes + "), got " + label);
+      throw new IllegalArgumentException(field + " must be in [0, " + classes + "), got " + label);
     }
     return label;
   }
@@ -280,7 +318,11 @@ public final class InMemoryDataset implements Dataset {
   @Override
   public Image get(int index) {
     Objects.checkIndex(index, info.size());
-    return new Image(pixels[index].clone(), info.channels(), info.height(), info.width(),
+    return new Image(
+        pixels[index].clone(),
+        info.channels(),
+        info.height(),
+        info.width(),
         labels == null ? Image.UNLABELED : labels[index]);
   }
 

@@ -15,10 +15,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The images array of a NumPy {@code .npy} file (format 1.0 or 2.0, C order), read a block of
- * whole images at a time: {@code |u1} bytes as they are; {@code <f4}, {@code >f4}, {@code <f8},
- * {@code >f8} values in [0, 1] quantised as {@link InMemoryDataset#fromArray} does. Shape N x C x H
- * x W with C 1 or 3, or N x H x W for one channel.
+ * The images array of a NumPy {@code .npy} file (format 1.0 or 2.0, C order), read a block of whole
+ * images at a time: {@code |u1} bytes as they are; {@code <f4}, {@code >f4}, {@code <f8}, {@code
+ * >f8} values in [0, 1] quantised as {@link InMemoryDataset#fromArray} does. Shape N x C x H x W
+ * with C 1 or 3, or N x H x W for one channel.
  *
  * <p>Why not {@link dev.contrastive.core.io.Npy}: it reads integer files only as 1-d vectors and a
  * float file only whole, as one INDArray (several copies of the set at once), and its header parser
@@ -34,8 +34,10 @@ final class NpyImages {
   record Pixels(byte[][] images, int channels, int height, int width) {}
 
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+
   /** Real headers are about 128 bytes; this bounds what a damaged length field makes us read. */
   private static final int MAX_HEADER_BYTES = 1 << 20;
+
   private static final int BLOCK_BYTES = 1 << 20;
   private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
   private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
@@ -53,8 +55,9 @@ final class NpyImages {
     try {
       header = header(source, channel);
       int count = RecordDataset.checkedSize(source, header.shape[0]);
-      records = RecordFile.declared(
-          source, channel, header.dataOffset, header.imageSize() * header.itemSize, count);
+      records =
+          RecordFile.declared(
+              source, channel, header.dataOffset, header.imageSize() * header.itemSize, count);
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;
@@ -64,8 +67,7 @@ final class NpyImages {
     try (RecordFile data = records) {
       byte[][] images = new byte[(int) data.records()][];
       int perBlock = Math.max(1, BLOCK_BYTES / data.recordBytes());
-      byte[] block = new byte[Math.min(perBlock, Math.max(1, images.length))
-          * data.recordBytes()];
+      byte[] block = new byte[Math.min(perBlock, Math.max(1, images.length)) * data.recordBytes()];
       ByteBuffer values = ByteBuffer.wrap(block).order(header.order);
       for (int first = 0; first < images.length; first += perBlock) {
         int count = Math.min(perBlock, images.length - first);
@@ -84,8 +86,11 @@ final class NpyImages {
               long element = (long) (first + k) * imageSize + e;
               throw new DatasetFormatException(
                   source,
-                  "element " + InMemoryDataset.index(element, shape) + " (offset "
-                      + (header.dataOffset + element * header.itemSize) + ")",
+                  "element "
+                      + InMemoryDataset.index(element, shape)
+                      + " (offset "
+                      + (header.dataOffset + element * header.itemSize)
+                      + ")",
                   "a value in [0, 1] (float images are quantised to bytes)",
                   header.itemSize == 4 ? Float.toString((float) value) : Double.toString(value));
             }
@@ -124,7 +129,9 @@ final class NpyImages {
     preamble.get(0, magic);
     if (!Arrays.equals(magic, MAGIC)) {
       throw new DatasetFormatException(
-          source, "magic (offset 0)", "\\x93NUMPY, a .npy file",
+          source,
+          "magic (offset 0)",
+          "\\x93NUMPY, a .npy file",
           "bytes " + HexFormat.ofDelimiter(" ").formatHex(magic));
     }
     int major = Byte.toUnsignedInt(preamble.get(6));
@@ -134,14 +141,17 @@ final class NpyImages {
           source, "format version (offset 6)", "1.0 or 2.0", major + "." + minor);
     }
     int start = major == 1 ? 10 : 12;
-    ByteBuffer lengthField = RecordFile.header(source, channel, start, ".npy preamble")
-        .order(ByteOrder.LITTLE_ENDIAN);
-    long length = major == 1
-        ? Short.toUnsignedInt(lengthField.getShort(8))
-        : Integer.toUnsignedLong(lengthField.getInt(8));
+    ByteBuffer lengthField =
+        RecordFile.header(source, channel, start, ".npy preamble").order(ByteOrder.LITTLE_ENDIAN);
+    long length =
+        major == 1
+            ? Short.toUnsignedInt(lengthField.getShort(8))
+            : Integer.toUnsignedLong(lengthField.getInt(8));
     if (length > MAX_HEADER_BYTES) {
       throw new DatasetFormatException(
-          source, "header length (offset 8)", "at most " + MAX_HEADER_BYTES + " bytes",
+          source,
+          "header length (offset 8)",
+          "at most " + MAX_HEADER_BYTES + " bytes",
           length + " bytes");
     }
     ByteBuffer all = RecordFile.header(source, channel, start + (int) length, ".npy header");
@@ -153,34 +163,42 @@ final class NpyImages {
     Matcher shape = SHAPE.matcher(dict);
     if (!descr.find() || !fortran.find() || !shape.find()) {
       throw new DatasetFormatException(
-          source, "header dict (offset " + start + ")",
-          "'descr', 'fortran_order' and 'shape' as NumPy writes them", dict);
+          source,
+          "header dict (offset " + start + ")",
+          "'descr', 'fortran_order' and 'shape' as NumPy writes them",
+          dict);
     }
     int itemSize;
-    ByteOrder order = descr.group(1).startsWith(">") ? ByteOrder.BIG_ENDIAN
-        : ByteOrder.LITTLE_ENDIAN;
+    ByteOrder order =
+        descr.group(1).startsWith(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
     switch (descr.group(1)) {
       case "|u1", "<u1", ">u1" -> itemSize = 1;
       case "<f4", ">f4" -> itemSize = 4;
       case "<f8", ">f8" -> itemSize = 8;
-      default -> throw new DatasetFormatException(
-          source, "header field 'descr' (dtype)", DTYPES, "'" + descr.group(1) + "'");
+      default ->
+          throw new DatasetFormatException(
+              source, "header field 'descr' (dtype)", DTYPES, "'" + descr.group(1) + "'");
     }
     if (fortran.group(1).equals("True")) {
       throw new DatasetFormatException(
-          source, "header field 'fortran_order'",
-          "False (C order; save np.ascontiguousarray(x) instead)", "True");
+          source,
+          "header field 'fortran_order'",
+          "False (C order; save np.ascontiguousarray(x) instead)",
+          "True");
     }
     long[] dims = dims(source, shape.group(1));
     String found = "shape (" + shape.group(1).strip() + ")";
     if (dims.length != 3 && dims.length != 4) {
       throw new DatasetFormatException(
-          source, "header field 'shape'", "rank 4 (N x C x H x W) or 3 (N x H x W, one channel)",
+          source,
+          "header field 'shape'",
+          "rank 4 (N x C x H x W) or 3 (N x H x W, one channel)",
           "rank " + dims.length + ", " + found);
     }
     if (dims.length == 4 && dims[1] != 1 && dims[1] != 3) {
       throw new DatasetFormatException(
-          source, "header field 'shape' [1] (channels)",
+          source,
+          "header field 'shape' [1] (channels)",
           "1 or 3 (N x C x H x W; save channels-last images as x.transpose(0, 3, 1, 2))",
           dims[1] + ", " + found);
     }
@@ -188,10 +206,13 @@ final class NpyImages {
     long width = dims[dims.length - 1];
     long channels = dims.length == 4 ? dims[1] : 1;
     // In double: the long product of 18-digit dimensions could overflow.
-    if (height < 1 || width < 1
+    if (height < 1
+        || width < 1
         || (double) channels * height * width * itemSize > Integer.MAX_VALUE) {
       throw new DatasetFormatException(
-          source, "header field 'shape'", "images of at least 1 x 1 and below 2^31 bytes each",
+          source,
+          "header field 'shape'",
+          "images of at least 1 x 1 and below 2^31 bytes each",
           found);
     }
     return new Header(itemSize, order, dims, start + length);

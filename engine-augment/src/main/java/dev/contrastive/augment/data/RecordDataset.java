@@ -9,10 +9,10 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 
 /**
- * A dataset stored as fixed-size records in one or more files (IDX, CIFAR, STL-10): random access by
- * positional reads, streaming by reading about {@value #STREAM_BLOCK_BYTES} bytes of whole records at
- * a time. {@link #get} is safe from several threads; each {@link #stream} iterator belongs to one
- * thread.
+ * A dataset stored as fixed-size records in one or more files (IDX, CIFAR, STL-10): random access
+ * by positional reads, streaming by reading about {@value #STREAM_BLOCK_BYTES} bytes of whole
+ * records at a time. {@link #get} is safe from several threads; each {@link #stream} iterator
+ * belongs to one thread.
  */
 abstract class RecordDataset implements Dataset {
 
@@ -21,7 +21,10 @@ abstract class RecordDataset implements Dataset {
 
   private final DatasetInfo info;
   private final RecordFile[] parts;
-  /** starts[p] = index of the first record of parts[p] in the dataset; starts[parts.length] = size. */
+
+  /**
+   * starts[p] = index of the first record of parts[p] in the dataset; starts[parts.length] = size.
+   */
   private final long[] starts;
 
   RecordDataset(DatasetInfo info, List<RecordFile> parts) {
@@ -48,7 +51,9 @@ abstract class RecordDataset implements Dataset {
   static int checkedSize(String source, long records) {
     if (records > Integer.MAX_VALUE) {
       throw new DatasetFormatException(
-          source, "record count", "at most " + Integer.MAX_VALUE + " images (the Dataset limit)",
+          source,
+          "record count",
+          "at most " + Integer.MAX_VALUE + " images (the Dataset limit)",
           records + " images");
     }
     return (int) records;
@@ -111,8 +116,8 @@ abstract class RecordDataset implements Dataset {
         }
         RecordFile file = parts[part];
         Image image =
-            decode(next, file, blockStart + blockPosition, block,
-                blockPosition * file.recordBytes());
+            decode(
+                next, file, blockStart + blockPosition, block, blockPosition * file.recordBytes());
         blockPosition++;
         next++;
         return image;

@@ -10,9 +10,9 @@ import java.nio.file.StandardOpenOption;
 /**
  * Fixed-size records after a header in one file: the layout of IDX, CIFAR and STL-10 binaries.
  *
- * <p>All reads are positional ({@link FileChannel#read(ByteBuffer, long)}): they never move a shared
- * file position, so random access from several threads needs no lock and a stream running beside
- * random access does not disturb it.
+ * <p>All reads are positional ({@link FileChannel#read(ByteBuffer, long)}): they never move a
+ * shared file position, so random access from several threads needs no lock and a stream running
+ * beside random access does not disturb it.
  */
 final class RecordFile implements Closeable {
 
@@ -76,8 +76,14 @@ final class RecordFile implements Closeable {
         throw new DatasetFormatException(
             source,
             "file size",
-            expected + " bytes (" + dataOffset + "-byte header + " + records + " records x "
-                + recordBytes + " bytes, as the header declares)",
+            expected
+                + " bytes ("
+                + dataOffset
+                + "-byte header + "
+                + records
+                + " records x "
+                + recordBytes
+                + " bytes, as the header declares)",
             size + (size < expected ? " bytes: the file is truncated" : " bytes: trailing data"));
       }
       return new RecordFile(source, channel, dataOffset, recordBytes, records);
@@ -97,7 +103,9 @@ final class RecordFile implements Closeable {
     long size = channel.size();
     if (size < bytes) {
       throw new DatasetFormatException(
-          source, "header (offset 0)", bytes + " bytes of " + format,
+          source,
+          "header (offset 0)",
+          bytes + " bytes of " + format,
           size + " bytes: the file is truncated");
     }
     ByteBuffer header = ByteBuffer.allocate(bytes);
@@ -136,8 +144,11 @@ final class RecordFile implements Closeable {
       if (n < 0) {
         // Sizes were checked at open, so only a file changed underneath us gets here.
         throw new DatasetFormatException(
-            source, "offset " + start, wanted + " bytes",
-            (position - start) + " bytes before end of file (was the file truncated after it was"
+            source,
+            "offset " + start,
+            wanted + " bytes",
+            (position - start)
+                + " bytes before end of file (was the file truncated after it was"
                 + " opened?)");
       }
       position += n;

@@ -11,10 +11,10 @@ import java.util.List;
  * unlabeled_X.bin} hold 3 x 96 x 96 unsigned bytes per image, {@code train_y.bin} and {@code
  * test_y.bin} one byte per image, the class 1..10.
  *
- * <p>The STL-10 README says each image is stored "in column-major order, one channel at a time": the
- * first 96 x 96 bytes are red, then green, then blue, and within a channel the byte at {@code x * 96 +
- * y} is the pixel at row y, column x (MATLAB's layout). Images are transposed here to our row-major C
- * x H x W; labels become 0..9.
+ * <p>The STL-10 README says each image is stored "in column-major order, one channel at a time":
+ * the first 96 x 96 bytes are red, then green, then blue, and within a channel the byte at {@code x
+ * * 96 + y} is the pixel at row y, column x (MATLAB's layout). Images are transposed here to our
+ * row-major C x H x W; labels become 0..9.
  *
  * <p>There is no header or magic number. Checked at open, failing with {@link
  * DatasetFormatException}: the X file is a whole number of images (truncated otherwise), the y file
@@ -43,8 +43,10 @@ public final class Stl10Dataset extends RecordDataset {
       long size = y.size();
       if (size != x.records()) {
         throw new DatasetFormatException(
-            labels.toString(), "label count (file size)",
-            x.records() + " labels, one byte per image in " + images, size + " labels");
+            labels.toString(),
+            "label count (file size)",
+            x.records() + " labels, one byte per image in " + images,
+            size + " labels");
       }
       byte[] values = new byte[(int) size];
       try (RecordFile file = RecordFile.wholeRecords(labels.toString(), y, 1, "labels")) {
@@ -54,8 +56,10 @@ public final class Stl10Dataset extends RecordDataset {
         int label = Byte.toUnsignedInt(values[i]);
         if (label < 1 || label > CLASSES) {
           throw new DatasetFormatException(
-              labels.toString(), "label " + i + " (offset " + i + ")",
-              "a class in [1, " + CLASSES + "]", Integer.toString(label));
+              labels.toString(),
+              "label " + i + " (offset " + i + ")",
+              "a class in [1, " + CLASSES + "]",
+              Integer.toString(label));
         }
         values[i] = (byte) (label - 1);
       }
@@ -84,8 +88,14 @@ public final class Stl10Dataset extends RecordDataset {
 
   private static DatasetInfo info(Path images, long records, int classes) {
     String name = "STL-10 " + images;
-    return DatasetInfo.builder().name(name).size(checkedSize(name, records)).channels(3)
-        .height(SIDE).width(SIDE).classes(classes).build();
+    return DatasetInfo.builder()
+        .name(name)
+        .size(checkedSize(name, records))
+        .channels(3)
+        .height(SIDE)
+        .width(SIDE)
+        .classes(classes)
+        .build();
   }
 
   @Override

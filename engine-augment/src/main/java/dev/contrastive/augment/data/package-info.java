@@ -1,9 +1,11 @@
 /**
- * Datasets: the {@link dev.contrastive.augment.data.Dataset} abstraction and readers of real formats,
- * each with random access ({@code get}) and a sequential stream for files bigger than memory.
+ * Datasets: the {@link dev.contrastive.augment.data.Dataset} abstraction and readers of real
+ * formats, each with random access ({@code get}) and a sequential stream for files bigger than
+ * memory.
  *
  * <ul>
- *   <li>{@link dev.contrastive.augment.data.IdxDataset}: MNIST / Fashion-MNIST IDX, raw, gzip or xz;
+ *   <li>{@link dev.contrastive.augment.data.IdxDataset}: MNIST / Fashion-MNIST IDX, raw, gzip or
+ *       xz;
  *   <li>{@link dev.contrastive.augment.data.CifarDataset}: CIFAR-10 and CIFAR-100 binary;
  *   <li>{@link dev.contrastive.augment.data.Stl10Dataset}: STL-10 binary, with the unlabeled split;
  *   <li>{@link dev.contrastive.augment.data.Hdf5Dataset} and {@link
@@ -11,8 +13,8 @@
  *   <li>{@link dev.contrastive.augment.data.ImageFolderDataset}: PNG/JPEG, one subfolder per class;
  *   <li>{@link dev.contrastive.augment.data.InMemoryDataset}: arrays already in memory (a list of
  *       images, an ND4J array) or NumPy {@code .npy} files;
- *   <li>{@link dev.contrastive.augment.data.FashionMnist}: the subset shipped in the jar, or the full
- *       set where installed, each only by its own name;
+ *   <li>{@link dev.contrastive.augment.data.FashionMnist}: the subset shipped in the jar, or the
+ *       full set where installed, each only by its own name;
  *   <li>{@link dev.contrastive.augment.data.Datasets}: opens what a command line names.
  * </ul>
  *

@@ -1,8 +1,8 @@
 package dev.contrastive.augment.pipeline;
 
 /**
- * Seeds derived from (seed, epoch, index) by hashing, so that every image of every epoch has its own
- * random stream however the work is split between threads and batches.
+ * Seeds derived from (seed, epoch, index) by hashing, so that every image of every epoch has its
+ * own random stream however the work is split between threads and batches.
  *
  * <p>Each step is SplitMix64's finaliser (the mixing function {@link java.util.SplittableRandom}
  * seeds itself with), a bijection on 64-bit values, applied to the previous hash plus the next

@@ -3,8 +3,8 @@ package dev.contrastive.augment.pipeline;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * One batch of paired views, ready for the encoder. It owns its arrays' native memory: close it when
- * the step that uses it is done.
+ * One batch of paired views, ready for the encoder. It owns its arrays' native memory: close it
+ * when the step that uses it is done.
  */
 public final class PairBatch implements AutoCloseable {
 
@@ -16,8 +16,7 @@ public final class PairBatch implements AutoCloseable {
   private final INDArray labels;
   private boolean closed;
 
-  PairBatch(int epoch, int number, int[] indices, INDArray viewA, INDArray viewB,
-      INDArray labels) {
+  PairBatch(int epoch, int number, int[] indices, INDArray viewA, INDArray viewB, INDArray labels) {
     this.epoch = epoch;
     this.number = number;
     this.indices = indices;

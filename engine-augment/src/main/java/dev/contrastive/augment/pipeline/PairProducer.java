@@ -44,11 +44,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * }
  * }</pre>
  *
- * <p><b>Deterministic.</b> Epoch e visits the images in the order of a permutation seeded from (seed,
- * e), or in index order without shuffling, cut into consecutive batches. Each image's views come from
- * a stream seeded from (seed, e, dataset index) ({@link ImageSeeds}). Each batch is one task, and
- * batches are handed out in order whatever order the workers finish them in, so the batches are the
- * same for any number of threads.
+ * <p><b>Deterministic.</b> Epoch e visits the images in the order of a permutation seeded from
+ * (seed, e), or in index order without shuffling, cut into consecutive batches. Each image's views
+ * come from a stream seeded from (seed, e, dataset index) ({@link ImageSeeds}). Each batch is one
+ * task, and batches are handed out in order whatever order the workers finish them in, so the
+ * batches are the same for any number of threads.
  *
  * <p><b>Bounded.</b> At most {@code prefetch} batches exist ahead of the consumer, finished or in
  * progress; a new one is started only when the consumer takes one, so a slow consumer holds memory
@@ -77,6 +77,7 @@ public final class PairProducer implements AutoCloseable {
   private final ThreadPoolExecutor executor;
   private EpochRun current;
   private boolean closed;
+
   /** Sees every batch a worker makes; for tests of what close() frees. */
   private volatile Consumer<PairBatch> madeListener = batch -> {};
 
@@ -89,8 +90,8 @@ public final class PairProducer implements AutoCloseable {
    */
   public PairProducer(Dataset dataset, PairTransform pairs, ProducerOptions options) {
     if (dataset == null || pairs == null || options == null) {
-      throw new IllegalArgumentException("producer.dataset, producer.pairs and producer.options"
-          + " must not be null");
+      throw new IllegalArgumentException(
+          "producer.dataset, producer.pairs and producer.options" + " must not be null");
     }
     this.dataset = dataset;
     this.pairs = pairs;
@@ -100,34 +101,55 @@ public final class PairProducer implements AutoCloseable {
     try {
       this.viewShape = pairs.outputShape(input);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("the pipeline does not accept dataset " + info.name()
-          + " of " + input + " images: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "the pipeline does not accept dataset "
+              + info.name()
+              + " of "
+              + input
+              + " images: "
+              + e.getMessage(),
+          e);
     }
     int size = info.size();
-    this.batches = options.dropLast() ? size / options.batchSize()
-        : (size + options.batchSize() - 1) / options.batchSize();
+    this.batches =
+        options.dropLast()
+            ? size / options.batchSize()
+            : (size + options.batchSize() - 1) / options.batchSize();
     if (batches == 0) {
-      throw new IllegalArgumentException("dataset " + info.name() + " has " + size
-          + " images, fewer than producer.batchSize " + options.batchSize()
-          + (options.dropLast() ? " with dropLast" : "") + ": an epoch would have no batch");
+      throw new IllegalArgumentException(
+          "dataset "
+              + info.name()
+              + " has "
+              + size
+              + " images, fewer than producer.batchSize "
+              + options.batchSize()
+              + (options.dropLast() ? " with dropLast" : "")
+              + ": an epoch would have no batch");
     }
     String prefix = "pair-producer-" + PRODUCERS.incrementAndGet() + "-worker-";
-    ThreadFactory factory = new ThreadFactory() {
-      private int count;
+    ThreadFactory factory =
+        new ThreadFactory() {
+          private int count;
 
-      @Override
-      public Thread newThread(Runnable task) {
-        Thread thread = new Thread(task, prefix + count++);
-        // A producer its owner forgot to close must not keep the JVM alive.
-        thread.setDaemon(true);
-        synchronized (workers) {
-          workers.add(thread);
-        }
-        return thread;
-      }
-    };
-    this.executor = new ThreadPoolExecutor(options.threads(), options.threads(), 0,
-        TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), factory);
+          @Override
+          public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, prefix + count++);
+            // A producer its owner forgot to close must not keep the JVM alive.
+            thread.setDaemon(true);
+            synchronized (workers) {
+              workers.add(thread);
+            }
+            return thread;
+          }
+        };
+    this.executor =
+        new ThreadPoolExecutor(
+            options.threads(),
+            options.threads(),
+            0,
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
+            factory);
   }
 
   /** Shape of one image's view: rows per image (patches) and (C, H, W) of each row. */
@@ -145,9 +167,10 @@ public final class PairProducer implements AutoCloseable {
   }
 
   /**
-   * The batches of epoch {@code epoch}, in order. The caller owns every batch it takes and closes it.
-   * Starting an epoch ends the previous epoch's iterator and frees its unconsumed batches. A failure
-   * while making a batch is thrown from {@code next()} once, naming the batch, and ends the epoch.
+   * The batches of epoch {@code epoch}, in order. The caller owns every batch it takes and closes
+   * it. Starting an epoch ends the previous epoch's iterator and frees its unconsumed batches. A
+   * failure while making a batch is thrown from {@code next()} once, naming the batch, and ends the
+   * epoch.
    *
    * @param epoch >= 0
    * @throws IllegalStateException if the producer is closed
@@ -239,12 +262,26 @@ public final class PairProducer implements AutoCloseable {
     synchronized (readLock) {
       for (int index : indices) {
         Image image = dataset.get(index);
-        if (image.channels() != info.channels() || image.height() != info.height()
+        if (image.channels() != info.channels()
+            || image.height() != info.height()
             || image.width() != info.width()) {
-          throw new IllegalStateException("dataset " + info.name() + " image " + index + " is "
-              + image.channels() + " x " + image.height() + " x " + image.width()
-              + ", its info says " + info.channels() + " x " + info.height() + " x "
-              + info.width());
+          throw new IllegalStateException(
+              "dataset "
+                  + info.name()
+                  + " image "
+                  + index
+                  + " is "
+                  + image.channels()
+                  + " x "
+                  + image.height()
+                  + " x "
+                  + image.width()
+                  + ", its info says "
+                  + info.channels()
+                  + " x "
+                  + info.height()
+                  + " x "
+                  + info.width());
         }
         images.add(image);
       }
@@ -338,16 +375,17 @@ public final class PairProducer implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         end();
-        throw new IllegalStateException("interrupted waiting for batch " + number + " of epoch "
-            + epoch, e);
+        throw new IllegalStateException(
+            "interrupted waiting for batch " + number + " of epoch " + epoch, e);
       } catch (ExecutionException e) {
         end();
         Throwable cause = e.getCause();
         if (cause instanceof Error error) {
           throw error;
         }
-        throw new IllegalStateException("making batch " + number + " of epoch " + epoch
-            + " failed: " + cause.getMessage(), cause);
+        throw new IllegalStateException(
+            "making batch " + number + " of epoch " + epoch + " failed: " + cause.getMessage(),
+            cause);
       }
     }
 
@@ -366,12 +404,14 @@ public final class PairProducer implements AutoCloseable {
         int to = Math.min(from + options.batchSize(), order.length);
         int[] indices = Arrays.copyOfRange(order, from, to);
         AtomicBoolean claimed = new AtomicBoolean();
-        Future<PairBatch> future = executor.submit(() -> {
-          if (!claimed.compareAndSet(false, true)) {
-            throw new CancellationException(); // discard() claimed it first: make nothing
-          }
-          return make(epoch, number, indices, cancelled);
-        });
+        Future<PairBatch> future =
+            executor.submit(
+                () -> {
+                  if (!claimed.compareAndSet(false, true)) {
+                    throw new CancellationException(); // discard() claimed it first: make nothing
+                  }
+                  return make(epoch, number, indices, cancelled);
+                });
         inFlight.add(new Task(future, claimed));
       }
     }

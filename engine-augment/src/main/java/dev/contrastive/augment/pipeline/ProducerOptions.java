@@ -39,13 +39,19 @@ public final class ProducerOptions {
 
   /** A builder holding these options, to change some of them. */
   public Builder toBuilder() {
-    return new Builder().batchSize(batchSize).threads(threads).prefetch(prefetch).dropLast(dropLast)
-        .shuffle(shuffle).seed(seed).groupPatches(groupPatches);
+    return new Builder()
+        .batchSize(batchSize)
+        .threads(threads)
+        .prefetch(prefetch)
+        .dropLast(dropLast)
+        .shuffle(shuffle)
+        .seed(seed)
+        .groupPatches(groupPatches);
   }
 
   /**
-   * {@code batchSize} images per batch with the given seed, one worker per available processor,
-   * two batches ahead per worker, shuffled, last partial batch dropped, patches flat.
+   * {@code batchSize} images per batch with the given seed, one worker per available processor, two
+   * batches ahead per worker, shuffled, last partial batch dropped, patches flat.
    */
   public static ProducerOptions of(int batchSize, long seed) {
     return builder().batchSize(batchSize).seed(seed).build();
@@ -67,8 +73,8 @@ public final class ProducerOptions {
   }
 
   /**
-   * Whether an epoch's last, smaller batch is dropped (AMDIM's reference loader drops it: every step
-   * then sees the same number of negatives).
+   * Whether an epoch's last, smaller batch is dropped (AMDIM's reference loader drops it: every
+   * step then sees the same number of negatives).
    */
   public boolean dropLast() {
     return dropLast;
@@ -119,9 +125,14 @@ public final class ProducerOptions {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ProducerOptions p && batchSize == p.batchSize && threads == p.threads
-        && prefetch == p.prefetch && dropLast == p.dropLast && shuffle == p.shuffle
-        && seed == p.seed && groupPatches == p.groupPatches;
+    return o instanceof ProducerOptions p
+        && batchSize == p.batchSize
+        && threads == p.threads
+        && prefetch == p.prefetch
+        && dropLast == p.dropLast
+        && shuffle == p.shuffle
+        && seed == p.seed
+        && groupPatches == p.groupPatches;
   }
 
   @Override
@@ -131,9 +142,21 @@ public final class ProducerOptions {
 
   @Override
   public String toString() {
-    return "ProducerOptions[batchSize=" + batchSize + ", threads=" + threads + ", prefetch="
-        + prefetch + ", dropLast=" + dropLast + ", shuffle=" + shuffle + ", seed=" + seed
-        + ", groupPatches=" + groupPatches + "]";
+    return "ProducerOptions[batchSize="
+        + batchSize
+        + ", threads="
+        + threads
+        + ", prefetch="
+        + prefetch
+        + ", dropLast="
+        + dropLast
+        + ", shuffle="
+        + shuffle
+        + ", seed="
+        + seed
+        + ", groupPatches="
+        + groupPatches
+        + "]";
   }
 
   /** Collects the options, each checked as it is set. */
@@ -170,7 +193,8 @@ public final class ProducerOptions {
      */
     public Builder prefetch(int batches) {
       if (batches < 1 || batches > 1024) {
-        throw new IllegalArgumentException("producer.prefetch must be in [1, 1024], got " + batches);
+        throw new IllegalArgumentException(
+            "producer.prefetch must be in [1, 1024], got " + batches);
       }
       this.prefetch = batches;
       return this;
@@ -207,7 +231,8 @@ public final class ProducerOptions {
 
     private static int checkBatchSize(int images) {
       if (images < 1 || images > (1 << 20)) {
-        throw new IllegalArgumentException("producer.batchSize must be in [1, 1048576], got " + images);
+        throw new IllegalArgumentException(
+            "producer.batchSize must be in [1, 1048576], got " + images);
       }
       return images;
     }

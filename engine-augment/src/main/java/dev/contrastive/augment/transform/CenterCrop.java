@@ -47,8 +47,15 @@ public record CenterCrop(int size) implements Transform {
   @Override
   public ItemShape outputShape(ItemShape input) {
     if (input.height() < size || input.width() < size) {
-      throw new IllegalArgumentException("centercrop.size " + size + " needs images of at least "
-          + size + " x " + size + ", got " + input);
+      throw new IllegalArgumentException(
+          "centercrop.size "
+              + size
+              + " needs images of at least "
+              + size
+              + " x "
+              + size
+              + ", got "
+              + input);
     }
     return new ItemShape(input.patches(), input.channels(), size, size);
   }

@@ -5,12 +5,12 @@ import java.util.SplittableRandom;
 
 /**
  * With probability {@code p}, keeps {@code keep} randomly chosen channels of each three-channel row
- * and sets the others to {@code fill}: CPC v2's colour dropping, which keeps 1 of 3 channels so that a
- * patch encoder cannot match patches by low-level colour statistics.
+ * and sets the others to {@code fill}: CPC v2's colour dropping, which keeps 1 of 3 channels so
+ * that a patch encoder cannot match patches by low-level colour statistics.
  *
- * <p>{@code fill} is in the units of the batch when the drop runs: after {@link Normalize}, 0 is the
- * dataset's mean of that channel, the neutral value. One-channel rows have nothing to drop and stay
- * as they are.
+ * <p>{@code fill} is in the units of the batch when the drop runs: after {@link Normalize}, 0 is
+ * the dataset's mean of that channel, the neutral value. One-channel rows have nothing to drop and
+ * stay as they are.
  *
  * @param keep channels kept, in [1, 3]; 3 keeps everything
  * @param fill value written into dropped channels, finite

@@ -12,8 +12,8 @@ import java.util.SplittableRandom;
  *
  * <ul>
  *   <li>draw a random order of the four adjustments, then the factors: brightness, contrast and
- *       saturation uniform in [max(0, 1 - s), 1 + s] for strength s, hue uniform in [-hue, hue];
- *       an adjustment of strength 0 is skipped;
+ *       saturation uniform in [max(0, 1 - s), 1 + s] for strength s, hue uniform in [-hue, hue]; an
+ *       adjustment of strength 0 is skipped;
  *   <li>brightness: x * f;
  *   <li>contrast: f * x + (1 - f) * m, with m the mean luma of the whole row;
  *   <li>saturation: f * x + (1 - f) * luma of the pixel;
@@ -57,7 +57,12 @@ public final class ColorJitter implements Transform {
 
   /** A builder holding this jitter's settings, to change some of them. */
   public Builder toBuilder() {
-    return new Builder().brightness(brightness).contrast(contrast).saturation(saturation).hue(hue).p(p);
+    return new Builder()
+        .brightness(brightness)
+        .contrast(contrast)
+        .saturation(saturation)
+        .hue(hue)
+        .p(p);
   }
 
   /** Brightness strength. */
@@ -191,9 +196,9 @@ public final class ColorJitter implements Transform {
   }
 
   /**
-   * RGB to HSV, hue shift, HSV to RGB: torchvision's tensor formulas, per pixel, simplified where they
-   * reduce exactly: with v = max and s = chroma / max, HSV's p = v (1 - s) is the min, q = max - chroma
-   * f and t = min + chroma f, so no division by max and no clamping is needed.
+   * RGB to HSV, hue shift, HSV to RGB: torchvision's tensor formulas, per pixel, simplified where
+   * they reduce exactly: with v = max and s = chroma / max, HSV's p = v (1 - s) is the min, q = max
+   * - chroma f and t = min + chroma f, so no division by max and no clamping is needed.
    */
   private static void hue(float[] d, int base, int plane, float shift) {
     float turn = 6f * shift;
@@ -250,9 +255,12 @@ public final class ColorJitter implements Transform {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ColorJitter j && Double.compare(brightness, j.brightness) == 0
-        && Double.compare(contrast, j.contrast) == 0 && Double.compare(saturation, j.saturation) == 0
-        && Double.compare(hue, j.hue) == 0 && Double.compare(p, j.p) == 0;
+    return o instanceof ColorJitter j
+        && Double.compare(brightness, j.brightness) == 0
+        && Double.compare(contrast, j.contrast) == 0
+        && Double.compare(saturation, j.saturation) == 0
+        && Double.compare(hue, j.hue) == 0
+        && Double.compare(p, j.p) == 0;
   }
 
   @Override
@@ -262,8 +270,17 @@ public final class ColorJitter implements Transform {
 
   @Override
   public String toString() {
-    return "ColorJitter[brightness=" + brightness + ", contrast=" + contrast + ", saturation="
-        + saturation + ", hue=" + hue + ", p=" + p + "]";
+    return "ColorJitter[brightness="
+        + brightness
+        + ", contrast="
+        + contrast
+        + ", saturation="
+        + saturation
+        + ", hue="
+        + hue
+        + ", p="
+        + p
+        + "]";
   }
 
   /** Collects the settings, each checked as it is set. */

@@ -3,10 +3,10 @@ package dev.contrastive.augment.transform;
 import java.util.SplittableRandom;
 
 /**
- * With probability {@code p}, blurs each row with a Gaussian of standard deviation drawn uniformly from
- * [sigmaMin, sigmaMax]: torchvision's {@code GaussianBlur(kernelSize, (sigmaMin, sigmaMax))} wrapped in
- * {@code RandomApply}. The kernel is {@code kernelSize} taps of exp(-x^2 / 2 sigma^2), normalised,
- * applied separably with reflect padding. Sigma 0 is no blur.
+ * With probability {@code p}, blurs each row with a Gaussian of standard deviation drawn uniformly
+ * from [sigmaMin, sigmaMax]: torchvision's {@code GaussianBlur(kernelSize, (sigmaMin, sigmaMax))}
+ * wrapped in {@code RandomApply}. The kernel is {@code kernelSize} taps of exp(-x^2 / 2 sigma^2),
+ * normalised, applied separably with reflect padding. Sigma 0 is no blur.
  *
  * @param kernelSize taps per axis, odd, in [1, 255]
  * @param sigmaMin smallest standard deviation in pixels, in [0, 1000]
@@ -18,8 +18,8 @@ public record GaussianBlur(int kernelSize, double sigmaMin, double sigmaMax, dou
 
   public GaussianBlur {
     if (kernelSize < 1 || kernelSize > 255 || kernelSize % 2 == 0) {
-      throw new IllegalArgumentException("blur.kernelSize must be odd and in [1, 255], got "
-          + kernelSize);
+      throw new IllegalArgumentException(
+          "blur.kernelSize must be odd and in [1, 255], got " + kernelSize);
     }
     Checks.range("blur.sigmaMin", sigmaMin, 0, 1000);
     Checks.range("blur.sigmaMax", sigmaMax, sigmaMin, 1000);
@@ -68,8 +68,8 @@ public record GaussianBlur(int kernelSize, double sigmaMin, double sigmaMax, dou
   }
 
   /** Convolves the n values at d[start], d[start + step], ... in place, reflecting at both ends. */
-  private static void convolve(float[] d, int start, int step, int n, float[] kernel, int radius,
-      float[] line) {
+  private static void convolve(
+      float[] d, int start, int step, int n, float[] kernel, int radius, float[] line) {
     for (int i = -radius; i < n + radius; i++) {
       line[i + radius] = d[start + Checks.reflect(i, n) * step];
     }

@@ -4,8 +4,8 @@ package dev.contrastive.augment.transform;
  * Mirrors each row left to right with probability {@code p}.
  *
  * <p>Whether the two views share the flip is decided by where it is placed: in a {@link
- * PairTransform}'s shared stage (AMDIM: the image is flipped, or not, before either view is made) or
- * in each view's own stage (independent flips).
+ * PairTransform}'s shared stage (AMDIM: the image is flipped, or not, before either view is made)
+ * or in each view's own stage (independent flips).
  *
  * @param p probability of flipping a row, in [0, 1]
  */

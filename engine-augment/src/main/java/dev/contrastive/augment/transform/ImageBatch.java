@@ -7,9 +7,9 @@ import java.util.SplittableRandom;
 /**
  * A batch of float32 images in (rows, C, H, W) order, each row with its own random stream.
  *
- * <p>Pixels are in [0, 1] until a {@link Normalize} moves them. {@code patchesPerImage} rows belong to
- * one dataset image ({@code 1} until {@link Patchify} cuts images into patches), so the rows of image
- * {@code i} are {@code i * patchesPerImage .. (i + 1) * patchesPerImage - 1}.
+ * <p>Pixels are in [0, 1] until a {@link Normalize} moves them. {@code patchesPerImage} rows belong
+ * to one dataset image ({@code 1} until {@link Patchify} cuts images into patches), so the rows of
+ * image {@code i} are {@code i * patchesPerImage .. (i + 1) * patchesPerImage - 1}.
  *
  * <p>Row {@code r} draws every random number it needs from {@link #random(int) random(r)} and from
  * nothing else, so a row's result depends only on its own stream: not on the other rows, the batch
@@ -36,16 +36,25 @@ public final class ImageBatch {
       throw new IllegalArgumentException("batch.shape must not be null");
     }
     if (rows < 0 || rows % shape.patches() != 0) {
-      throw new IllegalArgumentException("batch.rows must be >= 0 and a multiple of "
-          + shape.patches() + " patches per image, got " + rows);
+      throw new IllegalArgumentException(
+          "batch.rows must be >= 0 and a multiple of "
+              + shape.patches()
+              + " patches per image, got "
+              + rows);
     }
     if (data == null || data.length != (long) rows * shape.rowSize()) {
-      throw new IllegalArgumentException("batch.data has " + (data == null ? 0 : data.length)
-          + " floats, expected rows * C * H * W = " + (long) rows * shape.rowSize());
+      throw new IllegalArgumentException(
+          "batch.data has "
+              + (data == null ? 0 : data.length)
+              + " floats, expected rows * C * H * W = "
+              + (long) rows * shape.rowSize());
     }
     if (random == null || random.length != rows) {
-      throw new IllegalArgumentException("batch.random has " + (random == null ? 0 : random.length)
-          + " streams, expected one per row: " + rows);
+      throw new IllegalArgumentException(
+          "batch.random has "
+              + (random == null ? 0 : random.length)
+              + " streams, expected one per row: "
+              + rows);
     }
     this.data = data;
     this.rows = rows;
@@ -69,11 +78,21 @@ public final class ImageBatch {
     float[] data = new float[images.size() * size];
     for (int i = 0; i < images.size(); i++) {
       Image image = images.get(i);
-      if (image.channels() != first.channels() || image.height() != first.height()
+      if (image.channels() != first.channels()
+          || image.height() != first.height()
           || image.width() != first.width()) {
-        throw new IllegalArgumentException("batch.images[" + i + "] is " + image.channels() + " x "
-            + image.height() + " x " + image.width() + ", expected " + shape
-            + " like images[0]");
+        throw new IllegalArgumentException(
+            "batch.images["
+                + i
+                + "] is "
+                + image.channels()
+                + " x "
+                + image.height()
+                + " x "
+                + image.width()
+                + ", expected "
+                + shape
+                + " like images[0]");
       }
       byte[] pixels = image.pixels();
       int base = i * size;
@@ -85,8 +104,8 @@ public final class ImageBatch {
   }
 
   /**
-   * One stream per row, split in order from a generator seeded with {@code seed}: the convenient way
-   * to run a transform reproducibly outside the {@code pipeline} package.
+   * One stream per row, split in order from a generator seeded with {@code seed}: the convenient
+   * way to run a transform reproducibly outside the {@code pipeline} package.
    */
   public static SplittableRandom[] streams(long seed, int rows) {
     SplittableRandom root = new SplittableRandom(seed);
@@ -155,7 +174,9 @@ public final class ImageBatch {
     return new ImageBatch(data.clone(), rows, shape, streams);
   }
 
-  /** A batch of new pixels and shape with the same streams, for transforms that change the shape. */
+  /**
+   * A batch of new pixels and shape with the same streams, for transforms that change the shape.
+   */
   ImageBatch reshaped(float[] newData, ItemShape newShape) {
     return new ImageBatch(newData, rows, newShape, random);
   }

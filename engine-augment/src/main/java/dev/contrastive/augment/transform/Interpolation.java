@@ -1,8 +1,8 @@
 package dev.contrastive.augment.transform;
 
 /**
- * Resampling filters, as PIL defines them (AMDIM resizes PIL images: {@code INTERP = 3} is
- * {@code Image.BICUBIC}).
+ * Resampling filters, as PIL defines them (AMDIM resizes PIL images: {@code INTERP = 3} is {@code
+ * Image.BICUBIC}).
  */
 public enum Interpolation {
   /** Triangle filter, support 1. */

@@ -1,8 +1,8 @@
 package dev.contrastive.augment.transform;
 
 /**
- * The shape of what one dataset image becomes: {@code patches} rows of (C, H, W) each. A whole image
- * is one row; {@link Patchify} turns it into one row per patch.
+ * The shape of what one dataset image becomes: {@code patches} rows of (C, H, W) each. A whole
+ * image is one row; {@link Patchify} turns it into one row per patch.
  *
  * @param patches rows per image, >= 1
  * @param channels C, >= 1
@@ -17,8 +17,12 @@ public record ItemShape(int patches, int channels, int height, int width) {
     }
     if (channels < 1 || height < 1 || width < 1) {
       throw new IllegalArgumentException(
-          "shape.channels, shape.height and shape.width must be >= 1, got " + channels + " x "
-              + height + " x " + width);
+          "shape.channels, shape.height and shape.width must be >= 1, got "
+              + channels
+              + " x "
+              + height
+              + " x "
+              + width);
     }
   }
 

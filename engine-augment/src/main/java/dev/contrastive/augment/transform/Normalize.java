@@ -3,8 +3,9 @@ package dev.contrastive.augment.transform;
 import java.util.Arrays;
 
 /**
- * (x - mean[c]) / std[c] for every pixel of channel c: torchvision's {@code Normalize}, the last step
- * of every published pipeline, so the encoder sees zero-mean, unit-variance inputs on the dataset.
+ * (x - mean[c]) / std[c] for every pixel of channel c: torchvision's {@code Normalize}, the last
+ * step of every published pipeline, so the encoder sees zero-mean, unit-variance inputs on the
+ * dataset.
  *
  * @param mean per-channel mean, finite; as many as the batch has channels
  * @param std per-channel standard deviation, finite and > 0; as many as {@code mean}
@@ -13,20 +14,24 @@ public record Normalize(float[] mean, float[] std) implements Transform {
 
   public Normalize {
     if (mean == null || mean.length == 0) {
-      throw new IllegalArgumentException("normalize.mean must have one value per channel, got none");
+      throw new IllegalArgumentException(
+          "normalize.mean must have one value per channel, got none");
     }
     if (std == null || std.length != mean.length) {
-      throw new IllegalArgumentException("normalize.std must have " + mean.length
-          + " values like normalize.mean, got " + (std == null ? 0 : std.length));
+      throw new IllegalArgumentException(
+          "normalize.std must have "
+              + mean.length
+              + " values like normalize.mean, got "
+              + (std == null ? 0 : std.length));
     }
     for (int c = 0; c < mean.length; c++) {
       if (!Float.isFinite(mean[c])) {
-        throw new IllegalArgumentException("normalize.mean[" + c + "] must be finite, got "
-            + mean[c]);
+        throw new IllegalArgumentException(
+            "normalize.mean[" + c + "] must be finite, got " + mean[c]);
       }
       if (!(std[c] > 0 && Float.isFinite(std[c]))) {
-        throw new IllegalArgumentException("normalize.std[" + c + "] must be > 0 and finite, got "
-            + std[c]);
+        throw new IllegalArgumentException(
+            "normalize.std[" + c + "] must be > 0 and finite, got " + std[c]);
       }
     }
     mean = mean.clone();
@@ -76,15 +81,19 @@ public record Normalize(float[] mean, float[] std) implements Transform {
   @Override
   public ItemShape outputShape(ItemShape input) {
     if (input.channels() != mean.length) {
-      throw new IllegalArgumentException("normalize.mean and normalize.std have " + mean.length
-          + " channels, the images have " + input.channels());
+      throw new IllegalArgumentException(
+          "normalize.mean and normalize.std have "
+              + mean.length
+              + " channels, the images have "
+              + input.channels());
     }
     return input;
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Normalize other && Arrays.equals(mean, other.mean)
+    return o instanceof Normalize other
+        && Arrays.equals(mean, other.mean)
         && Arrays.equals(std, other.std);
   }
 

@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * Adds {@code amount} pixels of the constant {@code fill} on every side of each row. Not random: it
- * fits images to an encoder's input size (Fashion-MNIST's 28 x 28 to the 32 x 32 AMDIM encoder, whose
- * 7 x 7 and 5 x 5 taps need that size) without resampling them.
+ * fits images to an encoder's input size (Fashion-MNIST's 28 x 28 to the 32 x 32 AMDIM encoder,
+ * whose 7 x 7 and 5 x 5 taps need that size) without resampling them.
  *
  * @param amount pixels added on each side, in [0, 4096]
  * @param fill value of the added pixels, finite
@@ -36,8 +36,12 @@ public record Pad(int amount, float fill) implements Transform {
       int to = r * out.rowSize();
       for (int ch = 0; ch < c; ch++) {
         for (int y = 0; y < h; y++) {
-          System.arraycopy(src, from + (ch * h + y) * w, dst,
-              to + (ch * out.height() + y + amount) * out.width() + amount, w);
+          System.arraycopy(
+              src,
+              from + (ch * h + y) * w,
+              dst,
+              to + (ch * out.height() + y + amount) * out.width() + amount,
+              w);
         }
       }
     }
@@ -46,7 +50,7 @@ public record Pad(int amount, float fill) implements Transform {
 
   @Override
   public ItemShape outputShape(ItemShape input) {
-    return new ItemShape(input.patches(), input.channels(), input.height() + 2 * amount,
-        input.width() + 2 * amount);
+    return new ItemShape(
+        input.patches(), input.channels(), input.height() + 2 * amount, input.width() + 2 * amount);
   }
 }

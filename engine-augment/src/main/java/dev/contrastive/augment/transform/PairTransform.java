@@ -1,13 +1,13 @@
 package dev.contrastive.augment.transform;
 
 /**
- * Makes two views of each image: {@code shared} runs once on the originals (AMDIM's flip, which both
- * views inherit), then {@code viewA} and {@code viewB} each run on their own copy with their own
- * random streams.
+ * Makes two views of each image: {@code shared} runs once on the originals (AMDIM's flip, which
+ * both views inherit), then {@code viewA} and {@code viewB} each run on their own copy with their
+ * own random streams.
  *
- * <p>Streams: each row's stream (the image's) drives {@code shared}; then view A's stream is split off
- * it, then view B's. A view's randomness therefore depends only on the image's stream, whatever the
- * batch or thread.
+ * <p>Streams: each row's stream (the image's) drives {@code shared}; then view A's stream is split
+ * off it, then view B's. A view's randomness therefore depends only on the image's stream, whatever
+ * the batch or thread.
  *
  * @param shared applied to the originals before they are copied into two views
  * @param viewA applied to the first copy
@@ -17,8 +17,9 @@ public record PairTransform(Transform shared, Transform viewA, Transform viewB) 
 
   public PairTransform {
     if (shared == null || viewA == null || viewB == null) {
-      throw new IllegalArgumentException("pair.shared, pair.viewA and pair.viewB must not be null"
-          + " (Compose.of() is the identity)");
+      throw new IllegalArgumentException(
+          "pair.shared, pair.viewA and pair.viewB must not be null"
+              + " (Compose.of() is the identity)");
     }
   }
 

@@ -4,14 +4,15 @@ import java.util.SplittableRandom;
 
 /**
  * Cuts each image into a {@code grid} x {@code grid} array of overlapping square patches of side
- * {@code size}, {@code stride} pixels apart, then runs {@code perPatch} on the patches: CPC v2's input,
- * where every patch is encoded on its own and augmented on its own (colour dropping, flips, jitter).
+ * {@code size}, {@code stride} pixels apart, then runs {@code perPatch} on the patches: CPC v2's
+ * input, where every patch is encoded on its own and augmented on its own (colour dropping, flips,
+ * jitter).
  *
- * <p>The image must be exactly covered: height = width = (grid - 1) * stride + size (CPC: 7 x 7 patches
- * of 8 with stride 4 at 32 x 32, of 16 with stride 8 at 64 x 64). Patches are in row-major grid order,
- * as torch's {@code unfold} makes them, so image i's patch (gy, gx) is row i * grid^2 + gy * grid + gx
- * of the result. Each patch draws its randomness from its own stream, split in grid order off its
- * image's stream.
+ * <p>The image must be exactly covered: height = width = (grid - 1) * stride + size (CPC: 7 x 7
+ * patches of 8 with stride 4 at 32 x 32, of 16 with stride 8 at 64 x 64). Patches are in row-major
+ * grid order, as torch's {@code unfold} makes them, so image i's patch (gy, gx) is row i * grid^2 +
+ * gy * grid + gx of the result. Each patch draws its randomness from its own stream, split in grid
+ * order off its image's stream.
  *
  * @param grid patches per side, in [1, 64]
  * @param size patch side in pixels, >= 1
@@ -61,8 +62,8 @@ public record Patchify(int grid, int size, int stride, Transform perPatch) imple
           streams[row] = imageStream.split();
           for (int ch = 0; ch < c; ch++) {
             for (int y = 0; y < size; y++) {
-              System.arraycopy(src, base + (ch * h + gy * stride + y) * w + gx * stride, dst, out,
-                  size);
+              System.arraycopy(
+                  src, base + (ch * h + gy * stride + y) * w + gx * stride, dst, out, size);
               out += size;
             }
           }
@@ -74,14 +75,26 @@ public record Patchify(int grid, int size, int stride, Transform perPatch) imple
 
   private ItemShape patchShape(ItemShape input) {
     if (input.patches() != 1) {
-      throw new IllegalArgumentException("patchify needs whole images, got " + input.patches()
-          + " patches per image");
+      throw new IllegalArgumentException(
+          "patchify needs whole images, got " + input.patches() + " patches per image");
     }
     int side = imageSize();
     if (input.height() != side || input.width() != side) {
-      throw new IllegalArgumentException("patchify.grid " + grid + ", patchify.size " + size
-          + " and patchify.stride " + stride + " cover " + side + " x " + side
-          + " images exactly, got " + input.height() + " x " + input.width());
+      throw new IllegalArgumentException(
+          "patchify.grid "
+              + grid
+              + ", patchify.size "
+              + size
+              + " and patchify.stride "
+              + stride
+              + " cover "
+              + side
+              + " x "
+              + side
+              + " images exactly, got "
+              + input.height()
+              + " x "
+              + input.width());
     }
     return new ItemShape(patches(), input.channels(), size, size);
   }
@@ -91,8 +104,11 @@ public record Patchify(int grid, int size, int stride, Transform perPatch) imple
     ItemShape patchShape = patchShape(input);
     ItemShape out = perPatch.outputShape(patchShape);
     if (out.patches() != patchShape.patches()) {
-      throw new IllegalArgumentException("patchify.perPatch must keep " + patchShape.patches()
-          + " patches per image, makes " + out.patches());
+      throw new IllegalArgumentException(
+          "patchify.perPatch must keep "
+              + patchShape.patches()
+              + " patches per image, makes "
+              + out.patches());
     }
     return out;
   }

@@ -6,28 +6,29 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The published augmentation pipelines, step for step as the reference code runs them, and grayscale
- * pipelines for Fashion-MNIST adapted from them. The sources:
+ * The published augmentation pipelines, step for step as the reference code runs them, and
+ * grayscale pipelines for Fashion-MNIST adapted from them. The sources:
  *
  * <ul>
  *   <li>AMDIM: Bachman, Hjelm and Buchwalter, "Learning Representations by Maximizing Mutual
  *       Information Across Views", NeurIPS 2019 (arXiv:1906.00910), and its reference code,
  *       amdim-public {@code datasets.py};
- *   <li>CPC v2: Henaff et al., "Data-Efficient Image Recognition with Contrastive Predictive Coding",
- *       2019 (arXiv:1905.09272);
- *   <li>YADIM: Falcon and Cho, "A Framework For Contrastive Self-Supervised Learning And Designing A
- *       New Approach", 2020 (arXiv:2009.00104);
- *   <li>SimCLR: Chen, Kornblith, Norouzi and Hinton, "A Simple Framework for Contrastive Learning of
- *       Visual Representations", ICML 2020 (arXiv:2002.05709), and its reference code,
+ *   <li>CPC v2: Henaff et al., "Data-Efficient Image Recognition with Contrastive Predictive
+ *       Coding", 2019 (arXiv:1905.09272);
+ *   <li>YADIM: Falcon and Cho, "A Framework For Contrastive Self-Supervised Learning And Designing
+ *       A New Approach", 2020 (arXiv:2009.00104);
+ *   <li>SimCLR: Chen, Kornblith, Norouzi and Hinton, "A Simple Framework for Contrastive Learning
+ *       of Visual Representations", ICML 2020 (arXiv:2002.05709), and its reference code,
  *       google-research/simclr {@code data_util.py}.
  * </ul>
  *
  * <p>AMDIM's order comes from amdim-public {@code datasets.py}: the image is flipped once (p = 0.5)
- * and both views inherit the flip; then each view independently gets the spatial step (CIFAR: random
- * translate with reflect padding 4, p = 0.8; STL-10 and ImageNet: RandomResizedCrop scale 0.3-1,
- * ratio 0.7-1.4, bicubic), colour jitter (0.4, 0.4, 0.4, hue 0.2) with p = 0.8, random grayscale, and
- * normalisation with the dataset's statistics. Grayscale is p = 0.25 for CIFAR and STL-10 and, in the
- * reference code, p = 0.2 for ImageNet, which is what {@link #amdimImageNet()} uses.
+ * and both views inherit the flip; then each view independently gets the spatial step (CIFAR:
+ * random translate with reflect padding 4, p = 0.8; STL-10 and ImageNet: RandomResizedCrop scale
+ * 0.3-1, ratio 0.7-1.4, bicubic), colour jitter (0.4, 0.4, 0.4, hue 0.2) with p = 0.8, random
+ * grayscale, and normalisation with the dataset's statistics. Grayscale is p = 0.25 for CIFAR and
+ * STL-10 and, in the reference code, p = 0.2 for ImageNet, which is what {@link #amdimImageNet()}
+ * uses.
  *
  * <p>Every preset's {@link Preset#evaluation() evaluation} transform is amdim-public's test
  * transform for its dataset, whatever the method, so that probes compare encoders on the same
@@ -39,9 +40,10 @@ import java.util.function.Supplier;
 public final class Presets {
 
   /** CIFAR-10 statistics, as amdim-public writes them: 0-255 values over 255. */
-  public static final Normalize CIFAR = new Normalize(
-      new float[] {125.3f / 255, 123.0f / 255, 113.9f / 255},
-      new float[] {63.0f / 255, 62.1f / 255, 66.7f / 255});
+  public static final Normalize CIFAR =
+      new Normalize(
+          new float[] {125.3f / 255, 123.0f / 255, 113.9f / 255},
+          new float[] {63.0f / 255, 62.1f / 255, 66.7f / 255});
 
   /** STL-10 statistics from amdim-public. */
   public static final Normalize STL10 =
@@ -108,7 +110,12 @@ public final class Presets {
   }
 
   private static ColorJitter amdimJitter() {
-    return ColorJitter.builder().brightness(0.4).contrast(0.4).saturation(0.4).hue(0.2).p(0.8)
+    return ColorJitter.builder()
+        .brightness(0.4)
+        .contrast(0.4)
+        .saturation(0.4)
+        .hue(0.2)
+        .p(0.8)
         .build();
   }
 
@@ -117,8 +124,14 @@ public final class Presets {
   }
 
   private static Transform stlCrop(int size) {
-    return RandomResizedCrop.builder().size(size).scaleMin(0.3).scaleMax(1.0).ratioMin(0.7)
-        .ratioMax(1.4).interpolation(Interpolation.BICUBIC).build();
+    return RandomResizedCrop.builder()
+        .size(size)
+        .scaleMin(0.3)
+        .scaleMax(1.0)
+        .ratioMin(0.7)
+        .ratioMax(1.4)
+        .interpolation(Interpolation.BICUBIC)
+        .build();
   }
 
   /** amdim-public's STL-10 test transform: 96 x 96 to 70 x 70, the central 64 x 64, normalised. */
@@ -140,38 +153,49 @@ public final class Presets {
   }
 
   /**
-   * AMDIM on CIFAR-10/100 (32 x 32 in and out): shared flip; per view translate (reflect, 4 px,
-   * p = 0.8), jitter, grayscale p = 0.25, CIFAR normalisation.
+   * AMDIM on CIFAR-10/100 (32 x 32 in and out): shared flip; per view translate (reflect, 4 px, p =
+   * 0.8), jitter, grayscale p = 0.25, CIFAR normalisation.
    */
   public static Preset amdimCifar() {
-    return new Preset("amdim-cifar", "AMDIM CIFAR: flip, translate 4 px, jitter, grayscale",
-        PairTransform.symmetric(amdimFlip(), Compose.of(new RandomTranslate(4, 0.8), amdimJitter(),
-            new RandomGrayscale(0.25), CIFAR)),
-        CIFAR, CIFAR);
+    return new Preset(
+        "amdim-cifar",
+        "AMDIM CIFAR: flip, translate 4 px, jitter, grayscale",
+        PairTransform.symmetric(
+            amdimFlip(),
+            Compose.of(
+                new RandomTranslate(4, 0.8), amdimJitter(), new RandomGrayscale(0.25), CIFAR)),
+        CIFAR,
+        CIFAR);
   }
 
   /**
-   * AMDIM on STL-10 (96 x 96 in, 64 x 64 out): shared flip; per view RandomResizedCrop to 64, jitter,
-   * grayscale p = 0.25, STL-10 normalisation. Evaluation: Resize(70, bicubic), CenterCrop(64), STL-10
-   * normalisation, the reference's test transform.
+   * AMDIM on STL-10 (96 x 96 in, 64 x 64 out): shared flip; per view RandomResizedCrop to 64,
+   * jitter, grayscale p = 0.25, STL-10 normalisation. Evaluation: Resize(70, bicubic),
+   * CenterCrop(64), STL-10 normalisation, the reference's test transform.
    */
   public static Preset amdimStl() {
-    return new Preset("amdim-stl", "AMDIM STL-10: flip, resized crop to 64, jitter, grayscale",
-        PairTransform.symmetric(amdimFlip(), Compose.of(stlCrop(64), amdimJitter(),
-            new RandomGrayscale(0.25), STL10)),
-        STL10, stlEvaluation());
+    return new Preset(
+        "amdim-stl",
+        "AMDIM STL-10: flip, resized crop to 64, jitter, grayscale",
+        PairTransform.symmetric(
+            amdimFlip(), Compose.of(stlCrop(64), amdimJitter(), new RandomGrayscale(0.25), STL10)),
+        STL10,
+        stlEvaluation());
   }
 
   /**
    * AMDIM on ImageNet (128 x 128 out): shared flip; per view RandomResizedCrop to 128, jitter,
-   * grayscale p = 0.2 (the reference code's value for ImageNet), ImageNet normalisation. Evaluation:
-   * Resize(146, bicubic), CenterCrop(128), ImageNet normalisation, the reference's test transform.
+   * grayscale p = 0.2 (the reference code's value for ImageNet), ImageNet normalisation.
+   * Evaluation: Resize(146, bicubic), CenterCrop(128), ImageNet normalisation, the reference's test
+   * transform.
    */
   public static Preset amdimImageNet() {
-    return new Preset("amdim-imagenet",
+    return new Preset(
+        "amdim-imagenet",
         "AMDIM ImageNet: flip, resized crop to 128, jitter, grayscale",
-        PairTransform.symmetric(amdimFlip(), Compose.of(stlCrop(128), amdimJitter(),
-            new RandomGrayscale(0.2), IMAGENET)),
+        PairTransform.symmetric(
+            amdimFlip(),
+            Compose.of(stlCrop(128), amdimJitter(), new RandomGrayscale(0.2), IMAGENET)),
         IMAGENET,
         Compose.of(new Resize(146, Interpolation.BICUBIC), new CenterCrop(128), IMAGENET));
   }
@@ -182,81 +206,117 @@ public final class Presets {
    * channel's dataset mean after normalisation. CPC v2 drops colour in every patch, so p = 1.
    */
   private static Transform cpcPerPatch(Normalize normalize) {
-    return Compose.of(new HorizontalFlip(0.5), amdimJitter(), normalize,
-        new ColorDrop(1, 0f, 1.0));
+    return Compose.of(new HorizontalFlip(0.5), amdimJitter(), normalize, new ColorDrop(1, 0f, 1.0));
   }
 
   /**
    * CPC v2 on CIFAR (32 x 32): whole-image shared flip and per-view translate (4 px, p = 0.8) as in
-   * the Lightning Bolts reproduction, then a 7 x 7 grid of 8 x 8 patches with stride 4, each augmented
-   * on its own (flip, jitter, colour drop). Evaluation gives whole 32 x 32 images, CIFAR-normalised:
-   * the CPC model cuts its own patch grid from them.
+   * the Lightning Bolts reproduction, then a 7 x 7 grid of 8 x 8 patches with stride 4, each
+   * augmented on its own (flip, jitter, colour drop). Evaluation gives whole 32 x 32 images,
+   * CIFAR-normalised: the CPC model cuts its own patch grid from them.
    */
   public static Preset cpcCifar() {
-    return new Preset("cpc-cifar", "CPC v2 CIFAR: 7x7 patches of 8, per-patch flip/jitter/colour drop",
-        PairTransform.symmetric(amdimFlip(), Compose.of(new RandomTranslate(4, 0.8),
-            new Patchify(7, 8, 4, cpcPerPatch(CIFAR)))),
-        CIFAR, CIFAR);
+    return new Preset(
+        "cpc-cifar",
+        "CPC v2 CIFAR: 7x7 patches of 8, per-patch flip/jitter/colour drop",
+        PairTransform.symmetric(
+            amdimFlip(),
+            Compose.of(new RandomTranslate(4, 0.8), new Patchify(7, 8, 4, cpcPerPatch(CIFAR)))),
+        CIFAR,
+        CIFAR);
   }
 
   /**
-   * CPC v2 on STL-10 (96 x 96 in): shared flip, per-view RandomResizedCrop to 64, then a 7 x 7 grid of
-   * 16 x 16 patches with stride 8, each augmented on its own. Evaluation gives whole 64 x 64 images,
-   * as the other STL-10 presets.
+   * CPC v2 on STL-10 (96 x 96 in): shared flip, per-view RandomResizedCrop to 64, then a 7 x 7 grid
+   * of 16 x 16 patches with stride 8, each augmented on its own. Evaluation gives whole 64 x 64
+   * images, as the other STL-10 presets.
    */
   public static Preset cpcStl() {
-    return new Preset("cpc-stl", "CPC v2 STL-10: crop to 64, 7x7 patches of 16, per-patch augmentation",
-        PairTransform.symmetric(amdimFlip(), Compose.of(stlCrop(64),
-            new Patchify(7, 16, 8, cpcPerPatch(STL10)))),
-        STL10, stlEvaluation());
+    return new Preset(
+        "cpc-stl",
+        "CPC v2 STL-10: crop to 64, 7x7 patches of 16, per-patch augmentation",
+        PairTransform.symmetric(
+            amdimFlip(), Compose.of(stlCrop(64), new Patchify(7, 16, 8, cpcPerPatch(STL10)))),
+        STL10,
+        stlEvaluation());
   }
 
   /**
    * YADIM on CIFAR: the union of the AMDIM and CPC pipelines on whole images (YADIM compares whole
    * feature maps, not patches): AMDIM CIFAR's steps, then CPC's colour drop (keep 1 of 3, p =
-   * {@link #YADIM_COLOR_DROP_P}) after normalisation. CPC's other steps, flips and jitter, AMDIM has.
+   * {@link #YADIM_COLOR_DROP_P}) after normalisation. CPC's other steps, flips and jitter, AMDIM
+   * has.
    */
   public static Preset yadimCifar() {
-    return new Preset("yadim-cifar", "YADIM CIFAR: AMDIM CIFAR plus CPC colour drop",
-        PairTransform.symmetric(amdimFlip(), Compose.of(new RandomTranslate(4, 0.8), amdimJitter(),
-            new RandomGrayscale(0.25), CIFAR, new ColorDrop(1, 0f, YADIM_COLOR_DROP_P))),
-        CIFAR, CIFAR);
+    return new Preset(
+        "yadim-cifar",
+        "YADIM CIFAR: AMDIM CIFAR plus CPC colour drop",
+        PairTransform.symmetric(
+            amdimFlip(),
+            Compose.of(
+                new RandomTranslate(4, 0.8),
+                amdimJitter(),
+                new RandomGrayscale(0.25),
+                CIFAR,
+                new ColorDrop(1, 0f, YADIM_COLOR_DROP_P))),
+        CIFAR,
+        CIFAR);
   }
 
   /** YADIM on STL-10: AMDIM STL-10's steps, then CPC's colour drop, as {@link #yadimCifar()}. */
   public static Preset yadimStl() {
-    return new Preset("yadim-stl", "YADIM STL-10: AMDIM STL-10 plus CPC colour drop",
-        PairTransform.symmetric(amdimFlip(), Compose.of(stlCrop(64), amdimJitter(),
-            new RandomGrayscale(0.25), STL10, new ColorDrop(1, 0f, YADIM_COLOR_DROP_P))),
-        STL10, stlEvaluation());
+    return new Preset(
+        "yadim-stl",
+        "YADIM STL-10: AMDIM STL-10 plus CPC colour drop",
+        PairTransform.symmetric(
+            amdimFlip(),
+            Compose.of(
+                stlCrop(64),
+                amdimJitter(),
+                new RandomGrayscale(0.25),
+                STL10,
+                new ColorDrop(1, 0f, YADIM_COLOR_DROP_P))),
+        STL10,
+        stlEvaluation());
   }
 
   /** SimCLR's crop as torchvision runs it, see {@link #simclrCifar()}. */
   private static Transform simclrCrop(int size) {
-    return RandomResizedCrop.builder().size(size).scaleMin(0.08).scaleMax(1.0).ratioMin(3.0 / 4)
-        .ratioMax(4.0 / 3).interpolation(Interpolation.BILINEAR).build();
+    return RandomResizedCrop.builder()
+        .size(size)
+        .scaleMin(0.08)
+        .scaleMax(1.0)
+        .ratioMin(3.0 / 4)
+        .ratioMax(4.0 / 3)
+        .interpolation(Interpolation.BILINEAR)
+        .build();
   }
 
   /**
    * SimCLR's colour jitter at strength s (reference {@code color_jitter}, applied with p = 0.8 by
-   * {@code random_color_jitter}, which then grays with p = 0.2): (0.8 s, 0.8 s, 0.8 s, hue 0.2 s) in
-   * random order. Brightness is multiplicative, as the reference's default {@code simclrv2}
+   * {@code random_color_jitter}, which then grays with p = 0.2): (0.8 s, 0.8 s, 0.8 s, hue 0.2 s)
+   * in random order. Brightness is multiplicative, as the reference's default {@code simclrv2}
    * brightness; the other three follow torchvision, as {@link ColorJitter} says.
    */
   private static ColorJitter simclrJitter(double strength) {
-    return ColorJitter.builder().brightness(0.8 * strength).contrast(0.8 * strength)
-        .saturation(0.8 * strength).hue(0.2 * strength).p(0.8).build();
+    return ColorJitter.builder()
+        .brightness(0.8 * strength)
+        .contrast(0.8 * strength)
+        .saturation(0.8 * strength)
+        .hue(0.2 * strength)
+        .p(0.8)
+        .build();
   }
 
   /**
    * SimCLR on CIFAR-10 (32 x 32 in and out), as Chen et al. (2020) appendix B.9 and the reference
-   * code's CIFAR-10 command ({@code --color_jitter_strength=0.5 --use_blur=False}) run it: per view,
-   * independently (nothing shared: the reference preprocesses each view from the raw image),
-   * RandomResizedCrop to 32 (scale 0.08-1, ratio 3/4-4/3), horizontal flip p = 0.5, colour jitter at
-   * strength 0.5 i.e. (0.4, 0.4, 0.4, hue 0.1) with p = 0.8, grayscale p = 0.2, no blur.
+   * code's CIFAR-10 command ({@code --color_jitter_strength=0.5 --use_blur=False}) run it: per
+   * view, independently (nothing shared: the reference preprocesses each view from the raw image),
+   * RandomResizedCrop to 32 (scale 0.08-1, ratio 3/4-4/3), horizontal flip p = 0.5, colour jitter
+   * at strength 0.5 i.e. (0.4, 0.4, 0.4, hue 0.1) with p = 0.8, grayscale p = 0.2, no blur.
    *
-   * <p>Deviations: the crop's scale and ratio are the reference {@code crop_and_resize}'s, but it runs
-   * as torchvision's RandomResizedCrop with its default bilinear filter, as the PyTorch
+   * <p>Deviations: the crop's scale and ratio are the reference {@code crop_and_resize}'s, but it
+   * runs as torchvision's RandomResizedCrop with its default bilinear filter, as the PyTorch
    * reproductions run it; the reference draws up to 100 boxes with TensorFlow's {@code
    * sample_distorted_bounding_box} (the whole image when none fits) and resizes bicubic. The views
    * end with CIFAR normalisation, as every preset here, so that encoders and probes see the same
@@ -264,11 +324,19 @@ public final class Presets {
    * normalisation alone; the reference also leaves images of 32 px or less uncropped at test time.
    */
   public static Preset simclrCifar() {
-    return new Preset("simclr-cifar",
+    return new Preset(
+        "simclr-cifar",
         "SimCLR CIFAR: resized crop 0.08-1, flip, jitter strength 0.5, grayscale",
-        PairTransform.symmetric(Compose.of(), Compose.of(simclrCrop(32), new HorizontalFlip(0.5),
-            simclrJitter(0.5), new RandomGrayscale(0.2), CIFAR)),
-        CIFAR, CIFAR);
+        PairTransform.symmetric(
+            Compose.of(),
+            Compose.of(
+                simclrCrop(32),
+                new HorizontalFlip(0.5),
+                simclrJitter(0.5),
+                new RandomGrayscale(0.2),
+                CIFAR)),
+        CIFAR,
+        CIFAR);
   }
 
   /**
@@ -278,36 +346,45 @@ public final class Presets {
    * hue 0.2) with p = 0.8, grayscale p = 0.2, Gaussian blur with p = 0.5, STL-10 normalisation.
    *
    * <p>The blur is the reference's {@code random_blur} at 64 px: its kernel size is a tenth of the
-   * side, 64 / 10 = 6, which its {@code gaussian_blur} makes 2 * 3 + 1 = 7 taps; sigma is uniform in
-   * [0.1, 2.0] pixels, not scaled with the image, as in the reference. {@link GaussianBlur} pads by
-   * reflection, as torchvision does; the reference zero-pads ({@code SAME}).
+   * side, 64 / 10 = 6, which its {@code gaussian_blur} makes 2 * 3 + 1 = 7 taps; sigma is uniform
+   * in [0.1, 2.0] pixels, not scaled with the image, as in the reference. {@link GaussianBlur} pads
+   * by reflection, as torchvision does; the reference zero-pads ({@code SAME}).
    *
    * <p>Deviations: SimCLR publishes no STL-10 pretraining; 64 x 64 is the size the other STL-10
    * presets train at, so that the same encoders and evaluation serve all of them. The views end
    * with STL-10 normalisation, see {@link #simclrCifar()}. Evaluation: amdim-public's STL-10 test
-   * transform, as the other STL-10 presets, rather than SimCLR's central 87.5% crop resized bicubic,
-   * so that probes compare the methods on the same inputs.
+   * transform, as the other STL-10 presets, rather than SimCLR's central 87.5% crop resized
+   * bicubic, so that probes compare the methods on the same inputs.
    */
   public static Preset simclrStl() {
-    return new Preset("simclr-stl",
+    return new Preset(
+        "simclr-stl",
         "SimCLR STL-10: resized crop 0.08-1 to 64, flip, jitter strength 1, grayscale, blur",
-        PairTransform.symmetric(Compose.of(), Compose.of(simclrCrop(64), new HorizontalFlip(0.5),
-            simclrJitter(1.0), new RandomGrayscale(0.2), new GaussianBlur(7, 0.1, 2.0, 0.5),
-            STL10)),
-        STL10, stlEvaluation());
+        PairTransform.symmetric(
+            Compose.of(),
+            Compose.of(
+                simclrCrop(64),
+                new HorizontalFlip(0.5),
+                simclrJitter(1.0),
+                new RandomGrayscale(0.2),
+                new GaussianBlur(7, 0.1, 2.0, 0.5),
+                STL10)),
+        STL10,
+        stlEvaluation());
   }
 
   /**
    * Fashion-MNIST (28 x 28 gray in, 32 x 32 out), AMDIM CIFAR's recipe adapted to one channel:
    *
    * <ul>
-   *   <li>pad 2 px of black (0) on every side, in the shared stage: the 32 x 32 AMDIM encoder's 7 x 7
-   *       and 5 x 5 taps need 32 x 32 input, and Fashion-MNIST's background is exactly 0, so the pad
-   *       adds background rather than resampling the garment;
+   *   <li>pad 2 px of black (0) on every side, in the shared stage: the 32 x 32 AMDIM encoder's 7 x
+   *       7 and 5 x 5 taps need 32 x 32 input, and Fashion-MNIST's background is exactly 0, so the
+   *       pad adds background rather than resampling the garment;
    *   <li>shared horizontal flip, p = 0.5: garments are left-right symmetric in kind, so a mirrored
    *       shirt is still a shirt (no vertical flip: upside-down shoes are not in the data);
-   *   <li>translate 4 px with reflect padding, p = 0.8, as CIFAR at the same 32 x 32 size; within 2 px
-   *       the shift only moves the black border, beyond it at most 2 px of garment edge are mirrored;
+   *   <li>translate 4 px with reflect padding, p = 0.8, as CIFAR at the same 32 x 32 size; within 2
+   *       px the shift only moves the black border, beyond it at most 2 px of garment edge are
+   *       mirrored;
    *   <li>jitter brightness 0.4 and contrast 0.4, p = 0.8; saturation and hue are 0 because a gray
    *       image has no colour to change (they would be no-ops);
    *   <li>no random grayscale and no colour drop: the images are already one gray channel;
@@ -319,11 +396,14 @@ public final class Presets {
    */
   public static Preset fashionMnist() {
     Normalize normalize = fashionNormalize(28, 32);
-    return new Preset("fashion-mnist",
+    return new Preset(
+        "fashion-mnist",
         "Fashion-MNIST: pad to 32, flip, translate 4 px, brightness/contrast jitter",
-        PairTransform.symmetric(Compose.of(new Pad(2, 0f), amdimFlip()),
+        PairTransform.symmetric(
+            Compose.of(new Pad(2, 0f), amdimFlip()),
             Compose.of(new RandomTranslate(4, 0.8), fashionJitter(), normalize)),
-        normalize, fashionEvaluation(normalize));
+        normalize,
+        fashionEvaluation(normalize));
   }
 
   /**
@@ -333,10 +413,10 @@ public final class Presets {
    * <ul>
    *   <li>pad 2 px of black to 32 x 32 in the shared stage, as {@link #fashionMnist()};
    *   <li>per view RandomResizedCrop to 32 x 32, area scale [{@code minScale}, 1], ratio 3/4-4/3,
-   *       bilinear: SimCLR's crop (Chen et al. 2020, section 3 and appendix A) as torchvision runs it,
-   *       see {@link #simclrCifar()}. SimCLR uses {@code minScale} 0.08 on ImageNet and CIFAR; the
-   *       named preset uses the milder {@link #FASHION_CROP_MIN_SCALE} 0.3 (AMDIM's), because 8% of
-   *       the padded image is a 9 x 9 pixel box, little of a 28 px garment's shape. That is a
+   *       bilinear: SimCLR's crop (Chen et al. 2020, section 3 and appendix A) as torchvision runs
+   *       it, see {@link #simclrCifar()}. SimCLR uses {@code minScale} 0.08 on ImageNet and CIFAR;
+   *       the named preset uses the milder {@link #FASHION_CROP_MIN_SCALE} 0.3 (AMDIM's), because
+   *       8% of the padded image is a 9 x 9 pixel box, little of a 28 px garment's shape. That is a
    *       judgement, not a measurement: a recorded sweep may change the default later;
    *   <li>horizontal flip p = 0.5, per view as in SimCLR;
    *   <li>brightness and contrast jitter 0.4 with p = 0.8 (SimCLR's colour strength 0.5 without
@@ -358,39 +438,58 @@ public final class Presets {
           "fashionMnistCrop.minScale must be in (0, 1], got " + minScale);
     }
     Normalize normalize = fashionNormalize(28, 32);
-    return new Preset("fashion-mnist-crop", "Fashion-MNIST: pad to 32, resized crop (scale "
-        + minScale + "-1), flip, brightness/contrast jitter",
-        PairTransform.symmetric(new Pad(2, 0f), Compose.of(
-            RandomResizedCrop.builder().size(32).scaleMin(minScale).scaleMax(1.0).ratioMin(3.0 / 4)
-                .ratioMax(4.0 / 3).interpolation(Interpolation.BILINEAR).build(),
-            new HorizontalFlip(0.5), fashionJitter(), normalize)),
-        normalize, fashionEvaluation(normalize));
+    return new Preset(
+        "fashion-mnist-crop",
+        "Fashion-MNIST: pad to 32, resized crop (scale "
+            + minScale
+            + "-1), flip, brightness/contrast jitter",
+        PairTransform.symmetric(
+            new Pad(2, 0f),
+            Compose.of(
+                RandomResizedCrop.builder()
+                    .size(32)
+                    .scaleMin(minScale)
+                    .scaleMax(1.0)
+                    .ratioMin(3.0 / 4)
+                    .ratioMax(4.0 / 3)
+                    .interpolation(Interpolation.BILINEAR)
+                    .build(),
+                new HorizontalFlip(0.5),
+                fashionJitter(),
+                normalize)),
+        normalize,
+        fashionEvaluation(normalize));
   }
 
   /**
    * CPC v2's per-patch recipe for Fashion-MNIST (28 x 28 gray in, 49 patches of 1 x 8 x 8 out):
-   * {@link #fashionMnist()}'s shared pad to 32 x 32 and flip and per-view translate (4 px, p = 0.8),
-   * then {@link #cpcCifar()}'s grid, 7 x 7 patches of 8 x 8 with stride 4, which covers the padded
-   * 32 x 32 image exactly. Each patch is flipped (p = 0.5), jittered in brightness and contrast (0.4,
-   * p = 0.8) and normalised with the Fashion-MNIST normalisation, on its own. CPC's colour drop is
-   * left out: one gray channel has nothing to drop.
+   * {@link #fashionMnist()}'s shared pad to 32 x 32 and flip and per-view translate (4 px, p =
+   * 0.8), then {@link #cpcCifar()}'s grid, 7 x 7 patches of 8 x 8 with stride 4, which covers the
+   * padded 32 x 32 image exactly. Each patch is flipped (p = 0.5), jittered in brightness and
+   * contrast (0.4, p = 0.8) and normalised with the Fashion-MNIST normalisation, on its own. CPC's
+   * colour drop is left out: one gray channel has nothing to drop.
    *
    * <p>Evaluation: as {@link #fashionMnist()}, whole padded images; the model cuts its own patches.
    */
   public static Preset fashionMnistPatches() {
     Normalize normalize = fashionNormalize(28, 32);
-    return new Preset("fashion-mnist-patches",
+    return new Preset(
+        "fashion-mnist-patches",
         "Fashion-MNIST CPC: pad to 32, 7x7 patches of 8, per-patch flip/brightness/contrast",
-        PairTransform.symmetric(Compose.of(new Pad(2, 0f), amdimFlip()),
-            Compose.of(new RandomTranslate(4, 0.8), new Patchify(7, 8, 4,
-                Compose.of(new HorizontalFlip(0.5), fashionJitter(), normalize)))),
-        normalize, fashionEvaluation(normalize));
+        PairTransform.symmetric(
+            Compose.of(new Pad(2, 0f), amdimFlip()),
+            Compose.of(
+                new RandomTranslate(4, 0.8),
+                new Patchify(
+                    7, 8, 4, Compose.of(new HorizontalFlip(0.5), fashionJitter(), normalize)))),
+        normalize,
+        fashionEvaluation(normalize));
   }
 
   /**
    * Fashion-MNIST's statistics after padding {@code side} x {@code side} images with zeros to
-   * {@code padded} x {@code padded}: a fraction f = side^2 / padded^2 of the pixels are the original
-   * ones, so mean' = f mean and E'[x^2] = f (std^2 + mean^2).
+   * {@code padded} x {@code padded}: a fraction f = side^2 / padded^2 of the pixels are the
+   * original ones, so mean' = f mean and E'[x^2] = f (std^2 + mean^2).
    */
   static Normalize fashionNormalize(int side, int padded) {
     double f = (double) side * side / ((double) padded * padded);

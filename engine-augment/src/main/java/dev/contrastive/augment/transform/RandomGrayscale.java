@@ -14,8 +14,8 @@ public record RandomGrayscale(double p) implements Transform {
   }
 
   /**
-   * ITU-R 601-2 luma with PIL's weights (PIL's {@code convert("L")}, which AMDIM's PIL pipeline ran;
-   * torchvision's tensor path uses 0.2989 for red).
+   * ITU-R 601-2 luma with PIL's weights (PIL's {@code convert("L")}, which AMDIM's PIL pipeline
+   * ran; torchvision's tensor path uses 0.2989 for red).
    */
   static float luma(float r, float g, float b) {
     return 0.299f * r + 0.587f * g + 0.114f * b;

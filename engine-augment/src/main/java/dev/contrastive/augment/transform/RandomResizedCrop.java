@@ -7,14 +7,15 @@ import java.util.SplittableRandom;
  * Crops a random box of each row and resizes it to (height, width): torchvision's {@code
  * RandomResizedCrop}, as AMDIM uses it on STL-10 and ImageNet.
  *
- * <p>The box is drawn as torchvision draws it: up to 10 tries of an area fraction uniform in [scaleMin,
- * scaleMax] and an aspect ratio (width / height) log-uniform in [ratioMin, ratioMax], side lengths
- * rounded, position uniform; when no try fits, the central crop clamped to the ratio range. The box
- * is then resampled with PIL's filters ({@link Interpolation}), antialiased when shrinking. Works on
- * [0, 1] pixels: place it before {@link Normalize}.
+ * <p>The box is drawn as torchvision draws it: up to 10 tries of an area fraction uniform in
+ * [scaleMin, scaleMax] and an aspect ratio (width / height) log-uniform in [ratioMin, ratioMax],
+ * side lengths rounded, position uniform; when no try fits, the central crop clamped to the ratio
+ * range. The box is then resampled with PIL's filters ({@link Interpolation}), antialiased when
+ * shrinking. Works on [0, 1] pixels: place it before {@link Normalize}.
  *
  * <p>Made with {@link #builder()}: the output size must be set; the scale and ratio ranges are
- * torchvision's defaults, [0.08, 1] and [3/4, 4/3], with bilinear resampling, unless set. Immutable.
+ * torchvision's defaults, [0.08, 1] and [3/4, 4/3], with bilinear resampling, unless set.
+ * Immutable.
  */
 public final class RandomResizedCrop implements Transform {
 
@@ -45,8 +46,14 @@ public final class RandomResizedCrop implements Transform {
 
   /** A builder holding this crop's settings, to change some of them. */
   public Builder toBuilder() {
-    return new Builder().height(height).width(width).scaleMin(scaleMin).scaleMax(scaleMax)
-        .ratioMin(ratioMin).ratioMax(ratioMax).interpolation(interpolation);
+    return new Builder()
+        .height(height)
+        .width(width)
+        .scaleMin(scaleMin)
+        .scaleMax(scaleMax)
+        .ratioMin(ratioMin)
+        .ratioMax(ratioMax)
+        .interpolation(interpolation);
   }
 
   /** Output height. */
@@ -134,8 +141,21 @@ public final class RandomResizedCrop implements Transform {
     float[] dst = new float[batch.rows() * out.rowSize()];
     for (int r = 0; r < batch.rows(); r++) {
       Box box = drawBox(srcH, srcW, batch.random(r));
-      Resampler.resize(src, batch.offset(r), c, srcH, srcW, box.left(), box.top(), box.width(),
-          box.height(), dst, r * out.rowSize(), height, width, interpolation);
+      Resampler.resize(
+          src,
+          batch.offset(r),
+          c,
+          srcH,
+          srcW,
+          box.left(),
+          box.top(),
+          box.width(),
+          box.height(),
+          dst,
+          r * out.rowSize(),
+          height,
+          width,
+          interpolation);
     }
     return batch.reshaped(dst, out);
   }
@@ -147,9 +167,13 @@ public final class RandomResizedCrop implements Transform {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof RandomResizedCrop c && height == c.height && width == c.width
-        && Double.compare(scaleMin, c.scaleMin) == 0 && Double.compare(scaleMax, c.scaleMax) == 0
-        && Double.compare(ratioMin, c.ratioMin) == 0 && Double.compare(ratioMax, c.ratioMax) == 0
+    return o instanceof RandomResizedCrop c
+        && height == c.height
+        && width == c.width
+        && Double.compare(scaleMin, c.scaleMin) == 0
+        && Double.compare(scaleMax, c.scaleMax) == 0
+        && Double.compare(ratioMin, c.ratioMin) == 0
+        && Double.compare(ratioMax, c.ratioMax) == 0
         && interpolation == c.interpolation;
   }
 
@@ -160,9 +184,21 @@ public final class RandomResizedCrop implements Transform {
 
   @Override
   public String toString() {
-    return "RandomResizedCrop[height=" + height + ", width=" + width + ", scaleMin=" + scaleMin
-        + ", scaleMax=" + scaleMax + ", ratioMin=" + ratioMin + ", ratioMax=" + ratioMax
-        + ", interpolation=" + interpolation + "]";
+    return "RandomResizedCrop[height="
+        + height
+        + ", width="
+        + width
+        + ", scaleMin="
+        + scaleMin
+        + ", scaleMax="
+        + scaleMax
+        + ", ratioMin="
+        + ratioMin
+        + ", ratioMax="
+        + ratioMax
+        + ", interpolation="
+        + interpolation
+        + "]";
   }
 
   /**
@@ -236,7 +272,8 @@ public final class RandomResizedCrop implements Transform {
     /** Resampling filter, BILINEAR or BICUBIC. */
     public Builder interpolation(Interpolation filter) {
       if (filter == null) {
-        throw new IllegalArgumentException("crop.interpolation must be BILINEAR or BICUBIC, got null");
+        throw new IllegalArgumentException(
+            "crop.interpolation must be BILINEAR or BICUBIC, got null");
       }
       this.interpolation = filter;
       return this;

@@ -1,15 +1,17 @@
 package dev.contrastive.augment.transform;
 
 /**
- * With probability {@code p}, shifts each row by (dx, dy), each drawn uniformly from the integers in
- * [-maxShift, maxShift], and fills the uncovered border by reflecting the image about its edge pixels.
+ * With probability {@code p}, shifts each row by (dx, dy), each drawn uniformly from the integers
+ * in [-maxShift, maxShift], and fills the uncovered border by reflecting the image about its edge
+ * pixels.
  *
  * <p>This is AMDIM's {@code RandomTranslateWithReflect}: it pastes mirrored copies of the image
  * around it, offset by size - 1, so the edge pixel is not repeated, and crops the shifted window.
  * Output pixel (y, x) is input pixel (reflect(y - dy), reflect(x - dx)).
  *
- * @param maxShift largest shift in pixels along each axis, >= 0; smaller than the image's height and
- *     width (checked against the batch), as with the reference, whose mirrored copies cover no more
+ * @param maxShift largest shift in pixels along each axis, >= 0; smaller than the image's height
+ *     and width (checked against the batch), as with the reference, whose mirrored copies cover no
+ *     more
  * @param p probability of translating a row, in [0, 1]
  */
 public record RandomTranslate(int maxShift, double p) implements Transform {
@@ -61,8 +63,13 @@ public record RandomTranslate(int maxShift, double p) implements Transform {
   @Override
   public ItemShape outputShape(ItemShape input) {
     if (maxShift >= input.height() || maxShift >= input.width()) {
-      throw new IllegalArgumentException("translate.maxShift must be < the image's height and width "
-          + input.height() + " x " + input.width() + ", got " + maxShift);
+      throw new IllegalArgumentException(
+          "translate.maxShift must be < the image's height and width "
+              + input.height()
+              + " x "
+              + input.width()
+              + ", got "
+              + maxShift);
     }
     return input;
   }

@@ -4,24 +4,27 @@ import java.util.Arrays;
 
 /**
  * Separable resampling of a box of one image to a new size, the way PIL's {@code Image.resize(size,
- * filter, box)} does it: each output pixel is a normalised weighted sum of the source pixels under the
- * filter, and when shrinking the filter is stretched by the scale, so downsampling averages (no
+ * filter, box)} does it: each output pixel is a normalised weighted sum of the source pixels under
+ * the filter, and when shrinking the filter is stretched by the scale, so downsampling averages (no
  * aliasing) instead of skipping pixels.
  *
  * <p>Horizontal pass first into a scratch buffer over only the source rows the vertical pass reads,
- * then the vertical pass. Pixels are expected in [0, 1] (resampling comes before {@link Normalize} in
- * every pipeline) and results are clamped to [0, 1], as PIL clamps to [0, 255]: bicubic overshoots at
- * edges.
+ * then the vertical pass. Pixels are expected in [0, 1] (resampling comes before {@link Normalize}
+ * in every pipeline) and results are clamped to [0, 1], as PIL clamps to [0, 255]: bicubic
+ * overshoots at edges.
  */
 final class Resampler {
 
   private Resampler() {}
 
-  /** Filter taps of one axis: for output i, {@code count[i]} weights starting at source {@code first[i]}. */
+  /**
+   * Filter taps of one axis: for output i, {@code count[i]} weights starting at source {@code
+   * first[i]}.
+   */
   private record Taps(int[] first, int[] count, float[] weights, int stride) {}
 
-  private static Taps taps(double start, double length, int sourceSize, int outSize,
-      Interpolation filter) {
+  private static Taps taps(
+      double start, double length, int sourceSize, int outSize, Interpolation filter) {
     double scale = length / outSize;
     double filterScale = Math.max(scale, 1.0);
     double support = filter.support() * filterScale;
@@ -53,8 +56,20 @@ final class Resampler {
    * Resamples the box (x0, y0, boxWidth, boxHeight), in source pixel units, of every channel of the
    * (C, srcH, srcW) image at {@code src[srcOff..]} to (C, outH, outW) at {@code dst[dstOff..]}.
    */
-  static void resize(float[] src, int srcOff, int channels, int srcH, int srcW, double x0,
-      double y0, double boxWidth, double boxHeight, float[] dst, int dstOff, int outH, int outW,
+  static void resize(
+      float[] src,
+      int srcOff,
+      int channels,
+      int srcH,
+      int srcW,
+      double x0,
+      double y0,
+      double boxWidth,
+      double boxHeight,
+      float[] dst,
+      int dstOff,
+      int outH,
+      int outW,
       Interpolation filter) {
     Taps horizontal = taps(x0, boxWidth, srcW, outW, filter);
     Taps vertical = taps(y0, boxHeight, srcH, outH, filter);

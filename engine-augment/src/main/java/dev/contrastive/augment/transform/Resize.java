@@ -2,8 +2,8 @@ package dev.contrastive.augment.transform;
 
 /**
  * Resizes each row so that its shorter side becomes {@code size} pixels, keeping the aspect ratio:
- * torchvision's {@code Resize(size, interpolation)} with an int size, the first step of AMDIM's test
- * transforms ({@code Resize(70, interpolation=3)} on STL-10, 146 on ImageNet).
+ * torchvision's {@code Resize(size, interpolation)} with an int size, the first step of AMDIM's
+ * test transforms ({@code Resize(70, interpolation=3)} on STL-10, 146 on ImageNet).
  *
  * <p>The longer side is {@code floor(size * long / short)}, as torchvision truncates it, and a row
  * whose shorter side is already {@code size} is left as it is, as torchvision returns such an image
@@ -35,8 +35,21 @@ public record Resize(int size, Interpolation interpolation) implements Transform
     float[] src = batch.data();
     float[] dst = new float[batch.rows() * out.rowSize()];
     for (int r = 0; r < batch.rows(); r++) {
-      Resampler.resize(src, batch.offset(r), c, srcH, srcW, 0, 0, srcW, srcH, dst,
-          r * out.rowSize(), out.height(), out.width(), interpolation);
+      Resampler.resize(
+          src,
+          batch.offset(r),
+          c,
+          srcH,
+          srcW,
+          0,
+          0,
+          srcW,
+          srcH,
+          dst,
+          r * out.rowSize(),
+          out.height(),
+          out.width(),
+          interpolation);
     }
     return batch.reshaped(dst, out);
   }

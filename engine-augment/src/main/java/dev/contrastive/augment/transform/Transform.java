@@ -20,8 +20,8 @@ public interface Transform {
    * The shape {@link #apply} makes from {@code input}, so that a pipeline can be checked against a
    * dataset before any image is read.
    *
-   * @throws IllegalArgumentException naming the transform's field and the shape it needs, if
-   *     {@code input} is not accepted
+   * @throws IllegalArgumentException naming the transform's field and the shape it needs, if {@code
+   *     input} is not accepted
    */
   ItemShape outputShape(ItemShape input);
 }

@@ -65,7 +65,8 @@ class CifarDatasetTest {
     int[] coarse = images.stream().mapToInt(image -> image.label() / 5).toArray();
     Path file = DataFiles.write(dir.resolve("train.bin"), DataFiles.cifar100(images, coarse));
     try (CifarDataset fine = CifarDataset.open100(file);
-        CifarDataset superclasses = CifarDataset.open100(CifarDataset.Cifar100Labels.COARSE, file)) {
+        CifarDataset superclasses =
+            CifarDataset.open100(CifarDataset.Cifar100Labels.COARSE, file)) {
       assertEquals(100, fine.info().classes());
       assertEquals(images, DataFiles.readAll(fine));
       assertEquals(20, superclasses.info().classes());
@@ -78,24 +79,31 @@ class CifarDatasetTest {
 
   @Test
   void truncatedFileNamesTheIncompleteRecord() throws IOException {
-    Path file = DataFiles.write(dir.resolve("data_batch_1.bin"),
-        DataFiles.cifar10(DataFiles.randomImages(1, 4, 3, 32, 32, 10)));
+    Path file =
+        DataFiles.write(
+            dir.resolve("data_batch_1.bin"),
+            DataFiles.cifar10(DataFiles.randomImages(1, 4, 3, 32, 32, 10)));
     DataFiles.truncate(file, 3 * 3073 + 100);
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> CifarDataset.open10(file));
-    assertEquals(file + ": record 3 (offset 9219): expected a whole number of 3073-byte CIFAR-10"
-        + " records (file size a multiple of 3073), found 100 of 3073 bytes: the file is truncated"
-        + " (size 9319)", e.getMessage());
+    assertEquals(
+        file
+            + ": record 3 (offset 9219): expected a whole number of 3073-byte CIFAR-10"
+            + " records (file size a multiple of 3073), found 100 of 3073 bytes: the file is truncated"
+            + " (size 9319)",
+        e.getMessage());
   }
 
   @Test
   void cifar10FileOpenedAsCifar100IsNotWholeRecords() throws IOException {
-    Path file = DataFiles.write(dir.resolve("data_batch_1.bin"),
-        DataFiles.cifar10(DataFiles.randomImages(1, 5, 3, 32, 32, 10)));
+    Path file =
+        DataFiles.write(
+            dir.resolve("data_batch_1.bin"),
+            DataFiles.cifar10(DataFiles.randomImages(1, 5, 3, 32, 32, 10)));
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> CifarDataset.open100(file));
-    assertTrue(e.getMessage().contains("whole number of 3074-byte CIFAR-100 records"),
-        e.getMessage());
+    assertTrue(
+        e.getMessage().contains("whole number of 3074-byte CIFAR-100 records"), e.getMessage());
   }
 
   @Test
@@ -107,7 +115,8 @@ class CifarDatasetTest {
     try (CifarDataset data = CifarDataset.open10(file)) {
       assertEquals(images.get(1), data.get(1));
       DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> data.get(2));
-      assertEquals(file + ": label of record 2 (offset 6146): expected a value in [0, 10), found 10",
+      assertEquals(
+          file + ": label of record 2 (offset 6146): expected a value in [0, 10), found 10",
           e.getMessage());
       var it = data.stream();
       it.next();
@@ -124,28 +133,35 @@ class CifarDatasetTest {
     Path file = DataFiles.write(dir.resolve("bad.bin"), bytes);
     try (CifarDataset data = CifarDataset.open100(file)) {
       DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> data.get(1));
-      assertEquals(file + ": fine label of record 1 (offset 3075): expected a value in [0, 100),"
-          + " found 100", e.getMessage());
+      assertEquals(
+          file
+              + ": fine label of record 1 (offset 3075): expected a value in [0, 100),"
+              + " found 100",
+          e.getMessage());
     }
   }
 
   @Test
   void outOfRangeCoarseLabelIsReportedAndALabelByteIsUnsigned() throws IOException {
     List<Image> images = DataFiles.randomImages(1, 2, 3, 32, 32, 100);
-    Path file = DataFiles.write(dir.resolve("bad.bin"), DataFiles.cifar100(images,
-        new int[] {1, 20}));
+    Path file =
+        DataFiles.write(dir.resolve("bad.bin"), DataFiles.cifar100(images, new int[] {1, 20}));
     try (CifarDataset data = CifarDataset.open100(CifarDataset.Cifar100Labels.COARSE, file)) {
       DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> data.get(1));
-      assertEquals(file + ": coarse label of record 1 (offset 3074): expected a value in [0, 20),"
-          + " found 20", e.getMessage());
+      assertEquals(
+          file
+              + ": coarse label of record 1 (offset 3074): expected a value in [0, 20),"
+              + " found 20",
+          e.getMessage());
     }
     byte[] bytes = DataFiles.cifar10(images);
     bytes[0] = (byte) 255;
     Path cifar10 = DataFiles.write(dir.resolve("data_batch_1.bin"), bytes);
     try (CifarDataset data = CifarDataset.open10(cifar10)) {
       DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> data.get(0));
-      assertEquals(cifar10 + ": label of record 0 (offset 0): expected a value in [0, 10), found"
-          + " 255", e.getMessage());
+      assertEquals(
+          cifar10 + ": label of record 0 (offset 0): expected a value in [0, 10), found" + " 255",
+          e.getMessage());
     }
   }
 

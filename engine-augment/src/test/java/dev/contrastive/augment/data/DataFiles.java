@@ -23,15 +23,20 @@ final class DataFiles {
   private DataFiles() {}
 
   /** Random images of one shape with labels in [0, classes), or unlabeled if classes is 0. */
-  static List<Image> randomImages(long seed, int count, int channels, int height, int width,
-      int classes) {
+  static List<Image> randomImages(
+      long seed, int count, int channels, int height, int width, int classes) {
     Random random = new Random(seed);
     List<Image> images = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       byte[] pixels = new byte[channels * height * width];
       random.nextBytes(pixels);
-      images.add(new Image(pixels, channels, height, width,
-          classes == 0 ? Image.UNLABELED : random.nextInt(classes)));
+      images.add(
+          new Image(
+              pixels,
+              channels,
+              height,
+              width,
+              classes == 0 ? Image.UNLABELED : random.nextInt(classes)));
     }
     return images;
   }
@@ -115,14 +120,17 @@ final class DataFiles {
    * @param descr the dtype, e.g. "|u1", "<f4", ">f8"
    */
   static byte[] npy(String descr, long[] shape, byte[] data) {
-    String tuple = shape.length == 1 ? "(" + shape[0] + ",)"
-        : Arrays.stream(shape).mapToObj(Long::toString)
-            .collect(java.util.stream.Collectors.joining(", ", "(", ")"));
+    String tuple =
+        shape.length == 1
+            ? "(" + shape[0] + ",)"
+            : Arrays.stream(shape)
+                .mapToObj(Long::toString)
+                .collect(java.util.stream.Collectors.joining(", ", "(", ")"));
     String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + tuple + ", }";
     int length = dict.length() + 1;
     length += (64 - (10 + length) % 64) % 64;
-    ByteBuffer out = ByteBuffer.allocate(10 + length + data.length)
-        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer out =
+        ByteBuffer.allocate(10 + length + data.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     out.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) length);
     String padded = dict + " ".repeat(length - dict.length() - 1) + "\n";
     out.put(padded.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put(data);

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * The full Fashion-MNIST set of the Debian package {@code dataset-fashion-mnist}, skipped where it is
- * not installed ({@code .ci/run} may install it).
+ * The full Fashion-MNIST set of the Debian package {@code dataset-fashion-mnist}, skipped where it
+ * is not installed ({@code .ci/run} may install it).
  */
 class FashionMnistFullSetIT {
 
@@ -29,8 +29,15 @@ class FashionMnistFullSetIT {
     for (Split split : Split.values()) {
       try (Dataset data = FashionMnist.full(FashionMnist.DEBIAN_DIRECTORY, split)) {
         assertEquals(split.fullSize(), data.size());
-        assertEquals(DatasetInfo.builder().name(data.info().name()).size(split.fullSize())
-            .channels(1).height(28).width(28).classes(10).build(),
+        assertEquals(
+            DatasetInfo.builder()
+                .name(data.info().name())
+                .size(split.fullSize())
+                .channels(1)
+                .height(28)
+                .width(28)
+                .classes(10)
+                .build(),
             data.info());
         int[] expected = new int[10];
         Arrays.fill(expected, split.fullSize() / 10);

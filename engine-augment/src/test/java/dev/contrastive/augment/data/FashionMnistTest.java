@@ -80,10 +80,11 @@ class FashionMnistTest {
   static Path fakeFullSet(Path dir, boolean withTestSplit) throws IOException {
     Path full = dir.resolve("full");
     List<Image> train = DataFiles.randomImages(1, 20, 1, 28, 28, 10);
-    DataFiles.write(full.resolve("train-images-idx3-ubyte.gz"),
+    DataFiles.write(
+        full.resolve("train-images-idx3-ubyte.gz"),
         DataFiles.gzip(DataFiles.idxImages(train, 28, 28)));
-    DataFiles.write(full.resolve("train-labels-idx1-ubyte.gz"),
-        DataFiles.gzip(DataFiles.idxLabels(train)));
+    DataFiles.write(
+        full.resolve("train-labels-idx1-ubyte.gz"), DataFiles.gzip(DataFiles.idxLabels(train)));
     if (withTestSplit) {
       // Uncompressed, which the lookup accepts as well.
       List<Image> test = DataFiles.randomImages(2, 7, 1, 28, 28, 10);
@@ -111,7 +112,8 @@ class FashionMnistTest {
   @Test
   void trainAndTestAreTheEmbeddedSubsetEvenWhereTheFullSetIsInstalled() throws IOException {
     System.setProperty(FashionMnist.PROPERTY, fakeFullSet(dir, true).toString());
-    try (Dataset train = FashionMnist.train(); Dataset test = FashionMnist.test();
+    try (Dataset train = FashionMnist.train();
+        Dataset test = FashionMnist.test();
         Dataset embeddedTest = FashionMnist.embedded(Split.TEST)) {
       assertEquals(10_000, train.size());
       assertTrue(train.info().name().contains("embedded subset"), train.info().name());
@@ -127,10 +129,10 @@ class FashionMnistTest {
     byte[] bytes = Files.readAllBytes(labels);
     bytes[8 + 5] = 12;
     Files.write(labels, bytes);
-    DatasetFormatException e = assertThrows(DatasetFormatException.class,
-        () -> FashionMnist.full(full, Split.TEST));
-    assertEquals(labels + ": label 5 (offset 13): expected a class in [0, 10), found 12",
-        e.getMessage());
+    DatasetFormatException e =
+        assertThrows(DatasetFormatException.class, () -> FashionMnist.full(full, Split.TEST));
+    assertEquals(
+        labels + ": label 5 (offset 13): expected a class in [0, 10), found 12", e.getMessage());
   }
 
   @Test
@@ -139,23 +141,34 @@ class FashionMnistTest {
     System.setProperty(FashionMnist.PROPERTY, incomplete.toString());
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, FashionMnist::fullSetDirectory);
-    assertEquals("system property contrastive.fashion-mnist names " + incomplete + " for the full"
-        + " Fashion-MNIST set, but it has no t10k-images-idx3-ubyte (nor"
-        + " t10k-images-idx3-ubyte.gz)", e.getMessage());
+    assertEquals(
+        "system property contrastive.fashion-mnist names "
+            + incomplete
+            + " for the full"
+            + " Fashion-MNIST set, but it has no t10k-images-idx3-ubyte (nor"
+            + " t10k-images-idx3-ubyte.gz)",
+        e.getMessage());
   }
 
   @Test
   void withoutAGivenPathTheDebianDirectoryIsUsedExactlyWhenComplete() {
     String env = System.getenv(FashionMnist.ENV);
-    org.junit.jupiter.api.Assumptions.assumeTrue(env == null || env.isBlank(),
-        FashionMnist.ENV + " is set in this environment");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        env == null || env.isBlank(), FashionMnist.ENV + " is set in this environment");
     boolean installed = true;
-    for (String name : new String[] {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-        "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
-      installed &= Files.isRegularFile(FashionMnist.DEBIAN_DIRECTORY.resolve(name + ".gz"))
-          || Files.isRegularFile(FashionMnist.DEBIAN_DIRECTORY.resolve(name));
+    for (String name :
+        new String[] {
+          "train-images-idx3-ubyte",
+          "train-labels-idx1-ubyte",
+          "t10k-images-idx3-ubyte",
+          "t10k-labels-idx1-ubyte"
+        }) {
+      installed &=
+          Files.isRegularFile(FashionMnist.DEBIAN_DIRECTORY.resolve(name + ".gz"))
+              || Files.isRegularFile(FashionMnist.DEBIAN_DIRECTORY.resolve(name));
     }
-    assertEquals(installed ? Optional.of(FashionMnist.DEBIAN_DIRECTORY) : Optional.empty(),
+    assertEquals(
+        installed ? Optional.of(FashionMnist.DEBIAN_DIRECTORY) : Optional.empty(),
         FashionMnist.fullSetDirectory());
   }
 }

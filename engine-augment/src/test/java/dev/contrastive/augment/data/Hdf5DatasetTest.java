@@ -49,8 +49,16 @@ class Hdf5DatasetTest {
     Path file = dir.resolve("train.h5");
     Hdf5Writer.write(file, InMemoryDataset.of("list", images, 5), SMALL_CHUNKS);
     try (Hdf5Dataset data = Hdf5Dataset.open(file)) {
-      assertEquals(DatasetInfo.builder().name(file.toString()).size(73).channels(3).height(8)
-          .width(6).classes(5).build(), data.info());
+      assertEquals(
+          DatasetInfo.builder()
+              .name(file.toString())
+              .size(73)
+              .channels(3)
+              .height(8)
+              .width(6)
+              .classes(5)
+              .build(),
+          data.info());
       assertEquals(images, DataFiles.readAll(data));
       assertEquals(images.get(72), data.get(72));
     }
@@ -99,8 +107,11 @@ class Hdf5DatasetTest {
     }
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(file));
-    assertEquals(file + ": dataset 'images': expected a uint8 N x C x H x W images dataset, found"
-        + " no such dataset", e.getMessage());
+    assertEquals(
+        file
+            + ": dataset 'images': expected a uint8 N x C x H x W images dataset, found"
+            + " no such dataset",
+        e.getMessage());
   }
 
   @Test
@@ -163,10 +174,14 @@ class Hdf5DatasetTest {
     Path file = dir.resolve("kept.h5");
     Hdf5Writer.write(file, InMemoryDataset.of("list", images, 5), SMALL_CHUNKS);
     byte[] before = Files.readAllBytes(file);
-    Dataset badLast = TestDatasets.replacing(InMemoryDataset.of("list", images.subList(0, 4), 5),
-        3, new Image(new byte[144], 3, 8, 6, Image.UNLABELED));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Hdf5Writer.write(file, badLast, SMALL_CHUNKS));
+    Dataset badLast =
+        TestDatasets.replacing(
+            InMemoryDataset.of("list", images.subList(0, 4), 5),
+            3,
+            new Image(new byte[144], 3, 8, 6, Image.UNLABELED));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> Hdf5Writer.write(file, badLast, SMALL_CHUNKS));
     assertEquals("image 3 has no label, but the file is labeled", e.getMessage());
     assertArrayEquals(before, Files.readAllBytes(file));
     try (Stream<Path> left = Files.list(dir)) {
@@ -176,10 +191,11 @@ class Hdf5DatasetTest {
 
   @Test
   void writerRejectsAnImageOfAnotherShape() throws IOException {
-    try (Hdf5Writer writer =
-        Hdf5Writer.create(dir.resolve("x.h5"), 3, 8, 6, false, SMALL_CHUNKS)) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> writer.append(new Image(new byte[64], 1, 8, 8, 0)));
+    try (Hdf5Writer writer = Hdf5Writer.create(dir.resolve("x.h5"), 3, 8, 6, false, SMALL_CHUNKS)) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> writer.append(new Image(new byte[64], 1, 8, 8, 0)));
       assertEquals("image 0 is 1 x 8 x 8, the file holds 3 x 8 x 6", e.getMessage());
     }
   }
@@ -189,8 +205,11 @@ class Hdf5DatasetTest {
     Path file = DataFiles.write(dir.resolve("fake.h5"), "hello, world".getBytes());
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(file));
-    assertEquals(file + ": signature (offset 0): expected the HDF5 signature 89 48 44 46 0d 0a 1a"
-        + " 0a, found first bytes 68 65 6c 6c 6f 2c 20 77", e.getMessage());
+    assertEquals(
+        file
+            + ": signature (offset 0): expected the HDF5 signature 89 48 44 46 0d 0a 1a"
+            + " 0a, found first bytes 68 65 6c 6c 6f 2c 20 77",
+        e.getMessage());
   }
 
   @Test
@@ -200,8 +219,13 @@ class Hdf5DatasetTest {
     DataFiles.truncate(file, Files.size(file) / 2);
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(file));
-    assertTrue(e.getMessage().startsWith(file + ": file structure: expected an HDF5 file the"
-        + " library can open, found an error"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                file
+                    + ": file structure: expected an HDF5 file the"
+                    + " library can open, found an error"),
+        e.getMessage());
   }
 
   @Test
@@ -210,8 +234,11 @@ class Hdf5DatasetTest {
     createDataset(file, "images", PredType.STD_U8LE(), 2, 4, 4);
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(file));
-    assertEquals(file + ": dataset 'images' rank: expected 4 (N x C x H x W), found 3 (shape"
-        + " [2, 4, 4])", e.getMessage());
+    assertEquals(
+        file
+            + ": dataset 'images' rank: expected 4 (N x C x H x W), found 3 (shape"
+            + " [2, 4, 4])",
+        e.getMessage());
   }
 
   @Test
@@ -220,8 +247,11 @@ class Hdf5DatasetTest {
     createDataset(floats, "images", PredType.IEEE_F32LE(), 2, 1, 4, 4);
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(floats));
-    assertEquals(floats + ": dataset 'images' type: expected unsigned 8-bit integer, found 32-bit"
-        + " float", e.getMessage());
+    assertEquals(
+        floats
+            + ": dataset 'images' type: expected unsigned 8-bit integer, found 32-bit"
+            + " float",
+        e.getMessage());
     Path signed = dir.resolve("int8.h5");
     createDataset(signed, "images", PredType.STD_I8LE(), 2, 1, 4, 4);
     e = assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(signed));
@@ -234,8 +264,8 @@ class Hdf5DatasetTest {
     createDataset(file, "images", PredType.STD_U8LE(), 2, 2, 4, 4);
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(file));
-    assertEquals(file + ": dataset 'images' shape[1] (channels): expected 1 or 3, found 2",
-        e.getMessage());
+    assertEquals(
+        file + ": dataset 'images' shape[1] (channels): expected 1 or 3, found 2", e.getMessage());
   }
 
   @Test
@@ -244,8 +274,8 @@ class Hdf5DatasetTest {
     createDataset(file, "images/inner", PredType.STD_U8LE(), 2, 1, 4, 4);
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(file));
-    assertTrue(e.getMessage().endsWith("found a group or other object, not a dataset"),
-        e.getMessage());
+    assertTrue(
+        e.getMessage().endsWith("found a group or other object, not a dataset"), e.getMessage());
   }
 
   @Test
@@ -255,22 +285,25 @@ class Hdf5DatasetTest {
     createDataset(rank, "labels", PredType.STD_I32LE(), 2, 1);
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(rank));
-    assertEquals(rank + ": dataset 'labels' rank: expected 1 (N labels), found 2 (shape [2, 1])",
+    assertEquals(
+        rank + ": dataset 'labels' rank: expected 1 (N labels), found 2 (shape [2, 1])",
         e.getMessage());
 
     Path type = dir.resolve("labels-type.h5");
     createDataset(type, "images", PredType.STD_U8LE(), 2, 1, 4, 4);
     createDataset(type, "labels", PredType.IEEE_F64LE(), 2);
     e = assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(type));
-    assertEquals(type + ": dataset 'labels' type: expected an integer type, found 64-bit float",
+    assertEquals(
+        type + ": dataset 'labels' type: expected an integer type, found 64-bit float",
         e.getMessage());
 
     Path length = dir.resolve("labels-length.h5");
     createDataset(length, "images", PredType.STD_U8LE(), 2, 1, 4, 4);
     createDataset(length, "labels", PredType.STD_I64LE(), 3);
     e = assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(length));
-    assertEquals(length + ": dataset 'labels' length: expected 2 labels, one per image, found 3"
-        + " labels", e.getMessage());
+    assertEquals(
+        length + ": dataset 'labels' length: expected 2 labels, one per image, found 3" + " labels",
+        e.getMessage());
   }
 
   @Test
@@ -293,8 +326,12 @@ class Hdf5DatasetTest {
         Hdf5Dataset data = Hdf5Dataset.open(file)) {
       assertEquals(78, data.info().classes());
       assertEquals(77, data.get(2).label());
-      assertEquals(List.of(file + " dataset 'labels': 78 classes inferred from the largest label,"
-          + " 77 (3 distinct labels occur)"), log.info());
+      assertEquals(
+          List.of(
+              file
+                  + " dataset 'labels': 78 classes inferred from the largest label,"
+                  + " 77 (3 distinct labels occur)"),
+          log.info());
     }
   }
 
@@ -305,29 +342,36 @@ class Hdf5DatasetTest {
     createLabels(file, 0, -2, 1);
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(file));
-    assertEquals(file + ": dataset 'labels' element 1: expected a class index in [0, 2147483647),"
-        + " found -2", e.getMessage());
+    assertEquals(
+        file
+            + ": dataset 'labels' element 1: expected a class index in [0, 2147483647),"
+            + " found -2",
+        e.getMessage());
   }
 
   @Test
   void missingFileIsAnIoError() {
-    assertThrows(java.nio.file.NoSuchFileException.class,
-        () -> Hdf5Dataset.open(dir.resolve("absent.h5")));
+    assertThrows(
+        java.nio.file.NoSuchFileException.class, () -> Hdf5Dataset.open(dir.resolve("absent.h5")));
   }
 
   @Test
   void layoutAndOptionsAreValidated() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Hdf5Layout("x", "x"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new Hdf5Layout("x", "x"));
     assertEquals("hdf5.images and hdf5.labels must differ, both are 'x'", e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> new Hdf5Layout("/images", "labels"));
-    assertEquals("hdf5.images must be a relative dataset path like 'images' or 'train/images',"
-        + " got '/images'", e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> Hdf5WriteOptions.defaults().withDeflateLevel(10));
+    assertEquals(
+        "hdf5.images must be a relative dataset path like 'images' or 'train/images',"
+            + " got '/images'",
+        e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class, () -> Hdf5WriteOptions.defaults().withDeflateLevel(10));
     assertEquals("hdf5.deflateLevel must be in [0, 9], got 10", e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> Hdf5WriteOptions.defaults().withChunkBytes(0));
+    e =
+        assertThrows(
+            IllegalArgumentException.class, () -> Hdf5WriteOptions.defaults().withChunkBytes(0));
     assertEquals("hdf5.chunkBytes must be in [1, 1073741824], got 0", e.getMessage());
   }
 
@@ -337,14 +381,19 @@ class Hdf5DatasetTest {
     Hdf5.locked(
         () -> {
           boolean exists = Files.exists(file);
-          try (H5File h5 = new H5File(file.toString(),
-                  exists ? H5F_ACC_RDWR : H5F_ACC_TRUNC);
+          try (H5File h5 = new H5File(file.toString(), exists ? H5F_ACC_RDWR : H5F_ACC_TRUNC);
               DataSpace space = new DataSpace(dims.length, dims)) {
             if (name.contains("/")) {
               h5.createGroup(name.substring(0, name.lastIndexOf('/'))).close();
             }
-            h5.createDataSet(name, type, space, DSetCreatPropList.DEFAULT(),
-                DSetAccPropList.DEFAULT(), LinkCreatPropList.DEFAULT()).close();
+            h5.createDataSet(
+                    name,
+                    type,
+                    space,
+                    DSetCreatPropList.DEFAULT(),
+                    DSetAccPropList.DEFAULT(),
+                    LinkCreatPropList.DEFAULT())
+                .close();
           }
           return null;
         });
@@ -356,9 +405,14 @@ class Hdf5DatasetTest {
         () -> {
           try (H5File h5 = new H5File(file.toString(), H5F_ACC_RDWR);
               DataSpace space = new DataSpace(1, new long[] {values.length});
-              DataSet labels = h5.createDataSet("labels", PredType.STD_I64LE(), space,
-                  DSetCreatPropList.DEFAULT(), DSetAccPropList.DEFAULT(),
-                  LinkCreatPropList.DEFAULT());
+              DataSet labels =
+                  h5.createDataSet(
+                      "labels",
+                      PredType.STD_I64LE(),
+                      space,
+                      DSetCreatPropList.DEFAULT(),
+                      DSetAccPropList.DEFAULT(),
+                      LinkCreatPropList.DEFAULT());
               LongPointer buffer = new LongPointer(values)) {
             labels.write(buffer, PredType.NATIVE_INT64());
           }
@@ -383,8 +437,9 @@ class Hdf5DatasetTest {
               long[] chunk = new long[Hdf5.dims(dataset).length];
               plist.getChunk(chunk.length, chunk);
               assertEquals(1, plist.getNfilters());
-              int filter = plist.getFilter(0, new int[1], valueCount, new int[8], 64, new byte[64],
-                  new int[1]);
+              int filter =
+                  plist.getFilter(
+                      0, new int[1], valueCount, new int[8], 64, new byte[64], new int[1]);
               return new StoredLayout(chunk, filter);
             }
           }

@@ -55,7 +55,9 @@ class Hdf5WriterFaultsTest {
 
   private Path previous() throws IOException {
     Path file = dir.resolve("data.h5");
-    Hdf5Writer.write(file, InMemoryDataset.of("previous", images.subList(0, 50), 10),
+    Hdf5Writer.write(
+        file,
+        InMemoryDataset.of("previous", images.subList(0, 50), 10),
         Hdf5WriteOptions.defaults());
     return file;
   }
@@ -67,16 +69,25 @@ class Hdf5WriterFaultsTest {
     byte[] before = Files.readAllBytes(file);
 
     IOException e;
-    try (Hdf5Writer writer = Hdf5Writer.create(file, 3, 16, 16, true,
-        Hdf5WriteOptions.defaults().withDeflateLevel(0))) {
+    try (Hdf5Writer writer =
+        Hdf5Writer.create(file, 3, 16, 16, true, Hdf5WriteOptions.defaults().withDeflateLevel(0))) {
       for (Image image : images) {
         writer.append(image);
       }
       e = assertThrows(IOException.class, () -> writer.commit(out -> new FailAfter(out, limit)));
     }
 
-    assertTrue(e.getMessage().startsWith("cannot write " + file + ": " + ENOSPC + " (writing the"
-        + " temporary file " + dir.resolve(".data.h5.")), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "cannot write "
+                    + file
+                    + ": "
+                    + ENOSPC
+                    + " (writing the"
+                    + " temporary file "
+                    + dir.resolve(".data.h5.")),
+        e.getMessage());
     assertTrue(e.getMessage().endsWith("; data.h5 is unchanged)"), e.getMessage());
     assertArrayEquals(before, Files.readAllBytes(file));
     try (Hdf5Dataset data = Hdf5Dataset.open(file)) {
@@ -93,10 +104,17 @@ class Hdf5WriterFaultsTest {
   @Test
   void aMissingDirectoryIsRefusedBeforeAnyImageIsAppended() {
     Path file = dir.resolve("missing").resolve("data.h5");
-    IOException e = assertThrows(IOException.class, () -> Hdf5Writer.create(file, 3, 16, 16, true,
-        Hdf5WriteOptions.defaults()));
-    assertEquals("cannot write HDF5 file " + file + ": its directory " + file.getParent()
-        + " does not exist", e.getMessage());
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> Hdf5Writer.create(file, 3, 16, 16, true, Hdf5WriteOptions.defaults()));
+    assertEquals(
+        "cannot write HDF5 file "
+            + file
+            + ": its directory "
+            + file.getParent()
+            + " does not exist",
+        e.getMessage());
   }
 
   @Test
@@ -105,18 +123,29 @@ class Hdf5WriterFaultsTest {
     byte[] before = Files.readAllBytes(file);
     Path work = Files.createDirectory(dir.resolve("work"));
     // 400 uncompressed 3 x 16 x 16 images are 300 KiB; the limit is 64 KiB.
-    Process child = new ProcessBuilder("bash", "-c", "ulimit -f 64 && exec \"$@\"", "bash",
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:-UsePerfData",
-        "-cp", System.getProperty("java.class.path"), WriteMain.class.getName(), file.toString())
-        .directory(work.toFile())
-        .redirectErrorStream(true)
-        .start();
+    Process child =
+        new ProcessBuilder(
+                "bash",
+                "-c",
+                "ulimit -f 64 && exec \"$@\"",
+                "bash",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:-UsePerfData",
+                "-cp",
+                System.getProperty("java.class.path"),
+                WriteMain.class.getName(),
+                file.toString())
+            .directory(work.toFile())
+            .redirectErrorStream(true)
+            .start();
     String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(child.waitFor(2, TimeUnit.MINUTES));
 
     assertEquals(WriteMain.EXIT_IO, child.exitValue(), output);
-    assertTrue(output.startsWith("cannot write " + file + ": File too large (writing the temporary"
-        + " file"), output);
+    assertTrue(
+        output.startsWith(
+            "cannot write " + file + ": File too large (writing the temporary" + " file"),
+        output);
     assertArrayEquals(before, Files.readAllBytes(file));
     try (Hdf5Dataset data = Hdf5Dataset.open(file)) {
       assertEquals(images.subList(0, 50), DataFiles.readAll(data));
@@ -131,7 +160,8 @@ class Hdf5WriterFaultsTest {
 
     public static void main(String[] args) {
       try {
-        Hdf5Writer.write(Path.of(args[0]),
+        Hdf5Writer.write(
+            Path.of(args[0]),
             InMemoryDataset.of("next", DataFiles.randomImages(3, 400, 3, 16, 16, 10), 10),
             Hdf5WriteOptions.defaults().withDeflateLevel(0));
       } catch (IOException e) {

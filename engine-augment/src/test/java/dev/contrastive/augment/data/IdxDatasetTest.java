@@ -46,8 +46,16 @@ class IdxDatasetTest {
   void rawFilesReadByOffsetGiveTheWrittenImages() throws IOException {
     Path x = images("x-idx3-ubyte", b -> b);
     try (IdxDataset data = IdxDataset.open(x, labels("y-idx1-ubyte", b -> b))) {
-      assertEquals(DatasetInfo.builder().name(x.toString()).size(37).channels(1).height(5).width(7)
-          .classes(4).build(), data.info());
+      assertEquals(
+          DatasetInfo.builder()
+              .name(x.toString())
+              .size(37)
+              .channels(1)
+              .height(5)
+              .width(7)
+              .classes(4)
+              .build(),
+          data.info());
       assertEquals(images, DataFiles.readAll(data));
       assertEquals(images.get(36), data.get(36));
     }
@@ -55,10 +63,12 @@ class IdxDatasetTest {
 
   @Test
   void gzipAndXzFilesGiveTheSameImagesAsRaw() throws IOException {
-    try (IdxDataset gz = IdxDataset.open(images("x.gz", IdxDatasetTest::gzip),
-            labels("y.gz", IdxDatasetTest::gzip));
-        IdxDataset xz = IdxDataset.open(images("x.xz", IdxDatasetTest::xz),
-            labels("y.xz", IdxDatasetTest::xz))) {
+    try (IdxDataset gz =
+            IdxDataset.open(
+                images("x.gz", IdxDatasetTest::gzip), labels("y.gz", IdxDatasetTest::gzip));
+        IdxDataset xz =
+            IdxDataset.open(
+                images("x.xz", IdxDatasetTest::xz), labels("y.xz", IdxDatasetTest::xz))) {
       assertEquals(images, DataFiles.readAll(gz));
       assertEquals(images, DataFiles.readAll(xz));
       // Out of order: random access on the decompressed copy.
@@ -69,8 +79,8 @@ class IdxDatasetTest {
 
   @Test
   void mixedCompressionIsDetectedPerFile() throws IOException {
-    try (IdxDataset data = IdxDataset.open(images("x.gz", IdxDatasetTest::gzip),
-        labels("y", b -> b))) {
+    try (IdxDataset data =
+        IdxDataset.open(images("x.gz", IdxDatasetTest::gzip), labels("y", b -> b))) {
       assertEquals(images, DataFiles.readAll(data));
     }
   }
@@ -94,8 +104,11 @@ class IdxDatasetTest {
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> IdxDataset.open(y, x));
     assertEquals(y.toString(), e.source());
-    assertEquals(y + ": magic number (offset 0): expected 0x00000803 (unsigned byte, 3 dimensions:"
-        + " images), found 0x00000801", e.getMessage());
+    assertEquals(
+        y
+            + ": magic number (offset 0): expected 0x00000803 (unsigned byte, 3 dimensions:"
+            + " images), found 0x00000801",
+        e.getMessage());
   }
 
   @Test
@@ -103,7 +116,8 @@ class IdxDatasetTest {
     Path x = images("x", b -> b);
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> IdxDataset.open(x, x));
-    assertTrue(e.getMessage().startsWith(x + ": magic number (offset 0): expected 0x00000801"),
+    assertTrue(
+        e.getMessage().startsWith(x + ": magic number (offset 0): expected 0x00000801"),
         e.getMessage());
   }
 
@@ -111,28 +125,34 @@ class IdxDatasetTest {
   void truncatedRawImagesNameExpectedAndFoundSizes() throws IOException {
     Path x = images("x", b -> b);
     DataFiles.truncate(x, 16 + 36 * 35 + 10);
-    DatasetFormatException e = assertThrows(DatasetFormatException.class,
-        () -> IdxDataset.open(x, labels("y", b -> b)));
-    assertEquals(x + ": file size: expected 1311 bytes (16-byte header + 37 records x 35 bytes, as"
-        + " the header declares), found 1286 bytes: the file is truncated", e.getMessage());
+    DatasetFormatException e =
+        assertThrows(DatasetFormatException.class, () -> IdxDataset.open(x, labels("y", b -> b)));
+    assertEquals(
+        x
+            + ": file size: expected 1311 bytes (16-byte header + 37 records x 35 bytes, as"
+            + " the header declares), found 1286 bytes: the file is truncated",
+        e.getMessage());
   }
 
   @Test
   void truncatedHeaderIsReported() throws IOException {
     Path x = images("x", b -> b);
     DataFiles.truncate(x, 9);
-    DatasetFormatException e = assertThrows(DatasetFormatException.class,
-        () -> IdxDataset.open(x, labels("y", b -> b)));
-    assertEquals(x + ": header (offset 0): expected 16 bytes of IDX image header, found 9 bytes:"
-        + " the file is truncated", e.getMessage());
+    DatasetFormatException e =
+        assertThrows(DatasetFormatException.class, () -> IdxDataset.open(x, labels("y", b -> b)));
+    assertEquals(
+        x
+            + ": header (offset 0): expected 16 bytes of IDX image header, found 9 bytes:"
+            + " the file is truncated",
+        e.getMessage());
   }
 
   @Test
   void trailingDataIsReported() throws IOException {
     Path x = images("x", b -> b);
     Files.write(x, new byte[3], java.nio.file.StandardOpenOption.APPEND);
-    DatasetFormatException e = assertThrows(DatasetFormatException.class,
-        () -> IdxDataset.open(x, labels("y", b -> b)));
+    DatasetFormatException e =
+        assertThrows(DatasetFormatException.class, () -> IdxDataset.open(x, labels("y", b -> b)));
     assertTrue(e.getMessage().endsWith("found 1314 bytes: trailing data"), e.getMessage());
   }
 
@@ -140,10 +160,11 @@ class IdxDatasetTest {
   void truncatedGzipNamesTheStreamPosition() throws IOException {
     Path x = images("x.gz", IdxDatasetTest::gzip);
     DataFiles.truncate(x, Files.size(x) / 2);
-    DatasetFormatException e = assertThrows(DatasetFormatException.class,
-        () -> IdxDataset.open(x, labels("y", b -> b)));
+    DatasetFormatException e =
+        assertThrows(DatasetFormatException.class, () -> IdxDataset.open(x, labels("y", b -> b)));
     assertTrue(e.getMessage().startsWith(x + ": gzip stream after "), e.getMessage());
-    assertTrue(e.getMessage().contains("expected a complete, undamaged gzip stream, found EOFException"),
+    assertTrue(
+        e.getMessage().contains("expected a complete, undamaged gzip stream, found EOFException"),
         e.getMessage());
   }
 
@@ -151,18 +172,19 @@ class IdxDatasetTest {
   void truncatedXzIsReported() throws IOException {
     Path x = images("x.xz", IdxDatasetTest::xz);
     DataFiles.truncate(x, Files.size(x) - 20);
-    DatasetFormatException e = assertThrows(DatasetFormatException.class,
-        () -> IdxDataset.open(x, labels("y", b -> b)));
+    DatasetFormatException e =
+        assertThrows(DatasetFormatException.class, () -> IdxDataset.open(x, labels("y", b -> b)));
     assertTrue(e.getMessage().startsWith(x + ": xz stream after "), e.getMessage());
   }
 
   @Test
   void gzipWhoseContentIsTruncatedFailsOnTheDeclaredSize() throws IOException {
     byte[] raw = DataFiles.idxImages(images, 5, 7);
-    Path x = DataFiles.write(dir.resolve("x.gz"),
-        DataFiles.gzip(java.util.Arrays.copyOf(raw, raw.length - 35)));
-    DatasetFormatException e = assertThrows(DatasetFormatException.class,
-        () -> IdxDataset.open(x, labels("y", b -> b)));
+    Path x =
+        DataFiles.write(
+            dir.resolve("x.gz"), DataFiles.gzip(java.util.Arrays.copyOf(raw, raw.length - 35)));
+    DatasetFormatException e =
+        assertThrows(DatasetFormatException.class, () -> IdxDataset.open(x, labels("y", b -> b)));
     assertTrue(e.getMessage().startsWith(x + ": file size: expected 1311 bytes"), e.getMessage());
     assertTrue(e.getMessage().endsWith("found 1276 bytes: the file is truncated"), e.getMessage());
   }
@@ -173,8 +195,12 @@ class IdxDatasetTest {
     Path y = DataFiles.write(dir.resolve("y"), DataFiles.idxLabels(images.subList(0, 36)));
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> IdxDataset.open(x, y));
-    assertEquals(y + ": label count (offset 4): expected 37 labels, one per image in " + x
-        + ", found 36 labels", e.getMessage());
+    assertEquals(
+        y
+            + ": label count (offset 4): expected 37 labels, one per image in "
+            + x
+            + ", found 36 labels",
+        e.getMessage());
   }
 
   @Test
@@ -190,14 +216,19 @@ class IdxDatasetTest {
         IdxDataset data = IdxDataset.open(x, y)) {
       assertEquals(78, data.info().classes());
       assertEquals(77, data.get(11).label());
-      assertEquals(List.of(y + ": 78 classes inferred from the largest label, 77 (11 distinct"
-          + " labels occur)"), log.info());
+      assertEquals(
+          List.of(
+              y
+                  + ": 78 classes inferred from the largest label, 77 (11 distinct"
+                  + " labels occur)"),
+          log.info());
     }
   }
 
   @Test
   void missingFileIsAnIoError() {
-    assertThrows(java.nio.file.NoSuchFileException.class,
+    assertThrows(
+        java.nio.file.NoSuchFileException.class,
         () -> IdxDataset.open(dir.resolve("absent"), dir.resolve("absent-too")));
   }
 }

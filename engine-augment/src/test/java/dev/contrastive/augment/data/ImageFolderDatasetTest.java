@@ -56,8 +56,16 @@ class ImageFolderDatasetTest {
     Files.writeString(root.resolve("cat/.hidden.png"), "not an image either");
     Files.writeString(root.resolve("README"), "a file at the root is not a class");
     try (ImageFolderDataset data = ImageFolderDataset.open(root)) {
-      assertEquals(DatasetInfo.builder().name(root.toString()).size(3).channels(1).height(3)
-          .width(5).classes(2).build(), data.info());
+      assertEquals(
+          DatasetInfo.builder()
+              .name(root.toString())
+              .size(3)
+              .channels(1)
+              .height(3)
+              .width(5)
+              .classes(2)
+              .build(),
+          data.info());
       List<Image> read = DataFiles.readAll(data);
       BufferedImage[] expected = {cat0, cat1, dog0};
       int[] labels = {0, 0, 1};
@@ -96,8 +104,12 @@ class ImageFolderDatasetTest {
       assertEquals(1, read.channels());
       for (int y = 0; y < 4; y++) {
         for (int x = 0; x < 4; x++) {
-          int luma = (299 * rgb(image, 0, x, y) + 587 * rgb(image, 1, x, y)
-              + 114 * rgb(image, 2, x, y) + 500) / 1000;
+          int luma =
+              (299 * rgb(image, 0, x, y)
+                      + 587 * rgb(image, 1, x, y)
+                      + 114 * rgb(image, 2, x, y)
+                      + 500)
+                  / 1000;
           assertEquals(luma, read.pixel(0, y, x));
         }
       }
@@ -125,8 +137,16 @@ class ImageFolderDatasetTest {
     write(root.resolve("a/0.jpg"), BufferedImage.TYPE_INT_RGB, 16, 8, 7);
     write(root.resolve("b/0.jpeg"), BufferedImage.TYPE_INT_RGB, 16, 8, 8);
     try (ImageFolderDataset data = ImageFolderDataset.open(root)) {
-      assertEquals(DatasetInfo.builder().name(root.toString()).size(2).channels(3).height(8)
-          .width(16).classes(2).build(), data.info());
+      assertEquals(
+          DatasetInfo.builder()
+              .name(root.toString())
+              .size(2)
+              .channels(3)
+              .height(8)
+              .width(16)
+              .classes(2)
+              .build(),
+          data.info());
       assertEquals(1, DataFiles.readAll(data).get(1).label());
     }
   }
@@ -140,8 +160,12 @@ class ImageFolderDatasetTest {
     write(root.resolve("b/1.png"), BufferedImage.TYPE_BYTE_GRAY, 3, 3, 4);
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> ImageFolderDataset.open(root));
-    assertEquals(odd + ": image size (width x height): expected 4 x 3, the size of "
-        + root.resolve("a/0.png") + ", found 5 x 3", e.getMessage());
+    assertEquals(
+        odd
+            + ": image size (width x height): expected 4 x 3, the size of "
+            + root.resolve("a/0.png")
+            + ", found 5 x 3",
+        e.getMessage());
   }
 
   @Test
@@ -150,8 +174,11 @@ class ImageFolderDatasetTest {
     Path fake = Files.writeString(root.resolve("a/1.png"), "not a png at all");
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> ImageFolderDataset.open(root));
-    assertEquals(fake + ": image header (offset 0): expected a PNG or JPEG image, found a format"
-        + " no ImageIO reader recognises", e.getMessage());
+    assertEquals(
+        fake
+            + ": image header (offset 0): expected a PNG or JPEG image, found a format"
+            + " no ImageIO reader recognises",
+        e.getMessage());
   }
 
   @Test
@@ -161,8 +188,13 @@ class ImageFolderDatasetTest {
     DataFiles.truncate(file, Files.size(file) - 40);
     try (ImageFolderDataset data = ImageFolderDataset.open(root)) {
       DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> data.get(0));
-      assertTrue(e.getMessage().startsWith(file + ": image data: expected a complete, undamaged"
-          + " png image, found decoder error"), e.getMessage());
+      assertTrue(
+          e.getMessage()
+              .startsWith(
+                  file
+                      + ": image data: expected a complete, undamaged"
+                      + " png image, found decoder error"),
+          e.getMessage());
     }
   }
 
@@ -173,8 +205,13 @@ class ImageFolderDatasetTest {
     DataFiles.truncate(file, Files.size(file) / 2);
     try (ImageFolderDataset data = ImageFolderDataset.open(root)) {
       DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> data.get(0));
-      assertTrue(e.getMessage().startsWith(file + ": image data: expected a complete, undamaged"
-          + " JPEG image, found decoder"), e.getMessage());
+      assertTrue(
+          e.getMessage()
+              .startsWith(
+                  file
+                      + ": image data: expected a complete, undamaged"
+                      + " JPEG image, found decoder"),
+          e.getMessage());
     }
   }
 
@@ -182,19 +219,23 @@ class ImageFolderDatasetTest {
   void noClassFoldersOrNoImagesAreReported() throws IOException {
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> ImageFolderDataset.open(root));
-    assertEquals(root + ": class folders: expected one subfolder per class, found no subfolders",
+    assertEquals(
+        root + ": class folders: expected one subfolder per class, found no subfolders",
         e.getMessage());
     Files.createDirectories(root.resolve("a"));
     Files.writeString(root.resolve("a/x.txt"), "text");
     e = assertThrows(DatasetFormatException.class, () -> ImageFolderDataset.open(root));
-    assertEquals(root + ": images: expected PNG or JPEG files (.png, .jpg, .jpeg) in the class"
-        + " folders, found none in 1 class folders", e.getMessage());
+    assertEquals(
+        root
+            + ": images: expected PNG or JPEG files (.png, .jpg, .jpeg) in the class"
+            + " folders, found none in 1 class folders",
+        e.getMessage());
   }
 
   @Test
   void nullModeIsRejected() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ImageFolderDataset.open(root, null));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ImageFolderDataset.open(root, null));
     assertEquals("imagefolder.mode must be DETECT, GRAYSCALE or RGB, got null", e.getMessage());
   }
 }

@@ -21,8 +21,16 @@ class Stl10DatasetTest {
     Path x = DataFiles.write(dir.resolve("train_X.bin"), DataFiles.stl10Images(images));
     Path y = DataFiles.write(dir.resolve("train_y.bin"), DataFiles.stl10Labels(images));
     try (Stl10Dataset data = Stl10Dataset.open(x, y)) {
-      assertEquals(DatasetInfo.builder().name("STL-10 " + x).size(6).channels(3).height(96)
-          .width(96).classes(10).build(), data.info());
+      assertEquals(
+          DatasetInfo.builder()
+              .name("STL-10 " + x)
+              .size(6)
+              .channels(3)
+              .height(96)
+              .width(96)
+              .classes(10)
+              .build(),
+          data.info());
       assertEquals(images, DataFiles.readAll(data));
     }
   }
@@ -59,22 +67,29 @@ class Stl10DatasetTest {
   void truncatedImagesFileIsReported() throws IOException {
     Path x = DataFiles.write(dir.resolve("train_X.bin"), DataFiles.stl10Images(images));
     DataFiles.truncate(x, 5L * 27648 + 1);
-    DatasetFormatException e = assertThrows(DatasetFormatException.class,
-        () -> Stl10Dataset.openUnlabeled(x));
-    assertEquals(x + ": record 5 (offset 138240): expected a whole number of 27648-byte STL-10"
-        + " images (3 x 96 x 96) (file size a multiple of 27648), found 1 of 27648 bytes: the file"
-        + " is truncated (size 138241)", e.getMessage());
+    DatasetFormatException e =
+        assertThrows(DatasetFormatException.class, () -> Stl10Dataset.openUnlabeled(x));
+    assertEquals(
+        x
+            + ": record 5 (offset 138240): expected a whole number of 27648-byte STL-10"
+            + " images (3 x 96 x 96) (file size a multiple of 27648), found 1 of 27648 bytes: the file"
+            + " is truncated (size 138241)",
+        e.getMessage());
   }
 
   @Test
   void labelCountOtherThanImageCountIsReported() throws IOException {
     Path x = DataFiles.write(dir.resolve("train_X.bin"), DataFiles.stl10Images(images));
-    Path y = DataFiles.write(dir.resolve("train_y.bin"),
-        DataFiles.stl10Labels(images.subList(0, 4)));
+    Path y =
+        DataFiles.write(dir.resolve("train_y.bin"), DataFiles.stl10Labels(images.subList(0, 4)));
     DatasetFormatException e =
         assertThrows(DatasetFormatException.class, () -> Stl10Dataset.open(x, y));
-    assertEquals(y + ": label count (file size): expected 6 labels, one byte per image in " + x
-        + ", found 4 labels", e.getMessage());
+    assertEquals(
+        y
+            + ": label count (file size): expected 6 labels, one byte per image in "
+            + x
+            + ", found 4 labels",
+        e.getMessage());
   }
 
   @Test

@@ -30,9 +30,13 @@ class PairProducerTest {
   record Snapshot(int number, int[] indices, float[] a, float[] b, int[] labels, long[] shape) {
     static Snapshot of(PairBatch batch) {
       try (batch) {
-        return new Snapshot(batch.number(), batch.indices(), batch.viewA().data().asFloat(),
+        return new Snapshot(
+            batch.number(),
+            batch.indices(),
+            batch.viewA().data().asFloat(),
             batch.viewB().data().asFloat(),
-            batch.labels() == null ? null : batch.labels().toIntVector(), batch.viewA().shape());
+            batch.labels() == null ? null : batch.labels().toIntVector(),
+            batch.viewA().shape());
       }
     }
 
@@ -62,8 +66,15 @@ class PairProducerTest {
   }
 
   private static ProducerOptions options(int batchSize, int threads) {
-    return ProducerOptions.builder().batchSize(batchSize).threads(threads).prefetch(2 * threads)
-        .dropLast(false).shuffle(true).seed(42).groupPatches(false).build();
+    return ProducerOptions.builder()
+        .batchSize(batchSize)
+        .threads(threads)
+        .prefetch(2 * threads)
+        .dropLast(false)
+        .shuffle(true)
+        .seed(42)
+        .groupPatches(false)
+        .build();
   }
 
   @Test
@@ -73,8 +84,10 @@ class PairProducerTest {
     for (int threads : new int[] {1, 2}) {
       try (PairProducer producer =
           new PairProducer(data, Presets.amdimCifar().pairs(), options(8, threads))) {
-        runs.add(List.of(epoch(producer, 0), epoch(producer, 1)).stream()
-            .flatMap(List::stream).toList());
+        runs.add(
+            List.of(epoch(producer, 0), epoch(producer, 1)).stream()
+                .flatMap(List::stream)
+                .toList());
       }
     }
     assertEquals(2 * 6, runs.get(0).size());
@@ -88,14 +101,32 @@ class PairProducerTest {
     Dataset data = TestDatasets.random(12, 3, 32, 32, 0, 2);
     List<Snapshot> fours;
     List<Snapshot> fives;
-    ProducerOptions base = ProducerOptions.builder().batchSize(4).threads(2).prefetch(4)
-        .dropLast(false).shuffle(false).seed(7).groupPatches(false).build();
+    ProducerOptions base =
+        ProducerOptions.builder()
+            .batchSize(4)
+            .threads(2)
+            .prefetch(4)
+            .dropLast(false)
+            .shuffle(false)
+            .seed(7)
+            .groupPatches(false)
+            .build();
     try (PairProducer producer = new PairProducer(data, Presets.amdimCifar().pairs(), base)) {
       fours = epoch(producer, 3);
     }
-    try (PairProducer producer = new PairProducer(data, Presets.amdimCifar().pairs(),
-        ProducerOptions.builder().batchSize(5).threads(1).prefetch(1).dropLast(false).shuffle(false)
-            .seed(7).groupPatches(false).build())) {
+    try (PairProducer producer =
+        new PairProducer(
+            data,
+            Presets.amdimCifar().pairs(),
+            ProducerOptions.builder()
+                .batchSize(5)
+                .threads(1)
+                .prefetch(1)
+                .dropLast(false)
+                .shuffle(false)
+                .seed(7)
+                .groupPatches(false)
+                .build())) {
       fives = epoch(producer, 3);
     }
     int row = 3 * 32 * 32;
@@ -121,8 +152,16 @@ class PairProducerTest {
   void anEpochEndsCleanlyKeepingOrDroppingTheLastPartialBatch() {
     Dataset data = TestDatasets.random(10, 1, 28, 28, 10, 3);
     for (boolean dropLast : new boolean[] {false, true}) {
-      ProducerOptions options = ProducerOptions.builder().batchSize(4).threads(2).prefetch(3)
-          .dropLast(dropLast).shuffle(true).seed(5).groupPatches(false).build();
+      ProducerOptions options =
+          ProducerOptions.builder()
+              .batchSize(4)
+              .threads(2)
+              .prefetch(3)
+              .dropLast(dropLast)
+              .shuffle(true)
+              .seed(5)
+              .groupPatches(false)
+              .build();
       try (PairProducer producer =
           new PairProducer(data, Presets.fashionMnist().pairs(), options)) {
         assertEquals(dropLast ? 2 : 3, producer.batchesPerEpoch());
@@ -155,8 +194,16 @@ class PairProducerTest {
   @Test
   void shufflingDrawsAFreshOrderEachEpochAndIndexOrderWithoutIt() {
     Dataset data = TestDatasets.random(64, 1, 28, 28, 0, 4);
-    ProducerOptions options = ProducerOptions.builder().batchSize(64).threads(1).prefetch(1)
-        .dropLast(true).shuffle(true).seed(9).groupPatches(false).build();
+    ProducerOptions options =
+        ProducerOptions.builder()
+            .batchSize(64)
+            .threads(1)
+            .prefetch(1)
+            .dropLast(true)
+            .shuffle(true)
+            .seed(9)
+            .groupPatches(false)
+            .build();
     try (PairProducer producer = new PairProducer(data, Presets.fashionMnist().pairs(), options)) {
       int[] first = epoch(producer, 0).get(0).indices();
       int[] second = epoch(producer, 1).get(0).indices();
@@ -166,8 +213,8 @@ class PairProducerTest {
       Arrays.sort(sorted);
       assertFalse(Arrays.equals(first, sorted));
     }
-    try (PairProducer producer = new PairProducer(data, Presets.fashionMnist().pairs(),
-        options.withShuffle(false))) {
+    try (PairProducer producer =
+        new PairProducer(data, Presets.fashionMnist().pairs(), options.withShuffle(false))) {
       int[] inOrder = epoch(producer, 0).get(0).indices();
       for (int i = 0; i < 64; i++) {
         assertEquals(i, inOrder[i]);
@@ -178,14 +225,22 @@ class PairProducerTest {
   @Test
   void patchViewsAreFlatOrGroupedByImage() {
     Dataset data = TestDatasets.random(6, 3, 32, 32, 10, 5);
-    ProducerOptions options = ProducerOptions.builder().batchSize(3).threads(1).prefetch(1)
-        .dropLast(true).shuffle(false).seed(1).groupPatches(false).build();
+    ProducerOptions options =
+        ProducerOptions.builder()
+            .batchSize(3)
+            .threads(1)
+            .prefetch(1)
+            .dropLast(true)
+            .shuffle(false)
+            .seed(1)
+            .groupPatches(false)
+            .build();
     try (PairProducer producer = new PairProducer(data, Presets.cpcCifar().pairs(), options)) {
       Snapshot s = epoch(producer, 0).get(0);
       assertArrayEquals(new long[] {3 * 49, 3, 8, 8}, s.shape());
     }
-    try (PairProducer producer = new PairProducer(data, Presets.cpcCifar().pairs(),
-        options.withGroupPatches(true))) {
+    try (PairProducer producer =
+        new PairProducer(data, Presets.cpcCifar().pairs(), options.withGroupPatches(true))) {
       Snapshot s = epoch(producer, 0).get(0);
       assertArrayEquals(new long[] {3, 49, 3, 8, 8}, s.shape());
     }
@@ -194,22 +249,35 @@ class PairProducerTest {
   @Test
   void aPipelineThatDoesNotFitTheDatasetFailsAtConstruction() {
     Dataset gray = TestDatasets.random(8, 1, 28, 28, 10, 6);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new PairProducer(gray, Presets.amdimCifar().pairs(), options(4, 1)));
-    assertTrue(e.getMessage().contains("normalize.mean and normalize.std have 3 channels"),
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new PairProducer(gray, Presets.amdimCifar().pairs(), options(4, 1)));
+    assertTrue(
+        e.getMessage().contains("normalize.mean and normalize.std have 3 channels"),
         e.getMessage());
-    IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
-        () -> new PairProducer(gray, Presets.fashionMnist().pairs(),
-            options(16, 1).withDropLast(true)));
+    IllegalArgumentException small =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new PairProducer(
+                    gray, Presets.fashionMnist().pairs(), options(16, 1).withDropLast(true)));
     assertTrue(small.getMessage().contains("fewer than producer.batchSize 16"), small.getMessage());
   }
 
   @Test
   void aFailedReadIsThrownOnceNamingTheBatchAndEndsTheEpoch() {
-    Dataset data =
-        TestDatasets.failingAt(TestDatasets.random(16, 1, 28, 28, 10, 7), i -> i == 9);
-    ProducerOptions options = ProducerOptions.builder().batchSize(4).threads(2).prefetch(4)
-        .dropLast(true).shuffle(false).seed(1).groupPatches(false).build();
+    Dataset data = TestDatasets.failingAt(TestDatasets.random(16, 1, 28, 28, 10, 7), i -> i == 9);
+    ProducerOptions options =
+        ProducerOptions.builder()
+            .batchSize(4)
+            .threads(2)
+            .prefetch(4)
+            .dropLast(true)
+            .shuffle(false)
+            .seed(1)
+            .groupPatches(false)
+            .build();
     try (PairProducer producer = new PairProducer(data, Presets.fashionMnist().pairs(), options)) {
       Iterator<PairBatch> batches = producer.epoch(0);
       batches.next().close();
@@ -238,15 +306,24 @@ class PairProducerTest {
   }
 
   private static Set<Thread> liveThreads() {
-    return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
         .collect(Collectors.toSet());
   }
 
   @Test
   void closeEndsEveryWorkerThreadAndFreesTheBatchesMadeAhead() throws InterruptedException {
     Dataset data = TestDatasets.random(256, 3, 32, 32, 10, 9);
-    ProducerOptions options = ProducerOptions.builder().batchSize(16).threads(2).prefetch(6)
-        .dropLast(true).shuffle(true).seed(3).groupPatches(false).build();
+    ProducerOptions options =
+        ProducerOptions.builder()
+            .batchSize(16)
+            .threads(2)
+            .prefetch(6)
+            .dropLast(true)
+            .shuffle(true)
+            .seed(3)
+            .groupPatches(false)
+            .build();
     Set<Thread> before = liveThreads();
     PairProducer producer = new PairProducer(data, Presets.amdimCifar().pairs(), options);
     List<PairBatch> made = Collections.synchronizedList(new ArrayList<>());
@@ -269,8 +346,12 @@ class PairProducerTest {
       if (batch == taken) {
         assertFalse(batch.isClosed(), "a batch handed out is the caller's to close");
       } else {
-        assertTrue(batch.isClosed() && batch.viewA().wasClosed() && batch.viewB().wasClosed()
-            && batch.labels().wasClosed(), "batch " + batch.number() + " freed");
+        assertTrue(
+            batch.isClosed()
+                && batch.viewA().wasClosed()
+                && batch.viewB().wasClosed()
+                && batch.labels().wasClosed(),
+            "batch " + batch.number() + " freed");
       }
     }
     taken.close();
@@ -281,8 +362,16 @@ class PairProducerTest {
   @Test
   void closeWhileWorkersAreBusyFreesEverythingTheyFinish() {
     Dataset data = TestDatasets.random(512, 3, 96, 96, 10, 11);
-    ProducerOptions options = ProducerOptions.builder().batchSize(64).threads(2).prefetch(4)
-        .dropLast(true).shuffle(true).seed(3).groupPatches(false).build();
+    ProducerOptions options =
+        ProducerOptions.builder()
+            .batchSize(64)
+            .threads(2)
+            .prefetch(4)
+            .dropLast(true)
+            .shuffle(true)
+            .seed(3)
+            .groupPatches(false)
+            .build();
     Set<Thread> before = liveThreads();
     PairProducer producer = new PairProducer(data, Presets.amdimStl().pairs(), options);
     List<PairBatch> made = Collections.synchronizedList(new ArrayList<>());

@@ -17,8 +17,7 @@ final class Batches {
     for (int i = 0; i < data.length; i++) {
       data[i] = (float) (lo + (hi - lo) * random.nextDouble());
     }
-    return new ImageBatch(data, rows, ItemShape.image(c, h, w),
-        ImageBatch.streams(seed + 1, rows));
+    return new ImageBatch(data, rows, ItemShape.image(c, h, w), ImageBatch.streams(seed + 1, rows));
   }
 
   static ImageBatch uniform(int rows, int c, int h, int w, long seed) {
@@ -27,7 +26,10 @@ final class Batches {
 
   /** A copy with fresh streams from the same seed, so it replays exactly the same draws. */
   static ImageBatch replay(ImageBatch batch, long streamSeed) {
-    return new ImageBatch(batch.data().clone(), batch.rows(), batch.shape(),
+    return new ImageBatch(
+        batch.data().clone(),
+        batch.rows(),
+        batch.shape(),
         ImageBatch.streams(streamSeed, batch.rows()));
   }
 

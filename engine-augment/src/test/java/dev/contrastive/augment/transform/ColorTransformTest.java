@@ -48,16 +48,41 @@ class ColorTransformTest {
   void jitterAtZeroStrengthOrZeroProbabilityIsIdentity() {
     ImageBatch in = uniform(8, 3, 6, 6, 1);
     float[] before = in.data().clone();
-    assertArrayEquals(before, ColorJitter.builder().brightness(0).contrast(0).saturation(0).hue(0)
-        .p(1).build().apply(in).data());
-    assertArrayEquals(before, ColorJitter.builder().brightness(0.4).contrast(0.4).saturation(0.4)
-        .hue(0.2).p(0).build().apply(in).data());
+    assertArrayEquals(
+        before,
+        ColorJitter.builder()
+            .brightness(0)
+            .contrast(0)
+            .saturation(0)
+            .hue(0)
+            .p(1)
+            .build()
+            .apply(in)
+            .data());
+    assertArrayEquals(
+        before,
+        ColorJitter.builder()
+            .brightness(0.4)
+            .contrast(0.4)
+            .saturation(0.4)
+            .hue(0.2)
+            .p(0)
+            .build()
+            .apply(in)
+            .data());
   }
 
   @Test
   void jitterKeepsShapeAndRangeAtExtremeStrengths() {
-    ImageBatch out = ColorJitter.builder().brightness(5).contrast(5).saturation(5).hue(0.5).p(1)
-        .build().apply(uniform(30, 3, 8, 8, 2));
+    ImageBatch out =
+        ColorJitter.builder()
+            .brightness(5)
+            .contrast(5)
+            .saturation(5)
+            .hue(0.5)
+            .p(1)
+            .build()
+            .apply(uniform(30, 3, 8, 8, 2));
     assertSameShape(ItemShape.image(3, 8, 8), out, 30);
     assertInRange(out, 0, 1);
   }
@@ -67,8 +92,15 @@ class ColorTransformTest {
     // Pixels <= 0.5 never clip at factors <= 1.4.
     ImageBatch in = uniform(40, 3, 5, 5, 0.05, 0.5, 3);
     float[] before = in.data().clone();
-    ImageBatch out = ColorJitter.builder().brightness(0.4).contrast(0).saturation(0).hue(0).p(1)
-        .build().apply(in);
+    ImageBatch out =
+        ColorJitter.builder()
+            .brightness(0.4)
+            .contrast(0)
+            .saturation(0)
+            .hue(0)
+            .p(1)
+            .build()
+            .apply(in);
     Set<Long> factors = new HashSet<>();
     for (int r = 0; r < 40; r++) {
       int base = out.offset(r);
@@ -89,8 +121,15 @@ class ColorTransformTest {
     for (int r = 0; r < 40; r++) {
       before[r] = channelMean(in, r, 0);
     }
-    ImageBatch out = ColorJitter.builder().brightness(0.4).contrast(0).saturation(0).hue(0).p(1)
-        .build().apply(in);
+    ImageBatch out =
+        ColorJitter.builder()
+            .brightness(0.4)
+            .contrast(0)
+            .saturation(0)
+            .hue(0)
+            .p(1)
+            .build()
+            .apply(in);
     double change = 0;
     for (int r = 0; r < 40; r++) {
       change += Math.abs(channelMean(out, r, 0) - before[r]);
@@ -108,8 +147,15 @@ class ColorTransformTest {
       luma[r] = lumaMean(in, r);
       spread[r] = std(in, r);
     }
-    ImageBatch out = ColorJitter.builder().brightness(0).contrast(0.4).saturation(0).hue(0).p(1)
-        .build().apply(in);
+    ImageBatch out =
+        ColorJitter.builder()
+            .brightness(0)
+            .contrast(0.4)
+            .saturation(0)
+            .hue(0)
+            .p(1)
+            .build()
+            .apply(in);
     boolean changed = false;
     for (int r = 0; r < 30; r++) {
       assertEquals(luma[r], lumaMean(out, r), 1e-5);
@@ -130,8 +176,15 @@ class ColorTransformTest {
       in.data()[2 * plane + i] = in.data()[i];
     }
     float[] before = in.data().clone();
-    ImageBatch out = ColorJitter.builder().brightness(0).contrast(0).saturation(0.4).hue(0).p(1)
-        .build().apply(in);
+    ImageBatch out =
+        ColorJitter.builder()
+            .brightness(0)
+            .contrast(0)
+            .saturation(0.4)
+            .hue(0)
+            .p(1)
+            .build()
+            .apply(in);
     for (int i = 0; i < plane; i++) {
       assertEquals(before[i], out.data()[i], 1e-6f);
     }
@@ -139,10 +192,11 @@ class ColorTransformTest {
     for (int r = 0; r < 20; r++) {
       int base = out.offset(r);
       for (int i = 0; i < plane; i++) {
-        float lumaBefore = RandomGrayscale.luma(before[base + i], before[base + plane + i],
-            before[base + 2 * plane + i]);
-        float lumaAfter = RandomGrayscale.luma(d[base + i], d[base + plane + i],
-            d[base + 2 * plane + i]);
+        float lumaBefore =
+            RandomGrayscale.luma(
+                before[base + i], before[base + plane + i], before[base + 2 * plane + i]);
+        float lumaAfter =
+            RandomGrayscale.luma(d[base + i], d[base + plane + i], d[base + 2 * plane + i]);
         assertEquals(lumaBefore, lumaAfter, 1e-5f);
       }
     }
@@ -152,8 +206,15 @@ class ColorTransformTest {
   void hueKeepsValueAndSaturationOfEveryPixelAndChangesColours() {
     ImageBatch in = uniform(20, 3, 6, 6, 7);
     float[] before = in.data().clone();
-    ImageBatch out = ColorJitter.builder().brightness(0).contrast(0).saturation(0).hue(0.5).p(1)
-        .build().apply(in);
+    ImageBatch out =
+        ColorJitter.builder()
+            .brightness(0)
+            .contrast(0)
+            .saturation(0)
+            .hue(0.5)
+            .p(1)
+            .build()
+            .apply(in);
     float[] d = out.data();
     int plane = 36;
     int changed = 0;
@@ -198,9 +259,16 @@ class ColorTransformTest {
         }
       }
     }
-    ImageBatch out = ColorJitter.builder().brightness(0).contrast(0).saturation(0).hue(0.5).p(1)
-        .build()
-        .apply(new ImageBatch(data, rows, ItemShape.image(3, 1, 4), ImageBatch.streams(3, rows)));
+    ImageBatch out =
+        ColorJitter.builder()
+            .brightness(0)
+            .contrast(0)
+            .saturation(0)
+            .hue(0.5)
+            .p(1)
+            .build()
+            .apply(
+                new ImageBatch(data, rows, ItemShape.image(3, 1, 4), ImageBatch.streams(3, rows)));
     double smallest = 1;
     double largest = 0;
     for (int r = 0; r < rows; r++) {
@@ -213,8 +281,9 @@ class ColorTransformTest {
           turn = shift;
         }
         double gap = Math.abs(shift - turn);
-        assertTrue(Math.min(gap, 1 - gap) < 1e-5, "row " + r + " pixel " + p + " turned "
-            + shift + ", pixel 0 " + turn);
+        assertTrue(
+            Math.min(gap, 1 - gap) < 1e-5,
+            "row " + r + " pixel " + p + " turned " + shift + ", pixel 0 " + turn);
       }
       double signed = turn > 0.5 ? turn - 1 : turn;
       smallest = Math.min(smallest, signed);
@@ -228,18 +297,27 @@ class ColorTransformTest {
   void saturationAndHueLeaveOneChannelImages() {
     ImageBatch in = uniform(10, 1, 6, 6, 8);
     float[] before = in.data().clone();
-    assertArrayEquals(before, ColorJitter.builder().brightness(0).contrast(0).saturation(1).hue(0.5)
-        .p(1).build().apply(in).data());
+    assertArrayEquals(
+        before,
+        ColorJitter.builder()
+            .brightness(0)
+            .contrast(0)
+            .saturation(1)
+            .hue(0.5)
+            .p(1)
+            .build()
+            .apply(in)
+            .data());
   }
 
   @Test
   void jitterIsDeterministicUnderASeed() {
     ImageBatch in = uniform(10, 3, 6, 6, 9);
-    ColorJitter jitter = ColorJitter.builder().brightness(0.4).contrast(0.4).saturation(0.4)
-        .hue(0.2).p(0.8).build();
+    ColorJitter jitter =
+        ColorJitter.builder().brightness(0.4).contrast(0.4).saturation(0.4).hue(0.2).p(0.8).build();
     assertArrayEquals(jitter.apply(replay(in, 1)).data(), jitter.apply(replay(in, 1)).data());
-    assertFalse(Arrays.equals(jitter.apply(replay(in, 1)).data(),
-        jitter.apply(replay(in, 2)).data()));
+    assertFalse(
+        Arrays.equals(jitter.apply(replay(in, 1)).data(), jitter.apply(replay(in, 2)).data()));
   }
 
   @Test
@@ -252,8 +330,8 @@ class ColorTransformTest {
     for (int r = 0; r < 5; r++) {
       int base = out.offset(r);
       for (int i = 0; i < 16; i++) {
-        float luma = RandomGrayscale.luma(before[base + i], before[base + 16 + i],
-            before[base + 32 + i]);
+        float luma =
+            RandomGrayscale.luma(before[base + i], before[base + 16 + i], before[base + 32 + i]);
         assertEquals(luma, d[base + i], 1e-6f);
         assertEquals(d[base + i], d[base + 16 + i]);
         assertEquals(d[base + i], d[base + 32 + i]);
@@ -274,7 +352,8 @@ class ColorTransformTest {
     int grayed = 0;
     for (int r = 0; r < 800; r++) {
       int base = many.offset(r);
-      if (many.data()[base] == many.data()[base + 4] && many.data()[base] == many.data()[base + 8]) {
+      if (many.data()[base] == many.data()[base + 4]
+          && many.data()[base] == many.data()[base + 8]) {
         grayed++;
       }
     }
@@ -350,7 +429,8 @@ class ColorTransformTest {
     ImageBatch out = new GaussianBlur(5, 1.0, 2.0, 1).apply(in);
     assertSameShape(ItemShape.image(3, 16, 16), out, 4);
     assertInRange(out, 0, 1);
-    assertTrue(highFrequencyEnergy(out) < 0.2 * energy,
+    assertTrue(
+        highFrequencyEnergy(out) < 0.2 * energy,
         "energy " + highFrequencyEnergy(out) + " of " + energy);
     assertEquals(mean, channelMean(out, 0, 0), 0.02);
   }

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Flip, translate, resized crop and pad: shape, identity, determinism and what they must change. */
+/**
+ * Flip, translate, resized crop and pad: shape, identity, determinism and what they must change.
+ */
 class GeometryTransformTest {
 
   @Test
@@ -61,8 +63,8 @@ class GeometryTransformTest {
     ImageBatch in = uniform(50, 3, 4, 4, 3);
     ImageBatch again = replay(in, 77);
     ImageBatch first = replay(in, 77);
-    assertArrayEquals(new HorizontalFlip(0.5).apply(first).data(),
-        new HorizontalFlip(0.5).apply(again).data());
+    assertArrayEquals(
+        new HorizontalFlip(0.5).apply(first).data(), new HorizontalFlip(0.5).apply(again).data());
   }
 
   @Test
@@ -125,16 +127,21 @@ class GeometryTransformTest {
   @Test
   void translateIsDeterministicUnderASeed() {
     ImageBatch in = uniform(20, 3, 8, 8, 6);
-    assertArrayEquals(new RandomTranslate(4, 0.8).apply(replay(in, 9)).data(),
+    assertArrayEquals(
+        new RandomTranslate(4, 0.8).apply(replay(in, 9)).data(),
         new RandomTranslate(4, 0.8).apply(replay(in, 9)).data());
-    assertFalse(Arrays.equals(new RandomTranslate(4, 0.8).apply(replay(in, 9)).data(),
-        new RandomTranslate(4, 0.8).apply(replay(in, 10)).data()));
+    assertFalse(
+        Arrays.equals(
+            new RandomTranslate(4, 0.8).apply(replay(in, 9)).data(),
+            new RandomTranslate(4, 0.8).apply(replay(in, 10)).data()));
   }
 
   @Test
   void translateRejectsAShiftAsLargeAsTheImage() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new RandomTranslate(4, 1).apply(uniform(1, 1, 4, 8, 0)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new RandomTranslate(4, 1).apply(uniform(1, 1, 4, 8, 0)));
     assertTrue(e.getMessage().contains("translate.maxShift"), e.getMessage());
   }
 
@@ -143,8 +150,16 @@ class GeometryTransformTest {
   void resizedCropOfTheWholeImageAtItsOwnSizeIsIdentity(Interpolation filter) {
     ImageBatch in = uniform(4, 3, 12, 12, 7);
     float[] before = in.data().clone();
-    ImageBatch out = RandomResizedCrop.builder().size(12).scaleMin(1).scaleMax(1).ratioMin(1)
-        .ratioMax(1).interpolation(filter).build().apply(in);
+    ImageBatch out =
+        RandomResizedCrop.builder()
+            .size(12)
+            .scaleMin(1)
+            .scaleMax(1)
+            .ratioMin(1)
+            .ratioMax(1)
+            .interpolation(filter)
+            .build()
+            .apply(in);
     assertArrayEquals(before, out.data(), 1e-6f);
   }
 
@@ -152,32 +167,61 @@ class GeometryTransformTest {
   @EnumSource(Interpolation.class)
   void resizedCropMakesTheOutputSizeInRangeAndKeepsConstantsConstant(Interpolation filter) {
     ImageBatch in = uniform(16, 3, 40, 30, 8);
-    ImageBatch out = RandomResizedCrop.builder().height(20).width(24).scaleMin(0.3).scaleMax(1)
-        .ratioMin(0.7).ratioMax(1.4).interpolation(filter).build().apply(in);
+    ImageBatch out =
+        RandomResizedCrop.builder()
+            .height(20)
+            .width(24)
+            .scaleMin(0.3)
+            .scaleMax(1)
+            .ratioMin(0.7)
+            .ratioMax(1.4)
+            .interpolation(filter)
+            .build()
+            .apply(in);
     assertSameShape(ItemShape.image(3, 20, 24), out, 16);
     assertInRange(out, 0, 1);
 
     float[] gray = new float[2 * 3 * 40 * 30];
     Arrays.fill(gray, 0.37f);
-    ImageBatch flat = new ImageBatch(gray, 2, ItemShape.image(3, 40, 30),
-        ImageBatch.streams(1, 2));
-    for (float v : RandomResizedCrop.builder().height(64).width(64).scaleMin(0.3).scaleMax(1)
-        .ratioMin(0.7).ratioMax(1.4).interpolation(filter).build().apply(flat).data()) {
+    ImageBatch flat = new ImageBatch(gray, 2, ItemShape.image(3, 40, 30), ImageBatch.streams(1, 2));
+    for (float v :
+        RandomResizedCrop.builder()
+            .height(64)
+            .width(64)
+            .scaleMin(0.3)
+            .scaleMax(1)
+            .ratioMin(0.7)
+            .ratioMax(1.4)
+            .interpolation(filter)
+            .build()
+            .apply(flat)
+            .data()) {
       assertEquals(0.37f, v, 1e-6f);
     }
   }
 
   @Test
   void resizedCropDrawsBoxesInsideTheImageWithinScaleAndRatio() {
-    RandomResizedCrop crop = RandomResizedCrop.builder().size(64).scaleMin(0.3).scaleMax(1.0)
-        .ratioMin(0.7).ratioMax(1.4).interpolation(Interpolation.BICUBIC).build();
+    RandomResizedCrop crop =
+        RandomResizedCrop.builder()
+            .size(64)
+            .scaleMin(0.3)
+            .scaleMax(1.0)
+            .ratioMin(0.7)
+            .ratioMax(1.4)
+            .interpolation(Interpolation.BICUBIC)
+            .build();
     SplittableRandom random = new SplittableRandom(11);
     double minArea = 1;
     double maxArea = 0;
     for (int i = 0; i < 2000; i++) {
       RandomResizedCrop.Box box = crop.drawBox(96, 96, random);
-      assertTrue(box.top() >= 0 && box.left() >= 0 && box.top() + box.height() <= 96
-          && box.left() + box.width() <= 96, box.toString());
+      assertTrue(
+          box.top() >= 0
+              && box.left() >= 0
+              && box.top() + box.height() <= 96
+              && box.left() + box.width() <= 96,
+          box.toString());
       double area = box.height() * box.width() / (96.0 * 96.0);
       double ratio = (double) box.width() / box.height();
       // Sides are rounded to whole pixels: allow a pixel's worth of slack.
@@ -200,8 +244,16 @@ class GeometryTransformTest {
       }
     }
     ImageBatch in = new ImageBatch(board, 1, ItemShape.image(1, 32, 32), ImageBatch.streams(0, 1));
-    ImageBatch out = RandomResizedCrop.builder().size(16).scaleMin(1).scaleMax(1).ratioMin(1)
-        .ratioMax(1).interpolation(Interpolation.BILINEAR).build().apply(in);
+    ImageBatch out =
+        RandomResizedCrop.builder()
+            .size(16)
+            .scaleMin(1)
+            .scaleMax(1)
+            .ratioMin(1)
+            .ratioMax(1)
+            .interpolation(Interpolation.BILINEAR)
+            .build()
+            .apply(in);
     for (int y = 2; y < 14; y++) {
       for (int x = 2; x < 14; x++) {
         assertEquals(0.5f, at(out, 0, 0, y, x), 0.02f);
@@ -212,8 +264,15 @@ class GeometryTransformTest {
   @Test
   void resizedCropIsDeterministicUnderASeed() {
     ImageBatch in = uniform(6, 3, 24, 24, 12);
-    RandomResizedCrop crop = RandomResizedCrop.builder().size(16).scaleMin(0.3).scaleMax(1)
-        .ratioMin(0.7).ratioMax(1.4).interpolation(Interpolation.BICUBIC).build();
+    RandomResizedCrop crop =
+        RandomResizedCrop.builder()
+            .size(16)
+            .scaleMin(0.3)
+            .scaleMax(1)
+            .ratioMin(0.7)
+            .ratioMax(1.4)
+            .interpolation(Interpolation.BICUBIC)
+            .build();
     assertArrayEquals(crop.apply(replay(in, 3)).data(), crop.apply(replay(in, 3)).data());
     assertFalse(Arrays.equals(crop.apply(replay(in, 3)).data(), crop.apply(replay(in, 4)).data()));
   }
@@ -242,32 +301,37 @@ class GeometryTransformTest {
     Resize resize = new Resize(70, Interpolation.BICUBIC);
     assertEquals(ItemShape.image(3, 70, 70), resize.outputShape(ItemShape.image(3, 96, 96)));
     // torchvision: int(146 * 160 / 140) = int(166.86) = 166.
-    assertEquals(ItemShape.image(3, 166, 146),
+    assertEquals(
+        ItemShape.image(3, 166, 146),
         new Resize(146, Interpolation.BICUBIC).outputShape(ItemShape.image(3, 160, 140)));
-    assertEquals(new ItemShape(4, 1, 6, 8),
+    assertEquals(
+        new ItemShape(4, 1, 6, 8),
         new Resize(6, Interpolation.BILINEAR).outputShape(new ItemShape(4, 1, 3, 4)));
     assertSameShape(ItemShape.image(3, 70, 70), resize.apply(uniform(2, 3, 96, 96, 14)), 2);
   }
 
   @Test
   void resizeUpsamplesWithPilsFilterWeights() {
-    // A 1 x 2 ramp (0, 1) to a shorter side of 2: 2 x 4. Output x samples the source at (x + 0.5) / 2
+    // A 1 x 2 ramp (0, 1) to a shorter side of 2: 2 x 4. Output x samples the source at (x + 0.5) /
+    // 2
     // - 0.5 = -0.25, 0.25, 0.75, 1.25 pixels, the filter truncated at the image's edge.
-    ImageBatch in = new ImageBatch(new float[] {0f, 1f}, 1, ItemShape.image(1, 1, 2),
-        ImageBatch.streams(0, 1));
+    ImageBatch in =
+        new ImageBatch(new float[] {0f, 1f}, 1, ItemShape.image(1, 1, 2), ImageBatch.streams(0, 1));
     ImageBatch bilinear = new Resize(2, Interpolation.BILINEAR).apply(in);
     assertSameShape(ItemShape.image(1, 2, 4), bilinear, 1);
-    assertArrayEquals(new float[] {0f, 0.25f, 0.75f, 1f, 0f, 0.25f, 0.75f, 1f}, bilinear.data(),
-        1e-6f);
+    assertArrayEquals(
+        new float[] {0f, 0.25f, 0.75f, 1f, 0f, 0.25f, 0.75f, 1f}, bilinear.data(), 1e-6f);
 
     // Keys a = -0.5 at the sample 0.25 px right of pixel 0: weights 111/128 and 29/128 of the two
     // pixels, normalised: 29/140. At -0.25 pixel 1's weight is negative and the result clamps to 0.
-    ImageBatch again = new ImageBatch(new float[] {0f, 1f}, 1, ItemShape.image(1, 1, 2),
-        ImageBatch.streams(0, 1));
+    ImageBatch again =
+        new ImageBatch(new float[] {0f, 1f}, 1, ItemShape.image(1, 1, 2), ImageBatch.streams(0, 1));
     ImageBatch bicubic = new Resize(2, Interpolation.BICUBIC).apply(again);
     float[] row = {0f, 29f / 140, 111f / 140, 1f};
-    assertArrayEquals(new float[] {row[0], row[1], row[2], row[3], row[0], row[1], row[2], row[3]},
-        bicubic.data(), 1e-6f);
+    assertArrayEquals(
+        new float[] {row[0], row[1], row[2], row[3], row[0], row[1], row[2], row[3]},
+        bicubic.data(),
+        1e-6f);
   }
 
   @ParameterizedTest
@@ -335,15 +399,17 @@ class GeometryTransformTest {
     ImageBatch in = uniform(2, 3, 8, 8, 16);
     float[] before = in.data().clone();
     assertArrayEquals(before, new CenterCrop(8).apply(in).data());
-    assertEquals(new ItemShape(49, 3, 6, 6), new CenterCrop(6).outputShape(new ItemShape(49, 3, 8,
-        8)));
+    assertEquals(
+        new ItemShape(49, 3, 6, 6), new CenterCrop(6).outputShape(new ItemShape(49, 3, 8, 8)));
   }
 
   @Test
   void centerCropRejectsImagesSmallerThanTheCropNamingTheirShape() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new CenterCrop(64).apply(uniform(1, 3, 60, 96, 0)));
-    assertEquals("centercrop.size 64 needs images of at least 64 x 64, got 3 x 60 x 96",
-        e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new CenterCrop(64).apply(uniform(1, 3, 60, 96, 0)));
+    assertEquals(
+        "centercrop.size 64 needs images of at least 64 x 64, got 3 x 60 x 96", e.getMessage());
   }
 }

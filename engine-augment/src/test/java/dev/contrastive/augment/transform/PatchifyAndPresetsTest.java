@@ -59,8 +59,9 @@ class PatchifyAndPresetsTest {
   @Test
   void patchifyRejectsImagesTheGridDoesNotCover() {
     Patchify patchify = new Patchify(7, 8, 4, Compose.of());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> patchify.outputShape(ItemShape.image(3, 28, 28)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> patchify.outputShape(ItemShape.image(3, 28, 28)));
     assertTrue(e.getMessage().contains("cover 32 x 32"), e.getMessage());
   }
 
@@ -94,13 +95,13 @@ class PatchifyAndPresetsTest {
   void sharedFlipIsInheritedByBothViewsAndIndependentFlipsDiffer() {
     ImageBatch in = uniform(40, 3, 4, 6, 4);
     float[] before = in.data().clone();
-    ViewPair shared = PairTransform.symmetric(new HorizontalFlip(0.5), Compose.of())
-        .apply(replay(in, 1));
+    ViewPair shared =
+        PairTransform.symmetric(new HorizontalFlip(0.5), Compose.of()).apply(replay(in, 1));
     assertArrayEquals(shared.a().data(), shared.b().data());
     assertFalse(Arrays.equals(before, shared.a().data()), "some rows flipped");
 
-    ViewPair independent = PairTransform.symmetric(Compose.of(), new HorizontalFlip(0.5))
-        .apply(replay(in, 1));
+    ViewPair independent =
+        PairTransform.symmetric(Compose.of(), new HorizontalFlip(0.5)).apply(replay(in, 1));
     int differ = 0;
     for (int r = 0; r < 40; r++) {
       if (!Arrays.equals(row(independent.a(), r), row(independent.b(), r))) {
@@ -114,8 +115,9 @@ class PatchifyAndPresetsTest {
   @Test
   void pairRejectsViewsOfDifferentShapes() {
     PairTransform pairs = new PairTransform(Compose.of(), new Pad(1, 0f), Compose.of());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> pairs.outputShape(ItemShape.image(1, 4, 4)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> pairs.outputShape(ItemShape.image(1, 4, 4)));
     assertTrue(e.getMessage().contains("pair.viewA"), e.getMessage());
   }
 
@@ -139,8 +141,8 @@ class PatchifyAndPresetsTest {
 
   @ParameterizedTest
   @MethodSource("presets")
-  void presetMakesItsViewShapeReproduciblyWithFiniteValues(String name, ItemShape input,
-      ItemShape expected) {
+  void presetMakesItsViewShapeReproduciblyWithFiniteValues(
+      String name, ItemShape input, ItemShape expected) {
     Preset preset = Presets.byName(name);
     assertEquals(name, preset.name());
     assertEquals(expected, preset.pairs().outputShape(input));
@@ -187,16 +189,18 @@ class PatchifyAndPresetsTest {
 
   @ParameterizedTest
   @MethodSource("presets")
-  void evaluationIsDeterministicAndMakesTheTrainingViewsWholeShape(String name, ItemShape input,
-      ItemShape expected) {
+  void evaluationIsDeterministicAndMakesTheTrainingViewsWholeShape(
+      String name, ItemShape input, ItemShape expected) {
     Preset preset = Presets.byName(name);
     ItemShape whole = wholeViewShape(preset, input);
     assertEquals(1, whole.patches());
     if (expected.patches() == 1) {
       assertEquals(expected, whole);
     } else {
-      Patchify grid = (Patchify) ((Compose) preset.pairs().viewA()).steps().stream()
-          .filter(Patchify.class::isInstance).findFirst().orElseThrow();
+      Patchify grid =
+          (Patchify)
+              ((Compose) preset.pairs().viewA())
+                  .steps().stream().filter(Patchify.class::isInstance).findFirst().orElseThrow();
       assertEquals(grid.imageSize(), whole.height());
       assertEquals(grid.imageSize(), whole.width());
     }
@@ -212,20 +216,21 @@ class PatchifyAndPresetsTest {
 
   @Test
   void evaluationTransformsAreTheReferenceTestTransforms() {
-    Transform stl = Compose.of(new Resize(70, Interpolation.BICUBIC), new CenterCrop(64),
-        Presets.STL10);
+    Transform stl =
+        Compose.of(new Resize(70, Interpolation.BICUBIC), new CenterCrop(64), Presets.STL10);
     for (String name : new String[] {"amdim-stl", "cpc-stl", "yadim-stl", "simclr-stl"}) {
       assertEquals(stl, Presets.byName(name).evaluation(), name);
     }
     for (String name : new String[] {"amdim-cifar", "cpc-cifar", "yadim-cifar", "simclr-cifar"}) {
       assertEquals(Presets.CIFAR, Presets.byName(name).evaluation(), name);
     }
-    assertEquals(Compose.of(new Resize(146, Interpolation.BICUBIC), new CenterCrop(128),
-        Presets.IMAGENET), Presets.amdimImageNet().evaluation());
+    assertEquals(
+        Compose.of(new Resize(146, Interpolation.BICUBIC), new CenterCrop(128), Presets.IMAGENET),
+        Presets.amdimImageNet().evaluation());
     // What FeatureExtractor.fashionMnist has always run: the pad, then the preset's normalisation.
     Transform fashion = Compose.of(new Pad(2, 0f), Presets.fashionMnist().normalize());
-    for (String name : new String[] {"fashion-mnist", "fashion-mnist-crop",
-        "fashion-mnist-patches"}) {
+    for (String name :
+        new String[] {"fashion-mnist", "fashion-mnist-crop", "fashion-mnist-patches"}) {
       assertEquals(fashion, Presets.byName(name).evaluation(), name);
       assertEquals(Presets.fashionMnist().normalize(), Presets.byName(name).normalize(), name);
     }
@@ -244,8 +249,8 @@ class PatchifyAndPresetsTest {
       for (int c = 0; c < 3; c++) {
         for (int y = 0; y < 64; y += 7) {
           for (int x = 0; x < 64; x += 5) {
-            assertEquals((at(resized, r, c, y + 3, x + 3) - mean[c]) / std[c], at(out, r, c, y, x),
-                1e-5f);
+            assertEquals(
+                (at(resized, r, c, y + 3, x + 3) - mean[c]) / std[c], at(out, r, c, y, x), 1e-5f);
           }
         }
       }
@@ -254,15 +259,28 @@ class PatchifyAndPresetsTest {
 
   @Test
   void presetNamesAreAllKnownAndAnUnknownOneListsThem() {
-    assertEquals(List.of("amdim-cifar", "amdim-stl", "amdim-imagenet", "cpc-cifar", "cpc-stl",
-        "yadim-cifar", "yadim-stl", "simclr-cifar", "simclr-stl", "fashion-mnist",
-        "fashion-mnist-crop", "fashion-mnist-patches"), Presets.names());
+    assertEquals(
+        List.of(
+            "amdim-cifar",
+            "amdim-stl",
+            "amdim-imagenet",
+            "cpc-cifar",
+            "cpc-stl",
+            "yadim-cifar",
+            "yadim-stl",
+            "simclr-cifar",
+            "simclr-stl",
+            "fashion-mnist",
+            "fashion-mnist-crop",
+            "fashion-mnist-patches"),
+        Presets.names());
     for (String name : Presets.names()) {
       assertEquals(name, Presets.byName(name).name());
     }
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Presets.byName("simclr"));
-    assertTrue(e.getMessage().contains("amdim-cifar") && e.getMessage().contains("'simclr'"),
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Presets.byName("simclr"));
+    assertTrue(
+        e.getMessage().contains("amdim-cifar") && e.getMessage().contains("'simclr'"),
         e.getMessage());
   }
 
@@ -308,7 +326,8 @@ class PatchifyAndPresetsTest {
     Normalize n = Presets.fashionNormalize(28, 32);
     double f = 784.0 / 1024.0;
     double paddedMean = f * Presets.FASHION_MEAN;
-    double paddedSquare = f * (Math.pow(Presets.FASHION_STD, 2) + Math.pow(Presets.FASHION_MEAN, 2));
+    double paddedSquare =
+        f * (Math.pow(Presets.FASHION_STD, 2) + Math.pow(Presets.FASHION_MEAN, 2));
     assertEquals(paddedMean, n.mean()[0], 1e-6);
     assertEquals(paddedSquare - paddedMean * paddedMean, Math.pow(n.std()[0], 2), 1e-6);
   }
@@ -318,13 +337,21 @@ class PatchifyAndPresetsTest {
     Map<String, Preset> p = Map.of("cifar", Presets.amdimCifar(), "stl", Presets.amdimStl());
     Compose cifarView = (Compose) p.get("cifar").pairs().viewA();
     assertEquals(new RandomTranslate(4, 0.8), cifarView.steps().get(0));
-    assertEquals(ColorJitter.builder().brightness(0.4).contrast(0.4).saturation(0.4).hue(0.2).p(0.8)
-        .build(), cifarView.steps().get(1));
+    assertEquals(
+        ColorJitter.builder().brightness(0.4).contrast(0.4).saturation(0.4).hue(0.2).p(0.8).build(),
+        cifarView.steps().get(1));
     assertEquals(new RandomGrayscale(0.25), cifarView.steps().get(2));
     assertEquals(new HorizontalFlip(0.5), p.get("cifar").pairs().shared());
     Compose stlView = (Compose) p.get("stl").pairs().viewA();
-    assertEquals(RandomResizedCrop.builder().size(64).scaleMin(0.3).scaleMax(1.0).ratioMin(0.7)
-        .ratioMax(1.4).interpolation(Interpolation.BICUBIC).build(),
+    assertEquals(
+        RandomResizedCrop.builder()
+            .size(64)
+            .scaleMin(0.3)
+            .scaleMax(1.0)
+            .ratioMin(0.7)
+            .ratioMax(1.4)
+            .interpolation(Interpolation.BICUBIC)
+            .build(),
         stlView.steps().get(0));
   }
 
@@ -332,43 +359,82 @@ class PatchifyAndPresetsTest {
   void simclrPresetsAgreeWithTheReferenceParameters() {
     PairTransform cifar = Presets.simclrCifar().pairs();
     assertEquals(Compose.of(), cifar.shared());
-    assertEquals(Compose.of(
-        RandomResizedCrop.builder().size(32).scaleMin(0.08).scaleMax(1.0).ratioMin(0.75)
-            .ratioMax(4.0 / 3).interpolation(Interpolation.BILINEAR).build(),
-        new HorizontalFlip(0.5), ColorJitter.builder().brightness(0.4).contrast(0.4).saturation(0.4)
-            .hue(0.1).p(0.8).build(), new RandomGrayscale(0.2),
-        Presets.CIFAR), cifar.viewA());
+    assertEquals(
+        Compose.of(
+            RandomResizedCrop.builder()
+                .size(32)
+                .scaleMin(0.08)
+                .scaleMax(1.0)
+                .ratioMin(0.75)
+                .ratioMax(4.0 / 3)
+                .interpolation(Interpolation.BILINEAR)
+                .build(),
+            new HorizontalFlip(0.5),
+            ColorJitter.builder()
+                .brightness(0.4)
+                .contrast(0.4)
+                .saturation(0.4)
+                .hue(0.1)
+                .p(0.8)
+                .build(),
+            new RandomGrayscale(0.2),
+            Presets.CIFAR),
+        cifar.viewA());
 
     PairTransform stl = Presets.simclrStl().pairs();
     assertEquals(Compose.of(), stl.shared());
-    assertEquals(Compose.of(
-        RandomResizedCrop.builder().size(64).scaleMin(0.08).scaleMax(1.0).ratioMin(0.75)
-            .ratioMax(4.0 / 3).interpolation(Interpolation.BILINEAR).build(),
-        new HorizontalFlip(0.5), ColorJitter.builder().brightness(0.8).contrast(0.8).saturation(0.8)
-            .hue(0.2).p(0.8).build(), new RandomGrayscale(0.2),
-        new GaussianBlur(7, 0.1, 2.0, 0.5), Presets.STL10), stl.viewA());
+    assertEquals(
+        Compose.of(
+            RandomResizedCrop.builder()
+                .size(64)
+                .scaleMin(0.08)
+                .scaleMax(1.0)
+                .ratioMin(0.75)
+                .ratioMax(4.0 / 3)
+                .interpolation(Interpolation.BILINEAR)
+                .build(),
+            new HorizontalFlip(0.5),
+            ColorJitter.builder()
+                .brightness(0.8)
+                .contrast(0.8)
+                .saturation(0.8)
+                .hue(0.2)
+                .p(0.8)
+                .build(),
+            new RandomGrayscale(0.2),
+            new GaussianBlur(7, 0.1, 2.0, 0.5),
+            Presets.STL10),
+        stl.viewA());
   }
 
   @Test
   void fashionMnistCropUsesItsMinScaleAndRejectsOneOutsideZeroToOne() {
     Compose named = (Compose) Presets.byName("fashion-mnist-crop").pairs().viewA();
-    assertEquals(RandomResizedCrop.builder().size(32).scaleMin(Presets.FASHION_CROP_MIN_SCALE)
-        .scaleMax(1.0).ratioMin(0.75).ratioMax(4.0 / 3).interpolation(Interpolation.BILINEAR)
-        .build(), named.steps().get(0));
+    assertEquals(
+        RandomResizedCrop.builder()
+            .size(32)
+            .scaleMin(Presets.FASHION_CROP_MIN_SCALE)
+            .scaleMax(1.0)
+            .ratioMin(0.75)
+            .ratioMax(4.0 / 3)
+            .interpolation(Interpolation.BILINEAR)
+            .build(),
+        named.steps().get(0));
     assertEquals(0.3, Presets.FASHION_CROP_MIN_SCALE);
     assertEquals(new Pad(2, 0f), Presets.byName("fashion-mnist-crop").pairs().shared());
 
     Preset mild = Presets.fashionMnistCrop(0.9);
-    assertEquals(0.9, ((RandomResizedCrop) ((Compose) mild.pairs().viewA()).steps().get(0))
-        .scaleMin());
+    assertEquals(
+        0.9, ((RandomResizedCrop) ((Compose) mild.pairs().viewA()).steps().get(0)).scaleMin());
     assertTrue(mild.summary().contains("scale 0.9-1"), mild.summary());
     assertEquals(ItemShape.image(1, 32, 32), mild.pairs().outputShape(ItemShape.image(1, 28, 28)));
-    assertEquals(ItemShape.image(1, 32, 32),
+    assertEquals(
+        ItemShape.image(1, 32, 32),
         Presets.fashionMnistCrop(1).pairs().outputShape(ItemShape.image(1, 28, 28)));
 
     for (double bad : new double[] {0, -0.1, 1.01, Double.NaN}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> Presets.fashionMnistCrop(bad));
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> Presets.fashionMnistCrop(bad));
       assertEquals("fashionMnistCrop.minScale must be in (0, 1], got " + bad, e.getMessage());
     }
   }
@@ -380,7 +446,21 @@ class PatchifyAndPresetsTest {
     Compose view = (Compose) pairs.viewA();
     assertEquals(new RandomTranslate(4, 0.8), view.steps().get(0));
     Patchify grid = (Patchify) view.steps().get(1);
-    assertEquals(new Patchify(7, 8, 4, Compose.of(new HorizontalFlip(0.5),
-        ColorJitter.builder().brightness(0.4).contrast(0.4).saturation(0).hue(0).p(0.8).build(), Presets.fashionMnist().normalize())), grid);
+    assertEquals(
+        new Patchify(
+            7,
+            8,
+            4,
+            Compose.of(
+                new HorizontalFlip(0.5),
+                ColorJitter.builder()
+                    .brightness(0.4)
+                    .contrast(0.4)
+                    .saturation(0)
+                    .hue(0)
+                    .p(0.8)
+                    .build(),
+                Presets.fashionMnist().normalize())),
+        grid);
   }
 }

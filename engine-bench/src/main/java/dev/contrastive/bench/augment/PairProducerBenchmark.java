@@ -53,14 +53,16 @@ public class PairProducerBenchmark extends ThroughputBenchmark {
 
   @Setup
   public void setUp() {
-    Preset preset = switch (size) {
-      case 32 -> Presets.amdimCifar();
-      case 64 -> Presets.amdimStl();
-      default -> throw new IllegalArgumentException("size must be 32 or 64, got " + size);
-    };
+    Preset preset =
+        switch (size) {
+          case 32 -> Presets.amdimCifar();
+          case 64 -> Presets.amdimStl();
+          default -> throw new IllegalArgumentException("size must be 32 or 64, got " + size);
+        };
     dataset = new SyntheticDataset(IMAGES, 3, size == 32 ? 32 : 96, 1);
-    producer = new PairProducer(dataset, preset.pairs(),
-        ProducerOptions.of(BATCH, 1).withThreads(threads));
+    producer =
+        new PairProducer(
+            dataset, preset.pairs(), ProducerOptions.of(BATCH, 1).withThreads(threads));
     start(producer);
   }
 

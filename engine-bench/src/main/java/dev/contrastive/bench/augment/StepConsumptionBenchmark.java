@@ -27,14 +27,14 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * View pairs per second that one training step of the default (small AMDIM, Fashion-MNIST) encoder
- * consumes, beside what {@link PairProducerBenchmark} delivers: the producer must stay at least five
- * times ahead so it never starves the trainer.
+ * consumes, beside what {@link PairProducerBenchmark} delivers: the producer must stay at least
+ * five times ahead so it never starves the trainer.
  *
  * <p>A step here is what the trainer's step costs before the optimiser update: the Fashion-MNIST
  * preset's next batch of view pairs, both views through the encoder, the fused AMDIM loss, and both
  * backward passes. Pitfall: the encoder's per-step arrays give their native memory back only at
- * garbage collection in ND4J 1.0.0-M2.1, so the step includes the {@code System.gc()} a trainer must
- * run; leaving it out would time a step that cannot be sustained.
+ * garbage collection in ND4J 1.0.0-M2.1, so the step includes the {@code System.gc()} a trainer
+ * must run; leaving it out would time a step that cannot be sustained.
  *
  * <pre>
  * java -cp "engine-bench/target/engine-bench.jar:engine-bench/target/lib-cpu/*" \
@@ -59,8 +59,11 @@ public class StepConsumptionBenchmark extends ThroughputBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws IOException {
     dataset = FashionMnist.train();
-    producer = new PairProducer(dataset, Presets.byName("fashion-mnist").pairs(),
-        ProducerOptions.of(BATCH, 1).withThreads(1));
+    producer =
+        new PairProducer(
+            dataset,
+            Presets.byName("fashion-mnist").pairs(),
+            ProducerOptions.of(BATCH, 1).withThreads(1));
     start(producer);
     viewA = AmdimEncoder.create(AmdimConfig.small(1), DataType.FLOAT, 1);
     viewB = viewA.replica();

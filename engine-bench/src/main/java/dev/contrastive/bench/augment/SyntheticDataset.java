@@ -15,8 +15,15 @@ final class SyntheticDataset implements Dataset {
   private final Image[] images;
 
   SyntheticDataset(int size, int channels, int side, long seed) {
-    this.info = DatasetInfo.builder().name("synthetic-" + side).size(size).channels(channels)
-        .height(side).width(side).classes(10).build();
+    this.info =
+        DatasetInfo.builder()
+            .name("synthetic-" + side)
+            .size(size)
+            .channels(channels)
+            .height(side)
+            .width(side)
+            .classes(10)
+            .build();
     this.images = new Image[size];
     SplittableRandom random = new SplittableRandom(seed);
     for (int i = 0; i < size; i++) {

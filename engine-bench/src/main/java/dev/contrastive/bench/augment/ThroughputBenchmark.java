@@ -15,7 +15,9 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx3g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx3g"})
 abstract class ThroughputBenchmark {
 
   private PairProducer producer;

@@ -21,13 +21,13 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * The four losses of docs/losses.md on ND4J the plain way: the whole score matrix (2B x 2B, B x B*L or
- * rows x B*H*W) is materialised, and the backward pass is written out by hand from it.
+ * The four losses of docs/losses.md on ND4J the plain way: the whole score matrix (2B x 2B, B x B*L
+ * or rows x B*H*W) is materialised, and the backward pass is written out by hand from it.
  *
  * <p>Every call runs in one ND4J workspace, as a DL4J training step would, so the score matrices of
  * consecutive calls reuse the same native memory instead of piling up until the garbage collector
- * finds their Java handles. The returned gradients are copied out of it. Gradient and part names match
- * the fused losses.
+ * finds their Java handles. The returned gradients are copied out of it. Gradient and part names
+ * match the fused losses.
  */
 public final class MaterializedLosses {
 
@@ -84,8 +84,15 @@ public final class MaterializedLosses {
       Map<String, INDArray> gradA = zerosLike(viewA);
       Map<String, INDArray> gradB = zerosLike(viewB);
       Map<String, Double> parts =
-          amdimParts(viewA, viewB, gradA, gradB, options.comparisons(), options.tclip(),
-              options.regWeight(), sampler);
+          amdimParts(
+              viewA,
+              viewB,
+              gradA,
+              gradB,
+              options.comparisons(),
+              options.tclip(),
+              options.regWeight(),
+              sampler);
       Map<String, INDArray> gradients = new LinkedHashMap<>();
       gradA.forEach((name, g) -> gradients.put("a_" + name, g.detach()));
       gradB.forEach((name, g) -> gradients.put("b_" + name, g.detach()));
@@ -100,8 +107,14 @@ public final class MaterializedLosses {
       Map<String, INDArray> gradA = zerosLike(Map.of("last", a));
       Map<String, INDArray> gradB = zerosLike(Map.of("last", b));
       Map<String, Double> parts =
-          amdimParts(Map.of("last", a), Map.of("last", b), gradA, gradB,
-              List.of(new AmdimComparison("last", "last")), options.tclip(), options.regWeight(),
+          amdimParts(
+              Map.of("last", a),
+              Map.of("last", b),
+              gradA,
+              gradB,
+              List.of(new AmdimComparison("last", "last")),
+              options.tclip(),
+              options.regWeight(),
               sampler);
       Map<String, INDArray> gradients = new LinkedHashMap<>();
       gradients.put("a", gradA.get("last").detach());
@@ -118,7 +131,9 @@ public final class MaterializedLosses {
       INDArray targets, List<INDArray> predictions, CpcOptions options) {
     if (predictions.size() != options.stepsToPredict()) {
       throw new IllegalArgumentException(
-          "predictions has " + predictions.size() + " heads, expected stepsToPredict = "
+          "predictions has "
+              + predictions.size()
+              + " heads, expected stepsToPredict = "
               + options.stepsToPredict());
     }
     if (targets.rank() != 4) {
@@ -132,7 +147,10 @@ public final class MaterializedLosses {
     int lastOffset = options.offset(options.stepsToPredict() - 1);
     if (height <= lastOffset) {
       throw new IllegalArgumentException(
-          "targets has shape " + Arrays.toString(targets.shape()) + ", expected H > " + lastOffset
+          "targets has shape "
+              + Arrays.toString(targets.shape())
+              + ", expected H > "
+              + lastOffset
               + " (largest offset)");
     }
     double scale = options.embScale();
@@ -147,7 +165,8 @@ public final class MaterializedLosses {
         int rowsHigh = height - k;
         INDArray prediction = predictions.get(s);
         INDArray rows =
-            prediction.get(all(), all(), interval(0, rowsHigh), all())
+            prediction
+                .get(all(), all(), interval(0, rowsHigh), all())
                 .permute(0, 2, 3, 1)
                 .dup('c')
                 .reshape((long) batch * rowsHigh * width, dim);
@@ -215,8 +234,8 @@ public final class MaterializedLosses {
   }
 
   /**
-   * Maps dL/d(normalised rows) in {@code dz} to dL/d(raw rows), in place:
-   * {@code (dz - z (z . dz)) / norm}; rows whose norm hit the floor were only scaled.
+   * Maps dL/d(normalised rows) in {@code dz} to dL/d(raw rows), in place: {@code (dz - z (z . dz))
+   * / norm}; rows whose norm hit the floor were only scaled.
    */
   private static void normalizeBackward(INDArray z, INDArray dz, INDArray norms) {
     INDArray dot = dz.mul(z).sum(true, 1);
@@ -247,11 +266,25 @@ public final class MaterializedLosses {
     double reg = 0;
     for (AmdimComparison c : comparisons) {
       double[] ab =
-          amdimDirection(map(a, "a", c.source()), map(b, "b", c.target()), gradA.get(c.source()),
-              gradB.get(c.target()), c.samplerKey(true), tclip, regWeight, sampler);
+          amdimDirection(
+              map(a, "a", c.source()),
+              map(b, "b", c.target()),
+              gradA.get(c.source()),
+              gradB.get(c.target()),
+              c.samplerKey(true),
+              tclip,
+              regWeight,
+              sampler);
       double[] ba =
-          amdimDirection(map(b, "b", c.source()), map(a, "a", c.target()), gradB.get(c.source()),
-              gradA.get(c.target()), c.samplerKey(false), tclip, regWeight, sampler);
+          amdimDirection(
+              map(b, "b", c.source()),
+              map(a, "a", c.target()),
+              gradB.get(c.source()),
+              gradA.get(c.target()),
+              c.samplerKey(false),
+              tclip,
+              regWeight,
+              sampler);
       parts.put(c.name(), 0.5 * (ab[0] + ba[0]));
       reg += 0.5 * (ab[1] + ba[1]);
     }
@@ -295,12 +328,16 @@ public final class MaterializedLosses {
     }
     INDArray sources =
         Nd4j.pullRows(
-            src.reshape('c', batch, dim, srcLocations).permute(0, 2, 1).dup('c')
+            src.reshape('c', batch, dim, srcLocations)
+                .permute(0, 2, 1)
+                .dup('c')
                 .reshape((long) batch * srcLocations, dim),
             1,
             rows);
     INDArray targets =
-        trg.reshape('c', batch, dim, locations).permute(0, 2, 1).dup('c')
+        trg.reshape('c', batch, dim, locations)
+            .permute(0, 2, 1)
+            .dup('c')
             .reshape((long) batch * locations, dim);
     double invSqrtDim = 1.0 / Math.sqrt(dim);
     INDArray raw = sources.mmul(targets.transpose()).muli(invSqrtDim);
@@ -315,8 +352,8 @@ public final class MaterializedLosses {
     INDArray negMask = posMask.rsub(1.0);
     INDArray positive = clipped.reshape(batch, batch, locations).mul(posMask).sum(1);
     INDArray shift = clipped.max(true, 1);
-    INDArray exp = Transforms.exp(clipped.subColumnVector(shift), false)
-        .reshape(batch, batch, locations);
+    INDArray exp =
+        Transforms.exp(clipped.subColumnVector(shift), false).reshape(batch, batch, locations);
     INDArray negExp = exp.mul(negMask);
     INDArray negSumExp = negExp.sum(1, 2).reshape(batch, 1);
     INDArray posExp = exp.mul(posMask).sum(1);
@@ -329,19 +366,22 @@ public final class MaterializedLosses {
     // l_il = log(den_il) - c_iil: every negative (i, j, l') gets exp / den summed over the row's l,
     // the positive (i, i, l) gets exp / den_il - 1 and the image's other positives get nothing.
     INDArray invDen = denominator.rdiv(1.0);
-    INDArray dClipped = negExp.reshape(batch, (long) batch * locations)
-        .muliColumnVector(invDen.sum(true, 1));
+    INDArray dClipped =
+        negExp.reshape(batch, (long) batch * locations).muliColumnVector(invDen.sum(true, 1));
     INDArray posGrad = posExp.mul(invDen).subi(1.0).reshape(batch, 1, locations);
     dClipped.reshape(batch, batch, locations).addi(posMask.mul(posGrad));
     INDArray tanhSlope = clipped.div(tclip);
     tanhSlope.muli(tanhSlope).rsubi(1.0);
     INDArray dRaw =
-        dClipped.muli(tanhSlope).muli(weight / ((double) batch * locations))
+        dClipped
+            .muli(tanhSlope)
+            .muli(weight / ((double) batch * locations))
             .addi(raw.mul(weight * 2 * regWeight / raw.length()));
 
     INDArray dSources = dRaw.mmul(targets).muli(invSqrtDim);
     INDArray dTargets = dRaw.transpose().mmul(sources).muli(invSqrtDim);
-    gradTrg.reshape('c', batch, dim, locations)
+    gradTrg
+        .reshape('c', batch, dim, locations)
         .addi(dTargets.reshape(batch, locations, dim).permute(0, 2, 1));
     INDArray gradSrcRows = gradSrc.reshape('c', batch, dim, srcLocations);
     for (int i = 0; i < batch; i++) {

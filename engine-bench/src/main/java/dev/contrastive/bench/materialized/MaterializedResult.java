@@ -5,8 +5,8 @@ import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Loss, parts and gradients of one materialised loss call, named as in the fused losses; the loss is
- * the sum of the parts. {@link #close()} frees the gradients.
+ * Loss, parts and gradients of one materialised loss call, named as in the fused losses; the loss
+ * is the sum of the parts. {@link #close()} frees the gradients.
  */
 public final class MaterializedResult extends LossValues<INDArray> {
 

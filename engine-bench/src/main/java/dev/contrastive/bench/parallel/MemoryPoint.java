@@ -10,8 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * One point of {@link MicroBatchMemory}, run in a JVM of its own so that no other point's memory
  * (workspaces, freed-but-kept allocator arenas) is in its peak: a few training steps of the small
- * AMDIM at one global batch and {@link Split}, with VmHWM reset before each step, so each step's peak
- * is its own. Prints one {@link Result} line on stdout.
+ * AMDIM at one global batch and {@link Split}, with VmHWM reset before each step, so each step's
+ * peak is its own. Prints one {@link Result} line on stdout.
  *
  * <p>Usage: {@code MemoryPoint GLOBAL SPLIT STEPS}, e.g. {@code 4096 r1m64 3}.
  */
@@ -24,8 +24,8 @@ public final class MemoryPoint {
    *
    * @param global images per view in the step
    * @param split how the step ran
-   * @param beforeKib VmRSS before the first step: heap (pre-touched), libraries, model, optimiser and
-   *     views
+   * @param beforeKib VmRSS before the first step: heap (pre-touched), libraries, model, optimiser
+   *     and views
    * @param peakKib VmHWM of each step, reset before it
    * @param afterKib VmRSS after each step (what the step's scopes keep between steps)
    */
@@ -41,8 +41,11 @@ public final class MemoryPoint {
         throw new IllegalArgumentException("memoryPoint.beforeKib must be >= 0, got " + beforeKib);
       }
       if (peakKib.isEmpty() || peakKib.size() != afterKib.size()) {
-        throw new IllegalArgumentException("memoryPoint needs one peak and one after value per step, got "
-            + peakKib.size() + " and " + afterKib.size());
+        throw new IllegalArgumentException(
+            "memoryPoint needs one peak and one after value per step, got "
+                + peakKib.size()
+                + " and "
+                + afterKib.size());
       }
       peakKib = List.copyOf(peakKib);
       afterKib = List.copyOf(afterKib);
@@ -54,12 +57,13 @@ public final class MemoryPoint {
 
     /**
      * The steady-state peak: the largest of steps 2 on (step 1 alone if there is one step). Step 1
-     * is the workspaces' learning cycle: every array is a separate allocation, and each scope sizes its
-     * buffer when it first closes, while the enclosing scope's arrays are still held.
+     * is the workspaces' learning cycle: every array is a separate allocation, and each scope sizes
+     * its buffer when it first closes, while the enclosing scope's arrays are still held.
      */
     long steadyPeakKib() {
-      return steps() == 1 ? peakKib.get(0) : peakKib.subList(1, steps()).stream().mapToLong(Long::longValue).max()
-          .orElseThrow();
+      return steps() == 1
+          ? peakKib.get(0)
+          : peakKib.subList(1, steps()).stream().mapToLong(Long::longValue).max().orElseThrow();
     }
 
     /** The whole run's peak, step 1 included. */
@@ -69,8 +73,17 @@ public final class MemoryPoint {
 
     /** The line {@link #parse} reads. */
     String format() {
-      return PREFIX + " global=" + global + " split=" + split.label() + " before_kib=" + beforeKib + " peak_kib="
-          + join(peakKib) + " after_kib=" + join(afterKib);
+      return PREFIX
+          + " global="
+          + global
+          + " split="
+          + split.label()
+          + " before_kib="
+          + beforeKib
+          + " peak_kib="
+          + join(peakKib)
+          + " after_kib="
+          + join(afterKib);
     }
 
     /**
@@ -81,21 +94,30 @@ public final class MemoryPoint {
     static Result parse(String line) {
       String[] parts = line.trim().split(" ");
       if (parts.length != 6 || !parts[0].equals(PREFIX)) {
-        throw new IllegalArgumentException("a memory point line must be '" + PREFIX
-            + " global=.. split=.. before_kib=.. peak_kib=.. after_kib=..', got '" + line + "'");
+        throw new IllegalArgumentException(
+            "a memory point line must be '"
+                + PREFIX
+                + " global=.. split=.. before_kib=.. peak_kib=.. after_kib=..', got '"
+                + line
+                + "'");
       }
       try {
-        return new Result(Integer.parseInt(value(parts[1], "global")), Split.parse(value(parts[2], "split")),
-            Long.parseLong(value(parts[3], "before_kib")), longs(value(parts[4], "peak_kib")),
+        return new Result(
+            Integer.parseInt(value(parts[1], "global")),
+            Split.parse(value(parts[2], "split")),
+            Long.parseLong(value(parts[3], "before_kib")),
+            longs(value(parts[4], "peak_kib")),
             longs(value(parts[5], "after_kib")));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("a memory point line has a malformed number: '" + line + "'", e);
+        throw new IllegalArgumentException(
+            "a memory point line has a malformed number: '" + line + "'", e);
       }
     }
 
     private static String value(String part, String key) {
       if (!part.startsWith(key + "=")) {
-        throw new IllegalArgumentException("a memory point line needs " + key + "=... here, got '" + part + "'");
+        throw new IllegalArgumentException(
+            "a memory point line needs " + key + "=... here, got '" + part + "'");
       }
       return part.substring(key.length() + 1);
     }

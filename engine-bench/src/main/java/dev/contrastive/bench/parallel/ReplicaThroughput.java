@@ -14,19 +14,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Steps per second of the small AMDIM at one global batch under several {@link Split}s, relative to
- * the first (the plain step), all in one JVM and interleaved: each round runs one step of every split,
- * round-robin, the starting split moving on by one each round, so a change of the machine's load hits
- * every split alike (as in InterleavedSteps). The figure per split is the median over rounds of
- * {@code time(reference) / time(split)}, its steps/s relative to the reference's, with quartiles and
- * range.
+ * the first (the plain step), all in one JVM and interleaved: each round runs one step of every
+ * split, round-robin, the starting split moving on by one each round, so a change of the machine's
+ * load hits every split alike (as in InterleavedSteps). The figure per split is the median over
+ * rounds of {@code time(reference) / time(split)}, its steps/s relative to the reference's, with
+ * quartiles and range.
  *
- * <p>Every split has its own method instance (same seed), optimiser and replicas, and all run the same
- * two fixed views; weights drift apart over the rounds, which does not change the work of a step.
- * Replicas are threads: each runs its native ops on OMP_NUM_THREADS threads of its own, so two replicas
- * on two cores share them with each other.
+ * <p>Every split has its own method instance (same seed), optimiser and replicas, and all run the
+ * same two fixed views; weights drift apart over the rounds, which does not change the work of a
+ * step. Replicas are threads: each runs its native ops on OMP_NUM_THREADS threads of its own, so
+ * two replicas on two cores share them with each other.
  *
  * <p>Usage: {@code ReplicaThroughput OUT.md COMMAND CPU ROUNDS BATCH SPLIT...}, the first split the
- * reference, e.g. {@code out.md "scripts/bench-parallel.sh throughput" "Xeon" 15 64 plain r2 r1m16 r1}.
+ * reference, e.g. {@code out.md "scripts/bench-parallel.sh throughput" "Xeon" 15 64 plain r2 r1m16
+ * r1}.
  */
 public final class ReplicaThroughput {
 
@@ -59,14 +60,16 @@ public final class ReplicaThroughput {
     }
     double[][] ms = measure(TrainingStep.smallAmdim(), splits, batch, rounds);
     double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    String md = header.markdown("Data-parallel throughput on the CPU, interleaved")
-        + render(splits, ms, batch, rounds, loadAfter);
+    String md =
+        header.markdown("Data-parallel throughput on the CPU, interleaved")
+            + render(splits, ms, batch, rounds, loadAfter);
     AtomicFiles.writeString(out, md);
     System.out.print(md);
   }
 
   /** Per split, per round, the step's wall time in ms. */
-  private static double[][] measure(MethodConfig config, List<Split> splits, int batch, int rounds) {
+  private static double[][] measure(
+      MethodConfig config, List<Split> splits, int batch, int rounds) {
     INDArray viewA = TrainingStep.view(batch, TrainingStep.SEED);
     INDArray viewB = TrainingStep.view(batch, TrainingStep.SEED + 1);
     List<TrainingStep> steps = new ArrayList<>();
@@ -83,14 +86,16 @@ public final class ReplicaThroughput {
           double loss = steps.get(which).run(viewA, viewB);
           double elapsed = (System.nanoTime() - t0) / 1e6;
           if (!Double.isFinite(loss)) {
-            throw new IllegalStateException(splits.get(which).label() + " gave loss " + loss + " in round " + r);
+            throw new IllegalStateException(
+                splits.get(which).label() + " gave loss " + loss + " in round " + r);
           }
           if (r >= 0) {
             ms[which][r] = elapsed;
           }
         }
         if (r >= 0) {
-          System.err.printf(Locale.ROOT, "round %d/%d: %s%n", r + 1, rounds, roundLine(splits, ms, r));
+          System.err.printf(
+              Locale.ROOT, "round %d/%d: %s%n", r + 1, rounds, roundLine(splits, ms, r));
         }
       }
       return ms;
@@ -102,7 +107,8 @@ public final class ReplicaThroughput {
   private static String roundLine(List<Split> splits, double[][] ms, int r) {
     StringBuilder s = new StringBuilder();
     for (int k = 0; k < splits.size(); k++) {
-      s.append(k == 0 ? "" : ", ").append(splits.get(k).label())
+      s.append(k == 0 ? "" : ", ")
+          .append(splits.get(k).label())
           .append(String.format(Locale.ROOT, " %.0f ms", ms[k][r]));
     }
     return s.toString();
@@ -114,30 +120,56 @@ public final class ReplicaThroughput {
     Split reference = splits.get(0);
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "- Load average (1 min) at the end: %.2f%n", loadAfter));
-    md.append("- Model: the small AMDIM (registry \"amdim\", encoder \"small\": ndf 32, n_rkhs 256, depth 1),"
-        + " 1 x 32 x 32 float32 views, global batch ").append(batch)
-        .append("; a step is forward, loss, backward and Adam (AdamOptions.amdim()) in the trainer's"
-            + " \"train-step\" scope, plus DataParallel.syncWeights() for the split steps\n");
-    md.append("- ").append(rounds).append(" timed rounds after ").append(WARM_UP_ROUNDS)
-        .append(" warm-up rounds; each round one step of every split, round-robin, the first split moving"
-            + " on by one each round\n");
-    md.append("- Ratio: steps/s of the split over steps/s of the reference (").append(reference.describe())
-        .append(") in the same round, i.e. reference time / split time; above 1 is faster. Median over"
-            + " rounds, interquartile range and range.\n\n");
-    md.append("| split | what | median ms/step | median steps/s | steps/s vs ").append(reference.label())
+    md.append(
+            "- Model: the small AMDIM (registry \"amdim\", encoder \"small\": ndf 32, n_rkhs 256, depth 1),"
+                + " 1 x 32 x 32 float32 views, global batch ")
+        .append(batch)
+        .append(
+            "; a step is forward, loss, backward and Adam (AdamOptions.amdim()) in the trainer's"
+                + " \"train-step\" scope, plus DataParallel.syncWeights() for the split steps\n");
+    md.append("- ")
+        .append(rounds)
+        .append(" timed rounds after ")
+        .append(WARM_UP_ROUNDS)
+        .append(
+            " warm-up rounds; each round one step of every split, round-robin, the first split moving"
+                + " on by one each round\n");
+    md.append("- Ratio: steps/s of the split over steps/s of the reference (")
+        .append(reference.describe())
+        .append(
+            ") in the same round, i.e. reference time / split time; above 1 is faster. Median over"
+                + " rounds, interquartile range and range.\n\n");
+    md.append("| split | what | median ms/step | median steps/s | steps/s vs ")
+        .append(reference.label())
         .append(", median of rounds | IQR | range |\n");
     md.append("|---|---|---:|---:|---:|---|---|\n");
     for (int k = 0; k < splits.size(); k++) {
       double median = p.evaluate(ms[k], 50);
       if (k == 0) {
-        md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.2f | 1 (reference) | | |%n",
-            splits.get(k).label(), splits.get(k).describe(), median, 1000 / median));
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %.0f | %.2f | 1 (reference) | | |%n",
+                splits.get(k).label(),
+                splits.get(k).describe(),
+                median,
+                1000 / median));
         continue;
       }
       RatioSummary r = RatioSummary.of(ms[0], ms[k]);
-      md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.2f | %.2f | %.2f-%.2f | %.2f-%.2f |%n",
-          splits.get(k).label(), splits.get(k).describe(), median, 1000 / median, r.median(), r.lowerQuartile(),
-          r.upperQuartile(), r.min(), r.max()));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %.0f | %.2f | %.2f | %.2f-%.2f | %.2f-%.2f |%n",
+              splits.get(k).label(),
+              splits.get(k).describe(),
+              median,
+              1000 / median,
+              r.median(),
+              r.lowerQuartile(),
+              r.upperQuartile(),
+              r.min(),
+              r.max()));
     }
     return md.toString();
   }

@@ -29,9 +29,14 @@ record RunHeader(String command, String cpu, Instant started, double loadAtStart
     }
   }
 
-  /** A header for a run starting now: call it before measuring, so the load is the one the run met. */
+  /**
+   * A header for a run starting now: call it before measuring, so the load is the one the run met.
+   */
   static RunHeader startingNow(String command, String cpu) {
-    return new RunHeader(command, cpu, Instant.now(),
+    return new RunHeader(
+        command,
+        cpu,
+        Instant.now(),
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
   }
 
@@ -39,15 +44,34 @@ record RunHeader(String command, String cpu, Instant started, double loadAtStart
     StringBuilder env = new StringBuilder();
     for (String name : List.of("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_WAIT_POLICY")) {
       String v = System.getenv(name);
-      env.append(env.isEmpty() ? "" : ", ").append(name).append('=').append(v == null ? "unset" : v);
+      env.append(env.isEmpty() ? "" : ", ")
+          .append(name)
+          .append('=')
+          .append(v == null ? "unset" : v);
     }
-    return "# " + title + "\n\n"
-        + "- Command: `" + command + "`\n"
-        + "- Date (UTC): " + started.toString().substring(0, 19) + "\n"
-        + "- CPU (lscpu model name): " + cpu + ", " + Runtime.getRuntime().availableProcessors()
-        + " logical CPUs (" + env + ")\n"
-        + "- JVM: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version") + ", `"
-        + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()) + "`\n"
+    return "# "
+        + title
+        + "\n\n"
+        + "- Command: `"
+        + command
+        + "`\n"
+        + "- Date (UTC): "
+        + started.toString().substring(0, 19)
+        + "\n"
+        + "- CPU (lscpu model name): "
+        + cpu
+        + ", "
+        + Runtime.getRuntime().availableProcessors()
+        + " logical CPUs ("
+        + env
+        + ")\n"
+        + "- JVM: "
+        + System.getProperty("java.vm.name")
+        + " "
+        + System.getProperty("java.vm.version")
+        + ", `"
+        + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())
+        + "`\n"
         + String.format(Locale.ROOT, "- Load average (1 min) at start: %.2f%n", loadAtStart);
   }
 }

@@ -8,9 +8,9 @@ import java.util.regex.Pattern;
  * DataParallel} with {@code replicas} in-process replicas and micro-batches of {@code microBatch}
  * images (0: each replica's whole shard at once).
  *
- * <p>Written {@code plain}, or {@code r<replicas>} with an optional {@code m<microBatch>}: {@code r2}
- * is two replicas, {@code r1m16} one replica in micro-batches of 16, {@code r1} one replica through
- * DataParallel's split path without splitting anything (what the path itself costs).
+ * <p>Written {@code plain}, or {@code r<replicas>} with an optional {@code m<microBatch>}: {@code
+ * r2} is two replicas, {@code r1m16} one replica in micro-batches of 16, {@code r1} one replica
+ * through DataParallel's split path without splitting anything (what the path itself costs).
  *
  * @param replicas in [1, 64], 1 for the plain step
  * @param microBatch at least 0, 0 for the plain step
@@ -25,11 +25,15 @@ public record Split(int replicas, int microBatch, boolean plain) {
       throw new IllegalArgumentException("split.replicas must be in [1, 64], got " + replicas);
     }
     if (microBatch < 0) {
-      throw new IllegalArgumentException("split.microBatch must be >= 0 (0 = none), got " + microBatch);
+      throw new IllegalArgumentException(
+          "split.microBatch must be >= 0 (0 = none), got " + microBatch);
     }
     if (plain && (replicas != 1 || microBatch != 0)) {
-      throw new IllegalArgumentException("split.plain needs replicas 1 and microBatch 0, got replicas "
-          + replicas + ", microBatch " + microBatch);
+      throw new IllegalArgumentException(
+          "split.plain needs replicas 1 and microBatch 0, got replicas "
+              + replicas
+              + ", microBatch "
+              + microBatch);
     }
   }
 
@@ -50,10 +54,13 @@ public record Split(int replicas, int microBatch, boolean plain) {
     Matcher m = PARALLEL.matcher(text);
     if (!m.matches()) {
       throw new IllegalArgumentException(
-          "split must be plain, r<replicas> or r<replicas>m<microBatch> (e.g. r2, r1m16), got '" + text + "'");
+          "split must be plain, r<replicas> or r<replicas>m<microBatch> (e.g. r2, r1m16), got '"
+              + text
+              + "'");
     }
     try {
-      return parallel(Integer.parseInt(m.group(1)), m.group(2) == null ? 0 : Integer.parseInt(m.group(2)));
+      return parallel(
+          Integer.parseInt(m.group(1)), m.group(2) == null ? 0 : Integer.parseInt(m.group(2)));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("split '" + text + "' has a number too large", e);
     }
@@ -73,6 +80,8 @@ public record Split(int replicas, int microBatch, boolean plain) {
       return "plain step (Method.forwardBackward)";
     }
     String who = replicas == 1 ? "1 replica" : replicas + " replicas";
-    return "DataParallel, " + who + (microBatch > 0 ? ", micro-batches of " + microBatch : ", no micro-batches");
+    return "DataParallel, "
+        + who
+        + (microBatch > 0 ? ", micro-batches of " + microBatch : ", no micro-batches");
   }
 }

@@ -14,16 +14,19 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * One training step as the Trainer runs it, for one {@link Split}: forward, loss and backward (plain
- * or through DataParallel), the Adam update at AdamOptions.amdim()'s full rate and, with DataParallel,
- * the weights copied to the other replicas; all inside one {@code NativeMemory.scope("train-step")}.
- * Each instance has its own method (same config and seed), optimiser and replicas.
+ * One training step as the Trainer runs it, for one {@link Split}: forward, loss and backward
+ * (plain or through DataParallel), the Adam update at AdamOptions.amdim()'s full rate and, with
+ * DataParallel, the weights copied to the other replicas; all inside one {@code
+ * NativeMemory.scope("train-step")}. Each instance has its own method (same config and seed),
+ * optimiser and replicas.
  */
 final class TrainingStep implements AutoCloseable {
 
   static final long SEED = 20261206L;
+
   /** The Trainer's per-step scope. */
   static final String STEP_SCOPE = "train-step";
+
   private static final double LR = AdamOptions.amdim().lr();
 
   private final Split split;
@@ -36,8 +39,12 @@ final class TrainingStep implements AutoCloseable {
     this.split = split;
     this.method = Methods.create(config, SEED);
     this.adam = new Adam(AdamOptions.amdim(), method.parameters());
-    this.parallel = split.plain() ? null
-        : new DataParallel(method, DataParallel.Options.replicas(split.replicas()).withMicroBatch(split.microBatch()));
+    this.parallel =
+        split.plain()
+            ? null
+            : new DataParallel(
+                method,
+                DataParallel.Options.replicas(split.replicas()).withMicroBatch(split.microBatch()));
   }
 
   /** The small AMDIM ("small" encoder: ndf 32, n_rkhs 256, depth 1) on 1 x 32 x 32 images. */
@@ -59,9 +66,10 @@ final class TrainingStep implements AutoCloseable {
   double run(INDArray viewA, INDArray viewB) {
     try (MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
       long i = step++;
-      StepOutcome o = parallel == null
-          ? method.forwardBackward(i, viewA, viewB, SEED + i)
-          : parallel.forwardBackward(i, viewA, viewB, SEED + i);
+      StepOutcome o =
+          parallel == null
+              ? method.forwardBackward(i, viewA, viewB, SEED + i)
+              : parallel.forwardBackward(i, viewA, viewB, SEED + i);
       adam.step(method.parameters(), LR);
       if (parallel != null) {
         parallel.syncWeights();

@@ -34,8 +34,7 @@ import java.util.Map;
  * split with the settings it names, then fits the linear probe the main job's evaluation fits (same
  * options, same splits) on the learned features, raw pixels and the random-init model, with a fixed
  * 10-epoch probe and with the default probe (epochs chosen on held-out train rows), and appends one
- * markdown row per probe to the output file.
- * Usage:
+ * markdown row per probe to the output file. Usage:
  *
  * <pre>
  * MainJobSweep OUT.md TRAIN_SPEC TEST_SPEC TRIAL...
@@ -44,8 +43,8 @@ import java.util.Map;
  *          tau, hidden, projection (simclr)
  * </pre>
  *
- * Unset keys take the CLI's defaults ({@code contrastive train}), so a row's settings are those of the
- * command line that would reproduce it.
+ * Unset keys take the CLI's defaults ({@code contrastive train}), so a row's settings are those of
+ * the command line that would reproduce it.
  */
 public final class MainJobSweep {
 
@@ -61,13 +60,19 @@ public final class MainJobSweep {
 
   public static void main(String[] args) throws IOException {
     if (args.length < 4) {
-      throw new IllegalArgumentException("usage: MainJobSweep OUT.md TRAIN_SPEC TEST_SPEC TRIAL...");
+      throw new IllegalArgumentException(
+          "usage: MainJobSweep OUT.md TRAIN_SPEC TEST_SPEC TRIAL...");
     }
     Path out = Path.of(args[0]);
-    Files.writeString(out, "| trial | settings | train s | steps/s | probe epochs (chosen) | learned | raw | random"
-        + " | learned - raw |\n|---|---|---|---|---|---|---|---|---|\n", StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    try (Dataset train = Datasets.open(args[1]); Dataset test = Datasets.open(args[2])) {
+    Files.writeString(
+        out,
+        "| trial | settings | train s | steps/s | probe epochs (chosen) | learned | raw | random"
+            + " | learned - raw |\n|---|---|---|---|---|---|---|---|---|\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+    try (Dataset train = Datasets.open(args[1]);
+        Dataset test = Datasets.open(args[2])) {
       for (int i = 3; i < args.length; i++) {
         String row = trial(args[i], train, test);
         System.out.println(row);
@@ -85,19 +90,27 @@ public final class MainJobSweep {
     }
     String method = s.getOrDefault("method", "amdim");
     String preset = s.getOrDefault("preset", Methods.get(method).defaultPreset(train.info()));
-    ItemShape image = Presets.byName(preset).evaluation().outputShape(
-        ItemShape.image(train.info().channels(), train.info().height(), train.info().width()));
+    ItemShape image =
+        Presets.byName(preset)
+            .evaluation()
+            .outputShape(
+                ItemShape.image(
+                    train.info().channels(), train.info().height(), train.info().width()));
     MethodConfig config = methodConfig(method, image, s);
     long warmup = Long.parseLong(s.getOrDefault("warmup", "50"));
-    TrainerConfig tc = TrainerConfig.builder(config).preset(preset)
-        .steps(Long.parseLong(s.getOrDefault("steps", "600")))
-        .batch(Integer.parseInt(s.getOrDefault("batch", "64")))
-        .seed(Long.parseLong(s.getOrDefault("seed", "1")))
-        .lr(Double.parseDouble(s.getOrDefault("lr", "1e-3")))
-        .schedule(warmup > 0 ? new LearningRateSchedule.WarmUp(warmup, LearningRateSchedule.constant())
-            : LearningRateSchedule.constant())
-        .onlineProbeLr(0)
-        .build();
+    TrainerConfig tc =
+        TrainerConfig.builder(config)
+            .preset(preset)
+            .steps(Long.parseLong(s.getOrDefault("steps", "600")))
+            .batch(Integer.parseInt(s.getOrDefault("batch", "64")))
+            .seed(Long.parseLong(s.getOrDefault("seed", "1")))
+            .lr(Double.parseDouble(s.getOrDefault("lr", "1e-3")))
+            .schedule(
+                warmup > 0
+                    ? new LearningRateSchedule.WarmUp(warmup, LearningRateSchedule.constant())
+                    : LearningRateSchedule.constant())
+            .onlineProbeLr(0)
+            .build();
     FeatureExtractor extractor = FeatureExtractor.forPreset(Presets.byName(preset), 256);
     try (Method m = Methods.create(config, Long.parseLong(s.getOrDefault("model-seed", "1")))) {
       long started = System.nanoTime();
@@ -107,35 +120,62 @@ public final class MainJobSweep {
         throw new IllegalStateException(e);
       }
       double seconds = (System.nanoTime() - started) / 1e9;
-      String settings = String.join(" ", s.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+      String settings =
+          String.join(
+              " ", s.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
       StringBuilder rows = new StringBuilder();
       for (ProbeOptions probe : PROBES) {
-        EvaluationOptions options = EvaluationOptions.defaults().withBaselines(true).withProbe(probe);
-        EvaluationReport r = new Evaluation(options).run(null, tc.steps(), m, train, test, extractor);
+        EvaluationOptions options =
+            EvaluationOptions.defaults().withBaselines(true).withProbe(probe);
+        EvaluationReport r =
+            new Evaluation(options).run(null, tc.steps(), m, train, test, extractor);
         double learned = r.learned().linear().testAccuracy();
         double raw = r.rawPixels().linear().testAccuracy();
-        rows.append(rows.length() == 0 ? "" : "\n").append(String.format(Locale.ROOT,
-            "| %s | %s | %.0f | %.2f | %s | %.4f | %.4f | %.4f | %+.4f |", parts[0], settings, seconds,
-            tc.steps() / seconds, probeName(probe, r), learned, raw, r.randomInit().linear().testAccuracy(),
-            learned - raw));
+        rows.append(rows.length() == 0 ? "" : "\n")
+            .append(
+                String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %.0f | %.2f | %s | %.4f | %.4f | %.4f | %+.4f |",
+                    parts[0],
+                    settings,
+                    seconds,
+                    tc.steps() / seconds,
+                    probeName(probe, r),
+                    learned,
+                    raw,
+                    r.randomInit().linear().testAccuracy(),
+                    learned - raw));
       }
       return rows.toString();
     }
   }
 
-  /** "10" for a fixed budget, "<=300 (a/b/c)" with the epochs validation chose for learned/raw/random. */
+  /**
+   * "10" for a fixed budget, "<=300 (a/b/c)" with the epochs validation chose for
+   * learned/raw/random.
+   */
   private static String probeName(ProbeOptions probe, EvaluationReport r) {
     if (probe.validationFraction() == 0) {
       return Integer.toString(probe.epochs());
     }
-    return "<=" + probe.epochs() + " (" + r.learned().linear().epochs() + "/" + r.rawPixels().linear().epochs()
-        + "/" + r.randomInit().linear().epochs() + ")";
+    return "<="
+        + probe.epochs()
+        + " ("
+        + r.learned().linear().epochs()
+        + "/"
+        + r.rawPixels().linear().epochs()
+        + "/"
+        + r.randomInit().linear().epochs()
+        + ")";
   }
 
   private static MethodConfig methodConfig(String method, ItemShape image, Map<String, String> s) {
-    MethodConfig base = Methods.get(method).defaultConfig(image, s.getOrDefault("encoder", "small"));
+    MethodConfig base =
+        Methods.get(method).defaultConfig(image, s.getOrDefault("encoder", "small"));
     if (base instanceof AmdimMethodConfig a) {
-      return new AmdimMethodConfig(encoder(a.encoder(), s), a.loss(),
+      return new AmdimMethodConfig(
+          encoder(a.encoder(), s),
+          a.loss(),
           "pooled".equals(s.get("probe")) ? ProbeTaps.R1_POOLED_R5_R7 : ProbeTaps.R1);
     }
     if (base instanceof YadimMethodConfig y) {
@@ -143,9 +183,13 @@ public final class MainJobSweep {
     }
     if (base instanceof SimClrConfig c) {
       AmdimConfig trunk = encoder(c.trunk(), s);
-      return new SimClrConfig(trunk, Integer.parseInt(s.getOrDefault("hidden", "" + trunk.nRkhs())),
+      return new SimClrConfig(
+          trunk,
+          Integer.parseInt(s.getOrDefault("hidden", "" + trunk.nRkhs())),
           Integer.parseInt(s.getOrDefault("projection", "" + c.projection())),
-          c.loss().withTemperature(Double.parseDouble(s.getOrDefault("tau", "" + c.loss().temperature()))));
+          c.loss()
+              .withTemperature(
+                  Double.parseDouble(s.getOrDefault("tau", "" + c.loss().temperature()))));
     }
     return base;
   }

@@ -21,14 +21,14 @@ import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
- * Turns a JMH JSON result file of {@code LossBenchmark} and/or {@code TileBenchmark} into a markdown
- * report: per loss and shape the ms/op of every method with the ratios fused/torch, fused/materialized
- * and the sgemm floor as a share of the fused time; per tiled loss a rows x columns grid, compared
- * with {@code Tiling.DEFAULT}.
+ * Turns a JMH JSON result file of {@code LossBenchmark} and/or {@code TileBenchmark} into a
+ * markdown report: per loss and shape the ms/op of every method with the ratios fused/torch,
+ * fused/materialized and the sgemm floor as a share of the fused time; per tiled loss a rows x
+ * columns grid, compared with {@code Tiling.DEFAULT}.
  *
- * <p>Usage: {@code BenchReport <jmh.json> <out.md> <invocation> <jmh command>}, with the load average
- * before the run in {@code -Dbench.loadBefore}. The report is written to a temporary file next to
- * {@code out.md} and renamed over it, so a reader never sees half a file.
+ * <p>Usage: {@code BenchReport <jmh.json> <out.md> <invocation> <jmh command>}, with the load
+ * average before the run in {@code -Dbench.loadBefore}. The report is written to a temporary file
+ * next to {@code out.md} and renamed over it, so a reader never sees half a file.
  */
 public final class BenchReport {
 
@@ -70,10 +70,13 @@ public final class BenchReport {
     Path out = Path.of(args[1]);
     JsonNode root = new ObjectMapper().readTree(json.toFile());
     String load =
-        "before the run " + System.getProperty("bench.loadBefore", "not recorded")
-            + ", after it " + loadAverage();
+        "before the run "
+            + System.getProperty("bench.loadBefore", "not recorded")
+            + ", after it "
+            + loadAverage();
     String markdown =
-        render(root, json.getFileName().toString(), args[2], args[3], Instant.now(), machine(), load);
+        render(
+            root, json.getFileName().toString(), args[2], args[3], Instant.now(), machine(), load);
     Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
     Files.writeString(tmp, markdown, StandardCharsets.UTF_8);
     Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -96,36 +99,51 @@ public final class BenchReport {
     StringBuilder md = new StringBuilder();
     md.append("# Contrastive loss benchmarks\n\n");
     md.append("- Date (UTC): ")
-        .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(now.atOffset(ZoneOffset.UTC)
-            .withNano(0)))
+        .append(
+            DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(now.atOffset(ZoneOffset.UTC).withNano(0)))
         .append('\n');
     md.append("- Machine: ").append(machine).append('\n');
-    md.append("- Load average (1, 5, 15 min): ").append(load)
+    md.append("- Load average (1, 5, 15 min): ")
+        .append(load)
         .append(" (other jobs on the machine scatter the times)\n");
     md.append("- JVM: ")
-        .append(text(first, "vmName")).append(' ').append(text(first, "vmVersion"))
-        .append(" (JDK ").append(text(first, "jdkVersion")).append(")\n");
-    md.append("- Fork JVM arguments: `").append(String.join(" ", strings(first.get("jvmArgs"))))
+        .append(text(first, "vmName"))
+        .append(' ')
+        .append(text(first, "vmVersion"))
+        .append(" (JDK ")
+        .append(text(first, "jdkVersion"))
+        .append(")\n");
+    md.append("- Fork JVM arguments: `")
+        .append(String.join(" ", strings(first.get("jvmArgs"))))
         .append("`\n");
-    md.append("- JMH: ").append(text(first, "jmhVersion")).append(", ")
-        .append(text(first, "forks")).append(" fork per benchmark, ")
-        .append(text(first, "warmupIterations")).append(" x ").append(text(first, "warmupTime"))
+    md.append("- JMH: ")
+        .append(text(first, "jmhVersion"))
+        .append(", ")
+        .append(text(first, "forks"))
+        .append(" fork per benchmark, ")
+        .append(text(first, "warmupIterations"))
+        .append(" x ")
+        .append(text(first, "warmupTime"))
         .append(" warmup, ")
-        .append(text(first, "measurementIterations")).append(" x ")
-        .append(text(first, "measurementTime")).append(" measurement, mode ")
-        .append(text(first, "mode")).append('\n');
+        .append(text(first, "measurementIterations"))
+        .append(" x ")
+        .append(text(first, "measurementTime"))
+        .append(" measurement, mode ")
+        .append(text(first, "mode"))
+        .append('\n');
     appendCommands(md, jsonName, invocation, jmhCommand);
-    md.append("Times are ms per call (forward + backward), ± the 99.9% confidence half-width JMH "
-        + "reports. fused/torch < 1 means the fused loss is faster than PyTorch; "
-        + "\"% of sgemm limit\" is sgemm time / fused time, the share of the call that the same "
-        + "matrix products alone take on ND4J's BLAS.\n\n");
-    List<Result> loss = results.stream().filter(r -> r.benchmarkClass.equals(LOSS_BENCHMARK))
-        .toList();
+    md.append(
+        "Times are ms per call (forward + backward), ± the 99.9% confidence half-width JMH "
+            + "reports. fused/torch < 1 means the fused loss is faster than PyTorch; "
+            + "\"% of sgemm limit\" is sgemm time / fused time, the share of the call that the same "
+            + "matrix products alone take on ND4J's BLAS.\n\n");
+    List<Result> loss =
+        results.stream().filter(r -> r.benchmarkClass.equals(LOSS_BENCHMARK)).toList();
     if (!loss.isEmpty()) {
       renderLosses(md, loss);
     }
-    List<Result> tiles = results.stream().filter(r -> r.benchmarkClass.equals(TILE_BENCHMARK))
-        .toList();
+    List<Result> tiles =
+        results.stream().filter(r -> r.benchmarkClass.equals(TILE_BENCHMARK)).toList();
     if (!tiles.isEmpty()) {
       renderTiles(md, tiles);
     }
@@ -201,48 +219,71 @@ public final class BenchReport {
           continue;
         }
         String key = loss + r.params;
-        shapes.computeIfAbsent(key, k -> new Shape(loss, r.params, new LinkedHashMap<>()))
-            .byMethod.put(method, r);
+        shapes
+            .computeIfAbsent(key, k -> new Shape(loss, r.params, new LinkedHashMap<>()))
+            .byMethod
+            .put(method, r);
       }
     }
     md.append("## Losses\n\n");
-    md.append("| loss | shape | fused | fused (ND4J path) | materialized | torch | torch matmul "
-        + "| sgemm | fused/torch | fused/materialized | % of sgemm limit |\n");
+    md.append(
+        "| loss | shape | fused | fused (ND4J path) | materialized | torch | torch matmul "
+            + "| sgemm | fused/torch | fused/materialized | % of sgemm limit |\n");
     md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Shape s : shapes.values()) {
       md.append("| ").append(lossName(s.loss)).append(" | ").append(s.label());
       for (String m : METHODS) {
         md.append(" | ").append(ms(s.ms(m)));
       }
-      md.append(" | ").append(ratio(s.ms("Fused"), s.ms("Torch")))
-          .append(" | ").append(ratio(s.ms("Fused"), s.ms("Materialized")))
-          .append(" | ").append(percent(s.ms("Sgemm"), s.ms("Fused"))).append(" |\n");
+      md.append(" | ")
+          .append(ratio(s.ms("Fused"), s.ms("Torch")))
+          .append(" | ")
+          .append(ratio(s.ms("Fused"), s.ms("Materialized")))
+          .append(" | ")
+          .append(percent(s.ms("Sgemm"), s.ms("Fused")))
+          .append(" |\n");
     }
     md.append('\n');
     for (Shape s : shapes.values()) {
       md.append("### ").append(LOSSES.get(s.loss)).append(": ").append(s.label()).append("\n\n");
-      md.append("| method | ms/op | ± (99.9%) | fastest iteration | time / fused |\n"
-          + "|---|---:|---:|---:|---:|\n");
+      md.append(
+          "| method | ms/op | ± (99.9%) | fastest iteration | time / fused |\n"
+              + "|---|---:|---:|---:|---:|\n");
       for (String m : METHODS) {
         Result r = s.byMethod.get(m);
         if (r != null) {
-          md.append("| ").append(methodName(m)).append(" | ").append(ms(r.score))
-              .append(" | ").append(ms(r.error)).append(" | ").append(ms(r.min)).append(" | ")
-              .append(ratio(r.score, s.ms("Fused"))).append(" |\n");
+          md.append("| ")
+              .append(methodName(m))
+              .append(" | ")
+              .append(ms(r.score))
+              .append(" | ")
+              .append(ms(r.error))
+              .append(" | ")
+              .append(ms(r.min))
+              .append(" | ")
+              .append(ratio(r.score, s.ms("Fused")))
+              .append(" |\n");
         }
       }
-      md.append("\nfused/torch ").append(ratio(s.ms("Fused"), s.ms("Torch")))
-          .append(", fused/materialized ").append(ratio(s.ms("Fused"), s.ms("Materialized")))
-          .append(", sgemm floor ").append(percent(s.ms("Sgemm"), s.ms("Fused")))
+      md.append("\nfused/torch ")
+          .append(ratio(s.ms("Fused"), s.ms("Torch")))
+          .append(", fused/materialized ")
+          .append(ratio(s.ms("Fused"), s.ms("Materialized")))
+          .append(", sgemm floor ")
+          .append(percent(s.ms("Sgemm"), s.ms("Fused")))
           .append(" of the fused time.\n\n");
     }
   }
 
   private static void renderTiles(StringBuilder md, List<Result> results) {
     md.append("## Tile sweep (fused loss by tile rows x columns)\n\n");
-    md.append("Cells: mean ms/op ± 99.9% half-width, then the fastest iteration in brackets. A tile "
-        + "beats Tiling.DEFAULT (" + Tiling.DEFAULT.rows() + " x " + Tiling.DEFAULT.columns()
-        + ") only if their confidence intervals do not overlap.\n\n");
+    md.append(
+        "Cells: mean ms/op ± 99.9% half-width, then the fastest iteration in brackets. A tile "
+            + "beats Tiling.DEFAULT ("
+            + Tiling.DEFAULT.rows()
+            + " x "
+            + Tiling.DEFAULT.columns()
+            + ") only if their confidence intervals do not overlap.\n\n");
     Map<String, List<Result>> byLoss = new TreeMap<>();
     for (Result r : results) {
       byLoss.computeIfAbsent(r.method, k -> new ArrayList<>()).add(r);
@@ -278,18 +319,30 @@ public final class BenchReport {
             }
             md.append('\n');
           }
-          md.append("\nLowest mean: rows = ").append(best.params.get("rows")).append(", columns = ")
-              .append(best.params.get("columns")).append(", ").append(ms(best.score)).append(" ± ")
-              .append(ms(best.error)).append(" ms. ");
+          md.append("\nLowest mean: rows = ")
+              .append(best.params.get("rows"))
+              .append(", columns = ")
+              .append(best.params.get("columns"))
+              .append(", ")
+              .append(ms(best.score))
+              .append(" ± ")
+              .append(ms(best.error))
+              .append(" ms. ");
           Result standard = cell.get(Tiling.DEFAULT.rows() + "x" + Tiling.DEFAULT.columns());
           if (standard == null) {
             md.append("Tiling.DEFAULT was not measured.\n\n");
           } else if (best.score + best.error < standard.score - standard.error) {
-            md.append("Tiling.DEFAULT: ").append(ms(standard.score)).append(" ± ")
-                .append(ms(standard.error)).append(" ms, significantly slower.\n\n");
+            md.append("Tiling.DEFAULT: ")
+                .append(ms(standard.score))
+                .append(" ± ")
+                .append(ms(standard.error))
+                .append(" ms, significantly slower.\n\n");
           } else {
-            md.append("Tiling.DEFAULT: ").append(ms(standard.score)).append(" ± ")
-                .append(ms(standard.error)).append(" ms, within the noise of the lowest.\n\n");
+            md.append("Tiling.DEFAULT: ")
+                .append(ms(standard.score))
+                .append(" ± ")
+                .append(ms(standard.error))
+                .append(" ms, within the noise of the lowest.\n\n");
           }
         });
   }
@@ -380,9 +433,9 @@ public final class BenchReport {
   }
 
   /**
-   * CPU model and logical CPU count from /proc/cpuinfo, the native thread settings, and the tile path
-   * the fused losses take on this machine (the C++ kernel loads here exactly when it loads in the
-   * forks: same class path, same system).
+   * CPU model and logical CPU count from /proc/cpuinfo, the native thread settings, and the tile
+   * path the fused losses take on this machine (the C++ kernel loads here exactly when it loads in
+   * the forks: same class path, same system).
    */
   public static String machine() throws IOException {
     Path cpuinfo = Path.of("/proc/cpuinfo");
@@ -401,9 +454,18 @@ public final class BenchReport {
     StringBuilder env = new StringBuilder();
     for (String name : List.of("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_WAIT_POLICY")) {
       String v = System.getenv(name);
-      env.append(env.isEmpty() ? "" : ", ").append(name).append('=').append(v == null ? "unset" : v);
+      env.append(env.isEmpty() ? "" : ", ")
+          .append(name)
+          .append('=')
+          .append(v == null ? "unset" : v);
     }
-    return model + ", " + cpus + " logical CPUs (" + env + "); fused tiles on the "
-        + NativeTiles.activePath() + " path";
+    return model
+        + ", "
+        + cpus
+        + " logical CPUs ("
+        + env
+        + "); fused tiles on the "
+        + NativeTiles.activePath()
+        + " path";
   }
 }

@@ -5,7 +5,8 @@ package dev.contrastive.bench.torch;
  * kW), stride and zero padding; recorded by {@link ConvTrace} so the conv op throughput can be
  * measured on exactly the layer shapes an encoder runs.
  */
-public record ConvShape(long n, long cIn, long h, long w, long cOut, long kH, long kW, int stride, int padH, int padW) {
+public record ConvShape(
+    long n, long cIn, long h, long w, long cOut, long kH, long kW, int stride, int padH, int padW) {
 
   public long outH() {
     return (h + 2L * padH - kH) / stride + 1;

@@ -3,7 +3,9 @@ package dev.contrastive.bench.torch;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Records the {@link ConvShape} of every convolution the torch encoders run while a trace is on. */
+/**
+ * Records the {@link ConvShape} of every convolution the torch encoders run while a trace is on.
+ */
 public final class ConvTrace {
 
   private static final ThreadLocal<List<ConvShape>> ACTIVE = new ThreadLocal<>();

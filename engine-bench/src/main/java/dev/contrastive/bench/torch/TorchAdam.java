@@ -25,7 +25,8 @@ public final class TorchAdam {
   /** Moments are allocated in {@code manager}, zero. */
   public TorchAdam(AdamOptions options, TorchParameters parameters, NDManager manager) {
     if (options.decoupled() || options.maxGradNorm() > 0) {
-      throw new IllegalArgumentException("torch adam: decoupled weight decay and clipping are not implemented");
+      throw new IllegalArgumentException(
+          "torch adam: decoupled weight decay and clipping are not implemented");
     }
     this.options = options;
     for (Map.Entry<String, NDArray> e : parameters.trainable().entrySet()) {
@@ -35,7 +36,9 @@ public final class TorchAdam {
     }
   }
 
-  /** One update from the gradients autograd left on the parameters; temporaries go to {@code scope}. */
+  /**
+   * One update from the gradients autograd left on the parameters; temporaries go to {@code scope}.
+   */
   public void step(double lr, NDManager scope) {
     step++;
     double b1 = options.beta1();

@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * amdim-public's model.py {@code Encoder} in PyTorch (through DJL), layer for layer as
- * {@code models.encoder.AmdimEncoder} builds it, over a {@link TorchParameters} copy of that
- * encoder's parameters (same names): Conv3x3 (conv with bias, ReLU), ConvResNxN (conv1 no bias,
- * optional batch norm, ReLU, 1x1 conv2; shortcut avg_pool2d(k, s) and zero channel padding; no ReLU
- * after the sum), ConvResBlock (one strided ConvResNxN then n_depth - 1 1x1 ones), MaybeBatchNorm2d,
- * and the r1 / r5 / r7 taps (the last layers of spatial size 1, 5 and 7), r5 and r7 through
+ * amdim-public's model.py {@code Encoder} in PyTorch (through DJL), layer for layer as {@code
+ * models.encoder.AmdimEncoder} builds it, over a {@link TorchParameters} copy of that encoder's
+ * parameters (same names): Conv3x3 (conv with bias, ReLU), ConvResNxN (conv1 no bias, optional
+ * batch norm, ReLU, 1x1 conv2; shortcut avg_pool2d(k, s) and zero channel padding; no ReLU after
+ * the sum), ConvResBlock (one strided ConvResNxN then n_depth - 1 1x1 ones), MaybeBatchNorm2d, and
+ * the r1 / r5 / r7 taps (the last layers of spatial size 1, 5 and 7), r5 and r7 through
  * FakeRKHSConvNet (bn_out(conv2(relu(bn_hid(conv1 x))) + shortcut x), 1x1 convs). Autograd
  * differentiates it; nothing here is hand-written backward. Only the 32x32 encoder is built (the
  * benchmarked shapes).
@@ -35,7 +35,8 @@ public final class TorchAmdimEncoder {
 
   public TorchAmdimEncoder(AmdimConfig config, TorchParameters params) {
     if (config.encoderSize() != 32) {
-      throw new IllegalArgumentException("torch amdim encoder: only encoderSize 32 is built, got " + config.encoderSize());
+      throw new IllegalArgumentException(
+          "torch amdim encoder: only encoderSize 32 is built, got " + config.encoderSize());
     }
     this.p = params;
     this.config = config;
@@ -63,7 +64,9 @@ public final class TorchAmdimEncoder {
 
   private void conv3x3() {
     String n = name() + ".conv";
-    layers.add((x, t) -> TorchOps.relu(TorchOps.conv(x, p.get(n + ".weight"), p.get(n + ".bias"), 1, 0, 0)));
+    layers.add(
+        (x, t) ->
+            TorchOps.relu(TorchOps.conv(x, p.get(n + ".weight"), p.get(n + ".bias"), 1, 0, 0)));
   }
 
   private void maybeBn(boolean on) {
@@ -78,16 +81,19 @@ public final class TorchAmdimEncoder {
     for (int i = 1; i < depth; i++) {
       list.add(resNxN(n + i, out, 1, 1));
     }
-    layers.add((x, t) -> {
-      NDArray h = x;
-      for (Layer l : list) {
-        h = l.forward(h, t);
-      }
-      return h;
-    });
+    layers.add(
+        (x, t) -> {
+          NDArray h = x;
+          for (Layer l : list) {
+            h = l.forward(h, t);
+          }
+          return h;
+        });
   }
 
-  /** ConvResNxN: conv1 (k, s) -> [bn1] -> ReLU -> conv2 1x1, plus avg_pool2d(k, s) padded to out. */
+  /**
+   * ConvResNxN: conv1 (k, s) -> [bn1] -> ReLU -> conv2 1x1, plus avg_pool2d(k, s) padded to out.
+   */
   private Layer resNxN(String n, long out, int k, int s) {
     boolean bn = config.useBn();
     return (x, t) -> {
@@ -111,7 +117,8 @@ public final class TorchAmdimEncoder {
       h = TorchOps.batchNorm(h, p, n + ".bn_hid.bn", training);
     }
     h = TorchOps.conv(TorchOps.relu(h), p.get(n + ".conv2.weight"), null, 1, 0, 0);
-    NDArray shortcut = TorchOps.conv(x, p.get(n + ".shortcut.weight"), p.get(n + ".shortcut.bias"), 1, 0, 0);
+    NDArray shortcut =
+        TorchOps.conv(x, p.get(n + ".shortcut.weight"), p.get(n + ".shortcut.bias"), 1, 0, 0);
     return TorchOps.batchNorm(h.add(shortcut), p, n + ".bn_out.bn", training);
   }
 
@@ -121,8 +128,8 @@ public final class TorchAmdimEncoder {
   }
 
   /**
-   * {@link #forward(NDArray, boolean)}; without {@code tapHeads} the r5 and r7 heads are not run and
-   * their parameters not read, so this also serves an encoder declared without them ({@code
+   * {@link #forward(NDArray, boolean)}; without {@code tapHeads} the r5 and r7 heads are not run
+   * and their parameters not read, so this also serves an encoder declared without them ({@code
    * AmdimEncoder.declare(..., tapHeads=false)}, SimCLR's trunk): the map then holds r1 alone.
    */
   public Map<String, NDArray> forward(NDArray x, boolean training, boolean tapHeads) {

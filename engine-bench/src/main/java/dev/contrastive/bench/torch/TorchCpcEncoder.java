@@ -39,7 +39,8 @@ public final class TorchCpcEncoder {
     NDList cells = new NDList();
     for (int i = 0; i < g; i++) {
       for (int j = 0; j < g; j++) {
-        cells.add(x.get(new NDIndex(":, :, {}:{}, {}:{}", i * st, i * st + ps, j * st, j * st + ps)));
+        cells.add(
+            x.get(new NDIndex(":, :, {}:{}, {}:{}", i * st, i * st + ps, j * st, j * st + ps)));
       }
     }
     NDArray h = NDArrays.stack(cells, 1).reshape(batch * g * g, config.inChannels(), ps, ps);
@@ -57,14 +58,21 @@ public final class TorchCpcEncoder {
     long d = config.latentDim();
     Shape hs = h.getShape();
     // DJL's PyTorch mean takes one axis: average the flattened H * W.
-    NDArray z = h.reshape(hs.get(0), hs.get(1), hs.get(2) * hs.get(3)).mean(new int[] {2}).reshape(batch, (long) g * g, d).transpose(0, 2, 1).reshape(batch, d, g, g);
+    NDArray z =
+        h.reshape(hs.get(0), hs.get(1), hs.get(2) * hs.get(3))
+            .mean(new int[] {2})
+            .reshape(batch, (long) g * g, d)
+            .transpose(0, 2, 1)
+            .reshape(batch, d, g, g);
     NDArray c = z;
     for (int b = 0; b < CpcConfig.CONTEXT_BLOCKS; b++) {
       String n = "context.block" + b;
       NDArray t = TorchOps.relu(conv(c, n + ".conv1", 0, 0));
       t = conv(t, n + ".conv2", 0, 1);
-      t = t.getManager().zeros(new Shape(batch, t.getShape().get(1), 1, g), t.getDataType())
-          .concat(t, 2);
+      t =
+          t.getManager()
+              .zeros(new Shape(batch, t.getShape().get(1), 1, g), t.getDataType())
+              .concat(t, 2);
       t = TorchOps.relu(conv(t, n + ".conv3", 0, 0));
       c = c.add(conv(t, n + ".conv4", 0, 0));
     }
@@ -88,8 +96,11 @@ public final class TorchCpcEncoder {
     h = TorchOps.groupNorm1(h, p, n + ".ln2");
     NDArray shortcut = x;
     if (in != out || stride != 1) {
-      shortcut = TorchOps.groupNorm1(
-          TorchOps.conv(x, p.get(n + ".shortcut.conv.weight"), null, stride, 0, 0), p, n + ".shortcut.ln");
+      shortcut =
+          TorchOps.groupNorm1(
+              TorchOps.conv(x, p.get(n + ".shortcut.conv.weight"), null, stride, 0, 0),
+              p,
+              n + ".shortcut.ln");
     }
     return TorchOps.relu(h.add(shortcut));
   }

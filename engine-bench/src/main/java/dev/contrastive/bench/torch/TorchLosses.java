@@ -21,14 +21,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The four losses of docs/losses.md in PyTorch (through DJL), written as a PyTorch user would: the whole
- * score matrix is materialised, the softmax denominators come from {@code log_softmax} or a
- * max-shifted log-sum-exp, and masks select positives and negatives. Autograd computes the gradients.
+ * The four losses of docs/losses.md in PyTorch (through DJL), written as a PyTorch user would: the
+ * whole score matrix is materialised, the softmax denominators come from {@code log_softmax} or a
+ * max-shifted log-sum-exp, and masks select positives and negatives. Autograd computes the
+ * gradients.
  *
  * <p>Inputs must be float PyTorch arrays. They are not modified: each call takes a detached view of
- * every input as a fresh autograd leaf (no copy), so gradients never accumulate across calls, and every
- * intermediate lives in a sub-manager that is closed before the call returns. Gradient and part names
- * match the fused losses.
+ * every input as a fresh autograd leaf (no copy), so gradients never accumulate across calls, and
+ * every intermediate lives in a sub-manager that is closed before the call returns. Gradient and
+ * part names match the fused losses.
  */
 public final class TorchLosses {
 
@@ -42,15 +43,16 @@ public final class TorchLosses {
     Map<String, NDArray> inputs = new LinkedHashMap<>();
     inputs.put("a", a);
     inputs.put("b", b);
-    return run(inputs, (leaves, scope) -> infoNceGraph(leaves.get("a"), leaves.get("b"), options, scope));
+    return run(
+        inputs, (leaves, scope) -> infoNceGraph(leaves.get("a"), leaves.get("b"), options, scope));
   }
 
   /**
    * The InfoNCE / NT-Xent graph on (B, D) arrays that may carry autograd history (a projection
    * head's outputs inside the caller's {@code GradientCollector}): part {@code nce} as in {@link
-   * #infoNce}, over the 2B rows of both views, L2-normalised when the options say so, scores divided
-   * by the temperature, each row's positive the other view of its image and its own score masked
-   * out. Intermediates are attached to {@code scope}.
+   * #infoNce}, over the 2B rows of both views, L2-normalised when the options say so, scores
+   * divided by the temperature, each row's positive the other view of its image and its own score
+   * masked out. Intermediates are attached to {@code scope}.
    */
   public static Map<String, NDArray> infoNceGraph(
       NDArray a, NDArray b, InfoNceOptions options, NDManager scope) {
@@ -97,8 +99,8 @@ public final class TorchLosses {
 
   /**
    * The AMDIM loss graph on arrays that may carry autograd history (an encoder's outputs inside the
-   * caller's {@code GradientCollector}): named scalar parts whose sum is the loss, as in
-   * {@link #amdim}. Intermediates are attached to {@code scope}.
+   * caller's {@code GradientCollector}): named scalar parts whose sum is the loss, as in {@link
+   * #amdim}. Intermediates are attached to {@code scope}.
    */
   public static Map<String, NDArray> amdimGraph(
       Map<String, NDArray> viewA,
@@ -106,8 +108,8 @@ public final class TorchLosses {
       AmdimOptions options,
       SourceSampler sampler,
       NDManager scope) {
-    return amdimParts(viewA, viewB, options.comparisons(), options.tclip(), options.regWeight(),
-        sampler, scope);
+    return amdimParts(
+        viewA, viewB, options.comparisons(), options.tclip(), options.regWeight(), sampler, scope);
   }
 
   /** YADIM: AMDIM's scoring on the last maps only; gradients {@code a}, {@code b}. */
@@ -136,7 +138,9 @@ public final class TorchLosses {
   public static TorchResult cpc(NDArray targets, List<NDArray> predictions, CpcOptions options) {
     if (predictions.size() != options.stepsToPredict()) {
       throw new IllegalArgumentException(
-          "predictions has " + predictions.size() + " heads, expected stepsToPredict = "
+          "predictions has "
+              + predictions.size()
+              + " heads, expected stepsToPredict = "
               + options.stepsToPredict());
     }
     Shape shape = targets.getShape();
@@ -182,7 +186,8 @@ public final class TorchLosses {
       int k = options.offset(s);
       long rowsHigh = height - k;
       NDArray rows =
-          predictions.get(s)
+          predictions
+              .get(s)
               .get(new NDIndex(":, :, :{}, :", rowsHigh))
               .transpose(0, 2, 3, 1)
               .reshape(batch * rowsHigh * width, dim);
@@ -202,7 +207,9 @@ public final class TorchLosses {
     return parts;
   }
 
-  /** Parts of AMDIM's loss: {@code 0.5 (L_ab + L_ba)} per comparison, then the summed regulariser. */
+  /**
+   * Parts of AMDIM's loss: {@code 0.5 (L_ab + L_ba)} per comparison, then the summed regulariser.
+   */
   private static Map<String, NDArray> amdimParts(
       Map<String, NDArray> a,
       Map<String, NDArray> b,
@@ -215,11 +222,23 @@ public final class TorchLosses {
     NDArray reg = null;
     for (AmdimComparison c : comparisons) {
       NDArray[] ab =
-          amdimDirection(map(a, "a", c.source()), map(b, "b", c.target()), c.samplerKey(true),
-              tclip, regWeight, sampler, scope);
+          amdimDirection(
+              map(a, "a", c.source()),
+              map(b, "b", c.target()),
+              c.samplerKey(true),
+              tclip,
+              regWeight,
+              sampler,
+              scope);
       NDArray[] ba =
-          amdimDirection(map(b, "b", c.source()), map(a, "a", c.target()), c.samplerKey(false),
-              tclip, regWeight, sampler, scope);
+          amdimDirection(
+              map(b, "b", c.source()),
+              map(a, "a", c.target()),
+              c.samplerKey(false),
+              tclip,
+              regWeight,
+              sampler,
+              scope);
       parts.put(c.name(), ab[0].add(ba[0]).mul(0.5));
       NDArray r = ab[1].add(ba[1]).mul(0.5);
       reg = reg == null ? r : reg.add(r);
@@ -238,8 +257,8 @@ public final class TorchLosses {
   }
 
   /**
-   * One direction x -> y of one comparison, as amdim-public's {@code loss_xent}: raw scores of every
-   * source against every target location, soft-clipped, positives picked by a (B, B, 1) mask.
+   * One direction x -> y of one comparison, as amdim-public's {@code loss_xent}: raw scores of
+   * every source against every target location, soft-clipped, positives picked by a (B, B, 1) mask.
    *
    * @return {@code {L_dir, reg_dir}}
    */
@@ -270,8 +289,8 @@ public final class TorchLosses {
               .get(scope.create(rows));
     }
     long locations = trg.size() / (batch * dim);
-    NDArray targets = trg.reshape(batch, dim, locations).transpose(0, 2, 1)
-        .reshape(batch * locations, dim);
+    NDArray targets =
+        trg.reshape(batch, dim, locations).transpose(0, 2, 1).reshape(batch * locations, dim);
     NDArray raw =
         sources.matMul(targets.transpose()).div(Math.sqrt(dim)).reshape(batch, batch, locations);
     NDArray reg = raw.square().mean().mul(regWeight);
@@ -283,7 +302,11 @@ public final class TorchLosses {
     NDArray shift =
         clipped.reshape(batch, batch * locations).max(new int[] {1}, true).stopGradient();
     NDArray negSumExp =
-        clipped.sub(shift.reshape(batch, 1, 1)).exp().mul(negMask).sum(new int[] {1, 2}, true)
+        clipped
+            .sub(shift.reshape(batch, 1, 1))
+            .exp()
+            .mul(negMask)
+            .sum(new int[] {1, 2}, true)
             .reshape(batch, 1);
     NDArray shiftedPositive = positive.sub(shift);
     NDArray nce = shiftedPositive.exp().add(negSumExp).log().sub(shiftedPositive).mean();

@@ -26,7 +26,10 @@ final class TorchOps {
         .singletonOrThrow();
   }
 
-  /** torch batch_norm over axis 1, eps 1e-5, momentum 0.1 (updates the running statistics in training). */
+  /**
+   * torch batch_norm over axis 1, eps 1e-5, momentum 0.1 (updates the running statistics in
+   * training).
+   */
   static NDArray batchNorm(NDArray x, TorchParameters p, String name, boolean training) {
     return BatchNorm.batchNorm(
             x,
@@ -59,13 +62,16 @@ final class TorchOps {
 
   /** avg_pool2d(k, s), no padding. */
   static NDArray avgPool(NDArray x, int kernel, int stride) {
-    return Pool.avgPool2d(x, new Shape(kernel, kernel), new Shape(stride, stride), new Shape(0, 0), false, true);
+    return Pool.avgPool2d(
+        x, new Shape(kernel, kernel), new Shape(stride, stride), new Shape(0, 0), false, true);
   }
 
   /** amdim's {@code F.pad(x, (0, 0, 0, 0, 0, out - in))}: zero channels appended. */
   static NDArray padChannels(NDArray x, long out) {
     Shape s = x.getShape();
-    NDArray zeros = x.getManager().zeros(new Shape(s.get(0), out - s.get(1), s.get(2), s.get(3)), x.getDataType());
+    NDArray zeros =
+        x.getManager()
+            .zeros(new Shape(s.get(0), out - s.get(1), s.get(2), s.get(3)), x.getDataType());
     return x.concat(zeros, 1);
   }
 }

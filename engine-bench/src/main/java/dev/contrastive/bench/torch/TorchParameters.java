@@ -39,7 +39,8 @@ public final class TorchParameters {
   public NDArray get(String name) {
     NDArray x = all.get(name);
     if (x == null) {
-      throw new IllegalArgumentException("no parameter '" + name + "'; the model declares " + all.keySet());
+      throw new IllegalArgumentException(
+          "no parameter '" + name + "'; the model declares " + all.keySet());
     }
     return x;
   }
@@ -55,12 +56,12 @@ public final class TorchParameters {
   }
 
   /**
-   * Names of the tensors that hold a NaN or an infinity, for a failure message that has to say where
-   * a non-finite loss came from: parameters and buffers by name, and {@code grad(name)} for a
+   * Names of the tensors that hold a NaN or an infinity, for a failure message that has to say
+   * where a non-finite loss came from: parameters and buffers by name, and {@code grad(name)} for a
    * trainable tensor whose gradient does. {@link TorchAdam} zeroes gradients by multiplying them by
-   * 0, which leaves a NaN or infinite entry NaN, so after a step this still shows which gradients of
-   * the last backward pass were not finite. Copies every tensor to the JVM: for diagnostics, not for
-   * a timed path.
+   * 0, which leaves a NaN or infinite entry NaN, so after a step this still shows which gradients
+   * of the last backward pass were not finite. Copies every tensor to the JVM: for diagnostics, not
+   * for a timed path.
    */
   public List<String> nonFinite() {
     List<String> names = new ArrayList<>();

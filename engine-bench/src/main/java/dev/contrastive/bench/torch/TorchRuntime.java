@@ -7,10 +7,10 @@ import ai.djl.pytorch.jni.JniUtils;
  * The PyTorch engine, started once with the same number of intra-op threads as ND4J.
  *
  * <p>DJL reads {@code ai.djl.pytorch.num_threads} and {@code ai.djl.pytorch.num_interop_threads}
- * only while the engine starts ({@code PtEngine.newInstance}), so they are set here before the first
- * {@link Engine#getEngine} call. Left alone, libtorch sizes its pool from the physical cores, which
- * need not be what ND4J's OpenMP runtime uses, and a side-by-side timing would compare thread counts
- * rather than code. {@code ai.djl.offline} keeps DJL from probing the network (EC2 metadata,
+ * only while the engine starts ({@code PtEngine.newInstance}), so they are set here before the
+ * first {@link Engine#getEngine} call. Left alone, libtorch sizes its pool from the physical cores,
+ * which need not be what ND4J's OpenMP runtime uses, and a side-by-side timing would compare thread
+ * counts rather than code. {@code ai.djl.offline} keeps DJL from probing the network (EC2 metadata,
  * downloads); the native libraries come from the pytorch-native-cpu jar on the class path.
  */
 public final class TorchRuntime {
@@ -55,18 +55,27 @@ public final class TorchRuntime {
     String requested = System.getProperty(THREADS);
     if (requested != null && !requested.equals(Integer.toString(threads))) {
       throw new IllegalStateException(
-          "-D" + THREADS + "=" + requested + " differs from the " + threads
+          "-D"
+              + THREADS
+              + "="
+              + requested
+              + " differs from the "
+              + threads
               + " threads ND4J uses (OMP_NUM_THREADS); drop the property or make them equal");
     }
     System.setProperty(THREADS, Integer.toString(threads));
-    // Eager single-graph calls never use the inter-op pool; one thread keeps it from idling on cores.
+    // Eager single-graph calls never use the inter-op pool; one thread keeps it from idling on
+    // cores.
     System.setProperty(INTEROP_THREADS, System.getProperty(INTEROP_THREADS, "1"));
     System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
     Engine engine = Engine.getEngine("PyTorch");
     int actual = JniUtils.getNumThreads();
     if (actual != threads) {
       throw new IllegalStateException(
-          "PyTorch runs " + actual + " intra-op threads, expected " + threads
+          "PyTorch runs "
+              + actual
+              + " intra-op threads, expected "
+              + threads
               + "; was the engine started before TorchRuntime?");
     }
     return engine;

@@ -5,12 +5,12 @@ import dev.contrastive.models.method.simclr.SimClrConfig;
 
 /**
  * SimCLR's model in PyTorch (through DJL), layer for layer as {@code
- * models.method.simclr.SimClrMethod} builds it, over a {@link TorchParameters} copy of that method's
- * parameters (same names): the trunk is {@link TorchAmdimEncoder} run without its r5 / r7 heads
- * (our trunk is declared without them), its r1 (B, n_rkhs, 1, 1) the representation; the projection
- * head is SimCLR v2's MLP as 1x1 convolutions, {@code head.fc1} (no bias), batch norm {@code
- * head.bn1.bn} (batch statistics in training), ReLU, {@code head.fc2} (with bias), flattened to (B,
- * projection). Autograd differentiates it. NT-Xent on the projections is {@link
+ * models.method.simclr.SimClrMethod} builds it, over a {@link TorchParameters} copy of that
+ * method's parameters (same names): the trunk is {@link TorchAmdimEncoder} run without its r5 / r7
+ * heads (our trunk is declared without them), its r1 (B, n_rkhs, 1, 1) the representation; the
+ * projection head is SimCLR v2's MLP as 1x1 convolutions, {@code head.fc1} (no bias), batch norm
+ * {@code head.bn1.bn} (batch statistics in training), ReLU, {@code head.fc2} (with bias), flattened
+ * to (B, projection). Autograd differentiates it. NT-Xent on the projections is {@link
  * TorchLosses#infoNceGraph}; the probes would read the representation, before the head.
  */
 public final class TorchSimClr {
@@ -29,7 +29,9 @@ public final class TorchSimClr {
     return config;
   }
 
-  /** The trunk's r1 of {@code x} (B, C, 32, 32): (B, n_rkhs, 1, 1); the r5 / r7 heads are not run. */
+  /**
+   * The trunk's r1 of {@code x} (B, C, 32, 32): (B, n_rkhs, 1, 1); the r5 / r7 heads are not run.
+   */
   public NDArray representation(NDArray x, boolean training) {
     return trunk.forward(x, training, false).get("r1");
   }

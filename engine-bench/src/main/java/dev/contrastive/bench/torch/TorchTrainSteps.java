@@ -18,9 +18,9 @@ import java.util.Map;
 
 /**
  * The PyTorch training steps the benchmark compares ours with: forward (both views for AMDIM and
- * SimCLR), the loss of {@link TorchLosses}, {@code backward()} through autograd, one {@link TorchAdam}
- * update. Each call runs in a sub-manager that is closed before it returns, with the parameters,
- * moments and inputs borrowed into it, so nothing a step creates outlives it.
+ * SimCLR), the loss of {@link TorchLosses}, {@code backward()} through autograd, one {@link
+ * TorchAdam} update. Each call runs in a sub-manager that is closed before it returns, with the
+ * parameters, moments and inputs borrowed into it, so nothing a step creates outlives it.
  */
 public final class TorchTrainSteps {
 
@@ -35,7 +35,11 @@ public final class TorchTrainSteps {
     private final TorchAdam adam;
 
     /** Copies {@code ours} (the encoder's parameters) into {@code manager}. */
-    public Amdim(AmdimConfig config, Parameters ours, AmdimOptions lossOptions, AdamOptions adamOptions,
+    public Amdim(
+        AmdimConfig config,
+        Parameters ours,
+        AmdimOptions lossOptions,
+        AdamOptions adamOptions,
         NDManager manager) {
       this.manager = manager;
       this.params = new TorchParameters(ours, manager);
@@ -60,7 +64,8 @@ public final class TorchTrainSteps {
         try (GradientCollector collector = TorchRuntime.engine().newGradientCollector()) {
           Map<String, NDArray> a = encoder.forward(viewA, true);
           Map<String, NDArray> b = encoder.forward(viewB, true);
-          NDArray total = sum(TorchLosses.amdimGraph(a, b, lossOptions, SourceSampler.random(lossSeed), scope));
+          NDArray total =
+              sum(TorchLosses.amdimGraph(a, b, lossOptions, SourceSampler.random(lossSeed), scope));
           collector.backward(total);
           loss = total.toType(DataType.FLOAT64, false).getDouble();
         }
@@ -70,9 +75,9 @@ public final class TorchTrainSteps {
     }
 
     /**
-     * The encoder alone on one view, training mode; with {@code backward}, autograd of
-     * {@code sum(r^2) / 2} over the taps, whose gradient is each tap itself (what EncoderTiming
-     * feeds our backward). Gradients are zeroed afterwards.
+     * The encoder alone on one view, training mode; with {@code backward}, autograd of {@code
+     * sum(r^2) / 2} over the taps, whose gradient is each tap itself (what EncoderTiming feeds our
+     * backward). Gradients are zeroed afterwards.
      */
     public void encoderPass(NDArray x, boolean backward) {
       try (NDManager scope = manager.newSubManager()) {
@@ -102,7 +107,11 @@ public final class TorchTrainSteps {
     private final CpcOptions lossOptions;
     private final TorchAdam adam;
 
-    public Cpc(CpcConfig config, Parameters ours, CpcOptions lossOptions, AdamOptions adamOptions,
+    public Cpc(
+        CpcConfig config,
+        Parameters ours,
+        CpcOptions lossOptions,
+        AdamOptions adamOptions,
         NDManager manager) {
       this.manager = manager;
       this.params = new TorchParameters(ours, manager);
@@ -119,7 +128,10 @@ public final class TorchTrainSteps {
       return encoder;
     }
 
-    /** The model alone, as {@link Amdim#encoderPass}: backward of {@code sum(t^2) / 2} over targets and predictions. */
+    /**
+     * The model alone, as {@link Amdim#encoderPass}: backward of {@code sum(t^2) / 2} over targets
+     * and predictions.
+     */
     public void encoderPass(NDArray images, boolean backward) {
       try (NDManager scope = manager.newSubManager()) {
         borrow(scope, params, adam, images);
@@ -148,7 +160,8 @@ public final class TorchTrainSteps {
         double loss;
         try (GradientCollector collector = TorchRuntime.engine().newGradientCollector()) {
           TorchCpcEncoder.Output out = encoder.forward(images);
-          NDArray total = sum(TorchLosses.cpcGraph(out.targets(), out.predictions(), lossOptions, scope));
+          NDArray total =
+              sum(TorchLosses.cpcGraph(out.targets(), out.predictions(), lossOptions, scope));
           collector.backward(total);
           loss = total.toType(DataType.FLOAT64, false).getDouble();
         }
@@ -169,7 +182,8 @@ public final class TorchTrainSteps {
     private final TorchAdam adam;
 
     /** Copies {@code ours} (the method's parameters: trunk and head) into {@code manager}. */
-    public SimClr(SimClrConfig config, Parameters ours, AdamOptions adamOptions, NDManager manager) {
+    public SimClr(
+        SimClrConfig config, Parameters ours, AdamOptions adamOptions, NDManager manager) {
       this.manager = manager;
       this.params = new TorchParameters(ours, manager);
       this.model = new TorchSimClr(config, params);
@@ -202,7 +216,8 @@ public final class TorchTrainSteps {
     }
   }
 
-  private static void borrow(NDManager scope, TorchParameters params, TorchAdam adam, NDArray... inputs) {
+  private static void borrow(
+      NDManager scope, TorchParameters params, TorchAdam adam, NDArray... inputs) {
     List<NDArray> all = new ArrayList<>(params.all());
     all.addAll(adam.state());
     all.addAll(List.of(inputs));

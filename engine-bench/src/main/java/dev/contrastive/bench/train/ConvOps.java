@@ -9,10 +9,10 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * libnd4j's {@code conv2d} and {@code conv2d_bp} alone, once per convolution of an encoder pass,
- * on preallocated float32 inputs and outputs: the convolution throughput the encoder could reach if
- * it did nothing but its convolutions (no allocation, no batch norm, ReLU, pooling or adds). The
- * same ops and arguments as {@code models.nn.Conv2d} (NCHW, weights [oC, iC, kH, kW]).
+ * libnd4j's {@code conv2d} and {@code conv2d_bp} alone, once per convolution of an encoder pass, on
+ * preallocated float32 inputs and outputs: the convolution throughput the encoder could reach if it
+ * did nothing but its convolutions (no allocation, no batch norm, ReLU, pooling or adds). The same
+ * ops and arguments as {@code models.nn.Conv2d} (NCHW, weights [oC, iC, kH, kW]).
  */
 public final class ConvOps implements AutoCloseable {
 
@@ -48,7 +48,8 @@ public final class ConvOps implements AutoCloseable {
   /** Backward of layer {@code i} (input and weight gradients). */
   public INDArray backward(int i) {
     INDArray[] a = arrays.get(i);
-    Nd4j.exec(op("conv2d_bp", shapes.get(i)).addInputs(a[0], a[1], a[3]).addOutputs(a[4], a[5]).build());
+    Nd4j.exec(
+        op("conv2d_bp", shapes.get(i)).addInputs(a[0], a[1], a[3]).addOutputs(a[4], a[5]).build());
     return a[4];
   }
 

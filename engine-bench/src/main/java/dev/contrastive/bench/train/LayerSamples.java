@@ -23,6 +23,7 @@ final class LayerSamples {
 
   private static final String NN = "dev.contrastive.models.nn.";
   private static final String ENCODER = "dev.contrastive.models.encoder.";
+
   /** Dispatch-only frames: their samples belong to the layer they call. */
   private static final List<String> PASS_THROUGH =
       List.of(NN + "Sequential", NN + "Channels", NN + "Arena");
@@ -57,13 +58,17 @@ final class LayerSamples {
     } catch (IOException e) {
       throw new IllegalStateException("flight recording failed: " + e.getMessage(), e);
     }
-    System.out.printf(Locale.ROOT, "%nencoder forward+backward, %d samples of the calling thread:%n", total);
+    System.out.printf(
+        Locale.ROOT, "%nencoder forward+backward, %d samples of the calling thread:%n", total);
     System.out.println("| layer.direction | share |");
     System.out.println("|---|---:|");
     int n = total;
     counts.entrySet().stream()
         .sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()))
-        .forEach(c -> System.out.printf(Locale.ROOT, "| %s | %.1f%% |%n", c.getKey(), 100.0 * c.getValue() / n));
+        .forEach(
+            c ->
+                System.out.printf(
+                    Locale.ROOT, "| %s | %.1f%% |%n", c.getKey(), 100.0 * c.getValue() / n));
   }
 
   private static String layerOf(List<RecordedFrame> frames) {

@@ -17,10 +17,10 @@ import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * One benchmarked training shape, written {@code <model>/<batch>} in JMH parameters: model
- * {@code amdim-small} ({@link AmdimConfig#small}(1): Fashion-MNIST, 1 channel padded to 32x32),
- * {@code amdim-cifar} ({@link AmdimConfig#publishedCifar()}: 3x32x32) or {@code cpc-small}
- * ({@link CpcConfig#small}(1), 1x32x32, 49 patches per image).
+ * One benchmarked training shape, written {@code <model>/<batch>} in JMH parameters: model {@code
+ * amdim-small} ({@link AmdimConfig#small}(1): Fashion-MNIST, 1 channel padded to 32x32), {@code
+ * amdim-cifar} ({@link AmdimConfig#publishedCifar()}: 3x32x32) or {@code cpc-small} ({@link
+ * CpcConfig#small}(1), 1x32x32, 49 patches per image).
  *
  * @param model the model name as written
  * @param batch images per view
@@ -86,20 +86,32 @@ public record TrainShape(String model, int batch) {
       Shape two = new Shape(2, s[1], s[2], s[3]);
       if (isAmdim()) {
         try (AmdimEncoder ours = AmdimEncoder.create(amdimConfig(), DataType.FLOAT, 1)) {
-          TorchAmdimEncoder enc = new TorchAmdimEncoder(amdimConfig(), new TorchParameters(ours.parameters(), m));
+          TorchAmdimEncoder enc =
+              new TorchAmdimEncoder(amdimConfig(), new TorchParameters(ours.parameters(), m));
           traced = ConvTrace.record(() -> enc.forward(m.randomNormal(two), true));
         }
       } else {
         try (CpcEncoder ours = CpcEncoder.create(cpcConfig(), DataType.FLOAT, 1)) {
-          TorchCpcEncoder enc = new TorchCpcEncoder(cpcConfig(), new TorchParameters(ours.parameters(), m));
+          TorchCpcEncoder enc =
+              new TorchCpcEncoder(cpcConfig(), new TorchParameters(ours.parameters(), m));
           traced = ConvTrace.record(() -> enc.forward(m.randomNormal(two)));
         }
       }
     }
     List<ConvShape> scaled = new ArrayList<>();
     for (ConvShape c : traced) {
-      scaled.add(new ConvShape(c.n() / 2 * batch, c.cIn(), c.h(), c.w(), c.cOut(), c.kH(), c.kW(), c.stride(),
-          c.padH(), c.padW()));
+      scaled.add(
+          new ConvShape(
+              c.n() / 2 * batch,
+              c.cIn(),
+              c.h(),
+              c.w(),
+              c.cOut(),
+              c.kH(),
+              c.kW(),
+              c.stride(),
+              c.padH(),
+              c.padW()));
     }
     return scaled;
   }

@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 
 class ResidentMemoryTest {
 
-  private static final String STATUS = "Name:\tjava\nVmPeak:\t 9000000 kB\nVmHWM:\t  524288 kB\nVmRSS:\t  400000 kB\n"
-      + "Threads:\t42\n";
+  private static final String STATUS =
+      "Name:\tjava\nVmPeak:\t 9000000 kB\nVmHWM:\t  524288 kB\nVmRSS:\t  400000 kB\n"
+          + "Threads:\t42\n";
 
   @Test
   void readsVmRssAndVmHwmInKib() {
@@ -21,10 +22,15 @@ class ResidentMemoryTest {
 
   @Test
   void aMissingOrMalformedFieldIsNamed() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ResidentMemory.parse(STATUS.replace("VmHWM", "VmXXX")));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ResidentMemory.parse(STATUS.replace("VmHWM", "VmXXX")));
     assertTrue(e.getMessage().contains("no VmHWM line"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> ResidentMemory.parse(STATUS.replace("400000 kB", "400000 MB")));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ResidentMemory.parse(STATUS.replace("400000 kB", "400000 MB")));
     assertTrue(e.getMessage().contains("VmRSS must be '<n> kB'"), e.getMessage());
   }
 

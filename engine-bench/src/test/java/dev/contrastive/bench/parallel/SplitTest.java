@@ -22,7 +22,8 @@ class SplitTest {
 
   @Test
   void refusesMalformedAndOutOfRangeSplitsNamingTheProblem() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Split.parse("2x16"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Split.parse("2x16"));
     assertTrue(e.getMessage().contains("r<replicas>m<microBatch>"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Split.parse("r0"));
     assertEquals("split.replicas must be in [1, 64], got 0", e.getMessage());

@@ -39,8 +39,13 @@ class BenchReportTest {
   }
 
   private static String render(JsonNode root) {
-    return BenchReport.render(root, "loss.json", "scripts/bench-loss.sh", "java ...",
-        Instant.parse("2026-01-02T03:04:05Z"), "test CPU",
+    return BenchReport.render(
+        root,
+        "loss.json",
+        "scripts/bench-loss.sh",
+        "java ...",
+        Instant.parse("2026-01-02T03:04:05Z"),
+        "test CPU",
         "before 0.1, after 0.2");
   }
 
@@ -56,7 +61,8 @@ class BenchReportTest {
     root.add(result("LossBenchmark.infoNceFused", "batch=1024", 100, "ms/op"));
     String md = render(root);
     assertTrue(
-        md.contains("| InfoNCE | batch = 256 | 10.0 | 12.0 | 40.0 | 8.00 | 2.00 | 5.00 | 1.25 | 0.25 | 50% |"),
+        md.contains(
+            "| InfoNCE | batch = 256 | 10.0 | 12.0 | 40.0 | 8.00 | 2.00 | 5.00 | 1.25 | 0.25 | 50% |"),
         md);
     assertTrue(md.contains("| InfoNCE | batch = 1024 | 100 | — | — | — | — | — | — | — | — |"), md);
     assertTrue(md.contains("| materialized | 40.0 | 4.00 | 36.0 | 4.00 |"), md);

@@ -36,9 +36,9 @@ import picocli.CommandLine.Spec;
  * person to look at: for each image its original, view A and view B side by side.
  *
  * <p>Datasets are named on the command line and opened by a resolver the top-level command injects
- * (it knows the readers and the embedded data); this class only needs {@link Dataset}. The views are
- * exactly those {@link dev.contrastive.augment.pipeline.PairProducer} makes for the same images in
- * epoch 0 with the same seed.
+ * (it knows the readers and the embedded data); this class only needs {@link Dataset}. The views
+ * are exactly those {@link dev.contrastive.augment.pipeline.PairProducer} makes for the same images
+ * in epoch 0 with the same seed.
  */
 @Command(
     name = "views",
@@ -63,25 +63,41 @@ public final class ViewsCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--data", required = true, paramLabel = "DATA",
-      description = "The images: a dataset path, or a name the contrastive command knows "
-          + "(fashion-mnist: the Fashion-MNIST data shipped with the engine).")
+  @Option(
+      names = "--data",
+      required = true,
+      paramLabel = "DATA",
+      description =
+          "The images: a dataset path, or a name the contrastive command knows "
+              + "(fashion-mnist: the Fashion-MNIST data shipped with the engine).")
   private String data;
 
-  @Option(names = "--preset", defaultValue = "fashion-mnist", paramLabel = "NAME",
+  @Option(
+      names = "--preset",
+      defaultValue = "fashion-mnist",
+      paramLabel = "NAME",
       completionCandidates = PresetNames.class,
       description = "Augmentation preset: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   private String preset;
 
-  @Option(names = "--out", defaultValue = "views.png", paramLabel = "FILE",
+  @Option(
+      names = "--out",
+      defaultValue = "views.png",
+      paramLabel = "FILE",
       description = "PNG file to write (default: ${DEFAULT-VALUE}).")
   private Path out;
 
-  @Option(names = "--seed", defaultValue = "0", paramLabel = "N",
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      paramLabel = "N",
       description = "Seed of the image choice and the augmentation (default: ${DEFAULT-VALUE}).")
   private long seed;
 
-  @Option(names = "--images", defaultValue = "16", paramLabel = "N",
+  @Option(
+      names = "--images",
+      defaultValue = "16",
+      paramLabel = "N",
       description = "Images to show, 1 to 256 (default: ${DEFAULT-VALUE}).")
   private int images;
 
@@ -110,8 +126,8 @@ public final class ViewsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     if (images < 1 || images > 256) {
-      throw new ParameterException(spec.commandLine(),
-          "--images must be in [1, 256], got " + images);
+      throw new ParameterException(
+          spec.commandLine(), "--images must be in [1, 256], got " + images);
     }
     Preset chosen;
     try {
@@ -123,8 +139,8 @@ public final class ViewsCommand implements Callable<Integer> {
     try {
       dataset = datasets.apply(data);
     } catch (IllegalArgumentException | UncheckedIOException e) {
-      throw new ParameterException(spec.commandLine(),
-          "--data '" + data + "' cannot be opened: " + e.getMessage());
+      throw new ParameterException(
+          spec.commandLine(), "--data '" + data + "' cannot be opened: " + e.getMessage());
     }
     BufferedImage grid;
     int[] indices;
@@ -134,8 +150,16 @@ public final class ViewsCommand implements Callable<Integer> {
       try {
         chosen.pairs().outputShape(input);
       } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), "--preset " + preset
-            + " does not fit --data '" + data + "' (" + input + " images): " + e.getMessage());
+        throw new ParameterException(
+            spec.commandLine(),
+            "--preset "
+                + preset
+                + " does not fit --data '"
+                + data
+                + "' ("
+                + input
+                + " images): "
+                + e.getMessage());
       }
       if (info.size() == 0) {
         throw new ParameterException(spec.commandLine(), "--data '" + data + "' has no images");
@@ -148,12 +172,18 @@ public final class ViewsCommand implements Callable<Integer> {
         streams[i] = new SplittableRandom(ImageSeeds.image(seed, 0, indices[i]));
       }
       ViewPair views = chosen.pairs().apply(ImageBatch.fromImages(originals, streams));
-      grid = render(originals, chosen.normalize().inverse().apply(views.a()),
-          chosen.normalize().inverse().apply(views.b()));
+      grid =
+          render(
+              originals,
+              chosen.normalize().inverse().apply(views.a()),
+              chosen.normalize().inverse().apply(views.b()));
     }
     write(grid, out);
-    spec.commandLine().getOut().printf("views: wrote %s (%d images of %s, preset %s, seed %d)%n",
-        out, indices.length, data, preset, seed);
+    spec.commandLine()
+        .getOut()
+        .printf(
+            "views: wrote %s (%d images of %s, preset %s, seed %d)%n",
+            out, indices.length, data, preset, seed);
     return 0;
   }
 
@@ -179,8 +209,9 @@ public final class ViewsCommand implements Callable<Integer> {
   private static int[] viewSize(ImageBatch view) {
     int patches = view.shape().patches();
     int g = gridSide(patches);
-    return new int[] {g * view.height() + (g - 1) * PATCH_GAP,
-        g * view.width() + (g - 1) * PATCH_GAP};
+    return new int[] {
+      g * view.height() + (g - 1) * PATCH_GAP, g * view.width() + (g - 1) * PATCH_GAP
+    };
   }
 
   private static int gridSide(int patches) {
@@ -237,8 +268,8 @@ public final class ViewsCommand implements Callable<Integer> {
     }
   }
 
-  private static void drawRow(BufferedImage grid, ImageBatch batch, int row, int left, int top,
-      int scale) {
+  private static void drawRow(
+      BufferedImage grid, ImageBatch batch, int row, int left, int top, int scale) {
     int h = batch.height();
     int w = batch.width();
     int plane = h * w;
@@ -271,13 +302,15 @@ public final class ViewsCommand implements Callable<Integer> {
   /** Through {@link AtomicFiles}: a reader never sees half a PNG, a full disk keeps the old one. */
   private static void write(BufferedImage grid, Path out) throws IOException {
     Files.createDirectories(out.toAbsolutePath().getParent());
-    AtomicFiles.write(out, file -> {
-      // An ImageOutputStream over an OutputStream would otherwise buffer in java.io.tmpdir.
-      try (ImageOutputStream stream = new MemoryCacheImageOutputStream(file)) {
-        if (!ImageIO.write(grid, "png", stream)) {
-          throw new IOException("no PNG writer in this Java runtime");
-        }
-      }
-    });
+    AtomicFiles.write(
+        out,
+        file -> {
+          // An ImageOutputStream over an OutputStream would otherwise buffer in java.io.tmpdir.
+          try (ImageOutputStream stream = new MemoryCacheImageOutputStream(file)) {
+            if (!ImageIO.write(grid, "png", stream)) {
+              throw new IOException("no PNG writer in this Java runtime");
+            }
+          }
+        });
   }
 }

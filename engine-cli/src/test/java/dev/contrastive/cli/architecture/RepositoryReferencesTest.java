@@ -17,20 +17,23 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every file that the docs and the code cite is in the repository: markdown links, and repository
- * paths written in source, scripts and POMs (docs/..., scripts/..., engine-core/src/...). The project
- * stands on its own files, so a moved or deleted file must take its citations with it.
+ * paths written in source, scripts and POMs (docs/..., scripts/..., engine-core/src/...). The
+ * project stands on its own files, so a moved or deleted file must take its citations with it.
  */
 class RepositoryReferencesTest {
 
   private static final Pattern MARKDOWN_LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
+
   /** A repository path in running text: a top-level folder of this repository, then a file name. */
-  private static final Pattern REPOSITORY_PATH = Pattern.compile(
-      "(?<![\\w./-])((?:docs|scripts|bench-results|examples|engine-(?:bom|core|augment|models|cli|bench))"
-          + "/[\\w./-]*\\w\\.(?:md|sh|py|java|cpp|cu|h|xml|json|yaml|png|sbatch))(?![\\w/])");
-  private static final Set<String> TEXT = Set.of(
-      "md", "java", "sh", "py", "xml", "cpp", "cu", "h", "sbatch", "yaml", "properties");
-  private static final Set<String> SKIPPED_DIRECTORIES = Set.of(
-      "target", ".git", ".mvn", "runs", "data", "node_modules", "__pycache__", ".idea");
+  private static final Pattern REPOSITORY_PATH =
+      Pattern.compile(
+          "(?<![\\w./-])((?:docs|scripts|bench-results|examples|engine-(?:bom|core|augment|models|cli|bench))"
+              + "/[\\w./-]*\\w\\.(?:md|sh|py|java|cpp|cu|h|xml|json|yaml|png|sbatch))(?![\\w/])");
+
+  private static final Set<String> TEXT =
+      Set.of("md", "java", "sh", "py", "xml", "cpp", "cu", "h", "sbatch", "yaml", "properties");
+  private static final Set<String> SKIPPED_DIRECTORIES =
+      Set.of("target", ".git", ".mvn", "runs", "data", "node_modules", "__pycache__", ".idea");
 
   @Test
   void everyCitedFileExists() throws IOException {
@@ -44,7 +47,9 @@ class RepositoryReferencesTest {
         Matcher link = MARKDOWN_LINK.matcher(text);
         while (link.find()) {
           String target = link.group(1).replaceFirst("#.*", "");
-          if (!target.isEmpty() && !target.matches("[a-z]+:.*") && !Files.exists(file.resolveSibling(target))) {
+          if (!target.isEmpty()
+              && !target.matches("[a-z]+:.*")
+              && !Files.exists(file.resolveSibling(target))) {
             missing.add(root.relativize(file) + ": link " + link.group(1));
           }
         }
@@ -58,7 +63,8 @@ class RepositoryReferencesTest {
       }
       for (String outside : List.of("MISSION.md", "LOSS_SPEC.md", "../shared")) {
         if (text.contains(outside)) {
-          missing.add(root.relativize(file) + ": cites " + outside + ", which is not part of the project");
+          missing.add(
+              root.relativize(file) + ": cites " + outside + ", which is not part of the project");
         }
       }
     }
@@ -67,19 +73,23 @@ class RepositoryReferencesTest {
 
   private static List<Path> textFiles(Path root) throws IOException {
     try (Stream<Path> walk = Files.walk(root)) {
-      return walk
-          .filter(p -> root.relativize(p).toString().chars().noneMatch(c -> c == '\\'))
-          .filter(p -> {
-            for (Path part : root.relativize(p)) {
-              if (SKIPPED_DIRECTORIES.contains(part.toString())) {
-                return false;
-              }
-            }
-            return true;
-          })
+      return walk.filter(p -> root.relativize(p).toString().chars().noneMatch(c -> c == '\\'))
+          .filter(
+              p -> {
+                for (Path part : root.relativize(p)) {
+                  if (SKIPPED_DIRECTORIES.contains(part.toString())) {
+                    return false;
+                  }
+                }
+                return true;
+              })
           .filter(Files::isRegularFile)
           .filter(p -> TEXT.contains(extension(p)) || p.endsWith(Path.of(".ci", "run")))
-          .filter(p -> !p.getFileName().toString().equals(RepositoryReferencesTest.class.getSimpleName() + ".java"))
+          .filter(
+              p ->
+                  !p.getFileName()
+                      .toString()
+                      .equals(RepositoryReferencesTest.class.getSimpleName() + ".java"))
           .toList();
     }
   }
@@ -93,7 +103,8 @@ class RepositoryReferencesTest {
   /** The checkout this module lies in: the folder above engine-cli that holds the Maven wrapper. */
   private static Path repositoryRoot() {
     Path dir = Path.of("").toAbsolutePath();
-    while (dir != null && !(Files.exists(dir.resolve("mvnw")) && Files.isDirectory(dir.resolve("engine-core")))) {
+    while (dir != null
+        && !(Files.exists(dir.resolve("mvnw")) && Files.isDirectory(dir.resolve("engine-core")))) {
       dir = dir.getParent();
     }
     assertTrue(dir != null, "no repository root above " + Path.of("").toAbsolutePath());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.cli.CliRun;
 import dev.contrastive.core.io.Npy;
+import dev.contrastive.core.kernel.Tiling;
 import dev.contrastive.core.loss.AmdimComparison;
 import dev.contrastive.core.loss.AmdimLoss;
 import dev.contrastive.core.loss.AmdimOptions;
@@ -16,7 +17,6 @@ import dev.contrastive.core.loss.InfoNceLoss;
 import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.SourceSampler;
-import dev.contrastive.core.kernel.Tiling;
 import dev.contrastive.core.loss.YadimOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -148,12 +148,16 @@ class LossCommandTest {
     INDArray a = writeFeatures("a", 5, 7);
     INDArray b = writeFeatures("b", 5, 7);
 
-    CliRun run = loss(
-        "infonce",
-        "--temperature", "0.5",
-        "--no-normalize",
-        "--tile-rows", "3",
-        "--tile-cols", "4");
+    CliRun run =
+        loss(
+            "infonce",
+            "--temperature",
+            "0.5",
+            "--no-normalize",
+            "--tile-rows",
+            "3",
+            "--tile-cols",
+            "4");
 
     assertEquals(0, run.code(), run.err());
     InfoNceOptions expected = new InfoNceOptions(0.5, false, new Tiling(3, 4));
@@ -180,14 +184,20 @@ class LossCommandTest {
     List<INDArray> predictions =
         List.of(writeFeatures("pred_k1", 2, 3, 4, 2), writeFeatures("pred_k2", 2, 3, 4, 2));
 
-    CliRun amdim = loss(
-        "amdim",
-        "--comparisons", "r1:r5,r5:r5",
-        "--tclip", "2.5",
-        "--reg-weight", "0.2",
-        "--seed", "9");
+    CliRun amdim =
+        loss(
+            "amdim",
+            "--comparisons",
+            "r1:r5,r5:r5",
+            "--tclip",
+            "2.5",
+            "--reg-weight",
+            "0.2",
+            "--seed",
+            "9");
     double amdimLoss = report().get("loss").asDouble();
-    CliRun cpc = loss("cpc", "--steps-to-skip", "1", "--steps-to-predict", "2", "--emb-scale", "0.7");
+    CliRun cpc =
+        loss("cpc", "--steps-to-skip", "1", "--steps-to-predict", "2", "--emb-scale", "0.7");
 
     assertEquals(0, amdim.code(), amdim.err());
     assertEquals(0, cpc.code(), cpc.err());
@@ -405,10 +415,15 @@ class LossCommandTest {
 
     assertBadInput(raw, "loss: the infonce loss is not finite, its scores overflowed float32: ");
     assertTrue(raw.err().contains("the loss is NaN"), raw.err());
-    assertTrue(raw.err().contains("grad_a.npy would hold 32 of 32 values NaN or infinite"),
+    assertTrue(
+        raw.err().contains("grad_a.npy would hold 32 of 32 values NaN or infinite"), raw.err());
+    assertTrue(
+        raw.err()
+            .contains(
+                "; score L2-normalised features (drop --no-normalize) or"
+                    + " scale the inputs down. Nothing was written to --out "
+                    + out),
         raw.err());
-    assertTrue(raw.err().contains("; score L2-normalised features (drop --no-normalize) or"
-        + " scale the inputs down. Nothing was written to --out " + out), raw.err());
     assertEquals(List.of("loss.json"), names(out));
     assertEquals("earlier", Files.readString(out.resolve("loss.json")));
     assertEquals(List.of("in", "out"), names(dir));
@@ -424,7 +439,8 @@ class LossCommandTest {
     Path file = Files.writeString(dir.resolve("file"), "x");
 
     CliRun run =
-        execute("--type", "infonce", "--in", in.toString(), "--out", file.resolve("out").toString());
+        execute(
+            "--type", "infonce", "--in", in.toString(), "--out", file.resolve("out").toString());
 
     // Like a full disk or a read-only directory: the user's to fix, one line naming the path.
     assertEquals(2, run.code(), run.err());
@@ -512,8 +528,8 @@ class LossCommandTest {
   }
 
   private CliRun loss(String type, String... options) {
-    List<String> args = new ArrayList<>(List.of("--type", type, "--in", in.toString(), "--out",
-        out.toString()));
+    List<String> args =
+        new ArrayList<>(List.of("--type", type, "--in", in.toString(), "--out", out.toString()));
     args.addAll(List.of(options));
     return execute(args.toArray(String[]::new));
   }
@@ -559,7 +575,6 @@ class LossCommandTest {
   private static void assertBadInput(CliRun run, String expected) {
     assertEquals(2, run.code(), run.err());
     assertTrue(run.err().contains(expected), () -> "'" + expected + "' not in: " + run.err());
-    assertEquals(
-        1, run.err().strip().lines().count(), "one line, no stack trace: " + run.err());
+    assertEquals(1, run.err().strip().lines().count(), "one line, no stack trace: " + run.err());
   }
 }

@@ -46,8 +46,10 @@ class LossOutputFaultsTest {
   void writePreviousOutput() throws IOException {
     out = dir.resolve("out");
     Path small = features("small", 4, 8, 1);
-    assertEquals(0, new CommandLine(new LossCommand()).execute(
-        "--type", "infonce", "--in", small.toString(), "--out", out.toString()));
+    assertEquals(
+        0,
+        new CommandLine(new LossCommand())
+            .execute("--type", "infonce", "--in", small.toString(), "--out", out.toString()));
     previous = snapshot(out);
   }
 
@@ -61,8 +63,14 @@ class LossOutputFaultsTest {
     assertTrue(child.waitFor(2, TimeUnit.MINUTES));
 
     assertEquals(LossCommand.EXIT_WRITE_FAILED, child.exitValue(), stderr);
-    assertTrue(stderr.startsWith("loss: cannot write " + out + ": File too large (writing"
-        + " grad_a.npy into the temporary directory " + dir.resolve(".out.")), stderr);
+    assertTrue(
+        stderr.startsWith(
+            "loss: cannot write "
+                + out
+                + ": File too large (writing"
+                + " grad_a.npy into the temporary directory "
+                + dir.resolve(".out.")),
+        stderr);
     assertTrue(stderr.strip().endsWith("; out is unchanged)"), stderr);
     assertEquals(1, stderr.strip().lines().count(), stderr);
     assertEquals(previous, snapshot(out));
@@ -74,8 +82,10 @@ class LossOutputFaultsTest {
     // 2048 x 2048 float32: 16 MiB per gradient, so writing takes a while.
     Path big = features("big", 2048, 2048, 3);
     Path reference = dir.resolve("reference");
-    assertEquals(0, new CommandLine(new LossCommand()).execute(
-        "--type", "infonce", "--in", big.toString(), "--out", reference.toString()));
+    assertEquals(
+        0,
+        new CommandLine(new LossCommand())
+            .execute("--type", "infonce", "--in", big.toString(), "--out", reference.toString()));
     Map<String, String> next = snapshot(reference);
 
     List<String> seen = new ArrayList<>();
@@ -89,8 +99,11 @@ class LossOutputFaultsTest {
       Map<String, String> now = Files.exists(out) ? snapshot(out) : null;
       if (now == null) {
         // Killed between the two renames: the previous output waits complete beside it.
-        Path aside = leftovers().stream().filter(p -> p.toString().endsWith(".old")).findFirst()
-            .orElseThrow(() -> new AssertionError("out is gone and no .old sibling holds it"));
+        Path aside =
+            leftovers().stream()
+                .filter(p -> p.toString().endsWith(".old"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("out is gone and no .old sibling holds it"));
         assertEquals(previous, snapshot(aside));
         seen.add("absent, previous aside");
         Files.move(aside, out);
@@ -100,27 +113,49 @@ class LossOutputFaultsTest {
         assertEquals(next, now, "delay " + delayMillis + " ms: neither the previous nor the new");
         seen.add("new");
         // Back to the previous output for the next kill.
-        assertEquals(0, new CommandLine(new LossCommand()).execute(
-            "--type", "infonce", "--in", dir.resolve("small").toString(), "--out", out.toString()));
+        assertEquals(
+            0,
+            new CommandLine(new LossCommand())
+                .execute(
+                    "--type",
+                    "infonce",
+                    "--in",
+                    dir.resolve("small").toString(),
+                    "--out",
+                    out.toString()));
         assertEquals(previous, snapshot(out));
       }
     }
     assertTrue(seen.contains("previous"), "no kill landed before the swap: " + seen);
 
     // The next run removes what the killed ones left.
-    assertEquals(0, new CommandLine(new LossCommand()).execute(
-        "--type", "infonce", "--in", big.toString(), "--out", out.toString()));
+    assertEquals(
+        0,
+        new CommandLine(new LossCommand())
+            .execute("--type", "infonce", "--in", big.toString(), "--out", out.toString()));
     assertEquals(next, snapshot(out));
     assertEquals(List.of(), leftovers());
   }
 
   private Process child(String script, Path in) throws IOException {
-    return new ProcessBuilder("bash", "-c", script, "bash",
-        // No native tile kernel: it is copied to a temporary file, which the limit refuses.
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:-UsePerfData",
-        "-Dcontrastive.kernel=nd4j",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "--type", "infonce", "--in", in.toString(), "--out", out.toString())
+    return new ProcessBuilder(
+            "bash",
+            "-c",
+            script,
+            "bash",
+            // No native tile kernel: it is copied to a temporary file, which the limit refuses.
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-XX:-UsePerfData",
+            "-Dcontrastive.kernel=nd4j",
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName(),
+            "--type",
+            "infonce",
+            "--in",
+            in.toString(),
+            "--out",
+            out.toString())
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();
   }
@@ -132,8 +167,11 @@ class LossOutputFaultsTest {
         return;
       }
       if (!child.isAlive()) {
-        throw new AssertionError("the child ended before it was killed, exit " + child.exitValue()
-            + ": " + new String(child.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        throw new AssertionError(
+            "the child ended before it was killed, exit "
+                + child.exitValue()
+                + ": "
+                + new String(child.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
       }
       Thread.sleep(1);
     }

@@ -26,17 +26,19 @@ class ViewsCommandTest {
 
   @TempDir Path dir;
 
-  private final Map<String, InMemoryDataset> known = Map.of(
-      "gray", TestDatasets.random(16, 1, 28, 28, 10, 1),
-      "color", TestDatasets.random(40, 3, 32, 32, 10, 2));
+  private final Map<String, InMemoryDataset> known =
+      Map.of(
+          "gray", TestDatasets.random(16, 1, 28, 28, 10, 1),
+          "color", TestDatasets.random(40, 3, 32, 32, 10, 2));
 
-  private final Function<String, Dataset> resolver = name -> {
-    InMemoryDataset d = known.get(name);
-    if (d == null) {
-      throw new IllegalArgumentException("no dataset called " + name);
-    }
-    return d;
-  };
+  private final Function<String, Dataset> resolver =
+      name -> {
+        InMemoryDataset d = known.get(name);
+        if (d == null) {
+          throw new IllegalArgumentException("no dataset called " + name);
+        }
+        return d;
+      };
 
   private CliRun run(String... args) {
     return CliRun.of(new CommandLine(new ViewsCommand(resolver)), args);
@@ -58,7 +60,8 @@ class ViewsCommandTest {
     for (int y = 0; y < 28; y++) {
       for (int x = 0; x < 28; x++) {
         int v = first.pixel(0, y, x);
-        assertEquals((v << 16) | (v << 8) | v, grid.getRGB(16 + 3 * x + 1, 16 + 3 * y + 1) & 0xFFFFFF);
+        assertEquals(
+            (v << 16) | (v << 8) | v, grid.getRGB(16 + 3 * x + 1, 16 + 3 * y + 1) & 0xFFFFFF);
       }
     }
     assertFalse(Files.list(png.getParent()).anyMatch(p -> p.toString().endsWith(".tmp")));
@@ -69,12 +72,18 @@ class ViewsCommandTest {
     Path a = dir.resolve("a.png");
     Path b = dir.resolve("b.png");
     Path c = dir.resolve("c.png");
-    assertEquals(0, run("--data", "color", "--preset", "amdim-cifar", "--out", a.toString(),
-        "--seed", "5").code());
-    assertEquals(0, run("--data", "color", "--preset", "amdim-cifar", "--out", b.toString(),
-        "--seed", "5").code());
-    assertEquals(0, run("--data", "color", "--preset", "amdim-cifar", "--out", c.toString(),
-        "--seed", "6").code());
+    assertEquals(
+        0,
+        run("--data", "color", "--preset", "amdim-cifar", "--out", a.toString(), "--seed", "5")
+            .code());
+    assertEquals(
+        0,
+        run("--data", "color", "--preset", "amdim-cifar", "--out", b.toString(), "--seed", "5")
+            .code());
+    assertEquals(
+        0,
+        run("--data", "color", "--preset", "amdim-cifar", "--out", c.toString(), "--seed", "6")
+            .code());
     assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
     assertFalse(Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(c)));
   }
@@ -82,8 +91,8 @@ class ViewsCommandTest {
   @Test
   void patchPresetsShowThePatchGrid() throws IOException {
     Path png = dir.resolve("cpc.png");
-    CliRun run = run("--data", "color", "--preset", "cpc-cifar", "--out", png.toString(),
-        "--images", "3");
+    CliRun run =
+        run("--data", "color", "--preset", "cpc-cifar", "--out", png.toString(), "--images", "3");
     assertEquals(0, run.code(), run.err());
     BufferedImage grid = ImageIO.read(png.toFile());
     // 7 x 7 patches of 8 with 1-pixel gaps: 62 pixels, enlarged twice to 124; 3 images on a line.
@@ -94,19 +103,25 @@ class ViewsCommandTest {
 
   @Test
   void badArgumentsAreOneClearLineAndExitCodeTwo() {
-    CliRun unknown = run("--data", "gray", "--preset", "simclr", "--out", dir.resolve("x.png")
-        .toString());
+    CliRun unknown =
+        run("--data", "gray", "--preset", "simclr", "--out", dir.resolve("x.png").toString());
     assertEquals(2, unknown.code());
     assertTrue(unknown.err().contains("--preset must be one of amdim-cifar"), unknown.err());
 
     CliRun misfit = run("--data", "gray", "--preset", "amdim-cifar");
     assertEquals(2, misfit.code());
-    assertTrue(misfit.err().contains("--preset amdim-cifar does not fit --data 'gray' (1 x 28 x 28"
-        + " images): normalize.mean and normalize.std have 3 channels"), misfit.err());
+    assertTrue(
+        misfit
+            .err()
+            .contains(
+                "--preset amdim-cifar does not fit --data 'gray' (1 x 28 x 28"
+                    + " images): normalize.mean and normalize.std have 3 channels"),
+        misfit.err());
 
     CliRun missing = run("--data", "nowhere");
     assertEquals(2, missing.code());
-    assertTrue(missing.err().contains("--data 'nowhere' cannot be opened: no dataset called"),
+    assertTrue(
+        missing.err().contains("--data 'nowhere' cannot be opened: no dataset called"),
         missing.err());
   }
 

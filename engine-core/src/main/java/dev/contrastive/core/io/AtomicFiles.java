@@ -38,8 +38,8 @@ import java.util.stream.Stream;
  * ATOMIC_MOVE} and the directory is fsync'd so the rename survives a power loss. The target is
  * therefore at every moment its old content (or absent) or the complete new file. On any failure
  * the temporary file is deleted, the target is left as it was, and the {@link IOException} names
- * the target, the cause as the operating system words it (for example "No space left on device"
- * or "File too large") and the step that failed ({@link WriteFailedException}).
+ * the target, the cause as the operating system words it (for example "No space left on device" or
+ * "File too large") and the step that failed ({@link WriteFailedException}).
  *
  * <p>A process killed mid-write (SIGKILL, power loss) leaves its temporary file; the next
  * successful write of the same target removes it.
@@ -81,8 +81,8 @@ public final class AtomicFiles {
   /**
    * Replaces {@code target} with what {@code content} writes; see the class documentation.
    *
-   * @throws WriteFailedException naming {@code target} and the cause, the target left as it was;
-   *     an IOException of {@code content} is wrapped the same way (a RuntimeException passes
+   * @throws WriteFailedException naming {@code target} and the cause, the target left as it was; an
+   *     IOException of {@code content} is wrapped the same way (a RuntimeException passes
    *     unchanged, the temporary file removed all the same)
    */
   public static void write(Path target, Content content) throws IOException {
@@ -325,8 +325,7 @@ public final class AtomicFiles {
     Pattern leftover = Pattern.compile("\\." + name + "\\.[0-9a-z]{1,13}\\.(tmp|old)");
     List<Path> found;
     try (Stream<Path> siblings = Files.list(target.getParent())) {
-      found =
-          siblings.filter(p -> leftover.matcher(p.getFileName().toString()).matches()).toList();
+      found = siblings.filter(p -> leftover.matcher(p.getFileName().toString()).matches()).toList();
     } catch (IOException e) {
       return;
     }

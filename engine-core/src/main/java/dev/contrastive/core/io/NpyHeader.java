@@ -138,7 +138,10 @@ record NpyHeader(NpyDtype dtype, long[] shape, long elementCount, long dataOffse
   private static NpyFormatException badKey(Path file, String what, String key) {
     return new NpyFormatException(
         file,
-        "bad header dict: " + what + " key '" + key
+        "bad header dict: "
+            + what
+            + " key '"
+            + key
             + "', expected exactly 'descr', 'fortran_order', 'shape'");
   }
 

@@ -6,19 +6,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chooses between the device kernels ({@link DeviceKernels}, present when engine-core's {@code cuda}
- * jar is on the class path) and the tiled CPU/ND4J path. On the nd4j-cuda backend the CUDA kernels
- * take every float32 call they accept; system property {@code contrastive.kernel=nd4j} keeps every
- * loss on the ND4J path, as it does for the CPU's native kernel.
+ * Chooses between the device kernels ({@link DeviceKernels}, present when engine-core's {@code
+ * cuda} jar is on the class path) and the tiled CPU/ND4J path. On the nd4j-cuda backend the CUDA
+ * kernels take every float32 call they accept; system property {@code contrastive.kernel=nd4j}
+ * keeps every loss on the ND4J path, as it does for the CPU's native kernel.
  */
 public final class DeviceDispatch {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeviceDispatch.class);
+
   /**
    * In engine-core's cuda jar only (src/cuda/java, built by -Pcuda). Looked up by name, and only on
    * the CUDA backend, so that a CPU class path never loads a class that needs nd4j-cuda.
    */
   private static final String CUDA_KERNELS = "dev.contrastive.core.kernel.cuda.CudaLossKernels";
+
   private static final DeviceKernels PROVIDER = load();
   private static volatile boolean enabled = PROVIDER != null;
 
@@ -38,8 +40,8 @@ public final class DeviceDispatch {
   }
 
   /**
-   * Switches between the device kernels and the ND4J path at run time, for tests and benchmarks that
-   * compare the two in one JVM.
+   * Switches between the device kernels and the ND4J path at run time, for tests and benchmarks
+   * that compare the two in one JVM.
    */
   public static void setEnabled(boolean on) {
     if (on && PROVIDER == null) {
@@ -64,8 +66,10 @@ public final class DeviceDispatch {
     try {
       return (DeviceKernels) Class.forName(CUDA_KERNELS).getDeclaredConstructor().newInstance();
     } catch (ReflectiveOperationException | LinkageError e) {
-      LOG.warn("nd4j-cuda backend but no CUDA loss kernels (engine-core's cuda jar, from -Pcuda),"
-          + " using the tiled ND4J path: {}", e.toString());
+      LOG.warn(
+          "nd4j-cuda backend but no CUDA loss kernels (engine-core's cuda jar, from -Pcuda),"
+              + " using the tiled ND4J path: {}",
+          e.toString());
       return null;
     }
   }

@@ -7,8 +7,8 @@ import org.nd4j.linalg.api.shape.Shape;
 /**
  * Between the encoders' NCHW feature maps and the kernels' layout, one row per (image, location).
  *
- * <p>ND4J's copy of a permuted array computes every element's offset and took ~10 ms for a
- * (128, 512, 5, 5) map, several times the loss's own gemms; float32 maps on the CPU take the native
+ * <p>ND4J's copy of a permuted array computes every element's offset and took ~10 ms for a (128,
+ * 512, 5, 5) map, several times the loss's own gemms; float32 maps on the CPU take the native
  * blocked transpose instead.
  */
 public final class Layouts {
@@ -16,8 +16,8 @@ public final class Layouts {
   private Layouts() {}
 
   /**
-   * (B, D, H, W) to a new C-order (B * H * W, D) array, image-major; (B, L, D) and (B, D) are copied
-   * as they are, flattened to rows.
+   * (B, D, H, W) to a new C-order (B * H * W, D) array, image-major; (B, L, D) and (B, D) are
+   * copied as they are, flattened to rows.
    */
   public static INDArray toLocationRows(INDArray maps) {
     if (maps.rank() == 2) {
@@ -41,7 +41,10 @@ public final class Layouts {
     return rows;
   }
 
-  /** The inverse: (B * L, D) rows to a new C-order array of {@code shape}, NCHW, (B, L, D) or (B, D). */
+  /**
+   * The inverse: (B * L, D) rows to a new C-order array of {@code shape}, NCHW, (B, L, D) or (B,
+   * D).
+   */
   public static INDArray toMaps(INDArray rows, long[] shape) {
     if (shape.length < 4) {
       return rows.dup('c').reshape(shape);
@@ -69,7 +72,7 @@ public final class Layouts {
   private static void transpose(INDArray source, INDArray target, int images, int rows, int cols) {
     long from = NativeLibrary.address(source);
     long to = NativeLibrary.address(target);
-    NativeTiles.forRows(images, rows * cols,
-        (b, e) -> NativeTiles.transposeImages(from, to, b, e, rows, cols));
+    NativeTiles.forRows(
+        images, rows * cols, (b, e) -> NativeTiles.transposeImages(from, to, b, e, rows, cols));
   }
 }

@@ -15,17 +15,18 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * Fused, tiled AMDIM NCE for one directed comparison: every source vector against every target
  * location of every image, with several positives per row that share one set of negatives.
  *
- * <p>{@code raw[i, (j, l)] = scale * src_i . trg_(j, l)}, {@code c = tclip * tanh(raw / tclip)}. Row i's
- * positives are image i's L locations, each with its own log-softmax over itself plus every location
- * of every other image: {@code l_il = -c_iil + log(exp c_iil + sum_{j != i, l'} exp c_ijl')}. The loss is
- * {@code nceWeight * sum_il l_il}; the regulariser {@code regWeight * sum raw^2} enters the gradient and
- * its sum of squares is returned for the caller to weigh. The source rows may be a contiguous range of
- * the images (a shard): row r is then image {@code firstImage + r}, scored against every target image.
+ * <p>{@code raw[i, (j, l)] = scale * src_i . trg_(j, l)}, {@code c = tclip * tanh(raw / tclip)}.
+ * Row i's positives are image i's L locations, each with its own log-softmax over itself plus every
+ * location of every other image: {@code l_il = -c_iil + log(exp c_iil + sum_{j != i, l'} exp
+ * c_ijl')}. The loss is {@code nceWeight * sum_il l_il}; the regulariser {@code regWeight * sum
+ * raw^2} enters the gradient and its sum of squares is returned for the caller to weigh. The source
+ * rows may be a contiguous range of the images (a shard): row r is then image {@code firstImage +
+ * r}, scored against every target image.
  *
- * <p>Tiles are whole images wide. As in {@link SoftmaxCrossEntropyKernel}, a row strip spanning every
- * image runs its backward pass from the same buffers; narrower tiles stream with a running max and
- * sum-exp of the negatives per row and are recomputed in the backward pass. On the CUDA backend the
- * whole call goes to the device kernels when {@link DeviceDispatch} selects them.
+ * <p>Tiles are whole images wide. As in {@link SoftmaxCrossEntropyKernel}, a row strip spanning
+ * every image runs its backward pass from the same buffers; narrower tiles stream with a running
+ * max and sum-exp of the negatives per row and are recomputed in the backward pass. On the CUDA
+ * backend the whole call goes to the device kernels when {@link DeviceDispatch} selects them.
  */
 public final class MultiPositiveNceKernel {
 
@@ -34,8 +35,8 @@ public final class MultiPositiveNceKernel {
   /**
    * Scores {@code problem} in tiles of whole images, at most {@code tiling.columns()} columns wide.
    *
-   * @return NCE loss of the S source rows (regulariser excluded), their diagnostics, and their sum of
-   *     raw^2
+   * @return NCE loss of the S source rows (regulariser excluded), their diagnostics, and their sum
+   *     of raw^2
    */
   public static ScoreStats run(Problem problem, Tiling tiling) {
     DeviceKernels device = DeviceDispatch.forArrays(problem.src());
@@ -44,21 +45,24 @@ public final class MultiPositiveNceKernel {
     }
     int sources = problem.src().rows();
     int images = problem.images();
-    return TiledBlock.sum(sources, Math.min(tiling.rows(), sources), images,
+    return TiledBlock.sum(
+        sources,
+        Math.min(tiling.rows(), sources),
+        images,
         Math.min(images, Math.max(1, tiling.columns() / problem.locations())),
         (i0, i1) -> new Block(problem, i0, i1));
   }
 
   /**
-   * One call's arguments, as {@link #run} and {@link DeviceKernels} take them. Checks that trg holds
-   * whole images and that the source rows are among them.
+   * One call's arguments, as {@link #run} and {@link DeviceKernels} take them. Checks that trg
+   * holds whole images and that the source rows are among them.
    *
    * @param src source vectors of images firstImage .. firstImage + S - 1, (S, D), C order
-   * @param trg target vectors of all B images, (B * L, D), image j's locations at rows
-   *     j*L .. j*L + L - 1
+   * @param trg target vectors of all B images, (B * L, D), image j's locations at rows j*L .. j*L +
+   *     L - 1
    * @param locations L
-   * @param firstImage the image of source row 0, whose positives are that image's locations;
-   *     {@code firstImage + S <= B} (0 when every image is a source)
+   * @param firstImage the image of source row 0, whose positives are that image's locations; {@code
+   *     firstImage + S <= B} (0 when every image is a source)
    * @param scale multiplies every dot product (1 / sqrt(D) in AMDIM)
    * @param tclip soft-clip bound
    * @param nceWeight weight of each l_il
@@ -87,8 +91,13 @@ public final class MultiPositiveNceKernel {
       }
       if (firstImage < 0 || firstImage + src.rows() > images) {
         throw new IllegalArgumentException(
-            "src rows are images [" + firstImage + ", " + (firstImage + src.rows())
-                + "), expected images within the " + images + " target images of trg");
+            "src rows are images ["
+                + firstImage
+                + ", "
+                + (firstImage + src.rows())
+                + "), expected images within the "
+                + images
+                + " target images of trg");
       }
     }
 
@@ -98,7 +107,9 @@ public final class MultiPositiveNceKernel {
     }
   }
 
-  /** Buffers of one tile: raw scores, tanh(raw / tclip), and the clipped scores being transformed. */
+  /**
+   * Buffers of one tile: raw scores, tanh(raw / tclip), and the clipped scores being transformed.
+   */
   private record Tile(INDArray raw, INDArray tanh, INDArray work, int j0, int j1) {}
 
   /** Source rows [i0, i1) (images firstImage + i0 ...) and their statistics. */
@@ -108,8 +119,10 @@ public final class MultiPositiveNceKernel {
     private final INDArray dsrcRows;
     private final int i0;
     private final int t;
+
     /** Target images, every one scored. */
     private final int images;
+
     private final int locations;
     private final DataType type;
     private final RowBlock rows;
@@ -149,27 +162,33 @@ public final class MultiPositiveNceKernel {
 
     @Override
     public void streamed(int imageTile) {
-      TiledBlock.forEachTile(images, imageTile, (j0, j1) -> {
-        INDArray raw = rawScores(j0, j1);
-        if (NativeTiles.usable(raw)) {
-          nativeFold(raw, j0, j1);
-        } else {
-          fold(clip(raw, j0, j1));
-        }
-      });
+      TiledBlock.forEachTile(
+          images,
+          imageTile,
+          (j0, j1) -> {
+            INDArray raw = rawScores(j0, j1);
+            if (NativeTiles.usable(raw)) {
+              nativeFold(raw, j0, j1);
+            } else {
+              fold(clip(raw, j0, j1));
+            }
+          });
       finishStatistics();
-      TiledBlock.forEachTile(images, imageTile, (j0, j1) -> {
-        double beta = j0 == 0 ? 0.0 : 1.0;
-        INDArray raw = rawScores(j0, j1);
-        if (NativeTiles.usable(raw)) {
-          nativeScoreGradient(raw, j0, j1, beta);
-        } else {
-          Tile tile = clip(raw, j0, j1);
-          tile.work.subiColumnVector(Scratch.column(rows.max, t, type));
-          Transforms.exp(tile.work, false);
-          backward(tile, beta);
-        }
-      });
+      TiledBlock.forEachTile(
+          images,
+          imageTile,
+          (j0, j1) -> {
+            double beta = j0 == 0 ? 0.0 : 1.0;
+            INDArray raw = rawScores(j0, j1);
+            if (NativeTiles.usable(raw)) {
+              nativeScoreGradient(raw, j0, j1, beta);
+            } else {
+              Tile tile = clip(raw, j0, j1);
+              tile.work.subiColumnVector(Scratch.column(rows.max, t, type));
+              Transforms.exp(tile.work, false);
+              backward(tile, beta);
+            }
+          });
     }
 
     private INDArray rawScores(int j0, int j1) {
@@ -194,9 +213,24 @@ public final class MultiPositiveNceKernel {
       int[] starts = positiveStarts(j0, j1);
       double[] positives = new double[t * locations];
       double[] squares = new double[t];
-      NativeTiles.forRows(t, cols, (b, e) -> NativeTiles.amdimFold(address, b, e, cols, locations,
-          starts, (float) p.tclip, rows.max, rows.sumExp, rows.negativeMax, rows.negativeSum,
-          positives, squares));
+      NativeTiles.forRows(
+          t,
+          cols,
+          (b, e) ->
+              NativeTiles.amdimFold(
+                  address,
+                  b,
+                  e,
+                  cols,
+                  locations,
+                  starts,
+                  (float) p.tclip,
+                  rows.max,
+                  rows.sumExp,
+                  rows.negativeMax,
+                  rows.negativeSum,
+                  positives,
+                  squares));
       for (int r = 0; r < t; r++) {
         squaredRawSum += squares[r];
         if (starts[r] >= 0) {
@@ -216,13 +250,28 @@ public final class MultiPositiveNceKernel {
           System.arraycopy(positiveGradients(r), 0, positiveGradient, r * locations, locations);
         }
       }
-      NativeTiles.forRows(t, cols, (b, e) -> NativeTiles.amdimBackward(address, b, e, cols,
-          locations, starts, (float) p.tclip, rows.max, negativeCoefficient, positiveGradient,
-          (float) (2.0 * p.regWeight)));
+      NativeTiles.forRows(
+          t,
+          cols,
+          (b, e) ->
+              NativeTiles.amdimBackward(
+                  address,
+                  b,
+                  e,
+                  cols,
+                  locations,
+                  starts,
+                  (float) p.tclip,
+                  rows.max,
+                  negativeCoefficient,
+                  positiveGradient,
+                  (float) (2.0 * p.regWeight)));
       applyScoreGradient(raw, j0, j1, dsrcBeta);
     }
 
-    /** Adds tanh(raw / tclip) and c = tclip * tanh(raw / tclip) to raw scores of images [j0, j1). */
+    /**
+     * Adds tanh(raw / tclip) and c = tclip * tanh(raw / tclip) to raw scores of images [j0, j1).
+     */
     private Tile clip(INDArray raw, int j0, int j1) {
       INDArray tanh = raw.div(p.tclip);
       Transforms.tanh(tanh, false);
@@ -245,8 +294,9 @@ public final class MultiPositiveNceKernel {
     }
 
     /**
-     * Pass 1: records positives and diagnostics, masks the positives out, folds the negatives into the
-     * running max and sum-exp. Leaves exp(c - running max) in the work buffer, 0 at the positives.
+     * Pass 1: records positives and diagnostics, masks the positives out, folds the negatives into
+     * the running max and sum-exp. Leaves exp(c - running max) in the work buffer, 0 at the
+     * positives.
      */
     private void fold(Tile tile) {
       double norm = tile.raw.norm2Number().doubleValue();
@@ -289,8 +339,8 @@ public final class MultiPositiveNceKernel {
     }
 
     /**
-     * Turns the work buffer, exp(c - running max) on the tile's images, into dL/draw and applies it to
-     * dsrc and dtrg.
+     * Turns the work buffer, exp(c - running max) on the tile's images, into dL/draw and applies it
+     * to dsrc and dtrg.
      */
     private void backward(Tile tile, double dsrcBeta) {
       tile.work.muliColumnVector(Scratch.column(negativeCoefficients(), t, type));
@@ -321,8 +371,8 @@ public final class MultiPositiveNceKernel {
     }
 
     /**
-     * d loss / d c at row r's positives: softmax probability minus one, weighted, taken as minus the
-     * negatives' share exp(log negSumExp - lse), since the difference cancels when the positive
+     * d loss / d c at row r's positives: softmax probability minus one, weighted, taken as minus
+     * the negatives' share exp(log negSumExp - lse), since the difference cancels when the positive
      * dominates its row.
      */
     private double[] positiveGradients(int r) {
@@ -360,7 +410,13 @@ public final class MultiPositiveNceKernel {
       long positives = (long) t * locations;
       long negatives = (long) t * (images - 1) * locations;
       return new ScoreStats(
-          p.nceWeight * loss, positiveSum, positives, negativeSum, negatives, correct, squaredRawSum);
+          p.nceWeight * loss,
+          positiveSum,
+          positives,
+          negativeSum,
+          negatives,
+          correct,
+          squaredRawSum);
     }
   }
 }

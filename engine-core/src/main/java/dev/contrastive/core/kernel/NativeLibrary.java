@@ -10,10 +10,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Loading of, and array addresses for, the engine's JNI libraries (src/main/cpp, built with g++ by
- * the native-kernel profile and packed in the jar beside the class that binds them). Shared by every
- * binding class so that all of them follow one switch, system property {@code contrastive.kernel}:
- * {@code auto} (default: load, and fall back to the ND4J path with a warning if that fails), {@code
- * native} (fail if a library cannot load) or {@code nd4j} (load none).
+ * the native-kernel profile and packed in the jar beside the class that binds them). Shared by
+ * every binding class so that all of them follow one switch, system property {@code
+ * contrastive.kernel}: {@code auto} (default: load, and fall back to the ND4J path with a warning
+ * if that fails), {@code native} (fail if a library cannot load) or {@code nd4j} (load none).
  */
 public final class NativeLibrary {
 
@@ -49,23 +49,31 @@ public final class NativeLibrary {
       return true;
     } catch (IOException | UnsatisfiedLinkError e) {
       if (mode.equals("native")) {
-        throw new IllegalStateException("contrastive.kernel=native but " + file + " failed: " + e, e);
+        throw new IllegalStateException(
+            "contrastive.kernel=native but " + file + " failed: " + e, e);
       }
       LoggerFactory.getLogger(owner)
-          .warn("native library {} unavailable, {} take the ND4J path: {}", file, fallback, e.toString());
+          .warn(
+              "native library {} unavailable, {} take the ND4J path: {}",
+              file,
+              fallback,
+              e.toString());
       return false;
     }
   }
 
-  /** The packed file of library {@code name}; Linux x86-64 is the one platform the build compiles for. */
+  /**
+   * The packed file of library {@code name}; Linux x86-64 is the one platform the build compiles
+   * for.
+   */
   public static String fileName(String name) {
     return "lib" + name + "-linux-x86_64.so";
   }
 
   /**
    * Address of the first element of a C-order array. A view's buffer is itself offset (ND4J gives a
-   * view a buffer that starts at its first element), so {@code addressPointer()} already points there;
-   * adding {@code offset()} again read another part of the base array.
+   * view a buffer that starts at its first element), so {@code addressPointer()} already points
+   * there; adding {@code offset()} again read another part of the base array.
    */
   public static long address(INDArray x) {
     return x.data().addressPointer().address();

@@ -6,13 +6,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The hand-written CPU kernel (src/main/cpp/contrastive_tiles.cpp, library {@code contrastive_loss},
- * built by Maven with g++) for the elementwise part of each tile: masks, running max, vectorised exp
- * and tanh, row sums and the score gradient, fused into one or two sweeps per row. The matrix products
- * stay on ND4J's gemm.
+ * The hand-written CPU kernel (src/main/cpp/contrastive_tiles.cpp, library {@code
+ * contrastive_loss}, built by Maven with g++) for the elementwise part of each tile: masks, running
+ * max, vectorised exp and tanh, row sums and the score gradient, fused into one or two sweeps per
+ * row. The matrix products stay on ND4J's gemm.
  *
- * <p>Used for float32 tiles on the CPU backend when the library loads; the pure ND4J path remains the
- * fallback. System property {@code contrastive.kernel} ({@link NativeLibrary}): {@code auto}
+ * <p>Used for float32 tiles on the CPU backend when the library loads; the pure ND4J path remains
+ * the fallback. System property {@code contrastive.kernel} ({@link NativeLibrary}): {@code auto}
  * (default), {@code native} (fail if the library cannot load) or {@code nd4j} (never use it).
  */
 public final class NativeTiles {
@@ -26,7 +26,9 @@ public final class NativeTiles {
 
   private NativeTiles() {}
 
-  /** Whether the native library is loaded (and was not refused by {@code contrastive.kernel=nd4j}). */
+  /**
+   * Whether the native library is loaded (and was not refused by {@code contrastive.kernel=nd4j}).
+   */
   public static boolean isLoaded() {
     return LOADED;
   }
@@ -37,12 +39,14 @@ public final class NativeTiles {
   }
 
   /**
-   * Switches float32 CPU tiles between the native and the pure ND4J path at run time, for benchmarks
-   * and tests that compare the two in one JVM. Calls already running finish on their path per tile.
+   * Switches float32 CPU tiles between the native and the pure ND4J path at run time, for
+   * benchmarks and tests that compare the two in one JVM. Calls already running finish on their
+   * path per tile.
    */
   public static void setEnabled(boolean on) {
     if (on && !LOADED) {
-      throw new IllegalStateException("the native tile kernel is not loaded; see the startup warning");
+      throw new IllegalStateException(
+          "the native tile kernel is not loaded; see the startup warning");
     }
     enabled = on;
   }
@@ -130,8 +134,8 @@ public final class NativeTiles {
       float twoRegWeight);
 
   /**
-   * Transposes each image's (rows, cols) plane of a contiguous (images, rows, cols) float32 array into
-   * (cols, rows), for images [imageBegin, imageEnd).
+   * Transposes each image's (rows, cols) plane of a contiguous (images, rows, cols) float32 array
+   * into (cols, rows), for images [imageBegin, imageEnd).
    */
   static native void transposeImages(
       long source, long target, int imageBegin, int imageEnd, int rows, int cols);

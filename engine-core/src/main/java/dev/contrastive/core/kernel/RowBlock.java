@@ -9,18 +9,23 @@ import java.util.Arrays;
 final class RowBlock {
 
   final int size;
+
   /** Running max of every score in the softmax denominator. */
   final double[] max;
+
   /** Sum of exp(score - max) over the columns seen so far. */
   final double[] sumExp;
+
   /**
-   * The part of sumExp from columns other than the row's label (softmax cross-entropy; AMDIM's sumExp
-   * holds only negatives already), rescaled with it: 1 - softmax at the label is otherSumExp / sumExp,
-   * which does not cancel when the label dominates the row as the difference would.
+   * The part of sumExp from columns other than the row's label (softmax cross-entropy; AMDIM's
+   * sumExp holds only negatives already), rescaled with it: 1 - softmax at the label is otherSumExp
+   * / sumExp, which does not cancel when the label dominates the row as the difference would.
    */
   final double[] otherSumExp;
+
   /** Max over the negatives only, for NCE accuracy. */
   final double[] negativeMax;
+
   /** Sum of negative scores, for the mean negative score. */
   final double[] negativeSum;
 
@@ -68,8 +73,8 @@ final class RowBlock {
   }
 
   /**
-   * Adds one tile's sums of exp(score - max) per row: over its columns other than the label, and the
-   * label's own term (0 where the label is not in the tile).
+   * Adds one tile's sums of exp(score - max) per row: over its columns other than the label, and
+   * the label's own term (0 where the label is not in the tile).
    */
   void addSumExp(double[] others, double[] label) {
     for (int i = 0; i < size; i++) {

@@ -7,9 +7,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The kernels' two nested scratch scopes ({@link NativeMemory}): one per row block (row statistics),
- * one per tile (score buffers). Each resets when it closes, so peak scratch is one row block's vectors
- * plus one tile's buffers, reused by every block and tile.
+ * The kernels' two nested scratch scopes ({@link NativeMemory}): one per row block (row
+ * statistics), one per tile (score buffers). Each resets when it closes, so peak scratch is one row
+ * block's vectors plus one tile's buffers, reused by every block and tile.
  */
 final class Scratch {
 
@@ -27,7 +27,7 @@ final class Scratch {
 
   /** A (n, 1) column of the given values, for row-wise broadcasts. */
   static INDArray column(double[] values, int n, DataType type) {
-    return Nd4j.create(values.length == n ? values : java.util.Arrays.copyOf(values, n),
-        new long[] {n, 1}, type);
+    return Nd4j.create(
+        values.length == n ? values : java.util.Arrays.copyOf(values, n), new long[] {n, 1}, type);
   }
 }

@@ -16,10 +16,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code -S[i, label_i] + log sum_{j != excluded_i} exp(S[i, j])}, weighted by {@code weight_i}.
  *
  * <p>One call computes the loss and writes {@code dL/dQ} and {@code dL/dK}. Scores are produced in
- * tiles of at most {@code tiling.rows() x tiling.columns()}; the full N x M matrix never exists. When
- * one column tile spans all M columns, each row strip is scored once and its backward pass runs from
- * the same buffer. Otherwise column tiles stream through a running max and sum-exp per row (pass 1),
- * then each tile is recomputed to form the gradient (pass 2), as in Inf-CL.
+ * tiles of at most {@code tiling.rows() x tiling.columns()}; the full N x M matrix never exists.
+ * When one column tile spans all M columns, each row strip is scored once and its backward pass
+ * runs from the same buffer. Otherwise column tiles stream through a running max and sum-exp per
+ * row (pass 1), then each tile is recomputed to form the gradient (pass 2), as in Inf-CL.
  *
  * <p>InfoNCE (Q = K = all views, the row itself excluded) and CPC (Q = predictions, K = every patch
  * vector) are both this kernel. On the CUDA backend the whole call goes to the device kernels when
@@ -60,7 +60,11 @@ public final class SoftmaxCrossEntropyKernel {
     }
     int n = problem.q().rows();
     int m = problem.k().rows();
-    return TiledBlock.sum(n, Math.min(tiling.rows(), n), m, Math.min(tiling.columns(), m),
+    return TiledBlock.sum(
+        n,
+        Math.min(tiling.rows(), n),
+        m,
+        Math.min(tiling.columns(), m),
         (r0, r1) -> new Block(problem, r0, r1));
   }
 
@@ -150,26 +154,32 @@ public final class SoftmaxCrossEntropyKernel {
 
     @Override
     public void streamed(int colTile) {
-      TiledBlock.forEachTile(m, colTile, (c0, c1) -> {
-        INDArray s = scores(c0, c1);
-        if (NativeTiles.usable(s)) {
-          nativeFold(s, c0, c1);
-        } else {
-          fold(s, c0, c1);
-        }
-      });
-      TiledBlock.forEachTile(m, colTile, (c0, c1) -> {
-        INDArray s = scores(c0, c1);
-        if (NativeTiles.usable(s)) {
-          nativeScoreGradient(s, c0, c1);
-        } else {
-          maskExcluded(s, c0, c1);
-          s.subiColumnVector(Scratch.column(logSumExp(), t, type));
-          Transforms.exp(s, false);
-          scoreGradient(s, c0, c1, false);
-        }
-        applyScoreGradient(s, c0, c1, c0 == 0 ? 0.0 : 1.0);
-      });
+      TiledBlock.forEachTile(
+          m,
+          colTile,
+          (c0, c1) -> {
+            INDArray s = scores(c0, c1);
+            if (NativeTiles.usable(s)) {
+              nativeFold(s, c0, c1);
+            } else {
+              fold(s, c0, c1);
+            }
+          });
+      TiledBlock.forEachTile(
+          m,
+          colTile,
+          (c0, c1) -> {
+            INDArray s = scores(c0, c1);
+            if (NativeTiles.usable(s)) {
+              nativeScoreGradient(s, c0, c1);
+            } else {
+              maskExcluded(s, c0, c1);
+              s.subiColumnVector(Scratch.column(logSumExp(), t, type));
+              Transforms.exp(s, false);
+              scoreGradient(s, c0, c1, false);
+            }
+            applyScoreGradient(s, c0, c1, c0 == 0 ? 0.0 : 1.0);
+          });
     }
 
     private double[] logSumExp() {
@@ -198,8 +208,23 @@ public final class SoftmaxCrossEntropyKernel {
       int cols = c1 - c0;
       int[] label = tileColumns(labels, c0, c1);
       int[] ex = tileColumns(excluded, c0, c1);
-      NativeTiles.forRows(t, cols, (b, e) -> NativeTiles.softmaxFold(address, b, e, cols, label, ex,
-          rows.max, rows.sumExp, rows.otherSumExp, rows.negativeMax, rows.negativeSum, positive));
+      NativeTiles.forRows(
+          t,
+          cols,
+          (b, e) ->
+              NativeTiles.softmaxFold(
+                  address,
+                  b,
+                  e,
+                  cols,
+                  label,
+                  ex,
+                  rows.max,
+                  rows.sumExp,
+                  rows.otherSumExp,
+                  rows.negativeMax,
+                  rows.negativeSum,
+                  positive));
     }
 
     private void nativeScoreGradient(INDArray s, int c0, int c1) {
@@ -213,7 +238,9 @@ public final class SoftmaxCrossEntropyKernel {
       for (int i = 0; i < t; i++) {
         share[i] = rows.otherShare(i);
       }
-      NativeTiles.forRows(t, cols,
+      NativeTiles.forRows(
+          t,
+          cols,
           (b, e) -> NativeTiles.softmaxBackward(address, b, e, cols, label, ex, lse, w, share));
     }
 
@@ -240,9 +267,10 @@ public final class SoftmaxCrossEntropyKernel {
     }
 
     /**
-     * Pass 1 on the scores of columns [c0, c1): records positives and diagnostics, folds the tile into
-     * the running max and sum-exp. Leaves exp(S - running max) in {@code s}, the label and excluded
-     * columns at 0: the label's term is added apart, so that the others' sum is kept on its own.
+     * Pass 1 on the scores of columns [c0, c1): records positives and diagnostics, folds the tile
+     * into the running max and sum-exp. Leaves exp(S - running max) in {@code s}, the label and
+     * excluded columns at 0: the label's term is added apart, so that the others' sum is kept on
+     * its own.
      */
     private void fold(INDArray s, int c0, int c1) {
       double[] negativeSum = s.sum(1).toDoubleVector();
@@ -280,10 +308,10 @@ public final class SoftmaxCrossEntropyKernel {
     }
 
     /**
-     * Turns {@code s = exp(S - shift)} on columns [c0, c1) into dL/dS. In a single strip the shift is
-     * the running max, so each row is still divided by its sum-exp; in pass 2 the shift already is the
-     * log-sum-exp. At the label, w (softmax - 1) is written as -w times the other columns' share of
-     * the denominator: the difference cancels when the label dominates its row.
+     * Turns {@code s = exp(S - shift)} on columns [c0, c1) into dL/dS. In a single strip the shift
+     * is the running max, so each row is still divided by its sum-exp; in pass 2 the shift already
+     * is the log-sum-exp. At the label, w (softmax - 1) is written as -w times the other columns'
+     * share of the denominator: the difference cancels when the label dominates its row.
      */
     private void scoreGradient(INDArray s, int c0, int c1, boolean divideBySumExp) {
       double[] coefficient = new double[t];
@@ -309,8 +337,16 @@ public final class SoftmaxCrossEntropyKernel {
 
     @Override
     public ScoreStats stats() {
-      return rowStats(weights, excluded, m, r0, t, rows::logSumExp, i -> positive[i],
-          i -> rows.negativeSum[i], i -> rows.negativeMax[i]);
+      return rowStats(
+          weights,
+          excluded,
+          m,
+          r0,
+          t,
+          rows::logSumExp,
+          i -> positive[i],
+          i -> rows.negativeSum[i],
+          i -> rows.negativeMax[i]);
     }
   }
 }

@@ -30,7 +30,8 @@ interface TiledBlock {
   }
 
   /**
-   * Rows [0, rows) in blocks of at most {@code rowTile}, each in its own row-block workspace, summed.
+   * Rows [0, rows) in blocks of at most {@code rowTile}, each in its own row-block workspace,
+   * summed.
    *
    * @param columns the columns in the kernel's unit (columns, or whole images)
    * @param columnTile columns per tile in that unit; at least {@code columns} means one strip
@@ -52,7 +53,9 @@ interface TiledBlock {
     return total;
   }
 
-  /** Runs {@code tile} on each column tile of at most {@code columnTile}, in its own tile workspace. */
+  /**
+   * Runs {@code tile} on each column tile of at most {@code columnTile}, in its own tile workspace.
+   */
   static void forEachTile(int columns, int columnTile, TileWork tile) {
     for (int c0 = 0; c0 < columns; c0 += columnTile) {
       try (MemoryWorkspace ignored = Scratch.tile()) {

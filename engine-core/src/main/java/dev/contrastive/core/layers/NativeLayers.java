@@ -9,10 +9,11 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Fused CPU kernels (src/main/cpp/contrastive_layers.cpp, library {@code contrastive_layers}) for
- * the encoders' layers other than convolutions: batch norm and layer norm on NCHW activations,
- * each optionally fused with the ReLU that follows, ReLU alone, and AMDIM's residual sum with its
- * pooled, zero-padded shortcut. Written with ND4J ops, each of these layers is 7-10 ops, each a full memory pass with its
- * own overhead, plus a separate ReLU; here a forward is one or two sweeps and a backward two.
+ * the encoders' layers other than convolutions: batch norm and layer norm on NCHW activations, each
+ * optionally fused with the ReLU that follows, ReLU alone, and AMDIM's residual sum with its
+ * pooled, zero-padded shortcut. Written with ND4J ops, each of these layers is 7-10 ops, each a
+ * full memory pass with its own overhead, plus a separate ReLU; here a forward is one or two sweeps
+ * and a backward two.
  *
  * <p>Formulas (m = N*H*W for batch norm; per sample over C*H*W for layer norm; {@code relu} applies
  * {@code max(0, .)} to the output and masks the incoming gradient where the pre-activation was not
@@ -31,9 +32,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *       mean(dxhat) - xhat * mean(dxhat * xhat))} with the means per sample.
  * </ul>
  *
- * <p>Applies to float32, rank-4, contiguous C-order arrays on the CPU backend ({@link #usable}); the
- * layers keep their ND4J path for everything else (float64 gradient checks, GPU backends). Work is
- * split over channel (batch norm) or sample (layer norm) ranges on the common pool. The library
+ * <p>Applies to float32, rank-4, contiguous C-order arrays on the CPU backend ({@link #usable});
+ * the layers keep their ND4J path for everything else (float64 gradient checks, GPU backends). Work
+ * is split over channel (batch norm) or sample (layer norm) ranges on the common pool. The library
  * loads under the same switch as the loss kernels', {@code -Dcontrastive.kernel} ({@link
  * NativeLibrary}); the run-time switch {@link #setEnabled} is this class's own.
  */
@@ -43,12 +44,17 @@ public final class NativeLayers {
   private static final long PARALLEL_THRESHOLD = 1L << 15;
 
   private static final boolean LOADED =
-      NativeLibrary.load(NativeLayers.class, "contrastive_layers", "the norm, ReLU and pooled-residual layers and the Adam update");
+      NativeLibrary.load(
+          NativeLayers.class,
+          "contrastive_layers",
+          "the norm, ReLU and pooled-residual layers and the Adam update");
   private static volatile boolean enabled = LOADED;
 
   private NativeLayers() {}
 
-  /** Whether the native library is loaded (and was not refused by {@code contrastive.kernel=nd4j}). */
+  /**
+   * Whether the native library is loaded (and was not refused by {@code contrastive.kernel=nd4j}).
+   */
   public static boolean isLoaded() {
     return LOADED;
   }
@@ -65,12 +71,16 @@ public final class NativeLayers {
    */
   public static void setEnabled(boolean on) {
     if (on && !isLoaded()) {
-      throw new IllegalStateException("the native layer kernels are not loaded; see the startup warning");
+      throw new IllegalStateException(
+          "the native layer kernels are not loaded; see the startup warning");
     }
     enabled = on;
   }
 
-  /** Whether {@code x} can take the native kernels now: enabled, float32, CPU, rank 4, contiguous C order. */
+  /**
+   * Whether {@code x} can take the native kernels now: enabled, float32, CPU, rank 4, contiguous C
+   * order.
+   */
   public static boolean usable(INDArray x) {
     return enabled
         && x.dataType() == DataType.FLOAT
@@ -102,14 +112,18 @@ public final class NativeLayers {
    * @param shift length C
    * @param y output, same shape as x (may be x itself)
    */
-  public static void channelAffine(INDArray x, float[] scale, float[] shift, boolean relu, INDArray y) {
+  public static void channelAffine(
+      INDArray x, float[] scale, float[] shift, boolean relu, INDArray y) {
     Shape s = Shape.of("x", x);
     s.length("scale", scale.length, s.c);
     s.length("shift", shift.length, s.c);
     s.same("y", y);
     long xa = NativeLibrary.address(x);
     long ya = NativeLibrary.address(y);
-    split(s.c, (long) s.n * s.hw, (b, e, k) -> affineRange(xa, ya, s.n, s.c, s.hw, b, e, scale, shift, relu));
+    split(
+        s.c,
+        (long) s.n * s.hw,
+        (b, e, k) -> affineRange(xa, ya, s.n, s.c, s.hw, b, e, scale, shift, relu));
   }
 
   /**
@@ -156,13 +170,15 @@ public final class NativeLayers {
         (long) s.n * s.hw,
         (b, e, k) ->
             batchBackwardRange(
-                xa, dya, dxa, s.n, s.c, s.hw, b, e, mean, invStd, scale, shift, relu, training, dGamma, dBeta));
+                xa, dya, dxa, s.n, s.c, s.hw, b, e, mean, invStd, scale, shift, relu, training,
+                dGamma, dBeta));
   }
 
   /**
-   * Layer norm forward over (C, H, W) of each sample, then the per-channel affine and optional ReLU.
-   * The statistics are accumulated in double but handed out, and used, as float32: with |mean| >>
-   * std the centring carries the mean's float rounding (about 6e-8 |mean|), as the ND4J path does.
+   * Layer norm forward over (C, H, W) of each sample, then the per-channel affine and optional
+   * ReLU. The statistics are accumulated in double but handed out, and used, as float32: with
+   * |mean| >> std the centring carries the mean's float rounding (about 6e-8 |mean|), as the ND4J
+   * path does.
    *
    * @param x (N, C, H, W) float32
    * @param gamma length C
@@ -173,7 +189,14 @@ public final class NativeLayers {
    * @param invStd output, per-sample {@code 1 / sqrt(var + eps)}, length N
    */
   public static void layerNormForward(
-      INDArray x, float[] gamma, float[] beta, double eps, boolean relu, INDArray y, float[] mean, float[] invStd) {
+      INDArray x,
+      float[] gamma,
+      float[] beta,
+      double eps,
+      boolean relu,
+      INDArray y,
+      float[] mean,
+      float[] invStd) {
     Shape s = Shape.of("x", x);
     s.length("gamma", gamma.length, s.c);
     s.length("beta", beta.length, s.c);
@@ -188,7 +211,8 @@ public final class NativeLayers {
     split(
         s.n,
         (long) s.c * s.hw,
-        (b, e, k) -> layerForwardRange(xa, ya, s.c, s.hw, b, e, gamma, beta, eps, relu, mean, invStd));
+        (b, e, k) ->
+            layerForwardRange(xa, ya, s.c, s.hw, b, e, gamma, beta, eps, relu, mean, invStd));
   }
 
   /**
@@ -235,7 +259,20 @@ public final class NativeLayers {
         (long) s.c * s.hw,
         (b, e, k) ->
             layerBackwardRange(
-                xa, dya, dxa, s.c, s.hw, b, e, gamma, beta, mean, invStd, relu, partGamma[k], partBeta[k]));
+                xa,
+                dya,
+                dxa,
+                s.c,
+                s.hw,
+                b,
+                e,
+                gamma,
+                beta,
+                mean,
+                invStd,
+                relu,
+                partGamma[k],
+                partBeta[k]));
     Arrays.fill(dGamma, 0);
     Arrays.fill(dBeta, 0);
     for (int k = 0; k < chunks; k++) {
@@ -247,8 +284,8 @@ public final class NativeLayers {
   }
 
   /**
-   * {@code y = max(0, x)}, for a ReLU with no norm before it (AMDIM's convolutions without batch norm,
-   * CPC's ReLU after each residual sum): one vectorised pass instead of libnd4j's relu op.
+   * {@code y = max(0, x)}, for a ReLU with no norm before it (AMDIM's convolutions without batch
+   * norm, CPC's ReLU after each residual sum): one vectorised pass instead of libnd4j's relu op.
    *
    * @param x (N, C, H, W) float32
    * @param y output, the same shape
@@ -278,14 +315,15 @@ public final class NativeLayers {
     long dya = NativeLibrary.address(dy);
     long dxa = NativeLibrary.address(dx);
     long perSample = (long) s.c * s.hw;
-    split(s.n, perSample, (b, e, k) -> reluBackwardRange(xa, dya, dxa, b * perSample, e * perSample));
+    split(
+        s.n, perSample, (b, e, k) -> reluBackwardRange(xa, dya, dxa, b * perSample, e * perSample));
   }
 
   /**
-   * {@code y = b + shortcut(x)}, AMDIM's ConvResNxN sum: the shortcut is {@code avg_pool2d(x, k, s)}
-   * (no padding, window mean) with channels {@code c >= Cin} zero (amdim's {@code F.pad} to the
-   * branch's width); {@code k = s = 1} is the plain residual sum. One sweep instead of the pooling op,
-   * the padded copy and the add.
+   * {@code y = b + shortcut(x)}, AMDIM's ConvResNxN sum: the shortcut is {@code avg_pool2d(x, k,
+   * s)} (no padding, window mean) with channels {@code c >= Cin} zero (amdim's {@code F.pad} to the
+   * branch's width); {@code k = s = 1} is the plain residual sum. One sweep instead of the pooling
+   * op, the padded copy and the add.
    *
    * @param b the branch output (N, Cout, Ho, Wo) float32, Ho = (H - k) / s + 1, likewise Wo
    * @param x the block input (N, Cin, H, W) float32, {@code Cin <= Cout}
@@ -300,8 +338,24 @@ public final class NativeLayers {
     long ya = NativeLibrary.address(y);
     int h = (int) xs.shape[2];
     int w = (int) xs.shape[3];
-    split(bs.n, (long) bs.c * bs.hw, (from, to, chunk) -> pooledShortcutRange(
-        ba, xa, ya, from, to, bs.c, xs.c, h, w, (int) bs.shape[2], (int) bs.shape[3], k, s));
+    split(
+        bs.n,
+        (long) bs.c * bs.hw,
+        (from, to, chunk) ->
+            pooledShortcutRange(
+                ba,
+                xa,
+                ya,
+                from,
+                to,
+                bs.c,
+                xs.c,
+                h,
+                w,
+                (int) bs.shape[2],
+                (int) bs.shape[3],
+                k,
+                s));
   }
 
   /**
@@ -316,7 +370,8 @@ public final class NativeLayers {
    * @param branchGradient the branch's gradient with respect to the block input (N, Cin, H, W)
    * @param dx output, the shape of branchGradient; may be branchGradient itself
    */
-  public static void pooledShortcutGradient(INDArray dy, int k, int s, INDArray branchGradient, INDArray dx) {
+  public static void pooledShortcutGradient(
+      INDArray dy, int k, int s, INDArray branchGradient, INDArray dx) {
     Shape ds = Shape.of("dy", dy);
     Shape xs = pooledShortcutInput(ds, branchGradient, k, s);
     xs.same("dx", dx);
@@ -325,23 +380,60 @@ public final class NativeLayers {
     long dxa = NativeLibrary.address(dx);
     int h = (int) xs.shape[2];
     int w = (int) xs.shape[3];
-    split(ds.n, (long) ds.c * ds.hw, (from, to, chunk) -> pooledShortcutGradientRange(
-        dya, dba, dxa, from, to, ds.c, xs.c, h, w, (int) ds.shape[2], (int) ds.shape[3], k, s));
+    split(
+        ds.n,
+        (long) ds.c * ds.hw,
+        (from, to, chunk) ->
+            pooledShortcutGradientRange(
+                dya,
+                dba,
+                dxa,
+                from,
+                to,
+                ds.c,
+                xs.c,
+                h,
+                w,
+                (int) ds.shape[2],
+                (int) ds.shape[3],
+                k,
+                s));
   }
 
   /** Validates the shortcut input (or its gradient) against the block output's shape. */
   private static Shape pooledShortcutInput(Shape out, INDArray x, int k, int s) {
     if (k < 1 || s < 1) {
-      throw new IllegalArgumentException("pooled shortcut window and stride must be >= 1, got " + k + ", " + s);
+      throw new IllegalArgumentException(
+          "pooled shortcut window and stride must be >= 1, got " + k + ", " + s);
     }
     Shape xs = Shape.of(out.name.equals("b") ? "x" : "branchGradient", x);
     long[] o = out.shape;
     long[] i = xs.shape;
-    if (i[0] != o[0] || i[1] > o[1] || i[2] < k || i[3] < k
-        || (i[2] - k) / s + 1 != o[2] || (i[3] - k) / s + 1 != o[3]) {
+    if (i[0] != o[0]
+        || i[1] > o[1]
+        || i[2] < k
+        || i[3] < k
+        || (i[2] - k) / s + 1 != o[2]
+        || (i[3] - k) / s + 1 != o[3]) {
       throw new IllegalArgumentException(
-          "pooled shortcut input must be (" + o[0] + ", <= " + o[1] + ", H, W) with (H - " + k + ") / " + s
-              + " + 1 = " + o[2] + " and (W - " + k + ") / " + s + " + 1 = " + o[3] + ", got " + Arrays.toString(i));
+          "pooled shortcut input must be ("
+              + o[0]
+              + ", <= "
+              + o[1]
+              + ", H, W) with (H - "
+              + k
+              + ") / "
+              + s
+              + " + 1 = "
+              + o[2]
+              + " and (W - "
+              + k
+              + ") / "
+              + s
+              + " + 1 = "
+              + o[3]
+              + ", got "
+              + Arrays.toString(i));
     }
     return xs;
   }
@@ -369,7 +461,8 @@ public final class NativeLayers {
     /** Validates the main input; every kernel call starts here, so it also requires the library. */
     static Shape of(String name, INDArray x) {
       if (!isLoaded()) {
-        throw new IllegalStateException("the native layer kernels are not loaded; see the startup warning");
+        throw new IllegalStateException(
+            "the native layer kernels are not loaded; see the startup warning");
       }
       if (x.dataType() != DataType.FLOAT) {
         throw new IllegalArgumentException(name + " must be FLOAT, got " + x.dataType());
@@ -380,11 +473,17 @@ public final class NativeLayers {
       }
       if (!contiguous(x)) {
         throw new IllegalArgumentException(
-            name + " must be a contiguous C-order array, got a strided view of shape " + Arrays.toString(x.shape()));
+            name
+                + " must be a contiguous C-order array, got a strided view of shape "
+                + Arrays.toString(x.shape()));
       }
       long[] s = x.shape();
       long hw = s[2] * s[3];
-      if (s[0] < 1 || s[1] < 1 || hw < 1 || s[0] > Integer.MAX_VALUE || s[1] > Integer.MAX_VALUE
+      if (s[0] < 1
+          || s[1] < 1
+          || hw < 1
+          || s[0] > Integer.MAX_VALUE
+          || s[1] > Integer.MAX_VALUE
           || hw > Integer.MAX_VALUE) {
         throw new IllegalArgumentException(
             name + " must have N, C and H*W in [1, 2^31 - 1], got shape " + Arrays.toString(s));
@@ -395,16 +494,29 @@ public final class NativeLayers {
     void length(String what, int actual, int expected) {
       if (actual != expected) {
         throw new IllegalArgumentException(
-            what + " must have length " + expected + " for " + name + " of shape " + Arrays.toString(shape)
-                + ", got " + actual);
+            what
+                + " must have length "
+                + expected
+                + " for "
+                + name
+                + " of shape "
+                + Arrays.toString(shape)
+                + ", got "
+                + actual);
       }
     }
 
     void same(String what, INDArray a) {
       if (a.dataType() != DataType.FLOAT || !Arrays.equals(a.shape(), shape) || !contiguous(a)) {
         throw new IllegalArgumentException(
-            what + " must be a contiguous C-order FLOAT array of shape " + Arrays.toString(shape) + ", got "
-                + a.dataType() + " " + Arrays.toString(a.shape()) + (contiguous(a) ? "" : " (strided view)"));
+            what
+                + " must be a contiguous C-order FLOAT array of shape "
+                + Arrays.toString(shape)
+                + ", got "
+                + a.dataType()
+                + " "
+                + Arrays.toString(a.shape())
+                + (contiguous(a) ? "" : " (strided view)"));
       }
     }
   }
@@ -437,11 +549,35 @@ public final class NativeLayers {
 
   private static native void reluRange(long x, long y, long begin, long end);
 
-  private static native void pooledShortcutRange(long b, long x, long y, int nBegin, int nEnd, int cOut, int cIn,
-      int h, int w, int ho, int wo, int k, int s);
+  private static native void pooledShortcutRange(
+      long b,
+      long x,
+      long y,
+      int nBegin,
+      int nEnd,
+      int cOut,
+      int cIn,
+      int h,
+      int w,
+      int ho,
+      int wo,
+      int k,
+      int s);
 
-  private static native void pooledShortcutGradientRange(long dy, long db, long dx, int nBegin, int nEnd, int cOut,
-      int cIn, int h, int w, int ho, int wo, int k, int s);
+  private static native void pooledShortcutGradientRange(
+      long dy,
+      long db,
+      long dx,
+      int nBegin,
+      int nEnd,
+      int cOut,
+      int cIn,
+      int h,
+      int w,
+      int ho,
+      int wo,
+      int k,
+      int s);
 
   private static native void reluBackwardRange(long x, long dy, long dx, long begin, long end);
 
@@ -449,7 +585,16 @@ public final class NativeLayers {
       long x, int n, int c, int hw, int cBegin, int cEnd, double[] mean, double[] var);
 
   private static native void affineRange(
-      long x, long y, int n, int c, int hw, int cBegin, int cEnd, float[] scale, float[] shift, boolean relu);
+      long x,
+      long y,
+      int n,
+      int c,
+      int hw,
+      int cBegin,
+      int cEnd,
+      float[] scale,
+      float[] shift,
+      boolean relu);
 
   private static native void batchBackwardRange(
       long x,

@@ -5,8 +5,8 @@ package dev.contrastive.core.loss;
  * source against view B's target and the reverse).
  *
  * <p>A source map with one location (r1) contributes that vector; a source map with several (r5)
- * contributes one location per image, chosen by a {@link SourceSampler}. Every location of the target
- * map is a positive for its own image.
+ * contributes one location per image, chosen by a {@link SourceSampler}. Every location of the
+ * target map is a positive for its own image.
  *
  * @param source name of the source map, for example {@code r1}
  * @param target name of the target map, for example {@code r5}
@@ -21,8 +21,11 @@ public record AmdimComparison(String source, String target) {
   private static void requireName(String field, String name) {
     if (name == null || !name.matches("[A-Za-z0-9]+")) {
       throw new IllegalArgumentException(
-          "amdim.comparison." + field + " must be a non-empty name of letters and digits, got '"
-              + name + "'");
+          "amdim.comparison."
+              + field
+              + " must be a non-empty name of letters and digits, got '"
+              + name
+              + "'");
     }
   }
 

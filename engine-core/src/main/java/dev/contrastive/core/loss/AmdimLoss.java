@@ -19,13 +19,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * AMDIM's multi-scale NCE (Bachman et al. 2019, amdim-public costs.py), fused and tiled.
  *
- * <p>For each comparison (source map, target map) and each direction (A->B, B->A): scores
- * {@code raw = src . trg / sqrt(D)} of every source vector against every location of every target
- * image, the regulariser {@code w * mean(raw^2)} taken before clipping, soft clipping
- * {@code tclip * tanh(raw / tclip)}, and one log-softmax per positive location with the same image's
- * other locations left out of the negatives. A comparison's loss is the mean of its two directions;
- * the total is their sum plus half the sum of the six regularisers (see {@link MultiPositiveNceKernel}).
- * No B x B x L array is ever allocated.
+ * <p>For each comparison (source map, target map) and each direction (A->B, B->A): scores {@code
+ * raw = src . trg / sqrt(D)} of every source vector against every location of every target image,
+ * the regulariser {@code w * mean(raw^2)} taken before clipping, soft clipping {@code tclip *
+ * tanh(raw / tclip)}, and one log-softmax per positive location with the same image's other
+ * locations left out of the negatives. A comparison's loss is the mean of its two directions; the
+ * total is their sum plus half the sum of the six regularisers (see {@link
+ * MultiPositiveNceKernel}). No B x B x L array is ever allocated.
  */
 public final class AmdimLoss {
 
@@ -47,8 +47,8 @@ public final class AmdimLoss {
    *     saves a transpose each way, or (B, D) for a single location
    * @param viewB view B's maps, the same names and shapes
    * @param sampler source locations for comparisons whose source map has several locations
-   * @return loss; parts per comparison ({@code r1->r5}...) and {@code reg}; gradients
-   *     {@code a_<map>} and {@code b_<map>} for every given map
+   * @return loss; parts per comparison ({@code r1->r5}...) and {@code reg}; gradients {@code
+   *     a_<map>} and {@code b_<map>} for every given map
    */
   public LossResult compute(
       Map<String, INDArray> viewA, Map<String, INDArray> viewB, SourceSampler sampler) {
@@ -60,8 +60,8 @@ public final class AmdimLoss {
    * The terms of one shard's anchors: source images {@code [start, start + count)} of every
    * comparison and direction, each scored against every location of all B target images, with the
    * full call's weights. Multi-location sources draw for the whole batch, exactly as the full call
-   * draws, and use the shard's rows of the draw; the regulariser contributes the shard's source rows
-   * of mean(raw^2), still divided by B * B * L.
+   * draws, and use the shard's rows of the draw; the regulariser contributes the shard's source
+   * rows of mean(raw^2), still divided by B * B * L.
    *
    * @param viewA view A's maps of the whole (gathered) batch, as for {@link #compute(Map, Map,
    *     SourceSampler)}
@@ -73,7 +73,9 @@ public final class AmdimLoss {
    *     the batch ({@link LossResult#combine}) they are the full call's.
    */
   public LossResult compute(
-      Map<String, INDArray> viewA, Map<String, INDArray> viewB, SourceSampler sampler,
+      Map<String, INDArray> viewA,
+      Map<String, INDArray> viewB,
+      SourceSampler sampler,
       Shard shard) {
     int batch = validate(viewA, viewB, sampler);
     Losses.requireShard(shard, batch);
@@ -81,7 +83,10 @@ public final class AmdimLoss {
   }
 
   private LossResult computeShard(
-      Map<String, INDArray> viewA, Map<String, INDArray> viewB, SourceSampler sampler, int batch,
+      Map<String, INDArray> viewA,
+      Map<String, INDArray> viewB,
+      SourceSampler sampler,
+      int batch,
       Shard shard) {
     MemoryWorkspace caller = NativeMemory.current();
     try (MemoryWorkspace ignored = NativeMemory.scope(LOSS_SCOPE)) {
@@ -108,8 +113,11 @@ public final class AmdimLoss {
           }
           ScoreStats directed = score(source, sampled, target, batch, shard);
           part += directed.loss();
-          reg += 0.5 * options.regWeight() * directed.squaredRawSum()
-              / ((double) batch * batch * target.locations());
+          reg +=
+              0.5
+                  * options.regWeight()
+                  * directed.squaredRawSum()
+                  / ((double) batch * batch * target.locations());
           stats = stats.plus(directed);
         }
         parts.put(comparison.name(), part);
@@ -180,9 +188,14 @@ public final class AmdimLoss {
         Map<String, INDArray> maps = view.equals("a") ? viewA : viewB;
         if (!maps.containsKey(name)) {
           throw new IllegalArgumentException(
-              "view " + view + " has no map '" + name + "' needed by comparisons "
+              "view "
+                  + view
+                  + " has no map '"
+                  + name
+                  + "' needed by comparisons "
                   + options.comparisons().stream().map(AmdimComparison::name).toList()
-                  + "; it has " + maps.keySet());
+                  + "; it has "
+                  + maps.keySet());
         }
       }
     }
@@ -196,8 +209,13 @@ public final class AmdimLoss {
         TensorChecks.requirePresent(name, x);
         if (x.rank() < 2 || x.rank() > 4) {
           throw new IllegalArgumentException(
-              name + " has shape " + Arrays.toString(x.shape()) + " (rank " + x.rank()
-                  + "), expected " + FeatureViews.LAYOUTS);
+              name
+                  + " has shape "
+                  + Arrays.toString(x.shape())
+                  + " (rank "
+                  + x.rank()
+                  + "), expected "
+                  + FeatureViews.LAYOUTS);
         }
         if (first == null) {
           first = x;
@@ -214,15 +232,24 @@ public final class AmdimLoss {
       INDArray y = viewB.get(name);
       if (y == null || !Arrays.equals(x.shape(), y.shape())) {
         throw new IllegalArgumentException(
-            "b_" + name + " has shape " + (y == null ? "none" : Arrays.toString(y.shape()))
-                + ", expected the shape of a_" + name + ": " + Arrays.toString(x.shape()));
+            "b_"
+                + name
+                + " has shape "
+                + (y == null ? "none" : Arrays.toString(y.shape()))
+                + ", expected the shape of a_"
+                + name
+                + ": "
+                + Arrays.toString(x.shape()));
       }
     }
     for (AmdimComparison c : options.comparisons()) {
       INDArray src = viewA.get(c.source());
       INDArray trg = viewA.get(c.target());
       TensorChecks.requireDim(
-          "a_" + c.target(), trg, trg.rank() == 3 ? 2 : 1, FeatureViews.dim(src.shape()),
+          "a_" + c.target(),
+          trg,
+          trg.rank() == 3 ? 2 : 1,
+          FeatureViews.dim(src.shape()),
           "feature dim D of source map a_" + c.source() + " in comparison " + c.name());
     }
     return (int) first.size(0);

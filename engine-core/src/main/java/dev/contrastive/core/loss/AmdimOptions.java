@@ -7,7 +7,8 @@ import java.util.List;
  * Options of {@link AmdimLoss}, with the published defaults of amdim-public.
  *
  * @param tclip scores are soft-clipped to {@code tclip * tanh(raw / tclip)}; in (0, 1e4]
- * @param regWeight weight w of the regulariser {@code w * mean(raw^2)} taken before clipping; in [0, 10]
+ * @param regWeight weight w of the regulariser {@code w * mean(raw^2)} taken before clipping; in
+ *     [0, 10]
  * @param comparisons the comparisons to score, each in both directions; at least one, no repeats
  * @param tiling tile shape of the fused kernel; its columns are rounded down to whole images
  */

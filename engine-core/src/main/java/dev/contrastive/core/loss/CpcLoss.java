@@ -19,11 +19,11 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * CPC v2's InfoNCE (Henaff et al. 2019), fused and tiled.
  *
- * <p>For each offset k, the prediction made at grid position (r, c) of image b is scored against every
- * patch vector of every image in the batch, {@code embScale * P_k[b, :, r, c] . T[b', :, r', c']};
- * the target k rows below, (b, r + k, c), is the positive. {@code L_k} is the mean cross-entropy over
- * the positions that have such a target; the loss is {@code sum_k L_k}. No (B * H * W)^2 array is
- * ever allocated ({@link SoftmaxCrossEntropyKernel}).
+ * <p>For each offset k, the prediction made at grid position (r, c) of image b is scored against
+ * every patch vector of every image in the batch, {@code embScale * P_k[b, :, r, c] . T[b', :, r',
+ * c']}; the target k rows below, (b, r + k, c), is the positive. {@code L_k} is the mean
+ * cross-entropy over the positions that have such a target; the loss is {@code sum_k L_k}. No (B *
+ * H * W)^2 array is ever allocated ({@link SoftmaxCrossEntropyKernel}).
  */
 public final class CpcLoss {
 
@@ -58,8 +58,8 @@ public final class CpcLoss {
    * @param targets patch vectors of the whole (gathered) batch, (B, D, H, W)
    * @param predictions one (B, D, H, W) map per offset
    * @param shard the anchor images
-   * @return the shard's loss and parts {@code k<k>}, the diagnostics of its anchors, and its share of
-   *     the gradients for all B images: {@code targets}, and {@code pred_k<k>}, zero outside the
+   * @return the shard's loss and parts {@code k<k>}, the diagnostics of its anchors, and its share
+   *     of the gradients for all B images: {@code targets}, and {@code pred_k<k>}, zero outside the
    *     shard's images. Summed over a partition of the batch ({@link LossResult#combine}) they are
    *     {@link #compute(INDArray, List)}'s.
    */
@@ -132,16 +132,24 @@ public final class CpcLoss {
     TensorChecks.requireRank("targets", targets, 4, "(B, D, H, W)");
     if (predictions == null || predictions.size() != options.stepsToPredict()) {
       throw new IllegalArgumentException(
-          "predictions has " + (predictions == null ? 0 : predictions.size())
-              + " maps, expected stepsToPredict = " + options.stepsToPredict()
-              + " (offsets k = " + options.offset(0) + ".."
-              + options.offset(options.stepsToPredict() - 1) + ")");
+          "predictions has "
+              + (predictions == null ? 0 : predictions.size())
+              + " maps, expected stepsToPredict = "
+              + options.stepsToPredict()
+              + " (offsets k = "
+              + options.offset(0)
+              + ".."
+              + options.offset(options.stepsToPredict() - 1)
+              + ")");
     }
     int maxOffset = options.offset(options.stepsToPredict() - 1);
     if (targets.size(2) <= maxOffset) {
       throw new IllegalArgumentException(
-          "targets has shape " + java.util.Arrays.toString(targets.shape()) + ", expected grid height H > "
-              + maxOffset + " (the largest offset predicted)");
+          "targets has shape "
+              + java.util.Arrays.toString(targets.shape())
+              + ", expected grid height H > "
+              + maxOffset
+              + " (the largest offset predicted)");
     }
     TensorChecks.requireFinite("targets", targets);
     for (int s = 0; s < predictions.size(); s++) {
@@ -151,8 +159,11 @@ public final class CpcLoss {
       TensorChecks.requireSameType(name, p, "targets", targets);
       if (!java.util.Arrays.equals(p.shape(), targets.shape())) {
         throw new IllegalArgumentException(
-            name + " has shape " + java.util.Arrays.toString(p.shape())
-                + ", expected the shape of targets " + java.util.Arrays.toString(targets.shape()));
+            name
+                + " has shape "
+                + java.util.Arrays.toString(p.shape())
+                + ", expected the shape of targets "
+                + java.util.Arrays.toString(targets.shape()));
       }
       TensorChecks.requireFinite(name, p);
     }

@@ -5,9 +5,9 @@ import dev.contrastive.core.kernel.Tiling;
 /**
  * Options of {@link CpcLoss}, with CPC v2's published values.
  *
- * <p>Offsets predicted are {@code k = stepsToSkip .. stepsToSkip + stepsToPredict - 1} rows below the
- * predicting position: with the defaults 2, 3 and 4, so no predicted patch overlaps the context row
- * when patches overlap by half (stride p/2).
+ * <p>Offsets predicted are {@code k = stepsToSkip .. stepsToSkip + stepsToPredict - 1} rows below
+ * the predicting position: with the defaults 2, 3 and 4, so no predicted patch overlaps the context
+ * row when patches overlap by half (stride p/2).
  *
  * @param stepsToSkip first row offset predicted; in [1, 64]
  * @param stepsToPredict number of offsets predicted, one prediction head each; in [1, 64]

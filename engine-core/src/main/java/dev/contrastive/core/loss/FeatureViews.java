@@ -7,9 +7,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One view's feature maps as the kernels want them: each map flattened to (B * L, D) rows,
- * image-major, plus a gradient accumulator of the same layout, all in the loss call's scope. NCHW maps are
- * transposed on the way in and their gradients on the way out; location-major (B, L, D) maps, as an
- * encoder computing in NHWC produces them, are only copied.
+ * image-major, plus a gradient accumulator of the same layout, all in the loss call's scope. NCHW
+ * maps are transposed on the way in and their gradients on the way out; location-major (B, L, D)
+ * maps, as an encoder computing in NHWC produces them, are only copied.
  */
 final class FeatureViews {
 

@@ -18,10 +18,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * InfoNCE / NT-Xent (SimCLR): each of the 2B features is scored against the other 2B - 1; its other
  * view is the positive, every other sample of both views a negative.
  *
- * <p>{@code loss = 1/2B sum_i [ -s(i, pos(i)) + log sum_{j != i} exp s(i, j) ]}, with
- * {@code s(i, j) = z_i . z_j / temperature} on L2-normalised features when {@code normalize} is set.
- * Forward and backward run fused and tiled ({@link SoftmaxCrossEntropyKernel}): memory grows with B,
- * not B^2, for a {@link Shard} too (arrays the size of the inputs plus one row block's score tiles).
+ * <p>{@code loss = 1/2B sum_i [ -s(i, pos(i)) + log sum_{j != i} exp s(i, j) ]}, with {@code s(i,
+ * j) = z_i . z_j / temperature} on L2-normalised features when {@code normalize} is set. Forward
+ * and backward run fused and tiled ({@link SoftmaxCrossEntropyKernel}): memory grows with B, not
+ * B^2, for a {@link Shard} too (arrays the size of the inputs plus one row block's score tiles).
  */
 public final class InfoNceLoss {
 
@@ -57,8 +57,8 @@ public final class InfoNceLoss {
    * @param shard the anchor images
    * @return the shard's loss and part {@code nce}, the diagnostics of its anchors, and its share of
    *     the gradients {@code a} and {@code b} for all B rows: what these anchors' scores give every
-   *     row, through the normalisation when it is on. Summed over a partition of the batch
-   *     ({@link LossResult#combine}) they are {@link #compute(INDArray, INDArray)}'s.
+   *     row, through the normalisation when it is on. Summed over a partition of the batch ({@link
+   *     LossResult#combine}) they are {@link #compute(INDArray, INDArray)}'s.
    */
   public LossResult compute(INDArray a, INDArray b, Shard shard) {
     validate(a, b);
@@ -80,7 +80,8 @@ public final class InfoNceLoss {
     int batch = (int) a.size(0);
     int n = 2 * batch;
     int count = shard.count();
-    // Query row r is z's row anchor(r): the shard's images in view a, then the same images in view b.
+    // Query row r is z's row anchor(r): the shard's images in view a, then the same images in view
+    // b.
     int rows = 2 * count;
     int[] positive = new int[rows];
     int[] self = new int[rows];
@@ -96,7 +97,9 @@ public final class InfoNceLoss {
       INDArray z = Nd4j.concat(0, a, b);
       INDArray norms = options.normalize() ? Normalization.normalizeRows(z) : null;
       INDArray q =
-          Nd4j.concat(0, z.get(interval(shard.start(), shard.end()), all()),
+          Nd4j.concat(
+              0,
+              z.get(interval(shard.start(), shard.end()), all()),
               z.get(interval(batch + shard.start(), batch + shard.end()), all()));
       INDArray dq = NativeMemory.uninitialized(z.dataType(), rows, z.size(1));
       INDArray dz = Nd4j.zeros(z.dataType(), z.shape());
@@ -119,13 +122,17 @@ public final class InfoNceLoss {
         gradB = dz.get(interval(batch, n), all()).dup();
       }
       return Losses.result(
-          stats.loss(), Map.of("nce", stats.loss()), stats, Losses.named("a", gradA, "b", gradB),
+          stats.loss(),
+          Map.of("nce", stats.loss()),
+          stats,
+          Losses.named("a", gradA, "b", gradB),
           Map.of());
     }
   }
 
   @Override
   public String toString() {
-    return "InfoNceLoss" + Arrays.asList(options.temperature(), options.normalize(), options.tiling());
+    return "InfoNceLoss"
+        + Arrays.asList(options.temperature(), options.normalize(), options.tiling());
   }
 }

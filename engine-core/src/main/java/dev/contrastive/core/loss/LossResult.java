@@ -17,8 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * array does not lower the resident set).
  *
  * <p>The results of a loss's {@link Shard}s combine into the full call's ({@link #combine}): loss,
- * parts and gradients add up, and the diagnostics are pooled by the numbers of positives and negatives
- * each result scored ({@link #positives()}, {@link #negatives()}).
+ * parts and gradients add up, and the diagnostics are pooled by the numbers of positives and
+ * negatives each result scored ({@link #positives()}, {@link #negatives()}).
  */
 public final class LossResult extends LossValues<INDArray> {
 
@@ -58,10 +58,11 @@ public final class LossResult extends LossValues<INDArray> {
 
   /**
    * The full call's result from the results of shards that partition its batch: loss, parts and
-   * gradients summed, mean scores weighted by the positives and negatives each shard scored, accuracy
-   * from the pooled count of correct positives. Shards of AMDIM and YADIM must report the same source
-   * locations (the batch's draw, which each shard takes its rows of). The summed gradients are new
-   * arrays, in the current workspace like a loss call's; the shards' results stay open.
+   * gradients summed, mean scores weighted by the positives and negatives each shard scored,
+   * accuracy from the pooled count of correct positives. Shards of AMDIM and YADIM must report the
+   * same source locations (the batch's draw, which each shard takes its rows of). The summed
+   * gradients are new arrays, in the current workspace like a loss call's; the shards' results stay
+   * open.
    *
    * @param shards results of one loss over the shards of one batch, in any order
    */
@@ -101,12 +102,14 @@ public final class LossResult extends LossValues<INDArray> {
             negatives == 0 ? Double.NaN : negativeSum / negatives,
             (double) correct / positives);
     Map<String, INDArray> gradients = new LinkedHashMap<>();
-    first.gradients().forEach(
-        (name, g) -> {
-          INDArray sum = g.dup();
-          shards.subList(1, shards.size()).forEach(r -> sum.addi(r.gradients().get(name)));
-          gradients.put(name, sum);
-        });
+    first
+        .gradients()
+        .forEach(
+            (name, g) -> {
+              INDArray sum = g.dup();
+              shards.subList(1, shards.size()).forEach(r -> sum.addi(r.gradients().get(name)));
+              gradients.put(name, sum);
+            });
     return new LossResult(
         loss, parts, diagnostics, positives, negatives, gradients, first.sourceLocations);
   }
@@ -115,37 +118,60 @@ public final class LossResult extends LossValues<INDArray> {
   private void requireCombinableWith(LossResult first, int index) {
     String what = "shards[" + index + "]";
     if (positives == 0) {
-      throw new IllegalArgumentException(what + " does not record how many positives its"
-          + " diagnostics pool (built by the constructor without counts), so it cannot be combined");
+      throw new IllegalArgumentException(
+          what
+              + " does not record how many positives its"
+              + " diagnostics pool (built by the constructor without counts), so it cannot be combined");
     }
     if (!parts().keySet().equals(first.parts().keySet())) {
       throw new IllegalArgumentException(
-          what + " has parts " + parts().keySet() + ", expected those of shards[0]: "
+          what
+              + " has parts "
+              + parts().keySet()
+              + ", expected those of shards[0]: "
               + first.parts().keySet());
     }
     if (!gradients().keySet().equals(first.gradients().keySet())) {
       throw new IllegalArgumentException(
-          what + " has gradients " + gradients().keySet() + ", expected those of shards[0]: "
+          what
+              + " has gradients "
+              + gradients().keySet()
+              + ", expected those of shards[0]: "
               + first.gradients().keySet());
     }
-    gradients().forEach(
-        (name, g) -> {
-          INDArray f = first.gradients().get(name);
-          if (!Arrays.equals(g.shape(), f.shape()) || g.dataType() != f.dataType()) {
-            throw new IllegalArgumentException(
-                what + " gradient '" + name + "' is " + g.dataType() + " " + Arrays.toString(g.shape())
-                    + ", expected " + f.dataType() + " " + Arrays.toString(f.shape())
-                    + " as in shards[0]");
-          }
-        });
+    gradients()
+        .forEach(
+            (name, g) -> {
+              INDArray f = first.gradients().get(name);
+              if (!Arrays.equals(g.shape(), f.shape()) || g.dataType() != f.dataType()) {
+                throw new IllegalArgumentException(
+                    what
+                        + " gradient '"
+                        + name
+                        + "' is "
+                        + g.dataType()
+                        + " "
+                        + Arrays.toString(g.shape())
+                        + ", expected "
+                        + f.dataType()
+                        + " "
+                        + Arrays.toString(f.shape())
+                        + " as in shards[0]");
+              }
+            });
     boolean sameLocations =
         sourceLocations.keySet().equals(first.sourceLocations.keySet())
             && sourceLocations.entrySet().stream()
                 .allMatch(e -> Arrays.equals(e.getValue(), first.sourceLocations.get(e.getKey())));
     if (!sameLocations) {
-      throw new IllegalArgumentException(what + " drew other source locations than shards[0]"
-          + " (keys " + sourceLocations.keySet() + " vs " + first.sourceLocations.keySet()
-          + "): shards of one batch must share its draw, e.g. one seeded SourceSampler");
+      throw new IllegalArgumentException(
+          what
+              + " drew other source locations than shards[0]"
+              + " (keys "
+              + sourceLocations.keySet()
+              + " vs "
+              + first.sourceLocations.keySet()
+              + "): shards of one batch must share its draw, e.g. one seeded SourceSampler");
     }
   }
 
@@ -165,7 +191,9 @@ public final class LossResult extends LossValues<INDArray> {
     return positives;
   }
 
-  /** Number of negative scores the mean negative score pools; 0 for a result built without counts. */
+  /**
+   * Number of negative scores the mean negative score pools; 0 for a result built without counts.
+   */
   public long negatives() {
     return negatives;
   }

@@ -34,8 +34,14 @@ final class Losses {
       ScoreStats stats,
       Map<String, INDArray> gradients,
       Map<String, int[]> sourceLocations) {
-    return new LossResult(loss, parts, diagnostics(stats), stats.positives(), stats.negatives(),
-        gradients, sourceLocations);
+    return new LossResult(
+        loss,
+        parts,
+        diagnostics(stats),
+        stats.positives(),
+        stats.negatives(),
+        gradients,
+        sourceLocations);
   }
 
   /** Gradients in the order given, as alternating name, array pairs. */

@@ -3,7 +3,9 @@ package dev.contrastive.core.loss;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** Row-wise L2 normalisation and its backward pass, in place; temporaries go to the caller's scope. */
+/**
+ * Row-wise L2 normalisation and its backward pass, in place; temporaries go to the caller's scope.
+ */
 final class Normalization {
 
   /** F.normalize's floor: rows with a smaller norm are divided by this instead. */
@@ -20,9 +22,9 @@ final class Normalization {
   }
 
   /**
-   * Maps the gradient w.r.t. the normalised rows {@code z} to the raw rows, in place:
-   * {@code dx = (dz - z (z . dz)) / norm}. Rows whose norm hit the floor are treated as scaled by a
-   * constant, as F.normalize's autograd does.
+   * Maps the gradient w.r.t. the normalised rows {@code z} to the raw rows, in place: {@code dx =
+   * (dz - z (z . dz)) / norm}. Rows whose norm hit the floor are treated as scaled by a constant,
+   * as F.normalize's autograd does.
    */
   static void backward(INDArray z, INDArray dz, INDArray norms) {
     INDArray dot = dz.mul(z).sum(true, 1);

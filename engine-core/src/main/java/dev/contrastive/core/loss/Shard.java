@@ -42,8 +42,13 @@ public record Shard(int start, int count) {
     // long: start + count may overflow int for a shard that is wrong anyway
     if ((long) start + count > batch) {
       throw new IllegalArgumentException(
-          "shard [" + start + ", " + ((long) start + count) + ") must lie within the batch of B = "
-              + batch + " images (start + count <= B)");
+          "shard ["
+              + start
+              + ", "
+              + ((long) start + count)
+              + ") must lie within the batch of B = "
+              + batch
+              + " images (start + count <= B)");
     }
   }
 }

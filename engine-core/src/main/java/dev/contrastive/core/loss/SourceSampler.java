@@ -7,9 +7,9 @@ import java.util.SplittableRandom;
  * Chooses the one source location per image that a multi-location source map contributes (AMDIM's
  * 5->5 comparison, YADIM on a map larger than 1x1).
  *
- * <p>Keys name a comparison and its direction: {@code <source>_<target>_ab} for view A predicting view
- * B and {@code <source>_<target>_ba} for the reverse, for example {@code r5_r5_ab}. A fixed sampler
- * makes a cross-check against another implementation exact.
+ * <p>Keys name a comparison and its direction: {@code <source>_<target>_ab} for view A predicting
+ * view B and {@code <source>_<target>_ba} for the reverse, for example {@code r5_r5_ab}. A fixed
+ * sampler makes a cross-check against another implementation exact.
  */
 @FunctionalInterface
 public interface SourceSampler {
@@ -53,19 +53,36 @@ public interface SourceSampler {
    */
   static int[] checked(String key, int[] idx, int batch, int locations) {
     if (idx == null) {
-      throw new IllegalArgumentException("source locations '" + key + "' is null, expected "
-          + batch + " locations in [0, " + locations + ")");
+      throw new IllegalArgumentException(
+          "source locations '"
+              + key
+              + "' is null, expected "
+              + batch
+              + " locations in [0, "
+              + locations
+              + ")");
     }
     if (idx.length != batch) {
       throw new IllegalArgumentException(
-          "source locations '" + key + "' has " + idx.length + " entries, expected one per image: "
+          "source locations '"
+              + key
+              + "' has "
+              + idx.length
+              + " entries, expected one per image: "
               + batch);
     }
     for (int i = 0; i < idx.length; i++) {
       if (idx[i] < 0 || idx[i] >= locations) {
         throw new IllegalArgumentException(
-            "source locations '" + key + "'[" + i + "] = " + idx[i] + ", expected in [0, "
-                + locations + ")");
+            "source locations '"
+                + key
+                + "'["
+                + i
+                + "] = "
+                + idx[i]
+                + ", expected in [0, "
+                + locations
+                + ")");
       }
     }
     return idx;

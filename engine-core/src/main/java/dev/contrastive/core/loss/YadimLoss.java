@@ -13,9 +13,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * encoders' last feature maps only instead of AMDIM's 1->5, 1->7 and 5->5 comparisons.
  *
  * <p>It is {@link AmdimLoss} with the single comparison {@code last -> last}, in both directions: a
- * last map with one location contributes that vector as the source; a larger last map contributes one
- * sampled location per image (sampler keys {@code last_last_ab} and {@code last_last_ba}), scored
- * against every location of the other view's last map.
+ * last map with one location contributes that vector as the source; a larger last map contributes
+ * one sampled location per image (sampler keys {@code last_last_ab} and {@code last_last_ba}),
+ * scored against every location of the other view's last map.
  */
 public final class YadimLoss {
 
@@ -72,12 +72,18 @@ public final class YadimLoss {
     TensorChecks.requireSameType("b", b, "a", a);
     if (a.rank() < 2 || a.rank() > 4) {
       throw new IllegalArgumentException(
-          "a has shape " + Arrays.toString(a.shape()) + " (rank " + a.rank() + "), expected "
+          "a has shape "
+              + Arrays.toString(a.shape())
+              + " (rank "
+              + a.rank()
+              + "), expected "
               + FeatureViews.LAYOUTS);
     }
     if (!Arrays.equals(a.shape(), b.shape())) {
       throw new IllegalArgumentException(
-          "b has shape " + Arrays.toString(b.shape()) + ", expected the shape of a: "
+          "b has shape "
+              + Arrays.toString(b.shape())
+              + ", expected the shape of a: "
               + Arrays.toString(a.shape()));
     }
     TensorChecks.requireFinite("a", a);

@@ -16,16 +16,18 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Where the engine's native scratch memory comes from: the one workspace configuration, the named
- * scopes opened with it, and the arrays handed out without initialisation. See {@code docs/memory.md}.
+ * scopes opened with it, and the arrays handed out without initialisation. See {@code
+ * docs/memory.md}.
  *
  * <p><b>Poisoning (debug).</b> With {@code -Dcontrastive.debug.poison=true} (or {@link
  * #setPoisoning}), every outermost entry into a scope fills the workspace's whole buffer with NaN
- * bytes, and {@link #uninitialized} fills what it returns with NaN. A read of memory that no one wrote
- * (a gemm with beta 0 into a buffer it does not fully cover, a reduction over padding, a kernel that
- * reads past the columns it was given) then turns into NaN on every machine, instead of into whatever
- * the previous step left there, which depends on the processor's kernels and blocking. The workspace
- * buffer exists from its second cycle on (the first cycle learns the size and allocates outside it),
- * so poisoned checks run several steps. Host memory only: on the CUDA backend poisoning is a no-op.
+ * bytes, and {@link #uninitialized} fills what it returns with NaN. A read of memory that no one
+ * wrote (a gemm with beta 0 into a buffer it does not fully cover, a reduction over padding, a
+ * kernel that reads past the columns it was given) then turns into NaN on every machine, instead of
+ * into whatever the previous step left there, which depends on the processor's kernels and
+ * blocking. The workspace buffer exists from its second cycle on (the first cycle learns the size
+ * and allocates outside it), so poisoned checks run several steps. Host memory only: on the CUDA
+ * backend poisoning is a no-op.
  */
 public final class NativeMemory {
 
@@ -58,8 +60,8 @@ public final class NativeMemory {
 
   /**
    * Opens (or reopens) the scope {@code id} on this thread. Every array created while it is the
-   * current workspace lives in its buffer, which the next outermost open of the same id reuses: close
-   * the scope before that, and copy out what must outlive it.
+   * current workspace lives in its buffer, which the next outermost open of the same id reuses:
+   * close the scope before that, and copy out what must outlive it.
    */
   public static MemoryWorkspace scope(String id) {
     MemoryWorkspace ws = Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(CONFIG, id);
@@ -88,7 +90,9 @@ public final class NativeMemory {
         : caller.notifyScopeBorrowed();
   }
 
-  /** A new array whose contents are undefined (NaN while poisoning): the caller writes all of it. */
+  /**
+   * A new array whose contents are undefined (NaN while poisoning): the caller writes all of it.
+   */
   public static INDArray uninitialized(DataType type, long... shape) {
     INDArray a = Nd4j.createUninitialized(type, shape);
     if (poisoning) {
@@ -115,8 +119,11 @@ public final class NativeMemory {
       return;
     }
     if (BUFFER == null) {
-      throw new IllegalStateException("-D" + POISON_PROPERTY + " is on, but this ND4J version keeps no"
-          + " 'workspace' buffer field in Nd4jWorkspace to poison");
+      throw new IllegalStateException(
+          "-D"
+              + POISON_PROPERTY
+              + " is on, but this ND4J version keeps no"
+              + " 'workspace' buffer field in Nd4jWorkspace to poison");
     }
     try {
       PointersPair pair = (PointersPair) BUFFER.get(nd4j);
@@ -126,11 +133,15 @@ public final class NativeMemory {
         Pointer.memset(host, POISON_BYTE, bytes);
       }
     } catch (IllegalAccessException e) {
-      throw new IllegalStateException("cannot poison workspace " + ws.getId() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot poison workspace " + ws.getId() + ": " + e.getMessage(), e);
     }
   }
 
-  /** ND4J keeps the workspace's buffer in a protected field; poisoning is a debug aid, so reflection will do. */
+  /**
+   * ND4J keeps the workspace's buffer in a protected field; poisoning is a debug aid, so reflection
+   * will do.
+   */
   private static Field bufferField() {
     try {
       Field f = Nd4jWorkspace.class.getDeclaredField("workspace");

@@ -17,7 +17,9 @@ import java.util.HexFormat;
  */
 public final class IdFile {
 
-  /** How often a waiting process looks for the file: shared filesystems are slow to show new files. */
+  /**
+   * How often a waiting process looks for the file: shared filesystems are slow to show new files.
+   */
   private static final Duration POLL = Duration.ofMillis(200);
 
   private IdFile() {}
@@ -25,21 +27,25 @@ public final class IdFile {
   /**
    * Rank 0's side: writes {@code id} to {@code file}.
    *
-   * @throws IllegalStateException if the file exists: it is left by an earlier launch, and the other
-   *     processes may already have read its dead id
+   * @throws IllegalStateException if the file exists: it is left by an earlier launch, and the
+   *     other processes may already have read its dead id
    */
   public static void publish(Path file, byte[] id) throws IOException {
     if (Files.exists(file)) {
-      throw new IllegalStateException("the id file " + file + " already exists: it was left by an earlier"
-          + " launch (the other processes may have read its id); each launch needs its own file, remove it"
-          + " or name another");
+      throw new IllegalStateException(
+          "the id file "
+              + file
+              + " already exists: it was left by an earlier"
+              + " launch (the other processes may have read its id); each launch needs its own file, remove it"
+              + " or name another");
     }
     Files.createDirectories(file.toAbsolutePath().getParent());
     AtomicFiles.writeString(file, HexFormat.of().formatHex(id) + "\n");
   }
 
   /**
-   * Every other rank's side: waits for {@code file} and reads an id of {@code length} bytes from it.
+   * Every other rank's side: waits for {@code file} and reads an id of {@code length} bytes from
+   * it.
    *
    * @throws CollectiveException if the file does not appear within {@code timeout} (rank 0 did not
    *     start, failed, or writes elsewhere)
@@ -53,8 +59,16 @@ public final class IdFile {
         text = Files.readString(file, StandardCharsets.US_ASCII).strip();
       } catch (NoSuchFileException e) {
         if (System.nanoTime() >= deadline) {
-          throw new CollectiveException("no id file " + file + " after " + timeout + ": rank 0 writes it when it"
-              + " starts; it did not start, failed, or was given another " + ProcessGroupSpec.ID_FILE, -1, e);
+          throw new CollectiveException(
+              "no id file "
+                  + file
+                  + " after "
+                  + timeout
+                  + ": rank 0 writes it when it"
+                  + " starts; it did not start, failed, or was given another "
+                  + ProcessGroupSpec.ID_FILE,
+              -1,
+              e);
         }
         sleep(file);
         continue;
@@ -71,8 +85,18 @@ public final class IdFile {
   private static byte[] parse(Path file, String text, int length) {
     if (text.length() != 2 * length || !text.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
       String shown = text.length() > 40 ? text.substring(0, 40) + "..." : text;
-      throw new IllegalStateException("the id file " + file + " does not hold a " + length + "-byte id in hex ("
-          + 2 * length + " hex digits): it holds " + text.length() + " characters, '" + shown + "'");
+      throw new IllegalStateException(
+          "the id file "
+              + file
+              + " does not hold a "
+              + length
+              + "-byte id in hex ("
+              + 2 * length
+              + " hex digits): it holds "
+              + text.length()
+              + " characters, '"
+              + shown
+              + "'");
     }
     return HexFormat.of().parseHex(text);
   }

@@ -13,10 +13,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Collectives among replicas that are threads of one process: each operation is a rendezvous in
- * memory. Every replica leaves its operand in a slot, waits for the others, reads what it needs from
- * every slot, and waits again before the slots are reused; so an operand stays valid (its memory is
- * its replica's, which is blocked) for exactly as long as the others read it. The sums add the
- * replicas' arrays in rank order, so every replica computes bit-identical results.
+ * memory. Every replica leaves its operand in a slot, waits for the others, reads what it needs
+ * from every slot, and waits again before the slots are reused; so an operand stays valid (its
+ * memory is its replica's, which is blocked) for exactly as long as the others read it. The sums
+ * add the replicas' arrays in rank order, so every replica computes bit-identical results.
  */
 public final class InProcessGroup {
 
@@ -82,7 +82,8 @@ public final class InProcessGroup {
     public INDArray reduceScatter(INDArray full) {
       long rows = full.size(0);
       if (rows % size != 0) {
-        throw new IllegalArgumentException("reduceScatter needs a multiple of " + size + " rows, got " + rows);
+        throw new IllegalArgumentException(
+            "reduceScatter needs a multiple of " + size + " rows, got " + rows);
       }
       long own = rows / size;
       INDArray[] all = exchange("reduceScatter", full, INDArray[].class);
@@ -113,7 +114,8 @@ public final class InProcessGroup {
       double[] sum = new double[values.length];
       for (double[] v : all) {
         if (v.length != values.length) {
-          throw new IllegalArgumentException("allReduceSum of " + values.length + " values met " + v.length);
+          throw new IllegalArgumentException(
+              "allReduceSum of " + values.length + " values met " + v.length);
         }
         for (int i = 0; i < sum.length; i++) {
           sum[i] += v[i];
@@ -147,14 +149,15 @@ public final class InProcessGroup {
     }
 
     /**
-     * Leaves {@code operand} in this replica's slot, waits for every replica's, and returns them all;
-     * the caller reads them and then calls {@link #done()}.
+     * Leaves {@code operand} in this replica's slot, waits for every replica's, and returns them
+     * all; the caller reads them and then calls {@link #done()}.
      */
     @SuppressWarnings("unchecked")
     private <T, A> A exchange(String op, T operand, Class<A> arrayType) {
       slots[rank] = operand;
       await(op);
-      Object[] copy = (Object[]) java.lang.reflect.Array.newInstance(arrayType.getComponentType(), size);
+      Object[] copy =
+          (Object[]) java.lang.reflect.Array.newInstance(arrayType.getComponentType(), size);
       System.arraycopy(slots, 0, copy, 0, size);
       return (A) copy;
     }
@@ -171,23 +174,54 @@ public final class InProcessGroup {
       try {
         barrier.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
-        throw new CollectiveException("replica " + rank + " of " + size + ": " + op + " timed out after "
-            + timeout + " waiting for the other replicas (a replica is gone or stuck)", -1, e);
+        throw new CollectiveException(
+            "replica "
+                + rank
+                + " of "
+                + size
+                + ": "
+                + op
+                + " timed out after "
+                + timeout
+                + " waiting for the other replicas (a replica is gone or stuck)",
+            -1,
+            e);
       } catch (BrokenBarrierException e) {
         if (failed >= 0) {
           throw failure(op);
         }
-        throw new CollectiveException("replica " + rank + " of " + size + ": " + op
-            + " ended because another replica timed out", -1, e);
+        throw new CollectiveException(
+            "replica "
+                + rank
+                + " of "
+                + size
+                + ": "
+                + op
+                + " ended because another replica timed out",
+            -1,
+            e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new CollectiveException("replica " + rank + " of " + size + ": interrupted in " + op, -1, e);
+        throw new CollectiveException(
+            "replica " + rank + " of " + size + ": interrupted in " + op, -1, e);
       }
     }
 
     private CollectiveException failure(String op) {
-      return new CollectiveException("replica " + failed + " of " + size + " failed: " + failure.getMessage()
-          + " (seen by replica " + rank + " in " + op + ")", failed, failure);
+      return new CollectiveException(
+          "replica "
+              + failed
+              + " of "
+              + size
+              + " failed: "
+              + failure.getMessage()
+              + " (seen by replica "
+              + rank
+              + " in "
+              + op
+              + ")",
+          failed,
+          failure);
     }
   }
 }

@@ -7,13 +7,16 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Opens the collectives of a {@link ProcessGroupSpec}: NCCL, one process per GPU, on the nd4j-cuda
- * backend with engine-core's cuda jar. The CPU backend has none: no multi-process collective library
- * comes with the engine's dependencies, and one process runs several replicas as threads instead
- * ({@link InProcessGroup}).
+ * backend with engine-core's cuda jar. The CPU backend has none: no multi-process collective
+ * library comes with the engine's dependencies, and one process runs several replicas as threads
+ * instead ({@link InProcessGroup}).
  */
 public final class ProcessGroups {
 
-  /** In engine-core's cuda jar (src/cuda/java, built by -Pcuda); looked up by name, as DeviceDispatch does. */
+  /**
+   * In engine-core's cuda jar (src/cuda/java, built by -Pcuda); looked up by name, as
+   * DeviceDispatch does.
+   */
   private static final String NCCL = "dev.contrastive.core.parallel.cuda.NcclCollectives";
 
   /** Collectives among processes, which hold a communicator until closed. */
@@ -40,11 +43,14 @@ public final class ProcessGroups {
     try {
       Class.forName(NCCL);
     } catch (ClassNotFoundException | LinkageError e) {
-      return "training across processes needs engine-core's cuda jar (a -Pcuda build) for NCCL: " + e;
+      return "training across processes needs engine-core's cuda jar (a -Pcuda build) for NCCL: "
+          + e;
     }
     int devices = Nd4j.getAffinityManager().getNumberOfDevices();
     if (devices != 1) {
-      return "each process of a distributed run drives one GPU, but this one sees " + devices + "; set"
+      return "each process of a distributed run drives one GPU, but this one sees "
+          + devices
+          + "; set"
           + " CUDA_VISIBLE_DEVICES to the process's own GPU (LOCAL_RANK or SLURM_LOCALID), as"
           + " scripts/slurm/train-multinode.sbatch does";
     }
@@ -64,14 +70,16 @@ public final class ProcessGroups {
       throw new IllegalStateException(reason);
     }
     try {
-      return (Group) Class.forName(NCCL).getMethod("open", ProcessGroupSpec.class).invoke(null, spec);
+      return (Group)
+          Class.forName(NCCL).getMethod("open", ProcessGroupSpec.class).invoke(null, spec);
     } catch (InvocationTargetException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException r) {
         throw r;
       }
       if (cause instanceof IOException io) {
-        throw new UncheckedIOException("cannot pass NCCL's id through " + spec.idFile() + ": " + io.getMessage(), io);
+        throw new UncheckedIOException(
+            "cannot pass NCCL's id through " + spec.idFile() + ": " + io.getMessage(), io);
       }
       throw new IllegalStateException("cannot join the process group: " + cause, cause);
     } catch (ReflectiveOperationException e) {

@@ -9,8 +9,8 @@ import org.nd4j.linalg.indexing.conditions.Condition;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
- * Input validation shared by every public entry point: one IllegalArgumentException naming the tensor,
- * its shape and what was expected.
+ * Input validation shared by every public entry point: one IllegalArgumentException naming the
+ * tensor, its shape and what was expected.
  */
 public final class TensorChecks {
 
@@ -21,8 +21,15 @@ public final class TensorChecks {
     requirePresent(name, x);
     if (x.rank() != rank) {
       throw new IllegalArgumentException(
-          name + " has shape " + Arrays.toString(x.shape()) + " (rank " + x.rank()
-              + "), expected rank " + rank + " " + layout);
+          name
+              + " has shape "
+              + Arrays.toString(x.shape())
+              + " (rank "
+              + x.rank()
+              + "), expected rank "
+              + rank
+              + " "
+              + layout);
     }
   }
 
@@ -33,7 +40,11 @@ public final class TensorChecks {
     }
     if (x.dataType() != DataType.FLOAT && x.dataType() != DataType.DOUBLE) {
       throw new IllegalArgumentException(
-          name + " has data type " + x.dataType() + " and shape " + Arrays.toString(x.shape())
+          name
+              + " has data type "
+              + x.dataType()
+              + " and shape "
+              + Arrays.toString(x.shape())
               + ", expected FLOAT or DOUBLE");
     }
   }
@@ -42,17 +53,33 @@ public final class TensorChecks {
   public static void requireDim(String name, INDArray x, int dim, long expected, String what) {
     if (x.size(dim) != expected) {
       throw new IllegalArgumentException(
-          name + " has shape " + Arrays.toString(x.shape()) + ", expected dimension " + dim + " = "
-              + expected + " (" + what + ")");
+          name
+              + " has shape "
+              + Arrays.toString(x.shape())
+              + ", expected dimension "
+              + dim
+              + " = "
+              + expected
+              + " ("
+              + what
+              + ")");
     }
   }
 
   /** {@code x} must have the same data type as {@code reference}, named {@code referenceName}. */
-  public static void requireSameType(String name, INDArray x, String referenceName, INDArray reference) {
+  public static void requireSameType(
+      String name, INDArray x, String referenceName, INDArray reference) {
     if (x.dataType() != reference.dataType()) {
       throw new IllegalArgumentException(
-          name + " has data type " + x.dataType() + " and shape " + Arrays.toString(x.shape())
-              + ", expected " + reference.dataType() + " like " + referenceName);
+          name
+              + " has data type "
+              + x.dataType()
+              + " and shape "
+              + Arrays.toString(x.shape())
+              + ", expected "
+              + reference.dataType()
+              + " like "
+              + referenceName);
     }
   }
 
@@ -62,7 +89,8 @@ public final class TensorChecks {
       throw new IllegalArgumentException(
           name + " has shape " + Arrays.toString(x.shape()) + ", expected a non-empty tensor");
     }
-    // One reduction decides the common case: a sum is finite only if every term is (or it overflowed,
+    // One reduction decides the common case: a sum is finite only if every term is (or it
+    // overflowed,
     // which the exact counts below then clear).
     if (Double.isFinite(x.sumNumber().doubleValue())) {
       return;
@@ -71,7 +99,13 @@ public final class TensorChecks {
     long inf = count(x, Conditions.isInfinite());
     if (nan + inf > 0) {
       throw new IllegalArgumentException(
-          name + " with shape " + Arrays.toString(x.shape()) + " has " + nan + " NaN and " + inf
+          name
+              + " with shape "
+              + Arrays.toString(x.shape())
+              + " has "
+              + nan
+              + " NaN and "
+              + inf
               + " infinite values, expected finite features");
     }
   }

@@ -1,2 +1,5 @@
-/** Validation of tensors at public entry points: one clear error naming tensor, shape and expectation. */
+/**
+ * Validation of tensors at public entry points: one clear error naming tensor, shape and
+ * expectation.
+ */
 package dev.contrastive.core.tensor;

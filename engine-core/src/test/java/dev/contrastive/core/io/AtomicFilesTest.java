@@ -81,7 +81,9 @@ class AtomicFilesTest {
     }
   }
 
-  /** Writes {@code bytes} through the stream {@code decorate} puts in the way; the write must fail. */
+  /**
+   * Writes {@code bytes} through the stream {@code decorate} puts in the way; the write must fail.
+   */
   private static IOException failedWrite(
       Path target, byte[] bytes, UnaryOperator<OutputStream> decorate) {
     return assertThrows(
@@ -158,7 +160,9 @@ class AtomicFilesTest {
     AtomicFiles.writeString(target, "step,loss\n1,2.0\n");
     for (boolean failFlush : new boolean[] {true, false}) {
       IOException e =
-          failedWrite(target, random(10, 5),
+          failedWrite(
+              target,
+              random(10, 5),
               raw -> new FailingStream(raw, Long.MAX_VALUE, failFlush, !failFlush));
       String expected = failFlush ? "simulated flush) (writing" : "simulated close) (closing";
       assertTrue(e.getMessage().contains(expected), e.getMessage());
@@ -220,8 +224,11 @@ class AtomicFilesTest {
     assertTrue(
         e.getMessage()
             .startsWith(
-                "cannot write " + target + ": No such file or directory (creating the temporary"
-                    + " file " + dir.resolve("missing").resolve(".f.h5.")),
+                "cannot write "
+                    + target
+                    + ": No such file or directory (creating the temporary"
+                    + " file "
+                    + dir.resolve("missing").resolve(".f.h5.")),
         e.getMessage());
   }
 
@@ -319,8 +326,13 @@ class AtomicFilesTest {
     assertTrue(
         e.getMessage()
             .startsWith(
-                "cannot write " + out + ": " + ENOSPC + " (writing grad_b.npy into the temporary"
-                    + " directory " + dir.resolve(".out.")),
+                "cannot write "
+                    + out
+                    + ": "
+                    + ENOSPC
+                    + " (writing grad_b.npy into the temporary"
+                    + " directory "
+                    + dir.resolve(".out.")),
         e.getMessage());
     assertTrue(e.getMessage().endsWith("; out is unchanged)"), e.getMessage());
     assertEquals(List.of("loss.json"), names(out));

@@ -28,17 +28,25 @@ class NativeLibraryTest {
 
   @Test
   void nativeModeFailsNamingTheLibrary() {
-    IllegalStateException e = assertThrows(
-        IllegalStateException.class, () -> NativeLibrary.load(NativeLibraryTest.class, MISSING, "nothing", "native"));
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> NativeLibrary.load(NativeLibraryTest.class, MISSING, "nothing", "native"));
     assertTrue(e.getMessage().contains(NativeLibrary.fileName(MISSING)), e.getMessage());
   }
 
-  /** The native-kernel profile builds on Linux x86-64: there a missing library is a build fault, not a skip. */
+  /**
+   * The native-kernel profile builds on Linux x86-64: there a missing library is a build fault, not
+   * a skip.
+   */
   @Test
   void theLossLibraryLoadsWhereItIsBuilt() {
-    assumeTrue(System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64"));
+    assumeTrue(
+        System.getProperty("os.name").equals("Linux")
+            && System.getProperty("os.arch").equals("amd64"));
     assumeTrue(!"nd4j".equals(System.getProperty("contrastive.kernel")));
-    assertTrue(NativeTiles.isLoaded(), NativeLibrary.fileName("contrastive_loss") + " did not load");
+    assertTrue(
+        NativeTiles.isLoaded(), NativeLibrary.fileName("contrastive_loss") + " did not load");
   }
 
   @Test

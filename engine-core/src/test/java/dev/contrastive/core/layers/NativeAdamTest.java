@@ -37,7 +37,21 @@ class NativeAdamTest {
       INDArray pa = Nd4j.createFromArray(p);
       INDArray ma = Nd4j.createFromArray(m);
       INDArray va = Nd4j.createFromArray(v);
-      NativeAdam.step(pa, Nd4j.createFromArray(g), ma, va, 0.7f, 0.01f, 0.999f, 0.9f, 0.1f, 0.999f, 0.001f, 0.3f, 1e-8f, 1e-3f);
+      NativeAdam.step(
+          pa,
+          Nd4j.createFromArray(g),
+          ma,
+          va,
+          0.7f,
+          0.01f,
+          0.999f,
+          0.9f,
+          0.1f,
+          0.999f,
+          0.001f,
+          0.3f,
+          1e-8f,
+          1e-3f);
       for (int i = 0; i < n; i += Math.max(1, n / 1000)) {
         double d = g[i] * 0.7 + 0.01 * p[i];
         double mi = 0.9 * m[i] + 0.1 * d;
@@ -56,11 +70,32 @@ class NativeAdamTest {
     assertTrue(NativeAdam.usable(f, f.dup(), f.dup(), f.dup()));
     assertFalse(NativeAdam.usable(f, Nd4j.zeros(DataType.DOUBLE, 8), f.dup(), f.dup()));
     assertFalse(NativeAdam.usable(f, Nd4j.zeros(DataType.FLOAT, 9), f.dup(), f.dup()));
-    INDArray strided = Nd4j.zeros(DataType.FLOAT, 16).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2, 16));
+    INDArray strided =
+        Nd4j.zeros(DataType.FLOAT, 16)
+            .get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2, 16));
     assertFalse(NativeAdam.usable(f, strided, f.dup(), f.dup()));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> NativeAdam.step(f, Nd4j.zeros(DataType.DOUBLE, 8), f, f, 1, 0, 1, 0.9f, 0.1f, 0.999f, 0.001f, 1, 1e-8f, 1e-3f));
-    assertTrue(e.getMessage().startsWith("adam kernel needs contiguous rank-1 FLOAT arrays"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                NativeAdam.step(
+                    f,
+                    Nd4j.zeros(DataType.DOUBLE, 8),
+                    f,
+                    f,
+                    1,
+                    0,
+                    1,
+                    0.9f,
+                    0.1f,
+                    0.999f,
+                    0.001f,
+                    1,
+                    1e-8f,
+                    1e-3f));
+    assertTrue(
+        e.getMessage().startsWith("adam kernel needs contiguous rank-1 FLOAT arrays"),
+        e.getMessage());
   }
 
   private static float[] random(SplittableRandom rnd, int n) {

@@ -27,11 +27,17 @@ class NativeLayersTest {
   private static final double TOL = 1e-5;
 
   /**
-   * (N, C, H, W): odd sizes, H*W = 1, planes below and above the kernel's small-plane (16) and block
-   * (512) sizes, N = 2, and the last three large enough to be split across threads.
+   * (N, C, H, W): odd sizes, H*W = 1, planes below and above the kernel's small-plane (16) and
+   * block (512) sizes, N = 2, and the last three large enough to be split across threads.
    */
   private static final int[][] SHAPES = {
-    {2, 3, 5, 7}, {64, 24, 1, 1}, {3, 5, 2, 3}, {2, 4, 4, 4}, {3, 2, 23, 29}, {4, 16, 32, 32}, {40, 16, 8, 8},
+    {2, 3, 5, 7},
+    {64, 24, 1, 1},
+    {3, 5, 2, 3},
+    {2, 4, 4, 4},
+    {3, 2, 23, 29},
+    {4, 16, 32, 32},
+    {40, 16, 8, 8},
     {40, 300, 2, 2}
   };
 
@@ -62,7 +68,11 @@ class NativeLayersTest {
     NativeLayers.batchStats(x, mean, var);
     double[][] ref = refStats(v, s);
     for (int ch = 0; ch < c; ch++) {
-      assertEquals(ref[0][ch], mean[ch], 1e-6 * spread + 1e-12 * Math.abs(offset), "mean " + ch + " of " + shape(s));
+      assertEquals(
+          ref[0][ch],
+          mean[ch],
+          1e-6 * spread + 1e-12 * Math.abs(offset),
+          "mean " + ch + " of " + shape(s));
       assertEquals(ref[1][ch], var[ch], TOL * ref[1][ch], "var " + ch + " of " + shape(s));
     }
   }
@@ -146,7 +156,8 @@ class NativeLayersTest {
     INDArray dx = x.ulike();
     double[] dGamma = new double[c];
     double[] dBeta = new double[c];
-    NativeLayers.batchNormBackward(x, dy, mean, invStd, scale, shift, relu, training, dx, dGamma, dBeta);
+    NativeLayers.batchNormBackward(
+        x, dy, mean, invStd, scale, shift, relu, training, dx, dGamma, dBeta);
 
     double[] g = new double[v.length];
     double[] xhat = new double[v.length];
@@ -163,7 +174,10 @@ class NativeLayersTest {
     double[] refDx = new double[v.length];
     for (int i = 0; i < v.length; i++) {
       int ch = i / hw % c;
-      refDx[i] = training ? scale[ch] * (g[i] - refBeta[ch] / m - xhat[i] * refGamma[ch] / m) : scale[ch] * g[i];
+      refDx[i] =
+          training
+              ? scale[ch] * (g[i] - refBeta[ch] / m - xhat[i] * refGamma[ch] / m)
+              : scale[ch] * g[i];
     }
     String what = " relu=" + relu + " training=" + training + " " + shape(s);
     assertClose(refDx, dx.data().asFloat(), "dx" + what);
@@ -254,8 +268,8 @@ class NativeLayersTest {
   }
 
   /**
-   * The kernels on row views of a larger array (a micro-batch's or replica's rows, offset into their
-   * base) read and write the view's elements, exactly as on a copy.
+   * The kernels on row views of a larger array (a micro-batch's or replica's rows, offset into
+   * their base) read and write the view's elements, exactly as on a copy.
    */
   @Test
   void offsetRowViewsActAsTheirCopies() {
@@ -283,9 +297,15 @@ class NativeLayersTest {
     NativeLayers.reluBackward(x, dy, out);
     NativeLayers.reluBackward(xCopy, dyCopy, outCopy);
     assertEquals(outCopy, out, "reluBackward into a view");
-    assertEquals(0, outBase.get(NDArrayIndex.interval(0, 4)).norm1Number().doubleValue(), 0,
+    assertEquals(
+        0,
+        outBase.get(NDArrayIndex.interval(0, 4)).norm1Number().doubleValue(),
+        0,
         "rows before the view untouched");
-    assertEquals(0, outBase.get(NDArrayIndex.interval(8, 12)).norm1Number().doubleValue(), 0,
+    assertEquals(
+        0,
+        outBase.get(NDArrayIndex.interval(8, 12)).norm1Number().doubleValue(),
+        0,
         "rows after the view untouched");
 
     double[] invStd = Arrays.stream(var).map(v -> 1 / Math.sqrt(v + 1e-5)).toArray();
@@ -294,9 +314,10 @@ class NativeLayersTest {
     double[][] grads = new double[4][s[1]];
     INDArray dx = x.ulike();
     INDArray dxCopy = x.ulike();
-    NativeLayers.batchNormBackward(x, dy, mean, invStd, scale, shift, true, false, dx, grads[0], grads[1]);
-    NativeLayers.batchNormBackward(xCopy, dyCopy, mean, invStd, scale, shift, true, false, dxCopy, grads[2],
-        grads[3]);
+    NativeLayers.batchNormBackward(
+        x, dy, mean, invStd, scale, shift, true, false, dx, grads[0], grads[1]);
+    NativeLayers.batchNormBackward(
+        xCopy, dyCopy, mean, invStd, scale, shift, true, false, dxCopy, grads[2], grads[3]);
     assertEquals(dxCopy, dx, "batchNormBackward dx");
     assertArrayEquals(grads[2], grads[0], 0, "batchNormBackward dGamma");
     assertArrayEquals(grads[3], grads[1], 0, "batchNormBackward dBeta");
@@ -306,13 +327,24 @@ class NativeLayersTest {
   void usableOnlyForContiguousFloat32Rank4() {
     INDArray x = random(new int[] {2, 4, 3, 3}, 0, 1);
     assertTrue(NativeLayers.usable(x));
-    assertTrue(NativeLayers.usable(x.get(NDArrayIndex.interval(1, 2), NDArrayIndex.all(), NDArrayIndex.all(),
-        NDArrayIndex.all())), "a leading slice is contiguous");
+    assertTrue(
+        NativeLayers.usable(
+            x.get(
+                NDArrayIndex.interval(1, 2),
+                NDArrayIndex.all(),
+                NDArrayIndex.all(),
+                NDArrayIndex.all())),
+        "a leading slice is contiguous");
     assertFalse(NativeLayers.usable(x.castTo(DataType.DOUBLE)));
     assertFalse(NativeLayers.usable(x.reshape(2, 36)));
     assertFalse(NativeLayers.usable(x.permute(0, 2, 3, 1)));
-    assertFalse(NativeLayers.usable(x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2), NDArrayIndex.all(),
-        NDArrayIndex.all())));
+    assertFalse(
+        NativeLayers.usable(
+            x.get(
+                NDArrayIndex.all(),
+                NDArrayIndex.interval(0, 2),
+                NDArrayIndex.all(),
+                NDArrayIndex.all())));
     NativeLayers.setEnabled(false);
     try {
       assertFalse(NativeLayers.usable(x));
@@ -325,8 +357,14 @@ class NativeLayersTest {
   void pooledShortcutSumAndGradientMatchTheReference() {
     // {N, Cin, Cout, H, k, s}: AMDIM's 4x4/2 and 2x2/2 blocks (overlapping and tiling windows), a
     // 3x3/1 one, the plain residual sum, and channels padded with zeros.
-    int[][] cases = {{2, 3, 5, 30, 4, 2}, {3, 4, 8, 14, 2, 2}, {2, 6, 6, 5, 3, 1}, {4, 5, 5, 7, 1, 1},
-        {2, 2, 7, 9, 1, 1}, {1, 3, 3, 11, 4, 2}};
+    int[][] cases = {
+      {2, 3, 5, 30, 4, 2},
+      {3, 4, 8, 14, 2, 2},
+      {2, 6, 6, 5, 3, 1},
+      {4, 5, 5, 7, 1, 1},
+      {2, 2, 7, 9, 1, 1},
+      {1, 3, 3, 11, 4, 2}
+    };
     for (int[] t : cases) {
       int n = t[0];
       int cin = t[1];
@@ -374,22 +412,30 @@ class NativeLayersTest {
       assertClose(dx, grad.data().asFloat(), "pooled shortcut gradient " + Arrays.toString(t));
       // In place: dx may be the branch's gradient array itself.
       NativeLayers.pooledShortcutGradient(dy, k, st, db, db);
-      assertClose(dx, db.data().asFloat(), "pooled shortcut gradient in place " + Arrays.toString(t));
+      assertClose(
+          dx, db.data().asFloat(), "pooled shortcut gradient in place " + Arrays.toString(t));
     }
   }
 
   @Test
   void pooledShortcutRejectsMismatchedShapes() {
     INDArray b = random(new int[] {2, 4, 14, 14}, 0, 1);
-    rejects("pooled shortcut input must be (2, <= 4, H, W) with (H - 4) / 2 + 1 = 14",
-        () -> NativeLayers.addPooledShortcut(b, random(new int[] {2, 3, 28, 28}, 0, 1), 4, 2, b.ulike()));
-    rejects("pooled shortcut input must be (2, <= 4, H, W)",
-        () -> NativeLayers.addPooledShortcut(b, random(new int[] {2, 5, 30, 30}, 0, 1), 4, 2, b.ulike()));
+    rejects(
+        "pooled shortcut input must be (2, <= 4, H, W) with (H - 4) / 2 + 1 = 14",
+        () ->
+            NativeLayers.addPooledShortcut(
+                b, random(new int[] {2, 3, 28, 28}, 0, 1), 4, 2, b.ulike()));
+    rejects(
+        "pooled shortcut input must be (2, <= 4, H, W)",
+        () ->
+            NativeLayers.addPooledShortcut(
+                b, random(new int[] {2, 5, 30, 30}, 0, 1), 4, 2, b.ulike()));
   }
 
   @Test
   void reluPropagatesNaN() {
-    INDArray x = Nd4j.createFromArray(new float[] {Float.NaN, -1f, 2f, Float.NaN}).reshape(1, 1, 2, 2);
+    INDArray x =
+        Nd4j.createFromArray(new float[] {Float.NaN, -1f, 2f, Float.NaN}).reshape(1, 1, 2, 2);
     INDArray y = x.ulike();
     NativeLayers.relu(x, y);
     assertTrue(Float.isNaN(y.getFloat(0)) && Float.isNaN(y.getFloat(3)), "NaN must pass: " + y);
@@ -401,9 +447,11 @@ class NativeLayersTest {
   @Test
   void reluRejectsAMismatchedOutput() {
     INDArray x = random(new int[] {2, 3, 4, 4}, 0, 1);
-    rejects("y must be a contiguous C-order FLOAT array of shape [2, 3, 4, 4]",
+    rejects(
+        "y must be a contiguous C-order FLOAT array of shape [2, 3, 4, 4]",
         () -> NativeLayers.relu(x, Nd4j.create(DataType.FLOAT, 2, 3, 4, 5)));
-    rejects("dy must be a contiguous C-order FLOAT array of shape [2, 3, 4, 4]",
+    rejects(
+        "dy must be a contiguous C-order FLOAT array of shape [2, 3, 4, 4]",
         () -> NativeLayers.reluBackward(x, Nd4j.create(DataType.DOUBLE, 2, 3, 4, 4), x.ulike()));
   }
 
@@ -414,29 +462,86 @@ class NativeLayersTest {
     double[] threeD = new double[3];
     rejects("mean must have length 3", () -> NativeLayers.batchStats(x, new double[2], threeD));
     rejects("var must have length 3", () -> NativeLayers.batchStats(x, threeD, new double[4]));
-    rejects("x must be FLOAT", () -> NativeLayers.batchStats(x.castTo(DataType.DOUBLE), threeD, threeD));
+    rejects(
+        "x must be FLOAT",
+        () -> NativeLayers.batchStats(x.castTo(DataType.DOUBLE), threeD, threeD));
     rejects("x must be rank 4", () -> NativeLayers.batchStats(x.reshape(2, 3, 16), threeD, threeD));
-    rejects("x must be a contiguous", () -> NativeLayers.batchStats(x.permute(0, 1, 3, 2), threeD, threeD));
-    rejects("y must be a contiguous C-order FLOAT array of shape [2, 3, 4, 4]",
-        () -> NativeLayers.channelAffine(x, three, three, true, Nd4j.create(DataType.FLOAT, 2, 3, 4, 5)));
-    rejects("shift must have length 3", () -> NativeLayers.channelAffine(x, three, new float[1], true, x.ulike()));
-    rejects("dy must be", () -> NativeLayers.batchNormBackward(x, x.castTo(DataType.DOUBLE), threeD, threeD, three,
-        three, false, true, x.ulike(), threeD, threeD));
-    rejects("dGamma must have length 3", () -> NativeLayers.batchNormBackward(x, x, threeD, threeD, three, three,
-        false, true, x.ulike(), new double[5], threeD));
-    rejects("mean must have length 2", () -> NativeLayers.layerNormForward(x, three, three, 1e-5, false, x.ulike(),
-        new float[3], new float[2]));
-    rejects("eps must be > 0", () -> NativeLayers.layerNormForward(x, three, three, 0, false, x.ulike(),
-        new float[2], new float[2]));
-    rejects("gamma must have length 3", () -> NativeLayers.layerNormBackward(x, x, new float[4], three,
-        new float[2], new float[2], true, x.ulike(), threeD, threeD));
-    rejects("dx must be", () -> NativeLayers.layerNormBackward(x, x, three, three, new float[2], new float[2], true,
-        x.reshape(2, 3, 16, 1), threeD, threeD));
+    rejects(
+        "x must be a contiguous",
+        () -> NativeLayers.batchStats(x.permute(0, 1, 3, 2), threeD, threeD));
+    rejects(
+        "y must be a contiguous C-order FLOAT array of shape [2, 3, 4, 4]",
+        () ->
+            NativeLayers.channelAffine(
+                x, three, three, true, Nd4j.create(DataType.FLOAT, 2, 3, 4, 5)));
+    rejects(
+        "shift must have length 3",
+        () -> NativeLayers.channelAffine(x, three, new float[1], true, x.ulike()));
+    rejects(
+        "dy must be",
+        () ->
+            NativeLayers.batchNormBackward(
+                x,
+                x.castTo(DataType.DOUBLE),
+                threeD,
+                threeD,
+                three,
+                three,
+                false,
+                true,
+                x.ulike(),
+                threeD,
+                threeD));
+    rejects(
+        "dGamma must have length 3",
+        () ->
+            NativeLayers.batchNormBackward(
+                x, x, threeD, threeD, three, three, false, true, x.ulike(), new double[5], threeD));
+    rejects(
+        "mean must have length 2",
+        () ->
+            NativeLayers.layerNormForward(
+                x, three, three, 1e-5, false, x.ulike(), new float[3], new float[2]));
+    rejects(
+        "eps must be > 0",
+        () ->
+            NativeLayers.layerNormForward(
+                x, three, three, 0, false, x.ulike(), new float[2], new float[2]));
+    rejects(
+        "gamma must have length 3",
+        () ->
+            NativeLayers.layerNormBackward(
+                x,
+                x,
+                new float[4],
+                three,
+                new float[2],
+                new float[2],
+                true,
+                x.ulike(),
+                threeD,
+                threeD));
+    rejects(
+        "dx must be",
+        () ->
+            NativeLayers.layerNormBackward(
+                x,
+                x,
+                three,
+                three,
+                new float[2],
+                new float[2],
+                true,
+                x.reshape(2, 3, 16, 1),
+                threeD,
+                threeD));
   }
 
   private static void rejects(String message, Executable call) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-    assertTrue(e.getMessage().startsWith(message), "expected '" + message + "...', got: " + e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith(message),
+        "expected '" + message + "...', got: " + e.getMessage());
   }
 
   private double[][] refStats(float[] v, int[] s) {
@@ -486,7 +591,8 @@ class NativeLayersTest {
       scale = Math.max(scale, Math.abs(expected[i]));
       err = Math.max(err, Math.abs(expected[i] - actual[i]));
     }
-    assertTrue(err <= TOL * Math.max(scale, 1e-12), what + ": max error " + err + " at scale " + scale);
+    assertTrue(
+        err <= TOL * Math.max(scale, 1e-12), what + ": max error " + err + " at scale " + scale);
   }
 
   private static String shape(int[] s) {

@@ -1,11 +1,11 @@
 package dev.contrastive.core.loss;
 
-import dev.contrastive.core.kernel.Tiling;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.core.kernel.NativeTiles;
+import dev.contrastive.core.kernel.Tiling;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -66,7 +66,8 @@ class FeatureLayoutTest {
   void yadimAcceptsLocationMajorMaps() {
     INDArray a = Nd4j.randn(DataType.FLOAT, 5, 4, 3);
     INDArray b = Nd4j.randn(DataType.FLOAT, 5, 4, 3);
-    try (LossResult r = new YadimLoss(YadimOptions.defaults()).compute(a, b, SourceSampler.random(1))) {
+    try (LossResult r =
+        new YadimLoss(YadimOptions.defaults()).compute(a, b, SourceSampler.random(1))) {
       assertArrayEquals(a.shape(), r.gradient("a").shape());
       assertTrue(Double.isFinite(r.loss()));
     }

@@ -12,8 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The fused losses' scratch memory is bounded by the tile, not by B^2: the two sizes where a
- * materialised loss needs far more than the 1 GiB allowed here. Slow (tens of seconds of compute), so
- * it runs in {@code verify} (failsafe), with a pre-touched fixed heap so only native memory grows.
+ * materialised loss needs far more than the 1 GiB allowed here. Slow (tens of seconds of compute),
+ * so it runs in {@code verify} (failsafe), with a pre-touched fixed heap so only native memory
+ * grows.
  */
 class LossMemoryIT {
 
@@ -73,10 +74,22 @@ class LossMemoryIT {
         "InfoNCE shard of %d anchors, B=%d (%d rows) D=%d: %.1f MiB extra native memory, %.1f MiB"
             + " beyond the %.0f MiB of gradients, %.0f s (the shard's materialised scores: %.1f"
             + " GiB)%n",
-        shard.count(), batch, 2 * batch, dim, extra / 1048576.0, (extra - outputs) / 1048576.0,
-        outputs / 1048576.0, seconds, materialised / (double) GIB);
-    assertTrue(extra - outputs < GIB,
-        "the InfoNCE shard used " + extra + " bytes extra, " + outputs + " of them gradients;"
+        shard.count(),
+        batch,
+        2 * batch,
+        dim,
+        extra / 1048576.0,
+        (extra - outputs) / 1048576.0,
+        outputs / 1048576.0,
+        seconds,
+        materialised / (double) GIB);
+    assertTrue(
+        extra - outputs < GIB,
+        "the InfoNCE shard used "
+            + extra
+            + " bytes extra, "
+            + outputs
+            + " of them gradients;"
             + " expected < 1 GiB beyond them");
   }
 
@@ -96,7 +109,8 @@ class LossMemoryIT {
       assertTrue(Double.isFinite(result.loss()), "loss " + result.loss());
       assertArrayEquals(viewA.get("r7").shape(), result.gradient("a_r7").shape());
     }
-    // Autograd on the reference formulation keeps raw, clipped and masked B x B x L tensors for each
+    // Autograd on the reference formulation keeps raw, clipped and masked B x B x L tensors for
+    // each
     // of the six directed comparisons; three per comparison is a floor.
     long materialised = 4L * batch * batch * (2 * 25 + 49) * 2 * 3;
     System.out.printf(

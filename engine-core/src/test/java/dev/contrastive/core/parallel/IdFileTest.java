@@ -53,8 +53,9 @@ class IdFileTest {
   void aMissingFileTimesOutNamingIt() {
     Path file = dir.resolve(".nccl-id.never");
     long started = System.nanoTime();
-    CollectiveException e = assertThrows(CollectiveException.class,
-        () -> IdFile.await(file, 128, Duration.ofMillis(500)));
+    CollectiveException e =
+        assertThrows(
+            CollectiveException.class, () -> IdFile.await(file, 128, Duration.ofMillis(500)));
     assertTrue(System.nanoTime() - started >= 500_000_000L);
     assertTrue(e.getMessage().startsWith("no id file " + file + " after PT0.5S"), e.getMessage());
     assertEquals(-1, e.failedReplica());
@@ -64,13 +65,18 @@ class IdFileTest {
   void aMalformedFileIsRefusedNamingIt() throws Exception {
     Path shortId = dir.resolve("short");
     Files.writeString(shortId, "abcd\n");
-    String m = assertThrows(IllegalStateException.class, () -> IdFile.await(shortId, 128, Duration.ofSeconds(1)))
-        .getMessage();
+    String m =
+        assertThrows(
+                IllegalStateException.class,
+                () -> IdFile.await(shortId, 128, Duration.ofSeconds(1)))
+            .getMessage();
     assertTrue(m.startsWith("the id file " + shortId + " does not hold a 128-byte id in hex"), m);
     Path notHex = dir.resolve("not-hex");
     Files.writeString(notHex, "zz".repeat(128));
-    m = assertThrows(IllegalStateException.class, () -> IdFile.await(notHex, 128, Duration.ofSeconds(1)))
-        .getMessage();
+    m =
+        assertThrows(
+                IllegalStateException.class, () -> IdFile.await(notHex, 128, Duration.ofSeconds(1)))
+            .getMessage();
     assertTrue(m.contains(notHex.toString()) && m.contains("256 hex digits"), m);
   }
 
@@ -78,8 +84,9 @@ class IdFileTest {
   void rankZeroRefusesAFileLeftByAnEarlierLaunch() throws Exception {
     Path file = dir.resolve("old");
     IdFile.publish(file, new byte[] {1, 2});
-    String m = assertThrows(IllegalStateException.class, () -> IdFile.publish(file, new byte[] {3, 4}))
-        .getMessage();
+    String m =
+        assertThrows(IllegalStateException.class, () -> IdFile.publish(file, new byte[] {3, 4}))
+            .getMessage();
     assertTrue(m.startsWith("the id file " + file + " already exists"), m);
     assertArrayEquals(new byte[] {1, 2}, IdFile.await(file, 2, Duration.ofSeconds(1)));
   }

@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The launcher's variables, given as maps: the process's own environment is never read or changed. */
+/**
+ * The launcher's variables, given as maps: the process's own environment is never read or changed.
+ */
 class ProcessGroupSpecTest {
 
   private static final Path RUN = Path.of("/shared/runs/x");
@@ -21,23 +23,41 @@ class ProcessGroupSpecTest {
   }
 
   private static String refused(Map<String, String> env) {
-    return assertThrows(IllegalArgumentException.class, () -> ProcessGroupSpec.fromEnvironment(env, RUN))
+    return assertThrows(
+            IllegalArgumentException.class, () -> ProcessGroupSpec.fromEnvironment(env, RUN))
         .getMessage();
   }
 
   @Test
   void noLauncherOrAWorldOfOneIsNoGroup() {
     assertEquals(Optional.empty(), ProcessGroupSpec.fromEnvironment(Map.of(), RUN));
-    assertEquals(Optional.empty(), ProcessGroupSpec.fromEnvironment(
-        Map.of("RANK", "0", "WORLD_SIZE", "1", "LOCAL_RANK", "0"), RUN));
-    assertEquals(Optional.empty(), ProcessGroupSpec.fromEnvironment(
-        Map.of("SLURM_NTASKS", "1", "SLURM_PROCID", "0", "SLURM_LOCALID", "0"), RUN));
+    assertEquals(
+        Optional.empty(),
+        ProcessGroupSpec.fromEnvironment(
+            Map.of("RANK", "0", "WORLD_SIZE", "1", "LOCAL_RANK", "0"), RUN));
+    assertEquals(
+        Optional.empty(),
+        ProcessGroupSpec.fromEnvironment(
+            Map.of("SLURM_NTASKS", "1", "SLURM_PROCID", "0", "SLURM_LOCALID", "0"), RUN));
   }
 
   @Test
   void torchrunWithAnIdFile() {
-    ProcessGroupSpec s = spec(Map.of("RANK", "3", "WORLD_SIZE", "8", "LOCAL_RANK", "1", "LOCAL_WORLD_SIZE", "4",
-        "CONTRASTIVE_NCCL_ID_FILE", "/shared/ids/job7", "CONTRASTIVE_COLLECTIVE_TIMEOUT_S", "90"));
+    ProcessGroupSpec s =
+        spec(
+            Map.of(
+                "RANK",
+                "3",
+                "WORLD_SIZE",
+                "8",
+                "LOCAL_RANK",
+                "1",
+                "LOCAL_WORLD_SIZE",
+                "4",
+                "CONTRASTIVE_NCCL_ID_FILE",
+                "/shared/ids/job7",
+                "CONTRASTIVE_COLLECTIVE_TIMEOUT_S",
+                "90"));
     assertEquals(3, s.rank());
     assertEquals(8, s.worldSize());
     assertEquals(1, s.localRank());
@@ -48,8 +68,10 @@ class ProcessGroupSpecTest {
 
   @Test
   void torchrunWithNcclsOwnAddress() {
-    ProcessGroupSpec s = spec(Map.of("RANK", "0", "WORLD_SIZE", "2", "LOCAL_RANK", "0",
-        "NCCL_COMM_ID", "node01:29500"));
+    ProcessGroupSpec s =
+        spec(
+            Map.of(
+                "RANK", "0", "WORLD_SIZE", "2", "LOCAL_RANK", "0", "NCCL_COMM_ID", "node01:29500"));
     assertEquals("node01:29500", s.ncclCommId());
     assertNull(s.idFile());
     assertEquals(ProcessGroupSpec.DEFAULT_TIMEOUT, s.timeout());
@@ -57,8 +79,21 @@ class ProcessGroupSpecTest {
 
   @Test
   void slurmTaskDefaultsToAnIdFileInTheRunDirectoryPerLaunch() {
-    ProcessGroupSpec s = spec(Map.of("SLURM_NTASKS", "4", "SLURM_PROCID", "2", "SLURM_LOCALID", "0",
-        "SLURM_STEP_ID", "0", "SLURM_JOB_ID", "123", "SLURM_RESTART_COUNT", "1"));
+    ProcessGroupSpec s =
+        spec(
+            Map.of(
+                "SLURM_NTASKS",
+                "4",
+                "SLURM_PROCID",
+                "2",
+                "SLURM_LOCALID",
+                "0",
+                "SLURM_STEP_ID",
+                "0",
+                "SLURM_JOB_ID",
+                "123",
+                "SLURM_RESTART_COUNT",
+                "1"));
     assertEquals(2, s.rank());
     assertEquals(4, s.worldSize());
     assertEquals(0, s.localRank());
@@ -67,8 +102,23 @@ class ProcessGroupSpecTest {
 
   @Test
   void torchrunWinsOverTheSlurmJobItRunsIn() {
-    ProcessGroupSpec s = spec(Map.of("RANK", "1", "WORLD_SIZE", "2", "LOCAL_RANK", "1",
-        "SLURM_NTASKS", "1", "SLURM_PROCID", "0", "SLURM_LOCALID", "0", "NCCL_COMM_ID", "h:1"));
+    ProcessGroupSpec s =
+        spec(
+            Map.of(
+                "RANK",
+                "1",
+                "WORLD_SIZE",
+                "2",
+                "LOCAL_RANK",
+                "1",
+                "SLURM_NTASKS",
+                "1",
+                "SLURM_PROCID",
+                "0",
+                "SLURM_LOCALID",
+                "0",
+                "NCCL_COMM_ID",
+                "h:1"));
     assertEquals(1, s.rank());
     assertEquals(2, s.worldSize());
   }
@@ -85,18 +135,49 @@ class ProcessGroupSpecTest {
     assertTrue(m.startsWith("WORLD_SIZE=0 is outside [1, 65536]"), m);
     m = refused(Map.of("RANK", "1", "WORLD_SIZE", "4", "LOCAL_RANK", "2", "LOCAL_WORLD_SIZE", "2"));
     assertTrue(m.contains("LOCAL_RANK=2 is outside [0, 2) (LOCAL_WORLD_SIZE is 2)"), m);
-    m = refused(Map.of("SLURM_NTASKS", "2", "SLURM_PROCID", "0", "SLURM_LOCALID", "x", "SLURM_STEP_ID", "0",
-        "SLURM_JOB_ID", "9"));
+    m =
+        refused(
+            Map.of(
+                "SLURM_NTASKS",
+                "2",
+                "SLURM_PROCID",
+                "0",
+                "SLURM_LOCALID",
+                "x",
+                "SLURM_STEP_ID",
+                "0",
+                "SLURM_JOB_ID",
+                "9"));
     assertTrue(m.contains("SLURM_LOCALID='x' is not an integer"), m);
-    m = refused(Map.of("RANK", "0", "WORLD_SIZE", "2", "LOCAL_RANK", "0", "CONTRASTIVE_COLLECTIVE_TIMEOUT_S", "0",
-        "NCCL_COMM_ID", "h:1"));
+    m =
+        refused(
+            Map.of(
+                "RANK",
+                "0",
+                "WORLD_SIZE",
+                "2",
+                "LOCAL_RANK",
+                "0",
+                "CONTRASTIVE_COLLECTIVE_TIMEOUT_S",
+                "0",
+                "NCCL_COMM_ID",
+                "h:1"));
     assertTrue(m.contains("CONTRASTIVE_COLLECTIVE_TIMEOUT_S=0 is outside [1, 86400]"), m);
   }
 
   @Test
   void theBatchScriptOfAMultiTaskJobIsNotATask() {
-    String m = refused(Map.of("SLURM_NTASKS", "4", "SLURM_PROCID", "0", "SLURM_LOCALID", "0",
-        "SLURM_JOB_ID", "9"));
+    String m =
+        refused(
+            Map.of(
+                "SLURM_NTASKS",
+                "4",
+                "SLURM_PROCID",
+                "0",
+                "SLURM_LOCALID",
+                "0",
+                "SLURM_JOB_ID",
+                "9"));
     assertTrue(m.contains("SLURM_STEP_ID is not set") && m.contains("srun"), m);
   }
 
@@ -111,7 +192,17 @@ class ProcessGroupSpecTest {
     assertTrue(m.startsWith("NCCL_COMM_ID='node01' is not host:port"), m);
     m = refused(with(torchrun, "CONTRASTIVE_NCCL_ID_FILE", " "));
     assertTrue(m.startsWith("CONTRASTIVE_NCCL_ID_FILE is empty"), m);
-    m = refused(Map.of("SLURM_NTASKS", "2", "SLURM_PROCID", "0", "SLURM_LOCALID", "0", "SLURM_STEP_ID", "0"));
+    m =
+        refused(
+            Map.of(
+                "SLURM_NTASKS",
+                "2",
+                "SLURM_PROCID",
+                "0",
+                "SLURM_LOCALID",
+                "0",
+                "SLURM_STEP_ID",
+                "0"));
     assertTrue(m.startsWith("SLURM_JOB_ID is not set"), m);
   }
 

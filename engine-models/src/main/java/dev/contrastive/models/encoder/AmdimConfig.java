@@ -12,11 +12,13 @@ import org.nd4j.shade.jackson.databind.annotation.JsonPOJOBuilder;
  * Hyper-parameters of the AMDIM encoder (amdim-public model.py {@code Encoder}).
  *
  * <p>Made with {@link #builder()} (the published CIFAR-10 configuration, each setting named and
- * validated where it is set), {@link #small(int)} or {@link #publishedCifar()}. Immutable. Stored in
- * checkpoints as a JSON object of the six settings, read back through the builder.
+ * validated where it is set), {@link #small(int)} or {@link #publishedCifar()}. Immutable. Stored
+ * in checkpoints as a JSON object of the six settings, read back through the builder.
  */
 @JsonDeserialize(builder = AmdimConfig.Builder.class)
-@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+@JsonAutoDetect(
+    fieldVisibility = Visibility.ANY,
+    getterVisibility = Visibility.NONE,
     isGetterVisibility = Visibility.NONE)
 @JsonPropertyOrder({"encoderSize", "inChannels", "ndf", "nRkhs", "nDepth", "useBn"})
 public final class AmdimConfig {
@@ -49,8 +51,13 @@ public final class AmdimConfig {
 
   /** A builder holding this configuration's settings, to change some of them. */
   public Builder toBuilder() {
-    return new Builder().encoderSize(encoderSize).inChannels(inChannels).ndf(ndf).nRkhs(nRkhs)
-        .nDepth(nDepth).useBn(useBn);
+    return new Builder()
+        .encoderSize(encoderSize)
+        .inChannels(inChannels)
+        .ndf(ndf)
+        .nRkhs(nRkhs)
+        .nDepth(nDepth)
+        .useBn(useBn);
   }
 
   /**
@@ -96,7 +103,10 @@ public final class AmdimConfig {
     return nDepth;
   }
 
-  /** Batch norm inside the residual blocks (amdim's use_bn; the taps' output batch norms are always on). */
+  /**
+   * Batch norm inside the residual blocks (amdim's use_bn; the taps' output batch norms are always
+   * on).
+   */
   public boolean useBn() {
     return useBn;
   }
@@ -116,8 +126,13 @@ public final class AmdimConfig {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof AmdimConfig c && encoderSize == c.encoderSize && inChannels == c.inChannels
-        && ndf == c.ndf && nRkhs == c.nRkhs && nDepth == c.nDepth && useBn == c.useBn;
+    return o instanceof AmdimConfig c
+        && encoderSize == c.encoderSize
+        && inChannels == c.inChannels
+        && ndf == c.ndf
+        && nRkhs == c.nRkhs
+        && nDepth == c.nDepth
+        && useBn == c.useBn;
   }
 
   @Override
@@ -127,8 +142,19 @@ public final class AmdimConfig {
 
   @Override
   public String toString() {
-    return "AmdimConfig[encoderSize=" + encoderSize + ", inChannels=" + inChannels + ", ndf=" + ndf
-        + ", nRkhs=" + nRkhs + ", nDepth=" + nDepth + ", useBn=" + useBn + "]";
+    return "AmdimConfig[encoderSize="
+        + encoderSize
+        + ", inChannels="
+        + inChannels
+        + ", ndf="
+        + ndf
+        + ", nRkhs="
+        + nRkhs
+        + ", nDepth="
+        + nDepth
+        + ", useBn="
+        + useBn
+        + "]";
   }
 
   /**
@@ -204,8 +230,12 @@ public final class AmdimConfig {
       int top = topWidth(encoderSize, ndf);
       if (nRkhs < top || nRkhs > 65536) {
         throw new IllegalArgumentException(
-            "amdim.nRkhs must be in [" + top + ", 65536] (at least the 7x7 stage width ndf*"
-                + (top / ndf) + "), got " + nRkhs);
+            "amdim.nRkhs must be in ["
+                + top
+                + ", 65536] (at least the 7x7 stage width ndf*"
+                + (top / ndf)
+                + "), got "
+                + nRkhs);
       }
       return new AmdimConfig(this);
     }

@@ -1,12 +1,12 @@
 package dev.contrastive.models.encoder;
 
-import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.nn.Arena;
 import dev.contrastive.models.nn.BatchNorm2d;
 import dev.contrastive.models.nn.Conv2d;
 import dev.contrastive.models.nn.Identity;
 import dev.contrastive.models.nn.Init;
 import dev.contrastive.models.nn.Module;
+import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.nn.PadMode;
 import dev.contrastive.models.nn.Parameters;
 import dev.contrastive.models.nn.PooledResidual;
@@ -29,22 +29,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * are the last layer outputs of spatial size 1, 5 and 7; r1 is used as is (NopNet), r5 and r7 go
  * through FakeRKHSConvNet (residual 1x1 MLP with batch norm on its output).
  *
- * <p>Initialisation as amdim's {@code init_weights(1.0)}: torch defaults (kaiming_uniform(a =
- * sqrt 5), uniform biases), the last 1x1 conv of every residual branch zero (Fixup-style), the
+ * <p>Initialisation as amdim's {@code init_weights(1.0)}: torch defaults (kaiming_uniform(a = sqrt
+ * 5), uniform biases), the last 1x1 conv of every residual branch zero (Fixup-style), the
  * FakeRKHSConvNet shortcut identity-like (U(-0.01, 0.01) with ones on the diagonal) when it does
- * not shrink; batch norm weight 1, bias 0. Parameter names follow torch's state_dict of the
- * encoder ("layer_list.2.layer_list.0.conv1.weight", "rkhs_block_5.bn_out.bn.weight", ...).
- * amdim declares MaybeBatchNorm2d's parameters even when it is off; here they exist only when used.
- * Where a batch norm is followed by a ReLU (ConvResNxN, FakeRKHSConvNet's hidden layer) the two are
- * one {@link BatchNorm2d#withRelu} module, which adds no parameters (see {@link BatchNorm2d} for
- * its native and ND4J paths).
+ * not shrink; batch norm weight 1, bias 0. Parameter names follow torch's state_dict of the encoder
+ * ("layer_list.2.layer_list.0.conv1.weight", "rkhs_block_5.bn_out.bn.weight", ...). amdim declares
+ * MaybeBatchNorm2d's parameters even when it is off; here they exist only when used. Where a batch
+ * norm is followed by a ReLU (ConvResNxN, FakeRKHSConvNet's hidden layer) the two are one {@link
+ * BatchNorm2d#withRelu} module, which adds no parameters (see {@link BatchNorm2d} for its native
+ * and ND4J paths).
  *
- * <p>Each instance keeps the forward cache of one batch. For two views per step, use
- * {@link #replica()}: the same parameters, a separate cache. Batch statistics are then per view,
- * as in amdim, which calls its encoder once per view.
+ * <p>Each instance keeps the forward cache of one batch. For two views per step, use {@link
+ * #replica()}: the same parameters, a separate cache. Batch statistics are then per view, as in
+ * amdim, which calls its encoder once per view.
  *
- * <p>Owns an {@link Arena} that holds one step's activations and gradients; {@link #forward}
- * clears it first. The root instance also owns the {@link Parameters}.
+ * <p>Owns an {@link Arena} that holds one step's activations and gradients; {@link #forward} clears
+ * it first. The root instance also owns the {@link Parameters}.
  */
 public final class AmdimEncoder implements AutoCloseable {
 
@@ -60,16 +60,20 @@ public final class AmdimEncoder implements AutoCloseable {
   private final Module rkhs7;
   private boolean forwarded;
 
-  /** A new encoder with weights drawn from {@code seed}; float32 for training, float64 for checks. */
+  /**
+   * A new encoder with weights drawn from {@code seed}; float32 for training, float64 for checks.
+   */
   public static AmdimEncoder create(AmdimConfig config, DataType dataType, long seed) {
     return create(config, dataType, seed, true);
   }
 
   /**
    * {@link #create(AmdimConfig, DataType, long)}; without {@code tapHeads} the r5 and r7 heads
-   * (FakeRKHSConvNet) are not built, for methods that read r1 alone: no parameters, no optimiser work.
+   * (FakeRKHSConvNet) are not built, for methods that read r1 alone: no parameters, no optimiser
+   * work.
    */
-  public static AmdimEncoder create(AmdimConfig config, DataType dataType, long seed, boolean tapHeads) {
+  public static AmdimEncoder create(
+      AmdimConfig config, DataType dataType, long seed, boolean tapHeads) {
     Parameters params = new Parameters(dataType);
     AmdimEncoder e = new AmdimEncoder(config, params, new SplittableRandom(seed), true, tapHeads);
     params.seal();
@@ -80,7 +84,8 @@ public final class AmdimEncoder implements AutoCloseable {
    * An encoder that declares its tensors in {@code params}, unsealed, beside those of other modules
    * (a projection head): the caller seals {@code params} once everything is declared, and owns it.
    */
-  public static AmdimEncoder declare(AmdimConfig config, Parameters params, long seed, boolean tapHeads) {
+  public static AmdimEncoder declare(
+      AmdimConfig config, Parameters params, long seed, boolean tapHeads) {
     return new AmdimEncoder(config, params, new SplittableRandom(seed), false, tapHeads);
   }
 
@@ -90,7 +95,11 @@ public final class AmdimEncoder implements AutoCloseable {
     return new AmdimEncoder(config, params, new SplittableRandom(0), false, rkhs5 != null);
   }
 
-  private AmdimEncoder(AmdimConfig config, Parameters params, SplittableRandom rnd, boolean ownsParams,
+  private AmdimEncoder(
+      AmdimConfig config,
+      Parameters params,
+      SplittableRandom rnd,
+      boolean ownsParams,
       boolean tapHeads) {
     this.config = config;
     this.params = params;
@@ -172,7 +181,13 @@ public final class AmdimEncoder implements AutoCloseable {
     int s = config.encoderSize();
     if (x.rank() != 4 || x.size(1) != config.inChannels() || x.size(2) != s || x.size(3) != s) {
       throw new IllegalArgumentException(
-          "amdim encoder input must be (B, " + config.inChannels() + ", " + s + ", " + s + "), got "
+          "amdim encoder input must be (B, "
+              + config.inChannels()
+              + ", "
+              + s
+              + ", "
+              + s
+              + "), got "
               + java.util.Arrays.toString(x.shape()));
     }
     if (x.dataType() != params.dataType()) {
@@ -233,8 +248,8 @@ public final class AmdimEncoder implements AutoCloseable {
   }
 
   /**
-   * Back-propagates the loss gradients of the last forward's taps; adds every parameter gradient
-   * to {@link Parameters} (call {@link Parameters#zeroGrad()} once per step, before the first
+   * Back-propagates the loss gradients of the last forward's taps; adds every parameter gradient to
+   * {@link Parameters} (call {@link Parameters#zeroGrad()} once per step, before the first
    * replica's backward). A null tap gradient means the loss does not use that tap.
    *
    * @return the gradient with respect to the input, owned by this instance's arena
@@ -245,7 +260,8 @@ public final class AmdimEncoder implements AutoCloseable {
 
   /**
    * {@link #backward} without the gradient with respect to the input, which training does not use:
-   * the first convolution computes its weight gradient only (see {@code Module.backwardToParameters}).
+   * the first convolution computes its weight gradient only (see {@code
+   * Module.backwardToParameters}).
    */
   public void backwardToParameters(INDArray dr1, INDArray dr5, INDArray dr7) {
     backward(dr1, dr5, dr7, false);
@@ -328,12 +344,17 @@ public final class AmdimEncoder implements AutoCloseable {
       String n = name();
       Module m =
           new Sequential(
-              List.of(new Conv2d(params, arena, n + ".conv", in, out, k, s, p, true, mode, rnd), new Relu(arena)));
+              List.of(
+                  new Conv2d(params, arena, n + ".conv", in, out, k, s, p, true, mode, rnd),
+                  new Relu(arena)));
       add(m, out, out(k, s, p));
     }
 
     void maybeBn(int channels, boolean on) {
-      add(on ? new BatchNorm2d(params, arena, name() + ".bn", channels) : new Identity(), channels, size);
+      add(
+          on ? new BatchNorm2d(params, arena, name() + ".bn", channels) : new Identity(),
+          channels,
+          size);
     }
 
     void resNxN(int in, int out, int k, int s) {
@@ -353,31 +374,59 @@ public final class AmdimEncoder implements AutoCloseable {
     }
 
     /**
-     * amdim ConvResNxN: conv1 (k, s, no bias) -> MaybeBatchNorm2d -> ReLU -> conv2 1x1 (zero
-     * init), plus avg_pool2d(k, s) of x, zero-padded to out channels. No ReLU after the sum.
+     * amdim ConvResNxN: conv1 (k, s, no bias) -> MaybeBatchNorm2d -> ReLU -> conv2 1x1 (zero init),
+     * plus avg_pool2d(k, s) of x, zero-padded to out channels. No ReLU after the sum.
      */
     private Module convResNxN(String n, int in, int out, int k, int s, int inSize) {
       List<Module> branch = new ArrayList<>();
-      branch.add(new Conv2d(params, arena, n + ".conv1", in, out, k, s, 0, false, PadMode.ZEROS, rnd));
-      branch.add(config.useBn() ? BatchNorm2d.withRelu(params, arena, n + ".bn1.bn", out) : new Relu(arena));
+      branch.add(
+          new Conv2d(params, arena, n + ".conv1", in, out, k, s, 0, false, PadMode.ZEROS, rnd));
+      branch.add(
+          config.useBn()
+              ? BatchNorm2d.withRelu(params, arena, n + ".bn1.bn", out)
+              : new Relu(arena));
       branch.add(
           new Conv2d(
-              params, arena, n + ".conv2", out, out, 1, 1, 0, false, PadMode.ZEROS, rnd,
+              params,
+              arena,
+              n + ".conv2",
+              out,
+              out,
+              1,
+              1,
+              0,
+              false,
+              PadMode.ZEROS,
+              rnd,
               new double[out * out]));
       return new PooledResidual(arena, new Sequential(branch), in, out, k, s);
     }
 
     /**
-     * amdim FakeRKHSConvNet: bn_out(conv2(relu(bn_hid(conv1(x)))) + shortcut(x)), 1x1 convs,
-     * conv2 zero-initialised, shortcut with bias and identity-like when out >= in.
+     * amdim FakeRKHSConvNet: bn_out(conv2(relu(bn_hid(conv1(x)))) + shortcut(x)), 1x1 convs, conv2
+     * zero-initialised, shortcut with bias and identity-like when out >= in.
      */
     Module fakeRkhs(String n, int in, int out) {
       List<Module> branch = new ArrayList<>();
-      branch.add(new Conv2d(params, arena, n + ".conv1", in, out, 1, 1, 0, false, PadMode.ZEROS, rnd));
-      branch.add(config.useBn() ? BatchNorm2d.withRelu(params, arena, n + ".bn_hid.bn", out) : new Relu(arena));
+      branch.add(
+          new Conv2d(params, arena, n + ".conv1", in, out, 1, 1, 0, false, PadMode.ZEROS, rnd));
+      branch.add(
+          config.useBn()
+              ? BatchNorm2d.withRelu(params, arena, n + ".bn_hid.bn", out)
+              : new Relu(arena));
       branch.add(
           new Conv2d(
-              params, arena, n + ".conv2", out, out, 1, 1, 0, false, PadMode.ZEROS, rnd,
+              params,
+              arena,
+              n + ".conv2",
+              out,
+              out,
+              1,
+              1,
+              0,
+              false,
+              PadMode.ZEROS,
+              rnd,
               new double[out * out]));
       double[] shortcutInit = null;
       if (out >= in) {
@@ -387,7 +436,19 @@ public final class AmdimEncoder implements AutoCloseable {
         }
       }
       Module shortcut =
-          new Conv2d(params, arena, n + ".shortcut", in, out, 1, 1, 0, true, PadMode.ZEROS, rnd, shortcutInit);
+          new Conv2d(
+              params,
+              arena,
+              n + ".shortcut",
+              in,
+              out,
+              1,
+              1,
+              0,
+              true,
+              PadMode.ZEROS,
+              rnd,
+              shortcutInit);
       return new Sequential(
           List.of(
               new Residual(arena, new Sequential(branch), shortcut),

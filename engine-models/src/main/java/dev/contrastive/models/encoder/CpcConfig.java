@@ -12,14 +12,25 @@ import org.nd4j.shade.jackson.databind.annotation.JsonPOJOBuilder;
  * network and prediction heads.
  *
  * <p>Made with {@link #builder()} (the CIFAR-scale configuration of {@link #cifar()}, each setting
- * named and validated where it is set) or {@link #small(int)}. Immutable. Stored in checkpoints as a
- * JSON object of the nine settings, read back through the builder.
+ * named and validated where it is set) or {@link #small(int)}. Immutable. Stored in checkpoints as
+ * a JSON object of the nine settings, read back through the builder.
  */
 @JsonDeserialize(builder = CpcConfig.Builder.class)
-@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+@JsonAutoDetect(
+    fieldVisibility = Visibility.ANY,
+    getterVisibility = Visibility.NONE,
     isGetterVisibility = Visibility.NONE)
-@JsonPropertyOrder({"imageSize", "inChannels", "patchSize", "patchStride", "width", "blocksPerStage",
-    "contextChannels", "targetDim", "predictionSteps"})
+@JsonPropertyOrder({
+  "imageSize",
+  "inChannels",
+  "patchSize",
+  "patchStride",
+  "width",
+  "blocksPerStage",
+  "contextChannels",
+  "targetDim",
+  "predictionSteps"
+})
 public final class CpcConfig {
 
   /** The paper's context network: 5 residual blocks. */
@@ -54,9 +65,16 @@ public final class CpcConfig {
 
   /** A builder holding this configuration's settings, to change some of them. */
   public Builder toBuilder() {
-    return new Builder().imageSize(imageSize).inChannels(inChannels).patchSize(patchSize)
-        .patchStride(patchStride).width(width).blocksPerStage(blocksPerStage)
-        .contextChannels(contextChannels).targetDim(targetDim).predictionSteps(predictionSteps);
+    return new Builder()
+        .imageSize(imageSize)
+        .inChannels(inChannels)
+        .patchSize(patchSize)
+        .patchStride(patchStride)
+        .width(width)
+        .blocksPerStage(blocksPerStage)
+        .contextChannels(contextChannels)
+        .targetDim(targetDim)
+        .predictionSteps(predictionSteps);
   }
 
   /**
@@ -69,7 +87,10 @@ public final class CpcConfig {
     return builder().build();
   }
 
-  /** Small configuration for 2 CPU cores: width 16 (64-d patch vectors), 1 block per stage, 64 context channels. */
+  /**
+   * Small configuration for 2 CPU cores: width 16 (64-d patch vectors), 1 block per stage, 64
+   * context channels.
+   */
   public static CpcConfig small(int inChannels) {
     return builder().inChannels(inChannels).width(16).blocksPerStage(1).contextChannels(64).build();
   }
@@ -138,24 +159,53 @@ public final class CpcConfig {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof CpcConfig c && imageSize == c.imageSize && inChannels == c.inChannels
-        && patchSize == c.patchSize && patchStride == c.patchStride && width == c.width
-        && blocksPerStage == c.blocksPerStage && contextChannels == c.contextChannels
-        && targetDim == c.targetDim && predictionSteps == c.predictionSteps;
+    return o instanceof CpcConfig c
+        && imageSize == c.imageSize
+        && inChannels == c.inChannels
+        && patchSize == c.patchSize
+        && patchStride == c.patchStride
+        && width == c.width
+        && blocksPerStage == c.blocksPerStage
+        && contextChannels == c.contextChannels
+        && targetDim == c.targetDim
+        && predictionSteps == c.predictionSteps;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(imageSize, inChannels, patchSize, patchStride, width, blocksPerStage,
-        contextChannels, targetDim, predictionSteps);
+    return Objects.hash(
+        imageSize,
+        inChannels,
+        patchSize,
+        patchStride,
+        width,
+        blocksPerStage,
+        contextChannels,
+        targetDim,
+        predictionSteps);
   }
 
   @Override
   public String toString() {
-    return "CpcConfig[imageSize=" + imageSize + ", inChannels=" + inChannels + ", patchSize="
-        + patchSize + ", patchStride=" + patchStride + ", width=" + width + ", blocksPerStage="
-        + blocksPerStage + ", contextChannels=" + contextChannels + ", targetDim=" + targetDim
-        + ", predictionSteps=" + predictionSteps + "]";
+    return "CpcConfig[imageSize="
+        + imageSize
+        + ", inChannels="
+        + inChannels
+        + ", patchSize="
+        + patchSize
+        + ", patchStride="
+        + patchStride
+        + ", width="
+        + width
+        + ", blocksPerStage="
+        + blocksPerStage
+        + ", contextChannels="
+        + contextChannels
+        + ", targetDim="
+        + targetDim
+        + ", predictionSteps="
+        + predictionSteps
+        + "]";
   }
 
   /**
@@ -237,7 +287,8 @@ public final class CpcConfig {
     /** Hidden channels of the context blocks, in [1, 4096]. */
     public Builder contextChannels(int channels) {
       if (channels < 1 || channels > 4096) {
-        throw new IllegalArgumentException("cpc.contextChannels must be in [1, 4096], got " + channels);
+        throw new IllegalArgumentException(
+            "cpc.contextChannels must be in [1, 4096], got " + channels);
       }
       this.contextChannels = channels;
       return this;
@@ -253,12 +304,13 @@ public final class CpcConfig {
     }
 
     /**
-     * Predicted row offsets, in [1, 1020] (the largest grid's side less one) and at most this grid's
-     * side less one, which {@link #build()} checks once the grid is known.
+     * Predicted row offsets, in [1, 1020] (the largest grid's side less one) and at most this
+     * grid's side less one, which {@link #build()} checks once the grid is known.
      */
     public Builder predictionSteps(int steps) {
       if (steps < 1 || steps > 1020) {
-        throw new IllegalArgumentException("cpc.predictionSteps must be in [1, 1020], got " + steps);
+        throw new IllegalArgumentException(
+            "cpc.predictionSteps must be in [1, 1020], got " + steps);
       }
       this.predictionSteps = steps;
       return this;
@@ -271,14 +323,24 @@ public final class CpcConfig {
       }
       if (imageSize < patchSize || (imageSize - patchSize) % patchStride != 0) {
         throw new IllegalArgumentException(
-            "cpc.imageSize must be in [" + patchSize + ", 1024] with (imageSize - patchSize) a multiple of "
-                + patchStride + ", got " + imageSize);
+            "cpc.imageSize must be in ["
+                + patchSize
+                + ", 1024] with (imageSize - patchSize) a multiple of "
+                + patchStride
+                + ", got "
+                + imageSize);
       }
       int grid = grid(imageSize, patchSize, patchStride);
       if (predictionSteps > grid - 1) {
         throw new IllegalArgumentException(
-            "cpc.predictionSteps must be in [1, " + (grid - 1) + "] for a " + grid + "x" + grid
-                + " grid, got " + predictionSteps);
+            "cpc.predictionSteps must be in [1, "
+                + (grid - 1)
+                + "] for a "
+                + grid
+                + "x"
+                + grid
+                + " grid, got "
+                + predictionSteps);
       }
       return new CpcConfig(this);
     }

@@ -1,12 +1,12 @@
 package dev.contrastive.models.encoder;
 
-import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.nn.Arena;
 import dev.contrastive.models.nn.Conv2d;
 import dev.contrastive.models.nn.GlobalAvgPool;
 import dev.contrastive.models.nn.Identity;
 import dev.contrastive.models.nn.LayerNorm;
 import dev.contrastive.models.nn.Module;
+import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.nn.PadMode;
 import dev.contrastive.models.nn.Parameters;
 import dev.contrastive.models.nn.Patches;
@@ -22,8 +22,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * CPC v2 (Henaff et al. 2019): patch encoder, masked context network and prediction heads, with
- * a hand-written backward.
+ * CPC v2 (Henaff et al. 2019): patch encoder, masked context network and prediction heads, with a
+ * hand-written backward.
  *
  * <ul>
  *   <li>Patches: the image cut into a g x g grid of overlapping p x p patches (stride p/2).
@@ -32,18 +32,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       basic blocks (conv3x3-LN-ReLU-conv3x3-LN plus identity or 1x1-conv-LN shortcut, ReLU),
  *       global average pool: one 4w-d vector per patch, laid out as a (B, 4w, g, g) map.
  *   <li>Context network ({@code context.}): the paper's PixelCNN, 5 residual blocks of 1x1 conv,
- *       ReLU, 1x3 conv (same), top pad 1, 2x1 conv (valid), ReLU, 1x1 conv back to 4w, then a
- *       final ReLU. A position sees only its own row and the rows above.
- *   <li>Heads: targets = 1x1 conv of the patch vectors ({@code z2target}), and one 1x1 conv of
- *       the context per predicted step ({@code ctx2pred.s}), all to targetDim, with bias.
+ *       ReLU, 1x3 conv (same), top pad 1, 2x1 conv (valid), ReLU, 1x1 conv back to 4w, then a final
+ *       ReLU. A position sees only its own row and the rows above.
+ *   <li>Heads: targets = 1x1 conv of the patch vectors ({@code z2target}), and one 1x1 conv of the
+ *       context per predicted step ({@code ctx2pred.s}), all to targetDim, with bias.
  * </ul>
  *
  * <p>Convolutions and pooling are libnd4j ops with their {@code *_bp} twins. LayerNorm, fused with
  * the ReLU that follows it in the stem and after each block's first conv, takes the native kernels
  * of {@link dev.contrastive.core.layers.NativeLayers} in float32 on the CPU and ND4J reductions
  * otherwise (see {@link LayerNorm}). Initialisation: torch defaults (kaiming_uniform(a = sqrt 5),
- * uniform biases), LN weight 1, bias 0. Owns an {@link Arena} for one step; {@link #replica()} gives
- * a second cache over the same parameters.
+ * uniform biases), LN weight 1, bias 0. Owns an {@link Arena} for one step; {@link #replica()}
+ * gives a second cache over the same parameters.
  */
 public final class CpcEncoder implements AutoCloseable {
 
@@ -57,6 +57,7 @@ public final class CpcEncoder implements AutoCloseable {
   private final Conv2d z2target;
   private final List<Conv2d> ctx2pred = new ArrayList<>();
   private boolean forwarded;
+
   /** Whether the last forward cut the patches itself (its input was whole images). */
   private boolean cutHere;
 
@@ -72,7 +73,8 @@ public final class CpcEncoder implements AutoCloseable {
     return new CpcEncoder(config, params, new SplittableRandom(0), false);
   }
 
-  private CpcEncoder(CpcConfig config, Parameters params, SplittableRandom rnd, boolean ownsParams) {
+  private CpcEncoder(
+      CpcConfig config, Parameters params, SplittableRandom rnd, boolean ownsParams) {
     this.config = config;
     this.params = params;
     this.ownsParams = ownsParams;
@@ -121,9 +123,19 @@ public final class CpcEncoder implements AutoCloseable {
     }
   }
 
-  private Conv2d conv(String name, int in, int out, int kH, int kW, int stride, int pH, int pW, boolean bias,
+  private Conv2d conv(
+      String name,
+      int in,
+      int out,
+      int kH,
+      int kW,
+      int stride,
+      int pH,
+      int pW,
+      boolean bias,
       SplittableRandom rnd) {
-    return new Conv2d(params, arena, name, in, out, kH, kW, stride, pH, pW, bias, PadMode.ZEROS, rnd, null);
+    return new Conv2d(
+        params, arena, name, in, out, kH, kW, stride, pH, pW, bias, PadMode.ZEROS, rnd, null);
   }
 
   /** conv3x3(stride)-LN-ReLU-conv3x3-LN plus shortcut, then ReLU. */
@@ -162,7 +174,8 @@ public final class CpcEncoder implements AutoCloseable {
    */
   public CpcFeatures forward(INDArray x, boolean training) {
     if (x.dataType() != params.dataType()) {
-      throw new IllegalArgumentException("cpc encoder input must be " + params.dataType() + ", got " + x.dataType());
+      throw new IllegalArgumentException(
+          "cpc encoder input must be " + params.dataType() + ", got " + x.dataType());
     }
     INDArray cut = preCutPatches(x);
     arena.clear();
@@ -179,9 +192,9 @@ public final class CpcEncoder implements AutoCloseable {
   }
 
   /**
-   * {@code x} as (B * g * g, C, p, p) if it is a batch of cut patches, null if it is a batch of whole
-   * images; anything else is an error naming the three accepted layouts. The two cannot be confused:
-   * a grid needs images larger than one patch.
+   * {@code x} as (B * g * g, C, p, p) if it is a batch of cut patches, null if it is a batch of
+   * whole images; anything else is an error naming the three accepted layouts. The two cannot be
+   * confused: a grid needs images larger than one patch.
    */
   private INDArray preCutPatches(INDArray x) {
     int s = config.imageSize();
@@ -191,16 +204,45 @@ public final class CpcEncoder implements AutoCloseable {
     if (x.rank() == 4 && x.size(1) == c && x.size(2) == s && x.size(3) == s) {
       return null;
     }
-    if (x.rank() == 4 && x.size(1) == c && x.size(2) == p && x.size(3) == p && x.size(0) % cells == 0) {
+    if (x.rank() == 4
+        && x.size(1) == c
+        && x.size(2) == p
+        && x.size(3) == p
+        && x.size(0) % cells == 0) {
       return x;
     }
     if (x.rank() == 5 && x.size(1) == cells && x.size(2) == c && x.size(3) == p && x.size(4) == p) {
       return x.reshape(x.size(0) * cells, c, p, p);
     }
-    throw new IllegalArgumentException("cpc encoder input must be images (B, " + c + ", " + s + ", " + s
-        + ") or their " + config.grid() + "x" + config.grid() + " patches (B * " + cells + ", " + c + ", " + p
-        + ", " + p + ") or (B, " + cells + ", " + c + ", " + p + ", " + p + "), got "
-        + java.util.Arrays.toString(x.shape()));
+    throw new IllegalArgumentException(
+        "cpc encoder input must be images (B, "
+            + c
+            + ", "
+            + s
+            + ", "
+            + s
+            + ") or their "
+            + config.grid()
+            + "x"
+            + config.grid()
+            + " patches (B * "
+            + cells
+            + ", "
+            + c
+            + ", "
+            + p
+            + ", "
+            + p
+            + ") or (B, "
+            + cells
+            + ", "
+            + c
+            + ", "
+            + p
+            + ", "
+            + p
+            + "), got "
+            + java.util.Arrays.toString(x.shape()));
   }
 
   /**
@@ -227,18 +269,23 @@ public final class CpcEncoder implements AutoCloseable {
    * {@link #backward} without the gradient with respect to the images, which training does not use:
    * the first convolution computes its weight gradient only and the patches are not folded back.
    */
-  public void backwardToParameters(INDArray dTargets, List<INDArray> dPredictions, INDArray dLatents) {
+  public void backwardToParameters(
+      INDArray dTargets, List<INDArray> dPredictions, INDArray dLatents) {
     patchEncoder.backwardToParameters(latentGradient(dTargets, dPredictions, dLatents));
   }
 
   /** Back-propagates through the heads and the context network to the patch vectors. */
-  private INDArray latentGradient(INDArray dTargets, List<INDArray> dPredictions, INDArray dLatents) {
+  private INDArray latentGradient(
+      INDArray dTargets, List<INDArray> dPredictions, INDArray dLatents) {
     if (!forwarded) {
       throw new IllegalStateException("cpc encoder backward called before forward");
     }
     if (dPredictions.size() != ctx2pred.size()) {
       throw new IllegalArgumentException(
-          "cpc encoder backward needs " + ctx2pred.size() + " prediction gradients, got " + dPredictions.size());
+          "cpc encoder backward needs "
+              + ctx2pred.size()
+              + " prediction gradients, got "
+              + dPredictions.size());
     }
     INDArray dc = null;
     for (int s = 0; s < ctx2pred.size(); s++) {

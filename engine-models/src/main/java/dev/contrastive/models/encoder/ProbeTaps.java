@@ -5,9 +5,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Which of the AMDIM encoder's taps the probes read. AMDIM's own evaluation trains its classifiers on
- * r1; its code also offers the 5x5 and 7x7 maps, which carry more spatial detail. The pooled variant
- * averages each map over its locations, so the probe's input stays 3 x n_rkhs wide.
+ * Which of the AMDIM encoder's taps the probes read. AMDIM's own evaluation trains its classifiers
+ * on r1; its code also offers the 5x5 and 7x7 maps, which carry more spatial detail. The pooled
+ * variant averages each map over its locations, so the probe's input stays 3 x n_rkhs wide.
  */
 public enum ProbeTaps {
   /** r1 alone: (B, n_rkhs). */

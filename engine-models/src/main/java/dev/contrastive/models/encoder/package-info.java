@@ -11,11 +11,11 @@
  *   <li>{@link dev.contrastive.models.encoder.ProbeTaps}: which AMDIM taps the probes read.
  * </ul>
  *
- * <p>What runs on what: every convolution and pooling is a libnd4j op called directly
- * ({@code conv2d}, {@code avgpool2d}, {@code maxpool2d}, {@code relu}) with its {@code *_bp} op
- * for the backward pass; batch norm and layer norm (with the ReLU after them) take the native CPU
- * kernels of {@code core.layers.NativeLayers} in float32 and ND4J reductions otherwise, with
- * hand-written gradients; no DL4J layers and no SameDiff at training time (DL4J's ConvolutionLayer measured 5x
+ * <p>What runs on what: every convolution and pooling is a libnd4j op called directly ({@code
+ * conv2d}, {@code avgpool2d}, {@code maxpool2d}, {@code relu}) with its {@code *_bp} op for the
+ * backward pass; batch norm and layer norm (with the ReLU after them) take the native CPU kernels
+ * of {@code core.layers.NativeLayers} in float32 and ND4J reductions otherwise, with hand-written
+ * gradients; no DL4J layers and no SameDiff at training time (DL4J's ConvolutionLayer measured 5x
  * slower than PyTorch here, SameDiff batch norm backprop is unreliable in M2.1). SameDiff appears
  * only in the tests, as the independent second implementation the gradients are checked against.
  *

@@ -13,14 +13,15 @@ import java.util.function.Function;
 /**
  * Measures how good a method's frozen features are: the probes of {@link EvaluationOptions} fitted
  * on the train split's features and scored on the test split's, and optionally the same probes on
- * the two baselines, raw pixels and a randomly initialised model of the same configuration (the same
- * features of the same architecture), so that the learned features are judged against them in one
- * run with one preprocessing.
+ * the two baselines, raw pixels and a randomly initialised model of the same configuration (the
+ * same features of the same architecture), so that the learned features are judged against them in
+ * one run with one preprocessing.
  */
 public final class Evaluation {
 
   /** Names of the three kinds of features, as they appear in the report and the CLI's lines. */
   public static final String LEARNED = "learned";
+
   public static final String RAW_PIXELS = "raw pixels";
   public static final String RANDOM_INIT = "random-init";
 
@@ -40,7 +41,12 @@ public final class Evaluation {
    * @param batch images per feature-extraction batch
    */
   public EvaluationReport run(TrainedModel trained, Dataset train, Dataset test, int batch) {
-    return run(trained.checkpoint().toString(), trained.step(), trained.method(), train, test,
+    return run(
+        trained.checkpoint().toString(),
+        trained.step(),
+        trained.method(),
+        train,
+        test,
         FeatureExtractor.forPreset(trained.preset(), batch));
   }
 
@@ -51,21 +57,47 @@ public final class Evaluation {
    * @param step the method's optimiser step, for the report
    * @param method the method; not closed
    * @param extractor preprocessing and batch size of the feature extraction
-   * @throws IllegalArgumentException if a split is unlabelled or empty, the splits differ in classes or
-   *     image shape, or the preprocessing does not make the method's input
+   * @throws IllegalArgumentException if a split is unlabelled or empty, the splits differ in
+   *     classes or image shape, or the preprocessing does not make the method's input
    */
-  public EvaluationReport run(String checkpoint, long step, Method method, Dataset train,
-      Dataset test, FeatureExtractor extractor) {
+  public EvaluationReport run(
+      String checkpoint,
+      long step,
+      Method method,
+      Dataset train,
+      Dataset test,
+      FeatureExtractor extractor) {
     DatasetInfo a = train.info();
     DatasetInfo b = test.info();
     if (a.classes() != b.classes()) {
-      throw new IllegalArgumentException("evaluation: train split '" + a.name() + "' has "
-          + a.classes() + " classes, test split '" + b.name() + "' has " + b.classes());
+      throw new IllegalArgumentException(
+          "evaluation: train split '"
+              + a.name()
+              + "' has "
+              + a.classes()
+              + " classes, test split '"
+              + b.name()
+              + "' has "
+              + b.classes());
     }
     if (a.channels() != b.channels() || a.height() != b.height() || a.width() != b.width()) {
-      throw new IllegalArgumentException("evaluation: train split '" + a.name() + "' has "
-          + a.channels() + " x " + a.height() + " x " + a.width() + " images, test split '"
-          + b.name() + "' has " + b.channels() + " x " + b.height() + " x " + b.width());
+      throw new IllegalArgumentException(
+          "evaluation: train split '"
+              + a.name()
+              + "' has "
+              + a.channels()
+              + " x "
+              + a.height()
+              + " x "
+              + a.width()
+              + " images, test split '"
+              + b.name()
+              + "' has "
+              + b.channels()
+              + " x "
+              + b.height()
+              + " x "
+              + b.width());
     }
     long start = System.nanoTime();
     Scores learned = score(LEARNED, d -> extractor.features(d, method), train, test);
@@ -77,13 +109,21 @@ public final class Evaluation {
         random = score(RANDOM_INIT, d -> extractor.features(d, init), train, test);
       }
     }
-    return new EvaluationReport(checkpoint, step, method.config().method(),
-        new Split(a.name(), a.size(), a.classes()), new Split(b.name(), b.size(), b.classes()),
-        options, learned, raw, random, seconds(start));
+    return new EvaluationReport(
+        checkpoint,
+        step,
+        method.config().method(),
+        new Split(a.name(), a.size(), a.classes()),
+        new Split(b.name(), b.size(), b.classes()),
+        options,
+        learned,
+        raw,
+        random,
+        seconds(start));
   }
 
-  private Scores score(String name, Function<Dataset, FeatureSet> features, Dataset train,
-      Dataset test) {
+  private Scores score(
+      String name, Function<Dataset, FeatureSet> features, Dataset train, Dataset test) {
     long start = System.nanoTime();
     FeatureSet trainSet = features.apply(train);
     try {
@@ -91,12 +131,18 @@ public final class Evaluation {
       try {
         double extraction = seconds(start);
         long probing = System.nanoTime();
-        ProbeResult linear = options.probes().contains(Probe.LINEAR)
-            ? new LinearProbe(options.probe()).fitAndEvaluate(trainSet, testSet) : null;
-        ProbeResult mlp = options.probes().contains(Probe.MLP)
-            ? new MlpProbe(options.probe()).fitAndEvaluate(trainSet, testSet) : null;
-        Double knn = options.probes().contains(Probe.KNN)
-            ? new KnnEvaluation(options.knn()).accuracy(trainSet, testSet) : null;
+        ProbeResult linear =
+            options.probes().contains(Probe.LINEAR)
+                ? new LinearProbe(options.probe()).fitAndEvaluate(trainSet, testSet)
+                : null;
+        ProbeResult mlp =
+            options.probes().contains(Probe.MLP)
+                ? new MlpProbe(options.probe()).fitAndEvaluate(trainSet, testSet)
+                : null;
+        Double knn =
+            options.probes().contains(Probe.KNN)
+                ? new KnnEvaluation(options.knn()).accuracy(trainSet, testSet)
+                : null;
         return new Scores(name, trainSet.dim(), extraction, linear, mlp, knn, seconds(probing));
       } finally {
         testSet.features().close();

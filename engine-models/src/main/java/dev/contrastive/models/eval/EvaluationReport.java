@@ -106,13 +106,16 @@ public record EvaluationReport(
       throw new IllegalArgumentException("evaluation.step must be >= 0, got " + step);
     }
     if (method == null || train == null || test == null || options == null || learned == null) {
-      throw new IllegalArgumentException("evaluation.method, evaluation.train, evaluation.test,"
-          + " evaluation.options and evaluation.learned must be set");
+      throw new IllegalArgumentException(
+          "evaluation.method, evaluation.train, evaluation.test,"
+              + " evaluation.options and evaluation.learned must be set");
     }
     if ((rawPixels != null) != options.baselines() || (randomInit != null) != options.baselines()) {
-      throw new IllegalArgumentException("evaluation.rawPixels and evaluation.randomInit must be "
-          + (options.baselines() ? "present" : "absent") + " when options.baselines is "
-          + options.baselines());
+      throw new IllegalArgumentException(
+          "evaluation.rawPixels and evaluation.randomInit must be "
+              + (options.baselines() ? "present" : "absent")
+              + " when options.baselines is "
+              + options.baselines());
     }
     checkSeconds("evaluation.seconds", seconds);
   }

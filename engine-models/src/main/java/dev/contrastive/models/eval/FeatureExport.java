@@ -35,8 +35,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * float32 (N, F) dataset {@code features}, an int32 (N) dataset {@code labels}, and root attributes
  * saying where the features came from ({@link Attributes}).
  *
- * <p>Like {@link dev.contrastive.augment.data.Hdf5Writer}: datasets chunked along N (512 KiB chunks)
- * and deflate level 6; the file is built in memory and written with {@link
+ * <p>Like {@link dev.contrastive.augment.data.Hdf5Writer}: datasets chunked along N (512 KiB
+ * chunks) and deflate level 6; the file is built in memory and written with {@link
  * dev.contrastive.core.io.AtomicFiles} ({@link Hdf5#commit}), so the target is complete or
  * untouched and a full disk is an IOException naming it, never a crash of libhdf5 at exit. Every
  * HDF5 call holds the JVM-wide lock of {@link Hdf5#locked}, since the bundled libhdf5 is not
@@ -78,8 +78,9 @@ public final class FeatureExport {
       String checkpoint, long step, String data, String trainerConfig, String featureKind) {
     public Attributes {
       if (checkpoint == null || data == null || trainerConfig == null || featureKind == null) {
-        throw new IllegalArgumentException("featureExport attributes checkpoint, data,"
-            + " trainerConfig and featureKind must all be set");
+        throw new IllegalArgumentException(
+            "featureExport attributes checkpoint, data,"
+                + " trainerConfig and featureKind must all be set");
       }
       if (step < 0) {
         throw new IllegalArgumentException("featureExport.step must be >= 0, got " + step);
@@ -99,8 +100,15 @@ public final class FeatureExport {
   public record Contents(int rows, int dim, float[] features, int[] labels, Attributes attributes) {
     public Contents {
       if (features.length != (long) rows * dim || labels.length != rows) {
-        throw new IllegalArgumentException("featureExport contents: " + features.length
-            + " feature values and " + labels.length + " labels do not fit " + rows + " x " + dim);
+        throw new IllegalArgumentException(
+            "featureExport contents: "
+                + features.length
+                + " feature values and "
+                + labels.length
+                + " labels do not fit "
+                + rows
+                + " x "
+                + dim);
       }
       features = features.clone();
       labels = labels.clone();
@@ -128,8 +136,8 @@ public final class FeatureExport {
     Path absolute = target.toAbsolutePath();
     Path dir = absolute.getParent();
     if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("cannot write " + target + ": directory " + dir
-          + " does not exist");
+      throw new IllegalArgumentException(
+          "cannot write " + target + ": directory " + dir + " does not exist");
     }
     int n = set.size();
     int f = set.dim();
@@ -139,41 +147,68 @@ public final class FeatureExport {
       System.arraycopy(rows[i], 0, values, i * f, f);
     }
     int[] labels = set.labels();
-    H5File built = Hdf5.locked(() -> {
-      // The uncompressed size: the in-memory image then never grows.
-      H5File h5 = Hdf5.createInMemory(absolute, 4L * values.length + 4L * n + (1 << 20));
-      try {
-        int rowsPerChunk = Math.max(1, Math.min(n, CHUNK_BYTES / (4 * f)));
-        try (FloatPointer buffer = new FloatPointer(values)) {
-          writeDataset(h5, FEATURES, PredType.IEEE_F32LE(), PredType.NATIVE_FLOAT(),
-              new long[] {n, f}, new long[] {rowsPerChunk, f}, buffer);
-        }
-        try (IntPointer buffer = new IntPointer(labels)) {
-          writeDataset(h5, LABELS, PredType.STD_I32LE(), PredType.NATIVE_INT32(),
-              new long[] {n}, new long[] {Math.min(n, LABEL_CHUNK)}, buffer);
-        }
-        writeString(h5, "checkpoint", attributes.checkpoint());
-        writeLong(h5, "step", attributes.step());
-        writeString(h5, "data", attributes.data());
-        writeString(h5, "trainer_config", attributes.trainerConfig());
-        writeString(h5, "feature_kind", attributes.featureKind());
-        return h5;
-      } catch (RuntimeException e) {
-        h5.close();
-        throw new IOException("cannot write HDF5 file " + absolute + ": " + e.getMessage(), e);
-      }
-    });
+    H5File built =
+        Hdf5.locked(
+            () -> {
+              // The uncompressed size: the in-memory image then never grows.
+              H5File h5 = Hdf5.createInMemory(absolute, 4L * values.length + 4L * n + (1 << 20));
+              try {
+                int rowsPerChunk = Math.max(1, Math.min(n, CHUNK_BYTES / (4 * f)));
+                try (FloatPointer buffer = new FloatPointer(values)) {
+                  writeDataset(
+                      h5,
+                      FEATURES,
+                      PredType.IEEE_F32LE(),
+                      PredType.NATIVE_FLOAT(),
+                      new long[] {n, f},
+                      new long[] {rowsPerChunk, f},
+                      buffer);
+                }
+                try (IntPointer buffer = new IntPointer(labels)) {
+                  writeDataset(
+                      h5,
+                      LABELS,
+                      PredType.STD_I32LE(),
+                      PredType.NATIVE_INT32(),
+                      new long[] {n},
+                      new long[] {Math.min(n, LABEL_CHUNK)},
+                      buffer);
+                }
+                writeString(h5, "checkpoint", attributes.checkpoint());
+                writeLong(h5, "step", attributes.step());
+                writeString(h5, "data", attributes.data());
+                writeString(h5, "trainer_config", attributes.trainerConfig());
+                writeString(h5, "feature_kind", attributes.featureKind());
+                return h5;
+              } catch (RuntimeException e) {
+                h5.close();
+                throw new IOException(
+                    "cannot write HDF5 file " + absolute + ": " + e.getMessage(), e);
+              }
+            });
     Hdf5.commit(built, absolute);
   }
 
-  private static void writeDataset(H5File h5, String name, PredType fileType, PredType memoryType,
-      long[] dims, long[] chunk, Pointer buffer) {
+  private static void writeDataset(
+      H5File h5,
+      String name,
+      PredType fileType,
+      PredType memoryType,
+      long[] dims,
+      long[] chunk,
+      Pointer buffer) {
     try (DataSpace space = new DataSpace(dims.length, dims);
         DSetCreatPropList plist = new DSetCreatPropList()) {
       plist.setChunk(chunk.length, chunk);
       plist.setDeflate(DEFLATE_LEVEL);
-      try (DataSet dataset = h5.createDataSet(name, fileType, space, plist,
-          DSetAccPropList.DEFAULT(), LinkCreatPropList.DEFAULT())) {
+      try (DataSet dataset =
+          h5.createDataSet(
+              name,
+              fileType,
+              space,
+              plist,
+              DSetAccPropList.DEFAULT(),
+              LinkCreatPropList.DEFAULT())) {
         dataset.write(buffer, memoryType);
         // Throws on failure, where the destructor would only print it.
         dataset._close();
@@ -213,53 +248,73 @@ public final class FeatureExport {
    * @throws IOException naming the file and the dataset or attribute that is missing or malformed
    */
   public static Contents read(Path file) throws IOException {
-    return Hdf5.locked(() -> {
-      H5File h5;
-      try {
-        h5 = new H5File(file.toString(), H5F_ACC_RDONLY);
-      } catch (RuntimeException e) {
-        throw new IOException(file + ": not a readable HDF5 file: " + e.getMessage(), e);
-      }
-      try (h5) {
-        long[] dims;
-        float[] features;
-        try (DataSet dataset = open(h5, file, FEATURES)) {
-          dims = dims(dataset);
-          if (dims.length != 2 || dataset.asAbstractDs().getTypeClass() != H5T_FLOAT) {
-            throw new IOException(file + ": dataset '" + FEATURES + "' must be a 2-D float"
-                + " array, got " + Arrays.toString(dims) + " of type class "
-                + dataset.asAbstractDs().getTypeClass());
+    return Hdf5.locked(
+        () -> {
+          H5File h5;
+          try {
+            h5 = new H5File(file.toString(), H5F_ACC_RDONLY);
+          } catch (RuntimeException e) {
+            throw new IOException(file + ": not a readable HDF5 file: " + e.getMessage(), e);
           }
-          features = new float[Math.toIntExact(dims[0] * dims[1])];
-          try (FloatPointer buffer = new FloatPointer(features.length)) {
-            dataset.read(buffer, PredType.NATIVE_FLOAT());
-            buffer.get(features);
+          try (h5) {
+            long[] dims;
+            float[] features;
+            try (DataSet dataset = open(h5, file, FEATURES)) {
+              dims = dims(dataset);
+              if (dims.length != 2 || dataset.asAbstractDs().getTypeClass() != H5T_FLOAT) {
+                throw new IOException(
+                    file
+                        + ": dataset '"
+                        + FEATURES
+                        + "' must be a 2-D float"
+                        + " array, got "
+                        + Arrays.toString(dims)
+                        + " of type class "
+                        + dataset.asAbstractDs().getTypeClass());
+              }
+              features = new float[Math.toIntExact(dims[0] * dims[1])];
+              try (FloatPointer buffer = new FloatPointer(features.length)) {
+                dataset.read(buffer, PredType.NATIVE_FLOAT());
+                buffer.get(features);
+              }
+            }
+            int[] labels;
+            try (DataSet dataset = open(h5, file, LABELS)) {
+              long[] labelDims = dims(dataset);
+              if (labelDims.length != 1
+                  || labelDims[0] != dims[0]
+                  || dataset.asAbstractDs().getTypeClass() != H5T_INTEGER) {
+                throw new IOException(
+                    file
+                        + ": dataset '"
+                        + LABELS
+                        + "' must be an integer array of"
+                        + " length "
+                        + dims[0]
+                        + ", got "
+                        + Arrays.toString(labelDims)
+                        + " of type class "
+                        + dataset.asAbstractDs().getTypeClass());
+              }
+              labels = new int[Math.toIntExact(dims[0])];
+              try (IntPointer buffer = new IntPointer(labels.length)) {
+                dataset.read(buffer, PredType.NATIVE_INT32());
+                buffer.get(labels);
+              }
+            }
+            Attributes attributes =
+                new Attributes(
+                    readString(h5, file, "checkpoint"),
+                    readLong(h5, file, "step"),
+                    readString(h5, file, "data"),
+                    readString(h5, file, "trainer_config"),
+                    readString(h5, file, "feature_kind"));
+            return new Contents(
+                Math.toIntExact(dims[0]), Math.toIntExact(dims[1]), features, labels, attributes);
+          } catch (RuntimeException e) {
+            throw new IOException(file + ": cannot read exported features: " + e.getMessage(), e);
           }
-        }
-        int[] labels;
-        try (DataSet dataset = open(h5, file, LABELS)) {
-          long[] labelDims = dims(dataset);
-          if (labelDims.length != 1 || labelDims[0] != dims[0]
-              || dataset.asAbstractDs().getTypeClass() != H5T_INTEGER) {
-            throw new IOException(file + ": dataset '" + LABELS + "' must be an integer array of"
-                + " length " + dims[0] + ", got " + Arrays.toString(labelDims) + " of type class "
-                + dataset.asAbstractDs().getTypeClass());
-          }
-          labels = new int[Math.toIntExact(dims[0])];
-          try (IntPointer buffer = new IntPointer(labels.length)) {
-            dataset.read(buffer, PredType.NATIVE_INT32());
-            buffer.get(labels);
-          }
-        }
-        Attributes attributes = new Attributes(readString(h5, file, "checkpoint"),
-            readLong(h5, file, "step"), readString(h5, file, "data"),
-            readString(h5, file, "trainer_config"), readString(h5, file, "feature_kind"));
-        return new Contents(Math.toIntExact(dims[0]), Math.toIntExact(dims[1]), features, labels,
-            attributes);
-      } catch (RuntimeException e) {
-        throw new IOException(file + ": cannot read exported features: " + e.getMessage(), e);
-      }
-    });
+        });
   }
 
   private static DataSet open(H5File h5, Path file, String name) throws IOException {

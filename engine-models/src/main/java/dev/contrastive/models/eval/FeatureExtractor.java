@@ -24,8 +24,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * streams {@link ImageBatch} requires are seeded with a constant and go unused by such transforms.
  *
  * <p>Native memory stays bounded by the batch, not the dataset: the encoder's activations of each
- * batch live in one reused {@link NativeMemory} scope, and each batch's features are copied into one
- * output matrix allocated once, outside it.
+ * batch live in one reused {@link NativeMemory} scope, and each batch's features are copied into
+ * one output matrix allocated once, outside it.
  */
 public final class FeatureExtractor {
 
@@ -71,22 +71,29 @@ public final class FeatureExtractor {
       ImageBatch batch = preprocessed(dataset, start, Math.min(n, start + batchSize), labels);
       System.arraycopy(batch.data(), 0, out, start * dim, batch.data().length);
     }
-    return new FeatureSet(Nd4j.create(out, new long[] {n, dim}, DataType.FLOAT), labels,
-        dataset.info().classes());
+    return new FeatureSet(
+        Nd4j.create(out, new long[] {n, dim}, DataType.FLOAT), labels, dataset.info().classes());
   }
 
   /**
-   * The frozen method's probe features ({@link Method#features}): (N, featureDim). The method runs in
-   * evaluation mode (batch norm with running statistics), so a row does not depend on the rest of
-   * its batch.
+   * The frozen method's probe features ({@link Method#features}): (N, featureDim). The method runs
+   * in evaluation mode (batch norm with running statistics), so a row does not depend on the rest
+   * of its batch.
    */
   public FeatureSet features(Dataset dataset, Method method) {
     int n = checkLabeled(dataset);
     ItemShape shape = outputShape(dataset);
     ItemShape expected = method.config().imageShape();
     if (!shape.equals(expected)) {
-      throw new IllegalArgumentException("featureExtractor.preprocess makes " + shape + " images of '"
-          + dataset.info().name() + "', the " + method.config().method() + " model takes " + expected);
+      throw new IllegalArgumentException(
+          "featureExtractor.preprocess makes "
+              + shape
+              + " images of '"
+              + dataset.info().name()
+              + "', the "
+              + method.config().method()
+              + " model takes "
+              + expected);
     }
     int dim = method.featureDim();
     INDArray out = Nd4j.create(DataType.FLOAT, n, dim);
@@ -95,9 +102,11 @@ public final class FeatureExtractor {
       int end = Math.min(n, start + batchSize);
       ImageBatch batch = preprocessed(dataset, start, end, labels);
       try (MemoryWorkspace ignored = NativeMemory.scope(WORKSPACE_ID)) {
-        INDArray x = Nd4j.create(batch.data(),
-            new long[] {end - start, shape.channels(), shape.height(), shape.width()},
-            DataType.FLOAT);
+        INDArray x =
+            Nd4j.create(
+                batch.data(),
+                new long[] {end - start, shape.channels(), shape.height(), shape.width()},
+                DataType.FLOAT);
         out.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).assign(method.features(x));
       }
     }
@@ -107,7 +116,9 @@ public final class FeatureExtractor {
   private static int checkLabeled(Dataset dataset) {
     if (!dataset.info().labeled()) {
       throw new IllegalArgumentException(
-          "featureExtractor needs a labelled dataset, " + dataset.info().name() + " has no classes");
+          "featureExtractor needs a labelled dataset, "
+              + dataset.info().name()
+              + " has no classes");
     }
     if (dataset.size() == 0) {
       throw new IllegalArgumentException(
@@ -117,12 +128,14 @@ public final class FeatureExtractor {
   }
 
   private ItemShape outputShape(Dataset dataset) {
-    ItemShape shape = preprocess.outputShape(ItemShape.image(
-        dataset.info().channels(), dataset.info().height(), dataset.info().width()));
+    ItemShape shape =
+        preprocess.outputShape(
+            ItemShape.image(
+                dataset.info().channels(), dataset.info().height(), dataset.info().width()));
     // One feature row per image: a transform that cuts patches would misalign rows and labels.
     if (shape.patches() != 1) {
-      throw new IllegalArgumentException("featureExtractor.preprocess must keep one row per image,"
-          + " it makes " + shape);
+      throw new IllegalArgumentException(
+          "featureExtractor.preprocess must keep one row per image," + " it makes " + shape);
     }
     return shape;
   }

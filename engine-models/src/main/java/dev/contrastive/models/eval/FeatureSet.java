@@ -15,20 +15,24 @@ public record FeatureSet(INDArray features, int[] labels, int classes) {
 
   public FeatureSet {
     if (features == null || features.rank() != 2) {
-      throw new IllegalArgumentException("featureSet.features must be an (N, F) matrix, got "
-          + (features == null ? "null" : Arrays.toString(features.shape())));
+      throw new IllegalArgumentException(
+          "featureSet.features must be an (N, F) matrix, got "
+              + (features == null ? "null" : Arrays.toString(features.shape())));
     }
     if (classes < 2) {
       throw new IllegalArgumentException("featureSet.classes must be >= 2, got " + classes);
     }
     if (labels == null || labels.length != features.size(0)) {
-      throw new IllegalArgumentException("featureSet.labels must have one label per row ("
-          + features.size(0) + "), got " + (labels == null ? "null" : labels.length));
+      throw new IllegalArgumentException(
+          "featureSet.labels must have one label per row ("
+              + features.size(0)
+              + "), got "
+              + (labels == null ? "null" : labels.length));
     }
     for (int i = 0; i < labels.length; i++) {
       if (labels[i] < 0 || labels[i] >= classes) {
-        throw new IllegalArgumentException("featureSet.labels[" + i + "] must be in [0, " + classes
-            + "), got " + labels[i]);
+        throw new IllegalArgumentException(
+            "featureSet.labels[" + i + "] must be in [0, " + classes + "), got " + labels[i]);
       }
     }
   }

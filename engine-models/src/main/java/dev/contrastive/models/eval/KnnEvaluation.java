@@ -50,9 +50,15 @@ public final class KnnEvaluation {
    */
   public int[] predict(FeatureSet train, FeatureSet test) {
     if (train.dim() != test.dim() || train.classes() != test.classes()) {
-      throw new IllegalArgumentException("knnEvaluation needs train and test of the same shape, got "
-          + train.dim() + " features / " + train.classes() + " classes and " + test.dim()
-          + " / " + test.classes());
+      throw new IllegalArgumentException(
+          "knnEvaluation needs train and test of the same shape, got "
+              + train.dim()
+              + " features / "
+              + train.classes()
+              + " classes and "
+              + test.dim()
+              + " / "
+              + test.classes());
     }
     int k = options.k();
     if (train.size() < k) {
@@ -70,10 +76,13 @@ public final class KnnEvaluation {
     for (int start = 0; start < test.size(); start += options.blockSize()) {
       int end = Math.min(test.size(), start + options.blockSize());
       float[] block;
-      try (MemoryWorkspace ignored =
-          NativeMemory.scope(WORKSPACE_ID)) {
-        block = testN.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).mmul(trainT).ravel()
-            .toFloatVector();
+      try (MemoryWorkspace ignored = NativeMemory.scope(WORKSPACE_ID)) {
+        block =
+            testN
+                .get(NDArrayIndex.interval(start, end), NDArrayIndex.all())
+                .mmul(trainT)
+                .ravel()
+                .toFloatVector();
       }
       for (int row = 0; row < end - start; row++) {
         topK(block, row * nTrain, nTrain, neighbours, similarity);
@@ -115,15 +124,16 @@ public final class KnnEvaluation {
     }
   }
 
-  private int vote(int[] neighbours, float[] similarity, int[] labels, double[] scores,
-      double[] summed) {
+  private int vote(
+      int[] neighbours, float[] similarity, int[] labels, double[] scores, double[] summed) {
     Arrays.fill(scores, 0);
     Arrays.fill(summed, 0);
     for (int i = 0; i < neighbours.length; i++) {
       int label = labels[neighbours[i]];
-      scores[label] += options.vote() == KnnOptions.Vote.MAJORITY
-          ? 1.0
-          : Math.exp(similarity[i] / options.temperature());
+      scores[label] +=
+          options.vote() == KnnOptions.Vote.MAJORITY
+              ? 1.0
+              : Math.exp(similarity[i] / options.temperature());
       summed[label] += similarity[i];
     }
     int best = 0;

@@ -7,8 +7,8 @@ package dev.contrastive.models.eval;
  * @param vote how the neighbours' labels are combined
  * @param temperature for {@link Vote#WEIGHTED}, the tau in weight exp(cosine / tau), in (0, 10];
  *     ignored by {@link Vote#MAJORITY}
- * @param blockSize test rows compared with the whole train split at once, >= 1; memory is
- *     blockSize x N_train similarities, never N_test x N_train
+ * @param blockSize test rows compared with the whole train split at once, >= 1; memory is blockSize
+ *     x N_train similarities, never N_test x N_train
  */
 public record KnnOptions(int k, Vote vote, double temperature, int blockSize) {
 
@@ -38,7 +38,9 @@ public record KnnOptions(int k, Vote vote, double temperature, int blockSize) {
     }
   }
 
-  /** k = 20, weighted with tau = 0.07, blocks of 256 test rows: the instance-discrimination setup. */
+  /**
+   * k = 20, weighted with tau = 0.07, blocks of 256 test rows: the instance-discrimination setup.
+   */
   public static KnnOptions defaults() {
     return new KnnOptions(20, Vote.WEIGHTED, 0.07, 256);
   }

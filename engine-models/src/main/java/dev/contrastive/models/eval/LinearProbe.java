@@ -12,10 +12,10 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * train split and scored on the test split.
  *
  * <p>Features are standardised with the train split's per-feature mean and deviation (see {@link
- * Standardizer}), so Adam's single step size suits every feature whatever the encoder's scale.
- * The model is a DL4J {@link MultiLayerNetwork} of one softmax {@link OutputLayer} with
- * cross-entropy loss, the user's chosen library for probes, trained with Adam on shuffled
- * minibatches (see {@link ProbeTraining}).
+ * Standardizer}), so Adam's single step size suits every feature whatever the encoder's scale. The
+ * model is a DL4J {@link MultiLayerNetwork} of one softmax {@link OutputLayer} with cross-entropy
+ * loss, the user's chosen library for probes, trained with Adam on shuffled minibatches (see {@link
+ * ProbeTraining}).
  */
 public final class LinearProbe {
 
@@ -35,17 +35,20 @@ public final class LinearProbe {
    */
   public ProbeResult fitAndEvaluate(FeatureSet train, FeatureSet test) {
     ProbeTraining.checkSplits("linearProbe", train, test);
-    return ProbeTraining.fitAndEvaluate(network(train.dim(), train.classes()), train, test, options);
+    return ProbeTraining.fitAndEvaluate(
+        network(train.dim(), train.classes()), train, test, options);
   }
 
   private MultiLayerNetwork network(int dim, int classes) {
-    MultiLayerConfiguration conf = ProbeTraining.layers(options, WeightInit.XAVIER)
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-            .nIn(dim)
-            .nOut(classes)
-            .activation(Activation.SOFTMAX)
-            .build())
-        .build();
+    MultiLayerConfiguration conf =
+        ProbeTraining.layers(options, WeightInit.XAVIER)
+            .layer(
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nIn(dim)
+                    .nOut(classes)
+                    .activation(Activation.SOFTMAX)
+                    .build())
+            .build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
     return net;

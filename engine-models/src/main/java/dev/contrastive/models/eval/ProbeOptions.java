@@ -9,15 +9,17 @@ import org.nd4j.shade.jackson.databind.annotation.JsonPOJOBuilder;
 
 /**
  * How a linear (or MLP) probe is fitted: Adam on shuffled minibatches of the standardised train
- * features for at most {@code epochs} epochs, keeping the weights of the epoch that scored best on a
- * held-out {@code validationFraction} of the train split (early stopping, as linear evaluation in the
- * self-supervised literature tunes its probe on a validation split, never on the test split).
+ * features for at most {@code epochs} epochs, keeping the weights of the epoch that scored best on
+ * a held-out {@code validationFraction} of the train split (early stopping, as linear evaluation in
+ * the self-supervised literature tunes its probe on a validation split, never on the test split).
  *
  * <p>Made with {@link #builder()} (the {@link #defaults()}, each setting named and validated where
  * it is set), {@link #toBuilder()} or the {@code with...} methods. Immutable.
  */
 @JsonDeserialize(builder = ProbeOptions.Builder.class)
-@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+@JsonAutoDetect(
+    fieldVisibility = Visibility.ANY,
+    getterVisibility = Visibility.NONE,
     isGetterVisibility = Visibility.NONE)
 @JsonPropertyOrder({"epochs", "learningRate", "l2", "batchSize", "seed", "validationFraction"})
 public final class ProbeOptions {
@@ -45,8 +47,13 @@ public final class ProbeOptions {
 
   /** A builder holding these options, to change some of them. */
   public Builder toBuilder() {
-    return new Builder().epochs(epochs).learningRate(learningRate).l2(l2).batchSize(batchSize)
-        .seed(seed).validationFraction(validationFraction);
+    return new Builder()
+        .epochs(epochs)
+        .learningRate(learningRate)
+        .l2(l2)
+        .batchSize(batchSize)
+        .seed(seed)
+        .validationFraction(validationFraction);
   }
 
   /**
@@ -54,9 +61,9 @@ public final class ProbeOptions {
    * the train split (fitting stops 50 epochs after the best). A fixed budget favours one kind of
    * features over another: on the embedded Fashion-MNIST subset (10,000 train / 2,000 test), raw
    * pixels score 84.9% after 10 epochs and 84.1% after 100 (they overfit), while the small AMDIM's
-   * learned features score 83.0% after 10 and 84.4% after 100 (they were still underfitting, and chose
-   * the cap of 100 when it was the cap); choosing the epoch on held-out train rows gives each its own
-   * best without looking at the test split.
+   * learned features score 83.0% after 10 and 84.4% after 100 (they were still underfitting, and
+   * chose the cap of 100 when it was the cap); choosing the epoch on held-out train rows gives each
+   * its own best without looking at the test split.
    */
   public static ProbeOptions defaults() {
     return builder().build();
@@ -109,9 +116,12 @@ public final class ProbeOptions {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ProbeOptions p && epochs == p.epochs
-        && Double.compare(learningRate, p.learningRate) == 0 && Double.compare(l2, p.l2) == 0
-        && batchSize == p.batchSize && seed == p.seed
+    return o instanceof ProbeOptions p
+        && epochs == p.epochs
+        && Double.compare(learningRate, p.learningRate) == 0
+        && Double.compare(l2, p.l2) == 0
+        && batchSize == p.batchSize
+        && seed == p.seed
         && Double.compare(validationFraction, p.validationFraction) == 0;
   }
 
@@ -122,9 +132,19 @@ public final class ProbeOptions {
 
   @Override
   public String toString() {
-    return "ProbeOptions[epochs=" + epochs + ", learningRate=" + learningRate + ", l2=" + l2
-        + ", batchSize=" + batchSize + ", seed=" + seed + ", validationFraction="
-        + validationFraction + "]";
+    return "ProbeOptions[epochs="
+        + epochs
+        + ", learningRate="
+        + learningRate
+        + ", l2="
+        + l2
+        + ", batchSize="
+        + batchSize
+        + ", seed="
+        + seed
+        + ", validationFraction="
+        + validationFraction
+        + "]";
   }
 
   /** Collects the options, each checked as it is set. */

@@ -11,5 +11,11 @@ package dev.contrastive.models.eval;
  * @param epochs epochs of the kept weights: the best on the validation rows, or all of them
  * @param validationAccuracy accuracy on the held-out train rows; NaN when none were held out
  */
-public record ProbeResult(double trainAccuracy, double testAccuracy, int trainSize, int testSize, int featureDim,
-    int epochs, double validationAccuracy) {}
+public record ProbeResult(
+    double trainAccuracy,
+    double testAccuracy,
+    int trainSize,
+    int testSize,
+    int featureDim,
+    int epochs,
+    double validationAccuracy) {}

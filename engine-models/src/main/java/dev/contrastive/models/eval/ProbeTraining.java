@@ -4,11 +4,11 @@ import java.util.Random;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Adam;
 
 /**
  * What every probe shares: checks that the splits match, standardises both with the train split's
@@ -22,12 +22,11 @@ final class ProbeTraining {
   private ProbeTraining() {}
 
   /**
-   * Fits {@code net} (input F = train.dim(), softmax output over train.classes()) on {@code
-   * train} and scores it on both splits.
-   *
+   * Fits {@code net} (input F = train.dim(), softmax output over train.classes()) on {@code train}
+   * and scores it on both splits.
    */
-  static ProbeResult fitAndEvaluate(MultiLayerNetwork net, FeatureSet train, FeatureSet test,
-      ProbeOptions options) {
+  static ProbeResult fitAndEvaluate(
+      MultiLayerNetwork net, FeatureSet train, FeatureSet test, ProbeOptions options) {
     Standardizer standardizer = Standardizer.fit(train.features());
     INDArray x = standardizer.apply(train.features()).castTo(DataType.FLOAT);
     INDArray xTest = standardizer.apply(test.features()).castTo(DataType.FLOAT);
@@ -41,26 +40,39 @@ final class ProbeTraining {
     INDArray xValidation = held == 0 ? null : Nd4j.pullRows(x, 1, validationRows);
     int[] yValidation = held == 0 ? null : pick(train.labels(), validationRows);
     Fitted best = fit(net, options, xFit, yFit, train.classes(), xValidation, yValidation);
-    return new ProbeResult(accuracy(net, options, xFit, yFit), accuracy(net, options, xTest, test.labels()),
-        train.size(), test.size(), train.dim(), best.epochs(), best.validationAccuracy());
+    return new ProbeResult(
+        accuracy(net, options, xFit, yFit),
+        accuracy(net, options, xTest, test.labels()),
+        train.size(),
+        test.size(),
+        train.dim(),
+        best.epochs(),
+        best.validationAccuracy());
   }
 
   /**
    * Epochs without a better validation score after which fitting stops: the kept weights are the
-   * best epoch's either way, so this only saves the epochs that could not be kept. Learned features'
-   * held-out accuracy rises slowly with plateaus of tens of epochs (a patience of 20 stopped the small
-   * AMDIM's probe at epoch 47 where the curve was still rising), so the patience is generous.
+   * best epoch's either way, so this only saves the epochs that could not be kept. Learned
+   * features' held-out accuracy rises slowly with plateaus of tens of epochs (a patience of 20
+   * stopped the small AMDIM's probe at epoch 47 where the curve was still rising), so the patience
+   * is generous.
    */
   static final int PATIENCE = 50;
 
-  /** Mixed into the probe's seed for the validation split, so it differs from the minibatch order. */
+  /**
+   * Mixed into the probe's seed for the validation split, so it differs from the minibatch order.
+   */
   private static final long VALIDATION_SALT = 0x5a17_0f_7a11L;
 
   /** The kept epoch count and its validation accuracy (NaN without validation rows). */
   private record Fitted(int epochs, double validationAccuracy) {}
 
-  /** @throws IllegalArgumentException if the splits differ in feature dimension or classes */
-  /** What every probe network shares: seed, float32, Adam at the options' rate, L2, initialisation. */
+  /**
+   * @throws IllegalArgumentException if the splits differ in feature dimension or classes
+   */
+  /**
+   * What every probe network shares: seed, float32, Adam at the options' rate, L2, initialisation.
+   */
   static NeuralNetConfiguration.ListBuilder layers(ProbeOptions options, WeightInit init) {
     return new NeuralNetConfiguration.Builder()
         .seed(options.seed())
@@ -73,9 +85,16 @@ final class ProbeTraining {
 
   static void checkSplits(String probe, FeatureSet train, FeatureSet test) {
     if (train.dim() != test.dim() || train.classes() != test.classes()) {
-      throw new IllegalArgumentException(probe + " needs train and test of the same shape, got "
-          + train.dim() + " features / " + train.classes() + " classes and " + test.dim()
-          + " / " + test.classes());
+      throw new IllegalArgumentException(
+          probe
+              + " needs train and test of the same shape, got "
+              + train.dim()
+              + " features / "
+              + train.classes()
+              + " classes and "
+              + test.dim()
+              + " / "
+              + test.classes());
     }
   }
 
@@ -84,8 +103,14 @@ final class ProbeTraining {
    * after every epoch and leaves {@code net} with the weights of the best epoch (the earliest of
    * equal scores).
    */
-  private static Fitted fit(MultiLayerNetwork net, ProbeOptions options, INDArray x, int[] labels, int classes,
-      INDArray xValidation, int[] yValidation) {
+  private static Fitted fit(
+      MultiLayerNetwork net,
+      ProbeOptions options,
+      INDArray x,
+      int[] labels,
+      int classes,
+      INDArray xValidation,
+      int[] yValidation) {
     int n = labels.length;
     INDArray oneHot = oneHot(labels, classes);
     int[] order = permutation(n, null);
@@ -104,7 +129,8 @@ final class ProbeTraining {
       Nd4j.pullRows(oneHot, ys, 1, order);
       for (int start = 0; start < n; start += options.batchSize()) {
         int end = Math.min(n, start + options.batchSize());
-        net.fit(xs.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()),
+        net.fit(
+            xs.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()),
             ys.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()));
       }
       if (xValidation != null) {
@@ -162,8 +188,11 @@ final class ProbeTraining {
     return Nd4j.create(data, new long[] {labels.length, classes}, DataType.FLOAT);
   }
 
-  /** Fraction of rows whose arg-max class is the label, predicted in batches of the probe's size. */
-  private static double accuracy(MultiLayerNetwork net, ProbeOptions options, INDArray x, int[] labels) {
+  /**
+   * Fraction of rows whose arg-max class is the label, predicted in batches of the probe's size.
+   */
+  private static double accuracy(
+      MultiLayerNetwork net, ProbeOptions options, INDArray x, int[] labels) {
     int correct = 0;
     for (int start = 0; start < labels.length; start += options.batchSize()) {
       int end = Math.min(labels.length, start + options.batchSize());

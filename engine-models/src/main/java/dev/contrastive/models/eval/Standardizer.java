@@ -4,8 +4,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Per-feature standardisation (x - mean) / std with statistics fitted on one matrix, the train
- * split, and applied unchanged to any other, so that test rows never influence what they are
- * scaled by.
+ * split, and applied unchanged to any other, so that test rows never influence what they are scaled
+ * by.
  *
  * <p>A feature whose train standard deviation is below {@link #MIN_STD} (the constant black border
  * of padded images, a dead ReLU unit) is only centred: dividing by a near-zero deviation would blow
@@ -37,8 +37,8 @@ final class Standardizer {
   /** A new standardised copy of {@code x} (M, F); {@code x} is left unchanged. */
   INDArray apply(INDArray x) {
     if (x.size(1) != mean.size(1)) {
-      throw new IllegalArgumentException("standardizer was fitted on " + mean.size(1)
-          + " features, got " + x.size(1));
+      throw new IllegalArgumentException(
+          "standardizer was fitted on " + mean.size(1) + " features, got " + x.size(1));
     }
     return x.subRowVector(mean).diviRowVector(std);
   }

@@ -16,7 +16,8 @@ public final class DataShapes {
    *
    * @throws IllegalArgumentException naming the shape and the known ones
    */
-  public static String presetFor(String method, DatasetInfo data, String fashion, String cifar, String stl) {
+  public static String presetFor(
+      String method, DatasetInfo data, String fashion, String cifar, String stl) {
     int c = data.channels();
     int h = data.height();
     int w = data.width();
@@ -29,9 +30,23 @@ public final class DataShapes {
     if (c == 3 && h == 96 && w == 96) {
       return stl;
     }
-    throw new IllegalArgumentException(method + " has no default preset for '" + data.name() + "' ("
-        + c + " x " + h + " x " + w + "); the defaults cover 1 x 28 x 28 (" + fashion + "), 3 x 32 x 32 ("
-        + cifar + ") and 3 x 96 x 96 (" + stl + "): name a preset that makes this data's views");
+    throw new IllegalArgumentException(
+        method
+            + " has no default preset for '"
+            + data.name()
+            + "' ("
+            + c
+            + " x "
+            + h
+            + " x "
+            + w
+            + "); the defaults cover 1 x 28 x 28 ("
+            + fashion
+            + "), 3 x 32 x 32 ("
+            + cifar
+            + ") and 3 x 96 x 96 ("
+            + stl
+            + "): name a preset that makes this data's views");
   }
 
   /** The side of a square whole image, or an error naming {@code method} and the shape. */

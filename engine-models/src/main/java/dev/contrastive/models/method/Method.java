@@ -9,9 +9,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A contrastive method: an encoder (and whatever heads its loss reads) with its fused loss, as one
- * unit the trainer, the checkpoints, the probes and the export drive without knowing which method it
- * is. Implementations live one package each under {@code dev.contrastive.models.method} and are listed
- * in {@code dev.contrastive.models.registry.Methods}.
+ * unit the trainer, the checkpoints, the probes and the export drive without knowing which method
+ * it is. Implementations live one package each under {@code dev.contrastive.models.method} and are
+ * listed in {@code dev.contrastive.models.registry.Methods}.
  *
  * <p>Arrays a call returns live in the workspace scope the caller opened around it ({@code
  * NativeMemory.scope}) or, outside one, until the method's next call; copy what must outlive that.
@@ -27,15 +27,17 @@ public interface Method extends AutoCloseable {
 
   /**
    * Views each training example contributes: 2 for methods that contrast two augmented views of an
-   * image, 1 for CPC, whose patches of one view predict each other (the trainer passes view A only).
+   * image, 1 for CPC, whose patches of one view predict each other (the trainer passes view A
+   * only).
    */
   int views();
 
   /**
    * Phase 1 of a step: the forward of this batch's views, in training mode (batch statistics,
-   * running statistics updated) or, with {@code training} false, evaluation mode (running statistics,
-   * nothing updated; the backward still works, which is how batch norm is frozen). Returns the maps the
-   * loss reads, by name, each with the batch first, and keeps the caches {@link #backward} needs.
+   * running statistics updated) or, with {@code training} false, evaluation mode (running
+   * statistics, nothing updated; the backward still works, which is how batch norm is frozen).
+   * Returns the maps the loss reads, by name, each with the batch first, and keeps the caches
+   * {@link #backward} needs.
    *
    * @param step the step, named in a {@link TrainingDivergedException}
    * @param viewA the first views, in the shape the method's config expects
@@ -51,14 +53,16 @@ public interface Method extends AutoCloseable {
    * every map, they sum over a partition of the batch into shards to the full gradient (see {@code
    * LossResult.combine}).
    *
-   * @param lossSeed seed of the loss's random choices (sampled source locations), drawn for the whole
-   *     batch, so that a resumed step, or a batch split into shards, draws what one call would
+   * @param lossSeed seed of the loss's random choices (sampled source locations), drawn for the
+   *     whole batch, so that a resumed step, or a batch split into shards, draws what one call
+   *     would
    */
   LossResult loss(Map<String, INDArray> maps, Shard shard, long lossSeed);
 
   /**
    * Phase 3: back-propagates gradients of the last {@link #forward}'s maps (the same names, this
-   * batch's rows) into the parameter gradients, adding to them: the caller zeroes them once per step.
+   * batch's rows) into the parameter gradients, adding to them: the caller zeroes them once per
+   * step.
    */
   void backward(Map<String, INDArray> mapGradients);
 
@@ -66,8 +70,8 @@ public interface Method extends AutoCloseable {
   INDArray probeFeatures();
 
   /**
-   * The three phases on one batch in training mode: on return {@link #parameters()} holds this batch's
-   * gradients (zeroed first). Nothing is updated; the optimiser step is the caller's.
+   * The three phases on one batch in training mode: on return {@link #parameters()} holds this
+   * batch's gradients (zeroed first). Nothing is updated; the optimiser step is the caller's.
    *
    * @param lossSeed seed of the loss's random choices (sampled source locations), so that a resumed
    *     step draws what the uninterrupted one did
@@ -80,7 +84,8 @@ public interface Method extends AutoCloseable {
       parameters().zeroGrad();
       backward(r.gradients());
       double gradNorm = StepChecks.finiteGradNorm(step, parameters());
-      return new StepOutcome(r.loss(), r.parts(), r.diagnostics().accuracy(), gradNorm, probeFeatures());
+      return new StepOutcome(
+          r.loss(), r.parts(), r.diagnostics().accuracy(), gradNorm, probeFeatures());
     }
   }
 
@@ -91,7 +96,8 @@ public interface Method extends AutoCloseable {
   default StepOutcome evaluate(INDArray viewA, INDArray viewB, long lossSeed) {
     Map<String, INDArray> maps = forward(-1, viewA, viewB, false);
     try (LossResult r = loss(maps, Shard.all(batch(maps)), lossSeed)) {
-      return new StepOutcome(r.loss(), r.parts(), r.diagnostics().accuracy(), Double.NaN, probeFeatures());
+      return new StepOutcome(
+          r.loss(), r.parts(), r.diagnostics().accuracy(), Double.NaN, probeFeatures());
     }
   }
 
@@ -111,14 +117,16 @@ public interface Method extends AutoCloseable {
 
   /**
    * Appends {@link #features} to an ONNX graph, as {@code dev.contrastive.models.export.OnnxExport}
-   * writes it: from {@code images}, the graph input (N, C, S, S) of {@link MethodConfig#imageShape()},
-   * to (N, {@link #featureDim()}) in evaluation mode.
+   * writes it: from {@code images}, the graph input (N, C, S, S) of {@link
+   * MethodConfig#imageShape()}, to (N, {@link #featureDim()}) in evaluation mode.
    *
    * @return the name of the features' value
-   * @throws UnsupportedOperationException naming the method, for one without an ONNX form (the default)
+   * @throws UnsupportedOperationException naming the method, for one without an ONNX form (the
+   *     default)
    */
   default String exportFeatures(OnnxGraph g, String images) {
-    throw new UnsupportedOperationException(config().method() + " has no ONNX export of its features");
+    throw new UnsupportedOperationException(
+        config().method() + " has no ONNX export of its features");
   }
 
   @Override

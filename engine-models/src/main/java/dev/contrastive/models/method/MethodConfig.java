@@ -4,15 +4,19 @@ import dev.contrastive.augment.transform.ItemShape;
 
 /**
  * The hyper-parameters of one method: its encoder, heads and loss options. A record per method,
- * validated where it is made and stored as JSON in every checkpoint (through the registry, which adds
- * the method's name), so that a checkpoint rebuilds exactly the architecture it was trained with.
+ * validated where it is made and stored as JSON in every checkpoint (through the registry, which
+ * adds the method's name), so that a checkpoint rebuilds exactly the architecture it was trained
+ * with.
  */
 public interface MethodConfig {
 
   /** The registry name of the method this configures: "amdim", "cpc", "yadim", "simclr". */
   String method();
 
-  /** The whole image (C, S, S) the encoder takes at evaluation, and each view in training unless cut into patches. */
+  /**
+   * The whole image (C, S, S) the encoder takes at evaluation, and each view in training unless cut
+   * into patches.
+   */
   ItemShape imageShape();
 
   /**
@@ -22,8 +26,8 @@ public interface MethodConfig {
    */
   default void requireViews(ItemShape views) {
     if (!views.equals(imageShape())) {
-      throw new IllegalArgumentException(method() + " takes views of " + imageShape()
-          + ", the preset makes " + views);
+      throw new IllegalArgumentException(
+          method() + " takes views of " + imageShape() + ", the preset makes " + views);
     }
   }
 }

@@ -37,14 +37,18 @@ public interface MethodProvider<C extends MethodConfig> {
   C defaultConfig(ItemShape image, String size);
 
   /**
-   * The default config of {@code size} for training on {@code data} with its {@link #defaultPreset}:
-   * {@link #defaultConfig(ItemShape, String)} for the images that preset's evaluation transform makes.
+   * The default config of {@code size} for training on {@code data} with its {@link
+   * #defaultPreset}: {@link #defaultConfig(ItemShape, String)} for the images that preset's
+   * evaluation transform makes.
    *
    * @throws IllegalArgumentException naming the size, the preset or the shape when they do not fit
    */
   default C defaultConfig(DatasetInfo data, String size) {
     Preset preset = Presets.byName(defaultPreset(data));
-    ItemShape image = preset.evaluation().outputShape(ItemShape.image(data.channels(), data.height(), data.width()));
+    ItemShape image =
+        preset
+            .evaluation()
+            .outputShape(ItemShape.image(data.channels(), data.height(), data.width()));
     return defaultConfig(image, size);
   }
 

@@ -6,8 +6,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The finite checks of a training step, each naming the tensor that failed in a {@link
- * TrainingDivergedException}: the encoder's outputs before the loss, the loss and its parts, and the
- * gradients before the update.
+ * TrainingDivergedException}: the encoder's outputs before the loss, the loss and its parts, and
+ * the gradients before the update.
  */
 public final class StepChecks {
 
@@ -16,8 +16,8 @@ public final class StepChecks {
   /**
    * Whether {@code x} holds only finite values. One sum over the array first: a NaN or an infinity
    * anywhere makes it non-finite, so a finite sum settles the common case in one pass without
-   * allocating. Only a non-finite sum (a bad value, or finite values whose float sum overflows) pays
-   * for the exact per-element test, 12 ms of a 330 ms small-AMDIM step when run on every tap.
+   * allocating. Only a non-finite sum (a bad value, or finite values whose float sum overflows)
+   * pays for the exact per-element test, 12 ms of a 330 ms small-AMDIM step when run on every tap.
    */
   public static boolean allFinite(INDArray x) {
     if (Double.isFinite(x.sumNumber().doubleValue())) {
@@ -29,7 +29,8 @@ public final class StepChecks {
   /** Throws naming "encoder output {@code name}" if {@code x} has a NaN or an infinity. */
   public static void requireFiniteOutput(long step, String name, INDArray x) {
     if (!allFinite(x)) {
-      throw new TrainingDivergedException(step, "encoder output " + name, "has NaN or infinite values");
+      throw new TrainingDivergedException(
+          step, "encoder output " + name, "has NaN or infinite values");
     }
   }
 
@@ -60,7 +61,8 @@ public final class StepChecks {
     for (Parameters.Tensor t : params.trainable()) {
       double tensorNorm = t.grad().norm2Number().doubleValue();
       if (!Double.isFinite(tensorNorm)) {
-        throw new TrainingDivergedException(step, "gradient of " + t.name(), "has norm " + tensorNorm);
+        throw new TrainingDivergedException(
+            step, "gradient of " + t.name(), "has norm " + tensorNorm);
       }
     }
     throw new TrainingDivergedException(step, "gradient", "has a non-finite global norm");

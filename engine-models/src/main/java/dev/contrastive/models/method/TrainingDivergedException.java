@@ -1,8 +1,8 @@
 package dev.contrastive.models.method;
 
 /**
- * A NaN or infinity in the encoder's outputs, the loss or a gradient. Training stops before the update, so the
- * parameters and the last checkpoint are those of the last good step.
+ * A NaN or infinity in the encoder's outputs, the loss or a gradient. Training stops before the
+ * update, so the parameters and the last checkpoint are those of the last good step.
  */
 public final class TrainingDivergedException extends RuntimeException {
 
@@ -10,8 +10,14 @@ public final class TrainingDivergedException extends RuntimeException {
   private final String tensor;
 
   public TrainingDivergedException(long step, String tensor, String detail) {
-    super("training diverged at step " + step + ": " + tensor + " " + detail
-        + "; parameters and checkpoints are left at the last good step");
+    super(
+        "training diverged at step "
+            + step
+            + ": "
+            + tensor
+            + " "
+            + detail
+            + "; parameters and checkpoints are left at the last good step");
     this.step = step;
     this.tensor = tensor;
   }

@@ -2,6 +2,7 @@
  * The contract every contrastive method fulfils ({@link dev.contrastive.models.method.Method}, its
  * {@link dev.contrastive.models.method.MethodConfig} and registry entry {@link
  * dev.contrastive.models.method.MethodProvider}), and the step checks they share. One sub-package
- * per method (amdim, cpc, yadim, simclr); {@code dev.contrastive.models.registry.Methods} lists them.
+ * per method (amdim, cpc, yadim, simclr); {@code dev.contrastive.models.registry.Methods} lists
+ * them.
  */
 package dev.contrastive.models.method;

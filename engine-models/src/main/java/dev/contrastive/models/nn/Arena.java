@@ -6,10 +6,10 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The arrays one module instance's forward made (inputs, activations) and its backward reads, dropped
- * together by the next forward. Inside a {@code NativeMemory} scope, where training steps run, the
- * memory is the scope's and this is bookkeeping; outside one, dropping closes the arrays so that a
- * use after the step fails loudly. docs/memory.md explains who owns native memory.
+ * The arrays one module instance's forward made (inputs, activations) and its backward reads,
+ * dropped together by the next forward. Inside a {@code NativeMemory} scope, where training steps
+ * run, the memory is the scope's and this is bookkeeping; outside one, dropping closes the arrays
+ * so that a use after the step fails loudly. docs/memory.md explains who owns native memory.
  */
 public final class Arena implements AutoCloseable {
 

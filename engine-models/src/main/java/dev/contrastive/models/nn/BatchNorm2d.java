@@ -11,21 +11,22 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>Training: normalises with the batch mean and biased variance over (N, H, W) and updates the
  * running statistics with the unbiased variance, as torch does. Eval: normalises with the running
- * statistics. Backward is the analytic gradient for whichever mode the last forward used:
- * training {@code dx = gamma * invStd * (dy - mean(dy) - xhat * mean(dy * xhat))}, eval
- * {@code dx = gamma * invStd * dy}, with dy masked by the ReLU first when it is fused. Not libnd4j's
- * {@code batchnorm_bp}: SameDiff batch norm backprop has open bug reports in M2.1.
+ * statistics. Backward is the analytic gradient for whichever mode the last forward used: training
+ * {@code dx = gamma * invStd * (dy - mean(dy) - xhat * mean(dy * xhat))}, eval {@code dx = gamma *
+ * invStd * dy}, with dy masked by the ReLU first when it is fused. Not libnd4j's {@code
+ * batchnorm_bp}: SameDiff batch norm backprop has open bug reports in M2.1.
  *
- * <p>Two paths, chosen per forward call. Float32 contiguous NCHW input on the CPU backend
- * ({@link NativeLayers#usable}) takes the fused native kernels: statistics in one sweep, the affine
- * (and ReLU) in a second, backward in two; written with ND4J ops the same layer is about ten ops,
- * each a memory pass, plus a separate ReLU, and that made batch norm a large share of the AMDIM
- * encoder's time. Everything else (float64 gradient checks, other backends, the kernel switched
- * off) takes the ND4J reductions below, followed by a {@link Relu} module when the ReLU is fused. The per-channel vectors (running statistics, scale, shift) are tiny and are
- * computed in Java on the native path.
+ * <p>Two paths, chosen per forward call. Float32 contiguous NCHW input on the CPU backend ({@link
+ * NativeLayers#usable}) takes the fused native kernels: statistics in one sweep, the affine (and
+ * ReLU) in a second, backward in two; written with ND4J ops the same layer is about ten ops, each a
+ * memory pass, plus a separate ReLU, and that made batch norm a large share of the AMDIM encoder's
+ * time. Everything else (float64 gradient checks, other backends, the kernel switched off) takes
+ * the ND4J reductions below, followed by a {@link Relu} module when the ReLU is fused. The
+ * per-channel vectors (running statistics, scale, shift) are tiny and are computed in Java on the
+ * native path.
  *
- * <p>Parameters: {@code name.weight} (gamma, 1), {@code name.bias} (beta, 0); buffers
- * {@code name.running_mean} (0), {@code name.running_var} (1). The fused ReLU adds none.
+ * <p>Parameters: {@code name.weight} (gamma, 1), {@code name.bias} (beta, 0); buffers {@code
+ * name.running_mean} (0), {@code name.running_var} (1). The fused ReLU adds none.
  */
 public final class BatchNorm2d implements Module {
 
@@ -38,8 +39,10 @@ public final class BatchNorm2d implements Module {
   private final Parameters.Tensor beta;
   private final Parameters.Tensor runningMean;
   private final Parameters.Tensor runningVar;
+
   /** The fused ReLU on the ND4J path; null when the ReLU is not fused. */
   private final Relu relu;
+
   private boolean trainedLast;
   private boolean nativeLast;
   // ND4J path cache.
@@ -57,7 +60,8 @@ public final class BatchNorm2d implements Module {
     this(params, arena, name, channels, false);
   }
 
-  private BatchNorm2d(Parameters params, Arena arena, String name, int channels, boolean fusedRelu) {
+  private BatchNorm2d(
+      Parameters params, Arena arena, String name, int channels, boolean fusedRelu) {
     if (channels < 1) {
       throw new IllegalArgumentException(name + ".channels must be >= 1, got " + channels);
     }
@@ -93,13 +97,17 @@ public final class BatchNorm2d implements Module {
   public INDArray forward(INDArray x, boolean training) {
     if (x.rank() != 4 || x.size(1) != channels) {
       throw new IllegalArgumentException(
-          "batch norm input must be (N, " + channels + ", H, W), got shape " + Arrays.toString(x.shape()));
+          "batch norm input must be (N, "
+              + channels
+              + ", H, W), got shape "
+              + Arrays.toString(x.shape()));
     }
     long m = x.length() / channels;
     if (training && m < 2) {
       // torch refuses too: the variance of one value is undefined and the output would be beta.
       throw new IllegalArgumentException(
-          "batch norm in training needs more than one value per channel, got shape " + Arrays.toString(x.shape()));
+          "batch norm in training needs more than one value per channel, got shape "
+              + Arrays.toString(x.shape()));
     }
     trainedLast = training;
     nativeLast = NativeLayers.usable(x);
@@ -122,7 +130,13 @@ public final class BatchNorm2d implements Module {
   @Override
   public String emit(OnnxGraph g, String input) {
     String y =
-        g.op("BatchNormalization", input, g.weight(gamma), g.weight(beta), g.weight(runningMean), g.weight(runningVar))
+        g.op(
+                "BatchNormalization",
+                input,
+                g.weight(gamma),
+                g.weight(beta),
+                g.weight(runningMean),
+                g.weight(runningVar))
             .real("epsilon", (float) EPS)
             .output();
     return relu == null ? y : relu.emit(g, y);
@@ -168,7 +182,8 @@ public final class BatchNorm2d implements Module {
     INDArray dx = arena.own(input.ulike());
     double[] dGamma = new double[channels];
     double[] dBeta = new double[channels];
-    NativeLayers.batchNormBackward(input, g, mean, invStd, scale, shift, relu != null, trainedLast, dx, dGamma, dBeta);
+    NativeLayers.batchNormBackward(
+        input, g, mean, invStd, scale, shift, relu != null, trainedLast, dx, dGamma, dBeta);
     Channels.addInto(gamma.grad(), dGamma);
     Channels.addInto(beta.grad(), dBeta);
     return dx;

@@ -20,18 +20,18 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <ul>
  *   <li>A convolution whose window covers its whole unpadded input (a k x k kernel on a k x k map,
- *       output 1 x 1: AMDIM's last 3x3 conv and its 1x1 convs on 1x1 maps) is a dense layer and runs
- *       as gemms: {@code y = x (N, Cin k k) W^T}, {@code dx = dy W}, {@code dW += dy^T x}. libnd4j's
- *       conv2d_bp took 120 ms for the (64, 512, 3, 3) -> 1024 layer of the published CIFAR encoder,
- *       the gemms 5 ms (oneDNN's reorders and im2col dominate at a 1 x 1 output).
- *   <li>The backward of a float32 3x3 stride-1 convolution with at least 256 input channels, on a CPU
- *       with AVX-512, runs as libnd4j's {@code deconv2d} (dx: a transposed convolution is exactly the
- *       backward-data pass) plus {@code deconv2d_bp(dy, W, x)} (its weight gradient is this
- *       convolution's dW; the forward convolution it also computes is discarded). conv2d_bp asks
- *       oneDNN for {@code convolution_auto}, which on AVX-512 picks Winograd for 3x3 stride-1
- *       backward data: 83 ms for the CIFAR encoder's (64, 512, 5, 5) layer, 37 ms this way; 104 vs 81
- *       ms at 7 x 7. With fewer channels the measured gain was mixed (CPC's 16-32-64-channel patch
- *       convs, AMDIM small's 128), so they keep conv2d_bp.
+ *       output 1 x 1: AMDIM's last 3x3 conv and its 1x1 convs on 1x1 maps) is a dense layer and
+ *       runs as gemms: {@code y = x (N, Cin k k) W^T}, {@code dx = dy W}, {@code dW += dy^T x}.
+ *       libnd4j's conv2d_bp took 120 ms for the (64, 512, 3, 3) -> 1024 layer of the published
+ *       CIFAR encoder, the gemms 5 ms (oneDNN's reorders and im2col dominate at a 1 x 1 output).
+ *   <li>The backward of a float32 3x3 stride-1 convolution with at least 256 input channels, on a
+ *       CPU with AVX-512, runs as libnd4j's {@code deconv2d} (dx: a transposed convolution is
+ *       exactly the backward-data pass) plus {@code deconv2d_bp(dy, W, x)} (its weight gradient is
+ *       this convolution's dW; the forward convolution it also computes is discarded). conv2d_bp
+ *       asks oneDNN for {@code convolution_auto}, which on AVX-512 picks Winograd for 3x3 stride-1
+ *       backward data: 83 ms for the CIFAR encoder's (64, 512, 5, 5) layer, 37 ms this way; 104 vs
+ *       81 ms at 7 x 7. With fewer channels the measured gain was mixed (CPC's 16-32-64-channel
+ *       patch convs, AMDIM small's 128), so they keep conv2d_bp.
  * </ul>
  *
  * <p>Op arguments (libnd4j conv2d.cpp): inputs (input, weights[, bias]); iArgs kH, kW, sH, sW, pH,
@@ -40,8 +40,11 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Conv2d implements Module {
 
-  /** oneDNN's Winograd kernels, the reason for the deconvolution backward, exist for AVX-512 only. */
+  /**
+   * oneDNN's Winograd kernels, the reason for the deconvolution backward, exist for AVX-512 only.
+   */
   static final boolean WINOGRAD_CPU = cpuHasAvx512();
+
   private static final int DECONV_BACKWARD_MIN_CHANNELS = 256;
   private static volatile boolean fastPaths = true;
 
@@ -76,7 +79,19 @@ public final class Conv2d implements Module {
       boolean withBias,
       PadMode padMode,
       SplittableRandom rnd) {
-    this(params, arena, name, inChannels, outChannels, kernel, stride, padding, withBias, padMode, rnd, null);
+    this(
+        params,
+        arena,
+        name,
+        inChannels,
+        outChannels,
+        kernel,
+        stride,
+        padding,
+        withBias,
+        padMode,
+        rnd,
+        null);
   }
 
   /**
@@ -96,8 +111,21 @@ public final class Conv2d implements Module {
       PadMode padMode,
       SplittableRandom rnd,
       double[] weightInit) {
-    this(params, arena, name, inChannels, outChannels, kernel, kernel, stride, padding, padding, withBias, padMode,
-        rnd, weightInit);
+    this(
+        params,
+        arena,
+        name,
+        inChannels,
+        outChannels,
+        kernel,
+        kernel,
+        stride,
+        padding,
+        padding,
+        withBias,
+        padMode,
+        rnd,
+        weightInit);
   }
 
   /**
@@ -126,7 +154,11 @@ public final class Conv2d implements Module {
     require(pH >= 0 && pW >= 0, name + ".padding must be >= 0, got " + pH + ", " + pW);
     require(
         padMode == PadMode.ZEROS || pH == pW,
-        name + ".padding must be the same on both axes with reflect padding, got " + pH + ", " + pW);
+        name
+            + ".padding must be the same on both axes with reflect padding, got "
+            + pH
+            + ", "
+            + pW);
     this.arena = arena;
     this.inChannels = inChannels;
     this.kH = kH;
@@ -141,7 +173,9 @@ public final class Conv2d implements Module {
         params.declare(
             name + ".weight",
             wShape,
-            weightInit != null ? weightInit : Init.kaimingUniformSqrt5(outChannels * fanIn, fanIn, rnd));
+            weightInit != null
+                ? weightInit
+                : Init.kaimingUniformSqrt5(outChannels * fanIn, fanIn, rnd));
     this.bias =
         withBias
             ? params.declare(
@@ -181,7 +215,11 @@ public final class Conv2d implements Module {
             ? new INDArray[] {input, weight.value(), bias.value()}
             : new INDArray[] {input, weight.value()};
     INDArray[] out =
-        Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(inputs).addIntegerArguments(iArgs()).build());
+        Nd4j.exec(
+            DynamicCustomOp.builder("conv2d")
+                .addInputs(inputs)
+                .addIntegerArguments(iArgs())
+                .build());
     return arena.own(out[0]);
   }
 
@@ -199,7 +237,10 @@ public final class Conv2d implements Module {
             : new INDArray[] {input, weight.value(), dy};
     INDArray[] grads =
         Nd4j.exec(
-            DynamicCustomOp.builder("conv2d_bp").addInputs(inputs).addIntegerArguments(iArgs()).build());
+            DynamicCustomOp.builder("conv2d_bp")
+                .addInputs(inputs)
+                .addIntegerArguments(iArgs())
+                .build());
     weight.grad().addi(grads[1]);
     grads[1].close();
     if (bias != null) {
@@ -265,12 +306,21 @@ public final class Conv2d implements Module {
     // Reflect padding was its own node.
     int ph = reflect != null ? 0 : pH;
     int pw = reflect != null ? 0 : pW;
-    return conv.ints("kernel_shape", kH, kW).ints("strides", stride, stride).ints("pads", ph, pw, ph, pw).output();
+    return conv.ints("kernel_shape", kH, kW)
+        .ints("strides", stride, stride)
+        .ints("pads", ph, pw, ph, pw)
+        .output();
   }
 
-  /** Whether libnd4j's deconvolution ops can stand in for this conv's backward (stride 1, float32, CPU). */
+  /**
+   * Whether libnd4j's deconvolution ops can stand in for this conv's backward (stride 1, float32,
+   * CPU).
+   */
   private boolean deconvolutionUsable() {
-    return fastPaths && stride == 1 && input.dataType() == DataType.FLOAT && Nd4j.getEnvironment().isCPU();
+    return fastPaths
+        && stride == 1
+        && input.dataType() == DataType.FLOAT
+        && Nd4j.getEnvironment().isCPU();
   }
 
   private boolean deconvBackwardApplies() {
@@ -286,7 +336,12 @@ public final class Conv2d implements Module {
     int[] args = iArgs();
     // deconv2d's weight format 1 is [its input channels, its output channels, kH, kW]: ours as is.
     INDArray dx = arena.own(Nd4j.create(input.dataType(), input.shape()));
-    Nd4j.exec(DynamicCustomOp.builder("deconv2d").addInputs(dy, w).addOutputs(dx).addIntegerArguments(args).build());
+    Nd4j.exec(
+        DynamicCustomOp.builder("deconv2d")
+            .addInputs(dy, w)
+            .addOutputs(dx)
+            .addIntegerArguments(args)
+            .build());
     addDeconvWeightGradient(dy);
     addBiasGradient(dy);
     return reflect != null ? reflect.backward(dx) : dx;

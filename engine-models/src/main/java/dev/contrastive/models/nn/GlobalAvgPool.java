@@ -24,7 +24,8 @@ public final class GlobalAvgPool implements Module {
   public INDArray backward(INDArray dy) {
     INDArray perCell = dy.reshape(inShape[0], inShape[1]).div(inShape[2] * inShape[3]);
     INDArray zeros = Nd4j.zeros(dy.dataType(), inShape);
-    INDArray dx = Nd4j.getExecutioner().exec(new BroadcastAddOp(zeros, perCell, zeros.ulike(), 0, 1));
+    INDArray dx =
+        Nd4j.getExecutioner().exec(new BroadcastAddOp(zeros, perCell, zeros.ulike(), 0, 1));
     zeros.close();
     perCell.close();
     return arena.own(dx);

@@ -12,8 +12,8 @@ public final class Init {
   private Init() {}
 
   /**
-   * torch.nn.init.kaiming_uniform_(w, a=sqrt(5)), torch's default for conv weights: gain
-   * sqrt(2 / (1 + a^2)) = sqrt(1/3), bound gain * sqrt(3 / fan_in) = 1 / sqrt(fan_in).
+   * torch.nn.init.kaiming_uniform_(w, a=sqrt(5)), torch's default for conv weights: gain sqrt(2 /
+   * (1 + a^2)) = sqrt(1/3), bound gain * sqrt(3 / fan_in) = 1 / sqrt(fan_in).
    */
   public static double[] kaimingUniformSqrt5(long n, long fanIn, SplittableRandom rnd) {
     return uniform(n, 1.0 / Math.sqrt(fanIn), rnd);

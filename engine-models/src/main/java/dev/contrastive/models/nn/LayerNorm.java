@@ -6,25 +6,25 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Layer norm for conv features, CPC v2's replacement of batch norm: each sample normalised over
- * (C, H, W), then a per-channel affine, i.e. torch's {@code GroupNorm(1, C)}, eps 1e-5; optionally
+ * Layer norm for conv features, CPC v2's replacement of batch norm: each sample normalised over (C,
+ * H, W), then a per-channel affine, i.e. torch's {@code GroupNorm(1, C)}, eps 1e-5; optionally
  * fused with the ReLU that follows it ({@link #withRelu}). Per-sample statistics keep the patch
  * vectors of one image independent of the rest of the batch, which is why CPC v2 uses it. Same
  * computation in training and eval.
  *
- * <p>Backward: {@code dxhat = dy * gamma} (dy masked by the ReLU first when it is fused);
- * {@code dx = invStd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))} with the means per
- * sample.
+ * <p>Backward: {@code dxhat = dy * gamma} (dy masked by the ReLU first when it is fused); {@code dx
+ * = invStd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))} with the means per sample.
  *
- * <p>Two paths, chosen per forward call. Float32 contiguous NCHW input on the CPU backend
- * ({@link NativeLayers#usable}) takes the fused native kernels: statistics and output in one sweep
- * per sample, backward in two. The CPC encoder normalises thousands of small patches (e.g.
- * (3136, 16, 8, 8)), where the ND4J formulation (about ten ops, each a memory pass, plus a
- * separate ReLU) dominated the encoder's time. Everything else (float64 gradient checks, other
- * backends, the kernel switched off) takes the ND4J ops below, followed by a {@link Relu} module
- * when the ReLU is fused.
+ * <p>Two paths, chosen per forward call. Float32 contiguous NCHW input on the CPU backend ({@link
+ * NativeLayers#usable}) takes the fused native kernels: statistics and output in one sweep per
+ * sample, backward in two. The CPC encoder normalises thousands of small patches (e.g. (3136, 16,
+ * 8, 8)), where the ND4J formulation (about ten ops, each a memory pass, plus a separate ReLU)
+ * dominated the encoder's time. Everything else (float64 gradient checks, other backends, the
+ * kernel switched off) takes the ND4J ops below, followed by a {@link Relu} module when the ReLU is
+ * fused.
  *
- * <p>Parameters: {@code name.weight} (1), {@code name.bias} (0), shape (C). The fused ReLU adds none.
+ * <p>Parameters: {@code name.weight} (1), {@code name.bias} (0), shape (C). The fused ReLU adds
+ * none.
  */
 public final class LayerNorm implements Module {
 
@@ -34,8 +34,10 @@ public final class LayerNorm implements Module {
   private final int channels;
   private final Parameters.Tensor gamma;
   private final Parameters.Tensor beta;
+
   /** The fused ReLU on the ND4J path; null when the ReLU is not fused. */
   private final Relu relu;
+
   private boolean nativeLast;
   // ND4J path cache.
   private INDArray xhat;
@@ -77,7 +79,10 @@ public final class LayerNorm implements Module {
   public INDArray forward(INDArray x, boolean training) {
     if (x.rank() != 4 || x.size(1) != channels) {
       throw new IllegalArgumentException(
-          "layer norm input must be (N, " + channels + ", H, W), got shape " + Arrays.toString(x.shape()));
+          "layer norm input must be (N, "
+              + channels
+              + ", H, W), got shape "
+              + Arrays.toString(x.shape()));
     }
     nativeLast = NativeLayers.usable(x);
     if (nativeLast) {
@@ -103,7 +108,8 @@ public final class LayerNorm implements Module {
   public String emit(OnnxGraph g, String input) {
     String mean = g.op("ReduceMean", input).ints("axes", 1, 2, 3).output();
     String centred = g.op("Sub", input, mean).output();
-    String var = g.op("ReduceMean", g.op("Mul", centred, centred).output()).ints("axes", 1, 2, 3).output();
+    String var =
+        g.op("ReduceMean", g.op("Mul", centred, centred).output()).ints("axes", 1, 2, 3).output();
     String std = g.op("Sqrt", g.op("Add", var, g.scalar((float) EPS)).output()).output();
     String xhat = g.op("Div", centred, std).output();
     long[] perChannel = {channels, 1, 1};
@@ -131,7 +137,8 @@ public final class LayerNorm implements Module {
     INDArray dx = arena.own(input.ulike());
     double[] dGamma = new double[channels];
     double[] dBeta = new double[channels];
-    NativeLayers.layerNormBackward(input, g, gammaUsed, betaUsed, mean, invStd, relu != null, dx, dGamma, dBeta);
+    NativeLayers.layerNormBackward(
+        input, g, gammaUsed, betaUsed, mean, invStd, relu != null, dx, dGamma, dBeta);
     Channels.addInto(gamma.grad(), dGamma);
     Channels.addInto(beta.grad(), dBeta);
     return dx;
@@ -166,7 +173,8 @@ public final class LayerNorm implements Module {
     INDArray t2 = Channels.mulPerSample(xhat, meanProd);
     t1.subi(t2);
     INDArray dx = arena.own(Channels.mulPerSample(t1, invStdArray));
-    for (INDArray a : new INDArray[] {dyXhat, dGamma, dBeta, dxhat, meanDxhat, prod, meanProd, t1, t2}) {
+    for (INDArray a :
+        new INDArray[] {dyXhat, dGamma, dBeta, dxhat, meanDxhat, prod, meanProd, t1, t2}) {
       a.close();
     }
     return dx;

@@ -21,36 +21,45 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.shade.protobuf.ByteString;
 
 /**
- * An ONNX graph being built: modules append their nodes in evaluation-mode order ({@link
- * #op}) and read their weights from {@link Parameters} by name ({@link #weight}), stored as float32
+ * An ONNX graph being built: modules append their nodes in evaluation-mode order ({@link #op}) and
+ * read their weights from {@link Parameters} by name ({@link #weight}), stored as float32
  * initializers under the parameter's name. Every other value gets a fresh name.
  *
  * <p>The protobuf classes are ND4J's ({@code onnx.Onnx} in nd4j-api, on its shaded protobuf
  * runtime), so writing ONNX adds no dependency. Nodes use the default domain's opset {@value
  * #OPSET} in a model of IR version {@value #IR_VERSION}: ONNX 1.8, which every ONNX Runtime since
- * 1.6 loads. ND4J's schema would allow IR 8 (ONNX 1.10, opset 15), but nothing here needs it and the
- * older pair keeps older runtimes able to read the files. This class checks names and sizes; which
- * operators and attributes a node may use is the opset's, checked by the ONNX checker.
+ * 1.6 loads. ND4J's schema would allow IR 8 (ONNX 1.10, opset 15), but nothing here needs it and
+ * the older pair keeps older runtimes able to read the files. This class checks names and sizes;
+ * which operators and attributes a node may use is the opset's, checked by the ONNX checker.
  */
 public final class OnnxGraph {
 
   public static final long IR_VERSION = 7;
   public static final long OPSET = 13;
 
-  /** protobuf refuses messages of 2 GiB and more; ONNX's external-data format is not written here. */
+  /**
+   * protobuf refuses messages of 2 GiB and more; ONNX's external-data format is not written here.
+   */
   private static final long MAX_WEIGHT_BYTES = Integer.MAX_VALUE;
 
   private final GraphProto.Builder graph = GraphProto.newBuilder();
   private final Set<String> names = new HashSet<>();
   private final Map<String, long[]> inputShapes = new HashMap<>();
-  /** Each initializer is stored once: weights by parameter name (with the shape they were given), */
+
+  /**
+   * Each initializer is stored once: weights by parameter name (with the shape they were given),
+   */
   private final Map<String, long[]> weightShapes = new HashMap<>();
+
   /** ... constants by value, to their names. */
   private final Map<String, String> constants = new HashMap<>();
+
   private long weightBytes;
   private int counter;
 
-  /** @param name the graph's name, e.g. the method's */
+  /**
+   * @param name the graph's name, e.g. the method's
+   */
   public OnnxGraph(String name) {
     graph.setName(name);
   }
@@ -76,22 +85,31 @@ public final class OnnxGraph {
     long[] shape = inputShapes.get(value);
     if (shape == null) {
       throw new IllegalArgumentException(
-          "the shape of " + value + " is not known: only graph inputs " + inputShapes.keySet() + " have one");
+          "the shape of "
+              + value
+              + " is not known: only graph inputs "
+              + inputShapes.keySet()
+              + " have one");
     }
     return shape.clone();
   }
 
   /**
-   * Makes {@code value} the float32 graph output {@code name} of shape ({@code batch}, {@code dims}...)
-   * through an Identity node, so that the output's name does not depend on the node that made it.
+   * Makes {@code value} the float32 graph output {@code name} of shape ({@code batch}, {@code
+   * dims}...) through an Identity node, so that the output's name does not depend on the node that
+   * made it.
    */
   public void output(String value, String name, String batch, long... dims) {
     claim(name);
-    graph.addNode(NodeProto.newBuilder().setOpType("Identity").setName(name).addInput(value).addOutput(name));
+    graph.addNode(
+        NodeProto.newBuilder().setOpType("Identity").setName(name).addInput(value).addOutput(name));
     graph.addOutput(valueInfo(name, batch, dims));
   }
 
-  /** A node of {@code type} on {@code inputs}; set its attributes, then {@link Node#output()} adds it. */
+  /**
+   * A node of {@code type} on {@code inputs}; set its attributes, then {@link Node#output()} adds
+   * it.
+   */
   public Node op(String type, String... inputs) {
     return new Node(type, inputs);
   }
@@ -113,19 +131,30 @@ public final class OnnxGraph {
     long[] added = weightShapes.get(name);
     if (added != null) {
       if (!Arrays.equals(added, shape)) {
-        throw new IllegalArgumentException("weight " + name + " is already in the graph as "
-            + Arrays.toString(added) + ", asked for " + Arrays.toString(shape));
+        throw new IllegalArgumentException(
+            "weight "
+                + name
+                + " is already in the graph as "
+                + Arrays.toString(added)
+                + ", asked for "
+                + Arrays.toString(shape));
       }
       return name;
     }
     long count = Arrays.stream(shape).reduce(1, Math::multiplyExact);
     if (count != Arrays.stream(tensor.shape()).reduce(1, Math::multiplyExact)) {
-      throw new IllegalArgumentException("weight " + name + " of shape " + Arrays.toString(tensor.shape())
-          + " cannot be stored as " + Arrays.toString(shape));
+      throw new IllegalArgumentException(
+          "weight "
+              + name
+              + " of shape "
+              + Arrays.toString(tensor.shape())
+              + " cannot be stored as "
+              + Arrays.toString(shape));
     }
     weightBytes += 4 * count;
     if (weightBytes > MAX_WEIGHT_BYTES) {
-      throw new IllegalArgumentException("the weights take more than 2 GiB, over protobuf's limit for one ONNX file");
+      throw new IllegalArgumentException(
+          "the weights take more than 2 GiB, over protobuf's limit for one ONNX file");
     }
     claim(name);
     weightShapes.put(name, shape.clone());
@@ -133,27 +162,33 @@ public final class OnnxGraph {
     float[] values = tensor.value().castTo(DataType.FLOAT).dup('c').data().asFloat();
     ByteBuffer raw = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
     raw.asFloatBuffer().put(values);
-    graph.addInitializer(tensorProto(name, TensorProto.DataType.FLOAT, shape).setRawData(ByteString.copyFrom(raw)));
+    graph.addInitializer(
+        tensorProto(name, TensorProto.DataType.FLOAT, shape).setRawData(ByteString.copyFrom(raw)));
     return name;
   }
 
   /** A 1-D int64 constant (pads, slice bounds, shapes, axes), stored once per distinct value. */
   public String ints(long... values) {
-    return constants.computeIfAbsent("ints " + Arrays.toString(values), k -> {
-      String name = fresh("ints");
-      graph.addInitializer(tensorProto(name, TensorProto.DataType.INT64, values.length)
-          .addAllInt64Data(Arrays.stream(values).boxed().toList()));
-      return name;
-    });
+    return constants.computeIfAbsent(
+        "ints " + Arrays.toString(values),
+        k -> {
+          String name = fresh("ints");
+          graph.addInitializer(
+              tensorProto(name, TensorProto.DataType.INT64, values.length)
+                  .addAllInt64Data(Arrays.stream(values).boxed().toList()));
+          return name;
+        });
   }
 
   /** A float32 scalar constant (an epsilon), stored once per distinct value. */
   public String scalar(float value) {
-    return constants.computeIfAbsent("scalar " + value, k -> {
-      String name = fresh("scalar");
-      graph.addInitializer(tensorProto(name, TensorProto.DataType.FLOAT).addFloatData(value));
-      return name;
-    });
+    return constants.computeIfAbsent(
+        "scalar " + value,
+        k -> {
+          String name = fresh("scalar");
+          graph.addInitializer(tensorProto(name, TensorProto.DataType.FLOAT).addFloatData(value));
+          return name;
+        });
   }
 
   /** A model of this graph, its IR version and opset set; the caller adds its metadata. */
@@ -174,22 +209,35 @@ public final class OnnxGraph {
     }
 
     public Node ints(String name, long... values) {
-      return attribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS)
-          .addAllInts(Arrays.stream(values).boxed().toList()));
+      return attribute(
+          AttributeProto.newBuilder()
+              .setName(name)
+              .setType(AttributeProto.AttributeType.INTS)
+              .addAllInts(Arrays.stream(values).boxed().toList()));
     }
 
     public Node integer(String name, long value) {
-      return attribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value));
+      return attribute(
+          AttributeProto.newBuilder()
+              .setName(name)
+              .setType(AttributeProto.AttributeType.INT)
+              .setI(value));
     }
 
     public Node real(String name, float value) {
       return attribute(
-          AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value));
+          AttributeProto.newBuilder()
+              .setName(name)
+              .setType(AttributeProto.AttributeType.FLOAT)
+              .setF(value));
     }
 
     public Node string(String name, String value) {
-      return attribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
-          .setS(ByteString.copyFromUtf8(value)));
+      return attribute(
+          AttributeProto.newBuilder()
+              .setName(name)
+              .setType(AttributeProto.AttributeType.STRING)
+              .setS(ByteString.copyFromUtf8(value)));
     }
 
     private Node attribute(AttributeProto.Builder a) {
@@ -234,14 +282,21 @@ public final class OnnxGraph {
     for (long d : dims) {
       shape.addDimBuilder().setDimValue(d);
     }
-    TypeProto type = TypeProto.newBuilder()
-        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))
-        .build();
+    TypeProto type =
+        TypeProto.newBuilder()
+            .setTensorType(
+                TypeProto.Tensor.newBuilder()
+                    .setElemType(TensorProto.DataType.FLOAT_VALUE)
+                    .setShape(shape))
+            .build();
     return ValueInfoProto.newBuilder().setName(name).setType(type).build();
   }
 
-  private static TensorProto.Builder tensorProto(String name, TensorProto.DataType type, long... dims) {
-    return TensorProto.newBuilder().setName(name).setDataType(type.getNumber())
+  private static TensorProto.Builder tensorProto(
+      String name, TensorProto.DataType type, long... dims) {
+    return TensorProto.newBuilder()
+        .setName(name)
+        .setDataType(type.getNumber())
         .addAllDims(Arrays.stream(dims).boxed().toList());
   }
 }

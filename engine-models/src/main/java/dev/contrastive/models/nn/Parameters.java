@@ -83,10 +83,13 @@ public final class Parameters implements AutoCloseable {
   private INDArray flatGrads;
   private INDArray flatBuffers;
 
-  /** @param dataType FLOAT for training, DOUBLE for gradient checks */
+  /**
+   * @param dataType FLOAT for training, DOUBLE for gradient checks
+   */
   public Parameters(DataType dataType) {
     if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
-      throw new IllegalArgumentException("parameters.dataType must be FLOAT or DOUBLE, got " + dataType);
+      throw new IllegalArgumentException(
+          "parameters.dataType must be FLOAT or DOUBLE, got " + dataType);
     }
     this.dataType = dataType;
   }
@@ -109,12 +112,17 @@ public final class Parameters implements AutoCloseable {
     if (flatValues != null) {
       Tensor existing = tensors.get(t.name);
       if (existing == null) {
-        throw new IllegalStateException("cannot declare new tensor " + t.name + " after Parameters.seal()");
+        throw new IllegalStateException(
+            "cannot declare new tensor " + t.name + " after Parameters.seal()");
       }
       if (!java.util.Arrays.equals(existing.shape, t.shape) || existing.trainable != t.trainable) {
         throw new IllegalArgumentException(
-            "replica declares " + t.name + " as " + java.util.Arrays.toString(t.shape)
-                + " but it is " + java.util.Arrays.toString(existing.shape));
+            "replica declares "
+                + t.name
+                + " as "
+                + java.util.Arrays.toString(t.shape)
+                + " but it is "
+                + java.util.Arrays.toString(existing.shape));
       }
       return existing;
     }
@@ -125,7 +133,10 @@ public final class Parameters implements AutoCloseable {
     for (long d : t.shape) {
       if (d <= 0) {
         throw new IllegalArgumentException(
-            "parameter " + t.name + " has a non-positive dimension: " + java.util.Arrays.toString(t.shape));
+            "parameter "
+                + t.name
+                + " has a non-positive dimension: "
+                + java.util.Arrays.toString(t.shape));
       }
       n *= d;
     }
@@ -168,7 +179,8 @@ public final class Parameters implements AutoCloseable {
     // Always rank 1 and at least one element, so views and optimiser ops need no special case.
     flatValues = Nd4j.createFromArray(values.length == 0 ? new double[1] : values).castTo(dataType);
     flatGrads = Nd4j.zeros(dataType, flatValues.length());
-    flatBuffers = Nd4j.createFromArray(buffers.length == 0 ? new double[1] : buffers).castTo(dataType);
+    flatBuffers =
+        Nd4j.createFromArray(buffers.length == 0 ? new double[1] : buffers).castTo(dataType);
     pOff = 0;
     bOff = 0;
     for (Tensor t : tensors.values()) {

@@ -21,7 +21,8 @@ public final class Patches implements Module {
 
   public Patches(Arena arena, int patch, int stride) {
     if (patch < 1 || stride < 1) {
-      throw new IllegalArgumentException("patches.patch and patches.stride must be >= 1, got " + patch + ", " + stride);
+      throw new IllegalArgumentException(
+          "patches.patch and patches.stride must be >= 1, got " + patch + ", " + stride);
     }
     this.arena = arena;
     this.patch = patch;
@@ -32,7 +33,12 @@ public final class Patches implements Module {
   public int gridFor(long side) {
     if (side < patch || (side - patch) % stride != 0) {
       throw new IllegalArgumentException(
-          "image side " + side + " does not tile into " + patch + "-pixel patches with stride " + stride);
+          "image side "
+              + side
+              + " does not tile into "
+              + patch
+              + "-pixel patches with stride "
+              + stride);
     }
     return (int) ((side - patch) / stride + 1);
   }
@@ -40,7 +46,8 @@ public final class Patches implements Module {
   @Override
   public INDArray forward(INDArray x, boolean training) {
     if (x.size(2) != x.size(3)) {
-      throw new IllegalArgumentException("patches need square images, got " + x.size(2) + "x" + x.size(3));
+      throw new IllegalArgumentException(
+          "patches need square images, got " + x.size(2) + "x" + x.size(3));
     }
     inShape = x.shape();
     grid = gridFor(x.size(2));
@@ -49,7 +56,8 @@ public final class Patches implements Module {
     INDArray out = arena.own(Nd4j.create(x.dataType(), b, (long) grid * grid, c, patch, patch));
     for (int i = 0; i < grid; i++) {
       for (int j = 0; j < grid; j++) {
-        out.get(all(), NDArrayIndex.point((long) i * grid + j), all(), all(), all()).assign(window(x, i, j));
+        out.get(all(), NDArrayIndex.point((long) i * grid + j), all(), all(), all())
+            .assign(window(x, i, j));
       }
     }
     return out.reshape(b * grid * grid, c, patch, patch);
@@ -61,22 +69,24 @@ public final class Patches implements Module {
     INDArray dx = arena.own(Nd4j.zeros(dy.dataType(), inShape));
     for (int i = 0; i < grid; i++) {
       for (int j = 0; j < grid; j++) {
-        window(dx, i, j).addi(d5.get(all(), NDArrayIndex.point((long) i * grid + j), all(), all(), all()));
+        window(dx, i, j)
+            .addi(d5.get(all(), NDArrayIndex.point((long) i * grid + j), all(), all(), all()));
       }
     }
     return dx;
   }
 
   /**
-   * One Slice per patch, concatenated along the channels, (B, g g C, p, p), then reshaped to (B g g,
-   * C, p, p): the same image-major, row-major order. The grid comes from the input's declared shape,
-   * so the input must be a graph input.
+   * One Slice per patch, concatenated along the channels, (B, g g C, p, p), then reshaped to (B g
+   * g, C, p, p): the same image-major, row-major order. The grid comes from the input's declared
+   * shape, so the input must be a graph input.
    */
   @Override
   public String emit(OnnxGraph g, String input) {
     long[] shape = g.inputShape(input);
     if (shape.length != 4 || shape[2] != shape[3]) {
-      throw new IllegalArgumentException("patches need square images (N, C, S, S), got " + Arrays.toString(shape));
+      throw new IllegalArgumentException(
+          "patches need square images (N, C, S, S), got " + Arrays.toString(shape));
     }
     int grid = gridFor(shape[2]);
     String axes = g.ints(2, 3);
@@ -86,7 +96,8 @@ public final class Patches implements Module {
         long top = (long) i * stride;
         long left = (long) j * stride;
         cells[i * grid + j] =
-            g.op("Slice", input, g.ints(top, left), g.ints(top + patch, left + patch), axes).output();
+            g.op("Slice", input, g.ints(top, left), g.ints(top + patch, left + patch), axes)
+                .output();
       }
     }
     String stacked = g.op("Concat", cells).integer("axis", 1).output();

@@ -5,8 +5,8 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Max or average pooling, NCHW, with libnd4j's {@code maxpool2d}/{@code maxpool2d_bp} and
- * {@code avgpool2d}/{@code avgpool2d_bp}.
+ * Max or average pooling, NCHW, with libnd4j's {@code maxpool2d}/{@code maxpool2d_bp} and {@code
+ * avgpool2d}/{@code avgpool2d_bp}.
  *
  * <p>Op arguments (libnd4j maxpool2d.cpp, avgpool2d.cpp): inputs (input) forward, (input, gradO)
  * backward; iArgs kH, kW, sH, sW, pH, pW, dH, dW, isSameMode (0), extraParam0, dataFormat (0 =
@@ -35,7 +35,10 @@ public final class Pool2d implements Module {
     }
     if (padding < 0 || 2 * padding > kernel) {
       throw new IllegalArgumentException(
-          "pool.padding must be in [0, kernel/2] like torch, got " + padding + " for kernel " + kernel);
+          "pool.padding must be in [0, kernel/2] like torch, got "
+              + padding
+              + " for kernel "
+              + kernel);
     }
     this.arena = arena;
     this.kind = kind;
@@ -53,21 +56,30 @@ public final class Pool2d implements Module {
   public INDArray forward(INDArray x, boolean training) {
     input = x;
     String op = kind == Kind.MAX ? "maxpool2d" : "avgpool2d";
-    return arena.own(Nd4j.exec(DynamicCustomOp.builder(op).addInputs(x).addIntegerArguments(iArgs()).build())[0]);
+    return arena.own(
+        Nd4j.exec(DynamicCustomOp.builder(op).addInputs(x).addIntegerArguments(iArgs()).build())[
+            0]);
   }
 
   @Override
   public INDArray backward(INDArray dy) {
     String op = kind == Kind.MAX ? "maxpool2d_bp" : "avgpool2d_bp";
     return arena.own(
-        Nd4j.exec(DynamicCustomOp.builder(op).addInputs(input, dy).addIntegerArguments(iArgs()).build())[0]);
+        Nd4j.exec(
+            DynamicCustomOp.builder(op).addInputs(input, dy).addIntegerArguments(iArgs()).build())[
+            0]);
   }
 
-  /** MaxPool, or AveragePool dividing by the whole window (count_include_pad) as extraParam0 = 1 does. */
+  /**
+   * MaxPool, or AveragePool dividing by the whole window (count_include_pad) as extraParam0 = 1
+   * does.
+   */
   @Override
   public String emit(OnnxGraph g, String input) {
     OnnxGraph.Node pool =
-        kind == Kind.MAX ? g.op("MaxPool", input) : g.op("AveragePool", input).integer("count_include_pad", 1);
+        kind == Kind.MAX
+            ? g.op("MaxPool", input)
+            : g.op("AveragePool", input).integer("count_include_pad", 1);
     return pool.ints("kernel_shape", kernel, kernel)
         .ints("strides", stride, stride)
         .ints("pads", padding, padding, padding, padding)

@@ -43,7 +43,8 @@ public final class PooledResidual implements Module {
     if (out > in) {
       shortcut.add(new ChannelPad(arena, in, out));
     }
-    composition = new Residual(arena, branch, shortcut.isEmpty() ? new Identity() : new Sequential(shortcut));
+    composition =
+        new Residual(arena, branch, shortcut.isEmpty() ? new Identity() : new Sequential(shortcut));
   }
 
   @Override

@@ -39,9 +39,11 @@ public final class ReflectPad implements Module {
     INDArray centreCols = out.get(all(), all(), all(), NDArrayIndex.interval(p, p + w));
     centreCols.get(all(), all(), NDArrayIndex.interval(p, p + h), all()).assign(x);
     for (int r = 1; r <= p; r++) {
-      centreCols.get(all(), all(), NDArrayIndex.point(p - r), all())
+      centreCols
+          .get(all(), all(), NDArrayIndex.point(p - r), all())
           .assign(x.get(all(), all(), NDArrayIndex.point(r), all()));
-      centreCols.get(all(), all(), NDArrayIndex.point(p + h - 1 + r), all())
+      centreCols
+          .get(all(), all(), NDArrayIndex.point(p + h - 1 + r), all())
           .assign(x.get(all(), all(), NDArrayIndex.point(h - 1 - r), all()));
     }
     for (int r = 1; r <= p; r++) {
@@ -67,9 +69,11 @@ public final class ReflectPad implements Module {
     }
     INDArray centreCols = g.get(all(), all(), all(), NDArrayIndex.interval(p, p + w));
     for (int r = 1; r <= p; r++) {
-      centreCols.get(all(), all(), NDArrayIndex.point(p + r), all())
+      centreCols
+          .get(all(), all(), NDArrayIndex.point(p + r), all())
           .addi(centreCols.get(all(), all(), NDArrayIndex.point(p - r), all()));
-      centreCols.get(all(), all(), NDArrayIndex.point(p + h - 1 - r), all())
+      centreCols
+          .get(all(), all(), NDArrayIndex.point(p + h - 1 - r), all())
           .addi(centreCols.get(all(), all(), NDArrayIndex.point(p + h - 1 + r), all()));
     }
     return arena.own(centreCols.get(all(), all(), NDArrayIndex.interval(p, p + h), all()).dup('c'));

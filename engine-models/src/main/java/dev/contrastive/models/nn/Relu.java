@@ -6,8 +6,8 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * max(x, 0). Float32 CPU input takes {@link NativeLayers#relu} / {@link NativeLayers#reluBackward} (one
- * vectorised pass each); otherwise libnd4j's {@code relu} (tArg 0: the cutoff, 0) and {@code
+ * max(x, 0). Float32 CPU input takes {@link NativeLayers#relu} / {@link NativeLayers#reluBackward}
+ * (one vectorised pass each); otherwise libnd4j's {@code relu} (tArg 0: the cutoff, 0) and {@code
  * relu_bp} (inputs: the forward input and gradO; passes gradO where input > 0). torch's in-place
  * ReLU is not copied: the input is cached for backward, so the output must be a new array.
  */
@@ -29,7 +29,8 @@ public final class Relu implements Module {
       return y;
     }
     INDArray[] out =
-        Nd4j.exec(DynamicCustomOp.builder("relu").addInputs(x).addFloatingPointArguments(0.0).build());
+        Nd4j.exec(
+            DynamicCustomOp.builder("relu").addInputs(x).addFloatingPointArguments(0.0).build());
     return arena.own(out[0]);
   }
 

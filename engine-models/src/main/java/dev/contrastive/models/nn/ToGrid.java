@@ -3,8 +3,8 @@ package dev.contrastive.models.nn;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Patch vectors (B * g * g, D, 1, 1), image-major then row-major (the order of {@link Patches}),
- * to a (B, D, g, g) map, the layout the CPC context network and loss take. Backward inverts it.
+ * Patch vectors (B * g * g, D, 1, 1), image-major then row-major (the order of {@link Patches}), to
+ * a (B, D, g, g) map, the layout the CPC context network and loss take. Backward inverts it.
  */
 public final class ToGrid implements Module {
 

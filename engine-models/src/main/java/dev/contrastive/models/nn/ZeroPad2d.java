@@ -5,8 +5,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Zero padding by (top, bottom, left, right); CPC's context network pads one row on top so that
- * its 2x1 convolution sees only the row itself and the row above. Backward crops.
+ * Zero padding by (top, bottom, left, right); CPC's context network pads one row on top so that its
+ * 2x1 convolution sees only the row itself and the row above. Backward crops.
  */
 public final class ZeroPad2d implements Module {
 
@@ -20,7 +20,14 @@ public final class ZeroPad2d implements Module {
   public ZeroPad2d(Arena arena, int top, int bottom, int left, int right) {
     if (top < 0 || bottom < 0 || left < 0 || right < 0) {
       throw new IllegalArgumentException(
-          "zeroPad2d paddings must be >= 0, got " + top + ", " + bottom + ", " + left + ", " + right);
+          "zeroPad2d paddings must be >= 0, got "
+              + top
+              + ", "
+              + bottom
+              + ", "
+              + left
+              + ", "
+              + right);
     }
     this.arena = arena;
     this.top = top;
@@ -33,7 +40,13 @@ public final class ZeroPad2d implements Module {
   public INDArray forward(INDArray x, boolean training) {
     inShape = x.shape();
     INDArray y =
-        arena.own(Nd4j.zeros(x.dataType(), x.size(0), x.size(1), x.size(2) + top + bottom, x.size(3) + left + right));
+        arena.own(
+            Nd4j.zeros(
+                x.dataType(),
+                x.size(0),
+                x.size(1),
+                x.size(2) + top + bottom,
+                x.size(3) + left + right));
     interior(y).assign(x);
     return y;
   }

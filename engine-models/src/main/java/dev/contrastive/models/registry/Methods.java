@@ -19,8 +19,8 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
 /**
  * Every method the engine trains, by name: adding a method is one package under {@code
  * dev.contrastive.models.method} and one line in {@link #PROVIDERS}. The registry also stores a
- * method's config as JSON (its name beside the record's fields), which is how checkpoints record what
- * they hold.
+ * method's config as JSON (its name beside the record's fields), which is how checkpoints record
+ * what they hold.
  */
 public final class Methods {
 
@@ -60,7 +60,10 @@ public final class Methods {
     return p;
   }
 
-  /** A new float32 instance of the method {@code config} configures, weights drawn from {@code seed}. */
+  /**
+   * A new float32 instance of the method {@code config} configures, weights drawn from {@code
+   * seed}.
+   */
   public static Method create(MethodConfig config, long seed) {
     return create(config, DataType.FLOAT, seed);
   }
@@ -70,8 +73,8 @@ public final class Methods {
     return create(get(config.method()), config, type, seed);
   }
 
-  private static <C extends MethodConfig> Method create(MethodProvider<C> provider, MethodConfig config,
-      DataType type, long seed) {
+  private static <C extends MethodConfig> Method create(
+      MethodProvider<C> provider, MethodConfig config, DataType type, long seed) {
     return provider.create(provider.configType().cast(config), type, seed);
   }
 

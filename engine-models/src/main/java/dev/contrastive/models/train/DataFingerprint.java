@@ -10,13 +10,14 @@ import java.util.HexFormat;
 import java.util.Map;
 
 /**
- * What identifies a training set for a resume: its size, image shape and classes, and a SHA-256 of its
- * first {@value #SAMPLED} images and its last one (pixels and labels). Reading a handful of records is
- * enough to tell one data set from another, and costs milliseconds whatever the data's size. A resume
- * on other data would continue the run's data order over different images, which no error would
- * otherwise reveal.
+ * What identifies a training set for a resume: its size, image shape and classes, and a SHA-256 of
+ * its first {@value #SAMPLED} images and its last one (pixels and labels). Reading a handful of
+ * records is enough to tell one data set from another, and costs milliseconds whatever the data's
+ * size. A resume on other data would continue the run's data order over different images, which no
+ * error would otherwise reveal.
  *
- * @param name the data set's name (what the user named; may differ between resumes of the same data)
+ * @param name the data set's name (what the user named; may differ between resumes of the same
+ *     data)
  * @param shape size, channels x height x width and classes, as text
  * @param hash hex SHA-256 of the sampled records
  */
@@ -43,8 +44,17 @@ record DataFingerprint(String name, String shape, String hash) {
     if (n > SAMPLED) {
       add(sha, data.get(n - 1));
     }
-    String shape = i.size() + " images of " + i.channels() + " x " + i.height() + " x " + i.width() + ", "
-        + i.classes() + " classes";
+    String shape =
+        i.size()
+            + " images of "
+            + i.channels()
+            + " x "
+            + i.height()
+            + " x "
+            + i.width()
+            + ", "
+            + i.classes()
+            + " classes";
     return new DataFingerprint(i.name(), shape, HexFormat.of().formatHex(sha.digest()));
   }
 
@@ -58,7 +68,9 @@ record DataFingerprint(String name, String shape, String hash) {
     return Map.of(NAME, name, SHAPE, shape, HASH, hash);
   }
 
-  /** The fingerprint a checkpoint recorded, or null for a checkpoint written before fingerprints. */
+  /**
+   * The fingerprint a checkpoint recorded, or null for a checkpoint written before fingerprints.
+   */
   static DataFingerprint from(Map<String, String> metadata) {
     String hash = metadata.get(HASH);
     return hash == null ? null : new DataFingerprint(metadata.get(NAME), metadata.get(SHAPE), hash);

@@ -34,8 +34,12 @@ final class EarlyStopper implements TrainingListener {
       withoutImprovement = 0;
     } else if (++withoutImprovement >= rule.patience()) {
       stopped = true;
-      LOG.info("early stopping at step {}: {} has not improved on {} for {} validations",
-          report.metrics().step(), rule.monitor().metric(), best, withoutImprovement);
+      LOG.info(
+          "early stopping at step {}: {} has not improved on {} for {} validations",
+          report.metrics().step(),
+          rule.monitor().metric(),
+          best,
+          withoutImprovement);
     }
   }
 
@@ -46,14 +50,16 @@ final class EarlyStopper implements TrainingListener {
 
   @Override
   public Map<String, long[]> checkpointState() {
-    return Map.of(STATE, new long[] {Double.doubleToRawLongBits(best), withoutImprovement, stopped ? 1 : 0});
+    return Map.of(
+        STATE, new long[] {Double.doubleToRawLongBits(best), withoutImprovement, stopped ? 1 : 0});
   }
 
   @Override
   public void restoreState(Map<String, long[]> state) {
     long[] s = state.get(STATE);
     if (s == null || s.length != 3) {
-      throw new IllegalArgumentException("checkpoint lacks the '" + STATE + "' (3) counters of a trainer checkpoint");
+      throw new IllegalArgumentException(
+          "checkpoint lacks the '" + STATE + "' (3) counters of a trainer checkpoint");
     }
     best = Double.longBitsToDouble(s[0]);
     withoutImprovement = s[1];

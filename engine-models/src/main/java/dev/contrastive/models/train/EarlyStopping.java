@@ -40,15 +40,17 @@ public record EarlyStopping(Monitor monitor, int patience, double minDelta) {
 
   public EarlyStopping {
     if (monitor == null) {
-      throw new IllegalArgumentException("earlyStopping.monitor must be one of VAL_LOSS, "
-          + "VAL_NCE_ACCURACY, VAL_ONLINE_ACCURACY, got null");
+      throw new IllegalArgumentException(
+          "earlyStopping.monitor must be one of VAL_LOSS, "
+              + "VAL_NCE_ACCURACY, VAL_ONLINE_ACCURACY, got null");
     }
     if (patience < 0 || patience > 1_000_000) {
       throw new IllegalArgumentException(
           "earlyStopping.patience must be in [0, 1000000] (0 = off), got " + patience);
     }
     if (!(minDelta >= 0 && Double.isFinite(minDelta))) {
-      throw new IllegalArgumentException("earlyStopping.minDelta must be finite and >= 0, got " + minDelta);
+      throw new IllegalArgumentException(
+          "earlyStopping.minDelta must be finite and >= 0, got " + minDelta);
     }
   }
 
@@ -61,7 +63,10 @@ public record EarlyStopping(Monitor monitor, int patience, double minDelta) {
     return patience > 0;
   }
 
-  /** Whether {@code value} improves on {@code best} by more than {@code minDelta}; any value beats NaN. */
+  /**
+   * Whether {@code value} improves on {@code best} by more than {@code minDelta}; any value beats
+   * NaN.
+   */
   public boolean improves(double value, double best) {
     if (Double.isNaN(best)) {
       return !Double.isNaN(value);

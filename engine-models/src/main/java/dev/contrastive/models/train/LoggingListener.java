@@ -7,11 +7,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reports a run's progress as text lines: the start, a line at most every {@code every} of wall time
- * with the step, loss, accuracies, steps/s and the time left, every validation, and the end. By
- * default the lines are SLF4J log lines (logger {@code contrastive.train}), which suits batch jobs and
- * applications with logging set up; {@link #to} sends them anywhere else, for example {@code
- * System.out::println} in a notebook or a program without an SLF4J provider.
+ * Reports a run's progress as text lines: the start, a line at most every {@code every} of wall
+ * time with the step, loss, accuracies, steps/s and the time left, every validation, and the end.
+ * By default the lines are SLF4J log lines (logger {@code contrastive.train}), which suits batch
+ * jobs and applications with logging set up; {@link #to} sends them anywhere else, for example
+ * {@code System.out::println} in a notebook or a program without an SLF4J provider.
  */
 public final class LoggingListener implements TrainingListener {
 
@@ -24,7 +24,9 @@ public final class LoggingListener implements TrainingListener {
   private long startedNanos;
   private long lastLogNanos;
 
-  /** @param every the least time between two step lines; zero logs every step */
+  /**
+   * @param every the least time between two step lines; zero logs every step
+   */
   public LoggingListener(Duration every) {
     this(LOG::info, every);
   }
@@ -55,8 +57,13 @@ public final class LoggingListener implements TrainingListener {
     firstStep = start.completed();
     startedNanos = System.nanoTime();
     lastLogNanos = startedNanos;
-    lines.accept(start.mode().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": steps "
-        + (start.completed() + 1) + "-" + start.total() + start.runDirectory().map(d -> " in " + d).orElse(""));
+    lines.accept(
+        start.mode().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+            + ": steps "
+            + (start.completed() + 1)
+            + "-"
+            + start.total()
+            + start.runDirectory().map(d -> " in " + d).orElse(""));
   }
 
   @Override
@@ -67,34 +74,63 @@ public final class LoggingListener implements TrainingListener {
       lastLogNanos = now;
       double rate = (m.step() - firstStep) / ((now - startedNanos) / 1e9);
       long etaSeconds = rate > 0 ? Math.round((total - m.step()) / rate) : -1;
-      lines.accept(String.format(Locale.ROOT, "step %d/%d  %s  %.2f steps/s  ETA %s", m.step(), total, summary(m),
-          rate, etaSeconds < 0 ? "?" : Duration.ofSeconds(etaSeconds).toString().substring(2).toLowerCase(Locale.ROOT)));
+      lines.accept(
+          String.format(
+              Locale.ROOT,
+              "step %d/%d  %s  %.2f steps/s  ETA %s",
+              m.step(),
+              total,
+              summary(m),
+              rate,
+              etaSeconds < 0
+                  ? "?"
+                  : Duration.ofSeconds(etaSeconds)
+                      .toString()
+                      .substring(2)
+                      .toLowerCase(Locale.ROOT)));
     }
     report.validation().ifPresent(v -> lines.accept(validationLine(v)));
   }
 
   @Override
   public void onEnd(TrainingResult result) {
-    String how = switch (result.stop()) {
-      case COMPLETED -> "done";
-      case EARLY_STOPPING -> "stopped early";
-      case TIME_LIMIT -> "time limit reached";
-      case REQUESTED -> "stopped on request";
-    };
-    lines.accept(how + " at step " + result.steps() + result.checkpoint().map(c -> "; weights in " + c).orElse(""));
+    String how =
+        switch (result.stop()) {
+          case COMPLETED -> "done";
+          case EARLY_STOPPING -> "stopped early";
+          case TIME_LIMIT -> "time limit reached";
+          case REQUESTED -> "stopped on request";
+        };
+    lines.accept(
+        how
+            + " at step "
+            + result.steps()
+            + result.checkpoint().map(c -> "; weights in " + c).orElse(""));
   }
 
   /** Loss and accuracies of one step, for a progress line. */
   public static String summary(StepMetrics m) {
-    return String.format(Locale.ROOT, "loss %.4f  nce_acc %.3f%s", m.loss(), m.accuracy(),
-        Double.isNaN(m.onlineAccuracy()) ? "" : String.format(Locale.ROOT, "  online_acc %.3f", m.onlineAccuracy()));
+    return String.format(
+        Locale.ROOT,
+        "loss %.4f  nce_acc %.3f%s",
+        m.loss(),
+        m.accuracy(),
+        Double.isNaN(m.onlineAccuracy())
+            ? ""
+            : String.format(Locale.ROOT, "  online_acc %.3f", m.onlineAccuracy()));
   }
 
   /** One validation, for a progress line. */
   public static String validationLine(ValidationMetrics v) {
-    return String.format(Locale.ROOT, "validation after step %d: loss %.4f  nce_acc %.4f%s  (%d images)",
-        v.step(), v.loss(), v.accuracy(),
-        Double.isNaN(v.onlineAccuracy()) ? "" : String.format(Locale.ROOT, "  online_acc %.4f", v.onlineAccuracy()),
+    return String.format(
+        Locale.ROOT,
+        "validation after step %d: loss %.4f  nce_acc %.4f%s  (%d images)",
+        v.step(),
+        v.loss(),
+        v.accuracy(),
+        Double.isNaN(v.onlineAccuracy())
+            ? ""
+            : String.format(Locale.ROOT, "  online_acc %.4f", v.onlineAccuracy()),
         v.images());
   }
 }

@@ -36,7 +36,10 @@ public final class OnlineEvaluator implements AutoCloseable {
   public OnlineEvaluator(int dim, int classes, double lr) {
     if (dim < 1 || classes < 2) {
       throw new IllegalArgumentException(
-          "onlineEvaluator needs dim >= 1 and classes >= 2, got dim=" + dim + ", classes=" + classes);
+          "onlineEvaluator needs dim >= 1 and classes >= 2, got dim="
+              + dim
+              + ", classes="
+              + classes);
     }
     this.classes = classes;
     this.lr = lr;
@@ -103,7 +106,13 @@ public final class OnlineEvaluator implements AutoCloseable {
     for (int i = 0; i < y.length; i++) {
       if (y[i] >= classes) {
         throw new IllegalArgumentException(
-            "onlineEvaluator: label " + y[i] + " at row " + i + " is not below the " + classes + " classes");
+            "onlineEvaluator: label "
+                + y[i]
+                + " at row "
+                + i
+                + " is not below the "
+                + classes
+                + " classes");
       }
       if (y[i] >= 0) {
         data[i * classes + y[i]] = 1;
@@ -132,8 +141,11 @@ public final class OnlineEvaluator implements AutoCloseable {
   /** Restores weights and Adam state written by {@link #flatWeights()} and the optimiser. */
   void restore(float[] weights, AdamState state) {
     if (weights.length != params.flatValues().length()) {
-      throw new IllegalArgumentException("online evaluator has " + params.flatValues().length()
-          + " weights, the checkpoint " + weights.length);
+      throw new IllegalArgumentException(
+          "online evaluator has "
+              + params.flatValues().length()
+              + " weights, the checkpoint "
+              + weights.length);
     }
     params.flatValues().assign(Nd4j.createFromArray(weights));
     adam.importState(state);

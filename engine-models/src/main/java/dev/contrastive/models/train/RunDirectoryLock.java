@@ -38,8 +38,9 @@ final class RunDirectoryLock implements AutoCloseable {
    */
   static RunDirectoryLock acquire(Path runDir) throws IOException {
     Path file = runDir.resolve(FILE);
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
+    FileChannel channel =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     FileLock lock;
     try {
       lock = channel.tryLock();
@@ -51,12 +52,20 @@ final class RunDirectoryLock implements AutoCloseable {
     }
     if (lock == null) {
       channel.close();
-      throw new IllegalArgumentException("run directory " + runDir + " is in use by process "
-          + holder(file) + " (it holds " + file + "); wait for it to end or use another directory");
+      throw new IllegalArgumentException(
+          "run directory "
+              + runDir
+              + " is in use by process "
+              + holder(file)
+              + " (it holds "
+              + file
+              + "); wait for it to end or use another directory");
     }
     try {
       channel.truncate(0);
-      channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
+      channel.write(
+          ByteBuffer.wrap(
+              (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
       channel.force(false);
     } catch (IOException e) {
       lock.release();

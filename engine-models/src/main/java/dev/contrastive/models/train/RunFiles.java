@@ -28,7 +28,8 @@ final class RunFiles implements TrainingListener {
       csv = CsvMetrics.open(runDir.resolve(Trainer.METRICS_CSV), start.completed() + 1);
       tensorBoard = new TensorBoardWriter(runDir);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the metrics of run " + runDir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot open the metrics of run " + runDir + ": " + e.getMessage(), e);
     }
   }
 
@@ -39,8 +40,8 @@ final class RunFiles implements TrainingListener {
       csv.log(step, report.scalars());
       tensorBoard.log(step, report.scalars());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the metrics of step " + step + " to " + runDir + ": "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write the metrics of step " + step + " to " + runDir + ": " + e.getMessage(), e);
     }
   }
 
@@ -63,7 +64,8 @@ final class RunFiles implements TrainingListener {
         tensorBoard.close();
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot close the metrics of " + runDir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot close the metrics of " + runDir + ": " + e.getMessage(), e);
     } finally {
       csv = null;
       tensorBoard = null;

@@ -34,7 +34,9 @@ public record StepMetrics(
     parts = Collections.unmodifiableMap(new LinkedHashMap<>(parts));
   }
 
-  /** The scalars as logged: {@code train/...} names, the loss's parts as {@code train/loss_<part>}. */
+  /**
+   * The scalars as logged: {@code train/...} names, the loss's parts as {@code train/loss_<part>}.
+   */
   public Map<String, Double> scalars() {
     Map<String, Double> s = new LinkedHashMap<>();
     s.put("train/loss", loss);

@@ -10,17 +10,21 @@ import java.util.Optional;
  * epoch, and the validation when one ran after it.
  *
  * @param metrics the step's scalars
- * @param epochMeans {@code epoch/*} means over the epoch's steps when this step ended it, else empty
+ * @param epochMeans {@code epoch/*} means over the epoch's steps when this step ended it, else
+ *     empty
  * @param validation the validation that ran after this step, if one did
  */
-public record StepReport(StepMetrics metrics, Map<String, Double> epochMeans,
-    Optional<ValidationMetrics> validation) {
+public record StepReport(
+    StepMetrics metrics, Map<String, Double> epochMeans, Optional<ValidationMetrics> validation) {
 
   public StepReport {
     epochMeans = Collections.unmodifiableMap(new LinkedHashMap<>(epochMeans));
   }
 
-  /** Every scalar of the step under its logged name ({@code train/*}, {@code epoch/*}, {@code val/*}). */
+  /**
+   * Every scalar of the step under its logged name ({@code train/*}, {@code epoch/*}, {@code
+   * val/*}).
+   */
   public Map<String, Double> scalars() {
     Map<String, Double> s = metrics.scalars();
     s.putAll(epochMeans);

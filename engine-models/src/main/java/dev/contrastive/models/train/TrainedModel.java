@@ -28,7 +28,8 @@ public record TrainedModel(Path checkpoint, long step, TrainerConfig config, Met
     implements AutoCloseable {
 
   /**
-   * Reads {@code path}: a checkpoint file, or a run directory whose newest valid checkpoint is used.
+   * Reads {@code path}: a checkpoint file, or a run directory whose newest valid checkpoint is
+   * used.
    *
    * @throws CheckpointFormatException if the file is damaged or not a checkpoint
    * @throws IOException if it cannot be read, or a run directory holds no valid checkpoint
@@ -38,9 +39,17 @@ public record TrainedModel(Path checkpoint, long step, TrainerConfig config, Met
     Path file = path;
     Checkpoint c;
     if (Files.isDirectory(path)) {
-      CheckpointIO.Found found = CheckpointIO.latest(path).newest().orElseThrow(() -> new IOException(
-          "no valid checkpoint in run directory " + path + " (expected files named like "
-              + CheckpointIO.fileName(1) + ")"));
+      CheckpointIO.Found found =
+          CheckpointIO.latest(path)
+              .newest()
+              .orElseThrow(
+                  () ->
+                      new IOException(
+                          "no valid checkpoint in run directory "
+                              + path
+                              + " (expected files named like "
+                              + CheckpointIO.fileName(1)
+                              + ")"));
       file = found.path();
       c = found.checkpoint();
     } else {
@@ -72,8 +81,13 @@ public record TrainedModel(Path checkpoint, long step, TrainerConfig config, Met
     TrainedModel m = load(path);
     if (!m.config.method().method().equals(expected)) {
       m.close();
-      throw new IllegalArgumentException("checkpoint " + m.checkpoint + " holds method "
-          + m.config.method().method() + ", not " + expected);
+      throw new IllegalArgumentException(
+          "checkpoint "
+              + m.checkpoint
+              + " holds method "
+              + m.config.method().method()
+              + ", not "
+              + expected);
     }
     return m;
   }
@@ -87,8 +101,15 @@ public record TrainedModel(Path checkpoint, long step, TrainerConfig config, Met
   static void assign(INDArray target, Checkpoint c, String name, Path from) {
     float[] data = tensor(c, name, from);
     if (data.length != target.length()) {
-      throw new IllegalArgumentException("checkpoint " + from + " has " + data.length + " " + name
-          + " values but the model has " + target.length());
+      throw new IllegalArgumentException(
+          "checkpoint "
+              + from
+              + " has "
+              + data.length
+              + " "
+              + name
+              + " values but the model has "
+              + target.length());
     }
     target.assign(Nd4j.createFromArray(data));
   }

@@ -43,51 +43,53 @@ import org.slf4j.LoggerFactory;
  * runs the loop, as Lightning's {@code Trainer.fit(model, data)}.
  *
  * <p>One step: the next {@link PairBatch} of the config's augmentation preset; the method's {@link
- * Method#forwardBackward} (loss with random choices drawn from (seed, step), finite checks); one Adam
- * update at {@code config.learningRate(step)}; and, for a labelled dataset, one update of the {@link
- * OnlineEvaluator} on the step's detached probe features. Then the listeners ({@link
- * TrainingListener}): progress, metrics files, early stopping, the periodic native-memory collection.
+ * Method#forwardBackward} (loss with random choices drawn from (seed, step), finite checks); one
+ * Adam update at {@code config.learningRate(step)}; and, for a labelled dataset, one update of the
+ * {@link OnlineEvaluator} on the step's detached probe features. Then the listeners ({@link
+ * TrainingListener}): progress, metrics files, early stopping, the periodic native-memory
+ * collection.
  *
  * <p><b>Where a run lives.</b> By default in memory: nothing is written, and when {@link #fit()}
  * returns the method's parameters hold the trained weights. {@link #inDirectory} makes it a run
  * directory instead, {@link RunMode#NEW}, {@link RunMode#RESUME} or {@link RunMode#RESUME_OR_NEW}:
- * checkpoints ({@code ckpt-000000100.bin}), {@code metrics.csv} (per step {@code train/*}, per epoch
- * {@code epoch/*}, per validation {@code val/*}) and TensorBoard event files; the trainer draws no
- * charts (the command line's {@code train} draws {@code loss.png} and {@code accuracy.png} from
- * {@code metrics.csv} at the end). {@link TrainingResult#start()} says which it was. One trainer at
- * a time: {@link #fit()} holds an operating-system lock on the directory ({@code .lock}, released when
- * the process dies). A resume must see the same training data: the checkpoint records the data's
- * size, shape and a hash of its first records, and a mismatch is refused.
+ * checkpoints ({@code ckpt-000000100.bin}), {@code metrics.csv} (per step {@code train/*}, per
+ * epoch {@code epoch/*}, per validation {@code val/*}) and TensorBoard event files; the trainer
+ * draws no charts (the command line's {@code train} draws {@code loss.png} and {@code accuracy.png}
+ * from {@code metrics.csv} at the end). {@link TrainingResult#start()} says which it was. One
+ * trainer at a time: {@link #fit()} holds an operating-system lock on the directory ({@code .lock},
+ * released when the process dies). A resume must see the same training data: the checkpoint records
+ * the data's size, shape and a hash of its first records, and a mismatch is refused.
  *
  * <p><b>Validation.</b> Given validation data ({@link #validateOn}), the trainer validates every
  * {@code validation.every()} steps (or at each epoch end) and after the last step: the mean loss
- * and NCE accuracy of fixed validation pairs in evaluation mode, and the online evaluator's accuracy
- * on them. {@link EarlyStopping} ends the run when the monitored metric has not improved for {@code
- * patience} validations.
+ * and NCE accuracy of fixed validation pairs in evaluation mode, and the online evaluator's
+ * accuracy on them. {@link EarlyStopping} ends the run when the monitored metric has not improved
+ * for {@code patience} validations.
  *
  * <p><b>Exact resume.</b> A checkpoint holds the weights, the batch-norm running statistics, Adam's
  * moments and step count, the online evaluator's weights and moments, the listeners' state (early
- * stopping), the running per-epoch sums, the step, the epoch and the batches consumed in it, and the
- * config. Since the augmentations, the order and the loss's sampling are all functions of (seed,
- * epoch, position, step), the steps after a resume are the steps the uninterrupted run would have
- * taken.
+ * stopping), the running per-epoch sums, the step, the epoch and the batches consumed in it, and
+ * the config. Since the augmentations, the order and the loss's sampling are all functions of
+ * (seed, epoch, position, step), the steps after a resume are the steps the uninterrupted run would
+ * have taken.
  *
  * <p><b>Divergence.</b> A NaN or infinity in the encoder's outputs, the loss or a gradient ends
- * {@link #fit()} with a {@link TrainingDivergedException} naming the step and the tensor, before the
- * update and without a checkpoint, so the last checkpoint on disk is the last good one. No step is
- * ever skipped.
+ * {@link #fit()} with a {@link TrainingDivergedException} naming the step and the tensor, before
+ * the update and without a checkpoint, so the last checkpoint on disk is the last good one. No step
+ * is ever skipped.
  *
  * <p><b>Memory.</b> Each step runs inside one {@link NativeMemory} scope reused by the next, so the
  * activations, the loss's gradients and the backward arrays take the same native memory every step;
- * see {@code docs/memory.md}. The parameters, Adam's moments and the online evaluator live outside it.
+ * see {@code docs/memory.md}. The parameters, Adam's moments and the online evaluator live outside
+ * it.
  *
  * <p><b>Across processes.</b> With {@link #inProcessGroup}, this process is one replica of a job of
- * several processes (one per GPU, docs/parallel.md): every process makes the same global batch from the
- * same seeds (data order, augmentations, the loss's choices: the job's seeds, not per rank, since the
- * ranks must agree on the batch) and encodes its own rows of it. Rank 0 alone locks and writes the run
- * directory (checkpoints, metrics); it chooses the checkpoint to resume from and every rank restores
- * that one, then takes rank 0's weights. A stop (early stopping, the time limit, a signal) on any rank
- * stops every rank after the same step.
+ * several processes (one per GPU, docs/parallel.md): every process makes the same global batch from
+ * the same seeds (data order, augmentations, the loss's choices: the job's seeds, not per rank,
+ * since the ranks must agree on the batch) and encodes its own rows of it. Rank 0 alone locks and
+ * writes the run directory (checkpoints, metrics); it chooses the checkpoint to resume from and
+ * every rank restores that one, then takes rank 0's weights. A stop (early stopping, the time
+ * limit, a signal) on any rank stops every rank after the same step.
  *
  * <p>The method must be float32 (checkpoints store float32, which then round-trips exactly). The
  * trainer does not close the method or the datasets. Not thread-safe.
@@ -133,8 +135,8 @@ public final class Trainer {
   private Collectives processGroup;
 
   /**
-   * @param method the method to train, float32 and built with {@code config.method()}; on resume its
-   *     weights and running statistics are replaced by the checkpoint's
+   * @param method the method to train, float32 and built with {@code config.method()}; on resume
+   *     its weights and running statistics are replaced by the checkpoint's
    * @param dataset the training images; the config's preset must make views the method takes
    * @throws IllegalArgumentException if the method, its config, the preset and the data do not fit
    */
@@ -144,8 +146,9 @@ public final class Trainer {
           "trainer: the method is " + method.config() + " but the config says " + config.method());
     }
     if (method.parameters().dataType() != DataType.FLOAT) {
-      throw new IllegalArgumentException("trainer: the method must be FLOAT (checkpoints are float32), got "
-          + method.parameters().dataType());
+      throw new IllegalArgumentException(
+          "trainer: the method must be FLOAT (checkpoints are float32), got "
+              + method.parameters().dataType());
     }
     this.config = config;
     this.method = method;
@@ -154,24 +157,43 @@ public final class Trainer {
     requireFits(dataset.info());
   }
 
-  /** The preset's views of {@code data} must be what the method takes, and the batch must fit in it. */
+  /**
+   * The preset's views of {@code data} must be what the method takes, and the batch must fit in it.
+   */
   private void requireFits(DatasetInfo data) {
     ItemShape views;
     try {
       views = pairs.outputShape(ItemShape.image(data.channels(), data.height(), data.width()));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("preset '" + config.preset() + "' cannot take '" + data.name()
-          + "' (" + data.channels() + " x " + data.height() + " x " + data.width() + "): " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "preset '"
+              + config.preset()
+              + "' cannot take '"
+              + data.name()
+              + "' ("
+              + data.channels()
+              + " x "
+              + data.height()
+              + " x "
+              + data.width()
+              + "): "
+              + e.getMessage(),
+          e);
     }
     try {
       config.method().requireViews(views);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("preset '" + config.preset() + "' on '" + data.name() + "': "
-          + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "preset '" + config.preset() + "' on '" + data.name() + "': " + e.getMessage(), e);
     }
     if (data.size() < config.batch()) {
-      throw new IllegalArgumentException("dataset '" + data.name() + "' has " + data.size()
-          + " images, fewer than one batch of " + config.batch());
+      throw new IllegalArgumentException(
+          "dataset '"
+              + data.name()
+              + "' has "
+              + data.size()
+              + " images, fewer than one batch of "
+              + config.batch());
     }
   }
 
@@ -184,8 +206,8 @@ public final class Trainer {
 
   /**
    * Ends {@link #fit()} after the first step that finishes past {@code limit} of wall time in this
-   * process, with a checkpoint and a validation, as Lightning's {@code max_time}: how far such a run
-   * gets depends on the machine, so the limit is not part of the config. Rerunning continues.
+   * process, with a checkpoint and a validation, as Lightning's {@code max_time}: how far such a
+   * run gets depends on the machine, so the limit is not part of the config. Rerunning continues.
    */
   public Trainer withTimeLimit(Duration limit) {
     if (limit == null || limit.isNegative() || limit.isZero()) {
@@ -206,23 +228,33 @@ public final class Trainer {
   }
 
   /**
-   * Makes this process replica {@code group.rank()} of {@code group.size()} processes that train each
-   * global batch together (see the class comment). The caller opens and closes the group.
+   * Makes this process replica {@code group.rank()} of {@code group.size()} processes that train
+   * each global batch together (see the class comment). The caller opens and closes the group.
    *
-   * @throws IllegalArgumentException if the config splits the batch into in-process replicas too, or
-   *     the global batch does not divide among the processes and their micro-batches
+   * @throws IllegalArgumentException if the config splits the batch into in-process replicas too,
+   *     or the global batch does not divide among the processes and their micro-batches
    */
   public Trainer inProcessGroup(Collectives group) {
     if (config.replicas() != 1) {
-      throw new IllegalArgumentException("trainer: a process group makes each process one replica;"
-          + " in-process replicas (" + config.replicas() + ") do not combine with it, use 1");
+      throw new IllegalArgumentException(
+          "trainer: a process group makes each process one replica;"
+              + " in-process replicas ("
+              + config.replicas()
+              + ") do not combine with it, use 1");
     }
     int shard = config.batch() / group.size();
-    if (config.batch() % group.size() != 0 || (config.microBatch() > 0 && shard % config.microBatch() != 0)) {
-      throw new IllegalArgumentException("trainer: the batch of " + config.batch() + " does not divide among "
-          + group.size() + " processes" + (config.microBatch() > 0 ? " and micro-batches of "
-          + config.microBatch() : "") + ": use a batch that is a multiple of " + group.size()
-          + (config.microBatch() > 0 ? " x " + config.microBatch() : ""));
+    if (config.batch() % group.size() != 0
+        || (config.microBatch() > 0 && shard % config.microBatch() != 0)) {
+      throw new IllegalArgumentException(
+          "trainer: the batch of "
+              + config.batch()
+              + " does not divide among "
+              + group.size()
+              + " processes"
+              + (config.microBatch() > 0 ? " and micro-batches of " + config.microBatch() : "")
+              + ": use a batch that is a multiple of "
+              + group.size()
+              + (config.microBatch() > 0 ? " x " + config.microBatch() : ""));
     }
     this.processGroup = group;
     return this;
@@ -243,8 +275,8 @@ public final class Trainer {
    * Trains to the configured length or until early stopping or the time limit.
    *
    * @throws TrainingDivergedException on a NaN or infinity in an output, the loss or a gradient
-   * @throws IllegalArgumentException if the run directory's checkpoint has another config, or the mode
-   *     refuses the directory's state
+   * @throws IllegalArgumentException if the run directory's checkpoint has another config, or the
+   *     mode refuses the directory's state
    * @throws IOException if a checkpoint cannot be read or written
    */
   public TrainingResult fit() throws IOException {
@@ -263,23 +295,39 @@ public final class Trainer {
         ProducerOptions.of(config.batch(), config.seed()).withThreads(config.augmentThreads());
     DataFingerprint data = DataFingerprint.of(dataset);
     try (RunDirectoryLock lock = runDir == null || !writes() ? null : lockRunDirectory();
-        OnlineEvaluator probe = online
-            ? new OnlineEvaluator(method.featureDim(), classes, config.onlineProbeLr()) : null;
+        OnlineEvaluator probe =
+            online
+                ? new OnlineEvaluator(method.featureDim(), classes, config.onlineProbeLr())
+                : null;
         PairProducer producer = new PairProducer(dataset, pairs, options);
-        PairProducer validation = validationData == null ? null : new PairProducer(validationData,
-            pairs, ProducerOptions.of(config.batch(), config.seed() ^ VALIDATION_SEED_SALT)
-                .withThreads(config.augmentThreads()).withShuffle(false));
-        DataParallel parallel = processGroup != null || config.replicas() > 1 || config.microBatch() > 0
-            ? new DataParallel(method, DataParallel.Options.replicas(config.replicas())
-                .withMicroBatch(config.microBatch()), processGroup) : null;
+        PairProducer validation =
+            validationData == null
+                ? null
+                : new PairProducer(
+                    validationData,
+                    pairs,
+                    ProducerOptions.of(config.batch(), config.seed() ^ VALIDATION_SEED_SALT)
+                        .withThreads(config.augmentThreads())
+                        .withShuffle(false));
+        DataParallel parallel =
+            processGroup != null || config.replicas() > 1 || config.microBatch() > 0
+                ? new DataParallel(
+                    method,
+                    DataParallel.Options.replicas(config.replicas())
+                        .withMicroBatch(config.microBatch()),
+                    processGroup)
+                : null;
         Listeners notify = new Listeners(all)) {
       RunState state = new RunState();
-      StartMode mode = processGroup == null ? start(params, adam, probe, state, all, data)
-          : startTogether(params, adam, probe, state, all, data);
+      StartMode mode =
+          processGroup == null
+              ? start(params, adam, probe, state, all, data)
+              : startTogether(params, adam, probe, state, all, data);
       if (parallel != null) {
         parallel.syncAll();
       }
-      long total = config.steps() > 0 ? config.steps() : (long) config.epochs() * producer.batchesPerEpoch();
+      long total =
+          config.steps() > 0 ? config.steps() : (long) config.epochs() * producer.batchesPerEpoch();
       notify.start(new RunStart(state.step, total, mode, Optional.ofNullable(runDir)));
       if (notify.stopRequested()) {
         LOG.info("this run stopped early at step {}; nothing to do", state.step);
@@ -302,7 +350,8 @@ public final class Trainer {
         }
         state.step++;
         StepMetrics metrics;
-        try (PairBatch batch = batches.next(); MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
+        try (PairBatch batch = batches.next();
+            MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
           metrics = step(state, batch, adam, params, probe, parallel, started);
         }
         state.position++;
@@ -319,7 +368,8 @@ public final class Trainer {
         long every = config.validation().every();
         if (validation != null && ((every > 0 ? state.step % every == 0 : epochEnds) || last)) {
           if (processGroup != null) {
-            // Rank 0's running statistics, the ones its checkpoint keeps, so every rank validates its model.
+            // Rank 0's running statistics, the ones its checkpoint keeps, so every rank validates
+            // its model.
             parallel.syncAll();
           }
           validated = Optional.of(validate(state.step, validation, probe));
@@ -327,7 +377,9 @@ public final class Trainer {
         }
         notify.step(new StepReport(metrics, epochMeans, validated));
         stop = anyRank(notify.stopRequested());
-        if (runDir != null && writes() && (state.step % config.checkpointEvery() == 0 || last || stop)) {
+        if (runDir != null
+            && writes()
+            && (state.step % config.checkpointEvery() == 0 || last || stop)) {
           lastCheckpoint = save(state, params, adam, probe, all, data);
           lastSaved = state.step;
         }
@@ -336,20 +388,32 @@ public final class Trainer {
         lastCheckpoint = save(state, params, adam, probe, all, data);
       }
       if (processGroup != null) {
-        // Every rank returns once rank 0's last checkpoint is on disk, and names the file rank 0 wrote.
+        // Every rank returns once rank 0's last checkpoint is on disk, and names the file rank 0
+        // wrote.
         processGroup.barrier();
         if (runDir != null && !writes()) {
           lastCheckpoint = runDir.resolve(CheckpointIO.fileName(state.step));
         }
       }
-      TrainingResult.Stop why = earlyStopper.stopRequested() ? TrainingResult.Stop.EARLY_STOPPING
-          : stop ? TrainingResult.Stop.REQUESTED
-          : state.step < total ? TrainingResult.Stop.TIME_LIMIT : TrainingResult.Stop.COMPLETED;
+      TrainingResult.Stop why =
+          earlyStopper.stopRequested()
+              ? TrainingResult.Stop.EARLY_STOPPING
+              : stop
+                  ? TrainingResult.Stop.REQUESTED
+                  : state.step < total
+                      ? TrainingResult.Stop.TIME_LIMIT
+                      : TrainingResult.Stop.COMPLETED;
       if (why == TrainingResult.Stop.TIME_LIMIT) {
         LOG.info("time limit of {} reached at step {} of {}", timeLimit, state.step, total);
       }
-      TrainingResult result = new TrainingResult(state.step, total, why,
-          Optional.ofNullable(state.lastValidation), mode, Optional.ofNullable(lastCheckpoint));
+      TrainingResult result =
+          new TrainingResult(
+              state.step,
+              total,
+              why,
+              Optional.ofNullable(state.lastValidation),
+              mode,
+              Optional.ofNullable(lastCheckpoint));
       notify.end(result);
       return result;
     } catch (RuntimeException | IOException | Error e) {
@@ -361,7 +425,9 @@ public final class Trainer {
     }
   }
 
-  /** Whether {@code flag} holds on any rank of the process group (this process's alone without one). */
+  /**
+   * Whether {@code flag} holds on any rank of the process group (this process's alone without one).
+   */
   private boolean anyRank(boolean flag) {
     if (processGroup == null) {
       return flag;
@@ -371,14 +437,22 @@ public final class Trainer {
 
   /**
    * {@link #start} across processes: rank 0 examines the run directory and chooses (moving damaged
-   * checkpoints aside, refusing what the mode refuses), then every other rank restores the checkpoint
-   * of the step rank 0 announces, so all resume from the same file.
+   * checkpoints aside, refusing what the mode refuses), then every other rank restores the
+   * checkpoint of the step rank 0 announces, so all resume from the same file.
    */
-  private StartMode startTogether(Parameters params, Adam adam, OnlineEvaluator probe, RunState state,
-      List<TrainingListener> all, DataFingerprint data) throws IOException {
+  private StartMode startTogether(
+      Parameters params,
+      Adam adam,
+      OnlineEvaluator probe,
+      RunState state,
+      List<TrainingListener> all,
+      DataFingerprint data)
+      throws IOException {
     StartMode mode = writes() ? start(params, adam, probe, state, all, data) : null;
     double announced = writes() && mode == StartMode.RESUMED ? state.step : -1;
-    long step = (long) processGroup.allReduceSum(new double[] {processGroup.rank() == 0 ? announced : 0})[0];
+    long step =
+        (long)
+            processGroup.allReduceSum(new double[] {processGroup.rank() == 0 ? announced : 0})[0];
     if (writes()) {
       return mode;
     }
@@ -390,12 +464,19 @@ public final class Trainer {
     }
     Path file = runDir.resolve(CheckpointIO.fileName(step));
     restore(CheckpointIO.read(file), params, adam, probe, state, all, file);
-    LOG.info("rank {}: resuming from {} as rank 0 does (step {}, epoch {})", processGroup.rank(), file,
-        state.step, state.epoch);
+    LOG.info(
+        "rank {}: resuming from {} as rank 0 does (step {}, epoch {})",
+        processGroup.rank(),
+        file,
+        state.step,
+        state.epoch);
     return StartMode.RESUMED;
   }
 
-  /** Creates the run directory if needed and takes its lock, or says why it cannot be a run directory. */
+  /**
+   * Creates the run directory if needed and takes its lock, or says why it cannot be a run
+   * directory.
+   */
   private RunDirectoryLock lockRunDirectory() throws IOException {
     if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
       throw new IllegalArgumentException("run directory " + runDir + " is a file, not a directory");
@@ -406,18 +487,25 @@ public final class Trainer {
       throw new IllegalArgumentException("cannot create run directory " + runDir + ": " + e, e);
     }
     if (!Files.isWritable(runDir)) {
-      throw new IllegalArgumentException("run directory " + runDir + " is not writable by this user");
+      throw new IllegalArgumentException(
+          "run directory " + runDir + " is not writable by this user");
     }
     return RunDirectoryLock.acquire(runDir);
   }
 
   /**
-   * Restores the newest valid checkpoint when the run directory's mode allows it, and says how the run
-   * starts. Damaged checkpoints are moved aside ({@code *.damaged}), never deleted; when every
+   * Restores the newest valid checkpoint when the run directory's mode allows it, and says how the
+   * run starts. Damaged checkpoints are moved aside ({@code *.damaged}), never deleted; when every
    * checkpoint is damaged, nothing restarts from step 0 unless the mode is {@link RunMode#NEW}.
    */
-  private StartMode start(Parameters params, Adam adam, OnlineEvaluator probe, RunState state,
-      List<TrainingListener> all, DataFingerprint data) throws IOException {
+  private StartMode start(
+      Parameters params,
+      Adam adam,
+      OnlineEvaluator probe,
+      RunState state,
+      List<TrainingListener> all,
+      DataFingerprint data)
+      throws IOException {
     if (runDir == null) {
       return StartMode.IN_MEMORY;
     }
@@ -430,49 +518,87 @@ public final class Trainer {
     Optional<CheckpointIO.Found> found = scan.newest();
     if (found.isEmpty()) {
       if (runMode == RunMode.RESUME) {
-        throw new IllegalArgumentException("trainer: run directory " + runDir + " holds no valid checkpoint"
-            + " to resume from");
+        throw new IllegalArgumentException(
+            "trainer: run directory " + runDir + " holds no valid checkpoint" + " to resume from");
       }
       if (!scan.rejected().isEmpty() && runMode != RunMode.NEW) {
-        throw new IllegalArgumentException("trainer: every checkpoint in " + runDir + " is damaged ("
-            + scan.rejected().size() + ", moved aside as *.damaged); start the run afresh explicitly"
-            + " (RunMode.NEW, or train --restart) or restore a checkpoint");
+        throw new IllegalArgumentException(
+            "trainer: every checkpoint in "
+                + runDir
+                + " is damaged ("
+                + scan.rejected().size()
+                + ", moved aside as *.damaged); start the run afresh explicitly"
+                + " (RunMode.NEW, or train --restart) or restore a checkpoint");
       }
       return StartMode.NEW_RUN;
     }
     if (runMode == RunMode.NEW) {
-      throw new IllegalArgumentException("trainer: run directory " + runDir + " already holds a run ("
-          + found.get().path().getFileName() + "); resume it or choose a new directory");
+      throw new IllegalArgumentException(
+          "trainer: run directory "
+              + runDir
+              + " already holds a run ("
+              + found.get().path().getFileName()
+              + "); resume it or choose a new directory");
     }
     Checkpoint c = found.get().checkpoint();
     DataFingerprint trained = DataFingerprint.from(c.metadata());
     if (trained != null && !trained.sameData(data)) {
-      throw new IllegalArgumentException("trainer: " + found.get().path() + " was trained on '" + trained.name()
-          + "' (" + trained.shape() + ", sha256 " + trained.hash().substring(0, 12) + "), this run's data is '"
-          + data.name() + "' (" + data.shape() + ", sha256 " + data.hash().substring(0, 12)
-          + "); resume on the same data or use a new run directory");
+      throw new IllegalArgumentException(
+          "trainer: "
+              + found.get().path()
+              + " was trained on '"
+              + trained.name()
+              + "' ("
+              + trained.shape()
+              + ", sha256 "
+              + trained.hash().substring(0, 12)
+              + "), this run's data is '"
+              + data.name()
+              + "' ("
+              + data.shape()
+              + ", sha256 "
+              + data.hash().substring(0, 12)
+              + "); resume on the same data or use a new run directory");
     }
     restore(c, params, adam, probe, state, all, found.get().path());
     LOG.info("resuming from {} (step {}, epoch {})", found.get().path(), state.step, state.epoch);
     return StartMode.RESUMED;
   }
 
-  private StepMetrics step(RunState state, PairBatch batch, Adam adam, Parameters params,
-      OnlineEvaluator probe, DataParallel parallel, long started) {
+  private StepMetrics step(
+      RunState state,
+      PairBatch batch,
+      Adam adam,
+      Parameters params,
+      OnlineEvaluator probe,
+      DataParallel parallel,
+      long started) {
     long seed = stepSeed(state.step);
-    StepOutcome o = parallel == null
-        ? method.forwardBackward(state.step, batch.viewA(), batch.viewB(), seed)
-        : parallel.forwardBackward(state.step, batch.size(), batch.viewA(), batch.viewB(), seed);
+    StepOutcome o =
+        parallel == null
+            ? method.forwardBackward(state.step, batch.viewA(), batch.viewB(), seed)
+            : parallel.forwardBackward(
+                state.step, batch.size(), batch.viewA(), batch.viewB(), seed);
     double lr = config.learningRate(adam.stepCount() + 1);
     adam.step(params, lr);
     if (parallel != null) {
       parallel.syncWeights();
     }
-    double onlineAccuracy = probe == null || batch.labels() == null
-        ? Double.NaN : probe.trainStep(o.features(), batch.labels());
+    double onlineAccuracy =
+        probe == null || batch.labels() == null
+            ? Double.NaN
+            : probe.trainStep(o.features(), batch.labels());
     double seconds = (System.nanoTime() - started) / 1e9;
-    return new StepMetrics(state.step, state.epoch, o.loss(), o.parts(), o.accuracy(), lr, o.gradNorm(),
-        1 / seconds, onlineAccuracy);
+    return new StepMetrics(
+        state.step,
+        state.epoch,
+        o.loss(),
+        o.parts(),
+        o.accuracy(),
+        lr,
+        o.gradNorm(),
+        1 / seconds,
+        onlineAccuracy);
   }
 
   /** Means over the fixed validation pairs in evaluation mode; nothing is updated. */
@@ -486,7 +612,8 @@ public final class Trainer {
     int batchesSeen = 0;
     Iterator<PairBatch> batches = validation.epoch(0);
     while (batches.hasNext() && (limit == 0 || batchesSeen < limit)) {
-      try (PairBatch batch = batches.next(); MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
+      try (PairBatch batch = batches.next();
+          MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
         StepOutcome o = method.evaluate(batch.viewA(), batch.viewB(), stepSeed(-1 - batchesSeen));
         lossSum += o.loss() * batch.size();
         accuracySum += o.accuracy() * batch.size();
@@ -501,8 +628,12 @@ public final class Trainer {
       }
       batchesSeen++;
     }
-    return new ValidationMetrics(step, lossSum / images, accuracySum / images,
-        onlineImages == 0 ? Double.NaN : onlineCorrect / onlineImages, images);
+    return new ValidationMetrics(
+        step,
+        lossSum / images,
+        accuracySum / images,
+        onlineImages == 0 ? Double.NaN : onlineCorrect / onlineImages,
+        images);
   }
 
   /**
@@ -516,8 +647,14 @@ public final class Trainer {
     return z ^ (z >>> 31);
   }
 
-  private Path save(RunState state, Parameters params, Adam adam, OnlineEvaluator probe,
-      List<TrainingListener> all, DataFingerprint data) throws IOException {
+  private Path save(
+      RunState state,
+      Parameters params,
+      Adam adam,
+      OnlineEvaluator probe,
+      List<TrainingListener> all,
+      DataFingerprint data)
+      throws IOException {
     AdamState s = adam.exportState();
     Map<String, Checkpoint.Tensor> tensors = new LinkedHashMap<>();
     tensors.put("params", vector(params.flatValues().toFloatVector()));
@@ -542,31 +679,50 @@ public final class Trainer {
     metadata.put("engine.version", EngineVersion.get());
     metadata.put("method", config.method().method());
     metadata.putAll(data.metadata());
-    Checkpoint c = new Checkpoint(state.step, state.epoch, state.position, config.toJson(), tensors,
-        counters, metadata);
+    Checkpoint c =
+        new Checkpoint(
+            state.step, state.epoch, state.position, config.toJson(), tensors, counters, metadata);
     Path file = runDir.resolve(CheckpointIO.fileName(state.step));
     CheckpointIO.write(file, c);
     CheckpointIO.retain(runDir, KEEP_CHECKPOINTS);
     return file;
   }
 
-  private void restore(Checkpoint c, Parameters params, Adam adam, OnlineEvaluator probe, RunState state,
-      List<TrainingListener> all, Path from) {
+  private void restore(
+      Checkpoint c,
+      Parameters params,
+      Adam adam,
+      OnlineEvaluator probe,
+      RunState state,
+      List<TrainingListener> all,
+      Path from) {
     TrainerConfig saved = TrainerConfig.fromJson(c.config());
     if (!saved.method().method().equals(config.method().method())) {
-      throw new IllegalArgumentException("trainer: " + from + " holds a run of method " + saved.method().method()
-          + ", this run trains " + config.method().method() + "; use a new run directory");
+      throw new IllegalArgumentException(
+          "trainer: "
+              + from
+              + " holds a run of method "
+              + saved.method().method()
+              + ", this run trains "
+              + config.method().method()
+              + "; use a new run directory");
     }
     if (!config.continues(saved)) {
       throw new IllegalArgumentException(
-          "trainer: " + from + " was written by a run with another config; use a new run directory."
-              + "\n  checkpoint: " + c.config() + "\n  this run:   " + config.toJson());
+          "trainer: "
+              + from
+              + " was written by a run with another config; use a new run directory."
+              + "\n  checkpoint: "
+              + c.config()
+              + "\n  this run:   "
+              + config.toJson());
     }
     TrainedModel.assign(params.flatValues(), c, "params", from);
     TrainedModel.assign(params.flatBuffers(), c, "buffers", from);
     adam.importState(adamState(c, "adam", from));
     if (probe != null) {
-      probe.restore(TrainedModel.tensor(c, "online.params", from), adamState(c, "online.adam", from));
+      probe.restore(
+          TrainedModel.tensor(c, "online.params", from), adamState(c, "online.adam", from));
     }
     state.step = c.step();
     state.epoch = c.epoch();
@@ -581,9 +737,12 @@ public final class Trainer {
   private static AdamState adamState(Checkpoint c, String prefix, Path from) {
     long[] step = c.state().get(prefix + ".step");
     if (step == null || step.length != 1) {
-      throw new IllegalArgumentException("trainer: " + from + " has no '" + prefix + ".step' counter");
+      throw new IllegalArgumentException(
+          "trainer: " + from + " has no '" + prefix + ".step' counter");
     }
-    return new AdamState(step[0], toDouble(TrainedModel.tensor(c, prefix + ".m", from)),
+    return new AdamState(
+        step[0],
+        toDouble(TrainedModel.tensor(c, prefix + ".m", from)),
         toDouble(TrainedModel.tensor(c, prefix + ".v", from)));
   }
 
@@ -652,7 +811,9 @@ public final class Trainer {
     }
   }
 
-  /** Per-epoch running sums of the step scalars, checkpointed so a resumed epoch's means are exact. */
+  /**
+   * Per-epoch running sums of the step scalars, checkpointed so a resumed epoch's means are exact.
+   */
   private static final class EpochSums {
     double loss;
     double accuracy;
@@ -681,8 +842,13 @@ public final class Trainer {
     }
 
     long[] bits() {
-      return new long[] {Double.doubleToRawLongBits(loss), Double.doubleToRawLongBits(accuracy),
-          Double.doubleToRawLongBits(online), steps, onlineSteps};
+      return new long[] {
+        Double.doubleToRawLongBits(loss),
+        Double.doubleToRawLongBits(accuracy),
+        Double.doubleToRawLongBits(online),
+        steps,
+        onlineSteps
+      };
     }
 
     static EpochSums fromBits(long[] b) {
@@ -696,7 +862,9 @@ public final class Trainer {
     }
   }
 
-  /** Where the run is: everything besides the tensors and listeners that a checkpoint must restore. */
+  /**
+   * Where the run is: everything besides the tensors and listeners that a checkpoint must restore.
+   */
   private static final class RunState {
     long step;
     int epoch;
@@ -708,23 +876,34 @@ public final class Trainer {
     void exportTo(Map<String, long[]> counters) {
       counters.put("epoch.sums", epochSums.bits());
       if (lastValidation != null) {
-        counters.put("validation.last", new long[] {lastValidation.step(),
-            Double.doubleToRawLongBits(lastValidation.loss()), Double.doubleToRawLongBits(lastValidation.accuracy()),
-            Double.doubleToRawLongBits(lastValidation.onlineAccuracy()), lastValidation.images()});
+        counters.put(
+            "validation.last",
+            new long[] {
+              lastValidation.step(),
+              Double.doubleToRawLongBits(lastValidation.loss()),
+              Double.doubleToRawLongBits(lastValidation.accuracy()),
+              Double.doubleToRawLongBits(lastValidation.onlineAccuracy()),
+              lastValidation.images()
+            });
       }
     }
 
     void importFrom(Map<String, long[]> counters, Path from) {
       long[] sums = counters.get("epoch.sums");
       if (sums == null || sums.length != 5) {
-        throw new IllegalArgumentException("trainer: " + from
-            + " lacks the 'epoch.sums' (5) counters of a trainer checkpoint");
+        throw new IllegalArgumentException(
+            "trainer: " + from + " lacks the 'epoch.sums' (5) counters of a trainer checkpoint");
       }
       epochSums = EpochSums.fromBits(sums);
       long[] v = counters.get("validation.last");
       if (v != null && v.length == 5) {
-        lastValidation = new ValidationMetrics(v[0], Double.longBitsToDouble(v[1]), Double.longBitsToDouble(v[2]),
-            Double.longBitsToDouble(v[3]), v[4]);
+        lastValidation =
+            new ValidationMetrics(
+                v[0],
+                Double.longBitsToDouble(v[1]),
+                Double.longBitsToDouble(v[2]),
+                Double.longBitsToDouble(v[3]),
+                v[4]);
       }
     }
   }

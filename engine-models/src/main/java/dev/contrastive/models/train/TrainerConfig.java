@@ -21,15 +21,18 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
 /**
  * Everything that fixes a training run's result: the method and its configs, the augmentation
  * preset, the run's length, the batch, the seed, the optimiser and its schedule, validation and the
- * online evaluator. Stored in every checkpoint, so that a resume refuses a run trained under another
- * configuration and evaluation rebuilds the method and its preprocessing from the checkpoint alone.
+ * online evaluator. Stored in every checkpoint, so that a resume refuses a run trained under
+ * another configuration and evaluation rebuilds the method and its preprocessing from the
+ * checkpoint alone.
  *
  * <p>Made with {@link #builder(MethodConfig)}, every setting named, each validated where it is set
  * (the message names the setting and its range). Immutable.
  */
 public final class TrainerConfig {
 
-  /** The online evaluator's default step size: 1e-3 reaches a plateau within an epoch of the subset. */
+  /**
+   * The online evaluator's default step size: 1e-3 reaches a plateau within an epoch of the subset.
+   */
   public static final double DEFAULT_ONLINE_PROBE_LR = 1e-3;
 
   private static final long MAX_STEPS = 1_000_000_000L;
@@ -46,7 +49,9 @@ public final class TrainerConfig {
 
   /** Writes Adam's options as an object of their fields and reads them back through the builder. */
   @JsonDeserialize(builder = AdamOptions.Builder.class)
-  @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+  @JsonAutoDetect(
+      fieldVisibility = Visibility.ANY,
+      getterVisibility = Visibility.NONE,
       isGetterVisibility = Visibility.NONE)
   @JsonPropertyOrder({"lr", "beta1", "beta2", "eps", "weightDecay", "decoupled", "maxGradNorm"})
   private interface AdamJson {}
@@ -54,10 +59,11 @@ public final class TrainerConfig {
   @JsonPOJOBuilder(withPrefix = "")
   private interface AdamBuilderJson {}
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .addMixIn(LearningRateSchedule.class, ScheduleTypes.class)
-      .addMixIn(AdamOptions.class, AdamJson.class)
-      .addMixIn(AdamOptions.Builder.class, AdamBuilderJson.class);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .addMixIn(LearningRateSchedule.class, ScheduleTypes.class)
+          .addMixIn(AdamOptions.class, AdamJson.class)
+          .addMixIn(AdamOptions.Builder.class, AdamBuilderJson.class);
 
   private final MethodConfig method;
   private final String preset;
@@ -92,10 +98,10 @@ public final class TrainerConfig {
   }
 
   /**
-   * A builder with the defaults: 300 steps of 128 images, seed 1, Adam at lr 3e-3 with AMDIM's betas
-   * and weight decay, 50 warm-up steps then constant, a checkpoint every 100 steps, validation at each
-   * epoch end, the online evaluator on. The preset must be set: the method's registry entry names a
-   * default for the data ({@code Methods.get(name).defaultPreset(data)}).
+   * A builder with the defaults: 300 steps of 128 images, seed 1, Adam at lr 3e-3 with AMDIM's
+   * betas and weight decay, 50 warm-up steps then constant, a checkpoint every 100 steps,
+   * validation at each epoch end, the online evaluator on. The preset must be set: the method's
+   * registry entry names a default for the data ({@code Methods.get(name).defaultPreset(data)}).
    */
   public static Builder builder(MethodConfig method) {
     return new Builder(method);
@@ -156,10 +162,10 @@ public final class TrainerConfig {
   }
 
   /**
-   * In-process replicas the global batch is split across ({@code models.parallel.DataParallel}): each
-   * encodes {@code batch / replicas} images and scores its anchors against the whole gathered batch.
-   * 1 trains in the calling thread. Batch norm keeps per-replica statistics, as in the published
-   * methods.
+   * In-process replicas the global batch is split across ({@code models.parallel.DataParallel}):
+   * each encodes {@code batch / replicas} images and scores its anchors against the whole gathered
+   * batch. 1 trains in the calling thread. Batch norm keeps per-replica statistics, as in the
+   * published methods.
    */
   public int replicas() {
     return replicas;
@@ -244,7 +250,8 @@ public final class TrainerConfig {
    */
   public static TrainerConfig fromJson(JsonNode json) {
     if (json == null || !json.isObject()) {
-      throw new IllegalArgumentException("not a trainer config: expected a JSON object, got " + json);
+      throw new IllegalArgumentException(
+          "not a trainer config: expected a JSON object, got " + json);
     }
     try {
       Builder b = builder(Methods.fromJson(required(json, "method")));
@@ -256,8 +263,12 @@ public final class TrainerConfig {
       } else if (epochs > 0 && steps == 0) {
         b.epochs(epochs);
       } else {
-        throw new IllegalArgumentException("not a trainer config: exactly one of steps and epochs must be"
-            + " > 0, got steps=" + steps + ", epochs=" + epochs);
+        throw new IllegalArgumentException(
+            "not a trainer config: exactly one of steps and epochs must be"
+                + " > 0, got steps="
+                + steps
+                + ", epochs="
+                + epochs);
       }
       return b.batch(required(json, "batch").asInt())
           .seed(required(json, "seed").asLong())
@@ -298,7 +309,10 @@ public final class TrainerConfig {
     return toJson().toString();
   }
 
-  /** Collects the settings, each checked as it is set; {@link #steps} and {@link #epochs} replace each other. */
+  /**
+   * Collects the settings, each checked as it is set; {@link #steps} and {@link #epochs} replace
+   * each other.
+   */
   public static final class Builder {
     private final MethodConfig method;
     private String preset;
@@ -311,7 +325,8 @@ public final class TrainerConfig {
     private int microBatch;
     private long checkpointEvery = 100;
     private AdamOptions adam = AdamOptions.amdim().withLr(3e-3);
-    private LearningRateSchedule schedule = new LearningRateSchedule.WarmUp(50, LearningRateSchedule.constant());
+    private LearningRateSchedule schedule =
+        new LearningRateSchedule.WarmUp(50, LearningRateSchedule.constant());
     private ValidationOptions validation = ValidationOptions.defaults();
     private double onlineProbeLr = DEFAULT_ONLINE_PROBE_LR;
 
@@ -332,7 +347,8 @@ public final class TrainerConfig {
     /** A run of {@code n} optimiser steps, in [1, 10^9]. */
     public Builder steps(long n) {
       if (n < 1 || n > MAX_STEPS) {
-        throw new IllegalArgumentException("trainer.steps must be in [1, " + MAX_STEPS + "], got " + n);
+        throw new IllegalArgumentException(
+            "trainer.steps must be in [1, " + MAX_STEPS + "], got " + n);
       }
       this.steps = n;
       this.epochs = 0;
@@ -375,8 +391,8 @@ public final class TrainerConfig {
 
     /**
      * The batch split: {@code replicas} in [1, 64] in-process replicas, each encoding its share in
-     * micro-batches of {@code microBatch} images (0: in one piece). {@link #build()} checks that they
-     * divide the batch.
+     * micro-batches of {@code microBatch} images (0: in one piece). {@link #build()} checks that
+     * they divide the batch.
      */
     public Builder split(int replicas, int microBatch) {
       if (replicas < 1 || replicas > 64) {
@@ -384,7 +400,8 @@ public final class TrainerConfig {
       }
       if (microBatch < 0 || microBatch > 65536) {
         throw new IllegalArgumentException(
-            "trainer.microBatch must be in [1, 65536], or 0 for no micro-batches, got " + microBatch);
+            "trainer.microBatch must be in [1, 65536], or 0 for no micro-batches, got "
+                + microBatch);
       }
       this.replicas = replicas;
       this.microBatch = microBatch;
@@ -435,17 +452,33 @@ public final class TrainerConfig {
 
     public TrainerConfig build() {
       if (preset == null) {
-        throw new IllegalArgumentException("trainer.preset must be set (the method's default for the data is"
-            + " Methods.get(\"" + method.method() + "\").defaultPreset(data))");
+        throw new IllegalArgumentException(
+            "trainer.preset must be set (the method's default for the data is"
+                + " Methods.get(\""
+                + method.method()
+                + "\").defaultPreset(data))");
       }
       if (batch % replicas != 0) {
-        throw new IllegalArgumentException("trainer.batch of " + batch + " does not divide among trainer.replicas = "
-            + replicas + ": use a batch that is a multiple of " + replicas);
+        throw new IllegalArgumentException(
+            "trainer.batch of "
+                + batch
+                + " does not divide among trainer.replicas = "
+                + replicas
+                + ": use a batch that is a multiple of "
+                + replicas);
       }
       int share = batch / replicas;
       if (microBatch > 0 && share % microBatch != 0) {
-        throw new IllegalArgumentException("trainer.microBatch of " + microBatch + " does not divide each replica's "
-            + share + " images (trainer.batch " + batch + " / trainer.replicas " + replicas + ")");
+        throw new IllegalArgumentException(
+            "trainer.microBatch of "
+                + microBatch
+                + " does not divide each replica's "
+                + share
+                + " images (trainer.batch "
+                + batch
+                + " / trainer.replicas "
+                + replicas
+                + ")");
       }
       return new TrainerConfig(this);
     }

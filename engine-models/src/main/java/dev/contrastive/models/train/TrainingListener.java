@@ -9,8 +9,8 @@ import java.util.Map;
  *
  * <p>Runs on the training thread. {@link #onStep} comes after the update and before that step's
  * checkpoint, so that what a listener records (a metrics row, early stopping's count) is in the
- * checkpoint that follows; a slow listener slows training, and an exception from it ends the run (the
- * checkpoints written so far stay valid). {@link #close()} runs once however the run ends.
+ * checkpoint that follows; a slow listener slows training, and an exception from it ends the run
+ * (the checkpoints written so far stay valid). {@link #close()} runs once however the run ends.
  */
 public interface TrainingListener extends AutoCloseable {
 

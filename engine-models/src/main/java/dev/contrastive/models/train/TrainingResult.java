@@ -13,8 +13,13 @@ import java.util.Optional;
  * @param start how the run started: in memory, a new run directory or a resumed one
  * @param checkpoint the checkpoint holding the final weights; empty in memory
  */
-public record TrainingResult(long steps, long plannedSteps, Stop stop, Optional<ValidationMetrics> lastValidation,
-    RunStart.StartMode start, Optional<Path> checkpoint) {
+public record TrainingResult(
+    long steps,
+    long plannedSteps,
+    Stop stop,
+    Optional<ValidationMetrics> lastValidation,
+    RunStart.StartMode start,
+    Optional<Path> checkpoint) {
 
   /** Why a run ended. */
   public enum Stop {

@@ -12,7 +12,8 @@ import java.util.Map;
  * @param onlineAccuracy the online evaluator's accuracy on the validation images (NaN without one)
  * @param images validation images seen
  */
-public record ValidationMetrics(long step, double loss, double accuracy, double onlineAccuracy, long images) {
+public record ValidationMetrics(
+    long step, double loss, double accuracy, double onlineAccuracy, long images) {
 
   /** The scalars as logged, named as {@link EarlyStopping.Monitor#metric()} names them. */
   public Map<String, Double> scalars() {

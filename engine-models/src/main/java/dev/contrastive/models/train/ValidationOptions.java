@@ -22,7 +22,8 @@ public record ValidationOptions(long every, int maxBatches, EarlyStopping earlyS
           "validation.maxBatches must be in [0, 1000000] (0 = all), got " + maxBatches);
     }
     if (earlyStopping == null) {
-      throw new IllegalArgumentException("validation.earlyStopping must be set (EarlyStopping.off() for none)");
+      throw new IllegalArgumentException(
+          "validation.earlyStopping must be set (EarlyStopping.off() for none)");
     }
   }
 

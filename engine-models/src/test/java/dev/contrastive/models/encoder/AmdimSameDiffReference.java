@@ -15,9 +15,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * A second implementation of amdim-public's Encoder, written independently of AmdimEncoder from
  * model.py: a SameDiff graph whose gradients come from SameDiff's automatic differentiation, with
- * the weights copied by torch state_dict name from an AmdimEncoder's {@link Parameters}. Batch
- * norm is built from SameDiff mean/sub/mul ops (batch statistics), not SameDiff's batchNorm op,
- * whose backprop has open bug reports in M2.1.
+ * the weights copied by torch state_dict name from an AmdimEncoder's {@link Parameters}. Batch norm
+ * is built from SameDiff mean/sub/mul ops (batch statistics), not SameDiff's batchNorm op, whose
+ * backprop has open bug reports in M2.1.
  *
  * <p>Convolution weights are held in SameDiff's default [kH, kW, iC, oC] layout (permuted from
  * torch's [oC, iC, kH, kW], gradients permuted back): with {@code WeightsFormat.OIYX} the M2.1
@@ -32,13 +32,15 @@ final class AmdimSameDiffReference {
   private final Parameters params;
   private final AmdimConfig cfg;
   private final long batch;
+
   /** Spatial size of the variable the graph has reached (the build is linear but for the taps). */
   private long size;
 
   /**
    * @param input the batch, held as a variable rather than a placeholder: with a placeholder, M2.1
-   *     SameDiff returned no input gradient for the 128 graph (its reflect pad built with the pad op,
-   *     with strided slices, or with reshape and mmul alike), while it did for the 32 and 64 graphs
+   *     SameDiff returned no input gradient for the 128 graph (its reflect pad built with the pad
+   *     op, with strided slices, or with reshape and mmul alike), while it did for the 32 and 64
+   *     graphs
    */
   AmdimSameDiffReference(AmdimConfig cfg, Parameters params, INDArray input) {
     this.cfg = cfg;
@@ -89,7 +91,9 @@ final class AmdimSameDiffReference {
   /** Adds loss = sum(w1 * r1) + sum(w5 * r5) + sum(w7 * r7) and returns its gradients. */
   Map<String, INDArray> gradients(INDArray w1, INDArray w5, INDArray w7) {
     SDVariable loss =
-        sd.getVariable("r1").mul(sd.constant(w1)).sum()
+        sd.getVariable("r1")
+            .mul(sd.constant(w1))
+            .sum()
             .add(sd.getVariable("r5").mul(sd.constant(w5)).sum())
             .add(sd.getVariable("r7").mul(sd.constant(w7)).sum());
     sd.setLossVariables(loss);
@@ -115,7 +119,14 @@ final class AmdimSameDiffReference {
   private SDVariable conv(String name, SDVariable in, int k, int s, int p, boolean bias) {
     Conv2DConfig c =
         Conv2DConfig.builder()
-            .kH(k).kW(k).sH(s).sW(s).pH(p).pW(p).dH(1).dW(1)
+            .kH(k)
+            .kW(k)
+            .sH(s)
+            .sW(s)
+            .pH(p)
+            .pW(p)
+            .dH(1)
+            .dW(1)
             .paddingMode(PaddingMode.VALID)
             .dataFormat("NCHW")
             .weightsFormat(WeightsFormat.YXIO)
@@ -135,7 +146,8 @@ final class AmdimSameDiffReference {
     SDVariable var = centred.mul(centred).mean(true, 0, 2, 3);
     SDVariable xhat = centred.mul(sd.math().pow(var.add(1e-5), -0.5));
     long c = params.get(name + ".weight").value().length();
-    return xhat.mul(param(name + ".weight").reshape(1, c, 1, 1)).add(param(name + ".bias").reshape(1, c, 1, 1));
+    return xhat.mul(param(name + ".weight").reshape(1, c, 1, 1))
+        .add(param(name + ".bias").reshape(1, c, 1, 1));
   }
 
   private SDVariable resNxN(String n, SDVariable x, int in, int out, int k, int s) {
@@ -147,17 +159,26 @@ final class AmdimSameDiffReference {
     SDVariable sc = x;
     if (k != 1 || s != 1) {
       sc =
-          sd.cnn().avgPooling2d(
-              x,
-              Pooling2DConfig.builder()
-                  .kH(k).kW(k).sH(s).sW(s).pH(0).pW(0).dH(1).dW(1)
-                  .paddingMode(PaddingMode.VALID)
-                  .isNHWC(false)
-                  .build());
+          sd.cnn()
+              .avgPooling2d(
+                  x,
+                  Pooling2DConfig.builder()
+                      .kH(k)
+                      .kW(k)
+                      .sH(s)
+                      .sW(s)
+                      .pH(0)
+                      .pW(0)
+                      .dH(1)
+                      .dW(1)
+                      .paddingMode(PaddingMode.VALID)
+                      .isNHWC(false)
+                      .build());
     }
     if (out > in) {
       // conv1 above already advanced `size` to the output's spatial size.
-      sc = sd.concat(1, sc, sd.constant(Nd4j.zeros(params.dataType(), batch, out - in, size, size)));
+      sc =
+          sd.concat(1, sc, sd.constant(Nd4j.zeros(params.dataType(), batch, out - in, size, size)));
     }
     return h.add(sc);
   }

@@ -21,10 +21,22 @@ class AmdimSecondImplementationTest {
   private static final double TOL = 1e-4;
 
   @ParameterizedTest
-  @CsvSource({"32, 3, 4, 16, 2, true, 4", "32, 1, 4, 32, 1, false, 3", "64, 3, 2, 16, 1, false, 4", "128, 3, 2, 16, 1, true, 4"})
+  @CsvSource({
+    "32, 3, 4, 16, 2, true, 4",
+    "32, 1, 4, 32, 1, false, 3",
+    "64, 3, 2, 16, 1, false, 4",
+    "128, 3, 2, 16, 1, true, 4"
+  })
   void matchesSameDiff(int size, int ch, int ndf, int nRkhs, int depth, boolean bn, int batch) {
-    AmdimConfig cfg = AmdimConfig.builder().encoderSize(size).inChannels(ch).ndf(ndf).nRkhs(nRkhs)
-        .nDepth(depth).useBn(bn).build();
+    AmdimConfig cfg =
+        AmdimConfig.builder()
+            .encoderSize(size)
+            .inChannels(ch)
+            .ndf(ndf)
+            .nRkhs(nRkhs)
+            .nDepth(depth)
+            .useBn(bn)
+            .build();
     SplittableRandom rnd = new SplittableRandom(100 + size);
     try (AmdimEncoder enc = AmdimEncoder.create(cfg, DataType.FLOAT, 8)) {
       Parameters p = enc.parameters();
@@ -46,12 +58,17 @@ class AmdimSecondImplementationTest {
       Map<String, INDArray> grads = ref.gradients(w1, w5, w7);
       worst = Math.max(worst, RelativeError.check("d input", dx, grads.get("x"), 0, TOL));
       assertTrue(ref.varOf.size() == p.trainable().size(), "the reference uses every parameter");
-      double largest = RelativeError.largest(p.trainable().stream().map(Parameters.Tensor::grad).toList());
+      double largest =
+          RelativeError.largest(p.trainable().stream().map(Parameters.Tensor::grad).toList());
       for (Parameters.Tensor t : p.trainable()) {
         worst =
-            Math.max(worst, RelativeError.check("d " + t.name(), t.grad(), grads.get(ref.varOf.get(t.name())), largest, TOL));
+            Math.max(
+                worst,
+                RelativeError.check(
+                    "d " + t.name(), t.grad(), grads.get(ref.varOf.get(t.name())), largest, TOL));
       }
-      System.out.printf("amdim %d vs SameDiff: worst relative error %.2e over %d tensors%n",
+      System.out.printf(
+          "amdim %d vs SameDiff: worst relative error %.2e over %d tensors%n",
           size, worst, p.trainable().size() + 4);
     }
   }

@@ -20,15 +20,26 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 class CpcEncoderTest {
 
   /** 32x32, 8-pixel patches, stride 4: a 7x7 grid; tiny widths. */
-  static final CpcConfig TINY = CpcConfig.builder().imageSize(32).inChannels(3).patchSize(8)
-      .patchStride(4).width(2).blocksPerStage(1).contextChannels(4).targetDim(3).predictionSteps(3)
-      .build();
+  static final CpcConfig TINY =
+      CpcConfig.builder()
+          .imageSize(32)
+          .inChannels(3)
+          .patchSize(8)
+          .patchStride(4)
+          .width(2)
+          .blocksPerStage(1)
+          .contextChannels(4)
+          .targetDim(3)
+          .predictionSteps(3)
+          .build();
 
   @Test
   void shapesOfTheSmallConfiguration() {
     CpcConfig cfg = CpcConfig.small(1);
     try (CpcEncoder enc = CpcEncoder.create(cfg, DataType.FLOAT, 1)) {
-      CpcFeatures f = enc.forward(GradCheck.randomOf(DataType.FLOAT, new SplittableRandom(1), 1, 2, 1, 32, 32), true);
+      CpcFeatures f =
+          enc.forward(
+              GradCheck.randomOf(DataType.FLOAT, new SplittableRandom(1), 1, 2, 1, 32, 32), true);
       assertArrayEquals(new long[] {2, 64, 7, 7}, f.latents().shape());
       assertArrayEquals(new long[] {2, 64, 7, 7}, f.targets().shape());
       assertEquals(3, f.predictions().size());
@@ -44,13 +55,18 @@ class CpcEncoderTest {
       INDArray x = GradCheck.random(rnd, 1, 1, 3, 32, 32);
       INDArray before = enc.forward(x, true).predictions().get(0).dup();
       // Grid row 3 covers pixel rows 12..19; rows 20.. feed only grid rows 4..6.
-      x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(20, 32), NDArrayIndex.all())
+      x.get(
+              NDArrayIndex.all(),
+              NDArrayIndex.all(),
+              NDArrayIndex.interval(20, 32),
+              NDArrayIndex.all())
           .assign(GradCheck.random(rnd, 1, 1, 3, 12, 32));
       INDArray after = enc.forward(x, true).predictions().get(0);
       org.nd4j.linalg.indexing.INDArrayIndex rows = NDArrayIndex.interval(0, 4);
       assertEquals(
           0,
-          after.get(NDArrayIndex.all(), NDArrayIndex.all(), rows, NDArrayIndex.all())
+          after
+              .get(NDArrayIndex.all(), NDArrayIndex.all(), rows, NDArrayIndex.all())
               .sub(before.get(NDArrayIndex.all(), NDArrayIndex.all(), rows, NDArrayIndex.all()))
               .amaxNumber()
               .doubleValue());
@@ -69,13 +85,36 @@ class CpcEncoderTest {
   @Test
   void configValidationNamesTheField() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> CpcConfig.builder().imageSize(30)
-            .inChannels(3).patchSize(8).patchStride(4).width(2).blocksPerStage(1).contextChannels(4)
-            .targetDim(3).predictionSteps(3).build());
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                CpcConfig.builder()
+                    .imageSize(30)
+                    .inChannels(3)
+                    .patchSize(8)
+                    .patchStride(4)
+                    .width(2)
+                    .blocksPerStage(1)
+                    .contextChannels(4)
+                    .targetDim(3)
+                    .predictionSteps(3)
+                    .build());
     assertTrue(e.getMessage().startsWith("cpc.imageSize"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> CpcConfig.builder().imageSize(32)
-        .inChannels(3).patchSize(8).patchStride(4).width(2).blocksPerStage(1).contextChannels(4)
-        .targetDim(3).predictionSteps(7).build());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                CpcConfig.builder()
+                    .imageSize(32)
+                    .inChannels(3)
+                    .patchSize(8)
+                    .patchStride(4)
+                    .width(2)
+                    .blocksPerStage(1)
+                    .contextChannels(4)
+                    .targetDim(3)
+                    .predictionSteps(7)
+                    .build());
     assertTrue(e.getMessage().contains("cpc.predictionSteps must be in [1, 6]"), e.getMessage());
   }
 
@@ -103,7 +142,9 @@ class CpcEncoderTest {
       Supplier<Double> loss =
           () -> {
             CpcFeatures g = enc.forward(x, true);
-            double l = g.targets().mul(wt).sumNumber().doubleValue() + g.latents().mul(wz).sumNumber().doubleValue();
+            double l =
+                g.targets().mul(wt).sumNumber().doubleValue()
+                    + g.latents().mul(wz).sumNumber().doubleValue();
             for (int s = 0; s < wp.size(); s++) {
               l += g.predictions().get(s).mul(wp.get(s)).sumNumber().doubleValue();
             }

@@ -17,12 +17,11 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A second implementation of the CPC v2 model as a SameDiff graph with automatic
- * differentiation, written from the architecture description, weights copied by name from a
- * CpcEncoder. Patches are strided slices stacked along a new axis, LayerNorm is SameDiff
- * mean/sub/mul, the context's top padding a concatenation with a zero row. Convolution weights are
- * held as [kH, kW, iC, oC] (see AmdimSameDiffReference for why). The input is a variable so that
- * its gradient is returned.
+ * A second implementation of the CPC v2 model as a SameDiff graph with automatic differentiation,
+ * written from the architecture description, weights copied by name from a CpcEncoder. Patches are
+ * strided slices stacked along a new axis, LayerNorm is SameDiff mean/sub/mul, the context's top
+ * padding a concatenation with a zero row. Convolution weights are held as [kH, kW, iC, oC] (see
+ * AmdimSameDiffReference for why). The input is a variable so that its gradient is returned.
  */
 final class CpcSameDiffReference {
 
@@ -46,28 +45,42 @@ final class CpcSameDiffReference {
     for (int i = 0; i < g; i++) {
       for (int j = 0; j < g; j++) {
         cells[i * g + j] =
-            x.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(i * st, i * st + p), SDIndex.interval(j * st, j * st + p));
+            x.get(
+                SDIndex.all(),
+                SDIndex.all(),
+                SDIndex.interval(i * st, i * st + p),
+                SDIndex.interval(j * st, j * st + p));
       }
     }
     SDVariable h = sd.stack(1, cells).reshape(batch * g * g, cfg.inChannels(), p, p);
     int w = cfg.width();
-    h = sd.nn().relu(layerNorm("encoder.stem.ln", conv("encoder.stem.conv", h, 3, 3, 1, 1, 1, false)), 0);
+    h =
+        sd.nn()
+            .relu(
+                layerNorm("encoder.stem.ln", conv("encoder.stem.conv", h, 3, 3, 1, 1, 1, false)),
+                0);
     int in = w;
     for (int stage = 0; stage < 3; stage++) {
       int out = w << stage;
       for (int b = 0; b < cfg.blocksPerStage(); b++) {
         int stride = stage > 0 && b == 0 ? 2 : 1;
         String n = "encoder.stage" + stage + ".block" + b;
-        SDVariable r = sd.nn().relu(layerNorm(n + ".ln1", conv(n + ".conv1", h, 3, 3, stride, 1, 1, false)), 0);
+        SDVariable r =
+            sd.nn()
+                .relu(layerNorm(n + ".ln1", conv(n + ".conv1", h, 3, 3, stride, 1, 1, false)), 0);
         r = layerNorm(n + ".ln2", conv(n + ".conv2", r, 3, 3, 1, 1, 1, false));
         SDVariable sc =
-            in == out && stride == 1 ? h : layerNorm(n + ".shortcut.ln", conv(n + ".shortcut.conv", h, 1, 1, stride, 0, 0, false));
+            in == out && stride == 1
+                ? h
+                : layerNorm(
+                    n + ".shortcut.ln", conv(n + ".shortcut.conv", h, 1, 1, stride, 0, 0, false));
         h = sd.nn().relu(r.add(sc), 0);
         in = out;
       }
     }
     int d = cfg.latentDim();
-    SDVariable z = h.mean(2, 3).reshape(batch, (long) g * g, d).permute(0, 2, 1).reshape(batch, d, g, g);
+    SDVariable z =
+        h.mean(2, 3).reshape(batch, (long) g * g, d).permute(0, 2, 1).reshape(batch, d, g, g);
     z.rename("latents");
     SDVariable c = z;
     int hc = cfg.contextChannels();
@@ -102,7 +115,10 @@ final class CpcSameDiffReference {
   /** Gradients of sum(wz * latents) + sum(wt * targets) + sum_s sum(wp_s * pred_s). */
   Map<String, INDArray> gradients(INDArray wz, INDArray wt, List<INDArray> wp) {
     SDVariable loss =
-        sd.getVariable("latents").mul(sd.constant(wz)).sum().add(sd.getVariable("targets").mul(sd.constant(wt)).sum());
+        sd.getVariable("latents")
+            .mul(sd.constant(wz))
+            .sum()
+            .add(sd.getVariable("targets").mul(sd.constant(wt)).sum());
     for (int s = 0; s < wp.size(); s++) {
       loss = loss.add(sd.getVariable(predNames.get(s)).mul(sd.constant(wp.get(s))).sum());
     }
@@ -122,10 +138,18 @@ final class CpcSameDiffReference {
     return sd.var(v, params.get(name).value().dup());
   }
 
-  private SDVariable conv(String name, SDVariable in, int kH, int kW, int s, int pH, int pW, boolean bias) {
+  private SDVariable conv(
+      String name, SDVariable in, int kH, int kW, int s, int pH, int pW, boolean bias) {
     Conv2DConfig c =
         Conv2DConfig.builder()
-            .kH(kH).kW(kW).sH(s).sW(s).pH(pH).pW(pW).dH(1).dW(1)
+            .kH(kH)
+            .kW(kW)
+            .sH(s)
+            .sW(s)
+            .pH(pH)
+            .pW(pW)
+            .dH(1)
+            .dW(1)
             .paddingMode(PaddingMode.VALID)
             .dataFormat("NCHW")
             .weightsFormat(WeightsFormat.YXIO)
@@ -145,6 +169,7 @@ final class CpcSameDiffReference {
     SDVariable var = centred.mul(centred).mean(true, 1, 2, 3);
     SDVariable xhat = centred.mul(sd.math().pow(var.add(1e-5), -0.5));
     long ch = params.get(name + ".weight").value().length();
-    return xhat.mul(param(name + ".weight").reshape(1, ch, 1, 1)).add(param(name + ".bias").reshape(1, ch, 1, 1));
+    return xhat.mul(param(name + ".weight").reshape(1, ch, 1, 1))
+        .add(param(name + ".bias").reshape(1, ch, 1, 1));
   }
 }

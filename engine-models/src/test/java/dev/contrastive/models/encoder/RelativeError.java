@@ -10,10 +10,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Per-tensor relative error {@code max|a - b| / max|b|} between two implementations.
  *
  * <p>Some gradients are exactly zero by structure: a per-channel bias that feeds straight into
- * batch norm (the 7x7 stage's batch norm bias, the FakeRKHSConvNet shortcut biases) is cancelled
- * by the normalisation, so both sides hold only rounding noise and a relative error would be noise
- * over noise. A tensor whose reference is below {@link #ZERO} times the model's largest gradient
- * is checked as zero instead: both sides must be below that bound.
+ * batch norm (the 7x7 stage's batch norm bias, the FakeRKHSConvNet shortcut biases) is cancelled by
+ * the normalisation, so both sides hold only rounding noise and a relative error would be noise
+ * over noise. A tensor whose reference is below {@link #ZERO} times the model's largest gradient is
+ * checked as zero instead: both sides must be below that bound.
  */
 final class RelativeError {
 
@@ -25,7 +25,8 @@ final class RelativeError {
   static double error(INDArray actual, INDArray expected) {
     INDArray a = actual.castTo(DataType.DOUBLE).reshape(expected.shape());
     INDArray b = expected.castTo(DataType.DOUBLE);
-    return a.sub(b).amaxNumber().doubleValue() / Math.max(b.amaxNumber().doubleValue(), Double.MIN_NORMAL);
+    return a.sub(b).amaxNumber().doubleValue()
+        / Math.max(b.amaxNumber().doubleValue(), Double.MIN_NORMAL);
   }
 
   /**

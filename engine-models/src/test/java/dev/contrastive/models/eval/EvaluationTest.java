@@ -1,9 +1,5 @@
 package dev.contrastive.models.eval;
 
-import dev.contrastive.augment.data.Image;
-import dev.contrastive.augment.data.InMemoryDataset;
-import java.util.ArrayList;
-import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -12,13 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.augment.data.Dataset;
 import dev.contrastive.augment.data.FashionMnist;
+import dev.contrastive.augment.data.Image;
+import dev.contrastive.augment.data.InMemoryDataset;
 import dev.contrastive.models.eval.EvaluationOptions.Probe;
 import dev.contrastive.models.eval.EvaluationReport.Scores;
-import dev.contrastive.models.train.TrainedModel;
 import dev.contrastive.models.train.TinyRun;
+import dev.contrastive.models.train.TrainedModel;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,13 +53,20 @@ class EvaluationTest {
 
   @Test
   void learnedFeaturesBeatChanceAndBaselinesAreMeasuredInTheSameRun() throws IOException {
-    EvaluationOptions options = EvaluationOptions.defaults()
-        .withProbes(EnumSet.of(Probe.LINEAR, Probe.KNN))
-        .withBaselines(true)
-        .withProbe(ProbeOptions.builder().epochs(10).learningRate(1e-2).l2(1e-4).batchSize(100)
-            .seed(0).validationFraction(0).build());
-    EvaluationReport report = new Evaluation(options)
-        .run(trained, train, test, 250);
+    EvaluationOptions options =
+        EvaluationOptions.defaults()
+            .withProbes(EnumSet.of(Probe.LINEAR, Probe.KNN))
+            .withBaselines(true)
+            .withProbe(
+                ProbeOptions.builder()
+                    .epochs(10)
+                    .learningRate(1e-2)
+                    .l2(1e-4)
+                    .batchSize(100)
+                    .seed(0)
+                    .validationFraction(0)
+                    .build());
+    EvaluationReport report = new Evaluation(options).run(trained, train, test, 250);
     System.out.println(report.toJson());
 
     assertEquals(20, report.step());
@@ -94,10 +101,20 @@ class EvaluationTest {
 
   @Test
   void withoutBaselinesOnlyTheLearnedFeaturesAreScored() {
-    EvaluationReport report = new Evaluation(EvaluationOptions.defaults()
-        .withProbes(EnumSet.of(Probe.MLP)).withProbe(ProbeOptions.builder().epochs(2)
-            .learningRate(3e-3).l2(1e-4).batchSize(200).seed(0).validationFraction(0).build()))
-        .run(trained, train, TinyRun.strided(testBase, 100), 250);
+    EvaluationReport report =
+        new Evaluation(
+                EvaluationOptions.defaults()
+                    .withProbes(EnumSet.of(Probe.MLP))
+                    .withProbe(
+                        ProbeOptions.builder()
+                            .epochs(2)
+                            .learningRate(3e-3)
+                            .l2(1e-4)
+                            .batchSize(200)
+                            .seed(0)
+                            .validationFraction(0)
+                            .build()))
+            .run(trained, train, TinyRun.strided(testBase, 100), 250);
     assertNull(report.rawPixels());
     assertNull(report.randomInit());
     assertNull(report.learned().linear());
@@ -112,19 +129,24 @@ class EvaluationTest {
       images.add(new Image(new byte[3 * 28 * 28], 3, 28, 28, i));
     }
     Dataset rgb = InMemoryDataset.of("rgb", images, 10);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Evaluation(EvaluationOptions.defaults()).run(trained, rgb, rgb, 4));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Evaluation(EvaluationOptions.defaults()).run(trained, rgb, rgb, 4));
     assertTrue(e.getMessage().contains("3"), e.getMessage());
   }
 
   @Test
   void optionsAndReportsRejectOutOfRangeFields() {
-    IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
-        () -> EvaluationOptions.defaults().withProbes(EnumSet.noneOf(Probe.class)));
+    IllegalArgumentException none =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> EvaluationOptions.defaults().withProbes(EnumSet.noneOf(Probe.class)));
     assertTrue(none.getMessage().contains("evaluation.probes"), none.getMessage());
-    IllegalArgumentException accuracy = assertThrows(IllegalArgumentException.class,
-        () -> new Scores("x", 4, 0, null, null, 1.5, 0));
-    assertTrue(accuracy.getMessage().contains("x.knnAccuracy must be in [0, 1]"),
-        accuracy.getMessage());
+    IllegalArgumentException accuracy =
+        assertThrows(
+            IllegalArgumentException.class, () -> new Scores("x", 4, 0, null, null, 1.5, 0));
+    assertTrue(
+        accuracy.getMessage().contains("x.knnAccuracy must be in [0, 1]"), accuracy.getMessage());
   }
 }

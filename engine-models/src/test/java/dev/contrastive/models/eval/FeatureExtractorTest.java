@@ -16,14 +16,14 @@ import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.amdim.AmdimMethodConfig;
 import dev.contrastive.models.registry.Methods;
 import dev.contrastive.models.train.TinyRun;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -71,7 +71,8 @@ class FeatureExtractorTest {
     try (Method method = TinyRun.create(name, 3)) {
       // Batches of 4 (the last one of 2) through the workspace, against one plain call on all ten:
       // the same rows, so per-batch copying and workspace reuse lose nothing.
-      FeatureSet set = FeatureExtractor.forPreset(Presets.fashionMnist(), 4).features(images, method);
+      FeatureSet set =
+          FeatureExtractor.forPreset(Presets.fashionMnist(), 4).features(images, method);
       int dim = method.featureDim();
       assertArrayEquals(new long[] {10, dim}, set.features().shape());
 
@@ -79,8 +80,10 @@ class FeatureExtractorTest {
       for (int i = 0; i < 10; i++) {
         all.add(images.get(i));
       }
-      ImageBatch batch = FeatureExtractor.forPreset(Presets.fashionMnist(), 1).preprocess()
-          .apply(ImageBatch.fromImages(all, ImageBatch.streams(0, 10)));
+      ImageBatch batch =
+          FeatureExtractor.forPreset(Presets.fashionMnist(), 1)
+              .preprocess()
+              .apply(ImageBatch.fromImages(all, ImageBatch.streams(0, 10)));
       INDArray x = Nd4j.create(batch.data(), new long[] {10, 1, 32, 32}, DataType.FLOAT);
       INDArray expected = method.features(x).dup();
       assertEquals(0.0, expected.sub(set.features()).amaxNumber().doubleValue(), 1e-5);
@@ -91,17 +94,25 @@ class FeatureExtractorTest {
   @Test
   void mismatchedModelInputIsRejected() {
     try (Method method = Methods.create(AmdimMethodConfig.of(AmdimConfig.small(3)), 3)) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> FeatureExtractor.forPreset(Presets.fashionMnist(), 4).features(images, method));
-      assertEquals("featureExtractor.preprocess makes 1 x 32 x 32 images of '" + images.info().name()
-          + "', the amdim model takes 3 x 32 x 32", e.getMessage());
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> FeatureExtractor.forPreset(Presets.fashionMnist(), 4).features(images, method));
+      assertEquals(
+          "featureExtractor.preprocess makes 1 x 32 x 32 images of '"
+              + images.info().name()
+              + "', the amdim model takes 3 x 32 x 32",
+          e.getMessage());
     }
   }
 
   @Test
   void batchSizeIsValidated() {
-    assertEquals("featureExtractor.batchSize must be >= 1, got 0",
-        assertThrows(IllegalArgumentException.class, () -> FeatureExtractor.forPreset(Presets.fashionMnist(), 0))
+    assertEquals(
+        "featureExtractor.batchSize must be >= 1, got 0",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> FeatureExtractor.forPreset(Presets.fashionMnist(), 0))
             .getMessage());
   }
 }

@@ -12,8 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
 class MlpProbeTest {
 
   /**
-   * XOR of the two coordinates' signs, points at least 0.2 from either axis: no line separates
-   * the classes (a linear probe is at chance), one hidden ReLU layer does.
+   * XOR of the two coordinates' signs, points at least 0.2 from either axis: no line separates the
+   * classes (a linear probe is at chance), one hidden ReLU layer does.
    */
   private static FeatureSet xor(int n, long seed) {
     Random random = new Random(seed);
@@ -31,8 +31,15 @@ class MlpProbeTest {
 
   @Test
   void hiddenLayerSolvesWhatALinearProbeCannot() {
-    ProbeOptions options = ProbeOptions.builder().epochs(4).learningRate(1e-2).l2(0).batchSize(100)
-        .seed(1).validationFraction(0).build();
+    ProbeOptions options =
+        ProbeOptions.builder()
+            .epochs(4)
+            .learningRate(1e-2)
+            .l2(0)
+            .batchSize(100)
+            .seed(1)
+            .validationFraction(0)
+            .build();
     FeatureSet train = xor(1000, 1);
     FeatureSet test = xor(500, 2);
     ProbeResult mlp = new MlpProbe(options).fitAndEvaluate(train, test);
@@ -44,9 +51,12 @@ class MlpProbeTest {
 
   @Test
   void mismatchedSplitsAreRejected() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new MlpProbe(ProbeOptions.defaults()).fitAndEvaluate(
-            Synthetic.blobs(20, 4, 2, 1), Synthetic.blobs(20, 4, 3, 1)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new MlpProbe(ProbeOptions.defaults())
+                    .fitAndEvaluate(Synthetic.blobs(20, 4, 2, 1), Synthetic.blobs(20, 4, 3, 1)));
     assertTrue(e.getMessage().startsWith("mlpProbe needs train and test"), e.getMessage());
   }
 }

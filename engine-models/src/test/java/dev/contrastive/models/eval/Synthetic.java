@@ -41,8 +41,8 @@ final class Synthetic {
   }
 
   /**
-   * Blobs whose centres are only 3 apart (so the classes overlap), with a {@code noisy} fraction of the
-   * labels replaced by random ones.
+   * Blobs whose centres are only 3 apart (so the classes overlap), with a {@code noisy} fraction of
+   * the labels replaced by random ones.
    */
   static FeatureSet noisyBlobs(int n, int dim, int classes, double noisy, long seed) {
     Random random = new Random(seed);

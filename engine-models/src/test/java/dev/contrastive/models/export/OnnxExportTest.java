@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.contrastive.augment.transform.ItemShape;
 import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.Shard;
-import dev.contrastive.augment.transform.ItemShape;
 import dev.contrastive.models.FileSizeLimit;
 import dev.contrastive.models.encoder.AmdimConfig;
 import dev.contrastive.models.encoder.ProbeTaps;
@@ -42,21 +42,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Every method's exported features, run in ONNX Runtime, against {@link Method#features} on 64
- * images, at batch 64 and one image at a time. The models are also written to {@value #EXPORTED} for
- * CI's {@code scripts/check-onnx.py} (the ONNX checker, in Python).
+ * images, at batch 64 and one image at a time. The models are also written to {@value #EXPORTED}
+ * for CI's {@code scripts/check-onnx.py} (the ONNX checker, in Python).
  */
 class OnnxExportTest {
 
   /** Where the checker finds the models; surefire runs in the module's directory. */
   static final String EXPORTED = "target/onnx";
+
   private static final int IMAGES = 64;
   private static final double TOLERANCE = 1e-4;
 
   @TempDir Path dir;
 
   /**
-   * The tiny config of each method, 1 and 3 channels; AMDIM also with r1 alone (its default probe is
-   * r1 with the pooled r5 and r7), YADIM also with the pooled taps (its default is r1 alone);
+   * The tiny config of each method, 1 and 3 channels; AMDIM also with r1 alone (its default probe
+   * is r1 with the pooled r5 and r7), YADIM also with the pooled taps (its default is r1 alone);
    * AMDIM with batch norm in its blocks (the fused batch norm and ReLU) and at 128 x 128 (the
    * reflect-padded stem).
    */
@@ -69,14 +70,28 @@ class OnnxExportTest {
       AmdimMethodConfig amdim = (AmdimMethodConfig) TinyRun.method("amdim", channels);
       cases.add(Arguments.of("amdim-r1-" + channels + "ch", amdim.withProbe(ProbeTaps.R1)));
       YadimMethodConfig yadim = (YadimMethodConfig) TinyRun.method("yadim", channels);
-      cases.add(Arguments.of("yadim-pooled-" + channels + "ch", yadim.withProbe(ProbeTaps.R1_POOLED_R5_R7)));
+      cases.add(
+          Arguments.of(
+              "yadim-pooled-" + channels + "ch", yadim.withProbe(ProbeTaps.R1_POOLED_R5_R7)));
     }
     AmdimConfig tiny = TinyRun.TINY_AMDIM;
-    cases.add(Arguments.of("amdim-bn-pooled-1ch",
-        AmdimMethodConfig.of(tiny.withUseBn(true)).withProbe(ProbeTaps.R1_POOLED_R5_R7)));
-    cases.add(Arguments.of("amdim-128-bn-pooled-1ch",
-        AmdimMethodConfig.of(AmdimConfig.builder().encoderSize(128).inChannels(1).ndf(4).nRkhs(32)
-            .nDepth(1).useBn(true).build()).withProbe(ProbeTaps.R1_POOLED_R5_R7)));
+    cases.add(
+        Arguments.of(
+            "amdim-bn-pooled-1ch",
+            AmdimMethodConfig.of(tiny.withUseBn(true)).withProbe(ProbeTaps.R1_POOLED_R5_R7)));
+    cases.add(
+        Arguments.of(
+            "amdim-128-bn-pooled-1ch",
+            AmdimMethodConfig.of(
+                    AmdimConfig.builder()
+                        .encoderSize(128)
+                        .inChannels(1)
+                        .ndf(4)
+                        .nRkhs(32)
+                        .nDepth(1)
+                        .useBn(true)
+                        .build())
+                .withProbe(ProbeTaps.R1_POOLED_R5_R7)));
     return cases.stream();
   }
 
@@ -87,7 +102,8 @@ class OnnxExportTest {
     try (Method method = Methods.create(config, TinyRun.MODEL_SEED)) {
       OnnxRuntimeRun.perturb(method.parameters(), rnd);
       ItemShape s = config.imageShape();
-      INDArray images = GradCheck.randomOf(DataType.FLOAT, rnd, 1, IMAGES, s.channels(), s.height(), s.width());
+      INDArray images =
+          GradCheck.randomOf(DataType.FLOAT, rnd, 1, IMAGES, s.channels(), s.height(), s.width());
       INDArray expected = method.features(images).dup();
 
       Path file = Files.createDirectories(Path.of(EXPORTED)).resolve(label + ".onnx");
@@ -98,20 +114,34 @@ class OnnxExportTest {
       try (OrtSession session = OnnxRuntimeRun.session(model)) {
         assertEquals(List.of(OnnxExport.INPUT), List.copyOf(session.getInputNames()));
         assertEquals(List.of(OnnxExport.OUTPUT), List.copyOf(session.getOutputNames()));
-        assertArrayEquals(new long[] {-1, s.channels(), s.height(), s.width()},
+        assertArrayEquals(
+            new long[] {-1, s.channels(), s.height(), s.width()},
             ((TensorInfo) session.getInputInfo().get(OnnxExport.INPUT).getInfo()).getShape());
-        assertArrayEquals(new long[] {-1, method.featureDim()},
+        assertArrayEquals(
+            new long[] {-1, method.featureDim()},
             ((TensorInfo) session.getOutputInfo().get(OnnxExport.OUTPUT).getInfo()).getShape());
         Map<String, String> meta = session.getMetadata().getCustomMetadata();
         assertEquals(config.method(), meta.get("method"));
         assertEquals(Methods.toJson(config).toString(), meta.get("config"));
 
-        double batch = OnnxRuntimeRun.relativeDifference(expected, OnnxRuntimeRun.run(session, images));
-        double single = OnnxRuntimeRun.relativeDifference(expected, OnnxRuntimeRun.runOneByOne(session, images));
-        System.out.printf("ONNX %s: max relative difference %.2e at batch %d, %.2e at batch 1%n", label, batch,
-            IMAGES, single);
-        assertTrue(batch <= TOLERANCE && single <= TOLERANCE,
-            label + ": relative difference " + batch + " at batch " + IMAGES + ", " + single + " at batch 1");
+        double batch =
+            OnnxRuntimeRun.relativeDifference(expected, OnnxRuntimeRun.run(session, images));
+        double single =
+            OnnxRuntimeRun.relativeDifference(
+                expected, OnnxRuntimeRun.runOneByOne(session, images));
+        System.out.printf(
+            "ONNX %s: max relative difference %.2e at batch %d, %.2e at batch 1%n",
+            label, batch, IMAGES, single);
+        assertTrue(
+            batch <= TOLERANCE && single <= TOLERANCE,
+            label
+                + ": relative difference "
+                + batch
+                + " at batch "
+                + IMAGES
+                + ", "
+                + single
+                + " at batch 1");
       }
     }
   }
@@ -126,7 +156,8 @@ class OnnxExportTest {
       OnnxExport.write(method, extra, file);
       try (OrtSession session = OnnxRuntimeRun.session(Files.readAllBytes(file))) {
         Map<String, String> meta = session.getMetadata().getCustomMetadata();
-        assertEquals(Set.of("method", "config", "input", "output", "feature_dim", "checkpoint", "step"),
+        assertEquals(
+            Set.of("method", "config", "input", "output", "feature_dim", "checkpoint", "step"),
             meta.keySet());
         assertEquals("runs/a/checkpoint-4.ckpt", meta.get("checkpoint"));
         assertEquals(Integer.toString(method.featureDim()), meta.get("feature_dim"));
@@ -138,9 +169,13 @@ class OnnxExportTest {
   void extraMetadataMayNotRepeatTheExportsKeys() throws IOException {
     Path file = dir.resolve("model.onnx");
     try (Method method = TinyRun.create("amdim", TinyRun.MODEL_SEED)) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> OnnxExport.write(method, Map.of("method", "cpc"), file));
-      assertTrue(e.getMessage().startsWith("ONNX metadata key 'method' is the export's own ["), e.getMessage());
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> OnnxExport.write(method, Map.of("method", "cpc"), file));
+      assertTrue(
+          e.getMessage().startsWith("ONNX metadata key 'method' is the export's own ["),
+          e.getMessage());
     }
     assertEquals(List.of(), listing(dir), "nothing written");
   }
@@ -165,7 +200,9 @@ class OnnxExportTest {
     // The tiny AMDIM model takes about 150 KiB; the limit is 8.
     FileSizeLimit.Result r = FileSizeLimit.run(dir, 8, ExportMain.class, file.toString());
     assertEquals(FileSizeLimit.EXIT_IO, r.exitCode(), r.output());
-    assertTrue(r.output().contains("cannot write " + file + ": File too large (writing the temporary file"),
+    assertTrue(
+        r.output()
+            .contains("cannot write " + file + ": File too large (writing the temporary file"),
         r.output());
     assertEquals("previous", Files.readString(file, StandardCharsets.UTF_8));
     assertEquals(List.of(file), listing(dir), "no temporary file, no hs_err_pid*.log");
@@ -207,7 +244,8 @@ class OnnxExportTest {
     }
 
     @Override
-    public Map<String, INDArray> forward(long step, INDArray viewA, INDArray viewB, boolean training) {
+    public Map<String, INDArray> forward(
+        long step, INDArray viewA, INDArray viewB, boolean training) {
       return inner.forward(step, viewA, viewB, training);
     }
 

@@ -15,8 +15,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * What the export tests share (engine-cli's too, through the test-jar): weights that make every
- * branch matter, ONNX Runtime sessions, runs at full batch and one image at a time, and the relative
- * difference to ND4J's result.
+ * branch matter, ONNX Runtime sessions, runs at full batch and one image at a time, and the
+ * relative difference to ND4J's result.
  */
 public final class OnnxRuntimeRun {
 
@@ -41,7 +41,10 @@ public final class OnnxRuntimeRun {
     }
   }
 
-  /** A session on one thread (the machine is shared), with ONNX Runtime's default graph optimisations. */
+  /**
+   * A session on one thread (the machine is shared), with ONNX Runtime's default graph
+   * optimisations.
+   */
   public static OrtSession session(byte[] model) throws OrtException {
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(1);

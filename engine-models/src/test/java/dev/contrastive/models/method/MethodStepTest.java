@@ -36,7 +36,8 @@ class MethodStepTest {
   private static INDArray[] views(DataType type, long seed, int batch) {
     SplittableRandom rnd = new SplittableRandom(seed);
     return new INDArray[] {
-      GradCheck.randomOf(type, rnd, 1, batch, 1, 32, 32), GradCheck.randomOf(type, rnd, 1, batch, 1, 32, 32)
+      GradCheck.randomOf(type, rnd, 1, batch, 1, 32, 32),
+      GradCheck.randomOf(type, rnd, 1, batch, 1, 32, 32)
     };
   }
 
@@ -61,8 +62,12 @@ class MethodStepTest {
       p.flatValues().assign(theta.sub(direction.mul(h)));
       double down = method.forwardBackward(0, v[0], v[1], 3).loss();
       double numeric = (up - down) / (2 * h);
-      assertTrue(Math.abs(analytic) > 1e-6, name + ": a non-trivial directional derivative: " + analytic);
-      assertEquals(numeric, analytic, 1e-5 * Math.max(1, Math.abs(numeric)),
+      assertTrue(
+          Math.abs(analytic) > 1e-6, name + ": a non-trivial directional derivative: " + analytic);
+      assertEquals(
+          numeric,
+          analytic,
+          1e-5 * Math.max(1, Math.abs(numeric)),
           name + ": directional derivative, numeric " + numeric + " vs analytic " + analytic);
     }
   }
@@ -73,7 +78,8 @@ class MethodStepTest {
   void lossFallsOverThirtyAdamStepsOnAFixedBatch(String name) {
     INDArray[] v = views(DataType.FLOAT, 3, 8);
     try (Method method = TinyRun.create(name, 7)) {
-      Adam adam = new Adam(AdamOptions.amdim().withLr(1e-2).withWeightDecay(0, false), method.parameters());
+      Adam adam =
+          new Adam(AdamOptions.amdim().withLr(1e-2).withWeightDecay(0, false), method.parameters());
       double first = Double.NaN;
       double last = Double.NaN;
       for (int i = 0; i < 30; i++) {
@@ -111,19 +117,36 @@ class MethodStepTest {
       double whole = method.evaluate(images, null, 0).loss();
       INDArray patches = patchGrid(images, 7, 8, 4);
       assertEquals(whole, method.evaluate(patches, null, 0).loss(), 1e-5 * Math.abs(whole));
-      assertEquals(whole, method.evaluate(patches.reshape(2, 49, 1, 8, 8), null, 0).loss(), 1e-5 * Math.abs(whole));
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> method.evaluate(images.reshape(2, 1, 16, 64), null, 0));
+      assertEquals(
+          whole,
+          method.evaluate(patches.reshape(2, 49, 1, 8, 8), null, 0).loss(),
+          1e-5 * Math.abs(whole));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> method.evaluate(images.reshape(2, 1, 16, 64), null, 0));
       assertTrue(e.getMessage().contains("(B, 1, 32, 32)"), e.getMessage());
     }
   }
 
   @Test
   void cpcHeadsMustMatchThePredictedOffsets() {
-    CpcConfig model = CpcConfig.builder().imageSize(32).inChannels(1).patchSize(8).patchStride(4)
-        .width(2).blocksPerStage(1).contextChannels(4).targetDim(3).predictionSteps(3).build();
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new CpcMethodConfig(model, CpcOptions.defaults().withSteps(2, 2)));
+    CpcConfig model =
+        CpcConfig.builder()
+            .imageSize(32)
+            .inChannels(1)
+            .patchSize(8)
+            .patchStride(4)
+            .width(2)
+            .blocksPerStage(1)
+            .contextChannels(4)
+            .targetDim(3)
+            .predictionSteps(3)
+            .build();
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new CpcMethodConfig(model, CpcOptions.defaults().withSteps(2, 2)));
     assertTrue(e.getMessage().contains("must equal cpc.model.predictionSteps (3)"), e.getMessage());
   }
 
@@ -134,11 +157,13 @@ class MethodStepTest {
     INDArray out = Nd4j.create(images.dataType(), b, (long) grid * grid, c, size, size);
     for (int i = 0; i < grid; i++) {
       for (int j = 0; j < grid; j++) {
-        out.get(all(),
-            point((long) i * grid + j)).assign(images.get(
-                all(), all(),
-                interval(i * stride, i * stride + size),
-                interval(j * stride, j * stride + size)));
+        out.get(all(), point((long) i * grid + j))
+            .assign(
+                images.get(
+                    all(),
+                    all(),
+                    interval(i * stride, i * stride + size),
+                    interval(j * stride, j * stride + size)));
       }
     }
     return out.reshape(b * grid * grid, c, size, size);

@@ -23,6 +23,8 @@ class StepChecksTest {
     assertFalse(StepChecks.allFinite(Nd4j.createFromArray(1f, Float.NaN, 2f)));
     assertFalse(StepChecks.allFinite(Nd4j.createFromArray(1f, 2f, Float.POSITIVE_INFINITY)));
     assertFalse(StepChecks.allFinite(Nd4j.createFromArray(Float.NEGATIVE_INFINITY, 1f)));
-    assertFalse(StepChecks.allFinite(Nd4j.createFromArray(Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY)));
+    assertFalse(
+        StepChecks.allFinite(
+            Nd4j.createFromArray(Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY)));
   }
 }

@@ -13,8 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Conv2d's fast paths. The gemm path of convolutions with a 1 x 1 output (window = whole input):
  * finite differences in float64, the naive loop forward, and agreement with libnd4j's conv2d /
- * conv2d_bp path in float32. The deconvolution backward of wide 3x3 stride-1 convolutions: agreement
- * with conv2d_bp in float32.
+ * conv2d_bp path in float32. The deconvolution backward of wide 3x3 stride-1 convolutions:
+ * agreement with conv2d_bp in float32.
  */
 class Conv2dFastPathTest {
 
@@ -34,7 +34,9 @@ class Conv2dFastPathTest {
     INDArray x = GradCheck.random(rnd, 1.0, 4, 3, 3, 3);
     INDArray y = conv.forward(x, true);
     assertArrayEquals(new long[] {4, 5, 1, 1}, y.shape());
-    assertTrue(LoopReference.conv(x, conv.weight().value(), conv.bias().value(), 1, 0, false).equalsWithEps(y, 1e-12));
+    assertTrue(
+        LoopReference.conv(x, conv.weight().value(), conv.bias().value(), 1, 0, false)
+            .equalsWithEps(y, 1e-12));
     GradCheck.check(conv, params, arena, x, true, 40, 1e-6, 1);
   }
 
@@ -45,7 +47,9 @@ class Conv2dFastPathTest {
     Conv2d conv = new Conv2d(params, arena, "c", 6, 4, 1, 1, 0, false, PadMode.ZEROS, rnd);
     params.seal();
     INDArray x = GradCheck.random(rnd, 1.0, 3, 6, 1, 1);
-    assertTrue(LoopReference.conv(x, conv.weight().value(), null, 1, 0, false).equalsWithEps(conv.forward(x, true), 1e-12));
+    assertTrue(
+        LoopReference.conv(x, conv.weight().value(), null, 1, 0, false)
+            .equalsWithEps(conv.forward(x, true), 1e-12));
     GradCheck.check(conv, params, arena, x, true, 40, 1e-6, 2);
   }
 
@@ -68,13 +72,17 @@ class Conv2dFastPathTest {
 
   @Test
   void parameterGradientsWithoutInputGradientMatchBackward() {
-    // CPC's first layer (1 channel, padded), AMDIM's (unpadded), a strided one (conv2d_bp fallback),
+    // CPC's first layer (1 channel, padded), AMDIM's (unpadded), a strided one (conv2d_bp
+    // fallback),
     // and a dense one.
-    int[][] cases = {{1, 16, 3, 1, 1, 8}, {1, 8, 3, 1, 0, 12}, {3, 8, 4, 2, 0, 10}, {4, 6, 3, 1, 0, 3}};
+    int[][] cases = {
+      {1, 16, 3, 1, 1, 8}, {1, 8, 3, 1, 0, 12}, {3, 8, 4, 2, 0, 10}, {4, 6, 3, 1, 0, 3}
+    };
     for (int[] c : cases) {
       Parameters params = new Parameters(DataType.FLOAT);
       Arena arena = new Arena();
-      Conv2d conv = new Conv2d(params, arena, "c", c[0], c[1], c[2], c[3], c[4], true, PadMode.ZEROS, rnd);
+      Conv2d conv =
+          new Conv2d(params, arena, "c", c[0], c[1], c[2], c[3], c[4], true, PadMode.ZEROS, rnd);
       params.seal();
       INDArray x = GradCheck.randomOf(DataType.FLOAT, rnd, 1.0, 5, c[0], c[5], c[5]);
       INDArray y = conv.forward(x, true);
@@ -86,7 +94,8 @@ class Conv2dFastPathTest {
       conv.backwardToParameters(dy);
       double scale = Math.max(1.0, full.amaxNumber().doubleValue());
       double diff = full.sub(params.flatGrads()).amaxNumber().doubleValue();
-      assertTrue(diff <= 1e-5 * scale, java.util.Arrays.toString(c) + ": gradients differ by " + diff);
+      assertTrue(
+          diff <= 1e-5 * scale, java.util.Arrays.toString(c) + ": gradients differ by " + diff);
     }
   }
 
@@ -98,7 +107,8 @@ class Conv2dFastPathTest {
     params.seal();
     INDArray x = GradCheck.randomOf(DataType.FLOAT, rnd, 1.0, inputShape);
     long outSize = inputShape[2] + 2L * padding - 2;
-    INDArray dy = GradCheck.randomOf(DataType.FLOAT, rnd, 1.0, inputShape[0], out, outSize, outSize);
+    INDArray dy =
+        GradCheck.randomOf(DataType.FLOAT, rnd, 1.0, inputShape[0], out, outSize, outSize);
 
     FastPaths.setEnabled(false);
     INDArray[] op = run(conv, params, x, dy);
@@ -126,7 +136,8 @@ class Conv2dFastPathTest {
     conv.forward(x, true);
     conv.backward(dy);
     conv.backward(dy);
-    assertTrue(conv.weight().grad().equalsWithEps(once[2].mul(2), 1e-12), "weight gradients are added");
+    assertTrue(
+        conv.weight().grad().equalsWithEps(once[2].mul(2), 1e-12), "weight gradients are added");
     assertTrue(conv.bias().grad().equalsWithEps(once[3].mul(2), 1e-12), "bias gradients are added");
   }
 

@@ -21,7 +21,8 @@ public final class GradCheck {
     return randomOf(DataType.DOUBLE, rnd, scale, shape);
   }
 
-  public static INDArray randomOf(DataType type, SplittableRandom rnd, double scale, long... shape) {
+  public static INDArray randomOf(
+      DataType type, SplittableRandom rnd, double scale, long... shape) {
     long n = 1;
     for (long d : shape) {
       n *= d;
@@ -35,7 +36,12 @@ public final class GradCheck {
 
   /** Largest |analytic - numeric| / max(1, |numeric|) over the probed entries. */
   public static double maxError(
-      INDArray target, INDArray analytic, Supplier<Double> loss, int probes, SplittableRandom rnd, double eps) {
+      INDArray target,
+      INDArray analytic,
+      Supplier<Double> loss,
+      int probes,
+      SplittableRandom rnd,
+      double eps) {
     double worst = 0;
     long n = target.length();
     INDArray flat = target.reshape(n);
@@ -67,7 +73,14 @@ public final class GradCheck {
    * @return the worst error seen
    */
   public static double check(
-      Module module, Parameters params, Arena arena, INDArray x, boolean training, int probes, double tol, long seed) {
+      Module module,
+      Parameters params,
+      Arena arena,
+      INDArray x,
+      boolean training,
+      int probes,
+      double tol,
+      long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     INDArray y = module.forward(x, training);
     INDArray w = random(rnd, 1.0, y.shape());

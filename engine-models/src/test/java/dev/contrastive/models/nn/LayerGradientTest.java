@@ -11,9 +11,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Every layer against central finite differences in float64 on tiny shapes, and its forward
- * against a naive loop implementation of torch's semantics (so that op argument mistakes, e.g. a
- * wrong padding or weight layout, cannot hide behind a self-consistent backward).
+ * Every layer against central finite differences in float64 on tiny shapes, and its forward against
+ * a naive loop implementation of torch's semantics (so that op argument mistakes, e.g. a wrong
+ * padding or weight layout, cannot hide behind a self-consistent backward).
  */
 class LayerGradientTest {
 
@@ -33,7 +33,9 @@ class LayerGradientTest {
     Conv2d conv = new Conv2d(params, arena, "c", 3, 4, 3, 2, 1, true, PadMode.ZEROS, rnd);
     params.seal();
     INDArray x = input(2, 3, 7, 6);
-    assertClose(LoopReference.conv(x, conv.weight().value(), conv.bias().value(), 2, 1, false), conv.forward(x, true));
+    assertClose(
+        LoopReference.conv(x, conv.weight().value(), conv.bias().value(), 2, 1, false),
+        conv.forward(x, true));
     GradCheck.check(conv, params, arena, x, true, PROBES, TOL, 1);
   }
 
@@ -42,7 +44,8 @@ class LayerGradientTest {
     Conv2d conv = new Conv2d(params, arena, "c", 2, 3, 4, 2, 0, false, PadMode.ZEROS, rnd);
     params.seal();
     INDArray x = input(2, 2, 8, 8);
-    assertClose(LoopReference.conv(x, conv.weight().value(), null, 2, 0, false), conv.forward(x, true));
+    assertClose(
+        LoopReference.conv(x, conv.weight().value(), null, 2, 0, false), conv.forward(x, true));
     GradCheck.check(conv, params, arena, x, true, PROBES, TOL, 2);
   }
 
@@ -51,7 +54,9 @@ class LayerGradientTest {
     Conv2d conv = new Conv2d(params, arena, "c", 2, 3, 5, 2, 2, true, PadMode.REFLECT, rnd);
     params.seal();
     INDArray x = input(2, 2, 9, 8);
-    assertClose(LoopReference.conv(x, conv.weight().value(), conv.bias().value(), 2, 2, true), conv.forward(x, true));
+    assertClose(
+        LoopReference.conv(x, conv.weight().value(), conv.bias().value(), 2, 2, true),
+        conv.forward(x, true));
     GradCheck.check(conv, params, arena, x, true, PROBES, TOL, 3);
   }
 
@@ -100,7 +105,8 @@ class LayerGradientTest {
       assertEquals(var / (var + BatchNorm2d.EPS), yc.mul(yc).meanNumber().doubleValue(), 1e-10);
       double n = xc.length();
       assertEquals(0.1 * mean, params.get("bn.running_mean").value().getDouble(c), 1e-12);
-      assertEquals(0.9 + 0.1 * var * n / (n - 1), params.get("bn.running_var").value().getDouble(c), 1e-12);
+      assertEquals(
+          0.9 + 0.1 * var * n / (n - 1), params.get("bn.running_var").value().getDouble(c), 1e-12);
     }
   }
 
@@ -201,7 +207,8 @@ class LayerGradientTest {
   void rectangularConvWithBias() {
     Conv2d conv =
         new Conv2d(params, arena, "c", 2, 3, 1, 3, 1, 0, 1, true, PadMode.ZEROS, rnd, null);
-    Conv2d tall = new Conv2d(params, arena, "t", 3, 2, 2, 1, 1, 0, 0, true, PadMode.ZEROS, rnd, null);
+    Conv2d tall =
+        new Conv2d(params, arena, "t", 3, 2, 2, 1, 1, 0, 0, true, PadMode.ZEROS, rnd, null);
     params.seal();
     INDArray x = input(2, 2, 4, 5);
     assertArrayEquals(new long[] {2, 3, 4, 5}, conv.forward(x, true).shape());
@@ -235,7 +242,8 @@ class LayerGradientTest {
     params.get("ln.bias").value().assign(input(3));
     INDArray x = input(2, 3, 3, 4).muli(3).addi(1);
     GradCheck.check(ln, params, arena, x, true, PROBES, TOL, 19);
-    assertClose(reluOf(new LayerNorm(params, arena, "ln", 3).forward(x, true)), ln.forward(x, true));
+    assertClose(
+        reluOf(new LayerNorm(params, arena, "ln", 3).forward(x, true)), ln.forward(x, true));
   }
 
   @Test
@@ -250,12 +258,15 @@ class LayerGradientTest {
         img.get(point(1), all(), interval(4, 8), interval(2, 6)).dup(),
         p.get(point(9 + 2 * 3 + 1), all(), all(), all()).dup());
     GradCheck.check(patches, params, arena, img, true, PROBES, TOL, 13);
-    GradCheck.check(new GlobalAvgPool(arena), params, arena, input(2, 3, 4, 5), true, PROBES, TOL, 14);
-    GradCheck.check(new ZeroPad2d(arena, 1, 0, 2, 1), params, arena, input(2, 3, 4, 5), true, PROBES, TOL, 15);
+    GradCheck.check(
+        new GlobalAvgPool(arena), params, arena, input(2, 3, 4, 5), true, PROBES, TOL, 14);
+    GradCheck.check(
+        new ZeroPad2d(arena, 1, 0, 2, 1), params, arena, input(2, 3, 4, 5), true, PROBES, TOL, 15);
     ToGrid grid = new ToGrid(arena, 3);
     INDArray vectors = input(2 * 9, 4, 1, 1);
     INDArray g = grid.forward(vectors, true);
-    assertEquals(vectors.getDouble(9 + 5, 2, 0, 0), g.getDouble(1, 2, 1, 2), "image 1, cell (1, 2)");
+    assertEquals(
+        vectors.getDouble(9 + 5, 2, 0, 0), g.getDouble(1, 2, 1, 2), "image 1, cell (1, 2)");
     GradCheck.check(grid, params, arena, vectors, true, PROBES, TOL, 16);
   }
 

@@ -16,9 +16,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * BatchNorm2d and LayerNorm, with and without the fused ReLU, in training and eval: the native
- * kernels against the ND4J path on the same float32 inputs (outputs, running statistics, dx, dGamma,
- * dBeta). The ND4J path itself is pinned by the float64 finite-difference checks of
- * {@link LayerGradientTest}.
+ * kernels against the ND4J path on the same float32 inputs (outputs, running statistics, dx,
+ * dGamma, dBeta). The ND4J path itself is pinned by the float64 finite-difference checks of {@link
+ * LayerGradientTest}.
  */
 class NormNativePathTest {
 
@@ -32,8 +32,13 @@ class NormNativePathTest {
       for (boolean relu : new boolean[] {false, true}) {
         for (boolean training : new boolean[] {true, false}) {
           compare(
-              (p, a) -> relu ? BatchNorm2d.withRelu(p, a, "bn", (int) shape[1]) : new BatchNorm2d(p, a, "bn", (int) shape[1]),
-              shape, training, "batch norm relu=" + relu + " training=" + training);
+              (p, a) ->
+                  relu
+                      ? BatchNorm2d.withRelu(p, a, "bn", (int) shape[1])
+                      : new BatchNorm2d(p, a, "bn", (int) shape[1]),
+              shape,
+              training,
+              "batch norm relu=" + relu + " training=" + training);
         }
       }
     }
@@ -44,8 +49,13 @@ class NormNativePathTest {
     for (long[] shape : new long[][] {{20, 5, 4, 4}, {3, 4, 9, 9}, {50, 16, 8, 8}, {6, 7, 1, 1}}) {
       for (boolean relu : new boolean[] {false, true}) {
         compare(
-            (p, a) -> relu ? LayerNorm.withRelu(p, a, "ln", (int) shape[1]) : new LayerNorm(p, a, "ln", (int) shape[1]),
-            shape, true, "layer norm relu=" + relu);
+            (p, a) ->
+                relu
+                    ? LayerNorm.withRelu(p, a, "ln", (int) shape[1])
+                    : new LayerNorm(p, a, "ln", (int) shape[1]),
+            shape,
+            true,
+            "layer norm relu=" + relu);
       }
     }
   }
@@ -65,7 +75,8 @@ class NormNativePathTest {
     for (int[] t : cases) {
       Parameters params = new Parameters(DataType.FLOAT);
       Arena arena = new Arena();
-      Conv2d conv = new Conv2d(params, arena, "c", t[1], t[2], t[4], t[5], 0, true, PadMode.ZEROS, rnd);
+      Conv2d conv =
+          new Conv2d(params, arena, "c", t[1], t[2], t[4], t[5], 0, true, PadMode.ZEROS, rnd);
       PooledResidual block = new PooledResidual(arena, conv, t[1], t[2], t[4], t[5]);
       params.seal();
       INDArray x = random(0.2, 1.0, t[0], t[1], t[3], t[3]);
@@ -84,14 +95,16 @@ class NormNativePathTest {
       }
       String[] parts = {"y", "dx", "grads"};
       for (int i = 0; i < parts.length; i++) {
-        assertClose(composition[i], fused[i], "pooled residual " + parts[i] + " " + Arrays.toString(t));
+        assertClose(
+            composition[i], fused[i], "pooled residual " + parts[i] + " " + Arrays.toString(t));
       }
       arena.close();
       params.close();
     }
   }
 
-  private void compare(BiFunction<Parameters, Arena, Module> make, long[] shape, boolean training, String what) {
+  private void compare(
+      BiFunction<Parameters, Arena, Module> make, long[] shape, boolean training, String what) {
     assumeTrue(NativeLayers.isLoaded(), "native library not loaded");
     Parameters params = new Parameters(DataType.FLOAT);
     Arena arena = new Arena();
@@ -107,7 +120,12 @@ class NormNativePathTest {
     INDArray x = random(0.3, 2.0, shape);
     // A strided view, as a residual branch might hand back: the native backward must copy it.
     INDArray wide = random(0.0, 1.0, shape[0], shape[1], shape[2], shape[3] + 1);
-    INDArray dy = wide.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, shape[3]));
+    INDArray dy =
+        wide.get(
+            NDArrayIndex.all(),
+            NDArrayIndex.all(),
+            NDArrayIndex.all(),
+            NDArrayIndex.interval(0, shape[3]));
     INDArray buffers = params.flatBuffers().dup();
     assertTrue(NativeLayers.usable(x), "the input must qualify for the native path");
 
@@ -131,7 +149,8 @@ class NormNativePathTest {
     params.close();
   }
 
-  private static INDArray[] run(Module m, Parameters params, INDArray x, INDArray dy, boolean training) {
+  private static INDArray[] run(
+      Module m, Parameters params, INDArray x, INDArray dy, boolean training) {
     params.zeroGrad();
     INDArray y = m.forward(x, training).dup();
     INDArray dx = m.backward(dy).dup();
@@ -139,8 +158,11 @@ class NormNativePathTest {
   }
 
   private static String name(Parameters params, String suffix) {
-    return params.all().stream().map(Parameters.Tensor::name).filter(n -> n.endsWith("." + suffix))
-        .findFirst().orElseThrow();
+    return params.all().stream()
+        .map(Parameters.Tensor::name)
+        .filter(n -> n.endsWith("." + suffix))
+        .findFirst()
+        .orElseThrow();
   }
 
   private INDArray random(double offset, double spread, long... shape) {
@@ -152,7 +174,8 @@ class NormNativePathTest {
     assertArrayEquals(expected.shape(), actual.shape(), what);
     double scale = expected.amaxNumber().doubleValue();
     double err = expected.sub(actual).amaxNumber().doubleValue();
-    assertTrue(err <= TOL * Math.max(scale, 1e-12), what + ": max error " + err + " at scale " + scale);
+    assertTrue(
+        err <= TOL * Math.max(scale, 1e-12), what + ": max error " + err + " at scale " + scale);
     assertEquals(expected.dataType(), actual.dataType(), what);
   }
 }

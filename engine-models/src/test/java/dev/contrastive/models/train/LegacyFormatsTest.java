@@ -24,9 +24,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
- * Checkpoints, trainer configs and eval.json written by an earlier engine (src/test/resources/legacy,
- * whose README says how): files on users' disks keep loading, and what is written now is what was
- * written then.
+ * Checkpoints, trainer configs and eval.json written by an earlier engine
+ * (src/test/resources/legacy, whose README says how): files on users' disks keep loading, and what
+ * is written now is what was written then.
  */
 class LegacyFormatsTest {
 
@@ -37,26 +37,54 @@ class LegacyFormatsTest {
   @ParameterizedTest
   @ValueSource(strings = {"amdim", "cpc", "yadim", "simclr"})
   void aTrainerConfigWrittenBeforeReadsBackAndWritesTheSameJson(String method) throws IOException {
-    String written = new String(resource("trainer-config-" + method + ".json"), StandardCharsets.UTF_8).strip();
+    String written =
+        new String(resource("trainer-config-" + method + ".json"), StandardCharsets.UTF_8).strip();
     assertEquals(written, TrainerConfig.fromJson(JSON.readTree(written)).toJson().toString());
   }
 
   @Test
   void checkpointsWrittenBeforeLoadWithTheirConfigs() throws IOException {
-    AdamOptions adam = AdamOptions.builder().lr(3e-3).beta1(0.85).beta2(0.995).eps(1e-7)
-        .weightDecay(2e-5).decoupled(true).maxGradNorm(1.5).build();
+    AdamOptions adam =
+        AdamOptions.builder()
+            .lr(3e-3)
+            .beta1(0.85)
+            .beta2(0.995)
+            .eps(1e-7)
+            .weightDecay(2e-5)
+            .decoupled(true)
+            .maxGradNorm(1.5)
+            .build();
     try (TrainedModel amdim = TrainedModel.load(copy("amdim-ckpt-000000001.bin"))) {
-      // Written when R1 alone was AMDIM's default probe: the checkpoint keeps the probe it trained with.
-      AmdimConfig encoder = AmdimConfig.builder().encoderSize(32).inChannels(1).ndf(1).nRkhs(4).nDepth(1)
-          .useBn(true).build();
+      // Written when R1 alone was AMDIM's default probe: the checkpoint keeps the probe it trained
+      // with.
+      AmdimConfig encoder =
+          AmdimConfig.builder()
+              .encoderSize(32)
+              .inChannels(1)
+              .ndf(1)
+              .nRkhs(4)
+              .nDepth(1)
+              .useBn(true)
+              .build();
       assertEquals(AmdimMethodConfig.of(encoder).withProbe(ProbeTaps.R1), amdim.config().method());
       assertEquals(adam, amdim.config().adam());
       assertEquals(1, amdim.step());
     }
     try (TrainedModel cpc = TrainedModel.load(copy("cpc-ckpt-000000001.bin"))) {
-      assertEquals(CpcMethodConfig.of(CpcConfig.builder().imageSize(32).inChannels(1).patchSize(8)
-          .patchStride(4).width(1).blocksPerStage(1).contextChannels(1).targetDim(1)
-          .predictionSteps(3).build()), cpc.config().method());
+      assertEquals(
+          CpcMethodConfig.of(
+              CpcConfig.builder()
+                  .imageSize(32)
+                  .inChannels(1)
+                  .patchSize(8)
+                  .patchStride(4)
+                  .width(1)
+                  .blocksPerStage(1)
+                  .contextChannels(1)
+                  .targetDim(1)
+                  .predictionSteps(3)
+                  .build()),
+          cpc.config().method());
       assertEquals(adam, cpc.config().adam());
     }
   }
@@ -72,7 +100,8 @@ class LegacyFormatsTest {
     }
     try (Dataset data = TinyRun.strided(TinyRun.trainImages(), 16);
         Method model = Methods.create(config.method(), 3)) {
-      TrainingResult result = new Trainer(config, model, data).inDirectory(runDir, Trainer.RunMode.RESUME).fit();
+      TrainingResult result =
+          new Trainer(config, model, data).inDirectory(runDir, Trainer.RunMode.RESUME).fit();
       assertEquals(2, result.steps());
     }
   }

@@ -6,13 +6,13 @@ import dev.contrastive.augment.data.FashionMnist;
 import dev.contrastive.augment.data.Hdf5WriteOptions;
 import dev.contrastive.augment.data.Hdf5Writer;
 import dev.contrastive.augment.data.Image;
+import dev.contrastive.augment.data.InMemoryDataset;
 import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.models.encoder.AmdimConfig;
 import dev.contrastive.models.encoder.CpcConfig;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.MethodConfig;
 import dev.contrastive.models.method.amdim.AmdimMethodConfig;
-import org.nd4j.linalg.api.buffer.DataType;
 import dev.contrastive.models.method.cpc.CpcMethodConfig;
 import dev.contrastive.models.method.simclr.SimClrConfig;
 import dev.contrastive.models.method.yadim.YadimMethodConfig;
@@ -20,16 +20,17 @@ import dev.contrastive.models.registry.Methods;
 import dev.contrastive.models.train.optim.LearningRateSchedule;
 import java.io.IOException;
 import java.nio.file.Path;
-import dev.contrastive.augment.data.InMemoryDataset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * The tiny training runs the tests share: each method at a width that takes a few tens of
- * milliseconds per step on 2 cores (AMDIM, YADIM and SimCLR's trunk: ndf 8, n_rkhs 32, depth 1; CPC:
- * width 4, 8 context channels), batch 16 on 256 embedded Fashion-MNIST images of every class, each
- * with its default Fashion-MNIST preset. {@link #main} runs one in a child process, for the kill tests.
+ * milliseconds per step on 2 cores (AMDIM, YADIM and SimCLR's trunk: ndf 8, n_rkhs 32, depth 1;
+ * CPC: width 4, 8 context channels), batch 16 on 256 embedded Fashion-MNIST images of every class,
+ * each with its default Fashion-MNIST preset. {@link #main} runs one in a child process, for the
+ * kill tests.
  */
 public final class TinyRun {
 
@@ -51,18 +52,35 @@ public final class TinyRun {
     AmdimConfig amdim = tinyAmdim(channels);
     return switch (method) {
       case "amdim" -> AmdimMethodConfig.of(amdim);
-      case "cpc" -> CpcMethodConfig.of(CpcConfig.builder().imageSize(32).inChannels(channels)
-          .patchSize(8).patchStride(4).width(4).blocksPerStage(1).contextChannels(8).targetDim(8)
-          .predictionSteps(3).build());
+      case "cpc" ->
+          CpcMethodConfig.of(
+              CpcConfig.builder()
+                  .imageSize(32)
+                  .inChannels(channels)
+                  .patchSize(8)
+                  .patchStride(4)
+                  .width(4)
+                  .blocksPerStage(1)
+                  .contextChannels(8)
+                  .targetDim(8)
+                  .predictionSteps(3)
+                  .build());
       case "yadim" -> YadimMethodConfig.of(amdim);
-      case "simclr" -> new SimClrConfig(amdim, 32, 16, InfoNceOptions.defaults().withTemperature(0.5));
+      case "simclr" ->
+          new SimClrConfig(amdim, 32, 16, InfoNceOptions.defaults().withTemperature(0.5));
       default -> throw new IllegalArgumentException("no tiny " + method);
     };
   }
 
   private static AmdimConfig tinyAmdim(int channels) {
-    return AmdimConfig.builder().encoderSize(32).inChannels(channels).ndf(8).nRkhs(32).nDepth(1)
-        .useBn(false).build();
+    return AmdimConfig.builder()
+        .encoderSize(32)
+        .inChannels(channels)
+        .ndf(8)
+        .nRkhs(32)
+        .nDepth(1)
+        .useBn(false)
+        .build();
   }
 
   /** A fresh float32 instance of the tiny {@code method}. */
@@ -82,11 +100,22 @@ public final class TinyRun {
 
   /** The tiny run's settings for 1 x 28 x 28 images, to change some. */
   public static TrainerConfig.Builder builder(String method) {
-    return builder(method, DatasetInfo.builder().name("fashion-mnist").size(256).channels(1)
-        .height(28).width(28).classes(10).build());
+    return builder(
+        method,
+        DatasetInfo.builder()
+            .name("fashion-mnist")
+            .size(256)
+            .channels(1)
+            .height(28)
+            .width(28)
+            .classes(10)
+            .build());
   }
 
-  /** The tiny run's settings for images of {@code data}'s shape (Fashion-MNIST or CIFAR's), with the method's preset for it. */
+  /**
+   * The tiny run's settings for images of {@code data}'s shape (Fashion-MNIST or CIFAR's), with the
+   * method's preset for it.
+   */
   public static TrainerConfig.Builder builder(String method, DatasetInfo data) {
     return TrainerConfig.builder(method(method, data.channels()))
         .preset(Methods.get(method).defaultPreset(data))
@@ -108,8 +137,8 @@ public final class TinyRun {
   }
 
   /**
-   * Trains the tiny {@code method} for {@code steps} steps into {@code runDir}, checkpointing at the
-   * end (a second or so on 2 cores): a real checkpoint for the evaluation and export tests.
+   * Trains the tiny {@code method} for {@code steps} steps into {@code runDir}, checkpointing at
+   * the end (a second or so on 2 cores): a real checkpoint for the evaluation and export tests.
    */
   public static Path train(Path runDir, String method, int steps) throws IOException {
     try (Dataset data = trainImages()) {
@@ -140,9 +169,9 @@ public final class TinyRun {
   }
 
   /**
-   * {@code size} CIFAR-shaped (3 x 32 x 32) images made from the embedded {@code split}, every class
-   * equally: each garment padded to 32 x 32 and tinted by its class (channel c scaled by (1 + (label
-   * + c) % 3) / 3), so that a 3-channel pipeline sees colour that carries information.
+   * {@code size} CIFAR-shaped (3 x 32 x 32) images made from the embedded {@code split}, every
+   * class equally: each garment padded to 32 x 32 and tinted by its class (channel c scaled by (1 +
+   * (label + c) % 3) / 3), so that a 3-channel pipeline sees colour that carries information.
    */
   public static Dataset rgbImages(FashionMnist.Split split, int size) throws IOException {
     try (Dataset gray = strided(FashionMnist.embedded(split), size)) {
@@ -160,7 +189,8 @@ public final class TinyRun {
         }
         images.add(new Image(rgb, 3, 32, 32, g.label()));
       }
-      return InMemoryDataset.of("rgb fashion-mnist " + split.name().toLowerCase(Locale.ROOT), images, 10);
+      return InMemoryDataset.of(
+          "rgb fashion-mnist " + split.name().toLowerCase(Locale.ROOT), images, 10);
     }
   }
 
@@ -171,7 +201,9 @@ public final class TinyRun {
       @Override
       public DatasetInfo info() {
         DatasetInfo i = base.info();
-        return i.toBuilder().name(i.name() + " (every " + stride + "th, " + size + ")").size(size)
+        return i.toBuilder()
+            .name(i.name() + " (every " + stride + "th, " + size + ")")
+            .size(size)
             .build();
       }
 
@@ -188,14 +220,17 @@ public final class TinyRun {
   }
 
   /**
-   * Trains {@code config(method, steps, checkpointEvery)} in a run directory: args are runDir, method,
-   * steps, checkpointEvery.
+   * Trains {@code config(method, steps, checkpointEvery)} in a run directory: args are runDir,
+   * method, steps, checkpointEvery.
    */
   public static void main(String[] args) throws IOException {
     String method = args[1];
     TrainerConfig cfg = config(method, Long.parseLong(args[2]), Long.parseLong(args[3]));
-    try (Dataset data = trainImages(); Method model = create(method, MODEL_SEED)) {
-      new Trainer(cfg, model, data).inDirectory(Path.of(args[0]), Trainer.RunMode.RESUME_OR_NEW).fit();
+    try (Dataset data = trainImages();
+        Method model = create(method, MODEL_SEED)) {
+      new Trainer(cfg, model, data)
+          .inDirectory(Path.of(args[0]), Trainer.RunMode.RESUME_OR_NEW)
+          .fit();
     }
   }
 }

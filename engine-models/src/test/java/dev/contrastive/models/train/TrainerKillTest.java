@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.augment.data.Dataset;
 import dev.contrastive.models.method.Method;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import dev.contrastive.models.train.checkpoint.CheckpointIO;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,17 +12,21 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A training process killed with SIGKILL (no shutdown hook, no flush: as when a node dies or a job
- * is pre-empted) resumes from its last checkpoint and then takes exactly the steps the uninterrupted
- * run took: the same step numbers and the same losses.
+ * is pre-empted) resumes from its last checkpoint and then takes exactly the steps the
+ * uninterrupted run took: the same step numbers and the same losses.
  */
 class TrainerKillTest {
 
   /** The child's planned length: far more than it gets to before the kill, however fast it runs. */
   private static final long CHILD_STEPS = 400;
+
   private static final long CHECKPOINT_EVERY = 5;
+
   /** Steps compared after the resume. */
   private static final long AFTER = 10;
 
@@ -34,20 +36,29 @@ class TrainerKillTest {
   @ValueSource(strings = {"amdim", "cpc", "yadim", "simclr"})
   void aKilledRunResumesWithTheSameStepsAndLosses(String method) throws Exception {
     Path killed = tmp.resolve("killed");
-    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), TinyRun.class.getName(),
-        killed.toString(), method, Long.toString(CHILD_STEPS), Long.toString(CHECKPOINT_EVERY))
-        .redirectErrorStream(true)
-        .redirectOutput(tmp.resolve("child.log").toFile())
-        .start();
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                TinyRun.class.getName(),
+                killed.toString(),
+                method,
+                Long.toString(CHILD_STEPS),
+                Long.toString(CHECKPOINT_EVERY))
+            .redirectErrorStream(true)
+            .redirectOutput(tmp.resolve("child.log").toFile())
+            .start();
     long checkpointed = waitForCheckpoint(child, killed, 10);
     child.destroyForcibly(); // SIGKILL on Linux
     assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child did not die");
     assertEquals(137, child.exitValue(), "killed by SIGKILL (128 + 9)");
     long resumedFrom = CheckpointIO.latest(killed).newest().orElseThrow().checkpoint().step();
-    assertTrue(resumedFrom >= checkpointed && resumedFrom < CHILD_STEPS,
+    assertTrue(
+        resumedFrom >= checkpointed && resumedFrom < CHILD_STEPS,
         "killed mid-run: newest checkpoint " + resumedFrom + " of " + CHILD_STEPS);
-    // A run may be resumed with another length; both runs below end AFTER steps past the checkpoint.
+    // A run may be resumed with another length; both runs below end AFTER steps past the
+    // checkpoint.
     long steps = resumedFrom + AFTER;
 
     List<StepMetrics> resumed = new ArrayList<>();
@@ -55,22 +66,33 @@ class TrainerKillTest {
     TrainerConfig config = TinyRun.config(method, steps, CHECKPOINT_EVERY);
     try (Dataset data = TinyRun.trainImages()) {
       try (Method fresh = TinyRun.create(method, TinyRun.MODEL_SEED + 1)) {
-        TrainingResult r = new Trainer(config, fresh, data).inDirectory(killed, Trainer.RunMode.RESUME)
-            .listen(collect(resumed)).fit();
+        TrainingResult r =
+            new Trainer(config, fresh, data)
+                .inDirectory(killed, Trainer.RunMode.RESUME)
+                .listen(collect(resumed))
+                .fit();
         assertEquals(steps, r.steps());
       }
       try (Method model = TinyRun.create(method, TinyRun.MODEL_SEED)) {
-        new Trainer(config, model, data).inDirectory(tmp.resolve("straight"), Trainer.RunMode.NEW)
-            .listen(collect(straight)).fit();
+        new Trainer(config, model, data)
+            .inDirectory(tmp.resolve("straight"), Trainer.RunMode.NEW)
+            .listen(collect(straight))
+            .fit();
       }
     }
     assertEquals(resumedFrom + 1, resumed.get(0).step(), "the first step after the checkpoint");
     List<StepMetrics> expected = straight.subList((int) resumedFrom, (int) steps);
-    assertEquals(expected.stream().map(StepMetrics::step).toList(), resumed.stream().map(StepMetrics::step).toList());
-    assertEquals(expected.stream().map(StepMetrics::loss).toList(), resumed.stream().map(StepMetrics::loss).toList(),
+    assertEquals(
+        expected.stream().map(StepMetrics::step).toList(),
+        resumed.stream().map(StepMetrics::step).toList());
+    assertEquals(
+        expected.stream().map(StepMetrics::loss).toList(),
+        resumed.stream().map(StepMetrics::loss).toList(),
         "losses after resuming from step " + resumedFrom);
     // The killed run's metrics rows past its checkpoint were replaced by the resumed run's.
-    assertEquals(TrainerTest.series(tmp.resolve("straight"), "train/loss"), TrainerTest.series(killed, "train/loss"));
+    assertEquals(
+        TrainerTest.series(tmp.resolve("straight"), "train/loss"),
+        TrainerTest.series(killed, "train/loss"));
   }
 
   private static TrainingListener collect(List<StepMetrics> into) {
@@ -82,7 +104,9 @@ class TrainerKillTest {
     };
   }
 
-  /** Polls until the run directory holds a checkpoint of at least {@code step}; returns its step. */
+  /**
+   * Polls until the run directory holds a checkpoint of at least {@code step}; returns its step.
+   */
   private static long waitForCheckpoint(Process child, Path runDir, long step) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     while (System.nanoTime() < deadline) {

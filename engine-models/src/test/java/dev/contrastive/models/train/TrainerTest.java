@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contrastive.augment.data.Dataset;
 import dev.contrastive.core.EngineVersion;
 import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.Shard;
 import dev.contrastive.core.parallel.Collectives;
 import dev.contrastive.core.parallel.InProcessGroup;
-import dev.contrastive.augment.data.Dataset;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.MethodConfig;
 import dev.contrastive.models.method.StepChecks;
@@ -26,9 +26,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -72,16 +72,22 @@ class TrainerTest {
     };
   }
 
-  /** Runs {@code cfg} in {@code runDir} on a fresh model, collecting each step's loss; {@code extra} may throw. */
-  private static List<Double> run(TrainerConfig cfg, Path runDir, Consumer<StepMetrics> extra) throws IOException {
+  /**
+   * Runs {@code cfg} in {@code runDir} on a fresh model, collecting each step's loss; {@code extra}
+   * may throw.
+   */
+  private static List<Double> run(TrainerConfig cfg, Path runDir, Consumer<StepMetrics> extra)
+      throws IOException {
     List<Double> losses = new ArrayList<>();
     try (Method model = TinyRun.create(cfg.method().method(), TinyRun.MODEL_SEED)) {
       new Trainer(cfg, model, data)
           .inDirectory(runDir, Trainer.RunMode.RESUME_OR_NEW)
-          .listen(steps(m -> {
-            losses.add(m.loss());
-            extra.accept(m);
-          }))
+          .listen(
+              steps(
+                  m -> {
+                    losses.add(m.loss());
+                    extra.accept(m);
+                  }))
           .fit();
     }
     return losses;
@@ -102,7 +108,8 @@ class TrainerTest {
     assertEquals(m.loss(), m.parts().values().stream().mapToDouble(d -> d).sum(), 1e-4);
     assertTrue(m.accuracy() > 0 && m.accuracy() <= 1 && m.gradNorm() > 0 && m.stepsPerSecond() > 0);
     // The end of the run is checkpointed even though 30 is not a multiple of checkpointEvery.
-    assertEquals(30, CheckpointIO.latest(tmp.resolve("run")).newest().orElseThrow().checkpoint().step());
+    assertEquals(
+        30, CheckpointIO.latest(tmp.resolve("run")).newest().orElseThrow().checkpoint().step());
   }
 
   @ParameterizedTest
@@ -114,37 +121,49 @@ class TrainerTest {
     // Crashes after step 13: the checkpoint of step 10 is the newest, steps 11-13 are lost.
     RuntimeException crash = new IllegalStateException("simulated crash");
     List<Double> beforeCrash = new ArrayList<>();
-    RuntimeException thrown = assertThrows(RuntimeException.class, () -> run(cfg, tmp.resolve("resumed"), m -> {
-      beforeCrash.add(m.loss());
-      if (m.step() == 13) {
-        throw crash;
-      }
-    }));
+    RuntimeException thrown =
+        assertThrows(
+            RuntimeException.class,
+            () ->
+                run(
+                    cfg,
+                    tmp.resolve("resumed"),
+                    m -> {
+                      beforeCrash.add(m.loss());
+                      if (m.step() == 13) {
+                        throw crash;
+                      }
+                    }));
     assertEquals(crash, thrown);
     // A new trainer and a new, differently initialised model: everything comes from the checkpoint.
     List<Double> after = new ArrayList<>();
     try (Method model = TinyRun.create(method, TinyRun.MODEL_SEED + 1)) {
-      TrainingResult r = new Trainer(cfg, model, data)
-          .inDirectory(tmp.resolve("resumed"), Trainer.RunMode.RESUME)
-          .listen(steps(m -> after.add(m.loss())))
-          .fit();
+      TrainingResult r =
+          new Trainer(cfg, model, data)
+              .inDirectory(tmp.resolve("resumed"), Trainer.RunMode.RESUME)
+              .listen(steps(m -> after.add(m.loss())))
+              .fit();
       assertEquals(20, r.steps());
       assertEquals(StartMode.RESUMED, r.start());
     }
     assertEquals(straight.subList(0, 13), beforeCrash);
     assertEquals(straight.subList(10, 20), after, "steps 11-20 after resuming from step 10");
-    // The losses do not see the running statistics (training-mode batch norm), the final state does.
+    // The losses do not see the running statistics (training-mode batch norm), the final state
+    // does.
     Checkpoint a = CheckpointIO.latest(tmp.resolve("straight")).newest().orElseThrow().checkpoint();
     Checkpoint b = CheckpointIO.latest(tmp.resolve("resumed")).newest().orElseThrow().checkpoint();
     assertEquals(List.of(20L, 1, 4L), List.of(b.step(), b.epoch(), b.positionInEpoch()));
-    assertEquals(a.tensors(), b.tensors(), "weights, running statistics and Adam moments at step 20");
+    assertEquals(
+        a.tensors(), b.tensors(), "weights, running statistics and Adam moments at step 20");
     assertArrayEquals(a.state().get("adam.step"), b.state().get("adam.step"));
     assertArrayEquals(a.state().get("epoch.sums"), b.state().get("epoch.sums"));
     assertEquals(method, b.metadata().get("method"));
     assertEquals(EngineVersion.get(), b.metadata().get("engine.version"));
     // The metrics file of the resumed run: steps 11-13 logged before the crash were replaced.
-    for (String column : List.of("train/loss", "train/online_acc", "epoch/loss", "epoch/online_acc")) {
-      assertEquals(series(tmp.resolve("straight"), column), series(tmp.resolve("resumed"), column), column);
+    for (String column :
+        List.of("train/loss", "train/online_acc", "epoch/loss", "epoch/online_acc")) {
+      assertEquals(
+          series(tmp.resolve("straight"), column), series(tmp.resolve("resumed"), column), column);
     }
     assertEquals(20, series(tmp.resolve("resumed"), "train/loss").size());
   }
@@ -152,14 +171,15 @@ class TrainerTest {
   /** (step, value) pairs of one metrics column, as a comparable list. */
   static List<List<Double>> series(Path runDir, String column) throws IOException {
     return CsvMetrics.read(runDir.resolve(Trainer.METRICS_CSV)).series(column).stream()
-        .map(p -> List.of(p[0], p[1])).toList();
+        .map(p -> List.of(p[0], p[1]))
+        .toList();
   }
 
   /**
    * A run checkpointed at step 10 by one replica and resumed by two, each encoding its 8 images in
-   * micro-batches of 4, goes on as the uninterrupted single replica: the same global batches, source
-   * draws and loss. CPC, whose layer norm is per image, so that the split changes no statistic; the
-   * losses agree to float32 rounding of the regrouped sums.
+   * micro-batches of 4, goes on as the uninterrupted single replica: the same global batches,
+   * source draws and loss. CPC, whose layer norm is per image, so that the split changes no
+   * statistic; the losses agree to float32 rounding of the regrouped sums.
    */
   @Test
   void resumingWithAnotherReplicaCountGivesTheSameLosses() throws IOException {
@@ -173,15 +193,17 @@ class TrainerTest {
     assertEquals(10, resumed.size(), "steps 11-20");
     for (int i = 0; i < 10; i++) {
       double expected = straight.get(10 + i);
-      assertEquals(expected, resumed.get(i), 1e-4 * Math.abs(expected), "step " + (11 + i) + ": " + resumed);
+      assertEquals(
+          expected, resumed.get(i), 1e-4 * Math.abs(expected), "step " + (11 + i) + ": " + resumed);
     }
   }
 
   /**
-   * Two processes (here threads joined by an in-process group, as NCCL joins GPU processes) train one
-   * run directory: the first 10 steps, then a resume to 20 with rank 1 starting from other weights.
-   * Every rank sees the single process's losses, resumes from rank 0's checkpoint, and only rank 0
-   * locks and writes the directory (a second lock in this JVM would fail). CPC, as above.
+   * Two processes (here threads joined by an in-process group, as NCCL joins GPU processes) train
+   * one run directory: the first 10 steps, then a resume to 20 with rank 1 starting from other
+   * weights. Every rank sees the single process's losses, resumes from rank 0's checkpoint, and
+   * only rank 0 locks and writes the directory (a second lock in this JVM would fail). CPC, as
+   * above.
    */
   @Test
   void processesOfAGroupTrainAsOneProcess() throws Exception {
@@ -211,17 +233,19 @@ class TrainerTest {
       List<Future<List<Double>>> ranks = new ArrayList<>();
       for (int r = 0; r < 2; r++) {
         Collectives c = group.get(r);
-        ranks.add(processes.submit(() -> {
-          List<Double> losses = new ArrayList<>();
-          try (Method model = TinyRun.create("cpc", TinyRun.MODEL_SEED + c.rank())) {
-            new Trainer(cfg, model, data)
-                .inDirectory(runDir, Trainer.RunMode.RESUME_OR_NEW)
-                .inProcessGroup(c)
-                .listen(steps(m -> losses.add(m.loss())))
-                .fit();
-          }
-          return losses;
-        }));
+        ranks.add(
+            processes.submit(
+                () -> {
+                  List<Double> losses = new ArrayList<>();
+                  try (Method model = TinyRun.create("cpc", TinyRun.MODEL_SEED + c.rank())) {
+                    new Trainer(cfg, model, data)
+                        .inDirectory(runDir, Trainer.RunMode.RESUME_OR_NEW)
+                        .inProcessGroup(c)
+                        .listen(steps(m -> losses.add(m.loss())))
+                        .fit();
+                  }
+                  return losses;
+                }));
       }
       List<List<Double>> losses = new ArrayList<>();
       for (Future<List<Double>> f : ranks) {
@@ -238,12 +262,21 @@ class TrainerTest {
     List<Collectives> three = new InProcessGroup(3, Duration.ofMinutes(1)).replicas();
     try (Method model = TinyRun.create("cpc", TinyRun.MODEL_SEED)) {
       TrainerConfig split = TinyRun.builder("cpc").steps(1).split(2, 0).build();
-      String m = assertThrows(IllegalArgumentException.class,
-          () -> new Trainer(split, model, data).inProcessGroup(three.get(0))).getMessage();
+      String m =
+          assertThrows(
+                  IllegalArgumentException.class,
+                  () -> new Trainer(split, model, data).inProcessGroup(three.get(0)))
+              .getMessage();
       assertTrue(m.contains("in-process replicas (2) do not combine"), m);
-      m = assertThrows(IllegalArgumentException.class,
-          () -> new Trainer(TinyRun.config("cpc", 1, 1), model, data).inProcessGroup(three.get(0))).getMessage();
-      assertEquals("trainer: the batch of 16 does not divide among 3 processes: use a batch that is a multiple of 3",
+      m =
+          assertThrows(
+                  IllegalArgumentException.class,
+                  () ->
+                      new Trainer(TinyRun.config("cpc", 1, 1), model, data)
+                          .inProcessGroup(three.get(0)))
+              .getMessage();
+      assertEquals(
+          "trainer: the batch of 16 does not divide among 3 processes: use a batch that is a multiple of 3",
           m);
     }
   }
@@ -252,20 +285,30 @@ class TrainerTest {
   void validatesStopsEarlyAndWritesTheRunDirectory() throws IOException {
     Path runDir = tmp.resolve("validated");
     // No validation can improve NCE accuracy by a whole 1.0, so the second one stops the run.
-    TrainerConfig cfg = TinyRun.builder("amdim").steps(40)
-        .validation(new ValidationOptions(3, 2, new EarlyStopping(EarlyStopping.Monitor.VAL_NCE_ACCURACY, 1, 1.0)))
-        .build();
+    TrainerConfig cfg =
+        TinyRun.builder("amdim")
+            .steps(40)
+            .validation(
+                new ValidationOptions(
+                    3, 2, new EarlyStopping(EarlyStopping.Monitor.VAL_NCE_ACCURACY, 1, 1.0)))
+            .build();
     List<ValidationMetrics> validations = new ArrayList<>();
-    TrainingListener collect = new TrainingListener() {
-      @Override
-      public void onStep(StepReport report) {
-        report.validation().ifPresent(validations::add);
-      }
-    };
+    TrainingListener collect =
+        new TrainingListener() {
+          @Override
+          public void onStep(StepReport report) {
+            report.validation().ifPresent(validations::add);
+          }
+        };
     TrainingResult result;
-    try (Dataset val = TinyRun.testImages(64); Method model = TinyRun.create("amdim", TinyRun.MODEL_SEED)) {
-      result = new Trainer(cfg, model, data).validateOn(val).inDirectory(runDir, Trainer.RunMode.NEW)
-          .listen(collect).fit();
+    try (Dataset val = TinyRun.testImages(64);
+        Method model = TinyRun.create("amdim", TinyRun.MODEL_SEED)) {
+      result =
+          new Trainer(cfg, model, data)
+              .validateOn(val)
+              .inDirectory(runDir, Trainer.RunMode.NEW)
+              .listen(collect)
+              .fit();
       assertEquals(6, result.steps());
       assertTrue(result.earlyStopped());
       assertEquals(StartMode.NEW_RUN, result.start());
@@ -278,22 +321,42 @@ class TrainerTest {
       assertEquals(Optional.of(runDir.resolve(CheckpointIO.fileName(6))), result.checkpoint());
 
       // A rerun of a run that stopped early trains nothing and reports the same end.
-      TrainingResult again = new Trainer(cfg, model, data).validateOn(val)
-          .inDirectory(runDir, Trainer.RunMode.RESUME).fit();
-      assertEquals(List.of(6L, true, Optional.of(last)), List.of(again.steps(), again.earlyStopped(),
-          again.lastValidation()));
+      TrainingResult again =
+          new Trainer(cfg, model, data)
+              .validateOn(val)
+              .inDirectory(runDir, Trainer.RunMode.RESUME)
+              .fit();
+      assertEquals(
+          List.of(6L, true, Optional.of(last)),
+          List.of(again.steps(), again.earlyStopped(), again.lastValidation()));
     }
     MetricsTable table = CsvMetrics.read(runDir.resolve(Trainer.METRICS_CSV));
     assertEquals(6, table.rows().size());
-    assertTrue(table.columns().containsAll(List.of("train/loss", "train/loss_reg", "train/nce_acc",
-        "train/online_acc", "train/lr", "train/grad_norm", "train/steps_per_s", "val/loss", "val/nce_acc",
-        "val/online_acc")), table.columns().toString());
-    assertEquals(List.of(List.of(3.0, validations.get(0).loss()), List.of(6.0, validations.get(1).loss())),
+    assertTrue(
+        table
+            .columns()
+            .containsAll(
+                List.of(
+                    "train/loss",
+                    "train/loss_reg",
+                    "train/nce_acc",
+                    "train/online_acc",
+                    "train/lr",
+                    "train/grad_norm",
+                    "train/steps_per_s",
+                    "val/loss",
+                    "val/nce_acc",
+                    "val/online_acc")),
+        table.columns().toString());
+    assertEquals(
+        List.of(List.of(3.0, validations.get(0).loss()), List.of(6.0, validations.get(1).loss())),
         series(runDir, "val/loss"));
     // Charts are the application's: the library draws no PNG.
-    assertFalse(Files.exists(runDir.resolve("loss.png")) || Files.exists(runDir.resolve("accuracy.png")));
+    assertFalse(
+        Files.exists(runDir.resolve("loss.png")) || Files.exists(runDir.resolve("accuracy.png")));
     try (Stream<Path> files = Files.list(runDir)) {
-      assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("events.out.tfevents.")),
+      assertTrue(
+          files.anyMatch(p -> p.getFileName().toString().startsWith("events.out.tfevents.")),
           "a TensorBoard event file");
     }
   }
@@ -318,12 +381,17 @@ class TrainerTest {
     Path runDir = tmp.resolve("modes");
     TrainerConfig cfg = TinyRun.config("amdim", 2, 1);
     try (Method model = TinyRun.create("amdim", TinyRun.MODEL_SEED)) {
-      IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
-          () -> new Trainer(cfg, model, data).inDirectory(runDir, Trainer.RunMode.RESUME).fit());
+      IllegalArgumentException none =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  new Trainer(cfg, model, data).inDirectory(runDir, Trainer.RunMode.RESUME).fit());
       assertTrue(none.getMessage().contains("holds no valid checkpoint"), none.getMessage());
       new Trainer(cfg, model, data).inDirectory(runDir, Trainer.RunMode.NEW).fit();
-      IllegalArgumentException taken = assertThrows(IllegalArgumentException.class,
-          () -> new Trainer(cfg, model, data).inDirectory(runDir, Trainer.RunMode.NEW).fit());
+      IllegalArgumentException taken =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> new Trainer(cfg, model, data).inDirectory(runDir, Trainer.RunMode.NEW).fit());
       assertTrue(taken.getMessage().contains("already holds a run"), taken.getMessage());
     }
   }
@@ -336,28 +404,41 @@ class TrainerTest {
     TrainerConfig cfg = TinyRun.config(method, 20, 5);
     TrainingDivergedException e;
     try (Method model = TinyRun.create(method, TinyRun.MODEL_SEED)) {
-      e = assertThrows(TrainingDivergedException.class, () -> new Trainer(cfg, new PoisonedAt(6, model), data)
-          .inDirectory(runDir, Trainer.RunMode.NEW).fit());
+      e =
+          assertThrows(
+              TrainingDivergedException.class,
+              () ->
+                  new Trainer(cfg, new PoisonedAt(6, model), data)
+                      .inDirectory(runDir, Trainer.RunMode.NEW)
+                      .fit());
     }
-    String expected = switch (method) {
-      case "amdim" -> "encoder output a_r1";
-      case "cpc" -> "encoder output targets";
-      case "yadim" -> "encoder output a_last";
-      default -> "encoder output a_projection";
-    };
+    String expected =
+        switch (method) {
+          case "amdim" -> "encoder output a_r1";
+          case "cpc" -> "encoder output targets";
+          case "yadim" -> "encoder output a_last";
+          default -> "encoder output a_projection";
+        };
     assertEquals(6, e.step());
     assertEquals(expected, e.tensor());
-    assertTrue(e.getMessage().contains("step 6") && e.getMessage().contains(expected), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("step 6") && e.getMessage().contains(expected), e.getMessage());
     try (Stream<Path> files = Files.list(runDir)) {
-      assertEquals(List.of(CheckpointIO.fileName(5)),
+      assertEquals(
+          List.of(CheckpointIO.fileName(5)),
           files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("ckpt-")).toList(),
           "no checkpoint after the bad step");
     }
     try (TrainedModel last = TrainedModel.load(runDir)) {
       assertEquals(5, last.step());
-      assertTrue(StepChecks.allFinite(last.method().parameters().flatValues()), "the last checkpoint is good");
+      assertTrue(
+          StepChecks.allFinite(last.method().parameters().flatValues()),
+          "the last checkpoint is good");
     }
-    assertEquals(5, CsvMetrics.read(runDir.resolve(Trainer.METRICS_CSV)).rows().size(), "no metrics row for step 6");
+    assertEquals(
+        5,
+        CsvMetrics.read(runDir.resolve(Trainer.METRICS_CSV)).rows().size(),
+        "no metrics row for step 6");
   }
 
   /** A method whose first parameter turns NaN just before step {@code step}'s forward. */
@@ -418,12 +499,18 @@ class TrainerTest {
   void refusesToResumeARunDirectoryOfAnotherConfigOrMethod() throws IOException {
     Path runDir = tmp.resolve("other");
     run(TinyRun.config("amdim", 2, 1), runDir, m -> {});
-    IllegalArgumentException config = assertThrows(IllegalArgumentException.class,
-        () -> run(TinyRun.builder("amdim").steps(4).seed(12).build(), runDir, m -> {}));
+    IllegalArgumentException config =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> run(TinyRun.builder("amdim").steps(4).seed(12).build(), runDir, m -> {}));
     assertTrue(config.getMessage().contains("another config"), config.getMessage());
-    IllegalArgumentException method = assertThrows(IllegalArgumentException.class,
-        () -> run(TinyRun.config("cpc", 4, 1), runDir, m -> {}));
-    assertTrue(method.getMessage().contains("holds a run of method amdim, this run trains cpc"), method.getMessage());
+    IllegalArgumentException method =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> run(TinyRun.config("cpc", 4, 1), runDir, m -> {}));
+    assertTrue(
+        method.getMessage().contains("holds a run of method amdim, this run trains cpc"),
+        method.getMessage());
   }
 
   @Test
@@ -433,11 +520,13 @@ class TrainerTest {
       p.declare("bad", new long[] {3}, new double[3]);
       p.seal();
       p.get("bad").grad().putScalar(1, Float.POSITIVE_INFINITY);
-      TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-          () -> StepChecks.finiteGradNorm(42, p));
+      TrainingDivergedException e =
+          assertThrows(TrainingDivergedException.class, () -> StepChecks.finiteGradNorm(42, p));
       assertEquals(42, e.step());
       assertEquals("gradient of bad", e.tensor());
-      assertTrue(e.getMessage().startsWith("training diverged at step 42: gradient of bad"), e.getMessage());
+      assertTrue(
+          e.getMessage().startsWith("training diverged at step 42: gradient of bad"),
+          e.getMessage());
     }
   }
 }

@@ -26,8 +26,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Bounds: one step of the tiny AMDIM allocates about 6 MB of activations and gradients, so a
  * per-step leak of even a few percent of a step would add well over 64 MB in 1,800 steps; 64 MB of
  * RSS also leaves room for the JIT's code cache and glibc arena growth, which are not leaks. The
- * heap is compared after a full collection at both ends, so only objects still reachable count;
- * 16 MB is far above the few kilobytes of per-step bookkeeping that stays reachable.
+ * heap is compared after a full collection at both ends, so only objects still reachable count; 16
+ * MB is far above the few kilobytes of per-step bookkeeping that stays reachable.
  *
  * <p>Measured (2026-11-29, 2-core machine): without collections in the loop RSS grew 562 -> 1438 MB
  * (+0.49 MB per step) and the post-GC heap +46 MB; with the trainer's collection every 50 steps,
@@ -67,13 +67,27 @@ class TrainingStepMemoryIT {
       long rssEnd = rssBytes();
       long heapEnd = usedHeapAfterGc();
       System.out.printf(
-          "TrainingStepMemoryIT " + method + ": steps %d..%d, RSS %.1f -> %.1f MB (%+.1f), used heap %.1f -> %.1f MB (%+.1f)%n",
-          WARM_UP, STEPS, mb(rssWarm), mb(rssEnd), mb(rssEnd - rssWarm), mb(heapWarm), mb(heapEnd),
+          "TrainingStepMemoryIT "
+              + method
+              + ": steps %d..%d, RSS %.1f -> %.1f MB (%+.1f), used heap %.1f -> %.1f MB (%+.1f)%n",
+          WARM_UP,
+          STEPS,
+          mb(rssWarm),
+          mb(rssEnd),
+          mb(rssEnd - rssWarm),
+          mb(heapWarm),
+          mb(heapEnd),
           mb(heapEnd - heapWarm));
-      assertTrue(rssEnd - rssWarm < RSS_BOUND,
+      assertTrue(
+          rssEnd - rssWarm < RSS_BOUND,
           "RSS grew by " + mb(rssEnd - rssWarm) + " MB over " + (STEPS - WARM_UP) + " steps");
-      assertTrue(heapEnd - heapWarm < HEAP_BOUND,
-          "used heap grew by " + mb(heapEnd - heapWarm) + " MB over " + (STEPS - WARM_UP) + " steps");
+      assertTrue(
+          heapEnd - heapWarm < HEAP_BOUND,
+          "used heap grew by "
+              + mb(heapEnd - heapWarm)
+              + " MB over "
+              + (STEPS - WARM_UP)
+              + " steps");
     }
   }
 

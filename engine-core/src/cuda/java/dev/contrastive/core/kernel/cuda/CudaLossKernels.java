@@ -31,12 +31,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The fused CUDA loss kernels (src/main/cuda/contrastive_kernels.cu, built into a fatbin by Maven's
- * {@code -Pcuda} build) run on ND4J's device buffers and ND4J's stream, through the CUDA driver API.
+ * {@code -Pcuda} build) run on ND4J's device buffers and ND4J's stream, through the CUDA driver
+ * API.
  *
  * <p>Inputs are made dense first (a strided view is copied); each problem is one short launch
- * sequence (forward, finish, two backward strips) on the stream of ND4J's context for this thread, so
- * it is ordered after the ops that produced the inputs and before those that read the gradients. Only
- * per-row statistics (O(rows) floats) come back to the host, to form {@link ScoreStats} in double.
+ * sequence (forward, finish, two backward strips) on the stream of ND4J's context for this thread,
+ * so it is ordered after the ops that produced the inputs and before those that read the gradients.
+ * Only per-row statistics (O(rows) floats) come back to the host, to form {@link ScoreStats} in
+ * double.
  */
 public final class CudaLossKernels implements DeviceKernels {
 
@@ -49,7 +51,10 @@ public final class CudaLossKernels implements DeviceKernels {
   static final int CE_STAT_FIELDS = 5;
   static final int AMDIM_PARTIAL_FIELDS = 5;
   static final int AMDIM_STAT_FIELDS = 7;
-  /** Blocks per multiprocessor the split count aims at, so a short strip side still fills the GPU. */
+
+  /**
+   * Blocks per multiprocessor the split count aims at, so a short strip side still fills the GPU.
+   */
   private static final int BLOCKS_PER_MULTIPROCESSOR = 4;
 
   private volatile boolean failed;
@@ -86,15 +91,48 @@ public final class CudaLossKernels implements DeviceKernels {
 
     Launch launch = sides.launch(labelArray, excludedArray, weightArray, partial, stats);
     float s = (float) p.scale();
-    launch.run("ce_forward", tiles(n), sides.splitsForward,
-        sides.own, sides.other, n, m, sides.d, s, labelArray, excludedArray, partial, stats);
+    launch.run(
+        "ce_forward",
+        tiles(n),
+        sides.splitsForward,
+        sides.own,
+        sides.other,
+        n,
+        m,
+        sides.d,
+        s,
+        labelArray,
+        excludedArray,
+        partial,
+        stats);
     launch.run("ce_finish", blocks(n), 1, n, sides.splitsForward, partial, stats);
-    sides.backward(launch, stats, "ce_backward_dq", "ce_backward_dk",
-        sides.own, sides.other, n, m, sides.d, s, labelArray, excludedArray, weightArray, stats);
+    sides.backward(
+        launch,
+        stats,
+        "ce_backward_dq",
+        "ce_backward_dk",
+        sides.own,
+        sides.other,
+        n,
+        m,
+        sides.d,
+        s,
+        labelArray,
+        excludedArray,
+        weightArray,
+        stats);
 
     float[] st = stats.toFloatVector();
-    return SoftmaxCrossEntropyKernel.rowStats(p.weights(), excluded, m, 0, n, i -> st[i],
-        i -> st[n + i], i -> st[2 * n + i], i -> st[3 * n + i]);
+    return SoftmaxCrossEntropyKernel.rowStats(
+        p.weights(),
+        excluded,
+        m,
+        0,
+        n,
+        i -> st[i],
+        i -> st[n + i],
+        i -> st[2 * n + i],
+        i -> st[3 * n + i]);
   }
 
   @Override
@@ -112,14 +150,50 @@ public final class CudaLossKernels implements DeviceKernels {
     Launch launch = sides.launch(partial, positives, positiveGradient, stats);
     float s = (float) p.scale();
     float clip = (float) p.tclip();
-    launch.run("amdim_forward", tiles(n), sides.splitsForward,
-        sides.own, sides.other, n, p.firstImage(), b, locations, sides.d, s, clip, partial,
+    launch.run(
+        "amdim_forward",
+        tiles(n),
+        sides.splitsForward,
+        sides.own,
+        sides.other,
+        n,
+        p.firstImage(),
+        b,
+        locations,
+        sides.d,
+        s,
+        clip,
+        partial,
         positives);
-    launch.run("amdim_finish", blocks(n), 1, n, locations, sides.splitsForward,
-        (float) p.nceWeight(), partial, positives, stats, positiveGradient);
-    sides.backward(launch, stats, "amdim_backward_dsrc", "amdim_backward_dtrg",
-        sides.own, sides.other, n, p.firstImage(), b, locations, sides.d, s, clip,
-        (float) (2.0 * p.regWeight()), stats, positiveGradient);
+    launch.run(
+        "amdim_finish",
+        blocks(n),
+        1,
+        n,
+        locations,
+        sides.splitsForward,
+        (float) p.nceWeight(),
+        partial,
+        positives,
+        stats,
+        positiveGradient);
+    sides.backward(
+        launch,
+        stats,
+        "amdim_backward_dsrc",
+        "amdim_backward_dtrg",
+        sides.own,
+        sides.other,
+        n,
+        p.firstImage(),
+        b,
+        locations,
+        sides.d,
+        s,
+        clip,
+        (float) (2.0 * p.regWeight()),
+        stats,
+        positiveGradient);
 
     // amdim_finish's per-row fields 2..6: loss, positive sum, negative sum, correct, squares.
     float[] st = stats.toFloatVector();
@@ -127,8 +201,13 @@ public final class CudaLossKernels implements DeviceKernels {
     for (int i = 0; i < n; i++) {
       correct += Math.round(st[5 * n + i]);
     }
-    return new ScoreStats(p.nceWeight() * fieldSum(st, 2, n), fieldSum(st, 3, n),
-        (long) n * locations, fieldSum(st, 4, n), (long) n * (b - 1) * locations, correct,
+    return new ScoreStats(
+        p.nceWeight() * fieldSum(st, 2, n),
+        fieldSum(st, 3, n),
+        (long) n * locations,
+        fieldSum(st, 4, n),
+        (long) n * (b - 1) * locations,
+        correct,
         fieldSum(st, 6, n));
   }
 
@@ -142,8 +221,8 @@ public final class CudaLossKernels implements DeviceKernels {
   }
 
   /**
-   * What both losses launch over: the own rows (of S) and the other side's, their gradients (the own
-   * one overwritten, the other added to), as dense working copies, and the split counts of the
+   * What both losses launch over: the own rows (of S) and the other side's, their gradients (the
+   * own one overwritten, the other added to), as dense working copies, and the split counts of the
    * forward (own rows) and the other side's backward pass.
    */
   private static final class Sides {
@@ -190,12 +269,12 @@ public final class CudaLossKernels implements DeviceKernels {
     }
 
     /**
-     * The two backward kernels, given the same arguments plus their output: dOwn cleared and written
-     * per own row, dOther added to per other row; then waits, marks stats as written and copies the
-     * gradients back into the caller's arrays.
+     * The two backward kernels, given the same arguments plus their output: dOwn cleared and
+     * written per own row, dOther added to per other row; then waits, marks stats as written and
+     * copies the gradients back into the caller's arrays.
      */
-    void backward(Launch launch, INDArray stats, String ownKernel, String otherKernel,
-        Object... args) {
+    void backward(
+        Launch launch, INDArray stats, String ownKernel, String otherKernel, Object... args) {
       launch.clear(launch.pointer(dOwn), (long) rows * d);
       launch.run(ownKernel, tiles(rows), splitsForward, append(args, dOwn));
       launch.run(otherKernel, tiles(columns), splitsBackward, append(args, dOther));
@@ -211,7 +290,9 @@ public final class CudaLossKernels implements DeviceKernels {
     }
   }
 
-  /** Splits of the other side's tiles: about BLOCKS_PER_MULTIPROCESSOR blocks per multiprocessor. */
+  /**
+   * Splits of the other side's tiles: about BLOCKS_PER_MULTIPROCESSOR blocks per multiprocessor.
+   */
   static int splits(int rows, int other, int multiprocessors) {
     int tiles = tiles(other);
     int want = ceilDiv(BLOCKS_PER_MULTIPROCESSOR * multiprocessors, tiles(rows));
@@ -265,6 +346,7 @@ public final class CudaLossKernels implements DeviceKernels {
     private final CUstream_st stream;
     private final INDArray output;
     private final INDArray[] operands;
+
     /** Device addresses already looked up, one lookup per array and launch sequence. */
     private final Map<INDArray, Long> addresses = new IdentityHashMap<>();
 
@@ -285,16 +367,19 @@ public final class CudaLossKernels implements DeviceKernels {
 
     /**
      * Device address of the array (0, a null pointer, for null). In ND4J 1.0.0-M2.1 getPointer does
-     * not move host data to the device (it returns null or throws), so the array is placed there first.
+     * not move host data to the device (it returns null or throws), so the array is placed there
+     * first.
      */
     long pointer(INDArray x) {
       if (x == null) {
         return 0L;
       }
-      return addresses.computeIfAbsent(x, a -> {
-        Nd4j.getAffinityManager().ensureLocation(a, AffinityManager.Location.DEVICE);
-        return allocator.getPointer(a, context).address();
-      });
+      return addresses.computeIfAbsent(
+          x,
+          a -> {
+            Nd4j.getAffinityManager().ensureLocation(a, AffinityManager.Location.DEVICE);
+            return allocator.getPointer(a, context).address();
+          });
     }
 
     void clear(long address, long floats) {
@@ -327,7 +412,16 @@ public final class CudaLossKernels implements DeviceKernels {
         }
         CudaModule.check(
             cuLaunchKernel(
-                module.function(kernel), gridX, gridY, 1, THREADS, 1, 1, 0, stream, params,
+                module.function(kernel),
+                gridX,
+                gridY,
+                1,
+                THREADS,
+                1,
+                1,
+                0,
+                stream,
+                params,
                 (PointerPointer<?>) null),
             "cuLaunchKernel " + kernel);
       } finally {

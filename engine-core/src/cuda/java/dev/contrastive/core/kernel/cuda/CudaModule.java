@@ -24,12 +24,12 @@ import org.bytedeco.javacpp.BytePointer;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The kernels' fatbin loaded into one device's primary context, the context ND4J's runtime-API calls
- * use, so the kernels see ND4J's buffers and run on its streams.
+ * The kernels' fatbin loaded into one device's primary context, the context ND4J's runtime-API
+ * calls use, so the kernels see ND4J's buffers and run on its streams.
  *
- * <p>Why a fatbin built by Maven rather than NVRTC at run time: no NVRTC library to ship or match with
- * the driver, compile errors fail the build instead of the first training step, and the machine code
- * for sm_75..sm_90 starts without JIT; the embedded compute_90 PTX covers newer GPUs.
+ * <p>Why a fatbin built by Maven rather than NVRTC at run time: no NVRTC library to ship or match
+ * with the driver, compile errors fail the build instead of the first training step, and the
+ * machine code for sm_75..sm_90 starts without JIT; the embedded compute_90 PTX covers newer GPUs.
  */
 final class CudaModule {
 
@@ -53,7 +53,8 @@ final class CudaModule {
     check(cuDevicePrimaryCtxRetain(context, device[0]), "cuDevicePrimaryCtxRetain");
     check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
     int[] count = new int[1];
-    check(cuDeviceGetAttribute(count, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device[0]),
+    check(
+        cuDeviceGetAttribute(count, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device[0]),
         "cuDeviceGetAttribute");
     multiprocessors = count[0];
     module = new CUmod_st();
@@ -95,9 +96,10 @@ final class CudaModule {
   static void check(int result, String what) {
     if (result != CUDA_SUCCESS) {
       BytePointer message = new BytePointer();
-      String text = cuGetErrorString(result, message) == CUDA_SUCCESS && !message.isNull()
-          ? message.getString()
-          : "unknown error";
+      String text =
+          cuGetErrorString(result, message) == CUDA_SUCCESS && !message.isNull()
+              ? message.getString()
+              : "unknown error";
       throw new IllegalStateException(what + " failed: CUDA error " + result + " (" + text + ")");
     }
   }

@@ -46,16 +46,16 @@ import org.nd4j.linalg.jcublas.context.CudaContext;
 
 /**
  * The collectives of one process among {@link #size()}, one GPU each, through an NCCL communicator:
- * every operation is enqueued on ND4J's CUDA stream of the calling thread (bracketed like ND4J's own
- * ops, so its host/device tracking stays right) and waited for before it returns, as {@link
+ * every operation is enqueued on ND4J's CUDA stream of the calling thread (bracketed like ND4J's
+ * own ops, so its host/device tracking stays right) and waited for before it returns, as {@link
  * dev.contrastive.core.parallel.InProcessGroup}'s are.
  *
  * <p>Failures differ from the in-process group in one way: a process cannot tell the others which
- * rank failed. {@link #abort} aborts this process's communicator; the others' pending operation then
- * fails when NCCL reports the broken connection ({@code ncclCommGetAsyncError}), or at the latest
- * after the timeout, with a {@link CollectiveException} that says another process is gone or stuck
- * (replica -1). A timed-out or failed operation aborts the communicator, so this instance is unusable
- * afterwards, as a job whose process died is.
+ * rank failed. {@link #abort} aborts this process's communicator; the others' pending operation
+ * then fails when NCCL reports the broken connection ({@code ncclCommGetAsyncError}), or at the
+ * latest after the timeout, with a {@link CollectiveException} that says another process is gone or
+ * stuck (replica -1). A timed-out or failed operation aborts the communicator, so this instance is
+ * unusable afterwards, as a job whose process died is.
  */
 public final class NcclCollectives implements ProcessGroups.Group {
 
@@ -75,27 +75,36 @@ public final class NcclCollectives implements ProcessGroups.Group {
   }
 
   /**
-   * Joins the communicator of {@code spec}'s job on the GPU that ND4J gave the calling thread: rank 0
-   * makes the unique id and publishes it in the id file, the others wait for it (or every rank derives
-   * it from {@code NCCL_COMM_ID}); returns once every rank has joined. Rank 0 then deletes the id file.
-   * Called by {@link ProcessGroups#open} by name, so a CPU class path never loads this class.
+   * Joins the communicator of {@code spec}'s job on the GPU that ND4J gave the calling thread: rank
+   * 0 makes the unique id and publishes it in the id file, the others wait for it (or every rank
+   * derives it from {@code NCCL_COMM_ID}); returns once every rank has joined. Rank 0 then deletes
+   * the id file. Called by {@link ProcessGroups#open} by name, so a CPU class path never loads this
+   * class.
    *
-   * @throws CollectiveException if the id file does not appear, or the others do not join, within the
-   *     spec's timeout
+   * @throws CollectiveException if the id file does not appear, or the others do not join, within
+   *     the spec's timeout
    */
   public static NcclCollectives open(ProcessGroupSpec spec) throws IOException {
     int device = Nd4j.getAffinityManager().getDeviceForCurrentThread();
     cuda(cudaSetDevice(device), "cudaSetDevice " + device);
     ncclUniqueId id = new ncclUniqueId();
     if (spec.ncclCommId() != null) {
-      // NCCL reads the variable itself, in ncclGetUniqueId of every rank and in rank 0's ncclCommInitRank.
+      // NCCL reads the variable itself, in ncclGetUniqueId of every rank and in rank 0's
+      // ncclCommInitRank.
       String env = System.getenv(ProcessGroupSpec.NCCL_COMM_ID);
       if (!spec.ncclCommId().equals(env)) {
-        throw new IllegalArgumentException("the process group names " + ProcessGroupSpec.NCCL_COMM_ID + "="
-            + spec.ncclCommId() + " but this process's environment has " + env + ": NCCL reads the variable"
-            + " from the environment, so set it there");
+        throw new IllegalArgumentException(
+            "the process group names "
+                + ProcessGroupSpec.NCCL_COMM_ID
+                + "="
+                + spec.ncclCommId()
+                + " but this process's environment has "
+                + env
+                + ": NCCL reads the variable"
+                + " from the environment, so set it there");
       }
-      check(ncclGetUniqueId(id), "ncclGetUniqueId from " + ProcessGroupSpec.NCCL_COMM_ID + "=" + env);
+      check(
+          ncclGetUniqueId(id), "ncclGetUniqueId from " + ProcessGroupSpec.NCCL_COMM_ID + "=" + env);
     } else if (spec.rank() == 0) {
       check(ncclGetUniqueId(id), "ncclGetUniqueId");
       byte[] bytes = new byte[NCCL_UNIQUE_ID_BYTES];
@@ -117,33 +126,48 @@ public final class NcclCollectives implements ProcessGroups.Group {
   }
 
   /**
-   * ncclCommInitRank, which blocks until every rank has joined and has no timeout of its own in NCCL
-   * 2.11: it runs on a daemon thread of its own so that a rank that never comes fails this one after
-   * the timeout instead of hanging it (the stuck thread does not keep the JVM alive).
+   * ncclCommInitRank, which blocks until every rank has joined and has no timeout of its own in
+   * NCCL 2.11: it runs on a daemon thread of its own so that a rank that never comes fails this one
+   * after the timeout instead of hanging it (the stuck thread does not keep the JVM alive).
    */
   private static ncclComm join(ProcessGroupSpec spec, ncclUniqueId id, int device) {
     CompletableFuture<ncclComm> joined = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      try {
-        cuda(cudaSetDevice(device), "cudaSetDevice " + device);
-        ncclComm comm = new ncclComm();
-        check(ncclCommInitRank(comm, spec.worldSize(), id, spec.rank()),
-            "ncclCommInitRank (rank " + spec.rank() + " of " + spec.worldSize() + ")");
-        joined.complete(comm);
-      } catch (RuntimeException | Error e) {
-        joined.completeExceptionally(e);
-      }
-    }, "contrastive-nccl-init");
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                cuda(cudaSetDevice(device), "cudaSetDevice " + device);
+                ncclComm comm = new ncclComm();
+                check(
+                    ncclCommInitRank(comm, spec.worldSize(), id, spec.rank()),
+                    "ncclCommInitRank (rank " + spec.rank() + " of " + spec.worldSize() + ")");
+                joined.complete(comm);
+              } catch (RuntimeException | Error e) {
+                joined.completeExceptionally(e);
+              }
+            },
+            "contrastive-nccl-init");
     t.setDaemon(true);
     t.start();
     try {
       return joined.get(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new CollectiveException("rank " + spec.rank() + " of " + spec.worldSize() + ": not every process"
-          + " joined the NCCL communicator within " + spec.timeout() + " (a process did not start, or"
-          + " cannot reach rank 0's node)", -1, e);
+      throw new CollectiveException(
+          "rank "
+              + spec.rank()
+              + " of "
+              + spec.worldSize()
+              + ": not every process"
+              + " joined the NCCL communicator within "
+              + spec.timeout()
+              + " (a process did not start, or"
+              + " cannot reach rank 0's node)",
+          -1,
+          e);
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CollectiveException("interrupted while joining the NCCL communicator", -1, e);
@@ -167,8 +191,11 @@ public final class NcclCollectives implements ProcessGroups.Group {
     shape[0] *= size;
     INDArray gathered = Nd4j.create(local.dataType(), shape, 'c');
     INDArray send = dense(local);
-    run("allGather", gathered, send, (s, r, stream) ->
-        ncclAllGather(s, r, send.length(), type(send), comm, stream));
+    run(
+        "allGather",
+        gathered,
+        send,
+        (s, r, stream) -> ncclAllGather(s, r, send.length(), type(send), comm, stream));
     return gathered;
   }
 
@@ -177,22 +204,29 @@ public final class NcclCollectives implements ProcessGroups.Group {
     requireBatch("reduceScatter", full);
     long rows = full.size(0);
     if (rows % size != 0) {
-      throw new IllegalArgumentException("reduceScatter needs a multiple of " + size + " rows, got " + rows);
+      throw new IllegalArgumentException(
+          "reduceScatter needs a multiple of " + size + " rows, got " + rows);
     }
     long[] shape = full.shape().clone();
     shape[0] = rows / size;
     INDArray own = Nd4j.create(full.dataType(), shape, 'c');
     INDArray send = dense(full);
-    run("reduceScatter", own, send, (s, r, stream) ->
-        ncclReduceScatter(s, r, own.length(), type(send), ncclSum, comm, stream));
+    run(
+        "reduceScatter",
+        own,
+        send,
+        (s, r, stream) -> ncclReduceScatter(s, r, own.length(), type(send), ncclSum, comm, stream));
     return own;
   }
 
   @Override
   public void allReduceSum(INDArray buffer) {
     INDArray work = dense(buffer);
-    run("allReduce", work, null, (s, r, stream) ->
-        ncclAllReduce(r, r, work.length(), type(work), ncclSum, comm, stream));
+    run(
+        "allReduce",
+        work,
+        null,
+        (s, r, stream) -> ncclAllReduce(r, r, work.length(), type(work), ncclSum, comm, stream));
     if (work != buffer) {
       buffer.assign(work);
     }
@@ -208,17 +242,24 @@ public final class NcclCollectives implements ProcessGroups.Group {
   @Override
   public void broadcast(INDArray buffer, int root) {
     if (root < 0 || root >= size) {
-      throw new IllegalArgumentException("broadcast root must be in [0, " + size + "), got " + root);
+      throw new IllegalArgumentException(
+          "broadcast root must be in [0, " + size + "), got " + root);
     }
     INDArray work = dense(buffer);
-    run("broadcast", work, null, (s, r, stream) ->
-        ncclBroadcast(r, r, work.length(), type(work), root, comm, stream));
+    run(
+        "broadcast",
+        work,
+        null,
+        (s, r, stream) -> ncclBroadcast(r, r, work.length(), type(work), root, comm, stream));
     if (work != buffer) {
       buffer.assign(work);
     }
   }
 
-  /** NCCL has no barrier: an all-reduce of one value, which no process finishes before all started it. */
+  /**
+   * NCCL has no barrier: an all-reduce of one value, which no process finishes before all started
+   * it.
+   */
   @Override
   public void barrier() {
     allReduceSum(new double[1]);
@@ -251,13 +292,23 @@ public final class NcclCollectives implements ProcessGroups.Group {
    */
   private void run(String op, INDArray output, INDArray input, Enqueue enqueue) {
     if (broken != null) {
-      throw new CollectiveException("rank " + rank + " of " + size + ": " + op + " on a communicator that is "
-          + broken, -1, null);
+      throw new CollectiveException(
+          "rank " + rank + " of " + size + ": " + op + " on a communicator that is " + broken,
+          -1,
+          null);
     }
     int current = Nd4j.getAffinityManager().getDeviceForCurrentThread();
     if (current != device) {
-      throw new IllegalStateException("rank " + rank + ": " + op + " from a thread on GPU " + current
-          + ", but the communicator is on GPU " + device + "; give each process one GPU (CUDA_VISIBLE_DEVICES)");
+      throw new IllegalStateException(
+          "rank "
+              + rank
+              + ": "
+              + op
+              + " from a thread on GPU "
+              + current
+              + ", but the communicator is on GPU "
+              + device
+              + "; give each process one GPU (CUDA_VISIBLE_DEVICES)");
     }
     AtomicAllocator allocator = AtomicAllocator.getInstance();
     INDArray[] operands = input == null ? new INDArray[0] : new INDArray[] {input};
@@ -273,8 +324,8 @@ public final class NcclCollectives implements ProcessGroups.Group {
 
   /**
    * Polls the stream rather than blocking in cudaStreamSynchronize, which would wait forever for a
-   * process that is gone: NCCL's asynchronous error (a peer's connection closed) or the timeout aborts
-   * the communicator, which ends the pending kernel.
+   * process that is gone: NCCL's asynchronous error (a peer's connection closed) or the timeout
+   * aborts the communicator, which ends the pending kernel.
    */
   private void await(String op, CUstream_st stream) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -286,20 +337,50 @@ public final class NcclCollectives implements ProcessGroups.Group {
       }
       if (status != cudaErrorNotReady) {
         abortComm(op + " failed");
-        throw new IllegalStateException("rank " + rank + ": " + op + " failed on the GPU: CUDA error " + status
-            + " (" + cudaGetErrorString(status).getString() + ")");
+        throw new IllegalStateException(
+            "rank "
+                + rank
+                + ": "
+                + op
+                + " failed on the GPU: CUDA error "
+                + status
+                + " ("
+                + cudaGetErrorString(status).getString()
+                + ")");
       }
       check(ncclCommGetAsyncError(comm, async), "ncclCommGetAsyncError");
       if (async[0] != ncclSuccess) {
         abortComm(op + " failed");
-        throw new CollectiveException("rank " + rank + " of " + size + ": " + op + " failed: NCCL error "
-            + async[0] + " (" + ncclGetErrorString(async[0]).getString() + "): another process is gone or the"
-            + " network failed", -1, null);
+        throw new CollectiveException(
+            "rank "
+                + rank
+                + " of "
+                + size
+                + ": "
+                + op
+                + " failed: NCCL error "
+                + async[0]
+                + " ("
+                + ncclGetErrorString(async[0]).getString()
+                + "): another process is gone or the"
+                + " network failed",
+            -1,
+            null);
       }
       if (System.nanoTime() >= deadline) {
         abortComm(op + " timed out");
-        throw new CollectiveException("rank " + rank + " of " + size + ": " + op + " timed out after " + timeout
-            + " waiting for the other processes (a process is gone or stuck)", -1, null);
+        throw new CollectiveException(
+            "rank "
+                + rank
+                + " of "
+                + size
+                + ": "
+                + op
+                + " timed out after "
+                + timeout
+                + " waiting for the other processes (a process is gone or stuck)",
+            -1,
+            null);
       }
       LockSupport.parkNanos(20_000);
     }
@@ -318,7 +399,9 @@ public final class NcclCollectives implements ProcessGroups.Group {
     return allocator.getPointer(x, context);
   }
 
-  /** NCCL reads a buffer from its start: the array itself when it is one dense buffer, else a copy. */
+  /**
+   * NCCL reads a buffer from its start: the array itself when it is one dense buffer, else a copy.
+   */
   private static INDArray dense(INDArray x) {
     if (!x.isView() && x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x)) {
       return x;
@@ -328,8 +411,8 @@ public final class NcclCollectives implements ProcessGroups.Group {
 
   private static void requireBatch(String op, INDArray x) {
     if (x.rank() < 1) {
-      throw new IllegalArgumentException(op + " needs an array with a batch dimension, got shape "
-          + Arrays.toString(x.shape()));
+      throw new IllegalArgumentException(
+          op + " needs an array with a batch dimension, got shape " + Arrays.toString(x.shape()));
     }
   }
 
@@ -352,15 +435,25 @@ public final class NcclCollectives implements ProcessGroups.Group {
 
   private static void check(int result, String what) {
     if (result != ncclSuccess) {
-      throw new IllegalStateException(what + " failed: NCCL error " + result + " ("
-          + ncclGetErrorString(result).getString() + ")");
+      throw new IllegalStateException(
+          what
+              + " failed: NCCL error "
+              + result
+              + " ("
+              + ncclGetErrorString(result).getString()
+              + ")");
     }
   }
 
   private static void cuda(int result, String what) {
     if (result != cudaSuccess) {
-      throw new IllegalStateException(what + " failed: CUDA error " + result + " ("
-          + cudaGetErrorString(result).getString() + ")");
+      throw new IllegalStateException(
+          what
+              + " failed: CUDA error "
+              + result
+              + " ("
+              + cudaGetErrorString(result).getString()
+              + ")");
     }
   }
 }

@@ -10,11 +10,11 @@ import java.util.Map;
 /**
  * AMDIM's multi-scale NCE in float64, fully materialised, straight from docs/losses.md.
  *
- * <p>For each comparison (src, trg) and direction x->y: source vectors s_i (the sole location of x.src,
- * or location loc_i), targets t_jl = y.trg[j, :, l], raw_ijl = s_i . t_jl / sqrt(D),
- * c_ijl = tclip tanh(raw_ijl / tclip), l_il = -c_iil + log(exp(c_iil) + sum_{j != i, l'} exp(c_ijl')),
- * L_dir = mean_il l_il, reg_dir = w mean_ijl raw_ijl^2. Loss = sum_comparisons 0.5 (L_ab + L_ba)
- * + 0.5 sum_{comparisons, directions} reg_dir.
+ * <p>For each comparison (src, trg) and direction x->y: source vectors s_i (the sole location of
+ * x.src, or location loc_i), targets t_jl = y.trg[j, :, l], raw_ijl = s_i . t_jl / sqrt(D), c_ijl =
+ * tclip tanh(raw_ijl / tclip), l_il = -c_iil + log(exp(c_iil) + sum_{j != i, l'} exp(c_ijl')),
+ * L_dir = mean_il l_il, reg_dir = w mean_ijl raw_ijl^2. Loss = sum_comparisons 0.5 (L_ab + L_ba) +
+ * 0.5 sum_{comparisons, directions} reg_dir.
  *
  * <p>A shard [start, start + count) keeps the terms of its source images i only: their l_il (still
  * divided by B L) and their raw_ijl^2 (still divided by B^2 L), with their diagnostics and the
@@ -28,8 +28,8 @@ public final class AmdimReference {
   /**
    * @param viewA map name -> (B, D, H, W) or (B, D)
    * @param viewB the other view, same names
-   * @param locations source location per image, keyed {@code <src>_<trg>_<ab|ba>}; only read for source
-   *     maps with more than one location
+   * @param locations source location per image, keyed {@code <src>_<trg>_<ab|ba>}; only read for
+   *     source maps with more than one location
    */
   public static ReferenceResult compute(
       Map<String, Tensor64> viewA,
@@ -39,8 +39,14 @@ public final class AmdimReference {
       List<AmdimComparison> comparisons,
       Map<String, int[]> locations) {
     return compute(
-        viewA, viewB, tclip, regWeight, comparisons, locations, 0, viewA.values().iterator().next()
-            .dim(0));
+        viewA,
+        viewB,
+        tclip,
+        regWeight,
+        comparisons,
+        locations,
+        0,
+        viewA.values().iterator().next().dim(0));
   }
 
   /** The terms of source images [start, start + count) only. */
@@ -99,8 +105,8 @@ public final class AmdimReference {
   private record Direction(double nce, double reg) {}
 
   /**
-   * One directed comparison: returns L_dir and reg_dir, adds 0.5 * d(L_dir + reg_dir)/d(input) into the
-   * gradient tensors (0.5 being the weight of each direction in the loss).
+   * One directed comparison: returns L_dir and reg_dir, adds 0.5 * d(L_dir + reg_dir)/d(input) into
+   * the gradient tensors (0.5 being the weight of each direction in the loss).
    */
   private static Direction direction(
       Tensor64 srcMap,
@@ -150,8 +156,10 @@ public final class AmdimReference {
     }
     double reg = w * regSum / ((double) batch * batch * nl);
 
-    // For each i the negatives {c_ijl' : j != i} are shared by all of i's positives; their log-sum-exp
-    // negLse_i (-inf when B = 1) combines with each positive: log Z_il = logaddexp(c_iil, negLse_i).
+    // For each i the negatives {c_ijl' : j != i} are shared by all of i's positives; their
+    // log-sum-exp
+    // negLse_i (-inf when B = 1) combines with each positive: log Z_il = logaddexp(c_iil,
+    // negLse_i).
     double dirWeight = 0.5 / ((double) batch * nl);
     double[][][] gc = new double[batch][batch][nl];
     double nce = 0;

@@ -10,8 +10,8 @@ import java.util.Map;
  * CPC v2's InfoNCE in float64, fully materialised, straight from docs/losses.md.
  *
  * <p>For offset k and every row (b, r, c) with r < H - k: score to each of the B*H*W target patch
- * vectors = embScale * P_k[b, :, r, c] . T[b', :, r', c']; cross-entropy against label (b, r + k, c);
- * L_k = mean over rows; loss = sum_k L_k.
+ * vectors = embScale * P_k[b, :, r, c] . T[b', :, r', c']; cross-entropy against label (b, r + k,
+ * c); L_k = mean over rows; loss = sum_k L_k.
  *
  * <p>A shard [start, start + count) keeps the rows of its images only, still divided by the batch's
  * row count, with their diagnostics and the gradients they give every input.
@@ -31,7 +31,11 @@ public final class CpcReference {
 
   /** The terms of the rows of images [start, start + count) only. */
   public static ReferenceResult compute(
-      Tensor64 targets, List<Tensor64> predictions, int stepsToSkip, double embScale, int start,
+      Tensor64 targets,
+      List<Tensor64> predictions,
+      int stepsToSkip,
+      double embScale,
+      int start,
       int count) {
     if (targets.rank() != 4) {
       throw new IllegalArgumentException("targets must be (B, D, H, W), got " + targets);

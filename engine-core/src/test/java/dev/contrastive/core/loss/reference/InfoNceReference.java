@@ -9,11 +9,11 @@ import java.util.Map;
  * InfoNCE / NT-Xent in float64, fully materialised, straight from docs/losses.md.
  *
  * <p>Rows z_0..z_{B-1} are a, z_B..z_{2B-1} are b; optionally z_i <- z_i / max(||z_i||, 1e-12);
- * s_ij = z_i . z_j / tau; l_i = -s_{i,pos(i)} + log sum_{j != i} exp(s_ij), pos(i) = (i + B) mod 2B;
- * loss = mean_i l_i.
+ * s_ij = z_i . z_j / tau; l_i = -s_{i,pos(i)} + log sum_{j != i} exp(s_ij), pos(i) = (i + B) mod
+ * 2B; loss = mean_i l_i.
  *
- * <p>A shard [start, start + count) keeps the terms l_i of its anchor rows only (i and B + i for its
- * images i), still divided by 2B, with their diagnostics and the gradients they give every row.
+ * <p>A shard [start, start + count) keeps the terms l_i of its anchor rows only (i and B + i for
+ * its images i), still divided by 2B, with their diagnostics and the gradients they give every row.
  */
 public final class InfoNceReference {
 
@@ -162,7 +162,8 @@ public final class InfoNceReference {
     grads.put("b", gb);
     Diagnostics diag =
         new Diagnostics(
-            posSum / anchors, negCount == 0 ? Double.NaN : negSum / negCount,
+            posSum / anchors,
+            negCount == 0 ? Double.NaN : negSum / negCount,
             (double) correct / anchors);
     return new ReferenceResult(loss, parts, diag, grads, margins, maxAbsScore);
   }

@@ -3,6 +3,7 @@ package dev.contrastive.core.loss.reference;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contrastive.core.kernel.Tiling;
 import dev.contrastive.core.loss.AmdimComparison;
 import dev.contrastive.core.loss.AmdimLoss;
 import dev.contrastive.core.loss.AmdimOptions;
@@ -13,7 +14,6 @@ import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.Shard;
 import dev.contrastive.core.loss.SourceSampler;
-import dev.contrastive.core.kernel.Tiling;
 import dev.contrastive.core.loss.YadimLoss;
 import dev.contrastive.core.loss.YadimOptions;
 import java.util.ArrayList;
@@ -34,15 +34,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Bad input fails fast with one IllegalArgumentException whose message names the offending tensor (or
- * option field), its shape (or value) and what was expected: the caller should not have to debug a
- * kernel stack trace or, worse, get a silently wrong loss.
+ * Bad input fails fast with one IllegalArgumentException whose message names the offending tensor
+ * (or option field), its shape (or value) and what was expected: the caller should not have to
+ * debug a kernel stack trace or, worse, get a silently wrong loss.
  */
 class LossInputValidationTest {
 
   private static final SourceSampler SAMPLER = SourceSampler.random(1);
 
-  // ---------------------------------------------------------------------------------------- InfoNCE
+  // ----------------------------------------------------------------------------------------
+  // InfoNCE
 
   private final InfoNceLoss infoNce = new InfoNceLoss(InfoNceOptions.defaults());
 
@@ -77,7 +78,8 @@ class LossInputValidationTest {
         () -> infoNce.compute(ones(2, 3, 4), ones(2, 3, 4)), "a", shape(2, 3, 4), "rank 2");
   }
 
-  // ------------------------------------------------------------------------------------------ AMDIM
+  // ------------------------------------------------------------------------------------------
+  // AMDIM
 
   private final AmdimLoss amdim = new AmdimLoss(AmdimOptions.defaults());
 
@@ -156,7 +158,8 @@ class LossInputValidationTest {
             Map.of("r5_r5_ab", new int[] {0, 4, 0, 0}, "r5_r5_ba", new int[] {0, 0, 0, 0}));
     IllegalArgumentException e =
         assertThrows(
-            IllegalArgumentException.class, () -> fiveToFive.compute(view(4, 3), view(4, 3), fixed));
+            IllegalArgumentException.class,
+            () -> fiveToFive.compute(view(4, 3), view(4, 3), fixed));
     // r5 is 2x2: locations [0, 4).
     assertContains(e.getMessage(), "r5_r5_ab", "[1] = 4", "[0, 4)");
   }
@@ -169,9 +172,9 @@ class LossInputValidationTest {
   }
 
   /**
-   * SourceSampler is a public functional interface, so a caller's own sampler can return anything. A
-   * location of L or -1 still indexes inside the flattened (B * L, D) map and would silently read a
-   * neighbouring image's vector; a short array would score too few images.
+   * SourceSampler is a public functional interface, so a caller's own sampler can return anything.
+   * A location of L or -1 still indexes inside the flattened (B * L, D) map and would silently read
+   * a neighbouring image's vector; a short array would score too few images.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("badSamplers")
@@ -187,14 +190,17 @@ class LossInputValidationTest {
     assertContains(e.getMessage(), "r5_r5_ab");
   }
 
-  // ------------------------------------------------------------------------------------------ YADIM
+  // ------------------------------------------------------------------------------------------
+  // YADIM
 
   private final YadimLoss yadim = new YadimLoss(YadimOptions.defaults());
 
   @Test
   void yadimBatchSizesDiffer() {
     assertRejected(
-        () -> yadim.compute(ones(4, 3, 2, 2), ones(3, 3, 2, 2), SAMPLER), "b", shape(3, 3, 2, 2),
+        () -> yadim.compute(ones(4, 3, 2, 2), ones(3, 3, 2, 2), SAMPLER),
+        "b",
+        shape(3, 3, 2, 2),
         "shape of a");
   }
 
@@ -207,18 +213,23 @@ class LossInputValidationTest {
   @Test
   void yadimNaN() {
     assertRejected(
-        () -> yadim.compute(ones(4, 3), with(ones(4, 3), Float.NaN), SAMPLER), "b", shape(4, 3),
+        () -> yadim.compute(ones(4, 3), with(ones(4, 3), Float.NaN), SAMPLER),
+        "b",
+        shape(4, 3),
         "NaN");
   }
 
   @Test
   void yadimWrongRank() {
     assertRejected(
-        () -> yadim.compute(ones(4, 3, 2, 2, 1), ones(4, 3, 2, 2, 1), SAMPLER), "a",
-        shape(4, 3, 2, 2, 1), "rank");
+        () -> yadim.compute(ones(4, 3, 2, 2, 1), ones(4, 3, 2, 2, 1), SAMPLER),
+        "a",
+        shape(4, 3, 2, 2, 1),
+        "rank");
   }
 
-  // -------------------------------------------------------------------------------------------- CPC
+  // --------------------------------------------------------------------------------------------
+  // CPC
 
   /** Defaults: offsets k = 2, 3, 4, so H must be at least 5. */
   private final CpcLoss cpc = new CpcLoss(CpcOptions.defaults());
@@ -230,8 +241,10 @@ class LossInputValidationTest {
   @Test
   void cpcGridTooShortForLargestOffset() {
     assertRejected(
-        () -> cpc.compute(ones(2, 3, 4, 2), predictions(3, 2, 3, 4, 2)), "targets",
-        shape(2, 3, 4, 2), "H > 4");
+        () -> cpc.compute(ones(2, 3, 4, 2), predictions(3, 2, 3, 4, 2)),
+        "targets",
+        shape(2, 3, 4, 2),
+        "H > 4");
   }
 
   @Test
@@ -264,7 +277,9 @@ class LossInputValidationTest {
   @Test
   void cpcInfinityInTargets() {
     assertRejected(
-        () -> cpc.compute(with(ones(2, 3, 5, 2), Float.POSITIVE_INFINITY), predictions(3, 2, 3, 5, 2)),
+        () ->
+            cpc.compute(
+                with(ones(2, 3, 5, 2), Float.POSITIVE_INFINITY), predictions(3, 2, 3, 5, 2)),
         "targets",
         shape(2, 3, 5, 2),
         "infinite");
@@ -273,11 +288,14 @@ class LossInputValidationTest {
   @Test
   void cpcWrongRank() {
     assertRejected(
-        () -> cpc.compute(ones(2, 3, 10), predictions(3, 2, 3, 10)), "targets", shape(2, 3, 10),
+        () -> cpc.compute(ones(2, 3, 10), predictions(3, 2, 3, 10)),
+        "targets",
+        shape(2, 3, 10),
         "rank 4");
   }
 
-  // ----------------------------------------------------------------------------------------- shards
+  // -----------------------------------------------------------------------------------------
+  // shards
 
   /**
    * Shards that reach past the batch, on every loss (B = 4), and a missing shard: the message names
@@ -287,23 +305,60 @@ class LossInputValidationTest {
     List<Arguments> cases = new ArrayList<>();
     for (Shard shard : List.of(new Shard(0, 5), new Shard(3, 2), new Shard(4, 1))) {
       String range = "[" + shard.start() + ", " + shard.end() + ")";
-      cases.add(shardCase("infonce " + shard, () -> new InfoNceLoss(InfoNceOptions.defaults())
-          .compute(ones(4, 3), ones(4, 3), shard), range));
-      cases.add(shardCase("amdim " + shard, () -> new AmdimLoss(AmdimOptions.defaults())
-          .compute(view(4, 3), view(4, 3), SAMPLER, shard), range));
-      cases.add(shardCase("yadim " + shard, () -> new YadimLoss(YadimOptions.defaults())
-          .compute(ones(4, 3, 2, 2), ones(4, 3, 2, 2), SAMPLER, shard), range));
-      cases.add(shardCase("cpc " + shard, () -> new CpcLoss(CpcOptions.defaults())
-          .compute(ones(4, 3, 5, 2), predictions(3, 4, 3, 5, 2), shard), range));
+      cases.add(
+          shardCase(
+              "infonce " + shard,
+              () ->
+                  new InfoNceLoss(InfoNceOptions.defaults()).compute(ones(4, 3), ones(4, 3), shard),
+              range));
+      cases.add(
+          shardCase(
+              "amdim " + shard,
+              () ->
+                  new AmdimLoss(AmdimOptions.defaults())
+                      .compute(view(4, 3), view(4, 3), SAMPLER, shard),
+              range));
+      cases.add(
+          shardCase(
+              "yadim " + shard,
+              () ->
+                  new YadimLoss(YadimOptions.defaults())
+                      .compute(ones(4, 3, 2, 2), ones(4, 3, 2, 2), SAMPLER, shard),
+              range));
+      cases.add(
+          shardCase(
+              "cpc " + shard,
+              () ->
+                  new CpcLoss(CpcOptions.defaults())
+                      .compute(ones(4, 3, 5, 2), predictions(3, 4, 3, 5, 2), shard),
+              range));
     }
-    cases.add(shardCase("infonce null", () -> new InfoNceLoss(InfoNceOptions.defaults())
-        .compute(ones(4, 3), ones(4, 3), null), "shard is null"));
-    cases.add(shardCase("amdim null", () -> new AmdimLoss(AmdimOptions.defaults())
-        .compute(view(4, 3), view(4, 3), SAMPLER, null), "shard is null"));
-    cases.add(shardCase("yadim null", () -> new YadimLoss(YadimOptions.defaults())
-        .compute(ones(4, 3), ones(4, 3), SAMPLER, null), "shard is null"));
-    cases.add(shardCase("cpc null", () -> new CpcLoss(CpcOptions.defaults())
-        .compute(ones(4, 3, 5, 2), predictions(3, 4, 3, 5, 2), null), "shard is null"));
+    cases.add(
+        shardCase(
+            "infonce null",
+            () -> new InfoNceLoss(InfoNceOptions.defaults()).compute(ones(4, 3), ones(4, 3), null),
+            "shard is null"));
+    cases.add(
+        shardCase(
+            "amdim null",
+            () ->
+                new AmdimLoss(AmdimOptions.defaults())
+                    .compute(view(4, 3), view(4, 3), SAMPLER, null),
+            "shard is null"));
+    cases.add(
+        shardCase(
+            "yadim null",
+            () ->
+                new YadimLoss(YadimOptions.defaults())
+                    .compute(ones(4, 3), ones(4, 3), SAMPLER, null),
+            "shard is null"));
+    cases.add(
+        shardCase(
+            "cpc null",
+            () ->
+                new CpcLoss(CpcOptions.defaults())
+                    .compute(ones(4, 3, 5, 2), predictions(3, 4, 3, 5, 2), null),
+            "shard is null"));
     return cases.stream();
   }
 
@@ -332,35 +387,73 @@ class LossInputValidationTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> LossResult.combine(List.of(four, five)));
     assertContains(e.getMessage(), "shards[1]", "gradient 'a'", "[5, 3]", "[4, 3]");
-    assertContains(assertThrows(IllegalArgumentException.class,
-        () -> LossResult.combine(List.of())).getMessage(), "at least one");
+    assertContains(
+        assertThrows(IllegalArgumentException.class, () -> LossResult.combine(List.of()))
+            .getMessage(),
+        "at least one");
   }
 
-  // ---------------------------------------------------------------------------------------- options
+  // ----------------------------------------------------------------------------------------
+  // options
 
   static Stream<Arguments> badOptions() {
     return Stream.of(
-        option(() -> InfoNceOptions.defaults().withTemperature(0), "infonce.temperature", "(0, 1e4]", "0.0"),
-        option(() -> InfoNceOptions.defaults().withTemperature(Double.NaN), "infonce.temperature", "(0, 1e4]", "NaN"),
-        option(() -> InfoNceOptions.defaults().withTemperature(2e4), "infonce.temperature", "(0, 1e4]", "20000"),
+        option(
+            () -> InfoNceOptions.defaults().withTemperature(0),
+            "infonce.temperature",
+            "(0, 1e4]",
+            "0.0"),
+        option(
+            () -> InfoNceOptions.defaults().withTemperature(Double.NaN),
+            "infonce.temperature",
+            "(0, 1e4]",
+            "NaN"),
+        option(
+            () -> InfoNceOptions.defaults().withTemperature(2e4),
+            "infonce.temperature",
+            "(0, 1e4]",
+            "20000"),
         option(() -> AmdimOptions.defaults().withTclip(0), "amdim.tclip", "(0, 1e4]", "0.0"),
         option(() -> AmdimOptions.defaults().withTclip(1e5), "amdim.tclip", "(0, 1e4]", "100000"),
-        option(() -> AmdimOptions.defaults().withRegWeight(-0.1), "amdim.regWeight", "[0, 10]", "-0.1"),
-        option(() -> AmdimOptions.defaults().withRegWeight(10.5), "amdim.regWeight", "[0, 10]", "10.5"),
-        option(() -> AmdimOptions.defaults().withComparisons(List.of()), "amdim.comparisons", "at least one"),
         option(
-            () -> AmdimOptions.defaults().withComparisons(
-                List.of(new AmdimComparison("r1", "r5"), new AmdimComparison("r1", "r5"))),
-            "amdim.comparisons", "repeats"),
-        option(() -> new AmdimComparison("r1", "r-5"), "amdim.comparison.target", "letters and digits", "r-5"),
+            () -> AmdimOptions.defaults().withRegWeight(-0.1),
+            "amdim.regWeight",
+            "[0, 10]",
+            "-0.1"),
+        option(
+            () -> AmdimOptions.defaults().withRegWeight(10.5),
+            "amdim.regWeight",
+            "[0, 10]",
+            "10.5"),
+        option(
+            () -> AmdimOptions.defaults().withComparisons(List.of()),
+            "amdim.comparisons",
+            "at least one"),
+        option(
+            () ->
+                AmdimOptions.defaults()
+                    .withComparisons(
+                        List.of(new AmdimComparison("r1", "r5"), new AmdimComparison("r1", "r5"))),
+            "amdim.comparisons",
+            "repeats"),
+        option(
+            () -> new AmdimComparison("r1", "r-5"),
+            "amdim.comparison.target",
+            "letters and digits",
+            "r-5"),
         option(() -> YadimOptions.defaults().withTclip(-1), "yadim.tclip", "(0, 1e4]", "-1.0"),
-        option(() -> YadimOptions.defaults().withRegWeight(11), "yadim.regWeight", "[0, 10]", "11.0"),
+        option(
+            () -> YadimOptions.defaults().withRegWeight(11), "yadim.regWeight", "[0, 10]", "11.0"),
         option(() -> CpcOptions.defaults().withSteps(0, 3), "cpc.stepsToSkip", "[1, 64]", "0"),
         option(() -> CpcOptions.defaults().withSteps(65, 3), "cpc.stepsToSkip", "[1, 64]", "65"),
         option(() -> CpcOptions.defaults().withSteps(2, 0), "cpc.stepsToPredict", "[1, 64]", "0"),
         option(() -> CpcOptions.defaults().withSteps(2, 65), "cpc.stepsToPredict", "[1, 64]", "65"),
         option(() -> CpcOptions.defaults().withEmbScale(0), "cpc.embScale", "(0, 1e4]", "0.0"),
-        option(() -> CpcOptions.defaults().withEmbScale(Double.POSITIVE_INFINITY), "cpc.embScale", "(0, 1e4]", "Infinity"),
+        option(
+            () -> CpcOptions.defaults().withEmbScale(Double.POSITIVE_INFINITY),
+            "cpc.embScale",
+            "(0, 1e4]",
+            "Infinity"),
         option(() -> new Tiling(0, 8), "tiling.rows", ">= 1", "0"),
         option(() -> new Tiling(8, -2), "tiling.columns", ">= 1", "-2"),
         option(() -> new Shard(-1, 2), "shard.start", ">= 0", "-1"),
@@ -379,11 +472,13 @@ class LossInputValidationTest {
     assertContains(e.getMessage(), expected);
   }
 
-  // ---------------------------------------------------------------------------------------- helpers
+  // ----------------------------------------------------------------------------------------
+  // helpers
 
   /**
-   * The call must throw IllegalArgumentException naming {@code tensor} (as a whole word: "a" must not
-   * be found inside "batch"), its shape as Arrays.toString prints it, and each expectation fragment.
+   * The call must throw IllegalArgumentException naming {@code tensor} (as a whole word: "a" must
+   * not be found inside "batch"), its shape as Arrays.toString prints it, and each expectation
+   * fragment.
    */
   private static void assertRejected(
       Executable call, String tensor, long[] shape, String... expectation) {

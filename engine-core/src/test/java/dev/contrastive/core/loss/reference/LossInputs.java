@@ -50,12 +50,14 @@ final class LossInputs {
     // Unnormalised scores are ~ D scale^2 / tau: scale so that they stay O(10) at any temperature.
     double scale = normalize ? 1.0 : Math.sqrt(4 * tau / dim);
     if (features.equals("identical")) {
-      return new Views<>(repeatRows(floatGaussian(rng, scale, 1, dim), batch),
+      return new Views<>(
+          repeatRows(floatGaussian(rng, scale, 1, dim), batch),
           repeatRows(floatGaussian(rng, scale, 1, dim), batch));
     }
     if (features.equals("saturated")) {
       double[][] directions = unitRows(rng, batch, dim);
-      return new Views<>(aligned(rng, directions, 1, 0, batch, dim),
+      return new Views<>(
+          aligned(rng, directions, 1, 0, batch, dim),
           aligned(rng, directions, 1, 0.01, batch, dim));
     }
     Tensor64 a = floatGaussian(rng, scale, batch, dim);
@@ -67,20 +69,24 @@ final class LossInputs {
   }
 
   /**
-   * AMDIM's views, maps r1, r5 and r7 of the given shapes (batch first): "saturated" aligns image i's
-   * every location with the i-th of orthonormal directions; otherwise {@link #features}.
+   * AMDIM's views, maps r1, r5 and r7 of the given shapes (batch first): "saturated" aligns image
+   * i's every location with the i-th of orthonormal directions; otherwise {@link #features}.
    */
   static Views<Map<String, Tensor64>> amdimViews(
       SplittableRandom rng, long[][] shapes, double featureScale, String features) {
-    double[][] directions = features.equals("saturated")
-        ? orthonormalRows(rng, (int) shapes[0][0], (int) shapes[0][1]) : null;
+    double[][] directions =
+        features.equals("saturated")
+            ? orthonormalRows(rng, (int) shapes[0][0], (int) shapes[0][1])
+            : null;
     List<Map<String, Tensor64>> views = new ArrayList<>();
     for (int v = 0; v < 2; v++) {
       Map<String, Tensor64> view = new LinkedHashMap<>();
       for (int m = 0; m < AMDIM_MAPS.length; m++) {
-        view.put(AMDIM_MAPS[m], directions != null
-            ? aligned(rng, directions, featureScale, ALIGNED_NOISE, shapes[m])
-            : features(rng, featureScale, features.equals("identical"), shapes[m]));
+        view.put(
+            AMDIM_MAPS[m],
+            directions != null
+                ? aligned(rng, directions, featureScale, ALIGNED_NOISE, shapes[m])
+                : features(rng, featureScale, features.equals("identical"), shapes[m]));
       }
       views.add(view);
     }
@@ -102,16 +108,20 @@ final class LossInputs {
     return given;
   }
 
-  /** YADIM's views of one shape: "saturated" as in {@link #amdimViews}, otherwise {@link #features}. */
+  /**
+   * YADIM's views of one shape: "saturated" as in {@link #amdimViews}, otherwise {@link #features}.
+   */
   static Views<Tensor64> yadimViews(
       SplittableRandom rng, long[] shape, double featureScale, String features) {
     if (features.equals("saturated")) {
       double[][] directions = orthonormalRows(rng, (int) shape[0], (int) shape[1]);
-      return new Views<>(aligned(rng, directions, featureScale, ALIGNED_NOISE, shape),
+      return new Views<>(
+          aligned(rng, directions, featureScale, ALIGNED_NOISE, shape),
           aligned(rng, directions, featureScale, ALIGNED_NOISE, shape));
     }
     boolean identical = features.equals("identical");
-    return new Views<>(features(rng, featureScale, identical, shape),
+    return new Views<>(
+        features(rng, featureScale, identical, shape),
         features(rng, featureScale, identical, shape));
   }
 
@@ -263,9 +273,9 @@ final class LossInputs {
   }
 
   /**
-   * CPC predictions for offset k that nearly hit their labels: each patch is the target patch k rows
-   * below plus Gaussian noise of standard deviation {@code noise} (rows with nothing k rows below,
-   * which the loss ignores, are noise alone).
+   * CPC predictions for offset k that nearly hit their labels: each patch is the target patch k
+   * rows below plus Gaussian noise of standard deviation {@code noise} (rows with nothing k rows
+   * below, which the loss ignores, are noise alone).
    */
   static Tensor64 nearTargets(SplittableRandom rng, Tensor64 targets, int k, double noise) {
     Tensor64 p = Tensor64.zeros(targets.shape());
@@ -273,7 +283,8 @@ final class LossInputs {
     for (int b = 0; b < p.dim(0); b++) {
       for (int d = 0; d < p.dim(1); d++) {
         for (int l = 0; l < p.locations(); l++) {
-          double target = l + below < p.locations() ? targets.data()[p.mapIndex(b, d, l + below)] : 0;
+          double target =
+              l + below < p.locations() ? targets.data()[p.mapIndex(b, d, l + below)] : 0;
           p.data()[p.mapIndex(b, d, l)] = (float) (target + noise * rng.nextGaussian());
         }
       }

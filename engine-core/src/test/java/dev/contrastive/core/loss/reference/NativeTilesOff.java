@@ -6,9 +6,9 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Switches the native tile kernel off for a test class and back to what it was afterwards, so that a
- * subclass runs every case of its suite on the pure ND4J path (the fallback, and the path on other
- * backends).
+ * Switches the native tile kernel off for a test class and back to what it was afterwards, so that
+ * a subclass runs every case of its suite on the pure ND4J path (the fallback, and the path on
+ * other backends).
  */
 final class NativeTilesOff implements BeforeAllCallback, AfterAllCallback {
 

@@ -16,25 +16,28 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The reference losses' analytic gradients against central finite differences of their own loss value,
- * in float64, for every loss and option. The fused losses are later held to these references, so any
- * slip in a hand derivation here would hide a fused bug.
+ * The reference losses' analytic gradients against central finite differences of their own loss
+ * value, in float64, for every loss and option. The fused losses are later held to these
+ * references, so any slip in a hand derivation here would hide a fused bug.
  */
 class ReferenceGradientCheckTest {
 
-  /** Central-difference step: truncation error ~ h^2 f''' and roundoff ~ 1e-16 |f| / h both ~ 1e-10. */
+  /**
+   * Central-difference step: truncation error ~ h^2 f''' and roundoff ~ 1e-16 |f| / h both ~ 1e-10.
+   */
   private static final double H = 1e-6;
 
   /** Allowed error relative to the largest analytic gradient of the tensor. */
   private static final double REL = 1e-6;
 
   /**
-   * Absolute floor for tensors whose true gradient is (near) zero: the roundoff of a central difference
-   * of a loss of size ~10 is ~ 1e-16 * 10 / 1e-6 = 1e-9.
+   * Absolute floor for tensors whose true gradient is (near) zero: the roundoff of a central
+   * difference of a loss of size ~10 is ~ 1e-16 * 10 / 1e-6 = 1e-9.
    */
   private static final double ABS = 1e-8;
 
-  // ---------------------------------------------------------------------------------------- InfoNCE
+  // ----------------------------------------------------------------------------------------
+  // InfoNCE
 
   @ParameterizedTest(name = "B={0} D={1} tau={2} normalize={3}")
   @CsvSource({
@@ -61,7 +64,8 @@ class ReferenceGradientCheckTest {
         in -> InfoNceReference.compute(in.get(0), in.get(1), tau, normalize));
   }
 
-  // ------------------------------------------------------------------------------------------ AMDIM
+  // ------------------------------------------------------------------------------------------
+  // AMDIM
 
   @ParameterizedTest(name = "B={0} D={1} tclip={2} w={3} featureScale={4} comparisons={5}")
   @CsvSource({
@@ -141,7 +145,8 @@ class ReferenceGradientCheckTest {
         });
   }
 
-  // ------------------------------------------------------------------------------------------ YADIM
+  // ------------------------------------------------------------------------------------------
+  // YADIM
 
   @ParameterizedTest(name = "shape={0} tclip={1} w={2} featureScale={3}")
   @CsvSource({
@@ -167,7 +172,8 @@ class ReferenceGradientCheckTest {
         in -> YadimReference.compute(in.get(0), in.get(1), tclip, w, locations));
   }
 
-  // -------------------------------------------------------------------------------------------- CPC
+  // --------------------------------------------------------------------------------------------
+  // CPC
 
   @ParameterizedTest(name = "B={0} D={1} H={2} W={3} skip={4} predict={5} embScale={6}")
   @CsvSource({
@@ -194,14 +200,17 @@ class ReferenceGradientCheckTest {
         in -> CpcReference.compute(in.get(0), in.subList(1, in.size()), skip, embScale));
   }
 
-  // ---------------------------------------------------------------------------------------- helpers
+  // ----------------------------------------------------------------------------------------
+  // helpers
 
   /**
-   * Compares every analytic gradient with central differences of the loss, one element at a time, and
-   * checks that the parts sum to the loss.
+   * Compares every analytic gradient with central differences of the loss, one element at a time,
+   * and checks that the parts sum to the loss.
    */
   static void checkGradients(
-      List<String> gradNames, List<Tensor64> inputs, Function<List<Tensor64>, ReferenceResult> loss) {
+      List<String> gradNames,
+      List<Tensor64> inputs,
+      Function<List<Tensor64>, ReferenceResult> loss) {
     ReferenceResult base = loss.apply(inputs);
     double partSum = base.parts().values().stream().mapToDouble(Double::doubleValue).sum();
     assertEquals(base.loss(), partSum, 1e-12 * Math.max(1, Math.abs(base.loss())), "sum of parts");
@@ -212,7 +221,8 @@ class ReferenceGradientCheckTest {
       int worst = -1;
       double worstFd = 0;
       for (int e = 0; e < x.length; e++) {
-        double fd = (perturbed(inputs, t, e, H, loss) - perturbed(inputs, t, e, -H, loss)) / (2 * H);
+        double fd =
+            (perturbed(inputs, t, e, H, loss) - perturbed(inputs, t, e, -H, loss)) / (2 * H);
         double err = Math.abs(fd - analytic.data()[e]);
         if (err > maxErr) {
           maxErr = err;
@@ -223,14 +233,29 @@ class ReferenceGradientCheckTest {
       double tol = REL * analytic.maxAbs() + ABS;
       assertTrue(
           maxErr <= tol,
-          "gradient " + gradNames.get(t) + inputs.get(t) + ": max |fd - analytic| = " + maxErr
-              + " > " + tol + " at element " + worst + " (fd " + worstFd + ", analytic "
-              + (worst < 0 ? 0 : analytic.data()[worst]) + ")");
+          "gradient "
+              + gradNames.get(t)
+              + inputs.get(t)
+              + ": max |fd - analytic| = "
+              + maxErr
+              + " > "
+              + tol
+              + " at element "
+              + worst
+              + " (fd "
+              + worstFd
+              + ", analytic "
+              + (worst < 0 ? 0 : analytic.data()[worst])
+              + ")");
     }
   }
 
   private static double perturbed(
-      List<Tensor64> inputs, int t, int e, double h, Function<List<Tensor64>, ReferenceResult> loss) {
+      List<Tensor64> inputs,
+      int t,
+      int e,
+      double h,
+      Function<List<Tensor64>, ReferenceResult> loss) {
     List<Tensor64> copy = new ArrayList<>(inputs);
     Tensor64 x = inputs.get(t).copy();
     x.data()[e] += h;

@@ -9,9 +9,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The reference losses on cases small enough to work out by hand (D = 1 or constant vectors, so every
- * score is a product of two numbers). Finite differences only prove the gradients match the reference's
- * own loss; these pin the loss, parts and diagnostics to the spec itself.
+ * The reference losses on cases small enough to work out by hand (D = 1 or constant vectors, so
+ * every score is a product of two numbers). Finite differences only prove the gradients match the
+ * reference's own loss; these pin the loss, parts and diagnostics to the spec itself.
  */
 class ReferenceHandComputedTest {
 
@@ -23,7 +23,8 @@ class ReferenceHandComputedTest {
     // Rows 0 and 2: positive 1, negatives 0, 0 -> l = -1 + log(e + 2).
     // Rows 1 and 3: every score 0 -> l = log 3.
     ReferenceResult r =
-        InfoNceReference.compute(t(new double[] {1, 0}, 2, 1), t(new double[] {1, 0}, 2, 1), 1, false);
+        InfoNceReference.compute(
+            t(new double[] {1, 0}, 2, 1), t(new double[] {1, 0}, 2, 1), 1, false);
     double expected = (Math.log(Math.E + 2) - 1 + Math.log(3)) / 2;
     assertEquals(expected, r.loss(), EPS);
     assertEquals(expected, r.parts().get("nce"), EPS);
@@ -34,7 +35,8 @@ class ReferenceHandComputedTest {
 
   @Test
   void infoNceNormalisedOneDimensional() {
-    // D = 1 normalised: z = sign(x) = (1, -1, 1, -1); tau = 0.5 so the positive scores 2 and the two
+    // D = 1 normalised: z = sign(x) = (1, -1, 1, -1); tau = 0.5 so the positive scores 2 and the
+    // two
     // negatives -2 each: l = -2 + log(e^2 + 2 e^-2) = log(1 + 2 e^-4) for every row.
     ReferenceResult r =
         InfoNceReference.compute(
@@ -64,23 +66,24 @@ class ReferenceHandComputedTest {
     // a -> b: source a.r1 = (1, 0), targets b.r5 = image 0: (1, 2), image 1: (3, 0).
     //   i = 0: positives C1, C2; negatives C3, C0 = 0.   i = 1: every score 0 -> log 3 twice.
     double lab =
-        (-c1 + Math.log(Math.exp(c1) + Math.exp(c3) + 1)
-                + -c2 + Math.log(Math.exp(c2) + Math.exp(c3) + 1)
+        (-c1
+                + Math.log(Math.exp(c1) + Math.exp(c3) + 1)
+                + -c2
+                + Math.log(Math.exp(c2) + Math.exp(c3) + 1)
                 + 2 * Math.log(3))
             / 4;
     // b -> a: source b.r1 = (0, 1), targets a.r5 = image 0: (0, 0), image 1: (1, -1).
     //   i = 0: every score 0 -> log 3 twice.   i = 1: positives C1, -C1; negatives 0, 0.
     double lba =
-        (2 * Math.log(3)
-                + -c1 + Math.log(Math.exp(c1) + 2)
-                + c1 + Math.log(Math.exp(-c1) + 2))
-            / 4;
-    // reg: raw^2 sums to 1 + 4 + 9 = 14 (a -> b) and 1 + 1 = 2 (b -> a), over B*B*L = 8 entries each.
+        (2 * Math.log(3) + -c1 + Math.log(Math.exp(c1) + 2) + c1 + Math.log(Math.exp(-c1) + 2)) / 4;
+    // reg: raw^2 sums to 1 + 4 + 9 = 14 (a -> b) and 1 + 1 = 2 (b -> a), over B*B*L = 8 entries
+    // each.
     double reg = 0.5 * (w * 14 / 8 + w * 2 / 8);
     assertEquals(0.5 * (lab + lba), r.parts().get("r1->r5"), EPS);
     assertEquals(reg, r.parts().get("reg"), EPS);
     assertEquals(0.5 * (lab + lba) + reg, r.loss(), EPS);
-    // Positives: C1, C2, 0, 0 (a -> b) and 0, 0, C1, -C1 (b -> a). Negatives: C3, 0, 0, 0 and four 0s.
+    // Positives: C1, C2, 0, 0 (a -> b) and 0, 0, C1, -C1 (b -> a). Negatives: C3, 0, 0, 0 and four
+    // 0s.
     assertEquals((c1 + c2) / 8, r.diagnostics().meanPositive(), EPS);
     assertEquals(c3 / 8, r.diagnostics().meanNegative(), EPS);
     // Only b -> a's (i = 1, l = 0) beats its negatives: C1 > 0. The 0 = 0 ties are misses.
@@ -107,7 +110,8 @@ class ReferenceHandComputedTest {
     assertEquals((cc3 - cc3 + cc2 + cc3) / 4, r.diagnostics().meanPositive(), EPS);
     assertTrue(Double.isNaN(r.diagnostics().meanNegative()), "no negatives when B = 1");
     assertEquals(1.0, r.diagnostics().accuracy(), EPS);
-    // Only the sampled location of a source map gets a source gradient: a.r5 location 0 is only ever a
+    // Only the sampled location of a source map gets a source gradient: a.r5 location 0 is only
+    // ever a
     // target (b -> a), location 1 is both; b.r5 location 1 is only a target of a -> b.
     // d reg / d a.r5[0] = 0.5 w * 2 * raw(b->a, l=0) * b_src / L = 0.5 * w * 2 * 2 * 1 / 2.
     assertEquals(0.5 * w * 2 * 2 * 1 / 2, r.gradient("a_r5").data()[0], EPS);
@@ -115,8 +119,10 @@ class ReferenceHandComputedTest {
 
   @Test
   void yadimScalesBySqrtD() {
-    // D = 4 so sqrt(D) = 2: a = (1,1,1,1), (0,0,0,0); b = (0,0,0,0), (1,1,1,1). The only non-zero raw
-    // score is a_0 . b_1 / 2 = 2, in a -> b at (i 0, j 1) and in b -> a at (i 1, j 0): a negative each.
+    // D = 4 so sqrt(D) = 2: a = (1,1,1,1), (0,0,0,0); b = (0,0,0,0), (1,1,1,1). The only non-zero
+    // raw
+    // score is a_0 . b_1 / 2 = 2, in a -> b at (i 0, j 1) and in b -> a at (i 1, j 0): a negative
+    // each.
     // Each direction: one row -0 + log(1 + e^C2), the other -0 + log(1 + 1) = log 2.
     double w = 0.05;
     ReferenceResult r =

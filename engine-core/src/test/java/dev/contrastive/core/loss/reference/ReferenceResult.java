@@ -10,10 +10,11 @@ import java.util.Map;
  * @param parts named terms, summing to the loss
  * @param diagnostics pooled mean positive and negative scores and strict NCE accuracy
  * @param gradients d loss / d input for every input, keyed like the fused loss keys them
- * @param margins for every pooled positive, its score minus the largest competing negative score (the
- *     accuracy counts margins > 0); lets a float32 comparison tell which accuracy votes are near-ties
- * @param maxAbsScore the largest |score| the loss formed; float32 rounding of the log-sum-exp scales
- *     with it
+ * @param margins for every pooled positive, its score minus the largest competing negative score
+ *     (the accuracy counts margins > 0); lets a float32 comparison tell which accuracy votes are
+ *     near-ties
+ * @param maxAbsScore the largest |score| the loss formed; float32 rounding of the log-sum-exp
+ *     scales with it
  */
 public record ReferenceResult(
     double loss,
@@ -26,7 +27,8 @@ public record ReferenceResult(
   public Tensor64 gradient(String name) {
     Tensor64 g = gradients.get(name);
     if (g == null) {
-      throw new IllegalArgumentException("no reference gradient '" + name + "' in " + gradients.keySet());
+      throw new IllegalArgumentException(
+          "no reference gradient '" + name + "' in " + gradients.keySet());
     }
     return g;
   }

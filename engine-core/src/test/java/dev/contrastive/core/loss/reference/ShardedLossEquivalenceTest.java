@@ -15,6 +15,7 @@ import static org.nd4j.linalg.api.buffer.DataType.DOUBLE;
 import static org.nd4j.linalg.api.buffer.DataType.FLOAT;
 
 import dev.contrastive.core.kernel.NativeTiles;
+import dev.contrastive.core.kernel.Tiling;
 import dev.contrastive.core.loss.AmdimComparison;
 import dev.contrastive.core.loss.AmdimLoss;
 import dev.contrastive.core.loss.AmdimOptions;
@@ -25,7 +26,6 @@ import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.Shard;
 import dev.contrastive.core.loss.SourceSampler;
-import dev.contrastive.core.kernel.Tiling;
 import dev.contrastive.core.loss.YadimLoss;
 import dev.contrastive.core.loss.YadimOptions;
 import dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.CpcCase;
@@ -111,7 +111,8 @@ class ShardedLossEquivalenceTest {
     return shards;
   }
 
-  // ---------------------------------------------------------------------------------------- InfoNCE
+  // ----------------------------------------------------------------------------------------
+  // InfoNCE
 
   static Stream<InfoNceCase> infoNceCases() {
     return Stream.of(
@@ -137,56 +138,100 @@ class ShardedLossEquivalenceTest {
     InfoNceLoss loss = new InfoNceLoss(new InfoNceOptions(c.tau(), c.normalize(), c.tiling()));
     try (INDArray fa = a.toNd4j(c.type());
         INDArray fb = b.toNd4j(c.type())) {
-      check("InfoNCE", c.toString(), c.batch(), c.type(), precision(c.type(), c.features()),
+      check(
+          "InfoNCE",
+          c.toString(),
+          c.batch(),
+          c.type(),
+          precision(c.type(), c.features()),
           () -> loss.compute(fa, fb),
           shard -> loss.compute(fa, fb, shard),
-          shard -> InfoNceReference.compute(
-              a, b, c.tau(), c.normalize(), shard.start(), shard.count()));
+          shard ->
+              InfoNceReference.compute(a, b, c.tau(), c.normalize(), shard.start(), shard.count()));
     }
   }
 
-  // ------------------------------------------------------------------------------------------ AMDIM
+  // ------------------------------------------------------------------------------------------
+  // AMDIM
 
   /**
    * Views hold r1, r5 (h5 x w5) and r7 (h7 x w7); comparisons with a multi-location source draw
    * their locations for the whole batch.
    */
-  record AmdimCase(long seed, int batch, int dim, int h5, int w5, int h7, int w7,
-      List<AmdimComparison> comparisons, double tclip, double w, double featureScale, Tiling tiling,
-      boolean randomSampler, String features, DataType type) {
+  record AmdimCase(
+      long seed,
+      int batch,
+      int dim,
+      int h5,
+      int w5,
+      int h7,
+      int w7,
+      List<AmdimComparison> comparisons,
+      double tclip,
+      double w,
+      double featureScale,
+      Tiling tiling,
+      boolean randomSampler,
+      String features,
+      DataType type) {
     @Override
     public String toString() {
-      return "seed=" + seed + " B=" + batch + " D=" + dim + " r5=" + h5 + "x" + w5 + " r7=" + h7
-          + "x" + w7 + " comparisons=" + comparisons.stream().map(AmdimComparison::name).toList()
-          + " tclip=" + tclip + " w=" + w + " featureScale=" + featureScale + " tiling="
+      return "seed="
+          + seed
+          + " B="
+          + batch
+          + " D="
+          + dim
+          + " r5="
+          + h5
+          + "x"
+          + w5
+          + " r7="
+          + h7
+          + "x"
+          + w7
+          + " comparisons="
+          + comparisons.stream().map(AmdimComparison::name).toList()
+          + " tclip="
+          + tclip
+          + " w="
+          + w
+          + " featureScale="
+          + featureScale
+          + " tiling="
           + describe(tiling)
-          + (randomSampler ? " randomSampler" : " fixedSampler") + " " + features + " " + type;
+          + (randomSampler ? " randomSampler" : " fixedSampler")
+          + " "
+          + features
+          + " "
+          + type;
     }
   }
 
   private static final List<AmdimComparison> PAPER = AmdimOptions.PAPER_COMPARISONS;
+
   /** Multi-location sources only: r5 predicting r1, r7 predicting r7. */
   private static final List<AmdimComparison> CUSTOM =
       List.of(new AmdimComparison("r5", "r1"), new AmdimComparison("r7", "r7"));
 
   static Stream<AmdimCase> amdimCases() {
     return Stream.of(
-        new AmdimCase(1, 7, 5, 2, 3, 3, 3, PAPER, 20, 0.05, 1, new Tiling(3, 5), true, "random",
-            FLOAT),
-        new AmdimCase(2, 6, 3, 2, 2, 3, 2, CUSTOM, 20, 0.05, 1, new Tiling(2, 7), false, "random",
-            FLOAT),
-        new AmdimCase(3, 5, 4, 2, 2, 2, 2, PAPER, 5, 0.05, 3, Tiling.DEFAULT, true, "random",
-            FLOAT),
-        new AmdimCase(4, 4, 3, 2, 2, 3, 1, PAPER, 10, 0.1, 1, new Tiling(1, 1), false, "random",
-            FLOAT),
-        new AmdimCase(5, 1, 4, 3, 3, 2, 2, PAPER, 20, 0.05, 1, new Tiling(3, 5), true, "random",
-            FLOAT),
-        new AmdimCase(6, 6, 8, 2, 2, 2, 2, PAPER, 50, 0, 10.6, new Tiling(3, 5), false,
-            "saturated", FLOAT),
-        new AmdimCase(7, 7, 5, 2, 3, 3, 3, PAPER, 20, 0.05, 1, new Tiling(3, 5), true, "random",
-            DOUBLE),
-        new AmdimCase(8, 5, 3, 2, 2, 3, 2, CUSTOM, 5, 1, 3, new Tiling(5, 3), false, "random",
-            DOUBLE));
+        new AmdimCase(
+            1, 7, 5, 2, 3, 3, 3, PAPER, 20, 0.05, 1, new Tiling(3, 5), true, "random", FLOAT),
+        new AmdimCase(
+            2, 6, 3, 2, 2, 3, 2, CUSTOM, 20, 0.05, 1, new Tiling(2, 7), false, "random", FLOAT),
+        new AmdimCase(
+            3, 5, 4, 2, 2, 2, 2, PAPER, 5, 0.05, 3, Tiling.DEFAULT, true, "random", FLOAT),
+        new AmdimCase(
+            4, 4, 3, 2, 2, 3, 1, PAPER, 10, 0.1, 1, new Tiling(1, 1), false, "random", FLOAT),
+        new AmdimCase(
+            5, 1, 4, 3, 3, 2, 2, PAPER, 20, 0.05, 1, new Tiling(3, 5), true, "random", FLOAT),
+        new AmdimCase(
+            6, 6, 8, 2, 2, 2, 2, PAPER, 50, 0, 10.6, new Tiling(3, 5), false, "saturated", FLOAT),
+        new AmdimCase(
+            7, 7, 5, 2, 3, 3, 3, PAPER, 20, 0.05, 1, new Tiling(3, 5), true, "random", DOUBLE),
+        new AmdimCase(
+            8, 5, 3, 2, 2, 3, 2, CUSTOM, 5, 1, 3, new Tiling(5, 3), false, "random", DOUBLE));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -194,20 +239,26 @@ class ShardedLossEquivalenceTest {
   void amdim(AmdimCase c) {
     SplittableRandom rng = new SplittableRandom(c.seed());
     long[][] shapes = {
-      {c.batch(), c.dim()}, {c.batch(), c.dim(), c.h5(), c.w5()}, {c.batch(), c.dim(), c.h7(), c.w7()}
+      {c.batch(), c.dim()},
+      {c.batch(), c.dim(), c.h5(), c.w5()},
+      {c.batch(), c.dim(), c.h7(), c.w7()}
     };
     Views<Map<String, Tensor64>> v = amdimViews(rng, shapes, c.featureScale(), c.features());
     Map<String, Tensor64> a = v.a();
     Map<String, Tensor64> b = v.b();
-    SourceSampler sampler = sampler(
-        c.randomSampler(), c.seed(), amdimLocations(rng, c.comparisons(), a, c.batch()));
-    AmdimLoss loss =
-        new AmdimLoss(new AmdimOptions(c.tclip(), c.w(), c.comparisons(), c.tiling()));
+    SourceSampler sampler =
+        sampler(c.randomSampler(), c.seed(), amdimLocations(rng, c.comparisons(), a, c.batch()));
+    AmdimLoss loss = new AmdimLoss(new AmdimOptions(c.tclip(), c.w(), c.comparisons(), c.tiling()));
     Map<String, INDArray> fa = toNd4j(a, c.type());
     Map<String, INDArray> fb = toNd4j(b, c.type());
     Map<String, int[]> drawn = new LinkedHashMap<>();
     try {
-      check("AMDIM", c.toString(), c.batch(), c.type(), precision(c.type(), c.features()),
+      check(
+          "AMDIM",
+          c.toString(),
+          c.batch(),
+          c.type(),
+          precision(c.type(), c.features()),
           () -> {
             LossResult full = loss.compute(fa, fb, sampler);
             drawn.putAll(full.sourceLocations());
@@ -215,27 +266,45 @@ class ShardedLossEquivalenceTest {
           },
           shard -> {
             LossResult r = loss.compute(fa, fb, sampler, shard);
-            assertLocationsEqual(c + " " + shard + ": the batch's draw", drawn,
-                r.sourceLocations());
+            assertLocationsEqual(
+                c + " " + shard + ": the batch's draw", drawn, r.sourceLocations());
             return r;
           },
-          shard -> AmdimReference.compute(a, b, c.tclip(), c.w(), c.comparisons(), drawn,
-              shard.start(), shard.count()));
+          shard ->
+              AmdimReference.compute(
+                  a, b, c.tclip(), c.w(), c.comparisons(), drawn, shard.start(), shard.count()));
     } finally {
       fa.values().forEach(INDArray::close);
       fb.values().forEach(INDArray::close);
     }
   }
 
-  // ------------------------------------------------------------------------------------------ YADIM
+  // ------------------------------------------------------------------------------------------
+  // YADIM
 
-  record YadimCase(long seed, long[] shape, double tclip, double w, Tiling tiling,
-      boolean randomSampler, DataType type) {
+  record YadimCase(
+      long seed,
+      long[] shape,
+      double tclip,
+      double w,
+      Tiling tiling,
+      boolean randomSampler,
+      DataType type) {
     @Override
     public String toString() {
-      return "seed=" + seed + " shape=" + Arrays.toString(shape) + " tclip=" + tclip + " w=" + w
-          + " tiling=" + describe(tiling)
-          + (randomSampler ? " randomSampler" : " fixedSampler") + " " + type;
+      return "seed="
+          + seed
+          + " shape="
+          + Arrays.toString(shape)
+          + " tclip="
+          + tclip
+          + " w="
+          + w
+          + " tiling="
+          + describe(tiling)
+          + (randomSampler ? " randomSampler" : " fixedSampler")
+          + " "
+          + type;
     }
   }
 
@@ -259,19 +328,25 @@ class ShardedLossEquivalenceTest {
     Map<String, int[]> drawn = new LinkedHashMap<>();
     try (INDArray fa = a.toNd4j(c.type());
         INDArray fb = b.toNd4j(c.type())) {
-      check("YADIM", c.toString(), batch, c.type(), precision(c.type(), "random"),
+      check(
+          "YADIM",
+          c.toString(),
+          batch,
+          c.type(),
+          precision(c.type(), "random"),
           () -> {
             LossResult full = loss.compute(fa, fb, sampler);
             drawn.putAll(full.sourceLocations());
             return full;
           },
           shard -> loss.compute(fa, fb, sampler, shard),
-          shard -> YadimReference.compute(a, b, c.tclip(), c.w(), drawn, shard.start(),
-              shard.count()));
+          shard ->
+              YadimReference.compute(a, b, c.tclip(), c.w(), drawn, shard.start(), shard.count()));
     }
   }
 
-  // -------------------------------------------------------------------------------------------- CPC
+  // --------------------------------------------------------------------------------------------
+  // CPC
 
   static Stream<CpcCase> cpcCases() {
     return Stream.of(
@@ -293,17 +368,24 @@ class ShardedLossEquivalenceTest {
     CpcLoss loss = new CpcLoss(new CpcOptions(c.skip(), c.predict(), c.embScale(), c.tiling()));
     List<INDArray> fp = predictions.stream().map(p -> p.toNd4j(c.type())).toList();
     try (INDArray ft = targets.toNd4j(c.type())) {
-      check("CPC", c.toString(), c.batch(), c.type(), precision(c.type(), c.features()),
+      check(
+          "CPC",
+          c.toString(),
+          c.batch(),
+          c.type(),
+          precision(c.type(), c.features()),
           () -> loss.compute(ft, fp),
           shard -> loss.compute(ft, fp, shard),
-          shard -> CpcReference.compute(targets, predictions, c.skip(), c.embScale(),
-              shard.start(), shard.count()));
+          shard ->
+              CpcReference.compute(
+                  targets, predictions, c.skip(), c.embScale(), shard.start(), shard.count()));
     } finally {
       fp.forEach(INDArray::close);
     }
   }
 
-  // ---------------------------------------------------------------------------------------- helpers
+  // ----------------------------------------------------------------------------------------
+  // helpers
 
   /**
    * For every partition of the batch: each shard against the reference's terms of its anchors, and
@@ -328,12 +410,18 @@ class ShardedLossEquivalenceTest {
           for (Shard shard : partition) {
             LossResult r = shardCall.apply(shard);
             shards.add(r);
-            assertMatches(cut + ": " + shard + " vs reference", reference.apply(shard), r,
-                precision);
+            assertMatches(
+                cut + ": " + shard + " vs reference", reference.apply(shard), r, precision);
           }
           try (LossResult combined = LossResult.combine(shards)) {
-            assertCombinedMatchesFull(cut + ": combined vs full call", lossName, type, precision,
-                fullReference, full, combined);
+            assertCombinedMatchesFull(
+                cut + ": combined vs full call",
+                lossName,
+                type,
+                precision,
+                fullReference,
+                full,
+                combined);
           }
         } finally {
           shards.forEach(LossResult::close);
@@ -357,22 +445,32 @@ class ShardedLossEquivalenceTest {
     Map<String, Tensor64> fullGradients = new LinkedHashMap<>();
     full.gradients().forEach((name, g) -> fullGradients.put(name, Tensor64.of(g)));
     ReferenceResult expected =
-        new ReferenceResult(full.loss(), full.parts(), full.diagnostics(), fullGradients,
-            fullReference.margins(), fullReference.maxAbsScore());
+        new ReferenceResult(
+            full.loss(),
+            full.parts(),
+            full.diagnostics(),
+            fullGradients,
+            fullReference.margins(),
+            fullReference.maxAbsScore());
     assertMatches(what, expected, combined, precision);
     assertEquals(full.positives(), combined.positives(), what + ": positives");
     assertEquals(full.negatives(), combined.negatives(), what + ": negatives");
-    assertLocationsEqual(what + ": sourceLocations", full.sourceLocations(),
-        combined.sourceLocations());
+    assertLocationsEqual(
+        what + ": sourceLocations", full.sourceLocations(), combined.sourceLocations());
 
     double[] worst =
         WORST.computeIfAbsent(
-            lossName + " " + (type == DOUBLE ? "float64 (ND4J path)"
-                : "float32 (" + NativeTiles.activePath() + " path)"),
+            lossName
+                + " "
+                + (type == DOUBLE
+                    ? "float64 (ND4J path)"
+                    : "float32 (" + NativeTiles.activePath() + " path)"),
             k -> new double[3]);
     worst[0] = Math.max(worst[0], relative(full.loss(), combined.loss()));
-    full.parts().forEach(
-        (name, value) -> worst[0] = Math.max(worst[0], relative(value, combined.parts().get(name))));
+    full.parts()
+        .forEach(
+            (name, value) ->
+                worst[0] = Math.max(worst[0], relative(value, combined.parts().get(name))));
     fullGradients.forEach(
         (name, g) -> {
           double[] cg = Tensor64.of(combined.gradient(name)).data();
@@ -382,14 +480,19 @@ class ShardedLossEquivalenceTest {
           }
           worst[1] = Math.max(worst[1], g.maxAbs() == 0 ? maxDiff : maxDiff / g.maxAbs());
         });
-    worst[2] = Math.max(worst[2], relative(full.diagnostics().meanPositive(),
-        combined.diagnostics().meanPositive()));
+    worst[2] =
+        Math.max(
+            worst[2],
+            relative(full.diagnostics().meanPositive(), combined.diagnostics().meanPositive()));
     if (!Double.isNaN(full.diagnostics().meanNegative())) {
-      worst[2] = Math.max(worst[2], relative(full.diagnostics().meanNegative(),
-          combined.diagnostics().meanNegative()));
+      worst[2] =
+          Math.max(
+              worst[2],
+              relative(full.diagnostics().meanNegative(), combined.diagnostics().meanNegative()));
     }
-    worst[2] = Math.max(worst[2], Math.abs(full.diagnostics().accuracy()
-        - combined.diagnostics().accuracy()));
+    worst[2] =
+        Math.max(
+            worst[2], Math.abs(full.diagnostics().accuracy() - combined.diagnostics().accuracy()));
   }
 
   /** |x - expected| / max(|expected|, 1e-300); exact agreement is 0. */

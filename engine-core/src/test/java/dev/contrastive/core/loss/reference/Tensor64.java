@@ -6,11 +6,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A dense float64 tensor in row-major (C) order: the only data structure the reference losses use, so
- * that no ND4J code takes part in the reference math.
+ * A dense float64 tensor in row-major (C) order: the only data structure the reference losses use,
+ * so that no ND4J code takes part in the reference math.
  *
- * <p>Feature maps are (B, D, H, W) or (B, D); element (b, d, l) of a map, with location l = h * W + w,
- * lies at {@code (b * D + d) * L + l} where L = H * W (1 for a (B, D) map).
+ * <p>Feature maps are (B, D, H, W) or (B, D); element (b, d, l) of a map, with location l = h * W +
+ * w, lies at {@code (b * D + d) * L + l} where L = H * W (1 for a (B, D) map).
  */
 public record Tensor64(double[] data, long[] shape) {
 
@@ -55,7 +55,9 @@ public record Tensor64(double[] data, long[] shape) {
     return Math.toIntExact(shape[i]);
   }
 
-  /** A deep copy, so that finite differences can perturb one element without touching the original. */
+  /**
+   * A deep copy, so that finite differences can perturb one element without touching the original.
+   */
   public Tensor64 copy() {
     return new Tensor64(data.clone(), shape);
   }

@@ -13,8 +13,8 @@ public final class YadimReference {
   private YadimReference() {}
 
   /**
-   * @param locations source locations under {@code last_last_ab} and {@code last_last_ba}; only read
-   *     when the maps have more than one location
+   * @param locations source locations under {@code last_last_ab} and {@code last_last_ba}; only
+   *     read when the maps have more than one location
    */
   public static ReferenceResult compute(
       Tensor64 a, Tensor64 b, double tclip, double regWeight, Map<String, int[]> locations) {
@@ -23,12 +23,23 @@ public final class YadimReference {
 
   /** The terms of anchor images [start, start + count) only (see AmdimReference). */
   public static ReferenceResult compute(
-      Tensor64 a, Tensor64 b, double tclip, double regWeight, Map<String, int[]> locations,
-      int start, int count) {
+      Tensor64 a,
+      Tensor64 b,
+      double tclip,
+      double regWeight,
+      Map<String, int[]> locations,
+      int start,
+      int count) {
     ReferenceResult r =
         AmdimReference.compute(
-            Map.of("last", a), Map.of("last", b), tclip, regWeight, List.of(LAST), locations,
-            start, count);
+            Map.of("last", a),
+            Map.of("last", b),
+            tclip,
+            regWeight,
+            List.of(LAST),
+            locations,
+            start,
+            count);
     Map<String, Tensor64> grads = new LinkedHashMap<>();
     grads.put("a", r.gradient("a_last"));
     grads.put("b", r.gradient("b_last"));

@@ -6,9 +6,9 @@ import dev.contrastive.core.loss.Shard;
 import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.models.encoder.AmdimEncoder;
 import dev.contrastive.models.encoder.AmdimFeatures;
-import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.StepChecks;
+import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.nn.Parameters;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * AMDIM's step: the encoder on view A and a weight-sharing replica on view B (batch statistics per
  * view, as amdim-public calls its encoder once per view), the fused {@link AmdimLoss} over the taps
- * r1, r5 and r7 with source locations drawn from the step's seed, and the backward pass of both views.
+ * r1, r5 and r7 with source locations drawn from the step's seed, and the backward pass of both
+ * views.
  */
 public final class AmdimMethod implements Method {
 
@@ -26,6 +27,7 @@ public final class AmdimMethod implements Method {
   private final AmdimEncoder model;
   private final AmdimEncoder replica;
   private final AmdimLoss loss;
+
   /** View A's taps of the last forward, for the probe features. */
   private AmdimFeatures lastA;
 
@@ -61,7 +63,8 @@ public final class AmdimMethod implements Method {
   }
 
   @Override
-  public Map<String, INDArray> forward(long step, INDArray viewA, INDArray viewB, boolean training) {
+  public Map<String, INDArray> forward(
+      long step, INDArray viewA, INDArray viewB, boolean training) {
     lastA = model.forward(viewA, training);
     AmdimFeatures b = replica.forward(viewB, training);
     Map<String, INDArray> maps = new LinkedHashMap<>();
@@ -77,7 +80,10 @@ public final class AmdimMethod implements Method {
     return maps;
   }
 
-  /** The maps {@code a_<tap>} and {@code b_<tap>} of {@link #forward}, as AmdimLoss names its gradients. */
+  /**
+   * The maps {@code a_<tap>} and {@code b_<tap>} of {@link #forward}, as AmdimLoss names its
+   * gradients.
+   */
   @Override
   public LossResult loss(Map<String, INDArray> maps, Shard shard, long lossSeed) {
     return loss.compute(view(maps, "a_"), view(maps, "b_"), SourceSampler.random(lossSeed), shard);
@@ -97,11 +103,12 @@ public final class AmdimMethod implements Method {
   /** The maps of one view, without their view prefix. */
   private static Map<String, INDArray> view(Map<String, INDArray> maps, String prefix) {
     Map<String, INDArray> view = new LinkedHashMap<>();
-    maps.forEach((name, map) -> {
-      if (name.startsWith(prefix)) {
-        view.put(name.substring(prefix.length()), map);
-      }
-    });
+    maps.forEach(
+        (name, map) -> {
+          if (name.startsWith(prefix)) {
+            view.put(name.substring(prefix.length()), map);
+          }
+        });
     return view;
   }
 

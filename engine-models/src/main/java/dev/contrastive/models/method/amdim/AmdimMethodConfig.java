@@ -7,7 +7,8 @@ import dev.contrastive.models.encoder.ProbeTaps;
 import dev.contrastive.models.method.MethodConfig;
 
 /**
- * AMDIM (Bachman, Hjelm and Buchwalter 2019): the encoder, its loss and the features its probes read.
+ * AMDIM (Bachman, Hjelm and Buchwalter 2019): the encoder, its loss and the features its probes
+ * read.
  *
  * @param encoder the encoder's hyper-parameters
  * @param loss the fused loss's options (comparisons 1->5, 1->7, 5->5; tclip; regulariser weight)
@@ -20,14 +21,15 @@ public record AmdimMethodConfig(AmdimConfig encoder, AmdimOptions loss, ProbeTap
 
   public AmdimMethodConfig {
     if (encoder == null || loss == null || probe == null) {
-      throw new IllegalArgumentException("amdim.encoder, amdim.loss and amdim.probe must all be set");
+      throw new IllegalArgumentException(
+          "amdim.encoder, amdim.loss and amdim.probe must all be set");
     }
   }
 
   /**
-   * The published loss on {@code encoder}; the probes read r1 with the average-pooled r5 and r7 (one
-   * of the readouts AMDIM's own evaluation uses): on the embedded Fashion-MNIST subset they beat r1
-   * alone by 1 to 2 points of linear-probe accuracy (bench-results/sweep-main-job.md).
+   * The published loss on {@code encoder}; the probes read r1 with the average-pooled r5 and r7
+   * (one of the readouts AMDIM's own evaluation uses): on the embedded Fashion-MNIST subset they
+   * beat r1 alone by 1 to 2 points of linear-probe accuracy (bench-results/sweep-main-job.md).
    */
   public static AmdimMethodConfig of(AmdimConfig encoder) {
     return new AmdimMethodConfig(encoder, AmdimOptions.defaults(), ProbeTaps.R1_POOLED_R5_R7);

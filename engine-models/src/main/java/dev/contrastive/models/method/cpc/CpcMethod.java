@@ -5,9 +5,9 @@ import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.Shard;
 import dev.contrastive.models.encoder.CpcEncoder;
 import dev.contrastive.models.encoder.CpcFeatures;
-import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.StepChecks;
+import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.nn.Parameters;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,14 +19,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * CPC v2's step: one view per image (its patches predict each other, so the second view is not
  * used), the patch encoder, context network and heads of {@link CpcEncoder}, the fused {@link
- * CpcLoss}, and the backward pass to the parameters. The probes read the patch vectors averaged over
- * the grid, the representation the paper evaluates.
+ * CpcLoss}, and the backward pass to the parameters. The probes read the patch vectors averaged
+ * over the grid, the representation the paper evaluates.
  */
 public final class CpcMethod implements Method {
 
   private final CpcMethodConfig config;
   private final CpcEncoder model;
   private final CpcLoss loss;
+
   /** The outputs of the last forward, for the probe features. */
   private CpcFeatures last;
 
@@ -62,7 +63,8 @@ public final class CpcMethod implements Method {
 
   /** The maps {@code targets} and {@code pred_k<offset>}, as CpcLoss names its gradients. */
   @Override
-  public Map<String, INDArray> forward(long step, INDArray viewA, INDArray viewB, boolean training) {
+  public Map<String, INDArray> forward(
+      long step, INDArray viewA, INDArray viewB, boolean training) {
     last = model.forward(viewA, training);
     // Checked here rather than left to the loss, whose input validation would name no step.
     StepChecks.requireFiniteOutput(step, "targets", last.targets());
@@ -115,7 +117,10 @@ public final class CpcMethod implements Method {
   /** The patch vectors averaged over the grid, as {@link #features}. */
   @Override
   public String exportFeatures(OnnxGraph g, String images) {
-    return g.op("ReduceMean", model.exportLatents(g, images)).ints("axes", 2, 3).integer("keepdims", 0).output();
+    return g.op("ReduceMean", model.exportLatents(g, images))
+        .ints("axes", 2, 3)
+        .integer("keepdims", 0)
+        .output();
   }
 
   /** The patch vectors (B, D, g, g) averaged over the grid: (B, D). */

@@ -22,20 +22,32 @@ public record CpcMethodConfig(CpcConfig model, CpcOptions loss) implements Metho
       throw new IllegalArgumentException("cpc.model and cpc.loss must both be set");
     }
     if (loss.stepsToPredict() != model.predictionSteps()) {
-      throw new IllegalArgumentException("cpc.loss.stepsToPredict (" + loss.stepsToPredict()
-          + ") must equal cpc.model.predictionSteps (" + model.predictionSteps() + "): one head per offset");
+      throw new IllegalArgumentException(
+          "cpc.loss.stepsToPredict ("
+              + loss.stepsToPredict()
+              + ") must equal cpc.model.predictionSteps ("
+              + model.predictionSteps()
+              + "): one head per offset");
     }
     int lastOffset = loss.offset(loss.stepsToPredict() - 1);
     if (lastOffset >= model.grid()) {
-      throw new IllegalArgumentException("cpc.loss predicts up to " + lastOffset + " rows below, but the "
-          + model.grid() + "x" + model.grid() + " grid has no such row: lower stepsToSkip or stepsToPredict");
+      throw new IllegalArgumentException(
+          "cpc.loss predicts up to "
+              + lastOffset
+              + " rows below, but the "
+              + model.grid()
+              + "x"
+              + model.grid()
+              + " grid has no such row: lower stepsToSkip or stepsToPredict");
     }
   }
 
   /** The paper's loss (skip 2, predict 3, scale 0.1) on {@code model}. */
   public static CpcMethodConfig of(CpcConfig model) {
-    return new CpcMethodConfig(model, CpcOptions.defaults().withSteps(CpcOptions.defaults().stepsToSkip(),
-        model.predictionSteps()));
+    return new CpcMethodConfig(
+        model,
+        CpcOptions.defaults()
+            .withSteps(CpcOptions.defaults().stepsToSkip(), model.predictionSteps()));
   }
 
   @Override
@@ -51,11 +63,17 @@ public record CpcMethodConfig(CpcConfig model, CpcOptions loss) implements Metho
   /** Whole images, or the patch grid already cut (CPC v2's per-patch augmentation). */
   @Override
   public void requireViews(ItemShape views) {
-    ItemShape grid = new ItemShape(model.grid() * model.grid(), model.inChannels(), model.patchSize(),
-        model.patchSize());
+    ItemShape grid =
+        new ItemShape(
+            model.grid() * model.grid(), model.inChannels(), model.patchSize(), model.patchSize());
     if (!views.equals(imageShape()) && !views.equals(grid)) {
-      throw new IllegalArgumentException("cpc takes whole images of " + imageShape() + " or their patch grid "
-          + grid + ", the preset makes " + views);
+      throw new IllegalArgumentException(
+          "cpc takes whole images of "
+              + imageShape()
+              + " or their patch grid "
+              + grid
+              + ", the preset makes "
+              + views);
     }
   }
 }

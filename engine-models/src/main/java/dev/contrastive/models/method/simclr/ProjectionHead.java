@@ -23,10 +23,14 @@ final class ProjectionHead implements AutoCloseable {
   private final Module layers;
 
   ProjectionHead(Parameters params, int in, int hidden, int out, SplittableRandom rnd) {
-    layers = new Sequential(List.of(
-        new Conv2d(params, arena, "head.fc1", in, hidden, 1, 1, 0, false, PadMode.ZEROS, rnd),
-        BatchNorm2d.withRelu(params, arena, "head.bn1.bn", hidden),
-        new Conv2d(params, arena, "head.fc2", hidden, out, 1, 1, 0, true, PadMode.ZEROS, rnd)));
+    layers =
+        new Sequential(
+            List.of(
+                new Conv2d(
+                    params, arena, "head.fc1", in, hidden, 1, 1, 0, false, PadMode.ZEROS, rnd),
+                BatchNorm2d.withRelu(params, arena, "head.bn1.bn", hidden),
+                new Conv2d(
+                    params, arena, "head.fc2", hidden, out, 1, 1, 0, true, PadMode.ZEROS, rnd)));
   }
 
   /** (B, in, 1, 1) to (B, out, 1, 1); clears the previous step's arrays. */

@@ -4,9 +4,9 @@ import dev.contrastive.core.loss.InfoNceLoss;
 import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.Shard;
 import dev.contrastive.models.encoder.AmdimEncoder;
-import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.StepChecks;
+import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.nn.Parameters;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,10 +16,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * SimCLR's step: trunk and projection head on each view (a replica of both for view B, so batch
- * statistics are per view), NT-Xent ({@link InfoNceLoss}: positives the other view of the same image,
- * negatives every other image of both views) on the two projections, and the backward pass through
- * the heads into the trunks. The trunk is built without the AMDIM encoder's r5 and r7 heads, which
- * are not part of SimCLR.
+ * statistics are per view), NT-Xent ({@link InfoNceLoss}: positives the other view of the same
+ * image, negatives every other image of both views) on the two projections, and the backward pass
+ * through the heads into the trunks. The trunk is built without the AMDIM encoder's r5 and r7
+ * heads, which are not part of SimCLR.
  */
 public final class SimClrMethod implements Method {
 
@@ -30,6 +30,7 @@ public final class SimClrMethod implements Method {
   private final ProjectionHead head;
   private final ProjectionHead headB;
   private final InfoNceLoss loss;
+
   /** View A's trunk output of the last forward, for the probe features. */
   private INDArray lastRepresentation;
 
@@ -42,11 +43,18 @@ public final class SimClrMethod implements Method {
     this.params = new Parameters(dataType);
     int rep = config.trunk().nRkhs();
     this.trunk = AmdimEncoder.declare(config.trunk(), params, seed, false);
-    this.head = new ProjectionHead(params, rep, config.hidden(), config.projection(),
-        new SplittableRandom(seed ^ 0x5eedL));
+    this.head =
+        new ProjectionHead(
+            params,
+            rep,
+            config.hidden(),
+            config.projection(),
+            new SplittableRandom(seed ^ 0x5eedL));
     params.seal();
     this.trunkB = trunk.replica();
-    this.headB = new ProjectionHead(params, rep, config.hidden(), config.projection(), new SplittableRandom(0));
+    this.headB =
+        new ProjectionHead(
+            params, rep, config.hidden(), config.projection(), new SplittableRandom(0));
     this.loss = new InfoNceLoss(config.loss());
   }
 
@@ -65,9 +73,12 @@ public final class SimClrMethod implements Method {
     return 2;
   }
 
-  /** The projections {@code a} and {@code b} (B, projection), as InfoNceLoss names its gradients. */
+  /**
+   * The projections {@code a} and {@code b} (B, projection), as InfoNceLoss names its gradients.
+   */
   @Override
-  public Map<String, INDArray> forward(long step, INDArray viewA, INDArray viewB, boolean training) {
+  public Map<String, INDArray> forward(
+      long step, INDArray viewA, INDArray viewB, boolean training) {
     lastRepresentation = trunk.forward(viewA, training, false).r1();
     INDArray za = flat(head.forward(lastRepresentation, training));
     INDArray zb = flat(headB.forward(trunkB.forward(viewB, training, false).r1(), training));

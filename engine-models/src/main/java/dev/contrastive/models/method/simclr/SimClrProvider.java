@@ -31,7 +31,10 @@ public final class SimClrProvider implements MethodProvider<SimClrConfig> {
     return DataShapes.presetFor(name(), data, "fashion-mnist-crop", "simclr-cifar", "simclr-stl");
   }
 
-  /** The AMDIM encoder of that size as the trunk ({@link AmdimProvider#encoder}), SimCLR's head and loss. */
+  /**
+   * The AMDIM encoder of that size as the trunk ({@link AmdimProvider#encoder}), SimCLR's head and
+   * loss.
+   */
   @Override
   public SimClrConfig defaultConfig(ItemShape image, String size) {
     return SimClrConfig.of(AmdimProvider.encoder(image, size));

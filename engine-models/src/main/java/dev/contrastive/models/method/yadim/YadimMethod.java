@@ -6,10 +6,10 @@ import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.core.loss.YadimLoss;
 import dev.contrastive.models.encoder.AmdimEncoder;
 import dev.contrastive.models.encoder.AmdimFeatures;
-import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.StepChecks;
 import dev.contrastive.models.method.yadim.YadimMethodConfig.Tap;
+import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.nn.Parameters;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,9 +17,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * YADIM's step: the AMDIM encoder on both views (a replica for view B), {@link YadimLoss} on the two
- * last maps, and the backward pass from that map alone. With r1 as the last map and probes on r1, the
- * encoder has no r5 and r7 heads at all; otherwise the unused taps receive no gradient.
+ * YADIM's step: the AMDIM encoder on both views (a replica for view B), {@link YadimLoss} on the
+ * two last maps, and the backward pass from that map alone. With r1 as the last map and probes on
+ * r1, the encoder has no r5 and r7 heads at all; otherwise the unused taps receive no gradient.
  */
 public final class YadimMethod implements Method {
 
@@ -27,8 +27,10 @@ public final class YadimMethod implements Method {
   private final AmdimEncoder model;
   private final AmdimEncoder replica;
   private final YadimLoss loss;
+
   /** View A's taps of the last forward, for the probe features. */
   private AmdimFeatures lastA;
+
   /** The encoder has, and the step computes, what the loss and the probes read, nothing more. */
   private final boolean tapHeads;
 
@@ -61,7 +63,8 @@ public final class YadimMethod implements Method {
 
   /** The last maps {@code a} and {@code b}, as YadimLoss names its gradients. */
   @Override
-  public Map<String, INDArray> forward(long step, INDArray viewA, INDArray viewB, boolean training) {
+  public Map<String, INDArray> forward(
+      long step, INDArray viewA, INDArray viewB, boolean training) {
     lastA = model.forward(viewA, training, tapHeads);
     INDArray a = last(lastA);
     INDArray b = last(replica.forward(viewB, training, tapHeads));
@@ -103,8 +106,6 @@ public final class YadimMethod implements Method {
   public String exportFeatures(OnnxGraph g, String images) {
     return config.probe().export(g, model.export(g, images, config.probe().needsTapHeads()));
   }
-
-
 
   private INDArray last(AmdimFeatures f) {
     return switch (config.last()) {

@@ -10,9 +10,9 @@ import dev.contrastive.models.method.MethodConfig;
  * YADIM (Falcon and Cho 2020): AMDIM's encoder and NCE, comparing only the last feature maps.
  *
  * @param encoder the AMDIM encoder's hyper-parameters
- * @param last which tap is the "last map": R1, the encoder's final 1x1 output, is the literal reading
- *     and the default; R5 or R7 give the loss a multi-location map, for which it samples one source
- *     location per image
+ * @param last which tap is the "last map": R1, the encoder's final 1x1 output, is the literal
+ *     reading and the default; R5 or R7 give the loss a multi-location map, for which it samples
+ *     one source location per image
  * @param loss the fused loss's options (tclip, regulariser weight)
  * @param probe the taps the probes read
  */
@@ -30,7 +30,8 @@ public record YadimMethodConfig(AmdimConfig encoder, Tap last, YadimOptions loss
 
   public YadimMethodConfig {
     if (encoder == null || last == null || loss == null || probe == null) {
-      throw new IllegalArgumentException("yadim.encoder, yadim.last, yadim.loss and yadim.probe must all be set");
+      throw new IllegalArgumentException(
+          "yadim.encoder, yadim.last, yadim.loss and yadim.probe must all be set");
     }
   }
 

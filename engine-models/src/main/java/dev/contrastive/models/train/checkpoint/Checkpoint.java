@@ -37,7 +37,9 @@ public record Checkpoint(
     Map<String, long[]> state,
     Map<String, String> metadata) {
 
-  /** A named float32 array with its shape; data is row-major and its length is the shape's product. */
+  /**
+   * A named float32 array with its shape; data is row-major and its length is the shape's product.
+   */
   public record Tensor(long[] shape, float[] data) {
     public Tensor {
       Objects.requireNonNull(shape, "shape");
@@ -45,7 +47,12 @@ public record Checkpoint(
       long n = elementCount(shape);
       if (n != data.length) {
         throw new IllegalArgumentException(
-            "shape " + Arrays.toString(shape) + " has " + n + " elements but data has " + data.length);
+            "shape "
+                + Arrays.toString(shape)
+                + " has "
+                + n
+                + " elements but data has "
+                + data.length);
       }
     }
 
@@ -54,7 +61,8 @@ public record Checkpoint(
       long n = 1;
       for (long d : shape) {
         if (d < 0) {
-          throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+          throw new IllegalArgumentException(
+              "negative dimension in shape " + Arrays.toString(shape));
         }
         n = Math.multiplyExact(n, d);
       }
@@ -81,7 +89,11 @@ public record Checkpoint(
     if (step < 0 || epoch < 0 || positionInEpoch < 0) {
       throw new IllegalArgumentException(
           "step, epoch and positionInEpoch must be >= 0, got "
-              + step + ", " + epoch + ", " + positionInEpoch);
+              + step
+              + ", "
+              + epoch
+              + ", "
+              + positionInEpoch);
     }
     Objects.requireNonNull(config, "config (use an empty ObjectNode for none)");
     tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
@@ -97,8 +109,12 @@ public record Checkpoint(
     if (!(o instanceof Checkpoint c)) {
       return false;
     }
-    if (step != c.step || epoch != c.epoch || positionInEpoch != c.positionInEpoch
-        || !config.equals(c.config) || !tensors.equals(c.tensors) || !metadata.equals(c.metadata)
+    if (step != c.step
+        || epoch != c.epoch
+        || positionInEpoch != c.positionInEpoch
+        || !config.equals(c.config)
+        || !tensors.equals(c.tensors)
+        || !metadata.equals(c.metadata)
         || !state.keySet().equals(c.state.keySet())) {
       return false;
     }
@@ -123,8 +139,18 @@ public record Checkpoint(
 
   @Override
   public String toString() {
-    return "Checkpoint[step=" + step + ", epoch=" + epoch + ", positionInEpoch=" + positionInEpoch
-        + ", tensors=" + tensors.keySet() + ", state=" + state.keySet() + ", metadata=" + metadata
+    return "Checkpoint[step="
+        + step
+        + ", epoch="
+        + epoch
+        + ", positionInEpoch="
+        + positionInEpoch
+        + ", tensors="
+        + tensors.keySet()
+        + ", state="
+        + state.keySet()
+        + ", metadata="
+        + metadata
         + "]";
   }
 }

@@ -10,8 +10,8 @@ import java.nio.file.Path;
  * <p>An {@link IOException} because it is a property of a file's content met during I/O, and so
  * that callers handling read errors handle this one too; it is distinct from other IOExceptions
  * (permission denied, disk errors) so that {@link CheckpointIO#latest} can skip a damaged file
- * while still failing loudly on an I/O error, which must not silently resume from older state.
- * The message always names the file, the field or offset, and what was expected versus found.
+ * while still failing loudly on an I/O error, which must not silently resume from older state. The
+ * message always names the file, the field or offset, and what was expected versus found.
  */
 public final class CheckpointFormatException extends IOException {
   private static final long serialVersionUID = 1L;

@@ -61,7 +61,9 @@ public final class CheckpointIO {
 
   private CheckpointIO() {}
 
-  /** The file name of the checkpoint for {@code step} in a run directory, e.g. ckpt-000001234.bin. */
+  /**
+   * The file name of the checkpoint for {@code step} in a run directory, e.g. ckpt-000001234.bin.
+   */
   public static String fileName(long step) {
     return String.format("ckpt-%09d.bin", step);
   }
@@ -70,21 +72,25 @@ public final class CheckpointIO {
    * Writes {@code checkpoint} to {@code target} with {@link AtomicFiles}, so that {@code target} is
    * at all times either absent, its previous content, or the complete new file: the bytes go to a
    * temp file in the same directory, which is fsync'd, renamed over {@code target} with
-   * ATOMIC_MOVE, and the directory fsync'd. On failure the temp file is deleted and the
-   * IOException names {@code target} and the cause (for example "No space left on device").
+   * ATOMIC_MOVE, and the directory fsync'd. On failure the temp file is deleted and the IOException
+   * names {@code target} and the cause (for example "No space left on device").
    */
   public static void write(Path target, Checkpoint checkpoint) throws IOException {
     write(target, checkpoint, UnaryOperator.identity());
   }
 
-  /** {@link #write(Path, Checkpoint)} with the file stream decorated; tests inject failures here. */
+  /**
+   * {@link #write(Path, Checkpoint)} with the file stream decorated; tests inject failures here.
+   */
   static void write(Path target, Checkpoint checkpoint, UnaryOperator<OutputStream> decorate)
       throws IOException {
-    AtomicFiles.write(target, out -> {
-      OutputStream file = decorate.apply(out);
-      writeTo(file, checkpoint);
-      file.flush();
-    });
+    AtomicFiles.write(
+        target,
+        out -> {
+          OutputStream file = decorate.apply(out);
+          writeTo(file, checkpoint);
+          file.flush();
+        });
   }
 
   /** Serialises {@code c} in the file format to {@code out}; does not close it. */
@@ -125,23 +131,27 @@ public final class CheckpointIO {
     h.put("positionInEpoch", c.positionInEpoch());
     h.set("config", c.config());
     ObjectNode state = h.putObject("state");
-    c.state().forEach((k, v) -> {
-      ArrayNode a = state.putArray(k);
-      for (long x : v) {
-        a.add(x);
-      }
-    });
+    c.state()
+        .forEach(
+            (k, v) -> {
+              ArrayNode a = state.putArray(k);
+              for (long x : v) {
+                a.add(x);
+              }
+            });
     ObjectNode meta = h.putObject("metadata");
     c.metadata().forEach(meta::put);
     ArrayNode tensors = h.putArray("tensors");
-    c.tensors().forEach((k, t) -> {
-      ObjectNode e = tensors.addObject();
-      e.put("name", k);
-      ArrayNode shape = e.putArray("shape");
-      for (long d : t.shape()) {
-        shape.add(d);
-      }
-    });
+    c.tensors()
+        .forEach(
+            (k, t) -> {
+              ObjectNode e = tensors.addObject();
+              e.put("name", k);
+              ArrayNode shape = e.putArray("shape");
+              for (long d : t.shape()) {
+                shape.add(d);
+              }
+            });
     return h;
   }
 
@@ -156,7 +166,8 @@ public final class CheckpointIO {
   public static Checkpoint read(Path file) throws IOException {
     long size = Files.size(file);
     if (size < PREFIX_BYTES) {
-      throw new CheckpointFormatException(file,
+      throw new CheckpointFormatException(
+          file,
           "truncated: the fixed prefix needs " + PREFIX_BYTES + " bytes, the file has " + size);
     }
     ByteBuffer prefix = ByteBuffer.allocate(PREFIX_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -166,8 +177,13 @@ public final class CheckpointIO {
     byte[] magic = new byte[MAGIC.length];
     prefix.get(magic);
     if (!Arrays.equals(magic, MAGIC)) {
-      throw new CheckpointFormatException(file, "wrong magic at offset 0: expected "
-          + hex(MAGIC) + ", found " + hex(magic) + " (not a checkpoint file)");
+      throw new CheckpointFormatException(
+          file,
+          "wrong magic at offset 0: expected "
+              + hex(MAGIC)
+              + ", found "
+              + hex(magic)
+              + " (not a checkpoint file)");
     }
     int version = prefix.getInt();
     long headerBytes = Integer.toUnsignedLong(prefix.getInt());
@@ -176,24 +192,44 @@ public final class CheckpointIO {
     CRC32C prefixCrc = new CRC32C();
     prefixCrc.update(prefix.array(), 0, PREFIX_BYTES - 4);
     if ((int) prefixCrc.getValue() != storedPrefixCrc) {
-      throw new CheckpointFormatException(file, String.format(
-          "prefix checksum mismatch at offset 24: stored CRC32C %08x, computed %08x over bytes [0, 24)",
-          storedPrefixCrc, (int) prefixCrc.getValue()));
+      throw new CheckpointFormatException(
+          file,
+          String.format(
+              "prefix checksum mismatch at offset 24: stored CRC32C %08x, computed %08x over bytes [0, 24)",
+              storedPrefixCrc, (int) prefixCrc.getValue()));
     }
     if (version != FORMAT_VERSION) {
-      throw new CheckpointFormatException(file, "unknown format version at offset 8: expected "
-          + FORMAT_VERSION + ", found " + Integer.toUnsignedString(version));
+      throw new CheckpointFormatException(
+          file,
+          "unknown format version at offset 8: expected "
+              + FORMAT_VERSION
+              + ", found "
+              + Integer.toUnsignedString(version));
     }
     if (headerBytes > MAX_HEADER_BYTES || dataBytes < 0 || dataBytes % 4 != 0) {
-      throw new CheckpointFormatException(file, "implausible lengths at offset 12: header "
-          + headerBytes + " bytes (max " + MAX_HEADER_BYTES + "), data " + dataBytes
-          + " bytes (must be a non-negative multiple of 4)");
+      throw new CheckpointFormatException(
+          file,
+          "implausible lengths at offset 12: header "
+              + headerBytes
+              + " bytes (max "
+              + MAX_HEADER_BYTES
+              + "), data "
+              + dataBytes
+              + " bytes (must be a non-negative multiple of 4)");
     }
     long expected = PREFIX_BYTES + headerBytes + dataBytes + TRAILER_BYTES;
     if (size != expected) {
-      throw new CheckpointFormatException(file, (size < expected ? "truncated" : "trailing bytes")
-          + ": expected " + expected + " bytes (header " + headerBytes + ", data " + dataBytes
-          + "), the file has " + size);
+      throw new CheckpointFormatException(
+          file,
+          (size < expected ? "truncated" : "trailing bytes")
+              + ": expected "
+              + expected
+              + " bytes (header "
+              + headerBytes
+              + ", data "
+              + dataBytes
+              + "), the file has "
+              + size);
     }
     verifyTrailingChecksum(file, size);
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
@@ -214,8 +250,13 @@ public final class CheckpointIO {
         buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
         int n = ch.read(buf, pos);
         if (n < 0) {
-          throw new CheckpointFormatException(file, "truncated while reading at offset " + pos
-              + ": the file shrank below its size of " + size + " bytes");
+          throw new CheckpointFormatException(
+              file,
+              "truncated while reading at offset "
+                  + pos
+                  + ": the file shrank below its size of "
+                  + size
+                  + " bytes");
         }
         buf.flip();
         crc.update(buf);
@@ -223,17 +264,19 @@ public final class CheckpointIO {
       }
       while (trailer.hasRemaining()) {
         if (ch.read(trailer, end + trailer.position()) < 0) {
-          throw new CheckpointFormatException(file, "truncated while reading the trailer at offset "
-              + end);
+          throw new CheckpointFormatException(
+              file, "truncated while reading the trailer at offset " + end);
         }
       }
     }
     int stored = trailer.flip().getInt();
     int computed = (int) crc.getValue();
     if (stored != computed) {
-      throw new CheckpointFormatException(file, String.format(
-          "checksum mismatch at offset %d: stored CRC32C %08x, computed %08x over bytes [0, %d)",
-          size - TRAILER_BYTES, stored, computed, size - TRAILER_BYTES));
+      throw new CheckpointFormatException(
+          file,
+          String.format(
+              "checksum mismatch at offset %d: stored CRC32C %08x, computed %08x over bytes [0, %d)",
+              size - TRAILER_BYTES, stored, computed, size - TRAILER_BYTES));
     }
   }
 
@@ -243,18 +286,24 @@ public final class CheckpointIO {
     try {
       h = JSON.readTree(headerBytes);
     } catch (JsonProcessingException e) {
-      throw new CheckpointFormatException(file, "header at offset " + PREFIX_BYTES
-          + " is not valid JSON: " + e.getOriginalMessage());
+      throw new CheckpointFormatException(
+          file,
+          "header at offset " + PREFIX_BYTES + " is not valid JSON: " + e.getOriginalMessage());
     }
     if (h == null || !h.isObject()) {
-      throw new CheckpointFormatException(file, "header at offset " + PREFIX_BYTES
-          + ": expected a JSON object, found " + new String(headerBytes, StandardCharsets.UTF_8));
+      throw new CheckpointFormatException(
+          file,
+          "header at offset "
+              + PREFIX_BYTES
+              + ": expected a JSON object, found "
+              + new String(headerBytes, StandardCharsets.UTF_8));
     }
     long step = longField(file, h, "step");
     long epoch = longField(file, h, "epoch");
     long position = longField(file, h, "positionInEpoch");
     if (epoch > Integer.MAX_VALUE) {
-      throw new CheckpointFormatException(file, "header field epoch: expected an int, found " + epoch);
+      throw new CheckpointFormatException(
+          file, "header field epoch: expected an int, found " + epoch);
     }
     JsonNode config = field(file, h, "config");
 
@@ -269,16 +318,17 @@ public final class CheckpointIO {
         it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (!e.getValue().isTextual()) {
-        throw new CheckpointFormatException(file, "header field metadata." + e.getKey()
-            + ": expected a string, found " + e.getValue());
+        throw new CheckpointFormatException(
+            file,
+            "header field metadata." + e.getKey() + ": expected a string, found " + e.getValue());
       }
       metadata.put(e.getKey(), e.getValue().textValue());
     }
 
     JsonNode tensorList = field(file, h, "tensors");
     if (!tensorList.isArray()) {
-      throw new CheckpointFormatException(file, "header field tensors: expected an array, found "
-          + tensorList.getNodeType());
+      throw new CheckpointFormatException(
+          file, "header field tensors: expected an array, found " + tensorList.getNodeType());
     }
     // Shapes are checked against the data length before any tensor is allocated.
     List<String> names = new ArrayList<>();
@@ -289,32 +339,37 @@ public final class CheckpointIO {
       String where = "tensors[" + i + "]";
       JsonNode name = t.get("name");
       if (name == null || !name.isTextual()) {
-        throw new CheckpointFormatException(file, "header field " + where
-            + ".name: expected a string, found " + name);
+        throw new CheckpointFormatException(
+            file, "header field " + where + ".name: expected a string, found " + name);
       }
       if (names.contains(name.textValue())) {
-        throw new CheckpointFormatException(file, "header field " + where
-            + ".name: duplicate tensor name " + name.textValue());
+        throw new CheckpointFormatException(
+            file, "header field " + where + ".name: duplicate tensor name " + name.textValue());
       }
       long[] shape = longs(file, t.get("shape"), where + ".shape");
       long n;
       try {
         n = Checkpoint.Tensor.elementCount(shape);
       } catch (IllegalArgumentException | ArithmeticException e) {
-        throw new CheckpointFormatException(file, "header field " + where + ".shape: invalid shape "
-            + Arrays.toString(shape));
+        throw new CheckpointFormatException(
+            file, "header field " + where + ".shape: invalid shape " + Arrays.toString(shape));
       }
       if (n > Integer.MAX_VALUE - 8) {
-        throw new CheckpointFormatException(file, "header field " + where + ".shape: " + n
-            + " elements exceed the largest Java array");
+        throw new CheckpointFormatException(
+            file,
+            "header field " + where + ".shape: " + n + " elements exceed the largest Java array");
       }
       names.add(name.textValue());
       shapes.add(shape);
       total += 4 * n;
     }
     if (total != dataBytes) {
-      throw new CheckpointFormatException(file, "array length mismatch: the header's shapes need "
-          + total + " data bytes, the prefix at offset 16 says " + dataBytes);
+      throw new CheckpointFormatException(
+          file,
+          "array length mismatch: the header's shapes need "
+              + total
+              + " data bytes, the prefix at offset 16 says "
+              + dataBytes);
     }
 
     Map<String, Checkpoint.Tensor> tensors = new LinkedHashMap<>();
@@ -324,8 +379,11 @@ public final class CheckpointIO {
       for (int from = 0; from < values.length; from += CHUNK_FLOATS) {
         int n = Math.min(CHUNK_FLOATS, values.length - from);
         if (data.readNBytes(chunk.array(), 0, 4 * n) != 4 * n) {
-          throw new CheckpointFormatException(file, "truncated in the data of tensor "
-              + names.get(i) + ": the file shrank after its checksum was verified");
+          throw new CheckpointFormatException(
+              file,
+              "truncated in the data of tensor "
+                  + names.get(i)
+                  + ": the file shrank after its checksum was verified");
         }
         chunk.clear();
         chunk.asFloatBuffer().get(values, from, n);
@@ -339,7 +397,8 @@ public final class CheckpointIO {
     }
   }
 
-  private static JsonNode field(Path file, JsonNode h, String name) throws CheckpointFormatException {
+  private static JsonNode field(Path file, JsonNode h, String name)
+      throws CheckpointFormatException {
     JsonNode v = h.get(name);
     if (v == null) {
       throw new CheckpointFormatException(file, "header field " + name + " is missing");
@@ -351,8 +410,8 @@ public final class CheckpointIO {
       throws CheckpointFormatException {
     JsonNode v = field(file, h, name);
     if (!v.isObject()) {
-      throw new CheckpointFormatException(file, "header field " + name
-          + ": expected an object, found " + v.getNodeType());
+      throw new CheckpointFormatException(
+          file, "header field " + name + ": expected an object, found " + v.getNodeType());
     }
     return v;
   }
@@ -361,8 +420,8 @@ public final class CheckpointIO {
       throws CheckpointFormatException {
     JsonNode v = field(file, h, name);
     if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-      throw new CheckpointFormatException(file, "header field " + name
-          + ": expected an integer, found " + v);
+      throw new CheckpointFormatException(
+          file, "header field " + name + ": expected an integer, found " + v);
     }
     return v.longValue();
   }
@@ -370,15 +429,15 @@ public final class CheckpointIO {
   private static long[] longs(Path file, JsonNode a, String where)
       throws CheckpointFormatException {
     if (a == null || !a.isArray()) {
-      throw new CheckpointFormatException(file, "header field " + where
-          + ": expected an array of integers, found " + a);
+      throw new CheckpointFormatException(
+          file, "header field " + where + ": expected an array of integers, found " + a);
     }
     long[] out = new long[a.size()];
     for (int i = 0; i < out.length; i++) {
       JsonNode x = a.get(i);
       if (!x.isIntegralNumber() || !x.canConvertToLong()) {
-        throw new CheckpointFormatException(file, "header field " + where + "[" + i
-            + "]: expected an integer, found " + x);
+        throw new CheckpointFormatException(
+            file, "header field " + where + "[" + i + "]: expected an integer, found " + x);
       }
       out[i] = x.longValue();
     }
@@ -410,9 +469,9 @@ public final class CheckpointIO {
    * Finds the newest valid checkpoint in {@code runDir} by the step in its name. Files that fail
    * verification are skipped, logged as warnings and returned in {@link Scan#rejected()}, so a
    * resume after a damaged save falls back to the previous one visibly. A file whose header step
-   * differs from its name is rejected too: it was renamed, and resuming from it would mislabel
-   * the run. Other I/O errors propagate, since skipping an unreadable newer file would silently
-   * lose progress.
+   * differs from its name is rejected too: it was renamed, and resuming from it would mislabel the
+   * run. Other I/O errors propagate, since skipping an unreadable newer file would silently lose
+   * progress.
    */
   public static Scan latest(Path runDir) throws IOException {
     List<CheckpointFormatException> rejected = new ArrayList<>();
@@ -420,8 +479,12 @@ public final class CheckpointIO {
       try {
         Checkpoint c = read(e.getValue());
         if (c.step() != e.getKey()) {
-          throw new CheckpointFormatException(e.getValue(), "header field step: expected "
-              + e.getKey() + " from the file name, found " + c.step());
+          throw new CheckpointFormatException(
+              e.getValue(),
+              "header field step: expected "
+                  + e.getKey()
+                  + " from the file name, found "
+                  + c.step());
         }
         return new Scan(Optional.of(new Found(e.getValue(), c)), rejected);
       } catch (CheckpointFormatException bad) {

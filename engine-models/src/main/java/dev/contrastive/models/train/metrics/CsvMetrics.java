@@ -97,8 +97,7 @@ public final class CsvMetrics implements MetricsSink {
         out.close();
         out = null;
         rewrite(file, columns, read(file).rows());
-        out =
-            Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
       }
     }
     writeRow(out, columns, step, scalars);
@@ -147,7 +146,13 @@ public final class CsvMetrics implements MetricsSink {
       String[] cells = line.split(",", -1);
       if (cells.length != header.length) {
         throw new IOException(
-            file + " line " + (i + 1) + ": " + cells.length + " cells, header has " + header.length);
+            file
+                + " line "
+                + (i + 1)
+                + ": "
+                + cells.length
+                + " cells, header has "
+                + header.length);
       }
       try {
         Map<String, Double> values = new HashMap<>();
@@ -169,22 +174,26 @@ public final class CsvMetrics implements MetricsSink {
         || name.equals(STEP)
         || name.chars().anyMatch(ch -> ch == ',' || ch == '"' || ch == '\n' || ch == '\r')) {
       throw new IllegalArgumentException(
-          "metric name '" + name + "' must be non-empty, not 'step', and free of , \" and newlines");
+          "metric name '"
+              + name
+              + "' must be non-empty, not 'step', and free of , \" and newlines");
     }
   }
 
   private static void rewrite(Path file, List<String> columns, List<MetricsTable.Row> rows)
       throws IOException {
-    AtomicFiles.write(file, out -> {
-      try (Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
-        if (!columns.isEmpty()) {
-          writeHeader(w, columns);
-        }
-        for (MetricsTable.Row row : rows) {
-          writeRow(w, columns, row.step(), row.values());
-        }
-      }
-    });
+    AtomicFiles.write(
+        file,
+        out -> {
+          try (Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
+            if (!columns.isEmpty()) {
+              writeHeader(w, columns);
+            }
+            for (MetricsTable.Row row : rows) {
+              writeRow(w, columns, row.step(), row.values());
+            }
+          }
+        });
   }
 
   private static void writeHeader(Writer w, List<String> columns) throws IOException {

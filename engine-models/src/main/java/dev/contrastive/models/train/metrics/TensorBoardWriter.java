@@ -21,9 +21,9 @@ import org.nd4j.shade.protobuf.CodedOutputStream;
  * Scalars as a TensorBoard event file, {@code events.out.tfevents.<seconds>.<host>} in the run
  * directory, so that {@code tensorboard --logdir RUN_DIR} draws them.
  *
- * <p>The file is a TFRecord stream of {@code tensorflow.Event} messages: first one carrying
- * {@code file_version: "brain.Event:2"} (TensorBoard ignores files without it), then one per
- * {@link #log} call whose {@code Summary} holds a {@code simple_value} per scalar. Each record is
+ * <p>The file is a TFRecord stream of {@code tensorflow.Event} messages: first one carrying {@code
+ * file_version: "brain.Event:2"} (TensorBoard ignores files without it), then one per {@link #log}
+ * call whose {@code Summary} holds a {@code simple_value} per scalar. Each record is
  *
  * <pre>
  * uint64 length (little-endian) | uint32 masked_crc32c(length bytes) | data | uint32 masked_crc32c(data)
@@ -31,10 +31,10 @@ import org.nd4j.shade.protobuf.CodedOutputStream;
  *
  * <p>The messages are encoded field by field with {@link CodedOutputStream} (protobuf-java as ND4J
  * shades it, already on every ND4J class path), using TensorFlow's field numbers (event.proto,
- * summary.proto): {@code Event{double wall_time = 1; int64 step = 2; string file_version = 3; Summary
- * summary = 5}}, {@code Summary{repeated Value value = 1}}, {@code Value{string tag = 1; float
- * simple_value = 2}}. Only these fields are written, so no generated classes are needed. CRC32C is
- * {@link CRC32C} from the JDK.
+ * summary.proto): {@code Event{double wall_time = 1; int64 step = 2; string file_version = 3;
+ * Summary summary = 5}}, {@code Summary{repeated Value value = 1}}, {@code Value{string tag = 1;
+ * float simple_value = 2}}. Only these fields are written, so no generated classes are needed.
+ * CRC32C is {@link CRC32C} from the JDK.
  *
  * <p>Every record is flushed before {@link #log} returns, so a killed run keeps what it logged. A
  * resumed run opens a new file beside the old one; TensorBoard reads all event files of a folder.
@@ -58,8 +58,14 @@ public final class TensorBoardWriter implements MetricsSink {
   public TensorBoardWriter(Path runDir) throws IOException {
     Files.createDirectories(runDir);
     long nowMillis = System.currentTimeMillis();
-    String prefix = "events.out.tfevents." + (nowMillis / 1000) + "." + hostName() + "."
-        + ProcessHandle.current().pid() + ".";
+    String prefix =
+        "events.out.tfevents."
+            + (nowMillis / 1000)
+            + "."
+            + hostName()
+            + "."
+            + ProcessHandle.current().pid()
+            + ".";
     OutputStream opened = null;
     Path chosen = null;
     for (int n = 0; opened == null; n++) {

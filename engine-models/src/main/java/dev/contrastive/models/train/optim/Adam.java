@@ -12,16 +12,17 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>Float32 on the CPU takes {@link NativeAdam}: the gradient norm (one ND4J reduction), then the
  * whole update in one native sweep. Otherwise one step is about a dozen whole-array ND4J ops on
- * {@code flatValues()}/{@code flatGrads()} and on arrays allocated once here (the two moments, one scratch array, one scalar for the norm),
- * in the parameters' data type. No op allocates a fresh array: in ND4J M2.1 {@code close()} does
- * not return native memory (see {@code nn.Arena}), so a per-step temporary would be freed only by
- * the garbage collector; everything writes into the preallocated arrays instead.
+ * {@code flatValues()}/{@code flatGrads()} and on arrays allocated once here (the two moments, one
+ * scratch array, one scalar for the norm), in the parameters' data type. No op allocates a fresh
+ * array: in ND4J M2.1 {@code close()} does not return native memory (see {@code nn.Arena}), so a
+ * per-step temporary would be freed only by the garbage collector; everything writes into the
+ * preallocated arrays instead.
  *
- * <p>The update is {@code torch.optim.Adam} / {@code torch.optim.AdamW} with
- * {@code amsgrad=False, maximize=False}, with {@code torch.nn.utils.clip_grad_norm_} applied first
- * when {@link AdamOptions#maxGradNorm()} is positive. One difference from the PyTorch recipe: the
- * clipped gradient goes to the scratch array, so {@code flatGrads()} still holds what the backward
- * pass wrote (the trainer's NaN check and gradient logging see the raw gradients).
+ * <p>The update is {@code torch.optim.Adam} / {@code torch.optim.AdamW} with {@code amsgrad=False,
+ * maximize=False}, with {@code torch.nn.utils.clip_grad_norm_} applied first when {@link
+ * AdamOptions#maxGradNorm()} is positive. One difference from the PyTorch recipe: the clipped
+ * gradient goes to the scratch array, so {@code flatGrads()} still holds what the backward pass
+ * wrote (the trainer's NaN check and gradient logging see the raw gradients).
  *
  * <p>Not thread-safe; one optimiser per {@link Parameters}.
  */
@@ -61,9 +62,10 @@ public final class Adam {
   /**
    * Applies one update to {@code params.flatValues()} from {@code params.flatGrads()}.
    *
-   * @param lr the learning rate of this step, normally {@code options.lr() * schedule.factor(stepCount() + 1)}
-   * @return the global L2 norm of the gradients before clipping (computed whether or not
-   *     clipping is on, since the trainer logs it)
+   * @param lr the learning rate of this step, normally {@code options.lr() *
+   *     schedule.factor(stepCount() + 1)}
+   * @return the global L2 norm of the gradients before clipping (computed whether or not clipping
+   *     is on, since the trainer logs it)
    */
   public double step(Parameters params, double lr) {
     if (!(lr >= 0 && Double.isFinite(lr))) {
@@ -73,8 +75,14 @@ public final class Adam {
     INDArray g = params.flatGrads();
     if (p.length() != length || p.dataType() != m.dataType()) {
       throw new IllegalArgumentException(
-          "adam was built for " + length + " " + m.dataType() + " parameters, got "
-              + p.length() + " " + p.dataType());
+          "adam was built for "
+              + length
+              + " "
+              + m.dataType()
+              + " parameters, got "
+              + p.length()
+              + " "
+              + p.dataType());
     }
     double b1 = options.beta1();
     double b2 = options.beta2();
@@ -91,10 +99,20 @@ public final class Adam {
     double bias1 = 1 - Math.pow(b1, step);
     double bias2Sqrt = Math.sqrt(1 - Math.pow(b2, step));
     if (NativeAdam.usable(p, g, m, v)) {
-      NativeAdam.step(p, g, m, v, (float) scale,
+      NativeAdam.step(
+          p,
+          g,
+          m,
+          v,
+          (float) scale,
           (float) (options.decoupled() ? 0 : wd),
           (float) (options.decoupled() ? 1 - lr * wd : 1),
-          (float) b1, (float) (1 - b1), (float) b2, (float) (1 - b2), (float) bias2Sqrt, (float) options.eps(),
+          (float) b1,
+          (float) (1 - b1),
+          (float) b2,
+          (float) (1 - b2),
+          (float) bias2Sqrt,
+          (float) options.eps(),
           (float) (lr / bias1));
       return gradNorm;
     }

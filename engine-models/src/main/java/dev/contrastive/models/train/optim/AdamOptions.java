@@ -36,13 +36,19 @@ public final class AdamOptions {
 
   /** A builder holding these options, to change some of them. */
   public Builder toBuilder() {
-    return new Builder().lr(lr).beta1(beta1).beta2(beta2).eps(eps).weightDecay(weightDecay)
-        .decoupled(decoupled).maxGradNorm(maxGradNorm);
+    return new Builder()
+        .lr(lr)
+        .beta1(beta1)
+        .beta2(beta2)
+        .eps(eps)
+        .weightDecay(weightDecay)
+        .decoupled(decoupled)
+        .maxGradNorm(maxGradNorm);
   }
 
   /**
-   * The published AMDIM defaults: lr 2e-4, betas (0.8, 0.999), eps 1e-8, weight decay 1e-5 added
-   * to the gradient (AMDIM uses {@code torch.optim.Adam}, not AdamW), no clipping. The 500-step
+   * The published AMDIM defaults: lr 2e-4, betas (0.8, 0.999), eps 1e-8, weight decay 1e-5 added to
+   * the gradient (AMDIM uses {@code torch.optim.Adam}, not AdamW), no clipping. The 500-step
    * warm-up is the schedule's part: {@link LearningRateSchedule#amdim()}. For runs of minutes,
    * {@code withLr(1e-3)} with a short warm-up learns much faster (see docs/training.md).
    */
@@ -106,10 +112,14 @@ public final class AdamOptions {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof AdamOptions a && Double.compare(lr, a.lr) == 0
-        && Double.compare(beta1, a.beta1) == 0 && Double.compare(beta2, a.beta2) == 0
-        && Double.compare(eps, a.eps) == 0 && Double.compare(weightDecay, a.weightDecay) == 0
-        && decoupled == a.decoupled && Double.compare(maxGradNorm, a.maxGradNorm) == 0;
+    return o instanceof AdamOptions a
+        && Double.compare(lr, a.lr) == 0
+        && Double.compare(beta1, a.beta1) == 0
+        && Double.compare(beta2, a.beta2) == 0
+        && Double.compare(eps, a.eps) == 0
+        && Double.compare(weightDecay, a.weightDecay) == 0
+        && decoupled == a.decoupled
+        && Double.compare(maxGradNorm, a.maxGradNorm) == 0;
   }
 
   @Override
@@ -119,9 +129,21 @@ public final class AdamOptions {
 
   @Override
   public String toString() {
-    return "AdamOptions[lr=" + lr + ", beta1=" + beta1 + ", beta2=" + beta2 + ", eps=" + eps
-        + ", weightDecay=" + weightDecay + ", decoupled=" + decoupled + ", maxGradNorm="
-        + maxGradNorm + "]";
+    return "AdamOptions[lr="
+        + lr
+        + ", beta1="
+        + beta1
+        + ", beta2="
+        + beta2
+        + ", eps="
+        + eps
+        + ", weightDecay="
+        + weightDecay
+        + ", decoupled="
+        + decoupled
+        + ", maxGradNorm="
+        + maxGradNorm
+        + "]";
   }
 
   /** Collects the options, each checked as it is set. */
@@ -177,13 +199,16 @@ public final class AdamOptions {
     /** Weight decay coefficient, finite and >= 0; 0 turns it off. */
     public Builder weightDecay(double coefficient) {
       if (!(coefficient >= 0 && Double.isFinite(coefficient))) {
-        throw new IllegalArgumentException("adam.weightDecay must be finite and >= 0, got " + coefficient);
+        throw new IllegalArgumentException(
+            "adam.weightDecay must be finite and >= 0, got " + coefficient);
       }
       this.weightDecay = coefficient;
       return this;
     }
 
-    /** AdamW's decoupled weight decay (true) or decay added to the gradient (false, the default). */
+    /**
+     * AdamW's decoupled weight decay (true) or decay added to the gradient (false, the default).
+     */
     public Builder decoupled(boolean on) {
       this.decoupled = on;
       return this;

@@ -34,9 +34,9 @@ public sealed interface LearningRateSchedule {
   }
 
   /**
-   * Linear ramp {@code min(1, t / steps)} times {@code after.factor(t)}: update 1 gets {@code 1/steps}
-   * of the rate, update {@code steps} and later the full rate, as in AMDIM's {@code min(1, (n_updates
-   * + 1) / 500)} with its 0-based update counter.
+   * Linear ramp {@code min(1, t / steps)} times {@code after.factor(t)}: update 1 gets {@code
+   * 1/steps} of the rate, update {@code steps} and later the full rate, as in AMDIM's {@code min(1,
+   * (n_updates + 1) / 500)} with its 0-based update counter.
    */
   record WarmUp(long steps, LearningRateSchedule after) implements LearningRateSchedule {
     public WarmUp {
@@ -56,9 +56,9 @@ public sealed interface LearningRateSchedule {
   }
 
   /**
-   * {@code gamma^floor((t - 1) / every)}: updates 1..every get the full rate, the next {@code every}
-   * get {@code gamma} of it, and so on (torch's StepLR with {@code step_size=every} stepped once per
-   * update).
+   * {@code gamma^floor((t - 1) / every)}: updates 1..every get the full rate, the next {@code
+   * every} get {@code gamma} of it, and so on (torch's StepLR with {@code step_size=every} stepped
+   * once per update).
    */
   record StepDecay(double gamma, long every) implements LearningRateSchedule {
     public StepDecay {
@@ -86,7 +86,8 @@ public sealed interface LearningRateSchedule {
   record Cosine(double floor, long totalSteps) implements LearningRateSchedule {
     public Cosine {
       if (!(floor >= 0 && floor <= 1)) {
-        throw new IllegalArgumentException("cosine.floor must be in [0, 1] (a fraction of the rate), got " + floor);
+        throw new IllegalArgumentException(
+            "cosine.floor must be in [0, 1] (a fraction of the rate), got " + floor);
       }
       if (totalSteps < 2) {
         throw new IllegalArgumentException("cosine.totalSteps must be >= 2, got " + totalSteps);
@@ -103,7 +104,8 @@ public sealed interface LearningRateSchedule {
 
   private static void requireStep(long step) {
     if (step < 1) {
-      throw new IllegalArgumentException("schedule step must be >= 1 (updates count from 1), got " + step);
+      throw new IllegalArgumentException(
+          "schedule step must be >= 1 (updates count from 1), got " + step);
     }
   }
 }

@@ -31,7 +31,9 @@ class CheckpointIOTest {
 
   @TempDir Path dir;
 
-  /** Every field populated, with the floats a careless encoder loses: -0.0, subnormals, extremes. */
+  /**
+   * Every field populated, with the floats a careless encoder loses: -0.0, subnormals, extremes.
+   */
   static Checkpoint sample(long step) {
     return sample(step, 300_001);
   }
@@ -40,13 +42,26 @@ class CheckpointIOTest {
     ObjectNode config = new ObjectMapper().createObjectNode();
     config.put("encoder", "amdim").put("lr", 2e-4).putObject("data").put("batch", 32);
     Map<String, Checkpoint.Tensor> tensors = new LinkedHashMap<>();
-    tensors.put("conv1.weight", new Checkpoint.Tensor(new long[] {2, 1, 2, 2}, new float[] {
-        -0.0f, 0.0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL / 3, Float.MAX_VALUE,
-        -Float.MAX_VALUE, Float.POSITIVE_INFINITY}));
-    tensors.put("bn.runningMean", new Checkpoint.Tensor(new long[] {3}, new float[] {1.5f, -2f, 1e-38f}));
+    tensors.put(
+        "conv1.weight",
+        new Checkpoint.Tensor(
+            new long[] {2, 1, 2, 2},
+            new float[] {
+              -0.0f,
+              0.0f,
+              Float.MIN_VALUE,
+              -Float.MIN_VALUE,
+              Float.MIN_NORMAL / 3,
+              Float.MAX_VALUE,
+              -Float.MAX_VALUE,
+              Float.POSITIVE_INFINITY
+            }));
+    tensors.put(
+        "bn.runningMean", new Checkpoint.Tensor(new long[] {3}, new float[] {1.5f, -2f, 1e-38f}));
     tensors.put("scalar", new Checkpoint.Tensor(new long[] {}, new float[] {Float.NaN}));
     tensors.put("empty", new Checkpoint.Tensor(new long[] {0, 4}, new float[0]));
-    // At full size spans the writer's and reader's chunk boundary; a multiplicative hash of i covers all bit
+    // At full size spans the writer's and reader's chunk boundary; a multiplicative hash of i
+    // covers all bit
     // patterns, NaNs with payloads included, which survive too since the data is raw bits.
     float[] big = new float[bigLength];
     for (int i = 0; i < big.length; i++) {
@@ -89,9 +104,16 @@ class CheckpointIOTest {
       }
       assertArrayEquals(ab, bb, name);
     }
-    assertNotEquals(c, new Checkpoint(1234, 3, 17, c.config(),
-        Map.of("x", new Checkpoint.Tensor(new long[] {1}, new float[] {0.0f})), c.state(),
-        c.metadata()));
+    assertNotEquals(
+        c,
+        new Checkpoint(
+            1234,
+            3,
+            17,
+            c.config(),
+            Map.of("x", new Checkpoint.Tensor(new long[] {1}, new float[] {0.0f})),
+            c.state(),
+            c.metadata()));
   }
 
   @Test
@@ -103,7 +125,8 @@ class CheckpointIOTest {
 
   @Test
   void tensorShapeMustMatchData() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new Checkpoint.Tensor(new long[] {2, 3}, new float[5]));
   }
 
@@ -111,12 +134,27 @@ class CheckpointIOTest {
   void truncationAtAnyOffsetIsReportedAsTruncated() throws IOException {
     byte[] full = Files.readAllBytes(written(5));
     int header = ByteBuffer.wrap(full, 12, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-    for (int len : new int[] {0, 1, 7, 8, 20, 27, 28, 28 + header / 2, 28 + header, 28 + header + 5,
-        full.length / 2, full.length - 5, full.length - 1}) {
+    for (int len :
+        new int[] {
+          0,
+          1,
+          7,
+          8,
+          20,
+          27,
+          28,
+          28 + header / 2,
+          28 + header,
+          28 + header + 5,
+          full.length / 2,
+          full.length - 5,
+          full.length - 1
+        }) {
       Path p = dir.resolve("cut-" + len + ".bin");
       Files.write(p, Arrays.copyOf(full, len));
       CheckpointFormatException e =
-          assertThrows(CheckpointFormatException.class, () -> CheckpointIO.read(p), "length " + len);
+          assertThrows(
+              CheckpointFormatException.class, () -> CheckpointIO.read(p), "length " + len);
       assertTrue(e.getMessage().contains("truncated"), e.getMessage());
       assertTrue(e.getMessage().contains(p.toString()), e.getMessage());
       assertEquals(p, e.file());
@@ -144,7 +182,8 @@ class CheckpointIOTest {
       bad[off] ^= 0x10;
       Files.write(p, bad);
       CheckpointFormatException e =
-          assertThrows(CheckpointFormatException.class, () -> CheckpointIO.read(p), "offset " + off);
+          assertThrows(
+              CheckpointFormatException.class, () -> CheckpointIO.read(p), "offset " + off);
       String expected = off < 8 ? "wrong magic" : "checksum mismatch";
       assertTrue(e.getMessage().contains(expected), "offset " + off + ": " + e.getMessage());
     }
@@ -156,7 +195,9 @@ class CheckpointIOTest {
     Files.writeString(p, "PK\u0003\u0004 this is a zip file, or anything else, but long enough");
     CheckpointFormatException e =
         assertThrows(CheckpointFormatException.class, () -> CheckpointIO.read(p));
-    assertTrue(e.getMessage().contains("wrong magic at offset 0: expected 89434b50540d0a1a, found 504b0304"),
+    assertTrue(
+        e.getMessage()
+            .contains("wrong magic at offset 0: expected 89434b50540d0a1a, found 504b0304"),
         e.getMessage());
   }
 
@@ -176,7 +217,8 @@ class CheckpointIOTest {
     Files.write(p, full);
     CheckpointFormatException e =
         assertThrows(CheckpointFormatException.class, () -> CheckpointIO.read(p));
-    assertTrue(e.getMessage().contains("unknown format version at offset 8: expected 1, found 2"),
+    assertTrue(
+        e.getMessage().contains("unknown format version at offset 8: expected 1, found 2"),
         e.getMessage());
   }
 
@@ -184,8 +226,15 @@ class CheckpointIOTest {
   void headerShapesMustMatchTheDataLength() throws IOException {
     // A writer bug, not damage: checksums are valid but the header claims more data than exists.
     ObjectNode config = new ObjectMapper().createObjectNode();
-    Checkpoint c = new Checkpoint(1, 0, 0, config,
-        Map.of("w", new Checkpoint.Tensor(new long[] {2}, new float[] {1, 2})), Map.of(), Map.of());
+    Checkpoint c =
+        new Checkpoint(
+            1,
+            0,
+            0,
+            config,
+            Map.of("w", new Checkpoint.Tensor(new long[] {2}, new float[] {1, 2})),
+            Map.of(),
+            Map.of());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     CheckpointIO.writeTo(out, c);
     byte[] full = out.toByteArray();
@@ -201,8 +250,12 @@ class CheckpointIOTest {
     Files.write(p, full);
     CheckpointFormatException e =
         assertThrows(CheckpointFormatException.class, () -> CheckpointIO.read(p));
-    assertTrue(e.getMessage().contains("array length mismatch: the header's shapes need 12 data bytes,"
-        + " the prefix at offset 16 says 8"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "array length mismatch: the header's shapes need 12 data bytes,"
+                    + " the prefix at offset 16 says 8"),
+        e.getMessage());
   }
 
   /** Passes {@code limit} bytes through, then fails as a full disk would. */
@@ -235,10 +288,17 @@ class CheckpointIOTest {
   void aFailedWriteLeavesNoFileUnderTheFinalName() throws IOException {
     Path target = dir.resolve(CheckpointIO.fileName(9));
     for (long limit : new long[] {0, 10, 500, 100_000}) {
-      IOException e = assertThrows(IOException.class,
-          () -> CheckpointIO.write(target, sample(9), out -> new FailAfter(out, limit)));
-      assertTrue(e.getMessage().startsWith("cannot write " + target
-          + ": No space left on device (simulated) (writing the temporary file"), e.getMessage());
+      IOException e =
+          assertThrows(
+              IOException.class,
+              () -> CheckpointIO.write(target, sample(9), out -> new FailAfter(out, limit)));
+      assertTrue(
+          e.getMessage()
+              .startsWith(
+                  "cannot write "
+                      + target
+                      + ": No space left on device (simulated) (writing the temporary file"),
+          e.getMessage());
       assertFalse(Files.exists(target), "limit " + limit);
       assertEquals(List.of(), listing(), "no temp file left, limit " + limit);
     }
@@ -250,10 +310,17 @@ class CheckpointIOTest {
     Checkpoint old = sample(1);
     CheckpointIO.write(target, old);
     byte[] before = Files.readAllBytes(target);
-    IOException e = assertThrows(IOException.class,
-        () -> CheckpointIO.write(target, sample(2), out -> new FailAfter(out, 1000)));
-    assertTrue(e.getMessage().startsWith("cannot write " + target.toAbsolutePath()
-        + ": No space left on device (simulated)"), e.getMessage());
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> CheckpointIO.write(target, sample(2), out -> new FailAfter(out, 1000)));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "cannot write "
+                    + target.toAbsolutePath()
+                    + ": No space left on device (simulated)"),
+        e.getMessage());
     assertTrue(e.getMessage().endsWith("; last.bin is unchanged)"), e.getMessage());
     assertArrayEquals(before, Files.readAllBytes(target));
     assertEquals(old, CheckpointIO.read(target));
@@ -280,7 +347,9 @@ class CheckpointIOTest {
     CheckpointIO.Scan scan = CheckpointIO.latest(dir);
     assertEquals(dir.resolve(CheckpointIO.fileName(200)), scan.newest().orElseThrow().path());
     assertEquals(sample(200), scan.newest().orElseThrow().checkpoint());
-    assertEquals(List.of(truncated, corrupt), scan.rejected().stream().map(CheckpointFormatException::file).toList());
+    assertEquals(
+        List.of(truncated, corrupt),
+        scan.rejected().stream().map(CheckpointFormatException::file).toList());
     assertTrue(scan.rejected().get(0).getMessage().contains("truncated"));
     assertTrue(scan.rejected().get(1).getMessage().contains("checksum mismatch"));
   }
@@ -291,8 +360,12 @@ class CheckpointIOTest {
     Files.copy(dir.resolve(CheckpointIO.fileName(100)), dir.resolve(CheckpointIO.fileName(900)));
     CheckpointIO.Scan scan = CheckpointIO.latest(dir);
     assertEquals(100, scan.newest().orElseThrow().checkpoint().step());
-    assertTrue(scan.rejected().get(0).getMessage().contains(
-        "header field step: expected 900 from the file name, found 100"), scan.rejected().toString());
+    assertTrue(
+        scan.rejected()
+            .get(0)
+            .getMessage()
+            .contains("header field step: expected 900 from the file name, found 100"),
+        scan.rejected().toString());
   }
 
   @Test
@@ -312,7 +385,8 @@ class CheckpointIOTest {
     Files.writeString(dir.resolve("metrics.csv"), "step,loss\n");
     List<Path> deleted = CheckpointIO.retain(dir, 2);
     assertEquals(3, deleted.size(), deleted.toString());
-    assertEquals(List.of(".ckpt-000000400.bin.abc.tmp", "ckpt-000000005.bin", "ckpt-000000020.bin"),
+    assertEquals(
+        List.of(".ckpt-000000400.bin.abc.tmp", "ckpt-000000005.bin", "ckpt-000000020.bin"),
         deleted.stream().map(p -> p.getFileName().toString()).sorted().toList());
     assertEquals(List.of("ckpt-000000300.bin", "ckpt-000001000.bin", "metrics.csv"), listing());
     assertEquals(List.of(), CheckpointIO.retain(dir, 2));

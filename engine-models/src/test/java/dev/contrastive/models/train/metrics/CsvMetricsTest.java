@@ -131,7 +131,8 @@ class CsvMetricsTest {
       assertThrows(IllegalArgumentException.class, () -> m.log(0, Map.of("step", 1.0)));
       Map<String, Double> nullValue = new LinkedHashMap<>();
       nullValue.put("loss", null);
-      NullPointerException npe = assertThrows(NullPointerException.class, () -> m.log(0, nullValue));
+      NullPointerException npe =
+          assertThrows(NullPointerException.class, () -> m.log(0, nullValue));
       assertTrue(npe.getMessage().contains("loss"));
     }
   }
@@ -174,8 +175,11 @@ class CsvMetricsTest {
     // Resuming at step 2000 rewrites ~60 KB; the limit is 8 KiB.
     FileSizeLimit.Result r = FileSizeLimit.run(dir, 8, ResumeMain.class, csv.toString(), "2000");
     assertEquals(FileSizeLimit.EXIT_IO, r.exitCode(), r.output());
-    assertTrue(r.output().startsWith("cannot write " + csv + ": File too large (writing the"
-        + " temporary file"), r.output());
+    assertTrue(
+        r.output()
+            .startsWith(
+                "cannot write " + csv + ": File too large (writing the" + " temporary file"),
+        r.output());
     assertArrayEquals(before, Files.readAllBytes(csv));
     try (Stream<Path> files = Files.list(dir)) {
       assertEquals(List.of(csv), files.toList(), "no temporary file, no hs_err_pid*.log");

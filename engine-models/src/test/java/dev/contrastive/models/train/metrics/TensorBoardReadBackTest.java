@@ -42,7 +42,8 @@ class TensorBoardReadBackTest {
       p.destroyForcibly();
       throw new AssertionError("python3 did not finish within 120 s");
     }
-    return new Run(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    return new Run(
+        p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
   }
 
   static boolean tensorboardAvailable() {

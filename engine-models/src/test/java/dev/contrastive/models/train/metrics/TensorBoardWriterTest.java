@@ -112,7 +112,9 @@ class TensorBoardWriterTest {
     try (TensorBoardWriter a = new TensorBoardWriter(dir.resolve("run"));
         TensorBoardWriter b = new TensorBoardWriter(dir.resolve("run"))) {
       assertNotEquals(a.file(), b.file());
-      assertTrue(b.file().getFileName().toString().startsWith("events.out.tfevents."), b.file().toString());
+      assertTrue(
+          b.file().getFileName().toString().startsWith("events.out.tfevents."),
+          b.file().toString());
     }
   }
 
@@ -142,7 +144,8 @@ class TensorBoardWriterTest {
     Event first = events.get(1);
     assertEquals(0, first.step());
     assertEquals(null, first.fileVersion());
-    assertEquals(List.of("train/loss", "train/nce_acc", "train/lr"), List.copyOf(first.values().keySet()));
+    assertEquals(
+        List.of("train/loss", "train/nce_acc", "train/lr"), List.copyOf(first.values().keySet()));
     assertEquals(2.5f, first.values().get("train/loss"));
     assertEquals(0.125f, first.values().get("train/nce_acc"));
     assertEquals(2e-4f, first.values().get("train/lr"));
@@ -177,7 +180,8 @@ class TensorBoardWriterTest {
       file = tb.file();
     }
     byte[] bytes = Files.readAllBytes(file);
-    // The last record's payload ends 4 bytes before the end; its final byte is the float's top byte.
+    // The last record's payload ends 4 bytes before the end; its final byte is the float's top
+    // byte.
     bytes[bytes.length - 5] ^= 0x01;
     Files.write(file, bytes);
     AssertionError e = assertThrows(AssertionError.class, () -> readEvents(file));

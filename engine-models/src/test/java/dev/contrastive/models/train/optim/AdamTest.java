@@ -71,7 +71,8 @@ class AdamTest {
     Adam adam = new Adam(options, p);
     TorchAdamReference ref = new TorchAdamReference(options, p.flatValues().toDoubleVector());
     double[][] grads = gradients(11, STEPS, 17);
-    LearningRateSchedule schedule = new LearningRateSchedule.WarmUp(3, LearningRateSchedule.constant());
+    LearningRateSchedule schedule =
+        new LearningRateSchedule.WarmUp(3, LearningRateSchedule.constant());
     for (int s = 0; s < STEPS; s++) {
       setGrads(p, grads[s]);
       double lr = options.lr() * schedule.factor(s + 1);
@@ -91,8 +92,16 @@ class AdamTest {
     return ref.p;
   }
 
-  private static final AdamOptions BASE = AdamOptions.builder().lr(1e-2).beta1(0.8).beta2(0.999)
-      .eps(1e-8).weightDecay(0).decoupled(false).maxGradNorm(0).build();
+  private static final AdamOptions BASE =
+      AdamOptions.builder()
+          .lr(1e-2)
+          .beta1(0.8)
+          .beta2(0.999)
+          .eps(1e-8)
+          .weightDecay(0)
+          .decoupled(false)
+          .maxGradNorm(0)
+          .build();
 
   @Test
   void plainAdamMatchesTorch() {
@@ -150,7 +159,8 @@ class AdamTest {
 
   @Test
   void biasCorrectionIsExactAtStepOne() {
-    // At t = 1 the corrected moments are g and g^2, so the step is lr * g / (|g| + eps): lr * sign(g)
+    // At t = 1 the corrected moments are g and g^2, so the step is lr * g / (|g| + eps): lr *
+    // sign(g)
     // for |g| >> eps. Without correction it would be (1 - b1) / sqrt(1 - b2) times that.
     Parameters p = params(DataType.DOUBLE, 3);
     double[] before = p.flatValues().toDoubleVector();
@@ -198,7 +208,11 @@ class AdamTest {
         setGrads(resumed, grads[s]);
         c.step(resumed, 1e-2 / (s + 1));
       }
-      assertArrayEquals(straight.flatValues().toDoubleVector(), resumed.flatValues().toDoubleVector(), 0.0, type.toString());
+      assertArrayEquals(
+          straight.flatValues().toDoubleVector(),
+          resumed.flatValues().toDoubleVector(),
+          0.0,
+          type.toString());
       AdamState x = a.exportState();
       AdamState y = c.exportState();
       assertEquals(x.step(), y.step());
@@ -220,12 +234,19 @@ class AdamTest {
   void mismatchedStateAndParametersAreRejected() {
     Parameters p = params(DataType.FLOAT, 1);
     Adam adam = new Adam(BASE, p);
-    IllegalArgumentException e = assertThrows(
-        IllegalArgumentException.class, () -> adam.importState(new AdamState(2, new double[3], new double[3])));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> adam.importState(new AdamState(2, new double[3], new double[3])));
     assertEquals("adam state has 3 moments but the parameters have 17", e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> new AdamState(1, new double[3], new double[2]));
-    assertEquals("adamState.m and adamState.v must have the same length, got 3 and 2", e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> adam.step(params(DataType.DOUBLE, 1), 1e-3));
+    e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new AdamState(1, new double[3], new double[2]));
+    assertEquals(
+        "adamState.m and adamState.v must have the same length, got 3 and 2", e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class, () -> adam.step(params(DataType.DOUBLE, 1), 1e-3));
     assertEquals("adam was built for 17 FLOAT parameters, got 17 DOUBLE", e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> adam.step(p, Double.NaN));
     assertEquals("adam.step lr must be finite and >= 0, got NaN", e.getMessage());

@@ -66,8 +66,11 @@ class LearningRateScheduleTest {
     rejects("stepDecay.gamma must be in (0, 1], got 1.5", () -> new StepDecay(1.5, 1));
     rejects("stepDecay.gamma must be in (0, 1], got NaN", () -> new StepDecay(Double.NaN, 1));
     rejects("stepDecay.every must be >= 1, got 0", () -> new StepDecay(0.5, 0));
-    rejects("cosine.floor must be in [0, 1] (a fraction of the rate), got 2.0", () -> new Cosine(2, 10));
+    rejects(
+        "cosine.floor must be in [0, 1] (a fraction of the rate), got 2.0",
+        () -> new Cosine(2, 10));
     rejects("cosine.totalSteps must be >= 2, got 1", () -> new Cosine(0, 1));
-    rejects("schedule step must be >= 1 (updates count from 1), got 0", () -> new Constant().factor(0));
+    rejects(
+        "schedule step must be >= 1 (updates count from 1), got 0", () -> new Constant().factor(0));
   }
 }

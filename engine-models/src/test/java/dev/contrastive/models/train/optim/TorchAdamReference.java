@@ -1,9 +1,9 @@
 package dev.contrastive.models.train.optim;
 
 /**
- * A float64 transcription of {@code torch.nn.utils.clip_grad_norm_} followed by one step of
- * {@code torch.optim.Adam} ({@code decoupled=false}) or {@code torch.optim.AdamW}
- * ({@code decoupled=true}), one scalar at a time, as in PyTorch's single-tensor code path:
+ * A float64 transcription of {@code torch.nn.utils.clip_grad_norm_} followed by one step of {@code
+ * torch.optim.Adam} ({@code decoupled=false}) or {@code torch.optim.AdamW} ({@code
+ * decoupled=true}), one scalar at a time, as in PyTorch's single-tensor code path:
  *
  * <pre>
  *   clip_coef = max_norm / (total_norm + 1e-6); if clip_coef < 1: grad *= clip_coef

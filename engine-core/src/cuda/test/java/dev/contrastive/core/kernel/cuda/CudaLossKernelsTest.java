@@ -26,8 +26,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.jcublas.JCublasBackend;
 
 /**
- * On a CUDA node: the losses take the CUDA kernels, and their loss, parts, diagnostics and gradients
- * equal the tiled ND4J path's (itself checked against the float64 references by
+ * On a CUDA node: the losses take the CUDA kernels, and their loss, parts, diagnostics and
+ * gradients equal the tiled ND4J path's (itself checked against the float64 references by
  * FusedLossEquivalenceTest) within the float32 contract. Skips where no GPU backend loads.
  */
 class CudaLossKernelsTest {
@@ -38,8 +38,9 @@ class CudaLossKernelsTest {
   static void requireGpu() {
     boolean gpu;
     try {
-      gpu = Nd4j.getBackend() instanceof JCublasBackend
-          && Nd4j.getAffinityManager().getNumberOfDevices() > 0;
+      gpu =
+          Nd4j.getBackend() instanceof JCublasBackend
+              && Nd4j.getAffinityManager().getNumberOfDevices() > 0;
     } catch (RuntimeException | LinkageError e) {
       gpu = false;
     }
@@ -101,9 +102,11 @@ class CudaLossKernelsTest {
     Map<String, INDArray> viewB = maps(67, 40);
     AmdimLoss amdim = new AmdimLoss(AmdimOptions.defaults());
     compare(
-        () -> LossResult.combine(List.of(
-            amdim.compute(viewA, viewB, SourceSampler.random(7), new Shard(20, 47)),
-            amdim.compute(viewA, viewB, SourceSampler.random(7), new Shard(0, 20)))),
+        () ->
+            LossResult.combine(
+                List.of(
+                    amdim.compute(viewA, viewB, SourceSampler.random(7), new Shard(20, 47)),
+                    amdim.compute(viewA, viewB, SourceSampler.random(7), new Shard(0, 20)))),
         List.of("a_r1", "a_r5", "a_r7", "b_r1", "b_r5", "b_r7"));
 
     CpcLoss cpc = new CpcLoss(CpcOptions.defaults());
@@ -133,14 +136,16 @@ class CudaLossKernelsTest {
     LossResult nd4j = compute.get();
     assertClose("loss", nd4j.loss(), gpu.loss());
     nd4j.parts().forEach((name, value) -> assertClose(name, value, gpu.parts().get(name)));
-    assertClose("meanPositive", nd4j.diagnostics().meanPositive(), gpu.diagnostics().meanPositive());
+    assertClose(
+        "meanPositive", nd4j.diagnostics().meanPositive(), gpu.diagnostics().meanPositive());
     assertEquals(nd4j.diagnostics().accuracy(), gpu.diagnostics().accuracy(), 0.02, "accuracy");
     for (String name : gradients) {
       INDArray expected = nd4j.gradient(name);
       INDArray actual = gpu.gradient(name);
       double scale = expected.amaxNumber().doubleValue();
       double error = expected.sub(actual).amaxNumber().doubleValue();
-      assertTrue(error <= REL * scale + 1e-7,
+      assertTrue(
+          error <= REL * scale + 1e-7,
           "gradient " + name + ": max |gpu - nd4j| = " + error + ", max |nd4j| = " + scale);
     }
   }

@@ -19,8 +19,8 @@ import org.nd4j.linalg.jcublas.JCublasBackend;
 
 /**
  * On a CUDA node: a communicator of one process, through the id file as rank 0 of a job makes it,
- * runs every collective with InProcessGroup's semantics. Several processes: scripts/gpu/nccl_check.sh.
- * Skips where no GPU backend loads.
+ * runs every collective with InProcessGroup's semantics. Several processes:
+ * scripts/gpu/nccl_check.sh. Skips where no GPU backend loads.
  */
 class NcclCollectivesTest {
 
@@ -30,8 +30,9 @@ class NcclCollectivesTest {
   static void requireGpu() {
     boolean gpu;
     try {
-      gpu = Nd4j.getBackend() instanceof JCublasBackend
-          && Nd4j.getAffinityManager().getNumberOfDevices() > 0;
+      gpu =
+          Nd4j.getBackend() instanceof JCublasBackend
+              && Nd4j.getAffinityManager().getNumberOfDevices() > 0;
     } catch (RuntimeException | LinkageError e) {
       gpu = false;
     }
@@ -41,8 +42,8 @@ class NcclCollectivesTest {
   @Test
   void aWorldOfOneRunsEveryCollective() throws Exception {
     Path id = dir.resolve(".nccl-id.test");
-    try (NcclCollectives c = NcclCollectives.open(
-        new ProcessGroupSpec(0, 1, 0, id, null, Duration.ofMinutes(1)))) {
+    try (NcclCollectives c =
+        NcclCollectives.open(new ProcessGroupSpec(0, 1, 0, id, null, Duration.ofMinutes(1)))) {
       assertFalse(Files.exists(id), "rank 0 deletes the id file once every rank has joined");
       assertEquals(0, c.rank());
       assertEquals(1, c.size());
@@ -52,11 +53,13 @@ class NcclCollectivesTest {
 
   @Test
   void anAbortedCommunicatorRefusesFurtherCalls() throws Exception {
-    NcclCollectives c = NcclCollectives.open(
-        new ProcessGroupSpec(0, 1, 0, dir.resolve(".nccl-id.abort"), null, Duration.ofMinutes(1)));
+    NcclCollectives c =
+        NcclCollectives.open(
+            new ProcessGroupSpec(
+                0, 1, 0, dir.resolve(".nccl-id.abort"), null, Duration.ofMinutes(1)));
     c.abort(new IllegalStateException("test"));
-    CollectiveException e = assertThrows(CollectiveException.class,
-        () -> c.allReduceSum(Nd4j.ones(DataType.FLOAT, 3)));
+    CollectiveException e =
+        assertThrows(CollectiveException.class, () -> c.allReduceSum(Nd4j.ones(DataType.FLOAT, 3)));
     assertEquals(-1, e.failedReplica());
     c.close();
   }
