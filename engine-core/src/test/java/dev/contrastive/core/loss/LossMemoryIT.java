@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -19,6 +21,31 @@ import org.nd4j.linalg.factory.Nd4j;
 class LossMemoryIT {
 
   private static final long GIB = 1L << 30;
+
+  /**
+   * A loss called inside the caller's per-step workspace reuses native memory from step to step.
+   * Each call makes about 10 MB of views, gradient accumulators and outputs; outside workspaces 25
+   * calls would hold about 250 MB until a garbage collection.
+   */
+  @Test
+  void stepsInTheCallersWorkspaceDoNotGrowNativeMemory() {
+    INDArray a = Nd4j.randn(DataType.FLOAT, 2048, 128);
+    INDArray b = Nd4j.randn(DataType.FLOAT, 2048, 128);
+    InfoNceLoss loss = new InfoNceLoss(InfoNceOptions.defaults());
+    long afterWarmUp = 0;
+    for (int step = 0; step < 30; step++) {
+      if (step == 5) {
+        afterWarmUp = Pointer.physicalBytes();
+      }
+      try (MemoryWorkspace ws =
+          Nd4j.getWorkspaceManager().getAndActivateWorkspace(LossWorkspaceTest.STEP, "step")) {
+        LossResult r = loss.compute(a, b);
+        assertTrue(r.gradient("a").isAttached(), "gradient should live in the caller's workspace");
+      }
+    }
+    long growth = Pointer.physicalBytes() - afterWarmUp;
+    assertTrue(growth < 40L << 20, "resident set grew by " + (growth >> 20) + " MiB over 25 steps");
+  }
 
   @Test
   void infoNceAtBatch32768RunsInUnderOneGibibyteExtra() throws Exception {

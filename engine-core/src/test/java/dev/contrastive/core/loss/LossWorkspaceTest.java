@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -18,23 +17,25 @@ import org.nd4j.linalg.factory.Nd4j;
 /** A loss called inside the caller's per-step workspace reuses native memory from step to step. */
 class LossWorkspaceTest {
 
-  private static final WorkspaceConfiguration STEP =
+  static final WorkspaceConfiguration STEP =
       WorkspaceConfiguration.builder()
           .policyAllocation(AllocationPolicy.OVERALLOCATE)
           .policyLearning(LearningPolicy.FIRST_LOOP)
           .policySpill(SpillPolicy.REALLOCATE)
           .build();
 
+  /**
+   * The gradients are attached to the caller's workspace on every step. That steps then reuse its
+   * memory instead of growing it is {@code LossMemoryIT}'s check: resident memory is only a fair
+   * measure with a pre-touched fixed heap, which the unit tests do not have (here the heap's own
+   * growth between collections moved the resident set by about 1 MiB a step).
+   */
   @Test
-  void gradientsLandInTheCallersWorkspaceAndStepsDoNotGrowNativeMemory() {
-    INDArray a = Nd4j.randn(DataType.FLOAT, 2048, 128);
-    INDArray b = Nd4j.randn(DataType.FLOAT, 2048, 128);
+  void gradientsLandInTheCallersWorkspace() {
+    INDArray a = Nd4j.randn(DataType.FLOAT, 256, 32);
+    INDArray b = Nd4j.randn(DataType.FLOAT, 256, 32);
     InfoNceLoss loss = new InfoNceLoss(InfoNceOptions.defaults());
-    long afterWarmUp = 0;
-    for (int step = 0; step < 30; step++) {
-      if (step == 5) {
-        afterWarmUp = Pointer.physicalBytes();
-      }
+    for (int step = 0; step < 3; step++) {
       try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP, "step")) {
         LossResult r = loss.compute(a, b);
         INDArray g = r.gradient("a");
@@ -43,10 +44,6 @@ class LossWorkspaceTest {
         assertTrue(Double.isFinite(g.sumNumber().doubleValue()));
       }
     }
-    // Each call allocates ~10 MB (two views, two gradient accumulators, outputs); outside
-    // workspaces 25 calls would keep ~250 MB until a garbage collection.
-    long growth = Pointer.physicalBytes() - afterWarmUp;
-    assertTrue(growth < 40L << 20, "resident set grew by " + (growth >> 20) + " MiB over 25 steps");
   }
 
   @Test
