@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every method under the main job's budget, on the embedded Fashion-MNIST subset: each trains for the
-# main job's STEPS (default 300, at the command line's batch 128 and learning rate), validating every
-# 50 steps, with its default preset and settings; then linear and kNN probes beside raw pixels and the
-# random-init model. A step budget rather than a wall-time one, so the accuracies do not depend on how
+# main job's STEPS (default 300) with its config file, scripts/configs/METHOD.yaml (batch 128, lr
+# 3e-3, validation every 50 steps, the method's default preset); then linear and kNN probes beside raw
+# pixels and the random-init model. A step budget rather than a wall-time one, so the accuracies do not depend on how
 # busy the machine is; the report gives each method's minutes beside them.
 # Writes bench-results/quality-methods.md and .png.
 #
@@ -18,8 +18,7 @@ runs=()
 for m in "${methods[@]}"; do
   run="runs/quality-$m"
   rm -rf "$run"
-  scripts/train.sh --no-eval --method "$m" --run-dir "$run" --steps "$steps" \
-    --validate-every 50 --val-batches 16
+  scripts/train.sh --no-eval --config "scripts/configs/$m.yaml" --run-dir "$run" --steps "$steps"
   scripts/contrastive eval --checkpoint "$run" --baselines --probes linear,knn \
     --train-data fashion-mnist:train --test-data fashion-mnist:test | tee -a "$run/train.log"
   runs+=("$run")
