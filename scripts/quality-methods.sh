@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every method under the main job's budget, on the embedded Fashion-MNIST subset: each trains for the
-# main job's STEPS (default 300) with its config file, scripts/configs/METHOD.yaml (batch 128, lr
+# main job's STEPS (default 300) with its config file, scripts/configs/<method>.yaml (batch 128, lr
 # 3e-3, validation every 50 steps, the method's default preset); then linear and kNN probes beside raw
 # pixels and the random-init model. A step budget rather than a wall-time one, so the accuracies do not depend on how
 # busy the machine is; the report gives each method's minutes beside them.
