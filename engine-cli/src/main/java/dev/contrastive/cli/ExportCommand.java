@@ -185,8 +185,7 @@ public final class ExportCommand implements Callable<Integer> {
     CommandInputs.writableOutput("--out", out);
     try (TrainedModel trained = source.load()) {
       // What only the checkpoint knows: where the weights come from, and the preprocessing the
-      // input
-      // must already have had, without which the model cannot be used outside the engine.
+      // input must already have had, without which the model cannot be used outside the engine.
       Map<String, String> metadata = new LinkedHashMap<>();
       metadata.put("checkpoint", trained.checkpoint().toString());
       metadata.put("step", Long.toString(trained.step()));

@@ -90,8 +90,7 @@ public final class TensorChecks {
           name + " has shape " + Arrays.toString(x.shape()) + ", expected a non-empty tensor");
     }
     // One reduction decides the common case: a sum is finite only if every term is (or it
-    // overflowed,
-    // which the exact counts below then clear).
+    // overflowed, which the exact counts below then clear).
     if (Double.isFinite(x.sumNumber().doubleValue())) {
       return;
     }

@@ -137,8 +137,7 @@ class LossMemoryIT {
       assertArrayEquals(viewA.get("r7").shape(), result.gradient("a_r7").shape());
     }
     // Autograd on the reference formulation keeps raw, clipped and masked B x B x L tensors for
-    // each
-    // of the six directed comparisons; three per comparison is a floor.
+    // each of the six directed comparisons; three per comparison is a floor.
     long materialised = 4L * batch * batch * (2 * 25 + 49) * 2 * 3;
     System.out.printf(
         "AMDIM B=%d, 1/25/49 locations, D=%d: %.1f MiB extra native memory "

@@ -60,8 +60,7 @@ public final class MlpProbe {
                     .build())
             .layer(new BatchNormalization.Builder().nOut(HIDDEN).build())
             // A layer of its own: with the ReLU configured on the BatchNormalization layer instead,
-            // the
-            // XOR test in MlpProbeTest stayed at chance (52%), as a linear network would.
+            // the XOR test in MlpProbeTest stayed at chance (52%), as a linear network would.
             .layer(new ActivationLayer.Builder().activation(Activation.RELU).build())
             .layer(
                 new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)

@@ -73,8 +73,7 @@ class Conv2dFastPathTest {
   @Test
   void parameterGradientsWithoutInputGradientMatchBackward() {
     // CPC's first layer (1 channel, padded), AMDIM's (unpadded), a strided one (conv2d_bp
-    // fallback),
-    // and a dense one.
+    // fallback), and a dense one.
     int[][] cases = {
       {1, 16, 3, 1, 1, 8}, {1, 8, 3, 1, 0, 12}, {3, 8, 4, 2, 0, 10}, {4, 6, 3, 1, 0, 3}
     };

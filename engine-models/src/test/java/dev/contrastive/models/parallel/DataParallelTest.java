@@ -114,8 +114,7 @@ class DataParallelTest {
               tolerance);
         } else {
           // Adam's m / sqrt(v) turns float32 rounding in near-zero gradients into lr-sized steps,
-          // so
-          // the two runs would compare gradients at different weights from here on: start level.
+          // so the two runs would compare gradients at different weights from here on: start level.
           primary.parameters().flatValues().assign(single.parameters().flatValues());
         }
         split.syncWeights();

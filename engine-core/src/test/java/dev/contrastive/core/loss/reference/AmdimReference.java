@@ -157,9 +157,8 @@ public final class AmdimReference {
     double reg = w * regSum / ((double) batch * batch * nl);
 
     // For each i the negatives {c_ijl' : j != i} are shared by all of i's positives; their
-    // log-sum-exp
-    // negLse_i (-inf when B = 1) combines with each positive: log Z_il = logaddexp(c_iil,
-    // negLse_i).
+    // log-sum-exp negLse_i (-inf when B = 1) combines with each positive: log Z_il =
+    // logaddexp(c_iil, negLse_i).
     double dirWeight = 0.5 / ((double) batch * nl);
     double[][][] gc = new double[batch][batch][nl];
     double nce = 0;

@@ -511,9 +511,8 @@ class FusedLossEquivalenceTest {
             "random",
             FLOAT));
     // dominant positives: raw scores ~40 at the positives and ~0 elsewhere, so with tclip = 50
-    // every
-    // positive outscores its negatives by ~32 after the clip; no regulariser, whose gradient would
-    // swamp the ~1e-13 NCE gradients
+    // every positive outscores its negatives by ~32 after the clip; no regulariser, whose gradient
+    // would swamp the ~1e-13 NCE gradients
     cases.add(
         new AmdimCase(
             13,

@@ -36,8 +36,7 @@ class ReferenceHandComputedTest {
   @Test
   void infoNceNormalisedOneDimensional() {
     // D = 1 normalised: z = sign(x) = (1, -1, 1, -1); tau = 0.5 so the positive scores 2 and the
-    // two
-    // negatives -2 each: l = -2 + log(e^2 + 2 e^-2) = log(1 + 2 e^-4) for every row.
+    // two negatives -2 each: l = -2 + log(e^2 + 2 e^-2) = log(1 + 2 e^-4) for every row.
     ReferenceResult r =
         InfoNceReference.compute(
             t(new double[] {2, -3}, 2, 1), t(new double[] {0.5, -4}, 2, 1), 0.5, true);
@@ -120,10 +119,8 @@ class ReferenceHandComputedTest {
   @Test
   void yadimScalesBySqrtD() {
     // D = 4 so sqrt(D) = 2: a = (1,1,1,1), (0,0,0,0); b = (0,0,0,0), (1,1,1,1). The only non-zero
-    // raw
-    // score is a_0 . b_1 / 2 = 2, in a -> b at (i 0, j 1) and in b -> a at (i 1, j 0): a negative
-    // each.
-    // Each direction: one row -0 + log(1 + e^C2), the other -0 + log(1 + 1) = log 2.
+    // raw score is a_0 . b_1 / 2 = 2, in a -> b at (i 0, j 1) and in b -> a at (i 1, j 0): a
+    // negative each. Each direction: one row -0 + log(1 + e^C2), the other -0 + log(1 + 1) = log 2.
     double w = 0.05;
     ReferenceResult r =
         YadimReference.compute(

@@ -160,8 +160,7 @@ class AdamTest {
   @Test
   void biasCorrectionIsExactAtStepOne() {
     // At t = 1 the corrected moments are g and g^2, so the step is lr * g / (|g| + eps): lr *
-    // sign(g)
-    // for |g| >> eps. Without correction it would be (1 - b1) / sqrt(1 - b2) times that.
+    // sign(g) for |g| >> eps. Without correction it would be (1 - b1) / sqrt(1 - b2) times that.
     Parameters p = params(DataType.DOUBLE, 3);
     double[] before = p.flatValues().toDoubleVector();
     double[] g = gradients(5, 1, 17)[0];

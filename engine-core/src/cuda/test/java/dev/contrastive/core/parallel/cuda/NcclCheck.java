@@ -97,8 +97,7 @@ final class NcclCheck {
 
   public static void main(String[] args) throws Exception {
     // Under srun without CONTRASTIVE_NCCL_ID_FILE the id file defaults to the working directory,
-    // which
-    // every node sees when it is the repository on the shared filesystem.
+    // which every node sees when it is the repository on the shared filesystem.
     Optional<ProcessGroupSpec> launched =
         ProcessGroupSpec.fromEnvironment(System.getenv(), Path.of("").toAbsolutePath());
     Path alone = launched.isPresent() ? null : Files.createTempDirectory("nccl-check");
