@@ -15,13 +15,13 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(
-    value = 1,
-    jvmArgsAppend = {
-      ForkJvm.HEAP_MIN,
-      ForkJvm.HEAP_MAX,
-      ForkJvm.NO_BYTE_LIMIT,
-      ForkJvm.NO_PHYSICAL_LIMIT,
-      ForkJvm.DJL_OFFLINE,
-      ForkJvm.QUIET_LOG
-    })
+        value = 1,
+        jvmArgsAppend = {
+            ForkJvm.HEAP_MIN,
+            ForkJvm.HEAP_MAX,
+            ForkJvm.NO_BYTE_LIMIT,
+            ForkJvm.NO_PHYSICAL_LIMIT,
+            ForkJvm.DJL_OFFLINE,
+            ForkJvm.QUIET_LOG
+        })
 abstract class ForkedBenchmark {}

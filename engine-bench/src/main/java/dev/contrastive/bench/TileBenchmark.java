@@ -43,170 +43,160 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 1)
 public class TileBenchmark extends ForkedBenchmark {
 
-  /** InfoNCE at B = 4096 with one tile shape. */
-  @State(Scope.Benchmark)
-  public static class InfoNce {
-    static final int BATCH = 4096;
-    static final int DIM = 128;
+    /** InfoNCE at B = 4096 with one tile shape. */
+    @State(Scope.Benchmark)
+    public static class InfoNce {
+        static final int BATCH = 4096;
+        static final int DIM = 128;
 
-    @Param({"64", "128", "256", "512"})
-    public int rows;
+        @Param({"64", "128", "256", "512"})
+        public int rows;
 
-    @Param({"1024", "4096", "8192", "65536"})
-    public int columns;
+        @Param({"1024", "4096", "8192", "65536"})
+        public int columns;
 
-    INDArray a;
-    INDArray b;
-    InfoNceLoss loss;
+        INDArray a;
+        INDArray b;
+        InfoNceLoss loss;
 
-    @Setup(Level.Trial)
-    public void setUp() {
-      NativeThreads.requireNd4jMatchesTorch();
-      long n = (long) BATCH * DIM;
-      a = RandomInputs.nd4j(RandomInputs.gaussian(LossBenchmark.SEED, n), BATCH, DIM);
-      b = RandomInputs.nd4j(RandomInputs.gaussian(LossBenchmark.SEED + 1, n), BATCH, DIM);
-      loss = new InfoNceLoss(InfoNceOptions.defaults().withTiling(new Tiling(rows, columns)));
+        @Setup(Level.Trial)
+        public void setUp() {
+            NativeThreads.requireNd4jMatchesTorch();
+            long n = (long) BATCH * DIM;
+            a = RandomInputs.nd4j(RandomInputs.gaussian(LossBenchmark.SEED, n), BATCH, DIM);
+            b = RandomInputs.nd4j(RandomInputs.gaussian(LossBenchmark.SEED + 1, n), BATCH, DIM);
+            loss = new InfoNceLoss(InfoNceOptions.defaults().withTiling(new Tiling(rows, columns)));
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            a.close();
+            b.close();
+        }
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() {
-      a.close();
-      b.close();
-    }
-  }
+    /** AMDIM r1 -> r7 at B = 128 with one tile shape. */
+    @State(Scope.Benchmark)
+    public static class Amdim {
+        static final int BATCH = 128;
+        static final int DIM = 512;
+        static final int SIDE = 7;
 
-  /** AMDIM r1 -> r7 at B = 128 with one tile shape. */
-  @State(Scope.Benchmark)
-  public static class Amdim {
-    static final int BATCH = 128;
-    static final int DIM = 512;
-    static final int SIDE = 7;
+        @Param({"64", "128", "256"})
+        public int rows;
 
-    @Param({"64", "128", "256"})
-    public int rows;
+        @Param({"1024", "4096", "8192", "65536"})
+        public int columns;
 
-    @Param({"1024", "4096", "8192", "65536"})
-    public int columns;
+        Map<String, INDArray> viewA;
+        Map<String, INDArray> viewB;
+        AmdimLoss loss;
+        SourceSampler sampler;
 
-    Map<String, INDArray> viewA;
-    Map<String, INDArray> viewB;
-    AmdimLoss loss;
-    SourceSampler sampler;
+        @Setup(Level.Trial)
+        public void setUp() {
+            NativeThreads.requireNd4jMatchesTorch();
+            long seed = LossBenchmark.SEED;
+            List<Map<String, INDArray>> views =
+                    RandomInputs.amdimViews(seed, new long[] {BATCH, DIM}, "r7", new long[] {BATCH, DIM, SIDE, SIDE});
+            viewA = views.get(0);
+            viewB = views.get(1);
+            loss = new AmdimLoss(AmdimOptions.defaults()
+                    .withComparisons(List.of(new AmdimComparison("r1", "r7")))
+                    .withTiling(new Tiling(rows, columns)));
+            sampler = SourceSampler.random(seed);
+        }
 
-    @Setup(Level.Trial)
-    public void setUp() {
-      NativeThreads.requireNd4jMatchesTorch();
-      long seed = LossBenchmark.SEED;
-      List<Map<String, INDArray>> views =
-          RandomInputs.amdimViews(
-              seed, new long[] {BATCH, DIM}, "r7", new long[] {BATCH, DIM, SIDE, SIDE});
-      viewA = views.get(0);
-      viewB = views.get(1);
-      loss =
-          new AmdimLoss(
-              AmdimOptions.defaults()
-                  .withComparisons(List.of(new AmdimComparison("r1", "r7")))
-                  .withTiling(new Tiling(rows, columns)));
-      sampler = SourceSampler.random(seed);
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            viewA.values().forEach(INDArray::close);
+            viewB.values().forEach(INDArray::close);
+        }
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() {
-      viewA.values().forEach(INDArray::close);
-      viewB.values().forEach(INDArray::close);
-    }
-  }
+    /** One AMDIM direction's kernel inputs (r1 sources, r7 target rows) with one tile shape. */
+    @State(Scope.Benchmark)
+    public static class AmdimKernel {
+        @Param({"64", "128", "256"})
+        public int rows;
 
-  /** One AMDIM direction's kernel inputs (r1 sources, r7 target rows) with one tile shape. */
-  @State(Scope.Benchmark)
-  public static class AmdimKernel {
-    @Param({"64", "128", "256"})
-    public int rows;
+        @Param({"1024", "4096", "8192", "65536"})
+        public int columns;
 
-    @Param({"1024", "4096", "8192", "65536"})
-    public int columns;
+        static final int LOCATIONS = Amdim.SIDE * Amdim.SIDE;
 
-    static final int LOCATIONS = Amdim.SIDE * Amdim.SIDE;
+        INDArray sources;
+        INDArray targets;
+        INDArray dSources;
+        INDArray dTargets;
+        Tiling tiling;
 
-    INDArray sources;
-    INDArray targets;
-    INDArray dSources;
-    INDArray dTargets;
-    Tiling tiling;
+        @Setup(Level.Trial)
+        public void setUp() {
+            NativeThreads.requireNd4jMatchesTorch();
+            long targetRows = (long) Amdim.BATCH * LOCATIONS;
+            sources = RandomInputs.nd4j(
+                    RandomInputs.gaussian(LossBenchmark.SEED, (long) Amdim.BATCH * Amdim.DIM), Amdim.BATCH, Amdim.DIM);
+            targets = RandomInputs.nd4j(
+                    RandomInputs.gaussian(LossBenchmark.SEED + 2, targetRows * Amdim.DIM), targetRows, Amdim.DIM);
+            dSources = Nd4j.create(DataType.FLOAT, Amdim.BATCH, Amdim.DIM);
+            dTargets = Nd4j.create(DataType.FLOAT, targetRows, Amdim.DIM);
+            tiling = new Tiling(rows, columns);
+        }
 
-    @Setup(Level.Trial)
-    public void setUp() {
-      NativeThreads.requireNd4jMatchesTorch();
-      long targetRows = (long) Amdim.BATCH * LOCATIONS;
-      sources =
-          RandomInputs.nd4j(
-              RandomInputs.gaussian(LossBenchmark.SEED, (long) Amdim.BATCH * Amdim.DIM),
-              Amdim.BATCH,
-              Amdim.DIM);
-      targets =
-          RandomInputs.nd4j(
-              RandomInputs.gaussian(LossBenchmark.SEED + 2, targetRows * Amdim.DIM),
-              targetRows,
-              Amdim.DIM);
-      dSources = Nd4j.create(DataType.FLOAT, Amdim.BATCH, Amdim.DIM);
-      dTargets = Nd4j.create(DataType.FLOAT, targetRows, Amdim.DIM);
-      tiling = new Tiling(rows, columns);
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            sources.close();
+            targets.close();
+            dSources.close();
+            dTargets.close();
+        }
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() {
-      sources.close();
-      targets.close();
-      dSources.close();
-      dTargets.close();
+    /**
+     * Fused InfoNCE with the state's tile. Pitfall: a narrow column tile computes every score twice
+     * (pass 1 for the row statistics, pass 2 for the gradient), so it must win on cache reuse what it
+     * loses in recomputation; comparing only forward times would hide that.
+     */
+    @Benchmark
+    public void infoNce(InfoNce s, Blackhole bh) {
+        LossBenchmark.consume(bh, s.loss.compute(s.a, s.b));
     }
-  }
 
-  /**
-   * Fused InfoNCE with the state's tile. Pitfall: a narrow column tile computes every score twice
-   * (pass 1 for the row statistics, pass 2 for the gradient), so it must win on cache reuse what it
-   * loses in recomputation; comparing only forward times would hide that.
-   */
-  @Benchmark
-  public void infoNce(InfoNce s, Blackhole bh) {
-    LossBenchmark.consume(bh, s.loss.compute(s.a, s.b));
-  }
+    /**
+     * Fused AMDIM with the state's tile. Pitfall: per-row bookkeeping (positive blocks, coefficients)
+     * runs once per tile, so very narrow tiles pay it many times; the sweep includes 1024 columns (20
+     * images) to show that cost.
+     */
+    @Benchmark
+    public void amdim(Amdim s, Blackhole bh) {
+        LossBenchmark.consume(bh, s.loss.compute(s.viewA, s.viewB, s.sampler));
+    }
 
-  /**
-   * Fused AMDIM with the state's tile. Pitfall: per-row bookkeeping (positive blocks, coefficients)
-   * runs once per tile, so very narrow tiles pay it many times; the sweep includes 1024 columns (20
-   * images) to show that cost.
-   */
-  @Benchmark
-  public void amdim(Amdim s, Blackhole bh) {
-    LossBenchmark.consume(bh, s.loss.compute(s.viewA, s.viewB, s.sampler));
-  }
-
-  /**
-   * One direction of AMDIM's kernel with the weights AmdimLoss passes (defaults: tclip 20, w 0.05).
-   * Pitfall: the outputs are preallocated and overwritten, so this leaves out the per-call
-   * allocations the loss makes around the kernel; it isolates the tile, not the loss.
-   */
-  @Benchmark
-  public void amdimKernel(AmdimKernel s, Blackhole bh) {
-    double batch = Amdim.BATCH;
-    double locations = AmdimKernel.LOCATIONS;
-    ScoreStats stats =
-        MultiPositiveNceKernel.run(
-            new MultiPositiveNceKernel.Problem(
-                s.sources,
-                s.targets,
-                AmdimKernel.LOCATIONS,
-                0,
-                1.0 / Math.sqrt(Amdim.DIM),
-                20.0,
-                0.5 / (batch * locations),
-                0.5 * 0.05 / (batch * batch * locations),
-                s.dSources,
-                s.dTargets),
-            s.tiling);
-    bh.consume(stats.loss());
-    bh.consume(s.dSources);
-    bh.consume(s.dTargets);
-  }
+    /**
+     * One direction of AMDIM's kernel with the weights AmdimLoss passes (defaults: tclip 20, w 0.05).
+     * Pitfall: the outputs are preallocated and overwritten, so this leaves out the per-call
+     * allocations the loss makes around the kernel; it isolates the tile, not the loss.
+     */
+    @Benchmark
+    public void amdimKernel(AmdimKernel s, Blackhole bh) {
+        double batch = Amdim.BATCH;
+        double locations = AmdimKernel.LOCATIONS;
+        ScoreStats stats = MultiPositiveNceKernel.run(
+                new MultiPositiveNceKernel.Problem(
+                        s.sources,
+                        s.targets,
+                        AmdimKernel.LOCATIONS,
+                        0,
+                        1.0 / Math.sqrt(Amdim.DIM),
+                        20.0,
+                        0.5 / (batch * locations),
+                        0.5 * 0.05 / (batch * batch * locations),
+                        s.dSources,
+                        s.dTargets),
+                s.tiling);
+        bh.consume(stats.loss());
+        bh.consume(s.dSources);
+        bh.consume(s.dTargets);
+    }
 }

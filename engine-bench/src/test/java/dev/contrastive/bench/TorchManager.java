@@ -11,19 +11,19 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class TorchManager implements BeforeAllCallback, AfterAllCallback {
 
-  private NDManager manager;
+    private NDManager manager;
 
-  @Override
-  public void beforeAll(ExtensionContext context) {
-    manager = TorchRuntime.engine().newBaseManager();
-  }
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        manager = TorchRuntime.engine().newBaseManager();
+    }
 
-  @Override
-  public void afterAll(ExtensionContext context) {
-    manager.close();
-  }
+    @Override
+    public void afterAll(ExtensionContext context) {
+        manager.close();
+    }
 
-  NDManager get() {
-    return manager;
-  }
+    NDManager get() {
+        return manager;
+    }
 }

@@ -9,21 +9,21 @@ import picocli.CommandLine.Option;
  */
 final class CheckpointOptions {
 
-  @Option(
-      names = "--checkpoint",
-      required = true,
-      paramLabel = "PATH",
-      description = "A checkpoint file, or a run directory (its newest valid checkpoint).")
-  Path checkpoint;
+    @Option(
+            names = "--checkpoint",
+            required = true,
+            paramLabel = "PATH",
+            description = "A checkpoint file, or a run directory (its newest valid checkpoint).")
+    Path checkpoint;
 
-  @Option(
-      names = "--method",
-      paramLabel = "NAME",
-      description = "Refuse a checkpoint of any other method (default: take the checkpoint's).")
-  String method;
+    @Option(
+            names = "--method",
+            paramLabel = "NAME",
+            description = "Refuse a checkpoint of any other method (default: take the checkpoint's).")
+    String method;
 
-  /** The checkpoint's model; see {@link CommandInputs#checkpoint}. */
-  TrainedModel load() {
-    return CommandInputs.checkpoint(checkpoint, method);
-  }
+    /** The checkpoint's model; see {@link CommandInputs#checkpoint}. */
+    TrainedModel load() {
+        return CommandInputs.checkpoint(checkpoint, method);
+    }
 }

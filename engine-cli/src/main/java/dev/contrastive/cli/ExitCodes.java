@@ -29,67 +29,65 @@ import picocli.CommandLine.ParseResult;
  */
 final class ExitCodes {
 
-  static final int DIVERGED_OR_FAULT = 1;
-  static final int BAD_INPUT = 2;
+    static final int DIVERGED_OR_FAULT = 1;
+    static final int BAD_INPUT = 2;
 
-  private ExitCodes() {}
+    private ExitCodes() {}
 
-  /**
-   * Runs a command's work, turning its failures into the message and exit code above; a syntax
-   * error in the arguments (a picocli ParameterException) is left to picocli, which prints the
-   * usage text.
-   */
-  static int run(CommandSpec spec, Callable<Integer> work) {
-    try {
-      return work.call();
-    } catch (ParameterException syntax) {
-      throw syntax;
-    } catch (Exception e) {
-      return handle(e, spec.commandLine(), null);
+    /**
+     * Runs a command's work, turning its failures into the message and exit code above; a syntax
+     * error in the arguments (a picocli ParameterException) is left to picocli, which prints the
+     * usage text.
+     */
+    static int run(CommandSpec spec, Callable<Integer> work) {
+        try {
+            return work.call();
+        } catch (ParameterException syntax) {
+            throw syntax;
+        } catch (Exception e) {
+            return handle(e, spec.commandLine(), null);
+        }
     }
-  }
 
-  static int handle(Exception e, CommandLine command, ParseResult parsed) {
-    PrintWriter err = command.getErr();
-    String name = command.getCommandName();
-    if (e instanceof TrainingDivergedException diverged) {
-      err.println(name + ": " + diverged.getMessage());
-      return DIVERGED_OR_FAULT;
+    static int handle(Exception e, CommandLine command, ParseResult parsed) {
+        PrintWriter err = command.getErr();
+        String name = command.getCommandName();
+        if (e instanceof TrainingDivergedException diverged) {
+            err.println(name + ": " + diverged.getMessage());
+            return DIVERGED_OR_FAULT;
+        }
+        Throwable userProblem = userProblem(e);
+        if (userProblem != null) {
+            err.println(name + ": " + message(e, userProblem));
+            return BAD_INPUT;
+        }
+        err.println(name + ": internal error of the engine, please report it with this trace: " + e);
+        e.printStackTrace(err);
+        return DIVERGED_OR_FAULT;
     }
-    Throwable userProblem = userProblem(e);
-    if (userProblem != null) {
-      err.println(name + ": " + message(e, userProblem));
-      return BAD_INPUT;
-    }
-    err.println(name + ": internal error of the engine, please report it with this trace: " + e);
-    e.printStackTrace(err);
-    return DIVERGED_OR_FAULT;
-  }
 
-  /**
-   * The bad input or environment problem at the root of {@code e}, or null for an engine fault: an
-   * IllegalArgumentException (a value, file or data set that does not fit, thrown where it is
-   * checked) or an I/O error, anywhere in the cause chain (a reader's error reaches the trainer
-   * wrapped by the augmentation workers).
-   */
-  private static Throwable userProblem(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof IllegalArgumentException
-          || t instanceof IOException
-          || t instanceof UncheckedIOException) {
-        return t;
-      }
+    /**
+     * The bad input or environment problem at the root of {@code e}, or null for an engine fault: an
+     * IllegalArgumentException (a value, file or data set that does not fit, thrown where it is
+     * checked) or an I/O error, anywhere in the cause chain (a reader's error reaches the trainer
+     * wrapped by the augmentation workers).
+     */
+    private static Throwable userProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IllegalArgumentException
+                    || t instanceof IOException
+                    || t instanceof UncheckedIOException) {
+                return t;
+            }
+        }
+        return null;
     }
-    return null;
-  }
 
-  /**
-   * The outer message when it already says more than its cause (it names the batch or the option).
-   */
-  private static String message(Throwable outer, Throwable cause) {
-    String m = outer.getMessage();
-    return m != null && cause.getMessage() != null && m.contains(cause.getMessage())
-        ? m
-        : cause.getMessage();
-  }
+    /**
+     * The outer message when it already says more than its cause (it names the batch or the option).
+     */
+    private static String message(Throwable outer, Throwable cause) {
+        String m = outer.getMessage();
+        return m != null && cause.getMessage() != null && m.contains(cause.getMessage()) ? m : cause.getMessage();
+    }
 }

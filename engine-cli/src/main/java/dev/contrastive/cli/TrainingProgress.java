@@ -19,52 +19,47 @@ import me.tongfei.progressbar.ProgressBarStyle;
  */
 public final class TrainingProgress implements TrainingListener {
 
-  private ProgressBar progressBar;
+    private ProgressBar progressBar;
 
-  private TrainingProgress() {}
+    private TrainingProgress() {}
 
-  /** A bar when standard output is a terminal, else a log line every 10 s. */
-  public static TrainingListener forConsole() {
-    return System.console() != null
-        ? new TrainingProgress()
-        : new LoggingListener(Duration.ofSeconds(10));
-  }
-
-  @Override
-  public void onStart(RunStart start) {
-    progressBar =
-        new ProgressBarBuilder()
-            .setTaskName("train")
-            .setInitialMax(start.total())
-            .setStyle(ProgressBarStyle.ASCII)
-            .setUpdateIntervalMillis(500)
-            .showSpeed()
-            .setSpeedUnit(ChronoUnit.SECONDS)
-            .setUnit(" steps", 1)
-            .startsFrom(start.completed(), Duration.ZERO)
-            .build();
-  }
-
-  @Override
-  public void onStep(StepReport report) {
-    progressBar.stepTo(report.metrics().step());
-    progressBar.setExtraMessage(
-        report
-            .validation()
-            .map(LoggingListener::validationLine)
-            .orElse(LoggingListener.summary(report.metrics())));
-  }
-
-  @Override
-  public void onEnd(TrainingResult result) {
-    close();
-  }
-
-  @Override
-  public void close() {
-    if (progressBar != null) {
-      progressBar.close();
-      progressBar = null;
+    /** A bar when standard output is a terminal, else a log line every 10 s. */
+    public static TrainingListener forConsole() {
+        return System.console() != null ? new TrainingProgress() : new LoggingListener(Duration.ofSeconds(10));
     }
-  }
+
+    @Override
+    public void onStart(RunStart start) {
+        progressBar = new ProgressBarBuilder()
+                .setTaskName("train")
+                .setInitialMax(start.total())
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(500)
+                .showSpeed()
+                .setSpeedUnit(ChronoUnit.SECONDS)
+                .setUnit(" steps", 1)
+                .startsFrom(start.completed(), Duration.ZERO)
+                .build();
+    }
+
+    @Override
+    public void onStep(StepReport report) {
+        progressBar.stepTo(report.metrics().step());
+        progressBar.setExtraMessage(report.validation()
+                .map(LoggingListener::validationLine)
+                .orElse(LoggingListener.summary(report.metrics())));
+    }
+
+    @Override
+    public void onEnd(TrainingResult result) {
+        close();
+    }
+
+    @Override
+    public void close() {
+        if (progressBar != null) {
+            progressBar.close();
+            progressBar = null;
+        }
+    }
 }

@@ -30,149 +30,141 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CommandOutputFaultsTest {
 
-  /**
-   * Exit code of an output that cannot be written: a problem of the environment the user can fix.
-   */
-  private static final int EXIT_FAILED = 2;
+    /**
+     * Exit code of an output that cannot be written: a problem of the environment the user can fix.
+     */
+    private static final int EXIT_FAILED = 2;
 
-  @TempDir static Path shared;
-  @TempDir Path dir;
+    @TempDir
+    static Path shared;
 
-  private static Path checkpointFile;
-  private static Path trainFile;
-  private static Path testFile;
+    @TempDir
+    Path dir;
 
-  @BeforeAll
-  static void makeRunAndData() throws IOException {
-    Path runDir = TinyRun.train(shared.resolve("run"), "amdim", 4);
-    checkpointFile = runDir.resolve(CheckpointIO.fileName(4));
-    trainFile = TinyRun.subsetFile(shared.resolve("train.h5"), FashionMnist.Split.TRAIN, 300);
-    testFile = TinyRun.subsetFile(shared.resolve("test.h5"), FashionMnist.Split.TEST, 100);
-  }
+    private static Path checkpointFile;
+    private static Path trainFile;
+    private static Path testFile;
 
-  private static void runHere(String... args) {
-    StringWriter err = new StringWriter();
-    int code =
-        ContrastiveCli.commandLine()
-            .setOut(new PrintWriter(new StringWriter()))
-            .setErr(new PrintWriter(err, true))
-            .execute(args);
-    assertEquals(0, code, err.toString());
-  }
-
-  @Test
-  void anExportRefusedByTheFileSizeLimitFailsNamingTheFileAndKeepsTheOldOneReadable()
-      throws Exception {
-    Path out = dir.resolve("f.h5");
-    runHere(
-        "export",
-        "--checkpoint",
-        checkpointFile.toString(),
-        "--data",
-        testFile.toString(),
-        "--out",
-        out.toString());
-    byte[] before = Files.readAllBytes(out);
-    FeatureExport.Contents old = FeatureExport.read(out);
-
-    // Raw pixels: 100 x 1024 floats, far over the 16 KiB limit even deflated.
-    FileSizeLimit.Result r =
-        FileSizeLimit.run(
-            dir,
-            16,
-            ContrastiveCli.class,
-            "export",
-            "--checkpoint",
-            checkpointFile.toString(),
-            "--data",
-            testFile.toString(),
-            "--out",
-            out.toString(),
-            "--features",
-            "raw");
-
-    assertEquals(EXIT_FAILED, r.exitCode(), r.output());
-    assertTrue(
-        r.output()
-            .contains("cannot write " + out + ": File too large (writing the" + " temporary file"),
-        r.output());
-    assertFalse(r.output().contains("export: wrote"), r.output());
-    assertFalse(r.output().contains("H5Fclose failed"), r.output());
-    assertArrayEquals(before, Files.readAllBytes(out));
-    assertEquals(old.dim(), FeatureExport.read(out).dim());
-    assertEquals(List.of("f.h5"), names(dir), "no temporary file, no hs_err_pid*.log");
-  }
-
-  @Test
-  void anOnnxExportRefusedByTheFileSizeLimitFailsNamingTheFileAndKeepsTheOldOne() throws Exception {
-    Path out = dir.resolve("encoder.onnx");
-    Files.writeString(out, "previous");
-
-    // The tiny AMDIM model takes about 150 KiB; the limit is 8.
-    FileSizeLimit.Result r =
-        FileSizeLimit.run(
-            dir,
-            8,
-            ContrastiveCli.class,
-            "export",
-            "--format",
-            "onnx",
-            "--checkpoint",
-            checkpointFile.toString(),
-            "--out",
-            out.toString());
-
-    assertEquals(EXIT_FAILED, r.exitCode(), r.output());
-    assertTrue(
-        r.output()
-            .contains(
-                "export: cannot write "
-                    + out
-                    + ": File too large (writing the"
-                    + " temporary file"),
-        r.output());
-    assertFalse(r.output().contains("export: wrote"), r.output());
-    assertEquals("previous", Files.readString(out));
-    assertEquals(List.of("encoder.onnx"), names(dir), "no temporary file, no hs_err_pid*.log");
-  }
-
-  @Test
-  void anEvalReportRefusedByTheFileSizeLimitFailsNamingTheFileAndKeepsTheOldOne() throws Exception {
-    Path report = dir.resolve("eval.json");
-    String[] eval = {
-      "eval",
-      "--checkpoint",
-      checkpointFile.toString(),
-      "--train-data",
-      trainFile.toString(),
-      "--test-data",
-      testFile.toString(),
-      "--probe-epochs",
-      "1",
-      "--out",
-      report.toString()
-    };
-    runHere(eval);
-    byte[] before = Files.readAllBytes(report);
-
-    // With the baselines the report is over 1 KiB, the limit.
-    String[] withBaselines =
-        Stream.concat(Stream.of(eval), Stream.of("--baselines")).toArray(String[]::new);
-    FileSizeLimit.Result r = FileSizeLimit.run(dir, 1, ContrastiveCli.class, withBaselines);
-
-    assertEquals(EXIT_FAILED, r.exitCode(), r.output());
-    assertTrue(
-        r.output()
-            .contains(
-                "cannot write " + report + ": File too large (writing the" + " temporary file"),
-        r.output());
-    assertArrayEquals(before, Files.readAllBytes(report));
-    assertEquals(List.of("eval.json"), names(dir), "no temporary file, no hs_err_pid*.log");
-  }
-
-  private static List<String> names(Path directory) throws IOException {
-    try (Stream<Path> files = Files.list(directory)) {
-      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    @BeforeAll
+    static void makeRunAndData() throws IOException {
+        Path runDir = TinyRun.train(shared.resolve("run"), "amdim", 4);
+        checkpointFile = runDir.resolve(CheckpointIO.fileName(4));
+        trainFile = TinyRun.subsetFile(shared.resolve("train.h5"), FashionMnist.Split.TRAIN, 300);
+        testFile = TinyRun.subsetFile(shared.resolve("test.h5"), FashionMnist.Split.TEST, 100);
     }
-  }
+
+    private static void runHere(String... args) {
+        StringWriter err = new StringWriter();
+        int code = ContrastiveCli.commandLine()
+                .setOut(new PrintWriter(new StringWriter()))
+                .setErr(new PrintWriter(err, true))
+                .execute(args);
+        assertEquals(0, code, err.toString());
+    }
+
+    @Test
+    void anExportRefusedByTheFileSizeLimitFailsNamingTheFileAndKeepsTheOldOneReadable() throws Exception {
+        Path out = dir.resolve("f.h5");
+        runHere(
+                "export",
+                "--checkpoint",
+                checkpointFile.toString(),
+                "--data",
+                testFile.toString(),
+                "--out",
+                out.toString());
+        byte[] before = Files.readAllBytes(out);
+        FeatureExport.Contents old = FeatureExport.read(out);
+
+        // Raw pixels: 100 x 1024 floats, far over the 16 KiB limit even deflated.
+        FileSizeLimit.Result r = FileSizeLimit.run(
+                dir,
+                16,
+                ContrastiveCli.class,
+                "export",
+                "--checkpoint",
+                checkpointFile.toString(),
+                "--data",
+                testFile.toString(),
+                "--out",
+                out.toString(),
+                "--features",
+                "raw");
+
+        assertEquals(EXIT_FAILED, r.exitCode(), r.output());
+        assertTrue(
+                r.output().contains("cannot write " + out + ": File too large (writing the" + " temporary file"),
+                r.output());
+        assertFalse(r.output().contains("export: wrote"), r.output());
+        assertFalse(r.output().contains("H5Fclose failed"), r.output());
+        assertArrayEquals(before, Files.readAllBytes(out));
+        assertEquals(old.dim(), FeatureExport.read(out).dim());
+        assertEquals(List.of("f.h5"), names(dir), "no temporary file, no hs_err_pid*.log");
+    }
+
+    @Test
+    void anOnnxExportRefusedByTheFileSizeLimitFailsNamingTheFileAndKeepsTheOldOne() throws Exception {
+        Path out = dir.resolve("encoder.onnx");
+        Files.writeString(out, "previous");
+
+        // The tiny AMDIM model takes about 150 KiB; the limit is 8.
+        FileSizeLimit.Result r = FileSizeLimit.run(
+                dir,
+                8,
+                ContrastiveCli.class,
+                "export",
+                "--format",
+                "onnx",
+                "--checkpoint",
+                checkpointFile.toString(),
+                "--out",
+                out.toString());
+
+        assertEquals(EXIT_FAILED, r.exitCode(), r.output());
+        assertTrue(
+                r.output()
+                        .contains("export: cannot write " + out + ": File too large (writing the" + " temporary file"),
+                r.output());
+        assertFalse(r.output().contains("export: wrote"), r.output());
+        assertEquals("previous", Files.readString(out));
+        assertEquals(List.of("encoder.onnx"), names(dir), "no temporary file, no hs_err_pid*.log");
+    }
+
+    @Test
+    void anEvalReportRefusedByTheFileSizeLimitFailsNamingTheFileAndKeepsTheOldOne() throws Exception {
+        Path report = dir.resolve("eval.json");
+        String[] eval = {
+            "eval",
+            "--checkpoint",
+            checkpointFile.toString(),
+            "--train-data",
+            trainFile.toString(),
+            "--test-data",
+            testFile.toString(),
+            "--probe-epochs",
+            "1",
+            "--out",
+            report.toString()
+        };
+        runHere(eval);
+        byte[] before = Files.readAllBytes(report);
+
+        // With the baselines the report is over 1 KiB, the limit.
+        String[] withBaselines =
+                Stream.concat(Stream.of(eval), Stream.of("--baselines")).toArray(String[]::new);
+        FileSizeLimit.Result r = FileSizeLimit.run(dir, 1, ContrastiveCli.class, withBaselines);
+
+        assertEquals(EXIT_FAILED, r.exitCode(), r.output());
+        assertTrue(
+                r.output().contains("cannot write " + report + ": File too large (writing the" + " temporary file"),
+                r.output());
+        assertArrayEquals(before, Files.readAllBytes(report));
+        assertEquals(List.of("eval.json"), names(dir), "no temporary file, no hs_err_pid*.log");
+    }
+
+    private static List<String> names(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
 }

@@ -11,31 +11,31 @@ import java.util.Properties;
  */
 public final class EngineVersion {
 
-  /** What {@link #get()} answers when the classes were not built by Maven (an IDE's own build). */
-  public static final String UNKNOWN = "unknown";
+    /** What {@link #get()} answers when the classes were not built by Maven (an IDE's own build). */
+    public static final String UNKNOWN = "unknown";
 
-  private static final String RESOURCE = "/dev/contrastive/engine.properties";
-  private static final String VERSION = read();
+    private static final String RESOURCE = "/dev/contrastive/engine.properties";
+    private static final String VERSION = read();
 
-  private EngineVersion() {}
+    private EngineVersion() {}
 
-  /** The version of engine-core, e.g. {@code 0.1.0}, or {@link #UNKNOWN}. */
-  public static String get() {
-    return VERSION;
-  }
-
-  private static String read() {
-    try (InputStream in = EngineVersion.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        return UNKNOWN;
-      }
-      Properties p = new Properties();
-      p.load(in);
-      String v = p.getProperty("version", "");
-      // An unfiltered copy still holds the ${...} placeholder.
-      return v.isBlank() || v.startsWith("${") ? UNKNOWN : v;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + RESOURCE, e);
+    /** The version of engine-core, e.g. {@code 0.1.0}, or {@link #UNKNOWN}. */
+    public static String get() {
+        return VERSION;
     }
-  }
+
+    private static String read() {
+        try (InputStream in = EngineVersion.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                return UNKNOWN;
+            }
+            Properties p = new Properties();
+            p.load(in);
+            String v = p.getProperty("version", "");
+            // An unfiltered copy still holds the ${...} placeholder.
+            return v.isBlank() || v.startsWith("${") ? UNKNOWN : v;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + RESOURCE, e);
+        }
+    }
 }

@@ -6,9 +6,9 @@ import org.junit.jupiter.api.Test;
 
 class EngineVersionTest {
 
-  @Test
-  void isTheVersionMavenBuilt() {
-    String v = EngineVersion.get();
-    assertTrue(v.matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), v);
-  }
+    @Test
+    void isTheVersionMavenBuilt() {
+        String v = EngineVersion.get();
+        assertTrue(v.matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), v);
+    }
 }

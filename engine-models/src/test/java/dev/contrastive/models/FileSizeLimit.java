@@ -14,23 +14,21 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FileSizeLimit {
 
-  /** Exit code of the test mains below when they catch an IOException. */
-  public static final int EXIT_IO = 3;
+    /** Exit code of the test mains below when they catch an IOException. */
+    public static final int EXIT_IO = 3;
 
-  /** What the child returned and printed (stdout and stderr together). */
-  public record Result(int exitCode, String output) {}
+    /** What the child returned and printed (stdout and stderr together). */
+    public record Result(int exitCode, String output) {}
 
-  private FileSizeLimit() {}
+    private FileSizeLimit() {}
 
-  /**
-   * Runs {@code main} with {@code args} in {@code workDir} (where a crashing JVM would leave its
-   * hs_err_pid*.log) with files limited to {@code kib} KiB.
-   */
-  public static Result run(Path workDir, int kib, Class<?> main, String... args)
-      throws IOException, InterruptedException {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
+    /**
+     * Runs {@code main} with {@code args} in {@code workDir} (where a crashing JVM would leave its
+     * hs_err_pid*.log) with files limited to {@code kib} KiB.
+     */
+    public static Result run(Path workDir, int kib, Class<?> main, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
                 "bash",
                 "-c",
                 "ulimit -f " + kib + " && exec \"$@\"",
@@ -43,14 +41,16 @@ public final class FileSizeLimit {
                 "-cp",
                 System.getProperty("java.class.path"),
                 main.getName()));
-    command.addAll(List.of(args));
-    Process child =
-        new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
-    String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!child.waitFor(5, TimeUnit.MINUTES)) {
-      child.destroyForcibly();
-      throw new AssertionError("the child did not end within 5 minutes:\n" + output);
+        command.addAll(List.of(args));
+        Process child = new ProcessBuilder(command)
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!child.waitFor(5, TimeUnit.MINUTES)) {
+            child.destroyForcibly();
+            throw new AssertionError("the child did not end within 5 minutes:\n" + output);
+        }
+        return new Result(child.exitValue(), output);
     }
-    return new Result(child.exitValue(), output);
-  }
 }

@@ -14,42 +14,42 @@ import java.util.Iterator;
  */
 public interface Dataset extends AutoCloseable {
 
-  /** Name, image shape, number of classes and size. */
-  DatasetInfo info();
+    /** Name, image shape, number of classes and size. */
+    DatasetInfo info();
 
-  /** Number of images. */
-  default int size() {
-    return info().size();
-  }
+    /** Number of images. */
+    default int size() {
+        return info().size();
+    }
 
-  /**
-   * Image {@code index}, in [0, size).
-   *
-   * @throws UncheckedIOException if the underlying file cannot be read
-   */
-  Image get(int index);
+    /**
+     * Image {@code index}, in [0, size).
+     *
+     * @throws UncheckedIOException if the underlying file cannot be read
+     */
+    Image get(int index);
 
-  /** Every image in index order, read sequentially. */
-  default Iterator<Image> stream() {
-    return new Iterator<>() {
-      private int next;
+    /** Every image in index order, read sequentially. */
+    default Iterator<Image> stream() {
+        return new Iterator<>() {
+            private int next;
 
-      @Override
-      public boolean hasNext() {
-        return next < size();
-      }
+            @Override
+            public boolean hasNext() {
+                return next < size();
+            }
 
-      @Override
-      public Image next() {
-        if (!hasNext()) {
-          throw new java.util.NoSuchElementException(
-              "dataset " + info().name() + " has " + size() + " images");
-        }
-        return get(next++);
-      }
-    };
-  }
+            @Override
+            public Image next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException(
+                            "dataset " + info().name() + " has " + size() + " images");
+                }
+                return get(next++);
+            }
+        };
+    }
 
-  @Override
-  void close() throws IOException;
+    @Override
+    void close() throws IOException;
 }

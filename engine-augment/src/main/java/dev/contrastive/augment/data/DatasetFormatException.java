@@ -12,23 +12,23 @@ package dev.contrastive.augment.data;
  */
 public final class DatasetFormatException extends IllegalArgumentException {
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final String source;
+    private final String source;
 
-  /**
-   * @param source the file or resource
-   * @param where the byte offset, field or dataset, e.g. "magic number (offset 0)"
-   * @param expected what the format requires
-   * @param found what the file holds
-   */
-  public DatasetFormatException(String source, String where, String expected, String found) {
-    super(source + ": " + where + ": expected " + expected + ", found " + found);
-    this.source = source;
-  }
+    /**
+     * @param source the file or resource
+     * @param where the byte offset, field or dataset, e.g. "magic number (offset 0)"
+     * @param expected what the format requires
+     * @param found what the file holds
+     */
+    public DatasetFormatException(String source, String where, String expected, String found) {
+        super(source + ": " + where + ": expected " + expected + ", found " + found);
+        this.source = source;
+    }
 
-  /** The file or resource that was rejected. */
-  public String source() {
-    return source;
-  }
+    /** The file or resource that was rejected. */
+    public String source() {
+        return source;
+    }
 }

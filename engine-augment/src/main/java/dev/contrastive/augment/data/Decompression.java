@@ -24,102 +24,98 @@ import org.tukaani.xz.XZInputStream;
  */
 final class Decompression {
 
-  private static final byte[] GZIP_MAGIC = {0x1f, (byte) 0x8b};
-  private static final byte[] XZ_MAGIC = {(byte) 0xfd, '7', 'z', 'X', 'Z', 0};
+    private static final byte[] GZIP_MAGIC = {0x1f, (byte) 0x8b};
+    private static final byte[] XZ_MAGIC = {(byte) 0xfd, '7', 'z', 'X', 'Z', 0};
 
-  private Decompression() {}
+    private Decompression() {}
 
-  /** A read-only channel over the decompressed bytes of {@code file}; the file itself if raw. */
-  static FileChannel open(Path file) throws IOException {
-    byte[] head;
-    try (InputStream in = Files.newInputStream(file)) {
-      head = in.readNBytes(XZ_MAGIC.length);
-    }
-    if (format(head) == null) {
-      return FileChannel.open(file, StandardOpenOption.READ);
-    }
-    try (BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-      return toTemporaryFile(file.toString(), in);
-    }
-  }
-
-  /**
-   * A read-only channel over the decompressed bytes of {@code in} (a class path resource), always a
-   * temporary copy. Does not close {@code in}.
-   */
-  static FileChannel open(String source, InputStream in) throws IOException {
-    return toTemporaryFile(source, new BufferedInputStream(in, 1 << 16));
-  }
-
-  private static String format(byte[] head) {
-    if (startsWith(head, XZ_MAGIC)) {
-      return "xz";
-    }
-    return startsWith(head, GZIP_MAGIC) ? "gzip" : null;
-  }
-
-  private static boolean startsWith(byte[] head, byte[] magic) {
-    if (head.length < magic.length) {
-      return false;
-    }
-    for (int i = 0; i < magic.length; i++) {
-      if (head[i] != magic[i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static FileChannel toTemporaryFile(String source, BufferedInputStream in)
-      throws IOException {
-    in.mark(XZ_MAGIC.length);
-    String format = format(in.readNBytes(XZ_MAGIC.length));
-    in.reset();
-    Path temp = Files.createTempFile("contrastive-data-", ".bin");
-    try {
-      long written = 0;
-      try (OutputStream out = Files.newOutputStream(temp)) {
-        InputStream decoded;
-        try {
-          decoded =
-              format == null
-                  ? in
-                  : format.equals("xz") ? new XZInputStream(in) : new GZIPInputStream(in);
-        } catch (IOException e) {
-          throw damaged(source, format, 0, e);
+    /** A read-only channel over the decompressed bytes of {@code file}; the file itself if raw. */
+    static FileChannel open(Path file) throws IOException {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(XZ_MAGIC.length);
         }
-        byte[] buffer = new byte[1 << 16];
-        while (true) {
-          int n;
-          try {
-            n = decoded.read(buffer);
-          } catch (IOException e) {
-            if (format == null) {
-              throw e; // an uncompressed resource: a read error, not a format error
+        if (format(head) == null) {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        }
+        try (BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            return toTemporaryFile(file.toString(), in);
+        }
+    }
+
+    /**
+     * A read-only channel over the decompressed bytes of {@code in} (a class path resource), always a
+     * temporary copy. Does not close {@code in}.
+     */
+    static FileChannel open(String source, InputStream in) throws IOException {
+        return toTemporaryFile(source, new BufferedInputStream(in, 1 << 16));
+    }
+
+    private static String format(byte[] head) {
+        if (startsWith(head, XZ_MAGIC)) {
+            return "xz";
+        }
+        return startsWith(head, GZIP_MAGIC) ? "gzip" : null;
+    }
+
+    private static boolean startsWith(byte[] head, byte[] magic) {
+        if (head.length < magic.length) {
+            return false;
+        }
+        for (int i = 0; i < magic.length; i++) {
+            if (head[i] != magic[i]) {
+                return false;
             }
-            throw damaged(source, format, written, e);
-          }
-          if (n < 0) {
-            break;
-          }
-          out.write(buffer, 0, n);
-          written += n;
         }
-      }
-      return FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.DELETE_ON_CLOSE);
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(temp);
-      throw e;
+        return true;
     }
-  }
 
-  /** EOFException (truncated), ZipException or CorruptedInputException (damaged). */
-  private static DatasetFormatException damaged(
-      String source, String format, long written, IOException e) {
-    return new DatasetFormatException(
-        source,
-        format + " stream after " + written + " decompressed bytes",
-        "a complete, undamaged " + format + " stream",
-        e.getClass().getSimpleName() + " (" + e.getMessage() + ")");
-  }
+    private static FileChannel toTemporaryFile(String source, BufferedInputStream in) throws IOException {
+        in.mark(XZ_MAGIC.length);
+        String format = format(in.readNBytes(XZ_MAGIC.length));
+        in.reset();
+        Path temp = Files.createTempFile("contrastive-data-", ".bin");
+        try {
+            long written = 0;
+            try (OutputStream out = Files.newOutputStream(temp)) {
+                InputStream decoded;
+                try {
+                    decoded =
+                            format == null ? in : format.equals("xz") ? new XZInputStream(in) : new GZIPInputStream(in);
+                } catch (IOException e) {
+                    throw damaged(source, format, 0, e);
+                }
+                byte[] buffer = new byte[1 << 16];
+                while (true) {
+                    int n;
+                    try {
+                        n = decoded.read(buffer);
+                    } catch (IOException e) {
+                        if (format == null) {
+                            throw e; // an uncompressed resource: a read error, not a format error
+                        }
+                        throw damaged(source, format, written, e);
+                    }
+                    if (n < 0) {
+                        break;
+                    }
+                    out.write(buffer, 0, n);
+                    written += n;
+                }
+            }
+            return FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.DELETE_ON_CLOSE);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+    }
+
+    /** EOFException (truncated), ZipException or CorruptedInputException (damaged). */
+    private static DatasetFormatException damaged(String source, String format, long written, IOException e) {
+        return new DatasetFormatException(
+                source,
+                format + " stream after " + written + " decompressed bytes",
+                "a complete, undamaged " + format + " stream",
+                e.getClass().getSimpleName() + " (" + e.getMessage() + ")");
+    }
 }

@@ -8,30 +8,24 @@ package dev.contrastive.augment.data;
  */
 public record Hdf5Layout(String images, String labels) {
 
-  public Hdf5Layout {
-    check("hdf5.images", images);
-    check("hdf5.labels", labels);
-    if (images.equals(labels)) {
-      throw new IllegalArgumentException(
-          "hdf5.images and hdf5.labels must differ, both are '" + images + "'");
+    public Hdf5Layout {
+        check("hdf5.images", images);
+        check("hdf5.labels", labels);
+        if (images.equals(labels)) {
+            throw new IllegalArgumentException("hdf5.images and hdf5.labels must differ, both are '" + images + "'");
+        }
     }
-  }
 
-  private static void check(String field, String path) {
-    if (path == null
-        || path.isBlank()
-        || path.startsWith("/")
-        || path.endsWith("/")
-        || path.contains("//")) {
-      throw new IllegalArgumentException(
-          field
-              + " must be a relative dataset path like 'images' or 'train/images', got "
-              + (path == null ? "null" : "'" + path + "'"));
+    private static void check(String field, String path) {
+        if (path == null || path.isBlank() || path.startsWith("/") || path.endsWith("/") || path.contains("//")) {
+            throw new IllegalArgumentException(field
+                    + " must be a relative dataset path like 'images' or 'train/images', got "
+                    + (path == null ? "null" : "'" + path + "'"));
+        }
     }
-  }
 
-  /** "images" and "labels" at the root of the file. */
-  public static Hdf5Layout defaults() {
-    return new Hdf5Layout("images", "labels");
-  }
+    /** "images" and "labels" at the root of the file. */
+    public static Hdf5Layout defaults() {
+        return new Hdf5Layout("images", "labels");
+    }
 }

@@ -34,158 +34,155 @@ import org.slf4j.LoggerFactory;
  */
 public final class IdxDataset extends RecordDataset {
 
-  private static final Logger LOG = LoggerFactory.getLogger(IdxDataset.class);
+    private static final Logger LOG = LoggerFactory.getLogger(IdxDataset.class);
 
-  static final int IMAGES_MAGIC = 0x00000803;
-  static final int LABELS_MAGIC = 0x00000801;
+    static final int IMAGES_MAGIC = 0x00000803;
+    static final int LABELS_MAGIC = 0x00000801;
 
-  private final byte[] labels;
+    private final byte[] labels;
 
-  private IdxDataset(DatasetInfo info, RecordFile images, byte[] labels) {
-    super(info, List.of(images));
-    this.labels = labels;
-  }
-
-  /**
-   * Opens an images file and its labels file.
-   *
-   * @throws DatasetFormatException if either file is malformed or they disagree
-   * @throws IOException if a file cannot be read
-   */
-  public static IdxDataset open(Path images, Path labels) throws IOException {
-    FileChannel imageChannel = Decompression.open(images);
-    FileChannel labelChannel;
-    try {
-      labelChannel = Decompression.open(labels);
-    } catch (IOException | RuntimeException e) {
-      imageChannel.close();
-      throw e;
+    private IdxDataset(DatasetInfo info, RecordFile images, byte[] labels) {
+        super(info, List.of(images));
+        this.labels = labels;
     }
-    return open(
-        images.toString(), images.toString(), imageChannel, labels.toString(), labelChannel, 0);
-  }
 
-  /**
-   * Opens decompressed channels, taking ownership of both (closed here on failure, by the dataset
-   * otherwise).
-   *
-   * @param name the dataset's {@link DatasetInfo#name()}
-   * @param classes the number of classes the data set has, every label below it; or 0 for the
-   *     largest label + 1, logged
-   */
-  static IdxDataset open(
-      String name,
-      String imagesSource,
-      FileChannel imageChannel,
-      String labelsSource,
-      FileChannel labelChannel,
-      int classes)
-      throws IOException {
-    Images images;
-    try (labelChannel) {
-      try {
-        images = readImages(imagesSource, imageChannel);
-      } catch (IOException | RuntimeException e) {
-        imageChannel.close();
-        throw e;
-      }
-      try {
-        byte[] labels = readLabels(labelsSource, labelChannel, images.file.records(), imagesSource);
-        int[] values = new int[labels.length];
-        for (int i = 0; i < values.length; i++) {
-          values[i] = Byte.toUnsignedInt(labels[i]);
-          if (classes > 0 && values[i] >= classes) {
-            throw new DatasetFormatException(
-                labelsSource,
-                "label " + i + " (offset " + (8 + i) + ")",
-                "a class in [0, " + classes + ")",
-                Integer.toString(values[i]));
-          }
+    /**
+     * Opens an images file and its labels file.
+     *
+     * @throws DatasetFormatException if either file is malformed or they disagree
+     * @throws IOException if a file cannot be read
+     */
+    public static IdxDataset open(Path images, Path labels) throws IOException {
+        FileChannel imageChannel = Decompression.open(images);
+        FileChannel labelChannel;
+        try {
+            labelChannel = Decompression.open(labels);
+        } catch (IOException | RuntimeException e) {
+            imageChannel.close();
+            throw e;
         }
-        int classCount = classes > 0 ? classes : ClassCount.inferred(LOG, labelsSource, values);
-        DatasetInfo info =
-            DatasetInfo.builder()
-                .name(name)
-                .size(labels.length)
-                .channels(1)
-                .height(images.rows)
-                .width(images.columns)
-                .classes(classCount)
-                .build();
-        return new IdxDataset(info, images.file, labels);
-      } catch (IOException | RuntimeException e) {
-        images.file.close();
-        throw e;
-      }
+        return open(images.toString(), images.toString(), imageChannel, labels.toString(), labelChannel, 0);
     }
-  }
 
-  private record Images(RecordFile file, int rows, int columns) {}
-
-  private static Images readImages(String source, FileChannel channel) throws IOException {
-    ByteBuffer header = RecordFile.header(source, channel, 16, "IDX image header");
-    checkMagic(source, header.getInt(0), IMAGES_MAGIC, "unsigned byte, 3 dimensions: images");
-    int count = header.getInt(4);
-    int rows = header.getInt(8);
-    int columns = header.getInt(12);
-    checkDimension(source, "image count (offset 4)", count, 0);
-    checkDimension(source, "row count (offset 8)", rows, 1);
-    checkDimension(source, "column count (offset 12)", columns, 1);
-    if ((long) rows * columns > Integer.MAX_VALUE) {
-      throw new DatasetFormatException(
-          source,
-          "rows x columns (offsets 8, 12)",
-          "at most " + Integer.MAX_VALUE + " pixels",
-          rows + " x " + columns);
+    /**
+     * Opens decompressed channels, taking ownership of both (closed here on failure, by the dataset
+     * otherwise).
+     *
+     * @param name the dataset's {@link DatasetInfo#name()}
+     * @param classes the number of classes the data set has, every label below it; or 0 for the
+     *     largest label + 1, logged
+     */
+    static IdxDataset open(
+            String name,
+            String imagesSource,
+            FileChannel imageChannel,
+            String labelsSource,
+            FileChannel labelChannel,
+            int classes)
+            throws IOException {
+        Images images;
+        try (labelChannel) {
+            try {
+                images = readImages(imagesSource, imageChannel);
+            } catch (IOException | RuntimeException e) {
+                imageChannel.close();
+                throw e;
+            }
+            try {
+                byte[] labels = readLabels(labelsSource, labelChannel, images.file.records(), imagesSource);
+                int[] values = new int[labels.length];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = Byte.toUnsignedInt(labels[i]);
+                    if (classes > 0 && values[i] >= classes) {
+                        throw new DatasetFormatException(
+                                labelsSource,
+                                "label " + i + " (offset " + (8 + i) + ")",
+                                "a class in [0, " + classes + ")",
+                                Integer.toString(values[i]));
+                    }
+                }
+                int classCount = classes > 0 ? classes : ClassCount.inferred(LOG, labelsSource, values);
+                DatasetInfo info = DatasetInfo.builder()
+                        .name(name)
+                        .size(labels.length)
+                        .channels(1)
+                        .height(images.rows)
+                        .width(images.columns)
+                        .classes(classCount)
+                        .build();
+                return new IdxDataset(info, images.file, labels);
+            } catch (IOException | RuntimeException e) {
+                images.file.close();
+                throw e;
+            }
+        }
     }
-    return new Images(
-        RecordFile.declared(source, channel, 16, rows * columns, count), rows, columns);
-  }
 
-  private static byte[] readLabels(
-      String source, FileChannel channel, long imageCount, String imagesSource) throws IOException {
-    ByteBuffer header = RecordFile.header(source, channel, 8, "IDX label header");
-    checkMagic(source, header.getInt(0), LABELS_MAGIC, "unsigned byte, 1 dimension: labels");
-    int count = header.getInt(4);
-    checkDimension(source, "label count (offset 4)", count, 0);
-    if (count != imageCount) {
-      throw new DatasetFormatException(
-          source,
-          "label count (offset 4)",
-          imageCount + " labels, one per image in " + imagesSource,
-          count + " labels");
-    }
-    try (RecordFile labels = RecordFile.declared(source, channel, 8, 1, count)) {
-      byte[] values = new byte[count];
-      labels.read(0, count, values);
-      return values;
-    }
-  }
+    private record Images(RecordFile file, int rows, int columns) {}
 
-  private static void checkMagic(String source, int found, int expected, String meaning) {
-    if (found != expected) {
-      throw new DatasetFormatException(
-          source,
-          "magic number (offset 0)",
-          String.format("0x%08x (%s)", expected, meaning),
-          String.format("0x%08x", found));
+    private static Images readImages(String source, FileChannel channel) throws IOException {
+        ByteBuffer header = RecordFile.header(source, channel, 16, "IDX image header");
+        checkMagic(source, header.getInt(0), IMAGES_MAGIC, "unsigned byte, 3 dimensions: images");
+        int count = header.getInt(4);
+        int rows = header.getInt(8);
+        int columns = header.getInt(12);
+        checkDimension(source, "image count (offset 4)", count, 0);
+        checkDimension(source, "row count (offset 8)", rows, 1);
+        checkDimension(source, "column count (offset 12)", columns, 1);
+        if ((long) rows * columns > Integer.MAX_VALUE) {
+            throw new DatasetFormatException(
+                    source,
+                    "rows x columns (offsets 8, 12)",
+                    "at most " + Integer.MAX_VALUE + " pixels",
+                    rows + " x " + columns);
+        }
+        return new Images(RecordFile.declared(source, channel, 16, rows * columns, count), rows, columns);
     }
-  }
 
-  private static void checkDimension(String source, String field, int value, int min) {
-    if (value < min) {
-      throw new DatasetFormatException(
-          source,
-          field,
-          "a value >= " + min + " (unsigned 32-bit, below 2^31)",
-          Integer.toUnsignedString(value));
+    private static byte[] readLabels(String source, FileChannel channel, long imageCount, String imagesSource)
+            throws IOException {
+        ByteBuffer header = RecordFile.header(source, channel, 8, "IDX label header");
+        checkMagic(source, header.getInt(0), LABELS_MAGIC, "unsigned byte, 1 dimension: labels");
+        int count = header.getInt(4);
+        checkDimension(source, "label count (offset 4)", count, 0);
+        if (count != imageCount) {
+            throw new DatasetFormatException(
+                    source,
+                    "label count (offset 4)",
+                    imageCount + " labels, one per image in " + imagesSource,
+                    count + " labels");
+        }
+        try (RecordFile labels = RecordFile.declared(source, channel, 8, 1, count)) {
+            byte[] values = new byte[count];
+            labels.read(0, count, values);
+            return values;
+        }
     }
-  }
 
-  @Override
-  Image decode(int index, RecordFile part, long indexInPart, byte[] record, int offset) {
-    DatasetInfo info = info();
-    byte[] pixels = Arrays.copyOfRange(record, offset, offset + part.recordBytes());
-    return new Image(pixels, 1, info.height(), info.width(), Byte.toUnsignedInt(labels[index]));
-  }
+    private static void checkMagic(String source, int found, int expected, String meaning) {
+        if (found != expected) {
+            throw new DatasetFormatException(
+                    source,
+                    "magic number (offset 0)",
+                    String.format("0x%08x (%s)", expected, meaning),
+                    String.format("0x%08x", found));
+        }
+    }
+
+    private static void checkDimension(String source, String field, int value, int min) {
+        if (value < min) {
+            throw new DatasetFormatException(
+                    source,
+                    field,
+                    "a value >= " + min + " (unsigned 32-bit, below 2^31)",
+                    Integer.toUnsignedString(value));
+        }
+    }
+
+    @Override
+    Image decode(int index, RecordFile part, long indexInPart, byte[] record, int offset) {
+        DatasetInfo info = info();
+        byte[] pixels = Arrays.copyOfRange(record, offset, offset + part.recordBytes());
+        return new Image(pixels, 1, info.height(), info.width(), Byte.toUnsignedInt(labels[index]));
+    }
 }

@@ -14,50 +14,49 @@ import java.util.Arrays;
  */
 public record Image(byte[] pixels, int channels, int height, int width, int label) {
 
-  public static final int UNLABELED = -1;
+    public static final int UNLABELED = -1;
 
-  public Image {
-    if (channels != 1 && channels != 3) {
-      throw new IllegalArgumentException("image.channels must be 1 or 3, got " + channels);
+    public Image {
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("image.channels must be 1 or 3, got " + channels);
+        }
+        if (height < 1 || width < 1) {
+            throw new IllegalArgumentException(
+                    "image.height and image.width must be >= 1, got " + height + " x " + width);
+        }
+        if (pixels == null || pixels.length != channels * height * width) {
+            throw new IllegalArgumentException("image.pixels has "
+                    + (pixels == null ? 0 : pixels.length)
+                    + " bytes, expected C*H*W = "
+                    + channels * height * width);
+        }
+        if (label < UNLABELED) {
+            throw new IllegalArgumentException("image.label must be >= -1, got " + label);
+        }
     }
-    if (height < 1 || width < 1) {
-      throw new IllegalArgumentException(
-          "image.height and image.width must be >= 1, got " + height + " x " + width);
+
+    /** Pixel (c, y, x) in [0, 255]. */
+    public int pixel(int c, int y, int x) {
+        return pixels[(c * height + y) * width + x] & 0xFF;
     }
-    if (pixels == null || pixels.length != channels * height * width) {
-      throw new IllegalArgumentException(
-          "image.pixels has "
-              + (pixels == null ? 0 : pixels.length)
-              + " bytes, expected C*H*W = "
-              + channels * height * width);
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Image other
+                && channels == other.channels
+                && height == other.height
+                && width == other.width
+                && label == other.label
+                && Arrays.equals(pixels, other.pixels);
     }
-    if (label < UNLABELED) {
-      throw new IllegalArgumentException("image.label must be >= -1, got " + label);
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(pixels) + label;
     }
-  }
 
-  /** Pixel (c, y, x) in [0, 255]. */
-  public int pixel(int c, int y, int x) {
-    return pixels[(c * height + y) * width + x] & 0xFF;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Image other
-        && channels == other.channels
-        && height == other.height
-        && width == other.width
-        && label == other.label
-        && Arrays.equals(pixels, other.pixels);
-  }
-
-  @Override
-  public int hashCode() {
-    return 31 * Arrays.hashCode(pixels) + label;
-  }
-
-  @Override
-  public String toString() {
-    return "Image[" + channels + "x" + height + "x" + width + ", label " + label + "]";
-  }
+    @Override
+    public String toString() {
+        return "Image[" + channels + "x" + height + "x" + width + ", label " + label + "]";
+    }
 }

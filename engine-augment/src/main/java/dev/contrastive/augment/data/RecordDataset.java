@@ -16,153 +16,150 @@ import java.util.Objects;
  */
 abstract class RecordDataset implements Dataset {
 
-  /** Big enough that a stream makes few system calls, small enough to stay out of the way. */
-  static final int STREAM_BLOCK_BYTES = 1 << 20;
+    /** Big enough that a stream makes few system calls, small enough to stay out of the way. */
+    static final int STREAM_BLOCK_BYTES = 1 << 20;
 
-  private final DatasetInfo info;
-  private final RecordFile[] parts;
+    private final DatasetInfo info;
+    private final RecordFile[] parts;
 
-  /**
-   * starts[p] = index of the first record of parts[p] in the dataset; starts[parts.length] = size.
-   */
-  private final long[] starts;
+    /**
+     * starts[p] = index of the first record of parts[p] in the dataset; starts[parts.length] = size.
+     */
+    private final long[] starts;
 
-  RecordDataset(DatasetInfo info, List<RecordFile> parts) {
-    this.info = info;
-    this.parts = parts.toArray(RecordFile[]::new);
-    this.starts = new long[this.parts.length + 1];
-    for (int p = 0; p < this.parts.length; p++) {
-      starts[p + 1] = starts[p] + this.parts[p].records();
-    }
-    if (starts[this.parts.length] != info.size()) {
-      throw new IllegalStateException(
-          "record files hold " + starts[this.parts.length] + " records, info says " + info.size());
-    }
-  }
-
-  /**
-   * Image {@code index} from its record, {@code record[offset ..]} of {@code part}.
-   *
-   * @param indexInPart the record's index in {@code part}, for byte offsets in messages
-   */
-  abstract Image decode(int index, RecordFile part, long indexInPart, byte[] record, int offset);
-
-  /** Throws {@link DatasetFormatException} if the dataset has more records than an int counts. */
-  static int checkedSize(String source, long records) {
-    if (records > Integer.MAX_VALUE) {
-      throw new DatasetFormatException(
-          source,
-          "record count",
-          "at most " + Integer.MAX_VALUE + " images (the Dataset limit)",
-          records + " images");
-    }
-    return (int) records;
-  }
-
-  @Override
-  public DatasetInfo info() {
-    return info;
-  }
-
-  @Override
-  public Image get(int index) {
-    Objects.checkIndex(index, info.size());
-    int p = Arrays.binarySearch(starts, index);
-    // An exact hit is the first record of part p, unless empty parts share that start: take the
-    // last part starting there, the one that holds records. A miss gives -(insertion point) - 1.
-    p = p >= 0 ? lastPartStartingAt(p) : -p - 2;
-    RecordFile part = parts[p];
-    long local = index - starts[p];
-    byte[] record = new byte[part.recordBytes()];
-    try {
-      part.read(local, 1, record);
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading image " + index + " of " + info.name(), e);
-    }
-    return decode(index, part, local, record, 0);
-  }
-
-  private int lastPartStartingAt(int p) {
-    while (p + 1 < parts.length && starts[p + 1] == starts[p]) {
-      p++;
-    }
-    return p;
-  }
-
-  @Override
-  public Iterator<Image> stream() {
-    return new Iterator<>() {
-      private int part;
-      private long nextInPart;
-      private int next;
-      private byte[] block = new byte[0];
-      private int blockRecords;
-      private int blockPosition;
-      private long blockStart;
-
-      @Override
-      public boolean hasNext() {
-        return next < info.size();
-      }
-
-      @Override
-      public Image next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException(
-              "dataset " + info.name() + " has " + info.size() + " images");
+    RecordDataset(DatasetInfo info, List<RecordFile> parts) {
+        this.info = info;
+        this.parts = parts.toArray(RecordFile[]::new);
+        this.starts = new long[this.parts.length + 1];
+        for (int p = 0; p < this.parts.length; p++) {
+            starts[p + 1] = starts[p] + this.parts[p].records();
         }
-        if (blockPosition == blockRecords) {
-          fill();
+        if (starts[this.parts.length] != info.size()) {
+            throw new IllegalStateException(
+                    "record files hold " + starts[this.parts.length] + " records, info says " + info.size());
         }
-        RecordFile file = parts[part];
-        Image image =
-            decode(
-                next, file, blockStart + blockPosition, block, blockPosition * file.recordBytes());
-        blockPosition++;
-        next++;
-        return image;
-      }
+    }
 
-      private void fill() {
-        while (nextInPart == parts[part].records()) {
-          part++;
-          nextInPart = 0;
+    /**
+     * Image {@code index} from its record, {@code record[offset ..]} of {@code part}.
+     *
+     * @param indexInPart the record's index in {@code part}, for byte offsets in messages
+     */
+    abstract Image decode(int index, RecordFile part, long indexInPart, byte[] record, int offset);
+
+    /** Throws {@link DatasetFormatException} if the dataset has more records than an int counts. */
+    static int checkedSize(String source, long records) {
+        if (records > Integer.MAX_VALUE) {
+            throw new DatasetFormatException(
+                    source,
+                    "record count",
+                    "at most " + Integer.MAX_VALUE + " images (the Dataset limit)",
+                    records + " images");
         }
-        RecordFile file = parts[part];
-        int perBlock = Math.max(1, STREAM_BLOCK_BYTES / file.recordBytes());
-        int count = (int) Math.min(perBlock, file.records() - nextInPart);
-        if (block.length < count * file.recordBytes()) {
-          block = new byte[perBlock * file.recordBytes()];
-        }
+        return (int) records;
+    }
+
+    @Override
+    public DatasetInfo info() {
+        return info;
+    }
+
+    @Override
+    public Image get(int index) {
+        Objects.checkIndex(index, info.size());
+        int p = Arrays.binarySearch(starts, index);
+        // An exact hit is the first record of part p, unless empty parts share that start: take the
+        // last part starting there, the one that holds records. A miss gives -(insertion point) - 1.
+        p = p >= 0 ? lastPartStartingAt(p) : -p - 2;
+        RecordFile part = parts[p];
+        long local = index - starts[p];
+        byte[] record = new byte[part.recordBytes()];
         try {
-          file.read(nextInPart, count, block);
+            part.read(local, 1, record);
         } catch (IOException e) {
-          throw new UncheckedIOException("streaming image " + next + " of " + info.name(), e);
+            throw new UncheckedIOException("reading image " + index + " of " + info.name(), e);
         }
-        blockStart = nextInPart;
-        blockRecords = count;
-        blockPosition = 0;
-        nextInPart += count;
-      }
-    };
-  }
+        return decode(index, part, local, record, 0);
+    }
 
-  @Override
-  public void close() throws IOException {
-    IOException first = null;
-    for (RecordFile part : parts) {
-      try {
-        part.close();
-      } catch (IOException e) {
-        if (first == null) {
-          first = e;
-        } else {
-          first.addSuppressed(e);
+    private int lastPartStartingAt(int p) {
+        while (p + 1 < parts.length && starts[p + 1] == starts[p]) {
+            p++;
         }
-      }
+        return p;
     }
-    if (first != null) {
-      throw first;
+
+    @Override
+    public Iterator<Image> stream() {
+        return new Iterator<>() {
+            private int part;
+            private long nextInPart;
+            private int next;
+            private byte[] block = new byte[0];
+            private int blockRecords;
+            private int blockPosition;
+            private long blockStart;
+
+            @Override
+            public boolean hasNext() {
+                return next < info.size();
+            }
+
+            @Override
+            public Image next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException("dataset " + info.name() + " has " + info.size() + " images");
+                }
+                if (blockPosition == blockRecords) {
+                    fill();
+                }
+                RecordFile file = parts[part];
+                Image image = decode(next, file, blockStart + blockPosition, block, blockPosition * file.recordBytes());
+                blockPosition++;
+                next++;
+                return image;
+            }
+
+            private void fill() {
+                while (nextInPart == parts[part].records()) {
+                    part++;
+                    nextInPart = 0;
+                }
+                RecordFile file = parts[part];
+                int perBlock = Math.max(1, STREAM_BLOCK_BYTES / file.recordBytes());
+                int count = (int) Math.min(perBlock, file.records() - nextInPart);
+                if (block.length < count * file.recordBytes()) {
+                    block = new byte[perBlock * file.recordBytes()];
+                }
+                try {
+                    file.read(nextInPart, count, block);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("streaming image " + next + " of " + info.name(), e);
+                }
+                blockStart = nextInPart;
+                blockRecords = count;
+                blockPosition = 0;
+                nextInPart += count;
+            }
+        };
     }
-  }
+
+    @Override
+    public void close() throws IOException {
+        IOException first = null;
+        for (RecordFile part : parts) {
+            try {
+                part.close();
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
 }

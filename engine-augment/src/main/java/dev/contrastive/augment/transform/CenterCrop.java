@@ -13,50 +13,43 @@ package dev.contrastive.augment.transform;
  */
 public record CenterCrop(int size) implements Transform {
 
-  public CenterCrop {
-    Checks.atLeast("centercrop.size", size, 1);
-  }
-
-  @Override
-  public ImageBatch apply(ImageBatch batch) {
-    ItemShape out = outputShape(batch.shape());
-    if (out.equals(batch.shape())) {
-      return batch;
+    public CenterCrop {
+        Checks.atLeast("centercrop.size", size, 1);
     }
-    int c = batch.channels();
-    int h = batch.height();
-    int w = batch.width();
-    // Math.rint rounds half to even, like Python's round.
-    int top = (int) Math.rint((h - size) / 2.0);
-    int left = (int) Math.rint((w - size) / 2.0);
-    float[] src = batch.data();
-    float[] dst = new float[batch.rows() * out.rowSize()];
-    int to = 0;
-    for (int r = 0; r < batch.rows(); r++) {
-      int from = batch.offset(r);
-      for (int ch = 0; ch < c; ch++) {
-        for (int y = 0; y < size; y++) {
-          System.arraycopy(src, from + (ch * h + top + y) * w + left, dst, to, size);
-          to += size;
+
+    @Override
+    public ImageBatch apply(ImageBatch batch) {
+        ItemShape out = outputShape(batch.shape());
+        if (out.equals(batch.shape())) {
+            return batch;
         }
-      }
+        int c = batch.channels();
+        int h = batch.height();
+        int w = batch.width();
+        // Math.rint rounds half to even, like Python's round.
+        int top = (int) Math.rint((h - size) / 2.0);
+        int left = (int) Math.rint((w - size) / 2.0);
+        float[] src = batch.data();
+        float[] dst = new float[batch.rows() * out.rowSize()];
+        int to = 0;
+        for (int r = 0; r < batch.rows(); r++) {
+            int from = batch.offset(r);
+            for (int ch = 0; ch < c; ch++) {
+                for (int y = 0; y < size; y++) {
+                    System.arraycopy(src, from + (ch * h + top + y) * w + left, dst, to, size);
+                    to += size;
+                }
+            }
+        }
+        return batch.reshaped(dst, out);
     }
-    return batch.reshaped(dst, out);
-  }
 
-  @Override
-  public ItemShape outputShape(ItemShape input) {
-    if (input.height() < size || input.width() < size) {
-      throw new IllegalArgumentException(
-          "centercrop.size "
-              + size
-              + " needs images of at least "
-              + size
-              + " x "
-              + size
-              + ", got "
-              + input);
+    @Override
+    public ItemShape outputShape(ItemShape input) {
+        if (input.height() < size || input.width() < size) {
+            throw new IllegalArgumentException(
+                    "centercrop.size " + size + " needs images of at least " + size + " x " + size + ", got " + input);
+        }
+        return new ItemShape(input.patches(), input.channels(), size, size);
     }
-    return new ItemShape(input.patches(), input.channels(), size, size);
-  }
 }

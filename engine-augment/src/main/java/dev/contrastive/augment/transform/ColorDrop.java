@@ -18,50 +18,50 @@ import java.util.SplittableRandom;
  */
 public record ColorDrop(int keep, float fill, double p) implements Transform {
 
-  public ColorDrop {
-    if (keep < 1 || keep > 3) {
-      throw new IllegalArgumentException("colordrop.keep must be in [1, 3], got " + keep);
+    public ColorDrop {
+        if (keep < 1 || keep > 3) {
+            throw new IllegalArgumentException("colordrop.keep must be in [1, 3], got " + keep);
+        }
+        if (!Float.isFinite(fill)) {
+            throw new IllegalArgumentException("colordrop.fill must be finite, got " + fill);
+        }
+        Checks.probability("colordrop.p", p);
     }
-    if (!Float.isFinite(fill)) {
-      throw new IllegalArgumentException("colordrop.fill must be finite, got " + fill);
-    }
-    Checks.probability("colordrop.p", p);
-  }
 
-  @Override
-  public ImageBatch apply(ImageBatch batch) {
-    if (batch.channels() != 3 || keep == 3) {
-      return batch;
+    @Override
+    public ImageBatch apply(ImageBatch batch) {
+        if (batch.channels() != 3 || keep == 3) {
+            return batch;
+        }
+        float[] d = batch.data();
+        int plane = batch.height() * batch.width();
+        int[] channels = new int[3];
+        for (int r = 0; r < batch.rows(); r++) {
+            SplittableRandom random = batch.random(r);
+            if (random.nextDouble() >= p) {
+                continue;
+            }
+            channels[0] = 0;
+            channels[1] = 1;
+            channels[2] = 2;
+            // Partial Fisher-Yates: channels[0 .. keep-1] are a uniform choice of the kept ones.
+            for (int i = 0; i < keep; i++) {
+                int j = i + random.nextInt(3 - i);
+                int t = channels[i];
+                channels[i] = channels[j];
+                channels[j] = t;
+            }
+            int base = batch.offset(r);
+            for (int i = keep; i < 3; i++) {
+                int from = base + channels[i] * plane;
+                Arrays.fill(d, from, from + plane, fill);
+            }
+        }
+        return batch;
     }
-    float[] d = batch.data();
-    int plane = batch.height() * batch.width();
-    int[] channels = new int[3];
-    for (int r = 0; r < batch.rows(); r++) {
-      SplittableRandom random = batch.random(r);
-      if (random.nextDouble() >= p) {
-        continue;
-      }
-      channels[0] = 0;
-      channels[1] = 1;
-      channels[2] = 2;
-      // Partial Fisher-Yates: channels[0 .. keep-1] are a uniform choice of the kept ones.
-      for (int i = 0; i < keep; i++) {
-        int j = i + random.nextInt(3 - i);
-        int t = channels[i];
-        channels[i] = channels[j];
-        channels[j] = t;
-      }
-      int base = batch.offset(r);
-      for (int i = keep; i < 3; i++) {
-        int from = base + channels[i] * plane;
-        Arrays.fill(d, from, from + plane, fill);
-      }
-    }
-    return batch;
-  }
 
-  @Override
-  public ItemShape outputShape(ItemShape input) {
-    return input;
-  }
+    @Override
+    public ItemShape outputShape(ItemShape input) {
+        return input;
+    }
 }

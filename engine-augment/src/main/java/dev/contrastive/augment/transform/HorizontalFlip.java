@@ -11,35 +11,35 @@ package dev.contrastive.augment.transform;
  */
 public record HorizontalFlip(double p) implements Transform {
 
-  public HorizontalFlip {
-    Checks.probability("flip.p", p);
-  }
-
-  @Override
-  public ImageBatch apply(ImageBatch batch) {
-    float[] d = batch.data();
-    int planes = batch.channels() * batch.height();
-    int w = batch.width();
-    for (int r = 0; r < batch.rows(); r++) {
-      if (batch.random(r).nextDouble() >= p) {
-        continue;
-      }
-      int base = batch.offset(r);
-      for (int line = 0; line < planes; line++) {
-        int lo = base + line * w;
-        int hi = lo + w - 1;
-        while (lo < hi) {
-          float t = d[lo];
-          d[lo++] = d[hi];
-          d[hi--] = t;
-        }
-      }
+    public HorizontalFlip {
+        Checks.probability("flip.p", p);
     }
-    return batch;
-  }
 
-  @Override
-  public ItemShape outputShape(ItemShape input) {
-    return input;
-  }
+    @Override
+    public ImageBatch apply(ImageBatch batch) {
+        float[] d = batch.data();
+        int planes = batch.channels() * batch.height();
+        int w = batch.width();
+        for (int r = 0; r < batch.rows(); r++) {
+            if (batch.random(r).nextDouble() >= p) {
+                continue;
+            }
+            int base = batch.offset(r);
+            for (int line = 0; line < planes; line++) {
+                int lo = base + line * w;
+                int hi = lo + w - 1;
+                while (lo < hi) {
+                    float t = d[lo];
+                    d[lo++] = d[hi];
+                    d[hi--] = t;
+                }
+            }
+        }
+        return batch;
+    }
+
+    @Override
+    public ItemShape outputShape(ItemShape input) {
+        return input;
+    }
 }

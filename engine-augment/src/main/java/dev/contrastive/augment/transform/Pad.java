@@ -12,45 +12,45 @@ import java.util.Arrays;
  */
 public record Pad(int amount, float fill) implements Transform {
 
-  public Pad {
-    Checks.range("pad.amount", amount, 0, 4096);
-    if (!Float.isFinite(fill)) {
-      throw new IllegalArgumentException("pad.fill must be finite, got " + fill);
-    }
-  }
-
-  @Override
-  public ImageBatch apply(ImageBatch batch) {
-    if (amount == 0) {
-      return batch;
-    }
-    ItemShape out = outputShape(batch.shape());
-    int c = batch.channels();
-    int h = batch.height();
-    int w = batch.width();
-    float[] src = batch.data();
-    float[] dst = new float[batch.rows() * out.rowSize()];
-    Arrays.fill(dst, fill);
-    for (int r = 0; r < batch.rows(); r++) {
-      int from = batch.offset(r);
-      int to = r * out.rowSize();
-      for (int ch = 0; ch < c; ch++) {
-        for (int y = 0; y < h; y++) {
-          System.arraycopy(
-              src,
-              from + (ch * h + y) * w,
-              dst,
-              to + (ch * out.height() + y + amount) * out.width() + amount,
-              w);
+    public Pad {
+        Checks.range("pad.amount", amount, 0, 4096);
+        if (!Float.isFinite(fill)) {
+            throw new IllegalArgumentException("pad.fill must be finite, got " + fill);
         }
-      }
     }
-    return batch.reshaped(dst, out);
-  }
 
-  @Override
-  public ItemShape outputShape(ItemShape input) {
-    return new ItemShape(
-        input.patches(), input.channels(), input.height() + 2 * amount, input.width() + 2 * amount);
-  }
+    @Override
+    public ImageBatch apply(ImageBatch batch) {
+        if (amount == 0) {
+            return batch;
+        }
+        ItemShape out = outputShape(batch.shape());
+        int c = batch.channels();
+        int h = batch.height();
+        int w = batch.width();
+        float[] src = batch.data();
+        float[] dst = new float[batch.rows() * out.rowSize()];
+        Arrays.fill(dst, fill);
+        for (int r = 0; r < batch.rows(); r++) {
+            int from = batch.offset(r);
+            int to = r * out.rowSize();
+            for (int ch = 0; ch < c; ch++) {
+                for (int y = 0; y < h; y++) {
+                    System.arraycopy(
+                            src,
+                            from + (ch * h + y) * w,
+                            dst,
+                            to + (ch * out.height() + y + amount) * out.width() + amount,
+                            w);
+                }
+            }
+        }
+        return batch.reshaped(dst, out);
+    }
+
+    @Override
+    public ItemShape outputShape(ItemShape input) {
+        return new ItemShape(
+                input.patches(), input.channels(), input.height() + 2 * amount, input.width() + 2 * amount);
+    }
 }

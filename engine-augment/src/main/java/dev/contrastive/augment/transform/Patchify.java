@@ -21,95 +21,92 @@ import java.util.SplittableRandom;
  */
 public record Patchify(int grid, int size, int stride, Transform perPatch) implements Transform {
 
-  public Patchify {
-    Checks.range("patchify.grid", grid, 1, 64);
-    Checks.atLeast("patchify.size", size, 1);
-    Checks.range("patchify.stride", stride, 1, size);
-    if (perPatch == null) {
-      throw new IllegalArgumentException(
-          "patchify.perPatch must not be null (Compose.of() for no per-patch augmentation)");
-    }
-  }
-
-  /** Patches per image. */
-  public int patches() {
-    return grid * grid;
-  }
-
-  /** The side of the images this patchify covers exactly. */
-  public int imageSize() {
-    return (grid - 1) * stride + size;
-  }
-
-  @Override
-  public ImageBatch apply(ImageBatch batch) {
-    ItemShape patchShape = patchShape(batch.shape());
-    int c = batch.channels();
-    int h = batch.height();
-    int w = batch.width();
-    int count = patches();
-    int rows = batch.rows() * count;
-    float[] src = batch.data();
-    float[] dst = new float[rows * patchShape.rowSize()];
-    SplittableRandom[] streams = new SplittableRandom[rows];
-    int out = 0;
-    for (int r = 0; r < batch.rows(); r++) {
-      int base = batch.offset(r);
-      SplittableRandom imageStream = batch.random(r);
-      for (int gy = 0; gy < grid; gy++) {
-        for (int gx = 0; gx < grid; gx++) {
-          int row = r * count + gy * grid + gx;
-          streams[row] = imageStream.split();
-          for (int ch = 0; ch < c; ch++) {
-            for (int y = 0; y < size; y++) {
-              System.arraycopy(
-                  src, base + (ch * h + gy * stride + y) * w + gx * stride, dst, out, size);
-              out += size;
-            }
-          }
+    public Patchify {
+        Checks.range("patchify.grid", grid, 1, 64);
+        Checks.atLeast("patchify.size", size, 1);
+        Checks.range("patchify.stride", stride, 1, size);
+        if (perPatch == null) {
+            throw new IllegalArgumentException(
+                    "patchify.perPatch must not be null (Compose.of() for no per-patch augmentation)");
         }
-      }
     }
-    return perPatch.apply(new ImageBatch(dst, rows, patchShape, streams));
-  }
 
-  private ItemShape patchShape(ItemShape input) {
-    if (input.patches() != 1) {
-      throw new IllegalArgumentException(
-          "patchify needs whole images, got " + input.patches() + " patches per image");
+    /** Patches per image. */
+    public int patches() {
+        return grid * grid;
     }
-    int side = imageSize();
-    if (input.height() != side || input.width() != side) {
-      throw new IllegalArgumentException(
-          "patchify.grid "
-              + grid
-              + ", patchify.size "
-              + size
-              + " and patchify.stride "
-              + stride
-              + " cover "
-              + side
-              + " x "
-              + side
-              + " images exactly, got "
-              + input.height()
-              + " x "
-              + input.width());
-    }
-    return new ItemShape(patches(), input.channels(), size, size);
-  }
 
-  @Override
-  public ItemShape outputShape(ItemShape input) {
-    ItemShape patchShape = patchShape(input);
-    ItemShape out = perPatch.outputShape(patchShape);
-    if (out.patches() != patchShape.patches()) {
-      throw new IllegalArgumentException(
-          "patchify.perPatch must keep "
-              + patchShape.patches()
-              + " patches per image, makes "
-              + out.patches());
+    /** The side of the images this patchify covers exactly. */
+    public int imageSize() {
+        return (grid - 1) * stride + size;
     }
-    return out;
-  }
+
+    @Override
+    public ImageBatch apply(ImageBatch batch) {
+        ItemShape patchShape = patchShape(batch.shape());
+        int c = batch.channels();
+        int h = batch.height();
+        int w = batch.width();
+        int count = patches();
+        int rows = batch.rows() * count;
+        float[] src = batch.data();
+        float[] dst = new float[rows * patchShape.rowSize()];
+        SplittableRandom[] streams = new SplittableRandom[rows];
+        int out = 0;
+        for (int r = 0; r < batch.rows(); r++) {
+            int base = batch.offset(r);
+            SplittableRandom imageStream = batch.random(r);
+            for (int gy = 0; gy < grid; gy++) {
+                for (int gx = 0; gx < grid; gx++) {
+                    int row = r * count + gy * grid + gx;
+                    streams[row] = imageStream.split();
+                    for (int ch = 0; ch < c; ch++) {
+                        for (int y = 0; y < size; y++) {
+                            System.arraycopy(src, base + (ch * h + gy * stride + y) * w + gx * stride, dst, out, size);
+                            out += size;
+                        }
+                    }
+                }
+            }
+        }
+        return perPatch.apply(new ImageBatch(dst, rows, patchShape, streams));
+    }
+
+    private ItemShape patchShape(ItemShape input) {
+        if (input.patches() != 1) {
+            throw new IllegalArgumentException(
+                    "patchify needs whole images, got " + input.patches() + " patches per image");
+        }
+        int side = imageSize();
+        if (input.height() != side || input.width() != side) {
+            throw new IllegalArgumentException("patchify.grid "
+                    + grid
+                    + ", patchify.size "
+                    + size
+                    + " and patchify.stride "
+                    + stride
+                    + " cover "
+                    + side
+                    + " x "
+                    + side
+                    + " images exactly, got "
+                    + input.height()
+                    + " x "
+                    + input.width());
+        }
+        return new ItemShape(patches(), input.channels(), size, size);
+    }
+
+    @Override
+    public ItemShape outputShape(ItemShape input) {
+        ItemShape patchShape = patchShape(input);
+        ItemShape out = perPatch.outputShape(patchShape);
+        if (out.patches() != patchShape.patches()) {
+            throw new IllegalArgumentException("patchify.perPatch must keep "
+                    + patchShape.patches()
+                    + " patches per image, makes "
+                    + out.patches());
+        }
+        return out;
+    }
 }

@@ -12,17 +12,12 @@ package dev.contrastive.augment.transform;
  *     patch presets it makes the whole image the patches are cut from, since the model cuts its own
  *     patch grid at evaluation.
  */
-public record Preset(
-    String name, String summary, PairTransform pairs, Normalize normalize, Transform evaluation) {
+public record Preset(String name, String summary, PairTransform pairs, Normalize normalize, Transform evaluation) {
 
-  public Preset {
-    if (name == null
-        || name.isBlank()
-        || pairs == null
-        || normalize == null
-        || evaluation == null) {
-      throw new IllegalArgumentException(
-          "preset.name, preset.pairs, preset.normalize and" + " preset.evaluation are required");
+    public Preset {
+        if (name == null || name.isBlank() || pairs == null || normalize == null || evaluation == null) {
+            throw new IllegalArgumentException(
+                    "preset.name, preset.pairs, preset.normalize and" + " preset.evaluation are required");
+        }
     }
-  }
 }

@@ -16,61 +16,60 @@ package dev.contrastive.augment.transform;
  */
 public record RandomTranslate(int maxShift, double p) implements Transform {
 
-  public RandomTranslate {
-    Checks.atLeast("translate.maxShift", maxShift, 0);
-    Checks.probability("translate.p", p);
-  }
+    public RandomTranslate {
+        Checks.atLeast("translate.maxShift", maxShift, 0);
+        Checks.probability("translate.p", p);
+    }
 
-  @Override
-  public ImageBatch apply(ImageBatch batch) {
-    Checks.accepts(this, batch);
-    int c = batch.channels();
-    int h = batch.height();
-    int w = batch.width();
-    float[] d = batch.data();
-    float[] copy = new float[batch.rowSize()];
-    int[] sourceX = new int[w];
-    for (int r = 0; r < batch.rows(); r++) {
-      var random = batch.random(r);
-      if (random.nextDouble() >= p) {
-        continue;
-      }
-      // The reference draws x then y.
-      int dx = random.nextInt(-maxShift, maxShift + 1);
-      int dy = random.nextInt(-maxShift, maxShift + 1);
-      if (dx == 0 && dy == 0) {
-        continue;
-      }
-      int base = batch.offset(r);
-      System.arraycopy(d, base, copy, 0, copy.length);
-      for (int x = 0; x < w; x++) {
-        sourceX[x] = Checks.reflect(x - dx, w);
-      }
-      for (int ch = 0; ch < c; ch++) {
-        int plane = ch * h * w;
-        for (int y = 0; y < h; y++) {
-          int from = plane + Checks.reflect(y - dy, h) * w;
-          int to = base + plane + y * w;
-          for (int x = 0; x < w; x++) {
-            d[to + x] = copy[from + sourceX[x]];
-          }
+    @Override
+    public ImageBatch apply(ImageBatch batch) {
+        Checks.accepts(this, batch);
+        int c = batch.channels();
+        int h = batch.height();
+        int w = batch.width();
+        float[] d = batch.data();
+        float[] copy = new float[batch.rowSize()];
+        int[] sourceX = new int[w];
+        for (int r = 0; r < batch.rows(); r++) {
+            var random = batch.random(r);
+            if (random.nextDouble() >= p) {
+                continue;
+            }
+            // The reference draws x then y.
+            int dx = random.nextInt(-maxShift, maxShift + 1);
+            int dy = random.nextInt(-maxShift, maxShift + 1);
+            if (dx == 0 && dy == 0) {
+                continue;
+            }
+            int base = batch.offset(r);
+            System.arraycopy(d, base, copy, 0, copy.length);
+            for (int x = 0; x < w; x++) {
+                sourceX[x] = Checks.reflect(x - dx, w);
+            }
+            for (int ch = 0; ch < c; ch++) {
+                int plane = ch * h * w;
+                for (int y = 0; y < h; y++) {
+                    int from = plane + Checks.reflect(y - dy, h) * w;
+                    int to = base + plane + y * w;
+                    for (int x = 0; x < w; x++) {
+                        d[to + x] = copy[from + sourceX[x]];
+                    }
+                }
+            }
         }
-      }
+        return batch;
     }
-    return batch;
-  }
 
-  @Override
-  public ItemShape outputShape(ItemShape input) {
-    if (maxShift >= input.height() || maxShift >= input.width()) {
-      throw new IllegalArgumentException(
-          "translate.maxShift must be < the image's height and width "
-              + input.height()
-              + " x "
-              + input.width()
-              + ", got "
-              + maxShift);
+    @Override
+    public ItemShape outputShape(ItemShape input) {
+        if (maxShift >= input.height() || maxShift >= input.width()) {
+            throw new IllegalArgumentException("translate.maxShift must be < the image's height and width "
+                    + input.height()
+                    + " x "
+                    + input.width()
+                    + ", got "
+                    + maxShift);
+        }
+        return input;
     }
-    return input;
-  }
 }

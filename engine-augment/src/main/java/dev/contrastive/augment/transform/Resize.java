@@ -15,53 +15,52 @@ package dev.contrastive.augment.transform;
  */
 public record Resize(int size, Interpolation interpolation) implements Transform {
 
-  public Resize {
-    Checks.atLeast("resize.size", size, 1);
-    if (interpolation == null) {
-      throw new IllegalArgumentException(
-          "resize.interpolation must be BILINEAR or BICUBIC, got null");
+    public Resize {
+        Checks.atLeast("resize.size", size, 1);
+        if (interpolation == null) {
+            throw new IllegalArgumentException("resize.interpolation must be BILINEAR or BICUBIC, got null");
+        }
     }
-  }
 
-  @Override
-  public ImageBatch apply(ImageBatch batch) {
-    ItemShape out = outputShape(batch.shape());
-    if (out.equals(batch.shape())) {
-      return batch;
+    @Override
+    public ImageBatch apply(ImageBatch batch) {
+        ItemShape out = outputShape(batch.shape());
+        if (out.equals(batch.shape())) {
+            return batch;
+        }
+        int c = batch.channels();
+        int srcH = batch.height();
+        int srcW = batch.width();
+        float[] src = batch.data();
+        float[] dst = new float[batch.rows() * out.rowSize()];
+        for (int r = 0; r < batch.rows(); r++) {
+            Resampler.resize(
+                    src,
+                    batch.offset(r),
+                    c,
+                    srcH,
+                    srcW,
+                    0,
+                    0,
+                    srcW,
+                    srcH,
+                    dst,
+                    r * out.rowSize(),
+                    out.height(),
+                    out.width(),
+                    interpolation);
+        }
+        return batch.reshaped(dst, out);
     }
-    int c = batch.channels();
-    int srcH = batch.height();
-    int srcW = batch.width();
-    float[] src = batch.data();
-    float[] dst = new float[batch.rows() * out.rowSize()];
-    for (int r = 0; r < batch.rows(); r++) {
-      Resampler.resize(
-          src,
-          batch.offset(r),
-          c,
-          srcH,
-          srcW,
-          0,
-          0,
-          srcW,
-          srcH,
-          dst,
-          r * out.rowSize(),
-          out.height(),
-          out.width(),
-          interpolation);
-    }
-    return batch.reshaped(dst, out);
-  }
 
-  @Override
-  public ItemShape outputShape(ItemShape input) {
-    int h = input.height();
-    int w = input.width();
-    // Integer division is the floor of the exact quotient, which is what torchvision's
-    // int(size * long / short) gives.
-    int height = h <= w ? size : (int) ((long) size * h / w);
-    int width = h <= w ? (int) ((long) size * w / h) : size;
-    return new ItemShape(input.patches(), input.channels(), height, width);
-  }
+    @Override
+    public ItemShape outputShape(ItemShape input) {
+        int h = input.height();
+        int w = input.width();
+        // Integer division is the floor of the exact quotient, which is what torchvision's
+        // int(size * long / short) gives.
+        int height = h <= w ? size : (int) ((long) size * h / w);
+        int width = h <= w ? (int) ((long) size * w / h) : size;
+        return new ItemShape(input.patches(), input.channels(), height, width);
+    }
 }

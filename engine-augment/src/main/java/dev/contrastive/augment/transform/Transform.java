@@ -8,20 +8,20 @@ package dev.contrastive.augment.transform;
  */
 public interface Transform {
 
-  /**
-   * Transforms every row of {@code batch}. The batch is consumed: its pixels may be overwritten and
-   * the returned batch may be the same object.
-   *
-   * @throws IllegalArgumentException if the batch's shape is not one this transform accepts
-   */
-  ImageBatch apply(ImageBatch batch);
+    /**
+     * Transforms every row of {@code batch}. The batch is consumed: its pixels may be overwritten and
+     * the returned batch may be the same object.
+     *
+     * @throws IllegalArgumentException if the batch's shape is not one this transform accepts
+     */
+    ImageBatch apply(ImageBatch batch);
 
-  /**
-   * The shape {@link #apply} makes from {@code input}, so that a pipeline can be checked against a
-   * dataset before any image is read.
-   *
-   * @throws IllegalArgumentException naming the transform's field and the shape it needs, if {@code
-   *     input} is not accepted
-   */
-  ItemShape outputShape(ItemShape input);
+    /**
+     * The shape {@link #apply} makes from {@code input}, so that a pipeline can be checked against a
+     * dataset before any image is read.
+     *
+     * @throws IllegalArgumentException naming the transform's field and the shape it needs, if {@code
+     *     input} is not accepted
+     */
+    ItemShape outputShape(ItemShape input);
 }

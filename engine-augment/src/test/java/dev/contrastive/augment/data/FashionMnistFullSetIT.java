@@ -17,54 +17,54 @@ import org.junit.jupiter.api.Test;
  */
 class FashionMnistFullSetIT {
 
-  private static void assumeInstalled() {
-    Assumptions.assumeTrue(
-        Files.isRegularFile(FashionMnist.DEBIAN_DIRECTORY.resolve("train-images-idx3-ubyte.gz")),
-        "dataset-fashion-mnist is not installed");
-  }
-
-  @Test
-  void fullSplitsHaveThePublishedSizesAndBalance() throws IOException {
-    assumeInstalled();
-    for (Split split : Split.values()) {
-      try (Dataset data = FashionMnist.full(FashionMnist.DEBIAN_DIRECTORY, split)) {
-        assertEquals(split.fullSize(), data.size());
-        assertEquals(
-            DatasetInfo.builder()
-                .name(data.info().name())
-                .size(split.fullSize())
-                .channels(1)
-                .height(28)
-                .width(28)
-                .classes(10)
-                .build(),
-            data.info());
-        int[] expected = new int[10];
-        Arrays.fill(expected, split.fullSize() / 10);
-        assertArrayEquals(expected, FashionMnistTest.classCounts(data));
-      }
+    private static void assumeInstalled() {
+        Assumptions.assumeTrue(
+                Files.isRegularFile(FashionMnist.DEBIAN_DIRECTORY.resolve("train-images-idx3-ubyte.gz")),
+                "dataset-fashion-mnist is not installed");
     }
-  }
 
-  /** The contract of scripts/make-fashion-mnist-subset.sh: the first N per class, in file order. */
-  @Test
-  void embeddedSubsetIsTheFirstImagesOfEachClassInFileOrder() throws IOException {
-    assumeInstalled();
-    for (Split split : Split.values()) {
-      try (Dataset full = FashionMnist.full(FashionMnist.DEBIAN_DIRECTORY, split);
-          Dataset embedded = FashionMnist.embedded(split)) {
-        int[] taken = new int[10];
-        Iterator<Image> subset = embedded.stream();
-        int matched = 0;
-        for (Iterator<Image> it = full.stream(); it.hasNext(); ) {
-          Image image = it.next();
-          if (taken[image.label()]++ < split.embeddedPerClass()) {
-            assertEquals(image, subset.next(), "embedded image " + matched);
-            matched++;
-          }
+    @Test
+    void fullSplitsHaveThePublishedSizesAndBalance() throws IOException {
+        assumeInstalled();
+        for (Split split : Split.values()) {
+            try (Dataset data = FashionMnist.full(FashionMnist.DEBIAN_DIRECTORY, split)) {
+                assertEquals(split.fullSize(), data.size());
+                assertEquals(
+                        DatasetInfo.builder()
+                                .name(data.info().name())
+                                .size(split.fullSize())
+                                .channels(1)
+                                .height(28)
+                                .width(28)
+                                .classes(10)
+                                .build(),
+                        data.info());
+                int[] expected = new int[10];
+                Arrays.fill(expected, split.fullSize() / 10);
+                assertArrayEquals(expected, FashionMnistTest.classCounts(data));
+            }
         }
-        assertEquals(embedded.size(), matched);
-      }
     }
-  }
+
+    /** The contract of scripts/make-fashion-mnist-subset.sh: the first N per class, in file order. */
+    @Test
+    void embeddedSubsetIsTheFirstImagesOfEachClassInFileOrder() throws IOException {
+        assumeInstalled();
+        for (Split split : Split.values()) {
+            try (Dataset full = FashionMnist.full(FashionMnist.DEBIAN_DIRECTORY, split);
+                    Dataset embedded = FashionMnist.embedded(split)) {
+                int[] taken = new int[10];
+                Iterator<Image> subset = embedded.stream();
+                int matched = 0;
+                for (Iterator<Image> it = full.stream(); it.hasNext(); ) {
+                    Image image = it.next();
+                    if (taken[image.label()]++ < split.embeddedPerClass()) {
+                        assertEquals(image, subset.next(), "embedded image " + matched);
+                        matched++;
+                    }
+                }
+                assertEquals(embedded.size(), matched);
+            }
+        }
+    }
 }

@@ -26,154 +26,143 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class Hdf5WriterFaultsTest {
 
-  private static final String ENOSPC = "No space left on device (simulated)";
+    private static final String ENOSPC = "No space left on device (simulated)";
 
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  private final List<Image> images = DataFiles.randomImages(3, 400, 3, 16, 16, 10);
+    private final List<Image> images = DataFiles.randomImages(3, 400, 3, 16, 16, 10);
 
-  /** Passes {@code limit} bytes through, then fails as a full disk would. */
-  private static final class FailAfter extends FilterOutputStream {
-    private long left;
+    /** Passes {@code limit} bytes through, then fails as a full disk would. */
+    private static final class FailAfter extends FilterOutputStream {
+        private long left;
 
-    FailAfter(OutputStream out, long limit) {
-      super(out);
-      left = limit;
+        FailAfter(OutputStream out, long limit) {
+            super(out);
+            left = limit;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len > left) {
+                out.write(b, off, (int) left);
+                left = 0;
+                throw new IOException(ENOSPC);
+            }
+            out.write(b, off, len);
+            left -= len;
+        }
     }
 
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      if (len > left) {
-        out.write(b, off, (int) left);
-        left = 0;
-        throw new IOException(ENOSPC);
-      }
-      out.write(b, off, len);
-      left -= len;
-    }
-  }
-
-  private Path previous() throws IOException {
-    Path file = dir.resolve("data.h5");
-    Hdf5Writer.write(
-        file,
-        InMemoryDataset.of("previous", images.subList(0, 50), 10),
-        Hdf5WriteOptions.defaults());
-    return file;
-  }
-
-  @ParameterizedTest
-  @ValueSource(longs = {0, 1000, 100_000})
-  void aCommitThatFailsAfterNBytesKeepsTheOldFileReadable(long limit) throws IOException {
-    Path file = previous();
-    byte[] before = Files.readAllBytes(file);
-
-    IOException e;
-    try (Hdf5Writer writer =
-        Hdf5Writer.create(file, 3, 16, 16, true, Hdf5WriteOptions.defaults().withDeflateLevel(0))) {
-      for (Image image : images) {
-        writer.append(image);
-      }
-      e = assertThrows(IOException.class, () -> writer.commit(out -> new FailAfter(out, limit)));
+    private Path previous() throws IOException {
+        Path file = dir.resolve("data.h5");
+        Hdf5Writer.write(file, InMemoryDataset.of("previous", images.subList(0, 50), 10), Hdf5WriteOptions.defaults());
+        return file;
     }
 
-    assertTrue(
-        e.getMessage()
-            .startsWith(
-                "cannot write "
-                    + file
-                    + ": "
-                    + ENOSPC
-                    + " (writing the"
-                    + " temporary file "
-                    + dir.resolve(".data.h5.")),
-        e.getMessage());
-    assertTrue(e.getMessage().endsWith("; data.h5 is unchanged)"), e.getMessage());
-    assertArrayEquals(before, Files.readAllBytes(file));
-    try (Hdf5Dataset data = Hdf5Dataset.open(file)) {
-      assertEquals(images.subList(0, 50), DataFiles.readAll(data));
+    @ParameterizedTest
+    @ValueSource(longs = {0, 1000, 100_000})
+    void aCommitThatFailsAfterNBytesKeepsTheOldFileReadable(long limit) throws IOException {
+        Path file = previous();
+        byte[] before = Files.readAllBytes(file);
+
+        IOException e;
+        try (Hdf5Writer writer = Hdf5Writer.create(
+                file, 3, 16, 16, true, Hdf5WriteOptions.defaults().withDeflateLevel(0))) {
+            for (Image image : images) {
+                writer.append(image);
+            }
+            e = assertThrows(IOException.class, () -> writer.commit(out -> new FailAfter(out, limit)));
+        }
+
+        assertTrue(
+                e.getMessage()
+                        .startsWith("cannot write "
+                                + file
+                                + ": "
+                                + ENOSPC
+                                + " (writing the"
+                                + " temporary file "
+                                + dir.resolve(".data.h5.")),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("; data.h5 is unchanged)"), e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(file));
+        try (Hdf5Dataset data = Hdf5Dataset.open(file)) {
+            assertEquals(images.subList(0, 50), DataFiles.readAll(data));
+        }
+        assertEquals(List.of("data.h5"), names(dir));
+        // libhdf5 is still sound: the next write succeeds.
+        Hdf5Writer.write(file, InMemoryDataset.of("next", images, 10), Hdf5WriteOptions.defaults());
+        try (Hdf5Dataset data = Hdf5Dataset.open(file)) {
+            assertEquals(400, data.info().size());
+        }
     }
-    assertEquals(List.of("data.h5"), names(dir));
-    // libhdf5 is still sound: the next write succeeds.
-    Hdf5Writer.write(file, InMemoryDataset.of("next", images, 10), Hdf5WriteOptions.defaults());
-    try (Hdf5Dataset data = Hdf5Dataset.open(file)) {
-      assertEquals(400, data.info().size());
+
+    @Test
+    void aMissingDirectoryIsRefusedBeforeAnyImageIsAppended() {
+        Path file = dir.resolve("missing").resolve("data.h5");
+        IOException e = assertThrows(
+                IOException.class, () -> Hdf5Writer.create(file, 3, 16, 16, true, Hdf5WriteOptions.defaults()));
+        assertEquals(
+                "cannot write HDF5 file " + file + ": its directory " + file.getParent() + " does not exist",
+                e.getMessage());
     }
-  }
 
-  @Test
-  void aMissingDirectoryIsRefusedBeforeAnyImageIsAppended() {
-    Path file = dir.resolve("missing").resolve("data.h5");
-    IOException e =
-        assertThrows(
-            IOException.class,
-            () -> Hdf5Writer.create(file, 3, 16, 16, true, Hdf5WriteOptions.defaults()));
-    assertEquals(
-        "cannot write HDF5 file "
-            + file
-            + ": its directory "
-            + file.getParent()
-            + " does not exist",
-        e.getMessage());
-  }
+    @Test
+    void aFileSizeLimitIsAnErrorNamingTheFileNotACrash() throws Exception {
+        Path file = previous();
+        byte[] before = Files.readAllBytes(file);
+        Path work = Files.createDirectory(dir.resolve("work"));
+        // 400 uncompressed 3 x 16 x 16 images are 300 KiB; the limit is 64 KiB.
+        Process child = new ProcessBuilder(
+                        "bash",
+                        "-c",
+                        "ulimit -f 64 && exec \"$@\"",
+                        "bash",
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-XX:-UsePerfData",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        WriteMain.class.getName(),
+                        file.toString())
+                .directory(work.toFile())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(child.waitFor(2, TimeUnit.MINUTES));
 
-  @Test
-  void aFileSizeLimitIsAnErrorNamingTheFileNotACrash() throws Exception {
-    Path file = previous();
-    byte[] before = Files.readAllBytes(file);
-    Path work = Files.createDirectory(dir.resolve("work"));
-    // 400 uncompressed 3 x 16 x 16 images are 300 KiB; the limit is 64 KiB.
-    Process child =
-        new ProcessBuilder(
-                "bash",
-                "-c",
-                "ulimit -f 64 && exec \"$@\"",
-                "bash",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:-UsePerfData",
-                "-cp",
-                System.getProperty("java.class.path"),
-                WriteMain.class.getName(),
-                file.toString())
-            .directory(work.toFile())
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(child.waitFor(2, TimeUnit.MINUTES));
-
-    assertEquals(WriteMain.EXIT_IO, child.exitValue(), output);
-    assertTrue(
-        output.startsWith(
-            "cannot write " + file + ": File too large (writing the temporary" + " file"),
-        output);
-    assertArrayEquals(before, Files.readAllBytes(file));
-    try (Hdf5Dataset data = Hdf5Dataset.open(file)) {
-      assertEquals(images.subList(0, 50), DataFiles.readAll(data));
+        assertEquals(WriteMain.EXIT_IO, child.exitValue(), output);
+        assertTrue(
+                output.startsWith("cannot write " + file + ": File too large (writing the temporary" + " file"),
+                output);
+        assertArrayEquals(before, Files.readAllBytes(file));
+        try (Hdf5Dataset data = Hdf5Dataset.open(file)) {
+            assertEquals(images.subList(0, 50), DataFiles.readAll(data));
+        }
+        assertEquals(List.of(), names(work), "no hs_err_pid*.log: the JVM did not crash");
+        assertEquals(List.of("data.h5", "work"), names(dir));
     }
-    assertEquals(List.of(), names(work), "no hs_err_pid*.log: the JVM did not crash");
-    assertEquals(List.of("data.h5", "work"), names(dir));
-  }
 
-  /** The child of the file-size test: writes 400 images to the file, prints the error. */
-  public static final class WriteMain {
-    static final int EXIT_IO = 3;
+    /** The child of the file-size test: writes 400 images to the file, prints the error. */
+    public static final class WriteMain {
+        static final int EXIT_IO = 3;
 
-    public static void main(String[] args) {
-      try {
-        Hdf5Writer.write(
-            Path.of(args[0]),
-            InMemoryDataset.of("next", DataFiles.randomImages(3, 400, 3, 16, 16, 10), 10),
-            Hdf5WriteOptions.defaults().withDeflateLevel(0));
-      } catch (IOException e) {
-        System.out.println(e.getMessage());
-        System.exit(EXIT_IO);
-      }
+        public static void main(String[] args) {
+            try {
+                Hdf5Writer.write(
+                        Path.of(args[0]),
+                        InMemoryDataset.of("next", DataFiles.randomImages(3, 400, 3, 16, 16, 10), 10),
+                        Hdf5WriteOptions.defaults().withDeflateLevel(0));
+            } catch (IOException e) {
+                System.out.println(e.getMessage());
+                System.exit(EXIT_IO);
+            }
+        }
     }
-  }
 
-  private static List<String> names(Path directory) throws IOException {
-    try (Stream<Path> files = Files.list(directory)) {
-      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    private static List<String> names(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
-  }
 }

@@ -10,25 +10,25 @@ import org.slf4j.LoggerFactory;
 /** The INFO lines one class logs while this is open, for tests of what a reader says. */
 final class LogLines implements AutoCloseable {
 
-  private final Logger logger;
-  private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final Logger logger;
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-  LogLines(Class<?> type) {
-    logger = (Logger) LoggerFactory.getLogger(type);
-    appender.start();
-    logger.addAppender(appender);
-  }
+    LogLines(Class<?> type) {
+        logger = (Logger) LoggerFactory.getLogger(type);
+        appender.start();
+        logger.addAppender(appender);
+    }
 
-  List<String> info() {
-    return appender.list.stream()
-        .filter(event -> event.getLevel() == Level.INFO)
-        .map(ILoggingEvent::getFormattedMessage)
-        .toList();
-  }
+    List<String> info() {
+        return appender.list.stream()
+                .filter(event -> event.getLevel() == Level.INFO)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
+    }
 
-  @Override
-  public void close() {
-    logger.detachAppender(appender);
-    appender.stop();
-  }
+    @Override
+    public void close() {
+        logger.detachAppender(appender);
+        appender.stop();
+    }
 }

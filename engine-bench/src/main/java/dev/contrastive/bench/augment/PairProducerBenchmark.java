@@ -36,48 +36,46 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 3)
 public class PairProducerBenchmark extends ThroughputBenchmark {
 
-  /** AMDIM's training batch size. */
-  static final int BATCH = 200;
+    /** AMDIM's training batch size. */
+    static final int BATCH = 200;
 
-  /** Ten batches an epoch: epoch boundaries, where the prefetch window drains, are measured too. */
-  static final int IMAGES = 10 * BATCH;
+    /** Ten batches an epoch: epoch boundaries, where the prefetch window drains, are measured too. */
+    static final int IMAGES = 10 * BATCH;
 
-  @Param({"32", "64"})
-  int size;
+    @Param({"32", "64"})
+    int size;
 
-  @Param({"1", "2"})
-  int threads;
+    @Param({"1", "2"})
+    int threads;
 
-  private SyntheticDataset dataset;
-  private PairProducer producer;
+    private SyntheticDataset dataset;
+    private PairProducer producer;
 
-  @Setup
-  public void setUp() {
-    Preset preset =
-        switch (size) {
-          case 32 -> Presets.amdimCifar();
-          case 64 -> Presets.amdimStl();
-          default -> throw new IllegalArgumentException("size must be 32 or 64, got " + size);
+    @Setup
+    public void setUp() {
+        Preset preset = switch (size) {
+            case 32 -> Presets.amdimCifar();
+            case 64 -> Presets.amdimStl();
+            default -> throw new IllegalArgumentException("size must be 32 or 64, got " + size);
         };
-    dataset = new SyntheticDataset(IMAGES, 3, size == 32 ? 32 : 96, 1);
-    producer =
-        new PairProducer(
-            dataset, preset.pairs(), ProducerOptions.of(BATCH, 1).withThreads(threads));
-    start(producer);
-  }
-
-  @Benchmark
-  @OperationsPerInvocation(BATCH)
-  public void pairs(Blackhole blackhole) {
-    try (PairBatch batch = nextBatch()) {
-      blackhole.consume(batch.viewA());
-      blackhole.consume(batch.viewB());
+        dataset = new SyntheticDataset(IMAGES, 3, size == 32 ? 32 : 96, 1);
+        producer = new PairProducer(
+                dataset, preset.pairs(), ProducerOptions.of(BATCH, 1).withThreads(threads));
+        start(producer);
     }
-  }
 
-  @TearDown
-  public void tearDown() {
-    producer.close();
-    dataset.close();
-  }
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void pairs(Blackhole blackhole) {
+        try (PairBatch batch = nextBatch()) {
+            blackhole.consume(batch.viewA());
+            blackhole.consume(batch.viewB());
+        }
+    }
+
+    @TearDown
+    public void tearDown() {
+        producer.close();
+        dataset.close();
+    }
 }

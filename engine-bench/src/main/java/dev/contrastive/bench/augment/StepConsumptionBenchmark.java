@@ -46,54 +46,52 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 4, time = 5)
 public class StepConsumptionBenchmark extends ThroughputBenchmark {
 
-  /** The small configuration's CPU batch size. */
-  static final int BATCH = 64;
+    /** The small configuration's CPU batch size. */
+    static final int BATCH = 64;
 
-  private Dataset dataset;
-  private PairProducer producer;
-  private AmdimEncoder viewA;
-  private AmdimEncoder viewB;
-  private AmdimLoss loss;
-  private SourceSampler sampler;
+    private Dataset dataset;
+    private PairProducer producer;
+    private AmdimEncoder viewA;
+    private AmdimEncoder viewB;
+    private AmdimLoss loss;
+    private SourceSampler sampler;
 
-  @Setup(Level.Trial)
-  public void setUp() throws IOException {
-    dataset = FashionMnist.train();
-    producer =
-        new PairProducer(
-            dataset,
-            Presets.byName("fashion-mnist").pairs(),
-            ProducerOptions.of(BATCH, 1).withThreads(1));
-    start(producer);
-    viewA = AmdimEncoder.create(AmdimConfig.small(1), DataType.FLOAT, 1);
-    viewB = viewA.replica();
-    loss = new AmdimLoss(AmdimOptions.defaults());
-    sampler = SourceSampler.random(1);
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() throws IOException {
-    producer.close();
-    viewB.close();
-    viewA.close();
-    dataset.close();
-  }
-
-  @Benchmark
-  @OperationsPerInvocation(BATCH)
-  public void step(Blackhole bh) {
-    try (PairBatch batch = nextBatch()) {
-      viewA.parameters().zeroGrad();
-      try (LossResult r =
-          loss.compute(
-              viewA.forward(batch.viewA(), true).asMap(),
-              viewB.forward(batch.viewB(), true).asMap(),
-              sampler)) {
-        viewA.backward(r.gradient("a_r1"), r.gradient("a_r5"), r.gradient("a_r7"));
-        viewB.backward(r.gradient("b_r1"), r.gradient("b_r5"), r.gradient("b_r7"));
-        bh.consume(r.loss());
-      }
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+        dataset = FashionMnist.train();
+        producer = new PairProducer(
+                dataset,
+                Presets.byName("fashion-mnist").pairs(),
+                ProducerOptions.of(BATCH, 1).withThreads(1));
+        start(producer);
+        viewA = AmdimEncoder.create(AmdimConfig.small(1), DataType.FLOAT, 1);
+        viewB = viewA.replica();
+        loss = new AmdimLoss(AmdimOptions.defaults());
+        sampler = SourceSampler.random(1);
     }
-    System.gc();
-  }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException {
+        producer.close();
+        viewB.close();
+        viewA.close();
+        dataset.close();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void step(Blackhole bh) {
+        try (PairBatch batch = nextBatch()) {
+            viewA.parameters().zeroGrad();
+            try (LossResult r = loss.compute(
+                    viewA.forward(batch.viewA(), true).asMap(),
+                    viewB.forward(batch.viewB(), true).asMap(),
+                    sampler)) {
+                viewA.backward(r.gradient("a_r1"), r.gradient("a_r5"), r.gradient("a_r7"));
+                viewB.backward(r.gradient("b_r1"), r.gradient("b_r5"), r.gradient("b_r7"));
+                bh.consume(r.loss());
+            }
+        }
+        System.gc();
+    }
 }

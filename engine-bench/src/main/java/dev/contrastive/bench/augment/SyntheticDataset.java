@@ -11,40 +11,39 @@ import java.util.SplittableRandom;
  */
 final class SyntheticDataset implements Dataset {
 
-  private final DatasetInfo info;
-  private final Image[] images;
+    private final DatasetInfo info;
+    private final Image[] images;
 
-  SyntheticDataset(int size, int channels, int side, long seed) {
-    this.info =
-        DatasetInfo.builder()
-            .name("synthetic-" + side)
-            .size(size)
-            .channels(channels)
-            .height(side)
-            .width(side)
-            .classes(10)
-            .build();
-    this.images = new Image[size];
-    SplittableRandom random = new SplittableRandom(seed);
-    for (int i = 0; i < size; i++) {
-      byte[] pixels = new byte[channels * side * side];
-      for (int k = 0; k < pixels.length; k++) {
-        pixels[k] = (byte) random.nextInt(256);
-      }
-      images[i] = new Image(pixels, channels, side, side, i % 10);
+    SyntheticDataset(int size, int channels, int side, long seed) {
+        this.info = DatasetInfo.builder()
+                .name("synthetic-" + side)
+                .size(size)
+                .channels(channels)
+                .height(side)
+                .width(side)
+                .classes(10)
+                .build();
+        this.images = new Image[size];
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < size; i++) {
+            byte[] pixels = new byte[channels * side * side];
+            for (int k = 0; k < pixels.length; k++) {
+                pixels[k] = (byte) random.nextInt(256);
+            }
+            images[i] = new Image(pixels, channels, side, side, i % 10);
+        }
     }
-  }
 
-  @Override
-  public DatasetInfo info() {
-    return info;
-  }
+    @Override
+    public DatasetInfo info() {
+        return info;
+    }
 
-  @Override
-  public Image get(int index) {
-    return images[index];
-  }
+    @Override
+    public Image get(int index) {
+        return images[index];
+    }
 
-  @Override
-  public void close() {}
+    @Override
+    public void close() {}
 }

@@ -16,26 +16,26 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(
-    value = 1,
-    jvmArgsAppend = {"-Xmx3g"})
+        value = 1,
+        jvmArgsAppend = {"-Xmx3g"})
 abstract class ThroughputBenchmark {
 
-  private PairProducer producer;
-  private Iterator<PairBatch> batches;
-  private int epoch;
+    private PairProducer producer;
+    private Iterator<PairBatch> batches;
+    private int epoch;
 
-  /** Starts taking batches from epoch 0 of {@code producer}. */
-  void start(PairProducer producer) {
-    this.producer = producer;
-    epoch = 0;
-    batches = producer.epoch(epoch);
-  }
-
-  /** The next batch; an epoch's end starts the next, so epoch boundaries are measured too. */
-  PairBatch nextBatch() {
-    if (!batches.hasNext()) {
-      batches = producer.epoch(++epoch);
+    /** Starts taking batches from epoch 0 of {@code producer}. */
+    void start(PairProducer producer) {
+        this.producer = producer;
+        epoch = 0;
+        batches = producer.epoch(epoch);
     }
-    return batches.next();
-  }
+
+    /** The next batch; an epoch's end starts the next, so epoch boundaries are measured too. */
+    PairBatch nextBatch() {
+        if (!batches.hasNext()) {
+            batches = producer.epoch(++epoch);
+        }
+        return batches.next();
+    }
 }

@@ -10,12 +10,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class MaterializedResult extends LossValues<INDArray> {
 
-  MaterializedResult(Map<String, Double> parts, Map<String, INDArray> gradients) {
-    super(parts.values().stream().mapToDouble(Double::doubleValue).sum(), parts, gradients);
-  }
+    MaterializedResult(Map<String, Double> parts, Map<String, INDArray> gradients) {
+        super(parts.values().stream().mapToDouble(Double::doubleValue).sum(), parts, gradients);
+    }
 
-  @Override
-  public void close() {
-    gradients().values().forEach(INDArray::close);
-  }
+    @Override
+    public void close() {
+        gradients().values().forEach(INDArray::close);
+    }
 }

@@ -15,58 +15,57 @@ import java.nio.file.Path;
  */
 record ResidentMemory(long residentKib, long peakKib) {
 
-  private static final Path STATUS = Path.of("/proc/self/status");
-  private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
+    private static final Path STATUS = Path.of("/proc/self/status");
+    private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
 
-  ResidentMemory {
-    if (residentKib < 0 || peakKib < 0) {
-      throw new IllegalArgumentException(
-          "residentMemory must be >= 0 KiB, got VmRSS " + residentKib + ", VmHWM " + peakKib);
-    }
-  }
-
-  /** This process's VmRSS and VmHWM now. */
-  static ResidentMemory read() throws IOException {
-    return parse(Files.readString(STATUS));
-  }
-
-  /**
-   * Resets VmHWM to the current RSS: the next {@link #read()}'s peak is the peak since this call.
-   */
-  static void resetPeak() throws IOException {
-    Files.writeString(CLEAR_REFS, "5");
-  }
-
-  /**
-   * VmRSS and VmHWM of a {@code /proc/<pid>/status} text.
-   *
-   * @throws IllegalArgumentException naming the field that is missing or not in kB
-   */
-  static ResidentMemory parse(String status) {
-    return new ResidentMemory(field(status, "VmRSS"), field(status, "VmHWM"));
-  }
-
-  private static long field(String status, String name) {
-    for (String line : status.split("\n")) {
-      if (line.startsWith(name + ":")) {
-        String[] parts = line.substring(name.length() + 1).trim().split("\\s+");
-        if (parts.length != 2 || !parts[1].equals("kB")) {
-          throw new IllegalArgumentException(
-              "/proc status field " + name + " must be '<n> kB', got '" + line + "'");
+    ResidentMemory {
+        if (residentKib < 0 || peakKib < 0) {
+            throw new IllegalArgumentException(
+                    "residentMemory must be >= 0 KiB, got VmRSS " + residentKib + ", VmHWM " + peakKib);
         }
-        try {
-          return Long.parseLong(parts[0]);
-        } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(
-              "/proc status field " + name + " is not a number: '" + line + "'", e);
-        }
-      }
     }
-    throw new IllegalArgumentException(
-        "/proc status has no " + name + " line (not Linux, or a kernel without it)");
-  }
 
-  static double mib(long kib) {
-    return kib / 1024.0;
-  }
+    /** This process's VmRSS and VmHWM now. */
+    static ResidentMemory read() throws IOException {
+        return parse(Files.readString(STATUS));
+    }
+
+    /**
+     * Resets VmHWM to the current RSS: the next {@link #read()}'s peak is the peak since this call.
+     */
+    static void resetPeak() throws IOException {
+        Files.writeString(CLEAR_REFS, "5");
+    }
+
+    /**
+     * VmRSS and VmHWM of a {@code /proc/<pid>/status} text.
+     *
+     * @throws IllegalArgumentException naming the field that is missing or not in kB
+     */
+    static ResidentMemory parse(String status) {
+        return new ResidentMemory(field(status, "VmRSS"), field(status, "VmHWM"));
+    }
+
+    private static long field(String status, String name) {
+        for (String line : status.split("\n")) {
+            if (line.startsWith(name + ":")) {
+                String[] parts = line.substring(name.length() + 1).trim().split("\\s+");
+                if (parts.length != 2 || !parts[1].equals("kB")) {
+                    throw new IllegalArgumentException(
+                            "/proc status field " + name + " must be '<n> kB', got '" + line + "'");
+                }
+                try {
+                    return Long.parseLong(parts[0]);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(
+                            "/proc status field " + name + " is not a number: '" + line + "'", e);
+                }
+            }
+        }
+        throw new IllegalArgumentException("/proc status has no " + name + " line (not Linux, or a kernel without it)");
+    }
+
+    static double mib(long kib) {
+        return kib / 1024.0;
+    }
 }

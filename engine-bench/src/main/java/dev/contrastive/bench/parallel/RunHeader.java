@@ -17,61 +17,58 @@ import java.util.Locale;
  */
 record RunHeader(String command, String cpu, Instant started, double loadAtStart) {
 
-  RunHeader {
-    if (command == null || command.isBlank()) {
-      throw new IllegalArgumentException("runHeader.command must not be blank");
+    RunHeader {
+        if (command == null || command.isBlank()) {
+            throw new IllegalArgumentException("runHeader.command must not be blank");
+        }
+        if (cpu == null || cpu.isBlank()) {
+            throw new IllegalArgumentException("runHeader.cpu must not be blank (lscpu's Model name)");
+        }
+        if (started == null) {
+            throw new IllegalArgumentException("runHeader.started must not be null");
+        }
     }
-    if (cpu == null || cpu.isBlank()) {
-      throw new IllegalArgumentException("runHeader.cpu must not be blank (lscpu's Model name)");
-    }
-    if (started == null) {
-      throw new IllegalArgumentException("runHeader.started must not be null");
-    }
-  }
 
-  /**
-   * A header for a run starting now: call it before measuring, so the load is the one the run met.
-   */
-  static RunHeader startingNow(String command, String cpu) {
-    return new RunHeader(
-        command,
-        cpu,
-        Instant.now(),
-        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-  }
-
-  String markdown(String title) {
-    StringBuilder env = new StringBuilder();
-    for (String name : List.of("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_WAIT_POLICY")) {
-      String v = System.getenv(name);
-      env.append(env.isEmpty() ? "" : ", ")
-          .append(name)
-          .append('=')
-          .append(v == null ? "unset" : v);
+    /**
+     * A header for a run starting now: call it before measuring, so the load is the one the run met.
+     */
+    static RunHeader startingNow(String command, String cpu) {
+        return new RunHeader(
+                command,
+                cpu,
+                Instant.now(),
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
-    return "# "
-        + title
-        + "\n\n"
-        + "- Command: `"
-        + command
-        + "`\n"
-        + "- Date (UTC): "
-        + started.toString().substring(0, 19)
-        + "\n"
-        + "- CPU (lscpu model name): "
-        + cpu
-        + ", "
-        + Runtime.getRuntime().availableProcessors()
-        + " logical CPUs ("
-        + env
-        + ")\n"
-        + "- JVM: "
-        + System.getProperty("java.vm.name")
-        + " "
-        + System.getProperty("java.vm.version")
-        + ", `"
-        + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())
-        + "`\n"
-        + String.format(Locale.ROOT, "- Load average (1 min) at start: %.2f%n", loadAtStart);
-  }
+
+    String markdown(String title) {
+        StringBuilder env = new StringBuilder();
+        for (String name : List.of("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_WAIT_POLICY")) {
+            String v = System.getenv(name);
+            env.append(env.isEmpty() ? "" : ", ").append(name).append('=').append(v == null ? "unset" : v);
+        }
+        return "# "
+                + title
+                + "\n\n"
+                + "- Command: `"
+                + command
+                + "`\n"
+                + "- Date (UTC): "
+                + started.toString().substring(0, 19)
+                + "\n"
+                + "- CPU (lscpu model name): "
+                + cpu
+                + ", "
+                + Runtime.getRuntime().availableProcessors()
+                + " logical CPUs ("
+                + env
+                + ")\n"
+                + "- JVM: "
+                + System.getProperty("java.vm.name")
+                + " "
+                + System.getProperty("java.vm.version")
+                + ", `"
+                + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())
+                + "`\n"
+                + String.format(Locale.ROOT, "- Load average (1 min) at start: %.2f%n", loadAtStart);
+    }
 }

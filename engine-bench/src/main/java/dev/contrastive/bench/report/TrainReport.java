@@ -31,245 +31,229 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
  */
 public final class TrainReport {
 
-  private TrainReport() {}
+    private TrainReport() {}
 
-  public static void main(String[] args) throws IOException {
-    if (args.length != 4) {
-      throw new IllegalArgumentException(
-          "usage: TrainReport <jmh.json> <out.md> <invocation> <jmh command>");
+    public static void main(String[] args) throws IOException {
+        if (args.length != 4) {
+            throw new IllegalArgumentException("usage: TrainReport <jmh.json> <out.md> <invocation> <jmh command>");
+        }
+        Path json = Path.of(args[0]);
+        Path out = Path.of(args[1]);
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        List<BenchReport.Result> results = BenchReport.parse(root);
+        Map<String, Double> flops = new TreeMap<>();
+        for (BenchReport.Result r : results) {
+            String shape = r.params().get("shape");
+            if (shape != null && !flops.containsKey(shape)) {
+                flops.put(shape, ConvOps.forwardFlops(TrainShape.parse(shape).convShapes()));
+            }
+        }
+        String load = "before the run "
+                + System.getProperty("bench.loadBefore", "not recorded")
+                + ", after it "
+                + BenchReport.loadAverage();
+        String md = render(
+                root,
+                results,
+                flops,
+                json.getFileName().toString(),
+                args[2],
+                args[3],
+                Instant.now(),
+                BenchReport.machine(),
+                load);
+        Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
+        Files.writeString(tmp, md, StandardCharsets.UTF_8);
+        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
-    Path json = Path.of(args[0]);
-    Path out = Path.of(args[1]);
-    JsonNode root = new ObjectMapper().readTree(json.toFile());
-    List<BenchReport.Result> results = BenchReport.parse(root);
-    Map<String, Double> flops = new TreeMap<>();
-    for (BenchReport.Result r : results) {
-      String shape = r.params().get("shape");
-      if (shape != null && !flops.containsKey(shape)) {
-        flops.put(shape, ConvOps.forwardFlops(TrainShape.parse(shape).convShapes()));
-      }
+
+    /**
+     * The report.
+     *
+     * @param flops forward conv FLOPs of one encoder pass (one view) per shape
+     */
+    static String render(
+            JsonNode root,
+            List<BenchReport.Result> results,
+            Map<String, Double> flops,
+            String jsonName,
+            String invocation,
+            String jmhCommand,
+            Instant now,
+            String machine,
+            String load) {
+        if (results.isEmpty()) {
+            throw new IllegalArgumentException(jsonName + " holds no JMH results");
+        }
+        Map<String, Map<String, Double>> byShape = new LinkedHashMap<>();
+        for (BenchReport.Result r : results) {
+            byShape.computeIfAbsent(r.params().get("shape"), k -> new LinkedHashMap<>())
+                    .put(r.method(), r.score());
+        }
+        JsonNode first = root.get(0);
+        StringBuilder md = new StringBuilder("# Training step benchmarks\n\n");
+        md.append("- Date (UTC): ")
+                .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
+                        now.atOffset(ZoneOffset.UTC).withNano(0)))
+                .append('\n');
+        md.append("- Machine: ").append(machine).append('\n');
+        md.append("- Load average (1, 5, 15 min): ")
+                .append(load)
+                .append(" (other jobs on the machine scatter the times)\n");
+        md.append("- JVM: ")
+                .append(BenchReport.text(first, "vmName"))
+                .append(' ')
+                .append(BenchReport.text(first, "vmVersion"))
+                .append('\n');
+        md.append("- Fork JVM arguments: `")
+                .append(String.join(" ", BenchReport.strings(first.get("jvmArgs"))))
+                .append("`\n");
+        md.append("- JMH: ")
+                .append(BenchReport.text(first, "jmhVersion"))
+                .append(", 1 fork per method and shape, ")
+                .append(BenchReport.text(first, "warmupIterations"))
+                .append(" x ")
+                .append(BenchReport.text(first, "warmupTime"))
+                .append(" warmup, ")
+                .append(BenchReport.text(first, "measurementIterations"))
+                .append(" x ")
+                .append(BenchReport.text(first, "measurementTime"))
+                .append(
+                        " measurement, mode avgt (an iteration runs at least one call: single shots for the slow shapes)\n");
+        BenchReport.appendCommands(md, jsonName, invocation, jmhCommand);
+        md.append("Shapes: amdim-small = AmdimConfig.small(1) (ndf 32, n_rkhs 256, n_depth 1, 1x32x32), amdim-cifar = "
+                + "publishedCifar (ndf 128, n_rkhs 1024, n_depth 3, 3x32x32), cpc-small = CpcConfig.small(1) (1x32x32, 49 "
+                + "patches per image); the number is the batch per view. Times in ms per call; ratios below 1 mean ours is "
+                + "faster.\n\n");
+
+        md.append("## Training step (forward of both views, loss, backward, Adam)\n\n");
+        md.append("| shape | ours | PyTorch | ours/PyTorch |\n|---|---:|---:|---:|\n");
+        byShape.forEach((shape, m) -> {
+            if (m.containsKey("ourStep") || m.containsKey("torchStep")) {
+                md.append("| ")
+                        .append(shape)
+                        .append(" | ")
+                        .append(BenchReport.ms(m.get("ourStep")))
+                        .append(" | ")
+                        .append(BenchReport.ms(m.get("torchStep")))
+                        .append(" | ")
+                        .append(BenchReport.ratio(m.get("ourStep"), m.get("torchStep")))
+                        .append(" |\n");
+            }
+        });
+
+        md.append("\n## Fast paths (training step)\n\n");
+        md.append("The same step with the layers' fast paths switched off (`FastPaths.setEnabled(false)`: every "
+                + "layer on its plain libnd4j ops, as before they existed), in the same run.\n\n");
+        md.append("| shape | fast paths | libnd4j ops only | fast / ops only | ops only / PyTorch |\n"
+                + "|---|---:|---:|---:|---:|\n");
+        byShape.forEach((shape, m) -> {
+            if (m.containsKey("ourStepOpPath")) {
+                md.append("| ")
+                        .append(shape)
+                        .append(" | ")
+                        .append(BenchReport.ms(m.get("ourStep")))
+                        .append(" | ")
+                        .append(BenchReport.ms(m.get("ourStepOpPath")))
+                        .append(" | ")
+                        .append(BenchReport.ratio(m.get("ourStep"), m.get("ourStepOpPath")))
+                        .append(" | ")
+                        .append(BenchReport.ratio(m.get("ourStepOpPath"), m.get("torchStep")))
+                        .append(" |\n");
+            }
+        });
+
+        md.append("\n## Encoder alone (one view, training mode)\n\n");
+        md.append("| shape | ours fwd | PyTorch fwd | ratio | ours fwd+bwd | PyTorch fwd+bwd | ratio | ours bwd "
+                + "(fwd+bwd - fwd) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        byShape.forEach((shape, m) -> {
+            if (m.containsKey("ourForward")) {
+                Double f = m.get("ourForward");
+                Double fb = m.get("ourForwardBackward");
+                md.append("| ")
+                        .append(shape)
+                        .append(" | ")
+                        .append(BenchReport.ms(f))
+                        .append(" | ")
+                        .append(BenchReport.ms(m.get("torchForward")))
+                        .append(" | ")
+                        .append(BenchReport.ratio(f, m.get("torchForward")))
+                        .append(" | ")
+                        .append(BenchReport.ms(fb))
+                        .append(" | ")
+                        .append(BenchReport.ms(m.get("torchForwardBackward")))
+                        .append(" | ")
+                        .append(BenchReport.ratio(fb, m.get("torchForwardBackward")))
+                        .append(" | ")
+                        .append(fb == null || f == null ? "—" : BenchReport.ms(fb - f))
+                        .append(" |\n");
+            }
+        });
+
+        md.append("\n## Convolution throughput\n\n");
+        md.append("GFLOP per pass counts the encoder's convolutions only (forward 2 N Cout Hout Wout Cin Kh Kw; "
+                + "backward twice that). \"conv ops\" runs libnd4j conv2d (and conv2d_bp) alone on the same layer "
+                + "shapes with preallocated outputs; \"% of conv ops\" is the encoder's GFLOP/s over theirs, i.e. conv "
+                + "op time / encoder time.\n\n");
+        md.append("| shape | GFLOP fwd | conv ops fwd GFLOP/s | encoder fwd GFLOP/s | % of conv ops | "
+                + "conv ops fwd+bwd GFLOP/s | encoder fwd+bwd GFLOP/s | % of conv ops |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        byShape.forEach((shape, m) -> {
+            Double fl = flops.get(shape);
+            if (fl == null || !m.containsKey("convForward")) {
+                return;
+            }
+            double g = fl / 1e9;
+            md.append("| ")
+                    .append(shape)
+                    .append(" | ")
+                    .append(num(g))
+                    .append(" | ")
+                    .append(gflops(g, m.get("convForward")))
+                    .append(" | ")
+                    .append(gflops(g, m.get("ourForward")))
+                    .append(" | ")
+                    .append(BenchReport.percent(m.get("convForward"), m.get("ourForward")))
+                    .append(" | ")
+                    .append(gflops(3 * g, m.get("convForwardBackward")))
+                    .append(" | ")
+                    .append(gflops(3 * g, m.get("ourForwardBackward")))
+                    .append(" | ")
+                    .append(BenchReport.percent(m.get("convForwardBackward"), m.get("ourForwardBackward")))
+                    .append(" |\n");
+        });
+
+        md.append("\n## Native threads (training step)\n\n");
+        md.append(
+                "| shape | ours, 1 thread | ours, default | 1 thread / default | PyTorch, 1 thread | PyTorch, default "
+                        + "| 1 thread / default |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        byShape.forEach((shape, m) -> {
+            if (m.containsKey("ourStepOneThread") || m.containsKey("torchStepOneThread")) {
+                md.append("| ")
+                        .append(shape)
+                        .append(" | ")
+                        .append(BenchReport.ms(m.get("ourStepOneThread")))
+                        .append(" | ")
+                        .append(BenchReport.ms(m.get("ourStep")))
+                        .append(" | ")
+                        .append(BenchReport.ratio(m.get("ourStepOneThread"), m.get("ourStep")))
+                        .append(" | ")
+                        .append(BenchReport.ms(m.get("torchStepOneThread")))
+                        .append(" | ")
+                        .append(BenchReport.ms(m.get("torchStep")))
+                        .append(" | ")
+                        .append(BenchReport.ratio(m.get("torchStepOneThread"), m.get("torchStep")))
+                        .append(" |\n");
+            }
+        });
+        return md.toString();
     }
-    String load =
-        "before the run "
-            + System.getProperty("bench.loadBefore", "not recorded")
-            + ", after it "
-            + BenchReport.loadAverage();
-    String md =
-        render(
-            root,
-            results,
-            flops,
-            json.getFileName().toString(),
-            args[2],
-            args[3],
-            Instant.now(),
-            BenchReport.machine(),
-            load);
-    Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-    Files.writeString(tmp, md, StandardCharsets.UTF_8);
-    Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
 
-  /**
-   * The report.
-   *
-   * @param flops forward conv FLOPs of one encoder pass (one view) per shape
-   */
-  static String render(
-      JsonNode root,
-      List<BenchReport.Result> results,
-      Map<String, Double> flops,
-      String jsonName,
-      String invocation,
-      String jmhCommand,
-      Instant now,
-      String machine,
-      String load) {
-    if (results.isEmpty()) {
-      throw new IllegalArgumentException(jsonName + " holds no JMH results");
+    private static String num(double v) {
+        return String.format(Locale.ROOT, v >= 10 ? "%.1f" : "%.2f", v);
     }
-    Map<String, Map<String, Double>> byShape = new LinkedHashMap<>();
-    for (BenchReport.Result r : results) {
-      byShape
-          .computeIfAbsent(r.params().get("shape"), k -> new LinkedHashMap<>())
-          .put(r.method(), r.score());
+
+    private static String gflops(double gflop, Double ms) {
+        return ms == null ? "—" : num(gflop / (ms / 1e3));
     }
-    JsonNode first = root.get(0);
-    StringBuilder md = new StringBuilder("# Training step benchmarks\n\n");
-    md.append("- Date (UTC): ")
-        .append(
-            DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(now.atOffset(ZoneOffset.UTC).withNano(0)))
-        .append('\n');
-    md.append("- Machine: ").append(machine).append('\n');
-    md.append("- Load average (1, 5, 15 min): ")
-        .append(load)
-        .append(" (other jobs on the machine scatter the times)\n");
-    md.append("- JVM: ")
-        .append(BenchReport.text(first, "vmName"))
-        .append(' ')
-        .append(BenchReport.text(first, "vmVersion"))
-        .append('\n');
-    md.append("- Fork JVM arguments: `")
-        .append(String.join(" ", BenchReport.strings(first.get("jvmArgs"))))
-        .append("`\n");
-    md.append("- JMH: ")
-        .append(BenchReport.text(first, "jmhVersion"))
-        .append(", 1 fork per method and shape, ")
-        .append(BenchReport.text(first, "warmupIterations"))
-        .append(" x ")
-        .append(BenchReport.text(first, "warmupTime"))
-        .append(" warmup, ")
-        .append(BenchReport.text(first, "measurementIterations"))
-        .append(" x ")
-        .append(BenchReport.text(first, "measurementTime"))
-        .append(
-            " measurement, mode avgt (an iteration runs at least one call: single shots for the slow shapes)\n");
-    BenchReport.appendCommands(md, jsonName, invocation, jmhCommand);
-    md.append(
-        "Shapes: amdim-small = AmdimConfig.small(1) (ndf 32, n_rkhs 256, n_depth 1, 1x32x32), amdim-cifar = "
-            + "publishedCifar (ndf 128, n_rkhs 1024, n_depth 3, 3x32x32), cpc-small = CpcConfig.small(1) (1x32x32, 49 "
-            + "patches per image); the number is the batch per view. Times in ms per call; ratios below 1 mean ours is "
-            + "faster.\n\n");
-
-    md.append("## Training step (forward of both views, loss, backward, Adam)\n\n");
-    md.append("| shape | ours | PyTorch | ours/PyTorch |\n|---|---:|---:|---:|\n");
-    byShape.forEach(
-        (shape, m) -> {
-          if (m.containsKey("ourStep") || m.containsKey("torchStep")) {
-            md.append("| ")
-                .append(shape)
-                .append(" | ")
-                .append(BenchReport.ms(m.get("ourStep")))
-                .append(" | ")
-                .append(BenchReport.ms(m.get("torchStep")))
-                .append(" | ")
-                .append(BenchReport.ratio(m.get("ourStep"), m.get("torchStep")))
-                .append(" |\n");
-          }
-        });
-
-    md.append("\n## Fast paths (training step)\n\n");
-    md.append(
-        "The same step with the layers' fast paths switched off (`FastPaths.setEnabled(false)`: every "
-            + "layer on its plain libnd4j ops, as before they existed), in the same run.\n\n");
-    md.append(
-        "| shape | fast paths | libnd4j ops only | fast / ops only | ops only / PyTorch |\n"
-            + "|---|---:|---:|---:|---:|\n");
-    byShape.forEach(
-        (shape, m) -> {
-          if (m.containsKey("ourStepOpPath")) {
-            md.append("| ")
-                .append(shape)
-                .append(" | ")
-                .append(BenchReport.ms(m.get("ourStep")))
-                .append(" | ")
-                .append(BenchReport.ms(m.get("ourStepOpPath")))
-                .append(" | ")
-                .append(BenchReport.ratio(m.get("ourStep"), m.get("ourStepOpPath")))
-                .append(" | ")
-                .append(BenchReport.ratio(m.get("ourStepOpPath"), m.get("torchStep")))
-                .append(" |\n");
-          }
-        });
-
-    md.append("\n## Encoder alone (one view, training mode)\n\n");
-    md.append(
-        "| shape | ours fwd | PyTorch fwd | ratio | ours fwd+bwd | PyTorch fwd+bwd | ratio | ours bwd "
-            + "(fwd+bwd - fwd) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
-    byShape.forEach(
-        (shape, m) -> {
-          if (m.containsKey("ourForward")) {
-            Double f = m.get("ourForward");
-            Double fb = m.get("ourForwardBackward");
-            md.append("| ")
-                .append(shape)
-                .append(" | ")
-                .append(BenchReport.ms(f))
-                .append(" | ")
-                .append(BenchReport.ms(m.get("torchForward")))
-                .append(" | ")
-                .append(BenchReport.ratio(f, m.get("torchForward")))
-                .append(" | ")
-                .append(BenchReport.ms(fb))
-                .append(" | ")
-                .append(BenchReport.ms(m.get("torchForwardBackward")))
-                .append(" | ")
-                .append(BenchReport.ratio(fb, m.get("torchForwardBackward")))
-                .append(" | ")
-                .append(fb == null || f == null ? "—" : BenchReport.ms(fb - f))
-                .append(" |\n");
-          }
-        });
-
-    md.append("\n## Convolution throughput\n\n");
-    md.append(
-        "GFLOP per pass counts the encoder's convolutions only (forward 2 N Cout Hout Wout Cin Kh Kw; "
-            + "backward twice that). \"conv ops\" runs libnd4j conv2d (and conv2d_bp) alone on the same layer "
-            + "shapes with preallocated outputs; \"% of conv ops\" is the encoder's GFLOP/s over theirs, i.e. conv "
-            + "op time / encoder time.\n\n");
-    md.append(
-        "| shape | GFLOP fwd | conv ops fwd GFLOP/s | encoder fwd GFLOP/s | % of conv ops | "
-            + "conv ops fwd+bwd GFLOP/s | encoder fwd+bwd GFLOP/s | % of conv ops |\n"
-            + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
-    byShape.forEach(
-        (shape, m) -> {
-          Double fl = flops.get(shape);
-          if (fl == null || !m.containsKey("convForward")) {
-            return;
-          }
-          double g = fl / 1e9;
-          md.append("| ")
-              .append(shape)
-              .append(" | ")
-              .append(num(g))
-              .append(" | ")
-              .append(gflops(g, m.get("convForward")))
-              .append(" | ")
-              .append(gflops(g, m.get("ourForward")))
-              .append(" | ")
-              .append(BenchReport.percent(m.get("convForward"), m.get("ourForward")))
-              .append(" | ")
-              .append(gflops(3 * g, m.get("convForwardBackward")))
-              .append(" | ")
-              .append(gflops(3 * g, m.get("ourForwardBackward")))
-              .append(" | ")
-              .append(
-                  BenchReport.percent(m.get("convForwardBackward"), m.get("ourForwardBackward")))
-              .append(" |\n");
-        });
-
-    md.append("\n## Native threads (training step)\n\n");
-    md.append(
-        "| shape | ours, 1 thread | ours, default | 1 thread / default | PyTorch, 1 thread | PyTorch, default "
-            + "| 1 thread / default |\n|---|---:|---:|---:|---:|---:|---:|\n");
-    byShape.forEach(
-        (shape, m) -> {
-          if (m.containsKey("ourStepOneThread") || m.containsKey("torchStepOneThread")) {
-            md.append("| ")
-                .append(shape)
-                .append(" | ")
-                .append(BenchReport.ms(m.get("ourStepOneThread")))
-                .append(" | ")
-                .append(BenchReport.ms(m.get("ourStep")))
-                .append(" | ")
-                .append(BenchReport.ratio(m.get("ourStepOneThread"), m.get("ourStep")))
-                .append(" | ")
-                .append(BenchReport.ms(m.get("torchStepOneThread")))
-                .append(" | ")
-                .append(BenchReport.ms(m.get("torchStep")))
-                .append(" | ")
-                .append(BenchReport.ratio(m.get("torchStepOneThread"), m.get("torchStep")))
-                .append(" |\n");
-          }
-        });
-    return md.toString();
-  }
-
-  private static String num(double v) {
-    return String.format(Locale.ROOT, v >= 10 ? "%.1f" : "%.2f", v);
-  }
-
-  private static String gflops(double gflop, Double ms) {
-    return ms == null ? "—" : num(gflop / (ms / 1e3));
-  }
 }

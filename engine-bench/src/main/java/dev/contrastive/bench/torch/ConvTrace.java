@@ -8,26 +8,26 @@ import java.util.List;
  */
 public final class ConvTrace {
 
-  private static final ThreadLocal<List<ConvShape>> ACTIVE = new ThreadLocal<>();
+    private static final ThreadLocal<List<ConvShape>> ACTIVE = new ThreadLocal<>();
 
-  private ConvTrace() {}
+    private ConvTrace() {}
 
-  /** Runs {@code pass} on this thread and returns the convolutions it ran, in order. */
-  public static List<ConvShape> record(Runnable pass) {
-    List<ConvShape> shapes = new ArrayList<>();
-    ACTIVE.set(shapes);
-    try {
-      pass.run();
-    } finally {
-      ACTIVE.remove();
+    /** Runs {@code pass} on this thread and returns the convolutions it ran, in order. */
+    public static List<ConvShape> record(Runnable pass) {
+        List<ConvShape> shapes = new ArrayList<>();
+        ACTIVE.set(shapes);
+        try {
+            pass.run();
+        } finally {
+            ACTIVE.remove();
+        }
+        return shapes;
     }
-    return shapes;
-  }
 
-  static void add(ConvShape shape) {
-    List<ConvShape> shapes = ACTIVE.get();
-    if (shapes != null) {
-      shapes.add(shape);
+    static void add(ConvShape shape) {
+        List<ConvShape> shapes = ACTIVE.get();
+        if (shapes != null) {
+            shapes.add(shape);
+        }
     }
-  }
 }

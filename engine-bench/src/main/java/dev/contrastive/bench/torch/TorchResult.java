@@ -11,16 +11,15 @@ import java.util.Map;
  */
 public final class TorchResult extends LossValues<NDArray> {
 
-  private final NDManager owner;
+    private final NDManager owner;
 
-  TorchResult(
-      double loss, Map<String, Double> parts, Map<String, NDArray> gradients, NDManager owner) {
-    super(loss, parts, gradients);
-    this.owner = owner;
-  }
+    TorchResult(double loss, Map<String, Double> parts, Map<String, NDArray> gradients, NDManager owner) {
+        super(loss, parts, gradients);
+        this.owner = owner;
+    }
 
-  @Override
-  public void close() {
-    owner.close();
-  }
+    @Override
+    public void close() {
+        owner.close();
+    }
 }

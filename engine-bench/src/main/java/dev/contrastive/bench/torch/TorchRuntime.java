@@ -15,69 +15,66 @@ import ai.djl.pytorch.jni.JniUtils;
  */
 public final class TorchRuntime {
 
-  private static final String THREADS = "ai.djl.pytorch.num_threads";
-  private static final String INTEROP_THREADS = "ai.djl.pytorch.num_interop_threads";
+    private static final String THREADS = "ai.djl.pytorch.num_threads";
+    private static final String INTEROP_THREADS = "ai.djl.pytorch.num_interop_threads";
 
-  private TorchRuntime() {}
+    private TorchRuntime() {}
 
-  /**
-   * Intra-op threads for both engines: {@code OMP_NUM_THREADS} (which ND4J's OpenMP runtime reads)
-   * if set, else every available processor (ND4J's default).
-   */
-  public static int threads() {
-    String env = System.getenv("OMP_NUM_THREADS");
-    if (env == null || env.isBlank()) {
-      return Runtime.getRuntime().availableProcessors();
+    /**
+     * Intra-op threads for both engines: {@code OMP_NUM_THREADS} (which ND4J's OpenMP runtime reads)
+     * if set, else every available processor (ND4J's default).
+     */
+    public static int threads() {
+        String env = System.getenv("OMP_NUM_THREADS");
+        if (env == null || env.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        try {
+            int n = Integer.parseInt(env.trim());
+            if (n < 1) {
+                throw new NumberFormatException("must be >= 1");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("OMP_NUM_THREADS='" + env + "' is not a positive thread count", e);
+        }
     }
-    try {
-      int n = Integer.parseInt(env.trim());
-      if (n < 1) {
-        throw new NumberFormatException("must be >= 1");
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new IllegalStateException(
-          "OMP_NUM_THREADS='" + env + "' is not a positive thread count", e);
-    }
-  }
 
-  /** The PyTorch engine; fails if it runs with a different intra-op thread count than ND4J. */
-  public static Engine engine() {
-    return Holder.ENGINE;
-  }
-
-  private static final class Holder {
-    static final Engine ENGINE = start();
-  }
-
-  private static Engine start() {
-    int threads = threads();
-    String requested = System.getProperty(THREADS);
-    if (requested != null && !requested.equals(Integer.toString(threads))) {
-      throw new IllegalStateException(
-          "-D"
-              + THREADS
-              + "="
-              + requested
-              + " differs from the "
-              + threads
-              + " threads ND4J uses (OMP_NUM_THREADS); drop the property or make them equal");
+    /** The PyTorch engine; fails if it runs with a different intra-op thread count than ND4J. */
+    public static Engine engine() {
+        return Holder.ENGINE;
     }
-    System.setProperty(THREADS, Integer.toString(threads));
-    // Eager single-graph calls never use the inter-op pool; one thread keeps it from idling on
-    // cores.
-    System.setProperty(INTEROP_THREADS, System.getProperty(INTEROP_THREADS, "1"));
-    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-    Engine engine = Engine.getEngine("PyTorch");
-    int actual = JniUtils.getNumThreads();
-    if (actual != threads) {
-      throw new IllegalStateException(
-          "PyTorch runs "
-              + actual
-              + " intra-op threads, expected "
-              + threads
-              + "; was the engine started before TorchRuntime?");
+
+    private static final class Holder {
+        static final Engine ENGINE = start();
     }
-    return engine;
-  }
+
+    private static Engine start() {
+        int threads = threads();
+        String requested = System.getProperty(THREADS);
+        if (requested != null && !requested.equals(Integer.toString(threads))) {
+            throw new IllegalStateException("-D"
+                    + THREADS
+                    + "="
+                    + requested
+                    + " differs from the "
+                    + threads
+                    + " threads ND4J uses (OMP_NUM_THREADS); drop the property or make them equal");
+        }
+        System.setProperty(THREADS, Integer.toString(threads));
+        // Eager single-graph calls never use the inter-op pool; one thread keeps it from idling on
+        // cores.
+        System.setProperty(INTEROP_THREADS, System.getProperty(INTEROP_THREADS, "1"));
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        Engine engine = Engine.getEngine("PyTorch");
+        int actual = JniUtils.getNumThreads();
+        if (actual != threads) {
+            throw new IllegalStateException("PyTorch runs "
+                    + actual
+                    + " intra-op threads, expected "
+                    + threads
+                    + "; was the engine started before TorchRuntime?");
+        }
+        return engine;
+    }
 }

@@ -21,64 +21,61 @@ import jdk.jfr.consumer.RecordingFile;
  */
 final class LayerSamples {
 
-  private static final String NN = "dev.contrastive.models.nn.";
-  private static final String ENCODER = "dev.contrastive.models.encoder.";
+    private static final String NN = "dev.contrastive.models.nn.";
+    private static final String ENCODER = "dev.contrastive.models.encoder.";
 
-  /** Dispatch-only frames: their samples belong to the layer they call. */
-  private static final List<String> PASS_THROUGH =
-      List.of(NN + "Sequential", NN + "Channels", NN + "Arena");
+    /** Dispatch-only frames: their samples belong to the layer they call. */
+    private static final List<String> PASS_THROUGH = List.of(NN + "Sequential", NN + "Channels", NN + "Arena");
 
-  private LayerSamples() {}
+    private LayerSamples() {}
 
-  /** Records {@code workload} on this thread and prints the share of each layer kind. */
-  static void print(Runnable workload) {
-    Map<String, Integer> counts = new TreeMap<>();
-    int total = 0;
-    try {
-      Path file = Files.createTempFile("encoder-profile", ".jfr");
-      try (Recording r = new Recording()) {
-        r.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(1));
-        r.enable("jdk.NativeMethodSample").withPeriod(Duration.ofMillis(1));
-        r.start();
-        workload.run();
-        r.stop();
-        r.dump(file);
-      }
-      long thread = Thread.currentThread().getId();
-      for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
-        if (e.getThread("sampledThread") == null
-            || e.getThread("sampledThread").getJavaThreadId() != thread
-            || e.getStackTrace() == null) {
-          continue;
+    /** Records {@code workload} on this thread and prints the share of each layer kind. */
+    static void print(Runnable workload) {
+        Map<String, Integer> counts = new TreeMap<>();
+        int total = 0;
+        try {
+            Path file = Files.createTempFile("encoder-profile", ".jfr");
+            try (Recording r = new Recording()) {
+                r.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(1));
+                r.enable("jdk.NativeMethodSample").withPeriod(Duration.ofMillis(1));
+                r.start();
+                workload.run();
+                r.stop();
+                r.dump(file);
+            }
+            long thread = Thread.currentThread().getId();
+            for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+                if (e.getThread("sampledThread") == null
+                        || e.getThread("sampledThread").getJavaThreadId() != thread
+                        || e.getStackTrace() == null) {
+                    continue;
+                }
+                counts.merge(layerOf(e.getStackTrace().getFrames()), 1, Integer::sum);
+                total++;
+            }
+            Files.delete(file);
+        } catch (IOException e) {
+            throw new IllegalStateException("flight recording failed: " + e.getMessage(), e);
         }
-        counts.merge(layerOf(e.getStackTrace().getFrames()), 1, Integer::sum);
-        total++;
-      }
-      Files.delete(file);
-    } catch (IOException e) {
-      throw new IllegalStateException("flight recording failed: " + e.getMessage(), e);
+        System.out.printf(Locale.ROOT, "%nencoder forward+backward, %d samples of the calling thread:%n", total);
+        System.out.println("| layer.direction | share |");
+        System.out.println("|---|---:|");
+        int n = total;
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()))
+                .forEach(
+                        c -> System.out.printf(Locale.ROOT, "| %s | %.1f%% |%n", c.getKey(), 100.0 * c.getValue() / n));
     }
-    System.out.printf(
-        Locale.ROOT, "%nencoder forward+backward, %d samples of the calling thread:%n", total);
-    System.out.println("| layer.direction | share |");
-    System.out.println("|---|---:|");
-    int n = total;
-    counts.entrySet().stream()
-        .sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()))
-        .forEach(
-            c ->
-                System.out.printf(
-                    Locale.ROOT, "| %s | %.1f%% |%n", c.getKey(), 100.0 * c.getValue() / n));
-  }
 
-  private static String layerOf(List<RecordedFrame> frames) {
-    for (RecordedFrame f : frames) {
-      String type = f.getMethod().getType().getName();
-      boolean layer = type.startsWith(NN) || type.startsWith(ENCODER);
-      if (layer && PASS_THROUGH.stream().noneMatch(type::startsWith)) {
-        return type.substring(type.lastIndexOf('.') + 1) + "." + f.getMethod().getName();
-      }
+    private static String layerOf(List<RecordedFrame> frames) {
+        for (RecordedFrame f : frames) {
+            String type = f.getMethod().getType().getName();
+            boolean layer = type.startsWith(NN) || type.startsWith(ENCODER);
+            if (layer && PASS_THROUGH.stream().noneMatch(type::startsWith)) {
+                return type.substring(type.lastIndexOf('.') + 1) + "."
+                        + f.getMethod().getName();
+            }
+        }
+        return "outside the layers";
     }
-    return "outside the layers";
-  }
 }

@@ -27,92 +27,90 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public record TrainShape(String model, int batch) {
 
-  public TrainShape {
-    if (!List.of("amdim-small", "amdim-cifar", "cpc-small").contains(model)) {
-      throw new IllegalArgumentException(
-          "train shape model must be amdim-small, amdim-cifar or cpc-small, got '" + model + "'");
-    }
-    if (batch < 2 || batch > 4096) {
-      throw new IllegalArgumentException("train shape batch must be in [2, 4096], got " + batch);
-    }
-  }
-
-  /** Parses {@code model/batch}, e.g. {@code amdim-cifar/200}. */
-  public static TrainShape parse(String text) {
-    int slash = text.indexOf('/');
-    if (slash < 0) {
-      throw new IllegalArgumentException("train shape must be <model>/<batch>, got '" + text + "'");
-    }
-    return new TrainShape(text.substring(0, slash), Integer.parseInt(text.substring(slash + 1)));
-  }
-
-  public boolean isAmdim() {
-    return model.startsWith("amdim");
-  }
-
-  public AmdimConfig amdimConfig() {
-    return switch (model) {
-      case "amdim-small" -> AmdimConfig.small(1);
-      case "amdim-cifar" -> AmdimConfig.publishedCifar();
-      default -> throw new IllegalStateException(model + " is not an AMDIM shape");
-    };
-  }
-
-  public CpcConfig cpcConfig() {
-    if (isAmdim()) {
-      throw new IllegalStateException(model + " is not a CPC shape");
-    }
-    return CpcConfig.small(1);
-  }
-
-  /** Image shape (B, C, H, W) of one view. */
-  public long[] imageShape() {
-    if (isAmdim()) {
-      AmdimConfig c = amdimConfig();
-      return new long[] {batch, c.inChannels(), c.encoderSize(), c.encoderSize()};
-    }
-    CpcConfig c = cpcConfig();
-    return new long[] {batch, c.inChannels(), c.imageSize(), c.imageSize()};
-  }
-
-  /**
-   * The convolutions of one encoder forward pass at this batch, in order, traced from the PyTorch
-   * twin of the encoder on two images (layer shapes do not depend on the batch but for N).
-   */
-  public List<ConvShape> convShapes() {
-    List<ConvShape> traced;
-    try (NDManager m = TorchRuntime.engine().newBaseManager()) {
-      long[] s = imageShape();
-      Shape two = new Shape(2, s[1], s[2], s[3]);
-      if (isAmdim()) {
-        try (AmdimEncoder ours = AmdimEncoder.create(amdimConfig(), DataType.FLOAT, 1)) {
-          TorchAmdimEncoder enc =
-              new TorchAmdimEncoder(amdimConfig(), new TorchParameters(ours.parameters(), m));
-          traced = ConvTrace.record(() -> enc.forward(m.randomNormal(two), true));
+    public TrainShape {
+        if (!List.of("amdim-small", "amdim-cifar", "cpc-small").contains(model)) {
+            throw new IllegalArgumentException(
+                    "train shape model must be amdim-small, amdim-cifar or cpc-small, got '" + model + "'");
         }
-      } else {
-        try (CpcEncoder ours = CpcEncoder.create(cpcConfig(), DataType.FLOAT, 1)) {
-          TorchCpcEncoder enc =
-              new TorchCpcEncoder(cpcConfig(), new TorchParameters(ours.parameters(), m));
-          traced = ConvTrace.record(() -> enc.forward(m.randomNormal(two)));
+        if (batch < 2 || batch > 4096) {
+            throw new IllegalArgumentException("train shape batch must be in [2, 4096], got " + batch);
         }
-      }
     }
-    List<ConvShape> scaled = new ArrayList<>();
-    for (ConvShape c : traced) {
-      scaled.add(
-          new ConvShape(
-              c.n() / 2 * batch,
-              c.cIn(),
-              c.h(),
-              c.w(),
-              c.cOut(),
-              c.kH(),
-              c.kW(),
-              c.stride(),
-              c.padH(),
-              c.padW()));
+
+    /** Parses {@code model/batch}, e.g. {@code amdim-cifar/200}. */
+    public static TrainShape parse(String text) {
+        int slash = text.indexOf('/');
+        if (slash < 0) {
+            throw new IllegalArgumentException("train shape must be <model>/<batch>, got '" + text + "'");
+        }
+        return new TrainShape(text.substring(0, slash), Integer.parseInt(text.substring(slash + 1)));
     }
-    return scaled;
-  }
+
+    public boolean isAmdim() {
+        return model.startsWith("amdim");
+    }
+
+    public AmdimConfig amdimConfig() {
+        return switch (model) {
+            case "amdim-small" -> AmdimConfig.small(1);
+            case "amdim-cifar" -> AmdimConfig.publishedCifar();
+            default -> throw new IllegalStateException(model + " is not an AMDIM shape");
+        };
+    }
+
+    public CpcConfig cpcConfig() {
+        if (isAmdim()) {
+            throw new IllegalStateException(model + " is not a CPC shape");
+        }
+        return CpcConfig.small(1);
+    }
+
+    /** Image shape (B, C, H, W) of one view. */
+    public long[] imageShape() {
+        if (isAmdim()) {
+            AmdimConfig c = amdimConfig();
+            return new long[] {batch, c.inChannels(), c.encoderSize(), c.encoderSize()};
+        }
+        CpcConfig c = cpcConfig();
+        return new long[] {batch, c.inChannels(), c.imageSize(), c.imageSize()};
+    }
+
+    /**
+     * The convolutions of one encoder forward pass at this batch, in order, traced from the PyTorch
+     * twin of the encoder on two images (layer shapes do not depend on the batch but for N).
+     */
+    public List<ConvShape> convShapes() {
+        List<ConvShape> traced;
+        try (NDManager m = TorchRuntime.engine().newBaseManager()) {
+            long[] s = imageShape();
+            Shape two = new Shape(2, s[1], s[2], s[3]);
+            if (isAmdim()) {
+                try (AmdimEncoder ours = AmdimEncoder.create(amdimConfig(), DataType.FLOAT, 1)) {
+                    TorchAmdimEncoder enc =
+                            new TorchAmdimEncoder(amdimConfig(), new TorchParameters(ours.parameters(), m));
+                    traced = ConvTrace.record(() -> enc.forward(m.randomNormal(two), true));
+                }
+            } else {
+                try (CpcEncoder ours = CpcEncoder.create(cpcConfig(), DataType.FLOAT, 1)) {
+                    TorchCpcEncoder enc = new TorchCpcEncoder(cpcConfig(), new TorchParameters(ours.parameters(), m));
+                    traced = ConvTrace.record(() -> enc.forward(m.randomNormal(two)));
+                }
+            }
+        }
+        List<ConvShape> scaled = new ArrayList<>();
+        for (ConvShape c : traced) {
+            scaled.add(new ConvShape(
+                    c.n() / 2 * batch,
+                    c.cIn(),
+                    c.h(),
+                    c.w(),
+                    c.cOut(),
+                    c.kH(),
+                    c.kW(),
+                    c.stride(),
+                    c.padH(),
+                    c.padW()));
+        }
+        return scaled;
+    }
 }

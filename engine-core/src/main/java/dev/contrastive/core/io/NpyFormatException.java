@@ -7,17 +7,17 @@ import java.nio.file.Path;
  */
 public final class NpyFormatException extends IllegalArgumentException {
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final transient Path file;
+    private final transient Path file;
 
-  NpyFormatException(Path file, String problem) {
-    super(file + ": " + problem);
-    this.file = file;
-  }
+    NpyFormatException(Path file, String problem) {
+        super(file + ": " + problem);
+        this.file = file;
+    }
 
-  /** The file that was rejected. */
-  public Path file() {
-    return file;
-  }
+    /** The file that was rejected. */
+    public Path file() {
+        return file;
+    }
 }

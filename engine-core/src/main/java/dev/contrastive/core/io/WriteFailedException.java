@@ -11,24 +11,24 @@ import java.nio.file.Path;
  */
 public final class WriteFailedException extends IOException {
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final transient Path target;
-  private final String reason;
+    private final transient Path target;
+    private final String reason;
 
-  WriteFailedException(Path target, String reason, String step, IOException cause) {
-    super("cannot write " + target + ": " + reason + " (" + step + ")", cause);
-    this.target = target;
-    this.reason = reason;
-  }
+    WriteFailedException(Path target, String reason, String step, IOException cause) {
+        super("cannot write " + target + ": " + reason + " (" + step + ")", cause);
+        this.target = target;
+        this.reason = reason;
+    }
 
-  /** The file or directory that was to be written, absolute. */
-  public Path target() {
-    return target;
-  }
+    /** The file or directory that was to be written, absolute. */
+    public Path target() {
+        return target;
+    }
 
-  /** The cause as the operating system words it, for example "No space left on device". */
-  public String reason() {
-    return reason;
-  }
+    /** The cause as the operating system words it, for example "No space left on device". */
+    public String reason() {
+        return reason;
+    }
 }

@@ -13,64 +13,65 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeviceDispatch {
 
-  private static final Logger LOG = LoggerFactory.getLogger(DeviceDispatch.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceDispatch.class);
 
-  /**
-   * In engine-core's cuda jar only (src/cuda/java, built by -Pcuda). Looked up by name, and only on
-   * the CUDA backend, so that a CPU class path never loads a class that needs nd4j-cuda.
-   */
-  private static final String CUDA_KERNELS = "dev.contrastive.core.kernel.cuda.CudaLossKernels";
+    /**
+     * In engine-core's cuda jar only (src/cuda/java, built by -Pcuda). Looked up by name, and only on
+     * the CUDA backend, so that a CPU class path never loads a class that needs nd4j-cuda.
+     */
+    private static final String CUDA_KERNELS = "dev.contrastive.core.kernel.cuda.CudaLossKernels";
 
-  private static final DeviceKernels PROVIDER = load();
-  private static volatile boolean enabled = PROVIDER != null;
+    private static final DeviceKernels PROVIDER = load();
+    private static volatile boolean enabled = PROVIDER != null;
 
-  private DeviceDispatch() {}
+    private DeviceDispatch() {}
 
-  /**
-   * Whether device kernels are available: the cuda jar on the nd4j-cuda backend, not refused by
-   * {@code contrastive.kernel}.
-   */
-  public static boolean isAvailable() {
-    return PROVIDER != null;
-  }
-
-  /** Whether accepted arrays currently take the device kernels. */
-  public static boolean isEnabled() {
-    return enabled;
-  }
-
-  /**
-   * Switches between the device kernels and the ND4J path at run time, for tests and benchmarks
-   * that compare the two in one JVM.
-   */
-  public static void setEnabled(boolean on) {
-    if (on && PROVIDER == null) {
-      throw new IllegalStateException(
-          "no device kernels: they need engine-core's cuda jar (-Pcuda) on the nd4j-cuda backend,"
-              + " and contrastive.kernel=nd4j refuses them");
+    /**
+     * Whether device kernels are available: the cuda jar on the nd4j-cuda backend, not refused by
+     * {@code contrastive.kernel}.
+     */
+    public static boolean isAvailable() {
+        return PROVIDER != null;
     }
-    enabled = on;
-  }
 
-  /** The device kernels for arrays like this one, or null to take the tiled path. */
-  static DeviceKernels forArrays(INDArray like) {
-    DeviceKernels p = PROVIDER;
-    return enabled && p != null && p.accepts(like) ? p : null;
-  }
+    /** Whether accepted arrays currently take the device kernels. */
+    public static boolean isEnabled() {
+        return enabled;
+    }
 
-  private static DeviceKernels load() {
-    if ("nd4j".equals(System.getProperty("contrastive.kernel", "auto"))
-        || !Nd4j.getBackend().getClass().getName().contains("JCublas")) {
-      return null;
+    /**
+     * Switches between the device kernels and the ND4J path at run time, for tests and benchmarks
+     * that compare the two in one JVM.
+     */
+    public static void setEnabled(boolean on) {
+        if (on && PROVIDER == null) {
+            throw new IllegalStateException(
+                    "no device kernels: they need engine-core's cuda jar (-Pcuda) on the nd4j-cuda backend,"
+                            + " and contrastive.kernel=nd4j refuses them");
+        }
+        enabled = on;
     }
-    try {
-      return (DeviceKernels) Class.forName(CUDA_KERNELS).getDeclaredConstructor().newInstance();
-    } catch (ReflectiveOperationException | LinkageError e) {
-      LOG.warn(
-          "nd4j-cuda backend but no CUDA loss kernels (engine-core's cuda jar, from -Pcuda),"
-              + " using the tiled ND4J path: {}",
-          e.toString());
-      return null;
+
+    /** The device kernels for arrays like this one, or null to take the tiled path. */
+    static DeviceKernels forArrays(INDArray like) {
+        DeviceKernels p = PROVIDER;
+        return enabled && p != null && p.accepts(like) ? p : null;
     }
-  }
+
+    private static DeviceKernels load() {
+        if ("nd4j".equals(System.getProperty("contrastive.kernel", "auto"))
+                || !Nd4j.getBackend().getClass().getName().contains("JCublas")) {
+            return null;
+        }
+        try {
+            return (DeviceKernels)
+                    Class.forName(CUDA_KERNELS).getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            LOG.warn(
+                    "nd4j-cuda backend but no CUDA loss kernels (engine-core's cuda jar, from -Pcuda),"
+                            + " using the tiled ND4J path: {}",
+                    e.toString());
+            return null;
+        }
+    }
 }

@@ -12,17 +12,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public interface DeviceKernels {
 
-  /**
-   * Whether these kernels run on arrays like this one (type and backend); false keeps the CPU path.
-   */
-  boolean accepts(INDArray like);
+    /**
+     * Whether these kernels run on arrays like this one (type and backend); false keeps the CPU path.
+     */
+    boolean accepts(INDArray like);
 
-  /** {@link SoftmaxCrossEntropyKernel#run} on the device: the same problem, less the tiling. */
-  ScoreStats softmaxCrossEntropy(SoftmaxCrossEntropyKernel.Problem problem);
+    /** {@link SoftmaxCrossEntropyKernel#run} on the device: the same problem, less the tiling. */
+    ScoreStats softmaxCrossEntropy(SoftmaxCrossEntropyKernel.Problem problem);
 
-  /**
-   * {@link MultiPositiveNceKernel#run} on the device: the same problem, less the tiling; source row
-   * r is image {@code firstImage + r} of the target images.
-   */
-  ScoreStats multiPositiveNce(MultiPositiveNceKernel.Problem problem);
+    /**
+     * {@link MultiPositiveNceKernel#run} on the device: the same problem, less the tiling; source row
+     * r is image {@code firstImage + r} of the target images.
+     */
+    ScoreStats multiPositiveNce(MultiPositiveNceKernel.Problem problem);
 }

@@ -12,24 +12,24 @@ package dev.contrastive.core.kernel;
  * @param squaredRawSum sum of squared raw scores (AMDIM's regulariser; 0 for other kernels)
  */
 public record ScoreStats(
-    double loss,
-    double positiveSum,
-    long positives,
-    double negativeSum,
-    long negatives,
-    long correct,
-    double squaredRawSum) {
+        double loss,
+        double positiveSum,
+        long positives,
+        double negativeSum,
+        long negatives,
+        long correct,
+        double squaredRawSum) {
 
-  public static final ScoreStats EMPTY = new ScoreStats(0, 0, 0, 0, 0, 0, 0);
+    public static final ScoreStats EMPTY = new ScoreStats(0, 0, 0, 0, 0, 0, 0);
 
-  public ScoreStats plus(ScoreStats o) {
-    return new ScoreStats(
-        loss + o.loss,
-        positiveSum + o.positiveSum,
-        positives + o.positives,
-        negativeSum + o.negativeSum,
-        negatives + o.negatives,
-        correct + o.correct,
-        squaredRawSum + o.squaredRawSum);
-  }
+    public ScoreStats plus(ScoreStats o) {
+        return new ScoreStats(
+                loss + o.loss,
+                positiveSum + o.positiveSum,
+                positives + o.positives,
+                negativeSum + o.negativeSum,
+                negatives + o.negatives,
+                correct + o.correct,
+                squaredRawSum + o.squaredRawSum);
+    }
 }

@@ -13,21 +13,20 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class Scratch {
 
-  private Scratch() {}
+    private Scratch() {}
 
-  /** Scope for one row block's statistics. */
-  static MemoryWorkspace rowBlock() {
-    return NativeMemory.scope("contrastive-row-block");
-  }
+    /** Scope for one row block's statistics. */
+    static MemoryWorkspace rowBlock() {
+        return NativeMemory.scope("contrastive-row-block");
+    }
 
-  /** Scope for one tile's score buffers. */
-  static MemoryWorkspace tile() {
-    return NativeMemory.scope("contrastive-tile");
-  }
+    /** Scope for one tile's score buffers. */
+    static MemoryWorkspace tile() {
+        return NativeMemory.scope("contrastive-tile");
+    }
 
-  /** A (n, 1) column of the given values, for row-wise broadcasts. */
-  static INDArray column(double[] values, int n, DataType type) {
-    return Nd4j.create(
-        values.length == n ? values : java.util.Arrays.copyOf(values, n), new long[] {n, 1}, type);
-  }
+    /** A (n, 1) column of the given values, for row-wise broadcasts. */
+    static INDArray column(double[] values, int n, DataType type) {
+        return Nd4j.create(values.length == n ? values : java.util.Arrays.copyOf(values, n), new long[] {n, 1}, type);
+    }
 }

@@ -9,58 +9,58 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
  */
 interface TiledBlock {
 
-  /** Scores every column at once and runs the backward pass from the same buffers. */
-  void singleStrip();
+    /** Scores every column at once and runs the backward pass from the same buffers. */
+    void singleStrip();
 
-  /** Streams column tiles of at most {@code columnTile}: statistics first, then the gradients. */
-  void streamed(int columnTile);
+    /** Streams column tiles of at most {@code columnTile}: statistics first, then the gradients. */
+    void streamed(int columnTile);
 
-  ScoreStats stats();
+    ScoreStats stats();
 
-  /** Opens the block of rows [begin, end). */
-  @FunctionalInterface
-  interface Opener {
-    TiledBlock open(int begin, int end);
-  }
+    /** Opens the block of rows [begin, end). */
+    @FunctionalInterface
+    interface Opener {
+        TiledBlock open(int begin, int end);
+    }
 
-  /** Work on the column tile [begin, end). */
-  @FunctionalInterface
-  interface TileWork {
-    void run(int begin, int end);
-  }
+    /** Work on the column tile [begin, end). */
+    @FunctionalInterface
+    interface TileWork {
+        void run(int begin, int end);
+    }
 
-  /**
-   * Rows [0, rows) in blocks of at most {@code rowTile}, each in its own row-block workspace,
-   * summed.
-   *
-   * @param columns the columns in the kernel's unit (columns, or whole images)
-   * @param columnTile columns per tile in that unit; at least {@code columns} means one strip
-   */
-  static ScoreStats sum(int rows, int rowTile, int columns, int columnTile, Opener blocks) {
-    ScoreStats total = ScoreStats.EMPTY;
-    for (int r0 = 0; r0 < rows; r0 += rowTile) {
-      int r1 = Math.min(rows, r0 + rowTile);
-      try (MemoryWorkspace ignored = Scratch.rowBlock()) {
-        TiledBlock block = blocks.open(r0, r1);
-        if (columnTile >= columns) {
-          block.singleStrip();
-        } else {
-          block.streamed(columnTile);
+    /**
+     * Rows [0, rows) in blocks of at most {@code rowTile}, each in its own row-block workspace,
+     * summed.
+     *
+     * @param columns the columns in the kernel's unit (columns, or whole images)
+     * @param columnTile columns per tile in that unit; at least {@code columns} means one strip
+     */
+    static ScoreStats sum(int rows, int rowTile, int columns, int columnTile, Opener blocks) {
+        ScoreStats total = ScoreStats.EMPTY;
+        for (int r0 = 0; r0 < rows; r0 += rowTile) {
+            int r1 = Math.min(rows, r0 + rowTile);
+            try (MemoryWorkspace ignored = Scratch.rowBlock()) {
+                TiledBlock block = blocks.open(r0, r1);
+                if (columnTile >= columns) {
+                    block.singleStrip();
+                } else {
+                    block.streamed(columnTile);
+                }
+                total = total.plus(block.stats());
+            }
         }
-        total = total.plus(block.stats());
-      }
+        return total;
     }
-    return total;
-  }
 
-  /**
-   * Runs {@code tile} on each column tile of at most {@code columnTile}, in its own tile workspace.
-   */
-  static void forEachTile(int columns, int columnTile, TileWork tile) {
-    for (int c0 = 0; c0 < columns; c0 += columnTile) {
-      try (MemoryWorkspace ignored = Scratch.tile()) {
-        tile.run(c0, Math.min(columns, c0 + columnTile));
-      }
+    /**
+     * Runs {@code tile} on each column tile of at most {@code columnTile}, in its own tile workspace.
+     */
+    static void forEachTile(int columns, int columnTile, TileWork tile) {
+        for (int c0 = 0; c0 < columns; c0 += columnTile) {
+            try (MemoryWorkspace ignored = Scratch.tile()) {
+                tile.run(c0, Math.min(columns, c0 + columnTile));
+            }
+        }
     }
-  }
 }

@@ -40,607 +40,537 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class NativeLayers {
 
-  /** Below this many elements, splitting across threads costs more than it saves. */
-  private static final long PARALLEL_THRESHOLD = 1L << 15;
+    /** Below this many elements, splitting across threads costs more than it saves. */
+    private static final long PARALLEL_THRESHOLD = 1L << 15;
 
-  private static final boolean LOADED =
-      NativeLibrary.load(
-          NativeLayers.class,
-          "contrastive_layers",
-          "the norm, ReLU and pooled-residual layers and the Adam update");
-  private static volatile boolean enabled = LOADED;
+    private static final boolean LOADED = NativeLibrary.load(
+            NativeLayers.class, "contrastive_layers", "the norm, ReLU and pooled-residual layers and the Adam update");
+    private static volatile boolean enabled = LOADED;
 
-  private NativeLayers() {}
+    private NativeLayers() {}
 
-  /**
-   * Whether the native library is loaded (and was not refused by {@code contrastive.kernel=nd4j}).
-   */
-  public static boolean isLoaded() {
-    return LOADED;
-  }
-
-  /** Whether usable arrays currently take the native kernels. */
-  public static boolean isEnabled() {
-    return enabled;
-  }
-
-  /**
-   * Switches the norm layers between the native and the ND4J path at run time, for tests and
-   * benchmarks that compare the two in one JVM. The kernel methods below do not consult it: callers
-   * choose their path with {@link #usable}.
-   */
-  public static void setEnabled(boolean on) {
-    if (on && !isLoaded()) {
-      throw new IllegalStateException(
-          "the native layer kernels are not loaded; see the startup warning");
+    /**
+     * Whether the native library is loaded (and was not refused by {@code contrastive.kernel=nd4j}).
+     */
+    public static boolean isLoaded() {
+        return LOADED;
     }
-    enabled = on;
-  }
 
-  /**
-   * Whether {@code x} can take the native kernels now: enabled, float32, CPU, rank 4, contiguous C
-   * order.
-   */
-  public static boolean usable(INDArray x) {
-    return enabled
-        && x.dataType() == DataType.FLOAT
-        && x.rank() == 4
-        && contiguous(x)
-        && Nd4j.getEnvironment().isCPU();
-  }
-
-  /**
-   * Per-channel mean and biased variance of {@code x} over (N, H, W).
-   *
-   * @param x (N, C, H, W) float32
-   * @param mean output, length C
-   * @param var output, length C
-   */
-  public static void batchStats(INDArray x, double[] mean, double[] var) {
-    Shape s = Shape.of("x", x);
-    s.length("mean", mean.length, s.c);
-    s.length("var", var.length, s.c);
-    long addr = NativeLibrary.address(x);
-    split(s.c, (long) s.n * s.hw, (b, e, k) -> statsRange(addr, s.n, s.c, s.hw, b, e, mean, var));
-  }
-
-  /**
-   * {@code y = scale[c] * x + shift[c]}, then {@code max(0, .)} when {@code relu}.
-   *
-   * @param x (N, C, H, W) float32
-   * @param scale length C
-   * @param shift length C
-   * @param y output, same shape as x (may be x itself)
-   */
-  public static void channelAffine(
-      INDArray x, float[] scale, float[] shift, boolean relu, INDArray y) {
-    Shape s = Shape.of("x", x);
-    s.length("scale", scale.length, s.c);
-    s.length("shift", shift.length, s.c);
-    s.same("y", y);
-    long xa = NativeLibrary.address(x);
-    long ya = NativeLibrary.address(y);
-    split(
-        s.c,
-        (long) s.n * s.hw,
-        (b, e, k) -> affineRange(xa, ya, s.n, s.c, s.hw, b, e, scale, shift, relu));
-  }
-
-  /**
-   * Batch norm backward for a forward {@code channelAffine(x, scale, shift, relu, y)}.
-   *
-   * @param x the forward input, (N, C, H, W) float32
-   * @param dy gradient of the output, same shape
-   * @param mean the mean the forward normalised with (batch or running), length C
-   * @param invStd {@code 1 / sqrt(var + eps)} of the forward, length C
-   * @param scale the forward's scale ({@code gamma * invStd}), length C
-   * @param shift the forward's shift, length C
-   * @param relu whether the forward applied the ReLU
-   * @param training whether the forward used batch statistics (the gradient flows through them)
-   * @param dx output, same shape as x
-   * @param dGamma output (written, not accumulated), length C
-   * @param dBeta output (written, not accumulated), length C
-   */
-  public static void batchNormBackward(
-      INDArray x,
-      INDArray dy,
-      double[] mean,
-      double[] invStd,
-      float[] scale,
-      float[] shift,
-      boolean relu,
-      boolean training,
-      INDArray dx,
-      double[] dGamma,
-      double[] dBeta) {
-    Shape s = Shape.of("x", x);
-    s.same("dy", dy);
-    s.same("dx", dx);
-    s.length("mean", mean.length, s.c);
-    s.length("invStd", invStd.length, s.c);
-    s.length("scale", scale.length, s.c);
-    s.length("shift", shift.length, s.c);
-    s.length("dGamma", dGamma.length, s.c);
-    s.length("dBeta", dBeta.length, s.c);
-    long xa = NativeLibrary.address(x);
-    long dya = NativeLibrary.address(dy);
-    long dxa = NativeLibrary.address(dx);
-    split(
-        s.c,
-        (long) s.n * s.hw,
-        (b, e, k) ->
-            batchBackwardRange(
-                xa, dya, dxa, s.n, s.c, s.hw, b, e, mean, invStd, scale, shift, relu, training,
-                dGamma, dBeta));
-  }
-
-  /**
-   * Layer norm forward over (C, H, W) of each sample, then the per-channel affine and optional
-   * ReLU. The statistics are accumulated in double but handed out, and used, as float32: with
-   * |mean| >> std the centring carries the mean's float rounding (about 6e-8 |mean|), as the ND4J
-   * path does.
-   *
-   * @param x (N, C, H, W) float32
-   * @param gamma length C
-   * @param beta length C
-   * @param eps added to the variance, > 0
-   * @param y output, same shape as x
-   * @param mean output, per-sample mean, length N
-   * @param invStd output, per-sample {@code 1 / sqrt(var + eps)}, length N
-   */
-  public static void layerNormForward(
-      INDArray x,
-      float[] gamma,
-      float[] beta,
-      double eps,
-      boolean relu,
-      INDArray y,
-      float[] mean,
-      float[] invStd) {
-    Shape s = Shape.of("x", x);
-    s.length("gamma", gamma.length, s.c);
-    s.length("beta", beta.length, s.c);
-    s.length("mean", mean.length, s.n);
-    s.length("invStd", invStd.length, s.n);
-    s.same("y", y);
-    if (!(eps > 0)) {
-      throw new IllegalArgumentException("eps must be > 0, got " + eps);
+    /** Whether usable arrays currently take the native kernels. */
+    public static boolean isEnabled() {
+        return enabled;
     }
-    long xa = NativeLibrary.address(x);
-    long ya = NativeLibrary.address(y);
-    split(
-        s.n,
-        (long) s.c * s.hw,
-        (b, e, k) ->
-            layerForwardRange(xa, ya, s.c, s.hw, b, e, gamma, beta, eps, relu, mean, invStd));
-  }
 
-  /**
-   * Layer norm backward for a forward {@code layerNormForward(x, gamma, beta, eps, relu, y, mean,
-   * invStd)}.
-   *
-   * @param x the forward input, (N, C, H, W) float32
-   * @param dy gradient of the output, same shape
-   * @param mean the forward's per-sample mean, length N
-   * @param invStd the forward's per-sample inverse std, length N
-   * @param dx output, same shape as x
-   * @param dGamma output (written, not accumulated), length C
-   * @param dBeta output (written, not accumulated), length C
-   */
-  public static void layerNormBackward(
-      INDArray x,
-      INDArray dy,
-      float[] gamma,
-      float[] beta,
-      float[] mean,
-      float[] invStd,
-      boolean relu,
-      INDArray dx,
-      double[] dGamma,
-      double[] dBeta) {
-    Shape s = Shape.of("x", x);
-    s.same("dy", dy);
-    s.same("dx", dx);
-    s.length("gamma", gamma.length, s.c);
-    s.length("beta", beta.length, s.c);
-    s.length("mean", mean.length, s.n);
-    s.length("invStd", invStd.length, s.n);
-    s.length("dGamma", dGamma.length, s.c);
-    s.length("dBeta", dBeta.length, s.c);
-    long xa = NativeLibrary.address(x);
-    long dya = NativeLibrary.address(dy);
-    long dxa = NativeLibrary.address(dx);
-    int chunks = chunks(s.n, (long) s.c * s.hw);
-    // Chunks of samples all touch every channel: each sums into its own partials.
-    double[][] partGamma = new double[chunks][s.c];
-    double[][] partBeta = new double[chunks][s.c];
-    split(
-        s.n,
-        (long) s.c * s.hw,
-        (b, e, k) ->
-            layerBackwardRange(
-                xa,
-                dya,
-                dxa,
+    /**
+     * Switches the norm layers between the native and the ND4J path at run time, for tests and
+     * benchmarks that compare the two in one JVM. The kernel methods below do not consult it: callers
+     * choose their path with {@link #usable}.
+     */
+    public static void setEnabled(boolean on) {
+        if (on && !isLoaded()) {
+            throw new IllegalStateException("the native layer kernels are not loaded; see the startup warning");
+        }
+        enabled = on;
+    }
+
+    /**
+     * Whether {@code x} can take the native kernels now: enabled, float32, CPU, rank 4, contiguous C
+     * order.
+     */
+    public static boolean usable(INDArray x) {
+        return enabled
+                && x.dataType() == DataType.FLOAT
+                && x.rank() == 4
+                && contiguous(x)
+                && Nd4j.getEnvironment().isCPU();
+    }
+
+    /**
+     * Per-channel mean and biased variance of {@code x} over (N, H, W).
+     *
+     * @param x (N, C, H, W) float32
+     * @param mean output, length C
+     * @param var output, length C
+     */
+    public static void batchStats(INDArray x, double[] mean, double[] var) {
+        Shape s = Shape.of("x", x);
+        s.length("mean", mean.length, s.c);
+        s.length("var", var.length, s.c);
+        long addr = NativeLibrary.address(x);
+        split(s.c, (long) s.n * s.hw, (b, e, k) -> statsRange(addr, s.n, s.c, s.hw, b, e, mean, var));
+    }
+
+    /**
+     * {@code y = scale[c] * x + shift[c]}, then {@code max(0, .)} when {@code relu}.
+     *
+     * @param x (N, C, H, W) float32
+     * @param scale length C
+     * @param shift length C
+     * @param y output, same shape as x (may be x itself)
+     */
+    public static void channelAffine(INDArray x, float[] scale, float[] shift, boolean relu, INDArray y) {
+        Shape s = Shape.of("x", x);
+        s.length("scale", scale.length, s.c);
+        s.length("shift", shift.length, s.c);
+        s.same("y", y);
+        long xa = NativeLibrary.address(x);
+        long ya = NativeLibrary.address(y);
+        split(s.c, (long) s.n * s.hw, (b, e, k) -> affineRange(xa, ya, s.n, s.c, s.hw, b, e, scale, shift, relu));
+    }
+
+    /**
+     * Batch norm backward for a forward {@code channelAffine(x, scale, shift, relu, y)}.
+     *
+     * @param x the forward input, (N, C, H, W) float32
+     * @param dy gradient of the output, same shape
+     * @param mean the mean the forward normalised with (batch or running), length C
+     * @param invStd {@code 1 / sqrt(var + eps)} of the forward, length C
+     * @param scale the forward's scale ({@code gamma * invStd}), length C
+     * @param shift the forward's shift, length C
+     * @param relu whether the forward applied the ReLU
+     * @param training whether the forward used batch statistics (the gradient flows through them)
+     * @param dx output, same shape as x
+     * @param dGamma output (written, not accumulated), length C
+     * @param dBeta output (written, not accumulated), length C
+     */
+    public static void batchNormBackward(
+            INDArray x,
+            INDArray dy,
+            double[] mean,
+            double[] invStd,
+            float[] scale,
+            float[] shift,
+            boolean relu,
+            boolean training,
+            INDArray dx,
+            double[] dGamma,
+            double[] dBeta) {
+        Shape s = Shape.of("x", x);
+        s.same("dy", dy);
+        s.same("dx", dx);
+        s.length("mean", mean.length, s.c);
+        s.length("invStd", invStd.length, s.c);
+        s.length("scale", scale.length, s.c);
+        s.length("shift", shift.length, s.c);
+        s.length("dGamma", dGamma.length, s.c);
+        s.length("dBeta", dBeta.length, s.c);
+        long xa = NativeLibrary.address(x);
+        long dya = NativeLibrary.address(dy);
+        long dxa = NativeLibrary.address(dx);
+        split(
                 s.c,
-                s.hw,
-                b,
-                e,
-                gamma,
-                beta,
-                mean,
-                invStd,
-                relu,
-                partGamma[k],
-                partBeta[k]));
-    Arrays.fill(dGamma, 0);
-    Arrays.fill(dBeta, 0);
-    for (int k = 0; k < chunks; k++) {
-      for (int c = 0; c < s.c; c++) {
-        dGamma[c] += partGamma[k][c];
-        dBeta[c] += partBeta[k][c];
-      }
-    }
-  }
-
-  /**
-   * {@code y = max(0, x)}, for a ReLU with no norm before it (AMDIM's convolutions without batch
-   * norm, CPC's ReLU after each residual sum): one vectorised pass instead of libnd4j's relu op.
-   *
-   * @param x (N, C, H, W) float32
-   * @param y output, the same shape
-   */
-  public static void relu(INDArray x, INDArray y) {
-    Shape s = Shape.of("x", x);
-    s.same("y", y);
-    long xa = NativeLibrary.address(x);
-    long ya = NativeLibrary.address(y);
-    long perSample = (long) s.c * s.hw;
-    split(s.n, perSample, (b, e, k) -> reluRange(xa, ya, b * perSample, e * perSample));
-  }
-
-  /**
-   * The ReLU's backward, {@code dx = x > 0 ? dy : 0}, as libnd4j's relu_bp: the mask comes from the
-   * forward input (or from the output, which is positive exactly where the input is).
-   *
-   * @param x the forward input (N, C, H, W) float32
-   * @param dy gradient of the output, the same shape
-   * @param dx output, the same shape
-   */
-  public static void reluBackward(INDArray x, INDArray dy, INDArray dx) {
-    Shape s = Shape.of("x", x);
-    s.same("dy", dy);
-    s.same("dx", dx);
-    long xa = NativeLibrary.address(x);
-    long dya = NativeLibrary.address(dy);
-    long dxa = NativeLibrary.address(dx);
-    long perSample = (long) s.c * s.hw;
-    split(
-        s.n, perSample, (b, e, k) -> reluBackwardRange(xa, dya, dxa, b * perSample, e * perSample));
-  }
-
-  /**
-   * {@code y = b + shortcut(x)}, AMDIM's ConvResNxN sum: the shortcut is {@code avg_pool2d(x, k,
-   * s)} (no padding, window mean) with channels {@code c >= Cin} zero (amdim's {@code F.pad} to the
-   * branch's width); {@code k = s = 1} is the plain residual sum. One sweep instead of the pooling
-   * op, the padded copy and the add.
-   *
-   * @param b the branch output (N, Cout, Ho, Wo) float32, Ho = (H - k) / s + 1, likewise Wo
-   * @param x the block input (N, Cin, H, W) float32, {@code Cin <= Cout}
-   * @param y output, the shape of b
-   */
-  public static void addPooledShortcut(INDArray b, INDArray x, int k, int s, INDArray y) {
-    Shape bs = Shape.of("b", b);
-    bs.same("y", y);
-    Shape xs = pooledShortcutInput(bs, x, k, s);
-    long ba = NativeLibrary.address(b);
-    long xa = NativeLibrary.address(x);
-    long ya = NativeLibrary.address(y);
-    int h = (int) xs.shape[2];
-    int w = (int) xs.shape[3];
-    split(
-        bs.n,
-        (long) bs.c * bs.hw,
-        (from, to, chunk) ->
-            pooledShortcutRange(
-                ba,
-                xa,
-                ya,
-                from,
-                to,
-                bs.c,
-                xs.c,
-                h,
-                w,
-                (int) bs.shape[2],
-                (int) bs.shape[3],
-                k,
-                s));
-  }
-
-  /**
-   * The block input's gradient: the branch's input gradient plus the shortcut's, {@code dx =
-   * branchGradient + avg_pool2d backward(dy[:, :Cin])}, each output gradient spread evenly over its
-   * window (overlapping windows add up). One sweep instead of the slice copy, the pooling backward
-   * op and the add.
-   *
-   * @param dy gradient of the block output (N, Cout, Ho, Wo) float32
-   * @param k window
-   * @param s stride
-   * @param branchGradient the branch's gradient with respect to the block input (N, Cin, H, W)
-   * @param dx output, the shape of branchGradient; may be branchGradient itself
-   */
-  public static void pooledShortcutGradient(
-      INDArray dy, int k, int s, INDArray branchGradient, INDArray dx) {
-    Shape ds = Shape.of("dy", dy);
-    Shape xs = pooledShortcutInput(ds, branchGradient, k, s);
-    xs.same("dx", dx);
-    long dya = NativeLibrary.address(dy);
-    long dba = NativeLibrary.address(branchGradient);
-    long dxa = NativeLibrary.address(dx);
-    int h = (int) xs.shape[2];
-    int w = (int) xs.shape[3];
-    split(
-        ds.n,
-        (long) ds.c * ds.hw,
-        (from, to, chunk) ->
-            pooledShortcutGradientRange(
-                dya,
-                dba,
-                dxa,
-                from,
-                to,
-                ds.c,
-                xs.c,
-                h,
-                w,
-                (int) ds.shape[2],
-                (int) ds.shape[3],
-                k,
-                s));
-  }
-
-  /** Validates the shortcut input (or its gradient) against the block output's shape. */
-  private static Shape pooledShortcutInput(Shape out, INDArray x, int k, int s) {
-    if (k < 1 || s < 1) {
-      throw new IllegalArgumentException(
-          "pooled shortcut window and stride must be >= 1, got " + k + ", " + s);
-    }
-    Shape xs = Shape.of(out.name.equals("b") ? "x" : "branchGradient", x);
-    long[] o = out.shape;
-    long[] i = xs.shape;
-    if (i[0] != o[0]
-        || i[1] > o[1]
-        || i[2] < k
-        || i[3] < k
-        || (i[2] - k) / s + 1 != o[2]
-        || (i[3] - k) / s + 1 != o[3]) {
-      throw new IllegalArgumentException(
-          "pooled shortcut input must be ("
-              + o[0]
-              + ", <= "
-              + o[1]
-              + ", H, W) with (H - "
-              + k
-              + ") / "
-              + s
-              + " + 1 = "
-              + o[2]
-              + " and (W - "
-              + k
-              + ") / "
-              + s
-              + " + 1 = "
-              + o[3]
-              + ", got "
-              + Arrays.toString(i));
-    }
-    return xs;
-  }
-
-  private static boolean contiguous(INDArray x) {
-    if (x.ordering() != 'c') {
-      return false;
-    }
-    long[] shape = x.shape();
-    long[] stride = x.stride();
-    long expected = 1;
-    for (int d = shape.length - 1; d >= 0; d--) {
-      // A size-1 dimension's stride is never used to address an element.
-      if (shape[d] != 1 && stride[d] != expected) {
-        return false;
-      }
-      expected *= shape[d];
-    }
-    return true;
-  }
-
-  /** The (N, C, H*W) of a validated input, and checks of the other arguments against it. */
-  private record Shape(String name, long[] shape, int n, int c, int hw) {
-
-    /** Validates the main input; every kernel call starts here, so it also requires the library. */
-    static Shape of(String name, INDArray x) {
-      if (!isLoaded()) {
-        throw new IllegalStateException(
-            "the native layer kernels are not loaded; see the startup warning");
-      }
-      if (x.dataType() != DataType.FLOAT) {
-        throw new IllegalArgumentException(name + " must be FLOAT, got " + x.dataType());
-      }
-      if (x.rank() != 4) {
-        throw new IllegalArgumentException(
-            name + " must be rank 4 (N, C, H, W), got shape " + Arrays.toString(x.shape()));
-      }
-      if (!contiguous(x)) {
-        throw new IllegalArgumentException(
-            name
-                + " must be a contiguous C-order array, got a strided view of shape "
-                + Arrays.toString(x.shape()));
-      }
-      long[] s = x.shape();
-      long hw = s[2] * s[3];
-      if (s[0] < 1
-          || s[1] < 1
-          || hw < 1
-          || s[0] > Integer.MAX_VALUE
-          || s[1] > Integer.MAX_VALUE
-          || hw > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException(
-            name + " must have N, C and H*W in [1, 2^31 - 1], got shape " + Arrays.toString(s));
-      }
-      return new Shape(name, s, (int) s[0], (int) s[1], (int) hw);
+                (long) s.n * s.hw,
+                (b, e, k) -> batchBackwardRange(
+                        xa, dya, dxa, s.n, s.c, s.hw, b, e, mean, invStd, scale, shift, relu, training, dGamma, dBeta));
     }
 
-    void length(String what, int actual, int expected) {
-      if (actual != expected) {
-        throw new IllegalArgumentException(
-            what
-                + " must have length "
-                + expected
-                + " for "
-                + name
-                + " of shape "
-                + Arrays.toString(shape)
-                + ", got "
-                + actual);
-      }
+    /**
+     * Layer norm forward over (C, H, W) of each sample, then the per-channel affine and optional
+     * ReLU. The statistics are accumulated in double but handed out, and used, as float32: with
+     * |mean| >> std the centring carries the mean's float rounding (about 6e-8 |mean|), as the ND4J
+     * path does.
+     *
+     * @param x (N, C, H, W) float32
+     * @param gamma length C
+     * @param beta length C
+     * @param eps added to the variance, > 0
+     * @param y output, same shape as x
+     * @param mean output, per-sample mean, length N
+     * @param invStd output, per-sample {@code 1 / sqrt(var + eps)}, length N
+     */
+    public static void layerNormForward(
+            INDArray x,
+            float[] gamma,
+            float[] beta,
+            double eps,
+            boolean relu,
+            INDArray y,
+            float[] mean,
+            float[] invStd) {
+        Shape s = Shape.of("x", x);
+        s.length("gamma", gamma.length, s.c);
+        s.length("beta", beta.length, s.c);
+        s.length("mean", mean.length, s.n);
+        s.length("invStd", invStd.length, s.n);
+        s.same("y", y);
+        if (!(eps > 0)) {
+            throw new IllegalArgumentException("eps must be > 0, got " + eps);
+        }
+        long xa = NativeLibrary.address(x);
+        long ya = NativeLibrary.address(y);
+        split(
+                s.n,
+                (long) s.c * s.hw,
+                (b, e, k) -> layerForwardRange(xa, ya, s.c, s.hw, b, e, gamma, beta, eps, relu, mean, invStd));
     }
 
-    void same(String what, INDArray a) {
-      if (a.dataType() != DataType.FLOAT || !Arrays.equals(a.shape(), shape) || !contiguous(a)) {
-        throw new IllegalArgumentException(
-            what
-                + " must be a contiguous C-order FLOAT array of shape "
-                + Arrays.toString(shape)
-                + ", got "
-                + a.dataType()
-                + " "
-                + Arrays.toString(a.shape())
-                + (contiguous(a) ? "" : " (strided view)"));
-      }
+    /**
+     * Layer norm backward for a forward {@code layerNormForward(x, gamma, beta, eps, relu, y, mean,
+     * invStd)}.
+     *
+     * @param x the forward input, (N, C, H, W) float32
+     * @param dy gradient of the output, same shape
+     * @param mean the forward's per-sample mean, length N
+     * @param invStd the forward's per-sample inverse std, length N
+     * @param dx output, same shape as x
+     * @param dGamma output (written, not accumulated), length C
+     * @param dBeta output (written, not accumulated), length C
+     */
+    public static void layerNormBackward(
+            INDArray x,
+            INDArray dy,
+            float[] gamma,
+            float[] beta,
+            float[] mean,
+            float[] invStd,
+            boolean relu,
+            INDArray dx,
+            double[] dGamma,
+            double[] dBeta) {
+        Shape s = Shape.of("x", x);
+        s.same("dy", dy);
+        s.same("dx", dx);
+        s.length("gamma", gamma.length, s.c);
+        s.length("beta", beta.length, s.c);
+        s.length("mean", mean.length, s.n);
+        s.length("invStd", invStd.length, s.n);
+        s.length("dGamma", dGamma.length, s.c);
+        s.length("dBeta", dBeta.length, s.c);
+        long xa = NativeLibrary.address(x);
+        long dya = NativeLibrary.address(dy);
+        long dxa = NativeLibrary.address(dx);
+        int chunks = chunks(s.n, (long) s.c * s.hw);
+        // Chunks of samples all touch every channel: each sums into its own partials.
+        double[][] partGamma = new double[chunks][s.c];
+        double[][] partBeta = new double[chunks][s.c];
+        split(
+                s.n,
+                (long) s.c * s.hw,
+                (b, e, k) -> layerBackwardRange(
+                        xa, dya, dxa, s.c, s.hw, b, e, gamma, beta, mean, invStd, relu, partGamma[k], partBeta[k]));
+        Arrays.fill(dGamma, 0);
+        Arrays.fill(dBeta, 0);
+        for (int k = 0; k < chunks; k++) {
+            for (int c = 0; c < s.c; c++) {
+                dGamma[c] += partGamma[k][c];
+                dBeta[c] += partBeta[k][c];
+            }
+        }
     }
-  }
 
-  /** Work on units [begin, end), as chunk {@code chunk} of {@link #chunks}. */
-  @FunctionalInterface
-  private interface Range {
-    void run(int begin, int end, int chunk);
-  }
-
-  private static int chunks(int units, long perUnit) {
-    int workers = Runtime.getRuntime().availableProcessors();
-    if (workers == 1 || units < 2 || (long) units * perUnit < PARALLEL_THRESHOLD) {
-      return 1;
+    /**
+     * {@code y = max(0, x)}, for a ReLU with no norm before it (AMDIM's convolutions without batch
+     * norm, CPC's ReLU after each residual sum): one vectorised pass instead of libnd4j's relu op.
+     *
+     * @param x (N, C, H, W) float32
+     * @param y output, the same shape
+     */
+    public static void relu(INDArray x, INDArray y) {
+        Shape s = Shape.of("x", x);
+        s.same("y", y);
+        long xa = NativeLibrary.address(x);
+        long ya = NativeLibrary.address(y);
+        long perSample = (long) s.c * s.hw;
+        split(s.n, perSample, (b, e, k) -> reluRange(xa, ya, b * perSample, e * perSample));
     }
-    return Math.min(units, workers);
-  }
 
-  /** Splits units (channels or samples) across the common pool when the work is big enough. */
-  private static void split(int units, long perUnit, Range body) {
-    int chunks = chunks(units, perUnit);
-    if (chunks == 1) {
-      body.run(0, units, 0);
-      return;
+    /**
+     * The ReLU's backward, {@code dx = x > 0 ? dy : 0}, as libnd4j's relu_bp: the mask comes from the
+     * forward input (or from the output, which is positive exactly where the input is).
+     *
+     * @param x the forward input (N, C, H, W) float32
+     * @param dy gradient of the output, the same shape
+     * @param dx output, the same shape
+     */
+    public static void reluBackward(INDArray x, INDArray dy, INDArray dx) {
+        Shape s = Shape.of("x", x);
+        s.same("dy", dy);
+        s.same("dx", dx);
+        long xa = NativeLibrary.address(x);
+        long dya = NativeLibrary.address(dy);
+        long dxa = NativeLibrary.address(dx);
+        long perSample = (long) s.c * s.hw;
+        split(s.n, perSample, (b, e, k) -> reluBackwardRange(xa, dya, dxa, b * perSample, e * perSample));
     }
-    IntStream.range(0, chunks)
-        .parallel()
-        .forEach(k -> body.run(units * k / chunks, units * (k + 1) / chunks, k));
-  }
 
-  private static native void reluRange(long x, long y, long begin, long end);
+    /**
+     * {@code y = b + shortcut(x)}, AMDIM's ConvResNxN sum: the shortcut is {@code avg_pool2d(x, k,
+     * s)} (no padding, window mean) with channels {@code c >= Cin} zero (amdim's {@code F.pad} to the
+     * branch's width); {@code k = s = 1} is the plain residual sum. One sweep instead of the pooling
+     * op, the padded copy and the add.
+     *
+     * @param b the branch output (N, Cout, Ho, Wo) float32, Ho = (H - k) / s + 1, likewise Wo
+     * @param x the block input (N, Cin, H, W) float32, {@code Cin <= Cout}
+     * @param y output, the shape of b
+     */
+    public static void addPooledShortcut(INDArray b, INDArray x, int k, int s, INDArray y) {
+        Shape bs = Shape.of("b", b);
+        bs.same("y", y);
+        Shape xs = pooledShortcutInput(bs, x, k, s);
+        long ba = NativeLibrary.address(b);
+        long xa = NativeLibrary.address(x);
+        long ya = NativeLibrary.address(y);
+        int h = (int) xs.shape[2];
+        int w = (int) xs.shape[3];
+        split(
+                bs.n,
+                (long) bs.c * bs.hw,
+                (from, to, chunk) -> pooledShortcutRange(
+                        ba, xa, ya, from, to, bs.c, xs.c, h, w, (int) bs.shape[2], (int) bs.shape[3], k, s));
+    }
 
-  private static native void pooledShortcutRange(
-      long b,
-      long x,
-      long y,
-      int nBegin,
-      int nEnd,
-      int cOut,
-      int cIn,
-      int h,
-      int w,
-      int ho,
-      int wo,
-      int k,
-      int s);
+    /**
+     * The block input's gradient: the branch's input gradient plus the shortcut's, {@code dx =
+     * branchGradient + avg_pool2d backward(dy[:, :Cin])}, each output gradient spread evenly over its
+     * window (overlapping windows add up). One sweep instead of the slice copy, the pooling backward
+     * op and the add.
+     *
+     * @param dy gradient of the block output (N, Cout, Ho, Wo) float32
+     * @param k window
+     * @param s stride
+     * @param branchGradient the branch's gradient with respect to the block input (N, Cin, H, W)
+     * @param dx output, the shape of branchGradient; may be branchGradient itself
+     */
+    public static void pooledShortcutGradient(INDArray dy, int k, int s, INDArray branchGradient, INDArray dx) {
+        Shape ds = Shape.of("dy", dy);
+        Shape xs = pooledShortcutInput(ds, branchGradient, k, s);
+        xs.same("dx", dx);
+        long dya = NativeLibrary.address(dy);
+        long dba = NativeLibrary.address(branchGradient);
+        long dxa = NativeLibrary.address(dx);
+        int h = (int) xs.shape[2];
+        int w = (int) xs.shape[3];
+        split(
+                ds.n,
+                (long) ds.c * ds.hw,
+                (from, to, chunk) -> pooledShortcutGradientRange(
+                        dya, dba, dxa, from, to, ds.c, xs.c, h, w, (int) ds.shape[2], (int) ds.shape[3], k, s));
+    }
 
-  private static native void pooledShortcutGradientRange(
-      long dy,
-      long db,
-      long dx,
-      int nBegin,
-      int nEnd,
-      int cOut,
-      int cIn,
-      int h,
-      int w,
-      int ho,
-      int wo,
-      int k,
-      int s);
+    /** Validates the shortcut input (or its gradient) against the block output's shape. */
+    private static Shape pooledShortcutInput(Shape out, INDArray x, int k, int s) {
+        if (k < 1 || s < 1) {
+            throw new IllegalArgumentException("pooled shortcut window and stride must be >= 1, got " + k + ", " + s);
+        }
+        Shape xs = Shape.of(out.name.equals("b") ? "x" : "branchGradient", x);
+        long[] o = out.shape;
+        long[] i = xs.shape;
+        if (i[0] != o[0]
+                || i[1] > o[1]
+                || i[2] < k
+                || i[3] < k
+                || (i[2] - k) / s + 1 != o[2]
+                || (i[3] - k) / s + 1 != o[3]) {
+            throw new IllegalArgumentException("pooled shortcut input must be ("
+                    + o[0]
+                    + ", <= "
+                    + o[1]
+                    + ", H, W) with (H - "
+                    + k
+                    + ") / "
+                    + s
+                    + " + 1 = "
+                    + o[2]
+                    + " and (W - "
+                    + k
+                    + ") / "
+                    + s
+                    + " + 1 = "
+                    + o[3]
+                    + ", got "
+                    + Arrays.toString(i));
+        }
+        return xs;
+    }
 
-  private static native void reluBackwardRange(long x, long dy, long dx, long begin, long end);
+    private static boolean contiguous(INDArray x) {
+        if (x.ordering() != 'c') {
+            return false;
+        }
+        long[] shape = x.shape();
+        long[] stride = x.stride();
+        long expected = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            // A size-1 dimension's stride is never used to address an element.
+            if (shape[d] != 1 && stride[d] != expected) {
+                return false;
+            }
+            expected *= shape[d];
+        }
+        return true;
+    }
 
-  private static native void statsRange(
-      long x, int n, int c, int hw, int cBegin, int cEnd, double[] mean, double[] var);
+    /** The (N, C, H*W) of a validated input, and checks of the other arguments against it. */
+    private record Shape(String name, long[] shape, int n, int c, int hw) {
 
-  private static native void affineRange(
-      long x,
-      long y,
-      int n,
-      int c,
-      int hw,
-      int cBegin,
-      int cEnd,
-      float[] scale,
-      float[] shift,
-      boolean relu);
+        /** Validates the main input; every kernel call starts here, so it also requires the library. */
+        static Shape of(String name, INDArray x) {
+            if (!isLoaded()) {
+                throw new IllegalStateException("the native layer kernels are not loaded; see the startup warning");
+            }
+            if (x.dataType() != DataType.FLOAT) {
+                throw new IllegalArgumentException(name + " must be FLOAT, got " + x.dataType());
+            }
+            if (x.rank() != 4) {
+                throw new IllegalArgumentException(
+                        name + " must be rank 4 (N, C, H, W), got shape " + Arrays.toString(x.shape()));
+            }
+            if (!contiguous(x)) {
+                throw new IllegalArgumentException(name
+                        + " must be a contiguous C-order array, got a strided view of shape "
+                        + Arrays.toString(x.shape()));
+            }
+            long[] s = x.shape();
+            long hw = s[2] * s[3];
+            if (s[0] < 1
+                    || s[1] < 1
+                    || hw < 1
+                    || s[0] > Integer.MAX_VALUE
+                    || s[1] > Integer.MAX_VALUE
+                    || hw > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(
+                        name + " must have N, C and H*W in [1, 2^31 - 1], got shape " + Arrays.toString(s));
+            }
+            return new Shape(name, s, (int) s[0], (int) s[1], (int) hw);
+        }
 
-  private static native void batchBackwardRange(
-      long x,
-      long dy,
-      long dx,
-      int n,
-      int c,
-      int hw,
-      int cBegin,
-      int cEnd,
-      double[] mean,
-      double[] invStd,
-      float[] scale,
-      float[] shift,
-      boolean relu,
-      boolean training,
-      double[] dGamma,
-      double[] dBeta);
+        void length(String what, int actual, int expected) {
+            if (actual != expected) {
+                throw new IllegalArgumentException(what
+                        + " must have length "
+                        + expected
+                        + " for "
+                        + name
+                        + " of shape "
+                        + Arrays.toString(shape)
+                        + ", got "
+                        + actual);
+            }
+        }
 
-  private static native void layerForwardRange(
-      long x,
-      long y,
-      int c,
-      int hw,
-      int nBegin,
-      int nEnd,
-      float[] gamma,
-      float[] beta,
-      double eps,
-      boolean relu,
-      float[] mean,
-      float[] invStd);
+        void same(String what, INDArray a) {
+            if (a.dataType() != DataType.FLOAT || !Arrays.equals(a.shape(), shape) || !contiguous(a)) {
+                throw new IllegalArgumentException(what
+                        + " must be a contiguous C-order FLOAT array of shape "
+                        + Arrays.toString(shape)
+                        + ", got "
+                        + a.dataType()
+                        + " "
+                        + Arrays.toString(a.shape())
+                        + (contiguous(a) ? "" : " (strided view)"));
+            }
+        }
+    }
 
-  private static native void layerBackwardRange(
-      long x,
-      long dy,
-      long dx,
-      int c,
-      int hw,
-      int nBegin,
-      int nEnd,
-      float[] gamma,
-      float[] beta,
-      float[] mean,
-      float[] invStd,
-      boolean relu,
-      double[] dGamma,
-      double[] dBeta);
+    /** Work on units [begin, end), as chunk {@code chunk} of {@link #chunks}. */
+    @FunctionalInterface
+    private interface Range {
+        void run(int begin, int end, int chunk);
+    }
+
+    private static int chunks(int units, long perUnit) {
+        int workers = Runtime.getRuntime().availableProcessors();
+        if (workers == 1 || units < 2 || (long) units * perUnit < PARALLEL_THRESHOLD) {
+            return 1;
+        }
+        return Math.min(units, workers);
+    }
+
+    /** Splits units (channels or samples) across the common pool when the work is big enough. */
+    private static void split(int units, long perUnit, Range body) {
+        int chunks = chunks(units, perUnit);
+        if (chunks == 1) {
+            body.run(0, units, 0);
+            return;
+        }
+        IntStream.range(0, chunks).parallel().forEach(k -> body.run(units * k / chunks, units * (k + 1) / chunks, k));
+    }
+
+    private static native void reluRange(long x, long y, long begin, long end);
+
+    private static native void pooledShortcutRange(
+            long b,
+            long x,
+            long y,
+            int nBegin,
+            int nEnd,
+            int cOut,
+            int cIn,
+            int h,
+            int w,
+            int ho,
+            int wo,
+            int k,
+            int s);
+
+    private static native void pooledShortcutGradientRange(
+            long dy,
+            long db,
+            long dx,
+            int nBegin,
+            int nEnd,
+            int cOut,
+            int cIn,
+            int h,
+            int w,
+            int ho,
+            int wo,
+            int k,
+            int s);
+
+    private static native void reluBackwardRange(long x, long dy, long dx, long begin, long end);
+
+    private static native void statsRange(
+            long x, int n, int c, int hw, int cBegin, int cEnd, double[] mean, double[] var);
+
+    private static native void affineRange(
+            long x, long y, int n, int c, int hw, int cBegin, int cEnd, float[] scale, float[] shift, boolean relu);
+
+    private static native void batchBackwardRange(
+            long x,
+            long dy,
+            long dx,
+            int n,
+            int c,
+            int hw,
+            int cBegin,
+            int cEnd,
+            double[] mean,
+            double[] invStd,
+            float[] scale,
+            float[] shift,
+            boolean relu,
+            boolean training,
+            double[] dGamma,
+            double[] dBeta);
+
+    private static native void layerForwardRange(
+            long x,
+            long y,
+            int c,
+            int hw,
+            int nBegin,
+            int nEnd,
+            float[] gamma,
+            float[] beta,
+            double eps,
+            boolean relu,
+            float[] mean,
+            float[] invStd);
+
+    private static native void layerBackwardRange(
+            long x,
+            long dy,
+            long dx,
+            int c,
+            int hw,
+            int nBegin,
+            int nEnd,
+            float[] gamma,
+            float[] beta,
+            float[] mean,
+            float[] invStd,
+            boolean relu,
+            double[] dGamma,
+            double[] dBeta);
 }

@@ -13,39 +13,38 @@ package dev.contrastive.core.loss;
  */
 public record AmdimComparison(String source, String target) {
 
-  public AmdimComparison {
-    requireName("source", source);
-    requireName("target", target);
-  }
-
-  private static void requireName(String field, String name) {
-    if (name == null || !name.matches("[A-Za-z0-9]+")) {
-      throw new IllegalArgumentException(
-          "amdim.comparison."
-              + field
-              + " must be a non-empty name of letters and digits, got '"
-              + name
-              + "'");
+    public AmdimComparison {
+        requireName("source", source);
+        requireName("target", target);
     }
-  }
 
-  /** Name of the loss part, for example {@code r1->r5}. */
-  public String name() {
-    return source + "->" + target;
-  }
-
-  /** Key of one direction in a {@link SourceSampler}: {@code r5_r5_ab} or {@code r5_r5_ba}. */
-  public String samplerKey(boolean aToB) {
-    return source + "_" + target + (aToB ? "_ab" : "_ba");
-  }
-
-  /** Parses {@code r1:r5}. */
-  public static AmdimComparison parse(String spec) {
-    String[] parts = spec.trim().split(":");
-    if (parts.length != 2) {
-      throw new IllegalArgumentException(
-          "amdim comparison '" + spec + "' must look like SOURCE:TARGET, for example r1:r5");
+    private static void requireName(String field, String name) {
+        if (name == null || !name.matches("[A-Za-z0-9]+")) {
+            throw new IllegalArgumentException("amdim.comparison."
+                    + field
+                    + " must be a non-empty name of letters and digits, got '"
+                    + name
+                    + "'");
+        }
     }
-    return new AmdimComparison(parts[0], parts[1]);
-  }
+
+    /** Name of the loss part, for example {@code r1->r5}. */
+    public String name() {
+        return source + "->" + target;
+    }
+
+    /** Key of one direction in a {@link SourceSampler}: {@code r5_r5_ab} or {@code r5_r5_ba}. */
+    public String samplerKey(boolean aToB) {
+        return source + "_" + target + (aToB ? "_ab" : "_ba");
+    }
+
+    /** Parses {@code r1:r5}. */
+    public static AmdimComparison parse(String spec) {
+        String[] parts = spec.trim().split(":");
+        if (parts.length != 2) {
+            throw new IllegalArgumentException(
+                    "amdim comparison '" + spec + "' must look like SOURCE:TARGET, for example r1:r5");
+        }
+        return new AmdimComparison(parts[0], parts[1]);
+    }
 }

@@ -27,145 +27,140 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class CpcLoss {
 
-  /** This loss's scope for a call's scratch arrays, reused by every call (see NativeMemory). */
-  private static final String LOSS_SCOPE = "cpc-loss";
+    /** This loss's scope for a call's scratch arrays, reused by every call (see NativeMemory). */
+    private static final String LOSS_SCOPE = "cpc-loss";
 
-  private final CpcOptions options;
+    private final CpcOptions options;
 
-  public CpcLoss(CpcOptions options) {
-    this.options = Objects.requireNonNull(options, "options");
-  }
+    public CpcLoss(CpcOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
 
-  public CpcOptions options() {
-    return options;
-  }
+    public CpcOptions options() {
+        return options;
+    }
 
-  /**
-   * @param targets patch vectors, (B, D, H, W)
-   * @param predictions one (B, D, H, W) map per offset, index s predicting k = stepsToSkip + s
-   * @return loss; parts {@code k<k>}; gradients {@code targets} and {@code pred_k<k>}
-   */
-  public LossResult compute(INDArray targets, List<INDArray> predictions) {
-    validate(targets, predictions);
-    return computeShard(targets, predictions, Shard.all((int) targets.size(0)));
-  }
+    /**
+     * @param targets patch vectors, (B, D, H, W)
+     * @param predictions one (B, D, H, W) map per offset, index s predicting k = stepsToSkip + s
+     * @return loss; parts {@code k<k>}; gradients {@code targets} and {@code pred_k<k>}
+     */
+    public LossResult compute(INDArray targets, List<INDArray> predictions) {
+        validate(targets, predictions);
+        return computeShard(targets, predictions, Shard.all((int) targets.size(0)));
+    }
 
-  /**
-   * The terms of one shard's anchors: the predictions of images {@code [start, start + count)}, at
-   * every offset, each scored against every patch vector of all B images, with the full call's
-   * weights (1 over the batch's rows per offset).
-   *
-   * @param targets patch vectors of the whole (gathered) batch, (B, D, H, W)
-   * @param predictions one (B, D, H, W) map per offset
-   * @param shard the anchor images
-   * @return the shard's loss and parts {@code k<k>}, the diagnostics of its anchors, and its share
-   *     of the gradients for all B images: {@code targets}, and {@code pred_k<k>}, zero outside the
-   *     shard's images. Summed over a partition of the batch ({@link LossResult#combine}) they are
-   *     {@link #compute(INDArray, List)}'s.
-   */
-  public LossResult compute(INDArray targets, List<INDArray> predictions, Shard shard) {
-    validate(targets, predictions);
-    Losses.requireShard(shard, (int) targets.size(0));
-    return computeShard(targets, predictions, shard);
-  }
+    /**
+     * The terms of one shard's anchors: the predictions of images {@code [start, start + count)}, at
+     * every offset, each scored against every patch vector of all B images, with the full call's
+     * weights (1 over the batch's rows per offset).
+     *
+     * @param targets patch vectors of the whole (gathered) batch, (B, D, H, W)
+     * @param predictions one (B, D, H, W) map per offset
+     * @param shard the anchor images
+     * @return the shard's loss and parts {@code k<k>}, the diagnostics of its anchors, and its share
+     *     of the gradients for all B images: {@code targets}, and {@code pred_k<k>}, zero outside the
+     *     shard's images. Summed over a partition of the batch ({@link LossResult#combine}) they are
+     *     {@link #compute(INDArray, List)}'s.
+     */
+    public LossResult compute(INDArray targets, List<INDArray> predictions, Shard shard) {
+        validate(targets, predictions);
+        Losses.requireShard(shard, (int) targets.size(0));
+        return computeShard(targets, predictions, shard);
+    }
 
-  private LossResult computeShard(INDArray targets, List<INDArray> predictions, Shard shard) {
-    long batch = targets.size(0);
-    long dim = targets.size(1);
-    long height = targets.size(2);
-    long width = targets.size(3);
-    long cells = height * width;
-    Map<String, Double> parts = new LinkedHashMap<>();
-    ScoreStats stats = ScoreStats.EMPTY;
-    MemoryWorkspace caller = NativeMemory.current();
-    try (MemoryWorkspace ignored = NativeMemory.scope(LOSS_SCOPE)) {
-      INDArray keys = Layouts.toLocationRows(targets);
-      INDArray keyGradient = Nd4j.zeros(keys.dataType(), keys.shape());
-      Map<String, INDArray> predictionRows = new LinkedHashMap<>();
-      for (int s = 0; s < options.stepsToPredict(); s++) {
-        int k = options.offset(s);
-        long usedRows = height - k;
-        // Every image's rows count in the mean; the shard's rows are the queries.
-        double weight = 1.0 / (batch * usedRows * width);
-        int n = (int) (shard.count() * usedRows * width);
-        int[] labels = new int[n];
-        double[] weights = new double[n];
-        for (int i = 0; i < n; i++) {
-          long b = shard.start() + i / (usedRows * width);
-          long within = i % (usedRows * width);
-          labels[i] = (int) (b * cells + k * width + within);
-          weights[i] = weight;
+    private LossResult computeShard(INDArray targets, List<INDArray> predictions, Shard shard) {
+        long batch = targets.size(0);
+        long dim = targets.size(1);
+        long height = targets.size(2);
+        long width = targets.size(3);
+        long cells = height * width;
+        Map<String, Double> parts = new LinkedHashMap<>();
+        ScoreStats stats = ScoreStats.EMPTY;
+        MemoryWorkspace caller = NativeMemory.current();
+        try (MemoryWorkspace ignored = NativeMemory.scope(LOSS_SCOPE)) {
+            INDArray keys = Layouts.toLocationRows(targets);
+            INDArray keyGradient = Nd4j.zeros(keys.dataType(), keys.shape());
+            Map<String, INDArray> predictionRows = new LinkedHashMap<>();
+            for (int s = 0; s < options.stepsToPredict(); s++) {
+                int k = options.offset(s);
+                long usedRows = height - k;
+                // Every image's rows count in the mean; the shard's rows are the queries.
+                double weight = 1.0 / (batch * usedRows * width);
+                int n = (int) (shard.count() * usedRows * width);
+                int[] labels = new int[n];
+                double[] weights = new double[n];
+                for (int i = 0; i < n; i++) {
+                    long b = shard.start() + i / (usedRows * width);
+                    long within = i % (usedRows * width);
+                    labels[i] = (int) (b * cells + k * width + within);
+                    weights[i] = weight;
+                }
+                INDArray predictionsNhwc = predictions.get(s).permute(0, 2, 3, 1);
+                INDArray queries = predictionsNhwc
+                        .get(interval(shard.start(), shard.end()), interval(0, usedRows), all(), all())
+                        .dup('c')
+                        .reshape(n, dim);
+                INDArray dq = NativeMemory.uninitialized(queries.dataType(), n, dim);
+                ScoreStats step = SoftmaxCrossEntropyKernel.run(
+                        new SoftmaxCrossEntropyKernel.Problem(
+                                queries, keys, options.embScale(), labels, null, weights, dq, keyGradient),
+                        options.tiling());
+                parts.put("k" + k, step.loss());
+                stats = stats.plus(step);
+                INDArray predictionGradient = Nd4j.zeros(dq.dataType(), batch * cells, dim);
+                predictionGradient
+                        .reshape(batch, height, width, dim)
+                        .get(interval(shard.start(), shard.end()), interval(0, usedRows), all(), all())
+                        .assign(dq.reshape(shard.count(), usedRows, width, dim));
+                predictionRows.put("pred_k" + k, predictionGradient);
+            }
+            Map<String, INDArray> gradients = new LinkedHashMap<>();
+            try (MemoryWorkspace out = NativeMemory.outputsTo(caller)) {
+                gradients.put("targets", Layouts.toMaps(keyGradient, targets.shape()));
+                predictionRows.forEach((name, rows) -> gradients.put(name, Layouts.toMaps(rows, targets.shape())));
+            }
+            double loss =
+                    parts.values().stream().mapToDouble(Double::doubleValue).sum();
+            return Losses.result(loss, parts, stats, gradients, Map.of());
         }
-        INDArray predictionsNhwc = predictions.get(s).permute(0, 2, 3, 1);
-        INDArray queries =
-            predictionsNhwc
-                .get(interval(shard.start(), shard.end()), interval(0, usedRows), all(), all())
-                .dup('c')
-                .reshape(n, dim);
-        INDArray dq = NativeMemory.uninitialized(queries.dataType(), n, dim);
-        ScoreStats step =
-            SoftmaxCrossEntropyKernel.run(
-                new SoftmaxCrossEntropyKernel.Problem(
-                    queries, keys, options.embScale(), labels, null, weights, dq, keyGradient),
-                options.tiling());
-        parts.put("k" + k, step.loss());
-        stats = stats.plus(step);
-        INDArray predictionGradient = Nd4j.zeros(dq.dataType(), batch * cells, dim);
-        predictionGradient
-            .reshape(batch, height, width, dim)
-            .get(interval(shard.start(), shard.end()), interval(0, usedRows), all(), all())
-            .assign(dq.reshape(shard.count(), usedRows, width, dim));
-        predictionRows.put("pred_k" + k, predictionGradient);
-      }
-      Map<String, INDArray> gradients = new LinkedHashMap<>();
-      try (MemoryWorkspace out = NativeMemory.outputsTo(caller)) {
-        gradients.put("targets", Layouts.toMaps(keyGradient, targets.shape()));
-        predictionRows.forEach(
-            (name, rows) -> gradients.put(name, Layouts.toMaps(rows, targets.shape())));
-      }
-      double loss = parts.values().stream().mapToDouble(Double::doubleValue).sum();
-      return Losses.result(loss, parts, stats, gradients, Map.of());
     }
-  }
 
-  private void validate(INDArray targets, List<INDArray> predictions) {
-    TensorChecks.requireRank("targets", targets, 4, "(B, D, H, W)");
-    if (predictions == null || predictions.size() != options.stepsToPredict()) {
-      throw new IllegalArgumentException(
-          "predictions has "
-              + (predictions == null ? 0 : predictions.size())
-              + " maps, expected stepsToPredict = "
-              + options.stepsToPredict()
-              + " (offsets k = "
-              + options.offset(0)
-              + ".."
-              + options.offset(options.stepsToPredict() - 1)
-              + ")");
+    private void validate(INDArray targets, List<INDArray> predictions) {
+        TensorChecks.requireRank("targets", targets, 4, "(B, D, H, W)");
+        if (predictions == null || predictions.size() != options.stepsToPredict()) {
+            throw new IllegalArgumentException("predictions has "
+                    + (predictions == null ? 0 : predictions.size())
+                    + " maps, expected stepsToPredict = "
+                    + options.stepsToPredict()
+                    + " (offsets k = "
+                    + options.offset(0)
+                    + ".."
+                    + options.offset(options.stepsToPredict() - 1)
+                    + ")");
+        }
+        int maxOffset = options.offset(options.stepsToPredict() - 1);
+        if (targets.size(2) <= maxOffset) {
+            throw new IllegalArgumentException("targets has shape "
+                    + java.util.Arrays.toString(targets.shape())
+                    + ", expected grid height H > "
+                    + maxOffset
+                    + " (the largest offset predicted)");
+        }
+        TensorChecks.requireFinite("targets", targets);
+        for (int s = 0; s < predictions.size(); s++) {
+            String name = "pred_k" + options.offset(s);
+            INDArray p = predictions.get(s);
+            TensorChecks.requireRank(name, p, 4, "(B, D, H, W)");
+            TensorChecks.requireSameType(name, p, "targets", targets);
+            if (!java.util.Arrays.equals(p.shape(), targets.shape())) {
+                throw new IllegalArgumentException(name
+                        + " has shape "
+                        + java.util.Arrays.toString(p.shape())
+                        + ", expected the shape of targets "
+                        + java.util.Arrays.toString(targets.shape()));
+            }
+            TensorChecks.requireFinite(name, p);
+        }
     }
-    int maxOffset = options.offset(options.stepsToPredict() - 1);
-    if (targets.size(2) <= maxOffset) {
-      throw new IllegalArgumentException(
-          "targets has shape "
-              + java.util.Arrays.toString(targets.shape())
-              + ", expected grid height H > "
-              + maxOffset
-              + " (the largest offset predicted)");
-    }
-    TensorChecks.requireFinite("targets", targets);
-    for (int s = 0; s < predictions.size(); s++) {
-      String name = "pred_k" + options.offset(s);
-      INDArray p = predictions.get(s);
-      TensorChecks.requireRank(name, p, 4, "(B, D, H, W)");
-      TensorChecks.requireSameType(name, p, "targets", targets);
-      if (!java.util.Arrays.equals(p.shape(), targets.shape())) {
-        throw new IllegalArgumentException(
-            name
-                + " has shape "
-                + java.util.Arrays.toString(p.shape())
-                + ", expected the shape of targets "
-                + java.util.Arrays.toString(targets.shape()));
-      }
-      TensorChecks.requireFinite(name, p);
-    }
-  }
 }

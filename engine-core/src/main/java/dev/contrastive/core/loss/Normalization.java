@@ -8,28 +8,28 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 final class Normalization {
 
-  /** F.normalize's floor: rows with a smaller norm are divided by this instead. */
-  static final double EPSILON = 1e-12;
+    /** F.normalize's floor: rows with a smaller norm are divided by this instead. */
+    static final double EPSILON = 1e-12;
 
-  private Normalization() {}
+    private Normalization() {}
 
-  /** Divides each row of {@code x} by its norm in place; returns the (N, 1) norms used. */
-  static INDArray normalizeRows(INDArray x) {
-    INDArray norms = x.norm2(true, 1);
-    Transforms.max(norms, EPSILON, false);
-    x.diviColumnVector(norms);
-    return norms;
-  }
+    /** Divides each row of {@code x} by its norm in place; returns the (N, 1) norms used. */
+    static INDArray normalizeRows(INDArray x) {
+        INDArray norms = x.norm2(true, 1);
+        Transforms.max(norms, EPSILON, false);
+        x.diviColumnVector(norms);
+        return norms;
+    }
 
-  /**
-   * Maps the gradient w.r.t. the normalised rows {@code z} to the raw rows, in place: {@code dx =
-   * (dz - z (z . dz)) / norm}. Rows whose norm hit the floor are treated as scaled by a constant,
-   * as F.normalize's autograd does.
-   */
-  static void backward(INDArray z, INDArray dz, INDArray norms) {
-    INDArray dot = dz.mul(z).sum(true, 1);
-    INDArray projection = z.mulColumnVector(dot);
-    projection.muliColumnVector(norms.gt(EPSILON).castTo(z.dataType()));
-    dz.subi(projection).diviColumnVector(norms);
-  }
+    /**
+     * Maps the gradient w.r.t. the normalised rows {@code z} to the raw rows, in place: {@code dx =
+     * (dz - z (z . dz)) / norm}. Rows whose norm hit the floor are treated as scaled by a constant,
+     * as F.normalize's autograd does.
+     */
+    static void backward(INDArray z, INDArray dz, INDArray norms) {
+        INDArray dot = dz.mul(z).sum(true, 1);
+        INDArray projection = z.mulColumnVector(dot);
+        projection.muliColumnVector(norms.gt(EPSILON).castTo(z.dataType()));
+        dz.subi(projection).diviColumnVector(norms);
+    }
 }

@@ -15,40 +15,39 @@ package dev.contrastive.core.loss;
  */
 public record Shard(int start, int count) {
 
-  public Shard {
-    if (start < 0) {
-      throw new IllegalArgumentException("shard.start must be >= 0, got " + start);
+    public Shard {
+        if (start < 0) {
+            throw new IllegalArgumentException("shard.start must be >= 0, got " + start);
+        }
+        if (count < 1) {
+            throw new IllegalArgumentException("shard.count must be >= 1, got " + count);
+        }
     }
-    if (count < 1) {
-      throw new IllegalArgumentException("shard.count must be >= 1, got " + count);
-    }
-  }
 
-  /** Every image of a batch of {@code batch} images: the full call. */
-  public static Shard all(int batch) {
-    if (batch < 1) {
-      throw new IllegalArgumentException("batch size B must be >= 1, got " + batch);
+    /** Every image of a batch of {@code batch} images: the full call. */
+    public static Shard all(int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch size B must be >= 1, got " + batch);
+        }
+        return new Shard(0, batch);
     }
-    return new Shard(0, batch);
-  }
 
-  /** One past the last anchor image. */
-  public int end() {
-    return start + count;
-  }
-
-  /** Fails unless every anchor image lies in a batch of {@code batch} images. */
-  void requireWithin(int batch) {
-    // long: start + count may overflow int for a shard that is wrong anyway
-    if ((long) start + count > batch) {
-      throw new IllegalArgumentException(
-          "shard ["
-              + start
-              + ", "
-              + ((long) start + count)
-              + ") must lie within the batch of B = "
-              + batch
-              + " images (start + count <= B)");
+    /** One past the last anchor image. */
+    public int end() {
+        return start + count;
     }
-  }
+
+    /** Fails unless every anchor image lies in a batch of {@code batch} images. */
+    void requireWithin(int batch) {
+        // long: start + count may overflow int for a shard that is wrong anyway
+        if ((long) start + count > batch) {
+            throw new IllegalArgumentException("shard ["
+                    + start
+                    + ", "
+                    + ((long) start + count)
+                    + ") must lie within the batch of B = "
+                    + batch
+                    + " images (start + count <= B)");
+        }
+    }
 }

@@ -19,92 +19,85 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class YadimLoss {
 
-  private static final String MAP = "last";
+    private static final String MAP = "last";
 
-  private final YadimOptions options;
-  private final AmdimLoss amdim;
+    private final YadimOptions options;
+    private final AmdimLoss amdim;
 
-  public YadimLoss(YadimOptions options) {
-    this.options = Objects.requireNonNull(options, "options");
-    this.amdim =
-        new AmdimLoss(
-            new AmdimOptions(
-                options.tclip(),
-                options.regWeight(),
-                List.of(new AmdimComparison(MAP, MAP)),
-                options.tiling()));
-  }
-
-  public YadimOptions options() {
-    return options;
-  }
-
-  /**
-   * @param a view A's last map, (B, D, H, W), location-major (B, H*W, D) or (B, D)
-   * @param b view B's last map, same shape
-   * @param sampler source locations when the last map has more than one location
-   * @return loss; parts {@code last->last} and {@code reg}; gradients {@code a} and {@code b}
-   */
-  public LossResult compute(INDArray a, INDArray b, SourceSampler sampler) {
-    validate(a, b);
-    return yadim(amdim.compute(views(a), views(b), sampler));
-  }
-
-  /**
-   * The terms of one shard's anchors, as {@link AmdimLoss#compute(Map, Map, SourceSampler, Shard)}
-   * defines them for the single comparison {@code last -> last}.
-   *
-   * @param a view A's last map of the whole (gathered) batch
-   * @param b view B's last map, same shape
-   * @param sampler source locations for the whole batch
-   * @param shard the anchor images
-   * @return the shard's loss and parts, the diagnostics of its anchors, and its share of the
-   *     gradients {@code a} and {@code b} for all B images
-   */
-  public LossResult compute(INDArray a, INDArray b, SourceSampler sampler, Shard shard) {
-    validate(a, b);
-    return yadim(amdim.compute(views(a), views(b), sampler, shard));
-  }
-
-  private static void validate(INDArray a, INDArray b) {
-    TensorChecks.requirePresent("a", a);
-    TensorChecks.requirePresent("b", b);
-    TensorChecks.requireSameType("b", b, "a", a);
-    if (a.rank() < 2 || a.rank() > 4) {
-      throw new IllegalArgumentException(
-          "a has shape "
-              + Arrays.toString(a.shape())
-              + " (rank "
-              + a.rank()
-              + "), expected "
-              + FeatureViews.LAYOUTS);
+    public YadimLoss(YadimOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.amdim = new AmdimLoss(new AmdimOptions(
+                options.tclip(), options.regWeight(), List.of(new AmdimComparison(MAP, MAP)), options.tiling()));
     }
-    if (!Arrays.equals(a.shape(), b.shape())) {
-      throw new IllegalArgumentException(
-          "b has shape "
-              + Arrays.toString(b.shape())
-              + ", expected the shape of a: "
-              + Arrays.toString(a.shape()));
+
+    public YadimOptions options() {
+        return options;
     }
-    TensorChecks.requireFinite("a", a);
-    TensorChecks.requireFinite("b", b);
-  }
 
-  private static Map<String, INDArray> views(INDArray last) {
-    Map<String, INDArray> view = new LinkedHashMap<>();
-    view.put(MAP, last);
-    return view;
-  }
+    /**
+     * @param a view A's last map, (B, D, H, W), location-major (B, H*W, D) or (B, D)
+     * @param b view B's last map, same shape
+     * @param sampler source locations when the last map has more than one location
+     * @return loss; parts {@code last->last} and {@code reg}; gradients {@code a} and {@code b}
+     */
+    public LossResult compute(INDArray a, INDArray b, SourceSampler sampler) {
+        validate(a, b);
+        return yadim(amdim.compute(views(a), views(b), sampler));
+    }
 
-  /** AMDIM's result under YADIM's gradient names. */
-  private static LossResult yadim(LossResult inner) {
-    return new LossResult(
-        inner.loss(),
-        inner.parts(),
-        inner.diagnostics(),
-        inner.positives(),
-        inner.negatives(),
-        Losses.named("a", inner.gradient("a_" + MAP), "b", inner.gradient("b_" + MAP)),
-        inner.sourceLocations());
-  }
+    /**
+     * The terms of one shard's anchors, as {@link AmdimLoss#compute(Map, Map, SourceSampler, Shard)}
+     * defines them for the single comparison {@code last -> last}.
+     *
+     * @param a view A's last map of the whole (gathered) batch
+     * @param b view B's last map, same shape
+     * @param sampler source locations for the whole batch
+     * @param shard the anchor images
+     * @return the shard's loss and parts, the diagnostics of its anchors, and its share of the
+     *     gradients {@code a} and {@code b} for all B images
+     */
+    public LossResult compute(INDArray a, INDArray b, SourceSampler sampler, Shard shard) {
+        validate(a, b);
+        return yadim(amdim.compute(views(a), views(b), sampler, shard));
+    }
+
+    private static void validate(INDArray a, INDArray b) {
+        TensorChecks.requirePresent("a", a);
+        TensorChecks.requirePresent("b", b);
+        TensorChecks.requireSameType("b", b, "a", a);
+        if (a.rank() < 2 || a.rank() > 4) {
+            throw new IllegalArgumentException("a has shape "
+                    + Arrays.toString(a.shape())
+                    + " (rank "
+                    + a.rank()
+                    + "), expected "
+                    + FeatureViews.LAYOUTS);
+        }
+        if (!Arrays.equals(a.shape(), b.shape())) {
+            throw new IllegalArgumentException("b has shape "
+                    + Arrays.toString(b.shape())
+                    + ", expected the shape of a: "
+                    + Arrays.toString(a.shape()));
+        }
+        TensorChecks.requireFinite("a", a);
+        TensorChecks.requireFinite("b", b);
+    }
+
+    private static Map<String, INDArray> views(INDArray last) {
+        Map<String, INDArray> view = new LinkedHashMap<>();
+        view.put(MAP, last);
+        return view;
+    }
+
+    /** AMDIM's result under YADIM's gradient names. */
+    private static LossResult yadim(LossResult inner) {
+        return new LossResult(
+                inner.loss(),
+                inner.parts(),
+                inner.diagnostics(),
+                inner.positives(),
+                inner.negatives(),
+                Losses.named("a", inner.gradient("a_" + MAP), "b", inner.gradient("b_" + MAP)),
+                inner.sourceLocations());
+    }
 }

@@ -11,32 +11,32 @@ import dev.contrastive.core.kernel.Tiling;
  */
 public record YadimOptions(double tclip, double regWeight, Tiling tiling) {
 
-  public YadimOptions {
-    if (!(tclip > 0 && tclip <= 1e4)) {
-      throw new IllegalArgumentException("yadim.tclip must be in (0, 1e4], got " + tclip);
+    public YadimOptions {
+        if (!(tclip > 0 && tclip <= 1e4)) {
+            throw new IllegalArgumentException("yadim.tclip must be in (0, 1e4], got " + tclip);
+        }
+        if (!(regWeight >= 0 && regWeight <= 10)) {
+            throw new IllegalArgumentException("yadim.regWeight must be in [0, 10], got " + regWeight);
+        }
+        if (tiling == null) {
+            throw new IllegalArgumentException("yadim.tiling must not be null");
+        }
     }
-    if (!(regWeight >= 0 && regWeight <= 10)) {
-      throw new IllegalArgumentException("yadim.regWeight must be in [0, 10], got " + regWeight);
+
+    /** AMDIM's tclip 20 and w 0.05. */
+    public static YadimOptions defaults() {
+        return new YadimOptions(20.0, 0.05, Tiling.DEFAULT);
     }
-    if (tiling == null) {
-      throw new IllegalArgumentException("yadim.tiling must not be null");
+
+    public YadimOptions withTclip(double t) {
+        return new YadimOptions(t, regWeight, tiling);
     }
-  }
 
-  /** AMDIM's tclip 20 and w 0.05. */
-  public static YadimOptions defaults() {
-    return new YadimOptions(20.0, 0.05, Tiling.DEFAULT);
-  }
+    public YadimOptions withRegWeight(double w) {
+        return new YadimOptions(tclip, w, tiling);
+    }
 
-  public YadimOptions withTclip(double t) {
-    return new YadimOptions(t, regWeight, tiling);
-  }
-
-  public YadimOptions withRegWeight(double w) {
-    return new YadimOptions(tclip, w, tiling);
-  }
-
-  public YadimOptions withTiling(Tiling t) {
-    return new YadimOptions(tclip, regWeight, t);
-  }
+    public YadimOptions withTiling(Tiling t) {
+        return new YadimOptions(tclip, regWeight, t);
+    }
 }

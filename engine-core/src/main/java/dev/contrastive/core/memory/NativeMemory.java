@@ -31,124 +31,119 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class NativeMemory {
 
-  /** The system property that turns poisoning on from the start. */
-  public static final String POISON_PROPERTY = "contrastive.debug.poison";
+    /** The system property that turns poisoning on from the start. */
+    public static final String POISON_PROPERTY = "contrastive.debug.poison";
 
-  /**
-   * One configuration for every scope: starts empty, learns its size over the first cycle, then
-   * over-allocates by 10% so that later cycles of slightly different shape (a last, smaller batch)
-   * still fit; what does not fit spills to plain allocations instead of failing.
-   */
-  private static final WorkspaceConfiguration CONFIG =
-      WorkspaceConfiguration.builder()
-          .initialSize(0)
-          .policyAllocation(AllocationPolicy.OVERALLOCATE)
-          .overallocationLimit(0.1)
-          .policyLearning(LearningPolicy.FIRST_LOOP)
-          .policyReset(ResetPolicy.BLOCK_LEFT)
-          .policySpill(SpillPolicy.REALLOCATE)
-          .build();
+    /**
+     * One configuration for every scope: starts empty, learns its size over the first cycle, then
+     * over-allocates by 10% so that later cycles of slightly different shape (a last, smaller batch)
+     * still fit; what does not fit spills to plain allocations instead of failing.
+     */
+    private static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
+            .initialSize(0)
+            .policyAllocation(AllocationPolicy.OVERALLOCATE)
+            .overallocationLimit(0.1)
+            .policyLearning(LearningPolicy.FIRST_LOOP)
+            .policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.REALLOCATE)
+            .build();
 
-  /** 0xFF in every byte is a NaN in float16, float32 and float64 alike. */
-  private static final int POISON_BYTE = 0xFF;
+    /** 0xFF in every byte is a NaN in float16, float32 and float64 alike. */
+    private static final int POISON_BYTE = 0xFF;
 
-  private static final Field BUFFER = bufferField();
+    private static final Field BUFFER = bufferField();
 
-  private static volatile boolean poisoning = Boolean.getBoolean(POISON_PROPERTY);
+    private static volatile boolean poisoning = Boolean.getBoolean(POISON_PROPERTY);
 
-  private NativeMemory() {}
+    private NativeMemory() {}
 
-  /**
-   * Opens (or reopens) the scope {@code id} on this thread. Every array created while it is the
-   * current workspace lives in its buffer, which the next outermost open of the same id reuses:
-   * close the scope before that, and copy out what must outlive it.
-   */
-  public static MemoryWorkspace scope(String id) {
-    MemoryWorkspace ws = Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(CONFIG, id);
-    boolean outermost = !ws.isScopeActive();
-    ws.notifyScopeEntered();
-    if (outermost && poisoning) {
-      poison(ws);
+    /**
+     * Opens (or reopens) the scope {@code id} on this thread. Every array created while it is the
+     * current workspace lives in its buffer, which the next outermost open of the same id reuses:
+     * close the scope before that, and copy out what must outlive it.
+     */
+    public static MemoryWorkspace scope(String id) {
+        MemoryWorkspace ws = Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(CONFIG, id);
+        boolean outermost = !ws.isScopeActive();
+        ws.notifyScopeEntered();
+        if (outermost && poisoning) {
+            poison(ws);
+        }
+        return ws;
     }
-    return ws;
-  }
 
-  /** The scope the calling thread is in, or null outside every scope. */
-  public static MemoryWorkspace current() {
-    return Nd4j.getMemoryManager().getCurrentWorkspace();
-  }
-
-  /**
-   * Where a call's results go when the call itself runs its scratch in an inner scope: into {@code
-   * caller}, the scope the call was made in (returned by {@link #current()} on entry), or outside
-   * every scope when the caller was in none. Used as a try-with-resources block around the results'
-   * allocation.
-   */
-  public static MemoryWorkspace outputsTo(MemoryWorkspace caller) {
-    return caller == null
-        ? Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()
-        : caller.notifyScopeBorrowed();
-  }
-
-  /**
-   * A new array whose contents are undefined (NaN while poisoning): the caller writes all of it.
-   */
-  public static INDArray uninitialized(DataType type, long... shape) {
-    INDArray a = Nd4j.createUninitialized(type, shape);
-    if (poisoning) {
-      a.assign(Double.NaN);
+    /** The scope the calling thread is in, or null outside every scope. */
+    public static MemoryWorkspace current() {
+        return Nd4j.getMemoryManager().getCurrentWorkspace();
     }
-    return a;
-  }
 
-  /** Whether scopes and uninitialised arrays are being poisoned. */
-  public static boolean poisoning() {
-    return poisoning;
-  }
+    /**
+     * Where a call's results go when the call itself runs its scratch in an inner scope: into {@code
+     * caller}, the scope the call was made in (returned by {@link #current()} on entry), or outside
+     * every scope when the caller was in none. Used as a try-with-resources block around the results'
+     * allocation.
+     */
+    public static MemoryWorkspace outputsTo(MemoryWorkspace caller) {
+        return caller == null ? Nd4j.getWorkspaceManager().scopeOutOfWorkspaces() : caller.notifyScopeBorrowed();
+    }
 
-  /**
-   * Turns poisoning on or off for the whole process (scopes opened afterwards); for tests that run
-   * the same steps both ways in one JVM.
-   */
-  public static void setPoisoning(boolean on) {
-    poisoning = on;
-  }
+    /**
+     * A new array whose contents are undefined (NaN while poisoning): the caller writes all of it.
+     */
+    public static INDArray uninitialized(DataType type, long... shape) {
+        INDArray a = Nd4j.createUninitialized(type, shape);
+        if (poisoning) {
+            a.assign(Double.NaN);
+        }
+        return a;
+    }
 
-  private static void poison(MemoryWorkspace ws) {
-    if (!(ws instanceof Nd4jWorkspace nd4j) || !Nd4j.getEnvironment().isCPU()) {
-      return;
+    /** Whether scopes and uninitialised arrays are being poisoned. */
+    public static boolean poisoning() {
+        return poisoning;
     }
-    if (BUFFER == null) {
-      throw new IllegalStateException(
-          "-D"
-              + POISON_PROPERTY
-              + " is on, but this ND4J version keeps no"
-              + " 'workspace' buffer field in Nd4jWorkspace to poison");
-    }
-    try {
-      PointersPair pair = (PointersPair) BUFFER.get(nd4j);
-      Pointer host = pair == null ? null : pair.getHostPointer();
-      long bytes = nd4j.getCurrentSize();
-      if (host != null && !host.isNull() && bytes > 0) {
-        Pointer.memset(host, POISON_BYTE, bytes);
-      }
-    } catch (IllegalAccessException e) {
-      throw new IllegalStateException(
-          "cannot poison workspace " + ws.getId() + ": " + e.getMessage(), e);
-    }
-  }
 
-  /**
-   * ND4J keeps the workspace's buffer in a protected field; poisoning is a debug aid, so reflection
-   * will do.
-   */
-  private static Field bufferField() {
-    try {
-      Field f = Nd4jWorkspace.class.getDeclaredField("workspace");
-      f.setAccessible(true);
-      return f;
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return null;
+    /**
+     * Turns poisoning on or off for the whole process (scopes opened afterwards); for tests that run
+     * the same steps both ways in one JVM.
+     */
+    public static void setPoisoning(boolean on) {
+        poisoning = on;
     }
-  }
+
+    private static void poison(MemoryWorkspace ws) {
+        if (!(ws instanceof Nd4jWorkspace nd4j) || !Nd4j.getEnvironment().isCPU()) {
+            return;
+        }
+        if (BUFFER == null) {
+            throw new IllegalStateException("-D"
+                    + POISON_PROPERTY
+                    + " is on, but this ND4J version keeps no"
+                    + " 'workspace' buffer field in Nd4jWorkspace to poison");
+        }
+        try {
+            PointersPair pair = (PointersPair) BUFFER.get(nd4j);
+            Pointer host = pair == null ? null : pair.getHostPointer();
+            long bytes = nd4j.getCurrentSize();
+            if (host != null && !host.isNull() && bytes > 0) {
+                Pointer.memset(host, POISON_BYTE, bytes);
+            }
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot poison workspace " + ws.getId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * ND4J keeps the workspace's buffer in a protected field; poisoning is a debug aid, so reflection
+     * will do.
+     */
+    private static Field bufferField() {
+        try {
+            Field f = Nd4jWorkspace.class.getDeclaredField("workspace");
+            f.setAccessible(true);
+            return f;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
 }

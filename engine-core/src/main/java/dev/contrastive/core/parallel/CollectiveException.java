@@ -6,15 +6,15 @@ package dev.contrastive.core.parallel;
  */
 public final class CollectiveException extends RuntimeException {
 
-  private final int failedReplica;
+    private final int failedReplica;
 
-  public CollectiveException(String message, int failedReplica, Throwable cause) {
-    super(message, cause);
-    this.failedReplica = failedReplica;
-  }
+    public CollectiveException(String message, int failedReplica, Throwable cause) {
+        super(message, cause);
+        this.failedReplica = failedReplica;
+    }
 
-  /** The replica whose failure this reports, or -1 for a timeout. */
-  public int failedReplica() {
-    return failedReplica;
-  }
+    /** The replica whose failure this reports, or -1 for a timeout. */
+    public int failedReplica() {
+        return failedReplica;
+    }
 }

@@ -20,41 +20,41 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public interface Collectives {
 
-  /** This replica's index, from 0. */
-  int rank();
+    /** This replica's index, from 0. */
+    int rank();
 
-  /** Number of replicas. */
-  int size();
+    /** Number of replicas. */
+    int size();
 
-  /**
-   * Every replica's {@code local} (same shape, batch first), concatenated along the first dimension
-   * in rank order: the rows of replica r are [r * B, (r + 1) * B). A new array in the caller's
-   * scope.
-   */
-  INDArray allGather(INDArray local);
+    /**
+     * Every replica's {@code local} (same shape, batch first), concatenated along the first dimension
+     * in rank order: the rows of replica r are [r * B, (r + 1) * B). A new array in the caller's
+     * scope.
+     */
+    INDArray allGather(INDArray local);
 
-  /**
-   * The sum over replicas of {@code full} (same shape, {@code size() * B} rows), of which this
-   * replica keeps its own rows [rank * B, (rank + 1) * B): the gradient of the rows it gathered
-   * out. A new array in the caller's scope.
-   */
-  INDArray reduceScatter(INDArray full);
+    /**
+     * The sum over replicas of {@code full} (same shape, {@code size() * B} rows), of which this
+     * replica keeps its own rows [rank * B, (rank + 1) * B): the gradient of the rows it gathered
+     * out. A new array in the caller's scope.
+     */
+    INDArray reduceScatter(INDArray full);
 
-  /** Replaces {@code buffer} by the sum of every replica's, in place. */
-  void allReduceSum(INDArray buffer);
+    /** Replaces {@code buffer} by the sum of every replica's, in place. */
+    void allReduceSum(INDArray buffer);
 
-  /** The sum of every replica's {@code values}, element by element (loss parts, counts). */
-  double[] allReduceSum(double[] values);
+    /** The sum of every replica's {@code values}, element by element (loss parts, counts). */
+    double[] allReduceSum(double[] values);
 
-  /** Copies replica {@code root}'s {@code buffer} into every replica's, in place. */
-  void broadcast(INDArray buffer, int root);
+    /** Copies replica {@code root}'s {@code buffer} into every replica's, in place. */
+    void broadcast(INDArray buffer, int root);
 
-  /** Returns once every replica has arrived. */
-  void barrier();
+    /** Returns once every replica has arrived. */
+    void barrier();
 
-  /**
-   * Marks this replica as failed: every other replica's collective call fails with a {@link
-   * CollectiveException} that names it and {@code cause}, instead of waiting forever.
-   */
-  void abort(Throwable cause);
+    /**
+     * Marks this replica as failed: every other replica's collective call fails with a {@link
+     * CollectiveException} that names it and {@code cause}, instead of waiting forever.
+     */
+    void abort(Throwable cause);
 }

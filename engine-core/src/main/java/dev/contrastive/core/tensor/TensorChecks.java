@@ -14,113 +14,107 @@ import org.nd4j.linalg.indexing.conditions.Conditions;
  */
 public final class TensorChecks {
 
-  private TensorChecks() {}
+    private TensorChecks() {}
 
-  /** The array must exist, be floating point and have the given rank. */
-  public static void requireRank(String name, INDArray x, int rank, String layout) {
-    requirePresent(name, x);
-    if (x.rank() != rank) {
-      throw new IllegalArgumentException(
-          name
-              + " has shape "
-              + Arrays.toString(x.shape())
-              + " (rank "
-              + x.rank()
-              + "), expected rank "
-              + rank
-              + " "
-              + layout);
+    /** The array must exist, be floating point and have the given rank. */
+    public static void requireRank(String name, INDArray x, int rank, String layout) {
+        requirePresent(name, x);
+        if (x.rank() != rank) {
+            throw new IllegalArgumentException(name
+                    + " has shape "
+                    + Arrays.toString(x.shape())
+                    + " (rank "
+                    + x.rank()
+                    + "), expected rank "
+                    + rank
+                    + " "
+                    + layout);
+        }
     }
-  }
 
-  /** The array must exist and be FLOAT or DOUBLE. */
-  public static void requirePresent(String name, INDArray x) {
-    if (x == null) {
-      throw new IllegalArgumentException(name + " is missing");
+    /** The array must exist and be FLOAT or DOUBLE. */
+    public static void requirePresent(String name, INDArray x) {
+        if (x == null) {
+            throw new IllegalArgumentException(name + " is missing");
+        }
+        if (x.dataType() != DataType.FLOAT && x.dataType() != DataType.DOUBLE) {
+            throw new IllegalArgumentException(name
+                    + " has data type "
+                    + x.dataType()
+                    + " and shape "
+                    + Arrays.toString(x.shape())
+                    + ", expected FLOAT or DOUBLE");
+        }
     }
-    if (x.dataType() != DataType.FLOAT && x.dataType() != DataType.DOUBLE) {
-      throw new IllegalArgumentException(
-          name
-              + " has data type "
-              + x.dataType()
-              + " and shape "
-              + Arrays.toString(x.shape())
-              + ", expected FLOAT or DOUBLE");
-    }
-  }
 
-  /** Dimension {@code dim} of {@code x} must equal {@code expected}; {@code what} says why. */
-  public static void requireDim(String name, INDArray x, int dim, long expected, String what) {
-    if (x.size(dim) != expected) {
-      throw new IllegalArgumentException(
-          name
-              + " has shape "
-              + Arrays.toString(x.shape())
-              + ", expected dimension "
-              + dim
-              + " = "
-              + expected
-              + " ("
-              + what
-              + ")");
+    /** Dimension {@code dim} of {@code x} must equal {@code expected}; {@code what} says why. */
+    public static void requireDim(String name, INDArray x, int dim, long expected, String what) {
+        if (x.size(dim) != expected) {
+            throw new IllegalArgumentException(name
+                    + " has shape "
+                    + Arrays.toString(x.shape())
+                    + ", expected dimension "
+                    + dim
+                    + " = "
+                    + expected
+                    + " ("
+                    + what
+                    + ")");
+        }
     }
-  }
 
-  /** {@code x} must have the same data type as {@code reference}, named {@code referenceName}. */
-  public static void requireSameType(
-      String name, INDArray x, String referenceName, INDArray reference) {
-    if (x.dataType() != reference.dataType()) {
-      throw new IllegalArgumentException(
-          name
-              + " has data type "
-              + x.dataType()
-              + " and shape "
-              + Arrays.toString(x.shape())
-              + ", expected "
-              + reference.dataType()
-              + " like "
-              + referenceName);
+    /** {@code x} must have the same data type as {@code reference}, named {@code referenceName}. */
+    public static void requireSameType(String name, INDArray x, String referenceName, INDArray reference) {
+        if (x.dataType() != reference.dataType()) {
+            throw new IllegalArgumentException(name
+                    + " has data type "
+                    + x.dataType()
+                    + " and shape "
+                    + Arrays.toString(x.shape())
+                    + ", expected "
+                    + reference.dataType()
+                    + " like "
+                    + referenceName);
+        }
     }
-  }
 
-  /** Every element must be finite: NaN or Inf in features poisons every score of the batch. */
-  public static void requireFinite(String name, INDArray x) {
-    if (x.isEmpty()) {
-      throw new IllegalArgumentException(
-          name + " has shape " + Arrays.toString(x.shape()) + ", expected a non-empty tensor");
+    /** Every element must be finite: NaN or Inf in features poisons every score of the batch. */
+    public static void requireFinite(String name, INDArray x) {
+        if (x.isEmpty()) {
+            throw new IllegalArgumentException(
+                    name + " has shape " + Arrays.toString(x.shape()) + ", expected a non-empty tensor");
+        }
+        // One reduction decides the common case: a sum is finite only if every term is (or it
+        // overflowed, which the exact counts below then clear).
+        if (Double.isFinite(x.sumNumber().doubleValue())) {
+            return;
+        }
+        long nan = count(x, Conditions.isNan());
+        long inf = count(x, Conditions.isInfinite());
+        if (nan + inf > 0) {
+            throw new IllegalArgumentException(name
+                    + " with shape "
+                    + Arrays.toString(x.shape())
+                    + " has "
+                    + nan
+                    + " NaN and "
+                    + inf
+                    + " infinite values, expected finite features");
+        }
     }
-    // One reduction decides the common case: a sum is finite only if every term is (or it
-    // overflowed, which the exact counts below then clear).
-    if (Double.isFinite(x.sumNumber().doubleValue())) {
-      return;
-    }
-    long nan = count(x, Conditions.isNan());
-    long inf = count(x, Conditions.isInfinite());
-    if (nan + inf > 0) {
-      throw new IllegalArgumentException(
-          name
-              + " with shape "
-              + Arrays.toString(x.shape())
-              + " has "
-              + nan
-              + " NaN and "
-              + inf
-              + " infinite values, expected finite features");
-    }
-  }
 
-  /** How many elements of {@code x} are NaN or infinite. */
-  public static long nonFiniteCount(INDArray x) {
-    // As in requireFinite: one reduction clears the common case.
-    if (x.isEmpty() || Double.isFinite(x.sumNumber().doubleValue())) {
-      return 0;
+    /** How many elements of {@code x} are NaN or infinite. */
+    public static long nonFiniteCount(INDArray x) {
+        // As in requireFinite: one reduction clears the common case.
+        if (x.isEmpty() || Double.isFinite(x.sumNumber().doubleValue())) {
+            return 0;
+        }
+        return count(x, Conditions.isNan()) + count(x, Conditions.isInfinite());
     }
-    return count(x, Conditions.isNan()) + count(x, Conditions.isInfinite());
-  }
 
-  private static long count(INDArray x, Condition condition) {
-    try (INDArray matches = Nd4j.getExecutioner().exec(new MatchCondition(x, condition))) {
-      return matches.getLong(0);
+    private static long count(INDArray x, Condition condition) {
+        try (INDArray matches = Nd4j.getExecutioner().exec(new MatchCondition(x, condition))) {
+            return matches.getLong(0);
+        }
     }
-  }
 }

@@ -27,331 +27,297 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class AtomicFilesTest {
 
-  private static final String ENOSPC = "No space left on device (simulated)";
+    private static final String ENOSPC = "No space left on device (simulated)";
 
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  /** Passes {@code limit} bytes, then fails as a full disk would; flush or close may fail too. */
-  static final class FailingStream extends FilterOutputStream {
-    private long left;
-    private final boolean failFlush;
-    private final boolean failClose;
+    /** Passes {@code limit} bytes, then fails as a full disk would; flush or close may fail too. */
+    static final class FailingStream extends FilterOutputStream {
+        private long left;
+        private final boolean failFlush;
+        private final boolean failClose;
 
-    FailingStream(OutputStream out, long limit, boolean failFlush, boolean failClose) {
-      super(out);
-      this.left = limit;
-      this.failFlush = failFlush;
-      this.failClose = failClose;
+        FailingStream(OutputStream out, long limit, boolean failFlush, boolean failClose) {
+            super(out);
+            this.left = limit;
+            this.failFlush = failFlush;
+            this.failClose = failClose;
+        }
+
+        static FailingStream afterBytes(OutputStream out, long limit) {
+            return new FailingStream(out, limit, false, false);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len > left) {
+                out.write(b, off, (int) left);
+                left = 0;
+                throw new IOException(ENOSPC);
+            }
+            out.write(b, off, len);
+            left -= len;
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+            if (failFlush) {
+                throw new IOException("Input/output error (simulated flush)");
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+            if (failClose) {
+                throw new IOException("Input/output error (simulated close)");
+            }
+        }
     }
 
-    static FailingStream afterBytes(OutputStream out, long limit) {
-      return new FailingStream(out, limit, false, false);
+    /**
+     * Writes {@code bytes} through the stream {@code decorate} puts in the way; the write must fail.
+     */
+    private static IOException failedWrite(Path target, byte[] bytes, UnaryOperator<OutputStream> decorate) {
+        return assertThrows(IOException.class, () -> AtomicFiles.write(target, out -> out.write(bytes), decorate));
     }
 
-    @Override
-    public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
     }
 
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      if (len > left) {
-        out.write(b, off, (int) left);
-        left = 0;
-        throw new IOException(ENOSPC);
-      }
-      out.write(b, off, len);
-      left -= len;
+    private List<String> listing() throws IOException {
+        return names(dir);
     }
 
-    @Override
-    public void flush() throws IOException {
-      out.flush();
-      if (failFlush) {
-        throw new IOException("Input/output error (simulated flush)");
-      }
+    private static List<String> names(Path directory) throws IOException {
+        try (Stream<Path> s = Files.list(directory)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 
-    @Override
-    public void close() throws IOException {
-      out.close();
-      if (failClose) {
-        throw new IOException("Input/output error (simulated close)");
-      }
+    @Test
+    void writeReplacesTheTargetWithTheUsualPermissionsAndNoTemporaryFile() throws IOException {
+        Path target = dir.resolve("out.bin");
+        AtomicFiles.write(target, random(1000, 1));
+        AtomicFiles.write(target, random(300_000, 2));
+        assertArrayEquals(random(300_000, 2), Files.readAllBytes(target));
+        AtomicFiles.writeString(dir.resolve("text.json"), "{\"ä\": 1}");
+        assertEquals("{\"ä\": 1}", Files.readString(dir.resolve("text.json")));
+        // Not createTempFile's owner-only 0600: the mode any new file of this process gets.
+        Path reference = Files.createFile(dir.resolve("reference"));
+        assertEquals(
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(reference)),
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
+        assertEquals(List.of("out.bin", "reference", "text.json"), listing());
     }
-  }
 
-  /**
-   * Writes {@code bytes} through the stream {@code decorate} puts in the way; the write must fail.
-   */
-  private static IOException failedWrite(
-      Path target, byte[] bytes, UnaryOperator<OutputStream> decorate) {
-    return assertThrows(
-        IOException.class, () -> AtomicFiles.write(target, out -> out.write(bytes), decorate));
-  }
-
-  private static byte[] random(int n, long seed) {
-    byte[] b = new byte[n];
-    new Random(seed).nextBytes(b);
-    return b;
-  }
-
-  private List<String> listing() throws IOException {
-    return names(dir);
-  }
-
-  private static List<String> names(Path directory) throws IOException {
-    try (Stream<Path> s = Files.list(directory)) {
-      return s.map(p -> p.getFileName().toString()).sorted().toList();
-    }
-  }
-
-  @Test
-  void writeReplacesTheTargetWithTheUsualPermissionsAndNoTemporaryFile() throws IOException {
-    Path target = dir.resolve("out.bin");
-    AtomicFiles.write(target, random(1000, 1));
-    AtomicFiles.write(target, random(300_000, 2));
-    assertArrayEquals(random(300_000, 2), Files.readAllBytes(target));
-    AtomicFiles.writeString(dir.resolve("text.json"), "{\"ä\": 1}");
-    assertEquals("{\"ä\": 1}", Files.readString(dir.resolve("text.json")));
-    // Not createTempFile's owner-only 0600: the mode any new file of this process gets.
-    Path reference = Files.createFile(dir.resolve("reference"));
-    assertEquals(
-        PosixFilePermissions.toString(Files.getPosixFilePermissions(reference)),
-        PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
-    assertEquals(List.of("out.bin", "reference", "text.json"), listing());
-  }
-
-  @Test
-  void closingTheGivenStreamOnlyFlushesIt() throws IOException {
-    Path target = dir.resolve("closed.txt");
-    AtomicFiles.write(
-        target,
-        out -> {
-          try (Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
-            w.write("first");
-          }
-          out.write('!');
+    @Test
+    void closingTheGivenStreamOnlyFlushesIt() throws IOException {
+        Path target = dir.resolve("closed.txt");
+        AtomicFiles.write(target, out -> {
+            try (Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
+                w.write("first");
+            }
+            out.write('!');
         });
-    assertEquals("first!", Files.readString(target));
-  }
-
-  @ParameterizedTest
-  @ValueSource(longs = {0, 1, 4095, 65_536, 65_537, 250_000})
-  void aWriteThatFailsAfterNBytesKeepsTheOldFileByteForByte(long limit) throws IOException {
-    Path target = dir.resolve("model.bin");
-    byte[] old = random(200_000, 3);
-    AtomicFiles.write(target, old);
-
-    IOException e =
-        failedWrite(target, random(300_000, 4), raw -> FailingStream.afterBytes(raw, limit));
-
-    assertTrue(
-        e.getMessage().startsWith("cannot write " + target + ": " + ENOSPC + " (writing"),
-        e.getMessage());
-    assertTrue(e.getMessage().endsWith("; model.bin is unchanged)"), e.getMessage());
-    assertArrayEquals(old, Files.readAllBytes(target));
-    assertEquals(List.of("model.bin"), listing(), "no temporary file left");
-  }
-
-  @Test
-  void aFailedFlushOrCloseIsAnErrorAndKeepsTheOldFile() throws IOException {
-    Path target = dir.resolve("metrics.csv");
-    AtomicFiles.writeString(target, "step,loss\n1,2.0\n");
-    for (boolean failFlush : new boolean[] {true, false}) {
-      IOException e =
-          failedWrite(
-              target,
-              random(10, 5),
-              raw -> new FailingStream(raw, Long.MAX_VALUE, failFlush, !failFlush));
-      String expected = failFlush ? "simulated flush) (writing" : "simulated close) (closing";
-      assertTrue(e.getMessage().contains(expected), e.getMessage());
-      assertTrue(e.getMessage().startsWith("cannot write " + target + ": "), e.getMessage());
-      assertEquals("step,loss\n1,2.0\n", Files.readString(target));
-      assertEquals(List.of("metrics.csv"), listing());
+        assertEquals("first!", Files.readString(target));
     }
-  }
 
-  @Test
-  void contentThatFailsIsWrappedNamingTheTargetAndRuntimeExceptionsPassUnchanged()
-      throws IOException {
-    Path target = dir.resolve("eval.json");
-    IOException e =
-        assertThrows(
-            IOException.class,
-            () ->
-                AtomicFiles.write(
-                    target,
-                    out -> {
-                      out.write(random(100_000, 6));
-                      throw new IOException("H5Dwrite failed");
-                    }));
-    assertTrue(
-        e.getMessage().startsWith("cannot write " + target + ": H5Dwrite failed (writing"),
-        e.getMessage());
-    IllegalStateException bug = new IllegalStateException("bug");
-    assertSame(
-        bug,
-        assertThrows(
-            IllegalStateException.class,
-            () ->
-                AtomicFiles.write(
-                    target,
-                    out -> {
-                      out.write(1);
-                      throw bug;
-                    })));
-    assertEquals(List.of(), listing());
-  }
+    @ParameterizedTest
+    @ValueSource(longs = {0, 1, 4095, 65_536, 65_537, 250_000})
+    void aWriteThatFailsAfterNBytesKeepsTheOldFileByteForByte(long limit) throws IOException {
+        Path target = dir.resolve("model.bin");
+        byte[] old = random(200_000, 3);
+        AtomicFiles.write(target, old);
 
-  @Test
-  void aTargetThatIsADirectoryFailsAtTheRenameNamingTheCause() throws IOException {
-    Path occupied = Files.createDirectory(dir.resolve("x.npy"));
-    Files.writeString(occupied.resolve("keep"), "x");
-    IOException e =
-        assertThrows(IOException.class, () -> AtomicFiles.write(occupied, random(10, 7)));
-    assertTrue(
-        e.getMessage().startsWith("cannot write " + occupied + ": Is a directory (renaming"),
-        e.getMessage());
-    assertEquals(List.of("x.npy"), listing());
-    assertEquals(List.of("keep"), names(occupied));
-  }
+        IOException e = failedWrite(target, random(300_000, 4), raw -> FailingStream.afterBytes(raw, limit));
 
-  @Test
-  void aMissingDirectoryNamesTheTemporaryFileItCouldNotCreate() {
-    Path target = dir.resolve("missing").resolve("f.h5");
-    IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(target, new byte[1]));
-    assertTrue(
-        e.getMessage()
-            .startsWith(
-                "cannot write "
-                    + target
-                    + ": No such file or directory (creating the temporary"
-                    + " file "
-                    + dir.resolve("missing").resolve(".f.h5.")),
-        e.getMessage());
-  }
-
-  @Test
-  void leftoversOfKilledWritesAreRemovedByTheNextWriteOfTheSameTarget() throws IOException {
-    Files.writeString(dir.resolve(".f.h5.k3j2x9.tmp"), "a killed write");
-    Files.createDirectories(dir.resolve(".out.abc.old").resolve("sub"));
-    Files.writeString(dir.resolve(".other.h5.k3j2x9.tmp"), "another target's");
-    Files.writeString(dir.resolve(".f.h5.notes"), "not ours");
-    AtomicFiles.writeString(dir.resolve("f.h5"), "new");
-    AtomicFiles.replaceDirectory(
-        dir.resolve("out"), d -> AtomicFiles.writeString(d.resolve("x"), ""));
-    assertEquals(List.of(".f.h5.notes", ".other.h5.k3j2x9.tmp", "f.h5", "out"), listing());
-  }
-
-  /** A real write error: the child JVM runs under ulimit -f, so the kernel refuses with EFBIG. */
-  @Test
-  void aFileSizeLimitFailsTheWriteInAChildProcessAndKeepsTheOldFile() throws Exception {
-    Path target = dir.resolve("big.bin");
-    byte[] old = random(10_000, 8);
-    AtomicFiles.write(target, old);
-    // ulimit -f counts KiB: 64 KiB for a 1 MiB file.
-    Process child =
-        new ProcessBuilder(
-                "bash",
-                "-c",
-                "ulimit -f 64 && exec \"$@\"",
-                "bash",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:-UsePerfData",
-                "-cp",
-                System.getProperty("java.class.path"),
-                WriteMain.class.getName(),
-                target.toString(),
-                Integer.toString(1 << 20))
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(child.waitFor(60, TimeUnit.SECONDS));
-    assertEquals(WriteMain.EXIT_IO, child.exitValue(), output);
-    assertTrue(
-        output.startsWith(
-            "cannot write " + target + ": File too large (writing the temporary file"),
-        output);
-    assertArrayEquals(old, Files.readAllBytes(target));
-    assertEquals(List.of("big.bin"), listing());
-  }
-
-  /** The child of the file-size test: writes N bytes to a file, prints the error. */
-  public static final class WriteMain {
-    static final int EXIT_IO = 3;
-
-    public static void main(String[] args) {
-      try {
-        AtomicFiles.write(Path.of(args[0]), random(Integer.parseInt(args[1]), 9));
-      } catch (IOException e) {
-        System.out.println(e.getMessage());
-        System.exit(EXIT_IO);
-      }
+        assertTrue(e.getMessage().startsWith("cannot write " + target + ": " + ENOSPC + " (writing"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; model.bin is unchanged)"), e.getMessage());
+        assertArrayEquals(old, Files.readAllBytes(target));
+        assertEquals(List.of("model.bin"), listing(), "no temporary file left");
     }
-  }
 
-  @Test
-  void replaceDirectorySwapsInTheCompleteNewDirectory() throws IOException {
-    Path out = dir.resolve("out");
-    AtomicFiles.replaceDirectory(
-        out,
-        d -> {
-          AtomicFiles.writeString(d.resolve("a"), "old a");
-          AtomicFiles.writeString(d.resolve("b"), "old b");
+    @Test
+    void aFailedFlushOrCloseIsAnErrorAndKeepsTheOldFile() throws IOException {
+        Path target = dir.resolve("metrics.csv");
+        AtomicFiles.writeString(target, "step,loss\n1,2.0\n");
+        for (boolean failFlush : new boolean[] {true, false}) {
+            IOException e = failedWrite(
+                    target, random(10, 5), raw -> new FailingStream(raw, Long.MAX_VALUE, failFlush, !failFlush));
+            String expected = failFlush ? "simulated flush) (writing" : "simulated close) (closing";
+            assertTrue(e.getMessage().contains(expected), e.getMessage());
+            assertTrue(e.getMessage().startsWith("cannot write " + target + ": "), e.getMessage());
+            assertEquals("step,loss\n1,2.0\n", Files.readString(target));
+            assertEquals(List.of("metrics.csv"), listing());
+        }
+    }
+
+    @Test
+    void contentThatFailsIsWrappedNamingTheTargetAndRuntimeExceptionsPassUnchanged() throws IOException {
+        Path target = dir.resolve("eval.json");
+        IOException e = assertThrows(
+                IOException.class,
+                () -> AtomicFiles.write(target, out -> {
+                    out.write(random(100_000, 6));
+                    throw new IOException("H5Dwrite failed");
+                }));
+        assertTrue(e.getMessage().startsWith("cannot write " + target + ": H5Dwrite failed (writing"), e.getMessage());
+        IllegalStateException bug = new IllegalStateException("bug");
+        assertSame(
+                bug,
+                assertThrows(
+                        IllegalStateException.class,
+                        () -> AtomicFiles.write(target, out -> {
+                            out.write(1);
+                            throw bug;
+                        })));
+        assertEquals(List.of(), listing());
+    }
+
+    @Test
+    void aTargetThatIsADirectoryFailsAtTheRenameNamingTheCause() throws IOException {
+        Path occupied = Files.createDirectory(dir.resolve("x.npy"));
+        Files.writeString(occupied.resolve("keep"), "x");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(occupied, random(10, 7)));
+        assertTrue(
+                e.getMessage().startsWith("cannot write " + occupied + ": Is a directory (renaming"), e.getMessage());
+        assertEquals(List.of("x.npy"), listing());
+        assertEquals(List.of("keep"), names(occupied));
+    }
+
+    @Test
+    void aMissingDirectoryNamesTheTemporaryFileItCouldNotCreate() {
+        Path target = dir.resolve("missing").resolve("f.h5");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(target, new byte[1]));
+        assertTrue(
+                e.getMessage()
+                        .startsWith("cannot write "
+                                + target
+                                + ": No such file or directory (creating the temporary"
+                                + " file "
+                                + dir.resolve("missing").resolve(".f.h5.")),
+                e.getMessage());
+    }
+
+    @Test
+    void leftoversOfKilledWritesAreRemovedByTheNextWriteOfTheSameTarget() throws IOException {
+        Files.writeString(dir.resolve(".f.h5.k3j2x9.tmp"), "a killed write");
+        Files.createDirectories(dir.resolve(".out.abc.old").resolve("sub"));
+        Files.writeString(dir.resolve(".other.h5.k3j2x9.tmp"), "another target's");
+        Files.writeString(dir.resolve(".f.h5.notes"), "not ours");
+        AtomicFiles.writeString(dir.resolve("f.h5"), "new");
+        AtomicFiles.replaceDirectory(dir.resolve("out"), d -> AtomicFiles.writeString(d.resolve("x"), ""));
+        assertEquals(List.of(".f.h5.notes", ".other.h5.k3j2x9.tmp", "f.h5", "out"), listing());
+    }
+
+    /** A real write error: the child JVM runs under ulimit -f, so the kernel refuses with EFBIG. */
+    @Test
+    void aFileSizeLimitFailsTheWriteInAChildProcessAndKeepsTheOldFile() throws Exception {
+        Path target = dir.resolve("big.bin");
+        byte[] old = random(10_000, 8);
+        AtomicFiles.write(target, old);
+        // ulimit -f counts KiB: 64 KiB for a 1 MiB file.
+        Process child = new ProcessBuilder(
+                        "bash",
+                        "-c",
+                        "ulimit -f 64 && exec \"$@\"",
+                        "bash",
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-XX:-UsePerfData",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        WriteMain.class.getName(),
+                        target.toString(),
+                        Integer.toString(1 << 20))
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(WriteMain.EXIT_IO, child.exitValue(), output);
+        assertTrue(
+                output.startsWith("cannot write " + target + ": File too large (writing the temporary file"), output);
+        assertArrayEquals(old, Files.readAllBytes(target));
+        assertEquals(List.of("big.bin"), listing());
+    }
+
+    /** The child of the file-size test: writes N bytes to a file, prints the error. */
+    public static final class WriteMain {
+        static final int EXIT_IO = 3;
+
+        public static void main(String[] args) {
+            try {
+                AtomicFiles.write(Path.of(args[0]), random(Integer.parseInt(args[1]), 9));
+            } catch (IOException e) {
+                System.out.println(e.getMessage());
+                System.exit(EXIT_IO);
+            }
+        }
+    }
+
+    @Test
+    void replaceDirectorySwapsInTheCompleteNewDirectory() throws IOException {
+        Path out = dir.resolve("out");
+        AtomicFiles.replaceDirectory(out, d -> {
+            AtomicFiles.writeString(d.resolve("a"), "old a");
+            AtomicFiles.writeString(d.resolve("b"), "old b");
         });
-    AtomicFiles.replaceDirectory(out, d -> AtomicFiles.writeString(d.resolve("a"), "new a"));
-    assertEquals(List.of("a"), names(out));
-    assertEquals("new a", Files.readString(out.resolve("a")));
-    assertEquals(List.of("out"), listing());
-  }
+        AtomicFiles.replaceDirectory(out, d -> AtomicFiles.writeString(d.resolve("a"), "new a"));
+        assertEquals(List.of("a"), names(out));
+        assertEquals("new a", Files.readString(out.resolve("a")));
+        assertEquals(List.of("out"), listing());
+    }
 
-  @Test
-  void aFailureWhileFillingTheDirectoryLeavesTheOldOneAsItWas() throws IOException {
-    Path out = dir.resolve("out");
-    AtomicFiles.replaceDirectory(out, d -> AtomicFiles.writeString(d.resolve("loss.json"), "old"));
-    IOException e =
-        assertThrows(
-            IOException.class,
-            () ->
-                AtomicFiles.replaceDirectory(
-                    out,
-                    d -> {
-                      AtomicFiles.writeString(d.resolve("grad_a.npy"), "new");
-                      AtomicFiles.write(
-                          d.resolve("grad_b.npy"),
-                          o -> o.write(new byte[100]),
-                          raw -> FailingStream.afterBytes(raw, 10));
-                    }));
-    assertTrue(
-        e.getMessage()
-            .startsWith(
-                "cannot write "
-                    + out
-                    + ": "
-                    + ENOSPC
-                    + " (writing grad_b.npy into the temporary"
-                    + " directory "
-                    + dir.resolve(".out.")),
-        e.getMessage());
-    assertTrue(e.getMessage().endsWith("; out is unchanged)"), e.getMessage());
-    assertEquals(List.of("loss.json"), names(out));
-    assertEquals("old", Files.readString(out.resolve("loss.json")));
-    assertEquals(List.of("out"), listing());
-  }
+    @Test
+    void aFailureWhileFillingTheDirectoryLeavesTheOldOneAsItWas() throws IOException {
+        Path out = dir.resolve("out");
+        AtomicFiles.replaceDirectory(out, d -> AtomicFiles.writeString(d.resolve("loss.json"), "old"));
+        IOException e = assertThrows(
+                IOException.class,
+                () -> AtomicFiles.replaceDirectory(out, d -> {
+                    AtomicFiles.writeString(d.resolve("grad_a.npy"), "new");
+                    AtomicFiles.write(
+                            d.resolve("grad_b.npy"),
+                            o -> o.write(new byte[100]),
+                            raw -> FailingStream.afterBytes(raw, 10));
+                }));
+        assertTrue(
+                e.getMessage()
+                        .startsWith("cannot write "
+                                + out
+                                + ": "
+                                + ENOSPC
+                                + " (writing grad_b.npy into the temporary"
+                                + " directory "
+                                + dir.resolve(".out.")),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("; out is unchanged)"), e.getMessage());
+        assertEquals(List.of("loss.json"), names(out));
+        assertEquals("old", Files.readString(out.resolve("loss.json")));
+        assertEquals(List.of("out"), listing());
+    }
 
-  @Test
-  void replaceDirectoryRefusesAFileAndFollowsALink() throws IOException {
-    Path file = Files.writeString(dir.resolve("file"), "x");
-    IOException e =
-        assertThrows(IOException.class, () -> AtomicFiles.replaceDirectory(file, d -> {}));
-    assertEquals("cannot write " + file + ": it exists and is not a directory", e.getMessage());
+    @Test
+    void replaceDirectoryRefusesAFileAndFollowsALink() throws IOException {
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.replaceDirectory(file, d -> {}));
+        assertEquals("cannot write " + file + ": it exists and is not a directory", e.getMessage());
 
-    Path real = Files.createDirectory(dir.resolve("real"));
-    Path link = Files.createSymbolicLink(dir.resolve("link"), real);
-    AtomicFiles.replaceDirectory(link, d -> AtomicFiles.writeString(d.resolve("x"), "via link"));
-    assertTrue(Files.isSymbolicLink(link));
-    assertEquals("via link", Files.readString(real.resolve("x")));
-    assertEquals(List.of("file", "link", "real"), listing());
-  }
+        Path real = Files.createDirectory(dir.resolve("real"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+        AtomicFiles.replaceDirectory(link, d -> AtomicFiles.writeString(d.resolve("x"), "via link"));
+        assertTrue(Files.isSymbolicLink(link));
+        assertEquals("via link", Files.readString(real.resolve("x")));
+        assertEquals(List.of("file", "link", "real"), listing());
+    }
 }

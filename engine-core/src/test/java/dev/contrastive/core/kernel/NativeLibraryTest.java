@@ -14,45 +14,42 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class NativeLibraryTest {
 
-  private static final String MISSING = "contrastive_no_such_library";
+    private static final String MISSING = "contrastive_no_such_library";
 
-  @Test
-  void nd4jModeLoadsNothing() {
-    assertFalse(NativeLibrary.load(NativeLibraryTest.class, MISSING, "nothing", "nd4j"));
-  }
+    @Test
+    void nd4jModeLoadsNothing() {
+        assertFalse(NativeLibrary.load(NativeLibraryTest.class, MISSING, "nothing", "nd4j"));
+    }
 
-  @Test
-  void autoModeFallsBackWhenTheLibraryIsMissing() {
-    assertFalse(NativeLibrary.load(NativeLibraryTest.class, MISSING, "nothing", "auto"));
-  }
+    @Test
+    void autoModeFallsBackWhenTheLibraryIsMissing() {
+        assertFalse(NativeLibrary.load(NativeLibraryTest.class, MISSING, "nothing", "auto"));
+    }
 
-  @Test
-  void nativeModeFailsNamingTheLibrary() {
-    IllegalStateException e =
-        assertThrows(
-            IllegalStateException.class,
-            () -> NativeLibrary.load(NativeLibraryTest.class, MISSING, "nothing", "native"));
-    assertTrue(e.getMessage().contains(NativeLibrary.fileName(MISSING)), e.getMessage());
-  }
+    @Test
+    void nativeModeFailsNamingTheLibrary() {
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> NativeLibrary.load(NativeLibraryTest.class, MISSING, "nothing", "native"));
+        assertTrue(e.getMessage().contains(NativeLibrary.fileName(MISSING)), e.getMessage());
+    }
 
-  /**
-   * The native-kernel profile builds on Linux x86-64: there a missing library is a build fault, not
-   * a skip.
-   */
-  @Test
-  void theLossLibraryLoadsWhereItIsBuilt() {
-    assumeTrue(
-        System.getProperty("os.name").equals("Linux")
-            && System.getProperty("os.arch").equals("amd64"));
-    assumeTrue(!"nd4j".equals(System.getProperty("contrastive.kernel")));
-    assertTrue(
-        NativeTiles.isLoaded(), NativeLibrary.fileName("contrastive_loss") + " did not load");
-  }
+    /**
+     * The native-kernel profile builds on Linux x86-64: there a missing library is a build fault, not
+     * a skip.
+     */
+    @Test
+    void theLossLibraryLoadsWhereItIsBuilt() {
+        assumeTrue(System.getProperty("os.name").equals("Linux")
+                && System.getProperty("os.arch").equals("amd64"));
+        assumeTrue(!"nd4j".equals(System.getProperty("contrastive.kernel")));
+        assertTrue(NativeTiles.isLoaded(), NativeLibrary.fileName("contrastive_loss") + " did not load");
+    }
 
-  @Test
-  void aRowViewIsAddressedAtItsFirstElement() {
-    INDArray base = Nd4j.arange(12).castTo(DataType.FLOAT).reshape(4, 3);
-    INDArray rows = base.get(NDArrayIndex.interval(2, 4), NDArrayIndex.all());
-    assertEquals(NativeLibrary.address(base) + 6L * Float.BYTES, NativeLibrary.address(rows));
-  }
+    @Test
+    void aRowViewIsAddressedAtItsFirstElement() {
+        INDArray base = Nd4j.arange(12).castTo(DataType.FLOAT).reshape(4, 3);
+        INDArray rows = base.get(NDArrayIndex.interval(2, 4), NDArrayIndex.all());
+        assertEquals(NativeLibrary.address(base) + 6L * Float.BYTES, NativeLibrary.address(rows));
+    }
 }

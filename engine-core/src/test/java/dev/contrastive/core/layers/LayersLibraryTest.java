@@ -12,13 +12,11 @@ import org.junit.jupiter.api.Test;
  */
 class LayersLibraryTest {
 
-  @Test
-  void theLayersLibraryLoadsWhereItIsBuilt() {
-    assumeTrue(
-        System.getProperty("os.name").equals("Linux")
-            && System.getProperty("os.arch").equals("amd64"));
-    assumeTrue(!"nd4j".equals(System.getProperty("contrastive.kernel")));
-    assertTrue(
-        NativeLayers.isLoaded(), NativeLibrary.fileName("contrastive_layers") + " did not load");
-  }
+    @Test
+    void theLayersLibraryLoadsWhereItIsBuilt() {
+        assumeTrue(System.getProperty("os.name").equals("Linux")
+                && System.getProperty("os.arch").equals("amd64"));
+        assumeTrue(!"nd4j".equals(System.getProperty("contrastive.kernel")));
+        assertTrue(NativeLayers.isLoaded(), NativeLibrary.fileName("contrastive_layers") + " did not load");
+    }
 }

@@ -11,40 +11,39 @@ import org.bytedeco.javacpp.Pointer;
  */
 final class PeakResidentMemory implements AutoCloseable {
 
-  private final long baseline;
-  private final AtomicLong peak;
-  private final Thread sampler;
-  private volatile boolean running = true;
+    private final long baseline;
+    private final AtomicLong peak;
+    private final Thread sampler;
+    private volatile boolean running = true;
 
-  PeakResidentMemory() {
-    baseline = Pointer.physicalBytes();
-    peak = new AtomicLong(baseline);
-    sampler =
-        new Thread(
-            () -> {
-              while (running) {
-                peak.accumulateAndGet(Pointer.physicalBytes(), Math::max);
-                try {
-                  Thread.sleep(1);
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            },
-            "rss-sampler");
-    sampler.setDaemon(true);
-    sampler.start();
-  }
+    PeakResidentMemory() {
+        baseline = Pointer.physicalBytes();
+        peak = new AtomicLong(baseline);
+        sampler = new Thread(
+                () -> {
+                    while (running) {
+                        peak.accumulateAndGet(Pointer.physicalBytes(), Math::max);
+                        try {
+                            Thread.sleep(1);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "rss-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+    }
 
-  /** Peak RSS above the baseline so far, in bytes. */
-  long extraBytes() {
-    peak.accumulateAndGet(Pointer.physicalBytes(), Math::max);
-    return peak.get() - baseline;
-  }
+    /** Peak RSS above the baseline so far, in bytes. */
+    long extraBytes() {
+        peak.accumulateAndGet(Pointer.physicalBytes(), Math::max);
+        return peak.get() - baseline;
+    }
 
-  @Override
-  public void close() throws InterruptedException {
-    running = false;
-    sampler.join();
-  }
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        sampler.join();
+    }
 }

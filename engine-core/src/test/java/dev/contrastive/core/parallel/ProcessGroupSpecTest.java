@@ -16,36 +16,32 @@ import org.junit.jupiter.api.Test;
  */
 class ProcessGroupSpecTest {
 
-  private static final Path RUN = Path.of("/shared/runs/x");
+    private static final Path RUN = Path.of("/shared/runs/x");
 
-  private static ProcessGroupSpec spec(Map<String, String> env) {
-    return ProcessGroupSpec.fromEnvironment(env, RUN).orElseThrow();
-  }
+    private static ProcessGroupSpec spec(Map<String, String> env) {
+        return ProcessGroupSpec.fromEnvironment(env, RUN).orElseThrow();
+    }
 
-  private static String refused(Map<String, String> env) {
-    return assertThrows(
-            IllegalArgumentException.class, () -> ProcessGroupSpec.fromEnvironment(env, RUN))
-        .getMessage();
-  }
+    private static String refused(Map<String, String> env) {
+        return assertThrows(IllegalArgumentException.class, () -> ProcessGroupSpec.fromEnvironment(env, RUN))
+                .getMessage();
+    }
 
-  @Test
-  void noLauncherOrAWorldOfOneIsNoGroup() {
-    assertEquals(Optional.empty(), ProcessGroupSpec.fromEnvironment(Map.of(), RUN));
-    assertEquals(
-        Optional.empty(),
-        ProcessGroupSpec.fromEnvironment(
-            Map.of("RANK", "0", "WORLD_SIZE", "1", "LOCAL_RANK", "0"), RUN));
-    assertEquals(
-        Optional.empty(),
-        ProcessGroupSpec.fromEnvironment(
-            Map.of("SLURM_NTASKS", "1", "SLURM_PROCID", "0", "SLURM_LOCALID", "0"), RUN));
-  }
+    @Test
+    void noLauncherOrAWorldOfOneIsNoGroup() {
+        assertEquals(Optional.empty(), ProcessGroupSpec.fromEnvironment(Map.of(), RUN));
+        assertEquals(
+                Optional.empty(),
+                ProcessGroupSpec.fromEnvironment(Map.of("RANK", "0", "WORLD_SIZE", "1", "LOCAL_RANK", "0"), RUN));
+        assertEquals(
+                Optional.empty(),
+                ProcessGroupSpec.fromEnvironment(
+                        Map.of("SLURM_NTASKS", "1", "SLURM_PROCID", "0", "SLURM_LOCALID", "0"), RUN));
+    }
 
-  @Test
-  void torchrunWithAnIdFile() {
-    ProcessGroupSpec s =
-        spec(
-            Map.of(
+    @Test
+    void torchrunWithAnIdFile() {
+        ProcessGroupSpec s = spec(Map.of(
                 "RANK",
                 "3",
                 "WORLD_SIZE",
@@ -58,30 +54,26 @@ class ProcessGroupSpecTest {
                 "/shared/ids/job7",
                 "CONTRASTIVE_COLLECTIVE_TIMEOUT_S",
                 "90"));
-    assertEquals(3, s.rank());
-    assertEquals(8, s.worldSize());
-    assertEquals(1, s.localRank());
-    assertEquals(Path.of("/shared/ids/job7"), s.idFile());
-    assertNull(s.ncclCommId());
-    assertEquals(Duration.ofSeconds(90), s.timeout());
-  }
+        assertEquals(3, s.rank());
+        assertEquals(8, s.worldSize());
+        assertEquals(1, s.localRank());
+        assertEquals(Path.of("/shared/ids/job7"), s.idFile());
+        assertNull(s.ncclCommId());
+        assertEquals(Duration.ofSeconds(90), s.timeout());
+    }
 
-  @Test
-  void torchrunWithNcclsOwnAddress() {
-    ProcessGroupSpec s =
-        spec(
-            Map.of(
-                "RANK", "0", "WORLD_SIZE", "2", "LOCAL_RANK", "0", "NCCL_COMM_ID", "node01:29500"));
-    assertEquals("node01:29500", s.ncclCommId());
-    assertNull(s.idFile());
-    assertEquals(ProcessGroupSpec.DEFAULT_TIMEOUT, s.timeout());
-  }
+    @Test
+    void torchrunWithNcclsOwnAddress() {
+        ProcessGroupSpec s =
+                spec(Map.of("RANK", "0", "WORLD_SIZE", "2", "LOCAL_RANK", "0", "NCCL_COMM_ID", "node01:29500"));
+        assertEquals("node01:29500", s.ncclCommId());
+        assertNull(s.idFile());
+        assertEquals(ProcessGroupSpec.DEFAULT_TIMEOUT, s.timeout());
+    }
 
-  @Test
-  void slurmTaskDefaultsToAnIdFileInTheRunDirectoryPerLaunch() {
-    ProcessGroupSpec s =
-        spec(
-            Map.of(
+    @Test
+    void slurmTaskDefaultsToAnIdFileInTheRunDirectoryPerLaunch() {
+        ProcessGroupSpec s = spec(Map.of(
                 "SLURM_NTASKS",
                 "4",
                 "SLURM_PROCID",
@@ -94,17 +86,15 @@ class ProcessGroupSpecTest {
                 "123",
                 "SLURM_RESTART_COUNT",
                 "1"));
-    assertEquals(2, s.rank());
-    assertEquals(4, s.worldSize());
-    assertEquals(0, s.localRank());
-    assertEquals(RUN.resolve(".nccl-id.123.1.0").toAbsolutePath(), s.idFile());
-  }
+        assertEquals(2, s.rank());
+        assertEquals(4, s.worldSize());
+        assertEquals(0, s.localRank());
+        assertEquals(RUN.resolve(".nccl-id.123.1.0").toAbsolutePath(), s.idFile());
+    }
 
-  @Test
-  void torchrunWinsOverTheSlurmJobItRunsIn() {
-    ProcessGroupSpec s =
-        spec(
-            Map.of(
+    @Test
+    void torchrunWinsOverTheSlurmJobItRunsIn() {
+        ProcessGroupSpec s = spec(Map.of(
                 "RANK",
                 "1",
                 "WORLD_SIZE",
@@ -119,25 +109,23 @@ class ProcessGroupSpecTest {
                 "0",
                 "NCCL_COMM_ID",
                 "h:1"));
-    assertEquals(1, s.rank());
-    assertEquals(2, s.worldSize());
-  }
+        assertEquals(1, s.rank());
+        assertEquals(2, s.worldSize());
+    }
 
-  @Test
-  void messagesNameTheVariable() {
-    String m = refused(Map.of("RANK", "0", "LOCAL_RANK", "0"));
-    assertTrue(m.startsWith("WORLD_SIZE is not set"), m);
-    m = refused(Map.of("RANK", "two", "WORLD_SIZE", "2", "LOCAL_RANK", "0"));
-    assertTrue(m.contains("RANK='two' is not an integer"), m);
-    m = refused(Map.of("RANK", "2", "WORLD_SIZE", "2", "LOCAL_RANK", "0"));
-    assertTrue(m.contains("RANK=2 is outside [0, 1] (WORLD_SIZE is 2)"), m);
-    m = refused(Map.of("RANK", "0", "WORLD_SIZE", "0", "LOCAL_RANK", "0"));
-    assertTrue(m.startsWith("WORLD_SIZE=0 is outside [1, 65536]"), m);
-    m = refused(Map.of("RANK", "1", "WORLD_SIZE", "4", "LOCAL_RANK", "2", "LOCAL_WORLD_SIZE", "2"));
-    assertTrue(m.contains("LOCAL_RANK=2 is outside [0, 2) (LOCAL_WORLD_SIZE is 2)"), m);
-    m =
-        refused(
-            Map.of(
+    @Test
+    void messagesNameTheVariable() {
+        String m = refused(Map.of("RANK", "0", "LOCAL_RANK", "0"));
+        assertTrue(m.startsWith("WORLD_SIZE is not set"), m);
+        m = refused(Map.of("RANK", "two", "WORLD_SIZE", "2", "LOCAL_RANK", "0"));
+        assertTrue(m.contains("RANK='two' is not an integer"), m);
+        m = refused(Map.of("RANK", "2", "WORLD_SIZE", "2", "LOCAL_RANK", "0"));
+        assertTrue(m.contains("RANK=2 is outside [0, 1] (WORLD_SIZE is 2)"), m);
+        m = refused(Map.of("RANK", "0", "WORLD_SIZE", "0", "LOCAL_RANK", "0"));
+        assertTrue(m.startsWith("WORLD_SIZE=0 is outside [1, 65536]"), m);
+        m = refused(Map.of("RANK", "1", "WORLD_SIZE", "4", "LOCAL_RANK", "2", "LOCAL_WORLD_SIZE", "2"));
+        assertTrue(m.contains("LOCAL_RANK=2 is outside [0, 2) (LOCAL_WORLD_SIZE is 2)"), m);
+        m = refused(Map.of(
                 "SLURM_NTASKS",
                 "2",
                 "SLURM_PROCID",
@@ -148,10 +136,8 @@ class ProcessGroupSpecTest {
                 "0",
                 "SLURM_JOB_ID",
                 "9"));
-    assertTrue(m.contains("SLURM_LOCALID='x' is not an integer"), m);
-    m =
-        refused(
-            Map.of(
+        assertTrue(m.contains("SLURM_LOCALID='x' is not an integer"), m);
+        m = refused(Map.of(
                 "RANK",
                 "0",
                 "WORLD_SIZE",
@@ -162,55 +148,35 @@ class ProcessGroupSpecTest {
                 "0",
                 "NCCL_COMM_ID",
                 "h:1"));
-    assertTrue(m.contains("CONTRASTIVE_COLLECTIVE_TIMEOUT_S=0 is outside [1, 86400]"), m);
-  }
-
-  @Test
-  void theBatchScriptOfAMultiTaskJobIsNotATask() {
-    String m =
-        refused(
-            Map.of(
-                "SLURM_NTASKS",
-                "4",
-                "SLURM_PROCID",
-                "0",
-                "SLURM_LOCALID",
-                "0",
-                "SLURM_JOB_ID",
-                "9"));
-    assertTrue(m.contains("SLURM_STEP_ID is not set") && m.contains("srun"), m);
-  }
-
-  @Test
-  void theIdNeedsExactlyOneWay() {
-    Map<String, String> torchrun = Map.of("RANK", "0", "WORLD_SIZE", "2", "LOCAL_RANK", "0");
-    String m = refused(torchrun);
-    assertTrue(m.contains("CONTRASTIVE_NCCL_ID_FILE") && m.contains("NCCL_COMM_ID"), m);
-    m = refused(with(torchrun, "CONTRASTIVE_NCCL_ID_FILE", "/a", "NCCL_COMM_ID", "h:1"));
-    assertTrue(m.startsWith("both CONTRASTIVE_NCCL_ID_FILE and NCCL_COMM_ID are set"), m);
-    m = refused(with(torchrun, "NCCL_COMM_ID", "node01"));
-    assertTrue(m.startsWith("NCCL_COMM_ID='node01' is not host:port"), m);
-    m = refused(with(torchrun, "CONTRASTIVE_NCCL_ID_FILE", " "));
-    assertTrue(m.startsWith("CONTRASTIVE_NCCL_ID_FILE is empty"), m);
-    m =
-        refused(
-            Map.of(
-                "SLURM_NTASKS",
-                "2",
-                "SLURM_PROCID",
-                "0",
-                "SLURM_LOCALID",
-                "0",
-                "SLURM_STEP_ID",
-                "0"));
-    assertTrue(m.startsWith("SLURM_JOB_ID is not set"), m);
-  }
-
-  private static Map<String, String> with(Map<String, String> base, String... pairs) {
-    Map<String, String> m = new java.util.HashMap<>(base);
-    for (int i = 0; i < pairs.length; i += 2) {
-      m.put(pairs[i], pairs[i + 1]);
+        assertTrue(m.contains("CONTRASTIVE_COLLECTIVE_TIMEOUT_S=0 is outside [1, 86400]"), m);
     }
-    return m;
-  }
+
+    @Test
+    void theBatchScriptOfAMultiTaskJobIsNotATask() {
+        String m = refused(Map.of("SLURM_NTASKS", "4", "SLURM_PROCID", "0", "SLURM_LOCALID", "0", "SLURM_JOB_ID", "9"));
+        assertTrue(m.contains("SLURM_STEP_ID is not set") && m.contains("srun"), m);
+    }
+
+    @Test
+    void theIdNeedsExactlyOneWay() {
+        Map<String, String> torchrun = Map.of("RANK", "0", "WORLD_SIZE", "2", "LOCAL_RANK", "0");
+        String m = refused(torchrun);
+        assertTrue(m.contains("CONTRASTIVE_NCCL_ID_FILE") && m.contains("NCCL_COMM_ID"), m);
+        m = refused(with(torchrun, "CONTRASTIVE_NCCL_ID_FILE", "/a", "NCCL_COMM_ID", "h:1"));
+        assertTrue(m.startsWith("both CONTRASTIVE_NCCL_ID_FILE and NCCL_COMM_ID are set"), m);
+        m = refused(with(torchrun, "NCCL_COMM_ID", "node01"));
+        assertTrue(m.startsWith("NCCL_COMM_ID='node01' is not host:port"), m);
+        m = refused(with(torchrun, "CONTRASTIVE_NCCL_ID_FILE", " "));
+        assertTrue(m.startsWith("CONTRASTIVE_NCCL_ID_FILE is empty"), m);
+        m = refused(Map.of("SLURM_NTASKS", "2", "SLURM_PROCID", "0", "SLURM_LOCALID", "0", "SLURM_STEP_ID", "0"));
+        assertTrue(m.startsWith("SLURM_JOB_ID is not set"), m);
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String... pairs) {
+        Map<String, String> m = new java.util.HashMap<>(base);
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put(pairs[i], pairs[i + 1]);
+        }
+        return m;
+    }
 }

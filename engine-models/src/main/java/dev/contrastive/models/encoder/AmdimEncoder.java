@@ -48,411 +48,353 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class AmdimEncoder implements AutoCloseable {
 
-  private final AmdimConfig config;
-  private final Parameters params;
-  private final boolean ownsParams;
-  private final Arena arena = new Arena();
-  private final List<Module> layers = new ArrayList<>();
-  private final int tap1;
-  private final int tap5;
-  private final int tap7;
-  private final Module rkhs5;
-  private final Module rkhs7;
-  private boolean forwarded;
+    private final AmdimConfig config;
+    private final Parameters params;
+    private final boolean ownsParams;
+    private final Arena arena = new Arena();
+    private final List<Module> layers = new ArrayList<>();
+    private final int tap1;
+    private final int tap5;
+    private final int tap7;
+    private final Module rkhs5;
+    private final Module rkhs7;
+    private boolean forwarded;
 
-  /**
-   * A new encoder with weights drawn from {@code seed}; float32 for training, float64 for checks.
-   */
-  public static AmdimEncoder create(AmdimConfig config, DataType dataType, long seed) {
-    return create(config, dataType, seed, true);
-  }
-
-  /**
-   * {@link #create(AmdimConfig, DataType, long)}; without {@code tapHeads} the r5 and r7 heads
-   * (FakeRKHSConvNet) are not built, for methods that read r1 alone: no parameters, no optimiser
-   * work.
-   */
-  public static AmdimEncoder create(
-      AmdimConfig config, DataType dataType, long seed, boolean tapHeads) {
-    Parameters params = new Parameters(dataType);
-    AmdimEncoder e = new AmdimEncoder(config, params, new SplittableRandom(seed), true, tapHeads);
-    params.seal();
-    return e;
-  }
-
-  /**
-   * An encoder that declares its tensors in {@code params}, unsealed, beside those of other modules
-   * (a projection head): the caller seals {@code params} once everything is declared, and owns it.
-   */
-  public static AmdimEncoder declare(
-      AmdimConfig config, Parameters params, long seed, boolean tapHeads) {
-    return new AmdimEncoder(config, params, new SplittableRandom(seed), false, tapHeads);
-  }
-
-  /** A second module graph over the same parameters with its own forward cache and arena. */
-  public AmdimEncoder replica() {
-    // The draws are discarded: every declaration binds to the sealed tensor of the same name.
-    return new AmdimEncoder(config, params, new SplittableRandom(0), false, rkhs5 != null);
-  }
-
-  private AmdimEncoder(
-      AmdimConfig config,
-      Parameters params,
-      SplittableRandom rnd,
-      boolean ownsParams,
-      boolean tapHeads) {
-    this.config = config;
-    this.params = params;
-    this.ownsParams = ownsParams;
-    Builder b = new Builder(rnd);
-    int ndf = config.ndf();
-    int nc = config.inChannels();
-    boolean bn = config.useBn();
-    int d = config.nDepth();
-    switch (config.encoderSize()) {
-      case 32 -> {
-        b.conv3x3(nc, ndf, 3, 1, 0, PadMode.ZEROS);
-        b.resNxN(ndf, ndf, 1, 1);
-        b.resBlock(ndf, ndf * 2, 4, 2, d);
-        b.resBlock(ndf * 2, ndf * 4, 2, 2, d);
-        b.maybeBn(ndf * 4, bn);
-      }
-      case 64 -> {
-        b.conv3x3(nc, ndf, 3, 1, 0, PadMode.ZEROS);
-        b.resBlock(ndf, ndf * 2, 4, 2, d);
-        b.resBlock(ndf * 2, ndf * 4, 4, 2, d);
-        b.resBlock(ndf * 4, ndf * 8, 2, 2, d);
-        b.maybeBn(ndf * 8, bn);
-      }
-      case 128 -> {
-        b.conv3x3(nc, ndf, 5, 2, 2, PadMode.REFLECT);
-        b.conv3x3(ndf, ndf, 3, 1, 0, PadMode.ZEROS);
-        b.resBlock(ndf, ndf * 2, 4, 2, d);
-        b.resBlock(ndf * 2, ndf * 4, 4, 2, d);
-        b.resBlock(ndf * 4, ndf * 8, 2, 2, d);
-        b.maybeBn(ndf * 8, bn);
-      }
-      default -> throw new IllegalStateException("validated by AmdimConfig");
-    }
-    int top = config.topWidth();
-    b.resBlock(top, top, 3, 1, d);
-    b.resBlock(top, top, 3, 1, d);
-    b.resNxN(top, config.nRkhs(), 3, 1);
-    b.maybeBn(config.nRkhs(), true);
-    if (b.size != 1 || b.lastOfSize[1] < 0 || b.lastOfSize[5] < 0 || b.lastOfSize[7] < 0) {
-      throw new IllegalStateException("encoder does not reach 7, 5 and 1: " + b.size);
-    }
-    tap1 = b.lastOfSize[1];
-    tap5 = b.lastOfSize[5];
-    tap7 = b.lastOfSize[7];
-    rkhs5 = tapHeads ? b.fakeRkhs("rkhs_block_5", b.channelsAt.get(tap5), config.nRkhs()) : null;
-    rkhs7 = tapHeads ? b.fakeRkhs("rkhs_block_7", b.channelsAt.get(tap7), config.nRkhs()) : null;
-  }
-
-  public AmdimConfig config() {
-    return config;
-  }
-
-  public Parameters parameters() {
-    return params;
-  }
-
-  /**
-   * Runs the encoder on x (B, inChannels, size, size), clearing this instance's previous step; r5
-   * and r7 are computed when the encoder has their heads.
-   *
-   * @param training batch statistics (and running-stat updates) when true, running stats when false
-   */
-  public AmdimFeatures forward(INDArray x, boolean training) {
-    return forward(x, training, rkhs5 != null);
-  }
-
-  /**
-   * {@link #forward(INDArray, boolean)}, computing the r5 and r7 taps' heads only when {@code
-   * tapHeads}: a loss or probe that reads r1 alone skips them (their features are then null and
-   * their gradients must be null in backward).
-   *
-   * @throws IllegalStateException if {@code tapHeads} is asked of an encoder built without them
-   */
-  public AmdimFeatures forward(INDArray x, boolean training, boolean tapHeads) {
-    if (tapHeads && rkhs5 == null) {
-      throw new IllegalStateException("this amdim encoder was built without the r5 and r7 heads");
-    }
-    int s = config.encoderSize();
-    if (x.rank() != 4 || x.size(1) != config.inChannels() || x.size(2) != s || x.size(3) != s) {
-      throw new IllegalArgumentException(
-          "amdim encoder input must be (B, "
-              + config.inChannels()
-              + ", "
-              + s
-              + ", "
-              + s
-              + "), got "
-              + java.util.Arrays.toString(x.shape()));
-    }
-    if (x.dataType() != params.dataType()) {
-      throw new IllegalArgumentException(
-          "amdim encoder input must be " + params.dataType() + ", got " + x.dataType());
-    }
-    arena.clear();
-    INDArray h = x;
-    INDArray r1 = null;
-    INDArray r5 = null;
-    INDArray r7 = null;
-    for (int i = 0; i < layers.size(); i++) {
-      h = layers.get(i).forward(h, training);
-      if (i == tap1) {
-        r1 = h;
-      }
-      if (i == tap5 && tapHeads) {
-        r5 = rkhs5.forward(h, training);
-      }
-      if (i == tap7 && tapHeads) {
-        r7 = rkhs7.forward(h, training);
-      }
-    }
-    forwarded = true;
-    return new AmdimFeatures(r1, r5, r7);
-  }
-
-  /** The names of the taps in an ONNX graph; r5 and r7 null when their heads were not exported. */
-  public record TapNames(String r1, String r5, String r7) {}
-
-  /**
-   * Appends the evaluation-mode {@link #forward(INDArray, boolean, boolean)} to an ONNX graph: from
-   * {@code images} (N, inChannels, size, size) to the taps.
-   *
-   * @throws IllegalStateException if {@code tapHeads} is asked of an encoder built without them
-   */
-  public TapNames export(OnnxGraph g, String images, boolean tapHeads) {
-    if (tapHeads && rkhs5 == null) {
-      throw new IllegalStateException("this amdim encoder was built without the r5 and r7 heads");
-    }
-    String h = images;
-    String r1 = null;
-    String r5 = null;
-    String r7 = null;
-    for (int i = 0; i < layers.size(); i++) {
-      h = layers.get(i).emit(g, h);
-      if (i == tap1) {
-        r1 = h;
-      }
-      if (i == tap5 && tapHeads) {
-        r5 = rkhs5.emit(g, h);
-      }
-      if (i == tap7 && tapHeads) {
-        r7 = rkhs7.emit(g, h);
-      }
-    }
-    return new TapNames(r1, r5, r7);
-  }
-
-  /**
-   * Back-propagates the loss gradients of the last forward's taps; adds every parameter gradient to
-   * {@link Parameters} (call {@link Parameters#zeroGrad()} once per step, before the first
-   * replica's backward). A null tap gradient means the loss does not use that tap.
-   *
-   * @return the gradient with respect to the input, owned by this instance's arena
-   */
-  public INDArray backward(INDArray dr1, INDArray dr5, INDArray dr7) {
-    return backward(dr1, dr5, dr7, true);
-  }
-
-  /**
-   * {@link #backward} without the gradient with respect to the input, which training does not use:
-   * the first convolution computes its weight gradient only (see {@code
-   * Module.backwardToParameters}).
-   */
-  public void backwardToParameters(INDArray dr1, INDArray dr5, INDArray dr7) {
-    backward(dr1, dr5, dr7, false);
-  }
-
-  private INDArray backward(INDArray dr1, INDArray dr5, INDArray dr7, boolean inputGradient) {
-    if (!forwarded) {
-      throw new IllegalStateException("amdim encoder backward called before forward");
-    }
-    INDArray g = null;
-    for (int i = layers.size() - 1; i >= 0; i--) {
-      g = addTap(g, i == tap1 ? dr1 : null);
-      g = addTap(g, i == tap5 && dr5 != null ? rkhs5.backward(dr5) : null);
-      g = addTap(g, i == tap7 && dr7 != null ? rkhs7.backward(dr7) : null);
-      if (g == null) {
-        // Nothing reaches this layer yet (the taps above it were all null).
-        continue;
-      }
-      if (i == 0 && !inputGradient) {
-        layers.get(0).backwardToParameters(g);
-        return null;
-      }
-      g = layers.get(i).backward(g);
-    }
-    if (g == null) {
-      throw new IllegalArgumentException("amdim encoder backward needs at least one tap gradient");
-    }
-    return g;
-  }
-
-  private INDArray addTap(INDArray g, INDArray tap) {
-    if (tap == null) {
-      return g;
-    }
-    return g == null ? tap : arena.own(g.add(tap));
-  }
-
-  /** Frees this instance's step arrays, and the parameters if this is the root instance. */
-  @Override
-  public void close() {
-    arena.close();
-    if (ownsParams) {
-      params.close();
-    }
-  }
-
-  /** Appends layers, tracking spatial size and channels as amdim's _config_modules does. */
-  private final class Builder {
-    private final SplittableRandom rnd;
-    private int size = config.encoderSize();
-    private final int[] lastOfSize = {-1, -1, -1, -1, -1, -1, -1, -1};
-    private final List<Integer> channelsAt = new ArrayList<>();
-
-    Builder(SplittableRandom rnd) {
-      this.rnd = rnd;
-    }
-
-    private String name() {
-      return "layer_list." + layers.size();
-    }
-
-    private void add(Module m, int outChannels, int outSize) {
-      if (outSize < 1) {
-        throw new IllegalStateException("encoder stage shrinks below 1x1");
-      }
-      size = outSize;
-      if (size < lastOfSize.length) {
-        lastOfSize[size] = layers.size();
-      }
-      layers.add(m);
-      channelsAt.add(outChannels);
-    }
-
-    private int out(int k, int s, int p) {
-      return (size + 2 * p - k) / s + 1;
-    }
-
-    /** amdim Conv3x3 with use_bn False: pad, conv with bias, ReLU. */
-    void conv3x3(int in, int out, int k, int s, int p, PadMode mode) {
-      String n = name();
-      Module m =
-          new Sequential(
-              List.of(
-                  new Conv2d(params, arena, n + ".conv", in, out, k, s, p, true, mode, rnd),
-                  new Relu(arena)));
-      add(m, out, out(k, s, p));
-    }
-
-    void maybeBn(int channels, boolean on) {
-      add(
-          on ? new BatchNorm2d(params, arena, name() + ".bn", channels) : new Identity(),
-          channels,
-          size);
-    }
-
-    void resNxN(int in, int out, int k, int s) {
-      String n = name();
-      add(convResNxN(n, in, out, k, s, size), out, out(k, s, 0));
-    }
-
-    void resBlock(int in, int out, int k, int s, int depth) {
-      String n = name() + ".layer_list.";
-      List<Module> list = new ArrayList<>();
-      int sz = size;
-      list.add(convResNxN(n + 0, in, out, k, s, sz));
-      for (int i = 1; i < depth; i++) {
-        list.add(convResNxN(n + i, out, out, 1, 1, sz));
-      }
-      add(new Sequential(list), out, out(k, s, 0));
+    /**
+     * A new encoder with weights drawn from {@code seed}; float32 for training, float64 for checks.
+     */
+    public static AmdimEncoder create(AmdimConfig config, DataType dataType, long seed) {
+        return create(config, dataType, seed, true);
     }
 
     /**
-     * amdim ConvResNxN: conv1 (k, s, no bias) -> MaybeBatchNorm2d -> ReLU -> conv2 1x1 (zero init),
-     * plus avg_pool2d(k, s) of x, zero-padded to out channels. No ReLU after the sum.
+     * {@link #create(AmdimConfig, DataType, long)}; without {@code tapHeads} the r5 and r7 heads
+     * (FakeRKHSConvNet) are not built, for methods that read r1 alone: no parameters, no optimiser
+     * work.
      */
-    private Module convResNxN(String n, int in, int out, int k, int s, int inSize) {
-      List<Module> branch = new ArrayList<>();
-      branch.add(
-          new Conv2d(params, arena, n + ".conv1", in, out, k, s, 0, false, PadMode.ZEROS, rnd));
-      branch.add(
-          config.useBn()
-              ? BatchNorm2d.withRelu(params, arena, n + ".bn1.bn", out)
-              : new Relu(arena));
-      branch.add(
-          new Conv2d(
-              params,
-              arena,
-              n + ".conv2",
-              out,
-              out,
-              1,
-              1,
-              0,
-              false,
-              PadMode.ZEROS,
-              rnd,
-              new double[out * out]));
-      return new PooledResidual(arena, new Sequential(branch), in, out, k, s);
+    public static AmdimEncoder create(AmdimConfig config, DataType dataType, long seed, boolean tapHeads) {
+        Parameters params = new Parameters(dataType);
+        AmdimEncoder e = new AmdimEncoder(config, params, new SplittableRandom(seed), true, tapHeads);
+        params.seal();
+        return e;
     }
 
     /**
-     * amdim FakeRKHSConvNet: bn_out(conv2(relu(bn_hid(conv1(x)))) + shortcut(x)), 1x1 convs, conv2
-     * zero-initialised, shortcut with bias and identity-like when out >= in.
+     * An encoder that declares its tensors in {@code params}, unsealed, beside those of other modules
+     * (a projection head): the caller seals {@code params} once everything is declared, and owns it.
      */
-    Module fakeRkhs(String n, int in, int out) {
-      List<Module> branch = new ArrayList<>();
-      branch.add(
-          new Conv2d(params, arena, n + ".conv1", in, out, 1, 1, 0, false, PadMode.ZEROS, rnd));
-      branch.add(
-          config.useBn()
-              ? BatchNorm2d.withRelu(params, arena, n + ".bn_hid.bn", out)
-              : new Relu(arena));
-      branch.add(
-          new Conv2d(
-              params,
-              arena,
-              n + ".conv2",
-              out,
-              out,
-              1,
-              1,
-              0,
-              false,
-              PadMode.ZEROS,
-              rnd,
-              new double[out * out]));
-      double[] shortcutInit = null;
-      if (out >= in) {
-        shortcutInit = Init.uniform((long) out * in, 0.01, rnd);
-        for (int i = 0; i < in; i++) {
-          shortcutInit[i * in + i] = 1.0;
+    public static AmdimEncoder declare(AmdimConfig config, Parameters params, long seed, boolean tapHeads) {
+        return new AmdimEncoder(config, params, new SplittableRandom(seed), false, tapHeads);
+    }
+
+    /** A second module graph over the same parameters with its own forward cache and arena. */
+    public AmdimEncoder replica() {
+        // The draws are discarded: every declaration binds to the sealed tensor of the same name.
+        return new AmdimEncoder(config, params, new SplittableRandom(0), false, rkhs5 != null);
+    }
+
+    private AmdimEncoder(
+            AmdimConfig config, Parameters params, SplittableRandom rnd, boolean ownsParams, boolean tapHeads) {
+        this.config = config;
+        this.params = params;
+        this.ownsParams = ownsParams;
+        Builder b = new Builder(rnd);
+        int ndf = config.ndf();
+        int nc = config.inChannels();
+        boolean bn = config.useBn();
+        int d = config.nDepth();
+        switch (config.encoderSize()) {
+            case 32 -> {
+                b.conv3x3(nc, ndf, 3, 1, 0, PadMode.ZEROS);
+                b.resNxN(ndf, ndf, 1, 1);
+                b.resBlock(ndf, ndf * 2, 4, 2, d);
+                b.resBlock(ndf * 2, ndf * 4, 2, 2, d);
+                b.maybeBn(ndf * 4, bn);
+            }
+            case 64 -> {
+                b.conv3x3(nc, ndf, 3, 1, 0, PadMode.ZEROS);
+                b.resBlock(ndf, ndf * 2, 4, 2, d);
+                b.resBlock(ndf * 2, ndf * 4, 4, 2, d);
+                b.resBlock(ndf * 4, ndf * 8, 2, 2, d);
+                b.maybeBn(ndf * 8, bn);
+            }
+            case 128 -> {
+                b.conv3x3(nc, ndf, 5, 2, 2, PadMode.REFLECT);
+                b.conv3x3(ndf, ndf, 3, 1, 0, PadMode.ZEROS);
+                b.resBlock(ndf, ndf * 2, 4, 2, d);
+                b.resBlock(ndf * 2, ndf * 4, 4, 2, d);
+                b.resBlock(ndf * 4, ndf * 8, 2, 2, d);
+                b.maybeBn(ndf * 8, bn);
+            }
+            default -> throw new IllegalStateException("validated by AmdimConfig");
         }
-      }
-      Module shortcut =
-          new Conv2d(
-              params,
-              arena,
-              n + ".shortcut",
-              in,
-              out,
-              1,
-              1,
-              0,
-              true,
-              PadMode.ZEROS,
-              rnd,
-              shortcutInit);
-      return new Sequential(
-          List.of(
-              new Residual(arena, new Sequential(branch), shortcut),
-              new BatchNorm2d(params, arena, n + ".bn_out.bn", out)));
+        int top = config.topWidth();
+        b.resBlock(top, top, 3, 1, d);
+        b.resBlock(top, top, 3, 1, d);
+        b.resNxN(top, config.nRkhs(), 3, 1);
+        b.maybeBn(config.nRkhs(), true);
+        if (b.size != 1 || b.lastOfSize[1] < 0 || b.lastOfSize[5] < 0 || b.lastOfSize[7] < 0) {
+            throw new IllegalStateException("encoder does not reach 7, 5 and 1: " + b.size);
+        }
+        tap1 = b.lastOfSize[1];
+        tap5 = b.lastOfSize[5];
+        tap7 = b.lastOfSize[7];
+        rkhs5 = tapHeads ? b.fakeRkhs("rkhs_block_5", b.channelsAt.get(tap5), config.nRkhs()) : null;
+        rkhs7 = tapHeads ? b.fakeRkhs("rkhs_block_7", b.channelsAt.get(tap7), config.nRkhs()) : null;
     }
-  }
+
+    public AmdimConfig config() {
+        return config;
+    }
+
+    public Parameters parameters() {
+        return params;
+    }
+
+    /**
+     * Runs the encoder on x (B, inChannels, size, size), clearing this instance's previous step; r5
+     * and r7 are computed when the encoder has their heads.
+     *
+     * @param training batch statistics (and running-stat updates) when true, running stats when false
+     */
+    public AmdimFeatures forward(INDArray x, boolean training) {
+        return forward(x, training, rkhs5 != null);
+    }
+
+    /**
+     * {@link #forward(INDArray, boolean)}, computing the r5 and r7 taps' heads only when {@code
+     * tapHeads}: a loss or probe that reads r1 alone skips them (their features are then null and
+     * their gradients must be null in backward).
+     *
+     * @throws IllegalStateException if {@code tapHeads} is asked of an encoder built without them
+     */
+    public AmdimFeatures forward(INDArray x, boolean training, boolean tapHeads) {
+        if (tapHeads && rkhs5 == null) {
+            throw new IllegalStateException("this amdim encoder was built without the r5 and r7 heads");
+        }
+        int s = config.encoderSize();
+        if (x.rank() != 4 || x.size(1) != config.inChannels() || x.size(2) != s || x.size(3) != s) {
+            throw new IllegalArgumentException("amdim encoder input must be (B, "
+                    + config.inChannels()
+                    + ", "
+                    + s
+                    + ", "
+                    + s
+                    + "), got "
+                    + java.util.Arrays.toString(x.shape()));
+        }
+        if (x.dataType() != params.dataType()) {
+            throw new IllegalArgumentException(
+                    "amdim encoder input must be " + params.dataType() + ", got " + x.dataType());
+        }
+        arena.clear();
+        INDArray h = x;
+        INDArray r1 = null;
+        INDArray r5 = null;
+        INDArray r7 = null;
+        for (int i = 0; i < layers.size(); i++) {
+            h = layers.get(i).forward(h, training);
+            if (i == tap1) {
+                r1 = h;
+            }
+            if (i == tap5 && tapHeads) {
+                r5 = rkhs5.forward(h, training);
+            }
+            if (i == tap7 && tapHeads) {
+                r7 = rkhs7.forward(h, training);
+            }
+        }
+        forwarded = true;
+        return new AmdimFeatures(r1, r5, r7);
+    }
+
+    /** The names of the taps in an ONNX graph; r5 and r7 null when their heads were not exported. */
+    public record TapNames(String r1, String r5, String r7) {}
+
+    /**
+     * Appends the evaluation-mode {@link #forward(INDArray, boolean, boolean)} to an ONNX graph: from
+     * {@code images} (N, inChannels, size, size) to the taps.
+     *
+     * @throws IllegalStateException if {@code tapHeads} is asked of an encoder built without them
+     */
+    public TapNames export(OnnxGraph g, String images, boolean tapHeads) {
+        if (tapHeads && rkhs5 == null) {
+            throw new IllegalStateException("this amdim encoder was built without the r5 and r7 heads");
+        }
+        String h = images;
+        String r1 = null;
+        String r5 = null;
+        String r7 = null;
+        for (int i = 0; i < layers.size(); i++) {
+            h = layers.get(i).emit(g, h);
+            if (i == tap1) {
+                r1 = h;
+            }
+            if (i == tap5 && tapHeads) {
+                r5 = rkhs5.emit(g, h);
+            }
+            if (i == tap7 && tapHeads) {
+                r7 = rkhs7.emit(g, h);
+            }
+        }
+        return new TapNames(r1, r5, r7);
+    }
+
+    /**
+     * Back-propagates the loss gradients of the last forward's taps; adds every parameter gradient to
+     * {@link Parameters} (call {@link Parameters#zeroGrad()} once per step, before the first
+     * replica's backward). A null tap gradient means the loss does not use that tap.
+     *
+     * @return the gradient with respect to the input, owned by this instance's arena
+     */
+    public INDArray backward(INDArray dr1, INDArray dr5, INDArray dr7) {
+        return backward(dr1, dr5, dr7, true);
+    }
+
+    /**
+     * {@link #backward} without the gradient with respect to the input, which training does not use:
+     * the first convolution computes its weight gradient only (see {@code
+     * Module.backwardToParameters}).
+     */
+    public void backwardToParameters(INDArray dr1, INDArray dr5, INDArray dr7) {
+        backward(dr1, dr5, dr7, false);
+    }
+
+    private INDArray backward(INDArray dr1, INDArray dr5, INDArray dr7, boolean inputGradient) {
+        if (!forwarded) {
+            throw new IllegalStateException("amdim encoder backward called before forward");
+        }
+        INDArray g = null;
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            g = addTap(g, i == tap1 ? dr1 : null);
+            g = addTap(g, i == tap5 && dr5 != null ? rkhs5.backward(dr5) : null);
+            g = addTap(g, i == tap7 && dr7 != null ? rkhs7.backward(dr7) : null);
+            if (g == null) {
+                // Nothing reaches this layer yet (the taps above it were all null).
+                continue;
+            }
+            if (i == 0 && !inputGradient) {
+                layers.get(0).backwardToParameters(g);
+                return null;
+            }
+            g = layers.get(i).backward(g);
+        }
+        if (g == null) {
+            throw new IllegalArgumentException("amdim encoder backward needs at least one tap gradient");
+        }
+        return g;
+    }
+
+    private INDArray addTap(INDArray g, INDArray tap) {
+        if (tap == null) {
+            return g;
+        }
+        return g == null ? tap : arena.own(g.add(tap));
+    }
+
+    /** Frees this instance's step arrays, and the parameters if this is the root instance. */
+    @Override
+    public void close() {
+        arena.close();
+        if (ownsParams) {
+            params.close();
+        }
+    }
+
+    /** Appends layers, tracking spatial size and channels as amdim's _config_modules does. */
+    private final class Builder {
+        private final SplittableRandom rnd;
+        private int size = config.encoderSize();
+        private final int[] lastOfSize = {-1, -1, -1, -1, -1, -1, -1, -1};
+        private final List<Integer> channelsAt = new ArrayList<>();
+
+        Builder(SplittableRandom rnd) {
+            this.rnd = rnd;
+        }
+
+        private String name() {
+            return "layer_list." + layers.size();
+        }
+
+        private void add(Module m, int outChannels, int outSize) {
+            if (outSize < 1) {
+                throw new IllegalStateException("encoder stage shrinks below 1x1");
+            }
+            size = outSize;
+            if (size < lastOfSize.length) {
+                lastOfSize[size] = layers.size();
+            }
+            layers.add(m);
+            channelsAt.add(outChannels);
+        }
+
+        private int out(int k, int s, int p) {
+            return (size + 2 * p - k) / s + 1;
+        }
+
+        /** amdim Conv3x3 with use_bn False: pad, conv with bias, ReLU. */
+        void conv3x3(int in, int out, int k, int s, int p, PadMode mode) {
+            String n = name();
+            Module m = new Sequential(List.of(
+                    new Conv2d(params, arena, n + ".conv", in, out, k, s, p, true, mode, rnd), new Relu(arena)));
+            add(m, out, out(k, s, p));
+        }
+
+        void maybeBn(int channels, boolean on) {
+            add(on ? new BatchNorm2d(params, arena, name() + ".bn", channels) : new Identity(), channels, size);
+        }
+
+        void resNxN(int in, int out, int k, int s) {
+            String n = name();
+            add(convResNxN(n, in, out, k, s, size), out, out(k, s, 0));
+        }
+
+        void resBlock(int in, int out, int k, int s, int depth) {
+            String n = name() + ".layer_list.";
+            List<Module> list = new ArrayList<>();
+            int sz = size;
+            list.add(convResNxN(n + 0, in, out, k, s, sz));
+            for (int i = 1; i < depth; i++) {
+                list.add(convResNxN(n + i, out, out, 1, 1, sz));
+            }
+            add(new Sequential(list), out, out(k, s, 0));
+        }
+
+        /**
+         * amdim ConvResNxN: conv1 (k, s, no bias) -> MaybeBatchNorm2d -> ReLU -> conv2 1x1 (zero init),
+         * plus avg_pool2d(k, s) of x, zero-padded to out channels. No ReLU after the sum.
+         */
+        private Module convResNxN(String n, int in, int out, int k, int s, int inSize) {
+            List<Module> branch = new ArrayList<>();
+            branch.add(new Conv2d(params, arena, n + ".conv1", in, out, k, s, 0, false, PadMode.ZEROS, rnd));
+            branch.add(config.useBn() ? BatchNorm2d.withRelu(params, arena, n + ".bn1.bn", out) : new Relu(arena));
+            branch.add(new Conv2d(
+                    params, arena, n + ".conv2", out, out, 1, 1, 0, false, PadMode.ZEROS, rnd, new double[out * out]));
+            return new PooledResidual(arena, new Sequential(branch), in, out, k, s);
+        }
+
+        /**
+         * amdim FakeRKHSConvNet: bn_out(conv2(relu(bn_hid(conv1(x)))) + shortcut(x)), 1x1 convs, conv2
+         * zero-initialised, shortcut with bias and identity-like when out >= in.
+         */
+        Module fakeRkhs(String n, int in, int out) {
+            List<Module> branch = new ArrayList<>();
+            branch.add(new Conv2d(params, arena, n + ".conv1", in, out, 1, 1, 0, false, PadMode.ZEROS, rnd));
+            branch.add(config.useBn() ? BatchNorm2d.withRelu(params, arena, n + ".bn_hid.bn", out) : new Relu(arena));
+            branch.add(new Conv2d(
+                    params, arena, n + ".conv2", out, out, 1, 1, 0, false, PadMode.ZEROS, rnd, new double[out * out]));
+            double[] shortcutInit = null;
+            if (out >= in) {
+                shortcutInit = Init.uniform((long) out * in, 0.01, rnd);
+                for (int i = 0; i < in; i++) {
+                    shortcutInit[i * in + i] = 1.0;
+                }
+            }
+            Module shortcut = new Conv2d(
+                    params, arena, n + ".shortcut", in, out, 1, 1, 0, true, PadMode.ZEROS, rnd, shortcutInit);
+            return new Sequential(List.of(
+                    new Residual(arena, new Sequential(branch), shortcut),
+                    new BatchNorm2d(params, arena, n + ".bn_out.bn", out)));
+        }
+    }
 }

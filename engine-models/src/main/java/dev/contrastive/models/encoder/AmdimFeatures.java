@@ -11,12 +11,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public record AmdimFeatures(INDArray r1, INDArray r5, INDArray r7) {
 
-  /** The maps under the names AmdimLoss expects: "r1", "r5", "r7". */
-  public Map<String, INDArray> asMap() {
-    Map<String, INDArray> m = new LinkedHashMap<>();
-    m.put("r1", r1);
-    m.put("r5", r5);
-    m.put("r7", r7);
-    return m;
-  }
+    /** The maps under the names AmdimLoss expects: "r1", "r5", "r7". */
+    public Map<String, INDArray> asMap() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        m.put("r1", r1);
+        m.put("r5", r5);
+        m.put("r7", r7);
+        return m;
+    }
 }

@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public record CpcFeatures(INDArray latents, INDArray targets, List<INDArray> predictions) {
 
-  public CpcFeatures {
-    predictions = List.copyOf(predictions);
-  }
+    public CpcFeatures {
+        predictions = List.copyOf(predictions);
+    }
 }

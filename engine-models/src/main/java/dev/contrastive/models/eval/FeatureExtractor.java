@@ -29,125 +29,123 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class FeatureExtractor {
 
-  private static final String WORKSPACE_ID = "probe-batch";
+    private static final String WORKSPACE_ID = "probe-batch";
 
-  private final Transform preprocess;
-  private final int batchSize;
+    private final Transform preprocess;
+    private final int batchSize;
 
-  /**
-   * @param preprocess a deterministic transform from the dataset's images to the model's input
-   * @param batchSize images per batch, >= 1
-   */
-  public FeatureExtractor(Transform preprocess, int batchSize) {
-    if (preprocess == null) {
-      throw new IllegalArgumentException("featureExtractor.preprocess must not be null");
+    /**
+     * @param preprocess a deterministic transform from the dataset's images to the model's input
+     * @param batchSize images per batch, >= 1
+     */
+    public FeatureExtractor(Transform preprocess, int batchSize) {
+        if (preprocess == null) {
+            throw new IllegalArgumentException("featureExtractor.preprocess must not be null");
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("featureExtractor.batchSize must be >= 1, got " + batchSize);
+        }
+        this.preprocess = preprocess;
+        this.batchSize = batchSize;
     }
-    if (batchSize < 1) {
-      throw new IllegalArgumentException(
-          "featureExtractor.batchSize must be >= 1, got " + batchSize);
-    }
-    this.preprocess = preprocess;
-    this.batchSize = batchSize;
-  }
 
-  /** The evaluation transform of {@code preset}: its geometry and normalisation, no randomness. */
-  public static FeatureExtractor forPreset(Preset preset, int batchSize) {
-    return new FeatureExtractor(preset.evaluation(), batchSize);
-  }
+    /** The evaluation transform of {@code preset}: its geometry and normalisation, no randomness. */
+    public static FeatureExtractor forPreset(Preset preset, int batchSize) {
+        return new FeatureExtractor(preset.evaluation(), batchSize);
+    }
 
-  /** The transform every image goes through before features are taken. */
-  public Transform preprocess() {
-    return preprocess;
-  }
+    /** The transform every image goes through before features are taken. */
+    public Transform preprocess() {
+        return preprocess;
+    }
 
-  /** The preprocessed pixels, flattened: F = C * H * W of the transform's output. */
-  public FeatureSet rawPixels(Dataset dataset) {
-    int n = checkLabeled(dataset);
-    int dim = outputShape(dataset).rowSize();
-    // Plain Java floats, then one native matrix: no per-batch native arrays to free.
-    float[] out = new float[Math.multiplyExact(n, dim)];
-    int[] labels = new int[n];
-    for (int start = 0; start < n; start += batchSize) {
-      ImageBatch batch = preprocessed(dataset, start, Math.min(n, start + batchSize), labels);
-      System.arraycopy(batch.data(), 0, out, start * dim, batch.data().length);
+    /** The preprocessed pixels, flattened: F = C * H * W of the transform's output. */
+    public FeatureSet rawPixels(Dataset dataset) {
+        int n = checkLabeled(dataset);
+        int dim = outputShape(dataset).rowSize();
+        // Plain Java floats, then one native matrix: no per-batch native arrays to free.
+        float[] out = new float[Math.multiplyExact(n, dim)];
+        int[] labels = new int[n];
+        for (int start = 0; start < n; start += batchSize) {
+            ImageBatch batch = preprocessed(dataset, start, Math.min(n, start + batchSize), labels);
+            System.arraycopy(batch.data(), 0, out, start * dim, batch.data().length);
+        }
+        return new FeatureSet(
+                Nd4j.create(out, new long[] {n, dim}, DataType.FLOAT),
+                labels,
+                dataset.info().classes());
     }
-    return new FeatureSet(
-        Nd4j.create(out, new long[] {n, dim}, DataType.FLOAT), labels, dataset.info().classes());
-  }
 
-  /**
-   * The frozen method's probe features ({@link Method#features}): (N, featureDim). The method runs
-   * in evaluation mode (batch norm with running statistics), so a row does not depend on the rest
-   * of its batch.
-   */
-  public FeatureSet features(Dataset dataset, Method method) {
-    int n = checkLabeled(dataset);
-    ItemShape shape = outputShape(dataset);
-    ItemShape expected = method.config().imageShape();
-    if (!shape.equals(expected)) {
-      throw new IllegalArgumentException(
-          "featureExtractor.preprocess makes "
-              + shape
-              + " images of '"
-              + dataset.info().name()
-              + "', the "
-              + method.config().method()
-              + " model takes "
-              + expected);
+    /**
+     * The frozen method's probe features ({@link Method#features}): (N, featureDim). The method runs
+     * in evaluation mode (batch norm with running statistics), so a row does not depend on the rest
+     * of its batch.
+     */
+    public FeatureSet features(Dataset dataset, Method method) {
+        int n = checkLabeled(dataset);
+        ItemShape shape = outputShape(dataset);
+        ItemShape expected = method.config().imageShape();
+        if (!shape.equals(expected)) {
+            throw new IllegalArgumentException("featureExtractor.preprocess makes "
+                    + shape
+                    + " images of '"
+                    + dataset.info().name()
+                    + "', the "
+                    + method.config().method()
+                    + " model takes "
+                    + expected);
+        }
+        int dim = method.featureDim();
+        INDArray out = Nd4j.create(DataType.FLOAT, n, dim);
+        int[] labels = new int[n];
+        for (int start = 0; start < n; start += batchSize) {
+            int end = Math.min(n, start + batchSize);
+            ImageBatch batch = preprocessed(dataset, start, end, labels);
+            try (MemoryWorkspace ignored = NativeMemory.scope(WORKSPACE_ID)) {
+                INDArray x = Nd4j.create(
+                        batch.data(),
+                        new long[] {end - start, shape.channels(), shape.height(), shape.width()},
+                        DataType.FLOAT);
+                out.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).assign(method.features(x));
+            }
+        }
+        return new FeatureSet(out, labels, dataset.info().classes());
     }
-    int dim = method.featureDim();
-    INDArray out = Nd4j.create(DataType.FLOAT, n, dim);
-    int[] labels = new int[n];
-    for (int start = 0; start < n; start += batchSize) {
-      int end = Math.min(n, start + batchSize);
-      ImageBatch batch = preprocessed(dataset, start, end, labels);
-      try (MemoryWorkspace ignored = NativeMemory.scope(WORKSPACE_ID)) {
-        INDArray x =
-            Nd4j.create(
-                batch.data(),
-                new long[] {end - start, shape.channels(), shape.height(), shape.width()},
-                DataType.FLOAT);
-        out.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).assign(method.features(x));
-      }
-    }
-    return new FeatureSet(out, labels, dataset.info().classes());
-  }
 
-  private static int checkLabeled(Dataset dataset) {
-    if (!dataset.info().labeled()) {
-      throw new IllegalArgumentException(
-          "featureExtractor needs a labelled dataset, "
-              + dataset.info().name()
-              + " has no classes");
+    private static int checkLabeled(Dataset dataset) {
+        if (!dataset.info().labeled()) {
+            throw new IllegalArgumentException("featureExtractor needs a labelled dataset, "
+                    + dataset.info().name()
+                    + " has no classes");
+        }
+        if (dataset.size() == 0) {
+            throw new IllegalArgumentException("featureExtractor needs a non-empty dataset, "
+                    + dataset.info().name() + " is empty");
+        }
+        return dataset.size();
     }
-    if (dataset.size() == 0) {
-      throw new IllegalArgumentException(
-          "featureExtractor needs a non-empty dataset, " + dataset.info().name() + " is empty");
-    }
-    return dataset.size();
-  }
 
-  private ItemShape outputShape(Dataset dataset) {
-    ItemShape shape =
-        preprocess.outputShape(
-            ItemShape.image(
-                dataset.info().channels(), dataset.info().height(), dataset.info().width()));
-    // One feature row per image: a transform that cuts patches would misalign rows and labels.
-    if (shape.patches() != 1) {
-      throw new IllegalArgumentException(
-          "featureExtractor.preprocess must keep one row per image," + " it makes " + shape);
+    private ItemShape outputShape(Dataset dataset) {
+        ItemShape shape = preprocess.outputShape(ItemShape.image(
+                dataset.info().channels(),
+                dataset.info().height(),
+                dataset.info().width()));
+        // One feature row per image: a transform that cuts patches would misalign rows and labels.
+        if (shape.patches() != 1) {
+            throw new IllegalArgumentException(
+                    "featureExtractor.preprocess must keep one row per image," + " it makes " + shape);
+        }
+        return shape;
     }
-    return shape;
-  }
 
-  /** Images [start, end) preprocessed; their labels written to {@code labels[start..end)}. */
-  private ImageBatch preprocessed(Dataset dataset, int start, int end, int[] labels) {
-    List<Image> images = new ArrayList<>(end - start);
-    for (int i = start; i < end; i++) {
-      Image image = dataset.get(i);
-      labels[i] = image.label();
-      images.add(image);
+    /** Images [start, end) preprocessed; their labels written to {@code labels[start..end)}. */
+    private ImageBatch preprocessed(Dataset dataset, int start, int end, int[] labels) {
+        List<Image> images = new ArrayList<>(end - start);
+        for (int i = start; i < end; i++) {
+            Image image = dataset.get(i);
+            labels[i] = image.label();
+            images.add(image);
+        }
+        return preprocess.apply(ImageBatch.fromImages(images, ImageBatch.streams(0, images.size())));
     }
-    return preprocess.apply(ImageBatch.fromImages(images, ImageBatch.streams(0, images.size())));
-  }
 }

@@ -12,36 +12,36 @@ package dev.contrastive.models.eval;
  */
 public record KnnOptions(int k, Vote vote, double temperature, int blockSize) {
 
-  /** The vote. */
-  public enum Vote {
-    /** One vote per neighbour; a tie goes to the tied class with the larger summed similarity. */
-    MAJORITY,
+    /** The vote. */
+    public enum Vote {
+        /** One vote per neighbour; a tie goes to the tied class with the larger summed similarity. */
+        MAJORITY,
+        /**
+         * Each neighbour votes exp(cosine / temperature), as in Wu et al. 2018 (instance
+         * discrimination) and DINO, so nearer neighbours count more.
+         */
+        WEIGHTED
+    }
+
+    public KnnOptions {
+        if (k < 1) {
+            throw new IllegalArgumentException("knn.k must be >= 1, got " + k);
+        }
+        if (vote == null) {
+            throw new IllegalArgumentException("knn.vote must be MAJORITY or WEIGHTED, got null");
+        }
+        if (!(temperature > 0 && temperature <= 10)) {
+            throw new IllegalArgumentException("knn.temperature must be in (0, 10], got " + temperature);
+        }
+        if (blockSize < 1) {
+            throw new IllegalArgumentException("knn.blockSize must be >= 1, got " + blockSize);
+        }
+    }
+
     /**
-     * Each neighbour votes exp(cosine / temperature), as in Wu et al. 2018 (instance
-     * discrimination) and DINO, so nearer neighbours count more.
+     * k = 20, weighted with tau = 0.07, blocks of 256 test rows: the instance-discrimination setup.
      */
-    WEIGHTED
-  }
-
-  public KnnOptions {
-    if (k < 1) {
-      throw new IllegalArgumentException("knn.k must be >= 1, got " + k);
+    public static KnnOptions defaults() {
+        return new KnnOptions(20, Vote.WEIGHTED, 0.07, 256);
     }
-    if (vote == null) {
-      throw new IllegalArgumentException("knn.vote must be MAJORITY or WEIGHTED, got null");
-    }
-    if (!(temperature > 0 && temperature <= 10)) {
-      throw new IllegalArgumentException("knn.temperature must be in (0, 10], got " + temperature);
-    }
-    if (blockSize < 1) {
-      throw new IllegalArgumentException("knn.blockSize must be >= 1, got " + blockSize);
-    }
-  }
-
-  /**
-   * k = 20, weighted with tau = 0.07, blocks of 256 test rows: the instance-discrimination setup.
-   */
-  public static KnnOptions defaults() {
-    return new KnnOptions(20, Vote.WEIGHTED, 0.07, 256);
-  }
 }

@@ -19,38 +19,35 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  */
 public final class LinearProbe {
 
-  private final ProbeOptions options;
+    private final ProbeOptions options;
 
-  public LinearProbe(ProbeOptions options) {
-    if (options == null) {
-      throw new IllegalArgumentException("linearProbe.options must not be null");
+    public LinearProbe(ProbeOptions options) {
+        if (options == null) {
+            throw new IllegalArgumentException("linearProbe.options must not be null");
+        }
+        this.options = options;
     }
-    this.options = options;
-  }
 
-  /**
-   * Fits on {@code train} and scores on both splits.
-   *
-   * @throws IllegalArgumentException if the splits differ in feature dimension or classes
-   */
-  public ProbeResult fitAndEvaluate(FeatureSet train, FeatureSet test) {
-    ProbeTraining.checkSplits("linearProbe", train, test);
-    return ProbeTraining.fitAndEvaluate(
-        network(train.dim(), train.classes()), train, test, options);
-  }
+    /**
+     * Fits on {@code train} and scores on both splits.
+     *
+     * @throws IllegalArgumentException if the splits differ in feature dimension or classes
+     */
+    public ProbeResult fitAndEvaluate(FeatureSet train, FeatureSet test) {
+        ProbeTraining.checkSplits("linearProbe", train, test);
+        return ProbeTraining.fitAndEvaluate(network(train.dim(), train.classes()), train, test, options);
+    }
 
-  private MultiLayerNetwork network(int dim, int classes) {
-    MultiLayerConfiguration conf =
-        ProbeTraining.layers(options, WeightInit.XAVIER)
-            .layer(
-                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                    .nIn(dim)
-                    .nOut(classes)
-                    .activation(Activation.SOFTMAX)
-                    .build())
-            .build();
-    MultiLayerNetwork net = new MultiLayerNetwork(conf);
-    net.init();
-    return net;
-  }
+    private MultiLayerNetwork network(int dim, int classes) {
+        MultiLayerConfiguration conf = ProbeTraining.layers(options, WeightInit.XAVIER)
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nIn(dim)
+                        .nOut(classes)
+                        .activation(Activation.SOFTMAX)
+                        .build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
 }

@@ -21,58 +21,54 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  */
 public final class MlpProbe {
 
-  /** Hidden width, as AMDIM's evaluator uses. */
-  public static final int HIDDEN = 1024;
+    /** Hidden width, as AMDIM's evaluator uses. */
+    public static final int HIDDEN = 1024;
 
-  private static final double KEEP_INPUT = 0.9;
-  private static final double KEEP_HIDDEN = 0.8;
+    private static final double KEEP_INPUT = 0.9;
+    private static final double KEEP_HIDDEN = 0.8;
 
-  private final ProbeOptions options;
+    private final ProbeOptions options;
 
-  public MlpProbe(ProbeOptions options) {
-    if (options == null) {
-      throw new IllegalArgumentException("mlpProbe.options must not be null");
+    public MlpProbe(ProbeOptions options) {
+        if (options == null) {
+            throw new IllegalArgumentException("mlpProbe.options must not be null");
+        }
+        this.options = options;
     }
-    this.options = options;
-  }
 
-  /**
-   * Fits on {@code train} and scores on both splits.
-   *
-   * @throws IllegalArgumentException if the splits differ in feature dimension or classes
-   */
-  public ProbeResult fitAndEvaluate(FeatureSet train, FeatureSet test) {
-    ProbeTraining.checkSplits("mlpProbe", train, test);
-    return ProbeTraining.fitAndEvaluate(
-        network(train.dim(), train.classes()), train, test, options);
-  }
+    /**
+     * Fits on {@code train} and scores on both splits.
+     *
+     * @throws IllegalArgumentException if the splits differ in feature dimension or classes
+     */
+    public ProbeResult fitAndEvaluate(FeatureSet train, FeatureSet test) {
+        ProbeTraining.checkSplits("mlpProbe", train, test);
+        return ProbeTraining.fitAndEvaluate(network(train.dim(), train.classes()), train, test, options);
+    }
 
-  private MultiLayerNetwork network(int dim, int classes) {
-    MultiLayerConfiguration conf =
-        ProbeTraining.layers(options, WeightInit.RELU)
-            .layer(
-                new DenseLayer.Builder()
-                    .nIn(dim)
-                    .nOut(HIDDEN)
-                    .hasBias(false)
-                    .activation(Activation.IDENTITY)
-                    .dropOut(new Dropout(KEEP_INPUT))
-                    .build())
-            .layer(new BatchNormalization.Builder().nOut(HIDDEN).build())
-            // A layer of its own: with the ReLU configured on the BatchNormalization layer instead,
-            // the XOR test in MlpProbeTest stayed at chance (52%), as a linear network would.
-            .layer(new ActivationLayer.Builder().activation(Activation.RELU).build())
-            .layer(
-                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                    .nIn(HIDDEN)
-                    .nOut(classes)
-                    .weightInit(WeightInit.XAVIER)
-                    .activation(Activation.SOFTMAX)
-                    .dropOut(new Dropout(KEEP_HIDDEN))
-                    .build())
-            .build();
-    MultiLayerNetwork net = new MultiLayerNetwork(conf);
-    net.init();
-    return net;
-  }
+    private MultiLayerNetwork network(int dim, int classes) {
+        MultiLayerConfiguration conf = ProbeTraining.layers(options, WeightInit.RELU)
+                .layer(new DenseLayer.Builder()
+                        .nIn(dim)
+                        .nOut(HIDDEN)
+                        .hasBias(false)
+                        .activation(Activation.IDENTITY)
+                        .dropOut(new Dropout(KEEP_INPUT))
+                        .build())
+                .layer(new BatchNormalization.Builder().nOut(HIDDEN).build())
+                // A layer of its own: with the ReLU configured on the BatchNormalization layer instead,
+                // the XOR test in MlpProbeTest stayed at chance (52%), as a linear network would.
+                .layer(new ActivationLayer.Builder().activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nIn(HIDDEN)
+                        .nOut(classes)
+                        .weightInit(WeightInit.XAVIER)
+                        .activation(Activation.SOFTMAX)
+                        .dropOut(new Dropout(KEEP_HIDDEN))
+                        .build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
 }

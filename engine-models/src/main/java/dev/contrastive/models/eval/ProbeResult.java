@@ -12,10 +12,10 @@ package dev.contrastive.models.eval;
  * @param validationAccuracy accuracy on the held-out train rows; NaN when none were held out
  */
 public record ProbeResult(
-    double trainAccuracy,
-    double testAccuracy,
-    int trainSize,
-    int testSize,
-    int featureDim,
-    int epochs,
-    double validationAccuracy) {}
+        double trainAccuracy,
+        double testAccuracy,
+        int trainSize,
+        int testSize,
+        int featureDim,
+        int epochs,
+        double validationAccuracy) {}

@@ -26,91 +26,88 @@ import onnx.Onnx.StringStringEntryProto;
  */
 public final class OnnxExport {
 
-  public static final String INPUT = "images";
-  public static final String OUTPUT = "features";
-  public static final String BATCH = "N";
+    public static final String INPUT = "images";
+    public static final String OUTPUT = "features";
+    public static final String BATCH = "N";
 
-  /**
-   * The metadata keys the export itself writes: extra metadata may not repeat them, as the ONNX
-   * checker refuses a model with duplicate keys.
-   */
-  public static final Set<String> METADATA_KEYS =
-      Set.of("method", "config", "input", "output", "feature_dim");
+    /**
+     * The metadata keys the export itself writes: extra metadata may not repeat them, as the ONNX
+     * checker refuses a model with duplicate keys.
+     */
+    public static final Set<String> METADATA_KEYS = Set.of("method", "config", "input", "output", "feature_dim");
 
-  private OnnxExport() {}
+    private OnnxExport() {}
 
-  /**
-   * Writes the model to {@code out} through {@link AtomicFiles}: {@code out} is its previous
-   * content or the complete model, never part of one. The graph is built first, so a method or
-   * module without an ONNX form fails before anything is written.
-   *
-   * @throws UnsupportedOperationException naming the method or module that has no ONNX form
-   * @throws IOException naming {@code out} and the cause when the file cannot be written
-   */
-  public static void write(Method method, Path out) throws IOException {
-    write(method, Map.of(), out);
-  }
-
-  /**
-   * {@link #write(Method, Path)} with {@code metadata} appended to the model's metadata, in the
-   * map's iteration order.
-   *
-   * @throws IllegalArgumentException if a key of {@code metadata} is one of {@link #METADATA_KEYS}
-   */
-  public static void write(Method method, Map<String, String> metadata, Path out)
-      throws IOException {
-    ModelProto model = model(method, metadata);
-    AtomicFiles.write(out, model::writeTo);
-  }
-
-  /** The model's bytes; see {@link #write(Method, Path)}. */
-  public static byte[] toBytes(Method method) {
-    return model(method, Map.of()).toByteArray();
-  }
-
-  private static ModelProto model(Method method, Map<String, String> metadata) {
-    for (String key : metadata.keySet()) {
-      if (METADATA_KEYS.contains(key)) {
-        throw new IllegalArgumentException(
-            "ONNX metadata key '" + key + "' is the export's own " + METADATA_KEYS);
-      }
+    /**
+     * Writes the model to {@code out} through {@link AtomicFiles}: {@code out} is its previous
+     * content or the complete model, never part of one. The graph is built first, so a method or
+     * module without an ONNX form fails before anything is written.
+     *
+     * @throws UnsupportedOperationException naming the method or module that has no ONNX form
+     * @throws IOException naming {@code out} and the cause when the file cannot be written
+     */
+    public static void write(Method method, Path out) throws IOException {
+        write(method, Map.of(), out);
     }
-    String name = method.config().method();
-    ItemShape image = method.config().imageShape();
-    OnnxGraph g = new OnnxGraph(name);
-    String images = g.input(INPUT, BATCH, image.channels(), image.height(), image.width());
-    g.output(method.exportFeatures(g, images), OUTPUT, BATCH, method.featureDim());
-    ModelProto.Builder model =
-        g.toModel()
-            .setDocString(
-                name
-                    + " features in evaluation mode: "
-                    + INPUT
-                    + " ("
-                    + BATCH
-                    + ", "
-                    + image.channels()
-                    + ", "
-                    + image.height()
-                    + ", "
-                    + image.width()
-                    + ") float32 to "
-                    + OUTPUT
-                    + " ("
-                    + BATCH
-                    + ", "
-                    + method.featureDim()
-                    + ")")
-            .addMetadataProps(entry("method", name))
-            .addMetadataProps(entry("config", Methods.toJson(method.config()).toString()))
-            .addMetadataProps(entry("input", INPUT))
-            .addMetadataProps(entry("output", OUTPUT))
-            .addMetadataProps(entry("feature_dim", Integer.toString(method.featureDim())));
-    metadata.forEach((key, value) -> model.addMetadataProps(entry(key, value)));
-    return model.build();
-  }
 
-  private static StringStringEntryProto entry(String key, String value) {
-    return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
-  }
+    /**
+     * {@link #write(Method, Path)} with {@code metadata} appended to the model's metadata, in the
+     * map's iteration order.
+     *
+     * @throws IllegalArgumentException if a key of {@code metadata} is one of {@link #METADATA_KEYS}
+     */
+    public static void write(Method method, Map<String, String> metadata, Path out) throws IOException {
+        ModelProto model = model(method, metadata);
+        AtomicFiles.write(out, model::writeTo);
+    }
+
+    /** The model's bytes; see {@link #write(Method, Path)}. */
+    public static byte[] toBytes(Method method) {
+        return model(method, Map.of()).toByteArray();
+    }
+
+    private static ModelProto model(Method method, Map<String, String> metadata) {
+        for (String key : metadata.keySet()) {
+            if (METADATA_KEYS.contains(key)) {
+                throw new IllegalArgumentException(
+                        "ONNX metadata key '" + key + "' is the export's own " + METADATA_KEYS);
+            }
+        }
+        String name = method.config().method();
+        ItemShape image = method.config().imageShape();
+        OnnxGraph g = new OnnxGraph(name);
+        String images = g.input(INPUT, BATCH, image.channels(), image.height(), image.width());
+        g.output(method.exportFeatures(g, images), OUTPUT, BATCH, method.featureDim());
+        ModelProto.Builder model = g.toModel()
+                .setDocString(name
+                        + " features in evaluation mode: "
+                        + INPUT
+                        + " ("
+                        + BATCH
+                        + ", "
+                        + image.channels()
+                        + ", "
+                        + image.height()
+                        + ", "
+                        + image.width()
+                        + ") float32 to "
+                        + OUTPUT
+                        + " ("
+                        + BATCH
+                        + ", "
+                        + method.featureDim()
+                        + ")")
+                .addMetadataProps(entry("method", name))
+                .addMetadataProps(
+                        entry("config", Methods.toJson(method.config()).toString()))
+                .addMetadataProps(entry("input", INPUT))
+                .addMetadataProps(entry("output", OUTPUT))
+                .addMetadataProps(entry("feature_dim", Integer.toString(method.featureDim())));
+        metadata.forEach((key, value) -> model.addMetadataProps(entry(key, value)));
+        return model.build();
+    }
+
+    private static StringStringEntryProto entry(String key, String value) {
+        return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+    }
 }

@@ -15,10 +15,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param features view A's probe features (B, featureDim), detached (nothing flows back from them),
  *     for the online evaluator; valid as the arrays of the call that returned them
  */
-public record StepOutcome(
-    double loss, Map<String, Double> parts, double accuracy, double gradNorm, INDArray features) {
+public record StepOutcome(double loss, Map<String, Double> parts, double accuracy, double gradNorm, INDArray features) {
 
-  public StepOutcome {
-    parts = Collections.unmodifiableMap(new LinkedHashMap<>(parts));
-  }
+    public StepOutcome {
+        parts = Collections.unmodifiableMap(new LinkedHashMap<>(parts));
+    }
 }

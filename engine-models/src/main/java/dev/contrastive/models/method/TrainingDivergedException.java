@@ -6,32 +6,31 @@ package dev.contrastive.models.method;
  */
 public final class TrainingDivergedException extends RuntimeException {
 
-  private final long step;
-  private final String tensor;
+    private final long step;
+    private final String tensor;
 
-  public TrainingDivergedException(long step, String tensor, String detail) {
-    super(
-        "training diverged at step "
-            + step
-            + ": "
-            + tensor
-            + " "
-            + detail
-            + "; parameters and checkpoints are left at the last good step");
-    this.step = step;
-    this.tensor = tensor;
-  }
+    public TrainingDivergedException(long step, String tensor, String detail) {
+        super("training diverged at step "
+                + step
+                + ": "
+                + tensor
+                + " "
+                + detail
+                + "; parameters and checkpoints are left at the last good step");
+        this.step = step;
+        this.tensor = tensor;
+    }
 
-  /** The step that produced the non-finite value, from 1. */
-  public long step() {
-    return step;
-  }
+    /** The step that produced the non-finite value, from 1. */
+    public long step() {
+        return step;
+    }
 
-  /**
-   * The tensor holding it: "encoder output a_r1" (view A's r1, etc.), "loss", "loss part r1->r5",
-   * or "gradient of" a parameter's name.
-   */
-  public String tensor() {
-    return tensor;
-  }
+    /**
+     * The tensor holding it: "encoder output a_r1" (view A's r1, etc.), "loss", "loss part r1->r5",
+     * or "gradient of" a parameter's name.
+     */
+    public String tensor() {
+        return tensor;
+    }
 }

@@ -13,42 +13,42 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class Arena implements AutoCloseable {
 
-  private final List<INDArray> owned = new ArrayList<>();
+    private final List<INDArray> owned = new ArrayList<>();
 
-  /** Takes ownership of {@code a} (a fresh, non-view array) and returns it. */
-  public INDArray own(INDArray a) {
-    owned.add(a);
-    return a;
-  }
-
-  /**
-   * {@code a} itself when the native layer kernels can read it (a dense C-order block), otherwise a
-   * C-order copy owned here: a gradient handed back as a strided view is copied once.
-   */
-  INDArray nativeReadable(INDArray a) {
-    return NativeLayers.usable(a) ? a : own(a.dup('c'));
-  }
-
-  /** Number of arrays currently owned. */
-  public int size() {
-    return owned.size();
-  }
-
-  /**
-   * Frees every owned array. Arrays handed out before are invalid afterwards; views (which ND4J
-   * does not let one close) are skipped since their base is owned elsewhere.
-   */
-  public void clear() {
-    for (INDArray a : owned) {
-      if (a.closeable() && !a.wasClosed()) {
-        a.close();
-      }
+    /** Takes ownership of {@code a} (a fresh, non-view array) and returns it. */
+    public INDArray own(INDArray a) {
+        owned.add(a);
+        return a;
     }
-    owned.clear();
-  }
 
-  @Override
-  public void close() {
-    clear();
-  }
+    /**
+     * {@code a} itself when the native layer kernels can read it (a dense C-order block), otherwise a
+     * C-order copy owned here: a gradient handed back as a strided view is copied once.
+     */
+    INDArray nativeReadable(INDArray a) {
+        return NativeLayers.usable(a) ? a : own(a.dup('c'));
+    }
+
+    /** Number of arrays currently owned. */
+    public int size() {
+        return owned.size();
+    }
+
+    /**
+     * Frees every owned array. Arrays handed out before are invalid afterwards; views (which ND4J
+     * does not let one close) are skipped since their base is owned elsewhere.
+     */
+    public void clear() {
+        for (INDArray a : owned) {
+            if (a.closeable() && !a.wasClosed()) {
+                a.close();
+            }
+        }
+        owned.clear();
+    }
+
+    @Override
+    public void close() {
+        clear();
+    }
 }

@@ -30,214 +30,209 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class BatchNorm2d implements Module {
 
-  public static final double EPS = 1e-5;
-  public static final double MOMENTUM = 0.1;
+    public static final double EPS = 1e-5;
+    public static final double MOMENTUM = 0.1;
 
-  private final Arena arena;
-  private final int channels;
-  private final Parameters.Tensor gamma;
-  private final Parameters.Tensor beta;
-  private final Parameters.Tensor runningMean;
-  private final Parameters.Tensor runningVar;
+    private final Arena arena;
+    private final int channels;
+    private final Parameters.Tensor gamma;
+    private final Parameters.Tensor beta;
+    private final Parameters.Tensor runningMean;
+    private final Parameters.Tensor runningVar;
 
-  /** The fused ReLU on the ND4J path; null when the ReLU is not fused. */
-  private final Relu relu;
+    /** The fused ReLU on the ND4J path; null when the ReLU is not fused. */
+    private final Relu relu;
 
-  private boolean trainedLast;
-  private boolean nativeLast;
-  // ND4J path cache.
-  private INDArray xhat;
-  private INDArray invStdArray;
-  // Native path cache: y = relu?(scale * x + shift), recomputed for the mask in backward.
-  private INDArray input;
-  private double[] mean;
-  private double[] invStd;
-  private float[] scale;
-  private float[] shift;
+    private boolean trainedLast;
+    private boolean nativeLast;
+    // ND4J path cache.
+    private INDArray xhat;
+    private INDArray invStdArray;
+    // Native path cache: y = relu?(scale * x + shift), recomputed for the mask in backward.
+    private INDArray input;
+    private double[] mean;
+    private double[] invStd;
+    private float[] scale;
+    private float[] shift;
 
-  /** Batch norm without an activation. */
-  public BatchNorm2d(Parameters params, Arena arena, String name, int channels) {
-    this(params, arena, name, channels, false);
-  }
-
-  private BatchNorm2d(
-      Parameters params, Arena arena, String name, int channels, boolean fusedRelu) {
-    if (channels < 1) {
-      throw new IllegalArgumentException(name + ".channels must be >= 1, got " + channels);
+    /** Batch norm without an activation. */
+    public BatchNorm2d(Parameters params, Arena arena, String name, int channels) {
+        this(params, arena, name, channels, false);
     }
-    this.arena = arena;
-    this.channels = channels;
-    long[] shape = {channels};
-    gamma = params.declare(name + ".weight", shape, Init.constant(channels, 1));
-    beta = params.declare(name + ".bias", shape, Init.constant(channels, 0));
-    runningMean = params.declareBuffer(name + ".running_mean", shape, Init.constant(channels, 0));
-    runningVar = params.declareBuffer(name + ".running_var", shape, Init.constant(channels, 1));
-    relu = fusedRelu ? new Relu(arena) : null;
-  }
 
-  /** Batch norm followed by max(0, .), in one module: same parameters as the plain constructor. */
-  public static BatchNorm2d withRelu(Parameters params, Arena arena, String name, int channels) {
-    return new BatchNorm2d(params, arena, name, channels, true);
-  }
-
-  /** Whether the ReLU that follows is fused into this module. */
-  public boolean fusedRelu() {
-    return relu != null;
-  }
-
-  public Parameters.Tensor weight() {
-    return gamma;
-  }
-
-  public Parameters.Tensor bias() {
-    return beta;
-  }
-
-  @Override
-  public INDArray forward(INDArray x, boolean training) {
-    if (x.rank() != 4 || x.size(1) != channels) {
-      throw new IllegalArgumentException(
-          "batch norm input must be (N, "
-              + channels
-              + ", H, W), got shape "
-              + Arrays.toString(x.shape()));
+    private BatchNorm2d(Parameters params, Arena arena, String name, int channels, boolean fusedRelu) {
+        if (channels < 1) {
+            throw new IllegalArgumentException(name + ".channels must be >= 1, got " + channels);
+        }
+        this.arena = arena;
+        this.channels = channels;
+        long[] shape = {channels};
+        gamma = params.declare(name + ".weight", shape, Init.constant(channels, 1));
+        beta = params.declare(name + ".bias", shape, Init.constant(channels, 0));
+        runningMean = params.declareBuffer(name + ".running_mean", shape, Init.constant(channels, 0));
+        runningVar = params.declareBuffer(name + ".running_var", shape, Init.constant(channels, 1));
+        relu = fusedRelu ? new Relu(arena) : null;
     }
-    long m = x.length() / channels;
-    if (training && m < 2) {
-      // torch refuses too: the variance of one value is undefined and the output would be beta.
-      throw new IllegalArgumentException(
-          "batch norm in training needs more than one value per channel, got shape "
-              + Arrays.toString(x.shape()));
-    }
-    trainedLast = training;
-    nativeLast = NativeLayers.usable(x);
-    if (nativeLast) {
-      return forwardNative(x, training, m);
-    }
-    INDArray y = forwardNd4j(x, training, m);
-    return relu == null ? y : relu.forward(y, training);
-  }
 
-  @Override
-  public INDArray backward(INDArray dy) {
-    if (nativeLast) {
-      return backwardNative(dy);
+    /** Batch norm followed by max(0, .), in one module: same parameters as the plain constructor. */
+    public static BatchNorm2d withRelu(Parameters params, Arena arena, String name, int channels) {
+        return new BatchNorm2d(params, arena, name, channels, true);
     }
-    return backwardNd4j(relu == null ? dy : relu.backward(dy));
-  }
 
-  /** BatchNormalization on the running statistics, then Relu when it is fused. */
-  @Override
-  public String emit(OnnxGraph g, String input) {
-    String y =
-        g.op(
-                "BatchNormalization",
-                input,
-                g.weight(gamma),
-                g.weight(beta),
-                g.weight(runningMean),
-                g.weight(runningVar))
-            .real("epsilon", (float) EPS)
-            .output();
-    return relu == null ? y : relu.emit(g, y);
-  }
-
-  private INDArray forwardNative(INDArray x, boolean training, long m) {
-    double[] var;
-    if (training) {
-      mean = new double[channels];
-      var = new double[channels];
-      NativeLayers.batchStats(x, mean, var);
-      INDArray rm = runningMean.value();
-      INDArray rv = runningVar.value();
-      for (int c = 0; c < channels; c++) {
-        rm.putScalar(c, (1 - MOMENTUM) * rm.getDouble(c) + MOMENTUM * mean[c]);
-        rv.putScalar(c, (1 - MOMENTUM) * rv.getDouble(c) + MOMENTUM * var[c] * m / (m - 1.0));
-      }
-    } else {
-      mean = runningMean.value().toDoubleVector();
-      var = runningVar.value().toDoubleVector();
+    /** Whether the ReLU that follows is fused into this module. */
+    public boolean fusedRelu() {
+        return relu != null;
     }
-    double[] g = gamma.value().toDoubleVector();
-    double[] b = beta.value().toDoubleVector();
-    invStd = new double[channels];
-    scale = new float[channels];
-    shift = new float[channels];
-    for (int c = 0; c < channels; c++) {
-      invStd[c] = 1 / Math.sqrt(var[c] + EPS);
-      double s = g[c] * invStd[c];
-      scale[c] = (float) s;
-      shift[c] = (float) (b[c] - mean[c] * s);
-    }
-    input = x;
-    xhat = null;
-    invStdArray = null;
-    INDArray y = arena.own(x.ulike());
-    NativeLayers.channelAffine(x, scale, shift, relu != null, y);
-    return y;
-  }
 
-  private INDArray backwardNative(INDArray dy) {
-    INDArray g = arena.nativeReadable(dy);
-    INDArray dx = arena.own(input.ulike());
-    double[] dGamma = new double[channels];
-    double[] dBeta = new double[channels];
-    NativeLayers.batchNormBackward(
-        input, g, mean, invStd, scale, shift, relu != null, trainedLast, dx, dGamma, dBeta);
-    Channels.addInto(gamma.grad(), dGamma);
-    Channels.addInto(beta.grad(), dBeta);
-    return dx;
-  }
-
-  private INDArray forwardNd4j(INDArray x, boolean training, long m) {
-    INDArray centred;
-    if (training) {
-      INDArray batchMean = arena.own(x.mean(0, 2, 3));
-      centred = arena.own(Channels.sub(x, batchMean));
-      INDArray sq = centred.mul(centred);
-      INDArray var = arena.own(sq.mean(0, 2, 3));
-      sq.close();
-      runningMean.value().muli(1 - MOMENTUM).addi(batchMean.mul(MOMENTUM));
-      runningVar.value().muli(1 - MOMENTUM).addi(var.mul(MOMENTUM * m / (m - 1.0)));
-      invStdArray = arena.own(Transforms.pow(var.add(EPS), -0.5, false));
-    } else {
-      centred = arena.own(Channels.sub(x, runningMean.value()));
-      invStdArray = arena.own(Transforms.pow(runningVar.value().add(EPS), -0.5, false));
+    public Parameters.Tensor weight() {
+        return gamma;
     }
-    input = null;
-    xhat = arena.own(Channels.mul(centred, invStdArray));
-    INDArray scaled = Channels.mul(xhat, gamma.value());
-    INDArray y = arena.own(Channels.add(scaled, beta.value()));
-    scaled.close();
-    return y;
-  }
 
-  private INDArray backwardNd4j(INDArray dy) {
-    INDArray dBeta = Channels.sum(dy);
-    INDArray dyXhat = dy.mul(xhat);
-    INDArray dGamma = Channels.sum(dyXhat);
-    dyXhat.close();
-    beta.grad().addi(dBeta);
-    gamma.grad().addi(dGamma);
-    INDArray s = gamma.value().mul(invStdArray);
-    INDArray dx;
-    if (trainedLast) {
-      double m = dy.length() / dy.size(1);
-      INDArray meanDy = dBeta.div(m);
-      INDArray meanDyXhat = dGamma.div(m);
-      INDArray t1 = Channels.sub(dy, meanDy);
-      INDArray t2 = Channels.mul(xhat, meanDyXhat);
-      t1.subi(t2);
-      dx = Channels.mul(t1, s);
-      for (INDArray a : new INDArray[] {meanDy, meanDyXhat, t1, t2}) {
-        a.close();
-      }
-    } else {
-      dx = Channels.mul(dy, s);
+    public Parameters.Tensor bias() {
+        return beta;
     }
-    dBeta.close();
-    dGamma.close();
-    s.close();
-    return arena.own(dx);
-  }
+
+    @Override
+    public INDArray forward(INDArray x, boolean training) {
+        if (x.rank() != 4 || x.size(1) != channels) {
+            throw new IllegalArgumentException(
+                    "batch norm input must be (N, " + channels + ", H, W), got shape " + Arrays.toString(x.shape()));
+        }
+        long m = x.length() / channels;
+        if (training && m < 2) {
+            // torch refuses too: the variance of one value is undefined and the output would be beta.
+            throw new IllegalArgumentException(
+                    "batch norm in training needs more than one value per channel, got shape "
+                            + Arrays.toString(x.shape()));
+        }
+        trainedLast = training;
+        nativeLast = NativeLayers.usable(x);
+        if (nativeLast) {
+            return forwardNative(x, training, m);
+        }
+        INDArray y = forwardNd4j(x, training, m);
+        return relu == null ? y : relu.forward(y, training);
+    }
+
+    @Override
+    public INDArray backward(INDArray dy) {
+        if (nativeLast) {
+            return backwardNative(dy);
+        }
+        return backwardNd4j(relu == null ? dy : relu.backward(dy));
+    }
+
+    /** BatchNormalization on the running statistics, then Relu when it is fused. */
+    @Override
+    public String emit(OnnxGraph g, String input) {
+        String y = g.op(
+                        "BatchNormalization",
+                        input,
+                        g.weight(gamma),
+                        g.weight(beta),
+                        g.weight(runningMean),
+                        g.weight(runningVar))
+                .real("epsilon", (float) EPS)
+                .output();
+        return relu == null ? y : relu.emit(g, y);
+    }
+
+    private INDArray forwardNative(INDArray x, boolean training, long m) {
+        double[] var;
+        if (training) {
+            mean = new double[channels];
+            var = new double[channels];
+            NativeLayers.batchStats(x, mean, var);
+            INDArray rm = runningMean.value();
+            INDArray rv = runningVar.value();
+            for (int c = 0; c < channels; c++) {
+                rm.putScalar(c, (1 - MOMENTUM) * rm.getDouble(c) + MOMENTUM * mean[c]);
+                rv.putScalar(c, (1 - MOMENTUM) * rv.getDouble(c) + MOMENTUM * var[c] * m / (m - 1.0));
+            }
+        } else {
+            mean = runningMean.value().toDoubleVector();
+            var = runningVar.value().toDoubleVector();
+        }
+        double[] g = gamma.value().toDoubleVector();
+        double[] b = beta.value().toDoubleVector();
+        invStd = new double[channels];
+        scale = new float[channels];
+        shift = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            invStd[c] = 1 / Math.sqrt(var[c] + EPS);
+            double s = g[c] * invStd[c];
+            scale[c] = (float) s;
+            shift[c] = (float) (b[c] - mean[c] * s);
+        }
+        input = x;
+        xhat = null;
+        invStdArray = null;
+        INDArray y = arena.own(x.ulike());
+        NativeLayers.channelAffine(x, scale, shift, relu != null, y);
+        return y;
+    }
+
+    private INDArray backwardNative(INDArray dy) {
+        INDArray g = arena.nativeReadable(dy);
+        INDArray dx = arena.own(input.ulike());
+        double[] dGamma = new double[channels];
+        double[] dBeta = new double[channels];
+        NativeLayers.batchNormBackward(
+                input, g, mean, invStd, scale, shift, relu != null, trainedLast, dx, dGamma, dBeta);
+        Channels.addInto(gamma.grad(), dGamma);
+        Channels.addInto(beta.grad(), dBeta);
+        return dx;
+    }
+
+    private INDArray forwardNd4j(INDArray x, boolean training, long m) {
+        INDArray centred;
+        if (training) {
+            INDArray batchMean = arena.own(x.mean(0, 2, 3));
+            centred = arena.own(Channels.sub(x, batchMean));
+            INDArray sq = centred.mul(centred);
+            INDArray var = arena.own(sq.mean(0, 2, 3));
+            sq.close();
+            runningMean.value().muli(1 - MOMENTUM).addi(batchMean.mul(MOMENTUM));
+            runningVar.value().muli(1 - MOMENTUM).addi(var.mul(MOMENTUM * m / (m - 1.0)));
+            invStdArray = arena.own(Transforms.pow(var.add(EPS), -0.5, false));
+        } else {
+            centred = arena.own(Channels.sub(x, runningMean.value()));
+            invStdArray = arena.own(Transforms.pow(runningVar.value().add(EPS), -0.5, false));
+        }
+        input = null;
+        xhat = arena.own(Channels.mul(centred, invStdArray));
+        INDArray scaled = Channels.mul(xhat, gamma.value());
+        INDArray y = arena.own(Channels.add(scaled, beta.value()));
+        scaled.close();
+        return y;
+    }
+
+    private INDArray backwardNd4j(INDArray dy) {
+        INDArray dBeta = Channels.sum(dy);
+        INDArray dyXhat = dy.mul(xhat);
+        INDArray dGamma = Channels.sum(dyXhat);
+        dyXhat.close();
+        beta.grad().addi(dBeta);
+        gamma.grad().addi(dGamma);
+        INDArray s = gamma.value().mul(invStdArray);
+        INDArray dx;
+        if (trainedLast) {
+            double m = dy.length() / dy.size(1);
+            INDArray meanDy = dBeta.div(m);
+            INDArray meanDyXhat = dGamma.div(m);
+            INDArray t1 = Channels.sub(dy, meanDy);
+            INDArray t2 = Channels.mul(xhat, meanDyXhat);
+            t1.subi(t2);
+            dx = Channels.mul(t1, s);
+            for (INDArray a : new INDArray[] {meanDy, meanDyXhat, t1, t2}) {
+                a.close();
+            }
+        } else {
+            dx = Channels.mul(dy, s);
+        }
+        dBeta.close();
+        dGamma.close();
+        s.close();
+        return arena.own(dx);
+    }
 }

@@ -14,19 +14,19 @@ import dev.contrastive.core.layers.NativeLayers;
  */
 public final class FastPaths {
 
-  private FastPaths() {}
+    private FastPaths() {}
 
-  public static void setEnabled(boolean on) {
-    Conv2d.setFastPaths(on);
-    if (NativeLayers.isLoaded()) {
-      NativeLayers.setEnabled(on);
+    public static void setEnabled(boolean on) {
+        Conv2d.setFastPaths(on);
+        if (NativeLayers.isLoaded()) {
+            NativeLayers.setEnabled(on);
+        }
     }
-  }
 
-  /**
-   * Whether the fast paths are on (the default; the native kernels only where their library loads).
-   */
-  public static boolean enabled() {
-    return Conv2d.fastPaths() && (NativeLayers.isEnabled() || !NativeLayers.isLoaded());
-  }
+    /**
+     * Whether the fast paths are on (the default; the native kernels only where their library loads).
+     */
+    public static boolean enabled() {
+        return Conv2d.fastPaths() && (NativeLayers.isEnabled() || !NativeLayers.isLoaded());
+    }
 }

@@ -18,62 +18,61 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class PooledResidual implements Module {
 
-  private final Arena arena;
-  private final Module branch;
-  private final int kernel;
-  private final int stride;
-  private final Residual composition;
-  private boolean nativeLast;
+    private final Arena arena;
+    private final Module branch;
+    private final int kernel;
+    private final int stride;
+    private final Residual composition;
+    private boolean nativeLast;
 
-  /**
-   * @param in block input channels
-   * @param out branch output channels, >= in
-   * @param kernel pooling window, >= 1
-   * @param stride pooling stride, >= 1
-   */
-  public PooledResidual(Arena arena, Module branch, int in, int out, int kernel, int stride) {
-    this.arena = arena;
-    this.branch = branch;
-    this.kernel = kernel;
-    this.stride = stride;
-    List<Module> shortcut = new ArrayList<>();
-    if (kernel != 1 || stride != 1) {
-      shortcut.add(new Pool2d(arena, Pool2d.Kind.AVG, kernel, stride, 0));
+    /**
+     * @param in block input channels
+     * @param out branch output channels, >= in
+     * @param kernel pooling window, >= 1
+     * @param stride pooling stride, >= 1
+     */
+    public PooledResidual(Arena arena, Module branch, int in, int out, int kernel, int stride) {
+        this.arena = arena;
+        this.branch = branch;
+        this.kernel = kernel;
+        this.stride = stride;
+        List<Module> shortcut = new ArrayList<>();
+        if (kernel != 1 || stride != 1) {
+            shortcut.add(new Pool2d(arena, Pool2d.Kind.AVG, kernel, stride, 0));
+        }
+        if (out > in) {
+            shortcut.add(new ChannelPad(arena, in, out));
+        }
+        composition = new Residual(arena, branch, shortcut.isEmpty() ? new Identity() : new Sequential(shortcut));
     }
-    if (out > in) {
-      shortcut.add(new ChannelPad(arena, in, out));
-    }
-    composition =
-        new Residual(arena, branch, shortcut.isEmpty() ? new Identity() : new Sequential(shortcut));
-  }
 
-  @Override
-  public INDArray forward(INDArray x, boolean training) {
-    nativeLast = NativeLayers.usable(x);
-    if (!nativeLast) {
-      return composition.forward(x, training);
+    @Override
+    public INDArray forward(INDArray x, boolean training) {
+        nativeLast = NativeLayers.usable(x);
+        if (!nativeLast) {
+            return composition.forward(x, training);
+        }
+        INDArray b = arena.nativeReadable(branch.forward(x, training));
+        INDArray y = arena.own(b.ulike());
+        NativeLayers.addPooledShortcut(b, x, kernel, stride, y);
+        return y;
     }
-    INDArray b = arena.nativeReadable(branch.forward(x, training));
-    INDArray y = arena.own(b.ulike());
-    NativeLayers.addPooledShortcut(b, x, kernel, stride, y);
-    return y;
-  }
 
-  @Override
-  public INDArray backward(INDArray dy) {
-    if (!nativeLast) {
-      return composition.backward(dy);
+    @Override
+    public INDArray backward(INDArray dy) {
+        if (!nativeLast) {
+            return composition.backward(dy);
+        }
+        INDArray g = arena.nativeReadable(dy);
+        INDArray branchGradient = arena.nativeReadable(branch.backward(g));
+        INDArray dx = arena.own(branchGradient.ulike());
+        NativeLayers.pooledShortcutGradient(g, kernel, stride, branchGradient, dx);
+        return dx;
     }
-    INDArray g = arena.nativeReadable(dy);
-    INDArray branchGradient = arena.nativeReadable(branch.backward(g));
-    INDArray dx = arena.own(branchGradient.ulike());
-    NativeLayers.pooledShortcutGradient(g, kernel, stride, branchGradient, dx);
-    return dx;
-  }
 
-  /** The composition's nodes: the native sweep computes the same sum. */
-  @Override
-  public String emit(OnnxGraph g, String input) {
-    return composition.emit(g, input);
-  }
+    /** The composition's nodes: the native sweep computes the same sum. */
+    @Override
+    public String emit(OnnxGraph g, String input) {
+        return composition.emit(g, input);
+    }
 }

@@ -13,46 +13,45 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Relu implements Module {
 
-  private final Arena arena;
-  private INDArray input;
+    private final Arena arena;
+    private INDArray input;
 
-  public Relu(Arena arena) {
-    this.arena = arena;
-  }
-
-  @Override
-  public INDArray forward(INDArray x, boolean training) {
-    input = x;
-    if (NativeLayers.usable(x)) {
-      INDArray y = arena.own(x.ulike());
-      NativeLayers.relu(x, y);
-      return y;
+    public Relu(Arena arena) {
+        this.arena = arena;
     }
-    INDArray[] out =
-        Nd4j.exec(
-            DynamicCustomOp.builder("relu").addInputs(x).addFloatingPointArguments(0.0).build());
-    return arena.own(out[0]);
-  }
 
-  @Override
-  public INDArray backward(INDArray dy) {
-    if (NativeLayers.usable(input)) {
-      INDArray g = arena.nativeReadable(dy);
-      INDArray dx = arena.own(input.ulike());
-      NativeLayers.reluBackward(input, g, dx);
-      return dx;
+    @Override
+    public INDArray forward(INDArray x, boolean training) {
+        input = x;
+        if (NativeLayers.usable(x)) {
+            INDArray y = arena.own(x.ulike());
+            NativeLayers.relu(x, y);
+            return y;
+        }
+        INDArray[] out = Nd4j.exec(DynamicCustomOp.builder("relu")
+                .addInputs(x)
+                .addFloatingPointArguments(0.0)
+                .build());
+        return arena.own(out[0]);
     }
-    INDArray[] out =
-        Nd4j.exec(
-            DynamicCustomOp.builder("relu_bp")
+
+    @Override
+    public INDArray backward(INDArray dy) {
+        if (NativeLayers.usable(input)) {
+            INDArray g = arena.nativeReadable(dy);
+            INDArray dx = arena.own(input.ulike());
+            NativeLayers.reluBackward(input, g, dx);
+            return dx;
+        }
+        INDArray[] out = Nd4j.exec(DynamicCustomOp.builder("relu_bp")
                 .addInputs(input, dy)
                 .addFloatingPointArguments(0.0)
                 .build());
-    return arena.own(out[0]);
-  }
+        return arena.own(out[0]);
+    }
 
-  @Override
-  public String emit(OnnxGraph g, String input) {
-    return g.op("Relu", input).output();
-  }
+    @Override
+    public String emit(OnnxGraph g, String input) {
+        return g.op("Relu", input).output();
+    }
 }

@@ -65,476 +65,450 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class DataParallel implements AutoCloseable {
 
-  /**
-   * How the global batch is split.
-   *
-   * @param replicas replicas in this process, in [1, 64]
-   * @param microBatch images per micro-batch of each replica, 0 for none (the replica's whole shard
-   *     at once); must divide the replica's shard
-   * @param frozenBatchNorm normalise with batch norm's running statistics and leave them unchanged,
-   *     instead of each replica's (or micro-batch's) batch statistics: the steps then equal one
-   *     replica's exactly
-   * @param timeout how long a replica waits for the others in one collective before failing
-   */
-  public record Options(int replicas, int microBatch, boolean frozenBatchNorm, Duration timeout) {
+    /**
+     * How the global batch is split.
+     *
+     * @param replicas replicas in this process, in [1, 64]
+     * @param microBatch images per micro-batch of each replica, 0 for none (the replica's whole shard
+     *     at once); must divide the replica's shard
+     * @param frozenBatchNorm normalise with batch norm's running statistics and leave them unchanged,
+     *     instead of each replica's (or micro-batch's) batch statistics: the steps then equal one
+     *     replica's exactly
+     * @param timeout how long a replica waits for the others in one collective before failing
+     */
+    public record Options(int replicas, int microBatch, boolean frozenBatchNorm, Duration timeout) {
 
-    public Options {
-      if (replicas < 1 || replicas > 64) {
-        throw new IllegalArgumentException(
-            "dataParallel.replicas must be in [1, 64], got " + replicas);
-      }
-      if (microBatch < 0) {
-        throw new IllegalArgumentException(
-            "dataParallel.microBatch must be >= 0 (0 = none), got " + microBatch);
-      }
-      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("dataParallel.timeout must be positive, got " + timeout);
-      }
+        public Options {
+            if (replicas < 1 || replicas > 64) {
+                throw new IllegalArgumentException("dataParallel.replicas must be in [1, 64], got " + replicas);
+            }
+            if (microBatch < 0) {
+                throw new IllegalArgumentException(
+                        "dataParallel.microBatch must be >= 0 (0 = none), got " + microBatch);
+            }
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("dataParallel.timeout must be positive, got " + timeout);
+            }
+        }
+
+        /**
+         * {@code replicas} replicas, no micro-batches, batch statistics per replica, a 10-minute
+         * timeout.
+         */
+        public static Options replicas(int replicas) {
+            return new Options(replicas, 0, false, Duration.ofMinutes(10));
+        }
+
+        public Options withMicroBatch(int m) {
+            return new Options(replicas, m, frozenBatchNorm, timeout);
+        }
+
+        public Options withFrozenBatchNorm(boolean f) {
+            return new Options(replicas, microBatch, f, timeout);
+        }
+
+        public Options withTimeout(Duration t) {
+            return new Options(replicas, microBatch, frozenBatchNorm, t);
+        }
+    }
+
+    private static final String STEP_SCOPE = "train-step";
+    private static final String MICRO_SCOPE = "micro-batch";
+
+    private final Options options;
+
+    /** The process group when this process is one replica of it; null for in-process replicas. */
+    private final Collectives process;
+
+    private final List<Method> replicas = new ArrayList<>();
+    private final List<ExecutorService> threads = new ArrayList<>();
+    private List<Collectives> handles;
+
+    /**
+     * @param primary replica 0, the caller's method (not closed here); the others are new instances
+     *     of its config with its weights and running statistics
+     */
+    public DataParallel(Method primary, Options options) {
+        this(primary, options, null);
     }
 
     /**
-     * {@code replicas} replicas, no micro-batches, batch statistics per replica, a 10-minute
-     * timeout.
+     * One replica per process: this process is replica {@code process.rank()} of the group.
+     *
+     * @param primary this process's method (not closed here)
+     * @param options one replica ({@code process} provides the others), and the micro-batch
+     * @param process the process group's collectives (not closed here), or null for in-process
+     *     replicas
+     * @throws IllegalArgumentException if {@code options} asks for in-process replicas besides a
+     *     process group
      */
-    public static Options replicas(int replicas) {
-      return new Options(replicas, 0, false, Duration.ofMinutes(10));
-    }
-
-    public Options withMicroBatch(int m) {
-      return new Options(replicas, m, frozenBatchNorm, timeout);
-    }
-
-    public Options withFrozenBatchNorm(boolean f) {
-      return new Options(replicas, microBatch, f, timeout);
-    }
-
-    public Options withTimeout(Duration t) {
-      return new Options(replicas, microBatch, frozenBatchNorm, t);
-    }
-  }
-
-  private static final String STEP_SCOPE = "train-step";
-  private static final String MICRO_SCOPE = "micro-batch";
-
-  private final Options options;
-
-  /** The process group when this process is one replica of it; null for in-process replicas. */
-  private final Collectives process;
-
-  private final List<Method> replicas = new ArrayList<>();
-  private final List<ExecutorService> threads = new ArrayList<>();
-  private List<Collectives> handles;
-
-  /**
-   * @param primary replica 0, the caller's method (not closed here); the others are new instances
-   *     of its config with its weights and running statistics
-   */
-  public DataParallel(Method primary, Options options) {
-    this(primary, options, null);
-  }
-
-  /**
-   * One replica per process: this process is replica {@code process.rank()} of the group.
-   *
-   * @param primary this process's method (not closed here)
-   * @param options one replica ({@code process} provides the others), and the micro-batch
-   * @param process the process group's collectives (not closed here), or null for in-process
-   *     replicas
-   * @throws IllegalArgumentException if {@code options} asks for in-process replicas besides a
-   *     process group
-   */
-  public DataParallel(Method primary, Options options, Collectives process) {
-    if (process != null && options.replicas() != 1) {
-      throw new IllegalArgumentException(
-          "a process group makes each process one replica: in-process replicas ("
-              + options.replicas()
-              + ") do not combine with it; use 1");
-    }
-    this.options = options;
-    this.process = process;
-    replicas.add(primary);
-    for (int r = 1; r < options.replicas(); r++) {
-      Method m = Methods.create(primary.config(), primary.parameters().dataType(), r);
-      m.parameters().flatValues().assign(primary.parameters().flatValues());
-      m.parameters().flatBuffers().assign(primary.parameters().flatBuffers());
-      replicas.add(m);
-    }
-    for (int r = 0; r < options.replicas(); r++) {
-      int rank = r;
-      threads.add(
-          Executors.newSingleThreadExecutor(
-              task -> {
+    public DataParallel(Method primary, Options options, Collectives process) {
+        if (process != null && options.replicas() != 1) {
+            throw new IllegalArgumentException("a process group makes each process one replica: in-process replicas ("
+                    + options.replicas()
+                    + ") do not combine with it; use 1");
+        }
+        this.options = options;
+        this.process = process;
+        replicas.add(primary);
+        for (int r = 1; r < options.replicas(); r++) {
+            Method m = Methods.create(primary.config(), primary.parameters().dataType(), r);
+            m.parameters().flatValues().assign(primary.parameters().flatValues());
+            m.parameters().flatBuffers().assign(primary.parameters().flatBuffers());
+            replicas.add(m);
+        }
+        for (int r = 0; r < options.replicas(); r++) {
+            int rank = r;
+            threads.add(Executors.newSingleThreadExecutor(task -> {
                 Thread t = new Thread(task, "contrastive-replica-" + rank);
                 t.setDaemon(true);
                 return t;
-              }));
-    }
-    newGroup();
-  }
-
-  public Options options() {
-    return options;
-  }
-
-  /**
-   * One global batch: on return replica 0's (the caller's) method holds the whole batch's parameter
-   * gradients; nothing is updated.
-   *
-   * @param viewA the global batch's first views, one row per image (replica r takes the images [r
-   *     B, (r + 1) B))
-   * @param viewB the second views, same shape; ignored (may be null) for one-view methods
-   * @throws IllegalArgumentException if the global batch does not divide among the replicas, or a
-   *     replica's shard among its micro-batches
-   * @throws TrainingDivergedException naming the replica and the tensor, if one is not finite
-   */
-  public StepOutcome forwardBackward(long step, INDArray viewA, INDArray viewB, long lossSeed) {
-    return forwardBackward(step, Math.toIntExact(viewA.size(0)), viewA, viewB, lossSeed);
-  }
-
-  /**
-   * As {@link #forwardBackward(long, INDArray, INDArray, long)} for views of {@code images} images
-   * whose rows come in equal consecutive groups per image: CPC's patches, (images * 49, C, 8, 8).
-   *
-   * @throws IllegalArgumentException if the views' rows are not a multiple of {@code images}
-   */
-  public StepOutcome forwardBackward(
-      long step, int images, INDArray viewA, INDArray viewB, long lossSeed) {
-    if (images < 1 || viewA.size(0) % images != 0) {
-      throw new IllegalArgumentException(
-          "views of " + viewA.size(0) + " rows are not " + images + " images of equal row groups");
-    }
-    int global = images;
-    int n = process == null ? options.replicas() : process.size();
-    if (global % n != 0) {
-      throw new IllegalArgumentException(
-          "the global batch of "
-              + global
-              + " images does not divide among "
-              + n
-              + (process == null ? " replicas" : " processes")
-              + ": use a batch that is a multiple of "
-              + n);
-    }
-    int shard = global / n;
-    int micro = options.microBatch() == 0 ? shard : options.microBatch();
-    if (shard % micro != 0) {
-      throw new IllegalArgumentException(
-          "each replica's "
-              + shard
-              + " images do not divide into micro-batches of "
-              + micro
-              + ": use a micro-batch that divides "
-              + shard);
-    }
-    List<Future<Partial>> futures = new ArrayList<>();
-    for (int r = 0; r < options.replicas(); r++) {
-      int local = r;
-      int rank = handles.get(r).rank();
-      futures.add(
-          threads
-              .get(r)
-              .submit(
-                  () ->
-                      replicaStep(
-                          local,
-                          step,
-                          images(viewA, rank, shard, global),
-                          viewB == null ? null : images(viewB, rank, shard, global),
-                          shard,
-                          micro,
-                          lossSeed)));
-    }
-    List<Partial> partials = new ArrayList<>();
-    RuntimeException first = null;
-    for (Future<Partial> f : futures) {
-      try {
-        partials.add(f.get());
-      } catch (ExecutionException e) {
-        first = first == null ? rootFailure(step, e.getCause()) : first;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        first = first == null ? new IllegalStateException("interrupted in step " + step, e) : first;
-      }
-    }
-    if (first != null) {
-      newGroup();
-      throw first;
-    }
-    return combine(step, partials);
-  }
-
-  /**
-   * Copies replica 0's weights and batch-norm statistics to the other replicas: after the caller
-   * loads a checkpoint into it.
-   */
-  public void syncAll() {
-    syncWeights();
-    INDArray buffers = replicas.get(0).parameters().flatBuffers();
-    if (process != null) {
-      process.broadcast(buffers, 0);
-    }
-    for (int r = 1; r < replicas.size(); r++) {
-      replicas.get(r).parameters().flatBuffers().assign(buffers);
-    }
-  }
-
-  /**
-   * Copies replica 0's weights (after the caller's update) to the other replicas. Across processes,
-   * rank 0's are broadcast: every process applied the same update to the same all-reduced
-   * gradients, but a GPU of another model may round an update differently, and the processes must
-   * not drift apart.
-   */
-  public void syncWeights() {
-    INDArray values = replicas.get(0).parameters().flatValues();
-    if (process != null) {
-      process.broadcast(values, 0);
-    }
-    for (int r = 1; r < replicas.size(); r++) {
-      replicas.get(r).parameters().flatValues().assign(values);
-    }
-  }
-
-  /** What one replica's step gave: its loss terms and its view-A probe features, detached. */
-  private record Partial(
-      double loss,
-      Map<String, Double> parts,
-      long positives,
-      double correct,
-      INDArray probeFeatures) {}
-
-  private Partial replicaStep(
-      int local, long step, INDArray viewA, INDArray viewB, int shard, int micro, long lossSeed) {
-    Collectives c = handles.get(local);
-    Method method = replicas.get(local);
-    int rank = c.rank();
-    boolean training = !options.frozenBatchNorm();
-    try (MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
-      method.parameters().zeroGrad();
-      List<INDArray> probe = new ArrayList<>();
-      Map<String, INDArray> maps =
-          encode(method, step, viewA, viewB, shard, micro, training, probe);
-      Map<String, INDArray> gathered = new LinkedHashMap<>();
-      maps.forEach((name, map) -> gathered.put(name, c.allGather(map)));
-      Map<String, INDArray> own = new LinkedHashMap<>();
-      Partial partial;
-      try (LossResult r = method.loss(gathered, new Shard(rank * shard, shard), lossSeed)) {
-        for (String name : maps.keySet()) {
-          own.put(name, c.reduceScatter(r.gradient(name)));
+            }));
         }
-        partial = partial(r, probe);
-      }
-      backward(method, step, viewA, viewB, shard, micro, training, own);
-      c.allReduceSum(method.parameters().flatGrads());
-      return process == null ? partial : acrossProcesses(c, partial);
-    } catch (CollectiveException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      c.abort(e);
-      throw e;
+        newGroup();
     }
-  }
 
-  /**
-   * The maps of this replica's shard: one forward, or one per micro-batch in a scope of its own
-   * whose activations are dropped after its maps are copied into the step's scope.
-   */
-  private Map<String, INDArray> encode(
-      Method method,
-      long step,
-      INDArray viewA,
-      INDArray viewB,
-      int shard,
-      int micro,
-      boolean training,
-      List<INDArray> probe) {
-    if (micro == shard) {
-      Map<String, INDArray> maps = method.forward(step, viewA, viewB, training);
-      probe.add(detached(method.probeFeatures()));
-      return maps;
+    public Options options() {
+        return options;
     }
-    MemoryWorkspace outer = NativeMemory.current();
-    Map<String, List<INDArray>> parts = new LinkedHashMap<>();
-    for (int m = 0; m < shard; m += micro) {
-      try (MemoryWorkspace inner = NativeMemory.scope(MICRO_SCOPE)) {
-        Map<String, INDArray> maps =
-            method.forward(
-                step,
-                images(viewA, m / micro, micro, shard),
-                viewB == null ? null : images(viewB, m / micro, micro, shard),
-                training);
-        try (MemoryWorkspace out = NativeMemory.outputsTo(outer)) {
-          maps.forEach(
-              (name, map) -> parts.computeIfAbsent(name, k -> new ArrayList<>()).add(map.dup()));
+
+    /**
+     * One global batch: on return replica 0's (the caller's) method holds the whole batch's parameter
+     * gradients; nothing is updated.
+     *
+     * @param viewA the global batch's first views, one row per image (replica r takes the images [r
+     *     B, (r + 1) B))
+     * @param viewB the second views, same shape; ignored (may be null) for one-view methods
+     * @throws IllegalArgumentException if the global batch does not divide among the replicas, or a
+     *     replica's shard among its micro-batches
+     * @throws TrainingDivergedException naming the replica and the tensor, if one is not finite
+     */
+    public StepOutcome forwardBackward(long step, INDArray viewA, INDArray viewB, long lossSeed) {
+        return forwardBackward(step, Math.toIntExact(viewA.size(0)), viewA, viewB, lossSeed);
+    }
+
+    /**
+     * As {@link #forwardBackward(long, INDArray, INDArray, long)} for views of {@code images} images
+     * whose rows come in equal consecutive groups per image: CPC's patches, (images * 49, C, 8, 8).
+     *
+     * @throws IllegalArgumentException if the views' rows are not a multiple of {@code images}
+     */
+    public StepOutcome forwardBackward(long step, int images, INDArray viewA, INDArray viewB, long lossSeed) {
+        if (images < 1 || viewA.size(0) % images != 0) {
+            throw new IllegalArgumentException(
+                    "views of " + viewA.size(0) + " rows are not " + images + " images of equal row groups");
         }
-        probe.add(detached(method.probeFeatures()));
-      }
+        int global = images;
+        int n = process == null ? options.replicas() : process.size();
+        if (global % n != 0) {
+            throw new IllegalArgumentException("the global batch of "
+                    + global
+                    + " images does not divide among "
+                    + n
+                    + (process == null ? " replicas" : " processes")
+                    + ": use a batch that is a multiple of "
+                    + n);
+        }
+        int shard = global / n;
+        int micro = options.microBatch() == 0 ? shard : options.microBatch();
+        if (shard % micro != 0) {
+            throw new IllegalArgumentException("each replica's "
+                    + shard
+                    + " images do not divide into micro-batches of "
+                    + micro
+                    + ": use a micro-batch that divides "
+                    + shard);
+        }
+        List<Future<Partial>> futures = new ArrayList<>();
+        for (int r = 0; r < options.replicas(); r++) {
+            int local = r;
+            int rank = handles.get(r).rank();
+            futures.add(threads.get(r)
+                    .submit(() -> replicaStep(
+                            local,
+                            step,
+                            images(viewA, rank, shard, global),
+                            viewB == null ? null : images(viewB, rank, shard, global),
+                            shard,
+                            micro,
+                            lossSeed)));
+        }
+        List<Partial> partials = new ArrayList<>();
+        RuntimeException first = null;
+        for (Future<Partial> f : futures) {
+            try {
+                partials.add(f.get());
+            } catch (ExecutionException e) {
+                first = first == null ? rootFailure(step, e.getCause()) : first;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                first = first == null ? new IllegalStateException("interrupted in step " + step, e) : first;
+            }
+        }
+        if (first != null) {
+            newGroup();
+            throw first;
+        }
+        return combine(step, partials);
     }
-    Map<String, INDArray> maps = new LinkedHashMap<>();
-    parts.forEach((name, list) -> maps.put(name, Nd4j.concat(0, list.toArray(INDArray[]::new))));
-    return maps;
-  }
 
-  /**
-   * Back-propagates the shard's map gradients; with micro-batches, each micro-batch is encoded
-   * again (with activations) and back-propagated with its rows, and batch norm's running
-   * statistics, which the first pass already updated, are put back after each second forward.
-   */
-  private void backward(
-      Method method,
-      long step,
-      INDArray viewA,
-      INDArray viewB,
-      int shard,
-      int micro,
-      boolean training,
-      Map<String, INDArray> gradients) {
-    if (micro == shard) {
-      method.backward(gradients);
-      return;
+    /**
+     * Copies replica 0's weights and batch-norm statistics to the other replicas: after the caller
+     * loads a checkpoint into it.
+     */
+    public void syncAll() {
+        syncWeights();
+        INDArray buffers = replicas.get(0).parameters().flatBuffers();
+        if (process != null) {
+            process.broadcast(buffers, 0);
+        }
+        for (int r = 1; r < replicas.size(); r++) {
+            replicas.get(r).parameters().flatBuffers().assign(buffers);
+        }
     }
-    INDArray buffers = method.parameters().flatBuffers();
-    INDArray statistics = buffers.dup();
-    for (int m = 0; m < shard; m += micro) {
-      try (MemoryWorkspace inner = NativeMemory.scope(MICRO_SCOPE)) {
-        int index = m / micro;
-        method.forward(
-            step,
-            images(viewA, index, micro, shard),
-            viewB == null ? null : images(viewB, index, micro, shard),
-            training);
-        buffers.assign(statistics);
-        Map<String, INDArray> slice = new LinkedHashMap<>();
-        gradients.forEach((name, g) -> slice.put(name, rows(g, index, micro)));
-        method.backward(slice);
-      }
-    }
-  }
 
-  /**
-   * Every process's terms summed and every process's probe features in rank order, so that each
-   * process's {@link #combine} sees the whole global batch as one process with all replicas would.
-   */
-  private static Partial acrossProcesses(Collectives c, Partial p) {
-    List<String> names = new ArrayList<>(p.parts().keySet());
-    double[] values = new double[names.size() + 3];
-    values[0] = p.loss();
-    for (int i = 0; i < names.size(); i++) {
-      values[i + 1] = p.parts().get(names.get(i));
+    /**
+     * Copies replica 0's weights (after the caller's update) to the other replicas. Across processes,
+     * rank 0's are broadcast: every process applied the same update to the same all-reduced
+     * gradients, but a GPU of another model may round an update differently, and the processes must
+     * not drift apart.
+     */
+    public void syncWeights() {
+        INDArray values = replicas.get(0).parameters().flatValues();
+        if (process != null) {
+            process.broadcast(values, 0);
+        }
+        for (int r = 1; r < replicas.size(); r++) {
+            replicas.get(r).parameters().flatValues().assign(values);
+        }
     }
-    values[names.size() + 1] = p.positives();
-    values[names.size() + 2] = p.correct();
-    double[] sums = c.allReduceSum(values);
-    Map<String, Double> parts = new LinkedHashMap<>();
-    for (int i = 0; i < names.size(); i++) {
-      parts.put(names.get(i), sums[i + 1]);
-    }
-    INDArray features = detached(c.allGather(p.probeFeatures()));
-    return new Partial(
-        sums[0], parts, Math.round(sums[names.size() + 1]), sums[names.size() + 2], features);
-  }
 
-  /**
-   * The step's result from every replica's terms: sums, and diagnostics weighted by their counts.
-   */
-  private StepOutcome combine(long step, List<Partial> partials) {
-    double loss = 0;
-    Map<String, Double> parts = new LinkedHashMap<>();
-    long positives = 0;
-    double correct = 0;
-    List<INDArray> probe = new ArrayList<>();
-    for (Partial p : partials) {
-      loss += p.loss();
-      p.parts().forEach((name, v) -> parts.merge(name, v, Double::sum));
-      positives += p.positives();
-      correct += p.correct();
-      probe.add(p.probeFeatures());
-    }
-    StepChecks.requireFiniteLoss(step, loss, parts);
-    double gradNorm = StepChecks.finiteGradNorm(step, replicas.get(0).parameters());
-    INDArray features =
-        probe.size() == 1 ? probe.get(0) : Nd4j.concat(0, probe.toArray(INDArray[]::new));
-    return new StepOutcome(
-        loss, parts, positives == 0 ? Double.NaN : correct / positives, gradNorm, features);
-  }
+    /** What one replica's step gave: its loss terms and its view-A probe features, detached. */
+    private record Partial(
+            double loss, Map<String, Double> parts, long positives, double correct, INDArray probeFeatures) {}
 
-  private static Partial partial(LossResult r, List<INDArray> probe) {
-    INDArray features =
-        probe.size() == 1 ? probe.get(0) : Nd4j.concat(0, probe.toArray(INDArray[]::new));
-    return new Partial(
-        r.loss(),
-        r.parts(),
-        r.positives(),
-        r.diagnostics().accuracy() * r.positives(),
-        detached(features));
-  }
-
-  /** Rows [index * size, (index + 1) * size) of {@code x}, a view. */
-  private static INDArray rows(INDArray x, int index, int size) {
-    return x.get(NDArrayIndex.interval((long) index * size, (long) (index + 1) * size));
-  }
-
-  /**
-   * The rows of images [index * size, (index + 1) * size) of {@code x}, which holds {@code images}
-   * images.
-   */
-  private static INDArray images(INDArray x, int index, int size, int images) {
-    long perImage = x.size(0) / images;
-    return rows(x, index, Math.toIntExact(size * perImage));
-  }
-
-  /** A copy outside every scope, valid after this thread's scopes are reused. */
-  private static INDArray detached(INDArray x) {
-    try (MemoryWorkspace none = NativeMemory.outputsTo(null)) {
-      return x.dup();
+    private Partial replicaStep(
+            int local, long step, INDArray viewA, INDArray viewB, int shard, int micro, long lossSeed) {
+        Collectives c = handles.get(local);
+        Method method = replicas.get(local);
+        int rank = c.rank();
+        boolean training = !options.frozenBatchNorm();
+        try (MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
+            method.parameters().zeroGrad();
+            List<INDArray> probe = new ArrayList<>();
+            Map<String, INDArray> maps = encode(method, step, viewA, viewB, shard, micro, training, probe);
+            Map<String, INDArray> gathered = new LinkedHashMap<>();
+            maps.forEach((name, map) -> gathered.put(name, c.allGather(map)));
+            Map<String, INDArray> own = new LinkedHashMap<>();
+            Partial partial;
+            try (LossResult r = method.loss(gathered, new Shard(rank * shard, shard), lossSeed)) {
+                for (String name : maps.keySet()) {
+                    own.put(name, c.reduceScatter(r.gradient(name)));
+                }
+                partial = partial(r, probe);
+            }
+            backward(method, step, viewA, viewB, shard, micro, training, own);
+            c.allReduceSum(method.parameters().flatGrads());
+            return process == null ? partial : acrossProcesses(c, partial);
+        } catch (CollectiveException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            c.abort(e);
+            throw e;
+        }
     }
-  }
 
-  /**
-   * The exception that explains a failed step: a replica's own failure (named), rather than the
-   * collective errors it caused in the others.
-   */
-  private RuntimeException rootFailure(long step, Throwable cause) {
-    int replica = -1;
-    Throwable root = cause;
-    if (cause instanceof CollectiveException c && c.failedReplica() >= 0) {
-      replica = c.failedReplica();
-      root = c.getCause();
+    /**
+     * The maps of this replica's shard: one forward, or one per micro-batch in a scope of its own
+     * whose activations are dropped after its maps are copied into the step's scope.
+     */
+    private Map<String, INDArray> encode(
+            Method method,
+            long step,
+            INDArray viewA,
+            INDArray viewB,
+            int shard,
+            int micro,
+            boolean training,
+            List<INDArray> probe) {
+        if (micro == shard) {
+            Map<String, INDArray> maps = method.forward(step, viewA, viewB, training);
+            probe.add(detached(method.probeFeatures()));
+            return maps;
+        }
+        MemoryWorkspace outer = NativeMemory.current();
+        Map<String, List<INDArray>> parts = new LinkedHashMap<>();
+        for (int m = 0; m < shard; m += micro) {
+            try (MemoryWorkspace inner = NativeMemory.scope(MICRO_SCOPE)) {
+                Map<String, INDArray> maps = method.forward(
+                        step,
+                        images(viewA, m / micro, micro, shard),
+                        viewB == null ? null : images(viewB, m / micro, micro, shard),
+                        training);
+                try (MemoryWorkspace out = NativeMemory.outputsTo(outer)) {
+                    maps.forEach((name, map) ->
+                            parts.computeIfAbsent(name, k -> new ArrayList<>()).add(map.dup()));
+                }
+                probe.add(detached(method.probeFeatures()));
+            }
+        }
+        Map<String, INDArray> maps = new LinkedHashMap<>();
+        parts.forEach((name, list) -> maps.put(name, Nd4j.concat(0, list.toArray(INDArray[]::new))));
+        return maps;
     }
-    if (root instanceof TrainingDivergedException d) {
-      String who = replica >= 0 ? "replica " + replica + ": " : "";
-      return new TrainingDivergedException(
-          d.step(), who + d.tensor(), "has NaN or infinite values");
-    }
-    if (root instanceof RuntimeException e) {
-      return replica >= 0
-          ? new IllegalStateException(
-              "replica " + replica + " failed in step " + step + ": " + e.getMessage(), e)
-          : e;
-    }
-    return new IllegalStateException("a replica failed in step " + step + ": " + root, root);
-  }
 
-  /**
-   * A fresh rendezvous: after a failure the old one is broken. A process group cannot be remade by
-   * one process; after a failure the job ends, as its other processes' steps fail too.
-   */
-  private void newGroup() {
-    if (process == null) {
-      handles = new InProcessGroup(options.replicas(), options.timeout()).replicas();
-    } else {
-      handles = List.of(process);
+    /**
+     * Back-propagates the shard's map gradients; with micro-batches, each micro-batch is encoded
+     * again (with activations) and back-propagated with its rows, and batch norm's running
+     * statistics, which the first pass already updated, are put back after each second forward.
+     */
+    private void backward(
+            Method method,
+            long step,
+            INDArray viewA,
+            INDArray viewB,
+            int shard,
+            int micro,
+            boolean training,
+            Map<String, INDArray> gradients) {
+        if (micro == shard) {
+            method.backward(gradients);
+            return;
+        }
+        INDArray buffers = method.parameters().flatBuffers();
+        INDArray statistics = buffers.dup();
+        for (int m = 0; m < shard; m += micro) {
+            try (MemoryWorkspace inner = NativeMemory.scope(MICRO_SCOPE)) {
+                int index = m / micro;
+                method.forward(
+                        step,
+                        images(viewA, index, micro, shard),
+                        viewB == null ? null : images(viewB, index, micro, shard),
+                        training);
+                buffers.assign(statistics);
+                Map<String, INDArray> slice = new LinkedHashMap<>();
+                gradients.forEach((name, g) -> slice.put(name, rows(g, index, micro)));
+                method.backward(slice);
+            }
+        }
     }
-  }
 
-  /**
-   * Stops the replicas' threads and closes the replicas this instance made (not the caller's, nor
-   * the process group).
-   */
-  @Override
-  public void close() {
-    threads.forEach(ExecutorService::shutdownNow);
-    for (int r = 1; r < replicas.size(); r++) {
-      replicas.get(r).close();
+    /**
+     * Every process's terms summed and every process's probe features in rank order, so that each
+     * process's {@link #combine} sees the whole global batch as one process with all replicas would.
+     */
+    private static Partial acrossProcesses(Collectives c, Partial p) {
+        List<String> names = new ArrayList<>(p.parts().keySet());
+        double[] values = new double[names.size() + 3];
+        values[0] = p.loss();
+        for (int i = 0; i < names.size(); i++) {
+            values[i + 1] = p.parts().get(names.get(i));
+        }
+        values[names.size() + 1] = p.positives();
+        values[names.size() + 2] = p.correct();
+        double[] sums = c.allReduceSum(values);
+        Map<String, Double> parts = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            parts.put(names.get(i), sums[i + 1]);
+        }
+        INDArray features = detached(c.allGather(p.probeFeatures()));
+        return new Partial(sums[0], parts, Math.round(sums[names.size() + 1]), sums[names.size() + 2], features);
     }
-  }
+
+    /**
+     * The step's result from every replica's terms: sums, and diagnostics weighted by their counts.
+     */
+    private StepOutcome combine(long step, List<Partial> partials) {
+        double loss = 0;
+        Map<String, Double> parts = new LinkedHashMap<>();
+        long positives = 0;
+        double correct = 0;
+        List<INDArray> probe = new ArrayList<>();
+        for (Partial p : partials) {
+            loss += p.loss();
+            p.parts().forEach((name, v) -> parts.merge(name, v, Double::sum));
+            positives += p.positives();
+            correct += p.correct();
+            probe.add(p.probeFeatures());
+        }
+        StepChecks.requireFiniteLoss(step, loss, parts);
+        double gradNorm = StepChecks.finiteGradNorm(step, replicas.get(0).parameters());
+        INDArray features = probe.size() == 1 ? probe.get(0) : Nd4j.concat(0, probe.toArray(INDArray[]::new));
+        return new StepOutcome(loss, parts, positives == 0 ? Double.NaN : correct / positives, gradNorm, features);
+    }
+
+    private static Partial partial(LossResult r, List<INDArray> probe) {
+        INDArray features = probe.size() == 1 ? probe.get(0) : Nd4j.concat(0, probe.toArray(INDArray[]::new));
+        return new Partial(
+                r.loss(), r.parts(), r.positives(), r.diagnostics().accuracy() * r.positives(), detached(features));
+    }
+
+    /** Rows [index * size, (index + 1) * size) of {@code x}, a view. */
+    private static INDArray rows(INDArray x, int index, int size) {
+        return x.get(NDArrayIndex.interval((long) index * size, (long) (index + 1) * size));
+    }
+
+    /**
+     * The rows of images [index * size, (index + 1) * size) of {@code x}, which holds {@code images}
+     * images.
+     */
+    private static INDArray images(INDArray x, int index, int size, int images) {
+        long perImage = x.size(0) / images;
+        return rows(x, index, Math.toIntExact(size * perImage));
+    }
+
+    /** A copy outside every scope, valid after this thread's scopes are reused. */
+    private static INDArray detached(INDArray x) {
+        try (MemoryWorkspace none = NativeMemory.outputsTo(null)) {
+            return x.dup();
+        }
+    }
+
+    /**
+     * The exception that explains a failed step: a replica's own failure (named), rather than the
+     * collective errors it caused in the others.
+     */
+    private RuntimeException rootFailure(long step, Throwable cause) {
+        int replica = -1;
+        Throwable root = cause;
+        if (cause instanceof CollectiveException c && c.failedReplica() >= 0) {
+            replica = c.failedReplica();
+            root = c.getCause();
+        }
+        if (root instanceof TrainingDivergedException d) {
+            String who = replica >= 0 ? "replica " + replica + ": " : "";
+            return new TrainingDivergedException(d.step(), who + d.tensor(), "has NaN or infinite values");
+        }
+        if (root instanceof RuntimeException e) {
+            return replica >= 0
+                    ? new IllegalStateException(
+                            "replica " + replica + " failed in step " + step + ": " + e.getMessage(), e)
+                    : e;
+        }
+        return new IllegalStateException("a replica failed in step " + step + ": " + root, root);
+    }
+
+    /**
+     * A fresh rendezvous: after a failure the old one is broken. A process group cannot be remade by
+     * one process; after a failure the job ends, as its other processes' steps fail too.
+     */
+    private void newGroup() {
+        if (process == null) {
+            handles = new InProcessGroup(options.replicas(), options.timeout()).replicas();
+        } else {
+            handles = List.of(process);
+        }
+    }
+
+    /**
+     * Stops the replicas' threads and closes the replicas this instance made (not the caller's, nor
+     * the process group).
+     */
+    @Override
+    public void close() {
+        threads.forEach(ExecutorService::shutdownNow);
+        for (int r = 1; r < replicas.size(); r++) {
+            replicas.get(r).close();
+        }
+    }
 }

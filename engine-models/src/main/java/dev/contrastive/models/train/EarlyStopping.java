@@ -11,66 +11,64 @@ package dev.contrastive.models.train;
  */
 public record EarlyStopping(Monitor monitor, int patience, double minDelta) {
 
-  /** A validation metric and the direction in which it improves. */
-  public enum Monitor {
-    /** Mean contrastive loss over the validation batches; lower is better. */
-    VAL_LOSS("val/loss", false),
-    /** Mean strict NCE accuracy over the validation batches; higher is better. */
-    VAL_NCE_ACCURACY("val/nce_acc", true),
-    /** The online evaluator's accuracy on the validation images; higher is better. */
-    VAL_ONLINE_ACCURACY("val/online_acc", true);
+    /** A validation metric and the direction in which it improves. */
+    public enum Monitor {
+        /** Mean contrastive loss over the validation batches; lower is better. */
+        VAL_LOSS("val/loss", false),
+        /** Mean strict NCE accuracy over the validation batches; higher is better. */
+        VAL_NCE_ACCURACY("val/nce_acc", true),
+        /** The online evaluator's accuracy on the validation images; higher is better. */
+        VAL_ONLINE_ACCURACY("val/online_acc", true);
 
-    private final String metric;
-    private final boolean higherIsBetter;
+        private final String metric;
+        private final boolean higherIsBetter;
 
-    Monitor(String metric, boolean higherIsBetter) {
-      this.metric = metric;
-      this.higherIsBetter = higherIsBetter;
+        Monitor(String metric, boolean higherIsBetter) {
+            this.metric = metric;
+            this.higherIsBetter = higherIsBetter;
+        }
+
+        /** The scalar's name in the metrics CSV and TensorBoard. */
+        public String metric() {
+            return metric;
+        }
+
+        public boolean higherIsBetter() {
+            return higherIsBetter;
+        }
     }
 
-    /** The scalar's name in the metrics CSV and TensorBoard. */
-    public String metric() {
-      return metric;
+    public EarlyStopping {
+        if (monitor == null) {
+            throw new IllegalArgumentException("earlyStopping.monitor must be one of VAL_LOSS, "
+                    + "VAL_NCE_ACCURACY, VAL_ONLINE_ACCURACY, got null");
+        }
+        if (patience < 0 || patience > 1_000_000) {
+            throw new IllegalArgumentException(
+                    "earlyStopping.patience must be in [0, 1000000] (0 = off), got " + patience);
+        }
+        if (!(minDelta >= 0 && Double.isFinite(minDelta))) {
+            throw new IllegalArgumentException("earlyStopping.minDelta must be finite and >= 0, got " + minDelta);
+        }
     }
 
-    public boolean higherIsBetter() {
-      return higherIsBetter;
+    /** No early stopping. */
+    public static EarlyStopping off() {
+        return new EarlyStopping(Monitor.VAL_LOSS, 0, 0);
     }
-  }
 
-  public EarlyStopping {
-    if (monitor == null) {
-      throw new IllegalArgumentException(
-          "earlyStopping.monitor must be one of VAL_LOSS, "
-              + "VAL_NCE_ACCURACY, VAL_ONLINE_ACCURACY, got null");
+    public boolean enabled() {
+        return patience > 0;
     }
-    if (patience < 0 || patience > 1_000_000) {
-      throw new IllegalArgumentException(
-          "earlyStopping.patience must be in [0, 1000000] (0 = off), got " + patience);
-    }
-    if (!(minDelta >= 0 && Double.isFinite(minDelta))) {
-      throw new IllegalArgumentException(
-          "earlyStopping.minDelta must be finite and >= 0, got " + minDelta);
-    }
-  }
 
-  /** No early stopping. */
-  public static EarlyStopping off() {
-    return new EarlyStopping(Monitor.VAL_LOSS, 0, 0);
-  }
-
-  public boolean enabled() {
-    return patience > 0;
-  }
-
-  /**
-   * Whether {@code value} improves on {@code best} by more than {@code minDelta}; any value beats
-   * NaN.
-   */
-  public boolean improves(double value, double best) {
-    if (Double.isNaN(best)) {
-      return !Double.isNaN(value);
+    /**
+     * Whether {@code value} improves on {@code best} by more than {@code minDelta}; any value beats
+     * NaN.
+     */
+    public boolean improves(double value, double best) {
+        if (Double.isNaN(best)) {
+            return !Double.isNaN(value);
+        }
+        return monitor.higherIsBetter ? value > best + minDelta : value < best - minDelta;
     }
-    return monitor.higherIsBetter ? value > best + minDelta : value < best - minDelta;
-  }
 }

@@ -15,122 +15,118 @@ import org.slf4j.LoggerFactory;
  */
 public final class LoggingListener implements TrainingListener {
 
-  private static final Logger LOG = LoggerFactory.getLogger("contrastive.train");
+    private static final Logger LOG = LoggerFactory.getLogger("contrastive.train");
 
-  private final Consumer<String> lines;
-  private final Duration every;
-  private long total;
-  private long firstStep;
-  private long startedNanos;
-  private long lastLogNanos;
+    private final Consumer<String> lines;
+    private final Duration every;
+    private long total;
+    private long firstStep;
+    private long startedNanos;
+    private long lastLogNanos;
 
-  /**
-   * @param every the least time between two step lines; zero logs every step
-   */
-  public LoggingListener(Duration every) {
-    this(LOG::info, every);
-  }
-
-  private LoggingListener(Consumer<String> lines, Duration every) {
-    if (lines == null) {
-      throw new IllegalArgumentException("loggingListener.lines must not be null");
+    /**
+     * @param every the least time between two step lines; zero logs every step
+     */
+    public LoggingListener(Duration every) {
+        this(LOG::info, every);
     }
-    if (every == null || every.isNegative()) {
-      throw new IllegalArgumentException("loggingListener.every must be >= 0, got " + every);
+
+    private LoggingListener(Consumer<String> lines, Duration every) {
+        if (lines == null) {
+            throw new IllegalArgumentException("loggingListener.lines must not be null");
+        }
+        if (every == null || every.isNegative()) {
+            throw new IllegalArgumentException("loggingListener.every must be >= 0, got " + every);
+        }
+        this.lines = lines;
+        this.every = every;
     }
-    this.lines = lines;
-    this.every = every;
-  }
 
-  /**
-   * The same lines, handed to {@code lines} instead of SLF4J.
-   *
-   * @param every the least time between two step lines; zero reports every step
-   */
-  public static LoggingListener to(Consumer<String> lines, Duration every) {
-    return new LoggingListener(lines, every);
-  }
-
-  @Override
-  public void onStart(RunStart start) {
-    total = start.total();
-    firstStep = start.completed();
-    startedNanos = System.nanoTime();
-    lastLogNanos = startedNanos;
-    lines.accept(
-        start.mode().name().toLowerCase(Locale.ROOT).replace('_', ' ')
-            + ": steps "
-            + (start.completed() + 1)
-            + "-"
-            + start.total()
-            + start.runDirectory().map(d -> " in " + d).orElse(""));
-  }
-
-  @Override
-  public void onStep(StepReport report) {
-    StepMetrics m = report.metrics();
-    long now = System.nanoTime();
-    if (now - lastLogNanos >= every.toNanos() || m.step() == total) {
-      lastLogNanos = now;
-      double rate = (m.step() - firstStep) / ((now - startedNanos) / 1e9);
-      long etaSeconds = rate > 0 ? Math.round((total - m.step()) / rate) : -1;
-      lines.accept(
-          String.format(
-              Locale.ROOT,
-              "step %d/%d  %s  %.2f steps/s  ETA %s",
-              m.step(),
-              total,
-              summary(m),
-              rate,
-              etaSeconds < 0
-                  ? "?"
-                  : Duration.ofSeconds(etaSeconds)
-                      .toString()
-                      .substring(2)
-                      .toLowerCase(Locale.ROOT)));
+    /**
+     * The same lines, handed to {@code lines} instead of SLF4J.
+     *
+     * @param every the least time between two step lines; zero reports every step
+     */
+    public static LoggingListener to(Consumer<String> lines, Duration every) {
+        return new LoggingListener(lines, every);
     }
-    report.validation().ifPresent(v -> lines.accept(validationLine(v)));
-  }
 
-  @Override
-  public void onEnd(TrainingResult result) {
-    String how =
-        switch (result.stop()) {
-          case COMPLETED -> "done";
-          case EARLY_STOPPING -> "stopped early";
-          case TIME_LIMIT -> "time limit reached";
-          case REQUESTED -> "stopped on request";
+    @Override
+    public void onStart(RunStart start) {
+        total = start.total();
+        firstStep = start.completed();
+        startedNanos = System.nanoTime();
+        lastLogNanos = startedNanos;
+        lines.accept(start.mode().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                + ": steps "
+                + (start.completed() + 1)
+                + "-"
+                + start.total()
+                + start.runDirectory().map(d -> " in " + d).orElse(""));
+    }
+
+    @Override
+    public void onStep(StepReport report) {
+        StepMetrics m = report.metrics();
+        long now = System.nanoTime();
+        if (now - lastLogNanos >= every.toNanos() || m.step() == total) {
+            lastLogNanos = now;
+            double rate = (m.step() - firstStep) / ((now - startedNanos) / 1e9);
+            long etaSeconds = rate > 0 ? Math.round((total - m.step()) / rate) : -1;
+            lines.accept(String.format(
+                    Locale.ROOT,
+                    "step %d/%d  %s  %.2f steps/s  ETA %s",
+                    m.step(),
+                    total,
+                    summary(m),
+                    rate,
+                    etaSeconds < 0
+                            ? "?"
+                            : Duration.ofSeconds(etaSeconds)
+                                    .toString()
+                                    .substring(2)
+                                    .toLowerCase(Locale.ROOT)));
+        }
+        report.validation().ifPresent(v -> lines.accept(validationLine(v)));
+    }
+
+    @Override
+    public void onEnd(TrainingResult result) {
+        String how = switch (result.stop()) {
+            case COMPLETED -> "done";
+            case EARLY_STOPPING -> "stopped early";
+            case TIME_LIMIT -> "time limit reached";
+            case REQUESTED -> "stopped on request";
         };
-    lines.accept(
-        how
-            + " at step "
-            + result.steps()
-            + result.checkpoint().map(c -> "; weights in " + c).orElse(""));
-  }
+        lines.accept(how
+                + " at step "
+                + result.steps()
+                + result.checkpoint().map(c -> "; weights in " + c).orElse(""));
+    }
 
-  /** Loss and accuracies of one step, for a progress line. */
-  public static String summary(StepMetrics m) {
-    return String.format(
-        Locale.ROOT,
-        "loss %.4f  nce_acc %.3f%s",
-        m.loss(),
-        m.accuracy(),
-        Double.isNaN(m.onlineAccuracy())
-            ? ""
-            : String.format(Locale.ROOT, "  online_acc %.3f", m.onlineAccuracy()));
-  }
+    /** Loss and accuracies of one step, for a progress line. */
+    public static String summary(StepMetrics m) {
+        return String.format(
+                Locale.ROOT,
+                "loss %.4f  nce_acc %.3f%s",
+                m.loss(),
+                m.accuracy(),
+                Double.isNaN(m.onlineAccuracy())
+                        ? ""
+                        : String.format(Locale.ROOT, "  online_acc %.3f", m.onlineAccuracy()));
+    }
 
-  /** One validation, for a progress line. */
-  public static String validationLine(ValidationMetrics v) {
-    return String.format(
-        Locale.ROOT,
-        "validation after step %d: loss %.4f  nce_acc %.4f%s  (%d images)",
-        v.step(),
-        v.loss(),
-        v.accuracy(),
-        Double.isNaN(v.onlineAccuracy())
-            ? ""
-            : String.format(Locale.ROOT, "  online_acc %.4f", v.onlineAccuracy()),
-        v.images());
-  }
+    /** One validation, for a progress line. */
+    public static String validationLine(ValidationMetrics v) {
+        return String.format(
+                Locale.ROOT,
+                "validation after step %d: loss %.4f  nce_acc %.4f%s  (%d images)",
+                v.step(),
+                v.loss(),
+                v.accuracy(),
+                Double.isNaN(v.onlineAccuracy())
+                        ? ""
+                        : String.format(Locale.ROOT, "  online_acc %.4f", v.onlineAccuracy()),
+                v.images());
+    }
 }

@@ -9,13 +9,13 @@ package dev.contrastive.models.train;
  */
 final class NativeMemoryCollector implements TrainingListener {
 
-  /** Steps between two collections. */
-  static final int EVERY = 50;
+    /** Steps between two collections. */
+    static final int EVERY = 50;
 
-  @Override
-  public void onStep(StepReport report) {
-    if (report.metrics().step() % EVERY == 0) {
-      System.gc();
+    @Override
+    public void onStep(StepReport report) {
+        if (report.metrics().step() % EVERY == 0) {
+            System.gc();
+        }
     }
-  }
 }

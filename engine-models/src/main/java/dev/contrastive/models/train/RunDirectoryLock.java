@@ -19,77 +19,73 @@ import java.nio.file.StandardOpenOption;
  */
 final class RunDirectoryLock implements AutoCloseable {
 
-  static final String FILE = ".lock";
+    static final String FILE = ".lock";
 
-  private final FileChannel channel;
-  private final FileLock lock;
+    private final FileChannel channel;
+    private final FileLock lock;
 
-  private RunDirectoryLock(FileChannel channel, FileLock lock) {
-    this.channel = channel;
-    this.lock = lock;
-  }
+    private RunDirectoryLock(FileChannel channel, FileLock lock) {
+        this.channel = channel;
+        this.lock = lock;
+    }
 
-  /**
-   * Takes the lock of {@code runDir} (which must exist).
-   *
-   * @throws IllegalArgumentException naming the directory and the holder's process id if another
-   *     process (or another trainer in this one) holds it
-   * @throws IOException if the lock file cannot be opened or written
-   */
-  static RunDirectoryLock acquire(Path runDir) throws IOException {
-    Path file = runDir.resolve(FILE);
-    FileChannel channel =
-        FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    FileLock lock;
-    try {
-      lock = channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null;
-    } catch (IOException | RuntimeException e) {
-      channel.close();
-      throw e;
+    /**
+     * Takes the lock of {@code runDir} (which must exist).
+     *
+     * @throws IllegalArgumentException naming the directory and the holder's process id if another
+     *     process (or another trainer in this one) holds it
+     * @throws IOException if the lock file cannot be opened or written
+     */
+    static RunDirectoryLock acquire(Path runDir) throws IOException {
+        Path file = runDir.resolve(FILE);
+        FileChannel channel =
+                FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        if (lock == null) {
+            channel.close();
+            throw new IllegalArgumentException("run directory "
+                    + runDir
+                    + " is in use by process "
+                    + holder(file)
+                    + " (it holds "
+                    + file
+                    + "); wait for it to end or use another directory");
+        }
+        try {
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
+            channel.force(false);
+        } catch (IOException e) {
+            lock.release();
+            channel.close();
+            throw new IOException("cannot write the lock file " + file + ": " + e.getMessage(), e);
+        }
+        return new RunDirectoryLock(channel, lock);
     }
-    if (lock == null) {
-      channel.close();
-      throw new IllegalArgumentException(
-          "run directory "
-              + runDir
-              + " is in use by process "
-              + holder(file)
-              + " (it holds "
-              + file
-              + "); wait for it to end or use another directory");
-    }
-    try {
-      channel.truncate(0);
-      channel.write(
-          ByteBuffer.wrap(
-              (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
-      channel.force(false);
-    } catch (IOException e) {
-      lock.release();
-      channel.close();
-      throw new IOException("cannot write the lock file " + file + ": " + e.getMessage(), e);
-    }
-    return new RunDirectoryLock(channel, lock);
-  }
 
-  private static String holder(Path file) {
-    try {
-      String pid = Files.readString(file, StandardCharsets.US_ASCII).strip();
-      return pid.isEmpty() ? "(unknown)" : pid;
-    } catch (IOException e) {
-      return "(unknown)";
+    private static String holder(Path file) {
+        try {
+            String pid = Files.readString(file, StandardCharsets.US_ASCII).strip();
+            return pid.isEmpty() ? "(unknown)" : pid;
+        } catch (IOException e) {
+            return "(unknown)";
+        }
     }
-  }
 
-  @Override
-  public void close() throws IOException {
-    try {
-      lock.release();
-    } finally {
-      channel.close();
+    @Override
+    public void close() throws IOException {
+        try {
+            lock.release();
+        } finally {
+            channel.close();
+        }
     }
-  }
 }

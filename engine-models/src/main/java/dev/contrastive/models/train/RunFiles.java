@@ -14,61 +14,59 @@ import java.nio.file.Path;
  */
 final class RunFiles implements TrainingListener {
 
-  private final Path runDir;
-  private CsvMetrics csv;
-  private TensorBoardWriter tensorBoard;
+    private final Path runDir;
+    private CsvMetrics csv;
+    private TensorBoardWriter tensorBoard;
 
-  RunFiles(Path runDir) {
-    this.runDir = runDir;
-  }
-
-  @Override
-  public void onStart(RunStart start) {
-    try {
-      csv = CsvMetrics.open(runDir.resolve(Trainer.METRICS_CSV), start.completed() + 1);
-      tensorBoard = new TensorBoardWriter(runDir);
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "cannot open the metrics of run " + runDir + ": " + e.getMessage(), e);
+    RunFiles(Path runDir) {
+        this.runDir = runDir;
     }
-  }
 
-  @Override
-  public void onStep(StepReport report) {
-    long step = report.metrics().step();
-    try {
-      csv.log(step, report.scalars());
-      tensorBoard.log(step, report.scalars());
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "cannot write the metrics of step " + step + " to " + runDir + ": " + e.getMessage(), e);
+    @Override
+    public void onStart(RunStart start) {
+        try {
+            csv = CsvMetrics.open(runDir.resolve(Trainer.METRICS_CSV), start.completed() + 1);
+            tensorBoard = new TensorBoardWriter(runDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the metrics of run " + runDir + ": " + e.getMessage(), e);
+        }
     }
-  }
 
-  @Override
-  public void onEnd(TrainingResult result) {
-    closeWriters();
-  }
-
-  @Override
-  public void close() {
-    closeWriters();
-  }
-
-  private void closeWriters() {
-    try {
-      if (csv != null) {
-        csv.close();
-      }
-      if (tensorBoard != null) {
-        tensorBoard.close();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "cannot close the metrics of " + runDir + ": " + e.getMessage(), e);
-    } finally {
-      csv = null;
-      tensorBoard = null;
+    @Override
+    public void onStep(StepReport report) {
+        long step = report.metrics().step();
+        try {
+            csv.log(step, report.scalars());
+            tensorBoard.log(step, report.scalars());
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot write the metrics of step " + step + " to " + runDir + ": " + e.getMessage(), e);
+        }
     }
-  }
+
+    @Override
+    public void onEnd(TrainingResult result) {
+        closeWriters();
+    }
+
+    @Override
+    public void close() {
+        closeWriters();
+    }
+
+    private void closeWriters() {
+        try {
+            if (csv != null) {
+                csv.close();
+            }
+            if (tensorBoard != null) {
+                tensorBoard.close();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close the metrics of " + runDir + ": " + e.getMessage(), e);
+        } finally {
+            csv = null;
+            tensorBoard = null;
+        }
+    }
 }

@@ -13,13 +13,13 @@ import java.util.Optional;
  */
 public record RunStart(long completed, long total, StartMode mode, Optional<Path> runDirectory) {
 
-  /** Where a run keeps its state. */
-  public enum StartMode {
-    /** Nothing written: the trained weights are in the method's parameters when fit() returns. */
-    IN_MEMORY,
-    /** A new run directory: checkpoints, metrics.csv, TensorBoard events, curves. */
-    NEW_RUN,
-    /** An existing run directory, continued from its newest valid checkpoint. */
-    RESUMED
-  }
+    /** Where a run keeps its state. */
+    public enum StartMode {
+        /** Nothing written: the trained weights are in the method's parameters when fit() returns. */
+        IN_MEMORY,
+        /** A new run directory: checkpoints, metrics.csv, TensorBoard events, curves. */
+        NEW_RUN,
+        /** An existing run directory, continued from its newest valid checkpoint. */
+        RESUMED
+    }
 }

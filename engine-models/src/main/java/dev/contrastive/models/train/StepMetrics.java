@@ -19,35 +19,35 @@ import java.util.Map;
  *     there is no online evaluator
  */
 public record StepMetrics(
-    long step,
-    int epoch,
-    double loss,
-    Map<String, Double> parts,
-    double accuracy,
-    double learningRate,
-    double gradNorm,
-    double stepsPerSecond,
-    double onlineAccuracy) {
+        long step,
+        int epoch,
+        double loss,
+        Map<String, Double> parts,
+        double accuracy,
+        double learningRate,
+        double gradNorm,
+        double stepsPerSecond,
+        double onlineAccuracy) {
 
-  public StepMetrics {
-    // Kept in the loss's order, so that writers of columns get a stable one.
-    parts = Collections.unmodifiableMap(new LinkedHashMap<>(parts));
-  }
-
-  /**
-   * The scalars as logged: {@code train/...} names, the loss's parts as {@code train/loss_<part>}.
-   */
-  public Map<String, Double> scalars() {
-    Map<String, Double> s = new LinkedHashMap<>();
-    s.put("train/loss", loss);
-    parts.forEach((name, value) -> s.put("train/loss_" + name, value));
-    s.put("train/nce_acc", accuracy);
-    if (!Double.isNaN(onlineAccuracy)) {
-      s.put("train/online_acc", onlineAccuracy);
+    public StepMetrics {
+        // Kept in the loss's order, so that writers of columns get a stable one.
+        parts = Collections.unmodifiableMap(new LinkedHashMap<>(parts));
     }
-    s.put("train/lr", learningRate);
-    s.put("train/grad_norm", gradNorm);
-    s.put("train/steps_per_s", stepsPerSecond);
-    return s;
-  }
+
+    /**
+     * The scalars as logged: {@code train/...} names, the loss's parts as {@code train/loss_<part>}.
+     */
+    public Map<String, Double> scalars() {
+        Map<String, Double> s = new LinkedHashMap<>();
+        s.put("train/loss", loss);
+        parts.forEach((name, value) -> s.put("train/loss_" + name, value));
+        s.put("train/nce_acc", accuracy);
+        if (!Double.isNaN(onlineAccuracy)) {
+            s.put("train/online_acc", onlineAccuracy);
+        }
+        s.put("train/lr", learningRate);
+        s.put("train/grad_norm", gradNorm);
+        s.put("train/steps_per_s", stepsPerSecond);
+        return s;
+    }
 }

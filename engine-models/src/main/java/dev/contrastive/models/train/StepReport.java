@@ -14,21 +14,20 @@ import java.util.Optional;
  *     empty
  * @param validation the validation that ran after this step, if one did
  */
-public record StepReport(
-    StepMetrics metrics, Map<String, Double> epochMeans, Optional<ValidationMetrics> validation) {
+public record StepReport(StepMetrics metrics, Map<String, Double> epochMeans, Optional<ValidationMetrics> validation) {
 
-  public StepReport {
-    epochMeans = Collections.unmodifiableMap(new LinkedHashMap<>(epochMeans));
-  }
+    public StepReport {
+        epochMeans = Collections.unmodifiableMap(new LinkedHashMap<>(epochMeans));
+    }
 
-  /**
-   * Every scalar of the step under its logged name ({@code train/*}, {@code epoch/*}, {@code
-   * val/*}).
-   */
-  public Map<String, Double> scalars() {
-    Map<String, Double> s = metrics.scalars();
-    s.putAll(epochMeans);
-    validation.ifPresent(v -> s.putAll(v.scalars()));
-    return s;
-  }
+    /**
+     * Every scalar of the step under its logged name ({@code train/*}, {@code epoch/*}, {@code
+     * val/*}).
+     */
+    public Map<String, Double> scalars() {
+        Map<String, Double> s = metrics.scalars();
+        s.putAll(epochMeans);
+        validation.ifPresent(v -> s.putAll(v.scalars()));
+        return s;
+    }
 }

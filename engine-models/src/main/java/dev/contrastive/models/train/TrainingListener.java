@@ -14,32 +14,32 @@ import java.util.Map;
  */
 public interface TrainingListener extends AutoCloseable {
 
-  /** Called once before the first step. */
-  default void onStart(RunStart start) {}
+    /** Called once before the first step. */
+    default void onStart(RunStart start) {}
 
-  /** Called after every step. */
-  default void onStep(StepReport report) {}
+    /** Called after every step. */
+    default void onStep(StepReport report) {}
 
-  /** Called once when the run ends normally (not when it throws), after the last checkpoint. */
-  default void onEnd(TrainingResult result) {}
+    /** Called once when the run ends normally (not when it throws), after the last checkpoint. */
+    default void onEnd(TrainingResult result) {}
 
-  /** Asked after every step: true ends the run after that step, with a checkpoint. */
-  default boolean stopRequested() {
-    return false;
-  }
+    /** Asked after every step: true ends the run after that step, with a checkpoint. */
+    default boolean stopRequested() {
+        return false;
+    }
 
-  /**
-   * What this listener must keep across a resume, as named integer arrays stored in the checkpoint;
-   * the names must not collide with other listeners'. Empty for a listener with no such state.
-   */
-  default Map<String, long[]> checkpointState() {
-    return Map.of();
-  }
+    /**
+     * What this listener must keep across a resume, as named integer arrays stored in the checkpoint;
+     * the names must not collide with other listeners'. Empty for a listener with no such state.
+     */
+    default Map<String, long[]> checkpointState() {
+        return Map.of();
+    }
 
-  /** Restores what {@link #checkpointState()} saved, before {@link #onStart}. */
-  default void restoreState(Map<String, long[]> state) {}
+    /** Restores what {@link #checkpointState()} saved, before {@link #onStart}. */
+    default void restoreState(Map<String, long[]> state) {}
 
-  /** Releases what the listener holds (files); runs however the run ended. */
-  @Override
-  default void close() {}
+    /** Releases what the listener holds (files); runs however the run ended. */
+    @Override
+    default void close() {}
 }

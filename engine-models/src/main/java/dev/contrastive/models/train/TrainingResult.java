@@ -14,27 +14,27 @@ import java.util.Optional;
  * @param checkpoint the checkpoint holding the final weights; empty in memory
  */
 public record TrainingResult(
-    long steps,
-    long plannedSteps,
-    Stop stop,
-    Optional<ValidationMetrics> lastValidation,
-    RunStart.StartMode start,
-    Optional<Path> checkpoint) {
+        long steps,
+        long plannedSteps,
+        Stop stop,
+        Optional<ValidationMetrics> lastValidation,
+        RunStart.StartMode start,
+        Optional<Path> checkpoint) {
 
-  /** Why a run ended. */
-  public enum Stop {
-    /** It ran its configured length. */
-    COMPLETED,
-    /** Early stopping ended it: the monitored validation metric stopped improving. */
-    EARLY_STOPPING,
-    /** Its time limit ({@link Trainer#withTimeLimit}) passed; rerunning continues. */
-    TIME_LIMIT,
-    /** A listener asked it to stop (a signal, in the command line); rerunning continues. */
-    REQUESTED
-  }
+    /** Why a run ended. */
+    public enum Stop {
+        /** It ran its configured length. */
+        COMPLETED,
+        /** Early stopping ended it: the monitored validation metric stopped improving. */
+        EARLY_STOPPING,
+        /** Its time limit ({@link Trainer#withTimeLimit}) passed; rerunning continues. */
+        TIME_LIMIT,
+        /** A listener asked it to stop (a signal, in the command line); rerunning continues. */
+        REQUESTED
+    }
 
-  /** Whether early stopping ended the run. */
-  public boolean earlyStopped() {
-    return stop == Stop.EARLY_STOPPING;
-  }
+    /** Whether early stopping ended the run. */
+    public boolean earlyStopped() {
+        return stop == Stop.EARLY_STOPPING;
+    }
 }

@@ -12,23 +12,22 @@ package dev.contrastive.models.train;
  */
 public record ValidationOptions(long every, int maxBatches, EarlyStopping earlyStopping) {
 
-  public ValidationOptions {
-    if (every < 0 || every > 1_000_000_000L) {
-      throw new IllegalArgumentException(
-          "validation.every must be in [0, 1000000000] (0 = each epoch end), got " + every);
+    public ValidationOptions {
+        if (every < 0 || every > 1_000_000_000L) {
+            throw new IllegalArgumentException(
+                    "validation.every must be in [0, 1000000000] (0 = each epoch end), got " + every);
+        }
+        if (maxBatches < 0 || maxBatches > 1_000_000) {
+            throw new IllegalArgumentException(
+                    "validation.maxBatches must be in [0, 1000000] (0 = all), got " + maxBatches);
+        }
+        if (earlyStopping == null) {
+            throw new IllegalArgumentException("validation.earlyStopping must be set (EarlyStopping.off() for none)");
+        }
     }
-    if (maxBatches < 0 || maxBatches > 1_000_000) {
-      throw new IllegalArgumentException(
-          "validation.maxBatches must be in [0, 1000000] (0 = all), got " + maxBatches);
-    }
-    if (earlyStopping == null) {
-      throw new IllegalArgumentException(
-          "validation.earlyStopping must be set (EarlyStopping.off() for none)");
-    }
-  }
 
-  /** At each epoch end, on the whole validation set, without early stopping. */
-  public static ValidationOptions defaults() {
-    return new ValidationOptions(0, 0, EarlyStopping.off());
-  }
+    /** At each epoch end, on the whole validation set, without early stopping. */
+    public static ValidationOptions defaults() {
+        return new ValidationOptions(0, 0, EarlyStopping.off());
+    }
 }

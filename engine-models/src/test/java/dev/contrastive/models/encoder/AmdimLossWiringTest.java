@@ -21,51 +21,49 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 class AmdimLossWiringTest {
 
-  @Test
-  void gradientStepLowersTheLossAsPredicted() {
-    AmdimConfig cfg =
-        AmdimConfig.builder()
-            .encoderSize(32)
-            .inChannels(1)
-            .ndf(4)
-            .nRkhs(16)
-            .nDepth(1)
-            .useBn(true)
-            .build();
-    SplittableRandom rnd = new SplittableRandom(12);
-    AmdimLoss loss = new AmdimLoss(AmdimOptions.defaults());
-    SourceSampler sampler = SourceSampler.random(3);
-    try (AmdimEncoder a = AmdimEncoder.create(cfg, DataType.FLOAT, 21);
-        AmdimEncoder b = a.replica()) {
-      Parameters p = a.parameters();
-      AmdimEncoderTest.randomise(p, rnd);
-      INDArray x1 = GradCheck.randomOf(DataType.FLOAT, rnd, 1, 8, 1, 32, 32);
-      INDArray x2 = x1.add(GradCheck.randomOf(DataType.FLOAT, rnd, 0.3, 8, 1, 32, 32));
-      double l0;
-      p.zeroGrad();
-      try (LossResult r =
-          loss.compute(a.forward(x1, true).asMap(), b.forward(x2, true).asMap(), sampler)) {
-        l0 = r.loss();
-        a.backward(r.gradient("a_r1"), r.gradient("a_r5"), r.gradient("a_r7"));
-        b.backward(r.gradient("b_r1"), r.gradient("b_r5"), r.gradient("b_r7"));
-      }
-      INDArray g = p.flatGrads().dup();
-      double g2 = g.mul(g).sumNumber().doubleValue();
-      double lr = 0.01 * Math.abs(l0) / g2;
-      p.flatValues().subi(g.mul(lr));
-      double l1;
-      try (LossResult r =
-          loss.compute(a.forward(x1, true).asMap(), b.forward(x2, true).asMap(), sampler)) {
-        l1 = r.loss();
-      }
-      double predicted = lr * g2;
-      double actual = l0 - l1;
-      System.out.printf(
-          "amdim loss %.6f -> %.6f, decrease %.3e, first-order prediction %.3e%n",
-          l0, l1, actual, predicted);
-      assertTrue(
-          actual > 0.5 * predicted && actual < 1.5 * predicted,
-          "decrease " + actual + " vs predicted " + predicted);
+    @Test
+    void gradientStepLowersTheLossAsPredicted() {
+        AmdimConfig cfg = AmdimConfig.builder()
+                .encoderSize(32)
+                .inChannels(1)
+                .ndf(4)
+                .nRkhs(16)
+                .nDepth(1)
+                .useBn(true)
+                .build();
+        SplittableRandom rnd = new SplittableRandom(12);
+        AmdimLoss loss = new AmdimLoss(AmdimOptions.defaults());
+        SourceSampler sampler = SourceSampler.random(3);
+        try (AmdimEncoder a = AmdimEncoder.create(cfg, DataType.FLOAT, 21);
+                AmdimEncoder b = a.replica()) {
+            Parameters p = a.parameters();
+            AmdimEncoderTest.randomise(p, rnd);
+            INDArray x1 = GradCheck.randomOf(DataType.FLOAT, rnd, 1, 8, 1, 32, 32);
+            INDArray x2 = x1.add(GradCheck.randomOf(DataType.FLOAT, rnd, 0.3, 8, 1, 32, 32));
+            double l0;
+            p.zeroGrad();
+            try (LossResult r = loss.compute(
+                    a.forward(x1, true).asMap(), b.forward(x2, true).asMap(), sampler)) {
+                l0 = r.loss();
+                a.backward(r.gradient("a_r1"), r.gradient("a_r5"), r.gradient("a_r7"));
+                b.backward(r.gradient("b_r1"), r.gradient("b_r5"), r.gradient("b_r7"));
+            }
+            INDArray g = p.flatGrads().dup();
+            double g2 = g.mul(g).sumNumber().doubleValue();
+            double lr = 0.01 * Math.abs(l0) / g2;
+            p.flatValues().subi(g.mul(lr));
+            double l1;
+            try (LossResult r = loss.compute(
+                    a.forward(x1, true).asMap(), b.forward(x2, true).asMap(), sampler)) {
+                l1 = r.loss();
+            }
+            double predicted = lr * g2;
+            double actual = l0 - l1;
+            System.out.printf(
+                    "amdim loss %.6f -> %.6f, decrease %.3e, first-order prediction %.3e%n", l0, l1, actual, predicted);
+            assertTrue(
+                    actual > 0.5 * predicted && actual < 1.5 * predicted,
+                    "decrease " + actual + " vs predicted " + predicted);
+        }
     }
-  }
 }

@@ -25,151 +25,142 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class CpcSameDiffReference {
 
-  final SameDiff sd = SameDiff.create();
-  final Map<String, String> varOf = new LinkedHashMap<>();
-  private final Set<String> permuted = new HashSet<>();
-  private final Parameters params;
-  private final CpcConfig cfg;
-  private final long batch;
-  private final List<String> predNames = new ArrayList<>();
+    final SameDiff sd = SameDiff.create();
+    final Map<String, String> varOf = new LinkedHashMap<>();
+    private final Set<String> permuted = new HashSet<>();
+    private final Parameters params;
+    private final CpcConfig cfg;
+    private final long batch;
+    private final List<String> predNames = new ArrayList<>();
 
-  CpcSameDiffReference(CpcConfig cfg, Parameters params, INDArray input) {
-    this.cfg = cfg;
-    this.params = params;
-    this.batch = input.size(0);
-    SDVariable x = sd.var("x", input.dup());
-    int g = cfg.grid();
-    int p = cfg.patchSize();
-    int st = cfg.patchStride();
-    SDVariable[] cells = new SDVariable[g * g];
-    for (int i = 0; i < g; i++) {
-      for (int j = 0; j < g; j++) {
-        cells[i * g + j] =
-            x.get(
-                SDIndex.all(),
-                SDIndex.all(),
-                SDIndex.interval(i * st, i * st + p),
-                SDIndex.interval(j * st, j * st + p));
-      }
+    CpcSameDiffReference(CpcConfig cfg, Parameters params, INDArray input) {
+        this.cfg = cfg;
+        this.params = params;
+        this.batch = input.size(0);
+        SDVariable x = sd.var("x", input.dup());
+        int g = cfg.grid();
+        int p = cfg.patchSize();
+        int st = cfg.patchStride();
+        SDVariable[] cells = new SDVariable[g * g];
+        for (int i = 0; i < g; i++) {
+            for (int j = 0; j < g; j++) {
+                cells[i * g + j] = x.get(
+                        SDIndex.all(),
+                        SDIndex.all(),
+                        SDIndex.interval(i * st, i * st + p),
+                        SDIndex.interval(j * st, j * st + p));
+            }
+        }
+        SDVariable h = sd.stack(1, cells).reshape(batch * g * g, cfg.inChannels(), p, p);
+        int w = cfg.width();
+        h = sd.nn().relu(layerNorm("encoder.stem.ln", conv("encoder.stem.conv", h, 3, 3, 1, 1, 1, false)), 0);
+        int in = w;
+        for (int stage = 0; stage < 3; stage++) {
+            int out = w << stage;
+            for (int b = 0; b < cfg.blocksPerStage(); b++) {
+                int stride = stage > 0 && b == 0 ? 2 : 1;
+                String n = "encoder.stage" + stage + ".block" + b;
+                SDVariable r = sd.nn().relu(layerNorm(n + ".ln1", conv(n + ".conv1", h, 3, 3, stride, 1, 1, false)), 0);
+                r = layerNorm(n + ".ln2", conv(n + ".conv2", r, 3, 3, 1, 1, 1, false));
+                SDVariable sc = in == out && stride == 1
+                        ? h
+                        : layerNorm(n + ".shortcut.ln", conv(n + ".shortcut.conv", h, 1, 1, stride, 0, 0, false));
+                h = sd.nn().relu(r.add(sc), 0);
+                in = out;
+            }
+        }
+        int d = cfg.latentDim();
+        SDVariable z =
+                h.mean(2, 3).reshape(batch, (long) g * g, d).permute(0, 2, 1).reshape(batch, d, g, g);
+        z.rename("latents");
+        SDVariable c = z;
+        int hc = cfg.contextChannels();
+        for (int b = 0; b < CpcConfig.CONTEXT_BLOCKS; b++) {
+            String n = "context.block" + b;
+            SDVariable t = sd.nn().relu(conv(n + ".conv1", c, 1, 1, 1, 0, 0, true), 0);
+            t = conv(n + ".conv2", t, 1, 3, 1, 0, 1, true);
+            t = sd.concat(2, sd.constant(Nd4j.zeros(params.dataType(), batch, hc, 1, g)), t);
+            t = sd.nn().relu(conv(n + ".conv3", t, 2, 1, 1, 0, 0, true), 0);
+            t = conv(n + ".conv4", t, 1, 1, 1, 0, 0, true);
+            c = c.add(t);
+        }
+        c = sd.nn().relu(c, 0);
+        conv("z2target", z, 1, 1, 1, 0, 0, true).rename("targets");
+        for (int s = 0; s < cfg.predictionSteps(); s++) {
+            String name = "pred" + s;
+            conv("ctx2pred." + s, c, 1, 1, 1, 0, 0, true).rename(name);
+            predNames.add(name);
+        }
     }
-    SDVariable h = sd.stack(1, cells).reshape(batch * g * g, cfg.inChannels(), p, p);
-    int w = cfg.width();
-    h =
-        sd.nn()
-            .relu(
-                layerNorm("encoder.stem.ln", conv("encoder.stem.conv", h, 3, 3, 1, 1, 1, false)),
-                0);
-    int in = w;
-    for (int stage = 0; stage < 3; stage++) {
-      int out = w << stage;
-      for (int b = 0; b < cfg.blocksPerStage(); b++) {
-        int stride = stage > 0 && b == 0 ? 2 : 1;
-        String n = "encoder.stage" + stage + ".block" + b;
-        SDVariable r =
-            sd.nn()
-                .relu(layerNorm(n + ".ln1", conv(n + ".conv1", h, 3, 3, stride, 1, 1, false)), 0);
-        r = layerNorm(n + ".ln2", conv(n + ".conv2", r, 3, 3, 1, 1, 1, false));
-        SDVariable sc =
-            in == out && stride == 1
-                ? h
-                : layerNorm(
-                    n + ".shortcut.ln", conv(n + ".shortcut.conv", h, 1, 1, stride, 0, 0, false));
-        h = sd.nn().relu(r.add(sc), 0);
-        in = out;
-      }
+
+    List<String> outputNames() {
+        List<String> names = new ArrayList<>(List.of("latents", "targets"));
+        names.addAll(predNames);
+        return names;
     }
-    int d = cfg.latentDim();
-    SDVariable z =
-        h.mean(2, 3).reshape(batch, (long) g * g, d).permute(0, 2, 1).reshape(batch, d, g, g);
-    z.rename("latents");
-    SDVariable c = z;
-    int hc = cfg.contextChannels();
-    for (int b = 0; b < CpcConfig.CONTEXT_BLOCKS; b++) {
-      String n = "context.block" + b;
-      SDVariable t = sd.nn().relu(conv(n + ".conv1", c, 1, 1, 1, 0, 0, true), 0);
-      t = conv(n + ".conv2", t, 1, 3, 1, 0, 1, true);
-      t = sd.concat(2, sd.constant(Nd4j.zeros(params.dataType(), batch, hc, 1, g)), t);
-      t = sd.nn().relu(conv(n + ".conv3", t, 2, 1, 1, 0, 0, true), 0);
-      t = conv(n + ".conv4", t, 1, 1, 1, 0, 0, true);
-      c = c.add(t);
+
+    Map<String, INDArray> outputs() {
+        return sd.output(Map.of(), outputNames().toArray(new String[0]));
     }
-    c = sd.nn().relu(c, 0);
-    conv("z2target", z, 1, 1, 1, 0, 0, true).rename("targets");
-    for (int s = 0; s < cfg.predictionSteps(); s++) {
-      String name = "pred" + s;
-      conv("ctx2pred." + s, c, 1, 1, 1, 0, 0, true).rename(name);
-      predNames.add(name);
+
+    /** Gradients of sum(wz * latents) + sum(wt * targets) + sum_s sum(wp_s * pred_s). */
+    Map<String, INDArray> gradients(INDArray wz, INDArray wt, List<INDArray> wp) {
+        SDVariable loss = sd.getVariable("latents")
+                .mul(sd.constant(wz))
+                .sum()
+                .add(sd.getVariable("targets").mul(sd.constant(wt)).sum());
+        for (int s = 0; s < wp.size(); s++) {
+            loss = loss.add(
+                    sd.getVariable(predNames.get(s)).mul(sd.constant(wp.get(s))).sum());
+        }
+        sd.setLossVariables(loss);
+        List<String> wrt = new ArrayList<>(varOf.values());
+        wrt.add("x");
+        Map<String, INDArray> grads = new LinkedHashMap<>(sd.calculateGradients(Map.of(), wrt));
+        for (String v : permuted) {
+            grads.put(v, grads.get(v).permute(3, 2, 0, 1).dup('c'));
+        }
+        return grads;
     }
-  }
 
-  List<String> outputNames() {
-    List<String> names = new ArrayList<>(List.of("latents", "targets"));
-    names.addAll(predNames);
-    return names;
-  }
-
-  Map<String, INDArray> outputs() {
-    return sd.output(Map.of(), outputNames().toArray(new String[0]));
-  }
-
-  /** Gradients of sum(wz * latents) + sum(wt * targets) + sum_s sum(wp_s * pred_s). */
-  Map<String, INDArray> gradients(INDArray wz, INDArray wt, List<INDArray> wp) {
-    SDVariable loss =
-        sd.getVariable("latents")
-            .mul(sd.constant(wz))
-            .sum()
-            .add(sd.getVariable("targets").mul(sd.constant(wt)).sum());
-    for (int s = 0; s < wp.size(); s++) {
-      loss = loss.add(sd.getVariable(predNames.get(s)).mul(sd.constant(wp.get(s))).sum());
+    private SDVariable param(String name) {
+        String v = name.replace('.', '_');
+        varOf.put(name, v);
+        return sd.var(v, params.get(name).value().dup());
     }
-    sd.setLossVariables(loss);
-    List<String> wrt = new ArrayList<>(varOf.values());
-    wrt.add("x");
-    Map<String, INDArray> grads = new LinkedHashMap<>(sd.calculateGradients(Map.of(), wrt));
-    for (String v : permuted) {
-      grads.put(v, grads.get(v).permute(3, 2, 0, 1).dup('c'));
+
+    private SDVariable conv(String name, SDVariable in, int kH, int kW, int s, int pH, int pW, boolean bias) {
+        Conv2DConfig c = Conv2DConfig.builder()
+                .kH(kH)
+                .kW(kW)
+                .sH(s)
+                .sW(s)
+                .pH(pH)
+                .pW(pW)
+                .dH(1)
+                .dW(1)
+                .paddingMode(PaddingMode.VALID)
+                .dataFormat("NCHW")
+                .weightsFormat(WeightsFormat.YXIO)
+                .build();
+        String wName = name + ".weight";
+        String v = wName.replace('.', '_');
+        varOf.put(wName, v);
+        permuted.add(v);
+        SDVariable w = sd.var(v, params.get(wName).value().permute(2, 3, 1, 0).dup('c'));
+        return bias
+                ? sd.cnn().conv2d(in, w, param(name + ".bias"), c)
+                : sd.cnn().conv2d(in, w, c);
     }
-    return grads;
-  }
 
-  private SDVariable param(String name) {
-    String v = name.replace('.', '_');
-    varOf.put(name, v);
-    return sd.var(v, params.get(name).value().dup());
-  }
-
-  private SDVariable conv(
-      String name, SDVariable in, int kH, int kW, int s, int pH, int pW, boolean bias) {
-    Conv2DConfig c =
-        Conv2DConfig.builder()
-            .kH(kH)
-            .kW(kW)
-            .sH(s)
-            .sW(s)
-            .pH(pH)
-            .pW(pW)
-            .dH(1)
-            .dW(1)
-            .paddingMode(PaddingMode.VALID)
-            .dataFormat("NCHW")
-            .weightsFormat(WeightsFormat.YXIO)
-            .build();
-    String wName = name + ".weight";
-    String v = wName.replace('.', '_');
-    varOf.put(wName, v);
-    permuted.add(v);
-    SDVariable w = sd.var(v, params.get(wName).value().permute(2, 3, 1, 0).dup('c'));
-    return bias ? sd.cnn().conv2d(in, w, param(name + ".bias"), c) : sd.cnn().conv2d(in, w, c);
-  }
-
-  /** GroupNorm(1, C): statistics per sample over (C, H, W), per-channel affine. */
-  private SDVariable layerNorm(String name, SDVariable in) {
-    SDVariable mean = in.mean(true, 1, 2, 3);
-    SDVariable centred = in.sub(mean);
-    SDVariable var = centred.mul(centred).mean(true, 1, 2, 3);
-    SDVariable xhat = centred.mul(sd.math().pow(var.add(1e-5), -0.5));
-    long ch = params.get(name + ".weight").value().length();
-    return xhat.mul(param(name + ".weight").reshape(1, ch, 1, 1))
-        .add(param(name + ".bias").reshape(1, ch, 1, 1));
-  }
+    /** GroupNorm(1, C): statistics per sample over (C, H, W), per-channel affine. */
+    private SDVariable layerNorm(String name, SDVariable in) {
+        SDVariable mean = in.mean(true, 1, 2, 3);
+        SDVariable centred = in.sub(mean);
+        SDVariable var = centred.mul(centred).mean(true, 1, 2, 3);
+        SDVariable xhat = centred.mul(sd.math().pow(var.add(1e-5), -0.5));
+        long ch = params.get(name + ".weight").value().length();
+        return xhat.mul(param(name + ".weight").reshape(1, ch, 1, 1))
+                .add(param(name + ".bias").reshape(1, ch, 1, 1));
+    }
 }

@@ -17,41 +17,40 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class RelativeError {
 
-  /** Relative to the model's largest gradient, what counts as a structural zero. */
-  static final double ZERO = 1e-5;
+    /** Relative to the model's largest gradient, what counts as a structural zero. */
+    static final double ZERO = 1e-5;
 
-  private RelativeError() {}
+    private RelativeError() {}
 
-  static double error(INDArray actual, INDArray expected) {
-    INDArray a = actual.castTo(DataType.DOUBLE).reshape(expected.shape());
-    INDArray b = expected.castTo(DataType.DOUBLE);
-    return a.sub(b).amaxNumber().doubleValue()
-        / Math.max(b.amaxNumber().doubleValue(), Double.MIN_NORMAL);
-  }
-
-  /**
-   * @param largest the largest |gradient| over the model (0 for outputs: no structural zeros)
-   * @return the relative error, or 0 for a structural zero that passed
-   */
-  static double check(String what, INDArray actual, INDArray expected, double largest, double tol) {
-    assertTrue(expected != null, what + " missing from the reference result");
-    double zero = ZERO * largest;
-    if (expected.amaxNumber().doubleValue() < zero) {
-      double a = actual.amaxNumber().doubleValue();
-      assertTrue(a < zero, what + ": reference is a structural zero but |actual| reaches " + a);
-      return 0;
+    static double error(INDArray actual, INDArray expected) {
+        INDArray a = actual.castTo(DataType.DOUBLE).reshape(expected.shape());
+        INDArray b = expected.castTo(DataType.DOUBLE);
+        return a.sub(b).amaxNumber().doubleValue() / Math.max(b.amaxNumber().doubleValue(), Double.MIN_NORMAL);
     }
-    double err = error(actual, expected);
-    assertTrue(err <= tol, what + ": relative error " + err + " > " + tol);
-    return err;
-  }
 
-  /** The largest |value| over the tensors. */
-  static double largest(Collection<INDArray> tensors) {
-    double m = 0;
-    for (INDArray t : tensors) {
-      m = Math.max(m, t.amaxNumber().doubleValue());
+    /**
+     * @param largest the largest |gradient| over the model (0 for outputs: no structural zeros)
+     * @return the relative error, or 0 for a structural zero that passed
+     */
+    static double check(String what, INDArray actual, INDArray expected, double largest, double tol) {
+        assertTrue(expected != null, what + " missing from the reference result");
+        double zero = ZERO * largest;
+        if (expected.amaxNumber().doubleValue() < zero) {
+            double a = actual.amaxNumber().doubleValue();
+            assertTrue(a < zero, what + ": reference is a structural zero but |actual| reaches " + a);
+            return 0;
+        }
+        double err = error(actual, expected);
+        assertTrue(err <= tol, what + ": relative error " + err + " > " + tol);
+        return err;
     }
-    return m;
-  }
+
+    /** The largest |value| over the tensors. */
+    static double largest(Collection<INDArray> tensors) {
+        double m = 0;
+        for (INDArray t : tensors) {
+            m = Math.max(m, t.amaxNumber().doubleValue());
+        }
+        return m;
+    }
 }

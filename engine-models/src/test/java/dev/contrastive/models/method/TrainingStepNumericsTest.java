@@ -30,81 +30,75 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 class TrainingStepNumericsTest {
 
-  private static final int STEPS = 8;
+    private static final int STEPS = 8;
 
-  /** Float32 rounding of the two paths, on one step from identical weights. */
-  private static final double LOSS_TOLERANCE = 1e-4;
+    /** Float32 rounding of the two paths, on one step from identical weights. */
+    private static final double LOSS_TOLERANCE = 1e-4;
 
-  private static final double GRADIENT_TOLERANCE = 1e-3;
+    private static final double GRADIENT_TOLERANCE = 1e-3;
 
-  private final boolean poisoningBefore = NativeMemory.poisoning();
+    private final boolean poisoningBefore = NativeMemory.poisoning();
 
-  @AfterEach
-  void restoreDefaults() {
-    FastPaths.setEnabled(true);
-    NativeMemory.setPoisoning(poisoningBefore);
-  }
-
-  static Stream<Arguments> methodsAndPoisoning() {
-    return TinyRun.METHODS.stream()
-        .flatMap(m -> Stream.of(Arguments.of(m, true), Arguments.of(m, false)));
-  }
-
-  @ParameterizedTest(name = "{0}, poisoning {1}")
-  @MethodSource("methodsAndPoisoning")
-  void stepsStayFiniteAndTheFastPathsAgreeWithTheOpPath(String method, boolean poison) {
-    NativeMemory.setPoisoning(poison);
-    SplittableRandom rnd = new SplittableRandom(21);
-    INDArray viewA = GradCheck.randomOf(DataType.FLOAT, rnd, 1, 8, 1, 32, 32);
-    INDArray viewB = GradCheck.randomOf(DataType.FLOAT, rnd, 1, 8, 1, 32, 32);
-    double first = Double.NaN;
-    double last = Double.NaN;
-    try (Method m = TinyRun.create(method, 3)) {
-      Adam adam = new Adam(AdamOptions.amdim().withLr(1e-2), m.parameters());
-      for (int i = 0; i < STEPS; i++) {
-        StepOutcome fast = step(m, true, i, viewA, viewB);
-        INDArray fastGrads = m.parameters().flatGrads().dup();
-        StepOutcome plain = step(m, false, i, viewA, viewB);
-        INDArray plainGrads = m.parameters().flatGrads();
-        String at = method + " step " + i;
-        assertEquals(
-            plain.loss(),
-            fast.loss(),
-            LOSS_TOLERANCE * Math.max(1, Math.abs(plain.loss())),
-            at + ": loss, fast paths against the op path");
-        double gradientDifference =
-            fastGrads.sub(plainGrads).norm2Number().doubleValue()
-                / plainGrads.norm2Number().doubleValue();
-        assertTrue(
-            gradientDifference < GRADIENT_TOLERANCE,
-            at
-                + ": gradients differ by "
-                + gradientDifference
-                + " (relative L2) between the paths");
-        adam.step(m.parameters(), 1e-2);
-        assertTrue(
-            StepChecks.allFinite(m.parameters().flatValues()), at + ": weights after the update");
-        assertTrue(StepChecks.allFinite(m.parameters().flatBuffers()), at + ": running statistics");
-        first = i == 0 ? plain.loss() : first;
-        last = plain.loss();
-      }
+    @AfterEach
+    void restoreDefaults() {
+        FastPaths.setEnabled(true);
+        NativeMemory.setPoisoning(poisoningBefore);
     }
-    assertTrue(last != first, method + ": the updates changed the loss");
-  }
 
-  /** One step on the chosen path; fails on any non-finite value. */
-  private static StepOutcome step(
-      Method m, boolean fastPaths, int i, INDArray viewA, INDArray viewB) {
-    FastPaths.setEnabled(fastPaths);
-    try (MemoryWorkspace ws = NativeMemory.scope("numerics-step")) {
-      StepOutcome o = m.forwardBackward(i, viewA, viewB, i);
-      String at = m.config().method() + " step " + i + (fastPaths ? " (fast paths)" : " (op path)");
-      assertTrue(
-          Double.isFinite(o.loss()) && Double.isFinite(o.gradNorm()),
-          at + ": loss " + o.loss() + ", gradient norm " + o.gradNorm());
-      assertTrue(StepChecks.allFinite(o.features()), at + ": probe features");
-      assertTrue(StepChecks.allFinite(m.parameters().flatGrads()), at + ": gradients");
-      return new StepOutcome(o.loss(), o.parts(), o.accuracy(), o.gradNorm(), null);
+    static Stream<Arguments> methodsAndPoisoning() {
+        return TinyRun.METHODS.stream().flatMap(m -> Stream.of(Arguments.of(m, true), Arguments.of(m, false)));
     }
-  }
+
+    @ParameterizedTest(name = "{0}, poisoning {1}")
+    @MethodSource("methodsAndPoisoning")
+    void stepsStayFiniteAndTheFastPathsAgreeWithTheOpPath(String method, boolean poison) {
+        NativeMemory.setPoisoning(poison);
+        SplittableRandom rnd = new SplittableRandom(21);
+        INDArray viewA = GradCheck.randomOf(DataType.FLOAT, rnd, 1, 8, 1, 32, 32);
+        INDArray viewB = GradCheck.randomOf(DataType.FLOAT, rnd, 1, 8, 1, 32, 32);
+        double first = Double.NaN;
+        double last = Double.NaN;
+        try (Method m = TinyRun.create(method, 3)) {
+            Adam adam = new Adam(AdamOptions.amdim().withLr(1e-2), m.parameters());
+            for (int i = 0; i < STEPS; i++) {
+                StepOutcome fast = step(m, true, i, viewA, viewB);
+                INDArray fastGrads = m.parameters().flatGrads().dup();
+                StepOutcome plain = step(m, false, i, viewA, viewB);
+                INDArray plainGrads = m.parameters().flatGrads();
+                String at = method + " step " + i;
+                assertEquals(
+                        plain.loss(),
+                        fast.loss(),
+                        LOSS_TOLERANCE * Math.max(1, Math.abs(plain.loss())),
+                        at + ": loss, fast paths against the op path");
+                double gradientDifference =
+                        fastGrads.sub(plainGrads).norm2Number().doubleValue()
+                                / plainGrads.norm2Number().doubleValue();
+                assertTrue(
+                        gradientDifference < GRADIENT_TOLERANCE,
+                        at + ": gradients differ by " + gradientDifference + " (relative L2) between the paths");
+                adam.step(m.parameters(), 1e-2);
+                assertTrue(StepChecks.allFinite(m.parameters().flatValues()), at + ": weights after the update");
+                assertTrue(StepChecks.allFinite(m.parameters().flatBuffers()), at + ": running statistics");
+                first = i == 0 ? plain.loss() : first;
+                last = plain.loss();
+            }
+        }
+        assertTrue(last != first, method + ": the updates changed the loss");
+    }
+
+    /** One step on the chosen path; fails on any non-finite value. */
+    private static StepOutcome step(Method m, boolean fastPaths, int i, INDArray viewA, INDArray viewB) {
+        FastPaths.setEnabled(fastPaths);
+        try (MemoryWorkspace ws = NativeMemory.scope("numerics-step")) {
+            StepOutcome o = m.forwardBackward(i, viewA, viewB, i);
+            String at = m.config().method() + " step " + i + (fastPaths ? " (fast paths)" : " (op path)");
+            assertTrue(
+                    Double.isFinite(o.loss()) && Double.isFinite(o.gradNorm()),
+                    at + ": loss " + o.loss() + ", gradient norm " + o.gradNorm());
+            assertTrue(StepChecks.allFinite(o.features()), at + ": probe features");
+            assertTrue(StepChecks.allFinite(m.parameters().flatGrads()), at + ": gradients");
+            return new StepOutcome(o.loss(), o.parts(), o.accuracy(), o.gradNorm(), null);
+        }
+    }
 }

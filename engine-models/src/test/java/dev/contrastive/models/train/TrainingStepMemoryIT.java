@@ -35,78 +35,74 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 class TrainingStepMemoryIT {
 
-  private static final int WARM_UP = 200;
-  private static final int STEPS = 2_000;
-  private static final long RSS_BOUND = 64L << 20;
-  private static final long HEAP_BOUND = 16L << 20;
+    private static final int WARM_UP = 200;
+    private static final int STEPS = 2_000;
+    private static final long RSS_BOUND = 64L << 20;
+    private static final long HEAP_BOUND = 16L << 20;
 
-  @ParameterizedTest
-  @ValueSource(strings = {"amdim", "cpc", "yadim", "simclr"})
-  void rssAndHeapStayFlatOver2000Steps(String method) throws IOException {
-    SplittableRandom rnd = new SplittableRandom(21);
-    INDArray viewA = GradCheck.randomOf(DataType.FLOAT, rnd, 1, 16, 1, 32, 32);
-    INDArray viewB = GradCheck.randomOf(DataType.FLOAT, rnd, 1, 16, 1, 32, 32);
-    try (Method m = TinyRun.create(method, 3)) {
-      Adam adam = new Adam(AdamOptions.amdim(), m.parameters());
-      long rssWarm = 0;
-      long heapWarm = 0;
-      for (int i = 0; i < STEPS; i++) {
-        if (i == WARM_UP) {
-          rssWarm = rssBytes();
-          heapWarm = usedHeapAfterGc();
+    @ParameterizedTest
+    @ValueSource(strings = {"amdim", "cpc", "yadim", "simclr"})
+    void rssAndHeapStayFlatOver2000Steps(String method) throws IOException {
+        SplittableRandom rnd = new SplittableRandom(21);
+        INDArray viewA = GradCheck.randomOf(DataType.FLOAT, rnd, 1, 16, 1, 32, 32);
+        INDArray viewB = GradCheck.randomOf(DataType.FLOAT, rnd, 1, 16, 1, 32, 32);
+        try (Method m = TinyRun.create(method, 3)) {
+            Adam adam = new Adam(AdamOptions.amdim(), m.parameters());
+            long rssWarm = 0;
+            long heapWarm = 0;
+            for (int i = 0; i < STEPS; i++) {
+                if (i == WARM_UP) {
+                    rssWarm = rssBytes();
+                    heapWarm = usedHeapAfterGc();
+                }
+                try (MemoryWorkspace ws = NativeMemory.scope("memory-test-step")) {
+                    m.forwardBackward(i, viewA, viewB, i);
+                    adam.step(m.parameters(), 2e-4);
+                }
+                // The trainer's collection (NativeMemoryCollector).
+                if ((i + 1) % NativeMemoryCollector.EVERY == 0) {
+                    System.gc();
+                }
+            }
+            long rssEnd = rssBytes();
+            long heapEnd = usedHeapAfterGc();
+            System.out.printf(
+                    "TrainingStepMemoryIT "
+                            + method
+                            + ": steps %d..%d, RSS %.1f -> %.1f MB (%+.1f), used heap %.1f -> %.1f MB (%+.1f)%n",
+                    WARM_UP,
+                    STEPS,
+                    mb(rssWarm),
+                    mb(rssEnd),
+                    mb(rssEnd - rssWarm),
+                    mb(heapWarm),
+                    mb(heapEnd),
+                    mb(heapEnd - heapWarm));
+            assertTrue(
+                    rssEnd - rssWarm < RSS_BOUND,
+                    "RSS grew by " + mb(rssEnd - rssWarm) + " MB over " + (STEPS - WARM_UP) + " steps");
+            assertTrue(
+                    heapEnd - heapWarm < HEAP_BOUND,
+                    "used heap grew by " + mb(heapEnd - heapWarm) + " MB over " + (STEPS - WARM_UP) + " steps");
         }
-        try (MemoryWorkspace ws = NativeMemory.scope("memory-test-step")) {
-          m.forwardBackward(i, viewA, viewB, i);
-          adam.step(m.parameters(), 2e-4);
-        }
-        // The trainer's collection (NativeMemoryCollector).
-        if ((i + 1) % NativeMemoryCollector.EVERY == 0) {
-          System.gc();
-        }
-      }
-      long rssEnd = rssBytes();
-      long heapEnd = usedHeapAfterGc();
-      System.out.printf(
-          "TrainingStepMemoryIT "
-              + method
-              + ": steps %d..%d, RSS %.1f -> %.1f MB (%+.1f), used heap %.1f -> %.1f MB (%+.1f)%n",
-          WARM_UP,
-          STEPS,
-          mb(rssWarm),
-          mb(rssEnd),
-          mb(rssEnd - rssWarm),
-          mb(heapWarm),
-          mb(heapEnd),
-          mb(heapEnd - heapWarm));
-      assertTrue(
-          rssEnd - rssWarm < RSS_BOUND,
-          "RSS grew by " + mb(rssEnd - rssWarm) + " MB over " + (STEPS - WARM_UP) + " steps");
-      assertTrue(
-          heapEnd - heapWarm < HEAP_BOUND,
-          "used heap grew by "
-              + mb(heapEnd - heapWarm)
-              + " MB over "
-              + (STEPS - WARM_UP)
-              + " steps");
     }
-  }
 
-  private static long rssBytes() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-      }
+    private static long rssBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("/proc/self/status has no VmRSS line");
     }
-    throw new IllegalStateException("/proc/self/status has no VmRSS line");
-  }
 
-  private static long usedHeapAfterGc() {
-    System.gc();
-    Runtime rt = Runtime.getRuntime();
-    return rt.totalMemory() - rt.freeMemory();
-  }
+    private static long usedHeapAfterGc() {
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
+    }
 
-  private static double mb(long bytes) {
-    return bytes / (1024.0 * 1024.0);
-  }
+    private static double mb(long bytes) {
+        return bytes / (1024.0 * 1024.0);
+    }
 }

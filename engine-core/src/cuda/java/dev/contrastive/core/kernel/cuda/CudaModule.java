@@ -33,86 +33,83 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class CudaModule {
 
-  static final String FATBIN = "contrastive_kernels.fatbin";
-  private static final String[] KERNELS = {
-    "ce_forward", "ce_finish", "ce_backward_dq", "ce_backward_dk",
-    "amdim_forward", "amdim_finish", "amdim_backward_dsrc", "amdim_backward_dtrg"
-  };
-  private static final Map<Integer, CudaModule> BY_DEVICE = new ConcurrentHashMap<>();
+    static final String FATBIN = "contrastive_kernels.fatbin";
+    private static final String[] KERNELS = {
+        "ce_forward", "ce_finish", "ce_backward_dq", "ce_backward_dk",
+        "amdim_forward", "amdim_finish", "amdim_backward_dsrc", "amdim_backward_dtrg"
+    };
+    private static final Map<Integer, CudaModule> BY_DEVICE = new ConcurrentHashMap<>();
 
-  private final CUctx_st context;
-  private final CUmod_st module;
-  private final Map<String, CUfunc_st> functions;
-  private final int multiprocessors;
+    private final CUctx_st context;
+    private final CUmod_st module;
+    private final Map<String, CUfunc_st> functions;
+    private final int multiprocessors;
 
-  private CudaModule(int ordinal) {
-    check(cuInit(0), "cuInit");
-    int[] device = new int[1];
-    check(cuDeviceGet(device, ordinal), "cuDeviceGet " + ordinal);
-    context = new CUctx_st();
-    check(cuDevicePrimaryCtxRetain(context, device[0]), "cuDevicePrimaryCtxRetain");
-    check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
-    int[] count = new int[1];
-    check(
-        cuDeviceGetAttribute(count, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device[0]),
-        "cuDeviceGetAttribute");
-    multiprocessors = count[0];
-    module = new CUmod_st();
-    // cuModuleLoadData copies the image, so the pointer may go once it returns.
-    try (BytePointer image = new BytePointer(readFatbin())) {
-      check(cuModuleLoadData(module, image), "cuModuleLoadData " + FATBIN);
+    private CudaModule(int ordinal) {
+        check(cuInit(0), "cuInit");
+        int[] device = new int[1];
+        check(cuDeviceGet(device, ordinal), "cuDeviceGet " + ordinal);
+        context = new CUctx_st();
+        check(cuDevicePrimaryCtxRetain(context, device[0]), "cuDevicePrimaryCtxRetain");
+        check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+        int[] count = new int[1];
+        check(cuDeviceGetAttribute(count, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device[0]), "cuDeviceGetAttribute");
+        multiprocessors = count[0];
+        module = new CUmod_st();
+        // cuModuleLoadData copies the image, so the pointer may go once it returns.
+        try (BytePointer image = new BytePointer(readFatbin())) {
+            check(cuModuleLoadData(module, image), "cuModuleLoadData " + FATBIN);
+        }
+        functions = new HashMap<>();
+        for (String name : KERNELS) {
+            CUfunc_st f = new CUfunc_st();
+            check(cuModuleGetFunction(f, module, name), "cuModuleGetFunction " + name);
+            functions.put(name, f);
+        }
     }
-    functions = new HashMap<>();
-    for (String name : KERNELS) {
-      CUfunc_st f = new CUfunc_st();
-      check(cuModuleGetFunction(f, module, name), "cuModuleGetFunction " + name);
-      functions.put(name, f);
+
+    /** The module of the device ND4J has bound to this thread, loaded on first use. */
+    static CudaModule forCurrentDevice() {
+        int ordinal = Nd4j.getAffinityManager().getDeviceForCurrentThread();
+        return BY_DEVICE.computeIfAbsent(ordinal, CudaModule::new);
     }
-  }
 
-  /** The module of the device ND4J has bound to this thread, loaded on first use. */
-  static CudaModule forCurrentDevice() {
-    int ordinal = Nd4j.getAffinityManager().getDeviceForCurrentThread();
-    return BY_DEVICE.computeIfAbsent(ordinal, CudaModule::new);
-  }
-
-  int multiprocessors() {
-    return multiprocessors;
-  }
-
-  CUfunc_st function(String name) {
-    CUfunc_st f = functions.get(name);
-    if (f == null) {
-      throw new IllegalArgumentException("no kernel " + name + " in " + FATBIN);
+    int multiprocessors() {
+        return multiprocessors;
     }
-    return f;
-  }
 
-  /** Driver-API calls act on the thread's current context; ND4J's threads may not have set one. */
-  void makeCurrent() {
-    check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
-  }
-
-  static void check(int result, String what) {
-    if (result != CUDA_SUCCESS) {
-      BytePointer message = new BytePointer();
-      String text =
-          cuGetErrorString(result, message) == CUDA_SUCCESS && !message.isNull()
-              ? message.getString()
-              : "unknown error";
-      throw new IllegalStateException(what + " failed: CUDA error " + result + " (" + text + ")");
+    CUfunc_st function(String name) {
+        CUfunc_st f = functions.get(name);
+        if (f == null) {
+            throw new IllegalArgumentException("no kernel " + name + " in " + FATBIN);
+        }
+        return f;
     }
-  }
 
-  private static byte[] readFatbin() {
-    try (InputStream in = CudaModule.class.getResourceAsStream(FATBIN)) {
-      if (in == null) {
-        throw new IllegalStateException(
-            "resource " + FATBIN + " is missing: the -Pcuda build compiles it with nvcc");
-      }
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + FATBIN, e);
+    /** Driver-API calls act on the thread's current context; ND4J's threads may not have set one. */
+    void makeCurrent() {
+        check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
     }
-  }
+
+    static void check(int result, String what) {
+        if (result != CUDA_SUCCESS) {
+            BytePointer message = new BytePointer();
+            String text = cuGetErrorString(result, message) == CUDA_SUCCESS && !message.isNull()
+                    ? message.getString()
+                    : "unknown error";
+            throw new IllegalStateException(what + " failed: CUDA error " + result + " (" + text + ")");
+        }
+    }
+
+    private static byte[] readFatbin() {
+        try (InputStream in = CudaModule.class.getResourceAsStream(FATBIN)) {
+            if (in == null) {
+                throw new IllegalStateException(
+                        "resource " + FATBIN + " is missing: the -Pcuda build compiles it with nvcc");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + FATBIN, e);
+        }
+    }
 }

@@ -12,17 +12,16 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class NativeTilesOff implements BeforeAllCallback, AfterAllCallback {
 
-  private static final ExtensionContext.Namespace STATE =
-      ExtensionContext.Namespace.create(NativeTilesOff.class);
+    private static final ExtensionContext.Namespace STATE = ExtensionContext.Namespace.create(NativeTilesOff.class);
 
-  @Override
-  public void beforeAll(ExtensionContext context) {
-    context.getStore(STATE).put("nativeWasEnabled", NativeTiles.isEnabled());
-    NativeTiles.setEnabled(false);
-  }
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        context.getStore(STATE).put("nativeWasEnabled", NativeTiles.isEnabled());
+        NativeTiles.setEnabled(false);
+    }
 
-  @Override
-  public void afterAll(ExtensionContext context) {
-    NativeTiles.setEnabled(context.getStore(STATE).get("nativeWasEnabled", Boolean.class));
-  }
+    @Override
+    public void afterAll(ExtensionContext context) {
+        NativeTiles.setEnabled(context.getStore(STATE).get("nativeWasEnabled", Boolean.class));
+    }
 }

@@ -17,19 +17,18 @@ import java.util.Map;
  *     scales with it
  */
 public record ReferenceResult(
-    double loss,
-    Map<String, Double> parts,
-    Diagnostics diagnostics,
-    Map<String, Tensor64> gradients,
-    double[] margins,
-    double maxAbsScore) {
+        double loss,
+        Map<String, Double> parts,
+        Diagnostics diagnostics,
+        Map<String, Tensor64> gradients,
+        double[] margins,
+        double maxAbsScore) {
 
-  public Tensor64 gradient(String name) {
-    Tensor64 g = gradients.get(name);
-    if (g == null) {
-      throw new IllegalArgumentException(
-          "no reference gradient '" + name + "' in " + gradients.keySet());
+    public Tensor64 gradient(String name) {
+        Tensor64 g = gradients.get(name);
+        if (g == null) {
+            throw new IllegalArgumentException("no reference gradient '" + name + "' in " + gradients.keySet());
+        }
+        return g;
     }
-    return g;
-  }
 }

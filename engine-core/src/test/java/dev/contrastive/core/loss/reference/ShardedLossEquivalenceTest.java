@@ -62,441 +62,414 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 class ShardedLossEquivalenceTest {
 
-  /** Largest relative combined-vs-full differences: loss and parts, gradients, diagnostics. */
-  private static final Map<String, double[]> WORST = new LinkedHashMap<>();
+    /** Largest relative combined-vs-full differences: loss and parts, gradients, diagnostics. */
+    private static final Map<String, double[]> WORST = new LinkedHashMap<>();
 
-  @AfterAll
-  static void printWorstDifferences() {
-    WORST.forEach(
-        (key, w) ->
-            System.out.printf(
+    @AfterAll
+    static void printWorstDifferences() {
+        WORST.forEach((key, w) -> System.out.printf(
                 "shards combined vs full call, %s: loss/parts %.2e, gradients %.2e,"
-                    + " diagnostics %.2e (largest relative differences)%n",
+                        + " diagnostics %.2e (largest relative differences)%n",
                 key, w[0], w[1], w[2]));
-    WORST.clear();
-  }
-
-  /**
-   * One shard for the whole batch, two and three near-equal ones, an uneven cut (a single image at
-   * each end, in reverse order, since combining must not care), and one image per shard.
-   */
-  static List<List<Shard>> partitions(int batch) {
-    List<List<Shard>> partitions = new ArrayList<>();
-    partitions.add(List.of(Shard.all(batch)));
-    if (batch >= 2) {
-      partitions.add(cuts(batch, batch / 2));
+        WORST.clear();
     }
-    if (batch >= 3) {
-      partitions.add(cuts(batch, batch / 3, 2 * batch / 3));
-      List<Shard> uneven = new ArrayList<>(cuts(batch, 1, batch - 1));
-      Collections.reverse(uneven);
-      partitions.add(uneven);
-    }
-    if (batch >= 4) {
-      int[] each = new int[batch - 1];
-      Arrays.setAll(each, i -> i + 1);
-      partitions.add(cuts(batch, each));
-    }
-    return partitions;
-  }
 
-  private static List<Shard> cuts(int batch, int... at) {
-    List<Shard> shards = new ArrayList<>();
-    int start = 0;
-    for (int cut : at) {
-      shards.add(new Shard(start, cut - start));
-      start = cut;
-    }
-    shards.add(new Shard(start, batch - start));
-    return shards;
-  }
-
-  // ----------------------------------------------------------------------------------------
-  // InfoNCE
-
-  static Stream<InfoNceCase> infoNceCases() {
-    return Stream.of(
-        new InfoNceCase(1, 7, 6, 0.1, true, new Tiling(3, 5), "random", FLOAT),
-        new InfoNceCase(2, 7, 6, 0.5, false, new Tiling(2, 7), "random", FLOAT),
-        new InfoNceCase(3, 9, 5, 0.2, true, Tiling.DEFAULT, "random", FLOAT),
-        new InfoNceCase(4, 4, 3, 1, false, new Tiling(1, 1), "random", FLOAT),
-        new InfoNceCase(5, 1, 4, 0.1, true, new Tiling(3, 5), "random", FLOAT),
-        new InfoNceCase(6, 2, 8, 0.05, true, new Tiling(5, 3), "random", FLOAT),
-        new InfoNceCase(7, 6, 4, 0.1, true, new Tiling(3, 5), "zeroRow", FLOAT),
-        new InfoNceCase(8, 12, 19, 0.01, true, new Tiling(5, 7), "saturated", FLOAT),
-        new InfoNceCase(9, 7, 6, 0.1, true, new Tiling(3, 5), "random", DOUBLE),
-        new InfoNceCase(10, 8, 5, 0.5, false, Tiling.DEFAULT, "random", DOUBLE),
-        new InfoNceCase(11, 12, 19, 0.01, false, new Tiling(5, 7), "saturated", DOUBLE));
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("infoNceCases")
-  void infoNce(InfoNceCase c) {
-    Views<Tensor64> v = c.views();
-    Tensor64 a = v.a();
-    Tensor64 b = v.b();
-    InfoNceLoss loss = new InfoNceLoss(new InfoNceOptions(c.tau(), c.normalize(), c.tiling()));
-    try (INDArray fa = a.toNd4j(c.type());
-        INDArray fb = b.toNd4j(c.type())) {
-      check(
-          "InfoNCE",
-          c.toString(),
-          c.batch(),
-          c.type(),
-          precision(c.type(), c.features()),
-          () -> loss.compute(fa, fb),
-          shard -> loss.compute(fa, fb, shard),
-          shard ->
-              InfoNceReference.compute(a, b, c.tau(), c.normalize(), shard.start(), shard.count()));
-    }
-  }
-
-  // ------------------------------------------------------------------------------------------
-  // AMDIM
-
-  /**
-   * Views hold r1, r5 (h5 x w5) and r7 (h7 x w7); comparisons with a multi-location source draw
-   * their locations for the whole batch.
-   */
-  record AmdimCase(
-      long seed,
-      int batch,
-      int dim,
-      int h5,
-      int w5,
-      int h7,
-      int w7,
-      List<AmdimComparison> comparisons,
-      double tclip,
-      double w,
-      double featureScale,
-      Tiling tiling,
-      boolean randomSampler,
-      String features,
-      DataType type) {
-    @Override
-    public String toString() {
-      return "seed="
-          + seed
-          + " B="
-          + batch
-          + " D="
-          + dim
-          + " r5="
-          + h5
-          + "x"
-          + w5
-          + " r7="
-          + h7
-          + "x"
-          + w7
-          + " comparisons="
-          + comparisons.stream().map(AmdimComparison::name).toList()
-          + " tclip="
-          + tclip
-          + " w="
-          + w
-          + " featureScale="
-          + featureScale
-          + " tiling="
-          + describe(tiling)
-          + (randomSampler ? " randomSampler" : " fixedSampler")
-          + " "
-          + features
-          + " "
-          + type;
-    }
-  }
-
-  private static final List<AmdimComparison> PAPER = AmdimOptions.PAPER_COMPARISONS;
-
-  /** Multi-location sources only: r5 predicting r1, r7 predicting r7. */
-  private static final List<AmdimComparison> CUSTOM =
-      List.of(new AmdimComparison("r5", "r1"), new AmdimComparison("r7", "r7"));
-
-  static Stream<AmdimCase> amdimCases() {
-    return Stream.of(
-        new AmdimCase(
-            1, 7, 5, 2, 3, 3, 3, PAPER, 20, 0.05, 1, new Tiling(3, 5), true, "random", FLOAT),
-        new AmdimCase(
-            2, 6, 3, 2, 2, 3, 2, CUSTOM, 20, 0.05, 1, new Tiling(2, 7), false, "random", FLOAT),
-        new AmdimCase(
-            3, 5, 4, 2, 2, 2, 2, PAPER, 5, 0.05, 3, Tiling.DEFAULT, true, "random", FLOAT),
-        new AmdimCase(
-            4, 4, 3, 2, 2, 3, 1, PAPER, 10, 0.1, 1, new Tiling(1, 1), false, "random", FLOAT),
-        new AmdimCase(
-            5, 1, 4, 3, 3, 2, 2, PAPER, 20, 0.05, 1, new Tiling(3, 5), true, "random", FLOAT),
-        new AmdimCase(
-            6, 6, 8, 2, 2, 2, 2, PAPER, 50, 0, 10.6, new Tiling(3, 5), false, "saturated", FLOAT),
-        new AmdimCase(
-            7, 7, 5, 2, 3, 3, 3, PAPER, 20, 0.05, 1, new Tiling(3, 5), true, "random", DOUBLE),
-        new AmdimCase(
-            8, 5, 3, 2, 2, 3, 2, CUSTOM, 5, 1, 3, new Tiling(5, 3), false, "random", DOUBLE));
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("amdimCases")
-  void amdim(AmdimCase c) {
-    SplittableRandom rng = new SplittableRandom(c.seed());
-    long[][] shapes = {
-      {c.batch(), c.dim()},
-      {c.batch(), c.dim(), c.h5(), c.w5()},
-      {c.batch(), c.dim(), c.h7(), c.w7()}
-    };
-    Views<Map<String, Tensor64>> v = amdimViews(rng, shapes, c.featureScale(), c.features());
-    Map<String, Tensor64> a = v.a();
-    Map<String, Tensor64> b = v.b();
-    SourceSampler sampler =
-        sampler(c.randomSampler(), c.seed(), amdimLocations(rng, c.comparisons(), a, c.batch()));
-    AmdimLoss loss = new AmdimLoss(new AmdimOptions(c.tclip(), c.w(), c.comparisons(), c.tiling()));
-    Map<String, INDArray> fa = toNd4j(a, c.type());
-    Map<String, INDArray> fb = toNd4j(b, c.type());
-    Map<String, int[]> drawn = new LinkedHashMap<>();
-    try {
-      check(
-          "AMDIM",
-          c.toString(),
-          c.batch(),
-          c.type(),
-          precision(c.type(), c.features()),
-          () -> {
-            LossResult full = loss.compute(fa, fb, sampler);
-            drawn.putAll(full.sourceLocations());
-            return full;
-          },
-          shard -> {
-            LossResult r = loss.compute(fa, fb, sampler, shard);
-            assertLocationsEqual(
-                c + " " + shard + ": the batch's draw", drawn, r.sourceLocations());
-            return r;
-          },
-          shard ->
-              AmdimReference.compute(
-                  a, b, c.tclip(), c.w(), c.comparisons(), drawn, shard.start(), shard.count()));
-    } finally {
-      fa.values().forEach(INDArray::close);
-      fb.values().forEach(INDArray::close);
-    }
-  }
-
-  // ------------------------------------------------------------------------------------------
-  // YADIM
-
-  record YadimCase(
-      long seed,
-      long[] shape,
-      double tclip,
-      double w,
-      Tiling tiling,
-      boolean randomSampler,
-      DataType type) {
-    @Override
-    public String toString() {
-      return "seed="
-          + seed
-          + " shape="
-          + Arrays.toString(shape)
-          + " tclip="
-          + tclip
-          + " w="
-          + w
-          + " tiling="
-          + describe(tiling)
-          + (randomSampler ? " randomSampler" : " fixedSampler")
-          + " "
-          + type;
-    }
-  }
-
-  static Stream<YadimCase> yadimCases() {
-    return Stream.of(
-        new YadimCase(1, new long[] {7, 4, 2, 3}, 20, 0.05, new Tiling(3, 5), true, FLOAT),
-        new YadimCase(2, new long[] {6, 8}, 20, 0.05, Tiling.DEFAULT, false, FLOAT),
-        new YadimCase(3, new long[] {5, 3, 3, 2}, 10, 1, new Tiling(1, 1), false, FLOAT),
-        new YadimCase(4, new long[] {5, 4, 3, 2}, 20, 0.05, new Tiling(2, 7), true, DOUBLE));
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("yadimCases")
-  void yadim(YadimCase c) {
-    SplittableRandom rng = new SplittableRandom(c.seed());
-    int batch = (int) c.shape()[0];
-    Tensor64 a = floatGaussian(rng, 1, c.shape());
-    Tensor64 b = floatGaussian(rng, 1, c.shape());
-    SourceSampler sampler = sampler(c.randomSampler(), c.seed(), yadimLocations(rng, a));
-    YadimLoss loss = new YadimLoss(new YadimOptions(c.tclip(), c.w(), c.tiling()));
-    Map<String, int[]> drawn = new LinkedHashMap<>();
-    try (INDArray fa = a.toNd4j(c.type());
-        INDArray fb = b.toNd4j(c.type())) {
-      check(
-          "YADIM",
-          c.toString(),
-          batch,
-          c.type(),
-          precision(c.type(), "random"),
-          () -> {
-            LossResult full = loss.compute(fa, fb, sampler);
-            drawn.putAll(full.sourceLocations());
-            return full;
-          },
-          shard -> loss.compute(fa, fb, sampler, shard),
-          shard ->
-              YadimReference.compute(a, b, c.tclip(), c.w(), drawn, shard.start(), shard.count()));
-    }
-  }
-
-  // --------------------------------------------------------------------------------------------
-  // CPC
-
-  static Stream<CpcCase> cpcCases() {
-    return Stream.of(
-        new CpcCase(1, 5, 6, 5, 3, 2, 3, 0.1, new Tiling(3, 5), "random", FLOAT),
-        new CpcCase(2, 4, 8, 4, 2, 1, 2, 1, Tiling.DEFAULT, "random", FLOAT),
-        new CpcCase(3, 3, 5, 6, 2, 1, 3, 0.5, new Tiling(2, 7), "random", FLOAT),
-        new CpcCase(4, 1, 4, 4, 3, 1, 1, 1, new Tiling(1, 1), "random", FLOAT),
-        new CpcCase(5, 4, 19, 5, 3, 2, 3, 60, new Tiling(3, 5), "saturated", FLOAT),
-        new CpcCase(6, 3, 5, 6, 2, 1, 3, 0.5, new Tiling(2, 7), "random", DOUBLE),
-        new CpcCase(7, 5, 6, 5, 3, 2, 2, 2, Tiling.DEFAULT, "random", DOUBLE));
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("cpcCases")
-  void cpc(CpcCase c) {
-    CpcInputs in = c.inputs();
-    Tensor64 targets = in.targets();
-    List<Tensor64> predictions = in.predictions();
-    CpcLoss loss = new CpcLoss(new CpcOptions(c.skip(), c.predict(), c.embScale(), c.tiling()));
-    List<INDArray> fp = predictions.stream().map(p -> p.toNd4j(c.type())).toList();
-    try (INDArray ft = targets.toNd4j(c.type())) {
-      check(
-          "CPC",
-          c.toString(),
-          c.batch(),
-          c.type(),
-          precision(c.type(), c.features()),
-          () -> loss.compute(ft, fp),
-          shard -> loss.compute(ft, fp, shard),
-          shard ->
-              CpcReference.compute(
-                  targets, predictions, c.skip(), c.embScale(), shard.start(), shard.count()));
-    } finally {
-      fp.forEach(INDArray::close);
-    }
-  }
-
-  // ----------------------------------------------------------------------------------------
-  // helpers
-
-  /**
-   * For every partition of the batch: each shard against the reference's terms of its anchors, and
-   * the combined shards against the full call.
-   */
-  private static void check(
-      String lossName,
-      String what,
-      int batch,
-      DataType type,
-      Precision precision,
-      Supplier<LossResult> fullCall,
-      Function<Shard, LossResult> shardCall,
-      Function<Shard, ReferenceResult> reference) {
-    try (LossResult full = fullCall.get()) {
-      ReferenceResult fullReference = reference.apply(Shard.all(batch));
-      assertMatches(what + " full call", fullReference, full, precision);
-      for (List<Shard> partition : partitions(batch)) {
-        String cut = what + " shards " + partition;
-        List<LossResult> shards = new ArrayList<>();
-        try {
-          for (Shard shard : partition) {
-            LossResult r = shardCall.apply(shard);
-            shards.add(r);
-            assertMatches(
-                cut + ": " + shard + " vs reference", reference.apply(shard), r, precision);
-          }
-          try (LossResult combined = LossResult.combine(shards)) {
-            assertCombinedMatchesFull(
-                cut + ": combined vs full call",
-                lossName,
-                type,
-                precision,
-                fullReference,
-                full,
-                combined);
-          }
-        } finally {
-          shards.forEach(LossResult::close);
+    /**
+     * One shard for the whole batch, two and three near-equal ones, an uneven cut (a single image at
+     * each end, in reverse order, since combining must not care), and one image per shard.
+     */
+    static List<List<Shard>> partitions(int batch) {
+        List<List<Shard>> partitions = new ArrayList<>();
+        partitions.add(List.of(Shard.all(batch)));
+        if (batch >= 2) {
+            partitions.add(cuts(batch, batch / 2));
         }
-      }
+        if (batch >= 3) {
+            partitions.add(cuts(batch, batch / 3, 2 * batch / 3));
+            List<Shard> uneven = new ArrayList<>(cuts(batch, 1, batch - 1));
+            Collections.reverse(uneven);
+            partitions.add(uneven);
+        }
+        if (batch >= 4) {
+            int[] each = new int[batch - 1];
+            Arrays.setAll(each, i -> i + 1);
+            partitions.add(cuts(batch, each));
+        }
+        return partitions;
     }
-  }
 
-  /**
-   * The full call's result stands in for the reference, with the reference's margins and largest
-   * score, so that the suite's tolerances (and near-tie allowance for accuracy) apply unchanged.
-   */
-  private static void assertCombinedMatchesFull(
-      String what,
-      String lossName,
-      DataType type,
-      Precision precision,
-      ReferenceResult fullReference,
-      LossResult full,
-      LossResult combined) {
-    Map<String, Tensor64> fullGradients = new LinkedHashMap<>();
-    full.gradients().forEach((name, g) -> fullGradients.put(name, Tensor64.of(g)));
-    ReferenceResult expected =
-        new ReferenceResult(
-            full.loss(),
-            full.parts(),
-            full.diagnostics(),
-            fullGradients,
-            fullReference.margins(),
-            fullReference.maxAbsScore());
-    assertMatches(what, expected, combined, precision);
-    assertEquals(full.positives(), combined.positives(), what + ": positives");
-    assertEquals(full.negatives(), combined.negatives(), what + ": negatives");
-    assertLocationsEqual(
-        what + ": sourceLocations", full.sourceLocations(), combined.sourceLocations());
+    private static List<Shard> cuts(int batch, int... at) {
+        List<Shard> shards = new ArrayList<>();
+        int start = 0;
+        for (int cut : at) {
+            shards.add(new Shard(start, cut - start));
+            start = cut;
+        }
+        shards.add(new Shard(start, batch - start));
+        return shards;
+    }
 
-    double[] worst =
-        WORST.computeIfAbsent(
-            lossName
-                + " "
-                + (type == DOUBLE
-                    ? "float64 (ND4J path)"
-                    : "float32 (" + NativeTiles.activePath() + " path)"),
-            k -> new double[3]);
-    worst[0] = Math.max(worst[0], relative(full.loss(), combined.loss()));
-    full.parts()
-        .forEach(
-            (name, value) ->
-                worst[0] = Math.max(worst[0], relative(value, combined.parts().get(name))));
-    fullGradients.forEach(
-        (name, g) -> {
-          double[] cg = Tensor64.of(combined.gradient(name)).data();
-          double maxDiff = 0;
-          for (int i = 0; i < cg.length; i++) {
-            maxDiff = Math.max(maxDiff, Math.abs(cg[i] - g.data()[i]));
-          }
-          worst[1] = Math.max(worst[1], g.maxAbs() == 0 ? maxDiff : maxDiff / g.maxAbs());
+    // ----------------------------------------------------------------------------------------
+    // InfoNCE
+
+    static Stream<InfoNceCase> infoNceCases() {
+        return Stream.of(
+                new InfoNceCase(1, 7, 6, 0.1, true, new Tiling(3, 5), "random", FLOAT),
+                new InfoNceCase(2, 7, 6, 0.5, false, new Tiling(2, 7), "random", FLOAT),
+                new InfoNceCase(3, 9, 5, 0.2, true, Tiling.DEFAULT, "random", FLOAT),
+                new InfoNceCase(4, 4, 3, 1, false, new Tiling(1, 1), "random", FLOAT),
+                new InfoNceCase(5, 1, 4, 0.1, true, new Tiling(3, 5), "random", FLOAT),
+                new InfoNceCase(6, 2, 8, 0.05, true, new Tiling(5, 3), "random", FLOAT),
+                new InfoNceCase(7, 6, 4, 0.1, true, new Tiling(3, 5), "zeroRow", FLOAT),
+                new InfoNceCase(8, 12, 19, 0.01, true, new Tiling(5, 7), "saturated", FLOAT),
+                new InfoNceCase(9, 7, 6, 0.1, true, new Tiling(3, 5), "random", DOUBLE),
+                new InfoNceCase(10, 8, 5, 0.5, false, Tiling.DEFAULT, "random", DOUBLE),
+                new InfoNceCase(11, 12, 19, 0.01, false, new Tiling(5, 7), "saturated", DOUBLE));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("infoNceCases")
+    void infoNce(InfoNceCase c) {
+        Views<Tensor64> v = c.views();
+        Tensor64 a = v.a();
+        Tensor64 b = v.b();
+        InfoNceLoss loss = new InfoNceLoss(new InfoNceOptions(c.tau(), c.normalize(), c.tiling()));
+        try (INDArray fa = a.toNd4j(c.type());
+                INDArray fb = b.toNd4j(c.type())) {
+            check(
+                    "InfoNCE",
+                    c.toString(),
+                    c.batch(),
+                    c.type(),
+                    precision(c.type(), c.features()),
+                    () -> loss.compute(fa, fb),
+                    shard -> loss.compute(fa, fb, shard),
+                    shard -> InfoNceReference.compute(a, b, c.tau(), c.normalize(), shard.start(), shard.count()));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // AMDIM
+
+    /**
+     * Views hold r1, r5 (h5 x w5) and r7 (h7 x w7); comparisons with a multi-location source draw
+     * their locations for the whole batch.
+     */
+    record AmdimCase(
+            long seed,
+            int batch,
+            int dim,
+            int h5,
+            int w5,
+            int h7,
+            int w7,
+            List<AmdimComparison> comparisons,
+            double tclip,
+            double w,
+            double featureScale,
+            Tiling tiling,
+            boolean randomSampler,
+            String features,
+            DataType type) {
+        @Override
+        public String toString() {
+            return "seed="
+                    + seed
+                    + " B="
+                    + batch
+                    + " D="
+                    + dim
+                    + " r5="
+                    + h5
+                    + "x"
+                    + w5
+                    + " r7="
+                    + h7
+                    + "x"
+                    + w7
+                    + " comparisons="
+                    + comparisons.stream().map(AmdimComparison::name).toList()
+                    + " tclip="
+                    + tclip
+                    + " w="
+                    + w
+                    + " featureScale="
+                    + featureScale
+                    + " tiling="
+                    + describe(tiling)
+                    + (randomSampler ? " randomSampler" : " fixedSampler")
+                    + " "
+                    + features
+                    + " "
+                    + type;
+        }
+    }
+
+    private static final List<AmdimComparison> PAPER = AmdimOptions.PAPER_COMPARISONS;
+
+    /** Multi-location sources only: r5 predicting r1, r7 predicting r7. */
+    private static final List<AmdimComparison> CUSTOM =
+            List.of(new AmdimComparison("r5", "r1"), new AmdimComparison("r7", "r7"));
+
+    static Stream<AmdimCase> amdimCases() {
+        return Stream.of(
+                new AmdimCase(1, 7, 5, 2, 3, 3, 3, PAPER, 20, 0.05, 1, new Tiling(3, 5), true, "random", FLOAT),
+                new AmdimCase(2, 6, 3, 2, 2, 3, 2, CUSTOM, 20, 0.05, 1, new Tiling(2, 7), false, "random", FLOAT),
+                new AmdimCase(3, 5, 4, 2, 2, 2, 2, PAPER, 5, 0.05, 3, Tiling.DEFAULT, true, "random", FLOAT),
+                new AmdimCase(4, 4, 3, 2, 2, 3, 1, PAPER, 10, 0.1, 1, new Tiling(1, 1), false, "random", FLOAT),
+                new AmdimCase(5, 1, 4, 3, 3, 2, 2, PAPER, 20, 0.05, 1, new Tiling(3, 5), true, "random", FLOAT),
+                new AmdimCase(6, 6, 8, 2, 2, 2, 2, PAPER, 50, 0, 10.6, new Tiling(3, 5), false, "saturated", FLOAT),
+                new AmdimCase(7, 7, 5, 2, 3, 3, 3, PAPER, 20, 0.05, 1, new Tiling(3, 5), true, "random", DOUBLE),
+                new AmdimCase(8, 5, 3, 2, 2, 3, 2, CUSTOM, 5, 1, 3, new Tiling(5, 3), false, "random", DOUBLE));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("amdimCases")
+    void amdim(AmdimCase c) {
+        SplittableRandom rng = new SplittableRandom(c.seed());
+        long[][] shapes = {
+            {c.batch(), c.dim()},
+            {c.batch(), c.dim(), c.h5(), c.w5()},
+            {c.batch(), c.dim(), c.h7(), c.w7()}
+        };
+        Views<Map<String, Tensor64>> v = amdimViews(rng, shapes, c.featureScale(), c.features());
+        Map<String, Tensor64> a = v.a();
+        Map<String, Tensor64> b = v.b();
+        SourceSampler sampler =
+                sampler(c.randomSampler(), c.seed(), amdimLocations(rng, c.comparisons(), a, c.batch()));
+        AmdimLoss loss = new AmdimLoss(new AmdimOptions(c.tclip(), c.w(), c.comparisons(), c.tiling()));
+        Map<String, INDArray> fa = toNd4j(a, c.type());
+        Map<String, INDArray> fb = toNd4j(b, c.type());
+        Map<String, int[]> drawn = new LinkedHashMap<>();
+        try {
+            check(
+                    "AMDIM",
+                    c.toString(),
+                    c.batch(),
+                    c.type(),
+                    precision(c.type(), c.features()),
+                    () -> {
+                        LossResult full = loss.compute(fa, fb, sampler);
+                        drawn.putAll(full.sourceLocations());
+                        return full;
+                    },
+                    shard -> {
+                        LossResult r = loss.compute(fa, fb, sampler, shard);
+                        assertLocationsEqual(c + " " + shard + ": the batch's draw", drawn, r.sourceLocations());
+                        return r;
+                    },
+                    shard -> AmdimReference.compute(
+                            a, b, c.tclip(), c.w(), c.comparisons(), drawn, shard.start(), shard.count()));
+        } finally {
+            fa.values().forEach(INDArray::close);
+            fb.values().forEach(INDArray::close);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // YADIM
+
+    record YadimCase(
+            long seed, long[] shape, double tclip, double w, Tiling tiling, boolean randomSampler, DataType type) {
+        @Override
+        public String toString() {
+            return "seed="
+                    + seed
+                    + " shape="
+                    + Arrays.toString(shape)
+                    + " tclip="
+                    + tclip
+                    + " w="
+                    + w
+                    + " tiling="
+                    + describe(tiling)
+                    + (randomSampler ? " randomSampler" : " fixedSampler")
+                    + " "
+                    + type;
+        }
+    }
+
+    static Stream<YadimCase> yadimCases() {
+        return Stream.of(
+                new YadimCase(1, new long[] {7, 4, 2, 3}, 20, 0.05, new Tiling(3, 5), true, FLOAT),
+                new YadimCase(2, new long[] {6, 8}, 20, 0.05, Tiling.DEFAULT, false, FLOAT),
+                new YadimCase(3, new long[] {5, 3, 3, 2}, 10, 1, new Tiling(1, 1), false, FLOAT),
+                new YadimCase(4, new long[] {5, 4, 3, 2}, 20, 0.05, new Tiling(2, 7), true, DOUBLE));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("yadimCases")
+    void yadim(YadimCase c) {
+        SplittableRandom rng = new SplittableRandom(c.seed());
+        int batch = (int) c.shape()[0];
+        Tensor64 a = floatGaussian(rng, 1, c.shape());
+        Tensor64 b = floatGaussian(rng, 1, c.shape());
+        SourceSampler sampler = sampler(c.randomSampler(), c.seed(), yadimLocations(rng, a));
+        YadimLoss loss = new YadimLoss(new YadimOptions(c.tclip(), c.w(), c.tiling()));
+        Map<String, int[]> drawn = new LinkedHashMap<>();
+        try (INDArray fa = a.toNd4j(c.type());
+                INDArray fb = b.toNd4j(c.type())) {
+            check(
+                    "YADIM",
+                    c.toString(),
+                    batch,
+                    c.type(),
+                    precision(c.type(), "random"),
+                    () -> {
+                        LossResult full = loss.compute(fa, fb, sampler);
+                        drawn.putAll(full.sourceLocations());
+                        return full;
+                    },
+                    shard -> loss.compute(fa, fb, sampler, shard),
+                    shard -> YadimReference.compute(a, b, c.tclip(), c.w(), drawn, shard.start(), shard.count()));
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------
+    // CPC
+
+    static Stream<CpcCase> cpcCases() {
+        return Stream.of(
+                new CpcCase(1, 5, 6, 5, 3, 2, 3, 0.1, new Tiling(3, 5), "random", FLOAT),
+                new CpcCase(2, 4, 8, 4, 2, 1, 2, 1, Tiling.DEFAULT, "random", FLOAT),
+                new CpcCase(3, 3, 5, 6, 2, 1, 3, 0.5, new Tiling(2, 7), "random", FLOAT),
+                new CpcCase(4, 1, 4, 4, 3, 1, 1, 1, new Tiling(1, 1), "random", FLOAT),
+                new CpcCase(5, 4, 19, 5, 3, 2, 3, 60, new Tiling(3, 5), "saturated", FLOAT),
+                new CpcCase(6, 3, 5, 6, 2, 1, 3, 0.5, new Tiling(2, 7), "random", DOUBLE),
+                new CpcCase(7, 5, 6, 5, 3, 2, 2, 2, Tiling.DEFAULT, "random", DOUBLE));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cpcCases")
+    void cpc(CpcCase c) {
+        CpcInputs in = c.inputs();
+        Tensor64 targets = in.targets();
+        List<Tensor64> predictions = in.predictions();
+        CpcLoss loss = new CpcLoss(new CpcOptions(c.skip(), c.predict(), c.embScale(), c.tiling()));
+        List<INDArray> fp = predictions.stream().map(p -> p.toNd4j(c.type())).toList();
+        try (INDArray ft = targets.toNd4j(c.type())) {
+            check(
+                    "CPC",
+                    c.toString(),
+                    c.batch(),
+                    c.type(),
+                    precision(c.type(), c.features()),
+                    () -> loss.compute(ft, fp),
+                    shard -> loss.compute(ft, fp, shard),
+                    shard -> CpcReference.compute(
+                            targets, predictions, c.skip(), c.embScale(), shard.start(), shard.count()));
+        } finally {
+            fp.forEach(INDArray::close);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // helpers
+
+    /**
+     * For every partition of the batch: each shard against the reference's terms of its anchors, and
+     * the combined shards against the full call.
+     */
+    private static void check(
+            String lossName,
+            String what,
+            int batch,
+            DataType type,
+            Precision precision,
+            Supplier<LossResult> fullCall,
+            Function<Shard, LossResult> shardCall,
+            Function<Shard, ReferenceResult> reference) {
+        try (LossResult full = fullCall.get()) {
+            ReferenceResult fullReference = reference.apply(Shard.all(batch));
+            assertMatches(what + " full call", fullReference, full, precision);
+            for (List<Shard> partition : partitions(batch)) {
+                String cut = what + " shards " + partition;
+                List<LossResult> shards = new ArrayList<>();
+                try {
+                    for (Shard shard : partition) {
+                        LossResult r = shardCall.apply(shard);
+                        shards.add(r);
+                        assertMatches(cut + ": " + shard + " vs reference", reference.apply(shard), r, precision);
+                    }
+                    try (LossResult combined = LossResult.combine(shards)) {
+                        assertCombinedMatchesFull(
+                                cut + ": combined vs full call",
+                                lossName,
+                                type,
+                                precision,
+                                fullReference,
+                                full,
+                                combined);
+                    }
+                } finally {
+                    shards.forEach(LossResult::close);
+                }
+            }
+        }
+    }
+
+    /**
+     * The full call's result stands in for the reference, with the reference's margins and largest
+     * score, so that the suite's tolerances (and near-tie allowance for accuracy) apply unchanged.
+     */
+    private static void assertCombinedMatchesFull(
+            String what,
+            String lossName,
+            DataType type,
+            Precision precision,
+            ReferenceResult fullReference,
+            LossResult full,
+            LossResult combined) {
+        Map<String, Tensor64> fullGradients = new LinkedHashMap<>();
+        full.gradients().forEach((name, g) -> fullGradients.put(name, Tensor64.of(g)));
+        ReferenceResult expected = new ReferenceResult(
+                full.loss(),
+                full.parts(),
+                full.diagnostics(),
+                fullGradients,
+                fullReference.margins(),
+                fullReference.maxAbsScore());
+        assertMatches(what, expected, combined, precision);
+        assertEquals(full.positives(), combined.positives(), what + ": positives");
+        assertEquals(full.negatives(), combined.negatives(), what + ": negatives");
+        assertLocationsEqual(what + ": sourceLocations", full.sourceLocations(), combined.sourceLocations());
+
+        double[] worst = WORST.computeIfAbsent(
+                lossName
+                        + " "
+                        + (type == DOUBLE ? "float64 (ND4J path)" : "float32 (" + NativeTiles.activePath() + " path)"),
+                k -> new double[3]);
+        worst[0] = Math.max(worst[0], relative(full.loss(), combined.loss()));
+        full.parts()
+                .forEach((name, value) -> worst[0] =
+                        Math.max(worst[0], relative(value, combined.parts().get(name))));
+        fullGradients.forEach((name, g) -> {
+            double[] cg = Tensor64.of(combined.gradient(name)).data();
+            double maxDiff = 0;
+            for (int i = 0; i < cg.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(cg[i] - g.data()[i]));
+            }
+            worst[1] = Math.max(worst[1], g.maxAbs() == 0 ? maxDiff : maxDiff / g.maxAbs());
         });
-    worst[2] =
-        Math.max(
-            worst[2],
-            relative(full.diagnostics().meanPositive(), combined.diagnostics().meanPositive()));
-    if (!Double.isNaN(full.diagnostics().meanNegative())) {
-      worst[2] =
-          Math.max(
-              worst[2],
-              relative(full.diagnostics().meanNegative(), combined.diagnostics().meanNegative()));
+        worst[2] = Math.max(
+                worst[2],
+                relative(
+                        full.diagnostics().meanPositive(),
+                        combined.diagnostics().meanPositive()));
+        if (!Double.isNaN(full.diagnostics().meanNegative())) {
+            worst[2] = Math.max(
+                    worst[2],
+                    relative(
+                            full.diagnostics().meanNegative(),
+                            combined.diagnostics().meanNegative()));
+        }
+        worst[2] = Math.max(
+                worst[2],
+                Math.abs(full.diagnostics().accuracy() - combined.diagnostics().accuracy()));
     }
-    worst[2] =
-        Math.max(
-            worst[2], Math.abs(full.diagnostics().accuracy() - combined.diagnostics().accuracy()));
-  }
 
-  /** |x - expected| / max(|expected|, 1e-300); exact agreement is 0. */
-  private static double relative(double expected, double x) {
-    return x == expected ? 0 : Math.abs(x - expected) / Math.max(Math.abs(expected), 1e-300);
-  }
+    /** |x - expected| / max(|expected|, 1e-300); exact agreement is 0. */
+    private static double relative(double expected, double x) {
+        return x == expected ? 0 : Math.abs(x - expected) / Math.max(Math.abs(expected), 1e-300);
+    }
 }

@@ -24,112 +24,112 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class CpcMethod implements Method {
 
-  private final CpcMethodConfig config;
-  private final CpcEncoder model;
-  private final CpcLoss loss;
+    private final CpcMethodConfig config;
+    private final CpcEncoder model;
+    private final CpcLoss loss;
 
-  /** The outputs of the last forward, for the probe features. */
-  private CpcFeatures last;
+    /** The outputs of the last forward, for the probe features. */
+    private CpcFeatures last;
 
-  /**
-   * @param dataType FLOAT to train (checkpoints are float32); DOUBLE for gradient checks
-   * @param seed seed of the initial weights
-   */
-  public CpcMethod(CpcMethodConfig config, DataType dataType, long seed) {
-    this.config = config;
-    this.model = CpcEncoder.create(config.model(), dataType, seed);
-    this.loss = new CpcLoss(config.loss());
-  }
-
-  /** The model, for benchmarks and profiles of its layers. */
-  public CpcEncoder encoder() {
-    return model;
-  }
-
-  @Override
-  public CpcMethodConfig config() {
-    return config;
-  }
-
-  @Override
-  public Parameters parameters() {
-    return model.parameters();
-  }
-
-  @Override
-  public int views() {
-    return 1;
-  }
-
-  /** The maps {@code targets} and {@code pred_k<offset>}, as CpcLoss names its gradients. */
-  @Override
-  public Map<String, INDArray> forward(
-      long step, INDArray viewA, INDArray viewB, boolean training) {
-    last = model.forward(viewA, training);
-    // Checked here rather than left to the loss, whose input validation would name no step.
-    StepChecks.requireFiniteOutput(step, "targets", last.targets());
-    Map<String, INDArray> maps = new LinkedHashMap<>();
-    maps.put("targets", last.targets());
-    for (int s = 0; s < last.predictions().size(); s++) {
-      StepChecks.requireFiniteOutput(step, "prediction " + s, last.predictions().get(s));
-      maps.put(prediction(s), last.predictions().get(s));
+    /**
+     * @param dataType FLOAT to train (checkpoints are float32); DOUBLE for gradient checks
+     * @param seed seed of the initial weights
+     */
+    public CpcMethod(CpcMethodConfig config, DataType dataType, long seed) {
+        this.config = config;
+        this.model = CpcEncoder.create(config.model(), dataType, seed);
+        this.loss = new CpcLoss(config.loss());
     }
-    return maps;
-  }
 
-  @Override
-  public LossResult loss(Map<String, INDArray> maps, Shard shard, long lossSeed) {
-    List<INDArray> predictions = new ArrayList<>();
-    for (int s = 0; s < config.loss().stepsToPredict(); s++) {
-      predictions.add(maps.get(prediction(s)));
+    /** The model, for benchmarks and profiles of its layers. */
+    public CpcEncoder encoder() {
+        return model;
     }
-    return loss.compute(maps.get("targets"), predictions, shard);
-  }
 
-  @Override
-  public void backward(Map<String, INDArray> g) {
-    List<INDArray> dPredictions = new ArrayList<>();
-    for (int s = 0; s < config.loss().stepsToPredict(); s++) {
-      dPredictions.add(g.get(prediction(s)));
+    @Override
+    public CpcMethodConfig config() {
+        return config;
     }
-    model.backwardToParameters(g.get("targets"), dPredictions, null);
-  }
 
-  @Override
-  public INDArray probeFeatures() {
-    return pooled(last);
-  }
+    @Override
+    public Parameters parameters() {
+        return model.parameters();
+    }
 
-  private String prediction(int s) {
-    return "pred_k" + config.loss().offset(s);
-  }
+    @Override
+    public int views() {
+        return 1;
+    }
 
-  @Override
-  public INDArray features(INDArray images) {
-    return pooled(model.forward(images, false));
-  }
+    /** The maps {@code targets} and {@code pred_k<offset>}, as CpcLoss names its gradients. */
+    @Override
+    public Map<String, INDArray> forward(long step, INDArray viewA, INDArray viewB, boolean training) {
+        last = model.forward(viewA, training);
+        // Checked here rather than left to the loss, whose input validation would name no step.
+        StepChecks.requireFiniteOutput(step, "targets", last.targets());
+        Map<String, INDArray> maps = new LinkedHashMap<>();
+        maps.put("targets", last.targets());
+        for (int s = 0; s < last.predictions().size(); s++) {
+            StepChecks.requireFiniteOutput(
+                    step, "prediction " + s, last.predictions().get(s));
+            maps.put(prediction(s), last.predictions().get(s));
+        }
+        return maps;
+    }
 
-  @Override
-  public int featureDim() {
-    return config.model().latentDim();
-  }
+    @Override
+    public LossResult loss(Map<String, INDArray> maps, Shard shard, long lossSeed) {
+        List<INDArray> predictions = new ArrayList<>();
+        for (int s = 0; s < config.loss().stepsToPredict(); s++) {
+            predictions.add(maps.get(prediction(s)));
+        }
+        return loss.compute(maps.get("targets"), predictions, shard);
+    }
 
-  /** The patch vectors averaged over the grid, as {@link #features}. */
-  @Override
-  public String exportFeatures(OnnxGraph g, String images) {
-    return g.op("ReduceMean", model.exportLatents(g, images))
-        .ints("axes", 2, 3)
-        .integer("keepdims", 0)
-        .output();
-  }
+    @Override
+    public void backward(Map<String, INDArray> g) {
+        List<INDArray> dPredictions = new ArrayList<>();
+        for (int s = 0; s < config.loss().stepsToPredict(); s++) {
+            dPredictions.add(g.get(prediction(s)));
+        }
+        model.backwardToParameters(g.get("targets"), dPredictions, null);
+    }
 
-  /** The patch vectors (B, D, g, g) averaged over the grid: (B, D). */
-  private static INDArray pooled(CpcFeatures f) {
-    return f.latents().mean(2, 3);
-  }
+    @Override
+    public INDArray probeFeatures() {
+        return pooled(last);
+    }
 
-  @Override
-  public void close() {
-    model.close();
-  }
+    private String prediction(int s) {
+        return "pred_k" + config.loss().offset(s);
+    }
+
+    @Override
+    public INDArray features(INDArray images) {
+        return pooled(model.forward(images, false));
+    }
+
+    @Override
+    public int featureDim() {
+        return config.model().latentDim();
+    }
+
+    /** The patch vectors averaged over the grid, as {@link #features}. */
+    @Override
+    public String exportFeatures(OnnxGraph g, String images) {
+        return g.op("ReduceMean", model.exportLatents(g, images))
+                .ints("axes", 2, 3)
+                .integer("keepdims", 0)
+                .output();
+    }
+
+    /** The patch vectors (B, D, g, g) averaged over the grid: (B, D). */
+    private static INDArray pooled(CpcFeatures f) {
+        return f.latents().mean(2, 3);
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
 }

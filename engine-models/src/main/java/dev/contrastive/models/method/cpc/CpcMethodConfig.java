@@ -15,65 +15,59 @@ import dev.contrastive.models.method.MethodConfig;
  */
 public record CpcMethodConfig(CpcConfig model, CpcOptions loss) implements MethodConfig {
 
-  public static final String NAME = "cpc";
+    public static final String NAME = "cpc";
 
-  public CpcMethodConfig {
-    if (model == null || loss == null) {
-      throw new IllegalArgumentException("cpc.model and cpc.loss must both be set");
+    public CpcMethodConfig {
+        if (model == null || loss == null) {
+            throw new IllegalArgumentException("cpc.model and cpc.loss must both be set");
+        }
+        if (loss.stepsToPredict() != model.predictionSteps()) {
+            throw new IllegalArgumentException("cpc.loss.stepsToPredict ("
+                    + loss.stepsToPredict()
+                    + ") must equal cpc.model.predictionSteps ("
+                    + model.predictionSteps()
+                    + "): one head per offset");
+        }
+        int lastOffset = loss.offset(loss.stepsToPredict() - 1);
+        if (lastOffset >= model.grid()) {
+            throw new IllegalArgumentException("cpc.loss predicts up to "
+                    + lastOffset
+                    + " rows below, but the "
+                    + model.grid()
+                    + "x"
+                    + model.grid()
+                    + " grid has no such row: lower stepsToSkip or stepsToPredict");
+        }
     }
-    if (loss.stepsToPredict() != model.predictionSteps()) {
-      throw new IllegalArgumentException(
-          "cpc.loss.stepsToPredict ("
-              + loss.stepsToPredict()
-              + ") must equal cpc.model.predictionSteps ("
-              + model.predictionSteps()
-              + "): one head per offset");
+
+    /** The paper's loss (skip 2, predict 3, scale 0.1) on {@code model}. */
+    public static CpcMethodConfig of(CpcConfig model) {
+        return new CpcMethodConfig(
+                model, CpcOptions.defaults().withSteps(CpcOptions.defaults().stepsToSkip(), model.predictionSteps()));
     }
-    int lastOffset = loss.offset(loss.stepsToPredict() - 1);
-    if (lastOffset >= model.grid()) {
-      throw new IllegalArgumentException(
-          "cpc.loss predicts up to "
-              + lastOffset
-              + " rows below, but the "
-              + model.grid()
-              + "x"
-              + model.grid()
-              + " grid has no such row: lower stepsToSkip or stepsToPredict");
+
+    @Override
+    public String method() {
+        return NAME;
     }
-  }
 
-  /** The paper's loss (skip 2, predict 3, scale 0.1) on {@code model}. */
-  public static CpcMethodConfig of(CpcConfig model) {
-    return new CpcMethodConfig(
-        model,
-        CpcOptions.defaults()
-            .withSteps(CpcOptions.defaults().stepsToSkip(), model.predictionSteps()));
-  }
-
-  @Override
-  public String method() {
-    return NAME;
-  }
-
-  @Override
-  public ItemShape imageShape() {
-    return ItemShape.image(model.inChannels(), model.imageSize(), model.imageSize());
-  }
-
-  /** Whole images, or the patch grid already cut (CPC v2's per-patch augmentation). */
-  @Override
-  public void requireViews(ItemShape views) {
-    ItemShape grid =
-        new ItemShape(
-            model.grid() * model.grid(), model.inChannels(), model.patchSize(), model.patchSize());
-    if (!views.equals(imageShape()) && !views.equals(grid)) {
-      throw new IllegalArgumentException(
-          "cpc takes whole images of "
-              + imageShape()
-              + " or their patch grid "
-              + grid
-              + ", the preset makes "
-              + views);
+    @Override
+    public ItemShape imageShape() {
+        return ItemShape.image(model.inChannels(), model.imageSize(), model.imageSize());
     }
-  }
+
+    /** Whole images, or the patch grid already cut (CPC v2's per-patch augmentation). */
+    @Override
+    public void requireViews(ItemShape views) {
+        ItemShape grid =
+                new ItemShape(model.grid() * model.grid(), model.inChannels(), model.patchSize(), model.patchSize());
+        if (!views.equals(imageShape()) && !views.equals(grid)) {
+            throw new IllegalArgumentException("cpc takes whole images of "
+                    + imageShape()
+                    + " or their patch grid "
+                    + grid
+                    + ", the preset makes "
+                    + views);
+        }
+    }
 }

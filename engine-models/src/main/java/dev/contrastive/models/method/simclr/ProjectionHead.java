@@ -19,33 +19,29 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class ProjectionHead implements AutoCloseable {
 
-  private final Arena arena = new Arena();
-  private final Module layers;
+    private final Arena arena = new Arena();
+    private final Module layers;
 
-  ProjectionHead(Parameters params, int in, int hidden, int out, SplittableRandom rnd) {
-    layers =
-        new Sequential(
-            List.of(
-                new Conv2d(
-                    params, arena, "head.fc1", in, hidden, 1, 1, 0, false, PadMode.ZEROS, rnd),
+    ProjectionHead(Parameters params, int in, int hidden, int out, SplittableRandom rnd) {
+        layers = new Sequential(List.of(
+                new Conv2d(params, arena, "head.fc1", in, hidden, 1, 1, 0, false, PadMode.ZEROS, rnd),
                 BatchNorm2d.withRelu(params, arena, "head.bn1.bn", hidden),
-                new Conv2d(
-                    params, arena, "head.fc2", hidden, out, 1, 1, 0, true, PadMode.ZEROS, rnd)));
-  }
+                new Conv2d(params, arena, "head.fc2", hidden, out, 1, 1, 0, true, PadMode.ZEROS, rnd)));
+    }
 
-  /** (B, in, 1, 1) to (B, out, 1, 1); clears the previous step's arrays. */
-  INDArray forward(INDArray representation, boolean training) {
-    arena.clear();
-    return layers.forward(representation, training);
-  }
+    /** (B, in, 1, 1) to (B, out, 1, 1); clears the previous step's arrays. */
+    INDArray forward(INDArray representation, boolean training) {
+        arena.clear();
+        return layers.forward(representation, training);
+    }
 
-  /** Gradient with respect to the last forward's representation. */
-  INDArray backward(INDArray dProjection) {
-    return layers.backward(dProjection);
-  }
+    /** Gradient with respect to the last forward's representation. */
+    INDArray backward(INDArray dProjection) {
+        return layers.backward(dProjection);
+    }
 
-  @Override
-  public void close() {
-    arena.close();
-  }
+    @Override
+    public void close() {
+        arena.close();
+    }
 }

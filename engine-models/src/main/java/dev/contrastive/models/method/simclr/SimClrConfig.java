@@ -18,50 +18,48 @@ import dev.contrastive.models.method.MethodConfig;
  *     128)
  * @param loss NT-Xent's temperature and normalisation (SimCLR: L2-normalised, tau 0.5 on CIFAR-10)
  */
-public record SimClrConfig(AmdimConfig trunk, int hidden, int projection, InfoNceOptions loss)
-    implements MethodConfig {
+public record SimClrConfig(AmdimConfig trunk, int hidden, int projection, InfoNceOptions loss) implements MethodConfig {
 
-  public static final String NAME = "simclr";
+    public static final String NAME = "simclr";
 
-  /** SimCLR's CIFAR-10 temperature. */
-  public static final double CIFAR_TEMPERATURE = 0.5;
+    /** SimCLR's CIFAR-10 temperature. */
+    public static final double CIFAR_TEMPERATURE = 0.5;
 
-  public SimClrConfig {
-    if (trunk == null || loss == null) {
-      throw new IllegalArgumentException("simclr.trunk and simclr.loss must both be set");
+    public SimClrConfig {
+        if (trunk == null || loss == null) {
+            throw new IllegalArgumentException("simclr.trunk and simclr.loss must both be set");
+        }
+        if (hidden < 1 || hidden > 65536) {
+            throw new IllegalArgumentException("simclr.hidden must be in [1, 65536], got " + hidden);
+        }
+        if (projection < 1 || projection > 65536) {
+            throw new IllegalArgumentException("simclr.projection must be in [1, 65536], got " + projection);
+        }
     }
-    if (hidden < 1 || hidden > 65536) {
-      throw new IllegalArgumentException("simclr.hidden must be in [1, 65536], got " + hidden);
+
+    /**
+     * The published head (hidden = representation width, 128 out) and loss (tau 0.5, normalised) on
+     * {@code trunk}.
+     */
+    public static SimClrConfig of(AmdimConfig trunk) {
+        return new SimClrConfig(
+                trunk,
+                trunk.nRkhs(),
+                128,
+                InfoNceOptions.defaults().withTemperature(CIFAR_TEMPERATURE).withNormalize(true));
     }
-    if (projection < 1 || projection > 65536) {
-      throw new IllegalArgumentException(
-          "simclr.projection must be in [1, 65536], got " + projection);
+
+    public SimClrConfig withLoss(InfoNceOptions l) {
+        return new SimClrConfig(trunk, hidden, projection, l);
     }
-  }
 
-  /**
-   * The published head (hidden = representation width, 128 out) and loss (tau 0.5, normalised) on
-   * {@code trunk}.
-   */
-  public static SimClrConfig of(AmdimConfig trunk) {
-    return new SimClrConfig(
-        trunk,
-        trunk.nRkhs(),
-        128,
-        InfoNceOptions.defaults().withTemperature(CIFAR_TEMPERATURE).withNormalize(true));
-  }
+    @Override
+    public String method() {
+        return NAME;
+    }
 
-  public SimClrConfig withLoss(InfoNceOptions l) {
-    return new SimClrConfig(trunk, hidden, projection, l);
-  }
-
-  @Override
-  public String method() {
-    return NAME;
-  }
-
-  @Override
-  public ItemShape imageShape() {
-    return ItemShape.image(trunk.inChannels(), trunk.encoderSize(), trunk.encoderSize());
-  }
+    @Override
+    public ItemShape imageShape() {
+        return ItemShape.image(trunk.inChannels(), trunk.encoderSize(), trunk.encoderSize());
+    }
 }

@@ -23,119 +23,113 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class SimClrMethod implements Method {
 
-  private final SimClrConfig config;
-  private final Parameters params;
-  private final AmdimEncoder trunk;
-  private final AmdimEncoder trunkB;
-  private final ProjectionHead head;
-  private final ProjectionHead headB;
-  private final InfoNceLoss loss;
+    private final SimClrConfig config;
+    private final Parameters params;
+    private final AmdimEncoder trunk;
+    private final AmdimEncoder trunkB;
+    private final ProjectionHead head;
+    private final ProjectionHead headB;
+    private final InfoNceLoss loss;
 
-  /** View A's trunk output of the last forward, for the probe features. */
-  private INDArray lastRepresentation;
+    /** View A's trunk output of the last forward, for the probe features. */
+    private INDArray lastRepresentation;
 
-  /**
-   * @param dataType FLOAT to train (checkpoints are float32); DOUBLE for gradient checks
-   * @param seed seed of the initial weights (the trunk's, then the head's draws)
-   */
-  public SimClrMethod(SimClrConfig config, DataType dataType, long seed) {
-    this.config = config;
-    this.params = new Parameters(dataType);
-    int rep = config.trunk().nRkhs();
-    this.trunk = AmdimEncoder.declare(config.trunk(), params, seed, false);
-    this.head =
-        new ProjectionHead(
-            params,
-            rep,
-            config.hidden(),
-            config.projection(),
-            new SplittableRandom(seed ^ 0x5eedL));
-    params.seal();
-    this.trunkB = trunk.replica();
-    this.headB =
-        new ProjectionHead(
-            params, rep, config.hidden(), config.projection(), new SplittableRandom(0));
-    this.loss = new InfoNceLoss(config.loss());
-  }
+    /**
+     * @param dataType FLOAT to train (checkpoints are float32); DOUBLE for gradient checks
+     * @param seed seed of the initial weights (the trunk's, then the head's draws)
+     */
+    public SimClrMethod(SimClrConfig config, DataType dataType, long seed) {
+        this.config = config;
+        this.params = new Parameters(dataType);
+        int rep = config.trunk().nRkhs();
+        this.trunk = AmdimEncoder.declare(config.trunk(), params, seed, false);
+        this.head = new ProjectionHead(
+                params, rep, config.hidden(), config.projection(), new SplittableRandom(seed ^ 0x5eedL));
+        params.seal();
+        this.trunkB = trunk.replica();
+        this.headB = new ProjectionHead(params, rep, config.hidden(), config.projection(), new SplittableRandom(0));
+        this.loss = new InfoNceLoss(config.loss());
+    }
 
-  @Override
-  public SimClrConfig config() {
-    return config;
-  }
+    @Override
+    public SimClrConfig config() {
+        return config;
+    }
 
-  @Override
-  public Parameters parameters() {
-    return params;
-  }
+    @Override
+    public Parameters parameters() {
+        return params;
+    }
 
-  @Override
-  public int views() {
-    return 2;
-  }
+    @Override
+    public int views() {
+        return 2;
+    }
 
-  /**
-   * The projections {@code a} and {@code b} (B, projection), as InfoNceLoss names its gradients.
-   */
-  @Override
-  public Map<String, INDArray> forward(
-      long step, INDArray viewA, INDArray viewB, boolean training) {
-    lastRepresentation = trunk.forward(viewA, training, false).r1();
-    INDArray za = flat(head.forward(lastRepresentation, training));
-    INDArray zb = flat(headB.forward(trunkB.forward(viewB, training, false).r1(), training));
-    StepChecks.requireFiniteOutput(step, "a_projection", za);
-    StepChecks.requireFiniteOutput(step, "b_projection", zb);
-    Map<String, INDArray> maps = new LinkedHashMap<>();
-    maps.put("a", za);
-    maps.put("b", zb);
-    return maps;
-  }
+    /**
+     * The projections {@code a} and {@code b} (B, projection), as InfoNceLoss names its gradients.
+     */
+    @Override
+    public Map<String, INDArray> forward(long step, INDArray viewA, INDArray viewB, boolean training) {
+        lastRepresentation = trunk.forward(viewA, training, false).r1();
+        INDArray za = flat(head.forward(lastRepresentation, training));
+        INDArray zb = flat(headB.forward(trunkB.forward(viewB, training, false).r1(), training));
+        StepChecks.requireFiniteOutput(step, "a_projection", za);
+        StepChecks.requireFiniteOutput(step, "b_projection", zb);
+        Map<String, INDArray> maps = new LinkedHashMap<>();
+        maps.put("a", za);
+        maps.put("b", zb);
+        return maps;
+    }
 
-  @Override
-  public LossResult loss(Map<String, INDArray> maps, Shard shard, long lossSeed) {
-    return loss.compute(maps.get("a"), maps.get("b"), shard);
-  }
+    @Override
+    public LossResult loss(Map<String, INDArray> maps, Shard shard, long lossSeed) {
+        return loss.compute(maps.get("a"), maps.get("b"), shard);
+    }
 
-  @Override
-  public void backward(Map<String, INDArray> g) {
-    trunk.backwardToParameters(head.backward(unflat(g.get("a"))), null, null);
-    trunkB.backwardToParameters(headB.backward(unflat(g.get("b"))), null, null);
-  }
+    @Override
+    public void backward(Map<String, INDArray> g) {
+        trunk.backwardToParameters(head.backward(unflat(g.get("a"))), null, null);
+        trunkB.backwardToParameters(headB.backward(unflat(g.get("b"))), null, null);
+    }
 
-  @Override
-  public INDArray probeFeatures() {
-    return flat(lastRepresentation);
-  }
+    @Override
+    public INDArray probeFeatures() {
+        return flat(lastRepresentation);
+    }
 
-  @Override
-  public INDArray features(INDArray images) {
-    return flat(trunk.forward(images, false, false).r1());
-  }
+    @Override
+    public INDArray features(INDArray images) {
+        return flat(trunk.forward(images, false, false).r1());
+    }
 
-  @Override
-  public int featureDim() {
-    return config.trunk().nRkhs();
-  }
+    @Override
+    public int featureDim() {
+        return config.trunk().nRkhs();
+    }
 
-  /** The trunk's r1, flattened; the projection head is training-only. */
-  @Override
-  public String exportFeatures(OnnxGraph g, String images) {
-    return g.op("Flatten", trunk.export(g, images, false).r1()).integer("axis", 1).output();
-  }
+    /** The trunk's r1, flattened; the projection head is training-only. */
+    @Override
+    public String exportFeatures(OnnxGraph g, String images) {
+        return g.op("Flatten", trunk.export(g, images, false).r1())
+                .integer("axis", 1)
+                .output();
+    }
 
-  private static INDArray flat(INDArray x) {
-    return x.reshape(x.size(0), x.length() / x.size(0));
-  }
+    private static INDArray flat(INDArray x) {
+        return x.reshape(x.size(0), x.length() / x.size(0));
+    }
 
-  private static INDArray unflat(INDArray x) {
-    return x.reshape(x.size(0), x.size(1), 1, 1);
-  }
+    private static INDArray unflat(INDArray x) {
+        return x.reshape(x.size(0), x.size(1), 1, 1);
+    }
 
-  @Override
-  public void close() {
-    headB.close();
-    head.close();
-    trunkB.close();
-    trunk.close();
-    params.close();
-  }
+    @Override
+    public void close() {
+        headB.close();
+        head.close();
+        trunkB.close();
+        trunk.close();
+        params.close();
+    }
 }

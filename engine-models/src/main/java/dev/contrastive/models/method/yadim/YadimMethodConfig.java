@@ -17,44 +17,43 @@ import dev.contrastive.models.method.MethodConfig;
  * @param probe the taps the probes read
  */
 public record YadimMethodConfig(AmdimConfig encoder, Tap last, YadimOptions loss, ProbeTaps probe)
-    implements MethodConfig {
+        implements MethodConfig {
 
-  public static final String NAME = "yadim";
+    public static final String NAME = "yadim";
 
-  /** The AMDIM tap used as YADIM's last map. */
-  public enum Tap {
-    R1,
-    R5,
-    R7
-  }
-
-  public YadimMethodConfig {
-    if (encoder == null || last == null || loss == null || probe == null) {
-      throw new IllegalArgumentException(
-          "yadim.encoder, yadim.last, yadim.loss and yadim.probe must all be set");
+    /** The AMDIM tap used as YADIM's last map. */
+    public enum Tap {
+        R1,
+        R5,
+        R7
     }
-  }
 
-  /** The last map r1, AMDIM's published clip and regulariser, probes on r1. */
-  public static YadimMethodConfig of(AmdimConfig encoder) {
-    return new YadimMethodConfig(encoder, Tap.R1, YadimOptions.defaults(), ProbeTaps.R1);
-  }
+    public YadimMethodConfig {
+        if (encoder == null || last == null || loss == null || probe == null) {
+            throw new IllegalArgumentException("yadim.encoder, yadim.last, yadim.loss and yadim.probe must all be set");
+        }
+    }
 
-  public YadimMethodConfig withLast(Tap t) {
-    return new YadimMethodConfig(encoder, t, loss, probe);
-  }
+    /** The last map r1, AMDIM's published clip and regulariser, probes on r1. */
+    public static YadimMethodConfig of(AmdimConfig encoder) {
+        return new YadimMethodConfig(encoder, Tap.R1, YadimOptions.defaults(), ProbeTaps.R1);
+    }
 
-  public YadimMethodConfig withProbe(ProbeTaps p) {
-    return new YadimMethodConfig(encoder, last, loss, p);
-  }
+    public YadimMethodConfig withLast(Tap t) {
+        return new YadimMethodConfig(encoder, t, loss, probe);
+    }
 
-  @Override
-  public String method() {
-    return NAME;
-  }
+    public YadimMethodConfig withProbe(ProbeTaps p) {
+        return new YadimMethodConfig(encoder, last, loss, p);
+    }
 
-  @Override
-  public ItemShape imageShape() {
-    return ItemShape.image(encoder.inChannels(), encoder.encoderSize(), encoder.encoderSize());
-  }
+    @Override
+    public String method() {
+        return NAME;
+    }
+
+    @Override
+    public ItemShape imageShape() {
+        return ItemShape.image(encoder.inChannels(), encoder.encoderSize(), encoder.encoderSize());
+    }
 }

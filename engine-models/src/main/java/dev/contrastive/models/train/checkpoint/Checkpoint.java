@@ -29,128 +29,121 @@ import org.nd4j.shade.jackson.databind.JsonNode;
  * equal (as {@link Arrays#equals(float[], float[])}), so -0.0 differs from 0.0.
  */
 public record Checkpoint(
-    long step,
-    int epoch,
-    long positionInEpoch,
-    JsonNode config,
-    Map<String, Tensor> tensors,
-    Map<String, long[]> state,
-    Map<String, String> metadata) {
+        long step,
+        int epoch,
+        long positionInEpoch,
+        JsonNode config,
+        Map<String, Tensor> tensors,
+        Map<String, long[]> state,
+        Map<String, String> metadata) {
 
-  /**
-   * A named float32 array with its shape; data is row-major and its length is the shape's product.
-   */
-  public record Tensor(long[] shape, float[] data) {
-    public Tensor {
-      Objects.requireNonNull(shape, "shape");
-      Objects.requireNonNull(data, "data");
-      long n = elementCount(shape);
-      if (n != data.length) {
-        throw new IllegalArgumentException(
-            "shape "
-                + Arrays.toString(shape)
-                + " has "
-                + n
-                + " elements but data has "
-                + data.length);
-      }
+    /**
+     * A named float32 array with its shape; data is row-major and its length is the shape's product.
+     */
+    public record Tensor(long[] shape, float[] data) {
+        public Tensor {
+            Objects.requireNonNull(shape, "shape");
+            Objects.requireNonNull(data, "data");
+            long n = elementCount(shape);
+            if (n != data.length) {
+                throw new IllegalArgumentException(
+                        "shape " + Arrays.toString(shape) + " has " + n + " elements but data has " + data.length);
+            }
+        }
+
+        /** The product of the dimensions; throws on a negative dimension or overflow. */
+        static long elementCount(long[] shape) {
+            long n = 1;
+            for (long d : shape) {
+                if (d < 0) {
+                    throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+                }
+                n = Math.multiplyExact(n, d);
+            }
+            return n;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Tensor t && Arrays.equals(shape, t.shape) && Arrays.equals(data, t.data);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(shape) + Arrays.hashCode(data);
+        }
+
+        @Override
+        public String toString() {
+            return "Tensor" + Arrays.toString(shape);
+        }
     }
 
-    /** The product of the dimensions; throws on a negative dimension or overflow. */
-    static long elementCount(long[] shape) {
-      long n = 1;
-      for (long d : shape) {
-        if (d < 0) {
-          throw new IllegalArgumentException(
-              "negative dimension in shape " + Arrays.toString(shape));
+    public Checkpoint {
+        if (step < 0 || epoch < 0 || positionInEpoch < 0) {
+            throw new IllegalArgumentException("step, epoch and positionInEpoch must be >= 0, got "
+                    + step
+                    + ", "
+                    + epoch
+                    + ", "
+                    + positionInEpoch);
         }
-        n = Math.multiplyExact(n, d);
-      }
-      return n;
+        Objects.requireNonNull(config, "config (use an empty ObjectNode for none)");
+        tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+        state = Collections.unmodifiableMap(new LinkedHashMap<>(state));
+        metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        tensors.forEach((k, v) -> Objects.requireNonNull(v, "tensor " + k));
+        state.forEach((k, v) -> Objects.requireNonNull(v, "state " + k));
+        metadata.forEach((k, v) -> Objects.requireNonNull(v, "metadata " + k));
     }
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Tensor t && Arrays.equals(shape, t.shape) && Arrays.equals(data, t.data);
+        if (!(o instanceof Checkpoint c)) {
+            return false;
+        }
+        if (step != c.step
+                || epoch != c.epoch
+                || positionInEpoch != c.positionInEpoch
+                || !config.equals(c.config)
+                || !tensors.equals(c.tensors)
+                || !metadata.equals(c.metadata)
+                || !state.keySet().equals(c.state.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, long[]> e : state.entrySet()) {
+            if (!Arrays.equals(e.getValue(), c.state.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
     public int hashCode() {
-      return 31 * Arrays.hashCode(shape) + Arrays.hashCode(data);
+        int h = Objects.hash(step, epoch, positionInEpoch, config, tensors, metadata);
+        int s = 0;
+        // A sum, so that the hash ignores insertion order as equals does.
+        for (Map.Entry<String, long[]> e : state.entrySet()) {
+            s += e.getKey().hashCode() ^ Arrays.hashCode(e.getValue());
+        }
+        return 31 * h + s;
     }
 
     @Override
     public String toString() {
-      return "Tensor" + Arrays.toString(shape);
+        return "Checkpoint[step="
+                + step
+                + ", epoch="
+                + epoch
+                + ", positionInEpoch="
+                + positionInEpoch
+                + ", tensors="
+                + tensors.keySet()
+                + ", state="
+                + state.keySet()
+                + ", metadata="
+                + metadata
+                + "]";
     }
-  }
-
-  public Checkpoint {
-    if (step < 0 || epoch < 0 || positionInEpoch < 0) {
-      throw new IllegalArgumentException(
-          "step, epoch and positionInEpoch must be >= 0, got "
-              + step
-              + ", "
-              + epoch
-              + ", "
-              + positionInEpoch);
-    }
-    Objects.requireNonNull(config, "config (use an empty ObjectNode for none)");
-    tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
-    state = Collections.unmodifiableMap(new LinkedHashMap<>(state));
-    metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
-    tensors.forEach((k, v) -> Objects.requireNonNull(v, "tensor " + k));
-    state.forEach((k, v) -> Objects.requireNonNull(v, "state " + k));
-    metadata.forEach((k, v) -> Objects.requireNonNull(v, "metadata " + k));
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (!(o instanceof Checkpoint c)) {
-      return false;
-    }
-    if (step != c.step
-        || epoch != c.epoch
-        || positionInEpoch != c.positionInEpoch
-        || !config.equals(c.config)
-        || !tensors.equals(c.tensors)
-        || !metadata.equals(c.metadata)
-        || !state.keySet().equals(c.state.keySet())) {
-      return false;
-    }
-    for (Map.Entry<String, long[]> e : state.entrySet()) {
-      if (!Arrays.equals(e.getValue(), c.state.get(e.getKey()))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  @Override
-  public int hashCode() {
-    int h = Objects.hash(step, epoch, positionInEpoch, config, tensors, metadata);
-    int s = 0;
-    // A sum, so that the hash ignores insertion order as equals does.
-    for (Map.Entry<String, long[]> e : state.entrySet()) {
-      s += e.getKey().hashCode() ^ Arrays.hashCode(e.getValue());
-    }
-    return 31 * h + s;
-  }
-
-  @Override
-  public String toString() {
-    return "Checkpoint[step="
-        + step
-        + ", epoch="
-        + epoch
-        + ", positionInEpoch="
-        + positionInEpoch
-        + ", tensors="
-        + tensors.keySet()
-        + ", state="
-        + state.keySet()
-        + ", metadata="
-        + metadata
-        + "]";
-  }
 }

@@ -14,17 +14,17 @@ import java.nio.file.Path;
  * message always names the file, the field or offset, and what was expected versus found.
  */
 public final class CheckpointFormatException extends IOException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final transient Path file;
+    private final transient Path file;
 
-  public CheckpointFormatException(Path file, String problem) {
-    super(file + ": " + problem);
-    this.file = file;
-  }
+    public CheckpointFormatException(Path file, String problem) {
+        super(file + ": " + problem);
+        this.file = file;
+    }
 
-  /** The file that failed verification. */
-  public Path file() {
-    return file;
-  }
+    /** The file that failed verification. */
+    public Path file() {
+        return file;
+    }
 }

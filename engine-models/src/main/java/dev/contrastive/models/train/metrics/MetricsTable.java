@@ -12,33 +12,33 @@ import java.util.Map;
  */
 public record MetricsTable(List<String> columns, List<Row> rows) {
 
-  public MetricsTable {
-    columns = List.copyOf(columns);
-    rows = List.copyOf(rows);
-  }
-
-  /**
-   * One logged step.
-   *
-   * @param step the step
-   * @param values name to value for the scalars logged at this step; a column left empty at this
-   *     step (logged only at other steps, such as per-epoch metrics) has no entry
-   */
-  public record Row(long step, Map<String, Double> values) {
-    public Row {
-      values = Map.copyOf(values);
+    public MetricsTable {
+        columns = List.copyOf(columns);
+        rows = List.copyOf(rows);
     }
-  }
 
-  /** The (step, value) points of one column, skipping the steps where it was not logged. */
-  public List<double[]> series(String column) {
-    List<double[]> points = new ArrayList<>();
-    for (Row row : rows) {
-      Double v = row.values().get(column);
-      if (v != null) {
-        points.add(new double[] {row.step(), v});
-      }
+    /**
+     * One logged step.
+     *
+     * @param step the step
+     * @param values name to value for the scalars logged at this step; a column left empty at this
+     *     step (logged only at other steps, such as per-epoch metrics) has no entry
+     */
+    public record Row(long step, Map<String, Double> values) {
+        public Row {
+            values = Map.copyOf(values);
+        }
     }
-    return points;
-  }
+
+    /** The (step, value) points of one column, skipping the steps where it was not logged. */
+    public List<double[]> series(String column) {
+        List<double[]> points = new ArrayList<>();
+        for (Row row : rows) {
+            Double v = row.values().get(column);
+            if (v != null) {
+                points.add(new double[] {row.step(), v});
+            }
+        }
+        return points;
+    }
 }

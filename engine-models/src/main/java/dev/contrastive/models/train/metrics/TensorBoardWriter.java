@@ -41,127 +41,125 @@ import org.nd4j.shade.protobuf.CodedOutputStream;
  */
 public final class TensorBoardWriter implements MetricsSink {
 
-  static final String FILE_VERSION = "brain.Event:2";
-  private static final int MASK_DELTA = 0xa282ead8;
+    static final String FILE_VERSION = "brain.Event:2";
+    private static final int MASK_DELTA = 0xa282ead8;
 
-  private final Path file;
-  private OutputStream out;
+    private final Path file;
+    private OutputStream out;
 
-  /**
-   * Creates a new event file in {@code runDir} (created if missing) and writes its version record.
-   * The name is TensorFlow's {@code events.out.tfevents.<seconds>.<host>.<pid>.<n>}: a run resumed
-   * within the same second, even by the same process, gets a file of its own ({@code n} counts up
-   * past existing names), never appending to or replacing another writer's file.
-   *
-   * @throws IOException if the file cannot be created
-   */
-  public TensorBoardWriter(Path runDir) throws IOException {
-    Files.createDirectories(runDir);
-    long nowMillis = System.currentTimeMillis();
-    String prefix =
-        "events.out.tfevents."
-            + (nowMillis / 1000)
-            + "."
-            + hostName()
-            + "."
-            + ProcessHandle.current().pid()
-            + ".";
-    OutputStream opened = null;
-    Path chosen = null;
-    for (int n = 0; opened == null; n++) {
-      chosen = runDir.resolve(prefix + n);
-      try {
-        opened = Files.newOutputStream(chosen, StandardOpenOption.CREATE_NEW);
-      } catch (FileAlreadyExistsException taken) {
-        // Another writer of this run in the same second: try the next number.
-      }
+    /**
+     * Creates a new event file in {@code runDir} (created if missing) and writes its version record.
+     * The name is TensorFlow's {@code events.out.tfevents.<seconds>.<host>.<pid>.<n>}: a run resumed
+     * within the same second, even by the same process, gets a file of its own ({@code n} counts up
+     * past existing names), never appending to or replacing another writer's file.
+     *
+     * @throws IOException if the file cannot be created
+     */
+    public TensorBoardWriter(Path runDir) throws IOException {
+        Files.createDirectories(runDir);
+        long nowMillis = System.currentTimeMillis();
+        String prefix = "events.out.tfevents."
+                + (nowMillis / 1000)
+                + "."
+                + hostName()
+                + "."
+                + ProcessHandle.current().pid()
+                + ".";
+        OutputStream opened = null;
+        Path chosen = null;
+        for (int n = 0; opened == null; n++) {
+            chosen = runDir.resolve(prefix + n);
+            try {
+                opened = Files.newOutputStream(chosen, StandardOpenOption.CREATE_NEW);
+            } catch (FileAlreadyExistsException taken) {
+                // Another writer of this run in the same second: try the next number.
+            }
+        }
+        this.file = chosen;
+        this.out = new BufferedOutputStream(opened);
+        writeRecord(versionEvent(nowMillis / 1000.0));
     }
-    this.file = chosen;
-    this.out = new BufferedOutputStream(opened);
-    writeRecord(versionEvent(nowMillis / 1000.0));
-  }
 
-  /** The event file this writer appends to. */
-  public Path file() {
-    return file;
-  }
-
-  @Override
-  public void log(long step, Map<String, Double> scalars) throws IOException {
-    if (out == null) {
-      throw new IllegalStateException("TensorBoard writer for " + file + " is closed");
+    /** The event file this writer appends to. */
+    public Path file() {
+        return file;
     }
-    writeRecord(scalarEvent(System.currentTimeMillis() / 1000.0, step, scalars));
-  }
 
-  @Override
-  public void close() throws IOException {
-    if (out != null) {
-      out.close();
-      out = null;
+    @Override
+    public void log(long step, Map<String, Double> scalars) throws IOException {
+        if (out == null) {
+            throw new IllegalStateException("TensorBoard writer for " + file + " is closed");
+        }
+        writeRecord(scalarEvent(System.currentTimeMillis() / 1000.0, step, scalars));
     }
-  }
 
-  /** TensorFlow's masked CRC32C: the CRC rotated right by 15 bits plus a constant. */
-  static int maskedCrc32c(byte[] data, int offset, int length) {
-    CRC32C crc = new CRC32C();
-    crc.update(data, offset, length);
-    int c = (int) crc.getValue();
-    return ((c >>> 15) | (c << 17)) + MASK_DELTA;
-  }
-
-  private void writeRecord(byte[] data) throws IOException {
-    ByteBuffer header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-    header.putLong(data.length);
-    header.putInt(maskedCrc32c(header.array(), 0, 8));
-    ByteBuffer footer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-    footer.putInt(maskedCrc32c(data, 0, data.length));
-    out.write(header.array());
-    out.write(data);
-    out.write(footer.array());
-    out.flush();
-  }
-
-  static byte[] versionEvent(double wallTime) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    CodedOutputStream event = CodedOutputStream.newInstance(bytes);
-    event.writeDouble(1, wallTime);
-    event.writeString(3, FILE_VERSION);
-    event.flush();
-    return bytes.toByteArray();
-  }
-
-  static byte[] scalarEvent(double wallTime, long step, Map<String, Double> scalars)
-      throws IOException {
-    ByteArrayOutputStream summaryBytes = new ByteArrayOutputStream();
-    CodedOutputStream summary = CodedOutputStream.newInstance(summaryBytes);
-    for (Map.Entry<String, Double> e : scalars.entrySet()) {
-      Objects.requireNonNull(e.getValue(), () -> "metric '" + e.getKey() + "' has no value");
-      ByteArrayOutputStream valueBytes = new ByteArrayOutputStream();
-      CodedOutputStream value = CodedOutputStream.newInstance(valueBytes);
-      value.writeString(1, e.getKey());
-      // simple_value is a float in summary.proto; TensorBoard shows float32 precision anyway.
-      value.writeFloat(2, e.getValue().floatValue());
-      value.flush();
-      summary.writeByteArray(1, valueBytes.toByteArray());
+    @Override
+    public void close() throws IOException {
+        if (out != null) {
+            out.close();
+            out = null;
+        }
     }
-    summary.flush();
 
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    CodedOutputStream event = CodedOutputStream.newInstance(bytes);
-    event.writeDouble(1, wallTime);
-    event.writeInt64(2, step);
-    event.writeByteArray(5, summaryBytes.toByteArray());
-    event.flush();
-    return bytes.toByteArray();
-  }
-
-  private static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      // The name is only part of the file name; TensorBoard matches on "tfevents".
-      return "localhost";
+    /** TensorFlow's masked CRC32C: the CRC rotated right by 15 bits plus a constant. */
+    static int maskedCrc32c(byte[] data, int offset, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(data, offset, length);
+        int c = (int) crc.getValue();
+        return ((c >>> 15) | (c << 17)) + MASK_DELTA;
     }
-  }
+
+    private void writeRecord(byte[] data) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+        header.putLong(data.length);
+        header.putInt(maskedCrc32c(header.array(), 0, 8));
+        ByteBuffer footer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+        footer.putInt(maskedCrc32c(data, 0, data.length));
+        out.write(header.array());
+        out.write(data);
+        out.write(footer.array());
+        out.flush();
+    }
+
+    static byte[] versionEvent(double wallTime) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        CodedOutputStream event = CodedOutputStream.newInstance(bytes);
+        event.writeDouble(1, wallTime);
+        event.writeString(3, FILE_VERSION);
+        event.flush();
+        return bytes.toByteArray();
+    }
+
+    static byte[] scalarEvent(double wallTime, long step, Map<String, Double> scalars) throws IOException {
+        ByteArrayOutputStream summaryBytes = new ByteArrayOutputStream();
+        CodedOutputStream summary = CodedOutputStream.newInstance(summaryBytes);
+        for (Map.Entry<String, Double> e : scalars.entrySet()) {
+            Objects.requireNonNull(e.getValue(), () -> "metric '" + e.getKey() + "' has no value");
+            ByteArrayOutputStream valueBytes = new ByteArrayOutputStream();
+            CodedOutputStream value = CodedOutputStream.newInstance(valueBytes);
+            value.writeString(1, e.getKey());
+            // simple_value is a float in summary.proto; TensorBoard shows float32 precision anyway.
+            value.writeFloat(2, e.getValue().floatValue());
+            value.flush();
+            summary.writeByteArray(1, valueBytes.toByteArray());
+        }
+        summary.flush();
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        CodedOutputStream event = CodedOutputStream.newInstance(bytes);
+        event.writeDouble(1, wallTime);
+        event.writeInt64(2, step);
+        event.writeByteArray(5, summaryBytes.toByteArray());
+        event.flush();
+        return bytes.toByteArray();
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            // The name is only part of the file name; TensorBoard matches on "tfevents".
+            return "localhost";
+        }
+    }
 }

@@ -28,136 +28,135 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class Adam {
 
-  /** Added to the norm before dividing, as {@code clip_grad_norm_} does, so a zero norm is safe. */
-  private static final double CLIP_EPS = 1e-6;
+    /** Added to the norm before dividing, as {@code clip_grad_norm_} does, so a zero norm is safe. */
+    private static final double CLIP_EPS = 1e-6;
 
-  private final AdamOptions options;
-  private final long length;
-  private final INDArray m;
-  private final INDArray v;
-  private final INDArray scratch;
-  private final INDArray norm;
-  private long step;
+    private final AdamOptions options;
+    private final long length;
+    private final INDArray m;
+    private final INDArray v;
+    private final INDArray scratch;
+    private final INDArray norm;
+    private long step;
 
-  /** Allocates zero moments in the layout and data type of {@code params} (sealed). */
-  public Adam(AdamOptions options, Parameters params) {
-    this.options = options;
-    INDArray values = params.flatValues();
-    this.length = values.length();
-    this.m = Nd4j.zeros(values.dataType(), length);
-    this.v = Nd4j.zeros(values.dataType(), length);
-    this.scratch = Nd4j.zeros(values.dataType(), length);
-    this.norm = Nd4j.scalar(values.dataType(), 0);
-  }
-
-  public AdamOptions options() {
-    return options;
-  }
-
-  /** Number of updates applied so far. */
-  public long stepCount() {
-    return step;
-  }
-
-  /**
-   * Applies one update to {@code params.flatValues()} from {@code params.flatGrads()}.
-   *
-   * @param lr the learning rate of this step, normally {@code options.lr() *
-   *     schedule.factor(stepCount() + 1)}
-   * @return the global L2 norm of the gradients before clipping (computed whether or not clipping
-   *     is on, since the trainer logs it)
-   */
-  public double step(Parameters params, double lr) {
-    if (!(lr >= 0 && Double.isFinite(lr))) {
-      throw new IllegalArgumentException("adam.step lr must be finite and >= 0, got " + lr);
+    /** Allocates zero moments in the layout and data type of {@code params} (sealed). */
+    public Adam(AdamOptions options, Parameters params) {
+        this.options = options;
+        INDArray values = params.flatValues();
+        this.length = values.length();
+        this.m = Nd4j.zeros(values.dataType(), length);
+        this.v = Nd4j.zeros(values.dataType(), length);
+        this.scratch = Nd4j.zeros(values.dataType(), length);
+        this.norm = Nd4j.scalar(values.dataType(), 0);
     }
-    INDArray p = params.flatValues();
-    INDArray g = params.flatGrads();
-    if (p.length() != length || p.dataType() != m.dataType()) {
-      throw new IllegalArgumentException(
-          "adam was built for "
-              + length
-              + " "
-              + m.dataType()
-              + " parameters, got "
-              + p.length()
-              + " "
-              + p.dataType());
-    }
-    double b1 = options.beta1();
-    double b2 = options.beta2();
-    double wd = options.weightDecay();
 
-    Nd4j.getExecutioner().exec(new Norm2(g, norm));
-    double gradNorm = norm.getDouble(0);
-    double scale = 1.0;
-    if (options.maxGradNorm() > 0) {
-      // clip_grad_norm_ multiplies by min(1, max / (norm + 1e-6)).
-      scale = Math.min(1.0, options.maxGradNorm() / (gradNorm + CLIP_EPS));
+    public AdamOptions options() {
+        return options;
     }
-    step++;
-    double bias1 = 1 - Math.pow(b1, step);
-    double bias2Sqrt = Math.sqrt(1 - Math.pow(b2, step));
-    if (NativeAdam.usable(p, g, m, v)) {
-      NativeAdam.step(
-          p,
-          g,
-          m,
-          v,
-          (float) scale,
-          (float) (options.decoupled() ? 0 : wd),
-          (float) (options.decoupled() ? 1 - lr * wd : 1),
-          (float) b1,
-          (float) (1 - b1),
-          (float) b2,
-          (float) (1 - b2),
-          (float) bias2Sqrt,
-          (float) options.eps(),
-          (float) (lr / bias1));
-      return gradNorm;
-    }
-    INDArray d = g.mul(scale, scratch);
-    if (wd > 0 && !options.decoupled()) {
-      axpy(wd, p, d); // torch.optim.Adam: grad = grad + wd * param
-    }
-    m.muli(b1);
-    axpy(1 - b1, d, m);
-    d.muli(d);
-    v.muli(b2);
-    axpy(1 - b2, d, v);
-    if (wd > 0 && options.decoupled()) {
-      p.muli(1 - lr * wd); // torch.optim.AdamW: param *= 1 - lr * wd, before the Adam step
-    }
-    // param -= lr / bias1 * m / (sqrt(v) / sqrt(bias2) + eps), in PyTorch's order of operations.
-    d.assign(v);
-    Transforms.sqrt(d, false);
-    d.divi(bias2Sqrt).addi(options.eps()).rdivi(m);
-    axpy(-lr / bias1, d, p);
-    return gradNorm;
-  }
 
-  /** y += alpha * x in place (BLAS axpy); both contiguous and of this optimiser's length. */
-  private void axpy(double alpha, INDArray x, INDArray y) {
-    Nd4j.getBlasWrapper().level1().axpy(length, alpha, x, y);
-  }
-
-  /** Copies the step count and both moments out, for a checkpoint. */
-  public AdamState exportState() {
-    return new AdamState(step, m.toDoubleVector(), v.toDoubleVector());
-  }
-
-  /**
-   * Replaces the step count and moments with a checkpoint's; the next {@link #step} then continues
-   * exactly as the optimiser that exported them would have.
-   */
-  public void importState(AdamState state) {
-    double[] newM = state.m();
-    if (newM.length != length) {
-      throw new IllegalArgumentException(
-          "adam state has " + newM.length + " moments but the parameters have " + length);
+    /** Number of updates applied so far. */
+    public long stepCount() {
+        return step;
     }
-    m.assign(Nd4j.createFromArray(newM));
-    v.assign(Nd4j.createFromArray(state.v()));
-    step = state.step();
-  }
+
+    /**
+     * Applies one update to {@code params.flatValues()} from {@code params.flatGrads()}.
+     *
+     * @param lr the learning rate of this step, normally {@code options.lr() *
+     *     schedule.factor(stepCount() + 1)}
+     * @return the global L2 norm of the gradients before clipping (computed whether or not clipping
+     *     is on, since the trainer logs it)
+     */
+    public double step(Parameters params, double lr) {
+        if (!(lr >= 0 && Double.isFinite(lr))) {
+            throw new IllegalArgumentException("adam.step lr must be finite and >= 0, got " + lr);
+        }
+        INDArray p = params.flatValues();
+        INDArray g = params.flatGrads();
+        if (p.length() != length || p.dataType() != m.dataType()) {
+            throw new IllegalArgumentException("adam was built for "
+                    + length
+                    + " "
+                    + m.dataType()
+                    + " parameters, got "
+                    + p.length()
+                    + " "
+                    + p.dataType());
+        }
+        double b1 = options.beta1();
+        double b2 = options.beta2();
+        double wd = options.weightDecay();
+
+        Nd4j.getExecutioner().exec(new Norm2(g, norm));
+        double gradNorm = norm.getDouble(0);
+        double scale = 1.0;
+        if (options.maxGradNorm() > 0) {
+            // clip_grad_norm_ multiplies by min(1, max / (norm + 1e-6)).
+            scale = Math.min(1.0, options.maxGradNorm() / (gradNorm + CLIP_EPS));
+        }
+        step++;
+        double bias1 = 1 - Math.pow(b1, step);
+        double bias2Sqrt = Math.sqrt(1 - Math.pow(b2, step));
+        if (NativeAdam.usable(p, g, m, v)) {
+            NativeAdam.step(
+                    p,
+                    g,
+                    m,
+                    v,
+                    (float) scale,
+                    (float) (options.decoupled() ? 0 : wd),
+                    (float) (options.decoupled() ? 1 - lr * wd : 1),
+                    (float) b1,
+                    (float) (1 - b1),
+                    (float) b2,
+                    (float) (1 - b2),
+                    (float) bias2Sqrt,
+                    (float) options.eps(),
+                    (float) (lr / bias1));
+            return gradNorm;
+        }
+        INDArray d = g.mul(scale, scratch);
+        if (wd > 0 && !options.decoupled()) {
+            axpy(wd, p, d); // torch.optim.Adam: grad = grad + wd * param
+        }
+        m.muli(b1);
+        axpy(1 - b1, d, m);
+        d.muli(d);
+        v.muli(b2);
+        axpy(1 - b2, d, v);
+        if (wd > 0 && options.decoupled()) {
+            p.muli(1 - lr * wd); // torch.optim.AdamW: param *= 1 - lr * wd, before the Adam step
+        }
+        // param -= lr / bias1 * m / (sqrt(v) / sqrt(bias2) + eps), in PyTorch's order of operations.
+        d.assign(v);
+        Transforms.sqrt(d, false);
+        d.divi(bias2Sqrt).addi(options.eps()).rdivi(m);
+        axpy(-lr / bias1, d, p);
+        return gradNorm;
+    }
+
+    /** y += alpha * x in place (BLAS axpy); both contiguous and of this optimiser's length. */
+    private void axpy(double alpha, INDArray x, INDArray y) {
+        Nd4j.getBlasWrapper().level1().axpy(length, alpha, x, y);
+    }
+
+    /** Copies the step count and both moments out, for a checkpoint. */
+    public AdamState exportState() {
+        return new AdamState(step, m.toDoubleVector(), v.toDoubleVector());
+    }
+
+    /**
+     * Replaces the step count and moments with a checkpoint's; the next {@link #step} then continues
+     * exactly as the optimiser that exported them would have.
+     */
+    public void importState(AdamState state) {
+        double[] newM = state.m();
+        if (newM.length != length) {
+            throw new IllegalArgumentException(
+                    "adam state has " + newM.length + " moments but the parameters have " + length);
+        }
+        m.assign(Nd4j.createFromArray(newM));
+        v.assign(Nd4j.createFromArray(state.v()));
+        step = state.step();
+    }
 }

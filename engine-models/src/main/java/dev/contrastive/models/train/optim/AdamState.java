@@ -14,28 +14,25 @@ package dev.contrastive.models.train.optim;
  */
 public record AdamState(long step, double[] m, double[] v) {
 
-  public AdamState {
-    if (step < 0) {
-      throw new IllegalArgumentException("adamState.step must be >= 0, got " + step);
+    public AdamState {
+        if (step < 0) {
+            throw new IllegalArgumentException("adamState.step must be >= 0, got " + step);
+        }
+        if (m.length != v.length) {
+            throw new IllegalArgumentException(
+                    "adamState.m and adamState.v must have the same length, got " + m.length + " and " + v.length);
+        }
+        m = m.clone();
+        v = v.clone();
     }
-    if (m.length != v.length) {
-      throw new IllegalArgumentException(
-          "adamState.m and adamState.v must have the same length, got "
-              + m.length
-              + " and "
-              + v.length);
+
+    @Override
+    public double[] m() {
+        return m.clone();
     }
-    m = m.clone();
-    v = v.clone();
-  }
 
-  @Override
-  public double[] m() {
-    return m.clone();
-  }
-
-  @Override
-  public double[] v() {
-    return v.clone();
-  }
+    @Override
+    public double[] v() {
+        return v.clone();
+    }
 }

@@ -8,110 +8,104 @@ import org.junit.jupiter.api.function.Executable;
 
 class AdamOptionsTest {
 
-  private static void rejects(String message, Executable build) {
-    assertEquals(message, assertThrows(IllegalArgumentException.class, build).getMessage());
-  }
+    private static void rejects(String message, Executable build) {
+        assertEquals(
+                message, assertThrows(IllegalArgumentException.class, build).getMessage());
+    }
 
-  @Test
-  void amdimDefaultsAreThePublishedOnes() {
-    assertEquals(
-        AdamOptions.builder()
-            .lr(2e-4)
-            .beta1(0.8)
-            .beta2(0.999)
-            .eps(1e-8)
-            .weightDecay(1e-5)
-            .decoupled(false)
-            .maxGradNorm(0)
-            .build(),
-        AdamOptions.amdim());
-  }
+    @Test
+    void amdimDefaultsAreThePublishedOnes() {
+        assertEquals(
+                AdamOptions.builder()
+                        .lr(2e-4)
+                        .beta1(0.8)
+                        .beta2(0.999)
+                        .eps(1e-8)
+                        .weightDecay(1e-5)
+                        .decoupled(false)
+                        .maxGradNorm(0)
+                        .build(),
+                AdamOptions.amdim());
+    }
 
-  @Test
-  void eachFieldNamesItselfAndItsRange() {
-    rejects(
-        "adam.lr must be finite and > 0, got 0.0",
-        () ->
-            AdamOptions.builder()
-                .lr(0)
-                .beta1(0.9)
-                .beta2(0.999)
-                .eps(1e-8)
-                .weightDecay(0)
-                .decoupled(false)
-                .maxGradNorm(0)
-                .build());
-    rejects(
-        "adam.lr must be finite and > 0, got NaN",
-        () ->
-            AdamOptions.builder()
-                .lr(Double.NaN)
-                .beta1(0.9)
-                .beta2(0.999)
-                .eps(1e-8)
-                .weightDecay(0)
-                .decoupled(false)
-                .maxGradNorm(0)
-                .build());
-    rejects(
-        "adam.beta1 must be in [0, 1), got 1.0",
-        () ->
-            AdamOptions.builder()
-                .lr(1e-3)
-                .beta1(1)
-                .beta2(0.999)
-                .eps(1e-8)
-                .weightDecay(0)
-                .decoupled(false)
-                .maxGradNorm(0)
-                .build());
-    rejects(
-        "adam.beta2 must be in [0, 1), got -0.1",
-        () ->
-            AdamOptions.builder()
-                .lr(1e-3)
-                .beta1(0.9)
-                .beta2(-0.1)
-                .eps(1e-8)
-                .weightDecay(0)
-                .decoupled(false)
-                .maxGradNorm(0)
-                .build());
-    rejects(
-        "adam.eps must be finite and > 0, got 0.0",
-        () ->
-            AdamOptions.builder()
-                .lr(1e-3)
-                .beta1(0.9)
-                .beta2(0.999)
-                .eps(0)
-                .weightDecay(0)
-                .decoupled(false)
-                .maxGradNorm(0)
-                .build());
-    rejects(
-        "adam.weightDecay must be finite and >= 0, got -1.0E-5",
-        () ->
-            AdamOptions.builder()
-                .lr(1e-3)
-                .beta1(0.9)
-                .beta2(0.999)
-                .eps(1e-8)
-                .weightDecay(-1e-5)
-                .decoupled(false)
-                .maxGradNorm(0)
-                .build());
-    rejects(
-        "adam.maxGradNorm must be finite and >= 0 (0 = no clipping), got Infinity",
-        () ->
-            AdamOptions.builder()
-                .lr(1e-3)
-                .beta1(0.9)
-                .beta2(0.999)
-                .eps(1e-8)
-                .weightDecay(0)
-                .decoupled(false)
-                .maxGradNorm(Double.POSITIVE_INFINITY)
-                .build());
-  }
+    @Test
+    void eachFieldNamesItselfAndItsRange() {
+        rejects(
+                "adam.lr must be finite and > 0, got 0.0",
+                () -> AdamOptions.builder()
+                        .lr(0)
+                        .beta1(0.9)
+                        .beta2(0.999)
+                        .eps(1e-8)
+                        .weightDecay(0)
+                        .decoupled(false)
+                        .maxGradNorm(0)
+                        .build());
+        rejects(
+                "adam.lr must be finite and > 0, got NaN",
+                () -> AdamOptions.builder()
+                        .lr(Double.NaN)
+                        .beta1(0.9)
+                        .beta2(0.999)
+                        .eps(1e-8)
+                        .weightDecay(0)
+                        .decoupled(false)
+                        .maxGradNorm(0)
+                        .build());
+        rejects(
+                "adam.beta1 must be in [0, 1), got 1.0",
+                () -> AdamOptions.builder()
+                        .lr(1e-3)
+                        .beta1(1)
+                        .beta2(0.999)
+                        .eps(1e-8)
+                        .weightDecay(0)
+                        .decoupled(false)
+                        .maxGradNorm(0)
+                        .build());
+        rejects(
+                "adam.beta2 must be in [0, 1), got -0.1",
+                () -> AdamOptions.builder()
+                        .lr(1e-3)
+                        .beta1(0.9)
+                        .beta2(-0.1)
+                        .eps(1e-8)
+                        .weightDecay(0)
+                        .decoupled(false)
+                        .maxGradNorm(0)
+                        .build());
+        rejects(
+                "adam.eps must be finite and > 0, got 0.0",
+                () -> AdamOptions.builder()
+                        .lr(1e-3)
+                        .beta1(0.9)
+                        .beta2(0.999)
+                        .eps(0)
+                        .weightDecay(0)
+                        .decoupled(false)
+                        .maxGradNorm(0)
+                        .build());
+        rejects(
+                "adam.weightDecay must be finite and >= 0, got -1.0E-5",
+                () -> AdamOptions.builder()
+                        .lr(1e-3)
+                        .beta1(0.9)
+                        .beta2(0.999)
+                        .eps(1e-8)
+                        .weightDecay(-1e-5)
+                        .decoupled(false)
+                        .maxGradNorm(0)
+                        .build());
+        rejects(
+                "adam.maxGradNorm must be finite and >= 0 (0 = no clipping), got Infinity",
+                () -> AdamOptions.builder()
+                        .lr(1e-3)
+                        .beta1(0.9)
+                        .beta2(0.999)
+                        .eps(1e-8)
+                        .weightDecay(0)
+                        .decoupled(false)
+                        .maxGradNorm(Double.POSITIVE_INFINITY)
+                        .build());
+    }
 }

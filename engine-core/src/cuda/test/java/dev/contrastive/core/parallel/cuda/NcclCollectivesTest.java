@@ -24,43 +24,40 @@ import org.nd4j.linalg.jcublas.JCublasBackend;
  */
 class NcclCollectivesTest {
 
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  @BeforeAll
-  static void requireGpu() {
-    boolean gpu;
-    try {
-      gpu =
-          Nd4j.getBackend() instanceof JCublasBackend
-              && Nd4j.getAffinityManager().getNumberOfDevices() > 0;
-    } catch (RuntimeException | LinkageError e) {
-      gpu = false;
+    @BeforeAll
+    static void requireGpu() {
+        boolean gpu;
+        try {
+            gpu = Nd4j.getBackend() instanceof JCublasBackend
+                    && Nd4j.getAffinityManager().getNumberOfDevices() > 0;
+        } catch (RuntimeException | LinkageError e) {
+            gpu = false;
+        }
+        assumeTrue(gpu, "no CUDA device: the nd4j-cuda backend did not load");
     }
-    assumeTrue(gpu, "no CUDA device: the nd4j-cuda backend did not load");
-  }
 
-  @Test
-  void aWorldOfOneRunsEveryCollective() throws Exception {
-    Path id = dir.resolve(".nccl-id.test");
-    try (NcclCollectives c =
-        NcclCollectives.open(new ProcessGroupSpec(0, 1, 0, id, null, Duration.ofMinutes(1)))) {
-      assertFalse(Files.exists(id), "rank 0 deletes the id file once every rank has joined");
-      assertEquals(0, c.rank());
-      assertEquals(1, c.size());
-      NcclCheck.verify(c);
+    @Test
+    void aWorldOfOneRunsEveryCollective() throws Exception {
+        Path id = dir.resolve(".nccl-id.test");
+        try (NcclCollectives c = NcclCollectives.open(new ProcessGroupSpec(0, 1, 0, id, null, Duration.ofMinutes(1)))) {
+            assertFalse(Files.exists(id), "rank 0 deletes the id file once every rank has joined");
+            assertEquals(0, c.rank());
+            assertEquals(1, c.size());
+            NcclCheck.verify(c);
+        }
     }
-  }
 
-  @Test
-  void anAbortedCommunicatorRefusesFurtherCalls() throws Exception {
-    NcclCollectives c =
-        NcclCollectives.open(
-            new ProcessGroupSpec(
-                0, 1, 0, dir.resolve(".nccl-id.abort"), null, Duration.ofMinutes(1)));
-    c.abort(new IllegalStateException("test"));
-    CollectiveException e =
-        assertThrows(CollectiveException.class, () -> c.allReduceSum(Nd4j.ones(DataType.FLOAT, 3)));
-    assertEquals(-1, e.failedReplica());
-    c.close();
-  }
+    @Test
+    void anAbortedCommunicatorRefusesFurtherCalls() throws Exception {
+        NcclCollectives c = NcclCollectives.open(
+                new ProcessGroupSpec(0, 1, 0, dir.resolve(".nccl-id.abort"), null, Duration.ofMinutes(1)));
+        c.abort(new IllegalStateException("test"));
+        CollectiveException e =
+                assertThrows(CollectiveException.class, () -> c.allReduceSum(Nd4j.ones(DataType.FLOAT, 3)));
+        assertEquals(-1, e.failedReplica());
+        c.close();
+    }
 }
