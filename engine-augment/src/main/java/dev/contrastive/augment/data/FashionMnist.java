@@ -115,30 +115,14 @@ public final class FashionMnist {
         requireFullSet(directory, "directory");
         Path images = file(directory, split.images());
         Path labels = file(directory, split.labels());
-        FileChannel imageChannel = Decompression.open(images);
-        FileChannel labelChannel;
-        try {
-            labelChannel = Decompression.open(labels);
-        } catch (IOException | RuntimeException e) {
-            imageChannel.close();
-            throw e;
-        }
         String name = "Fashion-MNIST " + split.prefix + ", full set from " + directory;
-        return IdxDataset.open(name, images.toString(), imageChannel, labels.toString(), labelChannel, CLASSES);
+        return IdxDataset.open(name, images, labels, CLASSES);
     }
 
     /** {@code split} from the subset embedded in this jar. */
     public static Dataset embedded(Split split) throws IOException {
         String images = RESOURCES + split.images() + ".xz";
         String labels = RESOURCES + split.labels() + ".xz";
-        FileChannel imageChannel = resource(images);
-        FileChannel labelChannel;
-        try {
-            labelChannel = resource(labels);
-        } catch (IOException | RuntimeException e) {
-            imageChannel.close();
-            throw e;
-        }
         String name = "Fashion-MNIST "
                 + split.prefix
                 + ", embedded subset ("
@@ -146,7 +130,13 @@ public final class FashionMnist {
                 + " per class of the "
                 + split.fullSize
                 + ")";
-        return IdxDataset.open(name, "resource " + images, imageChannel, "resource " + labels, labelChannel, CLASSES);
+        return IdxDataset.open(
+                name,
+                "resource " + images,
+                () -> resource(images),
+                "resource " + labels,
+                () -> resource(labels),
+                CLASSES);
     }
 
     private static FileChannel resource(String name) throws IOException {

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import org.bytedeco.hdf5.DSetCreatPropList;
 import org.bytedeco.hdf5.DSetMemXferPropList;
@@ -48,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread safety: every HDF5 call takes one JVM-wide lock (see {@link Hdf5} for why), so {@link
  * #get} is safe from several threads but they take turns inside the library.
  */
-public final class Hdf5Dataset implements Dataset {
+public final class Hdf5Dataset extends AbstractDataset {
 
     private static final Logger LOG = LoggerFactory.getLogger(Hdf5Dataset.class);
 
@@ -57,7 +56,6 @@ public final class Hdf5Dataset implements Dataset {
     /** Bytes a stream reads per step, rounded to whole chunks. */
     private static final int STREAM_BLOCK_BYTES = 1 << 20;
 
-    private final DatasetInfo info;
     private final H5File file;
     private final DataSet images;
     private final int[] labels;
@@ -66,7 +64,7 @@ public final class Hdf5Dataset implements Dataset {
     private boolean closed;
 
     private Hdf5Dataset(DatasetInfo info, H5File file, DataSet images, int[] labels, int streamBlockImages) {
-        this.info = info;
+        super(info);
         this.file = file;
         this.images = images;
         this.labels = labels;
@@ -256,13 +254,7 @@ public final class Hdf5Dataset implements Dataset {
     }
 
     @Override
-    public DatasetInfo info() {
-        return info;
-    }
-
-    @Override
-    public Image get(int index) {
-        Objects.checkIndex(index, info.size());
+    Image read(int index) {
         byte[] pixels = new byte[imageBytes];
         readBlock(index, 1, pixels);
         return new Image(pixels, info.channels(), info.height(), info.width(), label(index));
@@ -313,32 +305,21 @@ public final class Hdf5Dataset implements Dataset {
 
     @Override
     public Iterator<Image> stream() {
-        return new Iterator<>() {
-            private int next;
+        return new InOrder() {
             private final byte[] block = new byte[Math.min(streamBlockImages, Math.max(1, info.size())) * imageBytes];
             private int blockStart;
             private int blockCount;
 
             @Override
-            public boolean hasNext() {
-                return next < info.size();
-            }
-
-            @Override
-            public Image next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException("dataset " + info.name() + " has " + info.size() + " images");
-                }
-                if (next == blockStart + blockCount) {
-                    blockStart = next;
-                    blockCount = Math.min(streamBlockImages, info.size() - next);
+            Image readNext(int index) {
+                if (index == blockStart + blockCount) {
+                    blockStart = index;
+                    blockCount = Math.min(streamBlockImages, info.size() - index);
                     readBlock(blockStart, blockCount, block);
                 }
-                int offset = (next - blockStart) * imageBytes;
+                int offset = (index - blockStart) * imageBytes;
                 byte[] pixels = Arrays.copyOfRange(block, offset, offset + imageBytes);
-                Image image = new Image(pixels, info.channels(), info.height(), info.width(), label(next));
-                next++;
-                return image;
+                return new Image(pixels, info.channels(), info.height(), info.width(), label(index));
             }
         };
     }

@@ -182,15 +182,11 @@ public final class Hdf5Writer implements AutoCloseable {
         if (finished) {
             throw new IllegalStateException("writer of " + target + " is already committed or closed");
         }
-        if (image.channels() != channels || image.height() != height || image.width() != width) {
+        if (!image.hasShape(channels, height, width)) {
             throw new IllegalArgumentException("image "
                     + count()
                     + " is "
-                    + image.channels()
-                    + " x "
-                    + image.height()
-                    + " x "
-                    + image.width()
+                    + image.describeShape()
                     + ", the file holds "
                     + channels
                     + " x "

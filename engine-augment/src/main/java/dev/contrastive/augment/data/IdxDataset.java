@@ -53,15 +53,52 @@ public final class IdxDataset extends RecordDataset {
      * @throws IOException if a file cannot be read
      */
     public static IdxDataset open(Path images, Path labels) throws IOException {
-        FileChannel imageChannel = Decompression.open(images);
+        return open(images.toString(), images, labels, 0);
+    }
+
+    /**
+     * Opens an images file and its labels file, raw, gzip or xz.
+     *
+     * @param name the dataset's {@link DatasetInfo#name()}
+     * @param classes as {@link #open(String, String, FileChannel, String, FileChannel, int)} takes it
+     */
+    static IdxDataset open(String name, Path images, Path labels, int classes) throws IOException {
+        return open(
+                name,
+                images.toString(),
+                () -> Decompression.open(images),
+                labels.toString(),
+                () -> Decompression.open(labels),
+                classes);
+    }
+
+    /** Opens one of the two files as a decompressed channel. */
+    @FunctionalInterface
+    interface ChannelOpener {
+        FileChannel open() throws IOException;
+    }
+
+    /**
+     * Opens the images' channel, then the labels' (closing the images' if that fails), then the
+     * dataset from both, as {@link #open(String, String, FileChannel, String, FileChannel, int)}.
+     */
+    static IdxDataset open(
+            String name,
+            String imagesSource,
+            ChannelOpener images,
+            String labelsSource,
+            ChannelOpener labels,
+            int classes)
+            throws IOException {
+        FileChannel imageChannel = images.open();
         FileChannel labelChannel;
         try {
-            labelChannel = Decompression.open(labels);
+            labelChannel = labels.open();
         } catch (IOException | RuntimeException e) {
             imageChannel.close();
             throw e;
         }
-        return open(images.toString(), images.toString(), imageChannel, labels.toString(), labelChannel, 0);
+        return open(name, imagesSource, imageChannel, labelsSource, labelChannel, classes);
     }
 
     /**

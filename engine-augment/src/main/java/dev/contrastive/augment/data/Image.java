@@ -40,6 +40,16 @@ public record Image(byte[] pixels, int channels, int height, int width, int labe
         return pixels[(c * height + y) * width + x] & 0xFF;
     }
 
+    /** Whether this image is {@code channels} x {@code height} x {@code width}. */
+    public boolean hasShape(int channels, int height, int width) {
+        return this.channels == channels && this.height == height && this.width == width;
+    }
+
+    /** The shape as messages write it, "C x H x W". */
+    public String describeShape() {
+        return channels + " x " + height + " x " + width;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Image other

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.stream.Stream;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
@@ -43,7 +42,7 @@ import javax.imageio.stream.ImageInputStream;
  *
  * <p>{@link #get} is safe from several threads (each call uses its own ImageIO reader).
  */
-public final class ImageFolderDataset implements Dataset {
+public final class ImageFolderDataset extends AbstractDataset {
 
     /** How many channels images get. */
     public enum ColorMode {
@@ -57,11 +56,10 @@ public final class ImageFolderDataset implements Dataset {
 
     private record Entry(Path file, int label) {}
 
-    private final DatasetInfo info;
     private final List<Entry> entries;
 
     private ImageFolderDataset(DatasetInfo info, List<Entry> entries) {
-        this.info = info;
+        super(info);
         this.entries = entries;
     }
 
@@ -203,13 +201,7 @@ public final class ImageFolderDataset implements Dataset {
     }
 
     @Override
-    public DatasetInfo info() {
-        return info;
-    }
-
-    @Override
-    public Image get(int index) {
-        Objects.checkIndex(index, info.size());
+    Image read(int index) {
         Entry entry = entries.get(index);
         BufferedImage image;
         try {

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -22,11 +21,9 @@ import org.slf4j.LoggerFactory;
  * #get} returns a fresh copy, as the file readers do, so no caller can change what another reads.
  * {@link #close} does nothing.
  */
-public final class InMemoryDataset implements Dataset {
+public final class InMemoryDataset extends AbstractDataset {
 
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryDataset.class);
-
-    private final DatasetInfo info;
 
     /** One C x H x W array per image; arrays, not one block, so a set may exceed 2 GiB. */
     private final byte[][] pixels;
@@ -35,7 +32,7 @@ public final class InMemoryDataset implements Dataset {
     private final int[] labels;
 
     private InMemoryDataset(DatasetInfo info, byte[][] pixels, int[] labels) {
-        this.info = info;
+        super(info);
         this.pixels = pixels;
         this.labels = labels;
     }
@@ -62,15 +59,13 @@ public final class InMemoryDataset implements Dataset {
             if (image == null) {
                 throw new IllegalArgumentException("inmemory.images[" + i + "] must not be null");
             }
-            if (image.channels() != first.channels()
-                    || image.height() != first.height()
-                    || image.width() != first.width()) {
+            if (!image.hasShape(first.channels(), first.height(), first.width())) {
                 throw new IllegalArgumentException("inmemory.images["
                         + i
                         + "] is "
-                        + shape(image)
+                        + image.describeShape()
                         + ", expected "
-                        + shape(first)
+                        + first.describeShape()
                         + " like images[0]");
             }
             if (classes == 0 && image.label() != Image.UNLABELED) {
@@ -295,18 +290,8 @@ public final class InMemoryDataset implements Dataset {
         return label;
     }
 
-    private static String shape(Image image) {
-        return image.channels() + " x " + image.height() + " x " + image.width();
-    }
-
     @Override
-    public DatasetInfo info() {
-        return info;
-    }
-
-    @Override
-    public Image get(int index) {
-        Objects.checkIndex(index, info.size());
+    Image read(int index) {
         return new Image(
                 pixels[index].clone(),
                 info.channels(),

@@ -5,8 +5,6 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import java.util.Objects;
 
 /**
  * A dataset stored as fixed-size records in one or more files (IDX, CIFAR, STL-10): random access
@@ -14,12 +12,11 @@ import java.util.Objects;
  * records at a time. {@link #get} is safe from several threads; each {@link #stream} iterator
  * belongs to one thread.
  */
-abstract class RecordDataset implements Dataset {
+abstract class RecordDataset extends AbstractDataset {
 
     /** Big enough that a stream makes few system calls, small enough to stay out of the way. */
     static final int STREAM_BLOCK_BYTES = 1 << 20;
 
-    private final DatasetInfo info;
     private final RecordFile[] parts;
 
     /**
@@ -28,7 +25,7 @@ abstract class RecordDataset implements Dataset {
     private final long[] starts;
 
     RecordDataset(DatasetInfo info, List<RecordFile> parts) {
-        this.info = info;
+        super(info);
         this.parts = parts.toArray(RecordFile[]::new);
         this.starts = new long[this.parts.length + 1];
         for (int p = 0; p < this.parts.length; p++) {
@@ -60,13 +57,7 @@ abstract class RecordDataset implements Dataset {
     }
 
     @Override
-    public DatasetInfo info() {
-        return info;
-    }
-
-    @Override
-    public Image get(int index) {
-        Objects.checkIndex(index, info.size());
+    Image read(int index) {
         int p = Arrays.binarySearch(starts, index);
         // An exact hit is the first record of part p, unless empty parts share that start: take the
         // last part starting there, the one that holds records. A miss gives -(insertion point) - 1.
@@ -91,36 +82,28 @@ abstract class RecordDataset implements Dataset {
 
     @Override
     public Iterator<Image> stream() {
-        return new Iterator<>() {
+        return new InOrder() {
             private int part;
             private long nextInPart;
-            private int next;
             private byte[] block = new byte[0];
             private int blockRecords;
             private int blockPosition;
             private long blockStart;
 
             @Override
-            public boolean hasNext() {
-                return next < info.size();
-            }
-
-            @Override
-            public Image next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException("dataset " + info.name() + " has " + info.size() + " images");
-                }
+            Image readNext(int index) {
                 if (blockPosition == blockRecords) {
-                    fill();
+                    fill(index);
                 }
                 RecordFile file = parts[part];
-                Image image = decode(next, file, blockStart + blockPosition, block, blockPosition * file.recordBytes());
+                Image image =
+                        decode(index, file, blockStart + blockPosition, block, blockPosition * file.recordBytes());
                 blockPosition++;
-                next++;
                 return image;
             }
 
-            private void fill() {
+            /** Reads the next block of records, the first of them image {@code index}. */
+            private void fill(int index) {
                 while (nextInPart == parts[part].records()) {
                     part++;
                     nextInPart = 0;
@@ -134,7 +117,7 @@ abstract class RecordDataset implements Dataset {
                 try {
                     file.read(nextInPart, count, block);
                 } catch (IOException e) {
-                    throw new UncheckedIOException("streaming image " + next + " of " + info.name(), e);
+                    throw new UncheckedIOException("streaming image " + index + " of " + info.name(), e);
                 }
                 blockStart = nextInPart;
                 blockRecords = count;

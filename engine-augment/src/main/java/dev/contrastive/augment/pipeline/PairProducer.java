@@ -253,19 +253,13 @@ public final class PairProducer implements AutoCloseable {
         synchronized (readLock) {
             for (int index : indices) {
                 Image image = dataset.get(index);
-                if (image.channels() != info.channels()
-                        || image.height() != info.height()
-                        || image.width() != info.width()) {
+                if (!image.hasShape(info.channels(), info.height(), info.width())) {
                     throw new IllegalStateException("dataset "
                             + info.name()
                             + " image "
                             + index
                             + " is "
-                            + image.channels()
-                            + " x "
-                            + image.height()
-                            + " x "
-                            + image.width()
+                            + image.describeShape()
                             + ", its info says "
                             + info.channels()
                             + " x "
