@@ -19,10 +19,6 @@ public record CenterCrop(int size) implements Transform {
 
     @Override
     public ImageBatch apply(ImageBatch batch) {
-        ItemShape out = outputShape(batch.shape());
-        if (out.equals(batch.shape())) {
-            return batch;
-        }
         int c = batch.channels();
         int h = batch.height();
         int w = batch.width();
@@ -30,18 +26,16 @@ public record CenterCrop(int size) implements Transform {
         int top = (int) Math.rint((h - size) / 2.0);
         int left = (int) Math.rint((w - size) / 2.0);
         float[] src = batch.data();
-        float[] dst = new float[batch.rows() * out.rowSize()];
-        int to = 0;
-        for (int r = 0; r < batch.rows(); r++) {
+        return batch.resampled(outputShape(batch.shape()), (r, dst, to) -> {
             int from = batch.offset(r);
+            int at = to;
             for (int ch = 0; ch < c; ch++) {
                 for (int y = 0; y < size; y++) {
-                    System.arraycopy(src, from + (ch * h + top + y) * w + left, dst, to, size);
-                    to += size;
+                    System.arraycopy(src, from + (ch * h + top + y) * w + left, dst, at, size);
+                    at += size;
                 }
             }
-        }
-        return batch.reshaped(dst, out);
+        });
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.contrastive.augment.transform;
 
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * Transforms applied in order, each to the output of the one before.
@@ -27,18 +28,19 @@ public record Compose(List<Transform> steps) implements Transform {
 
     @Override
     public ImageBatch apply(ImageBatch batch) {
-        ImageBatch current = batch;
-        for (Transform step : steps) {
-            current = step.apply(current);
-        }
-        return current;
+        return throughEachStep(batch, Transform::apply);
     }
 
     @Override
     public ItemShape outputShape(ItemShape input) {
-        ItemShape current = input;
+        return throughEachStep(input, Transform::outputShape);
+    }
+
+    /** {@code input} passed through {@code stage} of every step in order, each on the one before's result. */
+    private <T> T throughEachStep(T input, BiFunction<Transform, T, T> stage) {
+        T current = input;
         for (Transform step : steps) {
-            current = step.outputShape(current);
+            current = stage.apply(step, current);
         }
         return current;
     }

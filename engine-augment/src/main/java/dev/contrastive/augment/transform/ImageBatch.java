@@ -73,17 +73,11 @@ public final class ImageBatch {
         float[] data = new float[images.size() * size];
         for (int i = 0; i < images.size(); i++) {
             Image image = images.get(i);
-            if (image.channels() != first.channels()
-                    || image.height() != first.height()
-                    || image.width() != first.width()) {
+            if (!image.hasShape(first.channels(), first.height(), first.width())) {
                 throw new IllegalArgumentException("batch.images["
                         + i
                         + "] is "
-                        + image.channels()
-                        + " x "
-                        + image.height()
-                        + " x "
-                        + image.width()
+                        + image.describeShape()
                         + ", expected "
                         + shape
                         + " like images[0]");
@@ -166,6 +160,29 @@ public final class ImageBatch {
             streams[r] = random[r].split();
         }
         return new ImageBatch(data.clone(), rows, shape, streams);
+    }
+
+    /** Writes one output row, for {@link #resampled}. */
+    @FunctionalInterface
+    interface RowWriter {
+        /** Writes the output of row {@code row} into {@code dst} from index {@code to}. */
+        void write(int row, float[] dst, int to);
+    }
+
+    /**
+     * For steps that change each row on its own without drawing from the streams and change nothing
+     * when the shape stays: this batch itself if it already has shape {@code out}, else a batch of
+     * {@code out} rows, each written by {@code writer}, with the same streams.
+     */
+    ImageBatch resampled(ItemShape out, RowWriter writer) {
+        if (out.equals(shape)) {
+            return this;
+        }
+        float[] dst = new float[rows * out.rowSize()];
+        for (int r = 0; r < rows; r++) {
+            writer.write(r, dst, r * out.rowSize());
+        }
+        return reshaped(dst, out);
     }
 
     /**

@@ -21,19 +21,15 @@ public record Pad(int amount, float fill) implements Transform {
 
     @Override
     public ImageBatch apply(ImageBatch batch) {
-        if (amount == 0) {
-            return batch;
-        }
+        // amount 0 keeps the shape, and the batch comes back as it is.
         ItemShape out = outputShape(batch.shape());
         int c = batch.channels();
         int h = batch.height();
         int w = batch.width();
         float[] src = batch.data();
-        float[] dst = new float[batch.rows() * out.rowSize()];
-        Arrays.fill(dst, fill);
-        for (int r = 0; r < batch.rows(); r++) {
+        return batch.resampled(out, (r, dst, to) -> {
             int from = batch.offset(r);
-            int to = r * out.rowSize();
+            Arrays.fill(dst, to, to + out.rowSize(), fill);
             for (int ch = 0; ch < c; ch++) {
                 for (int y = 0; y < h; y++) {
                     System.arraycopy(
@@ -44,8 +40,7 @@ public record Pad(int amount, float fill) implements Transform {
                             w);
                 }
             }
-        }
-        return batch.reshaped(dst, out);
+        });
     }
 
     @Override

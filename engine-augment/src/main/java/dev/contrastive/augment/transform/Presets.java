@@ -1,5 +1,6 @@
 package dev.contrastive.augment.transform;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -152,16 +153,35 @@ public final class Presets {
     }
 
     /**
+     * AMDIM's recipe, which YADIM extends: the shared flip; per view {@code spatial}, {@link
+     * #amdimJitter()}, grayscale with p = {@code grayscale}, {@code normalize}, then the {@code
+     * extra} steps.
+     */
+    private static Preset amdimRecipe(
+            String name,
+            String summary,
+            Transform spatial,
+            double grayscale,
+            Normalize normalize,
+            Transform evaluation,
+            Transform... extra) {
+        List<Transform> view =
+                new ArrayList<>(List.of(spatial, amdimJitter(), new RandomGrayscale(grayscale), normalize));
+        view.addAll(List.of(extra));
+        return new Preset(
+                name, summary, PairTransform.symmetric(amdimFlip(), new Compose(view)), normalize, evaluation);
+    }
+
+    /**
      * AMDIM on CIFAR-10/100 (32 x 32 in and out): shared flip; per view translate (reflect, 4 px, p =
      * 0.8), jitter, grayscale p = 0.25, CIFAR normalisation.
      */
     public static Preset amdimCifar() {
-        return new Preset(
+        return amdimRecipe(
                 "amdim-cifar",
                 "AMDIM CIFAR: flip, translate 4 px, jitter, grayscale",
-                PairTransform.symmetric(
-                        amdimFlip(),
-                        Compose.of(new RandomTranslate(4, 0.8), amdimJitter(), new RandomGrayscale(0.25), CIFAR)),
+                new RandomTranslate(4, 0.8),
+                0.25,
                 CIFAR,
                 CIFAR);
     }
@@ -172,11 +192,11 @@ public final class Presets {
      * CenterCrop(64), STL-10 normalisation, the reference's test transform.
      */
     public static Preset amdimStl() {
-        return new Preset(
+        return amdimRecipe(
                 "amdim-stl",
                 "AMDIM STL-10: flip, resized crop to 64, jitter, grayscale",
-                PairTransform.symmetric(
-                        amdimFlip(), Compose.of(stlCrop(64), amdimJitter(), new RandomGrayscale(0.25), STL10)),
+                stlCrop(64),
+                0.25,
                 STL10,
                 stlEvaluation());
     }
@@ -188,11 +208,11 @@ public final class Presets {
      * transform.
      */
     public static Preset amdimImageNet() {
-        return new Preset(
+        return amdimRecipe(
                 "amdim-imagenet",
                 "AMDIM ImageNet: flip, resized crop to 128, jitter, grayscale",
-                PairTransform.symmetric(
-                        amdimFlip(), Compose.of(stlCrop(128), amdimJitter(), new RandomGrayscale(0.2), IMAGENET)),
+                stlCrop(128),
+                0.2,
                 IMAGENET,
                 Compose.of(new Resize(146, Interpolation.BICUBIC), new CenterCrop(128), IMAGENET));
     }
@@ -245,43 +265,36 @@ public final class Presets {
      * has.
      */
     public static Preset yadimCifar() {
-        return new Preset(
+        return amdimRecipe(
                 "yadim-cifar",
                 "YADIM CIFAR: AMDIM CIFAR plus CPC colour drop",
-                PairTransform.symmetric(
-                        amdimFlip(),
-                        Compose.of(
-                                new RandomTranslate(4, 0.8),
-                                amdimJitter(),
-                                new RandomGrayscale(0.25),
-                                CIFAR,
-                                new ColorDrop(1, 0f, YADIM_COLOR_DROP_P))),
+                new RandomTranslate(4, 0.8),
+                0.25,
                 CIFAR,
-                CIFAR);
+                CIFAR,
+                new ColorDrop(1, 0f, YADIM_COLOR_DROP_P));
     }
 
     /** YADIM on STL-10: AMDIM STL-10's steps, then CPC's colour drop, as {@link #yadimCifar()}. */
     public static Preset yadimStl() {
-        return new Preset(
+        return amdimRecipe(
                 "yadim-stl",
                 "YADIM STL-10: AMDIM STL-10 plus CPC colour drop",
-                PairTransform.symmetric(
-                        amdimFlip(),
-                        Compose.of(
-                                stlCrop(64),
-                                amdimJitter(),
-                                new RandomGrayscale(0.25),
-                                STL10,
-                                new ColorDrop(1, 0f, YADIM_COLOR_DROP_P))),
+                stlCrop(64),
+                0.25,
                 STL10,
-                stlEvaluation());
+                stlEvaluation(),
+                new ColorDrop(1, 0f, YADIM_COLOR_DROP_P));
     }
 
-    /** SimCLR's crop as torchvision runs it, see {@link #simclrCifar()}. */
-    private static Transform simclrCrop(int size) {
+    /**
+     * SimCLR's crop as torchvision runs it, see {@link #simclrCifar()}: area scale [{@code minScale},
+     * 1], ratio 3/4-4/3, bilinear.
+     */
+    private static Transform simclrCrop(int size, double minScale) {
         return RandomResizedCrop.builder()
                 .size(size)
-                .scaleMin(0.08)
+                .scaleMin(minScale)
                 .scaleMax(1.0)
                 .ratioMin(3.0 / 4)
                 .ratioMax(4.0 / 3)
@@ -327,7 +340,7 @@ public final class Presets {
                 PairTransform.symmetric(
                         Compose.of(),
                         Compose.of(
-                                simclrCrop(32),
+                                simclrCrop(32, 0.08),
                                 new HorizontalFlip(0.5),
                                 simclrJitter(0.5),
                                 new RandomGrayscale(0.2),
@@ -360,7 +373,7 @@ public final class Presets {
                 PairTransform.symmetric(
                         Compose.of(),
                         Compose.of(
-                                simclrCrop(64),
+                                simclrCrop(64, 0.08),
                                 new HorizontalFlip(0.5),
                                 simclrJitter(1.0),
                                 new RandomGrayscale(0.2),
@@ -439,18 +452,7 @@ public final class Presets {
                 "Fashion-MNIST: pad to 32, resized crop (scale " + minScale + "-1), flip, brightness/contrast jitter",
                 PairTransform.symmetric(
                         new Pad(2, 0f),
-                        Compose.of(
-                                RandomResizedCrop.builder()
-                                        .size(32)
-                                        .scaleMin(minScale)
-                                        .scaleMax(1.0)
-                                        .ratioMin(3.0 / 4)
-                                        .ratioMax(4.0 / 3)
-                                        .interpolation(Interpolation.BILINEAR)
-                                        .build(),
-                                new HorizontalFlip(0.5),
-                                fashionJitter(),
-                                normalize)),
+                        Compose.of(simclrCrop(32, minScale), new HorizontalFlip(0.5), fashionJitter(), normalize)),
                 normalize,
                 fashionEvaluation(normalize));
     }

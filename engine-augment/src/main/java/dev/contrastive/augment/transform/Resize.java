@@ -25,32 +25,27 @@ public record Resize(int size, Interpolation interpolation) implements Transform
     @Override
     public ImageBatch apply(ImageBatch batch) {
         ItemShape out = outputShape(batch.shape());
-        if (out.equals(batch.shape())) {
-            return batch;
-        }
         int c = batch.channels();
         int srcH = batch.height();
         int srcW = batch.width();
         float[] src = batch.data();
-        float[] dst = new float[batch.rows() * out.rowSize()];
-        for (int r = 0; r < batch.rows(); r++) {
-            Resampler.resize(
-                    src,
-                    batch.offset(r),
-                    c,
-                    srcH,
-                    srcW,
-                    0,
-                    0,
-                    srcW,
-                    srcH,
-                    dst,
-                    r * out.rowSize(),
-                    out.height(),
-                    out.width(),
-                    interpolation);
-        }
-        return batch.reshaped(dst, out);
+        return batch.resampled(
+                out,
+                (r, dst, to) -> Resampler.resize(
+                        src,
+                        batch.offset(r),
+                        c,
+                        srcH,
+                        srcW,
+                        0,
+                        0,
+                        srcW,
+                        srcH,
+                        dst,
+                        to,
+                        out.height(),
+                        out.width(),
+                        interpolation));
     }
 
     @Override
