@@ -1,8 +1,11 @@
 package dev.contrastive.augment.transform;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /** Test helpers: seeded batches and the checks every transform test repeats. */
@@ -24,10 +27,32 @@ final class Batches {
         return uniform(rows, c, h, w, 0, 1, seed);
     }
 
+    /** Rows whose every pixel is {@code value}, each row with a stream from {@code seed}. */
+    static ImageBatch constant(int rows, int c, int h, int w, float value, long seed) {
+        float[] data = new float[rows * c * h * w];
+        Arrays.fill(data, value);
+        return new ImageBatch(data, rows, ItemShape.image(c, h, w), ImageBatch.streams(seed, rows));
+    }
+
     /** A copy with fresh streams from the same seed, so it replays exactly the same draws. */
     static ImageBatch replay(ImageBatch batch, long streamSeed) {
         return new ImageBatch(
                 batch.data().clone(), batch.rows(), batch.shape(), ImageBatch.streams(streamSeed, batch.rows()));
+    }
+
+    /** {@code transform} makes the same pixels twice from copies of {@code in} with the same streams. */
+    static void assertReplays(Transform transform, ImageBatch in, long streamSeed) {
+        assertArrayEquals(
+                transform.apply(replay(in, streamSeed)).data(),
+                transform.apply(replay(in, streamSeed)).data());
+    }
+
+    /** As {@link #assertReplays}, and other streams make other pixels: the streams decide the draws. */
+    static void assertStreamsDecide(Transform transform, ImageBatch in, long streamSeed, long otherSeed) {
+        assertReplays(transform, in, streamSeed);
+        assertFalse(Arrays.equals(
+                transform.apply(replay(in, streamSeed)).data(),
+                transform.apply(replay(in, otherSeed)).data()));
     }
 
     static void assertInRange(ImageBatch batch, float lo, float hi) {
@@ -39,6 +64,13 @@ final class Batches {
     /** Pixel (c, y, x) of {@code row}. */
     static float at(ImageBatch b, int row, int c, int y, int x) {
         return b.data()[b.offset(row) + (c * b.height() + y) * b.width() + x];
+    }
+
+    /** Every pixel of {@code batch} is {@code value} within {@code tolerance}. */
+    static void assertConstant(ImageBatch batch, float value, float tolerance) {
+        for (float v : batch.data()) {
+            assertEquals(value, v, tolerance);
+        }
     }
 
     static void assertSameShape(ItemShape expected, ImageBatch batch, int rows) {

@@ -1,13 +1,14 @@
 package dev.contrastive.augment.transform;
 
 import static dev.contrastive.augment.transform.Batches.assertInRange;
+import static dev.contrastive.augment.transform.Batches.assertReplays;
 import static dev.contrastive.augment.transform.Batches.assertSameShape;
+import static dev.contrastive.augment.transform.Batches.assertStreamsDecide;
 import static dev.contrastive.augment.transform.Batches.channelMean;
-import static dev.contrastive.augment.transform.Batches.replay;
 import static dev.contrastive.augment.transform.Batches.uniform;
+import static dev.contrastive.augment.transform.Steps.jitter;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -48,40 +49,13 @@ class ColorTransformTest {
     void jitterAtZeroStrengthOrZeroProbabilityIsIdentity() {
         ImageBatch in = uniform(8, 3, 6, 6, 1);
         float[] before = in.data().clone();
-        assertArrayEquals(
-                before,
-                ColorJitter.builder()
-                        .brightness(0)
-                        .contrast(0)
-                        .saturation(0)
-                        .hue(0)
-                        .p(1)
-                        .build()
-                        .apply(in)
-                        .data());
-        assertArrayEquals(
-                before,
-                ColorJitter.builder()
-                        .brightness(0.4)
-                        .contrast(0.4)
-                        .saturation(0.4)
-                        .hue(0.2)
-                        .p(0)
-                        .build()
-                        .apply(in)
-                        .data());
+        assertArrayEquals(before, jitter(0, 0, 0, 0, 1).apply(in).data());
+        assertArrayEquals(before, jitter(0.4, 0.4, 0.4, 0.2, 0).apply(in).data());
     }
 
     @Test
     void jitterKeepsShapeAndRangeAtExtremeStrengths() {
-        ImageBatch out = ColorJitter.builder()
-                .brightness(5)
-                .contrast(5)
-                .saturation(5)
-                .hue(0.5)
-                .p(1)
-                .build()
-                .apply(uniform(30, 3, 8, 8, 2));
+        ImageBatch out = jitter(5, 5, 5, 0.5, 1).apply(uniform(30, 3, 8, 8, 2));
         assertSameShape(ItemShape.image(3, 8, 8), out, 30);
         assertInRange(out, 0, 1);
     }
@@ -91,14 +65,7 @@ class ColorTransformTest {
         // Pixels <= 0.5 never clip at factors <= 1.4.
         ImageBatch in = uniform(40, 3, 5, 5, 0.05, 0.5, 3);
         float[] before = in.data().clone();
-        ImageBatch out = ColorJitter.builder()
-                .brightness(0.4)
-                .contrast(0)
-                .saturation(0)
-                .hue(0)
-                .p(1)
-                .build()
-                .apply(in);
+        ImageBatch out = jitter(0.4, 0, 0, 0, 1).apply(in);
         Set<Long> factors = new HashSet<>();
         for (int r = 0; r < 40; r++) {
             int base = out.offset(r);
@@ -119,14 +86,7 @@ class ColorTransformTest {
         for (int r = 0; r < 40; r++) {
             before[r] = channelMean(in, r, 0);
         }
-        ImageBatch out = ColorJitter.builder()
-                .brightness(0.4)
-                .contrast(0)
-                .saturation(0)
-                .hue(0)
-                .p(1)
-                .build()
-                .apply(in);
+        ImageBatch out = jitter(0.4, 0, 0, 0, 1).apply(in);
         double change = 0;
         for (int r = 0; r < 40; r++) {
             change += Math.abs(channelMean(out, r, 0) - before[r]);
@@ -144,14 +104,7 @@ class ColorTransformTest {
             luma[r] = lumaMean(in, r);
             spread[r] = std(in, r);
         }
-        ImageBatch out = ColorJitter.builder()
-                .brightness(0)
-                .contrast(0.4)
-                .saturation(0)
-                .hue(0)
-                .p(1)
-                .build()
-                .apply(in);
+        ImageBatch out = jitter(0, 0.4, 0, 0, 1).apply(in);
         boolean changed = false;
         for (int r = 0; r < 30; r++) {
             assertEquals(luma[r], lumaMean(out, r), 1e-5);
@@ -172,14 +125,7 @@ class ColorTransformTest {
             in.data()[2 * plane + i] = in.data()[i];
         }
         float[] before = in.data().clone();
-        ImageBatch out = ColorJitter.builder()
-                .brightness(0)
-                .contrast(0)
-                .saturation(0.4)
-                .hue(0)
-                .p(1)
-                .build()
-                .apply(in);
+        ImageBatch out = jitter(0, 0, 0.4, 0, 1).apply(in);
         for (int i = 0; i < plane; i++) {
             assertEquals(before[i], out.data()[i], 1e-6f);
         }
@@ -199,14 +145,7 @@ class ColorTransformTest {
     void hueKeepsValueAndSaturationOfEveryPixelAndChangesColours() {
         ImageBatch in = uniform(20, 3, 6, 6, 7);
         float[] before = in.data().clone();
-        ImageBatch out = ColorJitter.builder()
-                .brightness(0)
-                .contrast(0)
-                .saturation(0)
-                .hue(0.5)
-                .p(1)
-                .build()
-                .apply(in);
+        ImageBatch out = jitter(0, 0, 0, 0.5, 1).apply(in);
         float[] d = out.data();
         int plane = 36;
         int changed = 0;
@@ -251,13 +190,7 @@ class ColorTransformTest {
                 }
             }
         }
-        ImageBatch out = ColorJitter.builder()
-                .brightness(0)
-                .contrast(0)
-                .saturation(0)
-                .hue(0.5)
-                .p(1)
-                .build()
+        ImageBatch out = jitter(0, 0, 0, 0.5, 1)
                 .apply(new ImageBatch(data, rows, ItemShape.image(3, 1, 4), ImageBatch.streams(3, rows)));
         double smallest = 1;
         double largest = 0;
@@ -287,33 +220,13 @@ class ColorTransformTest {
     void saturationAndHueLeaveOneChannelImages() {
         ImageBatch in = uniform(10, 1, 6, 6, 8);
         float[] before = in.data().clone();
-        assertArrayEquals(
-                before,
-                ColorJitter.builder()
-                        .brightness(0)
-                        .contrast(0)
-                        .saturation(1)
-                        .hue(0.5)
-                        .p(1)
-                        .build()
-                        .apply(in)
-                        .data());
+        assertArrayEquals(before, jitter(0, 0, 1, 0.5, 1).apply(in).data());
     }
 
     @Test
     void jitterIsDeterministicUnderASeed() {
         ImageBatch in = uniform(10, 3, 6, 6, 9);
-        ColorJitter jitter = ColorJitter.builder()
-                .brightness(0.4)
-                .contrast(0.4)
-                .saturation(0.4)
-                .hue(0.2)
-                .p(0.8)
-                .build();
-        assertArrayEquals(
-                jitter.apply(replay(in, 1)).data(), jitter.apply(replay(in, 1)).data());
-        assertFalse(Arrays.equals(
-                jitter.apply(replay(in, 1)).data(), jitter.apply(replay(in, 2)).data()));
+        assertStreamsDecide(jitter(0.4, 0.4, 0.4, 0.2, 0.8), in, 1, 2);
     }
 
     @Test
@@ -390,9 +303,7 @@ class ColorTransformTest {
         ImageBatch gray = uniform(5, 1, 4, 4, 16);
         float[] grayBefore = gray.data().clone();
         assertArrayEquals(grayBefore, new ColorDrop(1, 0f, 1).apply(gray).data());
-        ColorDrop two = new ColorDrop(2, 0.5f, 0.5);
-        assertArrayEquals(
-                two.apply(replay(in, 3)).data(), two.apply(replay(in, 3)).data());
+        assertReplays(new ColorDrop(2, 0.5f, 0.5), in, 3);
     }
 
     /** Sum of squared differences between horizontal and vertical neighbours. */
@@ -435,47 +346,50 @@ class ColorTransformTest {
         assertArrayEquals(before, new GaussianBlur(5, 0, 0, 1).apply(in).data());
         assertArrayEquals(before, new GaussianBlur(1, 1, 2, 1).apply(in).data());
         assertArrayEquals(before, new GaussianBlur(5, 1, 2, 0).apply(in).data());
-        GaussianBlur blur = new GaussianBlur(3, 0.1, 2, 0.5);
-        assertArrayEquals(
-                blur.apply(replay(in, 1)).data(), blur.apply(replay(in, 1)).data());
+        assertReplays(new GaussianBlur(3, 0.1, 2, 0.5), in, 1);
+    }
+
+    /** Each channel's mean and (population) standard deviation over all rows of a batch. */
+    private record ChannelStatistics(double[] mean, double[] std) {
+        static ChannelStatistics of(ImageBatch b) {
+            int plane = b.height() * b.width();
+            double n = (double) b.rows() * plane;
+            double[] mean = new double[b.channels()];
+            double[] std = new double[b.channels()];
+            for (int c = 0; c < b.channels(); c++) {
+                double sum = 0;
+                double sq = 0;
+                for (int r = 0; r < b.rows(); r++) {
+                    for (int i = 0; i < plane; i++) {
+                        double v = b.data()[b.offset(r) + c * plane + i];
+                        sum += v;
+                        sq += v * v;
+                    }
+                }
+                mean[c] = sum / n;
+                std[c] = Math.sqrt(sq / n - mean[c] * mean[c]);
+            }
+            return new ChannelStatistics(mean, std);
+        }
     }
 
     @Test
     void normalizeGivesZeroMeanUnitStdOnMatchingStatistics() {
         ImageBatch in = uniform(50, 3, 10, 10, 0.1, 0.9, 19);
-        int plane = 100;
+        ChannelStatistics given = ChannelStatistics.of(in);
         float[] mean = new float[3];
         float[] std = new float[3];
         for (int c = 0; c < 3; c++) {
-            double sum = 0;
-            double sq = 0;
-            for (int r = 0; r < 50; r++) {
-                for (int i = 0; i < plane; i++) {
-                    double v = in.data()[in.offset(r) + c * plane + i];
-                    sum += v;
-                    sq += v * v;
-                }
-            }
-            double m = sum / (50 * plane);
-            mean[c] = (float) m;
-            std[c] = (float) Math.sqrt(sq / (50 * plane) - m * m);
+            mean[c] = (float) given.mean[c];
+            std[c] = (float) given.std[c];
         }
         Normalize normalize = new Normalize(mean, std);
         float[] before = in.data().clone();
         ImageBatch out = normalize.apply(in);
+        ChannelStatistics normalised = ChannelStatistics.of(out);
         for (int c = 0; c < 3; c++) {
-            double sum = 0;
-            double sq = 0;
-            for (int r = 0; r < 50; r++) {
-                for (int i = 0; i < plane; i++) {
-                    double v = out.data()[out.offset(r) + c * plane + i];
-                    sum += v;
-                    sq += v * v;
-                }
-            }
-            double m = sum / (50 * plane);
-            assertEquals(0, m, 1e-4);
-            assertEquals(1, Math.sqrt(sq / (50 * plane) - m * m), 1e-4);
+            assertEquals(0, normalised.mean[c], 1e-4);
+            assertEquals(1, normalised.std[c], 1e-4);
         }
         assertArrayEquals(before, normalize.inverse().apply(out).data(), 1e-5f);
         float[] again = out.data().clone();

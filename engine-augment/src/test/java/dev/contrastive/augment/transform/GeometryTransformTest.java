@@ -1,14 +1,17 @@
 package dev.contrastive.augment.transform;
 
+import static dev.contrastive.augment.transform.Batches.assertConstant;
 import static dev.contrastive.augment.transform.Batches.assertInRange;
+import static dev.contrastive.augment.transform.Batches.assertReplays;
 import static dev.contrastive.augment.transform.Batches.assertSameShape;
+import static dev.contrastive.augment.transform.Batches.assertStreamsDecide;
 import static dev.contrastive.augment.transform.Batches.at;
-import static dev.contrastive.augment.transform.Batches.replay;
+import static dev.contrastive.augment.transform.Batches.constant;
 import static dev.contrastive.augment.transform.Batches.row;
 import static dev.contrastive.augment.transform.Batches.uniform;
+import static dev.contrastive.augment.transform.Steps.resizedCrop;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,12 +63,7 @@ class GeometryTransformTest {
 
     @Test
     void flipIsDeterministicUnderASeed() {
-        ImageBatch in = uniform(50, 3, 4, 4, 3);
-        ImageBatch again = replay(in, 77);
-        ImageBatch first = replay(in, 77);
-        assertArrayEquals(
-                new HorizontalFlip(0.5).apply(first).data(),
-                new HorizontalFlip(0.5).apply(again).data());
+        assertReplays(new HorizontalFlip(0.5), uniform(50, 3, 4, 4, 3), 77);
     }
 
     @Test
@@ -127,13 +125,7 @@ class GeometryTransformTest {
 
     @Test
     void translateIsDeterministicUnderASeed() {
-        ImageBatch in = uniform(20, 3, 8, 8, 6);
-        assertArrayEquals(
-                new RandomTranslate(4, 0.8).apply(replay(in, 9)).data(),
-                new RandomTranslate(4, 0.8).apply(replay(in, 9)).data());
-        assertFalse(Arrays.equals(
-                new RandomTranslate(4, 0.8).apply(replay(in, 9)).data(),
-                new RandomTranslate(4, 0.8).apply(replay(in, 10)).data()));
+        assertStreamsDecide(new RandomTranslate(4, 0.8), uniform(20, 3, 8, 8, 6), 9, 10);
     }
 
     @Test
@@ -148,15 +140,7 @@ class GeometryTransformTest {
     void resizedCropOfTheWholeImageAtItsOwnSizeIsIdentity(Interpolation filter) {
         ImageBatch in = uniform(4, 3, 12, 12, 7);
         float[] before = in.data().clone();
-        ImageBatch out = RandomResizedCrop.builder()
-                .size(12)
-                .scaleMin(1)
-                .scaleMax(1)
-                .ratioMin(1)
-                .ratioMax(1)
-                .interpolation(filter)
-                .build()
-                .apply(in);
+        ImageBatch out = resizedCrop(12, 1, 1, 1, 1, filter).apply(in);
         assertArrayEquals(before, out.data(), 1e-6f);
     }
 
@@ -164,47 +148,17 @@ class GeometryTransformTest {
     @EnumSource(Interpolation.class)
     void resizedCropMakesTheOutputSizeInRangeAndKeepsConstantsConstant(Interpolation filter) {
         ImageBatch in = uniform(16, 3, 40, 30, 8);
-        ImageBatch out = RandomResizedCrop.builder()
-                .height(20)
-                .width(24)
-                .scaleMin(0.3)
-                .scaleMax(1)
-                .ratioMin(0.7)
-                .ratioMax(1.4)
-                .interpolation(filter)
-                .build()
-                .apply(in);
+        ImageBatch out = resizedCrop(20, 24, 0.3, 1, 0.7, 1.4, filter).apply(in);
         assertSameShape(ItemShape.image(3, 20, 24), out, 16);
         assertInRange(out, 0, 1);
 
-        float[] gray = new float[2 * 3 * 40 * 30];
-        Arrays.fill(gray, 0.37f);
-        ImageBatch flat = new ImageBatch(gray, 2, ItemShape.image(3, 40, 30), ImageBatch.streams(1, 2));
-        for (float v : RandomResizedCrop.builder()
-                .height(64)
-                .width(64)
-                .scaleMin(0.3)
-                .scaleMax(1)
-                .ratioMin(0.7)
-                .ratioMax(1.4)
-                .interpolation(filter)
-                .build()
-                .apply(flat)
-                .data()) {
-            assertEquals(0.37f, v, 1e-6f);
-        }
+        ImageBatch flat = constant(2, 3, 40, 30, 0.37f, 1);
+        assertConstant(resizedCrop(64, 64, 0.3, 1, 0.7, 1.4, filter).apply(flat), 0.37f, 1e-6f);
     }
 
     @Test
     void resizedCropDrawsBoxesInsideTheImageWithinScaleAndRatio() {
-        RandomResizedCrop crop = RandomResizedCrop.builder()
-                .size(64)
-                .scaleMin(0.3)
-                .scaleMax(1.0)
-                .ratioMin(0.7)
-                .ratioMax(1.4)
-                .interpolation(Interpolation.BICUBIC)
-                .build();
+        RandomResizedCrop crop = resizedCrop(64, 0.3, 1.0, 0.7, 1.4, Interpolation.BICUBIC);
         SplittableRandom random = new SplittableRandom(11);
         double minArea = 1;
         double maxArea = 0;
@@ -227,10 +181,11 @@ class GeometryTransformTest {
         assertTrue(minArea < 0.35 && maxArea > 0.9, "areas span " + minArea + ".." + maxArea);
     }
 
-    @Test
-    void resizedCropShrinkingAveragesInsteadOfSkipping() {
-        // A 1-pixel checkerboard halved: antialiased resampling averages to 0.5; sampling every other
-        // pixel would give all 0 or all 1.
+    /**
+     * Halves a 32 x 32 one-pixel checkerboard with {@code shrink}: antialiased resampling averages it
+     * to 0.5 away from the edges; sampling every other pixel would give all 0 or all 1.
+     */
+    private static void assertHalvingAveragesACheckerboard(Transform shrink) {
         float[] board = new float[32 * 32];
         for (int y = 0; y < 32; y++) {
             for (int x = 0; x < 32; x++) {
@@ -238,15 +193,7 @@ class GeometryTransformTest {
             }
         }
         ImageBatch in = new ImageBatch(board, 1, ItemShape.image(1, 32, 32), ImageBatch.streams(0, 1));
-        ImageBatch out = RandomResizedCrop.builder()
-                .size(16)
-                .scaleMin(1)
-                .scaleMax(1)
-                .ratioMin(1)
-                .ratioMax(1)
-                .interpolation(Interpolation.BILINEAR)
-                .build()
-                .apply(in);
+        ImageBatch out = shrink.apply(in);
         for (int y = 2; y < 14; y++) {
             for (int x = 2; x < 14; x++) {
                 assertEquals(0.5f, at(out, 0, 0, y, x), 0.02f);
@@ -255,20 +202,13 @@ class GeometryTransformTest {
     }
 
     @Test
+    void resizedCropShrinkingAveragesInsteadOfSkipping() {
+        assertHalvingAveragesACheckerboard(resizedCrop(16, 1, 1, 1, 1, Interpolation.BILINEAR));
+    }
+
+    @Test
     void resizedCropIsDeterministicUnderASeed() {
-        ImageBatch in = uniform(6, 3, 24, 24, 12);
-        RandomResizedCrop crop = RandomResizedCrop.builder()
-                .size(16)
-                .scaleMin(0.3)
-                .scaleMax(1)
-                .ratioMin(0.7)
-                .ratioMax(1.4)
-                .interpolation(Interpolation.BICUBIC)
-                .build();
-        assertArrayEquals(
-                crop.apply(replay(in, 3)).data(), crop.apply(replay(in, 3)).data());
-        assertFalse(Arrays.equals(
-                crop.apply(replay(in, 3)).data(), crop.apply(replay(in, 4)).data()));
+        assertStreamsDecide(resizedCrop(16, 0.3, 1, 0.7, 1.4, Interpolation.BICUBIC), uniform(6, 3, 24, 24, 12), 3, 4);
     }
 
     @Test
@@ -326,14 +266,9 @@ class GeometryTransformTest {
     @ParameterizedTest
     @EnumSource(Interpolation.class)
     void resizeKeepsConstantsAndLeavesAnImageOfTheRightSizeAlone(Interpolation filter) {
-        float[] gray = new float[2 * 3 * 30 * 40];
-        Arrays.fill(gray, 0.61f);
-        ImageBatch flat = new ImageBatch(gray, 2, ItemShape.image(3, 30, 40), ImageBatch.streams(0, 2));
-        ImageBatch shrunk = new Resize(17, filter).apply(flat);
+        ImageBatch shrunk = new Resize(17, filter).apply(constant(2, 3, 30, 40, 0.61f, 0));
         assertSameShape(ItemShape.image(3, 17, 22), shrunk, 2);
-        for (float v : shrunk.data()) {
-            assertEquals(0.61f, v, 1e-6f);
-        }
+        assertConstant(shrunk, 0.61f, 1e-6f);
 
         ImageBatch in = uniform(3, 3, 12, 15, 15);
         float[] before = in.data().clone();
@@ -342,20 +277,7 @@ class GeometryTransformTest {
 
     @Test
     void resizeShrinkingAverages() {
-        // As for the resized crop: a halved 1-pixel checkerboard is 0.5 away from the edges.
-        float[] board = new float[32 * 32];
-        for (int y = 0; y < 32; y++) {
-            for (int x = 0; x < 32; x++) {
-                board[y * 32 + x] = (x + y) % 2;
-            }
-        }
-        ImageBatch in = new ImageBatch(board, 1, ItemShape.image(1, 32, 32), ImageBatch.streams(0, 1));
-        ImageBatch out = new Resize(16, Interpolation.BICUBIC).apply(in);
-        for (int y = 2; y < 14; y++) {
-            for (int x = 2; x < 14; x++) {
-                assertEquals(0.5f, at(out, 0, 0, y, x), 0.02f);
-            }
-        }
+        assertHalvingAveragesACheckerboard(new Resize(16, Interpolation.BICUBIC));
     }
 
     @Test

@@ -6,18 +6,23 @@ import static dev.contrastive.augment.transform.Batches.at;
 import static dev.contrastive.augment.transform.Batches.replay;
 import static dev.contrastive.augment.transform.Batches.row;
 import static dev.contrastive.augment.transform.Batches.uniform;
+import static dev.contrastive.augment.transform.Steps.jitter;
+import static dev.contrastive.augment.transform.Steps.resizedCrop;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import dev.contrastive.augment.transform.PairTransform.ViewPair;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Patchify, compose, pairs and the published presets. */
@@ -329,94 +334,50 @@ class PatchifyAndPresetsTest {
         Map<String, Preset> p = Map.of("cifar", Presets.amdimCifar(), "stl", Presets.amdimStl());
         Compose cifarView = (Compose) p.get("cifar").pairs().viewA();
         assertEquals(new RandomTranslate(4, 0.8), cifarView.steps().get(0));
-        assertEquals(
-                ColorJitter.builder()
-                        .brightness(0.4)
-                        .contrast(0.4)
-                        .saturation(0.4)
-                        .hue(0.2)
-                        .p(0.8)
-                        .build(),
-                cifarView.steps().get(1));
+        assertEquals(jitter(0.4, 0.4, 0.4, 0.2, 0.8), cifarView.steps().get(1));
         assertEquals(new RandomGrayscale(0.25), cifarView.steps().get(2));
         assertEquals(new HorizontalFlip(0.5), p.get("cifar").pairs().shared());
         Compose stlView = (Compose) p.get("stl").pairs().viewA();
         assertEquals(
-                RandomResizedCrop.builder()
-                        .size(64)
-                        .scaleMin(0.3)
-                        .scaleMax(1.0)
-                        .ratioMin(0.7)
-                        .ratioMax(1.4)
-                        .interpolation(Interpolation.BICUBIC)
-                        .build(),
+                resizedCrop(64, 0.3, 1.0, 0.7, 1.4, Interpolation.BICUBIC),
                 stlView.steps().get(0));
     }
 
-    @Test
-    void simclrPresetsAgreeWithTheReferenceParameters() {
-        PairTransform cifar = Presets.simclrCifar().pairs();
-        assertEquals(Compose.of(), cifar.shared());
-        assertEquals(
-                Compose.of(
-                        RandomResizedCrop.builder()
-                                .size(32)
-                                .scaleMin(0.08)
-                                .scaleMax(1.0)
-                                .ratioMin(0.75)
-                                .ratioMax(4.0 / 3)
-                                .interpolation(Interpolation.BILINEAR)
-                                .build(),
-                        new HorizontalFlip(0.5),
-                        ColorJitter.builder()
-                                .brightness(0.4)
-                                .contrast(0.4)
-                                .saturation(0.4)
-                                .hue(0.1)
-                                .p(0.8)
-                                .build(),
-                        new RandomGrayscale(0.2),
-                        Presets.CIFAR),
-                cifar.viewA());
+    /** Each SimCLR preset with the view its reference parameters make; neither shares a step. */
+    static Stream<Arguments> simclrViews() {
+        return Stream.of(
+                arguments(
+                        Presets.simclrCifar(),
+                        Compose.of(
+                                resizedCrop(32, 0.08, 1.0, 0.75, 4.0 / 3, Interpolation.BILINEAR),
+                                new HorizontalFlip(0.5),
+                                jitter(0.4, 0.4, 0.4, 0.1, 0.8),
+                                new RandomGrayscale(0.2),
+                                Presets.CIFAR)),
+                arguments(
+                        Presets.simclrStl(),
+                        Compose.of(
+                                resizedCrop(64, 0.08, 1.0, 0.75, 4.0 / 3, Interpolation.BILINEAR),
+                                new HorizontalFlip(0.5),
+                                jitter(0.8, 0.8, 0.8, 0.2, 0.8),
+                                new RandomGrayscale(0.2),
+                                new GaussianBlur(7, 0.1, 2.0, 0.5),
+                                Presets.STL10)));
+    }
 
-        PairTransform stl = Presets.simclrStl().pairs();
-        assertEquals(Compose.of(), stl.shared());
-        assertEquals(
-                Compose.of(
-                        RandomResizedCrop.builder()
-                                .size(64)
-                                .scaleMin(0.08)
-                                .scaleMax(1.0)
-                                .ratioMin(0.75)
-                                .ratioMax(4.0 / 3)
-                                .interpolation(Interpolation.BILINEAR)
-                                .build(),
-                        new HorizontalFlip(0.5),
-                        ColorJitter.builder()
-                                .brightness(0.8)
-                                .contrast(0.8)
-                                .saturation(0.8)
-                                .hue(0.2)
-                                .p(0.8)
-                                .build(),
-                        new RandomGrayscale(0.2),
-                        new GaussianBlur(7, 0.1, 2.0, 0.5),
-                        Presets.STL10),
-                stl.viewA());
+    @ParameterizedTest
+    @MethodSource("simclrViews")
+    void simclrPresetsAgreeWithTheReferenceParameters(Preset preset, Compose view) {
+        PairTransform pairs = preset.pairs();
+        assertEquals(Compose.of(), pairs.shared());
+        assertEquals(view, pairs.viewA());
     }
 
     @Test
     void fashionMnistCropUsesItsMinScaleAndRejectsOneOutsideZeroToOne() {
         Compose named = (Compose) Presets.byName("fashion-mnist-crop").pairs().viewA();
         assertEquals(
-                RandomResizedCrop.builder()
-                        .size(32)
-                        .scaleMin(Presets.FASHION_CROP_MIN_SCALE)
-                        .scaleMax(1.0)
-                        .ratioMin(0.75)
-                        .ratioMax(4.0 / 3)
-                        .interpolation(Interpolation.BILINEAR)
-                        .build(),
+                resizedCrop(32, Presets.FASHION_CROP_MIN_SCALE, 1.0, 0.75, 4.0 / 3, Interpolation.BILINEAR),
                 named.steps().get(0));
         assertEquals(0.3, Presets.FASHION_CROP_MIN_SCALE);
         assertEquals(
@@ -453,13 +414,7 @@ class PatchifyAndPresetsTest {
                         4,
                         Compose.of(
                                 new HorizontalFlip(0.5),
-                                ColorJitter.builder()
-                                        .brightness(0.4)
-                                        .contrast(0.4)
-                                        .saturation(0)
-                                        .hue(0)
-                                        .p(0.8)
-                                        .build(),
+                                jitter(0.4, 0.4, 0, 0, 0.8),
                                 Presets.fashionMnist().normalize())),
                 grid);
     }
