@@ -1,6 +1,7 @@
 package dev.contrastive.augment.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,10 +15,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.function.Executable;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZOutputStream;
 
-/** Writes dataset files in their published byte layouts, and compares datasets. */
+/** Writes dataset files in their published byte layouts, and compares and checks datasets. */
 final class DataFiles {
 
     private DataFiles() {}
@@ -147,6 +149,23 @@ final class DataFiles {
     static void truncate(Path file, long length) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         Files.write(file, Arrays.copyOf(bytes, (int) length));
+    }
+
+    /** The info a reader must give, every field named in the builder's order. */
+    static DatasetInfo info(String name, int size, int channels, int height, int width, int classes) {
+        return DatasetInfo.builder()
+                .name(name)
+                .size(size)
+                .channels(channels)
+                .height(height)
+                .width(width)
+                .classes(classes)
+                .build();
+    }
+
+    /** The message of the {@link DatasetFormatException} that {@code read} must throw. */
+    static String formatError(Executable read) {
+        return assertThrows(DatasetFormatException.class, read).getMessage();
     }
 
     /** Every image by get(i), and checks that stream() gives the same ones in order. */

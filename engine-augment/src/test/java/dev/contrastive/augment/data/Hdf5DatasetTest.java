@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import dev.contrastive.augment.fixtures.TestDatasets;
 import java.io.IOException;
@@ -33,6 +34,9 @@ import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.SizeTPointer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class Hdf5DatasetTest {
 
@@ -50,16 +54,7 @@ class Hdf5DatasetTest {
         Path file = dir.resolve("train.h5");
         Hdf5Writer.write(file, InMemoryDataset.of("list", images, 5), SMALL_CHUNKS);
         try (Hdf5Dataset data = Hdf5Dataset.open(file)) {
-            assertEquals(
-                    DatasetInfo.builder()
-                            .name(file.toString())
-                            .size(73)
-                            .channels(3)
-                            .height(8)
-                            .width(6)
-                            .classes(5)
-                            .build(),
-                    data.info());
+            assertEquals(DataFiles.info(file.toString(), 73, 3, 8, 6, 5), data.info());
             assertEquals(images, DataFiles.readAll(data));
             assertEquals(images.get(72), data.get(72));
         }
@@ -106,10 +101,9 @@ class Hdf5DatasetTest {
         try (Hdf5Dataset data = Hdf5Dataset.open(file, layout)) {
             assertEquals(images, DataFiles.readAll(data));
         }
-        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(file));
         assertEquals(
                 file + ": dataset 'images': expected a uint8 N x C x H x W images dataset, found" + " no such dataset",
-                e.getMessage());
+                openError(file));
     }
 
     @Test
@@ -197,12 +191,11 @@ class Hdf5DatasetTest {
     @Test
     void notAnHdf5FileNamesTheSignature() throws IOException {
         Path file = DataFiles.write(dir.resolve("fake.h5"), "hello, world".getBytes());
-        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(file));
         assertEquals(
                 file
                         + ": signature (offset 0): expected the HDF5 signature 89 48 44 46 0d 0a 1a"
                         + " 0a, found first bytes 68 65 6c 6c 6f 2c 20 77",
-                e.getMessage());
+                openError(file));
     }
 
     @Test
@@ -223,63 +216,67 @@ class Hdf5DatasetTest {
     void imagesOfWrongRankAreReported() throws IOException {
         Path file = dir.resolve("rank.h5");
         createDataset(file, "images", PredType.STD_U8LE(), 2, 4, 4);
-        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(file));
         assertEquals(
                 file + ": dataset 'images' rank: expected 4 (N x C x H x W), found 3 (shape" + " [2, 4, 4])",
-                e.getMessage());
+                openError(file));
     }
 
     @Test
     void imagesOfWrongTypeAreReported() throws IOException {
         Path floats = dir.resolve("float.h5");
         createDataset(floats, "images", PredType.IEEE_F32LE(), 2, 1, 4, 4);
-        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(floats));
         assertEquals(
                 floats + ": dataset 'images' type: expected unsigned 8-bit integer, found 32-bit" + " float",
-                e.getMessage());
+                openError(floats));
         Path signed = dir.resolve("int8.h5");
         createDataset(signed, "images", PredType.STD_I8LE(), 2, 1, 4, 4);
-        e = assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(signed));
-        assertTrue(e.getMessage().endsWith("found signed 8-bit integer"), e.getMessage());
+        String message = openError(signed);
+        assertTrue(message.endsWith("found signed 8-bit integer"), message);
     }
 
     @Test
     void twoChannelImagesAreReported() throws IOException {
         Path file = dir.resolve("two.h5");
         createDataset(file, "images", PredType.STD_U8LE(), 2, 2, 4, 4);
-        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(file));
-        assertEquals(file + ": dataset 'images' shape[1] (channels): expected 1 or 3, found 2", e.getMessage());
+        assertEquals(file + ": dataset 'images' shape[1] (channels): expected 1 or 3, found 2", openError(file));
     }
 
     @Test
     void groupInPlaceOfTheImagesDatasetIsReported() throws IOException {
         Path file = dir.resolve("group.h5");
         createDataset(file, "images/inner", PredType.STD_U8LE(), 2, 1, 4, 4);
-        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(file));
-        assertTrue(e.getMessage().endsWith("found a group or other object, not a dataset"), e.getMessage());
+        String message = openError(file);
+        assertTrue(message.endsWith("found a group or other object, not a dataset"), message);
     }
 
-    @Test
-    void labelsOfWrongRankTypeOrLengthAreReported() throws IOException {
-        Path rank = dir.resolve("labels-rank.h5");
-        createDataset(rank, "images", PredType.STD_U8LE(), 2, 1, 4, 4);
-        createDataset(rank, "labels", PredType.STD_I32LE(), 2, 1);
-        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(rank));
-        assertEquals(rank + ": dataset 'labels' rank: expected 1 (N labels), found 2 (shape [2, 1])", e.getMessage());
+    /** Labels datasets beside two 1 x 4 x 4 images that open refuses, and what it says after the file. */
+    static Stream<Arguments> malformedLabels() {
+        return Stream.of(
+                arguments(
+                        "labels-rank.h5",
+                        PredType.STD_I32LE(),
+                        new long[] {2, 1},
+                        "dataset 'labels' rank: expected 1 (N labels), found 2 (shape [2, 1])"),
+                arguments(
+                        "labels-type.h5",
+                        PredType.IEEE_F64LE(),
+                        new long[] {2},
+                        "dataset 'labels' type: expected an integer type, found 64-bit float"),
+                arguments(
+                        "labels-length.h5",
+                        PredType.STD_I64LE(),
+                        new long[] {3},
+                        "dataset 'labels' length: expected 2 labels, one per image, found 3 labels"));
+    }
 
-        Path type = dir.resolve("labels-type.h5");
-        createDataset(type, "images", PredType.STD_U8LE(), 2, 1, 4, 4);
-        createDataset(type, "labels", PredType.IEEE_F64LE(), 2);
-        e = assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(type));
-        assertEquals(type + ": dataset 'labels' type: expected an integer type, found 64-bit float", e.getMessage());
-
-        Path length = dir.resolve("labels-length.h5");
-        createDataset(length, "images", PredType.STD_U8LE(), 2, 1, 4, 4);
-        createDataset(length, "labels", PredType.STD_I64LE(), 3);
-        e = assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(length));
-        assertEquals(
-                length + ": dataset 'labels' length: expected 2 labels, one per image, found 3" + " labels",
-                e.getMessage());
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformedLabels")
+    void labelsOfWrongRankTypeOrLengthAreReported(String name, PredType type, long[] dims, String expected)
+            throws IOException {
+        Path file = dir.resolve(name);
+        createDataset(file, "images", PredType.STD_U8LE(), 2, 1, 4, 4);
+        createDataset(file, "labels", type, dims);
+        assertEquals(file + ": " + expected, openError(file));
     }
 
     @Test
@@ -315,10 +312,9 @@ class Hdf5DatasetTest {
         Path file = dir.resolve("negative.h5");
         createDataset(file, "images", PredType.STD_U8LE(), 3, 1, 2, 2);
         createLabels(file, 0, -2, 1);
-        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> Hdf5Dataset.open(file));
         assertEquals(
                 file + ": dataset 'labels' element 1: expected a class index in [0, 2147483647)," + " found -2",
-                e.getMessage());
+                openError(file));
     }
 
     @Test
@@ -342,6 +338,11 @@ class Hdf5DatasetTest {
                 IllegalArgumentException.class,
                 () -> Hdf5WriteOptions.defaults().withChunkBytes(0));
         assertEquals("hdf5.chunkBytes must be in [1, 1073741824], got 0", e.getMessage());
+    }
+
+    /** The message of the {@link DatasetFormatException} opening {@code file} must throw. */
+    private static String openError(Path file) {
+        return DataFiles.formatError(() -> Hdf5Dataset.open(file));
     }
 
     /** A zero-filled dataset of {@code dims}, added to {@code file} (created if absent). */

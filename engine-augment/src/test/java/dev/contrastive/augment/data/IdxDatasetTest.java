@@ -43,20 +43,17 @@ class IdxDatasetTest {
         }
     }
 
+    /** The message of the format error opening {@code images} with raw labels of the same images gives. */
+    private String openWithRawLabels(Path images) throws IOException {
+        Path labels = labels("y", b -> b);
+        return DataFiles.formatError(() -> IdxDataset.open(images, labels));
+    }
+
     @Test
     void rawFilesReadByOffsetGiveTheWrittenImages() throws IOException {
         Path x = images("x-idx3-ubyte", b -> b);
         try (IdxDataset data = IdxDataset.open(x, labels("y-idx1-ubyte", b -> b))) {
-            assertEquals(
-                    DatasetInfo.builder()
-                            .name(x.toString())
-                            .size(37)
-                            .channels(1)
-                            .height(5)
-                            .width(7)
-                            .classes(4)
-                            .build(),
-                    data.info());
+            assertEquals(DataFiles.info(x.toString(), 37, 1, 5, 7, 4), data.info());
             assertEquals(images, DataFiles.readAll(data));
             assertEquals(images.get(36), data.get(36));
         }
@@ -119,76 +116,65 @@ class IdxDatasetTest {
     void truncatedRawImagesNameExpectedAndFoundSizes() throws IOException {
         Path x = images("x", b -> b);
         DataFiles.truncate(x, 16 + 36 * 35 + 10);
-        DatasetFormatException e =
-                assertThrows(DatasetFormatException.class, () -> IdxDataset.open(x, labels("y", b -> b)));
         assertEquals(
                 x
                         + ": file size: expected 1311 bytes (16-byte header + 37 records x 35 bytes, as"
                         + " the header declares), found 1286 bytes: the file is truncated",
-                e.getMessage());
+                openWithRawLabels(x));
     }
 
     @Test
     void truncatedHeaderIsReported() throws IOException {
         Path x = images("x", b -> b);
         DataFiles.truncate(x, 9);
-        DatasetFormatException e =
-                assertThrows(DatasetFormatException.class, () -> IdxDataset.open(x, labels("y", b -> b)));
         assertEquals(
                 x
                         + ": header (offset 0): expected 16 bytes of IDX image header, found 9 bytes:"
                         + " the file is truncated",
-                e.getMessage());
+                openWithRawLabels(x));
     }
 
     @Test
     void trailingDataIsReported() throws IOException {
         Path x = images("x", b -> b);
         Files.write(x, new byte[3], java.nio.file.StandardOpenOption.APPEND);
-        DatasetFormatException e =
-                assertThrows(DatasetFormatException.class, () -> IdxDataset.open(x, labels("y", b -> b)));
-        assertTrue(e.getMessage().endsWith("found 1314 bytes: trailing data"), e.getMessage());
+        String message = openWithRawLabels(x);
+        assertTrue(message.endsWith("found 1314 bytes: trailing data"), message);
     }
 
     @Test
     void truncatedGzipNamesTheStreamPosition() throws IOException {
         Path x = images("x.gz", IdxDatasetTest::gzip);
         DataFiles.truncate(x, Files.size(x) / 2);
-        DatasetFormatException e =
-                assertThrows(DatasetFormatException.class, () -> IdxDataset.open(x, labels("y", b -> b)));
-        assertTrue(e.getMessage().startsWith(x + ": gzip stream after "), e.getMessage());
-        assertTrue(
-                e.getMessage().contains("expected a complete, undamaged gzip stream, found EOFException"),
-                e.getMessage());
+        String message = openWithRawLabels(x);
+        assertTrue(message.startsWith(x + ": gzip stream after "), message);
+        assertTrue(message.contains("expected a complete, undamaged gzip stream, found EOFException"), message);
     }
 
     @Test
     void truncatedXzIsReported() throws IOException {
         Path x = images("x.xz", IdxDatasetTest::xz);
         DataFiles.truncate(x, Files.size(x) - 20);
-        DatasetFormatException e =
-                assertThrows(DatasetFormatException.class, () -> IdxDataset.open(x, labels("y", b -> b)));
-        assertTrue(e.getMessage().startsWith(x + ": xz stream after "), e.getMessage());
+        String message = openWithRawLabels(x);
+        assertTrue(message.startsWith(x + ": xz stream after "), message);
     }
 
     @Test
     void gzipWhoseContentIsTruncatedFailsOnTheDeclaredSize() throws IOException {
         byte[] raw = DataFiles.idxImages(images, 5, 7);
         Path x = DataFiles.write(dir.resolve("x.gz"), DataFiles.gzip(java.util.Arrays.copyOf(raw, raw.length - 35)));
-        DatasetFormatException e =
-                assertThrows(DatasetFormatException.class, () -> IdxDataset.open(x, labels("y", b -> b)));
-        assertTrue(e.getMessage().startsWith(x + ": file size: expected 1311 bytes"), e.getMessage());
-        assertTrue(e.getMessage().endsWith("found 1276 bytes: the file is truncated"), e.getMessage());
+        String message = openWithRawLabels(x);
+        assertTrue(message.startsWith(x + ": file size: expected 1311 bytes"), message);
+        assertTrue(message.endsWith("found 1276 bytes: the file is truncated"), message);
     }
 
     @Test
     void labelCountOtherThanImageCountIsReported() throws IOException {
         Path x = images("x", b -> b);
         Path y = DataFiles.write(dir.resolve("y"), DataFiles.idxLabels(images.subList(0, 36)));
-        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> IdxDataset.open(x, y));
         assertEquals(
                 y + ": label count (offset 4): expected 37 labels, one per image in " + x + ", found 36 labels",
-                e.getMessage());
+                DataFiles.formatError(() -> IdxDataset.open(x, y)));
     }
 
     @Test

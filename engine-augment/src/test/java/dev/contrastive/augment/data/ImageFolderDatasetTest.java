@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.function.LongUnaryOperator;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +48,30 @@ class ImageFolderDatasetTest {
         return (image.getRGB(x, y) >> (16 - 8 * c)) & 0xFF;
     }
 
+    /** What pixel (c, x, y) of an image read must be. */
+    @FunctionalInterface
+    private interface ExpectedPixel {
+        int at(int c, int x, int y);
+    }
+
+    /**
+     * {@code read} has {@code channels} channels of the size of {@code written}, and every pixel
+     * {@code expected} says.
+     */
+    private static void assertPixels(
+            BufferedImage written, ExpectedPixel expected, int channels, Image read, String message) {
+        assertEquals(channels, read.channels(), message);
+        assertEquals(written.getHeight(), read.height(), message);
+        assertEquals(written.getWidth(), read.width(), message);
+        for (int c = 0; c < channels; c++) {
+            for (int y = 0; y < written.getHeight(); y++) {
+                for (int x = 0; x < written.getWidth(); x++) {
+                    assertEquals(expected.at(c, x, y), read.pixel(c, y, x), message);
+                }
+            }
+        }
+    }
+
     @Test
     void grayscaleIsDetectedAndClassesFollowSortedFolderNames() throws IOException {
         BufferedImage dog0 = write(root.resolve("dog/0.png"), BufferedImage.TYPE_BYTE_GRAY, 5, 3, 1);
@@ -56,26 +81,14 @@ class ImageFolderDatasetTest {
         Files.writeString(root.resolve("cat/.hidden.png"), "not an image either");
         Files.writeString(root.resolve("README"), "a file at the root is not a class");
         try (ImageFolderDataset data = ImageFolderDataset.open(root)) {
-            assertEquals(
-                    DatasetInfo.builder()
-                            .name(root.toString())
-                            .size(3)
-                            .channels(1)
-                            .height(3)
-                            .width(5)
-                            .classes(2)
-                            .build(),
-                    data.info());
+            assertEquals(DataFiles.info(root.toString(), 3, 1, 3, 5, 2), data.info());
             List<Image> read = DataFiles.readAll(data);
             BufferedImage[] expected = {cat0, cat1, dog0};
             int[] labels = {0, 0, 1};
             for (int i = 0; i < 3; i++) {
                 assertEquals(labels[i], read.get(i).label());
-                for (int y = 0; y < 3; y++) {
-                    for (int x = 0; x < 5; x++) {
-                        assertEquals(gray(expected[i], x, y), read.get(i).pixel(0, y, x), "image " + i);
-                    }
-                }
+                BufferedImage written = expected[i];
+                assertPixels(written, (c, x, y) -> gray(written, x, y), 1, read.get(i), "image " + i);
             }
         }
     }
@@ -85,14 +98,7 @@ class ImageFolderDatasetTest {
         BufferedImage image = write(root.resolve("a/0.png"), BufferedImage.TYPE_INT_RGB, 4, 6, 4);
         try (ImageFolderDataset data = ImageFolderDataset.open(root)) {
             assertEquals(3, data.info().channels());
-            Image read = data.get(0);
-            for (int c = 0; c < 3; c++) {
-                for (int y = 0; y < 6; y++) {
-                    for (int x = 0; x < 4; x++) {
-                        assertEquals(rgb(image, c, x, y), read.pixel(c, y, x));
-                    }
-                }
-            }
+            assertPixels(image, (c, x, y) -> rgb(image, c, x, y), 3, data.get(0), "RGB pixel");
         }
     }
 
@@ -100,15 +106,14 @@ class ImageFolderDatasetTest {
     void grayscaleModeTakesTheLumaOfRgb() throws IOException {
         BufferedImage image = write(root.resolve("a/0.png"), BufferedImage.TYPE_INT_RGB, 4, 4, 5);
         try (ImageFolderDataset data = ImageFolderDataset.open(root, ColorMode.GRAYSCALE)) {
-            Image read = data.get(0);
-            assertEquals(1, read.channels());
-            for (int y = 0; y < 4; y++) {
-                for (int x = 0; x < 4; x++) {
-                    int luma = (299 * rgb(image, 0, x, y) + 587 * rgb(image, 1, x, y) + 114 * rgb(image, 2, x, y) + 500)
-                            / 1000;
-                    assertEquals(luma, read.pixel(0, y, x));
-                }
-            }
+            assertPixels(
+                    image,
+                    (c, x, y) ->
+                            (299 * rgb(image, 0, x, y) + 587 * rgb(image, 1, x, y) + 114 * rgb(image, 2, x, y) + 500)
+                                    / 1000,
+                    1,
+                    data.get(0),
+                    "luma");
         }
     }
 
@@ -116,15 +121,7 @@ class ImageFolderDatasetTest {
     void rgbModeRepeatsGrayValuesUnchanged() throws IOException {
         BufferedImage image = write(root.resolve("a/0.png"), BufferedImage.TYPE_BYTE_GRAY, 4, 4, 6);
         try (ImageFolderDataset data = ImageFolderDataset.open(root, ColorMode.RGB)) {
-            Image read = data.get(0);
-            assertEquals(3, read.channels());
-            for (int c = 0; c < 3; c++) {
-                for (int y = 0; y < 4; y++) {
-                    for (int x = 0; x < 4; x++) {
-                        assertEquals(gray(image, x, y), read.pixel(c, y, x));
-                    }
-                }
-            }
+            assertPixels(image, (c, x, y) -> gray(image, x, y), 3, data.get(0), "gray value in every channel");
         }
     }
 
@@ -133,16 +130,7 @@ class ImageFolderDatasetTest {
         write(root.resolve("a/0.jpg"), BufferedImage.TYPE_INT_RGB, 16, 8, 7);
         write(root.resolve("b/0.jpeg"), BufferedImage.TYPE_INT_RGB, 16, 8, 8);
         try (ImageFolderDataset data = ImageFolderDataset.open(root)) {
-            assertEquals(
-                    DatasetInfo.builder()
-                            .name(root.toString())
-                            .size(2)
-                            .channels(3)
-                            .height(8)
-                            .width(16)
-                            .classes(2)
-                            .build(),
-                    data.info());
+            assertEquals(DataFiles.info(root.toString(), 2, 3, 8, 16, 2), data.info());
             assertEquals(1, DataFiles.readAll(data).get(1).label());
         }
     }
@@ -154,71 +142,70 @@ class ImageFolderDatasetTest {
         Path odd = root.resolve("b/0.png");
         write(odd, BufferedImage.TYPE_BYTE_GRAY, 5, 3, 3);
         write(root.resolve("b/1.png"), BufferedImage.TYPE_BYTE_GRAY, 3, 3, 4);
-        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> ImageFolderDataset.open(root));
         assertEquals(
                 odd
                         + ": image size (width x height): expected 4 x 3, the size of "
                         + root.resolve("a/0.png")
                         + ", found 5 x 3",
-                e.getMessage());
+                DataFiles.formatError(() -> ImageFolderDataset.open(root)));
     }
 
     @Test
     void aFileThatIsNoImageIsReportedAtOpen() throws IOException {
         write(root.resolve("a/0.png"), BufferedImage.TYPE_BYTE_GRAY, 4, 3, 1);
         Path fake = Files.writeString(root.resolve("a/1.png"), "not a png at all");
-        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> ImageFolderDataset.open(root));
         assertEquals(
                 fake
                         + ": image header (offset 0): expected a PNG or JPEG image, found a format"
                         + " no ImageIO reader recognises",
-                e.getMessage());
+                DataFiles.formatError(() -> ImageFolderDataset.open(root)));
+    }
+
+    /**
+     * A {@code side} x {@code side} RGB image written to {@code a/name} and cut to {@code keep} of its
+     * bytes opens, and reading it fails with a message starting with its file and {@code expected}.
+     */
+    private void assertTruncatedFailsWhenRead(String name, int side, LongUnaryOperator keep, String expected)
+            throws IOException {
+        Path file = root.resolve("a").resolve(name);
+        write(file, BufferedImage.TYPE_INT_RGB, side, side, 1);
+        DataFiles.truncate(file, keep.applyAsLong(Files.size(file)));
+        try (ImageFolderDataset data = ImageFolderDataset.open(root)) {
+            String message = DataFiles.formatError(() -> data.get(0));
+            assertTrue(message.startsWith(file + expected), message);
+        }
     }
 
     @Test
     void truncatedPngFailsWhenRead() throws IOException {
-        Path file = root.resolve("a/0.png");
-        write(file, BufferedImage.TYPE_INT_RGB, 32, 32, 1);
-        DataFiles.truncate(file, Files.size(file) - 40);
-        try (ImageFolderDataset data = ImageFolderDataset.open(root)) {
-            DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> data.get(0));
-            assertTrue(
-                    e.getMessage()
-                            .startsWith(file
-                                    + ": image data: expected a complete, undamaged"
-                                    + " png image, found decoder error"),
-                    e.getMessage());
-        }
+        assertTruncatedFailsWhenRead(
+                "0.png",
+                32,
+                size -> size - 40,
+                ": image data: expected a complete, undamaged png image, found decoder error");
     }
 
     @Test
     void truncatedJpegFailsWhenReadRatherThanComingBackGrey() throws IOException {
-        Path file = root.resolve("a/0.jpg");
-        write(file, BufferedImage.TYPE_INT_RGB, 64, 64, 1);
-        DataFiles.truncate(file, Files.size(file) / 2);
-        try (ImageFolderDataset data = ImageFolderDataset.open(root)) {
-            DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> data.get(0));
-            assertTrue(
-                    e.getMessage()
-                            .startsWith(file
-                                    + ": image data: expected a complete, undamaged"
-                                    + " JPEG image, found decoder"),
-                    e.getMessage());
-        }
+        assertTruncatedFailsWhenRead(
+                "0.jpg",
+                64,
+                size -> size / 2,
+                ": image data: expected a complete, undamaged JPEG image, found decoder");
     }
 
     @Test
     void noClassFoldersOrNoImagesAreReported() throws IOException {
-        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> ImageFolderDataset.open(root));
-        assertEquals(root + ": class folders: expected one subfolder per class, found no subfolders", e.getMessage());
+        assertEquals(
+                root + ": class folders: expected one subfolder per class, found no subfolders",
+                DataFiles.formatError(() -> ImageFolderDataset.open(root)));
         Files.createDirectories(root.resolve("a"));
         Files.writeString(root.resolve("a/x.txt"), "text");
-        e = assertThrows(DatasetFormatException.class, () -> ImageFolderDataset.open(root));
         assertEquals(
                 root
                         + ": images: expected PNG or JPEG files (.png, .jpg, .jpeg) in the class"
                         + " folders, found none in 1 class folders",
-                e.getMessage());
+                DataFiles.formatError(() -> ImageFolderDataset.open(root)));
     }
 
     @Test

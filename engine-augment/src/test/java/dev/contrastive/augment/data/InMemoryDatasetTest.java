@@ -49,16 +49,7 @@ class InMemoryDatasetTest {
     void ofCopiesTheImagesInAndOut() {
         List<Image> given = new ArrayList<>(images);
         InMemoryDataset data = InMemoryDataset.of("six", given, 7);
-        assertEquals(
-                DatasetInfo.builder()
-                        .name("six")
-                        .size(6)
-                        .channels(3)
-                        .height(4)
-                        .width(5)
-                        .classes(7)
-                        .build(),
-                data.info());
+        assertEquals(DataFiles.info("six", 6, 3, 4, 5, 7), data.info());
         assertEquals(images, DataFiles.readAll(data));
 
         // Changing the caller's list or pixels, or an image handed out, changes nothing in the dataset.
@@ -111,16 +102,7 @@ class InMemoryDatasetTest {
     @Test
     void uint8ArraysAreTakenAsTheyAre() {
         InMemoryDataset data = InMemoryDataset.fromArray("u8", uint8(images), labels(images), 7);
-        assertEquals(
-                DatasetInfo.builder()
-                        .name("u8")
-                        .size(6)
-                        .channels(3)
-                        .height(4)
-                        .width(5)
-                        .classes(7)
-                        .build(),
-                data.info());
+        assertEquals(DataFiles.info("u8", 6, 3, 4, 5, 7), data.info());
         assertEquals(images, DataFiles.readAll(data));
     }
 
@@ -233,16 +215,7 @@ class InMemoryDatasetTest {
         int largest = java.util.Arrays.stream(labels(images)).max().getAsInt();
         try (LogLines log = new LogLines(InMemoryDataset.class)) {
             InMemoryDataset data = InMemoryDataset.fromNpy(x, y);
-            assertEquals(
-                    DatasetInfo.builder()
-                            .name(x.toString())
-                            .size(6)
-                            .channels(3)
-                            .height(4)
-                            .width(5)
-                            .classes(largest + 1)
-                            .build(),
-                    data.info());
+            assertEquals(DataFiles.info(x.toString(), 6, 3, 4, 5, largest + 1), data.info());
             assertEquals(images, DataFiles.readAll(data));
             long distinct = java.util.Arrays.stream(labels(images)).distinct().count();
             assertEquals(
@@ -267,16 +240,7 @@ class InMemoryDatasetTest {
         Path y = dir.resolve("labels.npy");
         Npy.writeInts(y, new int[] {1, 0});
         InMemoryDataset data = InMemoryDataset.fromNpy(x, y);
-        assertEquals(
-                DatasetInfo.builder()
-                        .name(x.toString())
-                        .size(2)
-                        .channels(1)
-                        .height(1)
-                        .width(3)
-                        .classes(2)
-                        .build(),
-                data.info());
+        assertEquals(DataFiles.info(x.toString(), 2, 1, 1, 3, 2), data.info());
         assertEquals(new Image(new byte[] {0, (byte) 255, (byte) 128}, 1, 1, 3, 1), data.get(0));
         assertEquals(new Image(new byte[] {51, 1, (byte) 191}, 1, 1, 3, 0), data.get(1));
 
@@ -303,63 +267,53 @@ class InMemoryDatasetTest {
             values.putFloat(k == 6 ? 1.25f : 0.5f);
         }
         Path x = npy("over.npy", "<f4", new long[] {2, 2, 2}, values.array());
-        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> InMemoryDataset.fromNpy(x, null));
         assertEquals(
                 x
                         + ": element [1, 1, 0] (offset "
                         + (128 + 6 * 4)
                         + "): expected a value in"
                         + " [0, 1] (float images are quantised to bytes), found 1.25",
-                e.getMessage());
+                DataFiles.formatError(() -> InMemoryDataset.fromNpy(x, null)));
+    }
+
+    /** Opening {@code images} without labels fails with the file's name, ": " and {@code expected}. */
+    private static void assertImagesRefused(Path images, String expected) {
+        assertEquals(images + ": " + expected, formatMessage(images, null));
     }
 
     @Test
     void malformedImageFilesNameTheFileAndWhatWasExpected() throws IOException {
-        Path rank = npy("rank.npy", "|u1", new long[] {6, 60}, new byte[360]);
-        assertEquals(
-                rank
-                        + ": header field 'shape': expected rank 4 (N x C x H x W) or 3 (N x H x W,"
-                        + " one channel), found rank 2, shape (6, 60)",
-                formatMessage(rank, null));
-
-        Path type = npy("type.npy", "<i4", new long[] {2, 1, 2, 2}, new byte[32]);
-        assertEquals(
-                type
-                        + ": header field 'descr' (dtype): expected uint8 ('|u1'), float32 ('<f4',"
-                        + " '>f4') or float64 ('<f8', '>f8') images, found '<i4'",
-                formatMessage(type, null));
-
-        Path channels = npy("hwc.npy", "|u1", new long[] {2, 4, 4, 3}, new byte[96]);
-        assertEquals(
-                channels
-                        + ": header field 'shape' [1] (channels): expected 1 or 3 (N x C x H x"
-                        + " W; save channels-last images as x.transpose(0, 3, 1, 2)), found 4, shape (2, 4, 4, 3)",
-                formatMessage(channels, null));
+        assertImagesRefused(
+                npy("rank.npy", "|u1", new long[] {6, 60}, new byte[360]),
+                "header field 'shape': expected rank 4 (N x C x H x W) or 3 (N x H x W, one channel), found rank 2,"
+                        + " shape (6, 60)");
+        assertImagesRefused(
+                npy("type.npy", "<i4", new long[] {2, 1, 2, 2}, new byte[32]),
+                "header field 'descr' (dtype): expected uint8 ('|u1'), float32 ('<f4', '>f4') or float64 ('<f8',"
+                        + " '>f8') images, found '<i4'");
+        assertImagesRefused(
+                npy("hwc.npy", "|u1", new long[] {2, 4, 4, 3}, new byte[96]),
+                "header field 'shape' [1] (channels): expected 1 or 3 (N x C x H x W; save channels-last images as"
+                        + " x.transpose(0, 3, 1, 2)), found 4, shape (2, 4, 4, 3)");
 
         Path truncated = npy("cut.npy", "|u1", new long[] {6, 3, 4, 5}, DataFiles.pixels(images));
         DataFiles.truncate(truncated, 128 + 300);
-        assertEquals(
-                truncated
-                        + ": file size: expected 488 bytes (128-byte header + 6 records x 60"
-                        + " bytes, as the header declares), found 428 bytes: the file is truncated",
-                formatMessage(truncated, null));
+        assertImagesRefused(
+                truncated,
+                "file size: expected 488 bytes (128-byte header + 6 records x 60 bytes, as the header declares),"
+                        + " found 428 bytes: the file is truncated");
 
         Path trailing = npy("long.npy", "|u1", new long[] {2, 1, 2, 2}, new byte[9]);
         assertTrue(formatMessage(trailing, null).endsWith("found 137 bytes: trailing data"));
 
-        Path text = DataFiles.write(dir.resolve("text.npy"), "images,labels\n1,2\n".getBytes());
-        assertEquals(
-                text + ": magic (offset 0): expected \\x93NUMPY, a .npy file, found bytes 69 6d" + " 61 67 65 73",
-                formatMessage(text, null));
-
-        Path header = DataFiles.write(
-                dir.resolve("header.npy"),
-                java.util.Arrays.copyOf(DataFiles.npy("|u1", new long[] {1, 1, 1, 1}, new byte[1]), 40));
-        assertEquals(
-                header
-                        + ": header (offset 0): expected 128 bytes of .npy header, found 40"
-                        + " bytes: the file is truncated",
-                formatMessage(header, null));
+        assertImagesRefused(
+                DataFiles.write(dir.resolve("text.npy"), "images,labels\n1,2\n".getBytes()),
+                "magic (offset 0): expected \\x93NUMPY, a .npy file, found bytes 69 6d 61 67 65 73");
+        assertImagesRefused(
+                DataFiles.write(
+                        dir.resolve("header.npy"),
+                        java.util.Arrays.copyOf(DataFiles.npy("|u1", new long[] {1, 1, 1, 1}, new byte[1]), 40)),
+                "header (offset 0): expected 128 bytes of .npy header, found 40 bytes: the file is truncated");
     }
 
     @Test
@@ -397,8 +351,7 @@ class InMemoryDatasetTest {
     }
 
     private static String formatMessage(Path images, Path labels) {
-        return assertThrows(DatasetFormatException.class, () -> InMemoryDataset.fromNpy(images, labels))
-                .getMessage();
+        return DataFiles.formatError(() -> InMemoryDataset.fromNpy(images, labels));
     }
 
     private static String message(org.junit.jupiter.api.function.Executable call) {

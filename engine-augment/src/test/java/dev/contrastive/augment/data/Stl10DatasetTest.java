@@ -2,7 +2,6 @@ package dev.contrastive.augment.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,16 +21,7 @@ class Stl10DatasetTest {
         Path x = DataFiles.write(dir.resolve("train_X.bin"), DataFiles.stl10Images(images));
         Path y = DataFiles.write(dir.resolve("train_y.bin"), DataFiles.stl10Labels(images));
         try (Stl10Dataset data = Stl10Dataset.open(x, y)) {
-            assertEquals(
-                    DatasetInfo.builder()
-                            .name("STL-10 " + x)
-                            .size(6)
-                            .channels(3)
-                            .height(96)
-                            .width(96)
-                            .classes(10)
-                            .build(),
-                    data.info());
+            assertEquals(DataFiles.info("STL-10 " + x, 6, 3, 96, 96, 10), data.info());
             assertEquals(images, DataFiles.readAll(data));
         }
     }
@@ -68,23 +58,21 @@ class Stl10DatasetTest {
     void truncatedImagesFileIsReported() throws IOException {
         Path x = DataFiles.write(dir.resolve("train_X.bin"), DataFiles.stl10Images(images));
         DataFiles.truncate(x, 5L * 27648 + 1);
-        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> Stl10Dataset.openUnlabeled(x));
         assertEquals(
                 x
                         + ": record 5 (offset 138240): expected a whole number of 27648-byte STL-10"
                         + " images (3 x 96 x 96) (file size a multiple of 27648), found 1 of 27648 bytes: the file"
                         + " is truncated (size 138241)",
-                e.getMessage());
+                DataFiles.formatError(() -> Stl10Dataset.openUnlabeled(x)));
     }
 
     @Test
     void labelCountOtherThanImageCountIsReported() throws IOException {
         Path x = DataFiles.write(dir.resolve("train_X.bin"), DataFiles.stl10Images(images));
         Path y = DataFiles.write(dir.resolve("train_y.bin"), DataFiles.stl10Labels(images.subList(0, 4)));
-        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> Stl10Dataset.open(x, y));
         assertEquals(
                 y + ": label count (file size): expected 6 labels, one byte per image in " + x + ", found 4 labels",
-                e.getMessage());
+                DataFiles.formatError(() -> Stl10Dataset.open(x, y)));
     }
 
     @Test
@@ -93,12 +81,14 @@ class Stl10DatasetTest {
         byte[] labels = DataFiles.stl10Labels(images);
         labels[3] = 0;
         Path y = DataFiles.write(dir.resolve("test_y.bin"), labels);
-        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> Stl10Dataset.open(x, y));
-        assertEquals(y + ": label 3 (offset 3): expected a class in [1, 10], found 0", e.getMessage());
+        assertEquals(
+                y + ": label 3 (offset 3): expected a class in [1, 10], found 0",
+                DataFiles.formatError(() -> Stl10Dataset.open(x, y)));
         labels[3] = 1;
         labels[5] = 11;
         DataFiles.write(y, labels);
-        e = assertThrows(DatasetFormatException.class, () -> Stl10Dataset.open(x, y));
-        assertEquals(y + ": label 5 (offset 5): expected a class in [1, 10], found 11", e.getMessage());
+        assertEquals(
+                y + ": label 5 (offset 5): expected a class in [1, 10], found 11",
+                DataFiles.formatError(() -> Stl10Dataset.open(x, y)));
     }
 }
