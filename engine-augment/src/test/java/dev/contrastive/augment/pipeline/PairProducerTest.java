@@ -66,13 +66,22 @@ class PairProducerTest {
     }
 
     private static ProducerOptions options(int batchSize, int threads) {
+        return options(batchSize, threads, 2 * threads, false, true, 42);
+    }
+
+    /**
+     * Every setting spelt out, so that no test leans on the builder's defaults (the threads' default
+     * is the machine's processor count); patches flat.
+     */
+    private static ProducerOptions options(
+            int batchSize, int threads, int prefetch, boolean dropLast, boolean shuffle, long seed) {
         return ProducerOptions.builder()
                 .batchSize(batchSize)
                 .threads(threads)
-                .prefetch(2 * threads)
-                .dropLast(false)
-                .shuffle(true)
-                .seed(42)
+                .prefetch(prefetch)
+                .dropLast(dropLast)
+                .shuffle(shuffle)
+                .seed(seed)
                 .groupPatches(false)
                 .build();
     }
@@ -100,30 +109,12 @@ class PairProducerTest {
         Dataset data = TestDatasets.random(12, 3, 32, 32, 0, 2);
         List<Snapshot> fours;
         List<Snapshot> fives;
-        ProducerOptions base = ProducerOptions.builder()
-                .batchSize(4)
-                .threads(2)
-                .prefetch(4)
-                .dropLast(false)
-                .shuffle(false)
-                .seed(7)
-                .groupPatches(false)
-                .build();
-        try (PairProducer producer = new PairProducer(data, Presets.amdimCifar().pairs(), base)) {
+        try (PairProducer producer =
+                new PairProducer(data, Presets.amdimCifar().pairs(), options(4, 2, 4, false, false, 7))) {
             fours = epoch(producer, 3);
         }
-        try (PairProducer producer = new PairProducer(
-                data,
-                Presets.amdimCifar().pairs(),
-                ProducerOptions.builder()
-                        .batchSize(5)
-                        .threads(1)
-                        .prefetch(1)
-                        .dropLast(false)
-                        .shuffle(false)
-                        .seed(7)
-                        .groupPatches(false)
-                        .build())) {
+        try (PairProducer producer =
+                new PairProducer(data, Presets.amdimCifar().pairs(), options(5, 1, 1, false, false, 7))) {
             fives = epoch(producer, 3);
         }
         int row = 3 * 32 * 32;
@@ -149,15 +140,7 @@ class PairProducerTest {
     void anEpochEndsCleanlyKeepingOrDroppingTheLastPartialBatch() {
         Dataset data = TestDatasets.random(10, 1, 28, 28, 10, 3);
         for (boolean dropLast : new boolean[] {false, true}) {
-            ProducerOptions options = ProducerOptions.builder()
-                    .batchSize(4)
-                    .threads(2)
-                    .prefetch(3)
-                    .dropLast(dropLast)
-                    .shuffle(true)
-                    .seed(5)
-                    .groupPatches(false)
-                    .build();
+            ProducerOptions options = options(4, 2, 3, dropLast, true, 5);
             try (PairProducer producer =
                     new PairProducer(data, Presets.fashionMnist().pairs(), options)) {
                 assertEquals(dropLast ? 2 : 3, producer.batchesPerEpoch());
@@ -192,15 +175,7 @@ class PairProducerTest {
     @Test
     void shufflingDrawsAFreshOrderEachEpochAndIndexOrderWithoutIt() {
         Dataset data = TestDatasets.random(64, 1, 28, 28, 0, 4);
-        ProducerOptions options = ProducerOptions.builder()
-                .batchSize(64)
-                .threads(1)
-                .prefetch(1)
-                .dropLast(true)
-                .shuffle(true)
-                .seed(9)
-                .groupPatches(false)
-                .build();
+        ProducerOptions options = options(64, 1, 1, true, true, 9);
         try (PairProducer producer =
                 new PairProducer(data, Presets.fashionMnist().pairs(), options)) {
             int[] first = epoch(producer, 0).get(0).indices();
@@ -223,15 +198,7 @@ class PairProducerTest {
     @Test
     void patchViewsAreFlatOrGroupedByImage() {
         Dataset data = TestDatasets.random(6, 3, 32, 32, 10, 5);
-        ProducerOptions options = ProducerOptions.builder()
-                .batchSize(3)
-                .threads(1)
-                .prefetch(1)
-                .dropLast(true)
-                .shuffle(false)
-                .seed(1)
-                .groupPatches(false)
-                .build();
+        ProducerOptions options = options(3, 1, 1, true, false, 1);
         try (PairProducer producer = new PairProducer(data, Presets.cpcCifar().pairs(), options)) {
             Snapshot s = epoch(producer, 0).get(0);
             assertArrayEquals(new long[] {3 * 49, 3, 8, 8}, s.shape());
@@ -260,17 +227,8 @@ class PairProducerTest {
     @Test
     void aFailedReadIsThrownOnceNamingTheBatchAndEndsTheEpoch() {
         Dataset data = TestDatasets.failingAt(TestDatasets.random(16, 1, 28, 28, 10, 7), i -> i == 9);
-        ProducerOptions options = ProducerOptions.builder()
-                .batchSize(4)
-                .threads(2)
-                .prefetch(4)
-                .dropLast(true)
-                .shuffle(false)
-                .seed(1)
-                .groupPatches(false)
-                .build();
         try (PairProducer producer =
-                new PairProducer(data, Presets.fashionMnist().pairs(), options)) {
+                new PairProducer(data, Presets.fashionMnist().pairs(), options(4, 2, 4, true, false, 1))) {
             Iterator<PairBatch> batches = producer.epoch(0);
             batches.next().close();
             batches.next().close();
@@ -303,22 +261,25 @@ class PairProducerTest {
                 .collect(Collectors.toSet());
     }
 
+    private static void assertNoThreadsLeftBeyond(Set<Thread> before) {
+        Set<Thread> leaked = liveThreads();
+        leaked.removeAll(before);
+        assertEquals(Set.of(), leaked, "threads left after close");
+    }
+
+    /** Every batch {@code producer} makes from now on, in the order the workers finish them. */
+    private static List<PairBatch> recordBatchesMade(PairProducer producer) {
+        List<PairBatch> made = Collections.synchronizedList(new ArrayList<>());
+        producer.onBatchMade(made::add);
+        return made;
+    }
+
     @Test
     void closeEndsEveryWorkerThreadAndFreesTheBatchesMadeAhead() throws InterruptedException {
         Dataset data = TestDatasets.random(256, 3, 32, 32, 10, 9);
-        ProducerOptions options = ProducerOptions.builder()
-                .batchSize(16)
-                .threads(2)
-                .prefetch(6)
-                .dropLast(true)
-                .shuffle(true)
-                .seed(3)
-                .groupPatches(false)
-                .build();
         Set<Thread> before = liveThreads();
-        PairProducer producer = new PairProducer(data, Presets.amdimCifar().pairs(), options);
-        List<PairBatch> made = Collections.synchronizedList(new ArrayList<>());
-        producer.onBatchMade(made::add);
+        PairProducer producer = new PairProducer(data, Presets.amdimCifar().pairs(), options(16, 2, 6, true, true, 3));
+        List<PairBatch> made = recordBatchesMade(producer);
         PairBatch taken = producer.epoch(0).next();
         // The first next() starts 6 batches and one more once it takes one: wait for all 7 to be made.
         long deadline = System.nanoTime() + 20_000_000_000L;
@@ -330,9 +291,7 @@ class PairProducerTest {
 
         producer.close();
 
-        Set<Thread> leaked = liveThreads();
-        leaked.removeAll(before);
-        assertEquals(Set.of(), leaked, "threads left after close");
+        assertNoThreadsLeftBeyond(before);
         for (PairBatch batch : made) {
             if (batch == taken) {
                 assertFalse(batch.isClosed(), "a batch handed out is the caller's to close");
@@ -353,24 +312,12 @@ class PairProducerTest {
     @Test
     void closeWhileWorkersAreBusyFreesEverythingTheyFinish() {
         Dataset data = TestDatasets.random(512, 3, 96, 96, 10, 11);
-        ProducerOptions options = ProducerOptions.builder()
-                .batchSize(64)
-                .threads(2)
-                .prefetch(4)
-                .dropLast(true)
-                .shuffle(true)
-                .seed(3)
-                .groupPatches(false)
-                .build();
         Set<Thread> before = liveThreads();
-        PairProducer producer = new PairProducer(data, Presets.amdimStl().pairs(), options);
-        List<PairBatch> made = Collections.synchronizedList(new ArrayList<>());
-        producer.onBatchMade(made::add);
+        PairProducer producer = new PairProducer(data, Presets.amdimStl().pairs(), options(64, 2, 4, true, true, 3));
+        List<PairBatch> made = recordBatchesMade(producer);
         PairBatch taken = producer.epoch(0).next();
         producer.close();
-        Set<Thread> leaked = liveThreads();
-        leaked.removeAll(before);
-        assertEquals(Set.of(), leaked, "threads left after close");
+        assertNoThreadsLeftBeyond(before);
         for (PairBatch batch : made) {
             assertEquals(batch != taken, batch.isClosed(), "batch " + batch.number());
         }
