@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -150,6 +151,27 @@ public final class Presets {
     /** The {@code fashion-mnist} pad to 32 x 32 and normalisation, without the random steps. */
     private static Transform fashionEvaluation(Normalize normalize) {
         return Compose.of(new Pad(2, 0f), normalize);
+    }
+
+    /** The shared stage of {@link #fashionMnist()}: the pad to 32 x 32 and AMDIM's flip. */
+    private static Transform fashionPadAndFlip() {
+        return Compose.of(new Pad(2, 0f), amdimFlip());
+    }
+
+    /**
+     * A Fashion-MNIST preset: {@code shared}, then per view what {@code view} makes of the padded
+     * images' normalisation, {@link #fashionNormalize(int, int)}; evaluation the pad and that
+     * normalisation, so that every Fashion-MNIST preset evaluates alike.
+     */
+    private static Preset fashionPreset(
+            String name, String summary, Transform shared, Function<Normalize, Transform> view) {
+        Normalize normalize = fashionNormalize(28, 32);
+        return new Preset(
+                name,
+                summary,
+                PairTransform.symmetric(shared, view.apply(normalize)),
+                normalize,
+                fashionEvaluation(normalize));
     }
 
     /**
@@ -405,15 +427,11 @@ public final class Presets {
      * <p>Evaluation: the pad and the normalisation alone.
      */
     public static Preset fashionMnist() {
-        Normalize normalize = fashionNormalize(28, 32);
-        return new Preset(
+        return fashionPreset(
                 "fashion-mnist",
                 "Fashion-MNIST: pad to 32, flip, translate 4 px, brightness/contrast jitter",
-                PairTransform.symmetric(
-                        Compose.of(new Pad(2, 0f), amdimFlip()),
-                        Compose.of(new RandomTranslate(4, 0.8), fashionJitter(), normalize)),
-                normalize,
-                fashionEvaluation(normalize));
+                fashionPadAndFlip(),
+                normalize -> Compose.of(new RandomTranslate(4, 0.8), fashionJitter(), normalize));
     }
 
     /**
@@ -446,15 +464,11 @@ public final class Presets {
         if (!(minScale > 0 && minScale <= 1)) {
             throw new IllegalArgumentException("fashionMnistCrop.minScale must be in (0, 1], got " + minScale);
         }
-        Normalize normalize = fashionNormalize(28, 32);
-        return new Preset(
+        return fashionPreset(
                 "fashion-mnist-crop",
                 "Fashion-MNIST: pad to 32, resized crop (scale " + minScale + "-1), flip, brightness/contrast jitter",
-                PairTransform.symmetric(
-                        new Pad(2, 0f),
-                        Compose.of(simclrCrop(32, minScale), new HorizontalFlip(0.5), fashionJitter(), normalize)),
-                normalize,
-                fashionEvaluation(normalize));
+                new Pad(2, 0f),
+                normalize -> Compose.of(simclrCrop(32, minScale), new HorizontalFlip(0.5), fashionJitter(), normalize));
     }
 
     /**
@@ -468,18 +482,13 @@ public final class Presets {
      * <p>Evaluation: as {@link #fashionMnist()}, whole padded images; the model cuts its own patches.
      */
     public static Preset fashionMnistPatches() {
-        Normalize normalize = fashionNormalize(28, 32);
-        return new Preset(
+        return fashionPreset(
                 "fashion-mnist-patches",
                 "Fashion-MNIST CPC: pad to 32, 7x7 patches of 8, per-patch flip/brightness/contrast",
-                PairTransform.symmetric(
-                        Compose.of(new Pad(2, 0f), amdimFlip()),
-                        Compose.of(
-                                new RandomTranslate(4, 0.8),
-                                new Patchify(
-                                        7, 8, 4, Compose.of(new HorizontalFlip(0.5), fashionJitter(), normalize)))),
-                normalize,
-                fashionEvaluation(normalize));
+                fashionPadAndFlip(),
+                normalize -> Compose.of(
+                        new RandomTranslate(4, 0.8),
+                        new Patchify(7, 8, 4, Compose.of(new HorizontalFlip(0.5), fashionJitter(), normalize))));
     }
 
     /**
