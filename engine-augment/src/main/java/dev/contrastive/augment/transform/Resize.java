@@ -25,22 +25,19 @@ public record Resize(int size, Interpolation interpolation) implements Transform
     @Override
     public ImageBatch apply(ImageBatch batch) {
         ItemShape out = outputShape(batch.shape());
-        int c = batch.channels();
-        int srcH = batch.height();
-        int srcW = batch.width();
-        float[] src = batch.data();
+        // The box is the whole image.
         return batch.resampled(
                 out,
                 (r, dst, to) -> Resampler.resize(
-                        src,
+                        batch.data(),
                         batch.offset(r),
-                        c,
-                        srcH,
-                        srcW,
+                        batch.channels(),
+                        batch.height(),
+                        batch.width(),
                         0,
                         0,
-                        srcW,
-                        srcH,
+                        batch.width(),
+                        batch.height(),
                         dst,
                         to,
                         out.height(),
