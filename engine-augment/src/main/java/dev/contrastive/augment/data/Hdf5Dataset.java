@@ -125,13 +125,7 @@ public final class Hdf5Dataset extends AbstractDataset {
     private static Hdf5Dataset open(String source, H5File h5, DataSet images, Hdf5Layout layout) {
         long[] dims = Hdf5.dims(images);
         String where = "dataset '" + layout.images() + "'";
-        if (dims.length != 4) {
-            throw new DatasetFormatException(
-                    source,
-                    where + " rank",
-                    "4 (N x C x H x W)",
-                    dims.length + " (shape " + Arrays.toString(dims) + ")");
-        }
+        checkRank(source, where, dims, 4, "N x C x H x W");
         if (dims[1] != 1 && dims[1] != 3) {
             throw new DatasetFormatException(source, where + " shape[1] (channels)", "1 or 3", Long.toString(dims[1]));
         }
@@ -172,6 +166,17 @@ public final class Hdf5Dataset extends AbstractDataset {
         return new Hdf5Dataset(info, h5, images, labels, streamBlockImages(images, channels * height * width));
     }
 
+    /** Throws naming {@code where}'s rank unless {@code dims} has {@code rank} axes, {@code axes}. */
+    private static void checkRank(String source, String where, long[] dims, int rank, String axes) {
+        if (dims.length != rank) {
+            throw new DatasetFormatException(
+                    source,
+                    where + " rank",
+                    rank + " (" + axes + ")",
+                    dims.length + " (shape " + Arrays.toString(dims) + ")");
+        }
+    }
+
     private static DataSet openImages(String source, H5File h5, String path) {
         if (!Hdf5.isDataset(h5, path)) {
             throw new DatasetFormatException(
@@ -187,13 +192,7 @@ public final class Hdf5Dataset extends AbstractDataset {
         String where = "dataset '" + path + "'";
         try (DataSet dataset = h5.openDataSet(path)) {
             long[] dims = Hdf5.dims(dataset);
-            if (dims.length != 1) {
-                throw new DatasetFormatException(
-                        source,
-                        where + " rank",
-                        "1 (N labels)",
-                        dims.length + " (shape " + Arrays.toString(dims) + ")");
-            }
+            checkRank(source, where, dims, 1, "N labels");
             if (dims[0] != size) {
                 throw new DatasetFormatException(
                         source, where + " length", size + " labels, one per image", dims[0] + " labels");
