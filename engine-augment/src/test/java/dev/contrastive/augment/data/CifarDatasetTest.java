@@ -116,36 +116,46 @@ class CifarDatasetTest {
         }
     }
 
+    /** Opens one CIFAR file in one of the layouts. */
+    @FunctionalInterface
+    private interface Opener {
+        CifarDataset open(Path file) throws IOException;
+    }
+
+    /** {@code file} opens, and reading image {@code index} fails with its name, ": " and {@code expected}. */
+    private static void assertReadRefused(Path file, Opener opener, int index, String expected) throws IOException {
+        try (CifarDataset data = opener.open(file)) {
+            assertEquals(file + ": " + expected, DataFiles.formatError(() -> data.get(index)));
+        }
+    }
+
     @Test
     void outOfRangeFineLabelIsReported() throws IOException {
         List<Image> images = DataFiles.randomImages(1, 2, 3, 32, 32, 100);
         byte[] bytes = DataFiles.cifar100(images, new int[] {1, 2});
         bytes[3074 + 1] = (byte) 100;
-        Path file = DataFiles.write(dir.resolve("bad.bin"), bytes);
-        try (CifarDataset data = CifarDataset.open100(file)) {
-            assertEquals(
-                    file + ": fine label of record 1 (offset 3075): expected a value in [0, 100)," + " found 100",
-                    DataFiles.formatError(() -> data.get(1)));
-        }
+        assertReadRefused(
+                DataFiles.write(dir.resolve("bad.bin"), bytes),
+                file -> CifarDataset.open100(file),
+                1,
+                "fine label of record 1 (offset 3075): expected a value in [0, 100), found 100");
     }
 
     @Test
     void outOfRangeCoarseLabelIsReportedAndALabelByteIsUnsigned() throws IOException {
         List<Image> images = DataFiles.randomImages(1, 2, 3, 32, 32, 100);
-        Path file = DataFiles.write(dir.resolve("bad.bin"), DataFiles.cifar100(images, new int[] {1, 20}));
-        try (CifarDataset data = CifarDataset.open100(CifarDataset.Cifar100Labels.COARSE, file)) {
-            assertEquals(
-                    file + ": coarse label of record 1 (offset 3074): expected a value in [0, 20)," + " found 20",
-                    DataFiles.formatError(() -> data.get(1)));
-        }
+        assertReadRefused(
+                DataFiles.write(dir.resolve("bad.bin"), DataFiles.cifar100(images, new int[] {1, 20})),
+                file -> CifarDataset.open100(CifarDataset.Cifar100Labels.COARSE, file),
+                1,
+                "coarse label of record 1 (offset 3074): expected a value in [0, 20), found 20");
         byte[] bytes = DataFiles.cifar10(images);
         bytes[0] = (byte) 255;
-        Path cifar10 = DataFiles.write(dir.resolve("data_batch_1.bin"), bytes);
-        try (CifarDataset data = CifarDataset.open10(cifar10)) {
-            assertEquals(
-                    cifar10 + ": label of record 0 (offset 0): expected a value in [0, 10), found" + " 255",
-                    DataFiles.formatError(() -> data.get(0)));
-        }
+        assertReadRefused(
+                DataFiles.write(dir.resolve("data_batch_1.bin"), bytes),
+                file -> CifarDataset.open10(file),
+                0,
+                "label of record 0 (offset 0): expected a value in [0, 10), found 255");
     }
 
     @Test

@@ -75,15 +75,12 @@ class PairProducerTest {
      */
     private static ProducerOptions options(
             int batchSize, int threads, int prefetch, boolean dropLast, boolean shuffle, long seed) {
-        return ProducerOptions.builder()
-                .batchSize(batchSize)
-                .threads(threads)
-                .prefetch(prefetch)
-                .dropLast(dropLast)
-                .shuffle(shuffle)
-                .seed(seed)
-                .groupPatches(false)
-                .build();
+        return ProducerOptions.of(batchSize, seed)
+                .withThreads(threads)
+                .withPrefetch(prefetch)
+                .withDropLast(dropLast)
+                .withShuffle(shuffle)
+                .withGroupPatches(false);
     }
 
     @Test
