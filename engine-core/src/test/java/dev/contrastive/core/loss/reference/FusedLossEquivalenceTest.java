@@ -1,13 +1,6 @@
 package dev.contrastive.core.loss.reference;
 
-import static dev.contrastive.core.loss.reference.LossInputs.amdimLocations;
-import static dev.contrastive.core.loss.reference.LossInputs.amdimViews;
-import static dev.contrastive.core.loss.reference.LossInputs.describe;
-import static dev.contrastive.core.loss.reference.LossInputs.sampler;
-import static dev.contrastive.core.loss.reference.LossInputs.toNd4j;
 import static dev.contrastive.core.loss.reference.LossInputs.usedLocations;
-import static dev.contrastive.core.loss.reference.LossInputs.yadimLocations;
-import static dev.contrastive.core.loss.reference.LossInputs.yadimViews;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,19 +9,16 @@ import static org.nd4j.linalg.api.buffer.DataType.FLOAT;
 
 import dev.contrastive.core.kernel.Tiling;
 import dev.contrastive.core.loss.AmdimComparison;
-import dev.contrastive.core.loss.AmdimLoss;
 import dev.contrastive.core.loss.AmdimOptions;
-import dev.contrastive.core.loss.CpcLoss;
-import dev.contrastive.core.loss.CpcOptions;
 import dev.contrastive.core.loss.Diagnostics;
-import dev.contrastive.core.loss.InfoNceLoss;
-import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.core.loss.LossResult;
-import dev.contrastive.core.loss.SourceSampler;
-import dev.contrastive.core.loss.YadimLoss;
-import dev.contrastive.core.loss.YadimOptions;
-import dev.contrastive.core.loss.reference.LossInputs.CpcInputs;
-import dev.contrastive.core.loss.reference.LossInputs.Views;
+import dev.contrastive.core.loss.Shard;
+import dev.contrastive.core.loss.reference.LossCases.AmdimCase;
+import dev.contrastive.core.loss.reference.LossCases.CpcCase;
+import dev.contrastive.core.loss.reference.LossCases.Fixture;
+import dev.contrastive.core.loss.reference.LossCases.InfoNceCase;
+import dev.contrastive.core.loss.reference.LossCases.LossCase;
+import dev.contrastive.core.loss.reference.LossCases.YadimCase;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -122,51 +112,6 @@ class FusedLossEquivalenceTest {
     // ----------------------------------------------------------------------------------------
     // InfoNCE
 
-    /**
-     * @param features "random", "identical" (every a row equal, every b row equal), "zeroRow" (one
-     *     all-zero row, which normalisation divides by the 1e-12 floor) or "saturated" (b = a + small
-     *     noise on unit rows: at tau = 0.01 every positive outscores its row's negatives by 30 or
-     *     more, so 1 - softmax at the positive is 1e-11 or less)
-     */
-    record InfoNceCase(
-            long seed,
-            int batch,
-            int dim,
-            double tau,
-            boolean normalize,
-            Tiling tiling,
-            String features,
-            DataType type) {
-        int tiles() {
-            return tileCount(2 * batch, 2 * batch, tiling);
-        }
-
-        /** The case's views, drawn from its seed. */
-        Views<Tensor64> views() {
-            return LossInputs.infoNceViews(new SplittableRandom(seed), batch, dim, tau, normalize, features);
-        }
-
-        @Override
-        public String toString() {
-            return "seed="
-                    + seed
-                    + " B="
-                    + batch
-                    + " D="
-                    + dim
-                    + " tau="
-                    + tau
-                    + " normalize="
-                    + normalize
-                    + " tiling="
-                    + describe(tiling)
-                    + " "
-                    + features
-                    + " "
-                    + type;
-        }
-    }
-
     static Stream<InfoNceCase> infoNceCases() {
         List<InfoNceCase> cases = new ArrayList<>();
         cases.add(new InfoNceCase(1, 1, 8, 0.1, true, new Tiling(3, 5), "random", FLOAT));
@@ -206,94 +151,11 @@ class FusedLossEquivalenceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("infoNceCases")
     void infoNce(InfoNceCase c) {
-        Views<Tensor64> v = c.views();
-        ReferenceResult ref = InfoNceReference.compute(v.a(), v.b(), c.tau(), c.normalize());
-        InfoNceLoss loss = new InfoNceLoss(new InfoNceOptions(c.tau(), c.normalize(), c.tiling()));
-        try (INDArray fa = v.a().toNd4j(c.type());
-                INDArray fb = v.b().toNd4j(c.type());
-                LossResult fused = loss.compute(fa, fb)) {
-            // Even B = 1 has a negative here: the other view's image.
-            assertMatchesCase(c, c.type(), c.features(), true, ref, fused);
-        }
+        assertFusedMatchesReference(c);
     }
 
     // ------------------------------------------------------------------------------------------
     // AMDIM
-
-    /**
-     * Views hold r1 (one location, (B, D) or (B, D, 1, 1)), r5 (h5 x w5) and r7 (h7 x w7) whether or
-     * not the comparisons use them, so unused maps must come back with zero gradients.
-     *
-     * @param randomSampler draw locations with {@link SourceSampler#random} and read them back from
-     *     the result; otherwise give them with {@link SourceSampler#fixed}
-     * @param features "random", "identical" (every image of a view is the same) or "saturated" (image
-     *     i's every location is featureScale times the same unit direction plus small noise, the
-     *     directions orthonormal across images: raw scores of featureScale^2 / sqrt(D) at the
-     *     positives, ~0 elsewhere)
-     */
-    record AmdimCase(
-            long seed,
-            int batch,
-            int dim,
-            boolean r1FourD,
-            int h5,
-            int w5,
-            int h7,
-            int w7,
-            List<AmdimComparison> comparisons,
-            double tclip,
-            double w,
-            double featureScale,
-            Tiling tiling,
-            boolean randomSampler,
-            String features,
-            DataType type) {
-        /** Rows are source images; column tiles hold whole target images (at least one). */
-        int tiles() {
-            int total = 0;
-            for (AmdimComparison c : comparisons) {
-                int locations = c.target().equals("r1") ? 1 : c.target().equals("r5") ? h5 * w5 : h7 * w7;
-                total += 2
-                        * tileCount(batch, batch, new Tiling(tiling.rows(), Math.max(1, tiling.columns() / locations)));
-            }
-            return total;
-        }
-
-        @Override
-        public String toString() {
-            return "seed="
-                    + seed
-                    + " B="
-                    + batch
-                    + " D="
-                    + dim
-                    + " r1"
-                    + (r1FourD ? "(B,D,1,1)" : "(B,D)")
-                    + " r5="
-                    + h5
-                    + "x"
-                    + w5
-                    + " r7="
-                    + h7
-                    + "x"
-                    + w7
-                    + " comparisons="
-                    + comparisons.stream().map(AmdimComparison::name).toList()
-                    + " tclip="
-                    + tclip
-                    + " w="
-                    + w
-                    + " featureScale="
-                    + featureScale
-                    + " tiling="
-                    + describe(tiling)
-                    + (randomSampler ? " randomSampler" : " fixedSampler")
-                    + " "
-                    + features
-                    + " "
-                    + type;
-        }
-    }
 
     private static final List<AmdimComparison> PAPER = AmdimOptions.PAPER_COMPARISONS;
 
@@ -372,71 +234,11 @@ class FusedLossEquivalenceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("amdimCases")
     void amdim(AmdimCase c) {
-        SplittableRandom rng = new SplittableRandom(c.seed());
-        long[][] shapes = {
-            c.r1FourD() ? new long[] {c.batch(), c.dim(), 1, 1} : new long[] {c.batch(), c.dim()},
-            {c.batch(), c.dim(), c.h5(), c.w5()},
-            {c.batch(), c.dim(), c.h7(), c.w7()}
-        };
-        Views<Map<String, Tensor64>> v = amdimViews(rng, shapes, c.featureScale(), c.features());
-        Map<String, int[]> given = amdimLocations(rng, c.comparisons(), v.a(), c.batch());
-        SourceSampler sampler = sampler(c.randomSampler(), c.seed(), given);
-        AmdimLoss loss = new AmdimLoss(new AmdimOptions(c.tclip(), c.w(), c.comparisons(), c.tiling()));
-        Map<String, INDArray> fa = toNd4j(v.a(), c.type());
-        Map<String, INDArray> fb = toNd4j(v.b(), c.type());
-        try (LossResult fused = loss.compute(fa, fb, sampler)) {
-            Map<String, int[]> used = usedLocations(c, c.randomSampler(), given, fused);
-            ReferenceResult ref = AmdimReference.compute(v.a(), v.b(), c.tclip(), c.w(), c.comparisons(), used);
-            assertMatchesCase(c, c.type(), c.features(), c.batch() > 1, ref, fused);
-        } finally {
-            fa.values().forEach(INDArray::close);
-            fb.values().forEach(INDArray::close);
-        }
+        assertFusedMatchesReference(c);
     }
 
     // ------------------------------------------------------------------------------------------
     // YADIM
-
-    /**
-     * @param shape (B, D) or (B, D, H, W) of both last maps
-     */
-    record YadimCase(
-            long seed,
-            long[] shape,
-            double tclip,
-            double w,
-            double featureScale,
-            Tiling tiling,
-            boolean randomSampler,
-            String features,
-            DataType type) {
-        int tiles() {
-            int batch = (int) shape[0];
-            int locations = shape.length == 4 ? (int) (shape[2] * shape[3]) : 1;
-            return 2 * tileCount(batch, batch, new Tiling(tiling.rows(), Math.max(1, tiling.columns() / locations)));
-        }
-
-        @Override
-        public String toString() {
-            return "seed="
-                    + seed
-                    + " shape="
-                    + Arrays.toString(shape)
-                    + " tclip="
-                    + tclip
-                    + " w="
-                    + w
-                    + " featureScale="
-                    + featureScale
-                    + " tiling="
-                    + describe(tiling)
-                    + (randomSampler ? " randomSampler" : " fixedSampler")
-                    + " "
-                    + features
-                    + " "
-                    + type;
-        }
-    }
 
     static Stream<YadimCase> yadimCases() {
         List<YadimCase> cases = new ArrayList<>();
@@ -482,75 +284,11 @@ class FusedLossEquivalenceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("yadimCases")
     void yadim(YadimCase c) {
-        SplittableRandom rng = new SplittableRandom(c.seed());
-        Views<Tensor64> v = yadimViews(rng, c.shape(), c.featureScale(), c.features());
-        Map<String, int[]> given = yadimLocations(rng, v.a());
-        SourceSampler sampler = sampler(c.randomSampler(), c.seed(), given);
-        YadimLoss loss = new YadimLoss(new YadimOptions(c.tclip(), c.w(), c.tiling()));
-        try (INDArray fa = v.a().toNd4j(c.type());
-                INDArray fb = v.b().toNd4j(c.type());
-                LossResult fused = loss.compute(fa, fb, sampler)) {
-            Map<String, int[]> used = usedLocations(c, c.randomSampler(), given, fused);
-            ReferenceResult ref = YadimReference.compute(v.a(), v.b(), c.tclip(), c.w(), used);
-            assertMatchesCase(c, c.type(), c.features(), c.shape()[0] > 1, ref, fused);
-        }
+        assertFusedMatchesReference(c);
     }
 
     // --------------------------------------------------------------------------------------------
     // CPC
-
-    record CpcCase(
-            long seed,
-            int batch,
-            int dim,
-            int height,
-            int width,
-            int skip,
-            int predict,
-            double embScale,
-            Tiling tiling,
-            String features,
-            DataType type) {
-        /** The case's targets and predictions, drawn from its seed. */
-        CpcInputs inputs() {
-            return LossInputs.cpcInputs(
-                    new SplittableRandom(seed), new long[] {batch, dim, height, width}, skip, predict, features);
-        }
-
-        int tiles() {
-            int total = 0;
-            for (int k = skip; k < skip + predict; k++) {
-                total += tileCount(batch * (height - k) * width, batch * height * width, tiling);
-            }
-            return total;
-        }
-
-        @Override
-        public String toString() {
-            return "seed="
-                    + seed
-                    + " B="
-                    + batch
-                    + " D="
-                    + dim
-                    + " H="
-                    + height
-                    + " W="
-                    + width
-                    + " skip="
-                    + skip
-                    + " predict="
-                    + predict
-                    + " embScale="
-                    + embScale
-                    + " tiling="
-                    + describe(tiling)
-                    + " "
-                    + features
-                    + " "
-                    + type;
-        }
-    }
 
     static Stream<CpcCase> cpcCases() {
         List<CpcCase> cases = new ArrayList<>();
@@ -592,17 +330,7 @@ class FusedLossEquivalenceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cpcCases")
     void cpc(CpcCase c) {
-        CpcInputs in = c.inputs();
-        ReferenceResult ref = CpcReference.compute(in.targets(), in.predictions(), c.skip(), c.embScale());
-        CpcLoss loss = new CpcLoss(new CpcOptions(c.skip(), c.predict(), c.embScale(), c.tiling()));
-        List<INDArray> fp =
-                in.predictions().stream().map(p -> p.toNd4j(c.type())).toList();
-        try (INDArray ft = in.targets().toNd4j(c.type());
-                LossResult fused = loss.compute(ft, fp)) {
-            assertMatchesCase(c, c.type(), c.features(), c.batch() > 1, ref, fused);
-        } finally {
-            fp.forEach(INDArray::close);
-        }
+        assertFusedMatchesReference(c);
     }
 
     // ----------------------------------------------------------------------------------------
@@ -625,14 +353,20 @@ class FusedLossEquivalenceTest {
     }
 
     /**
-     * {@link #assertMatches} at the case's precision; with identical features and a negative for
-     * every positive to tie with, also Diagnostics' contract that ties count as misses (accuracy 0).
+     * The case's fused full call against its reference ({@link #assertMatches} at the case's
+     * precision), on the source locations the call used (the given ones, when the sampler was
+     * fixed); with identical features and a negative for every positive to tie with, also
+     * Diagnostics' contract that ties count as misses (accuracy 0).
      */
-    private static void assertMatchesCase(
-            Object c, DataType type, String features, boolean hasNegatives, ReferenceResult ref, LossResult fused) {
-        assertMatches(c.toString(), ref, fused, precision(type, features));
-        if (features.equals("identical") && hasNegatives) {
-            assertEquals(0.0, fused.diagnostics().accuracy(), 0.0, c + ": accuracy");
+    private static void assertFusedMatchesReference(LossCase c) {
+        try (Fixture f = c.open();
+                LossResult fused = f.full().get()) {
+            Map<String, int[]> used = usedLocations(c, c.randomSampler(), f.given(), fused);
+            ReferenceResult ref = f.reference().apply(used, Shard.all(c.batch()));
+            assertMatches(c.toString(), ref, fused, precision(c.type(), c.features()));
+            if (c.features().equals("identical") && c.hasNegatives()) {
+                assertEquals(0.0, fused.diagnostics().accuracy(), 0.0, c + ": accuracy");
+            }
         }
     }
 
@@ -725,15 +459,6 @@ class FusedLossEquivalenceTest {
      */
     static DataType randomType(SplittableRandom rng) {
         return rng.nextInt(5) == 0 ? DOUBLE : FLOAT;
-    }
-
-    /** Number of score tiles of a rows x columns score matrix. */
-    static int tileCount(int rows, int columns, Tiling tiling) {
-        return ceilDiv(rows, tiling.rows()) * ceilDiv(columns, tiling.columns());
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 
     /** Precision for a case's features; see {@link Precision#relativeGradients}. */
