@@ -14,13 +14,13 @@ import dev.contrastive.core.loss.AmdimComparison;
 import dev.contrastive.core.loss.AmdimOptions;
 import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.Shard;
+import dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.AmdimCase;
+import dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.CpcCase;
+import dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.Fixture;
+import dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.InfoNceCase;
+import dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.LossCase;
 import dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.Precision;
-import dev.contrastive.core.loss.reference.LossCases.AmdimCase;
-import dev.contrastive.core.loss.reference.LossCases.CpcCase;
-import dev.contrastive.core.loss.reference.LossCases.Fixture;
-import dev.contrastive.core.loss.reference.LossCases.InfoNceCase;
-import dev.contrastive.core.loss.reference.LossCases.LossCase;
-import dev.contrastive.core.loss.reference.LossCases.YadimCase;
+import dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.YadimCase;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -93,6 +93,56 @@ class ShardedLossEquivalenceTest {
         return shards;
     }
 
+    /** Every loss's cases. */
+    static Stream<LossCase> cases() {
+        return Stream.of(infoNceCases(), amdimCases(), yadimCases(), cpcCases()).flatMap(cases -> cases);
+    }
+
+    /**
+     * For every partition of the batch: each shard against the reference's terms of its anchors (on
+     * the batch's source locations, which every shard must report), and the combined shards against
+     * the full call.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void shardsMatchReferenceAndCombineToFullCall(LossCase c) {
+        Precision precision = precision(c.type(), c.features());
+        try (Fixture f = c.open();
+                LossResult full = f.full().get()) {
+            Map<String, int[]> drawn = usedLocations(c, c.randomSampler(), f.given(), full);
+            ReferenceResult fullReference = f.reference().apply(drawn, Shard.all(c.batch()));
+            assertMatches(c + " full call", fullReference, full, precision);
+            for (List<Shard> partition : partitions(c.batch())) {
+                String cut = c + " shards " + partition;
+                List<LossResult> shards = new ArrayList<>();
+                try {
+                    for (Shard shard : partition) {
+                        LossResult r = f.shard().apply(shard);
+                        shards.add(r);
+                        assertLocationsEqual(cut + ": " + shard + ": the batch's draw", drawn, r.sourceLocations());
+                        assertMatches(
+                                cut + ": " + shard + " vs reference",
+                                f.reference().apply(drawn, shard),
+                                r,
+                                precision);
+                    }
+                    try (LossResult combined = LossResult.combine(shards)) {
+                        assertCombinedMatchesFull(
+                                cut + ": combined vs full call",
+                                c.loss(),
+                                c.type(),
+                                precision,
+                                fullReference,
+                                full,
+                                combined);
+                    }
+                } finally {
+                    shards.forEach(LossResult::close);
+                }
+            }
+        }
+    }
+
     // ----------------------------------------------------------------------------------------
     // InfoNCE
 
@@ -109,12 +159,6 @@ class ShardedLossEquivalenceTest {
                 new InfoNceCase(9, 7, 6, 0.1, true, new Tiling(3, 5), "random", DOUBLE),
                 new InfoNceCase(10, 8, 5, 0.5, false, Tiling.DEFAULT, "random", DOUBLE),
                 new InfoNceCase(11, 12, 19, 0.01, false, new Tiling(5, 7), "saturated", DOUBLE));
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("infoNceCases")
-    void infoNce(InfoNceCase c) {
-        check("InfoNCE", c);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -141,12 +185,6 @@ class ShardedLossEquivalenceTest {
                 new AmdimCase(8, 5, 3, false, 2, 2, 3, 2, CUSTOM, 5, 1, 3, new Tiling(5, 3), false, "random", DOUBLE));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("amdimCases")
-    void amdim(AmdimCase c) {
-        check("AMDIM", c);
-    }
-
     // ------------------------------------------------------------------------------------------
     // YADIM
 
@@ -156,12 +194,6 @@ class ShardedLossEquivalenceTest {
                 new YadimCase(2, new long[] {6, 8}, 20, 0.05, 1, Tiling.DEFAULT, false, "random", FLOAT),
                 new YadimCase(3, new long[] {5, 3, 3, 2}, 10, 1, 1, new Tiling(1, 1), false, "random", FLOAT),
                 new YadimCase(4, new long[] {5, 4, 3, 2}, 20, 0.05, 1, new Tiling(2, 7), true, "random", DOUBLE));
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("yadimCases")
-    void yadim(YadimCase c) {
-        check("YADIM", c);
     }
 
     // --------------------------------------------------------------------------------------------
@@ -178,57 +210,8 @@ class ShardedLossEquivalenceTest {
                 new CpcCase(7, 5, 6, 5, 3, 2, 2, 2, Tiling.DEFAULT, "random", DOUBLE));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cpcCases")
-    void cpc(CpcCase c) {
-        check("CPC", c);
-    }
-
     // ----------------------------------------------------------------------------------------
     // helpers
-
-    /**
-     * For every partition of the batch: each shard against the reference's terms of its anchors (on
-     * the batch's source locations, which every shard must report), and the combined shards against
-     * the full call.
-     */
-    private static void check(String lossName, LossCase c) {
-        Precision precision = precision(c.type(), c.features());
-        try (Fixture f = c.open();
-                LossResult full = f.full().get()) {
-            Map<String, int[]> drawn = usedLocations(c, c.randomSampler(), f.given(), full);
-            ReferenceResult fullReference = f.reference().apply(drawn, Shard.all(c.batch()));
-            assertMatches(c + " full call", fullReference, full, precision);
-            for (List<Shard> partition : partitions(c.batch())) {
-                String cut = c + " shards " + partition;
-                List<LossResult> shards = new ArrayList<>();
-                try {
-                    for (Shard shard : partition) {
-                        LossResult r = f.shard().apply(shard);
-                        shards.add(r);
-                        assertLocationsEqual(cut + ": " + shard + ": the batch's draw", drawn, r.sourceLocations());
-                        assertMatches(
-                                cut + ": " + shard + " vs reference",
-                                f.reference().apply(drawn, shard),
-                                r,
-                                precision);
-                    }
-                    try (LossResult combined = LossResult.combine(shards)) {
-                        assertCombinedMatchesFull(
-                                cut + ": combined vs full call",
-                                lossName,
-                                c.type(),
-                                precision,
-                                fullReference,
-                                full,
-                                combined);
-                    }
-                } finally {
-                    shards.forEach(LossResult::close);
-                }
-            }
-        }
-    }
 
     /**
      * The full call's result stands in for the reference, with the reference's margins and largest
