@@ -7,7 +7,6 @@ import dev.contrastive.core.kernel.MultiPositiveNceKernel;
 import dev.contrastive.core.kernel.ScoreStats;
 import dev.contrastive.core.memory.NativeMemory;
 import dev.contrastive.core.tensor.TensorChecks;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -195,15 +194,7 @@ public final class AmdimLoss {
                 String name = view + "_" + e.getKey();
                 INDArray x = e.getValue();
                 TensorChecks.requirePresent(name, x);
-                if (x.rank() < 2 || x.rank() > 4) {
-                    throw new IllegalArgumentException(name
-                            + " has shape "
-                            + Arrays.toString(x.shape())
-                            + " (rank "
-                            + x.rank()
-                            + "), expected "
-                            + FeatureViews.LAYOUTS);
-                }
+                FeatureViews.requireLayout(name, x);
                 if (first == null) {
                     first = x;
                     firstName = name;
@@ -215,18 +206,7 @@ public final class AmdimLoss {
             }
         }
         for (String name : viewA.keySet()) {
-            INDArray x = viewA.get(name);
-            INDArray y = viewB.get(name);
-            if (y == null || !Arrays.equals(x.shape(), y.shape())) {
-                throw new IllegalArgumentException("b_"
-                        + name
-                        + " has shape "
-                        + (y == null ? "none" : Arrays.toString(y.shape()))
-                        + ", expected the shape of a_"
-                        + name
-                        + ": "
-                        + Arrays.toString(x.shape()));
-            }
+            Losses.requireSameShape("b_" + name, viewB.get(name), "a_" + name, viewA.get(name));
         }
         for (AmdimComparison c : options.comparisons()) {
             INDArray src = viewA.get(c.source());

@@ -153,13 +153,7 @@ public final class CpcLoss {
             INDArray p = predictions.get(s);
             TensorChecks.requireRank(name, p, 4, "(B, D, H, W)");
             TensorChecks.requireSameType(name, p, "targets", targets);
-            if (!java.util.Arrays.equals(p.shape(), targets.shape())) {
-                throw new IllegalArgumentException(name
-                        + " has shape "
-                        + java.util.Arrays.toString(p.shape())
-                        + ", expected the shape of targets "
-                        + java.util.Arrays.toString(targets.shape()));
-            }
+            Losses.requireSameShape(name, p, "targets", targets);
             TensorChecks.requireFinite(name, p);
         }
     }

@@ -1,6 +1,7 @@
 package dev.contrastive.core.loss;
 
 import dev.contrastive.core.kernel.Layouts;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -53,6 +54,14 @@ final class FeatureViews {
     static final String LAYOUTS = "rank 4 (B, D, H, W), rank 3 (B, H*W, D) location-major, or rank 2 (B, D)";
 
     private final java.util.Map<String, Map> maps = new LinkedHashMap<>();
+
+    /** {@code x} must have one of the {@link #LAYOUTS}. */
+    static void requireLayout(String name, INDArray x) {
+        if (x.rank() < 2 || x.rank() > 4) {
+            throw new IllegalArgumentException(name + " has shape " + Arrays.toString(x.shape()) + " (rank " + x.rank()
+                    + "), expected " + LAYOUTS);
+        }
+    }
 
     /** Locations of a map of this shape (one of {@link #LAYOUTS}). */
     static int locations(long[] shape) {

@@ -1,7 +1,6 @@
 package dev.contrastive.core.loss;
 
 import dev.contrastive.core.tensor.TensorChecks;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,20 +64,8 @@ public final class YadimLoss {
         TensorChecks.requirePresent("a", a);
         TensorChecks.requirePresent("b", b);
         TensorChecks.requireSameType("b", b, "a", a);
-        if (a.rank() < 2 || a.rank() > 4) {
-            throw new IllegalArgumentException("a has shape "
-                    + Arrays.toString(a.shape())
-                    + " (rank "
-                    + a.rank()
-                    + "), expected "
-                    + FeatureViews.LAYOUTS);
-        }
-        if (!Arrays.equals(a.shape(), b.shape())) {
-            throw new IllegalArgumentException("b has shape "
-                    + Arrays.toString(b.shape())
-                    + ", expected the shape of a: "
-                    + Arrays.toString(a.shape()));
-        }
+        FeatureViews.requireLayout("a", a);
+        Losses.requireSameShape("b", b, "a", a);
         TensorChecks.requireFinite("a", a);
         TensorChecks.requireFinite("b", b);
     }

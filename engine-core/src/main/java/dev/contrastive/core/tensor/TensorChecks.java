@@ -20,15 +20,7 @@ public final class TensorChecks {
     public static void requireRank(String name, INDArray x, int rank, String layout) {
         requirePresent(name, x);
         if (x.rank() != rank) {
-            throw new IllegalArgumentException(name
-                    + " has shape "
-                    + Arrays.toString(x.shape())
-                    + " (rank "
-                    + x.rank()
-                    + "), expected rank "
-                    + rank
-                    + " "
-                    + layout);
+            throw shapeError(name, x, " (rank " + x.rank() + "), expected rank " + rank + " " + layout);
         }
     }
 
@@ -50,16 +42,7 @@ public final class TensorChecks {
     /** Dimension {@code dim} of {@code x} must equal {@code expected}; {@code what} says why. */
     public static void requireDim(String name, INDArray x, int dim, long expected, String what) {
         if (x.size(dim) != expected) {
-            throw new IllegalArgumentException(name
-                    + " has shape "
-                    + Arrays.toString(x.shape())
-                    + ", expected dimension "
-                    + dim
-                    + " = "
-                    + expected
-                    + " ("
-                    + what
-                    + ")");
+            throw shapeError(name, x, ", expected dimension " + dim + " = " + expected + " (" + what + ")");
         }
     }
 
@@ -81,8 +64,7 @@ public final class TensorChecks {
     /** Every element must be finite: NaN or Inf in features poisons every score of the batch. */
     public static void requireFinite(String name, INDArray x) {
         if (x.isEmpty()) {
-            throw new IllegalArgumentException(
-                    name + " has shape " + Arrays.toString(x.shape()) + ", expected a non-empty tensor");
+            throw shapeError(name, x, ", expected a non-empty tensor");
         }
         // One reduction decides the common case: a sum is finite only if every term is (or it
         // overflowed, which the exact counts below then clear).
@@ -110,6 +92,11 @@ public final class TensorChecks {
             return 0;
         }
         return count(x, Conditions.isNan()) + count(x, Conditions.isInfinite());
+    }
+
+    /** "{@code name} has shape [...]", followed by what is wrong with it. */
+    private static IllegalArgumentException shapeError(String name, INDArray x, String problem) {
+        return new IllegalArgumentException(name + " has shape " + Arrays.toString(x.shape()) + problem);
     }
 
     private static long count(INDArray x, Condition condition) {

@@ -1,8 +1,6 @@
 package dev.contrastive.core.loss.reference;
 
 import dev.contrastive.core.loss.AmdimComparison;
-import dev.contrastive.core.loss.Diagnostics;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +62,7 @@ public final class AmdimReference {
         viewB.forEach((name, map) -> grads.put("b_" + name, Tensor64.zeros(map.shape())));
 
         Map<String, Double> parts = new LinkedHashMap<>();
-        Pooled pooled = new Pooled();
+        PooledDiagnostics pooled = new PooledDiagnostics();
         double regTotal = 0;
         for (AmdimComparison comparison : comparisons) {
             double nce = 0;
@@ -97,7 +95,7 @@ public final class AmdimReference {
         for (double p : parts.values()) {
             loss += p;
         }
-        return new ReferenceResult(loss, parts, pooled.diagnostics(), grads, pooled.marginArray(), pooled.maxAbsScore);
+        return pooled.result(loss, parts, grads);
     }
 
     private record Direction(double nce, double reg) {}
@@ -114,7 +112,7 @@ public final class AmdimReference {
             double w,
             Tensor64 srcGrad,
             Tensor64 trgGrad,
-            Pooled pooled,
+            PooledDiagnostics pooled,
             int start,
             int count) {
         int batch = srcMap.dim(0);
@@ -148,7 +146,7 @@ public final class AmdimReference {
                     raw[i][j][l] = InfoNceReference.dot(s[i], t[j][l]) / sqrtD;
                     c[i][j][l] = tclip * Math.tanh(raw[i][j][l] / tclip);
                     regSum += raw[i][j][l] * raw[i][j][l];
-                    pooled.maxAbsScore = Math.max(pooled.maxAbsScore, Math.abs(c[i][j][l]));
+                    pooled.score(c[i][j][l]);
                 }
             }
         }
@@ -174,8 +172,7 @@ public final class AmdimReference {
                 for (int l = 0; l < nl; l++) {
                     if (j != i) {
                         negSumExp += Math.exp(c[i][j][l] - negMax);
-                        pooled.negSum += c[i][j][l];
-                        pooled.negCount++;
+                        pooled.negative(c[i][j][l]);
                     }
                 }
             }
@@ -195,9 +192,7 @@ public final class AmdimReference {
                         }
                     }
                 }
-                pooled.posSum += pos;
-                pooled.posCount++;
-                pooled.margins.add(pos - negMax);
+                pooled.positive(pos, pos - negMax);
             }
         }
 
@@ -247,27 +242,5 @@ public final class AmdimReference {
             }
         }
         return loc;
-    }
-
-    /** Diagnostics pooled over every directed comparison. */
-    private static final class Pooled {
-        double posSum;
-        long posCount;
-        double negSum;
-        long negCount;
-        double maxAbsScore;
-        final List<Double> margins = new ArrayList<>();
-
-        double[] marginArray() {
-            return margins.stream().mapToDouble(Double::doubleValue).toArray();
-        }
-
-        Diagnostics diagnostics() {
-            long correct = margins.stream().filter(m -> m > 0).count();
-            return new Diagnostics(
-                    posSum / posCount,
-                    negCount == 0 ? Double.NaN : negSum / negCount,
-                    (double) correct / margins.size());
-        }
     }
 }

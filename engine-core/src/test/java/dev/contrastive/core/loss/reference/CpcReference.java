@@ -1,6 +1,5 @@
 package dev.contrastive.core.loss.reference;
 
-import dev.contrastive.core.loss.Diagnostics;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,13 +56,7 @@ public final class CpcReference {
         Map<String, Double> parts = new LinkedHashMap<>();
 
         double loss = 0;
-        double posSum = 0;
-        double negSum = 0;
-        long negCount = 0;
-        double maxAbsScore = 0;
-        int rowsTotal = 0;
-        int correct = 0;
-        double[] marginsBuf = new double[batch * hw * predictions.size()];
+        PooledDiagnostics pooled = new PooledDiagnostics();
         for (int step = 0; step < predictions.size(); step++) {
             int k = stepsToSkip + step;
             Tensor64 p = predictions.get(step);
@@ -92,11 +85,10 @@ public final class CpcReference {
                         for (int q = 0; q < candidates; q++) {
                             score[q] = embScale * InfoNceReference.dot(pv, t[q]);
                             max = Math.max(max, score[q]);
-                            maxAbsScore = Math.max(maxAbsScore, Math.abs(score[q]));
+                            pooled.score(score[q]);
                             if (q != label) {
                                 maxOther = Math.max(maxOther, score[q]);
-                                negSum += score[q];
-                                negCount++;
+                                pooled.negative(score[q]);
                             }
                         }
                         double sum = 0;
@@ -105,12 +97,7 @@ public final class CpcReference {
                         }
                         double lse = max + Math.log(sum);
                         lk += (lse - score[label]) / rows;
-                        posSum += score[label];
-                        marginsBuf[rowsTotal] = score[label] - maxOther;
-                        if (marginsBuf[rowsTotal] > 0) {
-                            correct++;
-                        }
-                        rowsTotal++;
+                        pooled.positive(score[label], score[label] - maxOther);
                         // d(L_k)/d score_q = (softmax_q - [q == label]) / rows, at the label minus the other
                         // candidates' softmax mass (softmax_label - 1 cancels when the label dominates);
                         // score_q = e * p . t_q, so dp += e * g_q * t_q and dt_q += e * g_q * p.
@@ -135,8 +122,6 @@ public final class CpcReference {
             parts.put("k" + k, lk);
             loss += lk;
         }
-        double[] margins = Arrays.copyOf(marginsBuf, rowsTotal);
-        Diagnostics diag = new Diagnostics(posSum / rowsTotal, negSum / negCount, (double) correct / rowsTotal);
-        return new ReferenceResult(loss, parts, diag, grads, margins, maxAbsScore);
+        return pooled.result(loss, parts, grads);
     }
 }

@@ -24,6 +24,7 @@ import dev.contrastive.core.loss.Diagnostics;
 import dev.contrastive.core.loss.InfoNceLoss;
 import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.core.loss.LossResult;
+import dev.contrastive.core.loss.Shard;
 import dev.contrastive.core.loss.SourceSampler;
 import dev.contrastive.core.loss.YadimLoss;
 import dev.contrastive.core.loss.YadimOptions;
@@ -35,6 +36,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,6 +56,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * tile kernel when it loads); some in float64, which takes the pure ND4J path at float64 precision.
  * Run with {@code -Dtest.argLine=-Dcontrastive.kernel=nd4j} to send the float32 cases down the ND4J
  * path too.
+ *
+ * <p>A case of each loss is a {@link LossCase} record that opens a {@link Fixture}: its inputs
+ * drawn from its seed, the fused loss's calls on them and the reference's. {@link
+ * ShardedLossEquivalenceTest} runs its own cases of the same records.
  */
 class FusedLossEquivalenceTest {
 
@@ -119,6 +126,102 @@ class FusedLossEquivalenceTest {
 
     private static final double[] TEMPERATURES = {0.01, 0.05, 0.1, 0.5, 1, 10};
 
+    /** Soft-clip bounds of random AMDIM and YADIM cases: tight ones, AMDIM's 20 (twice as likely), loose. */
+    private static final double[] TCLIPS = {1, 5, 20, 20, 100};
+
+    /** Regulariser weights of random AMDIM and YADIM cases: none, AMDIM's 0.05 (twice as likely), heavy. */
+    private static final double[] REG_WEIGHTS = {0, 0.05, 0.05, 1};
+
+    /** Every loss's cases, each against its reference. */
+    static Stream<LossCase> cases() {
+        return Stream.of(infoNceCases(), amdimCases(), yadimCases(), cpcCases()).flatMap(cases -> cases);
+    }
+
+    /**
+     * The case's fused full call against its reference ({@link #assertMatches} at the case's
+     * precision), on the source locations the call used (the given ones, when the sampler was
+     * fixed); with identical features and a negative for every positive to tie with, also
+     * Diagnostics' contract that ties count as misses (accuracy 0).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void matchesReference(LossCase c) {
+        try (Fixture f = c.open();
+                LossResult fused = f.full().get()) {
+            Map<String, int[]> used = usedLocations(c, c.randomSampler(), f.given(), fused);
+            ReferenceResult ref = f.reference().apply(used, Shard.all(c.batch()));
+            assertMatches(c.toString(), ref, fused, precision(c.type(), c.features()));
+            if (c.features().equals("identical") && c.hasNegatives()) {
+                assertEquals(0.0, fused.diagnostics().accuracy(), 0.0, c + ": accuracy");
+            }
+        }
+    }
+
+    /** A seeded case of one loss. */
+    sealed interface LossCase permits InfoNceCase, AmdimCase, YadimCase, CpcCase {
+
+        /** The loss's name, which also starts the case's name. */
+        String loss();
+
+        long seed();
+
+        /** Images per view. */
+        int batch();
+
+        /** How the inputs are drawn: "random", or a loss's special features (see {@link LossInputs}). */
+        String features();
+
+        /** The data type the fused loss runs in. */
+        DataType type();
+
+        /** Score tiles the fused full call steps through. */
+        int tiles();
+
+        /**
+         * Whether every positive has a negative to tie with, so that identical features score
+         * accuracy 0.
+         */
+        default boolean hasNegatives() {
+            return batch() > 1;
+        }
+
+        /**
+         * Whether the sampler draws its own locations rather than being given the case's; false for
+         * losses without a sampler.
+         */
+        default boolean randomSampler() {
+            return false;
+        }
+
+        /** Draws the case's inputs from its seed. */
+        Fixture open();
+    }
+
+    /**
+     * One opened case: its inputs as float64 tensors for the reference and as ND4J arrays of the
+     * case's type for the fused loss, with the calls that compare them. Closing it closes the arrays.
+     *
+     * @param given the source locations a fixed sampler is given; none for losses without a sampler
+     * @param full the fused loss over the whole batch
+     * @param shard the fused loss's terms of one shard's anchors
+     * @param reference the reference's terms of a shard's anchors, given the source locations the
+     *     fused call used
+     * @param arrays the ND4J inputs
+     */
+    record Fixture(
+            Map<String, int[]> given,
+            Supplier<LossResult> full,
+            Function<Shard, LossResult> shard,
+            BiFunction<Map<String, int[]>, Shard, ReferenceResult> reference,
+            List<INDArray> arrays)
+            implements AutoCloseable {
+
+        @Override
+        public void close() {
+            arrays.forEach(INDArray::close);
+        }
+    }
+
     // ----------------------------------------------------------------------------------------
     // InfoNCE
 
@@ -129,41 +232,45 @@ class FusedLossEquivalenceTest {
      *     more, so 1 - softmax at the positive is 1e-11 or less)
      */
     record InfoNceCase(
-            long seed,
-            int batch,
-            int dim,
-            double tau,
-            boolean normalize,
-            Tiling tiling,
-            String features,
-            DataType type) {
-        int tiles() {
+            long seed, int batch, int dim, double tau, boolean normalize, Tiling tiling, String features, DataType type)
+            implements LossCase {
+
+        @Override
+        public String loss() {
+            return "InfoNCE";
+        }
+
+        @Override
+        public int tiles() {
             return tileCount(2 * batch, 2 * batch, tiling);
         }
 
-        /** The case's views, drawn from its seed. */
-        Views<Tensor64> views() {
-            return LossInputs.infoNceViews(new SplittableRandom(seed), batch, dim, tau, normalize, features);
+        /** Even B = 1 has a negative here: the other view's image. */
+        @Override
+        public boolean hasNegatives() {
+            return true;
+        }
+
+        @Override
+        public Fixture open() {
+            Views<Tensor64> v =
+                    LossInputs.infoNceViews(new SplittableRandom(seed), batch, dim, tau, normalize, features);
+            InfoNceLoss loss = new InfoNceLoss(new InfoNceOptions(tau, normalize, tiling));
+            INDArray fa = v.a().toNd4j(type);
+            INDArray fb = v.b().toNd4j(type);
+            return new Fixture(
+                    Map.of(),
+                    () -> loss.compute(fa, fb),
+                    shard -> loss.compute(fa, fb, shard),
+                    (locations, shard) ->
+                            InfoNceReference.compute(v.a(), v.b(), tau, normalize, shard.start(), shard.count()),
+                    List.of(fa, fb));
         }
 
         @Override
         public String toString() {
-            return "seed="
-                    + seed
-                    + " B="
-                    + batch
-                    + " D="
-                    + dim
-                    + " tau="
-                    + tau
-                    + " normalize="
-                    + normalize
-                    + " tiling="
-                    + describe(tiling)
-                    + " "
-                    + features
-                    + " "
-                    + type;
+            return "%s seed=%d B=%d D=%d tau=%s normalize=%s tiling=%s %s %s"
+                    .formatted(loss(), seed, batch, dim, tau, normalize, describe(tiling), features, type);
         }
     }
 
@@ -198,27 +305,15 @@ class FusedLossEquivalenceTest {
                         1 + rng.nextInt(16),
                         TEMPERATURES[rng.nextInt(TEMPERATURES.length)],
                         rng.nextBoolean(),
-                        TILINGS[rng.nextInt(TILINGS.length)],
+                        randomTiling(rng),
                         "random",
                         randomType(rng)));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("infoNceCases")
-    void infoNce(InfoNceCase c) {
-        Views<Tensor64> v = c.views();
-        ReferenceResult ref = InfoNceReference.compute(v.a(), v.b(), c.tau(), c.normalize());
-        InfoNceLoss loss = new InfoNceLoss(new InfoNceOptions(c.tau(), c.normalize(), c.tiling()));
-        try (INDArray fa = v.a().toNd4j(c.type());
-                INDArray fb = v.b().toNd4j(c.type());
-                LossResult fused = loss.compute(fa, fb)) {
-            // Even B = 1 has a negative here: the other view's image.
-            assertMatchesCase(c, c.type(), c.features(), true, ref, fused);
-        }
-    }
-
     // ------------------------------------------------------------------------------------------
     // AMDIM
+
+    private static final List<AmdimComparison> PAPER = AmdimOptions.PAPER_COMPARISONS;
 
     /**
      * Views hold r1 (one location, (B, D) or (B, D, 1, 1)), r5 (h5 x w5) and r7 (h7 x w7) whether or
@@ -247,55 +342,72 @@ class FusedLossEquivalenceTest {
             Tiling tiling,
             boolean randomSampler,
             String features,
-            DataType type) {
+            DataType type)
+            implements LossCase {
+
+        @Override
+        public String loss() {
+            return "AMDIM";
+        }
+
         /** Rows are source images; column tiles hold whole target images (at least one). */
-        int tiles() {
+        @Override
+        public int tiles() {
             int total = 0;
             for (AmdimComparison c : comparisons) {
                 int locations = c.target().equals("r1") ? 1 : c.target().equals("r5") ? h5 * w5 : h7 * w7;
-                total += 2
-                        * tileCount(batch, batch, new Tiling(tiling.rows(), Math.max(1, tiling.columns() / locations)));
+                total += 2 * imageTileCount(batch, locations, tiling);
             }
             return total;
         }
 
         @Override
+        public Fixture open() {
+            SplittableRandom rng = new SplittableRandom(seed);
+            long[][] shapes = {
+                r1FourD ? new long[] {batch, dim, 1, 1} : new long[] {batch, dim},
+                {batch, dim, h5, w5},
+                {batch, dim, h7, w7}
+            };
+            Views<Map<String, Tensor64>> v = amdimViews(rng, shapes, featureScale, features);
+            Map<String, int[]> given = amdimLocations(rng, comparisons, v.a(), batch);
+            SourceSampler sampler = sampler(randomSampler, seed, given);
+            AmdimLoss loss = new AmdimLoss(new AmdimOptions(tclip, w, comparisons, tiling));
+            Map<String, INDArray> fa = toNd4j(v.a(), type);
+            Map<String, INDArray> fb = toNd4j(v.b(), type);
+            return new Fixture(
+                    given,
+                    () -> loss.compute(fa, fb, sampler),
+                    shard -> loss.compute(fa, fb, sampler, shard),
+                    (locations, shard) -> AmdimReference.compute(
+                            v.a(), v.b(), tclip, w, comparisons, locations, shard.start(), shard.count()),
+                    Stream.concat(fa.values().stream(), fb.values().stream()).toList());
+        }
+
+        @Override
         public String toString() {
-            return "seed="
-                    + seed
-                    + " B="
-                    + batch
-                    + " D="
-                    + dim
-                    + " r1"
-                    + (r1FourD ? "(B,D,1,1)" : "(B,D)")
-                    + " r5="
-                    + h5
-                    + "x"
-                    + w5
-                    + " r7="
-                    + h7
-                    + "x"
-                    + w7
-                    + " comparisons="
-                    + comparisons.stream().map(AmdimComparison::name).toList()
-                    + " tclip="
-                    + tclip
-                    + " w="
-                    + w
-                    + " featureScale="
-                    + featureScale
-                    + " tiling="
-                    + describe(tiling)
-                    + (randomSampler ? " randomSampler" : " fixedSampler")
-                    + " "
-                    + features
-                    + " "
-                    + type;
+            return ("%s seed=%d B=%d D=%d r1%s r5=%dx%d r7=%dx%d comparisons=%s tclip=%s w=%s featureScale=%s"
+                            + " tiling=%s %s %s %s")
+                    .formatted(
+                            loss(),
+                            seed,
+                            batch,
+                            dim,
+                            r1FourD ? "(B,D,1,1)" : "(B,D)",
+                            h5,
+                            w5,
+                            h7,
+                            w7,
+                            comparisons.stream().map(AmdimComparison::name).toList(),
+                            tclip,
+                            w,
+                            featureScale,
+                            describe(tiling),
+                            samplerName(randomSampler),
+                            features,
+                            type);
         }
     }
-
-    private static final List<AmdimComparison> PAPER = AmdimOptions.PAPER_COMPARISONS;
 
     static Stream<AmdimCase> amdimCases() {
         List<AmdimCase> cases = new ArrayList<>();
@@ -335,8 +447,6 @@ class FusedLossEquivalenceTest {
         cases.add(new AmdimCase(
                 15, 5, 8, false, 2, 2, 2, 2, PAPER, 50, 0, 10.6, new Tiling(2, 7), false, "saturated", DOUBLE));
         String[] names = {"r1", "r5", "r7"};
-        double[] tclips = {1, 5, 20, 20, 100};
-        double[] weights = {0, 0.05, 0.05, 1};
         return withRandomCases(cases, 8675309, AmdimCase::tiles, (seed, rng) -> {
             List<AmdimComparison> comps = new ArrayList<>();
             int count = 1 + rng.nextInt(3);
@@ -346,9 +456,9 @@ class FusedLossEquivalenceTest {
                     comps.add(c);
                 }
             }
-            Tiling tiling = TILINGS[rng.nextInt(TILINGS.length)];
+            Tiling tiling = randomTiling(rng);
             int batch = 1 + rng.nextInt(9);
-            double tclip = tclips[rng.nextInt(tclips.length)];
+            double tclip = randomTclip(rng);
             return new AmdimCase(
                     seed,
                     batch,
@@ -360,8 +470,8 @@ class FusedLossEquivalenceTest {
                     1 + rng.nextInt(2),
                     comps,
                     tclip,
-                    weights[rng.nextInt(weights.length)],
-                    tclip <= 5 && rng.nextBoolean() ? 3 : 1,
+                    randomRegWeight(rng),
+                    randomFeatureScale(rng, tclip),
                     tiling,
                     rng.nextBoolean(),
                     "random",
@@ -369,36 +479,12 @@ class FusedLossEquivalenceTest {
         });
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("amdimCases")
-    void amdim(AmdimCase c) {
-        SplittableRandom rng = new SplittableRandom(c.seed());
-        long[][] shapes = {
-            c.r1FourD() ? new long[] {c.batch(), c.dim(), 1, 1} : new long[] {c.batch(), c.dim()},
-            {c.batch(), c.dim(), c.h5(), c.w5()},
-            {c.batch(), c.dim(), c.h7(), c.w7()}
-        };
-        Views<Map<String, Tensor64>> v = amdimViews(rng, shapes, c.featureScale(), c.features());
-        Map<String, int[]> given = amdimLocations(rng, c.comparisons(), v.a(), c.batch());
-        SourceSampler sampler = sampler(c.randomSampler(), c.seed(), given);
-        AmdimLoss loss = new AmdimLoss(new AmdimOptions(c.tclip(), c.w(), c.comparisons(), c.tiling()));
-        Map<String, INDArray> fa = toNd4j(v.a(), c.type());
-        Map<String, INDArray> fb = toNd4j(v.b(), c.type());
-        try (LossResult fused = loss.compute(fa, fb, sampler)) {
-            Map<String, int[]> used = usedLocations(c, c.randomSampler(), given, fused);
-            ReferenceResult ref = AmdimReference.compute(v.a(), v.b(), c.tclip(), c.w(), c.comparisons(), used);
-            assertMatchesCase(c, c.type(), c.features(), c.batch() > 1, ref, fused);
-        } finally {
-            fa.values().forEach(INDArray::close);
-            fb.values().forEach(INDArray::close);
-        }
-    }
-
     // ------------------------------------------------------------------------------------------
     // YADIM
 
     /**
      * @param shape (B, D) or (B, D, H, W) of both last maps
+     * @param features as for {@link AmdimCase}
      */
     record YadimCase(
             long seed,
@@ -409,32 +495,57 @@ class FusedLossEquivalenceTest {
             Tiling tiling,
             boolean randomSampler,
             String features,
-            DataType type) {
-        int tiles() {
-            int batch = (int) shape[0];
+            DataType type)
+            implements LossCase {
+
+        @Override
+        public String loss() {
+            return "YADIM";
+        }
+
+        @Override
+        public int batch() {
+            return (int) shape[0];
+        }
+
+        @Override
+        public int tiles() {
             int locations = shape.length == 4 ? (int) (shape[2] * shape[3]) : 1;
-            return 2 * tileCount(batch, batch, new Tiling(tiling.rows(), Math.max(1, tiling.columns() / locations)));
+            return 2 * imageTileCount(batch(), locations, tiling);
+        }
+
+        @Override
+        public Fixture open() {
+            SplittableRandom rng = new SplittableRandom(seed);
+            Views<Tensor64> v = yadimViews(rng, shape, featureScale, features);
+            Map<String, int[]> given = yadimLocations(rng, v.a());
+            SourceSampler sampler = sampler(randomSampler, seed, given);
+            YadimLoss loss = new YadimLoss(new YadimOptions(tclip, w, tiling));
+            INDArray fa = v.a().toNd4j(type);
+            INDArray fb = v.b().toNd4j(type);
+            return new Fixture(
+                    given,
+                    () -> loss.compute(fa, fb, sampler),
+                    shard -> loss.compute(fa, fb, sampler, shard),
+                    (locations, shard) ->
+                            YadimReference.compute(v.a(), v.b(), tclip, w, locations, shard.start(), shard.count()),
+                    List.of(fa, fb));
         }
 
         @Override
         public String toString() {
-            return "seed="
-                    + seed
-                    + " shape="
-                    + Arrays.toString(shape)
-                    + " tclip="
-                    + tclip
-                    + " w="
-                    + w
-                    + " featureScale="
-                    + featureScale
-                    + " tiling="
-                    + describe(tiling)
-                    + (randomSampler ? " randomSampler" : " fixedSampler")
-                    + " "
-                    + features
-                    + " "
-                    + type;
+            return "%s seed=%d shape=%s tclip=%s w=%s featureScale=%s tiling=%s %s %s %s"
+                    .formatted(
+                            loss(),
+                            seed,
+                            Arrays.toString(shape),
+                            tclip,
+                            w,
+                            featureScale,
+                            describe(tiling),
+                            samplerName(randomSampler),
+                            features,
+                            type);
         }
     }
 
@@ -456,44 +567,19 @@ class FusedLossEquivalenceTest {
         cases.add(new YadimCase(12, new long[] {6, 8}, 50, 0, 10.6, Tiling.DEFAULT, true, "saturated", FLOAT));
         cases.add(
                 new YadimCase(13, new long[] {5, 8, 2, 3}, 50, 0, 10.6, new Tiling(2, 7), false, "saturated", DOUBLE));
-        double[] tclips = {1, 5, 20, 20, 100};
-        double[] weights = {0, 0.05, 0.05, 1};
         return withRandomCases(cases, 4242, YadimCase::tiles, (seed, rng) -> {
-            Tiling tiling = TILINGS[rng.nextInt(TILINGS.length)];
+            Tiling tiling = randomTiling(rng);
             int batch = 1 + rng.nextInt(10);
             int dim = 1 + rng.nextInt(10);
             long[] shape = rng.nextInt(4) == 0
                     ? new long[] {batch, dim}
                     : new long[] {batch, dim, 1 + rng.nextInt(4), 1 + rng.nextInt(3)};
-            double tclip = tclips[rng.nextInt(tclips.length)];
+            double tclip = randomTclip(rng);
+            double w = randomRegWeight(rng);
+            double featureScale = randomFeatureScale(rng, tclip);
             return new YadimCase(
-                    seed,
-                    shape,
-                    tclip,
-                    weights[rng.nextInt(weights.length)],
-                    tclip <= 5 && rng.nextBoolean() ? 3 : 1,
-                    tiling,
-                    rng.nextBoolean(),
-                    "random",
-                    randomType(rng));
+                    seed, shape, tclip, w, featureScale, tiling, rng.nextBoolean(), "random", randomType(rng));
         });
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("yadimCases")
-    void yadim(YadimCase c) {
-        SplittableRandom rng = new SplittableRandom(c.seed());
-        Views<Tensor64> v = yadimViews(rng, c.shape(), c.featureScale(), c.features());
-        Map<String, int[]> given = yadimLocations(rng, v.a());
-        SourceSampler sampler = sampler(c.randomSampler(), c.seed(), given);
-        YadimLoss loss = new YadimLoss(new YadimOptions(c.tclip(), c.w(), c.tiling()));
-        try (INDArray fa = v.a().toNd4j(c.type());
-                INDArray fb = v.b().toNd4j(c.type());
-                LossResult fused = loss.compute(fa, fb, sampler)) {
-            Map<String, int[]> used = usedLocations(c, c.randomSampler(), given, fused);
-            ReferenceResult ref = YadimReference.compute(v.a(), v.b(), c.tclip(), c.w(), used);
-            assertMatchesCase(c, c.type(), c.features(), c.shape()[0] > 1, ref, fused);
-        }
     }
 
     // --------------------------------------------------------------------------------------------
@@ -510,14 +596,16 @@ class FusedLossEquivalenceTest {
             double embScale,
             Tiling tiling,
             String features,
-            DataType type) {
-        /** The case's targets and predictions, drawn from its seed. */
-        CpcInputs inputs() {
-            return LossInputs.cpcInputs(
-                    new SplittableRandom(seed), new long[] {batch, dim, height, width}, skip, predict, features);
+            DataType type)
+            implements LossCase {
+
+        @Override
+        public String loss() {
+            return "CPC";
         }
 
-        int tiles() {
+        @Override
+        public int tiles() {
             int total = 0;
             for (int k = skip; k < skip + predict; k++) {
                 total += tileCount(batch * (height - k) * width, batch * height * width, tiling);
@@ -526,29 +614,40 @@ class FusedLossEquivalenceTest {
         }
 
         @Override
+        public Fixture open() {
+            CpcInputs in = LossInputs.cpcInputs(
+                    new SplittableRandom(seed), new long[] {batch, dim, height, width}, skip, predict, features);
+            CpcLoss loss = new CpcLoss(new CpcOptions(skip, predict, embScale, tiling));
+            INDArray ft = in.targets().toNd4j(type);
+            List<INDArray> fp =
+                    in.predictions().stream().map(p -> p.toNd4j(type)).toList();
+            List<INDArray> arrays = new ArrayList<>(fp);
+            arrays.add(ft);
+            return new Fixture(
+                    Map.of(),
+                    () -> loss.compute(ft, fp),
+                    shard -> loss.compute(ft, fp, shard),
+                    (locations, shard) -> CpcReference.compute(
+                            in.targets(), in.predictions(), skip, embScale, shard.start(), shard.count()),
+                    arrays);
+        }
+
+        @Override
         public String toString() {
-            return "seed="
-                    + seed
-                    + " B="
-                    + batch
-                    + " D="
-                    + dim
-                    + " H="
-                    + height
-                    + " W="
-                    + width
-                    + " skip="
-                    + skip
-                    + " predict="
-                    + predict
-                    + " embScale="
-                    + embScale
-                    + " tiling="
-                    + describe(tiling)
-                    + " "
-                    + features
-                    + " "
-                    + type;
+            return "%s seed=%d B=%d D=%d H=%d W=%d skip=%d predict=%d embScale=%s tiling=%s %s %s"
+                    .formatted(
+                            loss(),
+                            seed,
+                            batch,
+                            dim,
+                            height,
+                            width,
+                            skip,
+                            predict,
+                            embScale,
+                            describe(tiling),
+                            features,
+                            type);
         }
     }
 
@@ -570,7 +669,7 @@ class FusedLossEquivalenceTest {
         cases.add(new CpcCase(11, 3, 19, 5, 3, 2, 3, 60, new Tiling(4, 7), "saturated", DOUBLE));
         double[] scales = {0.1, 0.5, 1, 2};
         return withRandomCases(cases, 1618, CpcCase::tiles, (seed, rng) -> {
-            Tiling tiling = TILINGS[rng.nextInt(TILINGS.length)];
+            Tiling tiling = randomTiling(rng);
             int skip = 1 + rng.nextInt(3);
             int predict = 1 + rng.nextInt(3);
             int height = skip + predict + rng.nextInt(3);
@@ -587,22 +686,6 @@ class FusedLossEquivalenceTest {
                     "random",
                     randomType(rng));
         });
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cpcCases")
-    void cpc(CpcCase c) {
-        CpcInputs in = c.inputs();
-        ReferenceResult ref = CpcReference.compute(in.targets(), in.predictions(), c.skip(), c.embScale());
-        CpcLoss loss = new CpcLoss(new CpcOptions(c.skip(), c.predict(), c.embScale(), c.tiling()));
-        List<INDArray> fp =
-                in.predictions().stream().map(p -> p.toNd4j(c.type())).toList();
-        try (INDArray ft = in.targets().toNd4j(c.type());
-                LossResult fused = loss.compute(ft, fp)) {
-            assertMatchesCase(c, c.type(), c.features(), c.batch() > 1, ref, fused);
-        } finally {
-            fp.forEach(INDArray::close);
-        }
     }
 
     // ----------------------------------------------------------------------------------------
@@ -622,18 +705,6 @@ class FusedLossEquivalenceTest {
             }
         }
         return cases.stream();
-    }
-
-    /**
-     * {@link #assertMatches} at the case's precision; with identical features and a negative for
-     * every positive to tie with, also Diagnostics' contract that ties count as misses (accuracy 0).
-     */
-    private static void assertMatchesCase(
-            Object c, DataType type, String features, boolean hasNegatives, ReferenceResult ref, LossResult fused) {
-        assertMatches(c.toString(), ref, fused, precision(type, features));
-        if (features.equals("identical") && hasNegatives) {
-            assertEquals(0.0, fused.diagnostics().accuracy(), 0.0, c + ": accuracy");
-        }
     }
 
     /** Loss, parts, diagnostics and gradients of one fused result against its reference. */
@@ -719,21 +790,56 @@ class FusedLossEquivalenceTest {
                 what + ": fused " + actual + " vs reference " + expected + " (tolerance " + tol + ")");
     }
 
+    /** Number of score tiles of a rows x columns score matrix. */
+    static int tileCount(int rows, int columns, Tiling tiling) {
+        return ceilDiv(rows, tiling.rows()) * ceilDiv(columns, tiling.columns());
+    }
+
+    /**
+     * Score tiles of a batch x batch image matrix whose column tiles hold whole target images of
+     * {@code locations} each (at least one image per tile).
+     */
+    private static int imageTileCount(int batch, int locations, Tiling tiling) {
+        return tileCount(batch, batch, new Tiling(tiling.rows(), Math.max(1, tiling.columns() / locations)));
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    private static String samplerName(boolean random) {
+        return random ? "randomSampler" : "fixedSampler";
+    }
+
+    /** One of {@link #TILINGS}. */
+    private static Tiling randomTiling(SplittableRandom rng) {
+        return TILINGS[rng.nextInt(TILINGS.length)];
+    }
+
+    /** One of {@link #TCLIPS}. */
+    private static double randomTclip(SplittableRandom rng) {
+        return TCLIPS[rng.nextInt(TCLIPS.length)];
+    }
+
+    /** One of {@link #REG_WEIGHTS}. */
+    private static double randomRegWeight(SplittableRandom rng) {
+        return REG_WEIGHTS[rng.nextInt(REG_WEIGHTS.length)];
+    }
+
+    /**
+     * 3 for half the tight clips (tclip <= 5), whose raw scores ~ featureScale^2 = 9 then lie deep
+     * in tanh's flat part; 1 otherwise (no draw for loose clips).
+     */
+    private static double randomFeatureScale(SplittableRandom rng, double tclip) {
+        return tclip <= 5 && rng.nextBoolean() ? 3 : 1;
+    }
+
     /**
      * Mostly float32, the production type (native tile kernel when it loads); some float64, which
      * takes the pure ND4J path and is held to float64 precision.
      */
     static DataType randomType(SplittableRandom rng) {
         return rng.nextInt(5) == 0 ? DOUBLE : FLOAT;
-    }
-
-    /** Number of score tiles of a rows x columns score matrix. */
-    static int tileCount(int rows, int columns, Tiling tiling) {
-        return ceilDiv(rows, tiling.rows()) * ceilDiv(columns, tiling.columns());
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 
     /** Precision for a case's features; see {@link Precision#relativeGradients}. */

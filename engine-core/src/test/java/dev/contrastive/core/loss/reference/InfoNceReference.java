@@ -1,6 +1,5 @@
 package dev.contrastive.core.loss.reference;
 
-import dev.contrastive.core.loss.Diagnostics;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -53,12 +52,12 @@ public final class InfoNceReference {
             anchor[batch + i] = true;
         }
         double[][] s = new double[n][n];
-        double maxAbsScore = 0;
+        PooledDiagnostics pooled = new PooledDiagnostics();
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
                 s[i][j] = dot(z[i], z[j]) / tau;
                 if (j != i && anchor[i]) {
-                    maxAbsScore = Math.max(maxAbsScore, Math.abs(s[i][j]));
+                    pooled.score(s[i][j]);
                 }
             }
         }
@@ -68,12 +67,6 @@ public final class InfoNceReference {
         // mass, summed directly: softmax_pos - 1 cancels when the positive dominates its row.
         double loss = 0;
         double[][] gs = new double[n][n];
-        double posSum = 0;
-        double negSum = 0;
-        long negCount = 0;
-        int correct = 0;
-        double[] margins = new double[2 * count];
-        int anchors = 0;
         for (int i = 0; i < n; i++) {
             if (!anchor[i]) {
                 continue;
@@ -102,21 +95,15 @@ public final class InfoNceReference {
             }
             gs[i][pos] = -others;
 
-            posSum += s[i][pos];
             double maxNeg = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < n; j++) {
                 if (j != i && j != pos) {
-                    negSum += s[i][j];
-                    negCount++;
+                    pooled.negative(s[i][j]);
                     maxNeg = Math.max(maxNeg, s[i][j]);
                 }
             }
             // With B = 1 there is no negative: the margin is +inf and the row counts as correct (spec).
-            margins[anchors] = s[i][pos] - maxNeg;
-            if (margins[anchors] > 0) {
-                correct++;
-            }
-            anchors++;
+            pooled.positive(s[i][pos], s[i][pos] - maxNeg);
         }
 
         // s_ij = z_i . z_j / tau, so dL/dz_i = sum_j (gs_ij + gs_ji) z_j / tau.
@@ -159,9 +146,7 @@ public final class InfoNceReference {
         Map<String, Tensor64> grads = new LinkedHashMap<>();
         grads.put("a", ga);
         grads.put("b", gb);
-        Diagnostics diag = new Diagnostics(
-                posSum / anchors, negCount == 0 ? Double.NaN : negSum / negCount, (double) correct / anchors);
-        return new ReferenceResult(loss, parts, diag, grads, margins, maxAbsScore);
+        return pooled.result(loss, parts, grads);
     }
 
     static double dot(double[] u, double[] v) {

@@ -2,14 +2,8 @@ package dev.contrastive.core.loss.reference;
 
 import static dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.assertMatches;
 import static dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.precision;
-import static dev.contrastive.core.loss.reference.LossInputs.amdimLocations;
-import static dev.contrastive.core.loss.reference.LossInputs.amdimViews;
 import static dev.contrastive.core.loss.reference.LossInputs.assertLocationsEqual;
-import static dev.contrastive.core.loss.reference.LossInputs.describe;
-import static dev.contrastive.core.loss.reference.LossInputs.floatGaussian;
-import static dev.contrastive.core.loss.reference.LossInputs.sampler;
-import static dev.contrastive.core.loss.reference.LossInputs.toNd4j;
-import static dev.contrastive.core.loss.reference.LossInputs.yadimLocations;
+import static dev.contrastive.core.loss.reference.LossInputs.usedLocations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.nd4j.linalg.api.buffer.DataType.DOUBLE;
 import static org.nd4j.linalg.api.buffer.DataType.FLOAT;
@@ -17,37 +11,27 @@ import static org.nd4j.linalg.api.buffer.DataType.FLOAT;
 import dev.contrastive.core.kernel.NativeTiles;
 import dev.contrastive.core.kernel.Tiling;
 import dev.contrastive.core.loss.AmdimComparison;
-import dev.contrastive.core.loss.AmdimLoss;
 import dev.contrastive.core.loss.AmdimOptions;
-import dev.contrastive.core.loss.CpcLoss;
-import dev.contrastive.core.loss.CpcOptions;
-import dev.contrastive.core.loss.InfoNceLoss;
-import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.Shard;
-import dev.contrastive.core.loss.SourceSampler;
-import dev.contrastive.core.loss.YadimLoss;
-import dev.contrastive.core.loss.YadimOptions;
+import dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.AmdimCase;
 import dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.CpcCase;
+import dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.Fixture;
 import dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.InfoNceCase;
+import dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.LossCase;
 import dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.Precision;
-import dev.contrastive.core.loss.reference.LossInputs.CpcInputs;
-import dev.contrastive.core.loss.reference.LossInputs.Views;
+import dev.contrastive.core.loss.reference.FusedLossEquivalenceTest.YadimCase;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The shard form of every loss: for partitions of the batch into one shard, two, three, uneven ones
@@ -109,6 +93,56 @@ class ShardedLossEquivalenceTest {
         return shards;
     }
 
+    /** Every loss's cases. */
+    static Stream<LossCase> cases() {
+        return Stream.of(infoNceCases(), amdimCases(), yadimCases(), cpcCases()).flatMap(cases -> cases);
+    }
+
+    /**
+     * For every partition of the batch: each shard against the reference's terms of its anchors (on
+     * the batch's source locations, which every shard must report), and the combined shards against
+     * the full call.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void shardsMatchReferenceAndCombineToFullCall(LossCase c) {
+        Precision precision = precision(c.type(), c.features());
+        try (Fixture f = c.open();
+                LossResult full = f.full().get()) {
+            Map<String, int[]> drawn = usedLocations(c, c.randomSampler(), f.given(), full);
+            ReferenceResult fullReference = f.reference().apply(drawn, Shard.all(c.batch()));
+            assertMatches(c + " full call", fullReference, full, precision);
+            for (List<Shard> partition : partitions(c.batch())) {
+                String cut = c + " shards " + partition;
+                List<LossResult> shards = new ArrayList<>();
+                try {
+                    for (Shard shard : partition) {
+                        LossResult r = f.shard().apply(shard);
+                        shards.add(r);
+                        assertLocationsEqual(cut + ": " + shard + ": the batch's draw", drawn, r.sourceLocations());
+                        assertMatches(
+                                cut + ": " + shard + " vs reference",
+                                f.reference().apply(drawn, shard),
+                                r,
+                                precision);
+                    }
+                    try (LossResult combined = LossResult.combine(shards)) {
+                        assertCombinedMatchesFull(
+                                cut + ": combined vs full call",
+                                c.loss(),
+                                c.type(),
+                                precision,
+                                fullReference,
+                                full,
+                                combined);
+                    }
+                } finally {
+                    shards.forEach(LossResult::close);
+                }
+            }
+        }
+    }
+
     // ----------------------------------------------------------------------------------------
     // InfoNCE
 
@@ -127,83 +161,8 @@ class ShardedLossEquivalenceTest {
                 new InfoNceCase(11, 12, 19, 0.01, false, new Tiling(5, 7), "saturated", DOUBLE));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("infoNceCases")
-    void infoNce(InfoNceCase c) {
-        Views<Tensor64> v = c.views();
-        Tensor64 a = v.a();
-        Tensor64 b = v.b();
-        InfoNceLoss loss = new InfoNceLoss(new InfoNceOptions(c.tau(), c.normalize(), c.tiling()));
-        try (INDArray fa = a.toNd4j(c.type());
-                INDArray fb = b.toNd4j(c.type())) {
-            check(
-                    "InfoNCE",
-                    c.toString(),
-                    c.batch(),
-                    c.type(),
-                    precision(c.type(), c.features()),
-                    () -> loss.compute(fa, fb),
-                    shard -> loss.compute(fa, fb, shard),
-                    shard -> InfoNceReference.compute(a, b, c.tau(), c.normalize(), shard.start(), shard.count()));
-        }
-    }
-
     // ------------------------------------------------------------------------------------------
     // AMDIM
-
-    /**
-     * Views hold r1, r5 (h5 x w5) and r7 (h7 x w7); comparisons with a multi-location source draw
-     * their locations for the whole batch.
-     */
-    record AmdimCase(
-            long seed,
-            int batch,
-            int dim,
-            int h5,
-            int w5,
-            int h7,
-            int w7,
-            List<AmdimComparison> comparisons,
-            double tclip,
-            double w,
-            double featureScale,
-            Tiling tiling,
-            boolean randomSampler,
-            String features,
-            DataType type) {
-        @Override
-        public String toString() {
-            return "seed="
-                    + seed
-                    + " B="
-                    + batch
-                    + " D="
-                    + dim
-                    + " r5="
-                    + h5
-                    + "x"
-                    + w5
-                    + " r7="
-                    + h7
-                    + "x"
-                    + w7
-                    + " comparisons="
-                    + comparisons.stream().map(AmdimComparison::name).toList()
-                    + " tclip="
-                    + tclip
-                    + " w="
-                    + w
-                    + " featureScale="
-                    + featureScale
-                    + " tiling="
-                    + describe(tiling)
-                    + (randomSampler ? " randomSampler" : " fixedSampler")
-                    + " "
-                    + features
-                    + " "
-                    + type;
-        }
-    }
 
     private static final List<AmdimComparison> PAPER = AmdimOptions.PAPER_COMPARISONS;
 
@@ -211,118 +170,30 @@ class ShardedLossEquivalenceTest {
     private static final List<AmdimComparison> CUSTOM =
             List.of(new AmdimComparison("r5", "r1"), new AmdimComparison("r7", "r7"));
 
+    /** r1 is (B, D); comparisons with a multi-location source draw their locations for the whole batch. */
     static Stream<AmdimCase> amdimCases() {
         return Stream.of(
-                new AmdimCase(1, 7, 5, 2, 3, 3, 3, PAPER, 20, 0.05, 1, new Tiling(3, 5), true, "random", FLOAT),
-                new AmdimCase(2, 6, 3, 2, 2, 3, 2, CUSTOM, 20, 0.05, 1, new Tiling(2, 7), false, "random", FLOAT),
-                new AmdimCase(3, 5, 4, 2, 2, 2, 2, PAPER, 5, 0.05, 3, Tiling.DEFAULT, true, "random", FLOAT),
-                new AmdimCase(4, 4, 3, 2, 2, 3, 1, PAPER, 10, 0.1, 1, new Tiling(1, 1), false, "random", FLOAT),
-                new AmdimCase(5, 1, 4, 3, 3, 2, 2, PAPER, 20, 0.05, 1, new Tiling(3, 5), true, "random", FLOAT),
-                new AmdimCase(6, 6, 8, 2, 2, 2, 2, PAPER, 50, 0, 10.6, new Tiling(3, 5), false, "saturated", FLOAT),
-                new AmdimCase(7, 7, 5, 2, 3, 3, 3, PAPER, 20, 0.05, 1, new Tiling(3, 5), true, "random", DOUBLE),
-                new AmdimCase(8, 5, 3, 2, 2, 3, 2, CUSTOM, 5, 1, 3, new Tiling(5, 3), false, "random", DOUBLE));
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("amdimCases")
-    void amdim(AmdimCase c) {
-        SplittableRandom rng = new SplittableRandom(c.seed());
-        long[][] shapes = {
-            {c.batch(), c.dim()},
-            {c.batch(), c.dim(), c.h5(), c.w5()},
-            {c.batch(), c.dim(), c.h7(), c.w7()}
-        };
-        Views<Map<String, Tensor64>> v = amdimViews(rng, shapes, c.featureScale(), c.features());
-        Map<String, Tensor64> a = v.a();
-        Map<String, Tensor64> b = v.b();
-        SourceSampler sampler =
-                sampler(c.randomSampler(), c.seed(), amdimLocations(rng, c.comparisons(), a, c.batch()));
-        AmdimLoss loss = new AmdimLoss(new AmdimOptions(c.tclip(), c.w(), c.comparisons(), c.tiling()));
-        Map<String, INDArray> fa = toNd4j(a, c.type());
-        Map<String, INDArray> fb = toNd4j(b, c.type());
-        Map<String, int[]> drawn = new LinkedHashMap<>();
-        try {
-            check(
-                    "AMDIM",
-                    c.toString(),
-                    c.batch(),
-                    c.type(),
-                    precision(c.type(), c.features()),
-                    () -> {
-                        LossResult full = loss.compute(fa, fb, sampler);
-                        drawn.putAll(full.sourceLocations());
-                        return full;
-                    },
-                    shard -> {
-                        LossResult r = loss.compute(fa, fb, sampler, shard);
-                        assertLocationsEqual(c + " " + shard + ": the batch's draw", drawn, r.sourceLocations());
-                        return r;
-                    },
-                    shard -> AmdimReference.compute(
-                            a, b, c.tclip(), c.w(), c.comparisons(), drawn, shard.start(), shard.count()));
-        } finally {
-            fa.values().forEach(INDArray::close);
-            fb.values().forEach(INDArray::close);
-        }
+                new AmdimCase(1, 7, 5, false, 2, 3, 3, 3, PAPER, 20, 0.05, 1, new Tiling(3, 5), true, "random", FLOAT),
+                new AmdimCase(
+                        2, 6, 3, false, 2, 2, 3, 2, CUSTOM, 20, 0.05, 1, new Tiling(2, 7), false, "random", FLOAT),
+                new AmdimCase(3, 5, 4, false, 2, 2, 2, 2, PAPER, 5, 0.05, 3, Tiling.DEFAULT, true, "random", FLOAT),
+                new AmdimCase(4, 4, 3, false, 2, 2, 3, 1, PAPER, 10, 0.1, 1, new Tiling(1, 1), false, "random", FLOAT),
+                new AmdimCase(5, 1, 4, false, 3, 3, 2, 2, PAPER, 20, 0.05, 1, new Tiling(3, 5), true, "random", FLOAT),
+                new AmdimCase(
+                        6, 6, 8, false, 2, 2, 2, 2, PAPER, 50, 0, 10.6, new Tiling(3, 5), false, "saturated", FLOAT),
+                new AmdimCase(7, 7, 5, false, 2, 3, 3, 3, PAPER, 20, 0.05, 1, new Tiling(3, 5), true, "random", DOUBLE),
+                new AmdimCase(8, 5, 3, false, 2, 2, 3, 2, CUSTOM, 5, 1, 3, new Tiling(5, 3), false, "random", DOUBLE));
     }
 
     // ------------------------------------------------------------------------------------------
     // YADIM
 
-    record YadimCase(
-            long seed, long[] shape, double tclip, double w, Tiling tiling, boolean randomSampler, DataType type) {
-        @Override
-        public String toString() {
-            return "seed="
-                    + seed
-                    + " shape="
-                    + Arrays.toString(shape)
-                    + " tclip="
-                    + tclip
-                    + " w="
-                    + w
-                    + " tiling="
-                    + describe(tiling)
-                    + (randomSampler ? " randomSampler" : " fixedSampler")
-                    + " "
-                    + type;
-        }
-    }
-
     static Stream<YadimCase> yadimCases() {
         return Stream.of(
-                new YadimCase(1, new long[] {7, 4, 2, 3}, 20, 0.05, new Tiling(3, 5), true, FLOAT),
-                new YadimCase(2, new long[] {6, 8}, 20, 0.05, Tiling.DEFAULT, false, FLOAT),
-                new YadimCase(3, new long[] {5, 3, 3, 2}, 10, 1, new Tiling(1, 1), false, FLOAT),
-                new YadimCase(4, new long[] {5, 4, 3, 2}, 20, 0.05, new Tiling(2, 7), true, DOUBLE));
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("yadimCases")
-    void yadim(YadimCase c) {
-        SplittableRandom rng = new SplittableRandom(c.seed());
-        int batch = (int) c.shape()[0];
-        Tensor64 a = floatGaussian(rng, 1, c.shape());
-        Tensor64 b = floatGaussian(rng, 1, c.shape());
-        SourceSampler sampler = sampler(c.randomSampler(), c.seed(), yadimLocations(rng, a));
-        YadimLoss loss = new YadimLoss(new YadimOptions(c.tclip(), c.w(), c.tiling()));
-        Map<String, int[]> drawn = new LinkedHashMap<>();
-        try (INDArray fa = a.toNd4j(c.type());
-                INDArray fb = b.toNd4j(c.type())) {
-            check(
-                    "YADIM",
-                    c.toString(),
-                    batch,
-                    c.type(),
-                    precision(c.type(), "random"),
-                    () -> {
-                        LossResult full = loss.compute(fa, fb, sampler);
-                        drawn.putAll(full.sourceLocations());
-                        return full;
-                    },
-                    shard -> loss.compute(fa, fb, sampler, shard),
-                    shard -> YadimReference.compute(a, b, c.tclip(), c.w(), drawn, shard.start(), shard.count()));
-        }
+                new YadimCase(1, new long[] {7, 4, 2, 3}, 20, 0.05, 1, new Tiling(3, 5), true, "random", FLOAT),
+                new YadimCase(2, new long[] {6, 8}, 20, 0.05, 1, Tiling.DEFAULT, false, "random", FLOAT),
+                new YadimCase(3, new long[] {5, 3, 3, 2}, 10, 1, 1, new Tiling(1, 1), false, "random", FLOAT),
+                new YadimCase(4, new long[] {5, 4, 3, 2}, 20, 0.05, 1, new Tiling(2, 7), true, "random", DOUBLE));
     }
 
     // --------------------------------------------------------------------------------------------
@@ -339,74 +210,8 @@ class ShardedLossEquivalenceTest {
                 new CpcCase(7, 5, 6, 5, 3, 2, 2, 2, Tiling.DEFAULT, "random", DOUBLE));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cpcCases")
-    void cpc(CpcCase c) {
-        CpcInputs in = c.inputs();
-        Tensor64 targets = in.targets();
-        List<Tensor64> predictions = in.predictions();
-        CpcLoss loss = new CpcLoss(new CpcOptions(c.skip(), c.predict(), c.embScale(), c.tiling()));
-        List<INDArray> fp = predictions.stream().map(p -> p.toNd4j(c.type())).toList();
-        try (INDArray ft = targets.toNd4j(c.type())) {
-            check(
-                    "CPC",
-                    c.toString(),
-                    c.batch(),
-                    c.type(),
-                    precision(c.type(), c.features()),
-                    () -> loss.compute(ft, fp),
-                    shard -> loss.compute(ft, fp, shard),
-                    shard -> CpcReference.compute(
-                            targets, predictions, c.skip(), c.embScale(), shard.start(), shard.count()));
-        } finally {
-            fp.forEach(INDArray::close);
-        }
-    }
-
     // ----------------------------------------------------------------------------------------
     // helpers
-
-    /**
-     * For every partition of the batch: each shard against the reference's terms of its anchors, and
-     * the combined shards against the full call.
-     */
-    private static void check(
-            String lossName,
-            String what,
-            int batch,
-            DataType type,
-            Precision precision,
-            Supplier<LossResult> fullCall,
-            Function<Shard, LossResult> shardCall,
-            Function<Shard, ReferenceResult> reference) {
-        try (LossResult full = fullCall.get()) {
-            ReferenceResult fullReference = reference.apply(Shard.all(batch));
-            assertMatches(what + " full call", fullReference, full, precision);
-            for (List<Shard> partition : partitions(batch)) {
-                String cut = what + " shards " + partition;
-                List<LossResult> shards = new ArrayList<>();
-                try {
-                    for (Shard shard : partition) {
-                        LossResult r = shardCall.apply(shard);
-                        shards.add(r);
-                        assertMatches(cut + ": " + shard + " vs reference", reference.apply(shard), r, precision);
-                    }
-                    try (LossResult combined = LossResult.combine(shards)) {
-                        assertCombinedMatchesFull(
-                                cut + ": combined vs full call",
-                                lossName,
-                                type,
-                                precision,
-                                fullReference,
-                                full,
-                                combined);
-                    }
-                } finally {
-                    shards.forEach(LossResult::close);
-                }
-            }
-        }
-    }
 
     /**
      * The full call's result stands in for the reference, with the reference's margins and largest
