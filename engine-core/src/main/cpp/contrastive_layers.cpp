@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "dev_contrastive_core_layers_NativeLayers.h"
@@ -34,21 +35,36 @@ inline float affine(float x, float scale, float shift) { return std::fma(x, scal
 inline float relu_of(float v) { return v < 0.0f ? 0.0f : v; }
 inline float masked(bool relu, float pre, float dy) { return relu && !(pre > 0.0f) ? 0.0f : dy; }
 
-// Adds sum(p - shift) and sum((p - shift)^2) over len floats to s1 and s2. Shifting by a value of
-// the data keeps the sums small when |mean| >> std.
-void shifted_sums(const float* p, int64_t len, float shift, double* s1, double* s2) {
+// The sums over j in [0, len) of the pair of terms terms(j) returns: float sums over runs of
+// kBlock (which vectorise), each flushed into double.
+template <typename F>
+std::pair<double, double> blocked_sums(int64_t len, F terms) {
+  double s1 = 0.0;
+  double s2 = 0.0;
   for (int64_t b = 0; b < len; b += kBlock) {
     const int64_t e = b + kBlock < len ? b + kBlock : len;
     float a1 = 0.0f;
     float a2 = 0.0f;
     for (int64_t j = b; j < e; ++j) {
-      const float d = p[j] - shift;
-      a1 += d;
-      a2 += d * d;
+      const std::pair<float, float> t = terms(j);
+      a1 += t.first;
+      a2 += t.second;
     }
-    *s1 += a1;
-    *s2 += a2;
+    s1 += a1;
+    s2 += a2;
   }
+  return {s1, s2};
+}
+
+// Adds sum(p - shift) and sum((p - shift)^2) over len floats to s1 and s2. Shifting by a value of
+// the data keeps the sums small when |mean| >> std.
+void shifted_sums(const float* p, int64_t len, float shift, double* s1, double* s2) {
+  const std::pair<double, double> sums = blocked_sums(len, [&](int64_t j) {
+    const float d = p[j] - shift;
+    return std::pair<float, float>(d, d * d);
+  });
+  *s1 += sums.first;
+  *s2 += sums.second;
 }
 
 // Mean and biased variance of m values from sums shifted by `shift`.
@@ -68,6 +84,14 @@ std::vector<T> spread(int width, int hw, F value_of_channel) {
     for (int j = 0; j < hw; ++j) out[static_cast<int64_t>(k) * hw + j] = v;
   }
   return out;
+}
+
+// Adds each channel's per-element partials, the layout spread() makes: out[k] += sum over j of
+// per_element[k * hw + j], for k in [0, width).
+void reduce_planes(const std::vector<double>& per_element, int width, int hw, double* out) {
+  for (int k = 0; k < width; ++k) {
+    for (int j = 0; j < hw; ++j) out[k] += per_element[static_cast<int64_t>(k) * hw + j];
+  }
 }
 
 // A double mean split into a float and a float remainder: (x - hi) - lo is accurate in float even
@@ -97,39 +121,49 @@ struct BatchBackward {
   bool relu;
   bool training;
   std::vector<SplitMean> centre;
+  // For small planes: scale, shift and the split mean spread out to one per element of a sample's
+  // channel range (spread()'s layout), made once by spread_constants() for both passes.
+  std::vector<float> s_e;
+  std::vector<float> b_e;
+  std::vector<float> hi_e;
+  std::vector<float> lo_e;
+
+  // One (sample, channel) plane: where it starts and its channel's constants.
+  struct Plane {
+    int64_t off;
+    float s;
+    float b;
+    SplitMean mu;
+  };
 
   int64_t offset(int i, int k) const { return i * sample + static_cast<int64_t>(c_begin + k) * hw; }
+
+  Plane plane(int i, int k) const { return {offset(i, k), scale[c_begin + k], shift[c_begin + k], centre[k]}; }
+
+  void spread_constants() {
+    s_e = spread<float>(width, hw, [&](int k) { return scale[c_begin + k]; });
+    b_e = spread<float>(width, hw, [&](int k) { return shift[c_begin + k]; });
+    hi_e = spread<float>(width, hw, [&](int k) { return centre[k].hi; });
+    lo_e = spread<float>(width, hw, [&](int k) { return centre[k].lo; });
+  }
 
   void sums_planes(double* sg, double* sgx) const {
     for (int i = 0; i < n; ++i) {
       for (int k = 0; k < width; ++k) {
-        const int64_t off = offset(i, k);
-        const float s = scale[c_begin + k];
-        const float b = shift[c_begin + k];
-        const SplitMean mu = centre[k];
-        for (int64_t blk = 0; blk < hw; blk += kBlock) {
-          const int64_t e = blk + kBlock < hw ? blk + kBlock : hw;
-          float a = 0.0f;
-          float ax = 0.0f;
-          for (int64_t j = blk; j < e; ++j) {
-            const float xv = x[off + j];
-            const float g = masked(relu, affine(xv, s, b), dy[off + j]);
-            a += g;
-            ax += g * mu.centre(xv);
-          }
-          sg[k] += a;
-          sgx[k] += ax;
-        }
+        const Plane p = plane(i, k);
+        const std::pair<double, double> sums = blocked_sums(hw, [&](int64_t j) {
+          const float xv = x[p.off + j];
+          const float g = masked(relu, affine(xv, p.s, p.b), dy[p.off + j]);
+          return std::pair<float, float>(g, g * p.mu.centre(xv));
+        });
+        sg[k] += sums.first;
+        sgx[k] += sums.second;
       }
     }
   }
 
   void sums_small(double* sg, double* sgx) const {
     const int64_t span = static_cast<int64_t>(width) * hw;
-    const std::vector<float> s = spread<float>(width, hw, [&](int k) { return scale[c_begin + k]; });
-    const std::vector<float> b = spread<float>(width, hw, [&](int k) { return shift[c_begin + k]; });
-    const std::vector<float> hi = spread<float>(width, hw, [&](int k) { return centre[k].hi; });
-    const std::vector<float> lo = spread<float>(width, hw, [&](int k) { return centre[k].lo; });
     std::vector<double> g_sum(span, 0.0);
     std::vector<double> gx_sum(span, 0.0);
     for (int i = 0; i < n; ++i) {
@@ -137,37 +171,30 @@ struct BatchBackward {
       const float* dyr = dy + offset(i, 0);
       for (int64_t e = 0; e < span; ++e) {
         const float xv = xr[e];
-        const float g = masked(relu, affine(xv, s[e], b[e]), dyr[e]);
+        const float g = masked(relu, affine(xv, s_e[e], b_e[e]), dyr[e]);
         g_sum[e] += g;
-        gx_sum[e] += g * ((xv - hi[e]) - lo[e]);
+        gx_sum[e] += g * ((xv - hi_e[e]) - lo_e[e]);
       }
     }
-    for (int k = 0; k < width; ++k) {
-      for (int j = 0; j < hw; ++j) {
-        sg[k] += g_sum[static_cast<int64_t>(k) * hw + j];
-        sgx[k] += gx_sum[static_cast<int64_t>(k) * hw + j];
-      }
-    }
+    reduce_planes(g_sum, width, hw, sg);
+    reduce_planes(gx_sum, width, hw, sgx);
   }
 
   void dx_planes(const float* bias, const float* slope) const {
     for (int i = 0; i < n; ++i) {
       for (int k = 0; k < width; ++k) {
-        const int64_t off = offset(i, k);
-        const float s = scale[c_begin + k];
-        const float b = shift[c_begin + k];
-        const SplitMean mu = centre[k];
+        const Plane p = plane(i, k);
         const float bk = bias[k];
         const float sk = slope[k];
         if (training) {
           for (int j = 0; j < hw; ++j) {
-            const float xv = x[off + j];
-            const float g = masked(relu, affine(xv, s, b), dy[off + j]);
-            dx[off + j] = s * g - bk - sk * mu.centre(xv);
+            const float xv = x[p.off + j];
+            const float g = masked(relu, affine(xv, p.s, p.b), dy[p.off + j]);
+            dx[p.off + j] = p.s * g - bk - sk * p.mu.centre(xv);
           }
         } else {
           for (int j = 0; j < hw; ++j) {
-            dx[off + j] = s * masked(relu, affine(x[off + j], s, b), dy[off + j]);
+            dx[p.off + j] = p.s * masked(relu, affine(x[p.off + j], p.s, p.b), dy[p.off + j]);
           }
         }
       }
@@ -176,10 +203,6 @@ struct BatchBackward {
 
   void dx_small(const float* bias, const float* slope) const {
     const int64_t span = static_cast<int64_t>(width) * hw;
-    const std::vector<float> s = spread<float>(width, hw, [&](int k) { return scale[c_begin + k]; });
-    const std::vector<float> b = spread<float>(width, hw, [&](int k) { return shift[c_begin + k]; });
-    const std::vector<float> hi = spread<float>(width, hw, [&](int k) { return centre[k].hi; });
-    const std::vector<float> lo = spread<float>(width, hw, [&](int k) { return centre[k].lo; });
     const std::vector<float> bk = spread<float>(width, hw, [&](int k) { return bias[k]; });
     const std::vector<float> sk = spread<float>(width, hw, [&](int k) { return slope[k]; });
     for (int i = 0; i < n; ++i) {
@@ -188,8 +211,8 @@ struct BatchBackward {
       float* dxr = dx + offset(i, 0);
       for (int64_t e = 0; e < span; ++e) {
         const float xv = xr[e];
-        const float g = masked(relu, affine(xv, s[e], b[e]), dyr[e]);
-        dxr[e] = s[e] * g - bk[e] - sk[e] * ((xv - hi[e]) - lo[e]);
+        const float g = masked(relu, affine(xv, s_e[e], b_e[e]), dyr[e]);
+        dxr[e] = s_e[e] * g - bk[e] - sk[e] * ((xv - hi_e[e]) - lo_e[e]);
       }
     }
   }
@@ -212,24 +235,15 @@ void layer_backward_small(const float* x, const float* dy, float* dx, int c, int
     float* dxr = dx + i * sample;
     const float mf = mean[i];
     const float inv = inv_std[i];
-    double sum_dxhat = 0.0;
-    double sum_dxhat_xhat = 0.0;
-    for (int64_t blk = 0; blk < sample; blk += kBlock) {
-      const int64_t end = blk + kBlock < sample ? blk + kBlock : sample;
-      float acc = 0.0f;
-      float accx = 0.0f;
-      for (int64_t e = blk; e < end; ++e) {
-        const float centred = xr[e] - mf;
-        const float g = masked(relu, affine(centred, inv * gamma_e[e], beta_e[e]), dyr[e]);
-        const float gx = g * (centred * inv);
-        g_sum[e] += g;
-        gx_sum[e] += gx;
-        acc += g * gamma_e[e];
-        accx += gx * gamma_e[e];
-      }
-      sum_dxhat += acc;
-      sum_dxhat_xhat += accx;
-    }
+    // The sample's sums of dxhat and dxhat * xhat.
+    const auto [sum_dxhat, sum_dxhat_xhat] = blocked_sums(sample, [&](int64_t e) {
+      const float centred = xr[e] - mf;
+      const float g = masked(relu, affine(centred, inv * gamma_e[e], beta_e[e]), dyr[e]);
+      const float gx = g * (centred * inv);
+      g_sum[e] += g;
+      gx_sum[e] += gx;
+      return std::pair<float, float>(g * gamma_e[e], gx * gamma_e[e]);
+    });
     const float mean_dxhat = static_cast<float>(sum_dxhat / sample);
     const float mean_dxhat_xhat = static_cast<float>(sum_dxhat_xhat / sample);
     for (int64_t e = 0; e < sample; ++e) {
@@ -238,13 +252,86 @@ void layer_backward_small(const float* x, const float* dy, float* dx, int c, int
       dxr[e] = inv * (g * gamma_e[e] - mean_dxhat - centred * inv * mean_dxhat_xhat);
     }
   }
-  for (int k = 0; k < c; ++k) {
-    for (int j = 0; j < hw; ++j) {
-      d_beta[k] += g_sum[static_cast<int64_t>(k) * hw + j];
-      d_gamma[k] += gx_sum[static_cast<int64_t>(k) * hw + j];
+  reduce_planes(g_sum, c, hw, d_beta);
+  reduce_planes(gx_sum, c, hw, d_gamma);
+}
+
+// AMDIM's pooled, zero-padded shortcut over samples [n_begin, n_end): the block output has c_out
+// channels of ho x wo, the block input c_in <= c_out channels of h x w, pooled by k x k windows at
+// stride s. The sum and its gradient walk the same geometry.
+struct PooledShortcut {
+  int n_begin;
+  int n_end;
+  int c_out;
+  int c_in;
+  int h;
+  int w;
+  int ho;
+  int wo;
+  int k;
+  int s;
+
+  int64_t out_plane() const { return static_cast<int64_t>(ho) * wo; }
+  int64_t in_plane() const { return static_cast<int64_t>(h) * w; }
+  float inv_window() const { return 1.0f / static_cast<float>(k * k); }
+
+  // y = b + shortcut(x).
+  void add(const float* b, const float* x, float* y) const {
+    for (int64_t n = n_begin; n < n_end; ++n) {
+      for (int c = 0; c < c_out; ++c) {
+        const float* bp = b + (n * c_out + c) * out_plane();
+        float* yp = y + (n * c_out + c) * out_plane();
+        if (c >= c_in) {
+          for (int64_t e = 0; e < out_plane(); ++e) yp[e] = bp[e];
+          continue;
+        }
+        const float* xp = x + (n * c_in + c) * in_plane();
+        if (k == 1 && s == 1) {
+          // The plain residual sum, written out so that it vectorises.
+          for (int64_t e = 0; e < out_plane(); ++e) yp[e] = bp[e] + xp[e];
+          continue;
+        }
+        for (int i = 0; i < ho; ++i) {
+          for (int j = 0; j < wo; ++j) {
+            float sum = 0.0f;
+            for (int a = 0; a < k; ++a) {
+              const float* row = xp + static_cast<int64_t>(i * s + a) * w + j * s;
+              for (int d = 0; d < k; ++d) sum += row[d];
+            }
+            yp[i * wo + j] = bp[i * wo + j] + sum * inv_window();
+          }
+        }
+      }
     }
   }
-}
+
+  // dx = db + the shortcut's backward of dy.
+  void gradient(const float* dy, const float* db, float* dx) const {
+    for (int64_t n = n_begin; n < n_end; ++n) {
+      for (int c = 0; c < c_in; ++c) {
+        const float* gp = dy + (n * c_out + c) * out_plane();
+        const float* bp = db + (n * c_in + c) * in_plane();
+        float* xp = dx + (n * c_in + c) * in_plane();
+        if (k == 1 && s == 1) {
+          for (int64_t e = 0; e < in_plane(); ++e) xp[e] = bp[e] + gp[e];
+          continue;
+        }
+        // The branch's gradient first (dx may be db itself), then each window's share on top:
+        // windows overlap when s < k, and cells no window covers keep the branch's gradient alone.
+        for (int64_t e = 0; e < in_plane(); ++e) xp[e] = bp[e];
+        for (int i = 0; i < ho; ++i) {
+          for (int j = 0; j < wo; ++j) {
+            const float g = gp[i * wo + j] * inv_window();
+            for (int a = 0; a < k; ++a) {
+              float* row = xp + static_cast<int64_t>(i * s + a) * w + j * s;
+              for (int d = 0; d < k; ++d) row[d] += g;
+            }
+          }
+        }
+      }
+    }
+  }
+};
 
 }  // namespace
 
@@ -266,73 +353,16 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_layers_NativeLayers_reluBackwar
 }
 
 JNIEXPORT void JNICALL Java_dev_contrastive_core_layers_NativeLayers_pooledShortcutRange(
-    JNIEnv*, jclass, jlong b_addr, jlong x_addr, jlong y_addr, jint n_begin, jint n_end, jint c_out,
-    jint c_in, jint h, jint w, jint ho, jint wo, jint k, jint s) {
+    JNIEnv*, jclass, jboolean gradient, jlong a_addr, jlong b_addr, jlong out_addr, jint n_begin,
+    jint n_end, jint c_out, jint c_in, jint h, jint w, jint ho, jint wo, jint k, jint s) {
+  const PooledShortcut shortcut{n_begin, n_end, c_out, c_in, h, w, ho, wo, k, s};
+  const float* a = reinterpret_cast<const float*>(a_addr);
   const float* b = reinterpret_cast<const float*>(b_addr);
-  const float* x = reinterpret_cast<const float*>(x_addr);
-  float* y = reinterpret_cast<float*>(y_addr);
-  const int64_t out_plane = static_cast<int64_t>(ho) * wo;
-  const int64_t in_plane = static_cast<int64_t>(h) * w;
-  const float inv_window = 1.0f / static_cast<float>(k * k);
-  for (int64_t n = n_begin; n < n_end; ++n) {
-    for (int c = 0; c < c_out; ++c) {
-      const float* bp = b + (n * c_out + c) * out_plane;
-      float* yp = y + (n * c_out + c) * out_plane;
-      if (c >= c_in) {
-        for (int64_t e = 0; e < out_plane; ++e) yp[e] = bp[e];
-        continue;
-      }
-      const float* xp = x + (n * c_in + c) * in_plane;
-      if (k == 1 && s == 1) {
-        // The plain residual sum, written out so that it vectorises.
-        for (int64_t e = 0; e < out_plane; ++e) yp[e] = bp[e] + xp[e];
-        continue;
-      }
-      for (int i = 0; i < ho; ++i) {
-        for (int j = 0; j < wo; ++j) {
-          float sum = 0.0f;
-          for (int a = 0; a < k; ++a) {
-            const float* row = xp + static_cast<int64_t>(i * s + a) * w + j * s;
-            for (int d = 0; d < k; ++d) sum += row[d];
-          }
-          yp[i * wo + j] = bp[i * wo + j] + sum * inv_window;
-        }
-      }
-    }
-  }
-}
-
-JNIEXPORT void JNICALL Java_dev_contrastive_core_layers_NativeLayers_pooledShortcutGradientRange(
-    JNIEnv*, jclass, jlong dy_addr, jlong db_addr, jlong dx_addr, jint n_begin, jint n_end, jint c_out,
-    jint c_in, jint h, jint w, jint ho, jint wo, jint k, jint s) {
-  const float* dy = reinterpret_cast<const float*>(dy_addr);
-  const float* db = reinterpret_cast<const float*>(db_addr);
-  float* dx = reinterpret_cast<float*>(dx_addr);
-  const int64_t out_plane = static_cast<int64_t>(ho) * wo;
-  const int64_t in_plane = static_cast<int64_t>(h) * w;
-  const float inv_window = 1.0f / static_cast<float>(k * k);
-  for (int64_t n = n_begin; n < n_end; ++n) {
-    for (int c = 0; c < c_in; ++c) {
-      const float* gp = dy + (n * c_out + c) * out_plane;
-      const float* bp = db + (n * c_in + c) * in_plane;
-      float* xp = dx + (n * c_in + c) * in_plane;
-      if (k == 1 && s == 1) {
-        for (int64_t e = 0; e < in_plane; ++e) xp[e] = bp[e] + gp[e];
-        continue;
-      }
-      // The branch's gradient first (dx may be db itself), then each window's share on top: windows
-      // overlap when s < k, and cells no window covers keep the branch's gradient alone.
-      for (int64_t e = 0; e < in_plane; ++e) xp[e] = bp[e];
-      for (int i = 0; i < ho; ++i) {
-        for (int j = 0; j < wo; ++j) {
-          const float g = gp[i * wo + j] * inv_window;
-          for (int a = 0; a < k; ++a) {
-            float* row = xp + static_cast<int64_t>(i * s + a) * w + j * s;
-            for (int d = 0; d < k; ++d) row[d] += g;
-          }
-        }
-      }
-    }
+  float* out = reinterpret_cast<float*>(out_addr);
+  if (gradient) {
+    shortcut.gradient(a, b, out);
+  } else {
+    shortcut.add(a, b, out);
   }
 }
 
@@ -362,12 +392,8 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_layers_NativeLayers_statsRange(
         e2[e] += d * d;
       }
     }
-    for (int k = 0; k < width; ++k) {
-      for (int j = 0; j < hw; ++j) {
-        s1[k] += e1[static_cast<int64_t>(k) * hw + j];
-        s2[k] += e2[static_cast<int64_t>(k) * hw + j];
-      }
-    }
+    reduce_planes(e1, width, hw, s1.data());
+    reduce_planes(e2, width, hw, s2.data());
   } else {
     for (int k = 0; k < width; ++k) {
       for (int i = 0; i < n; ++i) {
@@ -435,6 +461,7 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_layers_NativeLayers_batchBackwa
                     c_end - c_begin, scale.get(), shift.get(), relu != JNI_FALSE, training != JNI_FALSE,
                     {}};
   for (int k = 0; k < job.width; ++k) job.centre.emplace_back(mean[c_begin + k]);
+  if (hw < kSmallPlane) job.spread_constants();
   std::vector<double> sg(job.width, 0.0);
   std::vector<double> sgx(job.width, 0.0);
   if (hw < kSmallPlane) {
@@ -546,21 +573,11 @@ JNIEXPORT void JNICALL Java_dev_contrastive_core_layers_NativeLayers_layerBackwa
       const int64_t off = base + static_cast<int64_t>(ch) * hw;
       const float a = inv * gamma[ch];
       const float b = beta[ch];
-      double sg = 0.0;
-      double sgx = 0.0;
-      for (int64_t blk = 0; blk < hw; blk += kBlock) {
-        const int64_t e = blk + kBlock < hw ? blk + kBlock : hw;
-        float acc = 0.0f;
-        float accx = 0.0f;
-        for (int64_t j = blk; j < e; ++j) {
-          const float centred = x[off + j] - mf;
-          const float g = masked(relu, affine(centred, a, b), dy[off + j]);
-          acc += g;
-          accx += g * (centred * inv);
-        }
-        sg += acc;
-        sgx += accx;
-      }
+      const auto [sg, sgx] = blocked_sums(hw, [&](int64_t j) {
+        const float centred = x[off + j] - mf;
+        const float g = masked(relu, affine(centred, a, b), dy[off + j]);
+        return std::pair<float, float>(g, g * (centred * inv));
+      });
       d_beta[ch] += sg;
       d_gamma[ch] += sgx;
       sum_dxhat += gamma[ch] * sg;

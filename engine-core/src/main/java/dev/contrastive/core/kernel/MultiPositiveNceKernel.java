@@ -161,27 +161,20 @@ public final class MultiPositiveNceKernel {
 
         @Override
         public void streamed(int imageTile) {
-            TiledBlock.forEachTile(images, imageTile, (j0, j1) -> {
-                INDArray raw = rawScores(j0, j1);
-                if (NativeTiles.usable(raw)) {
-                    nativeFold(raw, j0, j1);
-                } else {
-                    fold(clip(raw, j0, j1));
-                }
-            });
+            TiledBlock.forEachScoredTile(
+                    images, imageTile, this::rawScores, this::nativeFold, (raw, j0, j1) -> fold(clip(raw, j0, j1)));
             finishStatistics();
-            TiledBlock.forEachTile(images, imageTile, (j0, j1) -> {
-                double beta = j0 == 0 ? 0.0 : 1.0;
-                INDArray raw = rawScores(j0, j1);
-                if (NativeTiles.usable(raw)) {
-                    nativeScoreGradient(raw, j0, j1, beta);
-                } else {
-                    Tile tile = clip(raw, j0, j1);
-                    tile.work.subiColumnVector(Scratch.column(rows.max, t, type));
-                    Transforms.exp(tile.work, false);
-                    backward(tile, beta);
-                }
-            });
+            TiledBlock.forEachScoredTile(
+                    images,
+                    imageTile,
+                    this::rawScores,
+                    (raw, j0, j1) -> nativeScoreGradient(raw, j0, j1, TiledBlock.gradientBeta(j0)),
+                    (raw, j0, j1) -> {
+                        Tile tile = clip(raw, j0, j1);
+                        tile.work.subiColumnVector(Scratch.column(rows.max, t, type));
+                        Transforms.exp(tile.work, false);
+                        backward(tile, TiledBlock.gradientBeta(j0));
+                    });
         }
 
         private INDArray rawScores(int j0, int j1) {

@@ -154,26 +154,22 @@ public final class SoftmaxCrossEntropyKernel {
 
         @Override
         public void streamed(int colTile) {
-            TiledBlock.forEachTile(m, colTile, (c0, c1) -> {
-                INDArray s = scores(c0, c1);
-                if (NativeTiles.usable(s)) {
-                    nativeFold(s, c0, c1);
-                } else {
-                    fold(s, c0, c1);
-                }
-            });
-            TiledBlock.forEachTile(m, colTile, (c0, c1) -> {
-                INDArray s = scores(c0, c1);
-                if (NativeTiles.usable(s)) {
-                    nativeScoreGradient(s, c0, c1);
-                } else {
-                    maskExcluded(s, c0, c1);
-                    s.subiColumnVector(Scratch.column(logSumExp(), t, type));
-                    Transforms.exp(s, false);
-                    scoreGradient(s, c0, c1, false);
-                }
-                applyScoreGradient(s, c0, c1, c0 == 0 ? 0.0 : 1.0);
-            });
+            TiledBlock.forEachScoredTile(m, colTile, this::scores, this::nativeFold, this::fold);
+            TiledBlock.forEachScoredTile(
+                    m,
+                    colTile,
+                    this::scores,
+                    (s, c0, c1) -> {
+                        nativeScoreGradient(s, c0, c1);
+                        applyScoreGradient(s, c0, c1, TiledBlock.gradientBeta(c0));
+                    },
+                    (s, c0, c1) -> {
+                        maskExcluded(s, c0, c1);
+                        s.subiColumnVector(Scratch.column(logSumExp(), t, type));
+                        Transforms.exp(s, false);
+                        scoreGradient(s, c0, c1, false);
+                        applyScoreGradient(s, c0, c1, TiledBlock.gradientBeta(c0));
+                    });
         }
 
         private double[] logSumExp() {

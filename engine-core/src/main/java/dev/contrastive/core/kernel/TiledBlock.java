@@ -1,6 +1,7 @@
 package dev.contrastive.core.kernel;
 
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A block of rows of one fused kernel call ({@link SoftmaxCrossEntropyKernel}, {@link
@@ -27,6 +28,43 @@ interface TiledBlock {
     @FunctionalInterface
     interface TileWork {
         void run(int begin, int end);
+    }
+
+    /** The block's scores for the column tile [begin, end). */
+    @FunctionalInterface
+    interface Scorer {
+        INDArray score(int begin, int end);
+    }
+
+    /** Work on the scores of the column tile [begin, end). */
+    @FunctionalInterface
+    interface ScoredTileWork {
+        void run(INDArray scores, int begin, int end);
+    }
+
+    /**
+     * One streamed pass: each column tile of at most {@code columnTile} is scored in its own tile
+     * workspace and goes to {@code nativePath} where {@link NativeTiles#usable} takes its scores, else
+     * to {@code nd4jPath}.
+     */
+    static void forEachScoredTile(
+            int columns, int columnTile, Scorer scorer, ScoredTileWork nativePath, ScoredTileWork nd4jPath) {
+        forEachTile(columns, columnTile, (c0, c1) -> {
+            INDArray scores = scorer.score(c0, c1);
+            if (NativeTiles.usable(scores)) {
+                nativePath.run(scores, c0, c1);
+            } else {
+                nd4jPath.run(scores, c0, c1);
+            }
+        });
+    }
+
+    /**
+     * The {@code beta} of a streamed tile's gradient product into the block's rows: the first tile
+     * (starting at column 0) overwrites them, the later ones add to them.
+     */
+    static double gradientBeta(int tileBegin) {
+        return tileBegin == 0 ? 0.0 : 1.0;
     }
 
     /**

@@ -146,22 +146,17 @@ public final class NativeLayers {
             double[] dGamma,
             double[] dBeta) {
         Shape s = Shape.of("x", x);
-        s.same("dy", dy);
-        s.same("dx", dx);
         s.length("mean", mean.length, s.c);
         s.length("invStd", invStd.length, s.c);
         s.length("scale", scale.length, s.c);
         s.length("shift", shift.length, s.c);
-        s.length("dGamma", dGamma.length, s.c);
-        s.length("dBeta", dBeta.length, s.c);
-        long xa = NativeLibrary.address(x);
-        long dya = NativeLibrary.address(dy);
-        long dxa = NativeLibrary.address(dx);
+        Gradients g = Gradients.of(s, x, dy, dx, dGamma, dBeta);
         split(
                 s.c,
                 (long) s.n * s.hw,
                 (b, e, k) -> batchBackwardRange(
-                        xa, dya, dxa, s.n, s.c, s.hw, b, e, mean, invStd, scale, shift, relu, training, dGamma, dBeta));
+                        g.x, g.dy, g.dx, s.n, s.c, s.hw, b, e, mean, invStd, scale, shift, relu, training, dGamma,
+                        dBeta));
     }
 
     /**
@@ -188,10 +183,7 @@ public final class NativeLayers {
             float[] mean,
             float[] invStd) {
         Shape s = Shape.of("x", x);
-        s.length("gamma", gamma.length, s.c);
-        s.length("beta", beta.length, s.c);
-        s.length("mean", mean.length, s.n);
-        s.length("invStd", invStd.length, s.n);
+        s.layerNormVectors(gamma, beta, mean, invStd);
         s.same("y", y);
         if (!(eps > 0)) {
             throw new IllegalArgumentException("eps must be > 0, got " + eps);
@@ -228,17 +220,8 @@ public final class NativeLayers {
             double[] dGamma,
             double[] dBeta) {
         Shape s = Shape.of("x", x);
-        s.same("dy", dy);
-        s.same("dx", dx);
-        s.length("gamma", gamma.length, s.c);
-        s.length("beta", beta.length, s.c);
-        s.length("mean", mean.length, s.n);
-        s.length("invStd", invStd.length, s.n);
-        s.length("dGamma", dGamma.length, s.c);
-        s.length("dBeta", dBeta.length, s.c);
-        long xa = NativeLibrary.address(x);
-        long dya = NativeLibrary.address(dy);
-        long dxa = NativeLibrary.address(dx);
+        s.layerNormVectors(gamma, beta, mean, invStd);
+        Gradients g = Gradients.of(s, x, dy, dx, dGamma, dBeta);
         int chunks = chunks(s.n, (long) s.c * s.hw);
         // Chunks of samples all touch every channel: each sums into its own partials.
         double[][] partGamma = new double[chunks][s.c];
@@ -247,7 +230,7 @@ public final class NativeLayers {
                 s.n,
                 (long) s.c * s.hw,
                 (b, e, k) -> layerBackwardRange(
-                        xa, dya, dxa, s.c, s.hw, b, e, gamma, beta, mean, invStd, relu, partGamma[k], partBeta[k]));
+                        g.x, g.dy, g.dx, s.c, s.hw, b, e, gamma, beta, mean, invStd, relu, partGamma[k], partBeta[k]));
         Arrays.fill(dGamma, 0);
         Arrays.fill(dBeta, 0);
         for (int k = 0; k < chunks; k++) {
@@ -283,14 +266,9 @@ public final class NativeLayers {
      * @param dx output, the same shape
      */
     public static void reluBackward(INDArray x, INDArray dy, INDArray dx) {
-        Shape s = Shape.of("x", x);
-        s.same("dy", dy);
-        s.same("dx", dx);
-        long xa = NativeLibrary.address(x);
-        long dya = NativeLibrary.address(dy);
-        long dxa = NativeLibrary.address(dx);
-        long perSample = (long) s.c * s.hw;
-        split(s.n, perSample, (b, e, k) -> reluBackwardRange(xa, dya, dxa, b * perSample, e * perSample));
+        Gradients g = Gradients.of(Shape.of("x", x), x, dy, dx);
+        long perSample = (long) g.shape.c * g.shape.hw;
+        split(g.shape.n, perSample, (b, e, k) -> reluBackwardRange(g.x, g.dy, g.dx, b * perSample, e * perSample));
     }
 
     /**
@@ -307,16 +285,7 @@ public final class NativeLayers {
         Shape bs = Shape.of("b", b);
         bs.same("y", y);
         Shape xs = pooledShortcutInput(bs, x, k, s);
-        long ba = NativeLibrary.address(b);
-        long xa = NativeLibrary.address(x);
-        long ya = NativeLibrary.address(y);
-        int h = (int) xs.shape[2];
-        int w = (int) xs.shape[3];
-        split(
-                bs.n,
-                (long) bs.c * bs.hw,
-                (from, to, chunk) -> pooledShortcutRange(
-                        ba, xa, ya, from, to, bs.c, xs.c, h, w, (int) bs.shape[2], (int) bs.shape[3], k, s));
+        pooledShortcut(false, bs, xs, k, s, b, x, y);
     }
 
     /**
@@ -335,16 +304,28 @@ public final class NativeLayers {
         Shape ds = Shape.of("dy", dy);
         Shape xs = pooledShortcutInput(ds, branchGradient, k, s);
         xs.same("dx", dx);
-        long dya = NativeLibrary.address(dy);
-        long dba = NativeLibrary.address(branchGradient);
-        long dxa = NativeLibrary.address(dx);
-        int h = (int) xs.shape[2];
-        int w = (int) xs.shape[3];
+        pooledShortcut(true, ds, xs, k, s, dy, branchGradient, dx);
+    }
+
+    /**
+     * The sum ({@code a} = b, {@code b} = x) or, when {@code gradient}, the gradient ({@code a} = dy,
+     * {@code b} = branchGradient) of the pooled shortcut, on validated arrays: both walk the block
+     * output's samples over the same geometry.
+     */
+    private static void pooledShortcut(
+            boolean gradient, Shape out, Shape in, int k, int s, INDArray a, INDArray b, INDArray result) {
+        long aa = NativeLibrary.address(a);
+        long ba = NativeLibrary.address(b);
+        long ra = NativeLibrary.address(result);
+        int h = (int) in.shape[2];
+        int w = (int) in.shape[3];
+        int ho = (int) out.shape[2];
+        int wo = (int) out.shape[3];
         split(
-                ds.n,
-                (long) ds.c * ds.hw,
-                (from, to, chunk) -> pooledShortcutGradientRange(
-                        dya, dba, dxa, from, to, ds.c, xs.c, h, w, (int) ds.shape[2], (int) ds.shape[3], k, s));
+                out.n,
+                (long) out.c * out.hw,
+                (from, to, chunk) ->
+                        pooledShortcutRange(gradient, aa, ba, ra, from, to, out.c, in.c, h, w, ho, wo, k, s));
     }
 
     /** Validates the shortcut input (or its gradient) against the block output's shape. */
@@ -448,6 +429,14 @@ public final class NativeLayers {
             }
         }
 
+        /** A layer norm's per-channel affine and per-sample statistics. */
+        void layerNormVectors(float[] gamma, float[] beta, float[] mean, float[] invStd) {
+            length("gamma", gamma.length, c);
+            length("beta", beta.length, c);
+            length("mean", mean.length, n);
+            length("invStd", invStd.length, n);
+        }
+
         void same(String what, INDArray a) {
             if (a.dataType() != DataType.FLOAT || !Arrays.equals(a.shape(), shape) || !contiguous(a)) {
                 throw new IllegalArgumentException(what
@@ -459,6 +448,26 @@ public final class NativeLayers {
                         + Arrays.toString(a.shape())
                         + (contiguous(a) ? "" : " (strided view)"));
             }
+        }
+    }
+
+    /**
+     * A backward's input {@code x} (validated as {@code shape}), output gradient {@code dy} and input
+     * gradient output {@code dx} (both checked to be of x's shape), with the three addresses.
+     */
+    private record Gradients(Shape shape, long x, long dy, long dx) {
+
+        static Gradients of(Shape s, INDArray x, INDArray dy, INDArray dx) {
+            s.same("dy", dy);
+            s.same("dx", dx);
+            return new Gradients(s, NativeLibrary.address(x), NativeLibrary.address(dy), NativeLibrary.address(dx));
+        }
+
+        /** Also checks the per-channel affine gradients a norm's backward writes. */
+        static Gradients of(Shape s, INDArray x, INDArray dy, INDArray dx, double[] dGamma, double[] dBeta) {
+            s.length("dGamma", dGamma.length, s.c);
+            s.length("dBeta", dBeta.length, s.c);
+            return of(s, x, dy, dx);
         }
     }
 
@@ -488,25 +497,12 @@ public final class NativeLayers {
 
     private static native void reluRange(long x, long y, long begin, long end);
 
+    /** The pooled shortcut's sum ({@code a} = b, {@code b} = x) or its gradient (dy, branchGradient). */
     private static native void pooledShortcutRange(
+            boolean gradient,
+            long a,
             long b,
-            long x,
-            long y,
-            int nBegin,
-            int nEnd,
-            int cOut,
-            int cIn,
-            int h,
-            int w,
-            int ho,
-            int wo,
-            int k,
-            int s);
-
-    private static native void pooledShortcutGradientRange(
-            long dy,
-            long db,
-            long dx,
+            long out,
             int nBegin,
             int nEnd,
             int cOut,

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -34,15 +33,9 @@ class NativeLibraryTest {
         assertTrue(e.getMessage().contains(NativeLibrary.fileName(MISSING)), e.getMessage());
     }
 
-    /**
-     * The native-kernel profile builds on Linux x86-64: there a missing library is a build fault, not
-     * a skip.
-     */
     @Test
     void theLossLibraryLoadsWhereItIsBuilt() {
-        assumeTrue(System.getProperty("os.name").equals("Linux")
-                && System.getProperty("os.arch").equals("amd64"));
-        assumeTrue(!"nd4j".equals(System.getProperty("contrastive.kernel")));
+        NativeBuild.assumeLibrariesBuilt();
         assertTrue(NativeTiles.isLoaded(), NativeLibrary.fileName("contrastive_loss") + " did not load");
     }
 

@@ -1,8 +1,8 @@
 package dev.contrastive.core.layers;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.contrastive.core.kernel.NativeBuild;
 import dev.contrastive.core.kernel.NativeLibrary;
 import org.junit.jupiter.api.Test;
 
@@ -14,9 +14,7 @@ class LayersLibraryTest {
 
     @Test
     void theLayersLibraryLoadsWhereItIsBuilt() {
-        assumeTrue(System.getProperty("os.name").equals("Linux")
-                && System.getProperty("os.arch").equals("amd64"));
-        assumeTrue(!"nd4j".equals(System.getProperty("contrastive.kernel")));
+        NativeBuild.assumeLibrariesBuilt();
         assertTrue(NativeLayers.isLoaded(), NativeLibrary.fileName("contrastive_layers") + " did not load");
     }
 }

@@ -90,37 +90,11 @@ public final class CudaLossKernels implements DeviceKernels {
         INDArray stats = Nd4j.createUninitialized(DataType.FLOAT, (long) CE_STAT_FIELDS * n);
 
         Launch launch = sides.launch(labelArray, excludedArray, weightArray, partial, stats);
-        float s = (float) p.scale();
-        launch.run(
-                "ce_forward",
-                tiles(n),
-                sides.splitsForward,
-                sides.own,
-                sides.other,
-                n,
-                m,
-                sides.d,
-                s,
-                labelArray,
-                excludedArray,
-                partial,
-                stats);
+        // The leading arguments of the forward and both backward kernels.
+        Object[] problem = {sides.own, sides.other, n, m, sides.d, (float) p.scale(), labelArray, excludedArray};
+        launch.run("ce_forward", tiles(n), sides.splitsForward, Sides.append(problem, partial, stats));
         launch.run("ce_finish", blocks(n), 1, n, sides.splitsForward, partial, stats);
-        sides.backward(
-                launch,
-                stats,
-                "ce_backward_dq",
-                "ce_backward_dk",
-                sides.own,
-                sides.other,
-                n,
-                m,
-                sides.d,
-                s,
-                labelArray,
-                excludedArray,
-                weightArray,
-                stats);
+        sides.backward(launch, stats, "ce_backward_dq", "ce_backward_dk", Sides.append(problem, weightArray, stats));
 
         float[] st = stats.toFloatVector();
         return SoftmaxCrossEntropyKernel.rowStats(
@@ -140,23 +114,11 @@ public final class CudaLossKernels implements DeviceKernels {
         INDArray stats = Nd4j.createUninitialized(DataType.FLOAT, (long) AMDIM_STAT_FIELDS * n);
 
         Launch launch = sides.launch(partial, positives, positiveGradient, stats);
-        float s = (float) p.scale();
-        float clip = (float) p.tclip();
-        launch.run(
-                "amdim_forward",
-                tiles(n),
-                sides.splitsForward,
-                sides.own,
-                sides.other,
-                n,
-                p.firstImage(),
-                b,
-                locations,
-                sides.d,
-                s,
-                clip,
-                partial,
-                positives);
+        // The leading arguments of the forward and both backward kernels.
+        Object[] problem = {
+            sides.own, sides.other, n, p.firstImage(), b, locations, sides.d, (float) p.scale(), (float) p.tclip()
+        };
+        launch.run("amdim_forward", tiles(n), sides.splitsForward, Sides.append(problem, partial, positives));
         launch.run(
                 "amdim_finish",
                 blocks(n),
@@ -174,18 +136,7 @@ public final class CudaLossKernels implements DeviceKernels {
                 stats,
                 "amdim_backward_dsrc",
                 "amdim_backward_dtrg",
-                sides.own,
-                sides.other,
-                n,
-                p.firstImage(),
-                b,
-                locations,
-                sides.d,
-                s,
-                clip,
-                (float) (2.0 * p.regWeight()),
-                stats,
-                positiveGradient);
+                Sides.append(problem, (float) (2.0 * p.regWeight()), stats, positiveGradient));
 
         // amdim_finish's per-row fields 2..6: loss, positive sum, negative sum, correct, squares.
         float[] st = stats.toFloatVector();
@@ -274,9 +225,10 @@ public final class CudaLossKernels implements DeviceKernels {
             copyBack(dOther, dOtherTarget);
         }
 
-        private static Object[] append(Object[] args, INDArray last) {
-            Object[] all = Arrays.copyOf(args, args.length + 1);
-            all[args.length] = last;
+        /** {@code args} followed by {@code more}, as one kernel's argument list. */
+        static Object[] append(Object[] args, Object... more) {
+            Object[] all = Arrays.copyOf(args, args.length + more.length);
+            System.arraycopy(more, 0, all, args.length, more.length);
             return all;
         }
     }

@@ -31,6 +31,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.cuda.global.nccl;
 import org.bytedeco.cuda.nccl.ncclComm;
@@ -182,16 +184,11 @@ public final class NcclCollectives implements ProcessGroups.Group {
     @Override
     public INDArray allGather(INDArray local) {
         requireBatch("allGather", local);
-        long[] shape = local.shape().clone();
-        shape[0] *= size;
-        INDArray gathered = Nd4j.create(local.dataType(), shape, 'c');
-        INDArray send = dense(local);
-        run(
+        return intoNew(
                 "allGather",
-                gathered,
-                send,
-                (s, r, stream) -> ncclAllGather(s, r, send.length(), type(send), comm, stream));
-        return gathered;
+                local,
+                local.size(0) * size,
+                (send, gathered) -> (s, r, stream) -> ncclAllGather(s, r, send.length(), type(send), comm, stream));
     }
 
     @Override
@@ -201,29 +198,20 @@ public final class NcclCollectives implements ProcessGroups.Group {
         if (rows % size != 0) {
             throw new IllegalArgumentException("reduceScatter needs a multiple of " + size + " rows, got " + rows);
         }
-        long[] shape = full.shape().clone();
-        shape[0] = rows / size;
-        INDArray own = Nd4j.create(full.dataType(), shape, 'c');
-        INDArray send = dense(full);
-        run(
+        return intoNew(
                 "reduceScatter",
-                own,
-                send,
-                (s, r, stream) -> ncclReduceScatter(s, r, own.length(), type(send), ncclSum, comm, stream));
-        return own;
+                full,
+                rows / size,
+                (send, own) ->
+                        (s, r, stream) -> ncclReduceScatter(s, r, own.length(), type(send), ncclSum, comm, stream));
     }
 
     @Override
     public void allReduceSum(INDArray buffer) {
-        INDArray work = dense(buffer);
-        run(
+        inPlace(
                 "allReduce",
-                work,
-                null,
-                (s, r, stream) -> ncclAllReduce(r, r, work.length(), type(work), ncclSum, comm, stream));
-        if (work != buffer) {
-            buffer.assign(work);
-        }
+                buffer,
+                work -> (s, r, stream) -> ncclAllReduce(r, r, work.length(), type(work), ncclSum, comm, stream));
     }
 
     @Override
@@ -238,15 +226,10 @@ public final class NcclCollectives implements ProcessGroups.Group {
         if (root < 0 || root >= size) {
             throw new IllegalArgumentException("broadcast root must be in [0, " + size + "), got " + root);
         }
-        INDArray work = dense(buffer);
-        run(
+        inPlace(
                 "broadcast",
-                work,
-                null,
-                (s, r, stream) -> ncclBroadcast(r, r, work.length(), type(work), root, comm, stream));
-        if (work != buffer) {
-            buffer.assign(work);
-        }
+                buffer,
+                work -> (s, r, stream) -> ncclBroadcast(r, r, work.length(), type(work), root, comm, stream));
     }
 
     /**
@@ -279,14 +262,38 @@ public final class NcclCollectives implements ProcessGroups.Group {
     }
 
     /**
+     * Runs {@code op} from a dense copy of {@code input} (or input itself) into a new C-order array of
+     * input's type and shape but {@code rows} rows, which it returns.
+     */
+    private INDArray intoNew(String op, INDArray input, long rows, BiFunction<INDArray, INDArray, Enqueue> enqueueOf) {
+        long[] shape = input.shape().clone();
+        shape[0] = rows;
+        INDArray output = Nd4j.create(input.dataType(), shape, 'c');
+        INDArray send = dense(input);
+        run(op, output, send, enqueueOf.apply(send, output));
+        return output;
+    }
+
+    /**
+     * Runs {@code op} in place on a dense working array: {@code buffer} itself, or a copy whose
+     * result is then copied back.
+     */
+    private void inPlace(String op, INDArray buffer, Function<INDArray, Enqueue> enqueueOf) {
+        INDArray work = dense(buffer);
+        run(op, work, null, enqueueOf.apply(work));
+        if (work != buffer) {
+            buffer.assign(work);
+        }
+    }
+
+    /**
      * Enqueues the call on ND4J's stream between prepareAction and registerAction ({@code output}
      * written on the device, {@code input} read), waits for it, and fails on the timeout or an error
      * NCCL reports.
      */
     private void run(String op, INDArray output, INDArray input, Enqueue enqueue) {
         if (broken != null) {
-            throw new CollectiveException(
-                    "rank " + rank + " of " + size + ": " + op + " on a communicator that is " + broken, -1, null);
+            throw new CollectiveException(where(op) + " on a communicator that is " + broken, -1, null);
         }
         int current = Nd4j.getAffinityManager().getDeviceForCurrentThread();
         if (current != device) {
@@ -327,52 +334,33 @@ public final class NcclCollectives implements ProcessGroups.Group {
             }
             if (status != cudaErrorNotReady) {
                 abortComm(op + " failed");
-                throw new IllegalStateException("rank "
-                        + rank
-                        + ": "
-                        + op
-                        + " failed on the GPU: CUDA error "
-                        + status
-                        + " ("
-                        + cudaGetErrorString(status).getString()
-                        + ")");
+                throw new IllegalStateException(
+                        "rank " + rank + ": " + op + " failed on the GPU: " + cudaError(status));
             }
             check(ncclCommGetAsyncError(comm, async), "ncclCommGetAsyncError");
             if (async[0] != ncclSuccess) {
                 abortComm(op + " failed");
                 throw new CollectiveException(
-                        "rank "
-                                + rank
-                                + " of "
-                                + size
-                                + ": "
-                                + op
-                                + " failed: NCCL error "
-                                + async[0]
-                                + " ("
-                                + ncclGetErrorString(async[0]).getString()
-                                + "): another process is gone or the"
-                                + " network failed",
+                        where(op) + " failed: " + ncclError(async[0])
+                                + ": another process is gone or the network failed",
                         -1,
                         null);
             }
             if (System.nanoTime() >= deadline) {
                 abortComm(op + " timed out");
                 throw new CollectiveException(
-                        "rank "
-                                + rank
-                                + " of "
-                                + size
-                                + ": "
-                                + op
-                                + " timed out after "
-                                + timeout
+                        where(op) + " timed out after " + timeout
                                 + " waiting for the other processes (a process is gone or stuck)",
                         -1,
                         null);
             }
             LockSupport.parkNanos(20_000);
         }
+    }
+
+    /** This process's place and the operation, the start of a collective's failure message. */
+    private String where(String op) {
+        return "rank " + rank + " of " + size + ": " + op;
     }
 
     private void abortComm(String why) {
@@ -424,23 +412,21 @@ public final class NcclCollectives implements ProcessGroups.Group {
 
     private static void check(int result, String what) {
         if (result != ncclSuccess) {
-            throw new IllegalStateException(what
-                    + " failed: NCCL error "
-                    + result
-                    + " ("
-                    + ncclGetErrorString(result).getString()
-                    + ")");
+            throw new IllegalStateException(what + " failed: " + ncclError(result));
         }
     }
 
     private static void cuda(int result, String what) {
         if (result != cudaSuccess) {
-            throw new IllegalStateException(what
-                    + " failed: CUDA error "
-                    + result
-                    + " ("
-                    + cudaGetErrorString(result).getString()
-                    + ")");
+            throw new IllegalStateException(what + " failed: " + cudaError(result));
         }
+    }
+
+    private static String ncclError(int result) {
+        return "NCCL error " + result + " (" + ncclGetErrorString(result).getString() + ")";
+    }
+
+    private static String cudaError(int result) {
+        return "CUDA error " + result + " (" + cudaGetErrorString(result).getString() + ")";
     }
 }

@@ -2,7 +2,6 @@ package dev.contrastive.core.kernel.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.contrastive.core.kernel.DeviceDispatch;
 import dev.contrastive.core.loss.AmdimLoss;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.jcublas.JCublasBackend;
 
 /**
  * On a CUDA node: the losses take the CUDA kernels, and their loss, parts, diagnostics and
@@ -36,14 +34,7 @@ class CudaLossKernelsTest {
 
     @BeforeAll
     static void requireGpu() {
-        boolean gpu;
-        try {
-            gpu = Nd4j.getBackend() instanceof JCublasBackend
-                    && Nd4j.getAffinityManager().getNumberOfDevices() > 0;
-        } catch (RuntimeException | LinkageError e) {
-            gpu = false;
-        }
-        assumeTrue(gpu, "no CUDA device: the nd4j-cuda backend did not load");
+        CudaDevice.assumePresent();
     }
 
     @AfterEach

@@ -3,8 +3,8 @@ package dev.contrastive.core.parallel.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.contrastive.core.kernel.cuda.CudaDevice;
 import dev.contrastive.core.parallel.CollectiveException;
 import dev.contrastive.core.parallel.ProcessGroupSpec;
 import java.nio.file.Files;
@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.jcublas.JCublasBackend;
 
 /**
  * On a CUDA node: a communicator of one process, through the id file as rank 0 of a job makes it,
@@ -29,14 +28,7 @@ class NcclCollectivesTest {
 
     @BeforeAll
     static void requireGpu() {
-        boolean gpu;
-        try {
-            gpu = Nd4j.getBackend() instanceof JCublasBackend
-                    && Nd4j.getAffinityManager().getNumberOfDevices() > 0;
-        } catch (RuntimeException | LinkageError e) {
-            gpu = false;
-        }
-        assumeTrue(gpu, "no CUDA device: the nd4j-cuda backend did not load");
+        CudaDevice.assumePresent();
     }
 
     @Test
