@@ -23,16 +23,11 @@ public final class FileSizeLimit {
     private FileSizeLimit() {}
 
     /**
-     * Runs {@code main} with {@code args} in {@code workDir} (where a crashing JVM would leave its
-     * hs_err_pid*.log) with files limited to {@code kib} KiB.
+     * The command line that runs {@code main} with {@code args} in a child JVM on this JVM's class
+     * path, fit to run under a file-size limit.
      */
-    public static Result run(Path workDir, int kib, Class<?> main, String... args)
-            throws IOException, InterruptedException {
+    public static List<String> javaCommand(Class<?> main, String... args) {
         List<String> command = new ArrayList<>(List.of(
-                "bash",
-                "-c",
-                "ulimit -f " + kib + " && exec \"$@\"",
-                "bash",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // No perf data file, and no copy of the native tile kernel to a temporary file: the
                 // limit would refuse both, which is not what the tests are about.
@@ -42,6 +37,17 @@ public final class FileSizeLimit {
                 System.getProperty("java.class.path"),
                 main.getName()));
         command.addAll(List.of(args));
+        return command;
+    }
+
+    /**
+     * Runs {@code main} with {@code args} in {@code workDir} (where a crashing JVM would leave its
+     * hs_err_pid*.log) with files limited to {@code kib} KiB.
+     */
+    public static Result run(Path workDir, int kib, Class<?> main, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", "-c", "ulimit -f " + kib + " && exec \"$@\"", "bash"));
+        command.addAll(javaCommand(main, args));
         Process child = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)

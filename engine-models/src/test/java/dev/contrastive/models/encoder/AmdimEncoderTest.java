@@ -11,6 +11,7 @@ import dev.contrastive.models.nn.Parameters;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -22,14 +23,7 @@ class AmdimEncoderTest {
     @ParameterizedTest
     @CsvSource({"32, 3", "32, 1", "64, 3", "128, 3", "128, 1"})
     void outputShapes(int size, int channels) {
-        AmdimConfig cfg = AmdimConfig.builder()
-                .encoderSize(size)
-                .inChannels(channels)
-                .ndf(2)
-                .nRkhs(24)
-                .nDepth(2)
-                .useBn(true)
-                .build();
+        AmdimConfig cfg = EncoderFixtures.amdim(size, channels, 2, 24, 2, true);
         try (AmdimEncoder enc = AmdimEncoder.create(cfg, DataType.FLOAT, 1)) {
             AmdimFeatures f = enc.forward(
                     GradCheck.randomOf(DataType.FLOAT, new SplittableRandom(2), 1, 3, channels, size, size), true);
@@ -44,17 +38,7 @@ class AmdimEncoderTest {
 
     @Test
     void torchStateDictNamesAndAmdimInit() {
-        try (AmdimEncoder enc = AmdimEncoder.create(
-                AmdimConfig.builder()
-                        .encoderSize(32)
-                        .inChannels(3)
-                        .ndf(4)
-                        .nRkhs(32)
-                        .nDepth(2)
-                        .useBn(false)
-                        .build(),
-                DataType.FLOAT,
-                3)) {
+        try (AmdimEncoder enc = AmdimEncoder.create(EncoderFixtures.amdim(32, 3, 4, 32, 2, false), DataType.FLOAT, 3)) {
             Parameters p = enc.parameters();
             // Fixup-style zero init of every residual branch's last conv.
             assertEquals(
@@ -93,14 +77,7 @@ class AmdimEncoderTest {
 
     @Test
     void sameSeedSameWeightsAndOutputs() {
-        AmdimConfig cfg = AmdimConfig.builder()
-                .encoderSize(32)
-                .inChannels(3)
-                .ndf(4)
-                .nRkhs(16)
-                .nDepth(1)
-                .useBn(true)
-                .build();
+        AmdimConfig cfg = EncoderFixtures.amdim(32, 3, 4, 16, 1, true);
         INDArray x = GradCheck.randomOf(DataType.FLOAT, new SplittableRandom(9), 1, 2, 3, 32, 32);
         try (AmdimEncoder a = AmdimEncoder.create(cfg, DataType.FLOAT, 11);
                 AmdimEncoder b = AmdimEncoder.create(cfg, DataType.FLOAT, 11);
@@ -113,67 +90,21 @@ class AmdimEncoderTest {
 
     @Test
     void configValidationNamesTheField() {
-        IllegalArgumentException e = assertThrows(
-                IllegalArgumentException.class,
-                () -> AmdimConfig.builder()
-                        .encoderSize(32)
-                        .inChannels(3)
-                        .ndf(8)
-                        .nRkhs(16)
-                        .nDepth(1)
-                        .useBn(false)
-                        .build());
-        assertTrue(e.getMessage().contains("amdim.nRkhs must be in [32, 65536]"), e.getMessage());
-        e = assertThrows(
-                IllegalArgumentException.class,
-                () -> AmdimConfig.builder()
-                        .encoderSize(48)
-                        .inChannels(3)
-                        .ndf(8)
-                        .nRkhs(64)
-                        .nDepth(1)
-                        .useBn(false)
-                        .build());
-        assertTrue(e.getMessage().contains("amdim.encoderSize"), e.getMessage());
-        e = assertThrows(
-                IllegalArgumentException.class,
-                () -> AmdimConfig.builder()
-                        .encoderSize(32)
-                        .inChannels(2)
-                        .ndf(8)
-                        .nRkhs(64)
-                        .nDepth(1)
-                        .useBn(false)
-                        .build());
-        assertTrue(e.getMessage().contains("amdim.inChannels"), e.getMessage());
-        e = assertThrows(
-                IllegalArgumentException.class,
-                () -> AmdimConfig.builder()
-                        .encoderSize(32)
-                        .inChannels(3)
-                        .ndf(8)
-                        .nRkhs(64)
-                        .nDepth(0)
-                        .useBn(false)
-                        .build());
-        assertTrue(e.getMessage().contains("amdim.nDepth"), e.getMessage());
-        try (AmdimEncoder enc = AmdimEncoder.create(
-                AmdimConfig.builder()
-                        .encoderSize(32)
-                        .inChannels(3)
-                        .ndf(2)
-                        .nRkhs(8)
-                        .nDepth(1)
-                        .useBn(false)
-                        .build(),
-                DataType.FLOAT,
-                1)) {
-            e = assertThrows(
-                    IllegalArgumentException.class,
+        assertRejected("amdim.nRkhs must be in [32, 65536]", () -> EncoderFixtures.amdim(32, 3, 8, 16, 1, false));
+        assertRejected("amdim.encoderSize", () -> EncoderFixtures.amdim(48, 3, 8, 64, 1, false));
+        assertRejected("amdim.inChannels", () -> EncoderFixtures.amdim(32, 2, 8, 64, 1, false));
+        assertRejected("amdim.nDepth", () -> EncoderFixtures.amdim(32, 3, 8, 64, 0, false));
+        try (AmdimEncoder enc = AmdimEncoder.create(EncoderFixtures.amdim(32, 3, 2, 8, 1, false), DataType.FLOAT, 1)) {
+            assertRejected(
+                    "(B, 3, 32, 32)",
                     () -> enc.forward(
                             GradCheck.randomOf(DataType.FLOAT, new SplittableRandom(1), 1, 2, 3, 28, 28), true));
-            assertTrue(e.getMessage().contains("(B, 3, 32, 32)"), e.getMessage());
         }
+    }
+
+    private static void assertRejected(String part, Executable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().contains(part), e.getMessage());
     }
 
     /**
@@ -185,41 +116,23 @@ class AmdimEncoderTest {
     @CsvSource({"32, 3, 4, 16, 2, true, 4", "32, 1, 4, 16, 1, false, 3", "128, 3, 2, 16, 1, true, 2"})
     void gradientsMatchFiniteDifferences(int size, int ch, int ndf, int nRkhs, int depth, boolean bn, int batch) {
         SplittableRandom rnd = new SplittableRandom(size * 31L + ndf);
-        try (AmdimEncoder enc = AmdimEncoder.create(
-                AmdimConfig.builder()
-                        .encoderSize(size)
-                        .inChannels(ch)
-                        .ndf(ndf)
-                        .nRkhs(nRkhs)
-                        .nDepth(depth)
-                        .useBn(bn)
-                        .build(),
-                DataType.DOUBLE,
-                5)) {
+        try (AmdimEncoder enc =
+                AmdimEncoder.create(EncoderFixtures.amdim(size, ch, ndf, nRkhs, depth, bn), DataType.DOUBLE, 5)) {
             Parameters p = enc.parameters();
             randomise(p, rnd);
             INDArray x = GradCheck.random(rnd, 1.0, batch, ch, size, size);
             AmdimFeatures f = enc.forward(x, true);
-            INDArray w1 = GradCheck.random(rnd, 1.0, f.r1().shape());
-            INDArray w5 = GradCheck.random(rnd, 1.0, f.r5().shape());
-            INDArray w7 = GradCheck.random(rnd, 1.0, f.r7().shape());
+            AmdimFeatures w = EncoderFixtures.outputGradients(DataType.DOUBLE, rnd, f);
             p.zeroGrad();
-            INDArray dx = enc.backward(w1, w5, w7).dup();
+            INDArray dx = enc.backward(w.r1(), w.r5(), w.r7()).dup();
             Supplier<Double> loss = () -> {
                 AmdimFeatures g = enc.forward(x, true);
-                return g.r1().mul(w1).sumNumber().doubleValue()
-                        + g.r5().mul(w5).sumNumber().doubleValue()
-                        + g.r7().mul(w7).sumNumber().doubleValue();
+                return g.r1().mul(w.r1()).sumNumber().doubleValue()
+                        + g.r5().mul(w.r5()).sumNumber().doubleValue()
+                        + g.r7().mul(w.r7()).sumNumber().doubleValue();
             };
             // Two random entries per tensor (62 tensors in the first case) keeps the test within seconds.
-            int probes = 2;
-            double worst = GradCheck.maxError(x, dx, loss, 6, rnd, 1e-6);
-            assertTrue(worst < 1e-6, "input gradient error " + worst);
-            for (Parameters.Tensor t : p.trainable()) {
-                double e = GradCheck.maxError(t.value(), t.grad(), loss, probes, rnd, 1e-6);
-                assertTrue(e < 1e-6, t.name() + ": error " + e);
-                worst = Math.max(worst, e);
-            }
+            double worst = EncoderFixtures.checkGradients(p, x, dx, loss, 6, 2, rnd);
             System.out.printf(
                     "amdim %d ndf %d depth %d bn %b: %d tensors, worst FD error %.2e%n",
                     size, ndf, depth, bn, p.trainable().size(), worst);
@@ -228,14 +141,7 @@ class AmdimEncoderTest {
 
     @Test
     void replicaSharesWeightsAndAccumulatesGradients() {
-        AmdimConfig cfg = AmdimConfig.builder()
-                .encoderSize(32)
-                .inChannels(3)
-                .ndf(2)
-                .nRkhs(8)
-                .nDepth(1)
-                .useBn(true)
-                .build();
+        AmdimConfig cfg = EncoderFixtures.amdim(32, 3, 2, 8, 1, true);
         SplittableRandom rnd = new SplittableRandom(4);
         try (AmdimEncoder enc = AmdimEncoder.create(cfg, DataType.DOUBLE, 2);
                 AmdimEncoder rep = enc.replica()) {

@@ -23,14 +23,7 @@ class AmdimLossWiringTest {
 
     @Test
     void gradientStepLowersTheLossAsPredicted() {
-        AmdimConfig cfg = AmdimConfig.builder()
-                .encoderSize(32)
-                .inChannels(1)
-                .ndf(4)
-                .nRkhs(16)
-                .nDepth(1)
-                .useBn(true)
-                .build();
+        AmdimConfig cfg = EncoderFixtures.amdim(32, 1, 4, 16, 1, true);
         SplittableRandom rnd = new SplittableRandom(12);
         AmdimLoss loss = new AmdimLoss(AmdimOptions.defaults());
         SourceSampler sampler = SourceSampler.random(3);

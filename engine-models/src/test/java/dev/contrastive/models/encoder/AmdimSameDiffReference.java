@@ -1,13 +1,9 @@
 package dev.contrastive.models.encoder;
 
 import dev.contrastive.models.nn.Parameters;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
@@ -18,20 +14,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * the weights copied by torch state_dict name from an AmdimEncoder's {@link Parameters}. Batch norm
  * is built from SameDiff mean/sub/mul ops (batch statistics), not SameDiff's batchNorm op, whose
  * backprop has open bug reports in M2.1.
- *
- * <p>Convolution weights are held in SameDiff's default [kH, kW, iC, oC] layout (permuted from
- * torch's [oC, iC, kH, kW], gradients permuted back): with {@code WeightsFormat.OIYX} the M2.1
- * SameDiff conv2d backward builds its conv2d_bp without the weight-format argument and fails shape
- * validation ("expected is [B, 1, 7, 7], but got [B, 16, 7, 7]" for a 1x1 conv).
  */
-final class AmdimSameDiffReference {
+final class AmdimSameDiffReference extends SameDiffReference {
 
-    final SameDiff sd = SameDiff.create();
-    final Map<String, String> varOf = new LinkedHashMap<>();
-    private final java.util.Set<String> permuted = new java.util.HashSet<>();
-    private final Parameters params;
     private final AmdimConfig cfg;
-    private final long batch;
 
     /** Spatial size of the variable the graph has reached (the build is linear but for the taps). */
     private long size;
@@ -43,12 +29,11 @@ final class AmdimSameDiffReference {
      *     graphs
      */
     AmdimSameDiffReference(AmdimConfig cfg, Parameters params, INDArray input) {
+        super(params, input);
         this.cfg = cfg;
-        this.params = params;
-        this.batch = input.size(0);
         int s = cfg.encoderSize();
         size = s;
-        SDVariable x = sd.var("x", input.dup());
+        SDVariable x = input(input);
         int ndf = cfg.ndf();
         int d = cfg.nDepth();
         boolean bn = cfg.useBn();
@@ -95,59 +80,22 @@ final class AmdimSameDiffReference {
                 .sum()
                 .add(sd.getVariable("r5").mul(sd.constant(w5)).sum())
                 .add(sd.getVariable("r7").mul(sd.constant(w7)).sum());
-        sd.setLossVariables(loss);
-        java.util.List<String> wrt = new java.util.ArrayList<>(varOf.values());
-        wrt.add("x");
-        Map<String, INDArray> grads = new LinkedHashMap<>(sd.calculateGradients(Map.of(), wrt));
-        for (String v : permuted) {
-            grads.put(v, grads.get(v).permute(3, 2, 0, 1).dup('c'));
-        }
-        return grads;
+        return gradients(loss);
     }
 
     Map<String, INDArray> outputs() {
         return sd.output(Map.of(), "r1", "r5", "r7");
     }
 
-    private SDVariable param(String name) {
-        String v = name.replace('.', '_');
-        varOf.put(name, v);
-        return sd.var(v, params.get(name).value().dup());
-    }
-
+    /** A square conv; advances {@link #size} to its output's. */
     private SDVariable conv(String name, SDVariable in, int k, int s, int p, boolean bias) {
-        Conv2DConfig c = Conv2DConfig.builder()
-                .kH(k)
-                .kW(k)
-                .sH(s)
-                .sW(s)
-                .pH(p)
-                .pW(p)
-                .dH(1)
-                .dW(1)
-                .paddingMode(PaddingMode.VALID)
-                .dataFormat("NCHW")
-                .weightsFormat(WeightsFormat.YXIO)
-                .build();
         size = (size + 2L * p - k) / s + 1;
-        String wName = name + ".weight";
-        String v = wName.replace('.', '_');
-        varOf.put(wName, v);
-        permuted.add(v);
-        SDVariable w = sd.var(v, params.get(wName).value().permute(2, 3, 1, 0).dup('c'));
-        return bias
-                ? sd.cnn().conv2d(in, w, param(name + ".bias"), c)
-                : sd.cnn().conv2d(in, w, c);
+        return conv(name, in, k, k, s, p, p, bias);
     }
 
+    /** Batch norm with batch statistics. */
     private SDVariable batchNorm(String name, SDVariable in) {
-        SDVariable mean = in.mean(true, 0, 2, 3);
-        SDVariable centred = in.sub(mean);
-        SDVariable var = centred.mul(centred).mean(true, 0, 2, 3);
-        SDVariable xhat = centred.mul(sd.math().pow(var.add(1e-5), -0.5));
-        long c = params.get(name + ".weight").value().length();
-        return xhat.mul(param(name + ".weight").reshape(1, c, 1, 1))
-                .add(param(name + ".bias").reshape(1, c, 1, 1));
+        return normalise(name, in, 0, 2, 3);
     }
 
     private SDVariable resNxN(String n, SDVariable x, int in, int out, int k, int s) {

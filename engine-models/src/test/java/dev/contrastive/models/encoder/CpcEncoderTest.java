@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.models.nn.GradCheck;
 import dev.contrastive.models.nn.Parameters;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
@@ -20,17 +19,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 class CpcEncoderTest {
 
     /** 32x32, 8-pixel patches, stride 4: a 7x7 grid; tiny widths. */
-    static final CpcConfig TINY = CpcConfig.builder()
-            .imageSize(32)
-            .inChannels(3)
-            .patchSize(8)
-            .patchStride(4)
-            .width(2)
-            .blocksPerStage(1)
-            .contextChannels(4)
-            .targetDim(3)
-            .predictionSteps(3)
-            .build();
+    static final CpcConfig TINY = EncoderFixtures.tinyCpc(3).build();
 
     @Test
     void shapesOfTheSmallConfiguration() {
@@ -79,31 +68,11 @@ class CpcEncoderTest {
     void configValidationNamesTheField() {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
-                () -> CpcConfig.builder()
-                        .imageSize(30)
-                        .inChannels(3)
-                        .patchSize(8)
-                        .patchStride(4)
-                        .width(2)
-                        .blocksPerStage(1)
-                        .contextChannels(4)
-                        .targetDim(3)
-                        .predictionSteps(3)
-                        .build());
+                () -> EncoderFixtures.tinyCpc(3).imageSize(30).build());
         assertTrue(e.getMessage().startsWith("cpc.imageSize"), e.getMessage());
         e = assertThrows(
                 IllegalArgumentException.class,
-                () -> CpcConfig.builder()
-                        .imageSize(32)
-                        .inChannels(3)
-                        .patchSize(8)
-                        .patchStride(4)
-                        .width(2)
-                        .blocksPerStage(1)
-                        .contextChannels(4)
-                        .targetDim(3)
-                        .predictionSteps(7)
-                        .build());
+                () -> EncoderFixtures.tinyCpc(3).predictionSteps(7).build());
         assertTrue(e.getMessage().contains("cpc.predictionSteps must be in [1, 6]"), e.getMessage());
     }
 
@@ -122,10 +91,7 @@ class CpcEncoderTest {
             CpcFeatures f = enc.forward(x, true);
             INDArray wt = GradCheck.random(rnd, 1, f.targets().shape());
             INDArray wz = GradCheck.random(rnd, 1, f.latents().shape());
-            List<INDArray> wp = new ArrayList<>();
-            for (INDArray pr : f.predictions()) {
-                wp.add(GradCheck.random(rnd, 1, pr.shape()));
-            }
+            List<INDArray> wp = GradCheck.randomLike(DataType.DOUBLE, rnd, f.predictions());
             p.zeroGrad();
             INDArray dx = enc.backward(wt, wp, wz).dup();
             Supplier<Double> loss = () -> {
@@ -137,13 +103,7 @@ class CpcEncoderTest {
                 }
                 return l;
             };
-            double worst = GradCheck.maxError(x, dx, loss, 8, rnd, 1e-6);
-            assertTrue(worst < 1e-6, "input gradient error " + worst);
-            for (Parameters.Tensor t : p.trainable()) {
-                double e = GradCheck.maxError(t.value(), t.grad(), loss, 3, rnd, 1e-6);
-                assertTrue(e < 1e-6, t.name() + ": error " + e);
-                worst = Math.max(worst, e);
-            }
+            double worst = EncoderFixtures.checkGradients(p, x, dx, loss, 8, 3, rnd);
             System.out.printf(
                     "cpc: %d tensors, worst FD error %.2e%n", p.trainable().size(), worst);
         }

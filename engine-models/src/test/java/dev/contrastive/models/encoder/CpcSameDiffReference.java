@@ -2,42 +2,28 @@ package dev.contrastive.models.encoder;
 
 import dev.contrastive.models.nn.Parameters;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A second implementation of the CPC v2 model as a SameDiff graph with automatic differentiation,
  * written from the architecture description, weights copied by name from a CpcEncoder. Patches are
  * strided slices stacked along a new axis, LayerNorm is SameDiff mean/sub/mul, the context's top
- * padding a concatenation with a zero row. Convolution weights are held as [kH, kW, iC, oC] (see
- * AmdimSameDiffReference for why). The input is a variable so that its gradient is returned.
+ * padding a concatenation with a zero row.
  */
-final class CpcSameDiffReference {
+final class CpcSameDiffReference extends SameDiffReference {
 
-    final SameDiff sd = SameDiff.create();
-    final Map<String, String> varOf = new LinkedHashMap<>();
-    private final Set<String> permuted = new HashSet<>();
-    private final Parameters params;
     private final CpcConfig cfg;
-    private final long batch;
     private final List<String> predNames = new ArrayList<>();
 
     CpcSameDiffReference(CpcConfig cfg, Parameters params, INDArray input) {
+        super(params, input);
         this.cfg = cfg;
-        this.params = params;
-        this.batch = input.size(0);
-        SDVariable x = sd.var("x", input.dup());
+        SDVariable x = input(input);
         int g = cfg.grid();
         int p = cfg.patchSize();
         int st = cfg.patchStride();
@@ -113,54 +99,11 @@ final class CpcSameDiffReference {
             loss = loss.add(
                     sd.getVariable(predNames.get(s)).mul(sd.constant(wp.get(s))).sum());
         }
-        sd.setLossVariables(loss);
-        List<String> wrt = new ArrayList<>(varOf.values());
-        wrt.add("x");
-        Map<String, INDArray> grads = new LinkedHashMap<>(sd.calculateGradients(Map.of(), wrt));
-        for (String v : permuted) {
-            grads.put(v, grads.get(v).permute(3, 2, 0, 1).dup('c'));
-        }
-        return grads;
-    }
-
-    private SDVariable param(String name) {
-        String v = name.replace('.', '_');
-        varOf.put(name, v);
-        return sd.var(v, params.get(name).value().dup());
-    }
-
-    private SDVariable conv(String name, SDVariable in, int kH, int kW, int s, int pH, int pW, boolean bias) {
-        Conv2DConfig c = Conv2DConfig.builder()
-                .kH(kH)
-                .kW(kW)
-                .sH(s)
-                .sW(s)
-                .pH(pH)
-                .pW(pW)
-                .dH(1)
-                .dW(1)
-                .paddingMode(PaddingMode.VALID)
-                .dataFormat("NCHW")
-                .weightsFormat(WeightsFormat.YXIO)
-                .build();
-        String wName = name + ".weight";
-        String v = wName.replace('.', '_');
-        varOf.put(wName, v);
-        permuted.add(v);
-        SDVariable w = sd.var(v, params.get(wName).value().permute(2, 3, 1, 0).dup('c'));
-        return bias
-                ? sd.cnn().conv2d(in, w, param(name + ".bias"), c)
-                : sd.cnn().conv2d(in, w, c);
+        return gradients(loss);
     }
 
     /** GroupNorm(1, C): statistics per sample over (C, H, W), per-channel affine. */
     private SDVariable layerNorm(String name, SDVariable in) {
-        SDVariable mean = in.mean(true, 1, 2, 3);
-        SDVariable centred = in.sub(mean);
-        SDVariable var = centred.mul(centred).mean(true, 1, 2, 3);
-        SDVariable xhat = centred.mul(sd.math().pow(var.add(1e-5), -0.5));
-        long ch = params.get(name + ".weight").value().length();
-        return xhat.mul(param(name + ".weight").reshape(1, ch, 1, 1))
-                .add(param(name + ".bias").reshape(1, ch, 1, 1));
+        return normalise(name, in, 1, 2, 3);
     }
 }

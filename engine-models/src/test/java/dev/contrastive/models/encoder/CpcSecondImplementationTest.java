@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.contrastive.models.nn.GradCheck;
 import dev.contrastive.models.nn.Parameters;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -22,17 +21,7 @@ class CpcSecondImplementationTest {
 
     @Test
     void matchesSameDiff() {
-        CpcConfig cfg = CpcConfig.builder()
-                .imageSize(32)
-                .inChannels(3)
-                .patchSize(8)
-                .patchStride(4)
-                .width(2)
-                .blocksPerStage(2)
-                .contextChannels(4)
-                .targetDim(3)
-                .predictionSteps(3)
-                .build();
+        CpcConfig cfg = EncoderFixtures.tinyCpc(3).blocksPerStage(2).build();
         SplittableRandom rnd = new SplittableRandom(31);
         try (CpcEncoder enc = CpcEncoder.create(cfg, DataType.FLOAT, 2)) {
             Parameters p = enc.parameters();
@@ -41,10 +30,7 @@ class CpcSecondImplementationTest {
             CpcFeatures f = enc.forward(x, true);
             INDArray wz = GradCheck.randomOf(DataType.FLOAT, rnd, 1, f.latents().shape());
             INDArray wt = GradCheck.randomOf(DataType.FLOAT, rnd, 1, f.targets().shape());
-            List<INDArray> wp = new ArrayList<>();
-            for (INDArray pr : f.predictions()) {
-                wp.add(GradCheck.randomOf(DataType.FLOAT, rnd, 1, pr.shape()));
-            }
+            List<INDArray> wp = GradCheck.randomLike(DataType.FLOAT, rnd, f.predictions());
             p.zeroGrad();
             INDArray dx = enc.backward(wt, wp, wz);
 
@@ -59,14 +45,8 @@ class CpcSecondImplementationTest {
             Map<String, INDArray> grads = ref.gradients(wz, wt, wp);
             worst = Math.max(worst, RelativeError.check("d input", dx, grads.get("x"), 0, TOL));
             assertEquals(p.trainable().size(), ref.varOf.size(), "the reference uses every parameter");
-            double largest = RelativeError.largest(
-                    p.trainable().stream().map(Parameters.Tensor::grad).toList());
-            for (Parameters.Tensor t : p.trainable()) {
-                worst = Math.max(
-                        worst,
-                        RelativeError.check(
-                                "d " + t.name(), t.grad(), grads.get(ref.varOf.get(t.name())), largest, TOL));
-            }
+            worst = Math.max(
+                    worst, RelativeError.checkGradients(p, n -> p.get(n).grad(), ref.gradientOf(grads), TOL));
             System.out.printf(
                     "cpc vs SameDiff: worst relative error %.2e over %d tensors%n",
                     worst, p.trainable().size() + 6);

@@ -3,7 +3,7 @@ package dev.contrastive.models.encoder;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.models.nn.GradCheck;
-import java.util.ArrayList;
+import dev.contrastive.models.nn.Parameters;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -20,28 +20,14 @@ class ParameterGradientsOnlyTest {
     void amdimParameterGradientsMatchFullBackward() {
         SplittableRandom rnd = new SplittableRandom(31);
         INDArray x = GradCheck.randomOf(DataType.FLOAT, rnd, 1, 6, 1, 32, 32);
-        try (AmdimEncoder enc = AmdimEncoder.create(
-                AmdimConfig.builder()
-                        .encoderSize(32)
-                        .inChannels(1)
-                        .ndf(8)
-                        .nRkhs(32)
-                        .nDepth(1)
-                        .useBn(true)
-                        .build(),
-                DataType.FLOAT,
-                2)) {
+        try (AmdimEncoder enc = AmdimEncoder.create(EncoderFixtures.amdim(32, 1, 8, 32, 1, true), DataType.FLOAT, 2)) {
             AmdimFeatures f = enc.forward(x, true);
-            INDArray d1 = GradCheck.randomOf(DataType.FLOAT, rnd, 1, f.r1().shape());
-            INDArray d5 = GradCheck.randomOf(DataType.FLOAT, rnd, 1, f.r5().shape());
-            INDArray d7 = GradCheck.randomOf(DataType.FLOAT, rnd, 1, f.r7().shape());
-            enc.parameters().zeroGrad();
-            enc.backward(d1, d5, d7);
-            INDArray full = enc.parameters().flatGrads().dup();
-            enc.forward(x, true);
-            enc.parameters().zeroGrad();
-            enc.backwardToParameters(d1, d5, d7);
-            assertSame(full, enc.parameters().flatGrads());
+            AmdimFeatures d = EncoderFixtures.outputGradients(DataType.FLOAT, rnd, f);
+            assertSameParameterGradients(
+                    enc.parameters(),
+                    () -> enc.backward(d.r1(), d.r5(), d.r7()),
+                    () -> enc.forward(x, true),
+                    () -> enc.backwardToParameters(d.r1(), d.r5(), d.r7()));
         }
     }
 
@@ -49,34 +35,31 @@ class ParameterGradientsOnlyTest {
     void cpcParameterGradientsMatchFullBackward() {
         SplittableRandom rnd = new SplittableRandom(32);
         INDArray x = GradCheck.randomOf(DataType.FLOAT, rnd, 1, 2, 1, 32, 32);
-        try (CpcEncoder enc = CpcEncoder.create(
-                CpcConfig.builder()
-                        .imageSize(32)
-                        .inChannels(1)
-                        .patchSize(8)
-                        .patchStride(4)
-                        .width(2)
-                        .blocksPerStage(1)
-                        .contextChannels(4)
-                        .targetDim(3)
-                        .predictionSteps(3)
-                        .build(),
-                DataType.FLOAT,
-                2)) {
+        try (CpcEncoder enc = CpcEncoder.create(EncoderFixtures.tinyCpc(1).build(), DataType.FLOAT, 2)) {
             CpcFeatures f = enc.forward(x, true);
             INDArray dt = GradCheck.randomOf(DataType.FLOAT, rnd, 1, f.targets().shape());
-            List<INDArray> dp = new ArrayList<>();
-            for (INDArray p : f.predictions()) {
-                dp.add(GradCheck.randomOf(DataType.FLOAT, rnd, 1, p.shape()));
-            }
-            enc.parameters().zeroGrad();
-            enc.backward(dt, dp, null);
-            INDArray full = enc.parameters().flatGrads().dup();
-            enc.forward(x, true);
-            enc.parameters().zeroGrad();
-            enc.backwardToParameters(dt, dp, null);
-            assertSame(full, enc.parameters().flatGrads());
+            List<INDArray> dp = GradCheck.randomLike(DataType.FLOAT, rnd, f.predictions());
+            assertSameParameterGradients(
+                    enc.parameters(),
+                    () -> enc.backward(dt, dp, null),
+                    () -> enc.forward(x, true),
+                    () -> enc.backwardToParameters(dt, dp, null));
         }
+    }
+
+    /**
+     * The full {@code backward} from zeroed gradients, then {@code forward} again and {@code
+     * backwardToParameters} from zeroed gradients: the same parameter gradients.
+     */
+    private static void assertSameParameterGradients(
+            Parameters p, Runnable backward, Runnable forward, Runnable backwardToParameters) {
+        p.zeroGrad();
+        backward.run();
+        INDArray full = p.flatGrads().dup();
+        forward.run();
+        p.zeroGrad();
+        backwardToParameters.run();
+        assertSame(full, p.flatGrads());
     }
 
     static void assertSame(INDArray full, INDArray onlyParameters) {

@@ -2,7 +2,10 @@ package dev.contrastive.models.encoder;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contrastive.models.nn.Parameters;
 import java.util.Collection;
+import java.util.Map;
+import java.util.function.Function;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -43,6 +46,38 @@ final class RelativeError {
         double err = error(actual, expected);
         assertTrue(err <= tol, what + ": relative error " + err + " > " + tol);
         return err;
+    }
+
+    /**
+     * Each output of {@code actual} against {@code expected}'s of its name (outputs have no
+     * structural zeros).
+     *
+     * @return the worst relative error
+     */
+    static double checkOutputs(Map<String, INDArray> actual, Map<String, INDArray> expected, double tol) {
+        double worst = 0;
+        for (Map.Entry<String, INDArray> e : actual.entrySet()) {
+            worst = Math.max(worst, check(e.getKey(), e.getValue(), expected.get(e.getKey()), 0, tol));
+        }
+        return worst;
+    }
+
+    /**
+     * The gradient of each trainable tensor of {@code model}, by name, {@code actual} against {@code
+     * expected}, structural zeros judged against the largest of {@code model}'s gradients.
+     *
+     * @return the worst relative error
+     */
+    static double checkGradients(
+            Parameters model, Function<String, INDArray> actual, Function<String, INDArray> expected, double tol) {
+        double largest =
+                largest(model.trainable().stream().map(Parameters.Tensor::grad).toList());
+        double worst = 0;
+        for (Parameters.Tensor t : model.trainable()) {
+            String n = t.name();
+            worst = Math.max(worst, check("d " + n, actual.apply(n), expected.apply(n), largest, tol));
+        }
+        return worst;
     }
 
     /** The largest |value| over the tensors. */

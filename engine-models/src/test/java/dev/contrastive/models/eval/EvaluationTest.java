@@ -57,14 +57,7 @@ class EvaluationTest {
         EvaluationOptions options = EvaluationOptions.defaults()
                 .withProbes(EnumSet.of(Probe.LINEAR, Probe.KNN))
                 .withBaselines(true)
-                .withProbe(ProbeOptions.builder()
-                        .epochs(10)
-                        .learningRate(1e-2)
-                        .l2(1e-4)
-                        .batchSize(100)
-                        .seed(0)
-                        .validationFraction(0)
-                        .build());
+                .withProbe(Synthetic.probe(10, 1e-2, 1e-4, 100, 0).build());
         EvaluationReport report = new Evaluation(options).run(trained, train, test, 250);
         System.out.println(report.toJson());
 
@@ -103,14 +96,7 @@ class EvaluationTest {
     void withoutBaselinesOnlyTheLearnedFeaturesAreScored() {
         EvaluationReport report = new Evaluation(EvaluationOptions.defaults()
                         .withProbes(EnumSet.of(Probe.MLP))
-                        .withProbe(ProbeOptions.builder()
-                                .epochs(2)
-                                .learningRate(3e-3)
-                                .l2(1e-4)
-                                .batchSize(200)
-                                .seed(0)
-                                .validationFraction(0)
-                                .build()))
+                        .withProbe(Synthetic.probe(2, 3e-3, 1e-4, 200, 0).build()))
                 .run(trained, train, TinyRun.strided(testBase, 100), 250);
         assertNull(report.rawPixels());
         assertNull(report.randomInit());

@@ -22,14 +22,8 @@ class FashionMnistProbeTest {
             FeatureExtractor extractor = FeatureExtractor.forPreset(Presets.fashionMnist(), 500);
             FeatureSet trainFeatures = extractor.rawPixels(TinyRun.strided(train, 2000));
             FeatureSet testFeatures = extractor.rawPixels(TinyRun.strided(test, 500));
-            ProbeResult result = new LinearProbe(ProbeOptions.builder()
-                            .epochs(5)
-                            .learningRate(3e-3)
-                            .l2(1e-4)
-                            .batchSize(200)
-                            .seed(0)
-                            .validationFraction(0)
-                            .build())
+            ProbeResult result = new LinearProbe(
+                            Synthetic.probe(5, 3e-3, 1e-4, 200, 0).build())
                     .fitAndEvaluate(trainFeatures, testFeatures);
             assertEquals(1024, result.featureDim());
             // Chance is 10%; a linear model on pixels reaches ~80% on this set.

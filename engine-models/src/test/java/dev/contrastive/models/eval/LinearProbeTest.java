@@ -11,14 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class LinearProbeTest {
 
-    private static final ProbeOptions FAST = ProbeOptions.builder()
-            .epochs(5)
-            .learningRate(3e-2)
-            .l2(0)
-            .batchSize(100)
-            .seed(7)
-            .validationFraction(0)
-            .build();
+    private static final ProbeOptions FAST = Synthetic.probe(5, 3e-2, 0, 100, 7).build();
 
     @Test
     void separableClassesAreLearnedAlmostPerfectly() {
@@ -34,14 +27,7 @@ class LinearProbeTest {
     @Test
     void randomLabelsStayNearChanceOnTest() {
         // 64 features for 200 rows: the probe can memorise part of the train labels, never the test's.
-        ProbeResult result = new LinearProbe(ProbeOptions.builder()
-                        .epochs(25)
-                        .learningRate(3e-2)
-                        .l2(0)
-                        .batchSize(50)
-                        .seed(3)
-                        .validationFraction(0)
-                        .build())
+        ProbeResult result = new LinearProbe(Synthetic.probe(25, 3e-2, 0, 50, 3).build())
                 .fitAndEvaluate(Synthetic.noise(200, 64, 4, 11), Synthetic.noise(2000, 64, 4, 12));
         assertTrue(result.trainAccuracy() > 0.5, "memorises train: " + result);
         // Chance is 0.25; 2000 test rows put the binomial sd at ~0.01, so 0.32 is > 6 sd above it.
@@ -52,14 +38,8 @@ class LinearProbeTest {
     void heldOutTrainRowsChooseTheEpochOnlyWhenAsked() {
         FeatureSet train = Synthetic.noisyBlobs(400, 64, 4, 0.4, 21);
         FeatureSet test = Synthetic.noisyBlobs(1000, 64, 4, 0.4, 22);
-        ProbeOptions options = ProbeOptions.builder()
-                .epochs(30)
-                .learningRate(3e-2)
-                .l2(0)
-                .batchSize(50)
-                .seed(3)
-                .validationFraction(0.2)
-                .build();
+        ProbeOptions options =
+                Synthetic.probe(30, 3e-2, 0, 50, 3).validationFraction(0.2).build();
         ProbeResult chosen = new LinearProbe(options).fitAndEvaluate(train, test);
         assertTrue(chosen.epochs() >= 1 && chosen.epochs() <= 30, chosen.toString());
         assertTrue(chosen.validationAccuracy() > 0.4 && chosen.validationAccuracy() <= 1, chosen.toString());
@@ -85,14 +65,8 @@ class LinearProbeTest {
             test[i] = 1f + 2f * (i + 0.5f) / n;
             testLabels[i] = 1;
         }
-        ProbeResult result = new LinearProbe(ProbeOptions.builder()
-                        .epochs(15)
-                        .learningRate(1e-1)
-                        .l2(0)
-                        .batchSize(100)
-                        .seed(5)
-                        .validationFraction(0)
-                        .build())
+        ProbeResult result = new LinearProbe(
+                        Synthetic.probe(15, 1e-1, 0, 100, 5).build())
                 .fitAndEvaluate(
                         new FeatureSet(Nd4j.create(train, new long[] {n, 1}, DataType.FLOAT), trainLabels, 2),
                         new FeatureSet(Nd4j.create(test, new long[] {n, 1}, DataType.FLOAT), testLabels, 2));
@@ -123,54 +97,19 @@ class LinearProbeTest {
     void optionsNameTheFieldAndRange() {
         assertMessage(
                 "probe.epochs must be in [1, 10000], got 0",
-                () -> ProbeOptions.builder()
-                        .epochs(0)
-                        .learningRate(1e-3)
-                        .l2(0)
-                        .batchSize(8)
-                        .seed(0)
-                        .validationFraction(0)
-                        .build());
+                () -> Synthetic.probe(0, 1e-3, 0, 8, 0).build());
         assertMessage(
                 "probe.learningRate must be in (0, 1], got NaN",
-                () -> ProbeOptions.builder()
-                        .epochs(1)
-                        .learningRate(Double.NaN)
-                        .l2(0)
-                        .batchSize(8)
-                        .seed(0)
-                        .validationFraction(0)
-                        .build());
+                () -> Synthetic.probe(1, Double.NaN, 0, 8, 0).build());
         assertMessage(
                 "probe.l2 must be in [0, 1], got -1.0",
-                () -> ProbeOptions.builder()
-                        .epochs(1)
-                        .learningRate(1e-3)
-                        .l2(-1)
-                        .batchSize(8)
-                        .seed(0)
-                        .validationFraction(0)
-                        .build());
+                () -> Synthetic.probe(1, 1e-3, -1, 8, 0).build());
         assertMessage(
                 "probe.batchSize must be >= 1, got 0",
-                () -> ProbeOptions.builder()
-                        .epochs(1)
-                        .learningRate(1e-3)
-                        .l2(0)
-                        .batchSize(0)
-                        .seed(0)
-                        .validationFraction(0)
-                        .build());
+                () -> Synthetic.probe(1, 1e-3, 0, 0, 0).build());
         assertThrows(
                 IllegalArgumentException.class,
-                () -> ProbeOptions.builder()
-                        .epochs(1)
-                        .learningRate(1e-3)
-                        .l2(0)
-                        .batchSize(8)
-                        .seed(0)
-                        .validationFraction(0.5)
-                        .build());
+                () -> Synthetic.probe(1, 1e-3, 0, 8, 0).validationFraction(0.5).build());
     }
 
     private static void assertMessage(String expected, Runnable r) {

@@ -31,14 +31,7 @@ class MlpProbeTest {
 
     @Test
     void hiddenLayerSolvesWhatALinearProbeCannot() {
-        ProbeOptions options = ProbeOptions.builder()
-                .epochs(4)
-                .learningRate(1e-2)
-                .l2(0)
-                .batchSize(100)
-                .seed(1)
-                .validationFraction(0)
-                .build();
+        ProbeOptions options = Synthetic.probe(4, 1e-2, 0, 100, 1).build();
         FeatureSet train = xor(1000, 1);
         FeatureSet test = xor(500, 2);
         ProbeResult mlp = new MlpProbe(options).fitAndEvaluate(train, test);

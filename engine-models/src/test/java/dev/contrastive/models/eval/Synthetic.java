@@ -9,6 +9,17 @@ final class Synthetic {
 
     private Synthetic() {}
 
+    /** Probe options of the settings, with no validation split. */
+    static ProbeOptions.Builder probe(int epochs, double learningRate, double l2, int batchSize, long seed) {
+        return ProbeOptions.builder()
+                .epochs(epochs)
+                .learningRate(learningRate)
+                .l2(l2)
+                .batchSize(batchSize)
+                .seed(seed)
+                .validationFraction(0);
+    }
+
     /**
      * {@code n} rows in {@code dim} dimensions: Gaussian noise (sd 1) around one of {@code classes}
      * centres placed 8 apart on distinct axes, so the classes are linearly separable with margin.

@@ -8,18 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.contrastive.augment.transform.ItemShape;
-import dev.contrastive.core.loss.LossResult;
-import dev.contrastive.core.loss.Shard;
 import dev.contrastive.models.FileSizeLimit;
 import dev.contrastive.models.encoder.AmdimConfig;
+import dev.contrastive.models.encoder.EncoderFixtures;
 import dev.contrastive.models.encoder.ProbeTaps;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.MethodConfig;
 import dev.contrastive.models.method.amdim.AmdimMethodConfig;
 import dev.contrastive.models.method.yadim.YadimMethodConfig;
 import dev.contrastive.models.nn.GradCheck;
-import dev.contrastive.models.nn.Parameters;
 import dev.contrastive.models.registry.Methods;
+import dev.contrastive.models.train.ForwardingMethod;
 import dev.contrastive.models.train.TinyRun;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -79,14 +78,7 @@ class OnnxExportTest {
                 AmdimMethodConfig.of(tiny.withUseBn(true)).withProbe(ProbeTaps.R1_POOLED_R5_R7)));
         cases.add(Arguments.of(
                 "amdim-128-bn-pooled-1ch",
-                AmdimMethodConfig.of(AmdimConfig.builder()
-                                .encoderSize(128)
-                                .inChannels(1)
-                                .ndf(4)
-                                .nRkhs(32)
-                                .nDepth(1)
-                                .useBn(true)
-                                .build())
+                AmdimMethodConfig.of(EncoderFixtures.amdim(128, 1, 4, 32, 1, true))
                         .withProbe(ProbeTaps.R1_POOLED_R5_R7)));
         return cases.stream();
     }
@@ -220,56 +212,6 @@ class OnnxExportTest {
         }
     }
 
-    /** A method as {@code inner}, but without exportFeatures: a method added without an ONNX form. */
-    private record WithoutOnnx(Method inner) implements Method {
-        @Override
-        public MethodConfig config() {
-            return inner.config();
-        }
-
-        @Override
-        public Parameters parameters() {
-            return inner.parameters();
-        }
-
-        @Override
-        public int views() {
-            return inner.views();
-        }
-
-        @Override
-        public Map<String, INDArray> forward(long step, INDArray viewA, INDArray viewB, boolean training) {
-            return inner.forward(step, viewA, viewB, training);
-        }
-
-        @Override
-        public LossResult loss(Map<String, INDArray> maps, Shard shard, long lossSeed) {
-            return inner.loss(maps, shard, lossSeed);
-        }
-
-        @Override
-        public void backward(Map<String, INDArray> mapGradients) {
-            inner.backward(mapGradients);
-        }
-
-        @Override
-        public INDArray probeFeatures() {
-            return inner.probeFeatures();
-        }
-
-        @Override
-        public INDArray features(INDArray images) {
-            return inner.features(images);
-        }
-
-        @Override
-        public int featureDim() {
-            return inner.featureDim();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
-    }
+    /** A method as {@code delegate}, but without exportFeatures: a method added without an ONNX form. */
+    private record WithoutOnnx(Method delegate) implements ForwardingMethod {}
 }

@@ -11,6 +11,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 import dev.contrastive.core.loss.CpcOptions;
 import dev.contrastive.core.memory.NativeMemory;
 import dev.contrastive.models.encoder.CpcConfig;
+import dev.contrastive.models.encoder.EncoderFixtures;
 import dev.contrastive.models.method.cpc.CpcMethodConfig;
 import dev.contrastive.models.nn.GradCheck;
 import dev.contrastive.models.nn.Parameters;
@@ -127,17 +128,7 @@ class MethodStepTest {
 
     @Test
     void cpcHeadsMustMatchThePredictedOffsets() {
-        CpcConfig model = CpcConfig.builder()
-                .imageSize(32)
-                .inChannels(1)
-                .patchSize(8)
-                .patchStride(4)
-                .width(2)
-                .blocksPerStage(1)
-                .contextChannels(4)
-                .targetDim(3)
-                .predictionSteps(3)
-                .build();
+        CpcConfig model = EncoderFixtures.tinyCpc(1).build();
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
                 () -> new CpcMethodConfig(model, CpcOptions.defaults().withSteps(2, 2)));

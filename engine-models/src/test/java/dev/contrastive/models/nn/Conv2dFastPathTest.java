@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -25,30 +27,27 @@ class Conv2dFastPathTest {
         FastPaths.setEnabled(true);
     }
 
-    @Test
-    void kernelCoveringTheInputWithBiasMatchesFiniteDifferences() {
+    /**
+     * The gemm path of a stride-1 unpadded kernel as large as the input (a 1 x 1 output): output
+     * shape, the naive loop forward, and finite differences in float64.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "kernel covering the input with bias, 3, 5, 3, true, 4, 1",
+        "1x1 on 1x1 without bias, 6, 4, 1, false, 3, 2"
+    })
+    void kernelCoveringTheInputMatchesFiniteDifferences(
+            String name, int in, int out, int kernel, boolean bias, int batch, int seed) {
         Parameters params = new Parameters(DataType.DOUBLE);
         Arena arena = new Arena();
-        Conv2d conv = new Conv2d(params, arena, "c", 3, 5, 3, 1, 0, true, PadMode.ZEROS, rnd);
+        Conv2d conv = new Conv2d(params, arena, "c", in, out, kernel, 1, 0, bias, PadMode.ZEROS, rnd);
         params.seal();
-        INDArray x = GradCheck.random(rnd, 1.0, 4, 3, 3, 3);
+        INDArray x = GradCheck.random(rnd, 1.0, batch, in, kernel, kernel);
         INDArray y = conv.forward(x, true);
-        assertArrayEquals(new long[] {4, 5, 1, 1}, y.shape());
-        assertTrue(LoopReference.conv(x, conv.weight().value(), conv.bias().value(), 1, 0, false)
-                .equalsWithEps(y, 1e-12));
-        GradCheck.check(conv, params, arena, x, true, 40, 1e-6, 1);
-    }
-
-    @Test
-    void oneByOneOnOneByOneWithoutBiasMatchesFiniteDifferences() {
-        Parameters params = new Parameters(DataType.DOUBLE);
-        Arena arena = new Arena();
-        Conv2d conv = new Conv2d(params, arena, "c", 6, 4, 1, 1, 0, false, PadMode.ZEROS, rnd);
-        params.seal();
-        INDArray x = GradCheck.random(rnd, 1.0, 3, 6, 1, 1);
-        assertTrue(LoopReference.conv(x, conv.weight().value(), null, 1, 0, false)
-                .equalsWithEps(conv.forward(x, true), 1e-12));
-        GradCheck.check(conv, params, arena, x, true, 40, 1e-6, 2);
+        assertArrayEquals(new long[] {batch, out, 1, 1}, y.shape());
+        INDArray b = bias ? conv.bias().value() : null;
+        assertTrue(LoopReference.conv(x, conv.weight().value(), b, 1, 0, false).equalsWithEps(y, 1e-12));
+        GradCheck.check(conv, params, arena, x, true, 40, 1e-6, seed);
     }
 
     @Test

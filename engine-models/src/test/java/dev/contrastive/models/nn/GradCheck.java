@@ -2,6 +2,8 @@ package dev.contrastive.models.nn;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -31,6 +33,15 @@ public final class GradCheck {
             v[i] = (2 * rnd.nextDouble() - 1) * scale;
         }
         return Nd4j.createFromArray(v).reshape('c', shape).castTo(type);
+    }
+
+    /** One {@link #randomOf} array in [-1, 1) for each of {@code like}, of its shape, in order. */
+    public static List<INDArray> randomLike(DataType type, SplittableRandom rnd, List<INDArray> like) {
+        List<INDArray> out = new ArrayList<>();
+        for (INDArray a : like) {
+            out.add(randomOf(type, rnd, 1, a.shape()));
+        }
+        return out;
     }
 
     /** Largest |analytic - numeric| / max(1, |numeric|) over the probed entries. */

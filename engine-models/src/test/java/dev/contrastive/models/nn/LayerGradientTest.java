@@ -6,7 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -28,62 +33,53 @@ class LayerGradientTest {
         return GradCheck.random(rnd, 1.0, shape);
     }
 
-    @Test
-    void conv2dWithBiasAndZeroPadding() {
-        Conv2d conv = new Conv2d(params, arena, "c", 3, 4, 3, 2, 1, true, PadMode.ZEROS, rnd);
+    /** Conv2d's forward against the loop reference, then its gradients against finite differences. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convolutions")
+    void conv2d(
+            String name,
+            int in,
+            int out,
+            int kernel,
+            int stride,
+            int padding,
+            boolean bias,
+            PadMode mode,
+            long[] shape,
+            int seed) {
+        Conv2d conv = new Conv2d(params, arena, "c", in, out, kernel, stride, padding, bias, mode, rnd);
         params.seal();
-        INDArray x = input(2, 3, 7, 6);
+        INDArray x = input(shape);
+        INDArray b = bias ? conv.bias().value() : null;
         assertClose(
-                LoopReference.conv(x, conv.weight().value(), conv.bias().value(), 2, 1, false), conv.forward(x, true));
-        GradCheck.check(conv, params, arena, x, true, PROBES, TOL, 1);
+                LoopReference.conv(x, conv.weight().value(), b, stride, padding, mode == PadMode.REFLECT),
+                conv.forward(x, true));
+        GradCheck.check(conv, params, arena, x, true, PROBES, TOL, seed);
     }
 
-    @Test
-    void conv2dStrided4x4WithoutBias() {
-        Conv2d conv = new Conv2d(params, arena, "c", 2, 3, 4, 2, 0, false, PadMode.ZEROS, rnd);
-        params.seal();
-        INDArray x = input(2, 2, 8, 8);
-        assertClose(LoopReference.conv(x, conv.weight().value(), null, 2, 0, false), conv.forward(x, true));
-        GradCheck.check(conv, params, arena, x, true, PROBES, TOL, 2);
-    }
-
-    @Test
-    void conv2dWithReflectPadding() {
-        Conv2d conv = new Conv2d(params, arena, "c", 2, 3, 5, 2, 2, true, PadMode.REFLECT, rnd);
-        params.seal();
-        INDArray x = input(2, 2, 9, 8);
-        assertClose(
-                LoopReference.conv(x, conv.weight().value(), conv.bias().value(), 2, 2, true), conv.forward(x, true));
-        GradCheck.check(conv, params, arena, x, true, PROBES, TOL, 3);
+    static Stream<Arguments> convolutions() {
+        return Stream.of(
+                Arguments.of("with bias and zero padding", 3, 4, 3, 2, 1, true, PadMode.ZEROS, shape(2, 3, 7, 6), 1),
+                Arguments.of("strided 4x4 without bias", 2, 3, 4, 2, 0, false, PadMode.ZEROS, shape(2, 2, 8, 8), 2),
+                Arguments.of("with reflect padding", 2, 3, 5, 2, 2, true, PadMode.REFLECT, shape(2, 2, 9, 8), 3));
     }
 
     @Test
     void batchNormTrainingAndEval() {
         BatchNorm2d bn = new BatchNorm2d(params, arena, "bn", 3);
-        params.seal();
-        // Non-trivial affine parameters so their gradients and the scale path are exercised.
-        params.get("bn.weight").value().assign(input(3).addi(1.5));
-        params.get("bn.bias").value().assign(input(3));
-        INDArray x = input(3, 3, 4, 5).muli(2).addi(0.5);
+        INDArray x = sealWithAffine("bn", 2, 0.5, 3, 3, 4, 5);
         GradCheck.check(bn, params, arena, x, true, PROBES, TOL, 4);
-        params.get("bn.running_mean").value().assign(input(3));
-        params.get("bn.running_var").value().assign(input(3).addi(2));
-        GradCheck.check(bn, params, arena, x, false, PROBES, TOL, 5);
+        checkEval(bn, x, 5);
     }
 
     @Test
     void batchNormWithReluTrainingAndEval() {
         BatchNorm2d bn = BatchNorm2d.withRelu(params, arena, "bn", 3);
-        params.seal();
-        params.get("bn.weight").value().assign(input(3).addi(1.5));
-        params.get("bn.bias").value().assign(input(3));
-        INDArray x = input(3, 3, 4, 5).muli(2).addi(0.5);
+        INDArray x = sealWithAffine("bn", 2, 0.5, 3, 3, 4, 5);
         GradCheck.check(bn, params, arena, x, true, PROBES, TOL, 17);
         INDArray y = bn.forward(x, true);
         assertClose(reluOf(new BatchNorm2d(params, arena, "bn", 3).forward(x, true)), y);
-        params.get("bn.running_mean").value().assign(input(3));
-        params.get("bn.running_var").value().assign(input(3).addi(2));
-        GradCheck.check(bn, params, arena, x, false, PROBES, TOL, 18);
+        checkEval(bn, x, 18);
     }
 
     @Test
@@ -129,31 +125,41 @@ class LayerGradientTest {
         GradCheck.check(relu, params, arena, x, true, PROBES, TOL, 6);
     }
 
-    @Test
-    void maxPool3x3Stride2Pad1() {
-        Pool2d pool = Pool2d.resnetMaxPool(arena);
+    /** Pool2d's forward against the loop reference, then its gradients against finite differences. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("pools")
+    void pool(
+            String name,
+            Function<Arena, Pool2d> create,
+            int kernel,
+            int stride,
+            int padding,
+            boolean max,
+            long[] shape,
+            int seed) {
+        Pool2d pool = create.apply(arena);
         params.seal();
-        INDArray x = input(2, 2, 7, 6);
-        assertClose(LoopReference.pool(x, 3, 2, 1, true), pool.forward(x, true));
-        GradCheck.check(pool, params, arena, x, true, PROBES, TOL, 7);
+        INDArray x = input(shape);
+        assertClose(LoopReference.pool(x, kernel, stride, padding, max), pool.forward(x, true));
+        GradCheck.check(pool, params, arena, x, true, PROBES, TOL, seed);
     }
 
-    @Test
-    void avgPool() {
-        Pool2d pool = new Pool2d(arena, Pool2d.Kind.AVG, 4, 2, 0);
-        params.seal();
-        INDArray x = input(2, 3, 8, 8);
-        assertClose(LoopReference.pool(x, 4, 2, 0, false), pool.forward(x, true));
-        GradCheck.check(pool, params, arena, x, true, PROBES, TOL, 8);
-    }
-
-    @Test
-    void avgPoolWithPaddingCountsPaddedCellsLikeTorch() {
-        Pool2d pool = new Pool2d(arena, Pool2d.Kind.AVG, 3, 2, 1);
-        params.seal();
-        INDArray x = input(1, 2, 5, 5);
-        assertClose(LoopReference.pool(x, 3, 2, 1, false), pool.forward(x, true));
-        GradCheck.check(pool, params, arena, x, true, PROBES, TOL, 9);
+    static Stream<Arguments> pools() {
+        Function<Arena, Pool2d> resnet = Pool2d::resnetMaxPool;
+        Function<Arena, Pool2d> avg = a -> new Pool2d(a, Pool2d.Kind.AVG, 4, 2, 0);
+        Function<Arena, Pool2d> avgPadded = a -> new Pool2d(a, Pool2d.Kind.AVG, 3, 2, 1);
+        return Stream.of(
+                Arguments.of("max 3x3 stride 2 pad 1", resnet, 3, 2, 1, true, shape(2, 2, 7, 6), 7),
+                Arguments.of("avg", avg, 4, 2, 0, false, shape(2, 3, 8, 8), 8),
+                Arguments.of(
+                        "avg with padding counts padded cells like torch",
+                        avgPadded,
+                        3,
+                        2,
+                        1,
+                        false,
+                        shape(1, 2, 5, 5),
+                        9));
     }
 
     @Test
@@ -216,10 +222,7 @@ class LayerGradientTest {
     @Test
     void layerNormNormalisesEachSample() {
         LayerNorm ln = new LayerNorm(params, arena, "ln", 3);
-        params.seal();
-        params.get("ln.weight").value().assign(input(3).addi(1.5));
-        params.get("ln.bias").value().assign(input(3));
-        INDArray x = input(2, 3, 3, 4).muli(3).addi(1);
+        INDArray x = sealWithAffine("ln", 3, 1, 2, 3, 3, 4);
         GradCheck.check(ln, params, arena, x, true, PROBES, TOL, 12);
         params.get("ln.weight").value().assign(1);
         params.get("ln.bias").value().assign(0);
@@ -234,10 +237,7 @@ class LayerGradientTest {
     @Test
     void layerNormWithRelu() {
         LayerNorm ln = LayerNorm.withRelu(params, arena, "ln", 3);
-        params.seal();
-        params.get("ln.weight").value().assign(input(3).addi(1.5));
-        params.get("ln.bias").value().assign(input(3));
-        INDArray x = input(2, 3, 3, 4).muli(3).addi(1);
+        INDArray x = sealWithAffine("ln", 3, 1, 2, 3, 3, 4);
         GradCheck.check(ln, params, arena, x, true, PROBES, TOL, 19);
         assertClose(reluOf(new LayerNorm(params, arena, "ln", 3).forward(x, true)), ln.forward(x, true));
     }
@@ -261,6 +261,30 @@ class LayerGradientTest {
         INDArray g = grid.forward(vectors, true);
         assertEquals(vectors.getDouble(9 + 5, 2, 0, 0), g.getDouble(1, 2, 1, 2), "image 1, cell (1, 2)");
         GradCheck.check(grid, params, arena, vectors, true, PROBES, TOL, 16);
+    }
+
+    /**
+     * Seals the parameters and gives the 3-channel norm layer {@code layer} non-trivial affine
+     * parameters, so that their gradients and the scale path are exercised.
+     *
+     * @return a random input of the shape, times {@code scale} plus {@code shift}
+     */
+    private INDArray sealWithAffine(String layer, double scale, double shift, long... shape) {
+        params.seal();
+        params.get(layer + ".weight").value().assign(input(3).addi(1.5));
+        params.get(layer + ".bias").value().assign(input(3));
+        return input(shape).muli(scale).addi(shift);
+    }
+
+    /** Random running statistics for batch norm {@code bn}, then its eval-mode gradient check. */
+    private void checkEval(BatchNorm2d bn, INDArray x, int seed) {
+        params.get("bn.running_mean").value().assign(input(3));
+        params.get("bn.running_var").value().assign(input(3).addi(2));
+        GradCheck.check(bn, params, arena, x, false, PROBES, TOL, seed);
+    }
+
+    private static long[] shape(long... dims) {
+        return dims;
     }
 
     private static INDArray reluOf(INDArray x) {

@@ -9,6 +9,7 @@ import dev.contrastive.core.layers.NativeLayers;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,32 +29,35 @@ class NormNativePathTest {
 
     @Test
     void batchNorm() {
-        for (long[] shape : new long[][] {{8, 6, 5, 7}, {64, 12, 1, 1}, {4, 3, 33, 20}}) {
-            for (boolean relu : new boolean[] {false, true}) {
-                for (boolean training : new boolean[] {true, false}) {
-                    compare(
-                            (p, a) -> relu
-                                    ? BatchNorm2d.withRelu(p, a, "bn", (int) shape[1])
-                                    : new BatchNorm2d(p, a, "bn", (int) shape[1]),
-                            shape,
-                            training,
-                            "batch norm relu=" + relu + " training=" + training);
-                }
-            }
-        }
+        compareNorms(BatchNorm2d::new, BatchNorm2d::withRelu, "batch norm", new boolean[] {true, false}, new long[][] {
+            {8, 6, 5, 7}, {64, 12, 1, 1}, {4, 3, 33, 20}
+        });
     }
 
     @Test
     void layerNorm() {
-        for (long[] shape : new long[][] {{20, 5, 4, 4}, {3, 4, 9, 9}, {50, 16, 8, 8}, {6, 7, 1, 1}}) {
+        compareNorms(LayerNorm::new, LayerNorm::withRelu, "layer norm", new boolean[] {true}, new long[][] {
+            {20, 5, 4, 4}, {3, 4, 9, 9}, {50, 16, 8, 8}, {6, 7, 1, 1}
+        });
+    }
+
+    /** A norm layer's constructor or ReLU-fused factory. */
+    private interface Norm {
+        Module create(Parameters params, Arena arena, String name, int channels);
+    }
+
+    /** {@link #compare} of the norm, without and with the fused ReLU, at each shape and mode. */
+    private void compareNorms(Norm plain, Norm withRelu, String what, boolean[] trainings, long[][] shapes) {
+        for (long[] shape : shapes) {
             for (boolean relu : new boolean[] {false, true}) {
-                compare(
-                        (p, a) -> relu
-                                ? LayerNorm.withRelu(p, a, "ln", (int) shape[1])
-                                : new LayerNorm(p, a, "ln", (int) shape[1]),
-                        shape,
-                        true,
-                        "layer norm relu=" + relu);
+                Norm norm = relu ? withRelu : plain;
+                for (boolean training : trainings) {
+                    compare(
+                            (p, a) -> norm.create(p, a, "norm", (int) shape[1]),
+                            shape,
+                            training,
+                            what + " relu=" + relu + " training=" + training);
+                }
             }
         }
     }
@@ -79,21 +83,8 @@ class NormNativePathTest {
             INDArray x = random(0.2, 1.0, t[0], t[1], t[3], t[3]);
             long ho = (t[3] - t[4]) / t[5] + 1;
             INDArray dy = random(0.0, 1.0, t[0], t[2], ho, ho);
-            boolean was = NativeLayers.isEnabled();
-            INDArray[] composition;
-            INDArray[] fused;
-            try {
-                NativeLayers.setEnabled(false);
-                composition = run(block, params, x, dy, true);
-                NativeLayers.setEnabled(true);
-                fused = run(block, params, x, dy, true);
-            } finally {
-                NativeLayers.setEnabled(was);
-            }
-            String[] parts = {"y", "dx", "grads"};
-            for (int i = 0; i < parts.length; i++) {
-                assertClose(composition[i], fused[i], "pooled residual " + parts[i] + " " + Arrays.toString(t));
-            }
+            INDArray[][] paths = onBothPaths(() -> run(block, params, x, dy, true), () -> {});
+            assertSameParts(paths, "pooled residual", Arrays.toString(t), "y", "dx", "grads");
             arena.close();
             params.close();
         }
@@ -120,24 +111,38 @@ class NormNativePathTest {
         INDArray buffers = params.flatBuffers().dup();
         assertTrue(NativeLayers.usable(x), "the input must qualify for the native path");
 
+        INDArray[][] paths = onBothPaths(
+                () -> run(m, params, x, dy, training),
+                () -> params.flatBuffers().assign(buffers));
+        assertSameParts(paths, what, Arrays.toString(shape), "y", "dx", "grads", "buffers");
+        arena.close();
+        params.close();
+    }
+
+    /**
+     * {@code run} on the ND4J path, then {@code between}, then {@code run} on the native path; the
+     * native setting is restored after.
+     *
+     * @return the ND4J path's results, then the native path's
+     */
+    private static INDArray[][] onBothPaths(Supplier<INDArray[]> run, Runnable between) {
         boolean was = NativeLayers.isEnabled();
-        INDArray[] nd4j;
-        INDArray[] fused;
         try {
             NativeLayers.setEnabled(false);
-            nd4j = run(m, params, x, dy, training);
-            params.flatBuffers().assign(buffers);
+            INDArray[] nd4j = run.get();
+            between.run();
             NativeLayers.setEnabled(true);
-            fused = run(m, params, x, dy, training);
+            return new INDArray[][] {nd4j, run.get()};
         } finally {
             NativeLayers.setEnabled(was);
         }
-        String[] parts = {"y", "dx", "grads", "buffers"};
+    }
+
+    /** The named leading parts of both paths' results agree ({@link #assertClose}). */
+    private static void assertSameParts(INDArray[][] paths, String what, String shape, String... parts) {
         for (int i = 0; i < parts.length; i++) {
-            assertClose(nd4j[i], fused[i], what + " " + parts[i] + " " + Arrays.toString(shape));
+            assertClose(paths[0][i], paths[1][i], what + " " + parts[i] + " " + shape);
         }
-        arena.close();
-        params.close();
     }
 
     private static INDArray[] run(Module m, Parameters params, INDArray x, INDArray dy, boolean training) {

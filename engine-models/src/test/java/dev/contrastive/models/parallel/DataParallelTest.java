@@ -215,23 +215,21 @@ class DataParallelTest {
 
     @Test
     void aGlobalBatchThatDoesNotDivideIsRefused() {
+        assertEquals(
+                "the global batch of 10 images does not divide among 3 replicas: use a batch that is a"
+                        + " multiple of 3",
+                refusalOf(DataParallel.Options.replicas(3), 10));
+        String microBatches = refusalOf(DataParallel.Options.replicas(2).withMicroBatch(4), 12);
+        assertTrue(microBatches.contains("do not divide into micro-batches of 4"), microBatches);
+    }
+
+    /** The message with which a split of the tiny AMDIM refuses a step on a global batch of {@code batch}. */
+    private static String refusalOf(DataParallel.Options options, int batch) {
         try (Method primary = TinyRun.create("amdim", 5);
-                DataParallel split = new DataParallel(primary, DataParallel.Options.replicas(3))) {
-            INDArray views = GradCheck.randomOf(DataType.FLOAT, new SplittableRandom(1), 1, 10, 1, 32, 32);
-            IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class, () -> split.forwardBackward(0, views, views, 0));
-            assertEquals(
-                    "the global batch of 10 images does not divide among 3 replicas: use a batch that is a"
-                            + " multiple of 3",
-                    e.getMessage());
-        }
-        try (Method primary = TinyRun.create("amdim", 5);
-                DataParallel split = new DataParallel(
-                        primary, DataParallel.Options.replicas(2).withMicroBatch(4))) {
-            INDArray views = GradCheck.randomOf(DataType.FLOAT, new SplittableRandom(1), 1, 12, 1, 32, 32);
-            IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class, () -> split.forwardBackward(0, views, views, 0));
-            assertTrue(e.getMessage().contains("do not divide into micro-batches of 4"), e.getMessage());
+                DataParallel split = new DataParallel(primary, options)) {
+            INDArray views = GradCheck.randomOf(DataType.FLOAT, new SplittableRandom(1), 1, batch, 1, 32, 32);
+            return assertThrows(IllegalArgumentException.class, () -> split.forwardBackward(0, views, views, 0))
+                    .getMessage();
         }
     }
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.contrastive.augment.data.Dataset;
 import dev.contrastive.models.encoder.AmdimConfig;
-import dev.contrastive.models.encoder.CpcConfig;
+import dev.contrastive.models.encoder.EncoderFixtures;
 import dev.contrastive.models.encoder.ProbeTaps;
 import dev.contrastive.models.eval.EvaluationReport;
 import dev.contrastive.models.method.Method;
@@ -57,14 +57,7 @@ class LegacyFormatsTest {
         try (TrainedModel amdim = TrainedModel.load(copy("amdim-ckpt-000000001.bin"))) {
             // Written when R1 alone was AMDIM's default probe: the checkpoint keeps the probe it trained
             // with.
-            AmdimConfig encoder = AmdimConfig.builder()
-                    .encoderSize(32)
-                    .inChannels(1)
-                    .ndf(1)
-                    .nRkhs(4)
-                    .nDepth(1)
-                    .useBn(true)
-                    .build();
+            AmdimConfig encoder = EncoderFixtures.amdim(32, 1, 1, 4, 1, true);
             assertEquals(
                     AmdimMethodConfig.of(encoder).withProbe(ProbeTaps.R1),
                     amdim.config().method());
@@ -73,17 +66,7 @@ class LegacyFormatsTest {
         }
         try (TrainedModel cpc = TrainedModel.load(copy("cpc-ckpt-000000001.bin"))) {
             assertEquals(
-                    CpcMethodConfig.of(CpcConfig.builder()
-                            .imageSize(32)
-                            .inChannels(1)
-                            .patchSize(8)
-                            .patchStride(4)
-                            .width(1)
-                            .blocksPerStage(1)
-                            .contextChannels(1)
-                            .targetDim(1)
-                            .predictionSteps(3)
-                            .build()),
+                    CpcMethodConfig.of(EncoderFixtures.cpc32(1, 1, 1, 1).build()),
                     cpc.config().method());
             assertEquals(adam, cpc.config().adam());
         }

@@ -9,7 +9,7 @@ import dev.contrastive.augment.data.Image;
 import dev.contrastive.augment.data.InMemoryDataset;
 import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.models.encoder.AmdimConfig;
-import dev.contrastive.models.encoder.CpcConfig;
+import dev.contrastive.models.encoder.EncoderFixtures;
 import dev.contrastive.models.method.Method;
 import dev.contrastive.models.method.MethodConfig;
 import dev.contrastive.models.method.amdim.AmdimMethodConfig;
@@ -53,17 +53,7 @@ public final class TinyRun {
         return switch (method) {
             case "amdim" -> AmdimMethodConfig.of(amdim);
             case "cpc" ->
-                CpcMethodConfig.of(CpcConfig.builder()
-                        .imageSize(32)
-                        .inChannels(channels)
-                        .patchSize(8)
-                        .patchStride(4)
-                        .width(4)
-                        .blocksPerStage(1)
-                        .contextChannels(8)
-                        .targetDim(8)
-                        .predictionSteps(3)
-                        .build());
+                CpcMethodConfig.of(EncoderFixtures.cpc32(channels, 4, 8, 8).build());
             case "yadim" -> YadimMethodConfig.of(amdim);
             case "simclr" ->
                 new SimClrConfig(amdim, 32, 16, InfoNceOptions.defaults().withTemperature(0.5));
@@ -72,14 +62,7 @@ public final class TinyRun {
     }
 
     private static AmdimConfig tinyAmdim(int channels) {
-        return AmdimConfig.builder()
-                .encoderSize(32)
-                .inChannels(channels)
-                .ndf(8)
-                .nRkhs(32)
-                .nDepth(1)
-                .useBn(false)
-                .build();
+        return EncoderFixtures.amdim(32, channels, 8, 32, 1, false);
     }
 
     /** A fresh float32 instance of the tiny {@code method}. */

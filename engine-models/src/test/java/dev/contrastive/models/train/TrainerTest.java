@@ -8,12 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.augment.data.Dataset;
 import dev.contrastive.core.EngineVersion;
-import dev.contrastive.core.loss.LossResult;
-import dev.contrastive.core.loss.Shard;
 import dev.contrastive.core.parallel.Collectives;
 import dev.contrastive.core.parallel.InProcessGroup;
 import dev.contrastive.models.method.Method;
-import dev.contrastive.models.method.MethodConfig;
 import dev.contrastive.models.method.StepChecks;
 import dev.contrastive.models.method.TrainingDivergedException;
 import dev.contrastive.models.nn.Parameters;
@@ -376,21 +373,19 @@ class TrainerTest {
         TrainerConfig cfg = TinyRun.config("amdim", 2, 1);
         try (Method model = TinyRun.create("amdim", TinyRun.MODEL_SEED)) {
             IllegalArgumentException none = assertThrows(
-                    IllegalArgumentException.class,
-                    () -> new Trainer(cfg, model, data)
-                            .inDirectory(runDir, Trainer.RunMode.RESUME)
-                            .fit());
+                    IllegalArgumentException.class, () -> fitIn(runDir, Trainer.RunMode.RESUME, cfg, model));
             assertTrue(none.getMessage().contains("holds no valid checkpoint"), none.getMessage());
-            new Trainer(cfg, model, data)
-                    .inDirectory(runDir, Trainer.RunMode.NEW)
-                    .fit();
-            IllegalArgumentException taken = assertThrows(
-                    IllegalArgumentException.class,
-                    () -> new Trainer(cfg, model, data)
-                            .inDirectory(runDir, Trainer.RunMode.NEW)
-                            .fit());
+            fitIn(runDir, Trainer.RunMode.NEW, cfg, model);
+            IllegalArgumentException taken =
+                    assertThrows(IllegalArgumentException.class, () -> fitIn(runDir, Trainer.RunMode.NEW, cfg, model));
             assertTrue(taken.getMessage().contains("already holds a run"), taken.getMessage());
         }
+    }
+
+    /** Trains {@code model} by {@code cfg} on the shared data, in {@code runDir} as {@code mode} says. */
+    private static TrainingResult fitIn(Path runDir, Trainer.RunMode mode, TrainerConfig cfg, Method model)
+            throws IOException {
+        return new Trainer(cfg, model, data).inDirectory(runDir, mode).fit();
     }
 
     @ParameterizedTest
@@ -402,9 +397,7 @@ class TrainerTest {
         try (Method model = TinyRun.create(method, TinyRun.MODEL_SEED)) {
             e = assertThrows(
                     TrainingDivergedException.class,
-                    () -> new Trainer(cfg, new PoisonedAt(6, model), data)
-                            .inDirectory(runDir, Trainer.RunMode.NEW)
-                            .fit());
+                    () -> fitIn(runDir, Trainer.RunMode.NEW, cfg, new PoisonedAt(6, model)));
         }
         String expected = switch (method) {
             case "amdim" -> "encoder output a_r1";
@@ -432,55 +425,16 @@ class TrainerTest {
     }
 
     /** A method whose first parameter turns NaN just before step {@code step}'s forward. */
-    private record PoisonedAt(long step, Method method) implements Method {
+    private record PoisonedAt(long step, Method delegate) implements ForwardingMethod {
         @Override
         public Map<String, INDArray> forward(long s, INDArray viewA, INDArray viewB, boolean training) {
             if (s == step) {
-                method.parameters().trainable().get(0).value().putScalar(0, Float.NaN);
+                delegate.parameters().trainable().get(0).value().putScalar(0, Float.NaN);
             }
-            return method.forward(s, viewA, viewB, training);
+            return delegate.forward(s, viewA, viewB, training);
         }
 
-        @Override
-        public LossResult loss(Map<String, INDArray> maps, Shard shard, long lossSeed) {
-            return method.loss(maps, shard, lossSeed);
-        }
-
-        @Override
-        public void backward(Map<String, INDArray> mapGradients) {
-            method.backward(mapGradients);
-        }
-
-        @Override
-        public INDArray probeFeatures() {
-            return method.probeFeatures();
-        }
-
-        @Override
-        public MethodConfig config() {
-            return method.config();
-        }
-
-        @Override
-        public Parameters parameters() {
-            return method.parameters();
-        }
-
-        @Override
-        public int views() {
-            return method.views();
-        }
-
-        @Override
-        public INDArray features(INDArray images) {
-            return method.features(images);
-        }
-
-        @Override
-        public int featureDim() {
-            return method.featureDim();
-        }
-
+        /** The caller closes the method it handed in. */
         @Override
         public void close() {}
     }

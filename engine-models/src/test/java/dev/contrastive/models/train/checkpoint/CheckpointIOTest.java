@@ -193,15 +193,10 @@ class CheckpointIOTest {
     @Test
     void unknownVersionIsReportedWithBothVersions() throws IOException {
         byte[] full = Files.readAllBytes(written(5));
-        ByteBuffer b = ByteBuffer.wrap(full).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(8, 2);
+        ByteBuffer.wrap(full).order(ByteOrder.LITTLE_ENDIAN).putInt(8, 2);
         // A well-formed file of another version: both checksums recomputed.
-        CRC32C prefix = new CRC32C();
-        prefix.update(full, 0, 24);
-        b.putInt(24, (int) prefix.getValue());
-        CRC32C all = new CRC32C();
-        all.update(full, 0, full.length - 4);
-        b.putInt(full.length - 4, (int) all.getValue());
+        putChecksum(full, 24);
+        putChecksum(full, full.length - 4);
         Path p = dir.resolve("v2.bin");
         Files.write(p, full);
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> CheckpointIO.read(p));
@@ -227,10 +222,7 @@ class CheckpointIOTest {
         int at = text.indexOf("\"shape\":[2]");
         assertTrue(at > 0, text);
         full[at + "\"shape\":[".length()] = '3';
-        ByteBuffer b = ByteBuffer.wrap(full).order(ByteOrder.LITTLE_ENDIAN);
-        CRC32C all = new CRC32C();
-        all.update(full, 0, full.length - 4);
-        b.putInt(full.length - 4, (int) all.getValue());
+        putChecksum(full, full.length - 4);
         Path p = dir.resolve("liar.bin");
         Files.write(p, full);
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> CheckpointIO.read(p));
@@ -239,6 +231,13 @@ class CheckpointIOTest {
                         .contains("array length mismatch: the header's shapes need 12 data bytes,"
                                 + " the prefix at offset 16 says 8"),
                 e.getMessage());
+    }
+
+    /** Stores at {@code at} the CRC32C of the bytes before it, as the format's checksums are. */
+    private static void putChecksum(byte[] file, int at) {
+        CRC32C crc = new CRC32C();
+        crc.update(file, 0, at);
+        ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).putInt(at, (int) crc.getValue());
     }
 
     /** Passes {@code limit} bytes through, then fails as a full disk would. */

@@ -30,6 +30,17 @@ class CsvMetricsTest {
         return m;
     }
 
+    /** A closed metrics.csv with the rows of steps 0 to {@code steps - 1}, loss 10 - step. */
+    private Path csvWithSteps(int steps) throws IOException {
+        Path csv = dir.resolve("metrics.csv");
+        try (CsvMetrics m = CsvMetrics.open(csv, 0)) {
+            for (int step = 0; step < steps; step++) {
+                m.log(step, row(10 - step, step / 10.0));
+            }
+        }
+        return csv;
+    }
+
     @Test
     void roundTripIsBitExactAndKeepsColumnOrder() throws IOException {
         Path csv = dir.resolve("run/metrics.csv");
@@ -65,12 +76,7 @@ class CsvMetricsTest {
 
     @Test
     void resumeDropsRowsAtAndAfterTheResumeStepThenAppends() throws IOException {
-        Path csv = dir.resolve("metrics.csv");
-        try (CsvMetrics m = CsvMetrics.open(csv, 0)) {
-            for (int step = 0; step < 10; step++) {
-                m.log(step, row(10 - step, step / 10.0));
-            }
-        }
+        Path csv = csvWithSteps(10);
         // Checkpoint at step 6; the killed run had logged through step 9.
         try (CsvMetrics m = CsvMetrics.open(csv, 6)) {
             m.log(6, row(-6, 0.66));
@@ -147,12 +153,7 @@ class CsvMetricsTest {
 
     @Test
     void aRowCutShortByAFullDiskIsDroppedOnResume() throws IOException {
-        Path csv = dir.resolve("metrics.csv");
-        try (CsvMetrics m = CsvMetrics.open(csv, 0)) {
-            for (int step = 0; step < 5; step++) {
-                m.log(step, row(10 - step, step / 10.0));
-            }
-        }
+        Path csv = csvWithSteps(5);
         // The append of step 5 got two bytes onto the disk.
         Files.writeString(csv, "5,", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         try (CsvMetrics m = CsvMetrics.open(csv, 5)) {

@@ -13,6 +13,18 @@ class AdamOptionsTest {
                 message, assertThrows(IllegalArgumentException.class, build).getMessage());
     }
 
+    /** Valid options, each of which a case below makes invalid. */
+    private static AdamOptions.Builder valid() {
+        return AdamOptions.builder()
+                .lr(1e-3)
+                .beta1(0.9)
+                .beta2(0.999)
+                .eps(1e-8)
+                .weightDecay(0)
+                .decoupled(false)
+                .maxGradNorm(0);
+    }
+
     @Test
     void amdimDefaultsAreThePublishedOnes() {
         assertEquals(
@@ -30,82 +42,20 @@ class AdamOptionsTest {
 
     @Test
     void eachFieldNamesItselfAndItsRange() {
-        rejects(
-                "adam.lr must be finite and > 0, got 0.0",
-                () -> AdamOptions.builder()
-                        .lr(0)
-                        .beta1(0.9)
-                        .beta2(0.999)
-                        .eps(1e-8)
-                        .weightDecay(0)
-                        .decoupled(false)
-                        .maxGradNorm(0)
-                        .build());
+        rejects("adam.lr must be finite and > 0, got 0.0", () -> valid().lr(0).build());
         rejects(
                 "adam.lr must be finite and > 0, got NaN",
-                () -> AdamOptions.builder()
-                        .lr(Double.NaN)
-                        .beta1(0.9)
-                        .beta2(0.999)
-                        .eps(1e-8)
-                        .weightDecay(0)
-                        .decoupled(false)
-                        .maxGradNorm(0)
-                        .build());
-        rejects(
-                "adam.beta1 must be in [0, 1), got 1.0",
-                () -> AdamOptions.builder()
-                        .lr(1e-3)
-                        .beta1(1)
-                        .beta2(0.999)
-                        .eps(1e-8)
-                        .weightDecay(0)
-                        .decoupled(false)
-                        .maxGradNorm(0)
-                        .build());
+                () -> valid().lr(Double.NaN).build());
+        rejects("adam.beta1 must be in [0, 1), got 1.0", () -> valid().beta1(1).build());
         rejects(
                 "adam.beta2 must be in [0, 1), got -0.1",
-                () -> AdamOptions.builder()
-                        .lr(1e-3)
-                        .beta1(0.9)
-                        .beta2(-0.1)
-                        .eps(1e-8)
-                        .weightDecay(0)
-                        .decoupled(false)
-                        .maxGradNorm(0)
-                        .build());
-        rejects(
-                "adam.eps must be finite and > 0, got 0.0",
-                () -> AdamOptions.builder()
-                        .lr(1e-3)
-                        .beta1(0.9)
-                        .beta2(0.999)
-                        .eps(0)
-                        .weightDecay(0)
-                        .decoupled(false)
-                        .maxGradNorm(0)
-                        .build());
+                () -> valid().beta2(-0.1).build());
+        rejects("adam.eps must be finite and > 0, got 0.0", () -> valid().eps(0).build());
         rejects(
                 "adam.weightDecay must be finite and >= 0, got -1.0E-5",
-                () -> AdamOptions.builder()
-                        .lr(1e-3)
-                        .beta1(0.9)
-                        .beta2(0.999)
-                        .eps(1e-8)
-                        .weightDecay(-1e-5)
-                        .decoupled(false)
-                        .maxGradNorm(0)
-                        .build());
+                () -> valid().weightDecay(-1e-5).build());
         rejects(
                 "adam.maxGradNorm must be finite and >= 0 (0 = no clipping), got Infinity",
-                () -> AdamOptions.builder()
-                        .lr(1e-3)
-                        .beta1(0.9)
-                        .beta2(0.999)
-                        .eps(1e-8)
-                        .weightDecay(0)
-                        .decoupled(false)
-                        .maxGradNorm(Double.POSITIVE_INFINITY)
-                        .build());
+                () -> valid().maxGradNorm(Double.POSITIVE_INFINITY).build());
     }
 }

@@ -19,45 +19,41 @@ class LearningRateScheduleTest {
                 message, assertThrows(IllegalArgumentException.class, build).getMessage());
     }
 
+    /** The schedule's factor at each of {@code steps}, to {@link #EXACT}. */
+    private static void assertFactors(LearningRateSchedule s, long[] steps, double[] factors) {
+        for (int i = 0; i < steps.length; i++) {
+            assertEquals(factors[i], s.factor(steps[i]), EXACT, "step " + steps[i]);
+        }
+    }
+
     @Test
     void amdimWarmsUpOver500StepsThenHolds() {
         LearningRateSchedule s = LearningRateSchedule.amdim();
-        assertEquals(1.0 / 500, s.factor(1), EXACT);
-        assertEquals(0.5, s.factor(250), EXACT);
-        assertEquals(499.0 / 500, s.factor(499), EXACT);
-        assertEquals(1.0, s.factor(500), EXACT);
-        assertEquals(1.0, s.factor(501), EXACT);
-        assertEquals(1.0, s.factor(1_000_000), EXACT);
+        assertFactors(s, new long[] {1, 250, 499, 500, 501, 1_000_000}, new double[] {
+            1.0 / 500, 0.5, 499.0 / 500, 1.0, 1.0, 1.0
+        });
     }
 
     @Test
     void stepDecayChangesRightAfterEachBlock() {
         StepDecay s = new StepDecay(0.5, 10);
-        assertEquals(1.0, s.factor(1), EXACT);
-        assertEquals(1.0, s.factor(10), EXACT);
-        assertEquals(0.5, s.factor(11), EXACT);
-        assertEquals(0.5, s.factor(20), EXACT);
-        assertEquals(0.25, s.factor(21), EXACT);
+        assertFactors(s, new long[] {1, 10, 11, 20, 21}, new double[] {1.0, 1.0, 0.5, 0.5, 0.25});
     }
 
     @Test
     void cosineRunsFromTheRateToTheFloorThenHolds() {
         Cosine s = new Cosine(0.1, 11);
-        assertEquals(1.0, s.factor(1), EXACT);
-        assertEquals(0.55, s.factor(6), EXACT);
-        assertEquals(0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * 0.2)), s.factor(3), EXACT);
-        assertEquals(0.1, s.factor(11), EXACT);
-        assertEquals(0.1, s.factor(12), EXACT);
-        assertEquals(0.1, s.factor(1000), EXACT);
+        assertFactors(s, new long[] {1, 6, 3, 11, 12, 1000}, new double[] {
+            1.0, 0.55, 0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * 0.2)), 0.1, 0.1, 0.1
+        });
     }
 
     @Test
     void warmUpScalesTheInnerScheduleAtTheSameStep() {
         WarmUp s = new WarmUp(4, new Cosine(0.0, 9));
-        assertEquals(0.25 * new Cosine(0.0, 9).factor(1), s.factor(1), EXACT);
-        assertEquals(0.75 * 0.5 * (1 + Math.cos(Math.PI * 2 / 8)), s.factor(3), EXACT);
-        assertEquals(0.5, s.factor(5), EXACT);
-        assertEquals(0.0, s.factor(9), EXACT);
+        assertFactors(s, new long[] {1, 3, 5, 9}, new double[] {
+            0.25 * new Cosine(0.0, 9).factor(1), 0.75 * 0.5 * (1 + Math.cos(Math.PI * 2 / 8)), 0.5, 0.0
+        });
     }
 
     @Test
