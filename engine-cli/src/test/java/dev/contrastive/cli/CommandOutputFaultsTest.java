@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.augment.data.FashionMnist;
-import dev.contrastive.models.FileSizeLimit;
+import dev.contrastive.core.testing.FileSizeLimit;
 import dev.contrastive.models.eval.FeatureExport;
 import dev.contrastive.models.train.TinyRun;
 import dev.contrastive.models.train.checkpoint.CheckpointIO;

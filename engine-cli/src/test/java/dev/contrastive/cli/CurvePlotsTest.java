@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.contrastive.models.FileSizeLimit;
+import dev.contrastive.core.testing.FileSizeLimit;
 import dev.contrastive.models.train.metrics.CsvMetrics;
 import java.awt.image.BufferedImage;
 import java.io.IOException;

@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.FilterOutputStream;
+import dev.contrastive.core.testing.FailingStream;
+import dev.contrastive.core.testing.FileSizeLimit;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,33 +24,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class Hdf5WriterFaultsTest {
 
-    private static final String ENOSPC = "No space left on device (simulated)";
-
     @TempDir
     Path dir;
 
     private final List<Image> images = DataFiles.randomImages(3, 400, 3, 16, 16, 10);
-
-    /** Passes {@code limit} bytes through, then fails as a full disk would. */
-    private static final class FailAfter extends FilterOutputStream {
-        private long left;
-
-        FailAfter(OutputStream out, long limit) {
-            super(out);
-            left = limit;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (len > left) {
-                out.write(b, off, (int) left);
-                left = 0;
-                throw new IOException(ENOSPC);
-            }
-            out.write(b, off, len);
-            left -= len;
-        }
-    }
 
     private Path previous() throws IOException {
         Path file = dir.resolve("data.h5");
@@ -72,7 +47,7 @@ class Hdf5WriterFaultsTest {
             for (Image image : images) {
                 writer.append(image);
             }
-            e = assertThrows(IOException.class, () -> writer.commit(out -> new FailAfter(out, limit)));
+            e = assertThrows(IOException.class, () -> writer.commit(out -> FailingStream.afterBytes(out, limit)));
         }
 
         assertTrue(
@@ -80,7 +55,7 @@ class Hdf5WriterFaultsTest {
                         .startsWith("cannot write "
                                 + file
                                 + ": "
-                                + ENOSPC
+                                + FailingStream.ENOSPC
                                 + " (writing the"
                                 + " temporary file "
                                 + dir.resolve(".data.h5.")),
@@ -114,24 +89,9 @@ class Hdf5WriterFaultsTest {
         byte[] before = Files.readAllBytes(file);
         Path work = Files.createDirectory(dir.resolve("work"));
         // 400 uncompressed 3 x 16 x 16 images are 300 KiB; the limit is 64 KiB.
-        Process child = new ProcessBuilder(
-                        "bash",
-                        "-c",
-                        "ulimit -f 64 && exec \"$@\"",
-                        "bash",
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-XX:-UsePerfData",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        WriteMain.class.getName(),
-                        file.toString())
-                .directory(work.toFile())
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(child.waitFor(2, TimeUnit.MINUTES));
-
-        assertEquals(WriteMain.EXIT_IO, child.exitValue(), output);
+        FileSizeLimit.Result r = FileSizeLimit.run(work, 64, WriteMain.class, file.toString());
+        String output = r.output();
+        assertEquals(FileSizeLimit.EXIT_IO, r.exitCode(), output);
         assertTrue(
                 output.startsWith("cannot write " + file + ": File too large (writing the temporary" + " file"),
                 output);
@@ -145,8 +105,6 @@ class Hdf5WriterFaultsTest {
 
     /** The child of the file-size test: writes 400 images to the file, prints the error. */
     public static final class WriteMain {
-        static final int EXIT_IO = 3;
-
         public static void main(String[] args) {
             try {
                 Hdf5Writer.write(
@@ -155,7 +113,7 @@ class Hdf5WriterFaultsTest {
                         Hdf5WriteOptions.defaults().withDeflateLevel(0));
             } catch (IOException e) {
                 System.out.println(e.getMessage());
-                System.exit(EXIT_IO);
+                System.exit(FileSizeLimit.EXIT_IO);
             }
         }
     }

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.FilterOutputStream;
+import dev.contrastive.core.testing.FailingStream;
+import dev.contrastive.core.testing.FileSizeLimit;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -27,60 +27,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class AtomicFilesTest {
 
-    private static final String ENOSPC = "No space left on device (simulated)";
-
     @TempDir
     Path dir;
-
-    /** Passes {@code limit} bytes, then fails as a full disk would; flush or close may fail too. */
-    static final class FailingStream extends FilterOutputStream {
-        private long left;
-        private final boolean failFlush;
-        private final boolean failClose;
-
-        FailingStream(OutputStream out, long limit, boolean failFlush, boolean failClose) {
-            super(out);
-            this.left = limit;
-            this.failFlush = failFlush;
-            this.failClose = failClose;
-        }
-
-        static FailingStream afterBytes(OutputStream out, long limit) {
-            return new FailingStream(out, limit, false, false);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (len > left) {
-                out.write(b, off, (int) left);
-                left = 0;
-                throw new IOException(ENOSPC);
-            }
-            out.write(b, off, len);
-            left -= len;
-        }
-
-        @Override
-        public void flush() throws IOException {
-            out.flush();
-            if (failFlush) {
-                throw new IOException("Input/output error (simulated flush)");
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.close();
-            if (failClose) {
-                throw new IOException("Input/output error (simulated close)");
-            }
-        }
-    }
 
     /**
      * Writes {@code bytes} through the stream {@code decorate} puts in the way; the write must fail.
@@ -142,7 +90,9 @@ class AtomicFilesTest {
 
         IOException e = failedWrite(target, random(300_000, 4), raw -> FailingStream.afterBytes(raw, limit));
 
-        assertTrue(e.getMessage().startsWith("cannot write " + target + ": " + ENOSPC + " (writing"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith("cannot write " + target + ": " + FailingStream.ENOSPC + " (writing"),
+                e.getMessage());
         assertTrue(e.getMessage().endsWith("; model.bin is unchanged)"), e.getMessage());
         assertArrayEquals(old, Files.readAllBytes(target));
         assertEquals(List.of("model.bin"), listing(), "no temporary file left");
@@ -228,23 +178,10 @@ class AtomicFilesTest {
         byte[] old = random(10_000, 8);
         AtomicFiles.write(target, old);
         // ulimit -f counts KiB: 64 KiB for a 1 MiB file.
-        Process child = new ProcessBuilder(
-                        "bash",
-                        "-c",
-                        "ulimit -f 64 && exec \"$@\"",
-                        "bash",
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-XX:-UsePerfData",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        WriteMain.class.getName(),
-                        target.toString(),
-                        Integer.toString(1 << 20))
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(WriteMain.EXIT_IO, child.exitValue(), output);
+        FileSizeLimit.Result r =
+                FileSizeLimit.run(dir, 64, WriteMain.class, target.toString(), Integer.toString(1 << 20));
+        String output = r.output();
+        assertEquals(FileSizeLimit.EXIT_IO, r.exitCode(), output);
         assertTrue(
                 output.startsWith("cannot write " + target + ": File too large (writing the temporary file"), output);
         assertArrayEquals(old, Files.readAllBytes(target));
@@ -253,14 +190,12 @@ class AtomicFilesTest {
 
     /** The child of the file-size test: writes N bytes to a file, prints the error. */
     public static final class WriteMain {
-        static final int EXIT_IO = 3;
-
         public static void main(String[] args) {
             try {
                 AtomicFiles.write(Path.of(args[0]), random(Integer.parseInt(args[1]), 9));
             } catch (IOException e) {
                 System.out.println(e.getMessage());
-                System.exit(EXIT_IO);
+                System.exit(FileSizeLimit.EXIT_IO);
             }
         }
     }
@@ -296,7 +231,7 @@ class AtomicFilesTest {
                         .startsWith("cannot write "
                                 + out
                                 + ": "
-                                + ENOSPC
+                                + FailingStream.ENOSPC
                                 + " (writing grad_b.npy into the temporary"
                                 + " directory "
                                 + dir.resolve(".out.")),

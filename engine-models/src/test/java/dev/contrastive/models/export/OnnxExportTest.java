@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.contrastive.augment.transform.ItemShape;
-import dev.contrastive.models.FileSizeLimit;
+import dev.contrastive.core.testing.FileSizeLimit;
 import dev.contrastive.models.encoder.AmdimConfig;
 import dev.contrastive.models.encoder.EncoderFixtures;
 import dev.contrastive.models.encoder.ProbeTaps;

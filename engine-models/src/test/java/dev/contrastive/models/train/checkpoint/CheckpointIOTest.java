@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contrastive.core.testing.FailingStream;
 import java.io.ByteArrayOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -240,38 +239,13 @@ class CheckpointIOTest {
         ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).putInt(at, (int) crc.getValue());
     }
 
-    /** Passes {@code limit} bytes through, then fails as a full disk would. */
-    static final class FailAfter extends FilterOutputStream {
-        private long left;
-
-        FailAfter(OutputStream out, long limit) {
-            super(out);
-            this.left = limit;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (len > left) {
-                out.write(b, off, (int) left);
-                left = 0;
-                throw new IOException("No space left on device (simulated)");
-            }
-            out.write(b, off, len);
-            left -= len;
-        }
-    }
-
     @Test
     void aFailedWriteLeavesNoFileUnderTheFinalName() throws IOException {
         Path target = dir.resolve(CheckpointIO.fileName(9));
         for (long limit : new long[] {0, 10, 500, 100_000}) {
             IOException e = assertThrows(
-                    IOException.class, () -> CheckpointIO.write(target, sample(9), out -> new FailAfter(out, limit)));
+                    IOException.class,
+                    () -> CheckpointIO.write(target, sample(9), out -> FailingStream.afterBytes(out, limit)));
             assertTrue(
                     e.getMessage()
                             .startsWith("cannot write "
@@ -290,7 +264,8 @@ class CheckpointIOTest {
         CheckpointIO.write(target, old);
         byte[] before = Files.readAllBytes(target);
         IOException e = assertThrows(
-                IOException.class, () -> CheckpointIO.write(target, sample(2), out -> new FailAfter(out, 1000)));
+                IOException.class,
+                () -> CheckpointIO.write(target, sample(2), out -> FailingStream.afterBytes(out, 1000)));
         assertTrue(
                 e.getMessage()
                         .startsWith(

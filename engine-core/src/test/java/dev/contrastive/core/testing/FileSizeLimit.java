@@ -1,4 +1,4 @@
-package dev.contrastive.models;
+package dev.contrastive.core.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
