@@ -3,20 +3,13 @@ package dev.contrastive.bench.report;
 import dev.contrastive.bench.train.ConvOps;
 import dev.contrastive.bench.train.TrainShape;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
  * Turns a JMH JSON result file of {@code TrainBenchmark} into markdown: per shape the training step
@@ -34,13 +27,8 @@ public final class TrainReport {
     private TrainReport() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 4) {
-            throw new IllegalArgumentException("usage: TrainReport <jmh.json> <out.md> <invocation> <jmh command>");
-        }
-        Path json = Path.of(args[0]);
-        Path out = Path.of(args[1]);
-        JsonNode root = new ObjectMapper().readTree(json.toFile());
-        List<BenchReport.Result> results = BenchReport.parse(root);
+        BenchReport.Arguments a = BenchReport.Arguments.parse("TrainReport", args);
+        List<BenchReport.Result> results = BenchReport.parse(a.root());
         Map<String, Double> flops = new TreeMap<>();
         for (BenchReport.Result r : results) {
             String shape = r.params().get("shape");
@@ -48,23 +36,17 @@ public final class TrainReport {
                 flops.put(shape, ConvOps.forwardFlops(TrainShape.parse(shape).convShapes()));
             }
         }
-        String load = "before the run "
-                + System.getProperty("bench.loadBefore", "not recorded")
-                + ", after it "
-                + BenchReport.loadAverage();
         String md = render(
-                root,
+                a.root(),
                 results,
                 flops,
-                json.getFileName().toString(),
-                args[2],
-                args[3],
+                a.jsonName(),
+                a.invocation(),
+                a.jmhCommand(),
                 Instant.now(),
                 BenchReport.machine(),
-                load);
-        Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-        Files.writeString(tmp, md, StandardCharsets.UTF_8);
-        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                BenchReport.loadAround());
+        BenchReport.writeWhole(a.out(), md);
     }
 
     /**
@@ -92,34 +74,13 @@ public final class TrainReport {
         }
         JsonNode first = root.get(0);
         StringBuilder md = new StringBuilder("# Training step benchmarks\n\n");
-        md.append("- Date (UTC): ")
-                .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
-                        now.atOffset(ZoneOffset.UTC).withNano(0)))
-                .append('\n');
-        md.append("- Machine: ").append(machine).append('\n');
-        md.append("- Load average (1, 5, 15 min): ")
-                .append(load)
-                .append(" (other jobs on the machine scatter the times)\n");
-        md.append("- JVM: ")
-                .append(BenchReport.text(first, "vmName"))
-                .append(' ')
-                .append(BenchReport.text(first, "vmVersion"))
-                .append('\n');
-        md.append("- Fork JVM arguments: `")
-                .append(String.join(" ", BenchReport.strings(first.get("jvmArgs"))))
-                .append("`\n");
+        BenchReport.appendWhenAndWhere(md, now, machine, load);
+        BenchReport.appendJvm(md, first, "");
         md.append("- JMH: ")
                 .append(BenchReport.text(first, "jmhVersion"))
                 .append(", 1 fork per method and shape, ")
-                .append(BenchReport.text(first, "warmupIterations"))
-                .append(" x ")
-                .append(BenchReport.text(first, "warmupTime"))
-                .append(" warmup, ")
-                .append(BenchReport.text(first, "measurementIterations"))
-                .append(" x ")
-                .append(BenchReport.text(first, "measurementTime"))
-                .append(
-                        " measurement, mode avgt (an iteration runs at least one call: single shots for the slow shapes)\n");
+                .append(BenchReport.iterations(first))
+                .append(", mode avgt (an iteration runs at least one call: single shots for the slow shapes)\n");
         BenchReport.appendCommands(md, jsonName, invocation, jmhCommand);
         md.append("Shapes: amdim-small = AmdimConfig.small(1) (ndf 32, n_rkhs 256, n_depth 1, 1x32x32), amdim-cifar = "
                 + "publishedCifar (ndf 128, n_rkhs 1024, n_depth 3, 3x32x32), cpc-small = CpcConfig.small(1) (1x32x32, 49 "
@@ -130,15 +91,12 @@ public final class TrainReport {
         md.append("| shape | ours | PyTorch | ours/PyTorch |\n|---|---:|---:|---:|\n");
         byShape.forEach((shape, m) -> {
             if (m.containsKey("ourStep") || m.containsKey("torchStep")) {
-                md.append("| ")
-                        .append(shape)
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("ourStep")))
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("torchStep")))
-                        .append(" | ")
-                        .append(BenchReport.ratio(m.get("ourStep"), m.get("torchStep")))
-                        .append(" |\n");
+                BenchReport.appendRow(
+                        md,
+                        shape,
+                        BenchReport.ms(m.get("ourStep")),
+                        BenchReport.ms(m.get("torchStep")),
+                        BenchReport.ratio(m.get("ourStep"), m.get("torchStep")));
             }
         });
 
@@ -149,17 +107,13 @@ public final class TrainReport {
                 + "|---|---:|---:|---:|---:|\n");
         byShape.forEach((shape, m) -> {
             if (m.containsKey("ourStepOpPath")) {
-                md.append("| ")
-                        .append(shape)
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("ourStep")))
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("ourStepOpPath")))
-                        .append(" | ")
-                        .append(BenchReport.ratio(m.get("ourStep"), m.get("ourStepOpPath")))
-                        .append(" | ")
-                        .append(BenchReport.ratio(m.get("ourStepOpPath"), m.get("torchStep")))
-                        .append(" |\n");
+                BenchReport.appendRow(
+                        md,
+                        shape,
+                        BenchReport.ms(m.get("ourStep")),
+                        BenchReport.ms(m.get("ourStepOpPath")),
+                        BenchReport.ratio(m.get("ourStep"), m.get("ourStepOpPath")),
+                        BenchReport.ratio(m.get("ourStepOpPath"), m.get("torchStep")));
             }
         });
 
@@ -170,23 +124,16 @@ public final class TrainReport {
             if (m.containsKey("ourForward")) {
                 Double f = m.get("ourForward");
                 Double fb = m.get("ourForwardBackward");
-                md.append("| ")
-                        .append(shape)
-                        .append(" | ")
-                        .append(BenchReport.ms(f))
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("torchForward")))
-                        .append(" | ")
-                        .append(BenchReport.ratio(f, m.get("torchForward")))
-                        .append(" | ")
-                        .append(BenchReport.ms(fb))
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("torchForwardBackward")))
-                        .append(" | ")
-                        .append(BenchReport.ratio(fb, m.get("torchForwardBackward")))
-                        .append(" | ")
-                        .append(fb == null || f == null ? "—" : BenchReport.ms(fb - f))
-                        .append(" |\n");
+                BenchReport.appendRow(
+                        md,
+                        shape,
+                        BenchReport.ms(f),
+                        BenchReport.ms(m.get("torchForward")),
+                        BenchReport.ratio(f, m.get("torchForward")),
+                        BenchReport.ms(fb),
+                        BenchReport.ms(m.get("torchForwardBackward")),
+                        BenchReport.ratio(fb, m.get("torchForwardBackward")),
+                        fb == null || f == null ? "—" : BenchReport.ms(fb - f));
             }
         });
 
@@ -204,23 +151,16 @@ public final class TrainReport {
                 return;
             }
             double g = fl / 1e9;
-            md.append("| ")
-                    .append(shape)
-                    .append(" | ")
-                    .append(num(g))
-                    .append(" | ")
-                    .append(gflops(g, m.get("convForward")))
-                    .append(" | ")
-                    .append(gflops(g, m.get("ourForward")))
-                    .append(" | ")
-                    .append(BenchReport.percent(m.get("convForward"), m.get("ourForward")))
-                    .append(" | ")
-                    .append(gflops(3 * g, m.get("convForwardBackward")))
-                    .append(" | ")
-                    .append(gflops(3 * g, m.get("ourForwardBackward")))
-                    .append(" | ")
-                    .append(BenchReport.percent(m.get("convForwardBackward"), m.get("ourForwardBackward")))
-                    .append(" |\n");
+            BenchReport.appendRow(
+                    md,
+                    shape,
+                    num(g),
+                    gflops(g, m.get("convForward")),
+                    gflops(g, m.get("ourForward")),
+                    BenchReport.percent(m.get("convForward"), m.get("ourForward")),
+                    gflops(3 * g, m.get("convForwardBackward")),
+                    gflops(3 * g, m.get("ourForwardBackward")),
+                    BenchReport.percent(m.get("convForwardBackward"), m.get("ourForwardBackward")));
         });
 
         md.append("\n## Native threads (training step)\n\n");
@@ -229,21 +169,15 @@ public final class TrainReport {
                         + "| 1 thread / default |\n|---|---:|---:|---:|---:|---:|---:|\n");
         byShape.forEach((shape, m) -> {
             if (m.containsKey("ourStepOneThread") || m.containsKey("torchStepOneThread")) {
-                md.append("| ")
-                        .append(shape)
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("ourStepOneThread")))
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("ourStep")))
-                        .append(" | ")
-                        .append(BenchReport.ratio(m.get("ourStepOneThread"), m.get("ourStep")))
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("torchStepOneThread")))
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("torchStep")))
-                        .append(" | ")
-                        .append(BenchReport.ratio(m.get("torchStepOneThread"), m.get("torchStep")))
-                        .append(" |\n");
+                BenchReport.appendRow(
+                        md,
+                        shape,
+                        BenchReport.ms(m.get("ourStepOneThread")),
+                        BenchReport.ms(m.get("ourStep")),
+                        BenchReport.ratio(m.get("ourStepOneThread"), m.get("ourStep")),
+                        BenchReport.ms(m.get("torchStepOneThread")),
+                        BenchReport.ms(m.get("torchStep")),
+                        BenchReport.ratio(m.get("torchStepOneThread"), m.get("torchStep")));
             }
         });
         return md.toString();
