@@ -72,11 +72,41 @@ public final class BenchReport {
         }
     }
 
+    /**
+     * Where a report's results came from: the results file and the commands that made it, when, on
+     * what machine and under what load.
+     */
+    record Provenance(String jsonName, String invocation, String jmhCommand, Instant now, String machine, String load) {
+
+        /** Of the results a report's main was given, reported now on this machine. */
+        static Provenance of(Arguments a) throws IOException {
+            return new Provenance(
+                    a.jsonName(), a.invocation(), a.jmhCommand(), Instant.now(), BenchReport.machine(), loadAround());
+        }
+
+        /** The header lines both reports begin with: when they were made, on what machine, under what load. */
+        void appendWhenAndWhere(StringBuilder md) {
+            md.append("- Date (UTC): ")
+                    .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
+                            now.atOffset(ZoneOffset.UTC).withNano(0)))
+                    .append('\n');
+            md.append("- Machine: ").append(machine).append('\n');
+            md.append("- Load average (1, 5, 15 min): ")
+                    .append(load)
+                    .append(" (other jobs on the machine scatter the times)\n");
+        }
+
+        /** The header lines both reports end with: the results file and the commands that made it. */
+        void appendCommands(StringBuilder md) {
+            md.append("- Raw results: `").append(jsonName).append("`\n");
+            md.append("- Command: `").append(invocation).append("`\n");
+            md.append("- JMH command: `").append(jmhCommand).append("`\n\n");
+        }
+    }
+
     public static void main(String[] args) throws IOException {
         Arguments a = Arguments.parse("BenchReport", args);
-        String markdown =
-                render(a.root(), a.jsonName(), a.invocation(), a.jmhCommand(), Instant.now(), machine(), loadAround());
-        writeWhole(a.out(), markdown);
+        writeWhole(a.out(), render(a.root(), Provenance.of(a)));
     }
 
     /** The load averages before the run (from {@code -Dbench.loadBefore}) and now, after it. */
@@ -96,22 +126,15 @@ public final class BenchReport {
     }
 
     /** The whole report for a parsed JMH result array. */
-    static String render(
-            JsonNode root,
-            String jsonName,
-            String invocation,
-            String jmhCommand,
-            Instant now,
-            String machine,
-            String load) {
+    static String render(JsonNode root, Provenance from) {
         List<Result> results = parse(root);
         if (results.isEmpty()) {
-            throw new IllegalArgumentException(jsonName + " holds no JMH results");
+            throw new IllegalArgumentException(from.jsonName() + " holds no JMH results");
         }
         JsonNode first = root.get(0);
         StringBuilder md = new StringBuilder();
         md.append("# Contrastive loss benchmarks\n\n");
-        appendWhenAndWhere(md, now, machine, load);
+        from.appendWhenAndWhere(md);
         appendJvm(md, first, " (JDK " + text(first, "jdkVersion") + ")");
         md.append("- JMH: ")
                 .append(text(first, "jmhVersion"))
@@ -122,7 +145,7 @@ public final class BenchReport {
                 .append(", mode ")
                 .append(text(first, "mode"))
                 .append('\n');
-        appendCommands(md, jsonName, invocation, jmhCommand);
+        from.appendCommands(md);
         md.append("Times are ms per call (forward + backward), ± the 99.9% confidence half-width JMH "
                 + "reports. fused/torch < 1 means the fused loss is faster than PyTorch; "
                 + "\"% of sgemm limit\" is sgemm time / fused time, the share of the call that the same "
@@ -372,18 +395,6 @@ public final class BenchReport {
         return String.format(Locale.ROOT, "%.0f%%", 100 * part / whole);
     }
 
-    /** The header lines both reports begin with: when they were made, on what machine, under what load. */
-    static void appendWhenAndWhere(StringBuilder md, Instant now, String machine, String load) {
-        md.append("- Date (UTC): ")
-                .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
-                        now.atOffset(ZoneOffset.UTC).withNano(0)))
-                .append('\n');
-        md.append("- Machine: ").append(machine).append('\n');
-        md.append("- Load average (1, 5, 15 min): ")
-                .append(load)
-                .append(" (other jobs on the machine scatter the times)\n");
-    }
-
     /**
      * The JVM lines of a JMH result: the VM's name and version with {@code detail} after them, and
      * the JVM arguments of the forks.
@@ -419,13 +430,6 @@ public final class BenchReport {
             md.append(' ').append(cell).append(" |");
         }
         md.append('\n');
-    }
-
-    /** The header lines both reports end with: the results file and the commands that made it. */
-    static void appendCommands(StringBuilder md, String jsonName, String invocation, String jmhCommand) {
-        md.append("- Raw results: `").append(jsonName).append("`\n");
-        md.append("- Command: `").append(invocation).append("`\n");
-        md.append("- JMH command: `").append(jmhCommand).append("`\n\n");
     }
 
     static String text(JsonNode n, String field) {

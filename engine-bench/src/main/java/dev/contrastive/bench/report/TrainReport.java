@@ -3,7 +3,6 @@ package dev.contrastive.bench.report;
 import dev.contrastive.bench.train.ConvOps;
 import dev.contrastive.bench.train.TrainShape;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,17 +35,7 @@ public final class TrainReport {
                 flops.put(shape, ConvOps.forwardFlops(TrainShape.parse(shape).convShapes()));
             }
         }
-        String md = render(
-                a.root(),
-                results,
-                flops,
-                a.jsonName(),
-                a.invocation(),
-                a.jmhCommand(),
-                Instant.now(),
-                BenchReport.machine(),
-                BenchReport.loadAround());
-        BenchReport.writeWhole(a.out(), md);
+        BenchReport.writeWhole(a.out(), render(a.root(), results, flops, BenchReport.Provenance.of(a)));
     }
 
     /**
@@ -55,17 +44,9 @@ public final class TrainReport {
      * @param flops forward conv FLOPs of one encoder pass (one view) per shape
      */
     static String render(
-            JsonNode root,
-            List<BenchReport.Result> results,
-            Map<String, Double> flops,
-            String jsonName,
-            String invocation,
-            String jmhCommand,
-            Instant now,
-            String machine,
-            String load) {
+            JsonNode root, List<BenchReport.Result> results, Map<String, Double> flops, BenchReport.Provenance from) {
         if (results.isEmpty()) {
-            throw new IllegalArgumentException(jsonName + " holds no JMH results");
+            throw new IllegalArgumentException(from.jsonName() + " holds no JMH results");
         }
         Map<String, Map<String, Double>> byShape = new LinkedHashMap<>();
         for (BenchReport.Result r : results) {
@@ -74,14 +55,14 @@ public final class TrainReport {
         }
         JsonNode first = root.get(0);
         StringBuilder md = new StringBuilder("# Training step benchmarks\n\n");
-        BenchReport.appendWhenAndWhere(md, now, machine, load);
+        from.appendWhenAndWhere(md);
         BenchReport.appendJvm(md, first, "");
         md.append("- JMH: ")
                 .append(BenchReport.text(first, "jmhVersion"))
                 .append(", 1 fork per method and shape, ")
                 .append(BenchReport.iterations(first))
                 .append(", mode avgt (an iteration runs at least one call: single shots for the slow shapes)\n");
-        BenchReport.appendCommands(md, jsonName, invocation, jmhCommand);
+        from.appendCommands(md);
         md.append("Shapes: amdim-small = AmdimConfig.small(1) (ndf 32, n_rkhs 256, n_depth 1, 1x32x32), amdim-cifar = "
                 + "publishedCifar (ndf 128, n_rkhs 1024, n_depth 3, 3x32x32), cpc-small = CpcConfig.small(1) (1x32x32, 49 "
                 + "patches per image); the number is the batch per view. Times in ms per call; ratios below 1 mean ours is "
