@@ -3,11 +3,13 @@ package dev.contrastive.bench.report;
 import dev.contrastive.bench.train.ConvOps;
 import dev.contrastive.bench.train.TrainShape;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.nd4j.shade.jackson.databind.JsonNode;
 
 /**
@@ -48,9 +50,10 @@ public final class TrainReport {
         if (results.isEmpty()) {
             throw new IllegalArgumentException(from.jsonName() + " holds no JMH results");
         }
-        Map<String, Map<String, Double>> byShape = new LinkedHashMap<>();
+        Map<String, Times> byShape = new LinkedHashMap<>();
         for (BenchReport.Result r : results) {
-            byShape.computeIfAbsent(r.params().get("shape"), k -> new LinkedHashMap<>())
+            byShape.computeIfAbsent(r.params().get("shape"), k -> new Times(new LinkedHashMap<>()))
+                    .byMethod()
                     .put(r.method(), r.score());
         }
         JsonNode first = root.get(0);
@@ -70,52 +73,41 @@ public final class TrainReport {
 
         md.append("## Training step (forward of both views, loss, backward, Adam)\n\n");
         md.append("| shape | ours | PyTorch | ours/PyTorch |\n|---|---:|---:|---:|\n");
-        byShape.forEach((shape, m) -> {
-            if (m.containsKey("ourStep") || m.containsKey("torchStep")) {
-                BenchReport.appendRow(
-                        md,
-                        shape,
-                        BenchReport.ms(m.get("ourStep")),
-                        BenchReport.ms(m.get("torchStep")),
-                        BenchReport.ratio(m.get("ourStep"), m.get("torchStep")));
-            }
-        });
+        appendRows(
+                md,
+                byShape,
+                List.of("ourStep", "torchStep"),
+                t -> List.of(t.ms("ourStep"), t.ms("torchStep"), t.ratio("ourStep", "torchStep")));
 
         md.append("\n## Fast paths (training step)\n\n");
         md.append("The same step with the layers' fast paths switched off (`FastPaths.setEnabled(false)`: every "
                 + "layer on its plain libnd4j ops, as before they existed), in the same run.\n\n");
         md.append("| shape | fast paths | libnd4j ops only | fast / ops only | ops only / PyTorch |\n"
                 + "|---|---:|---:|---:|---:|\n");
-        byShape.forEach((shape, m) -> {
-            if (m.containsKey("ourStepOpPath")) {
-                BenchReport.appendRow(
-                        md,
-                        shape,
-                        BenchReport.ms(m.get("ourStep")),
-                        BenchReport.ms(m.get("ourStepOpPath")),
-                        BenchReport.ratio(m.get("ourStep"), m.get("ourStepOpPath")),
-                        BenchReport.ratio(m.get("ourStepOpPath"), m.get("torchStep")));
-            }
-        });
+        appendRows(
+                md,
+                byShape,
+                List.of("ourStepOpPath"),
+                t -> List.of(
+                        t.ms("ourStep"),
+                        t.ms("ourStepOpPath"),
+                        t.ratio("ourStep", "ourStepOpPath"),
+                        t.ratio("ourStepOpPath", "torchStep")));
 
         md.append("\n## Encoder alone (one view, training mode)\n\n");
         md.append("| shape | ours fwd | PyTorch fwd | ratio | ours fwd+bwd | PyTorch fwd+bwd | ratio | ours bwd "
                 + "(fwd+bwd - fwd) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        byShape.forEach((shape, m) -> {
-            if (m.containsKey("ourForward")) {
-                Double f = m.get("ourForward");
-                Double fb = m.get("ourForwardBackward");
-                BenchReport.appendRow(
-                        md,
-                        shape,
-                        BenchReport.ms(f),
-                        BenchReport.ms(m.get("torchForward")),
-                        BenchReport.ratio(f, m.get("torchForward")),
-                        BenchReport.ms(fb),
-                        BenchReport.ms(m.get("torchForwardBackward")),
-                        BenchReport.ratio(fb, m.get("torchForwardBackward")),
-                        fb == null || f == null ? "—" : BenchReport.ms(fb - f));
-            }
+        appendRows(md, byShape, List.of("ourForward"), t -> {
+            Double f = t.byMethod().get("ourForward");
+            Double fb = t.byMethod().get("ourForwardBackward");
+            return List.of(
+                    t.ms("ourForward"),
+                    t.ms("torchForward"),
+                    t.ratio("ourForward", "torchForward"),
+                    t.ms("ourForwardBackward"),
+                    t.ms("torchForwardBackward"),
+                    t.ratio("ourForwardBackward", "torchForwardBackward"),
+                    fb == null || f == null ? "—" : BenchReport.ms(fb - f));
         });
 
         md.append("\n## Convolution throughput\n\n");
@@ -126,8 +118,9 @@ public final class TrainReport {
         md.append("| shape | GFLOP fwd | conv ops fwd GFLOP/s | encoder fwd GFLOP/s | % of conv ops | "
                 + "conv ops fwd+bwd GFLOP/s | encoder fwd+bwd GFLOP/s | % of conv ops |\n"
                 + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        byShape.forEach((shape, m) -> {
+        byShape.forEach((shape, t) -> {
             Double fl = flops.get(shape);
+            Map<String, Double> m = t.byMethod();
             if (fl == null || !m.containsKey("convForward")) {
                 return;
             }
@@ -148,20 +141,42 @@ public final class TrainReport {
         md.append(
                 "| shape | ours, 1 thread | ours, default | 1 thread / default | PyTorch, 1 thread | PyTorch, default "
                         + "| 1 thread / default |\n|---|---:|---:|---:|---:|---:|---:|\n");
-        byShape.forEach((shape, m) -> {
-            if (m.containsKey("ourStepOneThread") || m.containsKey("torchStepOneThread")) {
-                BenchReport.appendRow(
-                        md,
-                        shape,
-                        BenchReport.ms(m.get("ourStepOneThread")),
-                        BenchReport.ms(m.get("ourStep")),
-                        BenchReport.ratio(m.get("ourStepOneThread"), m.get("ourStep")),
-                        BenchReport.ms(m.get("torchStepOneThread")),
-                        BenchReport.ms(m.get("torchStep")),
-                        BenchReport.ratio(m.get("torchStepOneThread"), m.get("torchStep")));
+        appendRows(
+                md,
+                byShape,
+                List.of("ourStepOneThread", "torchStepOneThread"),
+                t -> List.of(
+                        t.ms("ourStepOneThread"),
+                        t.ms("ourStep"),
+                        t.ratio("ourStepOneThread", "ourStep"),
+                        t.ms("torchStepOneThread"),
+                        t.ms("torchStep"),
+                        t.ratio("torchStepOneThread", "torchStep")));
+        return md.toString();
+    }
+
+    /** One shape's mean ms per call by benchmark method, printed as the tables print them. */
+    private record Times(Map<String, Double> byMethod) {
+
+        String ms(String method) {
+            return BenchReport.ms(byMethod.get(method));
+        }
+
+        String ratio(String method, String over) {
+            return BenchReport.ratio(byMethod.get(method), byMethod.get(over));
+        }
+    }
+
+    /** A row per shape that has a result of any of {@code methods}: the shape, then {@code cells}. */
+    private static void appendRows(
+            StringBuilder md, Map<String, Times> byShape, List<String> methods, Function<Times, List<String>> cells) {
+        byShape.forEach((shape, t) -> {
+            if (methods.stream().anyMatch(t.byMethod()::containsKey)) {
+                List<String> row = new ArrayList<>(List.of(shape));
+                row.addAll(cells.apply(t));
+                BenchReport.appendRow(md, row.toArray());
             }
         });
-        return md.toString();
     }
 
     private static String num(double v) {
