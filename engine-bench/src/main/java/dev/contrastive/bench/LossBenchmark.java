@@ -246,26 +246,21 @@ public class LossBenchmark extends ForkedBenchmark {
 
     /** ND4J views A and B (r1 and the target map) and the fused loss. */
     public static class AmdimNd4j extends AmdimShape {
-        Map<String, INDArray> viewA;
-        Map<String, INDArray> viewB;
+        RandomInputs.AmdimViews views;
         AmdimLoss loss;
         SourceSampler sampler;
 
         @Setup(Level.Trial)
         public void setUp() {
             NativeThreads.requireNd4jMatchesTorch();
-            List<Map<String, INDArray>> views =
-                    RandomInputs.amdimViews(SEED, new long[] {BATCH, DIM}, target(), targetShape());
-            viewA = views.get(0);
-            viewB = views.get(1);
+            views = RandomInputs.amdimViews(SEED, new long[] {BATCH, DIM}, target(), targetShape());
             loss = new AmdimLoss(options());
             sampler = SourceSampler.random(SEED);
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            viewA.values().forEach(INDArray::close);
-            viewB.values().forEach(INDArray::close);
+            views.close();
         }
     }
 
@@ -359,7 +354,7 @@ public class LossBenchmark extends ForkedBenchmark {
      */
     @Benchmark
     public void amdimFused(AmdimNd4j s, Blackhole bh) {
-        consume(bh, s.loss.compute(s.viewA, s.viewB, s.sampler));
+        consume(bh, s.loss.compute(s.views.a(), s.views.b(), s.sampler));
     }
 
     /**
@@ -378,7 +373,7 @@ public class LossBenchmark extends ForkedBenchmark {
      */
     @Benchmark
     public void amdimMaterialized(AmdimNd4j s, Blackhole bh) {
-        consume(bh, MaterializedLosses.amdim(s.viewA, s.viewB, s.loss.options(), s.sampler));
+        consume(bh, MaterializedLosses.amdim(s.views.a(), s.views.b(), s.loss.options(), s.sampler));
     }
 
     /**

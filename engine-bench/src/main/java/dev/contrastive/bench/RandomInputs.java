@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -42,14 +41,24 @@ public final class RandomInputs {
      * AMDIM views A and B, each holding r1 and one target map: A's r1 from {@code seed}, B's from
      * {@code seed + 1}, the target maps from {@code seed + 2} and {@code seed + 3}.
      */
-    static List<Map<String, INDArray>> amdimViews(long seed, long[] r1, String target, long[] targetShape) {
+    static AmdimViews amdimViews(long seed, long[] r1, String target, long[] targetShape) {
         Map<String, INDArray> viewA = new LinkedHashMap<>();
         Map<String, INDArray> viewB = new LinkedHashMap<>();
         viewA.put("r1", nd4j(gaussian(seed, count(r1)), r1));
         viewB.put("r1", nd4j(gaussian(seed + 1, count(r1)), r1));
         viewA.put(target, nd4j(gaussian(seed + 2, count(targetShape)), targetShape));
         viewB.put(target, nd4j(gaussian(seed + 3, count(targetShape)), targetShape));
-        return List.of(viewA, viewB);
+        return new AmdimViews(viewA, viewB);
+    }
+
+    /** ND4J AMDIM views A and B, map name to map, closed together. */
+    record AmdimViews(Map<String, INDArray> a, Map<String, INDArray> b) implements AutoCloseable {
+
+        @Override
+        public void close() {
+            a.values().forEach(INDArray::close);
+            b.values().forEach(INDArray::close);
+        }
     }
 
     /** Product of the dimensions. */

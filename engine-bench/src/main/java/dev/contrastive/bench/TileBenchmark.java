@@ -10,7 +10,6 @@ import dev.contrastive.core.loss.InfoNceLoss;
 import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.core.loss.SourceSampler;
 import java.util.List;
-import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -88,8 +87,7 @@ public class TileBenchmark extends ForkedBenchmark {
         @Param({"1024", "4096", "8192", "65536"})
         public int columns;
 
-        Map<String, INDArray> viewA;
-        Map<String, INDArray> viewB;
+        RandomInputs.AmdimViews views;
         AmdimLoss loss;
         SourceSampler sampler;
 
@@ -97,10 +95,7 @@ public class TileBenchmark extends ForkedBenchmark {
         public void setUp() {
             NativeThreads.requireNd4jMatchesTorch();
             long seed = LossBenchmark.SEED;
-            List<Map<String, INDArray>> views =
-                    RandomInputs.amdimViews(seed, new long[] {BATCH, DIM}, "r7", new long[] {BATCH, DIM, SIDE, SIDE});
-            viewA = views.get(0);
-            viewB = views.get(1);
+            views = RandomInputs.amdimViews(seed, new long[] {BATCH, DIM}, "r7", new long[] {BATCH, DIM, SIDE, SIDE});
             loss = new AmdimLoss(AmdimOptions.defaults()
                     .withComparisons(List.of(new AmdimComparison("r1", "r7")))
                     .withTiling(new Tiling(rows, columns)));
@@ -109,8 +104,7 @@ public class TileBenchmark extends ForkedBenchmark {
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            viewA.values().forEach(INDArray::close);
-            viewB.values().forEach(INDArray::close);
+            views.close();
         }
     }
 
@@ -170,7 +164,7 @@ public class TileBenchmark extends ForkedBenchmark {
      */
     @Benchmark
     public void amdim(Amdim s, Blackhole bh) {
-        LossBenchmark.consume(bh, s.loss.compute(s.viewA, s.viewB, s.sampler));
+        LossBenchmark.consume(bh, s.loss.compute(s.views.a(), s.views.b(), s.sampler));
     }
 
     /**

@@ -348,11 +348,7 @@ public class TrainBenchmark extends ForkedBenchmark {
     /** PyTorch's encoder forward on one view, training mode, no autograd recording. */
     @Benchmark
     public void torchForward(TorchEncoder t) {
-        if (t.model.isAmdim()) {
-            t.amdim.encoderPass(t.viewA, false);
-        } else {
-            t.cpc.encoderPass(t.viewA, false);
-        }
+        runTorchEncoder(t, false);
     }
 
     /**
@@ -362,11 +358,7 @@ public class TrainBenchmark extends ForkedBenchmark {
      */
     @Benchmark
     public void torchForwardBackward(TorchEncoder t) {
-        if (t.model.isAmdim()) {
-            t.amdim.encoderPass(t.viewA, true);
-        } else {
-            t.cpc.encoderPass(t.viewA, true);
-        }
+        runTorchEncoder(t, true);
     }
 
     /**
@@ -402,5 +394,14 @@ public class TrainBenchmark extends ForkedBenchmark {
     static double runTorchStep(TorchBase t) {
         long i = t.step++;
         return t.model.isAmdim() ? t.amdim.step(t.viewA, t.viewB, SEED + i, LR) : t.cpc.step(t.viewA, LR);
+    }
+
+    /** PyTorch's encoder alone on view A, training mode, with autograd's backward when asked. */
+    static void runTorchEncoder(TorchBase t, boolean backward) {
+        if (t.model.isAmdim()) {
+            t.amdim.encoderPass(t.viewA, backward);
+        } else {
+            t.cpc.encoderPass(t.viewA, backward);
+        }
     }
 }

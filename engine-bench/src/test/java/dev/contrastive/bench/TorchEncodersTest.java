@@ -97,19 +97,28 @@ class TorchEncodersTest {
     static final TorchManager TORCH = new TorchManager();
 
     /** Batch norm inside the blocks and n_depth 2, so every layer kind of the encoder is compared. */
-    @Test
-    void amdimFeaturesAndTrainingLossesAgree() {
-        AmdimMethodConfig cfg = AmdimMethodConfig.of(AmdimConfig.builder()
+    private static AmdimConfig everyLayerKind() {
+        return AmdimConfig.builder()
                 .encoderSize(32)
                 .inChannels(3)
                 .ndf(8)
                 .nRkhs(48)
                 .nDepth(2)
                 .useBn(true)
-                .build());
+                .build();
+    }
+
+    /** {@code batch} 3 x 32 x 32 images of Gaussian pixels drawn with {@code seed}. */
+    private static INDArray images(long seed, int batch) {
+        return RandomInputs.nd4j(RandomInputs.gaussian(seed, batch * 3 * 32 * 32), batch, 3, 32, 32);
+    }
+
+    @Test
+    void amdimFeaturesAndTrainingLossesAgree() {
+        AmdimMethodConfig cfg = AmdimMethodConfig.of(everyLayerKind());
         int batch = 6;
-        INDArray viewA = RandomInputs.nd4j(RandomInputs.gaussian(1, batch * 3 * 32 * 32), batch, 3, 32, 32);
-        INDArray viewB = RandomInputs.nd4j(RandomInputs.gaussian(2, batch * 3 * 32 * 32), batch, 3, 32, 32);
+        INDArray viewA = images(1, batch);
+        INDArray viewB = images(2, batch);
         try (AmdimMethod ours = new AmdimMethod(cfg, DataType.FLOAT, 5)) {
             randomise(ours.parameters(), 3);
             TorchTrainSteps.Amdim peer =
@@ -146,7 +155,7 @@ class TorchEncodersTest {
                 .predictionSteps(3)
                 .build());
         int batch = 3;
-        INDArray images = RandomInputs.nd4j(RandomInputs.gaussian(3, batch * 3 * 32 * 32), batch, 3, 32, 32);
+        INDArray images = images(3, batch);
         try (CpcMethod ours = new CpcMethod(cfg, DataType.FLOAT, 6)) {
             randomise(ours.parameters(), 4);
             TorchTrainSteps.Cpc peer =
@@ -177,24 +186,16 @@ class TorchEncodersTest {
      */
     @Test
     void simclrProjectionsAndTrainingLossesAgree() {
-        AmdimConfig trunk = AmdimConfig.builder()
-                .encoderSize(32)
-                .inChannels(3)
-                .ndf(8)
-                .nRkhs(48)
-                .nDepth(2)
-                .useBn(true)
-                .build();
         SimClrConfig cfg = new SimClrConfig(
-                trunk,
+                everyLayerKind(),
                 32,
                 16,
                 InfoNceOptions.defaults()
                         .withTemperature(SimClrConfig.CIFAR_TEMPERATURE)
                         .withNormalize(true));
         int batch = 6;
-        INDArray viewA = RandomInputs.nd4j(RandomInputs.gaussian(7, batch * 3 * 32 * 32), batch, 3, 32, 32);
-        INDArray viewB = RandomInputs.nd4j(RandomInputs.gaussian(8, batch * 3 * 32 * 32), batch, 3, 32, 32);
+        INDArray viewA = images(7, batch);
+        INDArray viewB = images(8, batch);
         try (SimClrMethod ours = new SimClrMethod(cfg, DataType.FLOAT, 9)) {
             randomise(ours.parameters(), 10);
             TorchTrainSteps.SimClr peer = new TorchTrainSteps.SimClr(cfg, ours.parameters(), ADAM, TORCH.get());

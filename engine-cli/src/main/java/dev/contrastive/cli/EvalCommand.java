@@ -108,11 +108,8 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Seed of the probes and of the random-init encoder (default: ${DEFAULT-VALUE}).")
     private long seed;
 
-    @Option(
-            names = {"-h", "--help"},
-            usageHelp = true,
-            description = "Show this help and exit.")
-    private boolean helpRequested;
+    @Mixin
+    private HelpOption help;
 
     @Override
     public Integer call() {

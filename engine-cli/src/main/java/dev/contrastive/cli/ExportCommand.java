@@ -92,11 +92,8 @@ public final class ExportCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     private String features;
 
-    @Option(
-            names = {"-h", "--help"},
-            usageHelp = true,
-            description = "Show this help and exit.")
-    private boolean helpRequested;
+    @Mixin
+    private HelpOption help;
 
     @Override
     public Integer call() {

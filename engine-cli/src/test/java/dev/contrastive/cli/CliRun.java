@@ -1,6 +1,7 @@
 package dev.contrastive.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -28,5 +29,17 @@ public record CliRun(int code, String out, String err) {
     public String line() {
         assertEquals(1, err.strip().lines().count(), "one line on stderr, no usage text:\n" + err);
         return err.strip();
+    }
+
+    /** Asserts exit code 2, a refusal, with {@code expected} in what stderr says. */
+    public void assertRefused(String expected) {
+        assertEquals(2, code, out + err);
+        assertTrue(err.contains(expected), err);
+    }
+
+    /** Asserts exit code 2, a refusal, with one line on stderr that holds {@code expected}. */
+    public void assertRefusedInOneLine(String expected) {
+        assertEquals(2, code, out + err);
+        assertTrue(line().contains(expected), err);
     }
 }

@@ -11,12 +11,9 @@ import dev.contrastive.models.eval.FeatureExport;
 import dev.contrastive.models.train.TinyRun;
 import dev.contrastive.models.train.checkpoint.CheckpointIO;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,42 +51,20 @@ class CommandOutputFaultsTest {
     }
 
     private static void runHere(String... args) {
-        StringWriter err = new StringWriter();
-        int code = ContrastiveCli.commandLine()
-                .setOut(new PrintWriter(new StringWriter()))
-                .setErr(new PrintWriter(err, true))
-                .execute(args);
-        assertEquals(0, code, err.toString());
+        CliRun r = CliRun.contrastive(args);
+        assertEquals(0, r.code(), r.err());
     }
 
     @Test
     void anExportRefusedByTheFileSizeLimitFailsNamingTheFileAndKeepsTheOldOneReadable() throws Exception {
         Path out = dir.resolve("f.h5");
-        runHere(
-                "export",
-                "--checkpoint",
-                checkpointFile.toString(),
-                "--data",
-                testFile.toString(),
-                "--out",
-                out.toString());
+        runHere(CliFixtures.export(checkpointFile, testFile, out));
         byte[] before = Files.readAllBytes(out);
         FeatureExport.Contents old = FeatureExport.read(out);
 
         // Raw pixels: 100 x 1024 floats, far over the 16 KiB limit even deflated.
         FileSizeLimit.Result r = FileSizeLimit.run(
-                dir,
-                16,
-                ContrastiveCli.class,
-                "export",
-                "--checkpoint",
-                checkpointFile.toString(),
-                "--data",
-                testFile.toString(),
-                "--out",
-                out.toString(),
-                "--features",
-                "raw");
+                dir, 16, ContrastiveCli.class, CliFixtures.export(checkpointFile, testFile, out, "--features", "raw"));
 
         assertEquals(EXIT_FAILED, r.exitCode(), r.output());
         assertTrue(
@@ -99,7 +74,7 @@ class CommandOutputFaultsTest {
         assertFalse(r.output().contains("H5Fclose failed"), r.output());
         assertArrayEquals(before, Files.readAllBytes(out));
         assertEquals(old.dim(), FeatureExport.read(out).dim());
-        assertEquals(List.of("f.h5"), names(dir), "no temporary file, no hs_err_pid*.log");
+        assertEquals(List.of("f.h5"), CliFixtures.fileNames(dir), "no temporary file, no hs_err_pid*.log");
     }
 
     @Test
@@ -108,17 +83,8 @@ class CommandOutputFaultsTest {
         Files.writeString(out, "previous");
 
         // The tiny AMDIM model takes about 150 KiB; the limit is 8.
-        FileSizeLimit.Result r = FileSizeLimit.run(
-                dir,
-                8,
-                ContrastiveCli.class,
-                "export",
-                "--format",
-                "onnx",
-                "--checkpoint",
-                checkpointFile.toString(),
-                "--out",
-                out.toString());
+        FileSizeLimit.Result r =
+                FileSizeLimit.run(dir, 8, ContrastiveCli.class, CliFixtures.onnxExport(checkpointFile, out));
 
         assertEquals(EXIT_FAILED, r.exitCode(), r.output());
         assertTrue(
@@ -127,31 +93,19 @@ class CommandOutputFaultsTest {
                 r.output());
         assertFalse(r.output().contains("export: wrote"), r.output());
         assertEquals("previous", Files.readString(out));
-        assertEquals(List.of("encoder.onnx"), names(dir), "no temporary file, no hs_err_pid*.log");
+        assertEquals(List.of("encoder.onnx"), CliFixtures.fileNames(dir), "no temporary file, no hs_err_pid*.log");
     }
 
     @Test
     void anEvalReportRefusedByTheFileSizeLimitFailsNamingTheFileAndKeepsTheOldOne() throws Exception {
         Path report = dir.resolve("eval.json");
-        String[] eval = {
-            "eval",
-            "--checkpoint",
-            checkpointFile.toString(),
-            "--train-data",
-            trainFile.toString(),
-            "--test-data",
-            testFile.toString(),
-            "--probe-epochs",
-            "1",
-            "--out",
-            report.toString()
-        };
-        runHere(eval);
+        runHere(CliFixtures.eval(
+                checkpointFile, trainFile, testFile, "--probe-epochs", "1", "--out", report.toString()));
         byte[] before = Files.readAllBytes(report);
 
         // With the baselines the report is over 1 KiB, the limit.
-        String[] withBaselines =
-                Stream.concat(Stream.of(eval), Stream.of("--baselines")).toArray(String[]::new);
+        String[] withBaselines = CliFixtures.eval(
+                checkpointFile, trainFile, testFile, "--probe-epochs", "1", "--out", report.toString(), "--baselines");
         FileSizeLimit.Result r = FileSizeLimit.run(dir, 1, ContrastiveCli.class, withBaselines);
 
         assertEquals(EXIT_FAILED, r.exitCode(), r.output());
@@ -159,12 +113,6 @@ class CommandOutputFaultsTest {
                 r.output().contains("cannot write " + report + ": File too large (writing the" + " temporary file"),
                 r.output());
         assertArrayEquals(before, Files.readAllBytes(report));
-        assertEquals(List.of("eval.json"), names(dir), "no temporary file, no hs_err_pid*.log");
-    }
-
-    private static List<String> names(Path directory) throws IOException {
-        try (Stream<Path> files = Files.list(directory)) {
-            return files.map(p -> p.getFileName().toString()).sorted().toList();
-        }
+        assertEquals(List.of("eval.json"), CliFixtures.fileNames(dir), "no temporary file, no hs_err_pid*.log");
     }
 }

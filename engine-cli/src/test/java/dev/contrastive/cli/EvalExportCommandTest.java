@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,27 +68,10 @@ class EvalExportCommandTest {
                 .orElseThrow(() -> new AssertionError("no line starting '" + prefix + "' in:\n" + out));
     }
 
-    private static List<String> files(Path d) throws IOException {
-        try (Stream<Path> list = Files.list(d)) {
-            return list.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-    }
-
     @Test
     void evalWithBaselinesPrintsTheThreeLinesAndWritesTheReportIntoTheRunDirectory() throws IOException {
         CliRun r = run(
-                "eval",
-                "--checkpoint",
-                runDir.toString(),
-                "--train-data",
-                trainFile.toString(),
-                "--test-data",
-                testFile.toString(),
-                "--baselines",
-                "--probe-epochs",
-                "3",
-                "--batch",
-                "100");
+                CliFixtures.eval(runDir, trainFile, testFile, "--baselines", "--probe-epochs", "3", "--batch", "100"));
         assertEquals(0, r.code(), r.err());
         String accuracy = "(0\\.\\d{4}|1\\.0000)";
         assertTrue(
@@ -121,33 +103,17 @@ class EvalExportCommandTest {
         byte[] bytes = Files.readAllBytes(checkpointFile);
         Path truncated = dir.resolve("truncated.bin");
         Files.write(truncated, Arrays.copyOf(bytes, bytes.length / 2));
-        CliRun r = run(
-                "eval",
-                "--checkpoint",
-                truncated.toString(),
-                "--train-data",
-                trainFile.toString(),
-                "--test-data",
-                testFile.toString());
+        CliRun r = run(CliFixtures.eval(truncated, trainFile, testFile));
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().startsWith("eval: --checkpoint " + truncated + ": truncated"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
-        assertEquals(List.of("truncated.bin"), files(dir));
+        assertEquals(List.of("truncated.bin"), CliFixtures.fileNames(dir));
     }
 
     @Test
     void exportWritesTheSameFeaturesAndLabelsTheExtractorComputes() throws IOException {
         Path out = dir.resolve("features.h5");
-        CliRun r = run(
-                "export",
-                "--checkpoint",
-                checkpointFile.toString(),
-                "--data",
-                testFile.toString(),
-                "--out",
-                out.toString(),
-                "--batch",
-                "50");
+        CliRun r = run(CliFixtures.export(checkpointFile, testFile, out, "--batch", "50"));
         assertEquals(0, r.code(), r.err());
         FeatureExport.Contents c = FeatureExport.read(out);
         assertEquals(100, c.rows());
@@ -167,18 +133,9 @@ class EvalExportCommandTest {
             assertArrayEquals(expected.labels(), c.labels());
             assertArrayEquals(expected.features().reshape(100L * c.dim()).toFloatVector(), c.features());
         }
-        assertEquals(List.of("features.h5"), files(dir));
+        assertEquals(List.of("features.h5"), CliFixtures.fileNames(dir));
 
-        CliRun raw = run(
-                "export",
-                "--checkpoint",
-                runDir.toString(),
-                "--data",
-                testFile.toString(),
-                "--out",
-                out.toString(),
-                "--features",
-                "raw");
+        CliRun raw = run(CliFixtures.export(runDir, testFile, out, "--features", "raw"));
         assertEquals(0, raw.code(), raw.err());
         FeatureExport.Contents pixels = FeatureExport.read(out);
         assertEquals(32 * 32, pixels.dim());
@@ -188,17 +145,9 @@ class EvalExportCommandTest {
     @Test
     void exportIntoAMissingDirectoryFailsBeforeWritingAnything() throws IOException {
         Path out = dir.resolve("missing").resolve("features.h5");
-        CliRun r = run(
-                "export",
-                "--checkpoint",
-                checkpointFile.toString(),
-                "--data",
-                testFile.toString(),
-                "--out",
-                out.toString());
-        assertEquals(2, r.code(), r.out() + r.err());
-        assertTrue(r.err().contains("directory " + dir.resolve("missing") + " does not exist"), r.err());
-        assertEquals(List.of(), files(dir));
+        CliRun r = run(CliFixtures.export(checkpointFile, testFile, out));
+        r.assertRefused("directory " + dir.resolve("missing") + " does not exist");
+        assertEquals(List.of(), CliFixtures.fileNames(dir));
     }
 
     @Test
@@ -208,13 +157,12 @@ class EvalExportCommandTest {
         Path corrupted = dir.resolve("corrupted.bin");
         Files.write(corrupted, bytes);
         Path out = dir.resolve("features.h5");
-        CliRun r = run(
-                "export", "--checkpoint", corrupted.toString(), "--data", testFile.toString(), "--out", out.toString());
+        CliRun r = run(CliFixtures.export(corrupted, testFile, out));
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().startsWith("export: --checkpoint " + corrupted + ": "), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertFalse(Files.exists(out));
-        assertEquals(List.of("corrupted.bin"), files(dir));
+        assertEquals(List.of("corrupted.bin"), CliFixtures.fileNames(dir));
     }
 
     @ParameterizedTest
@@ -230,18 +178,7 @@ class EvalExportCommandTest {
             rgbTest = TinyRun.hdf5(dir.resolve("rgb-test.h5"), test);
         }
         CliRun r = run(
-                "eval",
-                "--checkpoint",
-                rgbRun.toString(),
-                "--train-data",
-                rgbTrain.toString(),
-                "--test-data",
-                rgbTest.toString(),
-                "--baselines",
-                "--probe-epochs",
-                "2",
-                "--method",
-                method);
+                CliFixtures.eval(rgbRun, rgbTrain, rgbTest, "--baselines", "--probe-epochs", "2", "--method", method));
         assertEquals(0, r.code(), r.err());
         line(r.out(), "linear probe test accuracy (learned " + method + ", step 4)");
         line(r.out(), "linear probe test accuracy (raw pixels)");
@@ -249,8 +186,7 @@ class EvalExportCommandTest {
         assertEquals(3 * 32 * 32, report.rawPixels().featureDim(), "the CIFAR preset's 3 x 32 x 32 pixels");
 
         Path out = dir.resolve("rgb.h5");
-        CliRun export =
-                run("export", "--checkpoint", rgbRun.toString(), "--data", rgbTest.toString(), "--out", out.toString());
+        CliRun export = run(CliFixtures.export(rgbRun, rgbTest, out));
         assertEquals(0, export.code(), export.err());
         try (TrainedModel trained = TrainedModel.load(rgbRun)) {
             assertEquals(method, trained.config().method().method());
@@ -260,31 +196,12 @@ class EvalExportCommandTest {
 
     @Test
     void aCheckpointOfAnotherMethodIsRefusedWithExitCode2() {
-        CliRun r = run(
-                "eval",
-                "--checkpoint",
-                runDir.toString(),
-                "--train-data",
-                trainFile.toString(),
-                "--test-data",
-                testFile.toString(),
-                "--method",
-                "simclr");
+        CliRun r = run(CliFixtures.eval(runDir, trainFile, testFile, "--method", "simclr"));
         assertEquals(2, r.code(), r.out() + r.err());
         assertEquals(
                 "eval: --checkpoint " + runDir + ": checkpoint " + checkpointFile + " holds method amdim, not simclr",
                 r.err().strip());
-        CliRun export = run(
-                "export",
-                "--checkpoint",
-                runDir.toString(),
-                "--data",
-                testFile.toString(),
-                "--out",
-                dir.resolve("x.h5").toString(),
-                "--method",
-                "cpc");
-        assertEquals(2, export.code(), export.out() + export.err());
-        assertTrue(export.err().contains("holds method amdim, not cpc"), export.err());
+        CliRun export = run(CliFixtures.export(runDir, testFile, dir.resolve("x.h5"), "--method", "cpc"));
+        export.assertRefused("holds method amdim, not cpc");
     }
 }

@@ -88,7 +88,7 @@ class OnnxExportCommandTest {
         assertEquals(TinyRun.METHODS.size(), runs.size(), "a run for every method of the registry");
         Path runDir = runs.get(method);
         Path out = Files.createDirectories(Path.of(EXPORTED)).resolve(method + ".onnx");
-        CliRun r = run("export", "--format", "onnx", "--checkpoint", runDir.toString(), "--out", out.toString());
+        CliRun r = run(CliFixtures.onnxExport(runDir, out));
         assertEquals(0, r.code(), r.err());
         assertTrue(
                 r.out()
@@ -142,23 +142,12 @@ class OnnxExportCommandTest {
     void theModelReplacesAPreviousFileWhole() throws Exception {
         Path out = dir.resolve("encoder.onnx");
         Files.writeString(out, "previous");
-        CliRun r = run(
-                "export",
-                "--format",
-                "onnx",
-                "--checkpoint",
-                runs.get("amdim").toString(),
-                "--out",
-                out.toString(),
-                "--method",
-                "amdim",
-                "--features",
-                "learned");
+        CliRun r = run(CliFixtures.onnxExport(runs.get("amdim"), out, "--method", "amdim", "--features", "learned"));
         assertEquals(0, r.code(), r.err());
         try (OrtSession session = OnnxRuntimeRun.session(Files.readAllBytes(out))) {
             assertEquals("amdim", session.getMetadata().getCustomMetadata().get("method"));
         }
-        assertEquals(List.of("encoder.onnx"), names(dir));
+        assertEquals(List.of("encoder.onnx"), CliFixtures.fileNames(dir));
     }
 
     @Test
@@ -223,19 +212,12 @@ class OnnxExportCommandTest {
     @Test
     void aMissingOutputDirectoryIsRefused() throws IOException {
         Path missing = dir.resolve("missing");
-        CliRun r = run(
-                "export",
-                "--format",
-                "onnx",
-                "--checkpoint",
-                runs.get("amdim").toString(),
-                "--out",
-                missing.resolve("encoder.onnx").toString());
+        CliRun r = run(CliFixtures.onnxExport(runs.get("amdim"), missing.resolve("encoder.onnx")));
         assertEquals(2, r.code(), r.out() + r.err());
         assertEquals(
                 "export: --out " + missing.resolve("encoder.onnx") + ": directory " + missing + " does not exist",
                 r.err().strip());
-        assertEquals(List.of(), names(dir));
+        assertEquals(List.of(), CliFixtures.fileNames(dir));
     }
 
     /**
@@ -253,18 +235,12 @@ class OnnxExportCommandTest {
         assertEquals("export: " + message, r.err().strip(), "one line naming the option");
         assertEquals("", r.out());
         assertFalse(Files.exists(out));
-        assertEquals(List.of(), names(dir));
-    }
-
-    private static List<String> names(Path d) throws IOException {
-        try (Stream<Path> files = Files.list(d)) {
-            return files.map(p -> p.getFileName().toString()).sorted().toList();
-        }
+        assertEquals(List.of(), CliFixtures.fileNames(dir));
     }
 
     /** The writers' temporary files (.NAME.RANDOM.tmp) in {@code d}. */
     private static List<String> leftovers(Path d) throws IOException {
-        return names(d).stream()
+        return CliFixtures.fileNames(d).stream()
                 .filter(n -> n.startsWith(".") && n.endsWith(".tmp"))
                 .toList();
     }

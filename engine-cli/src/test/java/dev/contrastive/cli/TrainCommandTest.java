@@ -16,6 +16,8 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,6 +44,14 @@ class TrainCommandTest {
 
     private static CliRun train(String... args) {
         return CliRun.of(new CommandLine(new TrainCommand(TrainCommandTest::tiny)), args);
+    }
+
+    /** {@code train} on "tiny" without validation into {@code runDir}, with {@code more} options. */
+    private static CliRun trainTiny(Path runDir, String... more) {
+        List<String> args = new ArrayList<>(List.of("--data", "tiny", "--val-data", "none"));
+        args.addAll(List.of(more));
+        args.addAll(List.of("--run-dir", runDir.toString()));
+        return train(args.toArray(String[]::new));
     }
 
     @Test
@@ -111,57 +121,22 @@ class TrainCommandTest {
 
     @Test
     void anOutOfRangeValueNamesTheField() {
-        CliRun r = train(
-                "--data",
-                "tiny",
-                "--val-data",
-                "none",
-                "--batch",
-                "1",
-                "--run-dir",
-                dir.resolve("r").toString());
-        assertEquals(2, r.code());
-        assertTrue(r.err().contains("trainer.batch must be in [2, 65536], got 1"), r.err());
+        CliRun r = trainTiny(dir.resolve("r"), "--batch", "1");
+        r.assertRefused("trainer.batch must be in [2, 65536], got 1");
         assertTrue(!Files.exists(dir.resolve("r")), "nothing written for a bad option");
     }
 
     @Test
     void replicasAndMicroBatchesSplitTheBatchAndABatchThatDoesNotDivideIsAUsageError() throws Exception {
         Path runDir = dir.resolve("split");
-        CliRun r = train(
-                "--data",
-                "tiny",
-                "--val-data",
-                "none",
-                "--batch",
-                "16",
-                "--steps",
-                "2",
-                "--replicas",
-                "2",
-                "--micro-batch",
-                "4",
-                "--run-dir",
-                runDir.toString());
+        CliRun r = trainTiny(runDir, "--batch", "16", "--steps", "2", "--replicas", "2", "--micro-batch", "4");
         assertEquals(0, r.code(), r.err());
         try (TrainedModel trained = TrainedModel.load(runDir)) {
             assertEquals(2, trained.config().replicas());
             assertEquals(4, trained.config().microBatch());
         }
-        CliRun uneven = train(
-                "--data",
-                "tiny",
-                "--val-data",
-                "none",
-                "--batch",
-                "16",
-                "--replicas",
-                "3",
-                "--run-dir",
-                dir.resolve("uneven").toString());
-        assertEquals(2, uneven.code());
-        assertTrue(
-                uneven.err().contains("trainer.batch of 16 does not divide among trainer.replicas = 3"), uneven.err());
+        CliRun uneven = trainTiny(dir.resolve("uneven"), "--batch", "16", "--replicas", "3");
+        uneven.assertRefused("trainer.batch of 16 does not divide among trainer.replicas = 3");
         assertTrue(!Files.exists(dir.resolve("uneven")), "nothing written for a bad option");
     }
 
@@ -170,18 +145,8 @@ class TrainCommandTest {
      */
     @Test
     void distributedOnTheCpuBackendIsAUsageError() {
-        CliRun r = train(
-                "--data",
-                "tiny",
-                "--val-data",
-                "none",
-                "--steps",
-                "1",
-                "--distributed",
-                "--run-dir",
-                dir.resolve("d").toString());
-        assertEquals(2, r.code());
-        assertTrue(r.err().contains("--distributed: training across processes needs the CUDA backend"), r.err());
+        CliRun r = trainTiny(dir.resolve("d"), "--steps", "1", "--distributed");
+        r.assertRefused("--distributed: training across processes needs the CUDA backend");
         assertTrue(r.err().contains("--replicas N"), r.err());
         assertTrue(!Files.exists(dir.resolve("d")), "nothing written for a refused launch");
     }
@@ -189,27 +154,14 @@ class TrainCommandTest {
     @Test
     void anUnknownDatasetNamesTheOption() {
         CliRun r = train("--data", "nope", "--run-dir", dir.resolve("r").toString());
-        assertEquals(2, r.code());
-        assertTrue(r.err().contains("--data 'nope' cannot be opened"), r.err());
+        r.assertRefused("--data 'nope' cannot be opened");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"amdim", "cpc", "yadim", "simclr"})
     void everyMethodTrainsFromTheCommandLineWithItsDefaultPreset(String method) throws Exception {
         Path runDir = dir.resolve(method);
-        CliRun r = train(
-                "--method",
-                method,
-                "--data",
-                "tiny",
-                "--val-data",
-                "none",
-                "--batch",
-                "16",
-                "--steps",
-                "2",
-                "--run-dir",
-                runDir.toString());
+        CliRun r = trainTiny(runDir, "--method", method, "--batch", "16", "--steps", "2");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("trained 2 of 2 steps"), r.out());
         try (TrainedModel trained = TrainedModel.load(runDir)) {
@@ -226,59 +178,20 @@ class TrainCommandTest {
                 "tiny",
                 "--run-dir",
                 dir.resolve("u").toString());
-        assertEquals(2, unknown.code());
-        assertTrue(
-                unknown.err().contains("--method: method must be one of amdim, cpc, yadim, simclr, got 'moco'"),
-                unknown.err());
-        CliRun patches = train(
-                "--method",
-                "amdim",
-                "--preset",
-                "fashion-mnist-patches",
-                "--data",
-                "tiny",
-                "--val-data",
-                "none",
-                "--run-dir",
-                dir.resolve("p").toString());
-        assertEquals(2, patches.code());
-        assertTrue(
-                patches.err().contains("amdim takes views of 1 x 32 x 32, the preset makes 49 x 1 x 8 x 8"),
-                patches.err());
+        unknown.assertRefused("--method: method must be one of amdim, cpc, yadim, simclr, got 'moco'");
+        CliRun patches = trainTiny(dir.resolve("p"), "--method", "amdim", "--preset", "fashion-mnist-patches");
+        patches.assertRefused("amdim takes views of 1 x 32 x 32, the preset makes 49 x 1 x 8 x 8");
         assertTrue(!Files.exists(dir.resolve("p")), "nothing written for a bad option");
     }
 
     @Test
     void resumingARunDirectoryWithAnotherMethodIsRefusedWithExitCode2AndChangesNothing() throws Exception {
         Path runDir = dir.resolve("run");
-        CliRun first = train(
-                "--data",
-                "tiny",
-                "--val-data",
-                "none",
-                "--batch",
-                "16",
-                "--steps",
-                "2",
-                "--run-dir",
-                runDir.toString());
+        CliRun first = trainTiny(runDir, "--batch", "16", "--steps", "2");
         assertEquals(0, first.code(), first.err());
         String job = Files.readString(runDir.resolve(TrainCommand.JOB_FILE));
-        CliRun other = train(
-                "--method",
-                "cpc",
-                "--data",
-                "tiny",
-                "--val-data",
-                "none",
-                "--batch",
-                "16",
-                "--steps",
-                "4",
-                "--run-dir",
-                runDir.toString());
-        assertEquals(2, other.code(), other.out() + other.err());
-        assertTrue(other.err().contains("holds a run of method amdim, this run trains cpc"), other.err());
+        CliRun other = trainTiny(runDir, "--method", "cpc", "--batch", "16", "--steps", "4");
+        other.assertRefused("holds a run of method amdim, this run trains cpc");
         assertEquals(job, Files.readString(runDir.resolve(TrainCommand.JOB_FILE)), "job.yaml untouched");
     }
 }

@@ -16,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,31 +47,16 @@ class TrainFaultsTest {
     }
 
     private CliRun train(Path runDir, String... more) {
-        List<String> args = new java.util.ArrayList<>(List.of(
-                "train",
-                "--data",
-                data.toString(),
-                "--val-data",
-                "none",
-                "--batch",
-                "16",
-                "--steps",
-                "2",
-                "--run-dir",
-                runDir.toString()));
-        args.addAll(List.of(more));
-        return cli(args.toArray(String[]::new));
+        return cli(CliFixtures.train(data, runDir, 2, more));
     }
 
     @Test
     void aMissingConfigOrAConfigThatIsADirectoryIsOneLine() {
         CliRun missing =
                 train(dir.resolve("r"), "--config", dir.resolve("none.yaml").toString());
-        assertEquals(2, missing.code());
-        assertTrue(missing.line().contains("none.yaml does not exist"), missing.err());
+        missing.assertRefusedInOneLine("none.yaml does not exist");
         CliRun directory = train(dir.resolve("r"), "--config", dir.toString());
-        assertEquals(2, directory.code());
-        assertTrue(directory.line().contains("is a directory"), directory.err());
+        directory.assertRefusedInOneLine("is a directory");
         assertFalse(Files.exists(dir.resolve("r")), "nothing written");
     }
 
@@ -80,8 +64,7 @@ class TrainFaultsTest {
     void aRunDirectoryThatIsAFileIsOneLine() throws IOException {
         Path file = Files.writeString(dir.resolve("file"), "x");
         CliRun r = train(file);
-        assertEquals(2, r.code());
-        assertTrue(r.line().contains(file + " is a file"), r.err());
+        r.assertRefusedInOneLine(file + " is a file");
     }
 
     @Test
@@ -96,19 +79,16 @@ class TrainFaultsTest {
                 "128",
                 "--run-dir",
                 dir.resolve("s").toString());
-        assertEquals(2, small.code());
-        assertTrue(small.line().contains("has 64 images, fewer than one batch of 128"), small.err());
+        small.assertRefusedInOneLine("has 64 images, fewer than one batch of 128");
         CliRun preset = train(dir.resolve("p"), "--preset", "amdim-cifar");
-        assertEquals(2, preset.code());
-        assertTrue(preset.line().contains("preset 'amdim-cifar'"), preset.err());
+        preset.assertRefusedInOneLine("preset 'amdim-cifar'");
         assertFalse(Files.exists(dir.resolve("s")) || Files.exists(dir.resolve("p")), "nothing written");
     }
 
     @Test
     void negativeWarmUpIsRefused() {
         CliRun r = train(dir.resolve("w"), "--warmup", "-5");
-        assertEquals(2, r.code());
-        assertTrue(r.line().contains("--warmup must be >= 0"), r.err());
+        r.assertRefusedInOneLine("--warmup must be >= 0");
     }
 
     @Test
@@ -132,8 +112,7 @@ class TrainFaultsTest {
         assertEquals(0, train(runDir).code());
         Files.writeString(runDir.resolve(TrainCommand.JOB_FILE), "");
         CliRun r = cli("train", "--run-dir", runDir.toString());
-        assertEquals(2, r.code());
-        assertTrue(r.line().contains("job.yaml is empty"), r.err());
+        r.assertRefusedInOneLine("job.yaml is empty");
         assertEquals("", Files.readString(runDir.resolve(TrainCommand.JOB_FILE)));
     }
 
@@ -149,17 +128,15 @@ class TrainFaultsTest {
             Files.write(c, b);
         }
         CliRun refused = cli("train", "--run-dir", runDir.toString());
-        assertEquals(2, refused.code(), refused.err());
-        assertTrue(refused.line().contains("every checkpoint in " + runDir + " is damaged"), refused.err());
+        refused.assertRefusedInOneLine("every checkpoint in " + runDir + " is damaged");
         CliRun restarted = cli("train", "--run-dir", runDir.toString(), "--restart", "--steps", "3");
         assertEquals(0, restarted.code(), restarted.err());
-        try (Stream<Path> files = Files.list(runDir)) {
-            assertEquals(
-                    2,
-                    files.filter(p -> p.getFileName().toString().endsWith(".damaged"))
-                            .count(),
-                    "damaged checkpoints are kept aside, never deleted");
-        }
+        assertEquals(
+                2,
+                CliFixtures.fileNames(runDir).stream()
+                        .filter(n -> n.endsWith(".damaged"))
+                        .count(),
+                "damaged checkpoints are kept aside, never deleted");
         assertEquals(
                 3,
                 CheckpointIO.latest(runDir).newest().orElseThrow().checkpoint().step());
@@ -168,22 +145,10 @@ class TrainFaultsTest {
     @Test
     void outputsThatAreDirectoriesAreOneLine() throws IOException {
         Path runDir = TinyRun.train(dir.resolve("tiny"), "amdim", 2);
-        CliRun export =
-                cli("export", "--checkpoint", runDir.toString(), "--data", data.toString(), "--out", dir.toString());
-        assertEquals(2, export.code());
-        assertTrue(export.line().contains(dir + " is a directory"), export.err());
-        CliRun eval = cli(
-                "eval",
-                "--checkpoint",
-                runDir.toString(),
-                "--train-data",
-                data.toString(),
-                "--test-data",
-                otherData.toString(),
-                "--out",
-                dir.toString());
-        assertEquals(2, eval.code());
-        assertTrue(eval.line().contains(dir + " is a directory"), eval.err());
+        CliRun export = cli(CliFixtures.export(runDir, data, dir));
+        export.assertRefusedInOneLine(dir + " is a directory");
+        CliRun eval = cli(CliFixtures.eval(runDir, data, otherData, "--out", dir.toString()));
+        eval.assertRefusedInOneLine(dir + " is a directory");
     }
 
     @Test
@@ -235,10 +200,9 @@ class TrainFaultsTest {
     }
 
     private static List<Path> checkpoints(Path runDir) throws IOException {
-        try (Stream<Path> files = Files.list(runDir)) {
-            return files.filter(p -> p.getFileName().toString().matches("ckpt-\\d+\\.bin"))
-                    .sorted()
-                    .toList();
-        }
+        return CliFixtures.fileNames(runDir).stream()
+                .filter(n -> n.matches("ckpt-\\d+\\.bin"))
+                .map(runDir::resolve)
+                .toList();
     }
 }

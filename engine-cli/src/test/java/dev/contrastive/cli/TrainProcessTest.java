@@ -43,20 +43,7 @@ class TrainProcessTest {
     }
 
     private static List<String> trainArgs(Path runDir, long steps) {
-        return new ArrayList<>(List.of(
-                "train",
-                "--data",
-                data.toString(),
-                "--val-data",
-                "none",
-                "--batch",
-                "16",
-                "--steps",
-                Long.toString(steps),
-                "--checkpoint-every",
-                "1000",
-                "--run-dir",
-                runDir.toString()));
+        return List.of(CliFixtures.train(data, runDir, steps, "--checkpoint-every", "1000"));
     }
 
     private static Process child(List<String> args, Path log) throws IOException {

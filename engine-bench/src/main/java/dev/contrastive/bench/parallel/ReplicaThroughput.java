@@ -138,29 +138,26 @@ public final class ReplicaThroughput {
         md.append("|---|---|---:|---:|---:|---|---|\n");
         for (int k = 0; k < splits.size(); k++) {
             double median = p.evaluate(ms[k], 50);
-            if (k == 0) {
-                md.append(String.format(
+            String ratio = "1 (reference) | |";
+            if (k > 0) {
+                RatioSummary r = RatioSummary.of(ms[0], ms[k]);
+                ratio = String.format(
                         Locale.ROOT,
-                        "| %s | %s | %.0f | %.2f | 1 (reference) | | |%n",
-                        splits.get(k).label(),
-                        splits.get(k).describe(),
-                        median,
-                        1000 / median));
-                continue;
+                        "%.2f | %.2f-%.2f | %.2f-%.2f",
+                        r.median(),
+                        r.lowerQuartile(),
+                        r.upperQuartile(),
+                        r.min(),
+                        r.max());
             }
-            RatioSummary r = RatioSummary.of(ms[0], ms[k]);
             md.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %.0f | %.2f | %.2f | %.2f-%.2f | %.2f-%.2f |%n",
+                    "| %s | %s | %.0f | %.2f | %s |%n",
                     splits.get(k).label(),
                     splits.get(k).describe(),
                     median,
                     1000 / median,
-                    r.median(),
-                    r.lowerQuartile(),
-                    r.upperQuartile(),
-                    r.min(),
-                    r.max()));
+                    ratio));
         }
         return md.toString();
     }

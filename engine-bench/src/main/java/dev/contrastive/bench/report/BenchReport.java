@@ -55,73 +55,97 @@ public final class BenchReport {
     record Result(
             String benchmarkClass, String method, Map<String, String> params, double score, double error, double min) {}
 
-    public static void main(String[] args) throws IOException {
-        if (args.length != 4) {
-            throw new IllegalArgumentException("usage: BenchReport <jmh.json> <out.md> <invocation> <jmh command>");
+    /** The four arguments both reports' mains take, and the JMH results the first names. */
+    record Arguments(Path json, Path out, String invocation, String jmhCommand, JsonNode root) {
+
+        static Arguments parse(String report, String[] args) throws IOException {
+            if (args.length != 4) {
+                throw new IllegalArgumentException(
+                        "usage: " + report + " <jmh.json> <out.md> <invocation> <jmh command>");
+            }
+            Path json = Path.of(args[0]);
+            return new Arguments(json, Path.of(args[1]), args[2], args[3], new ObjectMapper().readTree(json.toFile()));
         }
-        Path json = Path.of(args[0]);
-        Path out = Path.of(args[1]);
-        JsonNode root = new ObjectMapper().readTree(json.toFile());
-        String load = "before the run "
-                + System.getProperty("bench.loadBefore", "not recorded")
-                + ", after it "
+
+        String jsonName() {
+            return json.getFileName().toString();
+        }
+    }
+
+    /**
+     * Where a report's results came from: the results file and the commands that made it, when, on
+     * what machine and under what load.
+     */
+    record Provenance(String jsonName, String invocation, String jmhCommand, Instant now, String machine, String load) {
+
+        /** Of the results a report's main was given, reported now on this machine. */
+        static Provenance of(Arguments a) throws IOException {
+            return new Provenance(
+                    a.jsonName(), a.invocation(), a.jmhCommand(), Instant.now(), BenchReport.machine(), loadAround());
+        }
+
+        /** The header lines both reports begin with: when they were made, on what machine, under what load. */
+        void appendWhenAndWhere(StringBuilder md) {
+            md.append("- Date (UTC): ")
+                    .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
+                            now.atOffset(ZoneOffset.UTC).withNano(0)))
+                    .append('\n');
+            md.append("- Machine: ").append(machine).append('\n');
+            md.append("- Load average (1, 5, 15 min): ")
+                    .append(load)
+                    .append(" (other jobs on the machine scatter the times)\n");
+        }
+
+        /** The header lines both reports end with: the results file and the commands that made it. */
+        void appendCommands(StringBuilder md) {
+            md.append("- Raw results: `").append(jsonName).append("`\n");
+            md.append("- Command: `").append(invocation).append("`\n");
+            md.append("- JMH command: `").append(jmhCommand).append("`\n\n");
+        }
+    }
+
+    public static void main(String[] args) throws IOException {
+        Arguments a = Arguments.parse("BenchReport", args);
+        writeWhole(a.out(), render(a.root(), Provenance.of(a)));
+    }
+
+    /** The load averages before the run (from {@code -Dbench.loadBefore}) and now, after it. */
+    static String loadAround() throws IOException {
+        return "before the run " + System.getProperty("bench.loadBefore", "not recorded") + ", after it "
                 + loadAverage();
-        String markdown = render(root, json.getFileName().toString(), args[2], args[3], Instant.now(), machine(), load);
+    }
+
+    /**
+     * Writes {@code markdown} to a temporary file next to {@code out} and renames it over it, so a
+     * reader never sees half a file.
+     */
+    static void writeWhole(Path out, String markdown) throws IOException {
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
         Files.writeString(tmp, markdown, StandardCharsets.UTF_8);
         Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** The whole report for a parsed JMH result array. */
-    static String render(
-            JsonNode root,
-            String jsonName,
-            String invocation,
-            String jmhCommand,
-            Instant now,
-            String machine,
-            String load) {
+    static String render(JsonNode root, Provenance from) {
         List<Result> results = parse(root);
         if (results.isEmpty()) {
-            throw new IllegalArgumentException(jsonName + " holds no JMH results");
+            throw new IllegalArgumentException(from.jsonName() + " holds no JMH results");
         }
         JsonNode first = root.get(0);
         StringBuilder md = new StringBuilder();
         md.append("# Contrastive loss benchmarks\n\n");
-        md.append("- Date (UTC): ")
-                .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
-                        now.atOffset(ZoneOffset.UTC).withNano(0)))
-                .append('\n');
-        md.append("- Machine: ").append(machine).append('\n');
-        md.append("- Load average (1, 5, 15 min): ")
-                .append(load)
-                .append(" (other jobs on the machine scatter the times)\n");
-        md.append("- JVM: ")
-                .append(text(first, "vmName"))
-                .append(' ')
-                .append(text(first, "vmVersion"))
-                .append(" (JDK ")
-                .append(text(first, "jdkVersion"))
-                .append(")\n");
-        md.append("- Fork JVM arguments: `")
-                .append(String.join(" ", strings(first.get("jvmArgs"))))
-                .append("`\n");
+        from.appendWhenAndWhere(md);
+        appendJvm(md, first, " (JDK " + text(first, "jdkVersion") + ")");
         md.append("- JMH: ")
                 .append(text(first, "jmhVersion"))
                 .append(", ")
                 .append(text(first, "forks"))
                 .append(" fork per benchmark, ")
-                .append(text(first, "warmupIterations"))
-                .append(" x ")
-                .append(text(first, "warmupTime"))
-                .append(" warmup, ")
-                .append(text(first, "measurementIterations"))
-                .append(" x ")
-                .append(text(first, "measurementTime"))
-                .append(" measurement, mode ")
+                .append(iterations(first))
+                .append(", mode ")
                 .append(text(first, "mode"))
                 .append('\n');
-        appendCommands(md, jsonName, invocation, jmhCommand);
+        from.appendCommands(md);
         md.append("Times are ms per call (forward + backward), ± the 99.9% confidence half-width JMH "
                 + "reports. fused/torch < 1 means the fused loss is faster than PyTorch; "
                 + "\"% of sgemm limit\" is sgemm time / fused time, the share of the call that the same "
@@ -221,17 +245,12 @@ public final class BenchReport {
                 + "| sgemm | fused/torch | fused/materialized | % of sgemm limit |\n");
         md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Shape s : shapes.values()) {
-            md.append("| ").append(lossName(s.loss)).append(" | ").append(s.label());
-            for (String m : METHODS) {
-                md.append(" | ").append(ms(s.ms(m)));
-            }
-            md.append(" | ")
-                    .append(ratio(s.ms("Fused"), s.ms("Torch")))
-                    .append(" | ")
-                    .append(ratio(s.ms("Fused"), s.ms("Materialized")))
-                    .append(" | ")
-                    .append(percent(s.ms("Sgemm"), s.ms("Fused")))
-                    .append(" |\n");
+            List<Object> cells = new ArrayList<>(List.of(lossName(s.loss), s.label()));
+            METHODS.forEach(m -> cells.add(ms(s.ms(m))));
+            cells.add(ratio(s.ms("Fused"), s.ms("Torch")));
+            cells.add(ratio(s.ms("Fused"), s.ms("Materialized")));
+            cells.add(percent(s.ms("Sgemm"), s.ms("Fused")));
+            appendRow(md, cells.toArray());
         }
         md.append('\n');
         for (Shape s : shapes.values()) {
@@ -245,17 +264,7 @@ public final class BenchReport {
             for (String m : METHODS) {
                 Result r = s.byMethod.get(m);
                 if (r != null) {
-                    md.append("| ")
-                            .append(methodName(m))
-                            .append(" | ")
-                            .append(ms(r.score))
-                            .append(" | ")
-                            .append(ms(r.error))
-                            .append(" | ")
-                            .append(ms(r.min))
-                            .append(" | ")
-                            .append(ratio(r.score, s.ms("Fused")))
-                            .append(" |\n");
+                    appendRow(md, methodName(m), ms(r.score), ms(r.error), ms(r.min), ratio(r.score, s.ms("Fused")));
                 }
             }
             md.append("\nfused/torch ")
@@ -301,13 +310,13 @@ public final class BenchReport {
             columns.forEach(c -> md.append("---:|"));
             md.append('\n');
             for (int row : rows) {
-                md.append("| ").append(row).append(" |");
+                List<Object> cells = new ArrayList<>(List.of(row));
                 for (int col : columns) {
                     Result r = cell.get(row + "x" + col);
                     String v = r == null ? "—" : ms(r.score) + " ± " + ms(r.error) + " (" + ms(r.min) + ")";
-                    md.append(' ').append(r == best ? "**" + v + "**" : v).append(" |");
+                    cells.add(r == best ? "**" + v + "**" : v);
                 }
-                md.append('\n');
+                appendRow(md, cells.toArray());
             }
             md.append("\nLowest mean: rows = ")
                     .append(best.params.get("rows"))
@@ -321,18 +330,13 @@ public final class BenchReport {
             Result standard = cell.get(Tiling.DEFAULT.rows() + "x" + Tiling.DEFAULT.columns());
             if (standard == null) {
                 md.append("Tiling.DEFAULT was not measured.\n\n");
-            } else if (best.score + best.error < standard.score - standard.error) {
-                md.append("Tiling.DEFAULT: ")
-                        .append(ms(standard.score))
-                        .append(" ± ")
-                        .append(ms(standard.error))
-                        .append(" ms, significantly slower.\n\n");
             } else {
+                boolean slower = best.score + best.error < standard.score - standard.error;
                 md.append("Tiling.DEFAULT: ")
                         .append(ms(standard.score))
                         .append(" ± ")
                         .append(ms(standard.error))
-                        .append(" ms, within the noise of the lowest.\n\n");
+                        .append(slower ? " ms, significantly slower.\n\n" : " ms, within the noise of the lowest.\n\n");
             }
         });
     }
@@ -391,11 +395,41 @@ public final class BenchReport {
         return String.format(Locale.ROOT, "%.0f%%", 100 * part / whole);
     }
 
-    /** The header lines both reports end with: the results file and the commands that made it. */
-    static void appendCommands(StringBuilder md, String jsonName, String invocation, String jmhCommand) {
-        md.append("- Raw results: `").append(jsonName).append("`\n");
-        md.append("- Command: `").append(invocation).append("`\n");
-        md.append("- JMH command: `").append(jmhCommand).append("`\n\n");
+    /**
+     * The JVM lines of a JMH result: the VM's name and version with {@code detail} after them, and
+     * the JVM arguments of the forks.
+     */
+    static void appendJvm(StringBuilder md, JsonNode result, String detail) {
+        md.append("- JVM: ")
+                .append(text(result, "vmName"))
+                .append(' ')
+                .append(text(result, "vmVersion"))
+                .append(detail)
+                .append('\n');
+        md.append("- Fork JVM arguments: `")
+                .append(String.join(" ", strings(result.get("jvmArgs"))))
+                .append("`\n");
+    }
+
+    /** The warmup and measurement iterations of a JMH result: "2 x 1 s warmup, 3 x 2 s measurement". */
+    static String iterations(JsonNode result) {
+        return text(result, "warmupIterations")
+                + " x "
+                + text(result, "warmupTime")
+                + " warmup, "
+                + text(result, "measurementIterations")
+                + " x "
+                + text(result, "measurementTime")
+                + " measurement";
+    }
+
+    /** A markdown table row: {@code | a | b | ... |} and a line break. */
+    static void appendRow(StringBuilder md, Object... cells) {
+        md.append('|');
+        for (Object cell : cells) {
+            md.append(' ').append(cell).append(" |");
+        }
+        md.append('\n');
     }
 
     static String text(JsonNode n, String field) {

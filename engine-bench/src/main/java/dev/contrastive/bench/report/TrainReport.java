@@ -3,20 +3,14 @@ package dev.contrastive.bench.report;
 import dev.contrastive.bench.train.ConvOps;
 import dev.contrastive.bench.train.TrainShape;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 /**
  * Turns a JMH JSON result file of {@code TrainBenchmark} into markdown: per shape the training step
@@ -34,13 +28,8 @@ public final class TrainReport {
     private TrainReport() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 4) {
-            throw new IllegalArgumentException("usage: TrainReport <jmh.json> <out.md> <invocation> <jmh command>");
-        }
-        Path json = Path.of(args[0]);
-        Path out = Path.of(args[1]);
-        JsonNode root = new ObjectMapper().readTree(json.toFile());
-        List<BenchReport.Result> results = BenchReport.parse(root);
+        BenchReport.Arguments a = BenchReport.Arguments.parse("TrainReport", args);
+        List<BenchReport.Result> results = BenchReport.parse(a.root());
         Map<String, Double> flops = new TreeMap<>();
         for (BenchReport.Result r : results) {
             String shape = r.params().get("shape");
@@ -48,23 +37,7 @@ public final class TrainReport {
                 flops.put(shape, ConvOps.forwardFlops(TrainShape.parse(shape).convShapes()));
             }
         }
-        String load = "before the run "
-                + System.getProperty("bench.loadBefore", "not recorded")
-                + ", after it "
-                + BenchReport.loadAverage();
-        String md = render(
-                root,
-                results,
-                flops,
-                json.getFileName().toString(),
-                args[2],
-                args[3],
-                Instant.now(),
-                BenchReport.machine(),
-                load);
-        Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-        Files.writeString(tmp, md, StandardCharsets.UTF_8);
-        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        BenchReport.writeWhole(a.out(), render(a.root(), results, flops, BenchReport.Provenance.of(a)));
     }
 
     /**
@@ -73,54 +46,26 @@ public final class TrainReport {
      * @param flops forward conv FLOPs of one encoder pass (one view) per shape
      */
     static String render(
-            JsonNode root,
-            List<BenchReport.Result> results,
-            Map<String, Double> flops,
-            String jsonName,
-            String invocation,
-            String jmhCommand,
-            Instant now,
-            String machine,
-            String load) {
+            JsonNode root, List<BenchReport.Result> results, Map<String, Double> flops, BenchReport.Provenance from) {
         if (results.isEmpty()) {
-            throw new IllegalArgumentException(jsonName + " holds no JMH results");
+            throw new IllegalArgumentException(from.jsonName() + " holds no JMH results");
         }
-        Map<String, Map<String, Double>> byShape = new LinkedHashMap<>();
+        Map<String, Times> byShape = new LinkedHashMap<>();
         for (BenchReport.Result r : results) {
-            byShape.computeIfAbsent(r.params().get("shape"), k -> new LinkedHashMap<>())
+            byShape.computeIfAbsent(r.params().get("shape"), k -> new Times(new LinkedHashMap<>()))
+                    .byMethod()
                     .put(r.method(), r.score());
         }
         JsonNode first = root.get(0);
         StringBuilder md = new StringBuilder("# Training step benchmarks\n\n");
-        md.append("- Date (UTC): ")
-                .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
-                        now.atOffset(ZoneOffset.UTC).withNano(0)))
-                .append('\n');
-        md.append("- Machine: ").append(machine).append('\n');
-        md.append("- Load average (1, 5, 15 min): ")
-                .append(load)
-                .append(" (other jobs on the machine scatter the times)\n");
-        md.append("- JVM: ")
-                .append(BenchReport.text(first, "vmName"))
-                .append(' ')
-                .append(BenchReport.text(first, "vmVersion"))
-                .append('\n');
-        md.append("- Fork JVM arguments: `")
-                .append(String.join(" ", BenchReport.strings(first.get("jvmArgs"))))
-                .append("`\n");
+        from.appendWhenAndWhere(md);
+        BenchReport.appendJvm(md, first, "");
         md.append("- JMH: ")
                 .append(BenchReport.text(first, "jmhVersion"))
                 .append(", 1 fork per method and shape, ")
-                .append(BenchReport.text(first, "warmupIterations"))
-                .append(" x ")
-                .append(BenchReport.text(first, "warmupTime"))
-                .append(" warmup, ")
-                .append(BenchReport.text(first, "measurementIterations"))
-                .append(" x ")
-                .append(BenchReport.text(first, "measurementTime"))
-                .append(
-                        " measurement, mode avgt (an iteration runs at least one call: single shots for the slow shapes)\n");
-        BenchReport.appendCommands(md, jsonName, invocation, jmhCommand);
+                .append(BenchReport.iterations(first))
+                .append(", mode avgt (an iteration runs at least one call: single shots for the slow shapes)\n");
+        from.appendCommands(md);
         md.append("Shapes: amdim-small = AmdimConfig.small(1) (ndf 32, n_rkhs 256, n_depth 1, 1x32x32), amdim-cifar = "
                 + "publishedCifar (ndf 128, n_rkhs 1024, n_depth 3, 3x32x32), cpc-small = CpcConfig.small(1) (1x32x32, 49 "
                 + "patches per image); the number is the batch per view. Times in ms per call; ratios below 1 mean ours is "
@@ -128,66 +73,41 @@ public final class TrainReport {
 
         md.append("## Training step (forward of both views, loss, backward, Adam)\n\n");
         md.append("| shape | ours | PyTorch | ours/PyTorch |\n|---|---:|---:|---:|\n");
-        byShape.forEach((shape, m) -> {
-            if (m.containsKey("ourStep") || m.containsKey("torchStep")) {
-                md.append("| ")
-                        .append(shape)
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("ourStep")))
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("torchStep")))
-                        .append(" | ")
-                        .append(BenchReport.ratio(m.get("ourStep"), m.get("torchStep")))
-                        .append(" |\n");
-            }
-        });
+        appendRows(
+                md,
+                byShape,
+                List.of("ourStep", "torchStep"),
+                t -> List.of(t.ms("ourStep"), t.ms("torchStep"), t.ratio("ourStep", "torchStep")));
 
         md.append("\n## Fast paths (training step)\n\n");
         md.append("The same step with the layers' fast paths switched off (`FastPaths.setEnabled(false)`: every "
                 + "layer on its plain libnd4j ops, as before they existed), in the same run.\n\n");
         md.append("| shape | fast paths | libnd4j ops only | fast / ops only | ops only / PyTorch |\n"
                 + "|---|---:|---:|---:|---:|\n");
-        byShape.forEach((shape, m) -> {
-            if (m.containsKey("ourStepOpPath")) {
-                md.append("| ")
-                        .append(shape)
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("ourStep")))
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("ourStepOpPath")))
-                        .append(" | ")
-                        .append(BenchReport.ratio(m.get("ourStep"), m.get("ourStepOpPath")))
-                        .append(" | ")
-                        .append(BenchReport.ratio(m.get("ourStepOpPath"), m.get("torchStep")))
-                        .append(" |\n");
-            }
-        });
+        appendRows(
+                md,
+                byShape,
+                List.of("ourStepOpPath"),
+                t -> List.of(
+                        t.ms("ourStep"),
+                        t.ms("ourStepOpPath"),
+                        t.ratio("ourStep", "ourStepOpPath"),
+                        t.ratio("ourStepOpPath", "torchStep")));
 
         md.append("\n## Encoder alone (one view, training mode)\n\n");
         md.append("| shape | ours fwd | PyTorch fwd | ratio | ours fwd+bwd | PyTorch fwd+bwd | ratio | ours bwd "
                 + "(fwd+bwd - fwd) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        byShape.forEach((shape, m) -> {
-            if (m.containsKey("ourForward")) {
-                Double f = m.get("ourForward");
-                Double fb = m.get("ourForwardBackward");
-                md.append("| ")
-                        .append(shape)
-                        .append(" | ")
-                        .append(BenchReport.ms(f))
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("torchForward")))
-                        .append(" | ")
-                        .append(BenchReport.ratio(f, m.get("torchForward")))
-                        .append(" | ")
-                        .append(BenchReport.ms(fb))
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("torchForwardBackward")))
-                        .append(" | ")
-                        .append(BenchReport.ratio(fb, m.get("torchForwardBackward")))
-                        .append(" | ")
-                        .append(fb == null || f == null ? "—" : BenchReport.ms(fb - f))
-                        .append(" |\n");
-            }
+        appendRows(md, byShape, List.of("ourForward"), t -> {
+            Double f = t.byMethod().get("ourForward");
+            Double fb = t.byMethod().get("ourForwardBackward");
+            return List.of(
+                    t.ms("ourForward"),
+                    t.ms("torchForward"),
+                    t.ratio("ourForward", "torchForward"),
+                    t.ms("ourForwardBackward"),
+                    t.ms("torchForwardBackward"),
+                    t.ratio("ourForwardBackward", "torchForwardBackward"),
+                    fb == null || f == null ? "—" : BenchReport.ms(fb - f));
         });
 
         md.append("\n## Convolution throughput\n\n");
@@ -198,55 +118,65 @@ public final class TrainReport {
         md.append("| shape | GFLOP fwd | conv ops fwd GFLOP/s | encoder fwd GFLOP/s | % of conv ops | "
                 + "conv ops fwd+bwd GFLOP/s | encoder fwd+bwd GFLOP/s | % of conv ops |\n"
                 + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        byShape.forEach((shape, m) -> {
+        byShape.forEach((shape, t) -> {
             Double fl = flops.get(shape);
+            Map<String, Double> m = t.byMethod();
             if (fl == null || !m.containsKey("convForward")) {
                 return;
             }
             double g = fl / 1e9;
-            md.append("| ")
-                    .append(shape)
-                    .append(" | ")
-                    .append(num(g))
-                    .append(" | ")
-                    .append(gflops(g, m.get("convForward")))
-                    .append(" | ")
-                    .append(gflops(g, m.get("ourForward")))
-                    .append(" | ")
-                    .append(BenchReport.percent(m.get("convForward"), m.get("ourForward")))
-                    .append(" | ")
-                    .append(gflops(3 * g, m.get("convForwardBackward")))
-                    .append(" | ")
-                    .append(gflops(3 * g, m.get("ourForwardBackward")))
-                    .append(" | ")
-                    .append(BenchReport.percent(m.get("convForwardBackward"), m.get("ourForwardBackward")))
-                    .append(" |\n");
+            BenchReport.appendRow(
+                    md,
+                    shape,
+                    num(g),
+                    gflops(g, m.get("convForward")),
+                    gflops(g, m.get("ourForward")),
+                    BenchReport.percent(m.get("convForward"), m.get("ourForward")),
+                    gflops(3 * g, m.get("convForwardBackward")),
+                    gflops(3 * g, m.get("ourForwardBackward")),
+                    BenchReport.percent(m.get("convForwardBackward"), m.get("ourForwardBackward")));
         });
 
         md.append("\n## Native threads (training step)\n\n");
         md.append(
                 "| shape | ours, 1 thread | ours, default | 1 thread / default | PyTorch, 1 thread | PyTorch, default "
                         + "| 1 thread / default |\n|---|---:|---:|---:|---:|---:|---:|\n");
-        byShape.forEach((shape, m) -> {
-            if (m.containsKey("ourStepOneThread") || m.containsKey("torchStepOneThread")) {
-                md.append("| ")
-                        .append(shape)
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("ourStepOneThread")))
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("ourStep")))
-                        .append(" | ")
-                        .append(BenchReport.ratio(m.get("ourStepOneThread"), m.get("ourStep")))
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("torchStepOneThread")))
-                        .append(" | ")
-                        .append(BenchReport.ms(m.get("torchStep")))
-                        .append(" | ")
-                        .append(BenchReport.ratio(m.get("torchStepOneThread"), m.get("torchStep")))
-                        .append(" |\n");
+        appendRows(
+                md,
+                byShape,
+                List.of("ourStepOneThread", "torchStepOneThread"),
+                t -> List.of(
+                        t.ms("ourStepOneThread"),
+                        t.ms("ourStep"),
+                        t.ratio("ourStepOneThread", "ourStep"),
+                        t.ms("torchStepOneThread"),
+                        t.ms("torchStep"),
+                        t.ratio("torchStepOneThread", "torchStep")));
+        return md.toString();
+    }
+
+    /** One shape's mean ms per call by benchmark method, printed as the tables print them. */
+    private record Times(Map<String, Double> byMethod) {
+
+        String ms(String method) {
+            return BenchReport.ms(byMethod.get(method));
+        }
+
+        String ratio(String method, String over) {
+            return BenchReport.ratio(byMethod.get(method), byMethod.get(over));
+        }
+    }
+
+    /** A row per shape that has a result of any of {@code methods}: the shape, then {@code cells}. */
+    private static void appendRows(
+            StringBuilder md, Map<String, Times> byShape, List<String> methods, Function<Times, List<String>> cells) {
+        byShape.forEach((shape, t) -> {
+            if (methods.stream().anyMatch(t.byMethod()::containsKey)) {
+                List<String> row = new ArrayList<>(List.of(shape));
+                row.addAll(cells.apply(t));
+                BenchReport.appendRow(md, row.toArray());
             }
         });
-        return md.toString();
     }
 
     private static String num(double v) {

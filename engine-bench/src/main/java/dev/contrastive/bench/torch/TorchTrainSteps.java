@@ -13,8 +13,11 @@ import dev.contrastive.models.method.simclr.SimClrConfig;
 import dev.contrastive.models.nn.Parameters;
 import dev.contrastive.models.train.optim.AdamOptions;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The PyTorch training steps the benchmark compares ours with: forward (both views for AMDIM and
@@ -28,11 +31,9 @@ public final class TorchTrainSteps {
 
     /** AMDIM: one encoder, two views per step, as amdim-public's training loop. */
     public static final class Amdim {
-        private final NDManager manager;
-        private final TorchParameters params;
+        private final Weights weights;
         private final TorchAmdimEncoder encoder;
         private final AmdimOptions lossOptions;
-        private final TorchAdam adam;
 
         /** Copies {@code ours} (the encoder's parameters) into {@code manager}. */
         public Amdim(
@@ -41,15 +42,13 @@ public final class TorchTrainSteps {
                 AmdimOptions lossOptions,
                 AdamOptions adamOptions,
                 NDManager manager) {
-            this.manager = manager;
-            this.params = new TorchParameters(ours, manager);
-            this.encoder = new TorchAmdimEncoder(config, params);
+            this.weights = new Weights(ours, adamOptions, manager);
+            this.encoder = new TorchAmdimEncoder(config, weights.params);
             this.lossOptions = lossOptions;
-            this.adam = new TorchAdam(adamOptions, params, manager);
         }
 
         public TorchParameters parameters() {
-            return params;
+            return weights.params;
         }
 
         public TorchAmdimEncoder encoder() {
@@ -58,20 +57,11 @@ public final class TorchTrainSteps {
 
         /** Forward, loss, backward and update; returns the loss. */
         public double step(NDArray viewA, NDArray viewB, long lossSeed, double lr) {
-            try (NDManager scope = manager.newSubManager()) {
-                borrow(scope, params, adam, viewA, viewB);
-                double loss;
-                try (GradientCollector collector = TorchRuntime.engine().newGradientCollector()) {
-                    Map<String, NDArray> a = encoder.forward(viewA, true);
-                    Map<String, NDArray> b = encoder.forward(viewB, true);
-                    NDArray total =
-                            sum(TorchLosses.amdimGraph(a, b, lossOptions, SourceSampler.random(lossSeed), scope));
-                    collector.backward(total);
-                    loss = total.toType(DataType.FLOAT64, false).getDouble();
-                }
-                adam.step(lr, scope);
-                return loss;
-            }
+            return weights.step(lr, List.of(viewA, viewB), scope -> {
+                Map<String, NDArray> a = encoder.forward(viewA, true);
+                Map<String, NDArray> b = encoder.forward(viewB, true);
+                return sum(TorchLosses.amdimGraph(a, b, lossOptions, SourceSampler.random(lossSeed), scope));
+            });
         }
 
         /**
@@ -80,44 +70,25 @@ public final class TorchTrainSteps {
          * backward). Gradients are zeroed afterwards.
          */
         public void encoderPass(NDArray x, boolean backward) {
-            try (NDManager scope = manager.newSubManager()) {
-                borrow(scope, params, adam, x);
-                if (!backward) {
-                    encoder.forward(x, true);
-                    return;
-                }
-                try (GradientCollector collector = TorchRuntime.engine().newGradientCollector()) {
-                    NDArray total = null;
-                    for (NDArray r : encoder.forward(x, true).values()) {
-                        NDArray half = r.mul(r).sum().mul(0.5);
-                        total = total == null ? half : total.add(half);
-                    }
-                    collector.backward(total);
-                }
-                zeroGrads(scope, params);
-            }
+            weights.encoderPass(x, backward, () -> encoder.forward(x, true).values());
         }
     }
 
     /** CPC v2: one view per step. */
     public static final class Cpc {
-        private final NDManager manager;
-        private final TorchParameters params;
+        private final Weights weights;
         private final TorchCpcEncoder encoder;
         private final CpcOptions lossOptions;
-        private final TorchAdam adam;
 
         public Cpc(
                 CpcConfig config, Parameters ours, CpcOptions lossOptions, AdamOptions adamOptions, NDManager manager) {
-            this.manager = manager;
-            this.params = new TorchParameters(ours, manager);
-            this.encoder = new TorchCpcEncoder(config, params);
+            this.weights = new Weights(ours, adamOptions, manager);
+            this.encoder = new TorchCpcEncoder(config, weights.params);
             this.lossOptions = lossOptions;
-            this.adam = new TorchAdam(adamOptions, params, manager);
         }
 
         public TorchParameters parameters() {
-            return params;
+            return weights.params;
         }
 
         public TorchCpcEncoder encoder() {
@@ -129,40 +100,19 @@ public final class TorchTrainSteps {
          * and predictions.
          */
         public void encoderPass(NDArray images, boolean backward) {
-            try (NDManager scope = manager.newSubManager()) {
-                borrow(scope, params, adam, images);
-                if (!backward) {
-                    encoder.forward(images);
-                    return;
-                }
-                try (GradientCollector collector = TorchRuntime.engine().newGradientCollector()) {
-                    TorchCpcEncoder.Output out = encoder.forward(images);
-                    List<NDArray> maps = new ArrayList<>(out.predictions());
-                    maps.add(out.targets());
-                    NDArray total = null;
-                    for (NDArray r : maps) {
-                        NDArray half = r.mul(r).sum().mul(0.5);
-                        total = total == null ? half : total.add(half);
-                    }
-                    collector.backward(total);
-                }
-                zeroGrads(scope, params);
-            }
+            weights.encoderPass(images, backward, () -> {
+                TorchCpcEncoder.Output out = encoder.forward(images);
+                List<NDArray> maps = new ArrayList<>(out.predictions());
+                maps.add(out.targets());
+                return maps;
+            });
         }
 
         public double step(NDArray images, double lr) {
-            try (NDManager scope = manager.newSubManager()) {
-                borrow(scope, params, adam, images);
-                double loss;
-                try (GradientCollector collector = TorchRuntime.engine().newGradientCollector()) {
-                    TorchCpcEncoder.Output out = encoder.forward(images);
-                    NDArray total = sum(TorchLosses.cpcGraph(out.targets(), out.predictions(), lossOptions, scope));
-                    collector.backward(total);
-                    loss = total.toType(DataType.FLOAT64, false).getDouble();
-                }
-                adam.step(lr, scope);
-                return loss;
-            }
+            return weights.step(lr, List.of(images), scope -> {
+                TorchCpcEncoder.Output out = encoder.forward(images);
+                return sum(TorchLosses.cpcGraph(out.targets(), out.predictions(), lossOptions, scope));
+            });
         }
     }
 
@@ -171,21 +121,17 @@ public final class TorchTrainSteps {
      * its replicas), NT-Xent ({@link TorchLosses#infoNceGraph}) on the two projections.
      */
     public static final class SimClr {
-        private final NDManager manager;
-        private final TorchParameters params;
+        private final Weights weights;
         private final TorchSimClr model;
-        private final TorchAdam adam;
 
         /** Copies {@code ours} (the method's parameters: trunk and head) into {@code manager}. */
         public SimClr(SimClrConfig config, Parameters ours, AdamOptions adamOptions, NDManager manager) {
-            this.manager = manager;
-            this.params = new TorchParameters(ours, manager);
-            this.model = new TorchSimClr(config, params);
-            this.adam = new TorchAdam(adamOptions, params, manager);
+            this.weights = new Weights(ours, adamOptions, manager);
+            this.model = new TorchSimClr(config, weights.params);
         }
 
         public TorchParameters parameters() {
-            return params;
+            return weights.params;
         }
 
         public TorchSimClr model() {
@@ -194,37 +140,82 @@ public final class TorchTrainSteps {
 
         /** Forward of both views, NT-Xent, backward and update; returns the loss. */
         public double step(NDArray viewA, NDArray viewB, double lr) {
+            return weights.step(lr, List.of(viewA, viewB), scope -> {
+                NDArray za = model.forward(viewA, true);
+                NDArray zb = model.forward(viewB, true);
+                return sum(TorchLosses.infoNceGraph(za, zb, model.config().loss(), scope));
+            });
+        }
+    }
+
+    /**
+     * What every peer trains: the parameters copied into its manager and their Adam moments, and the
+     * sub-manager each call runs in, with the parameters, moments and inputs borrowed into it.
+     */
+    private static final class Weights {
+        private final NDManager manager;
+        private final TorchParameters params;
+        private final TorchAdam adam;
+
+        Weights(Parameters ours, AdamOptions adamOptions, NDManager manager) {
+            this.manager = manager;
+            this.params = new TorchParameters(ours, manager);
+            this.adam = new TorchAdam(adamOptions, params, manager);
+        }
+
+        /** {@code loss} recorded under autograd, its backward and one Adam update; returns the loss. */
+        double step(double lr, List<NDArray> inputs, Function<NDManager, NDArray> loss) {
             try (NDManager scope = manager.newSubManager()) {
-                borrow(scope, params, adam, viewA, viewB);
-                double loss;
+                borrow(scope, inputs);
+                double value;
                 try (GradientCollector collector = TorchRuntime.engine().newGradientCollector()) {
-                    NDArray za = model.forward(viewA, true);
-                    NDArray zb = model.forward(viewB, true);
-                    NDArray total =
-                            sum(TorchLosses.infoNceGraph(za, zb, model.config().loss(), scope));
+                    NDArray total = loss.apply(scope);
                     collector.backward(total);
-                    loss = total.toType(DataType.FLOAT64, false).getDouble();
+                    value = total.toType(DataType.FLOAT64, false).getDouble();
                 }
                 adam.step(lr, scope);
-                return loss;
+                return value;
             }
         }
-    }
 
-    private static void borrow(NDManager scope, TorchParameters params, TorchAdam adam, NDArray... inputs) {
-        List<NDArray> all = new ArrayList<>(params.all());
-        all.addAll(adam.state());
-        all.addAll(List.of(inputs));
-        for (NDArray x : all) {
-            x.tempAttach(scope);
+        /**
+         * {@code forward} of an encoder on {@code x} alone, or with {@code backward} autograd of the
+         * sum of {@code r^2 / 2} over its outputs; gradients are zeroed afterwards.
+         */
+        void encoderPass(NDArray x, boolean backward, Supplier<Collection<NDArray>> forward) {
+            try (NDManager scope = manager.newSubManager()) {
+                borrow(scope, List.of(x));
+                if (!backward) {
+                    forward.get();
+                    return;
+                }
+                try (GradientCollector collector = TorchRuntime.engine().newGradientCollector()) {
+                    NDArray total = null;
+                    for (NDArray r : forward.get()) {
+                        NDArray half = r.mul(r).sum().mul(0.5);
+                        total = total == null ? half : total.add(half);
+                    }
+                    collector.backward(total);
+                }
+                zeroGrads(scope);
+            }
         }
-    }
 
-    private static void zeroGrads(NDManager scope, TorchParameters params) {
-        for (NDArray p : params.trainable().values()) {
-            NDArray g = p.getGradient();
-            g.attach(scope);
-            g.muli(0);
+        private void borrow(NDManager scope, List<NDArray> inputs) {
+            List<NDArray> all = new ArrayList<>(params.all());
+            all.addAll(adam.state());
+            all.addAll(inputs);
+            for (NDArray x : all) {
+                x.tempAttach(scope);
+            }
+        }
+
+        private void zeroGrads(NDManager scope) {
+            for (NDArray p : params.trainable().values()) {
+                NDArray g = p.getGradient();
+                g.attach(scope);
+                g.muli(0);
+            }
         }
     }
 

@@ -41,12 +41,13 @@ class BenchReportTest {
     private static String render(JsonNode root) {
         return BenchReport.render(
                 root,
-                "loss.json",
-                "scripts/bench-loss.sh",
-                "java ...",
-                Instant.parse("2026-01-02T03:04:05Z"),
-                "test CPU",
-                "before 0.1, after 0.2");
+                new BenchReport.Provenance(
+                        "loss.json",
+                        "scripts/bench-loss.sh",
+                        "java ...",
+                        Instant.parse("2026-01-02T03:04:05Z"),
+                        "test CPU",
+                        "before 0.1, after 0.2"));
     }
 
     @Test

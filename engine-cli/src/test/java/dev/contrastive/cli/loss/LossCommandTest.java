@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contrastive.cli.CliFixtures;
 import dev.contrastive.cli.CliRun;
 import dev.contrastive.core.io.Npy;
 import dev.contrastive.core.kernel.Tiling;
@@ -354,9 +355,9 @@ class LossCommandTest {
         CliRun run = loss("infonce");
 
         assertEquals(0, run.code(), run.err());
-        assertEquals(List.of("grad_a.npy", "grad_b.npy", "loss.json"), names(out));
+        assertEquals(List.of("grad_a.npy", "grad_b.npy", "loss.json"), CliFixtures.fileNames(out));
         assertEquals("infonce", report().get("type").asText());
-        assertEquals(List.of("in", "out"), names(dir), "no temporary or previous directory left");
+        assertEquals(List.of("in", "out"), CliFixtures.fileNames(dir), "no temporary or previous directory left");
     }
 
     @Test
@@ -371,9 +372,9 @@ class LossCommandTest {
                 notes,
                 "--out " + out + " holds notes.txt, which this command does not write; --out is replaced as a whole");
         assertBadInput(intoInputs, "--out " + in + " holds a.npy, b.npy, which this command");
-        assertEquals(List.of("loss.json", "notes.txt"), names(out));
+        assertEquals(List.of("loss.json", "notes.txt"), CliFixtures.fileNames(out));
         assertEquals("earlier", Files.readString(out.resolve("loss.json")));
-        assertEquals(List.of("a.npy", "b.npy"), names(in));
+        assertEquals(List.of("a.npy", "b.npy"), CliFixtures.fileNames(in));
     }
 
     @Test
@@ -394,9 +395,9 @@ class LossCommandTest {
                                 + " scale the inputs down. Nothing was written to --out "
                                 + out),
                 raw.err());
-        assertEquals(List.of("loss.json"), names(out));
+        assertEquals(List.of("loss.json"), CliFixtures.fileNames(out));
         assertEquals("earlier", Files.readString(out.resolve("loss.json")));
-        assertEquals(List.of("in", "out"), names(dir));
+        assertEquals(List.of("in", "out"), CliFixtures.fileNames(dir));
 
         // The same features normalised are fine.
         CliRun normalised = loss("infonce");
@@ -458,12 +459,6 @@ class LossCommandTest {
                 "default " + Tiling.DEFAULT.rows() + ".",
                 "default " + Tiling.DEFAULT.columns() + ".")) {
             assertTrue(text.contains(documented), () -> "'" + documented + "' not in usage:\n" + text);
-        }
-    }
-
-    private static List<String> names(Path directory) throws IOException {
-        try (Stream<Path> files = Files.list(directory)) {
-            return files.map(f -> f.getFileName().toString()).sorted().toList();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.contrastive.cli.loss;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.contrastive.cli.CliFixtures;
 import dev.contrastive.core.io.Npy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +75,7 @@ class LossOutputFaultsTest {
         assertTrue(stderr.strip().endsWith("; out is unchanged)"), stderr);
         assertEquals(1, stderr.strip().lines().count(), stderr);
         assertEquals(previous, snapshot(out));
-        assertEquals(List.of("big", "out", "small"), names(dir), "the temporary directory is removed");
+        assertEquals(List.of("big", "out", "small"), CliFixtures.fileNames(dir), "the temporary directory is removed");
     }
 
     @Test
@@ -209,12 +210,6 @@ class LossOutputFaultsTest {
                     .encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new AssertionError(e);
-        }
-    }
-
-    private static List<String> names(Path directory) throws IOException {
-        try (Stream<Path> files = Files.list(directory)) {
-            return files.map(f -> f.getFileName().toString()).sorted().toList();
         }
     }
 }

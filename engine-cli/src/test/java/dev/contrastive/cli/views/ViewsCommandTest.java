@@ -107,20 +107,14 @@ class ViewsCommandTest {
                 "simclr",
                 "--out",
                 dir.resolve("x.png").toString());
-        assertEquals(2, unknown.code());
-        assertTrue(unknown.err().contains("--preset must be one of amdim-cifar"), unknown.err());
+        unknown.assertRefused("--preset must be one of amdim-cifar");
 
         CliRun misfit = run("--data", "gray", "--preset", "amdim-cifar");
-        assertEquals(2, misfit.code());
-        assertTrue(
-                misfit.err()
-                        .contains("--preset amdim-cifar does not fit --data 'gray' (1 x 28 x 28"
-                                + " images): normalize.mean and normalize.std have 3 channels"),
-                misfit.err());
+        misfit.assertRefused("--preset amdim-cifar does not fit --data 'gray' (1 x 28 x 28"
+                + " images): normalize.mean and normalize.std have 3 channels");
 
         CliRun missing = run("--data", "nowhere");
-        assertEquals(2, missing.code());
-        assertTrue(missing.err().contains("--data 'nowhere' cannot be opened: no dataset called"), missing.err());
+        missing.assertRefused("--data 'nowhere' cannot be opened: no dataset called");
     }
 
     @Test
