@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.contrastive.cli.CliFixtures;
 import dev.contrastive.core.io.Npy;
+import dev.contrastive.core.testing.FileSizeLimit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -138,24 +139,10 @@ class LossOutputFaultsTest {
     }
 
     private Process child(String script, Path in) throws IOException {
-        return new ProcessBuilder(
-                        "bash",
-                        "-c",
-                        script,
-                        "bash",
-                        // No native tile kernel: it is copied to a temporary file, which the limit refuses.
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-XX:-UsePerfData",
-                        "-Dcontrastive.kernel=nd4j",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Main.class.getName(),
-                        "--type",
-                        "infonce",
-                        "--in",
-                        in.toString(),
-                        "--out",
-                        out.toString())
+        List<String> command = new ArrayList<>(List.of("bash", "-c", script, "bash"));
+        command.addAll(FileSizeLimit.javaCommand(
+                Main.class, "--type", "infonce", "--in", in.toString(), "--out", out.toString()));
+        return new ProcessBuilder(command)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
     }
