@@ -50,6 +50,20 @@ public record Image(byte[] pixels, int channels, int height, int width, int labe
         return channels + " x " + height + " x " + width;
     }
 
+    /**
+     * Fails unless this image, element {@code what} of a list, has the shape of the list's first
+     * image: the check of every consumer that takes its shape from {@code images[0]}.
+     *
+     * @param first the list's first image
+     * @param what this image as the message names it, for example {@code "batch.images[3]"}
+     */
+    public void requireShapeOf(Image first, String what) {
+        if (!hasShape(first.channels, first.height, first.width)) {
+            throw new IllegalArgumentException(
+                    what + " is " + describeShape() + ", expected " + first.describeShape() + " like images[0]");
+        }
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Image other

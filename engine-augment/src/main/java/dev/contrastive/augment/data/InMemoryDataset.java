@@ -59,15 +59,7 @@ public final class InMemoryDataset extends AbstractDataset {
             if (image == null) {
                 throw new IllegalArgumentException("inmemory.images[" + i + "] must not be null");
             }
-            if (!image.hasShape(first.channels(), first.height(), first.width())) {
-                throw new IllegalArgumentException("inmemory.images["
-                        + i
-                        + "] is "
-                        + image.describeShape()
-                        + ", expected "
-                        + first.describeShape()
-                        + " like images[0]");
-            }
+            image.requireShapeOf(first, "inmemory.images[" + i + "]");
             if (classes == 0 && image.label() != Image.UNLABELED) {
                 throw new IllegalArgumentException("inmemory.images["
                         + i

@@ -73,15 +73,7 @@ public final class ImageBatch {
         float[] data = new float[images.size() * size];
         for (int i = 0; i < images.size(); i++) {
             Image image = images.get(i);
-            if (!image.hasShape(first.channels(), first.height(), first.width())) {
-                throw new IllegalArgumentException("batch.images["
-                        + i
-                        + "] is "
-                        + image.describeShape()
-                        + ", expected "
-                        + shape
-                        + " like images[0]");
-            }
+            image.requireShapeOf(first, "batch.images[" + i + "]");
             byte[] pixels = image.pixels();
             int base = i * size;
             for (int k = 0; k < size; k++) {

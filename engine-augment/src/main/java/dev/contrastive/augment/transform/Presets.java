@@ -199,13 +199,12 @@ public final class Presets {
      * 0.8), jitter, grayscale p = 0.25, CIFAR normalisation.
      */
     public static Preset amdimCifar() {
-        return amdimRecipe(
-                "amdim-cifar",
-                "AMDIM CIFAR: flip, translate 4 px, jitter, grayscale",
-                new RandomTranslate(4, 0.8),
-                0.25,
-                CIFAR,
-                CIFAR);
+        return amdimCifarRecipe("amdim-cifar", "AMDIM CIFAR: flip, translate 4 px, jitter, grayscale");
+    }
+
+    /** {@link #amdimCifar()}'s steps, then the {@code extra} steps: the CIFAR presets YADIM shares with AMDIM. */
+    private static Preset amdimCifarRecipe(String name, String summary, Transform... extra) {
+        return amdimRecipe(name, summary, new RandomTranslate(4, 0.8), 0.25, CIFAR, CIFAR, extra);
     }
 
     /**
@@ -214,13 +213,12 @@ public final class Presets {
      * CenterCrop(64), STL-10 normalisation, the reference's test transform.
      */
     public static Preset amdimStl() {
-        return amdimRecipe(
-                "amdim-stl",
-                "AMDIM STL-10: flip, resized crop to 64, jitter, grayscale",
-                stlCrop(64),
-                0.25,
-                STL10,
-                stlEvaluation());
+        return amdimStlRecipe("amdim-stl", "AMDIM STL-10: flip, resized crop to 64, jitter, grayscale");
+    }
+
+    /** {@link #amdimStl()}'s steps, then the {@code extra} steps: the STL-10 presets YADIM shares with AMDIM. */
+    private static Preset amdimStlRecipe(String name, String summary, Transform... extra) {
+        return amdimRecipe(name, summary, stlCrop(64), 0.25, STL10, stlEvaluation(), extra);
     }
 
     /**
@@ -287,25 +285,17 @@ public final class Presets {
      * has.
      */
     public static Preset yadimCifar() {
-        return amdimRecipe(
+        return amdimCifarRecipe(
                 "yadim-cifar",
                 "YADIM CIFAR: AMDIM CIFAR plus CPC colour drop",
-                new RandomTranslate(4, 0.8),
-                0.25,
-                CIFAR,
-                CIFAR,
                 new ColorDrop(1, 0f, YADIM_COLOR_DROP_P));
     }
 
     /** YADIM on STL-10: AMDIM STL-10's steps, then CPC's colour drop, as {@link #yadimCifar()}. */
     public static Preset yadimStl() {
-        return amdimRecipe(
+        return amdimStlRecipe(
                 "yadim-stl",
                 "YADIM STL-10: AMDIM STL-10 plus CPC colour drop",
-                stlCrop(64),
-                0.25,
-                STL10,
-                stlEvaluation(),
                 new ColorDrop(1, 0f, YADIM_COLOR_DROP_P));
     }
 

@@ -25,20 +25,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * locations left out of the negatives. A comparison's loss is the mean of its two directions; the
  * total is their sum plus half the sum of the six regularisers (see {@link
  * MultiPositiveNceKernel}). No B x B x L array is ever allocated.
+ *
+ * @param options the comparisons, clipping, regulariser weight and tiling
  */
-public final class AmdimLoss {
+public record AmdimLoss(AmdimOptions options) {
 
     /** This loss's scope for a call's scratch arrays, reused by every call (see NativeMemory). */
     private static final String LOSS_SCOPE = "amdim-loss";
 
-    private final AmdimOptions options;
-
-    public AmdimLoss(AmdimOptions options) {
-        this.options = Objects.requireNonNull(options, "options");
-    }
-
-    public AmdimOptions options() {
-        return options;
+    public AmdimLoss {
+        Objects.requireNonNull(options, "options");
     }
 
     /**

@@ -24,20 +24,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * c']}; the target k rows below, (b, r + k, c), is the positive. {@code L_k} is the mean
  * cross-entropy over the positions that have such a target; the loss is {@code sum_k L_k}. No (B *
  * H * W)^2 array is ever allocated ({@link SoftmaxCrossEntropyKernel}).
+ *
+ * @param options the offsets, embedding scale and tiling
  */
-public final class CpcLoss {
+public record CpcLoss(CpcOptions options) {
 
     /** This loss's scope for a call's scratch arrays, reused by every call (see NativeMemory). */
     private static final String LOSS_SCOPE = "cpc-loss";
 
-    private final CpcOptions options;
-
-    public CpcLoss(CpcOptions options) {
-        this.options = Objects.requireNonNull(options, "options");
-    }
-
-    public CpcOptions options() {
-        return options;
+    public CpcLoss {
+        Objects.requireNonNull(options, "options");
     }
 
     /**

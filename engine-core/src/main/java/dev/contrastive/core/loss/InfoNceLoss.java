@@ -22,20 +22,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * j) = z_i . z_j / temperature} on L2-normalised features when {@code normalize} is set. Forward
  * and backward run fused and tiled ({@link SoftmaxCrossEntropyKernel}): memory grows with B, not
  * B^2, for a {@link Shard} too (arrays the size of the inputs plus one row block's score tiles).
+ *
+ * @param options the temperature, normalisation and tiling
  */
-public final class InfoNceLoss {
+public record InfoNceLoss(InfoNceOptions options) {
 
     /** This loss's scope for a call's scratch arrays, reused by every call (see NativeMemory). */
     private static final String LOSS_SCOPE = "infonce-loss";
 
-    private final InfoNceOptions options;
-
-    public InfoNceLoss(InfoNceOptions options) {
-        this.options = Objects.requireNonNull(options, "options");
-    }
-
-    public InfoNceOptions options() {
-        return options;
+    public InfoNceLoss {
+        Objects.requireNonNull(options, "options");
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -117,20 +118,9 @@ public final class LossResult extends LossValues<INDArray> {
                     + " does not record how many positives its"
                     + " diagnostics pool (built by the constructor without counts), so it cannot be combined");
         }
-        if (!parts().keySet().equals(first.parts().keySet())) {
-            throw new IllegalArgumentException(what
-                    + " has parts "
-                    + parts().keySet()
-                    + ", expected those of shards[0]: "
-                    + first.parts().keySet());
-        }
-        if (!gradients().keySet().equals(first.gradients().keySet())) {
-            throw new IllegalArgumentException(what
-                    + " has gradients "
-                    + gradients().keySet()
-                    + ", expected those of shards[0]: "
-                    + first.gradients().keySet());
-        }
+        requireSameNames(what, "parts", parts().keySet(), first.parts().keySet());
+        requireSameNames(
+                what, "gradients", gradients().keySet(), first.gradients().keySet());
         gradients().forEach((name, g) -> {
             INDArray f = first.gradients().get(name);
             if (!Arrays.equals(g.shape(), f.shape()) || g.dataType() != f.dataType()) {
@@ -159,6 +149,14 @@ public final class LossResult extends LossValues<INDArray> {
                     + " vs "
                     + first.sourceLocations.keySet()
                     + "): shards of one batch must share its draw, e.g. one seeded SourceSampler");
+        }
+    }
+
+    /** Fails unless shard {@code what}'s {@code kind} (parts or gradients) are named as those of shards[0]. */
+    private static void requireSameNames(String what, String kind, Set<String> names, Set<String> expected) {
+        if (!names.equals(expected)) {
+            throw new IllegalArgumentException(
+                    what + " has " + kind + " " + names + ", expected those of shards[0]: " + expected);
         }
     }
 

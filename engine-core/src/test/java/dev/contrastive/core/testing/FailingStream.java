@@ -1,8 +1,11 @@
 package dev.contrastive.core.testing;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.Path;
 
 /**
  * An injected disk fault: passes {@code limit} bytes through, then fails as a full disk would; flush or close may
@@ -28,6 +31,16 @@ public final class FailingStream extends FilterOutputStream {
     /** A stream whose writes fail after {@code limit} bytes; flush and close succeed. */
     public static FailingStream afterBytes(OutputStream out, long limit) {
         return new FailingStream(out, limit, false, false);
+    }
+
+    /**
+     * Asserts that {@code e} reports this simulated full disk while writing {@code target}, in the
+     * step whose description begins with {@code step}, and says that {@code target} is unchanged.
+     */
+    public static void assertFullDiskKept(IOException e, Path target, String step) {
+        String message = e.getMessage();
+        assertTrue(message.startsWith("cannot write " + target + ": " + ENOSPC + " (" + step), message);
+        assertTrue(message.endsWith("; " + target.getFileName() + " is unchanged)"), message);
     }
 
     @Override
