@@ -28,10 +28,7 @@ public final class Evaluation {
     private final EvaluationOptions options;
 
     public Evaluation(EvaluationOptions options) {
-        if (options == null) {
-            throw new IllegalArgumentException("evaluation.options must not be null");
-        }
-        this.options = options;
+        this.options = ProbeTraining.requireOptions("evaluation", options);
     }
 
     /**
