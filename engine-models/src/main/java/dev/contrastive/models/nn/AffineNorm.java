@@ -95,6 +95,30 @@ abstract class AffineNorm implements Module {
         return relu == null ? y : relu.emit(g, y);
     }
 
+    /** The ND4J path's per-channel parameter gradients of one backward; closing frees them. */
+    record AffineGradients(INDArray dGamma, INDArray dBeta) implements AutoCloseable {
+        @Override
+        public void close() {
+            dGamma.close();
+            dBeta.close();
+        }
+    }
+
+    /**
+     * The affine's parameter gradients on the ND4J path, the same for every normalisation: dGamma =
+     * sum(dy * xhat) and dBeta = sum(dy) over N, H, W, added to the accumulators and returned for a
+     * backward that reads them.
+     */
+    final AffineGradients addAffineGradients(INDArray dy) {
+        INDArray dyXhat = dy.mul(xhat);
+        INDArray dGamma = Channels.sum(dyXhat);
+        dyXhat.close();
+        INDArray dBeta = Channels.sum(dy);
+        gamma.grad().addi(dGamma);
+        beta.grad().addi(dBeta);
+        return new AffineGradients(dGamma, dBeta);
+    }
+
     /** Refuses what this normalisation cannot take beyond the shape, and notes the mode; none here. */
     void beforeForward(INDArray x, boolean training) {}
 

@@ -153,31 +153,25 @@ public final class BatchNorm2d extends AffineNorm {
 
     @Override
     INDArray backwardNd4j(INDArray dy) {
-        INDArray dBeta = Channels.sum(dy);
-        INDArray dyXhat = dy.mul(xhat);
-        INDArray dGamma = Channels.sum(dyXhat);
-        dyXhat.close();
-        beta.grad().addi(dBeta);
-        gamma.grad().addi(dGamma);
-        INDArray s = gamma.value().mul(invStdArray);
-        INDArray dx;
-        if (trainedLast) {
-            double m = dy.length() / dy.size(1);
-            INDArray meanDy = dBeta.div(m);
-            INDArray meanDyXhat = dGamma.div(m);
-            INDArray t1 = Channels.sub(dy, meanDy);
-            INDArray t2 = Channels.mul(xhat, meanDyXhat);
-            t1.subi(t2);
-            dx = Channels.mul(t1, s);
-            for (INDArray a : new INDArray[] {meanDy, meanDyXhat, t1, t2}) {
-                a.close();
+        try (AffineGradients p = addAffineGradients(dy)) {
+            INDArray s = gamma.value().mul(invStdArray);
+            INDArray dx;
+            if (trainedLast) {
+                double m = dy.length() / dy.size(1);
+                INDArray meanDy = p.dBeta().div(m);
+                INDArray meanDyXhat = p.dGamma().div(m);
+                INDArray t1 = Channels.sub(dy, meanDy);
+                INDArray t2 = Channels.mul(xhat, meanDyXhat);
+                t1.subi(t2);
+                dx = Channels.mul(t1, s);
+                for (INDArray a : new INDArray[] {meanDy, meanDyXhat, t1, t2}) {
+                    a.close();
+                }
+            } else {
+                dx = Channels.mul(dy, s);
             }
-        } else {
-            dx = Channels.mul(dy, s);
+            s.close();
+            return arena.own(dx);
         }
-        dBeta.close();
-        dGamma.close();
-        s.close();
-        return arena.own(dx);
     }
 }

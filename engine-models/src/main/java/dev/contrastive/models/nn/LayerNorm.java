@@ -96,11 +96,7 @@ public final class LayerNorm extends AffineNorm {
 
     @Override
     INDArray backwardNd4j(INDArray dy) {
-        INDArray dyXhat = dy.mul(xhat);
-        INDArray dGamma = Channels.sum(dyXhat);
-        INDArray dBeta = Channels.sum(dy);
-        gamma.grad().addi(dGamma);
-        beta.grad().addi(dBeta);
+        addAffineGradients(dy).close();
         INDArray dxhat = Channels.mul(dy, gamma.value());
         INDArray meanDxhat = dxhat.mean(1, 2, 3);
         INDArray prod = dxhat.mul(xhat);
@@ -109,7 +105,7 @@ public final class LayerNorm extends AffineNorm {
         INDArray t2 = Channels.mulPerSample(xhat, meanProd);
         t1.subi(t2);
         INDArray dx = arena.own(Channels.mulPerSample(t1, invStdArray));
-        for (INDArray a : new INDArray[] {dyXhat, dGamma, dBeta, dxhat, meanDxhat, prod, meanProd, t1, t2}) {
+        for (INDArray a : new INDArray[] {dxhat, meanDxhat, prod, meanProd, t1, t2}) {
             a.close();
         }
         return dx;
