@@ -1,5 +1,6 @@
 package dev.contrastive.models.encoder;
 
+import dev.contrastive.augment.transform.ItemShape;
 import dev.contrastive.models.nn.Arena;
 import dev.contrastive.models.nn.BatchNorm2d;
 import dev.contrastive.models.nn.Conv2d;
@@ -16,6 +17,7 @@ import dev.contrastive.models.nn.Sequential;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.BiFunction;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -143,6 +145,11 @@ public final class AmdimEncoder implements AutoCloseable {
         rkhs7 = tapHeads ? b.fakeRkhs("rkhs_block_7", b.channelsAt.get(tap7), config.nRkhs()) : null;
     }
 
+    /** The whole image (C, S, S) an encoder of {@code config} takes. */
+    public static ItemShape imageShape(AmdimConfig config) {
+        return ItemShape.image(config.inChannels(), config.encoderSize(), config.encoderSize());
+    }
+
     public AmdimConfig config() {
         return config;
     }
@@ -169,9 +176,7 @@ public final class AmdimEncoder implements AutoCloseable {
      * @throws IllegalStateException if {@code tapHeads} is asked of an encoder built without them
      */
     public AmdimFeatures forward(INDArray x, boolean training, boolean tapHeads) {
-        if (tapHeads && rkhs5 == null) {
-            throw new IllegalStateException("this amdim encoder was built without the r5 and r7 heads");
-        }
+        requireTapHeads(tapHeads);
         int s = config.encoderSize();
         if (x.rank() != 4 || x.size(1) != config.inChannels() || x.size(2) != s || x.size(3) != s) {
             throw new IllegalArgumentException("amdim encoder input must be (B, "
@@ -188,24 +193,9 @@ public final class AmdimEncoder implements AutoCloseable {
                     "amdim encoder input must be " + params.dataType() + ", got " + x.dataType());
         }
         arena.clear();
-        INDArray h = x;
-        INDArray r1 = null;
-        INDArray r5 = null;
-        INDArray r7 = null;
-        for (int i = 0; i < layers.size(); i++) {
-            h = layers.get(i).forward(h, training);
-            if (i == tap1) {
-                r1 = h;
-            }
-            if (i == tap5 && tapHeads) {
-                r5 = rkhs5.forward(h, training);
-            }
-            if (i == tap7 && tapHeads) {
-                r7 = rkhs7.forward(h, training);
-            }
-        }
+        Taps<INDArray> t = walk(x, tapHeads, (layer, h) -> layer.forward(h, training));
         forwarded = true;
-        return new AmdimFeatures(r1, r5, r7);
+        return new AmdimFeatures(t.r1(), t.r5(), t.r7());
     }
 
     /** The names of the taps in an ONNX graph; r5 and r7 null when their heads were not exported. */
@@ -218,26 +208,43 @@ public final class AmdimEncoder implements AutoCloseable {
      * @throws IllegalStateException if {@code tapHeads} is asked of an encoder built without them
      */
     public TapNames export(OnnxGraph g, String images, boolean tapHeads) {
+        requireTapHeads(tapHeads);
+        Taps<String> t = walk(images, tapHeads, (layer, h) -> layer.emit(g, h));
+        return new TapNames(t.r1(), t.r5(), t.r7());
+    }
+
+    private void requireTapHeads(boolean tapHeads) {
         if (tapHeads && rkhs5 == null) {
             throw new IllegalStateException("this amdim encoder was built without the r5 and r7 heads");
         }
-        String h = images;
-        String r1 = null;
-        String r5 = null;
-        String r7 = null;
+    }
+
+    /** The taps of one walk down the layers: arrays of a forward, or value names of an export. */
+    private record Taps<T>(T r1, T r5, T r7) {}
+
+    /**
+     * Applies the layers in order to {@code x}, and the r5 and r7 heads to their taps when {@code
+     * tapHeads} (otherwise those taps are null): what the forward and the export both do, one on
+     * arrays, the other on the names of ONNX values.
+     */
+    private <T> Taps<T> walk(T x, boolean tapHeads, BiFunction<Module, T, T> apply) {
+        T h = x;
+        T r1 = null;
+        T r5 = null;
+        T r7 = null;
         for (int i = 0; i < layers.size(); i++) {
-            h = layers.get(i).emit(g, h);
+            h = apply.apply(layers.get(i), h);
             if (i == tap1) {
                 r1 = h;
             }
             if (i == tap5 && tapHeads) {
-                r5 = rkhs5.emit(g, h);
+                r5 = apply.apply(rkhs5, h);
             }
             if (i == tap7 && tapHeads) {
-                r7 = rkhs7.emit(g, h);
+                r7 = apply.apply(rkhs7, h);
             }
         }
-        return new TapNames(r1, r5, r7);
+        return new Taps<>(r1, r5, r7);
     }
 
     /**

@@ -202,34 +202,27 @@ public final class CpcEncoder implements AutoCloseable {
         if (x.rank() == 5 && x.size(1) == cells && x.size(2) == c && x.size(3) == p && x.size(4) == p) {
             return x.reshape(x.size(0) * cells, c, p, p);
         }
-        throw new IllegalArgumentException("cpc encoder input must be images (B, "
-                + c
-                + ", "
-                + s
-                + ", "
-                + s
-                + ") or their "
+        throw new IllegalArgumentException("cpc encoder input must be images "
+                + shape("B", c, s, s)
+                + " or their "
                 + config.grid()
                 + "x"
                 + config.grid()
-                + " patches (B * "
-                + cells
-                + ", "
-                + c
-                + ", "
-                + p
-                + ", "
-                + p
-                + ") or (B, "
-                + cells
-                + ", "
-                + c
-                + ", "
-                + p
-                + ", "
-                + p
-                + "), got "
+                + " patches "
+                + shape("B * " + cells, c, p, p)
+                + " or "
+                + shape("B", cells, c, p, p)
+                + ", got "
                 + java.util.Arrays.toString(x.shape()));
+    }
+
+    /** "(batch, d1, d2, ...)", a layout in an error message. */
+    private static String shape(String batch, long... dims) {
+        StringBuilder b = new StringBuilder("(").append(batch);
+        for (long d : dims) {
+            b.append(", ").append(d);
+        }
+        return b.append(')').toString();
     }
 
     /**

@@ -28,10 +28,7 @@ public final class Evaluation {
     private final EvaluationOptions options;
 
     public Evaluation(EvaluationOptions options) {
-        if (options == null) {
-            throw new IllegalArgumentException("evaluation.options must not be null");
-        }
-        this.options = options;
+        this.options = ProbeTraining.requireOptions("evaluation", options);
     }
 
     /**
@@ -65,32 +62,10 @@ public final class Evaluation {
         DatasetInfo a = train.info();
         DatasetInfo b = test.info();
         if (a.classes() != b.classes()) {
-            throw new IllegalArgumentException("evaluation: train split '"
-                    + a.name()
-                    + "' has "
-                    + a.classes()
-                    + " classes, test split '"
-                    + b.name()
-                    + "' has "
-                    + b.classes());
+            throw splitsDiffer(a, a.classes() + " classes", b, b.classes());
         }
         if (a.channels() != b.channels() || a.height() != b.height() || a.width() != b.width()) {
-            throw new IllegalArgumentException("evaluation: train split '"
-                    + a.name()
-                    + "' has "
-                    + a.channels()
-                    + " x "
-                    + a.height()
-                    + " x "
-                    + a.width()
-                    + " images, test split '"
-                    + b.name()
-                    + "' has "
-                    + b.channels()
-                    + " x "
-                    + b.height()
-                    + " x "
-                    + b.width());
+            throw splitsDiffer(a, imageShape(a) + " images", b, imageShape(b));
         }
         long start = System.nanoTime();
         Scores learned = score(LEARNED, d -> extractor.features(d, method), train, test);
@@ -139,6 +114,24 @@ public final class Evaluation {
         } finally {
             trainSet.features().close();
         }
+    }
+
+    /** "evaluation: train split 'a' has {@code trainHas}, test split 'b' has {@code testHas}". */
+    private static IllegalArgumentException splitsDiffer(
+            DatasetInfo a, String trainHas, DatasetInfo b, Object testHas) {
+        return new IllegalArgumentException("evaluation: train split '"
+                + a.name()
+                + "' has "
+                + trainHas
+                + ", test split '"
+                + b.name()
+                + "' has "
+                + testHas);
+    }
+
+    /** "C x H x W". */
+    private static String imageShape(DatasetInfo d) {
+        return d.channels() + " x " + d.height() + " x " + d.width();
     }
 
     private static double seconds(long startNanos) {

@@ -24,10 +24,7 @@ public final class KnnEvaluation {
     private final KnnOptions options;
 
     public KnnEvaluation(KnnOptions options) {
-        if (options == null) {
-            throw new IllegalArgumentException("knnEvaluation.options must not be null");
-        }
-        this.options = options;
+        this.options = ProbeTraining.requireOptions("knnEvaluation", options);
     }
 
     /** Fraction of test rows whose predicted class is their label. */
@@ -49,16 +46,7 @@ public final class KnnEvaluation {
      *     train split has fewer than k rows
      */
     public int[] predict(FeatureSet train, FeatureSet test) {
-        if (train.dim() != test.dim() || train.classes() != test.classes()) {
-            throw new IllegalArgumentException("knnEvaluation needs train and test of the same shape, got "
-                    + train.dim()
-                    + " features / "
-                    + train.classes()
-                    + " classes and "
-                    + test.dim()
-                    + " / "
-                    + test.classes());
-        }
+        ProbeTraining.checkSplits("knnEvaluation", train, test);
         int k = options.k();
         if (train.size() < k) {
             throw new IllegalArgumentException(

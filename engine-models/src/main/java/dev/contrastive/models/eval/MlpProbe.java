@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -19,7 +18,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * <p>DL4J's dropout argument is the probability of keeping a unit, not of dropping it as in torch,
  * hence the 0.9 and 0.8 below.
  */
-public final class MlpProbe {
+public final class MlpProbe extends SoftmaxProbe {
 
     /** Hidden width, as AMDIM's evaluator uses. */
     public static final int HIDDEN = 1024;
@@ -27,27 +26,13 @@ public final class MlpProbe {
     private static final double KEEP_INPUT = 0.9;
     private static final double KEEP_HIDDEN = 0.8;
 
-    private final ProbeOptions options;
-
     public MlpProbe(ProbeOptions options) {
-        if (options == null) {
-            throw new IllegalArgumentException("mlpProbe.options must not be null");
-        }
-        this.options = options;
+        super("mlpProbe", options);
     }
 
-    /**
-     * Fits on {@code train} and scores on both splits.
-     *
-     * @throws IllegalArgumentException if the splits differ in feature dimension or classes
-     */
-    public ProbeResult fitAndEvaluate(FeatureSet train, FeatureSet test) {
-        ProbeTraining.checkSplits("mlpProbe", train, test);
-        return ProbeTraining.fitAndEvaluate(network(train.dim(), train.classes()), train, test, options);
-    }
-
-    private MultiLayerNetwork network(int dim, int classes) {
-        MultiLayerConfiguration conf = ProbeTraining.layers(options, WeightInit.RELU)
+    @Override
+    MultiLayerConfiguration network(ProbeOptions options, int dim, int classes) {
+        return ProbeTraining.layers(options, WeightInit.RELU)
                 .layer(new DenseLayer.Builder()
                         .nIn(dim)
                         .nOut(HIDDEN)
@@ -67,8 +52,5 @@ public final class MlpProbe {
                         .dropOut(new Dropout(KEEP_HIDDEN))
                         .build())
                 .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        return net;
     }
 }

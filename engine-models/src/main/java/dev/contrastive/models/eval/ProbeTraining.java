@@ -22,6 +22,18 @@ final class ProbeTraining {
     private ProbeTraining() {}
 
     /**
+     * {@code options}, or an error naming {@code owner}'s options if they are null.
+     *
+     * @throws IllegalArgumentException if {@code options} is null
+     */
+    static <T> T requireOptions(String owner, T options) {
+        if (options == null) {
+            throw new IllegalArgumentException(owner + ".options must not be null");
+        }
+        return options;
+    }
+
+    /**
      * Fits {@code net} (input F = train.dim(), softmax output over train.classes()) on {@code train}
      * and scores it on both splits.
      */
@@ -67,9 +79,6 @@ final class ProbeTraining {
     private record Fitted(int epochs, double validationAccuracy) {}
 
     /**
-     * @throws IllegalArgumentException if the splits differ in feature dimension or classes
-     */
-    /**
      * What every probe network shares: seed, float32, Adam at the options' rate, L2, initialisation.
      */
     static NeuralNetConfiguration.ListBuilder layers(ProbeOptions options, WeightInit init) {
@@ -82,6 +91,10 @@ final class ProbeTraining {
                 .list();
     }
 
+    /**
+     * @param probe the probe's name, which the message starts with
+     * @throws IllegalArgumentException if the splits differ in feature dimension or classes
+     */
     static void checkSplits(String probe, FeatureSet train, FeatureSet test) {
         if (train.dim() != test.dim() || train.classes() != test.classes()) {
             throw new IllegalArgumentException(probe

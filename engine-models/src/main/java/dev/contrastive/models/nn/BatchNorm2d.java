@@ -28,28 +28,16 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>Parameters: {@code name.weight} (gamma, 1), {@code name.bias} (beta, 0); buffers {@code
  * name.running_mean} (0), {@code name.running_var} (1). The fused ReLU adds none.
  */
-public final class BatchNorm2d implements Module {
+public final class BatchNorm2d extends AffineNorm {
 
     public static final double EPS = 1e-5;
     public static final double MOMENTUM = 0.1;
 
-    private final Arena arena;
-    private final int channels;
-    private final Parameters.Tensor gamma;
-    private final Parameters.Tensor beta;
     private final Parameters.Tensor runningMean;
     private final Parameters.Tensor runningVar;
 
-    /** The fused ReLU on the ND4J path; null when the ReLU is not fused. */
-    private final Relu relu;
-
     private boolean trainedLast;
-    private boolean nativeLast;
-    // ND4J path cache.
-    private INDArray xhat;
-    private INDArray invStdArray;
     // Native path cache: y = relu?(scale * x + shift), recomputed for the mask in backward.
-    private INDArray input;
     private double[] mean;
     private double[] invStd;
     private float[] scale;
@@ -61,27 +49,15 @@ public final class BatchNorm2d implements Module {
     }
 
     private BatchNorm2d(Parameters params, Arena arena, String name, int channels, boolean fusedRelu) {
-        if (channels < 1) {
-            throw new IllegalArgumentException(name + ".channels must be >= 1, got " + channels);
-        }
-        this.arena = arena;
-        this.channels = channels;
+        super("batch norm", params, arena, name, channels, fusedRelu);
         long[] shape = {channels};
-        gamma = params.declare(name + ".weight", shape, Init.constant(channels, 1));
-        beta = params.declare(name + ".bias", shape, Init.constant(channels, 0));
         runningMean = params.declareBuffer(name + ".running_mean", shape, Init.constant(channels, 0));
         runningVar = params.declareBuffer(name + ".running_var", shape, Init.constant(channels, 1));
-        relu = fusedRelu ? new Relu(arena) : null;
     }
 
     /** Batch norm followed by max(0, .), in one module: same parameters as the plain constructor. */
     public static BatchNorm2d withRelu(Parameters params, Arena arena, String name, int channels) {
         return new BatchNorm2d(params, arena, name, channels, true);
-    }
-
-    /** Whether the ReLU that follows is fused into this module. */
-    public boolean fusedRelu() {
-        return relu != null;
     }
 
     public Parameters.Tensor weight() {
@@ -93,39 +69,20 @@ public final class BatchNorm2d implements Module {
     }
 
     @Override
-    public INDArray forward(INDArray x, boolean training) {
-        if (x.rank() != 4 || x.size(1) != channels) {
-            throw new IllegalArgumentException(
-                    "batch norm input must be (N, " + channels + ", H, W), got shape " + Arrays.toString(x.shape()));
-        }
-        long m = x.length() / channels;
-        if (training && m < 2) {
+    void beforeForward(INDArray x, boolean training) {
+        if (training && x.length() / channels < 2) {
             // torch refuses too: the variance of one value is undefined and the output would be beta.
             throw new IllegalArgumentException(
                     "batch norm in training needs more than one value per channel, got shape "
                             + Arrays.toString(x.shape()));
         }
         trainedLast = training;
-        nativeLast = NativeLayers.usable(x);
-        if (nativeLast) {
-            return forwardNative(x, training, m);
-        }
-        INDArray y = forwardNd4j(x, training, m);
-        return relu == null ? y : relu.forward(y, training);
     }
 
+    /** BatchNormalization on the running statistics. */
     @Override
-    public INDArray backward(INDArray dy) {
-        if (nativeLast) {
-            return backwardNative(dy);
-        }
-        return backwardNd4j(relu == null ? dy : relu.backward(dy));
-    }
-
-    /** BatchNormalization on the running statistics, then Relu when it is fused. */
-    @Override
-    public String emit(OnnxGraph g, String input) {
-        String y = g.op(
+    String emitNorm(OnnxGraph g, String input) {
+        return g.op(
                         "BatchNormalization",
                         input,
                         g.weight(gamma),
@@ -134,10 +91,11 @@ public final class BatchNorm2d implements Module {
                         g.weight(runningVar))
                 .real("epsilon", (float) EPS)
                 .output();
-        return relu == null ? y : relu.emit(g, y);
     }
 
-    private INDArray forwardNative(INDArray x, boolean training, long m) {
+    @Override
+    void forwardNative(INDArray x, boolean training, INDArray y) {
+        long m = x.length() / channels;
         double[] var;
         if (training) {
             mean = new double[channels];
@@ -164,29 +122,20 @@ public final class BatchNorm2d implements Module {
             scale[c] = (float) s;
             shift[c] = (float) (b[c] - mean[c] * s);
         }
-        input = x;
-        xhat = null;
-        invStdArray = null;
-        INDArray y = arena.own(x.ulike());
-        NativeLayers.channelAffine(x, scale, shift, relu != null, y);
-        return y;
+        NativeLayers.channelAffine(x, scale, shift, fusedRelu(), y);
     }
 
-    private INDArray backwardNative(INDArray dy) {
-        INDArray g = arena.nativeReadable(dy);
-        INDArray dx = arena.own(input.ulike());
-        double[] dGamma = new double[channels];
-        double[] dBeta = new double[channels];
+    @Override
+    void backwardNative(INDArray dy, INDArray dx, double[] dGamma, double[] dBeta) {
         NativeLayers.batchNormBackward(
-                input, g, mean, invStd, scale, shift, relu != null, trainedLast, dx, dGamma, dBeta);
-        Channels.addInto(gamma.grad(), dGamma);
-        Channels.addInto(beta.grad(), dBeta);
-        return dx;
+                input, dy, mean, invStd, scale, shift, fusedRelu(), trainedLast, dx, dGamma, dBeta);
     }
 
-    private INDArray forwardNd4j(INDArray x, boolean training, long m) {
+    @Override
+    INDArray normalizeNd4j(INDArray x, boolean training) {
         INDArray centred;
         if (training) {
+            long m = x.length() / channels;
             INDArray batchMean = arena.own(x.mean(0, 2, 3));
             centred = arena.own(Channels.sub(x, batchMean));
             INDArray sq = centred.mul(centred);
@@ -199,40 +148,30 @@ public final class BatchNorm2d implements Module {
             centred = arena.own(Channels.sub(x, runningMean.value()));
             invStdArray = arena.own(Transforms.pow(runningVar.value().add(EPS), -0.5, false));
         }
-        input = null;
-        xhat = arena.own(Channels.mul(centred, invStdArray));
-        INDArray scaled = Channels.mul(xhat, gamma.value());
-        INDArray y = arena.own(Channels.add(scaled, beta.value()));
-        scaled.close();
-        return y;
+        return arena.own(Channels.mul(centred, invStdArray));
     }
 
-    private INDArray backwardNd4j(INDArray dy) {
-        INDArray dBeta = Channels.sum(dy);
-        INDArray dyXhat = dy.mul(xhat);
-        INDArray dGamma = Channels.sum(dyXhat);
-        dyXhat.close();
-        beta.grad().addi(dBeta);
-        gamma.grad().addi(dGamma);
-        INDArray s = gamma.value().mul(invStdArray);
-        INDArray dx;
-        if (trainedLast) {
-            double m = dy.length() / dy.size(1);
-            INDArray meanDy = dBeta.div(m);
-            INDArray meanDyXhat = dGamma.div(m);
-            INDArray t1 = Channels.sub(dy, meanDy);
-            INDArray t2 = Channels.mul(xhat, meanDyXhat);
-            t1.subi(t2);
-            dx = Channels.mul(t1, s);
-            for (INDArray a : new INDArray[] {meanDy, meanDyXhat, t1, t2}) {
-                a.close();
+    @Override
+    INDArray backwardNd4j(INDArray dy) {
+        try (AffineGradients p = addAffineGradients(dy)) {
+            INDArray s = gamma.value().mul(invStdArray);
+            INDArray dx;
+            if (trainedLast) {
+                double m = dy.length() / dy.size(1);
+                INDArray meanDy = p.dBeta().div(m);
+                INDArray meanDyXhat = p.dGamma().div(m);
+                INDArray t1 = Channels.sub(dy, meanDy);
+                INDArray t2 = Channels.mul(xhat, meanDyXhat);
+                t1.subi(t2);
+                dx = Channels.mul(t1, s);
+                for (INDArray a : new INDArray[] {meanDy, meanDyXhat, t1, t2}) {
+                    a.close();
+                }
+            } else {
+                dx = Channels.mul(dy, s);
             }
-        } else {
-            dx = Channels.mul(dy, s);
+            s.close();
+            return arena.own(dx);
         }
-        dBeta.close();
-        dGamma.close();
-        s.close();
-        return arena.own(dx);
     }
 }

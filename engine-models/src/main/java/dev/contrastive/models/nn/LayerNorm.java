@@ -1,7 +1,6 @@
 package dev.contrastive.models.nn;
 
 import dev.contrastive.core.layers.NativeLayers;
-import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -26,24 +25,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>Parameters: {@code name.weight} (1), {@code name.bias} (0), shape (C). The fused ReLU adds
  * none.
  */
-public final class LayerNorm implements Module {
+public final class LayerNorm extends AffineNorm {
 
     public static final double EPS = 1e-5;
 
-    private final Arena arena;
-    private final int channels;
-    private final Parameters.Tensor gamma;
-    private final Parameters.Tensor beta;
-
-    /** The fused ReLU on the ND4J path; null when the ReLU is not fused. */
-    private final Relu relu;
-
-    private boolean nativeLast;
-    // ND4J path cache.
-    private INDArray xhat;
-    private INDArray invStdArray;
-    // Native path cache: the input, per-sample statistics and the affine the forward used.
-    private INDArray input;
+    // Native path cache: per-sample statistics and the affine the forward used.
     private float[] mean;
     private float[] invStd;
     private float[] gammaUsed;
@@ -55,14 +41,7 @@ public final class LayerNorm implements Module {
     }
 
     private LayerNorm(Parameters params, Arena arena, String name, int channels, boolean fusedRelu) {
-        if (channels < 1) {
-            throw new IllegalArgumentException(name + ".channels must be >= 1, got " + channels);
-        }
-        this.arena = arena;
-        this.channels = channels;
-        gamma = params.declare(name + ".weight", new long[] {channels}, Init.constant(channels, 1));
-        beta = params.declare(name + ".bias", new long[] {channels}, Init.constant(channels, 0));
-        relu = fusedRelu ? new Relu(arena) : null;
+        super("layer norm", params, arena, name, channels, fusedRelu);
     }
 
     /** Layer norm followed by max(0, .), in one module: same parameters as the plain constructor. */
@@ -70,39 +49,12 @@ public final class LayerNorm implements Module {
         return new LayerNorm(params, arena, name, channels, true);
     }
 
-    /** Whether the ReLU that follows is fused into this module. */
-    public boolean fusedRelu() {
-        return relu != null;
-    }
-
-    @Override
-    public INDArray forward(INDArray x, boolean training) {
-        if (x.rank() != 4 || x.size(1) != channels) {
-            throw new IllegalArgumentException(
-                    "layer norm input must be (N, " + channels + ", H, W), got shape " + Arrays.toString(x.shape()));
-        }
-        nativeLast = NativeLayers.usable(x);
-        if (nativeLast) {
-            return forwardNative(x);
-        }
-        INDArray y = forwardNd4j(x);
-        return relu == null ? y : relu.forward(y, training);
-    }
-
-    @Override
-    public INDArray backward(INDArray dy) {
-        if (nativeLast) {
-            return backwardNative(dy);
-        }
-        return backwardNd4j(relu == null ? dy : relu.backward(dy));
-    }
-
     /**
      * Opset 13 has no layer or group normalization, so the ND4J path's steps: per-sample mean and
-     * biased variance over (C, H, W), divide by sqrt(var + eps), per-channel affine, Relu when fused.
+     * biased variance over (C, H, W), divide by sqrt(var + eps), per-channel affine.
      */
     @Override
-    public String emit(OnnxGraph g, String input) {
+    String emitNorm(OnnxGraph g, String input) {
         String mean = g.op("ReduceMean", input).ints("axes", 1, 2, 3).output();
         String centred = g.op("Sub", input, mean).output();
         String var = g.op("ReduceMean", g.op("Mul", centred, centred).output())
@@ -113,56 +65,38 @@ public final class LayerNorm implements Module {
         String xhat = g.op("Div", centred, std).output();
         long[] perChannel = {channels, 1, 1};
         String scaled = g.op("Mul", xhat, g.weight(gamma, perChannel)).output();
-        String y = g.op("Add", scaled, g.weight(beta, perChannel)).output();
-        return relu == null ? y : relu.emit(g, y);
+        return g.op("Add", scaled, g.weight(beta, perChannel)).output();
     }
 
-    private INDArray forwardNative(INDArray x) {
+    @Override
+    void forwardNative(INDArray x, boolean training, INDArray y) {
         int n = (int) x.size(0);
         mean = new float[n];
         invStd = new float[n];
         gammaUsed = gamma.value().toFloatVector();
         betaUsed = beta.value().toFloatVector();
-        input = x;
-        xhat = null;
-        invStdArray = null;
-        INDArray y = arena.own(x.ulike());
-        NativeLayers.layerNormForward(x, gammaUsed, betaUsed, EPS, relu != null, y, mean, invStd);
-        return y;
+        NativeLayers.layerNormForward(x, gammaUsed, betaUsed, EPS, fusedRelu(), y, mean, invStd);
     }
 
-    private INDArray backwardNative(INDArray dy) {
-        INDArray g = arena.nativeReadable(dy);
-        INDArray dx = arena.own(input.ulike());
-        double[] dGamma = new double[channels];
-        double[] dBeta = new double[channels];
-        NativeLayers.layerNormBackward(input, g, gammaUsed, betaUsed, mean, invStd, relu != null, dx, dGamma, dBeta);
-        Channels.addInto(gamma.grad(), dGamma);
-        Channels.addInto(beta.grad(), dBeta);
-        return dx;
+    @Override
+    void backwardNative(INDArray dy, INDArray dx, double[] dGamma, double[] dBeta) {
+        NativeLayers.layerNormBackward(input, dy, gammaUsed, betaUsed, mean, invStd, fusedRelu(), dx, dGamma, dBeta);
     }
 
-    private INDArray forwardNd4j(INDArray x) {
+    @Override
+    INDArray normalizeNd4j(INDArray x, boolean training) {
         INDArray sampleMean = arena.own(x.mean(1, 2, 3));
         INDArray centred = arena.own(Channels.subPerSample(x, sampleMean));
         INDArray sq = centred.mul(centred);
         INDArray var = arena.own(sq.mean(1, 2, 3));
         sq.close();
-        input = null;
         invStdArray = arena.own(Transforms.pow(var.add(EPS), -0.5, false));
-        xhat = arena.own(Channels.mulPerSample(centred, invStdArray));
-        INDArray scaled = Channels.mul(xhat, gamma.value());
-        INDArray y = arena.own(Channels.add(scaled, beta.value()));
-        scaled.close();
-        return y;
+        return arena.own(Channels.mulPerSample(centred, invStdArray));
     }
 
-    private INDArray backwardNd4j(INDArray dy) {
-        INDArray dyXhat = dy.mul(xhat);
-        INDArray dGamma = Channels.sum(dyXhat);
-        INDArray dBeta = Channels.sum(dy);
-        gamma.grad().addi(dGamma);
-        beta.grad().addi(dBeta);
+    @Override
+    INDArray backwardNd4j(INDArray dy) {
+        addAffineGradients(dy).close();
         INDArray dxhat = Channels.mul(dy, gamma.value());
         INDArray meanDxhat = dxhat.mean(1, 2, 3);
         INDArray prod = dxhat.mul(xhat);
@@ -171,7 +105,7 @@ public final class LayerNorm implements Module {
         INDArray t2 = Channels.mulPerSample(xhat, meanProd);
         t1.subi(t2);
         INDArray dx = arena.own(Channels.mulPerSample(t1, invStdArray));
-        for (INDArray a : new INDArray[] {dyXhat, dGamma, dBeta, dxhat, meanDxhat, prod, meanProd, t1, t2}) {
+        for (INDArray a : new INDArray[] {dxhat, meanDxhat, prod, meanProd, t1, t2}) {
             a.close();
         }
         return dx;

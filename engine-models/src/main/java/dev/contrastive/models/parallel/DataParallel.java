@@ -296,7 +296,8 @@ public final class DataParallel implements AutoCloseable {
         try (MemoryWorkspace ws = NativeMemory.scope(STEP_SCOPE)) {
             method.parameters().zeroGrad();
             List<INDArray> probe = new ArrayList<>();
-            Map<String, INDArray> maps = encode(method, step, viewA, viewB, shard, micro, training, probe);
+            ShardPass pass = new ShardPass(method, step, viewA, viewB, shard, micro, training);
+            Map<String, INDArray> maps = encode(pass, probe);
             Map<String, INDArray> gathered = new LinkedHashMap<>();
             maps.forEach((name, map) -> gathered.put(name, c.allGather(map)));
             Map<String, INDArray> own = new LinkedHashMap<>();
@@ -307,7 +308,7 @@ public final class DataParallel implements AutoCloseable {
                 }
                 partial = partial(r, probe);
             }
-            backward(method, step, viewA, viewB, shard, micro, training, own);
+            backward(pass, own);
             c.allReduceSum(method.parameters().flatGrads());
             return process == null ? partial : acrossProcesses(c, partial);
         } catch (CollectiveException e) {
@@ -322,29 +323,18 @@ public final class DataParallel implements AutoCloseable {
      * The maps of this replica's shard: one forward, or one per micro-batch in a scope of its own
      * whose activations are dropped after its maps are copied into the step's scope.
      */
-    private Map<String, INDArray> encode(
-            Method method,
-            long step,
-            INDArray viewA,
-            INDArray viewB,
-            int shard,
-            int micro,
-            boolean training,
-            List<INDArray> probe) {
-        if (micro == shard) {
-            Map<String, INDArray> maps = method.forward(step, viewA, viewB, training);
+    private Map<String, INDArray> encode(ShardPass pass, List<INDArray> probe) {
+        Method method = pass.method();
+        if (pass.micro() == pass.shard()) {
+            Map<String, INDArray> maps = method.forward(pass.step(), pass.viewA(), pass.viewB(), pass.training());
             probe.add(detached(method.probeFeatures()));
             return maps;
         }
         MemoryWorkspace outer = NativeMemory.current();
         Map<String, List<INDArray>> parts = new LinkedHashMap<>();
-        for (int m = 0; m < shard; m += micro) {
+        for (int index = 0; index < pass.microBatches(); index++) {
             try (MemoryWorkspace inner = NativeMemory.scope(MICRO_SCOPE)) {
-                Map<String, INDArray> maps = method.forward(
-                        step,
-                        images(viewA, m / micro, micro, shard),
-                        viewB == null ? null : images(viewB, m / micro, micro, shard),
-                        training);
+                Map<String, INDArray> maps = pass.forwardMicroBatch(index);
                 try (MemoryWorkspace out = NativeMemory.outputsTo(outer)) {
                     maps.forEach((name, map) ->
                             parts.computeIfAbsent(name, k -> new ArrayList<>()).add(map.dup()));
@@ -362,34 +352,45 @@ public final class DataParallel implements AutoCloseable {
      * again (with activations) and back-propagated with its rows, and batch norm's running
      * statistics, which the first pass already updated, are put back after each second forward.
      */
-    private void backward(
-            Method method,
-            long step,
-            INDArray viewA,
-            INDArray viewB,
-            int shard,
-            int micro,
-            boolean training,
-            Map<String, INDArray> gradients) {
-        if (micro == shard) {
+    private void backward(ShardPass pass, Map<String, INDArray> gradients) {
+        Method method = pass.method();
+        if (pass.micro() == pass.shard()) {
             method.backward(gradients);
             return;
         }
         INDArray buffers = method.parameters().flatBuffers();
         INDArray statistics = buffers.dup();
-        for (int m = 0; m < shard; m += micro) {
+        for (int index = 0; index < pass.microBatches(); index++) {
             try (MemoryWorkspace inner = NativeMemory.scope(MICRO_SCOPE)) {
-                int index = m / micro;
-                method.forward(
-                        step,
-                        images(viewA, index, micro, shard),
-                        viewB == null ? null : images(viewB, index, micro, shard),
-                        training);
+                pass.forwardMicroBatch(index);
                 buffers.assign(statistics);
                 Map<String, INDArray> slice = new LinkedHashMap<>();
-                gradients.forEach((name, g) -> slice.put(name, rows(g, index, micro)));
+                for (Map.Entry<String, INDArray> g : gradients.entrySet()) {
+                    slice.put(g.getKey(), rows(g.getValue(), index, pass.micro()));
+                }
                 method.backward(slice);
             }
+        }
+    }
+
+    /**
+     * One replica's share of a step: its method, the views of its {@code shard} images, and the
+     * micro-batch size it encodes them in ({@code micro == shard}: one pass, no micro-batches).
+     */
+    private record ShardPass(
+            Method method, long step, INDArray viewA, INDArray viewB, int shard, int micro, boolean training) {
+
+        int microBatches() {
+            return shard / micro;
+        }
+
+        /** The forward of micro-batch {@code index}: its rows of both views. */
+        Map<String, INDArray> forwardMicroBatch(int index) {
+            return method.forward(
+                    step,
+                    images(viewA, index, micro, shard),
+                    viewB == null ? null : images(viewB, index, micro, shard),
+                    training);
         }
     }
 

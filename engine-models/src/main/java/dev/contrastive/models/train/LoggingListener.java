@@ -106,27 +106,27 @@ public final class LoggingListener implements TrainingListener {
 
     /** Loss and accuracies of one step, for a progress line. */
     public static String summary(StepMetrics m) {
-        return String.format(
-                Locale.ROOT,
-                "loss %.4f  nce_acc %.3f%s",
-                m.loss(),
-                m.accuracy(),
-                Double.isNaN(m.onlineAccuracy())
-                        ? ""
-                        : String.format(Locale.ROOT, "  online_acc %.3f", m.onlineAccuracy()));
+        return scores("%.3f", m.loss(), m.accuracy(), m.onlineAccuracy());
     }
 
     /** One validation, for a progress line. */
     public static String validationLine(ValidationMetrics v) {
         return String.format(
                 Locale.ROOT,
-                "validation after step %d: loss %.4f  nce_acc %.4f%s  (%d images)",
+                "validation after step %d: %s  (%d images)",
                 v.step(),
-                v.loss(),
-                v.accuracy(),
-                Double.isNaN(v.onlineAccuracy())
-                        ? ""
-                        : String.format(Locale.ROOT, "  online_acc %.4f", v.onlineAccuracy()),
+                scores("%.4f", v.loss(), v.accuracy(), v.onlineAccuracy()),
                 v.images());
+    }
+
+    /**
+     * "loss", "nce_acc" and, when a probe scored (not NaN), "online_acc", the accuracies in {@code
+     * accuracyFormat}.
+     */
+    private static String scores(String accuracyFormat, double loss, double accuracy, double onlineAccuracy) {
+        String scores = String.format(Locale.ROOT, "loss %.4f  nce_acc " + accuracyFormat, loss, accuracy);
+        return Double.isNaN(onlineAccuracy)
+                ? scores
+                : scores + String.format(Locale.ROOT, "  online_acc " + accuracyFormat, onlineAccuracy);
     }
 }

@@ -309,9 +309,8 @@ public final class Trainer {
                         : null;
                 Listeners notify = new Listeners(all)) {
             RunState state = new RunState();
-            StartMode mode = processGroup == null
-                    ? start(params, adam, probe, state, all, data)
-                    : startTogether(params, adam, probe, state, all, data);
+            Resumable resumable = new Resumable(params, adam, probe, state, all);
+            StartMode mode = processGroup == null ? start(resumable, data) : startTogether(resumable, data);
             if (parallel != null) {
                 parallel.syncAll();
             }
@@ -422,16 +421,9 @@ public final class Trainer {
      * checkpoints aside, refusing what the mode refuses), then every other rank restores the
      * checkpoint of the step rank 0 announces, so all resume from the same file.
      */
-    private StartMode startTogether(
-            Parameters params,
-            Adam adam,
-            OnlineEvaluator probe,
-            RunState state,
-            List<TrainingListener> all,
-            DataFingerprint data)
-            throws IOException {
-        StartMode mode = writes() ? start(params, adam, probe, state, all, data) : null;
-        double announced = writes() && mode == StartMode.RESUMED ? state.step : -1;
+    private StartMode startTogether(Resumable into, DataFingerprint data) throws IOException {
+        StartMode mode = writes() ? start(into, data) : null;
+        double announced = writes() && mode == StartMode.RESUMED ? into.state().step : -1;
         long step = (long) processGroup.allReduceSum(new double[] {processGroup.rank() == 0 ? announced : 0})[0];
         if (writes()) {
             return mode;
@@ -443,13 +435,13 @@ public final class Trainer {
             return StartMode.NEW_RUN;
         }
         Path file = runDir.resolve(CheckpointIO.fileName(step));
-        restore(CheckpointIO.read(file), params, adam, probe, state, all, file);
+        restore(CheckpointIO.read(file), into, file);
         LOG.info(
                 "rank {}: resuming from {} as rank 0 does (step {}, epoch {})",
                 processGroup.rank(),
                 file,
-                state.step,
-                state.epoch);
+                into.state().step,
+                into.state().epoch);
         return StartMode.RESUMED;
     }
 
@@ -477,14 +469,7 @@ public final class Trainer {
      * run starts. Damaged checkpoints are moved aside ({@code *.damaged}), never deleted; when every
      * checkpoint is damaged, nothing restarts from step 0 unless the mode is {@link RunMode#NEW}.
      */
-    private StartMode start(
-            Parameters params,
-            Adam adam,
-            OnlineEvaluator probe,
-            RunState state,
-            List<TrainingListener> all,
-            DataFingerprint data)
-            throws IOException {
+    private StartMode start(Resumable into, DataFingerprint data) throws IOException {
         if (runDir == null) {
             return StartMode.IN_MEMORY;
         }
@@ -536,8 +521,8 @@ public final class Trainer {
                     + data.hash().substring(0, 12)
                     + "); resume on the same data or use a new run directory");
         }
-        restore(c, params, adam, probe, state, all, found.get().path());
-        LOG.info("resuming from {} (step {}, epoch {})", found.get().path(), state.step, state.epoch);
+        restore(c, into, found.get().path());
+        LOG.info("resuming from {} (step {}, epoch {})", found.get().path(), into.state().step, into.state().epoch);
         return StartMode.RESUMED;
     }
 
@@ -659,14 +644,14 @@ public final class Trainer {
         return file;
     }
 
-    private void restore(
-            Checkpoint c,
-            Parameters params,
-            Adam adam,
-            OnlineEvaluator probe,
-            RunState state,
-            List<TrainingListener> all,
-            Path from) {
+    /**
+     * What a checkpoint restores: the weights and buffers, the optimisers' moments (the online
+     * probe's too, when it trains), the run's counters and the listeners' state.
+     */
+    private record Resumable(
+            Parameters params, Adam adam, OnlineEvaluator probe, RunState state, List<TrainingListener> listeners) {}
+
+    private void restore(Checkpoint c, Resumable into, Path from) {
         TrainerConfig saved = TrainerConfig.fromJson(c.config());
         if (!saved.method().method().equals(config.method().method())) {
             throw new IllegalArgumentException("trainer: "
@@ -686,18 +671,19 @@ public final class Trainer {
                     + "\n  this run:   "
                     + config.toJson());
         }
-        TrainedModel.assign(params.flatValues(), c, "params", from);
-        TrainedModel.assign(params.flatBuffers(), c, "buffers", from);
-        adam.importState(adamState(c, "adam", from));
-        if (probe != null) {
-            probe.restore(TrainedModel.tensor(c, "online.params", from), adamState(c, "online.adam", from));
+        TrainedModel.assign(into.params().flatValues(), c, "params", from);
+        TrainedModel.assign(into.params().flatBuffers(), c, "buffers", from);
+        into.adam().importState(adamState(c, "adam", from));
+        if (into.probe() != null) {
+            into.probe().restore(TrainedModel.tensor(c, "online.params", from), adamState(c, "online.adam", from));
         }
+        RunState state = into.state();
         state.step = c.step();
         state.epoch = c.epoch();
         state.position = c.positionInEpoch();
         state.restoredFrom = from;
         state.importFrom(c.state(), from);
-        for (TrainingListener l : all) {
+        for (TrainingListener l : into.listeners()) {
             l.restoreState(c.state());
         }
     }

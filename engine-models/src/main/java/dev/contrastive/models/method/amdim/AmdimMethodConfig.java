@@ -1,10 +1,8 @@
 package dev.contrastive.models.method.amdim;
 
-import dev.contrastive.augment.transform.ItemShape;
 import dev.contrastive.core.loss.AmdimOptions;
 import dev.contrastive.models.encoder.AmdimConfig;
 import dev.contrastive.models.encoder.ProbeTaps;
-import dev.contrastive.models.method.MethodConfig;
 
 /**
  * AMDIM (Bachman, Hjelm and Buchwalter 2019): the encoder, its loss and the features its probes
@@ -14,7 +12,7 @@ import dev.contrastive.models.method.MethodConfig;
  * @param loss the fused loss's options (comparisons 1->5, 1->7, 5->5; tclip; regulariser weight)
  * @param probe the taps the probes read
  */
-public record AmdimMethodConfig(AmdimConfig encoder, AmdimOptions loss, ProbeTaps probe) implements MethodConfig {
+public record AmdimMethodConfig(AmdimConfig encoder, AmdimOptions loss, ProbeTaps probe) implements AmdimEncoderConfig {
 
     public static final String NAME = "amdim";
 
@@ -44,10 +42,5 @@ public record AmdimMethodConfig(AmdimConfig encoder, AmdimOptions loss, ProbeTap
     @Override
     public String method() {
         return NAME;
-    }
-
-    @Override
-    public ItemShape imageShape() {
-        return ItemShape.image(encoder.inChannels(), encoder.encoderSize(), encoder.encoderSize());
     }
 }

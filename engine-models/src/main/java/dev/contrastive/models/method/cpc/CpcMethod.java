@@ -5,8 +5,7 @@ import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.Shard;
 import dev.contrastive.models.encoder.CpcEncoder;
 import dev.contrastive.models.encoder.CpcFeatures;
-import dev.contrastive.models.method.Method;
-import dev.contrastive.models.method.StepChecks;
+import dev.contrastive.models.method.AbstractMethod;
 import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.nn.Parameters;
 import java.util.ArrayList;
@@ -22,9 +21,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * CpcLoss}, and the backward pass to the parameters. The probes read the patch vectors averaged
  * over the grid, the representation the paper evaluates.
  */
-public final class CpcMethod implements Method {
+public final class CpcMethod extends AbstractMethod<CpcMethodConfig> {
 
-    private final CpcMethodConfig config;
     private final CpcEncoder model;
     private final CpcLoss loss;
 
@@ -36,7 +34,7 @@ public final class CpcMethod implements Method {
      * @param seed seed of the initial weights
      */
     public CpcMethod(CpcMethodConfig config, DataType dataType, long seed) {
-        this.config = config;
+        super(config, 1);
         this.model = CpcEncoder.create(config.model(), dataType, seed);
         this.loss = new CpcLoss(config.loss());
     }
@@ -47,32 +45,23 @@ public final class CpcMethod implements Method {
     }
 
     @Override
-    public CpcMethodConfig config() {
-        return config;
-    }
-
-    @Override
     public Parameters parameters() {
         return model.parameters();
-    }
-
-    @Override
-    public int views() {
-        return 1;
     }
 
     /** The maps {@code targets} and {@code pred_k<offset>}, as CpcLoss names its gradients. */
     @Override
     public Map<String, INDArray> forward(long step, INDArray viewA, INDArray viewB, boolean training) {
         last = model.forward(viewA, training);
-        // Checked here rather than left to the loss, whose input validation would name no step.
-        StepChecks.requireFiniteOutput(step, "targets", last.targets());
         Map<String, INDArray> maps = new LinkedHashMap<>();
-        maps.put("targets", last.targets());
+        putFinite(maps, step, "targets", "targets", last.targets());
         for (int s = 0; s < last.predictions().size(); s++) {
-            StepChecks.requireFiniteOutput(
-                    step, "prediction " + s, last.predictions().get(s));
-            maps.put(prediction(s), last.predictions().get(s));
+            putFinite(
+                    maps,
+                    step,
+                    prediction(s),
+                    "prediction " + s,
+                    last.predictions().get(s));
         }
         return maps;
     }
@@ -80,7 +69,7 @@ public final class CpcMethod implements Method {
     @Override
     public LossResult loss(Map<String, INDArray> maps, Shard shard, long lossSeed) {
         List<INDArray> predictions = new ArrayList<>();
-        for (int s = 0; s < config.loss().stepsToPredict(); s++) {
+        for (int s = 0; s < config().loss().stepsToPredict(); s++) {
             predictions.add(maps.get(prediction(s)));
         }
         return loss.compute(maps.get("targets"), predictions, shard);
@@ -89,7 +78,7 @@ public final class CpcMethod implements Method {
     @Override
     public void backward(Map<String, INDArray> g) {
         List<INDArray> dPredictions = new ArrayList<>();
-        for (int s = 0; s < config.loss().stepsToPredict(); s++) {
+        for (int s = 0; s < config().loss().stepsToPredict(); s++) {
             dPredictions.add(g.get(prediction(s)));
         }
         model.backwardToParameters(g.get("targets"), dPredictions, null);
@@ -101,7 +90,7 @@ public final class CpcMethod implements Method {
     }
 
     private String prediction(int s) {
-        return "pred_k" + config.loss().offset(s);
+        return "pred_k" + config().loss().offset(s);
     }
 
     @Override
@@ -111,7 +100,7 @@ public final class CpcMethod implements Method {
 
     @Override
     public int featureDim() {
-        return config.model().latentDim();
+        return config().model().latentDim();
     }
 
     /** The patch vectors averaged over the grid, as {@link #features}. */

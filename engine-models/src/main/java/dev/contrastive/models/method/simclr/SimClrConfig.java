@@ -3,6 +3,7 @@ package dev.contrastive.models.method.simclr;
 import dev.contrastive.augment.transform.ItemShape;
 import dev.contrastive.core.loss.InfoNceOptions;
 import dev.contrastive.models.encoder.AmdimConfig;
+import dev.contrastive.models.encoder.AmdimEncoder;
 import dev.contrastive.models.method.MethodConfig;
 
 /**
@@ -60,6 +61,6 @@ public record SimClrConfig(AmdimConfig trunk, int hidden, int projection, InfoNc
 
     @Override
     public ItemShape imageShape() {
-        return ItemShape.image(trunk.inChannels(), trunk.encoderSize(), trunk.encoderSize());
+        return AmdimEncoder.imageShape(trunk);
     }
 }

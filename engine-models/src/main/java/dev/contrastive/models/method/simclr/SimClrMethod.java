@@ -4,11 +4,9 @@ import dev.contrastive.core.loss.InfoNceLoss;
 import dev.contrastive.core.loss.LossResult;
 import dev.contrastive.core.loss.Shard;
 import dev.contrastive.models.encoder.AmdimEncoder;
-import dev.contrastive.models.method.Method;
-import dev.contrastive.models.method.StepChecks;
+import dev.contrastive.models.method.AbstractMethod;
 import dev.contrastive.models.nn.OnnxGraph;
 import dev.contrastive.models.nn.Parameters;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -21,9 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * through the heads into the trunks. The trunk is built without the AMDIM encoder's r5 and r7
  * heads, which are not part of SimCLR.
  */
-public final class SimClrMethod implements Method {
+public final class SimClrMethod extends AbstractMethod<SimClrConfig> {
 
-    private final SimClrConfig config;
     private final Parameters params;
     private final AmdimEncoder trunk;
     private final AmdimEncoder trunkB;
@@ -39,7 +36,7 @@ public final class SimClrMethod implements Method {
      * @param seed seed of the initial weights (the trunk's, then the head's draws)
      */
     public SimClrMethod(SimClrConfig config, DataType dataType, long seed) {
-        this.config = config;
+        super(config, 2);
         this.params = new Parameters(dataType);
         int rep = config.trunk().nRkhs();
         this.trunk = AmdimEncoder.declare(config.trunk(), params, seed, false);
@@ -52,18 +49,8 @@ public final class SimClrMethod implements Method {
     }
 
     @Override
-    public SimClrConfig config() {
-        return config;
-    }
-
-    @Override
     public Parameters parameters() {
         return params;
-    }
-
-    @Override
-    public int views() {
-        return 2;
     }
 
     /**
@@ -74,12 +61,7 @@ public final class SimClrMethod implements Method {
         lastRepresentation = trunk.forward(viewA, training, false).r1();
         INDArray za = flat(head.forward(lastRepresentation, training));
         INDArray zb = flat(headB.forward(trunkB.forward(viewB, training, false).r1(), training));
-        StepChecks.requireFiniteOutput(step, "a_projection", za);
-        StepChecks.requireFiniteOutput(step, "b_projection", zb);
-        Map<String, INDArray> maps = new LinkedHashMap<>();
-        maps.put("a", za);
-        maps.put("b", zb);
-        return maps;
+        return finitePair(step, "projection", za, zb);
     }
 
     @Override
@@ -105,7 +87,7 @@ public final class SimClrMethod implements Method {
 
     @Override
     public int featureDim() {
-        return config.trunk().nRkhs();
+        return config().trunk().nRkhs();
     }
 
     /** The trunk's r1, flattened; the projection head is training-only. */

@@ -1,10 +1,9 @@
 package dev.contrastive.models.method.yadim;
 
-import dev.contrastive.augment.transform.ItemShape;
 import dev.contrastive.core.loss.YadimOptions;
 import dev.contrastive.models.encoder.AmdimConfig;
 import dev.contrastive.models.encoder.ProbeTaps;
-import dev.contrastive.models.method.MethodConfig;
+import dev.contrastive.models.method.amdim.AmdimEncoderConfig;
 
 /**
  * YADIM (Falcon and Cho 2020): AMDIM's encoder and NCE, comparing only the last feature maps.
@@ -17,7 +16,7 @@ import dev.contrastive.models.method.MethodConfig;
  * @param probe the taps the probes read
  */
 public record YadimMethodConfig(AmdimConfig encoder, Tap last, YadimOptions loss, ProbeTaps probe)
-        implements MethodConfig {
+        implements AmdimEncoderConfig {
 
     public static final String NAME = "yadim";
 
@@ -50,10 +49,5 @@ public record YadimMethodConfig(AmdimConfig encoder, Tap last, YadimOptions loss
     @Override
     public String method() {
         return NAME;
-    }
-
-    @Override
-    public ItemShape imageShape() {
-        return ItemShape.image(encoder.inChannels(), encoder.encoderSize(), encoder.encoderSize());
     }
 }
