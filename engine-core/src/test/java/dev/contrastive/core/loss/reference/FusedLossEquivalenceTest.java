@@ -386,8 +386,7 @@ class FusedLossEquivalenceTest {
 
         @Override
         public String toString() {
-            return ("%s seed=%d B=%d D=%d r1%s r5=%dx%d r7=%dx%d comparisons=%s tclip=%s w=%s featureScale=%s"
-                            + " tiling=%s %s %s %s")
+            return "%s seed=%d B=%d D=%d r1%s r5=%dx%d r7=%dx%d comparisons=%s %s"
                     .formatted(
                             loss(),
                             seed,
@@ -399,13 +398,7 @@ class FusedLossEquivalenceTest {
                             h7,
                             w7,
                             comparisons.stream().map(AmdimComparison::name).toList(),
-                            tclip,
-                            w,
-                            featureScale,
-                            describe(tiling),
-                            samplerName(randomSampler),
-                            features,
-                            type);
+                            clipSettings(tclip, w, featureScale, tiling, randomSampler, features, type));
         }
     }
 
@@ -534,18 +527,12 @@ class FusedLossEquivalenceTest {
 
         @Override
         public String toString() {
-            return "%s seed=%d shape=%s tclip=%s w=%s featureScale=%s tiling=%s %s %s %s"
+            return "%s seed=%d shape=%s %s"
                     .formatted(
                             loss(),
                             seed,
                             Arrays.toString(shape),
-                            tclip,
-                            w,
-                            featureScale,
-                            describe(tiling),
-                            samplerName(randomSampler),
-                            features,
-                            type);
+                            clipSettings(tclip, w, featureScale, tiling, randomSampler, features, type));
         }
     }
 
@@ -807,8 +794,24 @@ class FusedLossEquivalenceTest {
         return (a + b - 1) / b;
     }
 
-    private static String samplerName(boolean random) {
-        return random ? "randomSampler" : "fixedSampler";
+    /** The end of an AMDIM or YADIM case's name: the clipped loss's settings, tiles, sampler and inputs. */
+    private static String clipSettings(
+            double tclip,
+            double w,
+            double featureScale,
+            Tiling tiling,
+            boolean randomSampler,
+            String features,
+            DataType type) {
+        return "tclip=%s w=%s featureScale=%s tiling=%s %s %s %s"
+                .formatted(
+                        tclip,
+                        w,
+                        featureScale,
+                        describe(tiling),
+                        randomSampler ? "randomSampler" : "fixedSampler",
+                        features,
+                        type);
     }
 
     /** One of {@link #TILINGS}. */
