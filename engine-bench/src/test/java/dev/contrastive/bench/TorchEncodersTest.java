@@ -80,15 +80,11 @@ class TorchEncodersTest {
     /** Large enough that step 2's loss visibly differs from step 1's. */
     private static final double LR = 1e-2;
 
-    private static final AdamOptions ADAM = AdamOptions.builder()
-            .lr(LR)
-            .beta1(0.8)
-            .beta2(0.999)
-            .eps(1e-8)
-            .weightDecay(1e-5)
-            .decoupled(false)
-            .maxGradNorm(0)
-            .build();
+    /**
+     * AMDIM's published Adam (beta1 0.8, beta2 0.999, eps 1e-8, coupled weight decay 1e-5, no
+     * clipping) at {@link #LR}.
+     */
+    private static final AdamOptions ADAM = AdamOptions.amdim().withLr(LR);
 
     /** The trainer's per-step workspace scope. */
     private static final String STEP_SCOPE = "train-step";
