@@ -80,22 +80,19 @@ public class LossBenchmark extends ForkedBenchmark {
 
     /** ND4J inputs and the fused loss with its default options. */
     public static class InfoNceNd4j extends InfoNceShape {
-        INDArray a;
-        INDArray b;
+        RandomInputs.InfoNceViews views;
         InfoNceLoss loss;
 
         @Setup(Level.Trial)
         public void setUp() {
             NativeThreads.requireNd4jMatchesTorch();
-            a = RandomInputs.nd4j(RandomInputs.gaussian(SEED, (long) batch * DIM), batch, DIM);
-            b = RandomInputs.nd4j(RandomInputs.gaussian(SEED + 1, (long) batch * DIM), batch, DIM);
+            views = RandomInputs.infoNceViews(SEED, batch, DIM);
             loss = new InfoNceLoss(InfoNceOptions.defaults());
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            a.close();
-            b.close();
+            views.close();
         }
     }
 
@@ -155,7 +152,7 @@ public class LossBenchmark extends ForkedBenchmark {
     /** Our fused InfoNCE; {@link #consume} closes its result (see there why that matters). */
     @Benchmark
     public void infoNceFused(InfoNceNd4j s, Blackhole bh) {
-        consume(bh, s.loss.compute(s.a, s.b));
+        consume(bh, s.loss.compute(s.views.a(), s.views.b()));
     }
 
     /**
@@ -174,7 +171,7 @@ public class LossBenchmark extends ForkedBenchmark {
      */
     @Benchmark
     public void infoNceMaterialized(InfoNceNd4j s, Blackhole bh) {
-        consume(bh, MaterializedLosses.infoNce(s.a, s.b, s.loss.options()));
+        consume(bh, MaterializedLosses.infoNce(s.views.a(), s.views.b(), s.loss.options()));
     }
 
     /**

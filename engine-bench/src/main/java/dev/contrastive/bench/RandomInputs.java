@@ -37,6 +37,22 @@ public final class RandomInputs {
         return manager.create(values, new Shape(shape));
     }
 
+    /** InfoNCE views A and B of (batch, dim): A from {@code seed}, B from {@code seed + 1}. */
+    static InfoNceViews infoNceViews(long seed, int batch, int dim) {
+        long count = (long) batch * dim;
+        return new InfoNceViews(nd4j(gaussian(seed, count), batch, dim), nd4j(gaussian(seed + 1, count), batch, dim));
+    }
+
+    /** ND4J InfoNCE views A and B, closed together. */
+    record InfoNceViews(INDArray a, INDArray b) implements AutoCloseable {
+
+        @Override
+        public void close() {
+            a.close();
+            b.close();
+        }
+    }
+
     /**
      * AMDIM views A and B, each holding r1 and one target map: A's r1 from {@code seed}, B's from
      * {@code seed + 1}, the target maps from {@code seed + 2} and {@code seed + 3}.

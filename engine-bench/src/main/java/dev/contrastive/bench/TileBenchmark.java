@@ -54,23 +54,19 @@ public class TileBenchmark extends ForkedBenchmark {
         @Param({"1024", "4096", "8192", "65536"})
         public int columns;
 
-        INDArray a;
-        INDArray b;
+        RandomInputs.InfoNceViews views;
         InfoNceLoss loss;
 
         @Setup(Level.Trial)
         public void setUp() {
             NativeThreads.requireNd4jMatchesTorch();
-            long n = (long) BATCH * DIM;
-            a = RandomInputs.nd4j(RandomInputs.gaussian(LossBenchmark.SEED, n), BATCH, DIM);
-            b = RandomInputs.nd4j(RandomInputs.gaussian(LossBenchmark.SEED + 1, n), BATCH, DIM);
+            views = RandomInputs.infoNceViews(LossBenchmark.SEED, BATCH, DIM);
             loss = new InfoNceLoss(InfoNceOptions.defaults().withTiling(new Tiling(rows, columns)));
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            a.close();
-            b.close();
+            views.close();
         }
     }
 
@@ -154,7 +150,7 @@ public class TileBenchmark extends ForkedBenchmark {
      */
     @Benchmark
     public void infoNce(InfoNce s, Blackhole bh) {
-        LossBenchmark.consume(bh, s.loss.compute(s.a, s.b));
+        LossBenchmark.consume(bh, s.loss.compute(s.views.a(), s.views.b()));
     }
 
     /**
