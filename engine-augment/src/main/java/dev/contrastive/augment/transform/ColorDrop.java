@@ -1,7 +1,6 @@
 package dev.contrastive.augment.transform;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * With probability {@code p}, keeps {@code keep} randomly chosen channels of each three-channel row
@@ -36,11 +35,7 @@ public record ColorDrop(int keep, float fill, double p) implements Transform {
         float[] d = batch.data();
         int plane = batch.height() * batch.width();
         int[] channels = new int[3];
-        for (int r = 0; r < batch.rows(); r++) {
-            SplittableRandom random = batch.random(r);
-            if (random.nextDouble() >= p) {
-                continue;
-            }
+        return batch.changeRows(p, (base, random) -> {
             channels[0] = 0;
             channels[1] = 1;
             channels[2] = 2;
@@ -51,13 +46,11 @@ public record ColorDrop(int keep, float fill, double p) implements Transform {
                 channels[i] = channels[j];
                 channels[j] = t;
             }
-            int base = batch.offset(r);
             for (int i = keep; i < 3; i++) {
                 int from = base + channels[i] * plane;
                 Arrays.fill(d, from, from + plane, fill);
             }
-        }
-        return batch;
+        });
     }
 
     @Override

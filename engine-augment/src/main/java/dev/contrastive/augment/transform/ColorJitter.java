@@ -96,11 +96,7 @@ public final class ColorJitter implements Transform {
         int c = batch.channels();
         int plane = batch.height() * batch.width();
         int[] order = new int[4];
-        for (int r = 0; r < batch.rows(); r++) {
-            SplittableRandom random = batch.random(r);
-            if (random.nextDouble() >= p) {
-                continue;
-            }
+        return batch.changeRows(p, (base, random) -> {
             for (int i = 0; i < 4; i++) {
                 order[i] = i;
             }
@@ -114,7 +110,6 @@ public final class ColorJitter implements Transform {
             float k = (float) factor(random, contrast);
             float s = (float) factor(random, saturation);
             float h = (float) (hue > 0 ? -hue + 2 * hue * random.nextDouble() : 0);
-            int base = batch.offset(r);
             for (int step : order) {
                 switch (step) {
                     case BRIGHTNESS -> {
@@ -140,8 +135,7 @@ public final class ColorJitter implements Transform {
                     default -> throw new AssertionError(step);
                 }
             }
-        }
-        return batch;
+        });
     }
 
     /** Uniform in [max(0, 1 - strength), 1 + strength], or 1 (no draw) at strength 0. */

@@ -1,7 +1,5 @@
 package dev.contrastive.augment.transform;
 
-import java.util.SplittableRandom;
-
 /**
  * With probability {@code p}, blurs each row with a Gaussian of standard deviation drawn uniformly
  * from [sigmaMin, sigmaMax]: torchvision's {@code GaussianBlur(kernelSize, (sigmaMin, sigmaMax))}
@@ -33,14 +31,10 @@ public record GaussianBlur(int kernelSize, double sigmaMin, double sigmaMax, dou
         float[] d = batch.data();
         float[] kernel = new float[kernelSize];
         float[] line = new float[Math.max(h, w) + 2 * radius];
-        for (int r = 0; r < batch.rows(); r++) {
-            SplittableRandom random = batch.random(r);
-            if (random.nextDouble() >= p) {
-                continue;
-            }
+        return batch.changeRows(p, (base, random) -> {
             double sigma = sigmaMin + (sigmaMax - sigmaMin) * random.nextDouble();
             if (sigma == 0 || radius == 0) {
-                continue;
+                return;
             }
             double sum = 0;
             for (int k = 0; k < kernelSize; k++) {
@@ -51,7 +45,6 @@ public record GaussianBlur(int kernelSize, double sigmaMin, double sigmaMax, dou
             for (int k = 0; k < kernelSize; k++) {
                 kernel[k] /= (float) sum;
             }
-            int base = batch.offset(r);
             for (int ch = 0; ch < c; ch++) {
                 int plane = base + ch * h * w;
                 for (int y = 0; y < h; y++) {
@@ -61,8 +54,7 @@ public record GaussianBlur(int kernelSize, double sigmaMin, double sigmaMax, dou
                     convolve(d, plane + x, w, h, kernel, radius, line);
                 }
             }
-        }
-        return batch;
+        });
     }
 
     /** Convolves the n values at d[start], d[start + step], ... in place, reflecting at both ends. */

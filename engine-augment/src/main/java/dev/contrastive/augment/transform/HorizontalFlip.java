@@ -20,11 +20,7 @@ public record HorizontalFlip(double p) implements Transform {
         float[] d = batch.data();
         int planes = batch.channels() * batch.height();
         int w = batch.width();
-        for (int r = 0; r < batch.rows(); r++) {
-            if (batch.random(r).nextDouble() >= p) {
-                continue;
-            }
-            int base = batch.offset(r);
+        return batch.changeRows(p, (base, random) -> {
             for (int line = 0; line < planes; line++) {
                 int lo = base + line * w;
                 int hi = lo + w - 1;
@@ -34,8 +30,7 @@ public record HorizontalFlip(double p) implements Transform {
                     d[hi--] = t;
                 }
             }
-        }
-        return batch;
+        });
     }
 
     @Override

@@ -154,6 +154,28 @@ public final class ImageBatch {
         return new ImageBatch(data.clone(), rows, shape, streams);
     }
 
+    /** Changes one row in place, for {@link #changeRows}. */
+    @FunctionalInterface
+    interface RowChange {
+        /** Changes the row whose first float is at {@code base}, drawing what it needs from {@code random}. */
+        void change(int base, SplittableRandom random);
+    }
+
+    /**
+     * For steps that change each row in place with probability {@code p}: each row's stream decides
+     * with one draw (below {@code p}: changed), then {@code change} draws what it needs from the same
+     * stream. Returns this batch.
+     */
+    ImageBatch changeRows(double p, RowChange change) {
+        for (int r = 0; r < rows; r++) {
+            SplittableRandom stream = random[r];
+            if (stream.nextDouble() < p) {
+                change.change(offset(r), stream);
+            }
+        }
+        return this;
+    }
+
     /** Writes one output row, for {@link #resampled}. */
     @FunctionalInterface
     interface RowWriter {

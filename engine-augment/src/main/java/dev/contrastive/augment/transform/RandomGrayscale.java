@@ -28,19 +28,14 @@ public record RandomGrayscale(double p) implements Transform {
         }
         float[] d = batch.data();
         int plane = batch.height() * batch.width();
-        for (int row = 0; row < batch.rows(); row++) {
-            if (batch.random(row).nextDouble() >= p) {
-                continue;
-            }
-            int base = batch.offset(row);
+        return batch.changeRows(p, (base, random) -> {
             for (int i = base; i < base + plane; i++) {
                 float y = luma(d[i], d[i + plane], d[i + 2 * plane]);
                 d[i] = y;
                 d[i + plane] = y;
                 d[i + 2 * plane] = y;
             }
-        }
-        return batch;
+        });
     }
 
     @Override

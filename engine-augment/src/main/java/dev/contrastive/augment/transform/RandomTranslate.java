@@ -30,18 +30,13 @@ public record RandomTranslate(int maxShift, double p) implements Transform {
         float[] d = batch.data();
         float[] copy = new float[batch.rowSize()];
         int[] sourceX = new int[w];
-        for (int r = 0; r < batch.rows(); r++) {
-            var random = batch.random(r);
-            if (random.nextDouble() >= p) {
-                continue;
-            }
+        return batch.changeRows(p, (base, random) -> {
             // The reference draws x then y.
             int dx = random.nextInt(-maxShift, maxShift + 1);
             int dy = random.nextInt(-maxShift, maxShift + 1);
             if (dx == 0 && dy == 0) {
-                continue;
+                return;
             }
-            int base = batch.offset(r);
             System.arraycopy(d, base, copy, 0, copy.length);
             for (int x = 0; x < w; x++) {
                 sourceX[x] = Checks.reflect(x - dx, w);
@@ -56,8 +51,7 @@ public record RandomTranslate(int maxShift, double p) implements Transform {
                     }
                 }
             }
-        }
-        return batch;
+        });
     }
 
     @Override
