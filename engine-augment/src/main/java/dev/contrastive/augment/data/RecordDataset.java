@@ -1,5 +1,6 @@
 package dev.contrastive.augment.data;
 
+import dev.contrastive.core.io.Closeables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -129,20 +130,6 @@ abstract class RecordDataset extends AbstractDataset {
 
     @Override
     public void close() throws IOException {
-        IOException first = null;
-        for (RecordFile part : parts) {
-            try {
-                part.close();
-            } catch (IOException e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        Closeables.closeAll(Arrays.asList(parts), IOException.class, RecordFile::close);
     }
 }

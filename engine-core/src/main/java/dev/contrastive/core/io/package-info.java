@@ -9,5 +9,7 @@
  * <p>{@link dev.contrastive.core.io.AtomicFiles} writes a file (or replaces a directory) so that it
  * is at every moment the old content or the complete new one; a failure is a {@link
  * dev.contrastive.core.io.WriteFailedException} naming the target and the cause.
+ * <p>{@link dev.contrastive.core.io.Closeables} closes several resources (the files of a dataset,
+ * the listeners of a run) in order, as try-with-resources would.
  */
 package dev.contrastive.core.io;

@@ -9,6 +9,7 @@ import dev.contrastive.augment.transform.ItemShape;
 import dev.contrastive.augment.transform.PairTransform;
 import dev.contrastive.augment.transform.Presets;
 import dev.contrastive.core.EngineVersion;
+import dev.contrastive.core.io.Closeables;
 import dev.contrastive.core.memory.NativeMemory;
 import dev.contrastive.core.parallel.Collectives;
 import dev.contrastive.models.method.Method;
@@ -746,21 +747,7 @@ public final class Trainer {
 
         @Override
         public void close() {
-            RuntimeException first = null;
-            for (TrainingListener l : all) {
-                try {
-                    l.close();
-                } catch (RuntimeException e) {
-                    if (first == null) {
-                        first = e;
-                    } else {
-                        first.addSuppressed(e);
-                    }
-                }
-            }
-            if (first != null) {
-                throw first;
-            }
+            Closeables.closeAll(all, RuntimeException.class, TrainingListener::close);
         }
     }
 
