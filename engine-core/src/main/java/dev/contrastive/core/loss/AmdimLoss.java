@@ -202,7 +202,7 @@ public record AmdimLoss(AmdimOptions options) {
             }
         }
         for (String name : viewA.keySet()) {
-            Losses.requireSameShape("b_" + name, viewB.get(name), "a_" + name, viewA.get(name));
+            TensorChecks.requireSameShape("b_" + name, viewB.get(name), "a_" + name, viewA.get(name));
         }
         for (AmdimComparison c : options.comparisons()) {
             INDArray src = viewA.get(c.source());

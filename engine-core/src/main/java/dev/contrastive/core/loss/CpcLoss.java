@@ -149,7 +149,7 @@ public record CpcLoss(CpcOptions options) {
             INDArray p = predictions.get(s);
             TensorChecks.requireRank(name, p, 4, "(B, D, H, W)");
             TensorChecks.requireSameType(name, p, "targets", targets);
-            Losses.requireSameShape(name, p, "targets", targets);
+            TensorChecks.requireSameShape(name, p, "targets", targets);
             TensorChecks.requireFinite(name, p);
         }
     }

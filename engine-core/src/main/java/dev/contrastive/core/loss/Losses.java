@@ -1,7 +1,6 @@
 package dev.contrastive.core.loss;
 
 import dev.contrastive.core.kernel.ScoreStats;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,22 +25,6 @@ final class Losses {
                     "shard is null, expected a Shard within the batch of B = " + batch + " images");
         }
         shard.requireWithin(batch);
-    }
-
-    /**
-     * {@code x} (absent: "none") must have the shape of {@code reference}, named {@code
-     * referenceName}.
-     */
-    static void requireSameShape(String name, INDArray x, String referenceName, INDArray reference) {
-        if (x == null || !Arrays.equals(x.shape(), reference.shape())) {
-            throw new IllegalArgumentException(name
-                    + " has shape "
-                    + (x == null ? "none" : Arrays.toString(x.shape()))
-                    + ", expected the shape of "
-                    + referenceName
-                    + ": "
-                    + Arrays.toString(reference.shape()));
-        }
     }
 
     /** A loss call's result, with the counts its diagnostics pool so that shard results combine. */

@@ -65,7 +65,7 @@ public final class YadimLoss {
         TensorChecks.requirePresent("b", b);
         TensorChecks.requireSameType("b", b, "a", a);
         FeatureViews.requireLayout("a", a);
-        Losses.requireSameShape("b", b, "a", a);
+        TensorChecks.requireSameShape("b", b, "a", a);
         TensorChecks.requireFinite("a", a);
         TensorChecks.requireFinite("b", b);
     }

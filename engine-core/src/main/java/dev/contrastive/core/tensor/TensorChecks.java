@@ -46,6 +46,16 @@ public final class TensorChecks {
         }
     }
 
+    /** {@code x} must be given and have the shape of {@code reference}, named {@code referenceName}. */
+    public static void requireSameShape(String name, INDArray x, String referenceName, INDArray reference) {
+        if (x == null || !Arrays.equals(x.shape(), reference.shape())) {
+            String problem = ", expected the shape of " + referenceName + ": " + Arrays.toString(reference.shape());
+            throw x == null
+                    ? new IllegalArgumentException(name + " has shape none" + problem)
+                    : shapeError(name, x, problem);
+        }
+    }
+
     /** {@code x} must have the same data type as {@code reference}, named {@code referenceName}. */
     public static void requireSameType(String name, INDArray x, String referenceName, INDArray reference) {
         if (x.dataType() != reference.dataType()) {
